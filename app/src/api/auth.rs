@@ -1,0 +1,44 @@
+use crate::domain::staff::StaffUser;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Signs a staff user in and sends them on to `next` (or Payer Support).
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use super::context;
+    use crate::web::session;
+    let state = context::state()?;
+    let req = context::session()?;
+    let signed = crate::services::auth::sign_in(&state.db, &login, &password, req.ip.as_deref()).await?;
+    let res = expect_context::<leptos_axum::ResponseOptions>();
+    if let Ok(v) = http::HeaderValue::from_str(&session::cookie(Some(&signed.token), req.https)) {
+        res.append_header(http::header::SET_COOKIE, v);
+    }
+    leptos_axum::redirect(session::safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Ends the session on the server, then shows the sign-in page.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use super::context;
+    use crate::web::session;
+    let req = context::session()?;
+    if let (Some(user), Some(token)) = (&req.user, &req.token) {
+        let state = context::state()?;
+        crate::services::auth::sign_out(&state.db, token, user, req.ip.as_deref()).await?;
+    }
+    let res = expect_context::<leptos_axum::ResponseOptions>();
+    if let Ok(v) = http::HeaderValue::from_str(&session::cookie(None, req.https)) {
+        res.append_header(http::header::SET_COOKIE, v);
+    }
+    leptos_axum::redirect("/sign-in?signed_out=1");
+    Ok(())
+}
+
+/// The signed-in staff user, for the header.
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<StaffUser, AppError> {
+    let (_, user, _) = super::context::require_user()?;
+    Ok(user)
+}

@@ -1,0 +1,39 @@
+//! How a server function learns who is asking and reaches the app's state.
+
+use crate::domain::staff::{Role, StaffUser};
+use crate::error::AppError;
+use crate::web::session::RequestSession;
+use crate::web::AppState;
+use leptos::prelude::use_context;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| missing("AppState"))
+}
+
+pub fn session() -> Result<RequestSession, AppError> {
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| missing("request parts"))?;
+    Ok(parts.extensions.get::<RequestSession>().cloned().unwrap_or_default())
+}
+
+/// The signed-in staff user, or 401.
+pub fn require_user() -> Result<(AppState, StaffUser, RequestSession), AppError> {
+    let session = session()?;
+    let user = session.user.clone().ok_or(AppError::Unauthenticated)?;
+    Ok((state()?, user, session))
+}
+
+/// The signed-in staff user holding `role`, or 401/403.
+#[allow(dead_code)]
+pub fn require_role(role: Role) -> Result<(AppState, StaffUser, RequestSession), AppError> {
+    let (state, user, session) = require_user()?;
+    if user.role != role {
+        return Err(AppError::Forbidden);
+    }
+    Ok((state, user, session))
+}
+
+fn missing(what: &str) -> AppError {
+    let incident = crate::services::incident_id();
+    tracing::error!(incident = %incident, "{what} missing from server function context");
+    AppError::Internal(incident)
+}

@@ -1,0 +1,8 @@
+//! Server functions: the browser's (and the no-JavaScript form's) way into
+//! the services. Each is a thin adapter: who is asking, then one service call.
+//! Endpoints are fixed (`/api/<name>`) so tests and logs can name them.
+
+pub mod accounts;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub(crate) mod context;

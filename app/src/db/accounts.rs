@@ -1,0 +1,216 @@
+//! Payer accounts, the payers who pay them, and their balance ledger.
+
+use super::{in_tx, on_pool, Db, DbError};
+use crate::db::audit::{write_audit, AuditEntry};
+use crate::domain::universal_file::{AccountRecord, RowError};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub account_number: String,
+    pub account_type: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub email: Option<String>,
+    pub balance_cents: i64,
+    pub status: String,
+}
+
+const ACCOUNT_COLUMNS: &str = "a.id, a.account_number, a.account_type, a.first_name, a.last_name, \
+    a.company_name, a.email, a.balance_cents, a.status";
+
+/// What an import did, or would have done.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub errors: Vec<RowError>,
+}
+
+/// Stop collecting errors past this many: the file is rejected anyway, and
+/// the first few hundred say what is wrong with it.
+const MAX_REPORTED_ERRORS: usize = 500;
+
+impl Db {
+    pub async fn account_by_number(&self, number: &str) -> Result<Option<AccountRow>, DbError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.account_number = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, AccountRow>(&sql).bind(number).fetch_optional(pool).await
+        })?;
+        Ok(row)
+    }
+
+    /// Every account that the enrolled payer with this user ID pays.
+    pub async fn accounts_for_user_id(&self, user_id: &str) -> Result<Vec<AccountRow>, DbError> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a \
+             JOIN account_payers ap ON ap.account_id = a.id \
+             JOIN payers p ON p.id = ap.payer_id \
+             WHERE p.user_id = $1 ORDER BY a.account_number"
+        );
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, AccountRow>(&sql).bind(user_id).fetch_all(pool).await
+        })?;
+        Ok(rows)
+    }
+
+    pub async fn count_accounts(&self) -> Result<i64, DbError> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts").fetch_one(pool).await
+        })?;
+        Ok(n)
+    }
+
+    /// Applies a universal file in one transaction. `rows` yields each data
+    /// row already checked; if any row (or the stream) failed, nothing is
+    /// written and the errors come back. A balance that changes is a ledger
+    /// entry, never a silent overwrite.
+    pub async fn import_accounts<I>(&self, rows: I, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError>
+    where
+        I: Iterator<Item = Result<AccountRecord, Vec<RowError>>>,
+    {
+        let now = super::now_ms();
+        let memo = format!("universal file {source}");
+        let mut out = ImportOutcome::default();
+        let mut seen = std::collections::HashMap::<String, u64>::new();
+        in_tx!(self, |tx| {
+            for item in rows {
+                out.rows += 1;
+                let rec = match item {
+                    Ok(rec) => rec,
+                    Err(errs) => {
+                        if out.errors.len() < MAX_REPORTED_ERRORS {
+                            out.errors.extend(errs);
+                        }
+                        continue;
+                    }
+                };
+                if let Some(first) = seen.insert(rec.account_number.as_str().to_string(), rec.line) {
+                    out.errors.push(RowError {
+                        line: rec.line,
+                        column: "account_number".into(),
+                        reason: format!("{} appears again (first on line {first})", rec.account_number),
+                    });
+                    continue;
+                }
+                if !out.errors.is_empty() {
+                    // The file is already rejected: keep checking, stop writing.
+                    continue;
+                }
+                let existing: Option<(i64, i64)> =
+                    sqlx::query_as("SELECT id, balance_cents FROM accounts WHERE account_number = $1")
+                        .bind(rec.account_number.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let new_balance = rec.balance.map(|m| m.cents());
+                let (account_id, delta) = match existing {
+                    Some((id, old)) => {
+                        sqlx::query(
+                            "UPDATE accounts SET account_type = $2, first_name = $3, last_name = $4, \
+                             company_name = $5, email = COALESCE($6, email), status = $7, \
+                             balance_cents = COALESCE($8, balance_cents), updated_at = $9 WHERE id = $1",
+                        )
+                        .bind(id)
+                        .bind(rec.account_type.code())
+                        .bind(rec.first_name.as_deref())
+                        .bind(rec.last_name.as_deref())
+                        .bind(rec.company_name.as_deref())
+                        .bind(rec.email.as_ref().map(|e| e.as_str()))
+                        .bind(rec.status.code())
+                        .bind(new_balance)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        out.updated += 1;
+                        (id, new_balance.map_or(0, |b| b - old))
+                    }
+                    None => {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO accounts (account_number, account_type, first_name, last_name, \
+                             company_name, email, balance_cents, status, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                        )
+                        .bind(rec.account_number.as_str())
+                        .bind(rec.account_type.code())
+                        .bind(rec.first_name.as_deref())
+                        .bind(rec.last_name.as_deref())
+                        .bind(rec.company_name.as_deref())
+                        .bind(rec.email.as_ref().map(|e| e.as_str()))
+                        .bind(new_balance.unwrap_or(0))
+                        .bind(rec.status.code())
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        out.created += 1;
+                        (id, new_balance.unwrap_or(0))
+                    }
+                };
+                if delta != 0 {
+                    sqlx::query(
+                        "INSERT INTO ledger_entries (account_id, amount_cents, kind, memo, created_at) \
+                         VALUES ($1, $2, 'balance_import', $3, $4)",
+                    )
+                    .bind(account_id)
+                    .bind(delta)
+                    .bind(&memo)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(user_id) = rec.user_id.as_deref() {
+                    // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING
+                    // yields the id of a payer that already exists too.
+                    let payer_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO payers (user_id, created_at) VALUES ($1, $2) \
+                         ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING id",
+                    )
+                    .bind(user_id)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO account_payers (account_id, payer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(account_id)
+                    .bind(payer_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            if !out.errors.is_empty() {
+                out.created = 0;
+                out.updated = 0;
+                // Returning drops the transaction: everything rolls back.
+                return Ok(out);
+            }
+            let summary = serde_json::json!({ "rows": out.rows, "created": out.created, "updated": out.updated });
+            write_audit!(&mut *tx, AuditEntry {
+                at: now,
+                actor_login: actor,
+                action: "upload.accounts",
+                object: Some(source),
+                after: Some(&summary.to_string()),
+                ..Default::default()
+            })?;
+        });
+        Ok(out)
+    }
+
+    /// The ledger invariant: each account's balance equals the sum of its
+    /// entries. Returns the account numbers where it does not hold.
+    pub async fn unbalanced_accounts(&self) -> Result<Vec<String>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT a.account_number FROM accounts a \
+                 LEFT JOIN (SELECT account_id, CAST(SUM(amount_cents) AS BIGINT) AS total \
+                            FROM ledger_entries GROUP BY account_id) l ON l.account_id = a.id \
+                 WHERE a.balance_cents <> COALESCE(l.total, 0) ORDER BY a.account_number",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows)
+    }
+}

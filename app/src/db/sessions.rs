@@ -1,0 +1,94 @@
+//! Server-side sessions. The browser holds a random token; the database holds
+//! only its hash, so a copy of the database opens no session.
+
+use super::{in_tx, on_pool, Db, DbError};
+use crate::db::audit::{write_audit, AuditEntry};
+
+/// The staff user behind a live session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUserRow {
+    pub user_id: i64,
+    pub login: String,
+    pub email: String,
+    pub role: String,
+    pub active: bool,
+    pub last_seen_at: i64,
+}
+
+impl Db {
+    /// A successful sign-in: clears the failure counter, opens the session and
+    /// audits it, all in one transaction.
+    pub async fn start_session(&self, token_hash: &str, user_id: i64, entry: &AuditEntry<'_>) -> Result<(), DbError> {
+        in_tx!(self, |tx| {
+            sqlx::query("UPDATE staff_users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(entry.at)
+            .bind(entry.ip)
+            .execute(&mut *tx)
+            .await?;
+            write_audit!(&mut *tx, *entry)?;
+        });
+        Ok(())
+    }
+
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUserRow>, DbError> {
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, SessionUserRow>(
+                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at \
+                 FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row)
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), DbError> {
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Ends a session (sign-out or idle timeout) and audits why. Returns false
+    /// when there was no such session, so the event is recorded only once.
+    pub async fn end_session(&self, token_hash: &str, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+        let ended = in_tx!(self, |tx| {
+            let gone = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if gone > 0 {
+                write_audit!(&mut *tx, *entry)?;
+            }
+            gone > 0
+        });
+        Ok(ended)
+    }
+
+    /// Removes sessions idle since before `cutoff`; returns how many.
+    pub async fn purge_idle_sessions(&self, cutoff: i64) -> Result<u64, DbError> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
+                .bind(cutoff)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(n)
+    }
+}

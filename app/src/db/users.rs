@@ -1,0 +1,103 @@
+//! Staff users and their sign-in counters.
+
+use super::{in_tx, on_pool, Db, DbError};
+use crate::db::audit::{write_audit, AuditEntry};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: i64,
+    pub login: String,
+    pub email: String,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub failed_attempts: i64,
+    pub locked_until: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaff<'a> {
+    pub login: &'a str,
+    pub email: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+}
+
+const STAFF_COLUMNS: &str =
+    "id, login, email, role, password_hash, active, failed_attempts, locked_until";
+
+impl Db {
+    /// Adds a staff user; a taken login ID comes back as a unique violation.
+    pub async fn insert_staff(&self, new: &NewStaff<'_>, now: i64, by: Option<&str>) -> Result<i64, DbError> {
+        let id = in_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO staff_users (login, email, role, password_hash, password_changed_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(new.login)
+            .bind(new.email)
+            .bind(new.role)
+            .bind(new.password_hash)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let after = serde_json::json!({ "login": new.login, "role": new.role }).to_string();
+            write_audit!(&mut *tx, AuditEntry {
+                at: now,
+                actor_login: by,
+                action: "user.add",
+                object: Some(new.login),
+                after: Some(&after),
+                ..Default::default()
+            })?;
+            id
+        });
+        Ok(id)
+    }
+
+    pub async fn staff_by_login(&self, login: &str) -> Result<Option<StaffRow>, DbError> {
+        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_users WHERE login = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, StaffRow>(&sql).bind(login).fetch_optional(pool).await
+        })?;
+        Ok(row)
+    }
+
+    pub async fn count_staff(&self) -> Result<i64, DbError> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff_users").fetch_one(pool).await
+        })?;
+        Ok(n)
+    }
+
+    /// Counts one failed sign-in and locks the user once `lock_after` failures
+    /// in a row are reached. The increment is a single UPDATE, so parallel
+    /// guesses cannot slip past the limit. Returns the new lock, if any.
+    pub async fn record_failed_sign_in(
+        &self,
+        user_id: i64,
+        lock_after: i64,
+        locked_until: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<Option<i64>, DbError> {
+        let lock = in_tx!(self, |tx| {
+            let (attempts, lock): (i64, Option<i64>) = sqlx::query_as(
+                "UPDATE staff_users SET failed_attempts = failed_attempts + 1, \
+                 locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END \
+                 WHERE id = $1 RETURNING failed_attempts, locked_until",
+            )
+            .bind(user_id)
+            .bind(lock_after)
+            .bind(locked_until)
+            .fetch_one(&mut *tx)
+            .await?;
+            write_audit!(&mut *tx, *entry)?;
+            let just_locked = attempts == lock_after;
+            if just_locked {
+                write_audit!(&mut *tx, AuditEntry { action: "auth.lockout", ..entry.clone() })?;
+            }
+            lock.filter(|_| attempts >= lock_after)
+        });
+        Ok(lock)
+    }
+}

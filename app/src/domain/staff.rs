@@ -1,0 +1,117 @@
+//! Staff users of the console: their login IDs and roles.
+
+use super::account::coded_enum;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+coded_enum!(
+    /// What a staff user is allowed to do; finer entitlements build on this.
+    Role {
+        Admin => "admin", "Administrator",
+        Csr => "csr", "CSR",
+    }
+);
+
+/// A staff login ID: 3–64 characters of letters, digits and `. _ - @`,
+/// compared without regard to case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LoginId(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginIdError {
+    #[error("Enter your login ID.")]
+    Empty,
+    #[error("A login ID has 3 to 64 characters.")]
+    Length,
+    #[error("Use only letters, digits and . _ - @ in a login ID.")]
+    BadCharacter,
+}
+
+impl LoginId {
+    pub fn parse(input: &str) -> Result<LoginId, LoginIdError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(LoginIdError::Empty);
+        }
+        if !(3..=64).contains(&s.chars().count()) {
+            return Err(LoginIdError::Length);
+        }
+        if !s.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)) {
+            return Err(LoginIdError::BadCharacter);
+        }
+        Ok(LoginId(s.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for LoginId {
+    type Error = LoginIdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        LoginId::parse(&s)
+    }
+}
+
+impl From<LoginId> for String {
+    fn from(l: LoginId) -> String {
+        l.0
+    }
+}
+
+impl fmt::Display for LoginId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Rules a new staff password must meet (the full policy with history and
+/// expiry lives with user administration).
+pub fn check_new_password(password: &str) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if n < 12 {
+        return Err("Use at least 12 characters.");
+    }
+    if n > 64 {
+        return Err("Use at most 64 characters.");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_ids_are_case_insensitive_and_checked() {
+        assert_eq!(LoginId::parse(" Jane.Doe ").unwrap().as_str(), "jane.doe");
+        assert_eq!(LoginId::parse("jd"), Err(LoginIdError::Length));
+        assert_eq!(LoginId::parse("jane doe"), Err(LoginIdError::BadCharacter));
+        assert_eq!(LoginId::parse(""), Err(LoginIdError::Empty));
+    }
+
+    #[test]
+    fn roles_have_codes_and_labels() {
+        assert_eq!(Role::from_code("csr"), Some(Role::Csr));
+        assert_eq!(Role::Admin.label(), "Administrator");
+        assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn new_passwords_have_a_length_policy() {
+        assert!(check_new_password("short").is_err());
+        assert!(check_new_password("twelve chars").is_ok());
+        assert!(check_new_password(&"x".repeat(65)).is_err());
+    }
+}
+
+/// The signed-in staff user, as the UI and every server function see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffUser {
+    pub id: i64,
+    pub login: String,
+    pub email: String,
+    pub role: Role,
+}

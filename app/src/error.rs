@@ -1,0 +1,151 @@
+//! The one error type every server function returns. It crosses the wire as
+//! JSON (and, for forms posted without JavaScript, inside the redirect URL),
+//! so the browser shows the same message the server decided on.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// A message about one form field, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Everything wrong with a submitted form, plus the harmless values that were
+/// typed, so a page re-rendered without JavaScript loses nothing. Secrets
+/// (passwords, card numbers, CVVs) are never echoed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FieldErrors {
+    pub errors: Vec<FieldError>,
+    pub values: Vec<(String, String)>,
+}
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    pub fn keep(mut self, field: &str, value: &str) -> Self {
+        self.values.push((field.into(), value.into()));
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn message_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    pub fn value_for(&self, field: &str) -> Option<&str> {
+        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+    }
+
+    /// `Ok(())` when nothing was wrong, so validation can end with `?`.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Your session has ended. Please sign in again.")]
+    Unauthenticated,
+    #[error("You don't have permission to do that.")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("The request could not be understood: {0}")]
+    BadRequest(String),
+    #[error("Too many attempts. Please wait and try again.")]
+    RateLimited,
+    /// The details stay in the server log under this incident id.
+    #[error("Something went wrong on our side (incident {0}). Nothing was changed; please try again.")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status a client sees for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::BadRequest(_) => 400,
+            AppError::RateLimited => 429,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    /// A single-field validation error.
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        let mut errs = FieldErrors::new();
+        errs.add(field, message);
+        AppError::Invalid(errs)
+    }
+
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request itself was malformed: that is the client's fault.
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::Deserialization(m)
+            | ServerFnErrorErr::UnsupportedRequestMethod(m) => AppError::BadRequest(m),
+            ServerFnErrorErr::Registration(m) => AppError::NotFound(m),
+            // Transport failures seen by the browser (server unreachable, …).
+            ServerFnErrorErr::Request(m) => {
+                AppError::Internal(format!("the server could not be reached ({m})"))
+            }
+            ServerFnErrorErr::ServerError(m)
+            | ServerFnErrorErr::MiddlewareError(m)
+            | ServerFnErrorErr::Serialization(m)
+            | ServerFnErrorErr::Response(m) => AppError::Internal(m),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_requests_are_client_errors() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `login`".into()));
+        assert_eq!(e.status(), 400);
+        assert_eq!(AppError::field("login", "x").status(), 422);
+    }
+
+    #[test]
+    fn field_errors_keep_values_and_find_messages() {
+        let mut f = FieldErrors::new().keep("login", "jane");
+        f.add("password", "Enter your password.");
+        assert_eq!(f.message_for("password"), Some("Enter your password."));
+        assert_eq!(f.value_for("login"), Some("jane"));
+        assert!(f.clone().into_result().is_err());
+        assert!(FieldErrors::new().into_result().is_ok());
+    }
+}

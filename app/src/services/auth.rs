@@ -1,0 +1,167 @@
+//! Staff sign-in, sessions and sign-out.
+
+use super::passwords;
+use crate::db::audit::AuditEntry;
+use crate::db::{now_ms, Db, DbError};
+use crate::domain::staff::{LoginId, Role, StaffUser};
+use crate::error::{AppError, FieldErrors};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// Failures in a row before the user is locked out.
+pub const LOCK_AFTER: i64 = 5;
+pub const LOCK_MS: i64 = 30 * 60_000;
+/// The one message for every failed sign-in, whatever the cause, so it
+/// reveals nothing about which login IDs exist or are locked.
+pub const SIGN_IN_FAILED: &str = "Sign-in failed. Check your login ID and password. \
+    After 5 failed attempts in a row, sign-in is locked for 30 minutes.";
+/// Writing `last_seen_at` on every request would turn each status poll into
+/// a write; a minute's slack on a 30-minute timeout is harmless.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+pub struct SignedIn {
+    /// The cookie value. Only its hash is stored.
+    pub token: String,
+    pub user: StaffUser,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionCheck {
+    Valid(StaffUser),
+    /// There was a session, and it timed out (the sign-in page says so).
+    Expired,
+    Missing,
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn failed(login: &str) -> AppError {
+    let mut errs = FieldErrors::new().keep("login", login);
+    errs.add("form", SIGN_IN_FAILED);
+    AppError::Invalid(errs)
+}
+
+pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>) -> Result<SignedIn, AppError> {
+    let mut errs = FieldErrors::new().keep("login", login.trim());
+    if login.trim().is_empty() {
+        errs.add("login", "Enter your login ID.");
+    }
+    if password.is_empty() {
+        errs.add("password", "Enter your password.");
+    }
+    errs.into_result()?;
+
+    let now = now_ms();
+    let typed = login.trim();
+    let entry = |action| AuditEntry { at: now, actor_login: Some(typed), action, object: Some(typed), ip, ..Default::default() };
+    let row = match LoginId::parse(typed) {
+        Ok(id) => db.staff_by_login(id.as_str()).await?,
+        Err(_) => None,
+    };
+    let Some(row) = row else {
+        let pw = password.to_string();
+        let _ = tokio::task::spawn_blocking(move || passwords::burn_time(&pw)).await;
+        db.audit(&entry("auth.sign_in_failed")).await?;
+        return Err(failed(typed));
+    };
+    let user_entry = |action| AuditEntry { actor_id: Some(row.id), actor_login: Some(&row.login), object: Some(&row.login), ..entry(action) };
+    let password_ok = passwords::verify_blocking(password.to_string(), row.password_hash.clone()).await;
+
+    if row.locked_until.is_some_and(|until| until > now) {
+        db.audit(&user_entry("auth.sign_in_locked")).await?;
+        return Err(failed(typed));
+    }
+    if !row.active {
+        db.audit(&user_entry("auth.sign_in_inactive")).await?;
+        return Err(failed(typed));
+    }
+    if !password_ok {
+        db.record_failed_sign_in(row.id, LOCK_AFTER, now + LOCK_MS, &user_entry("auth.sign_in_failed")).await?;
+        return Err(failed(typed));
+    }
+    let role = Role::from_code(&row.role).ok_or_else(|| {
+        tracing::error!(user = row.id, role = %row.role, "staff user has an unknown role");
+        AppError::Internal(super::incident_id())
+    })?;
+    let token = new_token();
+    db.start_session(&token_hash(&token), row.id, &user_entry("auth.sign_in")).await?;
+    Ok(SignedIn { token, user: StaffUser { id: row.id, login: row.login, email: row.email, role } })
+}
+
+/// Resolves a session cookie, ending the session if it sat idle too long.
+pub async fn check_session(db: &Db, token: &str, idle_ms: i64, ip: Option<&str>) -> Result<SessionCheck, DbError> {
+    let hash = token_hash(token);
+    let Some(row) = db.session_user(&hash).await? else {
+        return Ok(SessionCheck::Missing);
+    };
+    let now = now_ms();
+    let entry = |action| AuditEntry {
+        at: now,
+        actor_id: Some(row.user_id),
+        actor_login: Some(&row.login),
+        action,
+        object: Some(&row.login),
+        ip,
+        ..Default::default()
+    };
+    if now - row.last_seen_at > idle_ms {
+        db.end_session(&hash, &entry("auth.timeout")).await?;
+        return Ok(SessionCheck::Expired);
+    }
+    let role = Role::from_code(&row.role);
+    let (true, Some(role)) = (row.active, role) else {
+        db.end_session(&hash, &entry("auth.session_revoked")).await?;
+        return Ok(SessionCheck::Missing);
+    };
+    if now - row.last_seen_at > TOUCH_EVERY_MS {
+        db.touch_session(&hash, now).await?;
+    }
+    Ok(SessionCheck::Valid(StaffUser { id: row.user_id, login: row.login, email: row.email, role }))
+}
+
+pub async fn sign_out(db: &Db, token: &str, user: &StaffUser, ip: Option<&str>) -> Result<(), AppError> {
+    let entry = AuditEntry {
+        at: now_ms(),
+        actor_id: Some(user.id),
+        actor_login: Some(&user.login),
+        action: "auth.sign_out",
+        object: Some(&user.login),
+        ip,
+        ..Default::default()
+    };
+    db.end_session(&token_hash(token), &entry).await?;
+    Ok(())
+}
+
+/// Adds a staff user (the CLI's `user add`, and later the admin pages).
+pub async fn add_user(db: &Db, login: &str, email: &str, role: Role, password: &str, by: Option<&str>) -> Result<i64, AppError> {
+    let mut errs = FieldErrors::new().keep("login", login).keep("email", email);
+    let login = LoginId::parse(login).map_err(|e| errs.add("login", e.to_string())).ok();
+    let email = crate::domain::email::Email::parse(email).map_err(|e| errs.add("email", e.to_string())).ok();
+    if let Err(e) = crate::domain::staff::check_new_password(password) {
+        errs.add("password", e);
+    }
+    let (Some(login), Some(email), true) = (login, email, errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let pw = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || passwords::hash(&pw))
+        .await
+        .map_err(|_| AppError::Internal(super::incident_id()))?
+        .map_err(|_| AppError::Internal(super::incident_id()))?;
+    let new = crate::db::users::NewStaff { login: login.as_str(), email: email.as_str(), role: role.code(), password_hash: &hash };
+    match db.insert_staff(&new, now_ms(), by).await {
+        Ok(id) => Ok(id),
+        Err(e) if e.is_unique_violation() => Err(AppError::field("login", format!("The login ID {login} is taken."))),
+        Err(e) => Err(e.into()),
+    }
+}

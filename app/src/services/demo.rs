@@ -1,0 +1,80 @@
+//! The documented demo dataset (docs/demo-data.md): staff sign-ins and
+//! accounts to try every screen with. It is generated, not random, so the
+//! docs and the tests can name its accounts.
+
+use crate::db::accounts::ImportOutcome;
+use crate::db::Db;
+use crate::domain::staff::Role;
+use crate::error::AppError;
+
+pub const DEMO_ADMIN: (&str, &str) = ("admin", "paydesk-admin-demo");
+pub const DEMO_CSR: (&str, &str) = ("csr", "paydesk-csr-demo-1");
+
+const FIRST: &[&str] = &["Maria", "James", "Aisha", "Chen", "Olivia", "Diego", "Priya", "Noah", "Fatima", "Liam",
+    "Sofia", "Ethan", "Amara", "Lucas", "Hana", "Mateo", "Grace", "Omar", "Ines", "Jonah"];
+const LAST: &[&str] = &["Garcia", "Smith", "Okafor", "Wang", "Johnson", "Ramirez", "Patel", "Brown", "Haddad",
+    "Murphy", "Rossi", "Miller", "Mensah", "Silva", "Tanaka", "Lopez", "Kim", "Farouk", "Costa", "Adler"];
+const BUSINESSES: &[&str] = &["Riverside Bakery LLC", "Northgate Dental Group", "Blue Fern Landscaping",
+    "Harbor Street Laundromat", "Summit Youth Soccer Club", "Oak & Iron Hardware", "Maple Court HOA",
+    "Lakeview Veterinary Clinic", "Copperline Brewing Co", "Sunrise Child Care Center"];
+
+/// The universal file behind the demo: 50 accounts (40 people, 10
+/// businesses) with positive, zero and credit balances and one inactive.
+pub fn universal_file() -> String {
+    let mut csv = String::from("account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id\n");
+    for i in 0..50usize {
+        let number = format!("{}", 100_001 + i);
+        // Balances cycle through owing, paid up and in credit.
+        let cents: i64 = match i % 5 {
+            0 => 0,
+            1 => -2_550,
+            _ => 4_000 + (i as i64 * 7_919) % 45_000,
+        };
+        let balance = format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100);
+        let status = if i == 13 { "inactive" } else { "active" };
+        // payer1 pays three accounts; a few others pay one each.
+        let user_id = match i {
+            0 | 1 | 40 => "payer1".to_string(),
+            5 | 9 | 17 | 42 => format!("payer{}", i + 100),
+            _ => String::new(),
+        };
+        if i < 40 {
+            let (f, l) = (FIRST[i % FIRST.len()], LAST[(i * 7) % LAST.len()]);
+            let email = format!("{}.{}@example.com", f.to_lowercase(), l.to_lowercase());
+            csv.push_str(&format!("{number},I,{f},{l},,{email},{balance},{status},{user_id}\n"));
+        } else {
+            let name = BUSINESSES[i - 40];
+            let email = format!("billing{}@example.com", i);
+            csv.push_str(&format!("{number},B,,,\"{name}\",{email},{balance},{status},{user_id}\n"));
+        }
+    }
+    csv
+}
+
+#[derive(Debug)]
+pub struct DemoOutcome {
+    pub loaded: bool,
+    pub accounts: ImportOutcome,
+}
+
+/// Loads the demo staff and accounts. With `if_empty`, a database that
+/// already has staff users is left alone, so `make run` can call it always.
+pub async fn load(db: &Db, if_empty: bool) -> Result<DemoOutcome, AppError> {
+    if if_empty && db.count_staff().await? > 0 {
+        return Ok(DemoOutcome { loaded: false, accounts: ImportOutcome::default() });
+    }
+    for (who, role, email) in [(DEMO_ADMIN, Role::Admin, "admin@paydesk.example"), (DEMO_CSR, Role::Csr, "csr@paydesk.example")] {
+        match super::auth::add_user(db, who.0, email, role, who.1, Some("demo")).await {
+            Ok(_) => {}
+            // Loading the demo twice keeps the users that exist.
+            Err(AppError::Invalid(f)) if f.message_for("login").is_some_and(|m| m.contains("taken")) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let file = universal_file();
+    let accounts = super::accounts_import::import(db, file.as_bytes(), "demo", Some("demo"))
+        .await
+        .map_err(AppError::from)?;
+    Ok(DemoOutcome { loaded: true, accounts })
+}
+

@@ -1,0 +1,27 @@
+//! Business operations. Server functions and the CLI call these; they own the
+//! rules, and the repository (`crate::db`) owns the SQL.
+
+pub mod accounts_import;
+pub mod auth;
+pub mod demo;
+pub mod passwords;
+pub mod payer_support;
+
+use crate::db::DbError;
+use crate::error::AppError;
+
+/// A database failure becomes an incident: the details go to the log under a
+/// short id, and the person sees only that id.
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        let incident = incident_id();
+        tracing::error!(incident = %incident, error = %e, "database error");
+        AppError::Internal(incident)
+    }
+}
+
+pub fn incident_id() -> String {
+    use rand::Rng;
+    let n: u32 = rand::thread_rng().r#gen();
+    format!("{n:08x}")
+}

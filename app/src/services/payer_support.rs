@@ -1,0 +1,43 @@
+//! Finding a payer's accounts for a CSR.
+
+use crate::db::accounts::AccountRow;
+use crate::db::Db;
+use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
+use crate::domain::money::Money;
+use crate::domain::payer_support::{display_name, AccountSummary, SearchBy, SearchResults};
+use crate::error::{AppError, FieldErrors};
+
+pub async fn search(db: &Db, by: SearchBy, query: &str) -> Result<SearchResults, AppError> {
+    let q = query.trim();
+    let invalid = |msg: String| {
+        let mut f = FieldErrors::new().keep("q", q);
+        f.add("q", msg);
+        AppError::Invalid(f)
+    };
+    let rows = match by {
+        SearchBy::AccountNumber => {
+            let number = AccountNumber::parse(q).map_err(|e| invalid(e.to_string()))?;
+            db.account_by_number(number.as_str()).await?.into_iter().collect()
+        }
+        SearchBy::UserId => {
+            if q.is_empty() {
+                return Err(invalid("Enter a user ID.".into()));
+            }
+            if q.len() > 64 {
+                return Err(invalid("A user ID has at most 64 characters.".into()));
+            }
+            db.accounts_for_user_id(q).await?
+        }
+    };
+    Ok(SearchResults { accounts: rows.into_iter().map(summary).collect() })
+}
+
+fn summary(r: AccountRow) -> AccountSummary {
+    AccountSummary {
+        name: display_name(r.first_name.as_deref(), r.last_name.as_deref(), r.company_name.as_deref()),
+        account_type: AccountType::from_code(&r.account_type).unwrap_or(AccountType::Individual),
+        status: AccountStatus::from_code(&r.status).unwrap_or(AccountStatus::Inactive),
+        balance: Money::from_cents(r.balance_cents),
+        account_number: r.account_number,
+    }
+}

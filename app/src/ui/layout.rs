@@ -1,0 +1,51 @@
+//! The frame around every signed-in page: header, navigation, sign-out.
+
+use crate::api::auth::{current_user, SignOut};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    let sign_out = ServerAction::<SignOut>::new();
+    // A session that ended while the page was open: back to sign-in.
+    Effect::new(move |_| {
+        if let Some(Err(AppError::Unauthenticated)) = user.get() {
+            let navigate = leptos_router::hooks::use_navigate();
+            navigate("/sign-in?expired=1", Default::default());
+        }
+    });
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/payer-support" aria-label="Paydesk home">
+                <span class="brand-mark" aria-hidden="true">"P"</span>
+                <span class="brand-name">"Paydesk"</span>
+            </a>
+            <nav class="mainnav" aria-label="Main">
+                <A href="/payer-support">"Payer Support"</A>
+            </nav>
+            <div class="session">
+                <Transition fallback=|| ()>
+                    {move || {
+                        user.get()
+                            .and_then(Result::ok)
+                            .map(|u| {
+                                view! {
+                                    <span class="who" data-testid="signed-in-user">
+                                        <span class="who-login">{u.login}</span>
+                                        <span class="who-role">{u.role.label()}</span>
+                                    </span>
+                                }
+                            })
+                    }}
+                </Transition>
+                <ActionForm action=sign_out>
+                    <button type="submit" class="btn btn-quiet">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+        <main id="main" class="page" tabindex="-1">{children()}</main>
+    }
+}

@@ -1,0 +1,60 @@
+//! The console's pages and components. The same code renders on the server
+//! (so every page works without JavaScript) and hydrates in the browser.
+
+mod forms;
+mod layout;
+mod not_found;
+mod payer_support;
+mod sign_in;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub use layout::Layout;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/paydesk.css"/>
+        <Title formatter=|page: String| format!("{page} · Paydesk")/>
+        <Router>
+            <Routes fallback=not_found::NotFound>
+                <Route path=path!("/sign-in") view=sign_in::SignInPage/>
+                <Route path=path!("/payer-support") view=payer_support::PayerSupportPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Marks `<body data-hydrated>` once the client has taken over, so browser
+/// tests (and people debugging) can tell a live page from a static one.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

@@ -1,0 +1,12 @@
+//! The HTTP edge (server only): the axum router, session resolution, the
+//! sign-in guard, cross-site refusal, security headers and health probes.
+
+pub mod health;
+pub mod router;
+pub mod security;
+pub mod server_fn_status;
+pub mod session;
+pub mod state;
+
+pub use router::router;
+pub use state::AppState;

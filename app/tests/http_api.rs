@@ -1,0 +1,231 @@
+//! Server functions and pages over real HTTP, on both backends: sign-in,
+//! lockout, sessions, the page guard, error statuses and cross-site refusal.
+
+mod support;
+
+use reqwest::header::{ACCEPT, LOCATION, ORIGIN, REFERER, SET_COOKIE};
+use reqwest::{Client, Response, StatusCode};
+use support::{TestDb, TestServer, CSR};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Calls a server function the way the hydrated client does.
+async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
+    c.post(format!("{}/api/{name}", s.base)).header(ACCEPT, "application/json").form(form).send().await.unwrap()
+}
+
+async fn sign_in(c: &Client, s: &TestServer, login: &str, password: &str) -> Response {
+    call(c, s, "sign_in", &[("login", login), ("password", password), ("next", "")]).await
+}
+
+async fn error_json(r: Response) -> serde_json::Value {
+    r.json().await.unwrap()
+}
+
+async fn probes_answer(t: &TestDb) {
+    let s = support::serve(t).await;
+    let c = support::client();
+    assert_eq!(c.get(format!("{}/healthz", s.base)).send().await.unwrap().status(), 200);
+    let r = c.get(format!("{}/readyz", s.base)).send().await.unwrap();
+    assert_eq!((r.status(), r.text().await.unwrap().as_str()), (StatusCode::OK, "ready"));
+}
+
+async fn pages_need_a_signed_in_user(t: &TestDb) {
+    let s = support::serve(t).await;
+    let c = support::client();
+    let r = c.get(format!("{}/payer-support?by=account&q=A-1", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/sign-in?next=/payer-support%3Fby%3Daccount%26q%3DA-1");
+    let r = call(&c, &s, "search_accounts", &[("by", "account"), ("q", "A-1")]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_json(r).await, serde_json::json!("Unauthenticated"));
+    let r = c.get(format!("{}/sign-in", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let headers = r.headers().clone();
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert!(r.text().await.unwrap().contains("Staff sign-in"));
+}
+
+async fn sign_in_sets_a_strict_cookie_and_opens_the_console(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    let r = sign_in(&c, &s, "Casey", CSR.1).await;
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("paydesk_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http gets no Secure flag");
+    assert_eq!(r.headers()[LOCATION], "/payer-support");
+    let page = c.get(format!("{}/payer-support", s.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Payer Support") && html.contains("casey"), "the header names the user");
+
+    // Each sign-in gets a new session id.
+    let other = support::client();
+    let r2 = sign_in(&other, &s, "casey", CSR.1).await;
+    assert_ne!(r2.headers()[SET_COOKIE].to_str().unwrap(), cookie);
+
+    // Behind TLS the cookie is Secure.
+    let r3 = c
+        .post(format!("{}/api/sign_in", s.base))
+        .header("x-forwarded-proto", "https")
+        .form(&[("login", "casey"), ("password", CSR.1)])
+        .send()
+        .await
+        .unwrap();
+    assert!(r3.headers()[SET_COOKIE].to_str().unwrap().ends_with("; Secure"));
+}
+
+async fn bad_credentials_get_one_generic_message_and_five_lock_the_user(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    let unknown = error_json(sign_in(&c, &s, "nobody", "whatever-password").await).await;
+    for _ in 0..5 {
+        let r = sign_in(&c, &s, "casey", "wrong-password!").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = error_json(r).await;
+        assert_eq!(body["Invalid"]["errors"], unknown["Invalid"]["errors"], "same message for a wrong password and an unknown user");
+        assert!(body.to_string().contains("Sign-in failed"));
+    }
+    // Locked: even the right password is refused, with the same message.
+    let r = sign_in(&c, &s, "casey", CSR.1).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.headers().get(SET_COOKIE).is_none());
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout'").await, 1);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_locked'").await, 1);
+    // Once the lock has passed, the right password works and clears the count.
+    support::execute(&t.db, "UPDATE staff_users SET locked_until = 1").await.unwrap();
+    assert_eq!(sign_in(&c, &s, "casey", CSR.1).await.status(), 200);
+    assert_eq!(support::count(&t.db, "SELECT failed_attempts FROM staff_users WHERE login = 'casey'").await, 0);
+}
+
+async fn empty_fields_are_named(t: &TestDb) {
+    let s = support::serve(t).await;
+    let body = error_json(sign_in(&support::client(), &s, "", "").await).await;
+    let fields: Vec<&str> = body["Invalid"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["login", "password"]);
+}
+
+async fn malformed_requests_get_4xx_not_500(t: &TestDb) {
+    let s = support::serve(t).await;
+    let c = support::client();
+    let r = call(&c, &s, "sign_in", &[("login", "casey")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a missing argument");
+    let r = c
+        .post(format!("{}/api/sign_in", s.base))
+        .header("content-type", FORM)
+        .body("%%%&&&=%ZZ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "an undecodable body");
+    let r = c.post(format!("{}/api/no_such_function", s.base)).send().await.unwrap();
+    assert!(r.status().is_client_error());
+    let r = c.post(format!("{}/api/sign_in", s.base)).body(vec![b'a'; 2 * 1024 * 1024]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn cross_site_posts_are_refused(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    let form = [("login", "casey"), ("password", CSR.1)];
+    let url = format!("{}/api/sign_in", s.base);
+    let r = c.post(&url).header(ORIGIN, "https://evil.example").form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c.post(&url).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let host = s.base.trim_start_matches("http://");
+    let r = c.post(&url).header(ORIGIN, format!("http://{host}")).header("sec-fetch-site", "same-origin").form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn sign_out_ends_the_session_on_the_server(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    let cookie = sign_in(&c, &s, "casey", CSR.1).await.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_eq!(call(&c, &s, "current_user", &[]).await.status(), 200);
+    let r = call(&c, &s, "sign_out", &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    // Replaying the old cookie gets nowhere: the session is gone server-side.
+    let replay = support::client();
+    let r = replay.post(format!("{}/api/current_user", s.base)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn an_idle_session_expires_and_says_so(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    sign_in(&c, &s, "casey", CSR.1).await;
+    support::execute(&t.db, "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000").await.unwrap();
+    let r = c.get(format!("{}/payer-support", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/sign-in?next=/payer-support&expired=1");
+    assert!(r.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"), "the dead cookie is dropped");
+}
+
+async fn forms_work_without_javascript(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    let referer = format!("{}/sign-in?next=/payer-support%3Fq%3D1", s.base);
+    let post = |password: &'static str| {
+        c.post(format!("{}/api/sign_in", s.base))
+            .header(ACCEPT, "text/html")
+            .header(REFERER, &referer)
+            .form(&[("login", "casey"), ("password", password), ("next", "/payer-support?q=1")])
+            .send()
+    };
+    // A failure goes back to the form, carrying the error for the page to show.
+    let r = post("wrong-password!").await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let back = r.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(back.starts_with(&referer) && back.contains("__err="), "{back}");
+    let page = c.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sign-in failed"), "the re-rendered form shows the message");
+    assert!(page.contains(r#"value="casey""#), "and keeps the login ID");
+    // Success goes on to `next`.
+    let r = post(CSR.1).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()[LOCATION], "/payer-support?q=1");
+}
+
+async fn payer_support_finds_accounts(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    app::services::demo::load(&t.db, false).await.unwrap();
+    let s = support::serve(t).await;
+    let c = support::client();
+    sign_in(&c, &s, "casey", CSR.1).await;
+    let found: serde_json::Value = call(&c, &s, "search_accounts", &[("by", "user"), ("q", "payer1")]).await.json().await.unwrap();
+    let numbers: Vec<&str> = found["accounts"].as_array().unwrap().iter().map(|a| a["account_number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, ["100001", "100002", "100041"]);
+    let r = call(&c, &s, "search_accounts", &[("by", "account"), ("q", "not valid!")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = call(&c, &s, "search_accounts", &[("by", "telepathy"), ("q", "x")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Rendered on the server too, for the no-JavaScript page.
+    let html = c.get(format!("{}/payer-support?by=account&q=100001", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Accounts Found") && html.contains("100001"));
+}
+
+on_both_backends!(
+    probes_answer,
+    pages_need_a_signed_in_user,
+    sign_in_sets_a_strict_cookie_and_opens_the_console,
+    bad_credentials_get_one_generic_message_and_five_lock_the_user,
+    empty_fields_are_named,
+    malformed_requests_get_4xx_not_500,
+    cross_site_posts_are_refused,
+    sign_out_ends_the_session_on_the_server,
+    an_idle_session_expires_and_says_so,
+    forms_work_without_javascript,
+    payer_support_finds_accounts,
+);

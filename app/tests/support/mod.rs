@@ -1,0 +1,168 @@
+//! Test support: a fresh database per test on each backend, and a real HTTP
+//! server on a loopback port.
+//!
+//! PostgreSQL tests run when `PAYDESK_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) answers. With
+//! `PAYDESK_REQUIRE_POSTGRES=1` (CI) an unreachable server fails them.
+
+#![allow(dead_code)]
+
+use app::config::Config;
+use app::db::Db;
+use app::web::{router, AppState};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// Drops a PostgreSQL test database; an SQLite one goes with its folder.
+    pub async fn finish(self) {
+        self.db.close().await;
+        if let Cleanup::Postgres { admin_url, name } = self.cleanup {
+            if let Ok(Db::Postgres(admin)) = Db::connect(&admin_url).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let db = Db::connect(&url).await.expect("open sqlite");
+    db.migrate().await.expect("migrate sqlite");
+    TestDb { db, url, cleanup: Cleanup::Sqlite(dir) }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A brand-new PostgreSQL database, or `None` when the server is not there
+/// (and not required).
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = std::env::var("PAYDESK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let required = std::env::var("PAYDESK_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let admin = match Db::connect(&admin_url).await {
+        Ok(Db::Postgres(p)) => p,
+        Ok(_) => panic!("PAYDESK_TEST_POSTGRES must be a postgres:// URL"),
+        Err(e) if required => panic!("PostgreSQL is required (PAYDESK_REQUIRE_POSTGRES=1) but unreachable: {e}"),
+        Err(e) => {
+            eprintln!("skipping the PostgreSQL half of this test: {e}");
+            return None;
+        }
+    };
+    let name = format!(
+        "paydesk_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        app::db::now_ms() % 1_000_000
+    );
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
+    admin.close().await;
+    let url = match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("PAYDESK_TEST_POSTGRES needs a database path"),
+    };
+    let db = Db::connect(&url).await.expect("open postgres test database");
+    db.migrate().await.expect("migrate postgres");
+    Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin_url, name } })
+}
+
+/// Defines `mod $name { sqlite, postgres }`: the same contract test run once
+/// on each backend, each on its own fresh database.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let t = $crate::support::sqlite().await;
+                    super::$name(&t).await;
+                    t.finish().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(t) = $crate::support::postgres().await {
+                        super::$name(&t).await;
+                        t.finish().await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// A running server over `t`'s database, on a free loopback port.
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+}
+
+pub async fn serve(t: &TestDb) -> TestServer {
+    let config = Config::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(t.url.clone()),
+        _ => None,
+    })
+    .expect("test config");
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("paydesk")
+        .site_root("target/site")
+        .build();
+    let state = AppState { db: t.db.clone(), config: Arc::new(config), leptos_options };
+    let app = router(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    TestServer { base: format!("http://{addr}"), state }
+}
+
+pub const CSR: (&str, &str) = ("casey", "casey-password-1");
+pub const ADMIN: (&str, &str) = ("alex", "alex-password-12");
+
+pub async fn add_staff(db: &Db) {
+    use app::domain::staff::Role;
+    app::services::auth::add_user(db, CSR.0, "casey@example.com", Role::Csr, CSR.1, None).await.expect("add csr");
+    app::services::auth::add_user(db, ADMIN.0, "alex@example.com", Role::Admin, ADMIN.1, None).await.expect("add admin");
+}
+
+/// A client that keeps cookies and never follows redirects, so tests see
+/// exactly what the server answered.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Raw SQL for tests that must look under (or around) the repository.
+pub async fn count(db: &Db, sql: &str) -> i64 {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+        Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs the build and test tools Paydesk needs, skipping every tool whose
+# installed version is already right, so running it twice costs seconds.
+# Usage: scripts/install-tools.sh [build|test]
+#   build: Rust target, cargo-leptos, wasm-bindgen CLI, wasm-opt
+#   test:  build + Chromium and the Playwright packages
+set -euo pipefail
+
+want="${1:-build}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tools_dir="${PAYDESK_TOOLS_DIR:-$HOME/.local/share/paydesk-tools}"
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$tools_dir/node_modules/.bin:$cargo_bin:$PATH"
+
+# Versions are pinned here and nowhere else (see docs/build.md for why).
+CARGO_LEPTOS_VERSION="0.3.10"
+BINARYEN_VERSION="132.0.0"
+# The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
+
+say() { printf '[tools] %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# `--debug` builds these tools in a third of the time; they only orchestrate
+# and post-process, so their own speed barely shows in a build.
+if [ "$(cargo-leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "building cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes on 2 cores, once)"
+  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (once)"
+  # Not --locked: its lockfile wants a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force --debug
+fi
+
+# Debian's binaryen is too old: its output does not hydrate in Chromium.
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
+  say "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+  mkdir -p "$tools_dir"
+  npm install --silent --prefix "$tools_dir" "binaryen@$BINARYEN_VERSION"
+fi
+
+if [ "$want" = "test" ]; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    say "installing Debian's Chromium"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  fi
+  lock="$root/end2end/package-lock.json"
+  stamp="$root/end2end/node_modules/.paydesk-lock.sha256"
+  if [ ! -f "$stamp" ] || [ "$(sha256sum "$lock" | cut -d' ' -f1)" != "$(cat "$stamp")" ]; then
+    say "installing the Playwright packages (no browser download)"
+    (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent)
+    sha256sum "$lock" | cut -d' ' -f1 > "$stamp"
+  fi
+fi
+say "tools ready"

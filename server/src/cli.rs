@@ -1,0 +1,213 @@
+//! The command line: `paydesk [serve|migrate|user add|import accounts|demo|check]`.
+
+use app::config::{redact_url, Config, ConfigError};
+use app::db::{Db, DbError};
+use app::domain::staff::Role;
+use app::error::AppError;
+use app::services;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "paydesk", version, about = "Paydesk: the staff console for bill payments")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the console (the default). Settings come from the environment; see README.
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage staff users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Import a file into the database.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Load the demo dataset (docs/demo-data.md): demo staff sign-ins and 50 accounts.
+    Demo {
+        /// Do nothing if the database already has staff users.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Check the ledger: every balance must equal the sum of its entries.
+    Check,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a staff user.
+    Add {
+        /// Login ID: 3–64 letters, digits, . _ - @
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// File holding the password (12–64 characters), or - to read it from stdin.
+        #[arg(long)]
+        password_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Import a universal file of accounts and balances (docs/universal-file.md).
+    Accounts {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum RoleArg {
+    Admin,
+    Csr,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("database {url}: {source}")]
+    Database { url: String, source: DbError },
+    #[error("{0}")]
+    App(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    Rejected(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Config(_) => 2,
+            CliError::Database { .. } => 3,
+            CliError::Io(_) => 4,
+            CliError::Rejected(_) => 5,
+            CliError::App(_) => 1,
+        }
+    }
+}
+
+impl From<AppError> for CliError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(f) => CliError::Rejected(
+                f.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            ),
+            other => CliError::App(other.to_string()),
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Db, CliError> {
+    let wrap = |source| CliError::Database { url: redact_url(&config.database_url), source };
+    let db = Db::connect(&config.database_url).await.map_err(wrap)?;
+    db.migrate().await.map_err(wrap)?;
+    Ok(db)
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let db = open(&config).await?;
+            crate::serve::serve(config, db).await
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("database is up to date ({})", redact_url(&config.database_url));
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { login, email, role, password_file } } => {
+            let password = read_secret(&password_file)?;
+            let db = open(&config).await?;
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Csr => Role::Csr,
+            };
+            let id = services::auth::add_user(&db, &login, &email, role, &password, Some("cli")).await?;
+            println!("added {} user {login} (id {id})", role.label());
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Accounts { file } } => {
+            let reader = std::fs::File::open(&file)
+                .map_err(|e| CliError::Io(format!("cannot read {}: {e}", file.display())))?;
+            let db = open(&config).await?;
+            let name = file.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
+            let started = std::time::Instant::now();
+            let out = services::accounts_import::import(&db, std::io::BufReader::new(reader), &name, Some("cli"))
+                .await
+                .map_err(|e| CliError::from(AppError::from(e)))?;
+            if !out.errors.is_empty() {
+                for e in &out.errors {
+                    eprintln!("{}: {e}", file.display());
+                }
+                return Err(CliError::Rejected(format!(
+                    "{} rejected: {} problem(s) found; nothing was imported",
+                    file.display(),
+                    out.errors.len()
+                )));
+            }
+            println!(
+                "imported {}: {} rows, {} created, {} updated in {:.1}s",
+                file.display(),
+                out.rows,
+                out.created,
+                out.updated,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Demo { if_empty } => {
+            let db = open(&config).await?;
+            let out = services::demo::load(&db, if_empty).await?;
+            if out.loaded {
+                println!(
+                    "demo data loaded: {} accounts; sign in as {} / {} (administrator) or {} / {} (CSR)",
+                    out.accounts.rows,
+                    services::demo::DEMO_ADMIN.0,
+                    services::demo::DEMO_ADMIN.1,
+                    services::demo::DEMO_CSR.0,
+                    services::demo::DEMO_CSR.1
+                );
+            } else {
+                println!("demo data not loaded: the database already has staff users");
+            }
+            Ok(())
+        }
+        Command::Check => {
+            let db = open(&config).await?;
+            let bad = db.unbalanced_accounts().await.map_err(|e| CliError::from(AppError::from(e)))?;
+            if bad.is_empty() {
+                println!("ledger check passed: every balance equals the sum of its ledger entries");
+                Ok(())
+            } else {
+                Err(CliError::Rejected(format!("ledger check failed for accounts: {}", bad.join(", "))))
+            }
+        }
+    }
+}
+
+/// Reads a password from a file or stdin, without echoing it anywhere.
+fn read_secret(path: &PathBuf) -> Result<String, CliError> {
+    let mut s = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::Io(format!("cannot read the password from stdin: {e}")))?;
+    } else {
+        s = std::fs::read_to_string(path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))?;
+    }
+    // A trailing newline from `echo` or an editor is not part of the password.
+    Ok(s.trim_end_matches(['\n', '\r']).to_string())
+}

@@ -1,0 +1,64 @@
+//! Runs the web server until Ctrl-C or SIGTERM, finishing requests in flight.
+
+use crate::cli::CliError;
+use app::config::Config;
+use app::db::Db;
+use app::web::{router, AppState};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
+    let mut leptos_options = leptos::config::get_configuration(None)
+        .map_err(|e| CliError::App(format!("Leptos configuration: {e}")))?
+        .leptos_options;
+    leptos_options.site_addr = config.site_addr;
+    let addr = config.site_addr;
+    let state = AppState { db: db.clone(), config: Arc::new(config), leptos_options };
+    spawn_session_sweeper(state.clone());
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!("Paydesk is serving at http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| CliError::Io(format!("server error: {e}")))?;
+    db.close().await;
+    Ok(())
+}
+
+/// Deletes long-dead sessions now and then; expiry itself is checked on
+/// every request, so this only keeps the table small.
+fn spawn_session_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let cutoff = app::db::now_ms() - 2 * state.config.session_idle_ms();
+            if let Err(e) = state.db.purge_idle_sessions(cutoff).await {
+                tracing::warn!(error = %e, "could not purge idle sessions");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
