@@ -46,11 +46,15 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
 fi
 
 if [ "$want" = "test" ]; then
-  if ! command -v chromium >/dev/null 2>&1; then
-    say "installing Debian's Chromium"
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # The browser tests use the sqlite3 shell to age a session.
+  command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq chromium >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   lock="$root/end2end/package-lock.json"
   stamp="$root/end2end/node_modules/.paydesk-lock.sha256"

@@ -3,6 +3,8 @@
 //! input with the very same code.
 
 pub mod account;
+pub mod bank;
+pub mod card;
 pub mod email;
 pub mod money;
 pub mod payer_support;

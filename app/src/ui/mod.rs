@@ -10,7 +10,7 @@ mod sign_in;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub use layout::Layout;
 
@@ -43,8 +43,11 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Paydesk")/>
         <Router>
             <Routes fallback=not_found::NotFound>
-                <Route path=path!("/sign-in") view=sign_in::SignInPage/>
-                <Route path=path!("/payer-support") view=payer_support::PayerSupportPage/>
+                // Async: the server answers with the finished page, data
+                // included, so it is complete without JavaScript (streamed
+                // out-of-order chunks would need a script to be placed).
+                <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/payer-support") view=payer_support::PayerSupportPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

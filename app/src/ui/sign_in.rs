@@ -25,6 +25,15 @@ pub fn SignInPage() -> impl IntoView {
     };
     let kept_login = move || errors().and_then(|e| e.value_for("login").map(str::to_string)).unwrap_or_default();
     let alert = Signal::derive(move || form_error(action.value().get()));
+    // After a failed attempt the password is cleared and focused for retyping
+    // (without JavaScript the re-rendered page starts empty anyway).
+    let password_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let (Some(Err(_)), Some(input)) = (action.value().get(), password_input.get()) {
+            input.set_value("");
+            let _ = input.focus();
+        }
+    });
 
     view! {
         <Title text="Sign in"/>
@@ -57,6 +66,7 @@ pub fn SignInPage() -> impl IntoView {
                         <label for="password">"Password"</label>
                         <input
                             id="password"
+                            node_ref=password_input
                             name="password"
                             type="password"
                             autocomplete="current-password"

@@ -1,0 +1,51 @@
+# Paydesk: `make run` serves the demo, `make test` runs every test.
+# Both install what they need first (scripts/install-tools.sh, idempotent).
+
+SHELL := /bin/bash
+TOOLS_DIR ?= $(HOME)/.local/share/paydesk-tools
+export PATH := $(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos bakes this into the server; at run time it is the default too.
+export LEPTOS_SITE_ROOT ?= target/site
+BIN := target/release/paydesk
+
+.PHONY: run build test test-rust test-e2e tools tools-test check-wasm clean
+
+## run: install tools, build the release, load the demo data once, serve on SQLite
+run: build
+	@mkdir -p data
+	@$(BIN) migrate
+	@$(BIN) demo --if-empty
+	@echo
+	@echo "  Paydesk:  http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+	@echo "  CSR:      csr / paydesk-csr-demo-1"
+	@echo "  Admin:    admin / paydesk-admin-demo"
+	@echo
+	@LEPTOS_ENV=PROD $(BIN) serve
+
+## build: the release server and client site (target/release/paydesk, target/site)
+build: tools
+	cargo leptos build --release
+
+## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI and browser tests
+test: tools-test test-rust check-wasm test-e2e
+
+## test-rust: every Rust test (the PostgreSQL half runs when it is reachable)
+test-rust:
+	cargo test -p app -p server --features app/ssr
+
+## check-wasm: the shared crate still compiles for the browser
+check-wasm:
+	cargo check -p frontend --target wasm32-unknown-unknown
+
+## test-e2e: Playwright in Debian's Chromium against the release build
+test-e2e: build
+	cd end2end && npx playwright test
+
+tools:
+	@scripts/install-tools.sh build
+
+tools-test:
+	@scripts/install-tools.sh test
+
+clean:
+	cargo clean

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Starts the release server for the browser tests on a fresh SQLite database
+# with the demo data. Playwright runs this (end2end/playwright.config.ts).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tmp="$root/end2end/.tmp"
+rm -rf "$tmp" && mkdir -p "$tmp"
+export DATABASE_URL="sqlite://$tmp/e2e.db"
+export PAYDESK_DATA_DIR="$tmp/data"
+export LEPTOS_SITE_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
+export LEPTOS_SITE_ROOT="$root/target/site"
+export LEPTOS_ENV=PROD
+bin="$root/target/release/paydesk"
+"$bin" migrate >/dev/null
+"$bin" demo >/dev/null
+exec "$bin" serve

@@ -1,0 +1,117 @@
+//! The `paydesk` command line, run as an operator would run it.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn paydesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run paydesk");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["import", "accounts", "--help"],
+        vec!["demo", "--help"],
+        vec!["check", "--help"],
+    ] {
+        let o = paydesk(&db, &args, None);
+        assert!(o.status.success(), "{args:?}");
+        assert!(text(&o).0.contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_bad_setting_fails_with_one_clear_line() {
+    let o = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://root@localhost/x")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("paydesk: DATABASE_URL: must start with sqlite:// or postgres://"), "{err}");
+}
+
+#[test]
+fn users_are_added_without_echoing_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let o = paydesk(&db, &["user", "add", "--login", "Pat", "--email", "pat@example.com", "--role", "csr", "--password-file", "-"], Some("a long enough secret\n"));
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("added CSR user Pat"));
+    assert!(!out.contains("secret") && !err.contains("secret"));
+
+    let pw = dir.path().join("pw.txt");
+    std::fs::write(&pw, "short").unwrap();
+    let o = paydesk(&db, &["user", "add", "--login", "sam", "--email", "sam@example.com", "--role", "admin", "--password-file", pw.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(text(&o).1.contains("password: Use at least 12 characters."));
+
+    let o = paydesk(&db, &["user", "add", "--login", "pat", "--email", "p2@example.com", "--role", "csr", "--password-file", "-"], Some("another long secret"));
+    assert_eq!(o.status.code(), Some(5));
+    assert!(text(&o).1.contains("The login ID pat is taken."));
+}
+
+#[test]
+fn imports_report_bad_rows_by_line_and_column_and_apply_good_files_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "account_number,first_name,last_name,balance\nA-1,Ann,Lee,10\nA-2,Bo,Chan,1.005\n").unwrap();
+    let o = paydesk(&db, &["import", "accounts", bad.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(5));
+    let (_, err) = text(&o);
+    assert!(err.contains("line 3, column balance: Use at most 2 decimal places."), "{err}");
+    assert!(err.contains("nothing was imported"));
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "account_number,first_name,last_name,balance\nA-1,Ann,Lee,10\nA-2,Bo,Chan,1.05\n").unwrap();
+    let o = paydesk(&db, &["import", "accounts", good.to_str().unwrap()], None);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(text(&o).0.contains("2 rows, 2 created, 0 updated"));
+
+    let o = paydesk(&db, &["import", "accounts", "/no/such/file.csv"], None);
+    assert_eq!(o.status.code(), Some(4));
+    let o = paydesk(&db, &["check"], None);
+    assert!(o.status.success());
+}
+
+#[test]
+fn the_demo_loads_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let o = paydesk(&db, &["demo", "--if-empty"], None);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("demo data loaded: 50 accounts"), "{out}");
+    assert!(out.contains("csr / paydesk-csr-demo-1"));
+    let o = paydesk(&db, &["demo", "--if-empty"], None);
+    assert!(text(&o).0.contains("not loaded"));
+    assert!(paydesk(&db, &["check"], None).status.success());
+}
