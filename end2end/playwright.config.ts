@@ -33,10 +33,23 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop-js", use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
-    { name: "desktop-nojs", use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
-    { name: "tablet-js", use: { ...tablet, launchOptions: chromium } },
-    { name: "tablet-nojs", use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "desktop-js", testIgnore: /settle/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
+    { name: "desktop-nojs", testIgnore: /settle/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "tablet-js", testIgnore: /settle/, use: { ...tablet, launchOptions: chromium } },
+    { name: "tablet-nojs", testIgnore: /settle/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    // Settling moves every Pending payment, so these run last, one after the other.
+    {
+      name: "settle-desktop-js",
+      testMatch: /settle/,
+      dependencies: ["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"],
+      use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium },
+    },
+    {
+      name: "settle-tablet-nojs",
+      testMatch: /settle/,
+      dependencies: ["settle-desktop-js"],
+      use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium },
+    },
   ],
   webServer: {
     command: "bash ../scripts/e2e-server.sh",

@@ -1,6 +1,8 @@
 //! Settings come from the environment (and an optional `.env`, loaded by the
 //! binary). A bad value stops start-up with one line naming the variable.
 
+use crate::domain::money::Money;
+use crate::domain::payment::check_amount;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -11,6 +13,38 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub session_idle_minutes: i64,
     pub secure_cookies: SecureCookies,
+    /// The most one payment may be.
+    pub max_payment: Money,
+    /// Daily settlement cutoff (hour, minute) in `timezone`.
+    pub settlement_cutoff: (i8, i8),
+    /// An IANA zone name, e.g. America/New_York.
+    pub timezone: String,
+    /// Demo setting: also settle every this often (`PAYDESK_SETTLE_EVERY=60s`).
+    pub settle_every: Option<std::time::Duration>,
+    pub mail: MailConfig,
+}
+
+/// Where receipts go: files in the outbox (the default), or an SMTP server.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub from: String,
+    pub biller_name: String,
+    pub smtp: Option<SmtpConfig>,
+}
+
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub starttls: bool,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SmtpConfig {{ host: {:?}, port: {}, starttls: {}, user: {:?}, password: *** }}", self.host, self.port, self.starttls, self.user)
+    }
 }
 
 /// Whether the session cookie carries `Secure`.
@@ -62,12 +96,87 @@ impl Config {
             "never" => SecureCookies::Never,
             _ => return Err(bad("PAYDESK_SECURE_COOKIES", secure, "must be auto, always or never")),
         };
-        Ok(Config { database_url, site_addr, data_dir, session_idle_minutes, secure_cookies })
+        let max = val("PAYDESK_MAX_PAYMENT", "99999.99");
+        let max_payment = check_amount(&max, Money::from_cents(i64::MAX))
+            .map_err(|_| bad("PAYDESK_MAX_PAYMENT", max.clone(), "must be an amount greater than 0 with at most 2 decimals"))?;
+        let cutoff = val("PAYDESK_SETTLEMENT_CUTOFF", "17:00");
+        let settlement_cutoff = parse_hhmm(&cutoff)
+            .ok_or_else(|| bad("PAYDESK_SETTLEMENT_CUTOFF", cutoff.clone(), "must be a time of day like 17:00"))?;
+        let timezone = val("PAYDESK_TIMEZONE", "America/New_York");
+        if jiff::tz::TimeZone::get(&timezone).is_err() {
+            return Err(bad("PAYDESK_TIMEZONE", timezone, "must be an IANA time zone like America/New_York"));
+        }
+        let settle_every = match get("PAYDESK_SETTLE_EVERY").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(v) => Some(
+                parse_duration(&v)
+                    .ok_or_else(|| bad("PAYDESK_SETTLE_EVERY", v.clone(), "must be a duration like 60s or 5m (at least 5s)"))?,
+            ),
+        };
+        let smtp = match get("PAYDESK_SMTP_HOST").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(host) => {
+                let port_s = val("PAYDESK_SMTP_PORT", "587");
+                let port = port_s.parse().map_err(|_| bad("PAYDESK_SMTP_PORT", port_s.clone(), "must be a port number"))?;
+                let tls = val("PAYDESK_SMTP_STARTTLS", "true");
+                let starttls = match tls.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad("PAYDESK_SMTP_STARTTLS", tls, "must be true or false")),
+                };
+                Some(SmtpConfig {
+                    host,
+                    port,
+                    starttls,
+                    user: get("PAYDESK_SMTP_USER").filter(|v| !v.is_empty()),
+                    password: get("PAYDESK_SMTP_PASSWORD").filter(|v| !v.is_empty()),
+                })
+            }
+        };
+        let mail = MailConfig {
+            from: val("PAYDESK_MAIL_FROM", "Paydesk Receipts <receipts@paydesk.example>"),
+            biller_name: val("PAYDESK_BILLER_NAME", "Paydesk Demo Utilities"),
+            smtp,
+        };
+        if mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad("PAYDESK_MAIL_FROM", mail.from, "must be an address like Receipts <receipts@example.com>"));
+        }
+        Ok(Config {
+            database_url,
+            site_addr,
+            data_dir,
+            session_idle_minutes,
+            secure_cookies,
+            max_payment,
+            settlement_cutoff,
+            timezone,
+            settle_every,
+            mail,
+        })
     }
 
     pub fn session_idle_ms(&self) -> i64 {
         self.session_idle_minutes * 60_000
     }
+}
+
+fn parse_hhmm(s: &str) -> Option<(i8, i8)> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (i8, i8) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..24).contains(&h) && (0..60).contains(&m) && s.trim().len() <= 5).then_some((h, m))
+}
+
+fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = n.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        _ => return None,
+    };
+    (secs >= 5).then(|| std::time::Duration::from_secs(secs))
 }
 
 /// Hides a password in a database URL before it reaches a message or log.
@@ -103,6 +212,22 @@ mod tests {
         assert!(e.to_string().starts_with("PAYDESK_SESSION_IDLE_MINUTES: must be"));
         assert_eq!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
         assert_eq!(with(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().var, "LEPTOS_SITE_ADDR");
+        assert_eq!(with(&[("PAYDESK_MAX_PAYMENT", "1.005")]).unwrap_err().var, "PAYDESK_MAX_PAYMENT");
+        assert_eq!(with(&[("PAYDESK_SETTLEMENT_CUTOFF", "25:00")]).unwrap_err().var, "PAYDESK_SETTLEMENT_CUTOFF");
+        assert_eq!(with(&[("PAYDESK_TIMEZONE", "Mars/Olympus")]).unwrap_err().var, "PAYDESK_TIMEZONE");
+        assert_eq!(with(&[("PAYDESK_SETTLE_EVERY", "1s")]).unwrap_err().var, "PAYDESK_SETTLE_EVERY");
+        assert_eq!(with(&[("PAYDESK_SMTP_HOST", "mail"), ("PAYDESK_SMTP_PORT", "x")]).unwrap_err().var, "PAYDESK_SMTP_PORT");
+    }
+
+    #[test]
+    fn payment_settings() {
+        let c = with(&[("PAYDESK_MAX_PAYMENT", "500"), ("PAYDESK_SETTLE_EVERY", "60s"), ("PAYDESK_SETTLEMENT_CUTOFF", "9:30")]).unwrap();
+        assert_eq!(c.max_payment, Money::from_cents(50_000));
+        assert_eq!(c.settle_every, Some(std::time::Duration::from_secs(60)));
+        assert_eq!(c.settlement_cutoff, (9, 30));
+        assert_eq!(with(&[]).unwrap().max_payment, Money::from_cents(9_999_999));
+        let smtp = with(&[("PAYDESK_SMTP_HOST", "mail.example.com"), ("PAYDESK_SMTP_PASSWORD", "hunter2")]).unwrap().mail.smtp.unwrap();
+        assert!(!format!("{smtp:?}").contains("hunter2"));
     }
 
     #[test]

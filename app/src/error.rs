@@ -70,6 +70,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("Too many attempts. Please wait and try again.")]
     RateLimited,
+    /// The processor refused the payment; the reason is the processor's.
+    #[error("Payment declined: {0}")]
+    Declined(String),
     /// The details stay in the server log under this incident id.
     #[error("Something went wrong on our side (incident {0}). Nothing was changed; please try again.")]
     Internal(String),
@@ -86,6 +89,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::BadRequest(_) => 400,
             AppError::RateLimited => 429,
+            AppError::Declined(_) => 402,
             AppError::Internal(_) => 500,
         }
     }

@@ -1,5 +1,6 @@
 import { expect, type Page, type TestInfo } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -36,6 +37,18 @@ export function newUser(info: TestInfo, role: "csr" | "admin" = "csr") {
     env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}` },
   });
   return { login: login.toLowerCase(), password };
+}
+
+/** Whether a receipt naming `reference` is in the server's outbox. */
+export function outboxHas(reference: string): boolean {
+  const dir = path.join(root, "end2end", ".tmp", "data", "outbox");
+  if (!fs.existsSync(dir)) return false;
+  return fs.readdirSync(dir).some((f) => fs.readFileSync(path.join(dir, f), "utf8").includes(reference));
+}
+
+/** `paydesk settle` against the test server's database. */
+export function settle() {
+  execFileSync(bin, ["settle"], { env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}` } });
 }
 
 /** Runs SQL against the test server's database, as an operator would. */

@@ -40,6 +40,8 @@ enum Command {
     },
     /// Check the ledger: every balance must equal the sum of its entries.
     Check,
+    /// Settle now: Pending card payments become Processed. Safe to repeat.
+    Settle,
 }
 
 #[derive(Subcommand, Debug)]
@@ -185,6 +187,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 println!("demo data not loaded: the database already has staff users");
             }
+            Ok(())
+        }
+        Command::Settle => {
+            let db = open(&config).await?;
+            let out = services::settlement::settle(&db, app::db::now_ms(), "paydesk settle")
+                .await
+                .map_err(|e| CliError::from(AppError::from(e)))?;
+            println!("settled {} card payment(s)", out.card_payments);
             Ok(())
         }
         Command::Check => {

@@ -5,7 +5,6 @@ use app::config::Config;
 use app::db::Db;
 use app::web::{router, AppState};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
@@ -14,8 +13,10 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         .leptos_options;
     leptos_options.site_addr = config.site_addr;
     let addr = config.site_addr;
-    let state = AppState { db: db.clone(), config: Arc::new(config), leptos_options };
+    let state = AppState::new(db.clone(), config, leptos_options).map_err(|e| CliError::App(e.to_string()))?;
     spawn_session_sweeper(state.clone());
+    app::services::receipts::spawn_worker(state.db.clone(), state.mailer.clone(), state.config.clone());
+    app::services::settlement::spawn_scheduler(state.db.clone(), state.config.clone());
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

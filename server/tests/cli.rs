@@ -37,6 +37,7 @@ fn every_subcommand_has_help() {
         vec!["import", "accounts", "--help"],
         vec!["demo", "--help"],
         vec!["check", "--help"],
+        vec!["settle", "--help"],
     ] {
         let o = paydesk(&db, &args, None);
         assert!(o.status.success(), "{args:?}");

@@ -4,5 +4,6 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod payments;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;

@@ -5,6 +5,8 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod payments;
+pub mod receipts;
 pub mod sessions;
 pub mod users;
 

@@ -8,5 +8,7 @@ pub mod card;
 pub mod email;
 pub mod money;
 pub mod payer_support;
+pub mod payment;
+pub mod payment_view;
 pub mod staff;
 pub mod universal_file;

@@ -2,6 +2,7 @@
 
 use super::account::{coded_enum, AccountStatus, AccountType};
 use super::money::Money;
+use super::payment_view::PaymentSummary;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -10,6 +11,7 @@ coded_enum!(
     SearchBy {
         AccountNumber => "account", "Account Number",
         UserId => "user", "User ID",
+        Reference => "reference", "Reference Number",
     }
 );
 
@@ -26,6 +28,10 @@ pub struct AccountSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SearchResults {
     pub accounts: Vec<AccountSummary>,
+    /// Payments Found: every payment on the accounts shown, newest first.
+    pub payments: Vec<PaymentSummary>,
+    /// The payment a Reference Number search was for.
+    pub highlight: Option<String>,
 }
 
 /// The name shown for an account: the company, or "First Last".

@@ -3,8 +3,14 @@
 
 pub mod accounts_import;
 pub mod auth;
+pub mod clock;
 pub mod demo;
+pub mod keyring;
 pub mod passwords;
+pub mod payments;
+pub mod processor;
+pub mod receipts;
+pub mod settlement;
 pub mod payer_support;
 
 use crate::db::DbError;

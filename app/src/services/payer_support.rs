@@ -5,15 +5,20 @@ use crate::db::Db;
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
 use crate::domain::money::Money;
 use crate::domain::payer_support::{display_name, AccountSummary, SearchBy, SearchResults};
+use crate::domain::payment::Reference;
 use crate::error::{AppError, FieldErrors};
 
-pub async fn search(db: &Db, by: SearchBy, query: &str) -> Result<SearchResults, AppError> {
+/// How many payments Payments Found lists.
+const PAYMENTS_SHOWN: i64 = 100;
+
+pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<SearchResults, AppError> {
     let q = query.trim();
     let invalid = |msg: String| {
         let mut f = FieldErrors::new().keep("q", q);
         f.add("q", msg);
         AppError::Invalid(f)
     };
+    let mut highlight = None;
     let rows = match by {
         SearchBy::AccountNumber => {
             let number = AccountNumber::parse(q).map_err(|e| invalid(e.to_string()))?;
@@ -28,8 +33,26 @@ pub async fn search(db: &Db, by: SearchBy, query: &str) -> Result<SearchResults,
             }
             db.accounts_for_user_id(q).await?
         }
+        SearchBy::Reference => {
+            let r = Reference::parse(q)
+                .ok_or_else(|| invalid("A Reference Number has 8 letters and digits, like K7M4-Q92X.".into()))?;
+            match db.payment_by_reference(r.as_str()).await? {
+                Some(p) => {
+                    highlight = Some(r.to_string());
+                    db.account_by_number(&p.account_number).await?.into_iter().collect()
+                }
+                None => Vec::new(),
+            }
+        }
     };
-    Ok(SearchResults { accounts: rows.into_iter().map(summary).collect() })
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let payments = db
+        .payments_for_accounts(&ids, PAYMENTS_SHOWN)
+        .await?
+        .iter()
+        .map(|p| crate::services::payments::summary(p, tz))
+        .collect();
+    Ok(SearchResults { accounts: rows.into_iter().map(summary).collect(), payments, highlight })
 }
 
 fn summary(r: AccountRow) -> AccountSummary {

@@ -3,9 +3,12 @@
 
 mod forms;
 mod layout;
+mod make_payment;
 mod not_found;
 mod payer_support;
+mod payment_pages;
 mod sign_in;
+mod status;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -48,6 +51,10 @@ pub fn App() -> impl IntoView {
                 // out-of-order chunks would need a script to be placed).
                 <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/payer-support") view=payer_support::PayerSupportPage ssr=SsrMode::Async/>
+                <Route path=path!("/pay/:account") view=make_payment::MakePaymentPage ssr=SsrMode::Async/>
+                <Route path=path!("/pay/:account/review") view=make_payment::ReviewPaymentPage ssr=SsrMode::Async/>
+                <Route path=path!("/payments/:reference") view=payment_pages::PaymentDetailPage ssr=SsrMode::Async/>
+                <Route path=path!("/payments/:reference/thanks") view=payment_pages::ThanksPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

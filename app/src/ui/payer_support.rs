@@ -1,8 +1,11 @@
 //! Payer Support: find a payer's accounts by account number or user ID.
 
+use super::status::StatusWatch;
 use super::Layout;
 use crate::api::accounts::search_accounts;
+use crate::domain::account::AccountStatus;
 use crate::domain::payer_support::{AccountSummary, SearchBy, SearchResults};
+use crate::domain::payment_view::PaymentSummary;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,7 +56,7 @@ pub fn PayerSupportPage() -> impl IntoView {
                         type="search"
                         inputmode="search"
                         autocomplete="off"
-                        placeholder="Account number or user ID"
+                        placeholder="Account number, user ID or Reference Number"
                         value=q
                         aria-invalid=move || field_error().is_some().to_string()
                         aria-describedby="search-q-error"
@@ -70,7 +73,7 @@ pub fn PayerSupportPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
                 {move || results.get().map(|r| match r {
                     None => view! {
-                        <p class="muted intro">"Search by account number or user ID to find a payer's accounts."</p>
+                        <p class="muted intro">"Search by account number, user ID or Reference Number to find a payer's accounts and payments."</p>
                     }.into_any(),
                     Some(Ok(found)) => view! { <AccountsFound results=found/> }.into_any(),
                     Some(Err(AppError::Invalid(_))) => ().into_any(),
@@ -83,6 +86,16 @@ pub fn PayerSupportPage() -> impl IntoView {
 
 #[component]
 fn AccountsFound(results: SearchResults) -> impl IntoView {
+    let payments = results.payments.clone();
+    let highlight = results.highlight.clone();
+    view! {
+        <AccountsTable results/>
+        <PaymentsFound payments highlight/>
+    }
+}
+
+#[component]
+fn AccountsTable(results: SearchResults) -> impl IntoView {
     if results.accounts.is_empty() {
         return view! {
             <section class="panel" aria-labelledby="accounts-found">
@@ -104,6 +117,7 @@ fn AccountsFound(results: SearchResults) -> impl IntoView {
                             <th scope="col">"Type"</th>
                             <th scope="col">"Status"</th>
                             <th scope="col" class="num">"Current Balance"</th>
+                            <th scope="col"><span class="sr-only">"Actions"</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -119,13 +133,77 @@ fn AccountsFound(results: SearchResults) -> impl IntoView {
 #[component]
 fn AccountRow(account: AccountSummary) -> impl IntoView {
     let status_class = format!("badge badge-{}", account.status.code());
+    let account_number = account.account_number.clone();
     view! {
         <tr>
-            <td data-label="Account Number" class="mono">{account.account_number}</td>
+            <td data-label="Account Number" class="mono">{account_number}</td>
             <td data-label="Name">{account.name}</td>
             <td data-label="Type">{account.account_type.label()}</td>
             <td data-label="Status"><span class=status_class>{account.status.label()}</span></td>
             <td data-label="Current Balance" class="num">{account.balance.to_string()}</td>
+            <td class="row-actions">
+                {if account.status == AccountStatus::Active {
+                    view! {
+                        <a class="btn btn-primary btn-small" href=format!("/pay/{}", account.account_number)
+                           aria-label=format!("Make Payment on account {}", account.account_number)>
+                            "Make Payment"
+                        </a>
+                    }.into_any()
+                } else {
+                    view! { <span class="muted small">"Inactive: no payments"</span> }.into_any()
+                }}
+            </td>
         </tr>
+    }
+}
+
+#[component]
+fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> impl IntoView {
+    let watch = StatusWatch::new(payments.iter().map(|p| (p.reference.clone(), p.status)).collect());
+    view! {
+        <section class="panel" aria-labelledby="payments-found">
+            <h2 id="payments-found">"Payments Found"</h2>
+            {watch.live_region()}
+            {if payments.is_empty() {
+                view! { <p class="empty">"No payments on these accounts yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="data" id="payments-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Reference Number"</th>
+                                    <th scope="col">"Date"</th>
+                                    <th scope="col">"Account"</th>
+                                    <th scope="col" class="num">"Amount"</th>
+                                    <th scope="col">"Method"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Entered By"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {payments.into_iter().map(|p| {
+                                    let hit = highlight.as_deref() == Some(p.reference.as_str());
+                                    let reference = p.reference.clone();
+                                    view! {
+                                        <tr class:highlight=hit aria-current=hit.then_some("true") data-reference=reference.clone()>
+                                            <td data-label="Reference Number" class="mono">
+                                                <a href=format!("/payments/{reference}")>{reference.clone()}</a>
+                                            </td>
+                                            <td data-label="Date">{p.date}</td>
+                                            <td data-label="Account" class="mono">{p.account_number}</td>
+                                            <td data-label="Amount" class="num">{p.amount.to_string()}</td>
+                                            <td data-label="Method">{p.method_label}</td>
+                                            <td data-label="Status">{watch.badge(p.reference)}</td>
+                                            <td data-label="Entered By">{p.entered_by}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -1,5 +1,9 @@
 use crate::config::Config;
 use crate::db::Db;
+use crate::services::keyring::{Keyring, KeyringError};
+use crate::services::payments::Payments;
+use crate::services::processor::SandboxProcessor;
+use crate::services::receipts::{self, Mailer};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -11,6 +15,43 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    pub keys: Keyring,
+    pub processor: SandboxProcessor,
+    pub mailer: Mailer,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Keys(#[from] KeyringError),
+    #[error("mail: {0}")]
+    Mail(String),
+}
+
+impl AppState {
+    /// Loads (or creates) the key and the outbox under `PAYDESK_DATA_DIR`.
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<AppState, StateError> {
+        let keys = Keyring::load_or_create(&config.data_dir)?;
+        let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
+        Ok(AppState {
+            db,
+            processor: SandboxProcessor::new(keys.clone()),
+            keys,
+            mailer,
+            config: Arc::new(config),
+            leptos_options,
+        })
+    }
+
+    pub fn payments(&self) -> Payments<'_> {
+        Payments { db: &self.db, config: &self.config, keys: &self.keys, processor: &self.processor }
+    }
+
+    /// Sends a payment's receipt in the background, after its commit.
+    pub fn send_receipt_soon(&self, payment_id: i64) {
+        let (db, mailer, config) = (self.db.clone(), self.mailer.clone(), self.config.clone());
+        tokio::spawn(async move { receipts::deliver(&db, &mailer, &config, payment_id).await });
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

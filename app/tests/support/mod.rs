@@ -12,7 +12,6 @@ use app::db::Db;
 use app::web::{router, AppState};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
 
 pub struct TestDb {
     pub db: Db,
@@ -110,11 +109,16 @@ macro_rules! on_both_backends {
 pub struct TestServer {
     pub base: String,
     pub state: AppState,
+    /// Holds the data folder (key, outbox) for the server's lifetime.
+    pub data_dir: tempfile::TempDir,
 }
 
 pub async fn serve(t: &TestDb) -> TestServer {
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let data_path = data_dir.path().display().to_string();
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(t.url.clone()),
+        "PAYDESK_DATA_DIR" => Some(data_path.clone()),
         _ => None,
     })
     .expect("test config");
@@ -122,14 +126,14 @@ pub async fn serve(t: &TestDb) -> TestServer {
         .output_name("paydesk")
         .site_root("target/site")
         .build();
-    let state = AppState { db: t.db.clone(), config: Arc::new(config), leptos_options };
+    let state = AppState::new(t.db.clone(), config, leptos_options).expect("app state");
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
-    TestServer { base: format!("http://{addr}"), state }
+    TestServer { base: format!("http://{addr}"), state, data_dir }
 }
 
 pub const CSR: (&str, &str) = ("casey", "casey-password-1");

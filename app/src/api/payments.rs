@@ -1,0 +1,56 @@
+use crate::domain::payment::PaymentForm;
+use crate::domain::payment_view::{PayContext, PaymentDetail, ReviewView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The account at the top of Make Payment, and the form's limits.
+#[server(endpoint = "load_pay_context")]
+pub async fn load_pay_context(account: String) -> Result<PayContext, AppError> {
+    let (state, _, _) = super::context::require_user()?;
+    state.payments().context(&account).await
+}
+
+/// Confirm: checks the form on the server and moves on to the review.
+#[server(endpoint = "confirm_payment")]
+pub async fn confirm_payment(form: PaymentForm) -> Result<String, AppError> {
+    let (state, user, _) = super::context::require_user()?;
+    let sealed = state.payments().review(&user, &form).await?;
+    leptos_axum::redirect(&review_url(&form.account, &sealed));
+    Ok(sealed)
+}
+
+/// The review page's content, from the sealed review.
+#[server(endpoint = "review_payment")]
+pub async fn review_payment(r: String) -> Result<ReviewView, AppError> {
+    let (state, user, _) = super::context::require_user()?;
+    state.payments().show_review(&user, &r).await
+}
+
+/// Make Payment: takes the payment once, however often it is sent.
+#[server(endpoint = "make_payment")]
+pub async fn make_payment(r: String) -> Result<String, AppError> {
+    let (state, user, session) = super::context::require_user()?;
+    let reference = state.payments().submit(&user, &r, session.ip.as_deref()).await?;
+    if let Some(p) = state.db.payment_by_reference(reference.as_str()).await? {
+        state.send_receipt_soon(p.id);
+    }
+    leptos_axum::redirect(&format!("/payments/{reference}/thanks"));
+    Ok(reference.to_string())
+}
+
+#[server(endpoint = "load_payment_detail")]
+pub async fn load_payment_detail(reference: String) -> Result<PaymentDetail, AppError> {
+    let (state, _, _) = super::context::require_user()?;
+    state.payments().detail(&reference).await
+}
+
+/// Where the review for `account` lives.
+pub fn review_url(account: &str, sealed: &str) -> String {
+    format!("/pay/{}/review?r={sealed}", urlencoding(account))
+}
+
+/// Account numbers are `[A-Za-z0-9_-]`, already URL-safe; this keeps a
+/// malformed one from breaking the URL.
+pub fn urlencoding(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}

@@ -1,0 +1,282 @@
+//! Payments, their status history, and the ledger entries they cause.
+
+use super::{in_tx, on_pool, Db, DbError};
+use crate::db::audit::{write_audit, AuditEntry};
+
+/// Appends one line to a payment's status history, on `$conn` (so it commits
+/// with the change it records). A macro rather than a generic function:
+/// sqlx's executor bounds do not survive `tokio::spawn`.
+macro_rules! record_status {
+    ($conn:expr, $payment_id:expr, $at:expr, $from:expr, $to:expr, $actor:expr, $reason:expr) => {
+        sqlx::query(
+            "INSERT INTO payment_status_history (payment_id, at, from_status, to_status, actor, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($payment_id)
+        .bind($at)
+        .bind($from)
+        .bind($to)
+        .bind($actor)
+        .bind($reason)
+        .execute($conn)
+        .await
+    };
+}
+
+/// A new payment at the moment its idempotency key is claimed.
+#[derive(Debug, Clone, Default)]
+pub struct NewPayment {
+    pub reference: String,
+    pub idempotency_key: String,
+    pub account_id: i64,
+    pub amount_cents: i64,
+    pub method_kind: &'static str,
+    pub method_label: String,
+    pub card_token: Option<String>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub card_expiry: Option<String>,
+    pub cardholder: Option<String>,
+    pub billing_zip: Option<String>,
+    pub bank_holder: Option<String>,
+    pub bank_routing: Option<String>,
+    pub bank_account_enc: Option<String>,
+    pub bank_last4: Option<String>,
+    pub bank_kind: Option<String>,
+    pub receipt_email: String,
+    pub entered_by: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub reference: String,
+    pub account_id: i64,
+    pub account_number: String,
+    pub amount_cents: i64,
+    pub method_kind: String,
+    pub method_label: String,
+    pub receipt_email: String,
+    pub status: String,
+    pub decline_reason: Option<String>,
+    pub entered_by_login: Option<String>,
+    pub channel: String,
+    pub created_at: i64,
+    pub settled_at: Option<i64>,
+    pub card_token: Option<String>,
+    pub cardholder: Option<String>,
+    pub bank_holder: Option<String>,
+    pub processor_ref: Option<String>,
+}
+
+const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id, a.account_number, p.amount_cents, \
+    p.method_kind, p.method_label, p.receipt_email, p.status, p.decline_reason, u.login AS entered_by_login, \
+    p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref \
+    FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusChangeRow {
+    pub at: i64,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor: String,
+    pub reason: Option<String>,
+}
+
+impl Db {
+    /// Claims the idempotency key by inserting the payment as `authorizing`.
+    /// A second claim of the same key fails on the UNIQUE constraint.
+    pub async fn insert_authorizing_payment(&self, p: &NewPayment, actor: &str, now: i64) -> Result<i64, DbError> {
+        let id = in_tx!(self, |tx| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
+                 card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, bank_holder, bank_routing, \
+                 bank_account_enc, bank_last4, bank_kind, receipt_email, status, entered_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'authorizing', $19, $20, $20) \
+                 RETURNING id",
+            )
+            .bind(&p.reference)
+            .bind(&p.idempotency_key)
+            .bind(p.account_id)
+            .bind(p.amount_cents)
+            .bind(p.method_kind)
+            .bind(&p.method_label)
+            .bind(&p.card_token)
+            .bind(&p.card_brand)
+            .bind(&p.card_last4)
+            .bind(&p.card_expiry)
+            .bind(&p.cardholder)
+            .bind(&p.billing_zip)
+            .bind(&p.bank_holder)
+            .bind(&p.bank_routing)
+            .bind(&p.bank_account_enc)
+            .bind(&p.bank_last4)
+            .bind(&p.bank_kind)
+            .bind(&p.receipt_email)
+            .bind(p.entered_by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            record_status!(&mut *tx, id, now, None::<&str>, "authorizing", actor, None::<&str>)?;
+            id
+        });
+        Ok(id)
+    }
+
+    /// The processor approved: the payment becomes Pending, the balance
+    /// drops by a ledger entry, the receipt is queued and the action audited,
+    /// all in one transaction. Returns false if the payment had already left
+    /// `authorizing` (someone else finished it).
+    pub async fn approve_payment(&self, id: i64, processor_ref: &str, audit: &AuditEntry<'_>) -> Result<bool, DbError> {
+        let now = audit.at;
+        let done = in_tx!(self, |tx| {
+            let row: Option<(i64, i64, String)> = sqlx::query_as(
+                "UPDATE payments SET status = 'pending', processor_ref = $2, updated_at = $3 \
+                 WHERE id = $1 AND status = 'authorizing' RETURNING account_id, amount_cents, receipt_email",
+            )
+            .bind(id)
+            .bind(processor_ref)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((account_id, amount, email)) = row else {
+                return Ok(false);
+            };
+            sqlx::query("UPDATE accounts SET balance_cents = balance_cents - $2, updated_at = $3 WHERE id = $1")
+                .bind(account_id)
+                .bind(amount)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ledger_entries (account_id, amount_cents, kind, memo, created_by, created_at, payment_id) \
+                 VALUES ($1, $2, 'payment', $3, $4, $5, $6)",
+            )
+            .bind(account_id)
+            .bind(-amount)
+            .bind(audit.object)
+            .bind(audit.actor_id)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            record_status!(&mut *tx, id, now, "authorizing", "pending", audit.actor_login.unwrap_or("system"), None::<&str>)?;
+            sqlx::query(
+                "INSERT INTO receipts (payment_id, to_email, status, next_attempt_at) VALUES ($1, $2, 'queued', $3)",
+            )
+            .bind(id)
+            .bind(email)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            write_audit!(&mut *tx, *audit)?;
+            true
+        });
+        Ok(done)
+    }
+
+    /// The processor declined: kept as Declined for the record; no money moves.
+    pub async fn decline_payment(&self, id: i64, reason: &str, audit: &AuditEntry<'_>) -> Result<bool, DbError> {
+        let now = audit.at;
+        let done = in_tx!(self, |tx| {
+            let n = sqlx::query(
+                "UPDATE payments SET status = 'declined', decline_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'authorizing'",
+            )
+            .bind(id)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            record_status!(&mut *tx, id, now, "authorizing", "declined", audit.actor_login.unwrap_or("system"), Some(reason))?;
+            write_audit!(&mut *tx, *audit)?;
+            true
+        });
+        Ok(done)
+    }
+
+    pub async fn payment_by_key(&self, key: &str) -> Result<Option<PaymentRow>, DbError> {
+        self.one_payment("p.idempotency_key = $1", key).await
+    }
+
+    pub async fn payment_by_id(&self, id: i64) -> Result<Option<PaymentRow>, DbError> {
+        let sql = format!("{PAYMENT_SELECT} WHERE p.id = $1");
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn payment_by_reference(&self, reference: &str) -> Result<Option<PaymentRow>, DbError> {
+        self.one_payment("p.reference = $1", reference).await
+    }
+
+    async fn one_payment(&self, condition: &str, value: &str) -> Result<Option<PaymentRow>, DbError> {
+        let sql = format!("{PAYMENT_SELECT} WHERE {condition}");
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(value).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Payments Found: every payment on these accounts, newest first.
+    pub async fn payments_for_accounts(&self, account_ids: &[i64], limit: i64) -> Result<Vec<PaymentRow>, DbError> {
+        if account_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Ids are integers we read from the database, so inlining them is safe.
+        let ids = account_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "{PAYMENT_SELECT} WHERE p.account_id IN ({ids}) AND p.status <> 'authorizing' ORDER BY p.created_at DESC, p.id DESC LIMIT $1"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn payment_history(&self, payment_id: i64) -> Result<Vec<StatusChangeRow>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, StatusChangeRow>(
+                "SELECT at, from_status, to_status, actor, reason FROM payment_status_history WHERE payment_id = $1 ORDER BY id",
+            )
+            .bind(payment_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows)
+    }
+
+    /// Settles Pending card payments taken before `before`: they become
+    /// Processed. The guarded UPDATE makes a second run, or a run in another
+    /// process at the same time, settle nothing twice.
+    pub async fn settle_card_payments(&self, before: i64, now: i64, actor: &str) -> Result<Vec<i64>, DbError> {
+        let ids = in_tx!(self, |tx| {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
+                 WHERE status = 'pending' AND method_kind = 'card' AND created_at < $1 RETURNING id",
+            )
+            .bind(before)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in &ids {
+                record_status!(&mut *tx, *id, now, "pending", "processed", actor, Some("settled at the daily cutoff"))?;
+            }
+            ids
+        });
+        Ok(ids)
+    }
+
+    /// The status of each of these payments (for the Pending refresh).
+    pub async fn payment_statuses(&self, references: &[String]) -> Result<Vec<(String, String)>, DbError> {
+        let mut out = Vec::with_capacity(references.len());
+        for r in references {
+            let status: Option<String> = on_pool!(self, |pool| {
+                sqlx::query_scalar("SELECT status FROM payments WHERE reference = $1").bind(r).fetch_optional(pool).await
+            })?;
+            if let Some(s) = status {
+                out.push((r.clone(), s));
+            }
+        }
+        Ok(out)
+    }
+}
+

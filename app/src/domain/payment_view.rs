@@ -1,0 +1,71 @@
+//! What the payment pages show: read models built by the server and rendered
+//! by the UI. Times arrive already formatted in the biller's time zone, so
+//! server and browser render the same text.
+
+use super::account::AccountStatus;
+use super::money::Money;
+use super::payment::PaymentStatus;
+use serde::{Deserialize, Serialize};
+
+/// The top of the Make Payment page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayContext {
+    pub account_number: String,
+    pub name: String,
+    pub status: AccountStatus,
+    pub balance: Money,
+    pub email: Option<String>,
+    pub max_payment: Money,
+    /// (year, month) on the server, for the browser's expiry check.
+    pub this_month: (u16, u8),
+}
+
+/// The review step: everything, with the method masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub account_number: String,
+    pub name: String,
+    pub email: String,
+    pub amount: Money,
+    pub method_label: String,
+    /// Further lines about the method: ("Name on card", "Pat Doe"), …
+    pub method_details: Vec<(String, String)>,
+    /// What Back puts back into the form (never the card number, CVV or
+    /// bank account number).
+    pub form_values: Vec<(String, String)>,
+}
+
+/// One row of Payments Found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    pub reference: String,
+    pub date: String,
+    pub account_number: String,
+    pub amount: Money,
+    pub method_label: String,
+    pub status: PaymentStatus,
+    pub entered_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub at: String,
+    pub from: Option<PaymentStatus>,
+    pub to: PaymentStatus,
+    pub by: String,
+    pub reason: Option<String>,
+}
+
+/// The payment detail page (and the Thanks page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentDetail {
+    pub summary: PaymentSummary,
+    pub account_name: String,
+    pub receipt_email: String,
+    pub channel: String,
+    pub holder: Option<String>,
+    pub decline_reason: Option<String>,
+    pub settled_at: Option<String>,
+    pub history: Vec<StatusChange>,
+    pub receipt_status: String,
+}

@@ -1,0 +1,64 @@
+//! Dates and times in the biller's time zone. Everything is stored as UTC
+//! milliseconds; it is only turned into a wall-clock time for people.
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+pub fn zone(name: &str) -> TimeZone {
+    TimeZone::get(name).unwrap_or(TimeZone::UTC)
+}
+
+/// `Nov 25, 2026 1:05 PM EST`
+pub fn display(ms: i64, tz: &str) -> String {
+    match Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts.to_zoned_datetime(zone(tz)).strftime("%b %-d, %Y %-I:%M %p %Z").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// (year, month) today, for card expiry checks.
+pub fn this_month(tz: &str) -> (u16, u8) {
+    let now = Timestamp::now().to_zoned_datetime(zone(tz));
+    (now.year().max(0) as u16, now.month().max(1) as u8)
+}
+
+/// The first cutoff (hh:mm in `tz`) strictly after `after_ms`.
+pub fn next_cutoff(after_ms: i64, tz: &str, cutoff: (i8, i8)) -> i64 {
+    let Ok(ts) = Timestamp::from_millisecond(after_ms) else { return after_ms };
+    let now = ts.to_zoned_datetime(zone(tz));
+    let today = now.date().at(cutoff.0, cutoff.1, 0, 0).to_zoned_datetime(zone(tz));
+    let candidate = match today {
+        Ok(t) if t.timestamp() > ts => Some(t),
+        _ => now
+            .date()
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.at(cutoff.0, cutoff.1, 0, 0).to_zoned_datetime(zone(tz)).ok()),
+    };
+    candidate.map_or(after_ms + 86_400_000, |t| t.timestamp().as_millisecond())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(s: &str) -> i64 {
+        s.parse::<Timestamp>().unwrap().as_millisecond()
+    }
+
+    #[test]
+    fn cutoffs_follow_the_billers_clock() {
+        // 16:59 in New York (EST, UTC-5) → today 17:00 = 22:00 UTC.
+        assert_eq!(next_cutoff(ms("2026-11-25T21:59:00Z"), "America/New_York", (17, 0)), ms("2026-11-25T22:00:00Z"));
+        // Just after the cutoff → tomorrow's.
+        assert_eq!(next_cutoff(ms("2026-11-25T22:00:00Z"), "America/New_York", (17, 0)), ms("2026-11-26T22:00:00Z"));
+        // Summer time (EDT, UTC-4).
+        assert_eq!(next_cutoff(ms("2026-07-01T12:00:00Z"), "America/New_York", (17, 0)), ms("2026-07-01T21:00:00Z"));
+    }
+
+    #[test]
+    fn times_are_shown_in_the_billers_zone() {
+        assert_eq!(display(ms("2026-11-25T18:05:00Z"), "America/New_York"), "Nov 25, 2026 1:05 PM EST");
+        assert_eq!(display(ms("2026-11-25T18:05:00Z"), "UTC"), "Nov 25, 2026 6:05 PM UTC");
+    }
+}

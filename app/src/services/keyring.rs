@@ -1,0 +1,129 @@
+//! The server's secret key, kept in `PAYDESK_DATA_DIR/secret.key` (created on
+//! first start, mode 0600). It encrypts bank account numbers at rest and
+//! seals what the server hands the browser to hold (a payment review), with
+//! AES-256-GCM. Each use has its own purpose label, so a blob sealed for one
+//! use never opens as another.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use rand::RngCore;
+use std::path::Path;
+use std::sync::Arc;
+
+const KEY_FILE: &str = "secret.key";
+const NONCE_LEN: usize = 12;
+
+#[derive(Clone)]
+pub struct Keyring {
+    cipher: Arc<Aes256Gcm>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyring(…)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    #[error("cannot use the key file {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("the key file {0} is damaged (it must hold 32 bytes)")]
+    Damaged(String),
+}
+
+pub const PURPOSE_BANK_ACCOUNT: &str = "bank-account";
+pub const PURPOSE_REVIEW: &str = "payment-review";
+pub const PURPOSE_CARD_TOKEN: &str = "sandbox-card-token";
+
+impl Keyring {
+    /// Loads the key from `data_dir`, creating the folder and a new random
+    /// key the first time.
+    pub fn load_or_create(data_dir: &Path) -> Result<Keyring, KeyringError> {
+        let path = data_dir.join(KEY_FILE);
+        let io = |source| KeyringError::Io { path: path.display().to_string(), source };
+        let key = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(data_dir).map_err(io)?;
+                let mut key = vec![0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut key);
+                write_private(&path, &key).map_err(io)?;
+                key
+            }
+            Err(e) => return Err(io(e)),
+        };
+        Self::from_bytes(&key).ok_or_else(|| KeyringError::Damaged(path.display().to_string()))
+    }
+
+    pub fn from_bytes(key: &[u8]) -> Option<Keyring> {
+        let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+        (key.len() == 32).then(|| Keyring { cipher: Arc::new(cipher) })
+    }
+
+    /// Encrypts `plain` for `purpose`; the result is URL- and column-safe text.
+    pub fn seal(&self, purpose: &str, plain: &[u8]) -> String {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        // Encryption with a valid key and nonce cannot fail; an empty result
+        // would only fail to open later, never leak.
+        let sealed = self
+            .cipher
+            .encrypt(&Nonce::from(nonce), Payload { msg: plain, aad: purpose.as_bytes() })
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// Opens what `seal` made for the same purpose; anything else is `None`.
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sealed.trim()).ok()?;
+        if bytes.len() <= NONCE_LEN {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::try_from(nonce).ok()?;
+        self.cipher.decrypt(&nonce, Payload { msg: body, aad: purpose.as_bytes() }).ok()
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seals_open_only_for_their_purpose_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = Keyring::load_or_create(dir.path()).unwrap();
+        let again = Keyring::load_or_create(dir.path()).unwrap();
+        let sealed = k.seal(PURPOSE_BANK_ACCOUNT, b"000123456789");
+        assert!(!sealed.contains("123456789"));
+        assert_eq!(again.open(PURPOSE_BANK_ACCOUNT, &sealed).as_deref(), Some(&b"000123456789"[..]));
+        assert_eq!(k.open(PURPOSE_REVIEW, &sealed), None, "another purpose");
+        assert_eq!(Keyring::from_bytes(&[7u8; 32]).unwrap().open(PURPOSE_BANK_ACCOUNT, &sealed), None, "another key");
+        let mut tampered = sealed.clone();
+        tampered.replace_range(20..21, if &sealed[20..21] == "A" { "B" } else { "A" });
+        assert_eq!(k.open(PURPOSE_BANK_ACCOUNT, &tampered), None);
+        assert_ne!(k.seal(PURPOSE_BANK_ACCOUNT, b"x"), k.seal(PURPOSE_BANK_ACCOUNT, b"x"), "fresh nonce each time");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

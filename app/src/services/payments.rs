@@ -1,0 +1,361 @@
+//! Taking a payment on a payer's behalf: the Make Payment form, the review,
+//! and Make Payment itself, exactly once (docs/payments.md).
+//!
+//! Confirm checks the form, tokenizes a card with the processor and seals the
+//! review, with a fresh idempotency key, for the browser to hold; nothing is
+//! stored. Make Payment opens the seal and claims the key with a UNIQUE
+//! insert: one request wins and calls the processor; every repeat of the same
+//! review (double click, retry, second tab) finds that payment and answers
+//! with its result.
+
+use super::clock;
+use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT, PURPOSE_REVIEW};
+use super::processor::{Authorization, SandboxProcessor};
+use crate::config::Config;
+use crate::db::audit::AuditEntry;
+use crate::db::payments::{NewPayment, PaymentRow};
+use crate::db::{now_ms, Db};
+use crate::domain::account::AccountStatus;
+use crate::domain::bank::BankAccountKind;
+use crate::domain::card::{CardBrand, Expiry};
+use crate::domain::money::Money;
+use crate::domain::payer_support::display_name;
+use crate::domain::payment::{
+    check_form, method_label_bank, method_label_card, MethodInput, PaymentForm, PaymentStatus, Reference,
+};
+use crate::domain::payment_view::{PayContext, PaymentDetail, PaymentSummary, ReviewView, StatusChange};
+use crate::domain::staff::StaffUser;
+use crate::error::AppError;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// A review is good for this long after Confirm.
+const REVIEW_TTL_MS: i64 = 30 * 60_000;
+/// How long a repeat waits for the first request to finish before saying
+/// "still processing".
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
+
+/// What a payment needs from the server.
+pub struct Payments<'a> {
+    pub db: &'a Db,
+    pub config: &'a Config,
+    pub keys: &'a Keyring,
+    pub processor: &'a SandboxProcessor,
+}
+
+/// The review, sealed with the server key while the browser holds it.
+#[derive(Debug, Serialize, Deserialize)]
+struct SealedReview {
+    staff_id: i64,
+    issued_at: i64,
+    key: String,
+    account_number: String,
+    email: String,
+    amount_cents: i64,
+    method: SealedMethod,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+enum SealedMethod {
+    Card { token: String, brand: CardBrand, last4: String, expiry: Expiry, name: String, zip: String },
+    Bank { holder: String, routing: String, account: String, kind: BankAccountKind },
+}
+
+impl SealedMethod {
+    fn label(&self) -> String {
+        match self {
+            SealedMethod::Card { brand, last4, .. } => method_label_card(*brand, last4),
+            SealedMethod::Bank { account, kind, .. } => method_label_bank(*kind, last4(account)),
+        }
+    }
+}
+
+fn last4(s: &str) -> &str {
+    &s[s.len().saturating_sub(4)..]
+}
+
+async fn account(db: &Db, number: &str) -> Result<crate::db::accounts::AccountRow, AppError> {
+    db.account_by_number(number.trim())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no account {}.", number.trim())))
+}
+
+fn inactive() -> AppError {
+    AppError::field("form", "This account is inactive, so it cannot take payments. An administrator can reactivate it.")
+}
+
+impl Payments<'_> {
+    /// The Make Payment page for one account.
+    pub async fn context(&self, account_number: &str) -> Result<PayContext, AppError> {
+        let a = account(self.db, account_number).await?;
+        Ok(PayContext {
+            name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
+            status: AccountStatus::from_code(&a.status).unwrap_or(AccountStatus::Inactive),
+            balance: Money::from_cents(a.balance_cents),
+            email: a.email,
+            account_number: a.account_number,
+            max_payment: self.config.max_payment,
+            this_month: clock::this_month(&self.config.timezone),
+        })
+    }
+
+    /// Confirm: checks the form and returns the sealed review.
+    pub async fn review(&self, staff: &StaffUser, form: &PaymentForm) -> Result<String, AppError> {
+        let a = account(self.db, &form.account).await?;
+        if a.status != AccountStatus::Active.code() {
+            return Err(inactive());
+        }
+        let checked = check_form(form, clock::this_month(&self.config.timezone), self.config.max_payment)
+            .map_err(AppError::Invalid)?;
+        let method = match checked.method {
+            MethodInput::Card { name, number, expiry, zip } => {
+                let t = self.processor.tokenize_card(&number, expiry);
+                SealedMethod::Card { token: t.token, brand: t.brand, last4: t.last4, expiry: t.expiry, name, zip }
+            }
+            MethodInput::Bank { holder, routing, account, kind } => {
+                SealedMethod::Bank { holder, routing, account: account.expose().to_string(), kind }
+            }
+        };
+        let mut key = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        let sealed = SealedReview {
+            staff_id: staff.id,
+            issued_at: now_ms(),
+            key: hex::encode(key),
+            account_number: a.account_number,
+            email: checked.email.to_string(),
+            amount_cents: checked.amount.cents(),
+            method,
+        };
+        let json = serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
+        Ok(self.keys.seal(PURPOSE_REVIEW, &json))
+    }
+
+    fn open(&self, staff: &StaffUser, sealed: &str) -> Result<SealedReview, AppError> {
+        let gone = || AppError::Conflict("This review is no longer valid. Go back to Make Payment and confirm again.".into());
+        let json = self.keys.open(PURPOSE_REVIEW, sealed).ok_or_else(gone)?;
+        let r: SealedReview = serde_json::from_slice(&json).map_err(|_| gone())?;
+        // A review belongs to the CSR who confirmed it.
+        if r.staff_id != staff.id {
+            return Err(AppError::Forbidden);
+        }
+        if now_ms() - r.issued_at > REVIEW_TTL_MS {
+            return Err(gone());
+        }
+        Ok(r)
+    }
+
+    /// The review page's content.
+    pub async fn show_review(&self, staff: &StaffUser, sealed: &str) -> Result<ReviewView, AppError> {
+        let r = self.open(staff, sealed)?;
+        let a = account(self.db, &r.account_number).await?;
+        let mut values = vec![
+            ("email".to_string(), r.email.clone()),
+            ("amount".to_string(), Money::from_cents(r.amount_cents).plain()),
+        ];
+        let details = match &r.method {
+            SealedMethod::Card { name, expiry, zip, .. } => {
+                values.extend([
+                    ("method".into(), "card".into()),
+                    ("card_name".into(), name.clone()),
+                    ("card_expiry".into(), expiry.to_string()),
+                    ("card_zip".into(), zip.clone()),
+                ]);
+                vec![("Name on card".into(), name.clone()), ("Expires".into(), expiry.to_string()), ("Billing ZIP".into(), zip.clone())]
+            }
+            SealedMethod::Bank { holder, routing, kind, .. } => {
+                values.extend([
+                    ("method".into(), "bank".into()),
+                    ("bank_holder".into(), holder.clone()),
+                    ("bank_routing".into(), routing.clone()),
+                    ("bank_kind".into(), kind.code().into()),
+                ]);
+                vec![("Account holder".into(), holder.clone()), ("Routing number".into(), routing.clone()), ("Account type".into(), kind.label().into())]
+            }
+        };
+        Ok(ReviewView {
+            name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
+            account_number: r.account_number,
+            email: r.email,
+            amount: Money::from_cents(r.amount_cents),
+            method_label: r.method.label(),
+            method_details: details,
+            form_values: values,
+        })
+    }
+
+    /// Make Payment. Returns the payment's reference, or `Declined`.
+    pub async fn submit(&self, staff: &StaffUser, sealed: &str, ip: Option<&str>) -> Result<Reference, AppError> {
+        let r = self.open(staff, sealed)?;
+        if let Some(existing) = self.db.payment_by_key(&r.key).await? {
+            return self.settle_repeat(existing, &r.key).await;
+        }
+        let a = account(self.db, &r.account_number).await?;
+        if a.status != AccountStatus::Active.code() {
+            return Err(inactive());
+        }
+        let label = r.method.label();
+        let mut new = NewPayment {
+            idempotency_key: r.key.clone(),
+            account_id: a.id,
+            amount_cents: r.amount_cents,
+            method_label: label,
+            receipt_email: r.email.clone(),
+            entered_by: staff.id,
+            ..Default::default()
+        };
+        match &r.method {
+            SealedMethod::Card { token, brand, last4, expiry, name, zip } => {
+                new.method_kind = "card";
+                new.card_token = Some(token.clone());
+                new.card_brand = Some(brand.label().to_string());
+                new.card_last4 = Some(last4.clone());
+                new.card_expiry = Some(expiry.to_string());
+                new.cardholder = Some(name.clone());
+                new.billing_zip = Some(zip.clone());
+            }
+            SealedMethod::Bank { holder, routing, account, kind } => {
+                new.method_kind = "ach";
+                new.bank_holder = Some(holder.clone());
+                new.bank_routing = Some(routing.clone());
+                new.bank_account_enc = Some(self.keys.seal(PURPOSE_BANK_ACCOUNT, account.as_bytes()));
+                new.bank_last4 = Some(last4(account).to_string());
+                new.bank_kind = Some(kind.code().to_string());
+            }
+        }
+        // Claim the key. A reference can (rarely) collide too; only then try another.
+        let id = loop {
+            let mut bytes = [0u8; 8];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            new.reference = Reference::from_random(bytes).as_str().to_string();
+            match self.db.insert_authorizing_payment(&new, &staff.login, now_ms()).await {
+                Ok(id) => break id,
+                Err(e) if e.is_unique_violation() => {
+                    if let Some(existing) = self.db.payment_by_key(&r.key).await? {
+                        return self.settle_repeat(existing, &r.key).await;
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let reference = new.reference.clone();
+        let outcome = match &r.method {
+            SealedMethod::Card { token, .. } => self.processor.authorize_card(token, r.amount_cents, &r.key).map_err(|e| {
+                let incident = super::incident_id();
+                tracing::error!(incident = %incident, payment = id, error = %e, "card authorization failed");
+                AppError::Internal(incident)
+            })?,
+            SealedMethod::Bank { .. } => self.processor.accept_ach(&r.key),
+        };
+        let object = Reference::parse(&reference).map(|r| r.to_string()).unwrap_or_default();
+        let audit = |action| AuditEntry {
+            at: now_ms(),
+            actor_id: Some(staff.id),
+            actor_login: Some(&staff.login),
+            action,
+            object: Some(&object),
+            ip,
+            ..Default::default()
+        };
+        match outcome {
+            Authorization::Approved { processor_ref } => {
+                let after = serde_json::json!({ "account": a.account_number, "amount_cents": r.amount_cents, "status": "pending" }).to_string();
+                let entry = AuditEntry { after: Some(&after), ..audit("payment.on_behalf") };
+                self.db.approve_payment(id, &processor_ref, &entry).await?;
+            }
+            Authorization::Declined { reason } => {
+                let entry = AuditEntry { after: Some(&reason), ..audit("payment.declined") };
+                self.db.decline_payment(id, &reason, &entry).await?;
+            }
+        }
+        let row = self.db.payment_by_key(&r.key).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
+        outcome_of(&row)
+    }
+
+    /// A repeat of a review that already has a payment: wait for the first
+    /// request to finish if it is still at the processor, then answer with
+    /// the same result.
+    async fn settle_repeat(&self, mut row: PaymentRow, key: &str) -> Result<Reference, AppError> {
+        let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
+        while row.status == PaymentStatus::Authorizing.code() {
+            if tokio::time::Instant::now() > deadline {
+                return Err(AppError::Conflict(
+                    "This payment is still being processed. Check Payments Found in a moment; do not take it again.".into(),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            row = self.db.payment_by_key(key).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
+        }
+        outcome_of(&row)
+    }
+
+    pub async fn detail(&self, reference: &str) -> Result<PaymentDetail, AppError> {
+        let not_found = || AppError::NotFound(format!("There is no payment with Reference Number {}.", reference.trim()));
+        let r = Reference::parse(reference).ok_or_else(not_found)?;
+        let row = self.db.payment_by_reference(r.as_str()).await?.ok_or_else(not_found)?;
+        let a = account(self.db, &row.account_number).await?;
+        let tz = &self.config.timezone;
+        let history = self
+            .db
+            .payment_history(row.id)
+            .await?
+            .into_iter()
+            .filter_map(|h| {
+                Some(StatusChange {
+                    at: clock::display(h.at, tz),
+                    from: h.from_status.as_deref().and_then(PaymentStatus::from_code),
+                    to: PaymentStatus::from_code(&h.to_status)?,
+                    by: h.actor,
+                    reason: h.reason,
+                })
+            })
+            .collect();
+        let receipt_status = match self.db.receipt(row.id).await? {
+            None => "No receipt (the payment was not approved)".to_string(),
+            Some(rc) => match rc.status.as_str() {
+                "sent" => format!("Sent to {} on {}", rc.to_email, rc.sent_at.map(|t| clock::display(t, tz)).unwrap_or_default()),
+                "failed" => format!("Failed after {} attempts: {}", rc.attempts, rc.last_error.unwrap_or_default()),
+                _ if rc.attempts > 0 => format!(
+                    "Retrying (attempt {} failed: {}); next try {}",
+                    rc.attempts,
+                    rc.last_error.unwrap_or_default(),
+                    clock::display(rc.next_attempt_at, tz)
+                ),
+                _ => format!("Queued for {}", rc.to_email),
+            },
+        };
+        Ok(PaymentDetail {
+            account_name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
+            receipt_email: row.receipt_email.clone(),
+            channel: row.channel.to_uppercase(),
+            holder: row.cardholder.clone().or(row.bank_holder.clone()),
+            decline_reason: row.decline_reason.clone(),
+            settled_at: row.settled_at.map(|t| clock::display(t, tz)),
+            history,
+            receipt_status,
+            summary: summary(&row, tz),
+        })
+    }
+}
+
+/// The answer a payment row gives to whoever submitted its review.
+fn outcome_of(row: &PaymentRow) -> Result<Reference, AppError> {
+    match PaymentStatus::from_code(&row.status) {
+        Some(PaymentStatus::Declined) => Err(AppError::Declined(row.decline_reason.clone().unwrap_or_else(|| "Declined".into()))),
+        _ => Reference::parse(&row.reference).ok_or_else(|| AppError::Internal(super::incident_id())),
+    }
+}
+
+pub fn summary(row: &PaymentRow, tz: &str) -> PaymentSummary {
+    PaymentSummary {
+        reference: Reference::parse(&row.reference).map(|r| r.to_string()).unwrap_or_else(|| row.reference.clone()),
+        date: clock::display(row.created_at, tz),
+        account_number: row.account_number.clone(),
+        amount: Money::from_cents(row.amount_cents),
+        method_label: row.method_label.clone(),
+        status: PaymentStatus::from_code(&row.status).unwrap_or(PaymentStatus::Failed),
+        entered_by: row.entered_by_login.clone().unwrap_or_else(|| row.channel.to_uppercase()),
+    }
+}
+

@@ -1,0 +1,336 @@
+//! Make Payment (the form) and its review, as the help center describes:
+//! email, amount and method, **Confirm**, review, **Make Payment**.
+
+use super::forms::{field_errors, form_error, FormAlert};
+use super::Layout;
+use crate::api::payments::{load_pay_context, review_payment, ConfirmPayment, MakePayment};
+use crate::domain::bank::BankAccountKind;
+use crate::domain::payment::check_form;
+use crate::domain::payment_view::{PayContext, ReviewView};
+use crate::error::{AppError, FieldErrors};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn payer_support_url(account: &str) -> String {
+    format!("/payer-support?by=account&q={}", crate::api::payments::urlencoding(account))
+}
+
+#[component]
+pub fn MakePaymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let account = move || params.read().get("account").unwrap_or_default();
+    let data = Resource::new(
+        move || (account(), query.read().get("r")),
+        |(account, r)| async move {
+            let ctx = load_pay_context(account).await?;
+            // Back from the review: the form gets its entries again.
+            let kept = match r {
+                Some(r) => review_payment(r).await.map(|v| v.form_values).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            Ok::<_, AppError>((ctx, kept))
+        },
+    );
+    view! {
+        <Title text="Make Payment"/>
+        <Layout>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || data.get().map(|r| match r {
+                    Ok((ctx, kept)) => view! { <PaymentFormView ctx kept/> }.into_any(),
+                    Err(e) => view! { <LoadError error=e/> }.into_any(),
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn LoadError(error: AppError) -> impl IntoView {
+    view! {
+        <h1>"Make Payment"</h1>
+        <p class="form-alert" role="alert">{error.to_string()}</p>
+        <p><a href="/payer-support">"Back to Payer Support"</a></p>
+    }
+}
+
+/// The account the payment is for, at the top of each step.
+#[component]
+fn AccountCard(account: String, name: String, #[prop(optional_no_strip)] balance: Option<String>) -> impl IntoView {
+    view! {
+        <section class="account-card" aria-label="Account">
+            <div><span class="label">"Account"</span><span class="value mono">{account}</span></div>
+            <div><span class="label">"Name"</span><span class="value">{name}</span></div>
+            {balance.map(|b| view! {
+                <div><span class="label">"Current Balance"</span><span class="value">{b}</span></div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoView {
+    let action = ServerAction::<ConfirmPayment>::new();
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let client_errors = RwSignal::new(None::<FieldErrors>);
+    let errors = Signal::derive(move || client_errors.get().or_else(|| field_errors(action.value().get())));
+    let alert = Signal::derive(move || {
+        if client_errors.with(Option::is_some) {
+            Some("Please correct the highlighted fields.".to_string())
+        } else {
+            form_error(action.value().get()).or_else(|| field_errors(action.value().get()).map(|_| "Please correct the highlighted fields.".to_string()))
+        }
+    });
+    // What each field starts with: what the server sent back with an error
+    // (no JavaScript), else what Back kept, else the account's defaults.
+    let server_kept = field_errors(action.value().get_untracked());
+    let default_amount = if ctx.balance.is_positive() { ctx.balance.plain() } else { String::new() };
+    let defaults = vec![
+        ("email".to_string(), ctx.email.clone().unwrap_or_default()),
+        ("amount".to_string(), default_amount),
+        ("method".to_string(), "card".to_string()),
+        ("bank_kind".to_string(), BankAccountKind::Checking.code().to_string()),
+    ];
+    let initial = move |field: &str| -> String {
+        server_kept
+            .as_ref()
+            .and_then(|f| f.value_for(field).map(str::to_string))
+            .or_else(|| kept.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()))
+            .or_else(|| defaults.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()))
+            .unwrap_or_default()
+    };
+    let method = initial("method");
+    let bank_kind = initial("bank_kind");
+    let (this_month, max) = (ctx.this_month, ctx.max_payment);
+
+    // The browser runs the same checks as the server before anything is
+    // sent; a click on Confirm (or Enter in a field) is stopped if they fail.
+    let check = move || -> Option<FieldErrors> {
+        #[cfg(feature = "hydrate")]
+        {
+            let form = form_ref.get()?;
+            check_form(&read_form(&form), this_month, max).err()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (this_month, max, form_ref);
+            let _ = check_form;
+            None
+        }
+    };
+    let on_confirm = move |ev: leptos::ev::MouseEvent| {
+        let found = check();
+        if found.is_some() {
+            ev.prevent_default();
+        }
+        client_errors.set(found);
+    };
+    let on_change = move |_| {
+        if client_errors.with_untracked(Option::is_some) {
+            client_errors.set(check());
+        }
+    };
+
+    let balance = ctx.balance.to_string();
+    let back = payer_support_url(&ctx.account_number);
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href=back.clone()>"Payer Support"</a>" › Make Payment"
+        </nav>
+        <h1>"Make Payment"</h1>
+        <AccountCard account=ctx.account_number.clone() name=ctx.name.clone() balance=Some(balance.clone())/>
+        <ActionForm action=action node_ref=form_ref>
+            <input type="hidden" name="form[account]" value=ctx.account_number.clone()/>
+            <FormAlert message=alert/>
+            <div class="payment-fields" on:change=on_change>
+                <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
+                <Field
+                    label="Payment Amount"
+                    name="amount"
+                    value=initial("amount")
+                    errors
+                    inputmode="decimal"
+                    prefix="$"
+                    hint=format!("Current balance {balance}. At most {} per payment.", ctx.max_payment)
+                />
+                <fieldset class="methods">
+                    <legend>"Payment Method"</legend>
+                    <label class="method-option">
+                        <input type="radio" name="form[method]" value="card" checked=method == "card"/>
+                        <span>"New card"</span>
+                    </label>
+                    <label class="method-option">
+                        <input type="radio" name="form[method]" value="bank" checked=method == "bank"/>
+                        <span>"New bank account"</span>
+                    </label>
+                    <Message id="method" errors/>
+                </fieldset>
+                <div class="method-fields card-fields">
+                    <Field label="Name on card" name="card_name" value=initial("card_name") errors autocomplete="cc-name"/>
+                    <Field label="Card number" name="card_number" value=String::new() errors autocomplete="cc-number" inputmode="numeric"/>
+                    <div class="field-row">
+                        <Field label="Expiry (MM/YY)" name="card_expiry" value=initial("card_expiry") errors autocomplete="cc-exp" inputmode="numeric"/>
+                        <Field label="CVV" name="card_cvv" value=String::new() errors autocomplete="cc-csc" inputmode="numeric"/>
+                        <Field label="Billing ZIP" name="card_zip" value=initial("card_zip") errors autocomplete="postal-code" inputmode="numeric"/>
+                    </div>
+                </div>
+                <div class="method-fields bank-fields">
+                    <Field label="Account holder" name="bank_holder" value=initial("bank_holder") errors autocomplete="name"/>
+                    <div class="field-row">
+                        <Field label="Routing number" name="bank_routing" value=initial("bank_routing") errors inputmode="numeric"/>
+                        <Field label="Account number" name="bank_account" value=String::new() errors inputmode="numeric"/>
+                    </div>
+                    <div class="field">
+                        <label for="pay-bank_kind">"Account type"</label>
+                        <select id="pay-bank_kind" name="form[bank_kind]">
+                            {BankAccountKind::ALL.iter().map(|k| view! {
+                                <option value=k.code() selected=bank_kind == k.code()>{k.label()}</option>
+                            }).collect_view()}
+                        </select>
+                        <Message id="bank_kind" errors/>
+                    </div>
+                </div>
+            </div>
+            <div class="actions">
+                <a class="btn btn-secondary" href=back>"Cancel"</a>
+                <button type="submit" class="btn btn-primary" on:click=on_confirm disabled=move || action.pending().get()>
+                    "Confirm"
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// Reads the payment form as it stands (browser only).
+#[cfg(feature = "hydrate")]
+fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payment::PaymentForm {
+    let data = web_sys::FormData::new_with_form(form).ok();
+    let get = |k: &str| data.as_ref().and_then(|d| d.get(&format!("form[{k}]")).as_string()).unwrap_or_default();
+    crate::domain::payment::PaymentForm {
+        account: get("account"),
+        email: get("email"),
+        amount: get("amount"),
+        method: get("method"),
+        card_name: get("card_name"),
+        card_number: get("card_number"),
+        card_expiry: get("card_expiry"),
+        card_cvv: get("card_cvv"),
+        card_zip: get("card_zip"),
+        bank_holder: get("bank_holder"),
+        bank_routing: get("bank_routing"),
+        bank_account: get("bank_account"),
+        bank_kind: get("bank_kind"),
+    }
+}
+
+/// One labelled input of the payment form, with its message underneath.
+#[component]
+fn Field(
+    label: &'static str,
+    name: &'static str,
+    value: String,
+    errors: Signal<Option<FieldErrors>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] inputmode: &'static str,
+    #[prop(optional)] prefix: &'static str,
+    #[prop(optional)] hint: String,
+) -> impl IntoView {
+    let id = format!("pay-{name}");
+    let invalid = move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name)).is_some()).to_string();
+    let described = if hint.is_empty() { format!("{id}-error") } else { format!("{id}-error {id}-hint") };
+    let input = view! {
+        <input
+            id=id.clone()
+            name=format!("form[{name}]")
+            type=kind
+            value=value
+            autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+            inputmode=(!inputmode.is_empty()).then_some(inputmode)
+            spellcheck="false"
+            aria-invalid=invalid
+            aria-describedby=described
+        />
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {if prefix.is_empty() {
+                input.into_any()
+            } else {
+                view! { <div class="affix"><span aria-hidden="true">{prefix}</span>{input}</div> }.into_any()
+            }}
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=format!("{id}-hint")>{hint}</p> })}
+            <Message id=name errors/>
+        </div>
+    }
+}
+
+#[component]
+fn Message(id: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+    view! {
+        <p class="field-error" id=format!("pay-{id}-error") aria-live="polite">
+            {move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(id)).map(str::to_string))}
+        </p>
+    }
+}
+
+#[component]
+pub fn ReviewPaymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let account = move || params.read().get("account").unwrap_or_default();
+    let sealed = move || query.read().get("r").unwrap_or_default();
+    let review = Resource::new(sealed, review_payment);
+    view! {
+        <Title text="Review Payment"/>
+        <Layout>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || review.get().map(|r| match r {
+                    Ok(v) => view! { <ReviewView review=v sealed=sealed() account=account()/> }.into_any(),
+                    Err(e) => view! {
+                        <h1>"Review Payment"</h1>
+                        <p class="form-alert" role="alert">{e.to_string()}</p>
+                        <p><a href=format!("/pay/{}", crate::api::payments::urlencoding(&account()))>"Back to Make Payment"</a></p>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoView {
+    let action = ServerAction::<MakePayment>::new();
+    let alert = Signal::derive(move || match action.value().get() {
+        Some(Err(AppError::Declined(reason))) => Some(format!("The payment was declined: {reason}. No payment was made. Go Back to use another payment method.")),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let back = format!("/pay/{}?r={sealed}", crate::api::payments::urlencoding(&account));
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href=payer_support_url(&account)>"Payer Support"</a>" › Make Payment › Review"
+        </nav>
+        <h1>"Review Payment"</h1>
+        <p class="muted">"Check everything with the payer, then click Make Payment."</p>
+        <AccountCard account=review.account_number.clone() name=review.name.clone() balance=None/>
+        <dl class="review">
+            <div><dt>"Email for the receipt"</dt><dd>{review.email.clone()}</dd></div>
+            <div><dt>"Payment Amount"</dt><dd class="amount">{review.amount.to_string()}</dd></div>
+            <div><dt>"Payment Method"</dt><dd>{review.method_label.clone()}</dd></div>
+            {review.method_details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+        </dl>
+        <ActionForm action=action>
+            <FormAlert message=alert/>
+            <input type="hidden" name="r" value=sealed/>
+            <div class="actions">
+                <a class="btn btn-secondary" href=back>"Back"</a>
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Making Payment…" } else { "Make Payment" }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}

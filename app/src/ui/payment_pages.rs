@@ -1,0 +1,112 @@
+//! After Make Payment: "Thanks for the payment!", and the payment's detail
+//! page (every field, the status history and the receipt).
+
+use super::status::{StatusBadge, StatusWatch};
+use super::Layout;
+use crate::api::payments::load_payment_detail;
+use crate::domain::payment_view::PaymentDetail;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn use_detail() -> Resource<Result<PaymentDetail, crate::error::AppError>> {
+    let params = use_params_map();
+    Resource::new(move || params.read().get("reference").unwrap_or_default(), load_payment_detail)
+}
+
+#[component]
+pub fn ThanksPage() -> impl IntoView {
+    let detail = use_detail();
+    view! {
+        <Title text="Thanks for the payment!"/>
+        <Layout>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || detail.get().map(|r| match r {
+                    Ok(d) => {
+                        let done = format!("/payer-support?by=account&q={}", d.summary.account_number);
+                        view! {
+                            <section class="thanks" aria-labelledby="thanks-title">
+                                <div class="thanks-mark" aria-hidden="true">"✓"</div>
+                                <h1 id="thanks-title">"Thanks for the payment!"</h1>
+                                <dl class="review">
+                                    <div><dt>"Reference Number"</dt><dd class="mono reference">{d.summary.reference.clone()}</dd></div>
+                                    <div><dt>"Amount"</dt><dd class="amount">{d.summary.amount.to_string()}</dd></div>
+                                    <div><dt>"Account"</dt><dd><span class="mono">{d.summary.account_number.clone()}</span>" · "{d.account_name.clone()}</dd></div>
+                                    <div><dt>"Payment Method"</dt><dd>{d.summary.method_label.clone()}</dd></div>
+                                    <div><dt>"Receipt sent to"</dt><dd>{d.receipt_email.clone()}</dd></div>
+                                    <div><dt>"Status"</dt><dd><StatusBadge status=d.summary.status/></dd></div>
+                                </dl>
+                                <a class="btn btn-primary" href=done>"Done"</a>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+pub fn PaymentDetailPage() -> impl IntoView {
+    let detail = use_detail();
+    view! {
+        <Title text="Payment details"/>
+        <Layout>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || detail.get().map(|r| match r {
+                    Ok(d) => view! { <Detail d/> }.into_any(),
+                    Err(e) => view! {
+                        <h1>"Payment details"</h1>
+                        <p class="form-alert" role="alert">{e.to_string()}</p>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn Detail(d: PaymentDetail) -> impl IntoView {
+    let s = d.summary.clone();
+    let back = format!("/payer-support?by=account&q={}", s.account_number);
+    let watch = StatusWatch::new(vec![(s.reference.clone(), s.status)]);
+    let reference = s.reference.clone();
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb"><a href=back>"Payer Support"</a>" › Payment "{s.reference.clone()}</nav>
+        <h1>"Payment "<span class="mono">{s.reference.clone()}</span></h1>
+        {watch.live_region()}
+        <dl class="review detail">
+            <div><dt>"Reference Number"</dt><dd class="mono">{s.reference.clone()}</dd></div>
+            <div><dt>"Status"</dt><dd>{watch.badge(reference)}</dd></div>
+            <div><dt>"Amount"</dt><dd class="amount">{s.amount.to_string()}</dd></div>
+            <div><dt>"Date"</dt><dd>{s.date.clone()}</dd></div>
+            <div><dt>"Account"</dt><dd><span class="mono">{s.account_number.clone()}</span>" · "{d.account_name.clone()}</dd></div>
+            <div><dt>"Payment Method"</dt><dd>{s.method_label.clone()}</dd></div>
+            {d.holder.clone().map(|h| view! { <div><dt>"Name on method"</dt><dd>{h}</dd></div> })}
+            <div><dt>"Entered By"</dt><dd>{s.entered_by.clone()}</dd></div>
+            <div><dt>"Channel"</dt><dd>{d.channel.clone()}</dd></div>
+            {d.decline_reason.clone().map(|r| view! { <div><dt>"Decline reason"</dt><dd>{r}</dd></div> })}
+            {d.settled_at.clone().map(|t| view! { <div><dt>"Processed"</dt><dd>{t}</dd></div> })}
+            <div><dt>"Receipt"</dt><dd>{d.receipt_status.clone()}</dd></div>
+        </dl>
+        <section class="panel" aria-labelledby="history-title">
+            <h2 id="history-title">"Status history"</h2>
+            <div class="table-wrap">
+                <table class="data">
+                    <thead><tr><th scope="col">"Time"</th><th scope="col">"Status"</th><th scope="col">"By"</th><th scope="col">"Reason"</th></tr></thead>
+                    <tbody>
+                        {d.history.into_iter().map(|h| view! {
+                            <tr>
+                                <td data-label="Time">{h.at}</td>
+                                <td data-label="Status">{h.from.map(|f| format!("{} → ", f.label()))}{h.to.label()}</td>
+                                <td data-label="By">{h.by}</td>
+                                <td data-label="Reason">{h.reason.unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

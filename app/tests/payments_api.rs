@@ -1,0 +1,244 @@
+//! Taking payments over HTTP on both backends: the review, exactly-once
+//! submission under concurrency, declines, ACH encryption, settlement and
+//! the receipt.
+
+mod support;
+
+use reqwest::header::{ACCEPT, LOCATION};
+use reqwest::{Client, Response, StatusCode};
+use support::{TestDb, TestServer, CSR};
+
+async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
+    c.post(format!("{}/api/{name}", s.base)).header(ACCEPT, "application/json").form(form).send().await.unwrap()
+}
+
+async fn signed_in(t: &TestDb) -> (TestServer, Client) {
+    support::add_staff(&t.db).await;
+    app::services::demo::load(&t.db, false).await.unwrap();
+    let s = support::serve(t).await;
+    let c = support::client();
+    let r = call(&c, &s, "sign_in", &[("login", CSR.0), ("password", CSR.1)]).await;
+    assert_eq!(r.status(), 200);
+    (s, c)
+}
+
+fn card_form<'a>(account: &'a str, amount: &'a str, number: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("form[account]", account),
+        ("form[email]", "payer@example.com"),
+        ("form[amount]", amount),
+        ("form[method]", "card"),
+        ("form[card_name]", "Pat Payer"),
+        ("form[card_number]", number),
+        ("form[card_expiry]", "12/39"),
+        ("form[card_cvv]", "123"),
+        ("form[card_zip]", "02139"),
+    ]
+}
+
+/// Confirm: returns the sealed review.
+async fn confirm(c: &Client, s: &TestServer, form: &[(&str, &str)]) -> String {
+    let r = call(c, s, "confirm_payment", form).await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    r.json::<String>().await.unwrap()
+}
+
+async fn balance(t: &TestDb, account: &str) -> i64 {
+    t.db.account_by_number(account).await.unwrap().unwrap().balance_cents
+}
+
+async fn a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let before = balance(t, "100003").await;
+    let sealed = confirm(&c, &s, &card_form("100003", "25.10", "4242 4242 4242 4242")).await;
+    assert!(!sealed.contains("4242"), "the review never carries the card number");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments").await, 0, "nothing is stored before Make Payment");
+
+    let review: serde_json::Value = call(&c, &s, "review_payment", &[("r", &sealed)]).await.json().await.unwrap();
+    assert_eq!(review["method_label"], "Visa •••• 4242");
+    assert_eq!(review["amount"], 2510);
+    assert!(!review.to_string().contains("4242424242424242"));
+
+    let r = call(&c, &s, "make_payment", &[("r", &sealed)]).await;
+    assert_eq!(r.status(), 200);
+    let reference: String = r.json().await.unwrap();
+    assert_eq!(reference.len(), 9, "like K7M4-Q92X: {reference}");
+    assert_eq!(balance(t, "100003").await, before - 2510);
+    assert!(t.db.unbalanced_accounts().await.unwrap().is_empty(), "the ledger still adds up");
+
+    let detail: serde_json::Value = call(&c, &s, "load_payment_detail", &[("reference", &reference)]).await.json().await.unwrap();
+    assert_eq!(detail["summary"]["status"], "Pending");
+    assert_eq!(detail["summary"]["entered_by"], "casey");
+    assert_eq!(detail["channel"], "CSR");
+    // The receipt goes out after the commit; wait for the outbox file.
+    let outbox = s.data_dir.path().join("outbox");
+    let mut found = None;
+    for _ in 0..200 {
+        found = std::fs::read_dir(&outbox).ok().and_then(|d| {
+            d.filter_map(|e| e.ok()).map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).find(|m| m.contains(&reference))
+        });
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let mail = found.expect("a receipt in the outbox naming the reference");
+    assert!(mail.contains("To: payer@example.com") && mail.contains("$25.10"));
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.on_behalf'").await, 1);
+    // Nothing anywhere holds the card number.
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments WHERE card_token LIKE '%4242424242424242%'").await, 0);
+}
+
+async fn twenty_identical_submissions_make_exactly_one_payment(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let before = balance(t, "100004").await;
+    let sealed = confirm(&c, &s, &card_form("100004", "10.00", "5555 5555 5555 4444")).await;
+    let calls = (0..20).map(|_| {
+        let (c, url, sealed) = (c.clone(), format!("{}/api/make_payment", s.base), sealed.clone());
+        async move {
+            let r = c.post(url).header(ACCEPT, "application/json").form(&[("r", sealed)]).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    });
+    let answers = futures::future::join_all(calls).await;
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments").await, 1);
+    assert_eq!(balance(t, "100004").await, before - 1000, "charged once");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'payment'").await, 1);
+    let first = &answers[0].1;
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        assert_eq!(body, first, "every repeat answers with the same reference");
+    }
+}
+
+async fn a_decline_keeps_the_attempt_and_moves_no_money(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let before = balance(t, "100003").await;
+    for (number, reason) in [("4000 0000 0000 0002", "Card declined"), ("4000 0000 0000 9995", "Insufficient funds")] {
+        let sealed = confirm(&c, &s, &card_form("100003", "5.00", number)).await;
+        let r = call(&c, &s, "make_payment", &[("r", &sealed)]).await;
+        assert_eq!(r.status(), StatusCode::PAYMENT_REQUIRED);
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap(), serde_json::json!({ "Declined": reason }));
+        // A repeat of the same review answers the same, and adds nothing.
+        let again = call(&c, &s, "make_payment", &[("r", &sealed)]).await;
+        assert_eq!(again.status(), StatusCode::PAYMENT_REQUIRED);
+    }
+    assert_eq!(balance(t, "100003").await, before);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments WHERE status = 'declined'").await, 2);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments WHERE status = 'pending'").await, 0);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.declined'").await, 2);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM receipts").await, 0);
+}
+
+async fn bad_input_is_named_by_field_on_the_server_too(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let mut form = card_form("100003", "1.005", "4242 4242 4242 4241");
+    form.push(("form[card_cvv]", "1"));
+    let r = call(&c, &s, "confirm_payment", &form).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a field sent twice is a malformed request");
+    let form = card_form("100003", "1.005", "4242 4242 4242 4241");
+    let r = call(&c, &s, "confirm_payment", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = body["Invalid"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["amount", "card_number"]);
+    assert!(!body.to_string().contains("4241"), "the card number is never echoed");
+    // Inactive accounts take no payments; unknown ones are 404.
+    let r = call(&c, &s, "confirm_payment", &card_form("100014", "5", "4242424242424242")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("inactive"));
+    let r = call(&c, &s, "confirm_payment", &card_form("999999", "5", "4242424242424242")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A tampered or foreign review is refused.
+    let r = call(&c, &s, "make_payment", &[("r", "bm90IGEgcmV2aWV3")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let sealed = confirm(&c, &s, &card_form("100003", "5", "4242424242424242")).await;
+    let admin = support::client();
+    call(&admin, &s, "sign_in", &[("login", support::ADMIN.0), ("password", support::ADMIN.1)]).await;
+    let r = call(&admin, &s, "make_payment", &[("r", &sealed)]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a review belongs to the CSR who confirmed it");
+    let r = call(&support::client(), &s, "make_payment", &[("r", &sealed)]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn ach_numbers_are_encrypted_and_masked(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let form = [
+        ("form[account]", "100003"),
+        ("form[email]", "payer@example.com"),
+        ("form[amount]", "40"),
+        ("form[method]", "bank"),
+        ("form[bank_holder]", "Pat Payer"),
+        ("form[bank_routing]", "021000021"),
+        ("form[bank_account]", "000123456789"),
+        ("form[bank_kind]", "checking"),
+    ];
+    let sealed = confirm(&c, &s, &form).await;
+    let reference: String = call(&c, &s, "make_payment", &[("r", &sealed)]).await.json().await.unwrap();
+    let detail = call(&c, &s, "load_payment_detail", &[("reference", &reference)]).await.text().await.unwrap();
+    assert!(detail.contains("Checking •••• 6789") && !detail.contains("123456789"));
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments WHERE bank_account_enc LIKE '%123456789%'").await, 0);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments WHERE bank_last4 = '6789' AND bank_account_enc IS NOT NULL").await, 1);
+}
+
+async fn settlement_processes_pending_cards_once(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let sealed = confirm(&c, &s, &card_form("100003", "12.00", "4242424242424242")).await;
+    let reference: String = call(&c, &s, "make_payment", &[("r", &sealed)]).await.json().await.unwrap();
+    let now = app::db::now_ms() + 1;
+    let (a, b) = tokio::join!(
+        app::services::settlement::settle(&t.db, now, "test"),
+        app::services::settlement::settle(&t.db, now, "test")
+    );
+    assert_eq!(a.unwrap().card_payments + b.unwrap().card_payments, 1, "two settlers at once settle it once");
+    assert_eq!(app::services::settlement::settle(&t.db, now, "test").await.unwrap().card_payments, 0);
+    let statuses: Vec<(String, String)> = call(&c, &s, "payment_statuses", &[("refs", &reference)]).await.json().await.unwrap();
+    assert_eq!(statuses, [(reference.clone(), "Processed".to_string())]);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payment_status_history WHERE to_status = 'processed'").await, 1);
+}
+
+async fn payer_support_shows_payments_and_finds_them_by_reference(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let sealed = confirm(&c, &s, &card_form("100001", "3.00", "4242424242424242")).await;
+    let reference: String = call(&c, &s, "make_payment", &[("r", &sealed)]).await.json().await.unwrap();
+    let found: serde_json::Value = call(&c, &s, "search_accounts", &[("by", "reference"), ("q", &reference.to_lowercase().replace('-', ""))]).await.json().await.unwrap();
+    assert_eq!(found["accounts"][0]["account_number"], "100001");
+    assert_eq!(found["highlight"], reference.as_str());
+    assert_eq!(found["payments"][0]["reference"], reference.as_str());
+    assert_eq!(found["payments"][0]["method_label"], "Visa •••• 4242");
+    let by_user: serde_json::Value = call(&c, &s, "search_accounts", &[("by", "user"), ("q", "payer1")]).await.json().await.unwrap();
+    assert_eq!(by_user["payments"].as_array().unwrap().len(), 1);
+}
+
+async fn no_javascript_flow_redirects_through_each_step(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let page = format!("{}/pay/100003", s.base);
+    let post = |name: &str, form: Vec<(&'static str, String)>, referer: String| {
+        c.post(format!("{}/api/{name}", s.base)).header(ACCEPT, "text/html").header("referer", referer).form(&form).send()
+    };
+    let form: Vec<(&'static str, String)> = card_form("100003", "7.25", "4242424242424242").into_iter().map(|(k, v)| (k, v.to_string())).collect();
+    let r = post("confirm_payment", form, page.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let review = r.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(review.starts_with("/pay/100003/review?r="), "{review}");
+    let html = c.get(format!("{}{review}", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Review Payment") && html.contains("Visa •••• 4242") && html.contains("$7.25"));
+    let sealed = review.split("r=").nth(1).unwrap().to_string();
+    let r = post("make_payment", vec![("r", sealed)], format!("{}{review}", s.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let thanks = r.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(thanks.starts_with("/payments/") && thanks.ends_with("/thanks"));
+    let html = c.get(format!("{}{thanks}", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Thanks for the payment!") && html.contains("Done"));
+}
+
+on_both_backends!(
+    a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt,
+    twenty_identical_submissions_make_exactly_one_payment,
+    a_decline_keeps_the_attempt_and_moves_no_money,
+    bad_input_is_named_by_field_on_the_server_too,
+    ach_numbers_are_encrypted_and_masked,
+    settlement_processes_pending_cards_once,
+    payer_support_shows_payments_and_finds_them_by_reference,
+    no_javascript_flow_redirects_through_each_step,
+);
