@@ -126,8 +126,12 @@ async fn malformed_requests_get_4xx_not_500(t: &TestDb) {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST, "an undecodable body");
     let r = c.post(format!("{}/api/no_such_function", s.base)).send().await.unwrap();
     assert!(r.status().is_client_error());
-    let r = c.post(format!("{}/api/sign_in", s.base)).body(vec![b'a'; 2 * 1024 * 1024]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Too large: the server answers 413 from Content-Length and may close the
+    // connection before the client has finished writing; both mean refused.
+    match c.post(format!("{}/api/sign_in", s.base)).body(vec![b'a'; 2 * 1024 * 1024]).send().await {
+        Ok(r) => assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        Err(e) => assert!(e.is_request(), "{e}"),
+    }
 }
 
 async fn cross_site_posts_are_refused(t: &TestDb) {
@@ -200,7 +204,7 @@ async fn forms_work_without_javascript(t: &TestDb) {
 
 async fn payer_support_finds_accounts(t: &TestDb) {
     support::add_staff(&t.db).await;
-    app::services::demo::load(&t.db, false).await.unwrap();
+    app::services::demo::load(&t.db, false, None).await.unwrap();
     let s = support::serve(t).await;
     let c = support::client();
     sign_in(&c, &s, "casey", CSR.1).await;

@@ -14,7 +14,7 @@ async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> 
 
 async fn signed_in(t: &TestDb) -> (TestServer, Client) {
     support::add_staff(&t.db).await;
-    app::services::demo::load(&t.db, false).await.unwrap();
+    app::services::demo::load(&t.db, false, None).await.unwrap();
     let s = support::serve(t).await;
     let c = support::client();
     let r = call(&c, &s, "sign_in", &[("login", CSR.0), ("password", CSR.1)]).await;

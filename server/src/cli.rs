@@ -174,11 +174,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Demo { if_empty } => {
             let db = open(&config).await?;
-            let out = services::demo::load(&db, if_empty).await?;
+            let keys = services::keyring::Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+            let processor = services::processor::SandboxProcessor::new(keys.clone());
+            let payments = services::payments::Payments { db: &db, config: &config, keys: &keys, processor: &processor };
+            let out = services::demo::load(&db, if_empty, Some(&payments)).await?;
             if out.loaded {
                 println!(
-                    "demo data loaded: {} accounts; sign in as {} / {} (administrator) or {} / {} (CSR)",
+                    "demo data loaded: {} accounts, {} payments; sign in as {} / {} (administrator) or {} / {} (CSR)",
                     out.accounts.rows,
+                    out.payments,
                     services::demo::DEMO_ADMIN.0,
                     services::demo::DEMO_ADMIN.1,
                     services::demo::DEMO_CSR.0,

@@ -110,7 +110,7 @@ fn the_demo_loads_once() {
     let o = paydesk(&db, &["demo", "--if-empty"], None);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("demo data loaded: 50 accounts"), "{out}");
+    assert!(out.contains("demo data loaded: 50 accounts, 7 payments"), "{out}");
     assert!(out.contains("csr / paydesk-csr-demo-1"));
     let o = paydesk(&db, &["demo", "--if-empty"], None);
     assert!(text(&o).0.contains("not loaded"));

@@ -4,7 +4,9 @@
 
 use crate::db::accounts::ImportOutcome;
 use crate::db::Db;
-use crate::domain::staff::Role;
+use super::payments::Payments;
+use crate::domain::payment::PaymentForm;
+use crate::domain::staff::{Role, StaffUser};
 use crate::error::AppError;
 
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "paydesk-admin-demo");
@@ -55,13 +57,28 @@ pub fn universal_file() -> String {
 pub struct DemoOutcome {
     pub loaded: bool,
     pub accounts: ImportOutcome,
+    pub payments: usize,
 }
+
+/// Past payments, taken through the real payment service as the demo CSR:
+/// (account, amount, card number). The first ones are then settled, so the
+/// demo shows Processed, Pending and Declined payments.
+const DEMO_PAYMENTS: &[(&str, &str, &str)] = &[
+    ("100001", "45.00", "4242424242424242"),
+    ("100003", "120.00", "5555555555554444"),
+    ("100041", "310.75", "378282246310005"),
+    ("100005", "60.00", "4242424242424242"),
+    ("100002", "25.50", "4242424242424242"),
+    ("100004", "80.00", "5555555555554444"),
+    ("100001", "19.99", "4000000000000002"),
+];
+const SETTLED_FIRST: usize = 4;
 
 /// Loads the demo staff and accounts. With `if_empty`, a database that
 /// already has staff users is left alone, so `make run` can call it always.
-pub async fn load(db: &Db, if_empty: bool) -> Result<DemoOutcome, AppError> {
+pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> Result<DemoOutcome, AppError> {
     if if_empty && db.count_staff().await? > 0 {
-        return Ok(DemoOutcome { loaded: false, accounts: ImportOutcome::default() });
+        return Ok(DemoOutcome { loaded: false, accounts: ImportOutcome::default(), payments: 0 });
     }
     for (who, role, email) in [(DEMO_ADMIN, Role::Admin, "admin@paydesk.example"), (DEMO_CSR, Role::Csr, "csr@paydesk.example")] {
         match super::auth::add_user(db, who.0, email, role, who.1, Some("demo")).await {
@@ -75,6 +92,33 @@ pub async fn load(db: &Db, if_empty: bool) -> Result<DemoOutcome, AppError> {
     let accounts = super::accounts_import::import(db, file.as_bytes(), "demo", Some("demo"))
         .await
         .map_err(AppError::from)?;
-    Ok(DemoOutcome { loaded: true, accounts })
+    let mut taken = 0;
+    if let Some(p) = payments {
+        let csr = db.staff_by_login(DEMO_CSR.0).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
+        let csr = StaffUser { id: csr.id, login: csr.login, email: csr.email, role: Role::Csr };
+        for (i, (account, amount, card)) in DEMO_PAYMENTS.iter().enumerate() {
+            if i == SETTLED_FIRST {
+                super::settlement::settle(db, crate::db::now_ms() + 1, "settlement").await?;
+            }
+            let form = PaymentForm {
+                account: account.to_string(),
+                email: format!("payer.{account}@example.com"),
+                amount: amount.to_string(),
+                method: "card".into(),
+                card_name: "Demo Payer".into(),
+                card_number: card.to_string(),
+                card_expiry: "12/35".into(),
+                card_cvv: if card.starts_with('3') { "1234" } else { "123" }.into(),
+                card_zip: "02139".into(),
+                ..Default::default()
+            };
+            let sealed = p.review(&csr, &form).await?;
+            match p.submit(&csr, &sealed, None).await {
+                Ok(_) | Err(AppError::Declined(_)) => taken += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(DemoOutcome { loaded: true, accounts, payments: taken })
 }
 
