@@ -232,7 +232,39 @@ async fn no_javascript_flow_redirects_through_each_step(t: &TestDb) {
     assert!(html.contains("Thanks for the payment!") && html.contains("Done"));
 }
 
+async fn an_enrolled_payers_saved_methods_are_offered_and_only_theirs(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    // The full demo, with payer1's saved Visa and checking account.
+    app::services::demo::load(&t.db, false, Some(&s.state.payments())).await.unwrap();
+    let c = support::client();
+    call(&c, &s, "sign_in", &[("login", CSR.0), ("password", CSR.1)]).await;
+    let ctx: serde_json::Value = call(&c, &s, "load_pay_context", &[("account", "100001")]).await.json().await.unwrap();
+    let saved = ctx["saved_methods"].as_array().unwrap();
+    let labels: Vec<&str> = saved.iter().map(|m| m["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["Visa •••• 4242", "Checking •••• 6789"]);
+    let (card_id, bank_id) = (saved[0]["id"].to_string(), saved[1]["id"].to_string());
+    for (id, label) in [(&card_id, "Visa •••• 4242"), (&bank_id, "Checking •••• 6789")] {
+        let method = format!("saved:{id}");
+        let form = [("form[account]", "100001"), ("form[email]", "p@example.com"), ("form[amount]", "11.00"), ("form[method]", method.as_str())];
+        let sealed = confirm(&c, &s, &form).await;
+        let review: serde_json::Value = call(&c, &s, "review_payment", &[("r", &sealed)]).await.json().await.unwrap();
+        assert_eq!(review["method_label"], label);
+        assert!(review["form_values"].to_string().contains(&method), "Back selects the saved method again");
+        let reference: String = call(&c, &s, "make_payment", &[("r", &sealed)]).await.json().await.unwrap();
+        let detail: serde_json::Value = call(&c, &s, "load_payment_detail", &[("reference", &reference)]).await.json().await.unwrap();
+        assert_eq!((detail["summary"]["method_label"].as_str(), detail["summary"]["status"].as_str()), (Some(label), Some("Pending")));
+    }
+    // Account 100003 is not paid by payer1: its saved methods are not offered there.
+    let method = format!("saved:{card_id}");
+    let form = [("form[account]", "100003"), ("form[email]", "p@example.com"), ("form[amount]", "11.00"), ("form[method]", method.as_str())];
+    let r = call(&c, &s, "confirm_payment", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("not one of this account's payers'"));
+}
+
 on_both_backends!(
+    an_enrolled_payers_saved_methods_are_offered_and_only_theirs,
     a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt,
     twenty_identical_submissions_make_exactly_one_payment,
     a_decline_keeps_the_attempt_and_moves_no_money,

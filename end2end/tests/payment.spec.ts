@@ -141,4 +141,17 @@ test.describe("the account-balance payment", () => {
     await page.goto(`/payer-support?by=account&q=${account}`);
     await expect(page.locator("#payments-table tbody tr")).toHaveCount(1);
   });
+
+  test("an enrolled payer's saved card is offered first and needs no card entry", async ({ page }, info) => {
+    await start(page, info, "100002");
+    await openMakePayment(page, info);
+    await expect(page.getByRole("radio", { name: /Visa •••• 4242/ })).toBeChecked();
+    await expect(page.getByRole("radio", { name: /Checking •••• 6789/ })).not.toBeChecked();
+    await expect(page.getByLabel("Card number")).toBeHidden();
+    await page.getByLabel("Payment Amount").fill("20.00");
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect(page.getByRole("heading", { name: "Review Payment" })).toBeVisible();
+    await expect(page.locator("dl.review")).toContainText("Visa •••• 4242");
+    await expect(page.locator("dl.review")).toContainText("Maria Garcia");
+  });
 });

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod payments;
 pub mod receipts;
+pub mod saved_methods;
 pub mod sessions;
 pub mod users;
 

@@ -23,6 +23,10 @@ impl CardBrand {
         }
     }
 
+    pub fn from_label(label: &str) -> Option<CardBrand> {
+        [CardBrand::Visa, CardBrand::Mastercard, CardBrand::Amex, CardBrand::Discover].into_iter().find(|b| b.label() == label)
+    }
+
     /// Identifies the brand from the leading digits (the IIN ranges).
     pub fn detect(digits: &str) -> Option<CardBrand> {
         let prefix = |n: usize| digits.get(..n).and_then(|p| p.parse::<u32>().ok());

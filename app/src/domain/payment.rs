@@ -71,6 +71,8 @@ pub struct PaymentForm {
 pub enum MethodInput {
     Card { name: String, number: CardNumber, expiry: Expiry, zip: String },
     Bank { holder: String, routing: String, account: BankAccountNumber, kind: BankAccountKind },
+    /// One of the enrolled payer's saved methods (the server checks it is theirs).
+    Saved(i64),
 }
 
 impl MethodInput {
@@ -79,6 +81,7 @@ impl MethodInput {
         match self {
             MethodInput::Card { number, .. } => method_label_card(number.brand(), number.last4()),
             MethodInput::Bank { account, kind, .. } => method_label_bank(*kind, account.last4()),
+            MethodInput::Saved(_) => "Saved payment method".to_string(),
         }
     }
 }
@@ -175,10 +178,13 @@ pub fn check_form(form: &PaymentForm, today: (u16, u8), max: Money) -> Result<Ch
                 _ => None,
             }
         }
-        _ => {
-            errs.add("method", "Choose a payment method.");
-            None
-        }
+        other => match other.strip_prefix("saved:").and_then(|id| id.parse::<i64>().ok()) {
+            Some(id) => Some(MethodInput::Saved(id)),
+            None => {
+                errs.add("method", "Choose a payment method.");
+                None
+            }
+        },
     };
     match (email, amount, method) {
         (Some(email), Some(amount), Some(method)) if errs.is_empty() => {
@@ -313,6 +319,14 @@ mod tests {
         let fields: Vec<&str> = errs.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["bank_routing", "bank_account", "bank_kind"]);
         assert_eq!(errs.value_for("bank_account"), None);
+    }
+
+    #[test]
+    fn a_saved_method_needs_no_card_fields() {
+        let form = PaymentForm { method: "saved:7".into(), card_number: String::new(), card_cvv: String::new(), ..card_form() };
+        assert!(matches!(check_form(&form, TODAY, DEFAULT_MAX_PAYMENT).unwrap().method, MethodInput::Saved(7)));
+        let bad = PaymentForm { method: "saved:x".into(), ..card_form() };
+        assert!(check_form(&bad, TODAY, DEFAULT_MAX_PAYMENT).is_err());
     }
 
     #[test]

@@ -18,6 +18,17 @@ pub struct PayContext {
     pub max_payment: Money,
     /// (year, month) on the server, for the browser's expiry check.
     pub this_month: (u16, u8),
+    /// The enrolled payers' saved methods, offered first.
+    pub saved_methods: Vec<SavedMethodView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedMethodView {
+    pub id: i64,
+    /// `Visa •••• 4242`
+    pub label: String,
+    /// `expires 12/30`, `John Smith`
+    pub detail: String,
 }
 
 /// The review step: everything, with the method masked.

@@ -94,6 +94,7 @@ pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> R
         .map_err(AppError::from)?;
     let mut taken = 0;
     if let Some(p) = payments {
+        save_demo_methods(db, p).await?;
         let csr = db.staff_by_login(DEMO_CSR.0).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
         let csr = StaffUser { id: csr.id, login: csr.login, email: csr.email, role: Role::Csr };
         for (i, (account, amount, card)) in DEMO_PAYMENTS.iter().enumerate() {
@@ -122,3 +123,46 @@ pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> R
     Ok(DemoOutcome { loaded: true, accounts, payments: taken })
 }
 
+
+/// payer1 (accounts 100001, 100002, 100041) saved a Visa and a checking
+/// account, so Make Payment offers them first.
+async fn save_demo_methods(db: &Db, p: &Payments<'_>) -> Result<(), AppError> {
+    use crate::db::saved_methods::SavedMethodRow;
+    use crate::domain::card::{CardNumber, Expiry};
+    let Some(payer_id) = db.payer_id("payer1").await? else { return Ok(()) };
+    let number = CardNumber::parse("4242424242424242").map_err(|_| AppError::Internal(super::incident_id()))?;
+    let card = p.processor.tokenize_card(&number, Expiry { year: 2030, month: 12 });
+    let now = crate::db::now_ms();
+    db.insert_saved_method(
+        &SavedMethodRow {
+            payer_id,
+            method_kind: "card".into(),
+            label: crate::domain::payment::method_label_card(card.brand, &card.last4),
+            card_token: Some(card.token),
+            card_brand: Some(card.brand.label().into()),
+            card_last4: Some(card.last4),
+            card_expiry: Some(card.expiry.to_string()),
+            cardholder: Some("Maria Garcia".into()),
+            billing_zip: Some("02139".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    db.insert_saved_method(
+        &SavedMethodRow {
+            payer_id,
+            method_kind: "ach".into(),
+            label: "Checking •••• 6789".into(),
+            bank_holder: Some("Maria Garcia".into()),
+            bank_routing: Some("021000021".into()),
+            bank_account_enc: Some(p.keys.seal(super::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789")),
+            bank_last4: Some("6789".into()),
+            bank_kind: Some("checking".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}

@@ -23,7 +23,7 @@ use crate::domain::payer_support::display_name;
 use crate::domain::payment::{
     check_form, method_label_bank, method_label_card, MethodInput, PaymentForm, PaymentStatus, Reference,
 };
-use crate::domain::payment_view::{PayContext, PaymentDetail, PaymentSummary, ReviewView, StatusChange};
+use crate::domain::payment_view::{PayContext, PaymentDetail, PaymentSummary, ReviewView, SavedMethodView, StatusChange};
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use rand::RngCore;
@@ -47,6 +47,9 @@ pub struct Payments<'a> {
 /// The review, sealed with the server key while the browser holds it.
 #[derive(Debug, Serialize, Deserialize)]
 struct SealedReview {
+    /// The saved method used, if one was (so Back can select it again).
+    #[serde(default)]
+    saved: Option<i64>,
     staff_id: i64,
     issued_at: i64,
     key: String,
@@ -94,6 +97,20 @@ impl Payments<'_> {
             status: AccountStatus::from_code(&a.status).unwrap_or(AccountStatus::Inactive),
             balance: Money::from_cents(a.balance_cents),
             email: a.email,
+            saved_methods: self
+                .db
+                .saved_methods_for_account(a.id)
+                .await?
+                .into_iter()
+                .map(|m| SavedMethodView {
+                    id: m.id,
+                    detail: match m.method_kind.as_str() {
+                        "card" => format!("expires {}", m.card_expiry.unwrap_or_default()),
+                        _ => m.bank_holder.unwrap_or_default(),
+                    },
+                    label: m.label,
+                })
+                .collect(),
             account_number: a.account_number,
             max_payment: self.config.max_payment,
             this_month: clock::this_month(&self.config.timezone),
@@ -108,7 +125,12 @@ impl Payments<'_> {
         }
         let checked = check_form(form, clock::this_month(&self.config.timezone), self.config.max_payment)
             .map_err(AppError::Invalid)?;
+        let mut saved = None;
         let method = match checked.method {
+            MethodInput::Saved(id) => {
+                saved = Some(id);
+                self.saved_method(a.id, id).await?
+            }
             MethodInput::Card { name, number, expiry, zip } => {
                 let t = self.processor.tokenize_card(&number, expiry);
                 SealedMethod::Card { token: t.token, brand: t.brand, last4: t.last4, expiry: t.expiry, name, zip }
@@ -120,6 +142,7 @@ impl Payments<'_> {
         let mut key = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut key);
         let sealed = SealedReview {
+            saved,
             staff_id: staff.id,
             issued_at: now_ms(),
             key: hex::encode(key),
@@ -130,6 +153,47 @@ impl Payments<'_> {
         };
         let json = serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
         Ok(self.keys.seal(PURPOSE_REVIEW, &json))
+    }
+
+    /// A saved method of a payer of this account, ready to seal. Another
+    /// payer's method, or an expired card, is refused at the method field.
+    async fn saved_method(&self, account_id: i64, id: i64) -> Result<SealedMethod, AppError> {
+        let refuse = |m: &str| AppError::field("method", m);
+        let m = self
+            .db
+            .saved_methods_for_account(account_id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| refuse("That saved method is not one of this account's payers'. Choose another method."))?;
+        let broken = || {
+            tracing::error!(saved_method = id, "saved method is incomplete");
+            refuse("That saved method cannot be used. Choose another method.")
+        };
+        match m.method_kind.as_str() {
+            "card" => {
+                let expiry = Expiry::parse(m.card_expiry.as_deref().unwrap_or(""), clock::this_month(&self.config.timezone))
+                    .map_err(|_| refuse("That saved card has expired. Use a new card."))?;
+                Ok(SealedMethod::Card {
+                    token: m.card_token.ok_or_else(broken)?,
+                    brand: m.card_brand.as_deref().and_then(CardBrand::from_label).ok_or_else(broken)?,
+                    last4: m.card_last4.ok_or_else(broken)?,
+                    expiry,
+                    name: m.cardholder.unwrap_or_default(),
+                    zip: m.billing_zip.unwrap_or_default(),
+                })
+            }
+            _ => {
+                let enc = m.bank_account_enc.ok_or_else(broken)?;
+                let account = self.keys.open(PURPOSE_BANK_ACCOUNT, &enc).and_then(|b| String::from_utf8(b).ok()).ok_or_else(broken)?;
+                Ok(SealedMethod::Bank {
+                    holder: m.bank_holder.unwrap_or_default(),
+                    routing: m.bank_routing.ok_or_else(broken)?,
+                    account,
+                    kind: m.bank_kind.as_deref().and_then(BankAccountKind::from_code).ok_or_else(broken)?,
+                })
+            }
+        }
     }
 
     fn open(&self, staff: &StaffUser, sealed: &str) -> Result<SealedReview, AppError> {
@@ -181,7 +245,11 @@ impl Payments<'_> {
             amount: Money::from_cents(r.amount_cents),
             method_label: r.method.label(),
             method_details: details,
-            form_values: values,
+            form_values: match r.saved {
+                // Back re-selects the saved method: email and amount, then the choice.
+                Some(id) => values.into_iter().take(2).chain([("method".into(), format!("saved:{id}"))]).collect(),
+                None => values,
+            },
         })
     }
 

@@ -89,7 +89,10 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     let defaults = vec![
         ("email".to_string(), ctx.email.clone().unwrap_or_default()),
         ("amount".to_string(), default_amount),
-        ("method".to_string(), "card".to_string()),
+        (
+            "method".to_string(),
+            ctx.saved_methods.first().map_or_else(|| "card".to_string(), |m| format!("saved:{}", m.id)),
+        ),
         ("bank_kind".to_string(), BankAccountKind::Checking.code().to_string()),
     ];
     let initial = move |field: &str| -> String {
@@ -156,6 +159,16 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                 />
                 <fieldset class="methods">
                     <legend>"Payment Method"</legend>
+                    {ctx.saved_methods.iter().map(|m| {
+                        let value = format!("saved:{}", m.id);
+                        let checked = method == value;
+                        view! {
+                            <label class="method-option">
+                                <input type="radio" name="form[method]" value=value checked=checked/>
+                                <span>{m.label.clone()}<span class="muted small">" · saved, "{m.detail.clone()}</span></span>
+                            </label>
+                        }
+                    }).collect_view()}
                     <label class="method-option">
                         <input type="radio" name="form[method]" value="card" checked=method == "card"/>
                         <span>"New card"</span>
