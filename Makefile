@@ -40,6 +40,7 @@ check-wasm:
 ## test-e2e: Playwright in Debian's Chromium against the release build
 test-e2e: build
 	cd end2end && npx playwright test
+	@node -e 'const s=require("./end2end/test-results/results.json").stats; console.log(`e2e: $${s.expected} passed, $${s.unexpected} failed, $${s.skipped} skipped`)'
 
 tools:
 	@scripts/install-tools.sh build

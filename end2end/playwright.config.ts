@@ -23,7 +23,7 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   retries: 0,
-  reporter: [["list"]],
+  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
   timeout: 30_000,
   expect: { timeout: 7_000 },
   use: {

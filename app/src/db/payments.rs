@@ -23,15 +23,11 @@ macro_rules! record_status {
     };
 }
 
-/// A new payment at the moment its idempotency key is claimed.
-#[derive(Debug, Clone, Default)]
-pub struct NewPayment {
-    pub reference: String,
-    pub idempotency_key: String,
-    pub account_id: i64,
-    pub amount_cents: i64,
-    pub method_kind: &'static str,
-    pub method_label: String,
+/// How a payment is paid, as stored: the same columns in `payments` and
+/// `saved_methods`. A card is its processor token, brand, last 4 and expiry;
+/// a bank account is encrypted, with its last 4 for display.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct MethodColumns {
     pub card_token: Option<String>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
@@ -43,6 +39,41 @@ pub struct NewPayment {
     pub bank_account_enc: Option<String>,
     pub bank_last4: Option<String>,
     pub bank_kind: Option<String>,
+}
+
+/// The column list matching [`MethodColumns`] and [`bind_method!`], in order.
+pub(crate) const METHOD_COLUMNS: &str = "card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, \
+    bank_holder, bank_routing, bank_account_enc, bank_last4, bank_kind";
+
+/// Binds a [`MethodColumns`] to the next 11 placeholders, in [`METHOD_COLUMNS`] order.
+macro_rules! bind_method {
+    ($query:expr, $m:expr) => {
+        $query
+            .bind(&$m.card_token)
+            .bind(&$m.card_brand)
+            .bind(&$m.card_last4)
+            .bind(&$m.card_expiry)
+            .bind(&$m.cardholder)
+            .bind(&$m.billing_zip)
+            .bind(&$m.bank_holder)
+            .bind(&$m.bank_routing)
+            .bind(&$m.bank_account_enc)
+            .bind(&$m.bank_last4)
+            .bind(&$m.bank_kind)
+    };
+}
+pub(crate) use bind_method;
+
+/// A new payment at the moment its idempotency key is claimed.
+#[derive(Debug, Clone, Default)]
+pub struct NewPayment {
+    pub reference: String,
+    pub idempotency_key: String,
+    pub account_id: i64,
+    pub amount_cents: i64,
+    pub method_kind: &'static str,
+    pub method_label: String,
+    pub method: MethodColumns,
     pub receipt_email: String,
     pub entered_by: i64,
 }
@@ -88,33 +119,23 @@ impl Db {
     /// A second claim of the same key fails on the UNIQUE constraint.
     pub async fn insert_authorizing_payment(&self, p: &NewPayment, actor: &str, now: i64) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
-            let id: i64 = sqlx::query_scalar(
+            let sql = format!(
                 "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-                 card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, bank_holder, bank_routing, \
-                 bank_account_enc, bank_last4, bank_kind, receipt_email, status, entered_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'authorizing', $19, $20, $20) \
-                 RETURNING id",
-            )
-            .bind(&p.reference)
-            .bind(&p.idempotency_key)
-            .bind(p.account_id)
-            .bind(p.amount_cents)
-            .bind(p.method_kind)
-            .bind(&p.method_label)
-            .bind(&p.card_token)
-            .bind(&p.card_brand)
-            .bind(&p.card_last4)
-            .bind(&p.card_expiry)
-            .bind(&p.cardholder)
-            .bind(&p.billing_zip)
-            .bind(&p.bank_holder)
-            .bind(&p.bank_routing)
-            .bind(&p.bank_account_enc)
-            .bind(&p.bank_last4)
-            .bind(&p.bank_kind)
-            .bind(&p.receipt_email)
-            .bind(p.entered_by)
-            .bind(now)
+                 receipt_email, status, entered_by, created_at, updated_at, {METHOD_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'authorizing', $8, $9, $9, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id"
+            );
+            let query = sqlx::query_scalar(&sql)
+                .bind(&p.reference)
+                .bind(&p.idempotency_key)
+                .bind(p.account_id)
+                .bind(p.amount_cents)
+                .bind(p.method_kind)
+                .bind(&p.method_label)
+                .bind(&p.receipt_email)
+                .bind(p.entered_by)
+                .bind(now);
+            let id: i64 = bind_method!(query, p.method)
             .fetch_one(&mut *tx)
             .await?;
             record_status!(&mut *tx, id, now, None::<&str>, "authorizing", actor, None::<&str>)?;

@@ -35,29 +35,9 @@ impl AccountNumber {
         Ok(AccountNumber(s.to_string()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for AccountNumber {
-    type Error = AccountNumberError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        AccountNumber::parse(&s)
-    }
-}
-
-impl From<AccountNumber> for String {
-    fn from(a: AccountNumber) -> String {
-        a.0
-    }
-}
-
-impl fmt::Display for AccountNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_newtype!(AccountNumber, AccountNumberError);
 
 /// Defines a closed set of values with one stored code and one screen label
 /// each, so the database, the CSV files and the UI can never disagree.

@@ -2,7 +2,6 @@
 //! typos, loose enough for every address a biller actually has on file.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -46,29 +45,9 @@ impl Email {
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Email {
-    type Error = EmailError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Email::parse(&s)
-    }
-}
-
-impl From<Email> for String {
-    fn from(e: Email) -> String {
-        e.0
-    }
-}
-
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_newtype!(Email, EmailError);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,39 @@
 //! the WASM client and the server, so the browser and the server validate
 //! input with the very same code.
 
+/// The plumbing every validated string type shares: `as_str`, `Display`,
+/// and serde that goes through `parse` (so a bad value cannot be deserialized
+/// into existence).
+macro_rules! string_newtype {
+    ($name:ident, $error:ty) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $error;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use string_newtype;
+
 pub mod account;
 pub mod bank;
 pub mod card;

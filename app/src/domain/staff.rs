@@ -43,29 +43,9 @@ impl LoginId {
         Ok(LoginId(s.to_ascii_lowercase()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for LoginId {
-    type Error = LoginIdError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        LoginId::parse(&s)
-    }
-}
-
-impl From<LoginId> for String {
-    fn from(l: LoginId) -> String {
-        l.0
-    }
-}
-
-impl fmt::Display for LoginId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_newtype!(LoginId, LoginIdError);
 
 /// Rules a new staff password must meet (the full policy with history and
 /// expiry lives with user administration).

@@ -127,6 +127,7 @@ pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> R
 /// payer1 (accounts 100001, 100002, 100041) saved a Visa and a checking
 /// account, so Make Payment offers them first.
 async fn save_demo_methods(db: &Db, p: &Payments<'_>) -> Result<(), AppError> {
+    use crate::db::payments::MethodColumns;
     use crate::db::saved_methods::SavedMethodRow;
     use crate::domain::card::{CardNumber, Expiry};
     let Some(payer_id) = db.payer_id("payer1").await? else { return Ok(()) };
@@ -138,12 +139,15 @@ async fn save_demo_methods(db: &Db, p: &Payments<'_>) -> Result<(), AppError> {
             payer_id,
             method_kind: "card".into(),
             label: crate::domain::payment::method_label_card(card.brand, &card.last4),
-            card_token: Some(card.token),
-            card_brand: Some(card.brand.label().into()),
-            card_last4: Some(card.last4),
-            card_expiry: Some(card.expiry.to_string()),
-            cardholder: Some("Maria Garcia".into()),
-            billing_zip: Some("02139".into()),
+            method: MethodColumns {
+                card_token: Some(card.token),
+                card_brand: Some(card.brand.label().into()),
+                card_last4: Some(card.last4),
+                card_expiry: Some(card.expiry.to_string()),
+                cardholder: Some("Maria Garcia".into()),
+                billing_zip: Some("02139".into()),
+                ..Default::default()
+            },
             ..Default::default()
         },
         now,
@@ -154,11 +158,14 @@ async fn save_demo_methods(db: &Db, p: &Payments<'_>) -> Result<(), AppError> {
             payer_id,
             method_kind: "ach".into(),
             label: "Checking •••• 6789".into(),
-            bank_holder: Some("Maria Garcia".into()),
-            bank_routing: Some("021000021".into()),
-            bank_account_enc: Some(p.keys.seal(super::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789")),
-            bank_last4: Some("6789".into()),
-            bank_kind: Some("checking".into()),
+            method: MethodColumns {
+                bank_holder: Some("Maria Garcia".into()),
+                bank_routing: Some("021000021".into()),
+                bank_account_enc: Some(p.keys.seal(super::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789")),
+                bank_last4: Some("6789".into()),
+                bank_kind: Some("checking".into()),
+                ..Default::default()
+            },
             ..Default::default()
         },
         now,

@@ -13,7 +13,7 @@ use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT, PURPOSE_REVIEW};
 use super::processor::{Authorization, SandboxProcessor};
 use crate::config::Config;
 use crate::db::audit::AuditEntry;
-use crate::db::payments::{NewPayment, PaymentRow};
+use crate::db::payments::{MethodColumns, NewPayment, PaymentRow};
 use crate::db::{now_ms, Db};
 use crate::domain::account::AccountStatus;
 use crate::domain::bank::BankAccountKind;
@@ -66,6 +66,36 @@ enum SealedMethod {
 }
 
 impl SealedMethod {
+    /// The method as stored with the payment; the bank account number is
+    /// encrypted here, on its way into the database.
+    fn columns(&self, keys: &Keyring) -> (&'static str, MethodColumns) {
+        match self {
+            SealedMethod::Card { token, brand, last4, expiry, name, zip } => (
+                "card",
+                MethodColumns {
+                    card_token: Some(token.clone()),
+                    card_brand: Some(brand.label().to_string()),
+                    card_last4: Some(last4.clone()),
+                    card_expiry: Some(expiry.to_string()),
+                    cardholder: Some(name.clone()),
+                    billing_zip: Some(zip.clone()),
+                    ..Default::default()
+                },
+            ),
+            SealedMethod::Bank { holder, routing, account, kind } => (
+                "ach",
+                MethodColumns {
+                    bank_holder: Some(holder.clone()),
+                    bank_routing: Some(routing.clone()),
+                    bank_account_enc: Some(keys.seal(PURPOSE_BANK_ACCOUNT, account.as_bytes())),
+                    bank_last4: Some(last4(account).to_string()),
+                    bank_kind: Some(kind.code().to_string()),
+                    ..Default::default()
+                },
+            ),
+        }
+    }
+
     fn label(&self) -> String {
         match self {
             SealedMethod::Card { brand, last4, .. } => method_label_card(*brand, last4),
@@ -105,8 +135,8 @@ impl Payments<'_> {
                 .map(|m| SavedMethodView {
                     id: m.id,
                     detail: match m.method_kind.as_str() {
-                        "card" => format!("expires {}", m.card_expiry.unwrap_or_default()),
-                        _ => m.bank_holder.unwrap_or_default(),
+                        "card" => format!("expires {}", m.method.card_expiry.unwrap_or_default()),
+                        _ => m.method.bank_holder.unwrap_or_default(),
                     },
                     label: m.label,
                 })
@@ -170,27 +200,28 @@ impl Payments<'_> {
             tracing::error!(saved_method = id, "saved method is incomplete");
             refuse("That saved method cannot be used. Choose another method.")
         };
+        let c = m.method;
         match m.method_kind.as_str() {
             "card" => {
-                let expiry = Expiry::parse(m.card_expiry.as_deref().unwrap_or(""), clock::this_month(&self.config.timezone))
+                let expiry = Expiry::parse(c.card_expiry.as_deref().unwrap_or(""), clock::this_month(&self.config.timezone))
                     .map_err(|_| refuse("That saved card has expired. Use a new card."))?;
                 Ok(SealedMethod::Card {
-                    token: m.card_token.ok_or_else(broken)?,
-                    brand: m.card_brand.as_deref().and_then(CardBrand::from_label).ok_or_else(broken)?,
-                    last4: m.card_last4.ok_or_else(broken)?,
+                    token: c.card_token.ok_or_else(broken)?,
+                    brand: c.card_brand.as_deref().and_then(CardBrand::from_label).ok_or_else(broken)?,
+                    last4: c.card_last4.ok_or_else(broken)?,
                     expiry,
-                    name: m.cardholder.unwrap_or_default(),
-                    zip: m.billing_zip.unwrap_or_default(),
+                    name: c.cardholder.unwrap_or_default(),
+                    zip: c.billing_zip.unwrap_or_default(),
                 })
             }
             _ => {
-                let enc = m.bank_account_enc.ok_or_else(broken)?;
+                let enc = c.bank_account_enc.ok_or_else(broken)?;
                 let account = self.keys.open(PURPOSE_BANK_ACCOUNT, &enc).and_then(|b| String::from_utf8(b).ok()).ok_or_else(broken)?;
                 Ok(SealedMethod::Bank {
-                    holder: m.bank_holder.unwrap_or_default(),
-                    routing: m.bank_routing.ok_or_else(broken)?,
+                    holder: c.bank_holder.unwrap_or_default(),
+                    routing: c.bank_routing.ok_or_else(broken)?,
                     account,
-                    kind: m.bank_kind.as_deref().and_then(BankAccountKind::from_code).ok_or_else(broken)?,
+                    kind: c.bank_kind.as_deref().and_then(BankAccountKind::from_code).ok_or_else(broken)?,
                 })
             }
         }
@@ -263,35 +294,18 @@ impl Payments<'_> {
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
-        let label = r.method.label();
+        let (method_kind, method) = r.method.columns(self.keys);
         let mut new = NewPayment {
             idempotency_key: r.key.clone(),
             account_id: a.id,
             amount_cents: r.amount_cents,
-            method_label: label,
+            method_kind,
+            method_label: r.method.label(),
+            method,
             receipt_email: r.email.clone(),
             entered_by: staff.id,
             ..Default::default()
         };
-        match &r.method {
-            SealedMethod::Card { token, brand, last4, expiry, name, zip } => {
-                new.method_kind = "card";
-                new.card_token = Some(token.clone());
-                new.card_brand = Some(brand.label().to_string());
-                new.card_last4 = Some(last4.clone());
-                new.card_expiry = Some(expiry.to_string());
-                new.cardholder = Some(name.clone());
-                new.billing_zip = Some(zip.clone());
-            }
-            SealedMethod::Bank { holder, routing, account, kind } => {
-                new.method_kind = "ach";
-                new.bank_holder = Some(holder.clone());
-                new.bank_routing = Some(routing.clone());
-                new.bank_account_enc = Some(self.keys.seal(PURPOSE_BANK_ACCOUNT, account.as_bytes()));
-                new.bank_last4 = Some(last4(account).to_string());
-                new.bank_kind = Some(kind.code().to_string());
-            }
-        }
         // Claim the key. A reference can (rarely) collide too; only then try another.
         let id = loop {
             let mut bytes = [0u8; 8];
