@@ -263,7 +263,38 @@ async fn an_enrolled_payers_saved_methods_are_offered_and_only_theirs(t: &TestDb
     assert!(r.text().await.unwrap().contains("not one of this account's payers'"));
 }
 
+async fn a_payment_left_authorizing_by_a_crash_is_finished_once(t: &TestDb) {
+    use app::db::payments::{MethodColumns, NewPayment};
+    use app::domain::card::{CardNumber, Expiry};
+    let (s, c) = signed_in(t).await;
+    let before = balance(t, "100003").await;
+    // A request claimed its key, then the process died before the processor answered.
+    let card = s.state.processor.tokenize_card(&CardNumber::parse("4242424242424242").unwrap(), Expiry { year: 2039, month: 1 });
+    let account = t.db.account_by_number("100003").await.unwrap().unwrap();
+    let casey = t.db.staff_by_login("casey").await.unwrap().unwrap();
+    let new = NewPayment {
+        reference: "CRSH2345".into(),
+        idempotency_key: "key-of-a-dead-request".into(),
+        account_id: account.id,
+        amount_cents: 777,
+        method_kind: "card",
+        method_label: "Visa •••• 4242".into(),
+        method: MethodColumns { card_token: Some(card.token), ..Default::default() },
+        receipt_email: "p@example.com".into(),
+        entered_by: casey.id,
+    };
+    t.db.insert_authorizing_payment(&new, "casey", app::db::now_ms() - 120_000).await.unwrap();
+    let payments = s.state.payments();
+    assert!(payments.recover_stale(60_000).await.unwrap().len() == 1);
+    assert!(payments.recover_stale(60_000).await.unwrap().is_empty(), "a second pass finds nothing left");
+    assert_eq!(balance(t, "100003").await, before - 777, "charged exactly once");
+    let found: Vec<(String, String)> = call(&c, &s, "payment_statuses", &[("refs", "CRSH-2345")]).await.json().await.unwrap();
+    assert_eq!(found, [("CRSH-2345".to_string(), "Pending".to_string())]);
+    assert!(t.db.unbalanced_accounts().await.unwrap().is_empty());
+}
+
 on_both_backends!(
+    a_payment_left_authorizing_by_a_crash_is_finished_once,
     an_enrolled_payers_saved_methods_are_offered_and_only_theirs,
     a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt,
     twenty_identical_submissions_make_exactly_one_payment,

@@ -17,6 +17,7 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     spawn_session_sweeper(state.clone());
     app::services::receipts::spawn_worker(state.db.clone(), state.mailer.clone(), state.config.clone());
     app::services::settlement::spawn_scheduler(state.db.clone(), state.config.clone());
+    state.spawn_payment_recovery();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -98,11 +98,12 @@ pub struct PaymentRow {
     pub cardholder: Option<String>,
     pub bank_holder: Option<String>,
     pub processor_ref: Option<String>,
+    pub idempotency_key: String,
 }
 
 const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id, a.account_number, p.amount_cents, \
     p.method_kind, p.method_label, p.receipt_email, p.status, p.decline_reason, u.login AS entered_by_login, \
-    p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref \
+    p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key \
     FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -284,6 +285,14 @@ impl Db {
             ids
         });
         Ok(ids)
+    }
+
+    /// Payments still `authorizing` that were claimed before `before`: their
+    /// request died between the claim and the processor's answer.
+    pub async fn stale_authorizing(&self, before: i64) -> Result<Vec<PaymentRow>, DbError> {
+        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'authorizing' AND p.created_at < $1 ORDER BY p.id LIMIT 100");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(before).fetch_all(pool).await)?;
+        Ok(rows)
     }
 
     /// The status of each of these payments (for the Pending refresh).

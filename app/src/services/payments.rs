@@ -321,20 +321,35 @@ impl Payments<'_> {
                 Err(e) => return Err(e.into()),
             }
         };
-        let reference = new.reference.clone();
         let outcome = match &r.method {
-            SealedMethod::Card { token, .. } => self.processor.authorize_card(token, r.amount_cents, &r.key).map_err(|e| {
-                let incident = super::incident_id();
-                tracing::error!(incident = %incident, payment = id, error = %e, "card authorization failed");
-                AppError::Internal(incident)
-            })?,
-            SealedMethod::Bank { .. } => self.processor.accept_ach(&r.key),
+            SealedMethod::Card { token, .. } => self.processor.authorize_card(token, r.amount_cents, &r.key),
+            SealedMethod::Bank { .. } => Ok(self.processor.accept_ach(&r.key)),
         };
-        let object = Reference::parse(&reference).map(|r| r.to_string()).unwrap_or_default();
+        let missing = || AppError::Internal(super::incident_id());
+        let row = self.db.payment_by_id(id).await?.ok_or_else(missing)?;
+        self.record_outcome(&row, outcome, &staff.login, Some(staff.id), ip).await?;
+        outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?)
+    }
+
+    /// Records the processor's answer for a payment in `authorizing`.
+    async fn record_outcome(
+        &self,
+        row: &PaymentRow,
+        outcome: Result<Authorization, super::processor::ProcessorError>,
+        actor: &str,
+        actor_id: Option<i64>,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
+        let outcome = outcome.map_err(|e| {
+            let incident = super::incident_id();
+            tracing::error!(incident = %incident, payment = row.id, error = %e, "authorization failed");
+            AppError::Internal(incident)
+        })?;
+        let object = Reference::parse(&row.reference).map(|r| r.to_string()).unwrap_or_default();
         let audit = |action| AuditEntry {
             at: now_ms(),
-            actor_id: Some(staff.id),
-            actor_login: Some(&staff.login),
+            actor_id,
+            actor_login: Some(actor),
             action,
             object: Some(&object),
             ip,
@@ -342,17 +357,36 @@ impl Payments<'_> {
         };
         match outcome {
             Authorization::Approved { processor_ref } => {
-                let after = serde_json::json!({ "account": a.account_number, "amount_cents": r.amount_cents, "status": "pending" }).to_string();
+                let after = serde_json::json!({ "account": row.account_number, "amount_cents": row.amount_cents, "status": "pending" }).to_string();
                 let entry = AuditEntry { after: Some(&after), ..audit("payment.on_behalf") };
-                self.db.approve_payment(id, &processor_ref, &entry).await?;
+                self.db.approve_payment(row.id, &processor_ref, &entry).await?;
             }
             Authorization::Declined { reason } => {
                 let entry = AuditEntry { after: Some(&reason), ..audit("payment.declined") };
-                self.db.decline_payment(id, &reason, &entry).await?;
+                self.db.decline_payment(row.id, &reason, &entry).await?;
             }
         }
-        let row = self.db.payment_by_key(&r.key).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
-        outcome_of(&row)
+        Ok(())
+    }
+
+    /// Finishes payments whose request died after claiming the key and
+    /// before recording the processor's answer. The processor is asked again
+    /// with the same idempotency key, which returns the original answer and
+    /// never charges twice; the answer is then recorded as usual. Returns the
+    /// payments finished.
+    pub async fn recover_stale(&self, older_than_ms: i64) -> Result<Vec<i64>, AppError> {
+        let mut done = Vec::new();
+        for row in self.db.stale_authorizing(now_ms() - older_than_ms).await? {
+            let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
+                ("card", Some(token)) => self.processor.authorize_card(token, row.amount_cents, &row.idempotency_key),
+                ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
+                _ => Err(super::processor::ProcessorError::BadToken),
+            };
+            self.record_outcome(&row, outcome, "recovery", None, None).await?;
+            tracing::warn!(payment = row.id, "finished a payment left authorizing");
+            done.push(row.id);
+        }
+        Ok(done)
     }
 
     /// A repeat of a review that already has a payment: wait for the first

@@ -20,6 +20,9 @@ pub struct AppState {
     pub mailer: Mailer,
 }
 
+/// A payment `authorizing` for longer than this lost its request.
+const RECOVER_AFTER_MS: i64 = 60_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error(transparent)]
@@ -45,6 +48,22 @@ impl AppState {
 
     pub fn payments(&self) -> Payments<'_> {
         Payments { db: &self.db, config: &self.config, keys: &self.keys, processor: &self.processor }
+    }
+
+    /// Every minute, finishes payments whose request died mid-way (see
+    /// `Payments::recover_stale`) and sends their receipts.
+    pub fn spawn_payment_recovery(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                match state.payments().recover_stale(RECOVER_AFTER_MS).await {
+                    Ok(ids) => ids.into_iter().for_each(|id| state.send_receipt_soon(id)),
+                    Err(e) => tracing::error!(error = %e, "payment recovery failed"),
+                }
+            }
+        });
     }
 
     /// Sends a payment's receipt in the background, after its commit.
