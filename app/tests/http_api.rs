@@ -176,6 +176,21 @@ async fn an_idle_session_expires_and_says_so(t: &TestDb) {
     assert!(r.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"), "the dead cookie is dropped");
 }
 
+async fn assets_never_touch_the_session(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    sign_in(&c, &s, "casey", CSR.1).await;
+    support::execute(&t.db, "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000").await.unwrap();
+    // An asset fetched after the session went idle neither ends it nor
+    // drops the cookie, so the next page can still say why it ended.
+    let asset = c.get(format!("{}/favicon.svg", s.base)).send().await.unwrap();
+    assert!(asset.headers().get(SET_COOKIE).is_none());
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM sessions").await, 1);
+    let r = c.get(format!("{}/payer-support", s.base)).send().await.unwrap();
+    assert_eq!(r.headers()[LOCATION], "/sign-in?next=/payer-support&expired=1");
+}
+
 async fn forms_work_without_javascript(t: &TestDb) {
     support::add_staff(&t.db).await;
     let s = support::serve(t).await;
@@ -230,6 +245,7 @@ on_both_backends!(
     cross_site_posts_are_refused,
     sign_out_ends_the_session_on_the_server,
     an_idle_session_expires_and_says_so,
+    assets_never_touch_the_session,
     forms_work_without_javascript,
     payer_support_finds_accounts,
 );

@@ -37,7 +37,7 @@ test.describe("the account-balance payment", () => {
   test("a CSR takes a payment exactly as the help center describes", async ({ page }, info) => {
     const account = accountFor(info, 0);
     await start(page, info, account);
-    const row = page.locator("table.data").first().locator("tbody tr");
+    const row = page.locator("#accounts-table tbody tr");
     await expect(row).toHaveCount(1);
     const balance = (await row.locator('td[data-label="Current Balance"]').innerText()).trim();
     await openMakePayment(page, info);

@@ -11,14 +11,16 @@ test.describe("staff sign-in", () => {
     await expect(page.getByTestId("signed-in-user")).toContainText("csr");
     await expect(page.getByTestId("signed-in-user")).toContainText("CSR");
     await expect(page.getByRole("heading", { name: "Accounts Found" })).toBeVisible();
-    await expect(page.locator("table.data tbody tr")).toHaveCount(3);
+    await expect(page.locator("#accounts-table tbody tr")).toHaveCount(3);
   });
 
   test("a wrong password gets the generic message and keeps the login ID", async ({ page }, info) => {
+    // A user of its own: failures count towards a lockout.
+    const user = newUser(info);
     await page.goto("/sign-in");
-    await signIn(page, info, "csr", "not-the-password");
+    await signIn(page, info, user.login, "not-the-password");
     await expect(page.getByRole("alert")).toContainText("Sign-in failed. Check your login ID and password.");
-    await expect(page.getByLabel("Login ID")).toHaveValue("csr");
+    await expect(page.getByLabel("Login ID")).toHaveValue(user.login);
     await expect(page.getByLabel("Password")).toHaveValue("");
   });
 

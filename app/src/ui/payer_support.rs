@@ -109,7 +109,7 @@ fn AccountsTable(results: SearchResults) -> impl IntoView {
         <section class="panel" aria-labelledby="accounts-found">
             <h2 id="accounts-found">"Accounts Found"</h2>
             <div class="table-wrap">
-                <table class="data">
+                <table class="data" id="accounts-table">
                     <thead>
                         <tr>
                             <th scope="col">"Account Number"</th>

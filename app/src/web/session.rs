@@ -57,6 +57,12 @@ pub fn wants_secure(mode: SecureCookies, headers: &HeaderMap) -> bool {
 }
 
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Assets and probes need no session: no database work for them, and a
+    // stray asset request can never be the one that ends an idle session.
+    if is_asset(req.uri().path()) {
+        req.extensions_mut().insert(RequestSession::default());
+        return next.run(req).await;
+    }
     let token = cookie_token(req.headers());
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let https = wants_secure(state.config.secure_cookies, req.headers());
@@ -93,14 +99,15 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     res
 }
 
-/// Paths anyone may load: the sign-in page, the client bundle and assets,
-/// the probes, and server functions (which check the session themselves).
+/// The client bundle, static assets and the probes.
+fn is_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path.starts_with("/assets/") || matches!(path, "/favicon.ico" | "/favicon.svg" | "/healthz" | "/readyz")
+}
+
+/// Paths anyone may load: the sign-in page, assets and probes, and server
+/// functions (which check the session themselves).
 fn is_public(path: &str) -> bool {
-    path == "/sign-in"
-        || path.starts_with("/pkg/")
-        || path.starts_with("/api/")
-        || path.starts_with("/assets/")
-        || matches!(path, "/favicon.ico" | "/favicon.svg" | "/healthz" | "/readyz")
+    path == "/sign-in" || path.starts_with("/api/") || is_asset(path)
 }
 
 /// Every page but sign-in needs a signed-in staff user; this answers before
