@@ -7,6 +7,8 @@ export PATH := $(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # cargo-leptos bakes this into the server; at run time it is the default too.
 export LEPTOS_SITE_ROOT ?= target/site
 BIN := target/release/paydesk
+BUILD_STAMP := target/.paydesk-release-stamp
+SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
 .PHONY: run build test test-rust test-e2e tools tools-test check-wasm clean
 
@@ -23,8 +25,13 @@ run: build
 	@LEPTOS_ENV=PROD $(BIN) serve
 
 ## build: the release server and client site (target/release/paydesk, target/site)
-build: tools
+build: tools $(BUILD_STAMP)
+
+# cargo-leptos redoes its wasm-bindgen and wasm-opt steps (~40 s) on every
+# call, even when nothing changed; this stamp skips the call when no source did.
+$(BUILD_STAMP): $(SOURCES) | tools
 	cargo leptos build --release
+	@touch $@
 
 ## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI and browser tests
 test: tools-test test-rust test-e2e
