@@ -30,12 +30,10 @@ pub async fn review_payment(r: String) -> Result<ReviewView, AppError> {
 #[server(endpoint = "make_payment")]
 pub async fn make_payment(r: String) -> Result<String, AppError> {
     let (state, user, session) = super::context::require_user()?;
-    let reference = state.payments().submit(&user, &r, session.ip.as_deref()).await?;
-    if let Some(p) = state.db.payment_by_reference(reference.as_str()).await? {
-        state.send_receipt_soon(p.id);
-    }
-    leptos_axum::redirect(&format!("/payments/{reference}/thanks"));
-    Ok(reference.to_string())
+    let taken = state.payments().submit(&user, &r, session.ip.as_deref()).await?;
+    state.send_receipt_soon(taken.payment_id);
+    leptos_axum::redirect(&format!("/payments/{}/thanks", taken.reference));
+    Ok(taken.reference.to_string())
 }
 
 #[server(endpoint = "load_payment_detail")]

@@ -295,18 +295,22 @@ impl Db {
         Ok(rows)
     }
 
-    /// The status of each of these payments (for the Pending refresh).
+    /// The status of each of these payments (for the Pending refresh), in
+    /// one query.
     pub async fn payment_statuses(&self, references: &[String]) -> Result<Vec<(String, String)>, DbError> {
-        let mut out = Vec::with_capacity(references.len());
-        for r in references {
-            let status: Option<String> = on_pool!(self, |pool| {
-                sqlx::query_scalar("SELECT status FROM payments WHERE reference = $1").bind(r).fetch_optional(pool).await
-            })?;
-            if let Some(s) = status {
-                out.push((r.clone(), s));
-            }
+        if references.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let placeholders = (1..=references.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT reference, status FROM payments WHERE reference IN ({placeholders})");
+        let rows = on_pool!(self, |pool| {
+            let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+            for r in references {
+                query = query.bind(r);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows)
     }
 }
 

@@ -284,8 +284,8 @@ impl Payments<'_> {
         })
     }
 
-    /// Make Payment. Returns the payment's reference, or `Declined`.
-    pub async fn submit(&self, staff: &StaffUser, sealed: &str, ip: Option<&str>) -> Result<Reference, AppError> {
+    /// Make Payment. Returns the payment (its id and reference), or `Declined`.
+    pub async fn submit(&self, staff: &StaffUser, sealed: &str, ip: Option<&str>) -> Result<Submitted, AppError> {
         let r = self.open(staff, sealed)?;
         if let Some(existing) = self.db.payment_by_key(&r.key).await? {
             return self.settle_repeat(existing, &r.key).await;
@@ -392,7 +392,7 @@ impl Payments<'_> {
     /// A repeat of a review that already has a payment: wait for the first
     /// request to finish if it is still at the processor, then answer with
     /// the same result.
-    async fn settle_repeat(&self, mut row: PaymentRow, key: &str) -> Result<Reference, AppError> {
+    async fn settle_repeat(&self, mut row: PaymentRow, key: &str) -> Result<Submitted, AppError> {
         let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
         while row.status == PaymentStatus::Authorizing.code() {
             if tokio::time::Instant::now() > deadline {
@@ -455,11 +455,20 @@ impl Payments<'_> {
     }
 }
 
+/// A payment Make Payment took (or had already taken for this review).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub payment_id: i64,
+    pub reference: Reference,
+}
+
 /// The answer a payment row gives to whoever submitted its review.
-fn outcome_of(row: &PaymentRow) -> Result<Reference, AppError> {
+fn outcome_of(row: &PaymentRow) -> Result<Submitted, AppError> {
     match PaymentStatus::from_code(&row.status) {
         Some(PaymentStatus::Declined) => Err(AppError::Declined(row.decline_reason.clone().unwrap_or_else(|| "Declined".into()))),
-        _ => Reference::parse(&row.reference).ok_or_else(|| AppError::Internal(super::incident_id())),
+        _ => Reference::parse(&row.reference)
+            .map(|reference| Submitted { payment_id: row.id, reference })
+            .ok_or_else(|| AppError::Internal(super::incident_id())),
     }
 }
 
