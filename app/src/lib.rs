@@ -5,6 +5,7 @@
 pub mod api;
 pub mod domain;
 pub mod error;
+pub mod routes;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

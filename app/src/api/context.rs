@@ -1,6 +1,6 @@
 //! How a server function learns who is asking and reaches the app's state.
 
-use crate::domain::staff::{Role, StaffUser};
+use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use crate::web::session::RequestSession;
 use crate::web::AppState;
@@ -20,16 +20,6 @@ pub fn require_user() -> Result<(AppState, StaffUser, RequestSession), AppError>
     let session = session()?;
     let user = session.user.clone().ok_or(AppError::Unauthenticated)?;
     Ok((state()?, user, session))
-}
-
-/// The signed-in staff user holding `role`, or 401/403.
-#[allow(dead_code)]
-pub fn require_role(role: Role) -> Result<(AppState, StaffUser, RequestSession), AppError> {
-    let (state, user, session) = require_user()?;
-    if user.role != role {
-        return Err(AppError::Forbidden);
-    }
-    Ok((state, user, session))
 }
 
 fn missing(what: &str) -> AppError {

@@ -15,7 +15,7 @@ pub async fn load_pay_context(account: String) -> Result<PayContext, AppError> {
 pub async fn confirm_payment(form: PaymentForm) -> Result<String, AppError> {
     let (state, user, _) = super::context::require_user()?;
     let sealed = state.payments().review(&user, &form).await?;
-    leptos_axum::redirect(&review_url(&form.account, &sealed));
+    leptos_axum::redirect(&crate::routes::review(&form.account, &sealed));
     Ok(sealed)
 }
 
@@ -32,7 +32,7 @@ pub async fn make_payment(r: String) -> Result<String, AppError> {
     let (state, user, session) = super::context::require_user()?;
     let taken = state.payments().submit(&user, &r, session.ip.as_deref()).await?;
     state.send_receipt_soon(taken.payment_id);
-    leptos_axum::redirect(&format!("/payments/{}/thanks", taken.reference));
+    leptos_axum::redirect(&crate::routes::thanks(&taken.reference.to_string()));
     Ok(taken.reference.to_string())
 }
 
@@ -40,15 +40,4 @@ pub async fn make_payment(r: String) -> Result<String, AppError> {
 pub async fn load_payment_detail(reference: String) -> Result<PaymentDetail, AppError> {
     let (state, _, _) = super::context::require_user()?;
     state.payments().detail(&reference).await
-}
-
-/// Where the review for `account` lives.
-pub fn review_url(account: &str, sealed: &str) -> String {
-    format!("/pay/{}/review?r={sealed}", urlencoding(account))
-}
-
-/// Account numbers are `[A-Za-z0-9_-]`, already URL-safe; this keeps a
-/// malformed one from breaking the URL.
-pub fn urlencoding(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }

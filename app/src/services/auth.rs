@@ -68,12 +68,13 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>) -> 
         Err(_) => None,
     };
     let Some(row) = row else {
-        let pw = password.to_string();
-        let _ = tokio::task::spawn_blocking(move || passwords::burn_time(&pw)).await;
+        passwords::burn_time(password).await;
         db.audit(&entry("auth.sign_in_failed")).await?;
         return Err(failed(typed));
     };
     let user_entry = |action| AuditEntry { actor_id: Some(row.id), actor_login: Some(&row.login), object: Some(&row.login), ..entry(action) };
+    // Verified before the lock and active checks, so a locked or deactivated
+    // user takes as long to refuse as anyone else (timing reveals nothing).
     let password_ok = passwords::verify_blocking(password.to_string(), row.password_hash.clone()).await;
 
     if row.locked_until.is_some_and(|until| until > now) {

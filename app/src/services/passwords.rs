@@ -20,8 +20,8 @@ pub fn verify(password: &str, phc: &str) -> bool {
 static DECOY: LazyLock<String> =
     LazyLock::new(|| hash("decoy password that never matches").unwrap_or_default());
 
-pub fn burn_time(password: &str) {
-    let _ = verify(password, &DECOY);
+pub async fn burn_time(password: &str) {
+    verify_blocking(password.to_string(), DECOY.clone()).await;
 }
 
 /// Argon2 is deliberately slow; run it off the async executor.

@@ -100,20 +100,27 @@ pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, payment_id: i64)
             return;
         }
     }
+    // Read once: the attempt count decides the backoff if sending fails.
+    let receipt = match db.receipt(payment_id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(payment = payment_id, error = %e, "cannot read receipt");
+            return;
+        }
+    };
+    let attempts = receipt.attempts as usize;
     let result = async {
-        let receipt = db.receipt(payment_id).await.map_err(|e| e.to_string())?.ok_or("receipt vanished")?;
         let p = db.payment_by_id(payment_id).await.map_err(|e| e.to_string())?.ok_or("payment vanished")?;
         let reference = Reference::parse(&p.reference).map(|r| r.to_string()).unwrap_or(p.reference.clone());
         let when = clock::display(p.created_at, &config.timezone);
         let msg = message(&config.mail, &receipt.to_email, &reference, Money::from_cents(p.amount_cents), &p.account_number, &p.method_label, &when)?;
-        mailer.send(msg).await?;
-        Ok::<i64, String>(receipt.attempts)
+        mailer.send(msg).await
     }
     .await;
     let outcome = match result {
         Ok(_) => db.receipt_sent(payment_id, now_ms()).await,
         Err(error) => {
-            let attempts = db.receipt(payment_id).await.ok().flatten().map_or(0, |r| r.attempts) as usize;
             let retry_at = BACKOFF_SECS.get(attempts).map(|s| now_ms() + s * 1000);
             tracing::warn!(payment = payment_id, attempt = attempts + 1, error = %error, "receipt not sent");
             db.receipt_failed(payment_id, &error, retry_at).await

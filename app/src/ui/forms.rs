@@ -21,7 +21,7 @@ pub fn form_error<T: Clone>(result: Option<Result<T, AppError>>) -> Option<Strin
 /// The message shown under a field; its id is what the input's
 /// `aria-describedby` points at.
 #[component]
-pub fn FieldMessage(id: &'static str, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub fn FieldMessage(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     view! {
         <p class="field-error" id=format!("{id}-error") aria-live="polite">
             {move || message.get()}

@@ -1,20 +1,18 @@
 //! Make Payment (the form) and its review, as the help center describes:
 //! email, amount and method, **Confirm**, review, **Make Payment**.
 
-use super::forms::{field_errors, form_error, FormAlert};
+use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
 use super::Layout;
 use crate::api::payments::{load_pay_context, review_payment, ConfirmPayment, MakePayment};
 use crate::domain::bank::BankAccountKind;
+#[cfg(feature = "hydrate")]
 use crate::domain::payment::check_form;
+use crate::routes;
 use crate::domain::payment_view::{PayContext, ReviewView};
 use crate::error::{AppError, FieldErrors};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn payer_support_url(account: &str) -> String {
-    format!("/payer-support?by=account&q={}", crate::api::payments::urlencoding(account))
-}
 
 #[component]
 pub fn MakePaymentPage() -> impl IntoView {
@@ -118,7 +116,6 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
         #[cfg(not(feature = "hydrate"))]
         {
             let _ = (this_month, max, form_ref);
-            let _ = check_form;
             None
         }
     };
@@ -136,7 +133,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     };
 
     let balance = ctx.balance.to_string();
-    let back = payer_support_url(&ctx.account_number);
+    let back = routes::payer_support_account(&ctx.account_number);
     view! {
         <nav class="crumbs" aria-label="Breadcrumb">
             <a href=back.clone()>"Payer Support"</a>" › Make Payment"
@@ -280,13 +277,11 @@ fn Field(
     }
 }
 
+/// The message under one payment field (`pay-{id}-error`).
 #[component]
 fn Message(id: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
-    view! {
-        <p class="field-error" id=format!("pay-{id}-error") aria-live="polite">
-            {move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(id)).map(str::to_string))}
-        </p>
-    }
+    let message = Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(id)).map(str::to_string)));
+    view! { <FieldMessage id=format!("pay-{id}") message/> }
 }
 
 #[component]
@@ -305,7 +300,7 @@ pub fn ReviewPaymentPage() -> impl IntoView {
                     Err(e) => view! {
                         <h1>"Review Payment"</h1>
                         <p class="form-alert" role="alert">{e.to_string()}</p>
-                        <p><a href=format!("/pay/{}", crate::api::payments::urlencoding(&account()))>"Back to Make Payment"</a></p>
+                        <p><a href=routes::make_payment(&account())>"Back to Make Payment"</a></p>
                     }.into_any(),
                 })}
             </Suspense>
@@ -321,10 +316,10 @@ fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoV
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     });
-    let back = format!("/pay/{}?r={sealed}", crate::api::payments::urlencoding(&account));
+    let back = routes::make_payment_again(&account, &sealed);
     view! {
         <nav class="crumbs" aria-label="Breadcrumb">
-            <a href=payer_support_url(&account)>"Payer Support"</a>" › Make Payment › Review"
+            <a href=routes::payer_support_account(&account)>"Payer Support"</a>" › Make Payment › Review"
         </nav>
         <h1>"Review Payment"</h1>
         <p class="muted">"Check everything with the payer, then click Make Payment."</p>

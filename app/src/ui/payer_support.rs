@@ -144,7 +144,7 @@ fn AccountRow(account: AccountSummary) -> impl IntoView {
             <td class="row-actions">
                 {if account.status == AccountStatus::Active {
                     view! {
-                        <a class="btn btn-primary btn-small" href=format!("/pay/{}", account.account_number)
+                        <a class="btn btn-primary btn-small" href=crate::routes::make_payment(&account.account_number)
                            aria-label=format!("Make Payment on account {}", account.account_number)>
                             "Make Payment"
                         </a>
@@ -188,7 +188,7 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                                     view! {
                                         <tr class:highlight=hit aria-current=hit.then_some("true") data-reference=reference.clone()>
                                             <td data-label="Reference Number" class="mono">
-                                                <a href=format!("/payments/{reference}")>{reference.clone()}</a>
+                                                <a href=crate::routes::payment(&reference)>{reference.clone()}</a>
                                             </td>
                                             <td data-label="Date">{p.date}</td>
                                             <td data-label="Account" class="mono">{p.account_number}</td>

@@ -23,7 +23,7 @@ pub fn ThanksPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || detail.get().map(|r| match r {
                     Ok(d) => {
-                        let done = format!("/payer-support?by=account&q={}", d.summary.account_number);
+                        let done = crate::routes::payer_support_account(&d.summary.account_number);
                         view! {
                             <section class="thanks" aria-labelledby="thanks-title">
                                 <div class="thanks-mark" aria-hidden="true">"✓"</div>
@@ -69,7 +69,7 @@ pub fn PaymentDetailPage() -> impl IntoView {
 #[component]
 fn Detail(d: PaymentDetail) -> impl IntoView {
     let s = d.summary.clone();
-    let back = format!("/payer-support?by=account&q={}", s.account_number);
+    let back = crate::routes::payer_support_account(&s.account_number);
     let watch = StatusWatch::new(vec![(s.reference.clone(), s.status)]);
     let reference = s.reference.clone();
     view! {
