@@ -22,6 +22,8 @@ pub struct Config {
     /// Demo setting: also settle every this often (`PAYDESK_SETTLE_EVERY=60s`).
     pub settle_every: Option<std::time::Duration>,
     pub mail: MailConfig,
+    /// Who the NACHA files say they come from (`PAYDESK_ACH_*`).
+    pub ach: crate::domain::nacha::Originator,
 }
 
 /// Where receipts go: files in the outbox (the default), or an SMTP server.
@@ -141,7 +143,30 @@ impl Config {
         if mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(bad("PAYDESK_MAIL_FROM", mail.from, "must be an address like Receipts <receipts@example.com>"));
         }
+        let routing = |var: &'static str, default: &str| {
+            let v = val(var, default);
+            crate::domain::bank::check_routing(&v).map_err(|_| bad(var, v.clone(), "must be a 9-digit routing number with a valid check digit"))
+        };
+        let odfi_routing = routing("PAYDESK_ACH_ODFI_ROUTING", "091000019")?;
+        let immediate_destination = routing("PAYDESK_ACH_DESTINATION", &odfi_routing)?;
+        let company_id = val("PAYDESK_ACH_COMPANY_ID", "1234567890");
+        if company_id.len() != 10 || !company_id.is_ascii() {
+            return Err(bad("PAYDESK_ACH_COMPANY_ID", company_id, "must be 10 characters, usually 1 and the 9-digit EIN"));
+        }
+        let ach = crate::domain::nacha::Originator {
+            immediate_destination,
+            immediate_destination_name: val("PAYDESK_ACH_DESTINATION_NAME", "Demo ODFI Bank"),
+            immediate_origin: val("PAYDESK_ACH_ORIGIN", &company_id),
+            immediate_origin_name: val("PAYDESK_ACH_ORIGIN_NAME", &mail.biller_name),
+            company_name: val("PAYDESK_ACH_COMPANY_NAME", &mail.biller_name),
+            company_id,
+            odfi_routing,
+        };
+        if ach.immediate_origin.len() != 10 || !ach.immediate_origin.is_ascii() {
+            return Err(bad("PAYDESK_ACH_ORIGIN", ach.immediate_origin, "must be 10 characters"));
+        }
         Ok(Config {
+            ach,
             database_url,
             site_addr,
             data_dir,
@@ -217,6 +242,8 @@ mod tests {
         assert_eq!(with(&[("PAYDESK_TIMEZONE", "Mars/Olympus")]).unwrap_err().var, "PAYDESK_TIMEZONE");
         assert_eq!(with(&[("PAYDESK_SETTLE_EVERY", "1s")]).unwrap_err().var, "PAYDESK_SETTLE_EVERY");
         assert_eq!(with(&[("PAYDESK_SMTP_HOST", "mail"), ("PAYDESK_SMTP_PORT", "x")]).unwrap_err().var, "PAYDESK_SMTP_PORT");
+        assert_eq!(with(&[("PAYDESK_ACH_ODFI_ROUTING", "091000018")]).unwrap_err().var, "PAYDESK_ACH_ODFI_ROUTING");
+        assert_eq!(with(&[("PAYDESK_ACH_COMPANY_ID", "12345")]).unwrap_err().var, "PAYDESK_ACH_COMPANY_ID");
     }
 
     #[test]

@@ -33,6 +33,14 @@ pub fn thanks(reference: &str) -> String {
     format!("/payments/{}/thanks", segment(reference))
 }
 
+/// The administrators' Settlement page.
+pub const SETTLEMENTS: &str = "/settlements";
+
+/// A stored NACHA file, as a download.
+pub fn ach_file(id: i64) -> String {
+    format!("/settlements/files/{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,7 +64,7 @@ async fn a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt(t: &TestDb)
     let reference: String = r.json().await.unwrap();
     assert_eq!(reference.len(), 9, "like K7M4-Q92X: {reference}");
     assert_eq!(balance(t, "100003").await, before - 2510);
-    assert!(t.db.unbalanced_accounts().await.unwrap().is_empty(), "the ledger still adds up");
+    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new(), "the ledger still adds up");
 
     let detail: serde_json::Value = call(&c, &s, "load_payment_detail", &[("reference", &reference)]).await.json().await.unwrap();
     assert_eq!(detail["summary"]["status"], "Pending");
@@ -103,7 +103,7 @@ async fn twenty_identical_submissions_make_exactly_one_payment(t: &TestDb) {
     let answers = futures::future::join_all(calls).await;
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments").await, 1);
     assert_eq!(balance(t, "100004").await, before - 1000, "charged once");
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'payment'").await, 1);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM journal WHERE kind = 'payment'").await, 1);
     let first = &answers[0].1;
     for (status, body) in &answers {
         assert_eq!(*status, StatusCode::OK, "{body}");
@@ -127,7 +127,7 @@ async fn a_decline_keeps_the_attempt_and_moves_no_money(t: &TestDb) {
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments WHERE status = 'declined'").await, 2);
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payments WHERE status = 'pending'").await, 0);
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.declined'").await, 2);
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM receipts").await, 0);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices").await, 0);
 }
 
 async fn bad_input_is_named_by_field_on_the_server_too(t: &TestDb) {
@@ -186,12 +186,13 @@ async fn settlement_processes_pending_cards_once(t: &TestDb) {
     let sealed = confirm(&c, &s, &card_form("100003", "12.00", "4242424242424242")).await;
     let reference: String = call(&c, &s, "make_payment", &[("r", &sealed)]).await.json().await.unwrap();
     let now = app::db::now_ms() + 1;
+    let (config, keys) = (&s.state.config, &s.state.keys);
     let (a, b) = tokio::join!(
-        app::services::settlement::settle(&t.db, now, "test"),
-        app::services::settlement::settle(&t.db, now, "test")
+        app::services::settlement::settle(&t.db, config, keys, now, "test"),
+        app::services::settlement::settle(&t.db, config, keys, now, "test")
     );
-    assert_eq!(a.unwrap().card_payments + b.unwrap().card_payments, 1, "two settlers at once settle it once");
-    assert_eq!(app::services::settlement::settle(&t.db, now, "test").await.unwrap().card_payments, 0);
+    assert_eq!(a.unwrap().card_payments() + b.unwrap().card_payments(), 1, "two settlers at once settle it once");
+    assert_eq!(app::services::settlement::settle(&t.db, config, keys, now, "test").await.unwrap().card_payments(), 0);
     // One call for several references; unknown ones are simply absent.
     let refs = format!("{reference},ZZZZ-ZZZZ,not-a-ref");
     let statuses: Vec<(String, String)> = call(&c, &s, "payment_statuses", &[("refs", &refs)]).await.json().await.unwrap();
@@ -292,7 +293,7 @@ async fn a_payment_left_authorizing_by_a_crash_is_finished_once(t: &TestDb) {
     assert_eq!(balance(t, "100003").await, before - 777, "charged exactly once");
     let found: Vec<(String, String)> = call(&c, &s, "payment_statuses", &[("refs", "CRSH-2345")]).await.json().await.unwrap();
     assert_eq!(found, [("CRSH-2345".to_string(), "Pending".to_string())]);
-    assert!(t.db.unbalanced_accounts().await.unwrap().is_empty());
+    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 }
 
 on_both_backends!(

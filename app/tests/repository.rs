@@ -23,7 +23,7 @@ async fn import_creates_accounts_links_payers_and_writes_the_ledger(t: &TestDb) 
     assert_eq!(a1.email.as_deref(), Some("jane@example.com"));
     let paid_by_7: Vec<String> = t.db.accounts_for_user_id("payer7").await.unwrap().into_iter().map(|a| a.account_number).collect();
     assert_eq!(paid_by_7, ["A-1", "A-2"]);
-    assert!(t.db.unbalanced_accounts().await.unwrap().is_empty());
+    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 
     // Re-importing updates by account number, and a balance change is a new
     // ledger entry (the ledger still adds up).
@@ -33,8 +33,8 @@ async fn import_creates_accounts_links_payers_and_writes_the_ledger(t: &TestDb) 
     let a1 = t.db.account_by_number("A-1").await.unwrap().unwrap();
     assert_eq!((a1.balance_cents, a1.last_name.as_deref()), (10_000, Some("Doe-Smith")));
     assert_eq!(a1.email.as_deref(), Some("jane@example.com"), "a file without email keeps the address");
-    assert!(t.db.unbalanced_accounts().await.unwrap().is_empty());
-    let entries: i64 = count(&t.db, "SELECT COUNT(*) FROM ledger_entries WHERE account_id = (SELECT id FROM accounts WHERE account_number = 'A-1')").await;
+    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
+    let entries: i64 = count(&t.db, "SELECT COUNT(*) FROM journal WHERE (SELECT id FROM accounts WHERE account_number = 'A-1') IN (debit_account_id, credit_account_id)").await;
     assert_eq!(entries, 2);
 }
 
@@ -45,7 +45,7 @@ async fn a_bad_row_rejects_the_whole_file(t: &TestDb) {
     assert_eq!(found, [(3, "last_name"), (3, "balance"), (4, "account_number")]);
     assert_eq!((out.created, out.updated), (0, 0));
     assert_eq!(t.db.count_accounts().await.unwrap(), 0, "nothing is half-applied");
-    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM ledger_entries").await, 0);
+    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM journal").await, 0);
 }
 
 async fn unknown_columns_and_empty_files_are_refused(t: &TestDb) {
@@ -60,8 +60,8 @@ async fn unknown_columns_and_empty_files_are_refused(t: &TestDb) {
 async fn ledger_and_audit_rows_cannot_be_changed(t: &TestDb) {
     import(&t.db, FILE.as_bytes(), "accounts.csv", None).await.unwrap();
     for sql in [
-        "UPDATE ledger_entries SET amount_cents = 1",
-        "DELETE FROM ledger_entries",
+        "UPDATE journal SET amount_cents = 1",
+        "DELETE FROM journal",
         "UPDATE audit_log SET action = 'x'",
         "DELETE FROM audit_log",
     ] {

@@ -1,8 +1,9 @@
-//! The command line: `paydesk [serve|migrate|user add|import accounts|demo|check]`.
+//! The command line: `paydesk [serve|migrate|user add|import accounts|import returns|demo|check|settle]`.
 
 use app::config::{redact_url, Config, ConfigError};
 use app::db::{Db, DbError};
 use app::domain::staff::Role;
+use app::db::settlement::ReturnOutcome;
 use app::error::AppError;
 use app::services;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -38,9 +39,11 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
-    /// Check the ledger: every balance must equal the sum of its entries.
+    /// Check every ledger invariant (balances against journal entries, refunds,
+    /// clearing, files); exits 5 on any breach.
     Check,
-    /// Settle now: Pending card payments become Processed. Safe to repeat.
+    /// Settle now: cards are captured and Pending ACH goes into a NACHA file
+    /// under PAYDESK_DATA_DIR/ach/. Safe to repeat, and from two processes.
     Settle,
 }
 
@@ -66,6 +69,12 @@ enum ImportCommand {
     /// Import a universal file of accounts and balances (docs/universal-file.md).
     Accounts {
         /// The CSV file.
+        file: PathBuf,
+    },
+    /// Read a NACHA return file: each returned payment becomes Failed with its
+    /// code, its amount is owed again and the payer is told. Safe to repeat.
+    Returns {
+        /// The return file (94-character NACHA records).
         file: PathBuf,
     },
 }
@@ -195,22 +204,70 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Settle => {
             let db = open(&config).await?;
-            let out = services::settlement::settle(&db, app::db::now_ms(), "paydesk settle")
+            let keys = services::keyring::Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+            let out = services::settlement::settle(&db, &config, &keys, app::db::now_ms(), "paydesk settle").await?;
+            for r in &out.returns {
+                println!("return: {}", describe_return(r));
+            }
+            match &out.run {
+                None => println!("nothing to settle"),
+                Some(run) => {
+                    println!("settlement run {}: {} card payment(s) captured", run.run_id, run.card_count);
+                    if let Some(f) = &run.file {
+                        println!(
+                            "ACH file {}: {} entries, debits {}, credits {}",
+                            services::settlement::ach_dir(&config).join(&f.file_name).display(),
+                            f.entry_count,
+                            app::domain::money::Money::from_cents(f.debit_total_cents),
+                            app::domain::money::Money::from_cents(f.credit_total_cents)
+                        );
+                    }
+                    for r in &run.skipped {
+                        eprintln!("left Pending (cannot decrypt its bank account): {r}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Returns { file } } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| CliError::Io(format!("cannot read {}: {e}", file.display())))?;
+            let db = open(&config).await?;
+            let name = file.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
+            let outcomes = services::settlement::import_returns_text(&db, &text, &name, "paydesk import returns")
                 .await
-                .map_err(|e| CliError::from(AppError::from(e)))?;
-            println!("settled {} card payment(s)", out.card_payments);
+                .map_err(|e| match e {
+                    services::settlement::ReturnsError::File(e) => CliError::Rejected(format!("{}: {e}; nothing was imported", file.display())),
+                    services::settlement::ReturnsError::App(e) => CliError::from(e),
+                })?;
+            for r in &outcomes {
+                println!("{}", describe_return(r));
+            }
+            let unmatched = outcomes.iter().filter(|r| !matches!(r, ReturnOutcome::Failed { .. } | ReturnOutcome::AlreadyRecorded { .. })).count();
+            println!("{}: {} return(s) read, {} need attention", file.display(), outcomes.len(), unmatched);
             Ok(())
         }
         Command::Check => {
             let db = open(&config).await?;
-            let bad = db.unbalanced_accounts().await.map_err(|e| CliError::from(AppError::from(e)))?;
+            let bad = db.ledger_breaches().await.map_err(|e| CliError::from(AppError::from(e)))?;
             if bad.is_empty() {
-                println!("ledger check passed: every balance equals the sum of its ledger entries");
+                println!("ledger check passed: balances equal their journal entries, refunds stay within payments, clearing nets out");
                 Ok(())
             } else {
-                Err(CliError::Rejected(format!("ledger check failed for accounts: {}", bad.join(", "))))
+                for b in &bad {
+                    eprintln!("{b}");
+                }
+                Err(CliError::Rejected(format!("ledger check failed: {} breach(es)", bad.len())))
             }
         }
+    }
+}
+
+fn describe_return(r: &ReturnOutcome) -> String {
+    match r {
+        ReturnOutcome::Failed { reference, code } => format!("payment {reference} Failed: {}", app::domain::lifecycle::return_label(code)),
+        ReturnOutcome::Unmatched { line, trace, code } => format!("line {line}: return {code} for trace {trace} matches no payment we sent"),
+        ReturnOutcome::NotReturnable { line, trace, why } => format!("line {line}: trace {trace} not returned: {why}"),
+        ReturnOutcome::AlreadyRecorded { trace, code } => format!("trace {trace} {code}: already recorded"),
     }
 }
 

@@ -15,8 +15,8 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     let addr = config.site_addr;
     let state = AppState::new(db.clone(), config, leptos_options).map_err(|e| CliError::App(e.to_string()))?;
     spawn_session_sweeper(state.clone());
-    app::services::receipts::spawn_worker(state.db.clone(), state.mailer.clone(), state.config.clone());
-    app::services::settlement::spawn_scheduler(state.db.clone(), state.config.clone());
+    app::services::notices::spawn_worker(state.db.clone(), state.mailer.clone(), state.config.clone());
+    app::services::settlement::spawn_scheduler(state.db.clone(), state.config.clone(), state.keys.clone());
     state.spawn_payment_recovery();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -22,6 +22,15 @@ pub fn require_user() -> Result<(AppState, StaffUser, RequestSession), AppError>
     Ok((state()?, user, session))
 }
 
+/// The signed-in administrator, or 401/403.
+pub fn require_admin() -> Result<(AppState, StaffUser), AppError> {
+    let (state, user, _) = require_user()?;
+    if user.role != crate::domain::staff::Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok((state, user))
+}
+
 fn missing(what: &str) -> AppError {
     let incident = crate::services::incident_id();
     tracing::error!(incident = %incident, "{what} missing from server function context");

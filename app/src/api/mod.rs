@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod lifecycle;
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;

@@ -31,7 +31,7 @@ pub async fn review_payment(r: String) -> Result<ReviewView, AppError> {
 pub async fn make_payment(r: String) -> Result<String, AppError> {
     let (state, user, session) = super::context::require_user()?;
     let taken = state.payments().submit(&user, &r, session.ip.as_deref()).await?;
-    state.send_receipt_soon(taken.payment_id);
+    state.send_notices_soon(taken.payment_id);
     leptos_axum::redirect(&crate::routes::thanks(&taken.reference.to_string()));
     Ok(taken.reference.to_string())
 }

@@ -2,6 +2,9 @@
 
 use super::{in_tx, on_pool, Db, DbError};
 use crate::db::audit::{write_audit, AuditEntry};
+use crate::db::journal::post;
+use crate::domain::lifecycle::{Book, Posting};
+use crate::domain::money::Money;
 use crate::domain::universal_file::{AccountRecord, RowError};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -72,7 +75,6 @@ impl Db {
         I: Iterator<Item = Result<AccountRecord, Vec<RowError>>>,
     {
         let now = super::now_ms();
-        let memo = format!("universal file {source}");
         let mut out = ImportOutcome::default();
         let mut seen = std::collections::HashMap::<String, u64>::new();
         in_tx!(self, |tx| {
@@ -109,8 +111,7 @@ impl Db {
                     Some((id, old)) => {
                         sqlx::query(
                             "UPDATE accounts SET account_type = $2, first_name = $3, last_name = $4, \
-                             company_name = $5, email = COALESCE($6, email), status = $7, \
-                             balance_cents = COALESCE($8, balance_cents), updated_at = $9 WHERE id = $1",
+                             company_name = $5, email = COALESCE($6, email), status = $7, updated_at = $8 WHERE id = $1",
                         )
                         .bind(id)
                         .bind(rec.account_type.code())
@@ -119,7 +120,6 @@ impl Db {
                         .bind(rec.company_name.as_deref())
                         .bind(rec.email.as_ref().map(|e| e.as_str()))
                         .bind(rec.status.code())
-                        .bind(new_balance)
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
@@ -138,7 +138,7 @@ impl Db {
                         .bind(rec.last_name.as_deref())
                         .bind(rec.company_name.as_deref())
                         .bind(rec.email.as_ref().map(|e| e.as_str()))
-                        .bind(new_balance.unwrap_or(0))
+                        .bind(0i64) // the opening balance is posted below
                         .bind(rec.status.code())
                         .bind(now)
                         .fetch_one(&mut *tx)
@@ -148,16 +148,12 @@ impl Db {
                     }
                 };
                 if delta != 0 {
-                    sqlx::query(
-                        "INSERT INTO ledger_entries (account_id, amount_cents, kind, memo, created_at) \
-                         VALUES ($1, $2, 'balance_import', $3, $4)",
-                    )
-                    .bind(account_id)
-                    .bind(delta)
-                    .bind(&memo)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    // What the payer owes goes up (a bill) or down (a credit
+                    // the biller gave) against the billing book.
+                    let amount = Money::from_cents(delta.abs());
+                    let (debit, credit) = if delta > 0 { (Book::Receivable, Book::Billing) } else { (Book::Billing, Book::Receivable) };
+                    let posting = Posting { kind: "balance_import", debit, credit, amount };
+                    post!(tx, posting, account = account_id, payment = None::<i64>, once = None::<String>, by = None::<i64>, at = now)?;
                 }
                 if let Some(user_id) = rec.user_id.as_deref() {
                     // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING
@@ -196,21 +192,5 @@ impl Db {
             })?;
         });
         Ok(out)
-    }
-
-    /// The ledger invariant: each account's balance equals the sum of its
-    /// entries. Returns the account numbers where it does not hold.
-    pub async fn unbalanced_accounts(&self) -> Result<Vec<String>, DbError> {
-        let rows = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, String>(
-                "SELECT a.account_number FROM accounts a \
-                 LEFT JOIN (SELECT account_id, CAST(SUM(amount_cents) AS BIGINT) AS total \
-                            FROM ledger_entries GROUP BY account_id) l ON l.account_id = a.id \
-                 WHERE a.balance_cents <> COALESCE(l.total, 0) ORDER BY a.account_number",
-            )
-            .fetch_all(pool)
-            .await
-        })?;
-        Ok(rows)
     }
 }

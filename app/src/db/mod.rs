@@ -4,9 +4,12 @@
 //! and run against whichever pool `DATABASE_URL` selected.
 
 pub mod accounts;
+pub mod journal;
+pub mod lifecycle;
+pub mod settlement;
 pub mod audit;
 pub mod payments;
-pub mod receipts;
+pub mod notices;
 pub mod saved_methods;
 pub mod sessions;
 pub mod users;

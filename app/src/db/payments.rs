@@ -1,7 +1,13 @@
-//! Payments, their status history, and the ledger entries they cause.
+//! Payments, their status history, and the journal entries they cause.
 
 use super::{in_tx, on_pool, Db, DbError};
 use crate::db::audit::{write_audit, AuditEntry};
+use crate::db::journal::post;
+use crate::db::notices::queue_notice;
+use crate::domain::lifecycle::approval_posting;
+use crate::domain::money::Money;
+use crate::domain::lifecycle::PaymentState;
+use crate::domain::payment::{MethodKind, PaymentStatus};
 
 /// Appends one line to a payment's status history, on `$conn` (so it commits
 /// with the change it records). A macro rather than a generic function:
@@ -22,6 +28,7 @@ macro_rules! record_status {
         .await
     };
 }
+pub(crate) use record_status;
 
 /// How a payment is paid, as stored: the same columns in `payments` and
 /// `saved_methods`. A card is its processor token, brand, last 4 and expiry;
@@ -99,11 +106,31 @@ pub struct PaymentRow {
     pub bank_holder: Option<String>,
     pub processor_ref: Option<String>,
     pub idempotency_key: String,
+    pub refunded_cents: i64,
+    pub return_code: Option<String>,
+    pub return_reason: Option<String>,
+    pub account_type: String,
+    pub bank_routing: Option<String>,
+    pub bank_account_enc: Option<String>,
+    pub bank_kind: Option<String>,
 }
 
-const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id, a.account_number, p.amount_cents, \
+impl PaymentRow {
+    /// What the lifecycle rules need to know about this payment.
+    pub fn state(&self) -> PaymentState {
+        PaymentState {
+            status: PaymentStatus::from_code(&self.status).unwrap_or(PaymentStatus::Failed),
+            method: MethodKind::from_code(&self.method_kind).unwrap_or(MethodKind::Card),
+            amount: Money::from_cents(self.amount_cents),
+            refunded: Money::from_cents(self.refunded_cents),
+        }
+    }
+}
+
+pub(crate) const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id, a.account_number, p.amount_cents, \
     p.method_kind, p.method_label, p.receipt_email, p.status, p.decline_reason, u.login AS entered_by_login, \
-    p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key \
+    p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key, \
+    p.refunded_cents, p.return_code, p.return_reason, a.account_type, p.bank_routing, p.bank_account_enc, p.bank_kind \
     FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -152,45 +179,23 @@ impl Db {
     pub async fn approve_payment(&self, id: i64, processor_ref: &str, audit: &AuditEntry<'_>) -> Result<bool, DbError> {
         let now = audit.at;
         let done = in_tx!(self, |tx| {
-            let row: Option<(i64, i64, String)> = sqlx::query_as(
+            let row: Option<(i64, i64, String, String)> = sqlx::query_as(
                 "UPDATE payments SET status = 'pending', processor_ref = $2, updated_at = $3 \
-                 WHERE id = $1 AND status = 'authorizing' RETURNING account_id, amount_cents, receipt_email",
+                 WHERE id = $1 AND status = 'authorizing' RETURNING account_id, amount_cents, receipt_email, method_kind",
             )
             .bind(id)
             .bind(processor_ref)
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((account_id, amount, email)) = row else {
+            let Some((account_id, amount, email, method)) = row else {
                 return Ok(false);
             };
-            sqlx::query("UPDATE accounts SET balance_cents = balance_cents - $2, updated_at = $3 WHERE id = $1")
-                .bind(account_id)
-                .bind(amount)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO ledger_entries (account_id, amount_cents, kind, memo, created_by, created_at, payment_id) \
-                 VALUES ($1, $2, 'payment', $3, $4, $5, $6)",
-            )
-            .bind(account_id)
-            .bind(-amount)
-            .bind(audit.object)
-            .bind(audit.actor_id)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            let method = MethodKind::from_code(&method).unwrap_or(MethodKind::Card);
+            let posting = approval_posting(method, Money::from_cents(amount));
+            post!(tx, posting, account = account_id, payment = Some(id), once = Some(format!("pay:{id}")), by = audit.actor_id, at = now)?;
             record_status!(&mut *tx, id, now, "authorizing", "pending", audit.actor_login.unwrap_or("system"), None::<&str>)?;
-            sqlx::query(
-                "INSERT INTO receipts (payment_id, to_email, status, next_attempt_at) VALUES ($1, $2, 'queued', $3)",
-            )
-            .bind(id)
-            .bind(email)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            queue_notice!(&mut *tx, id, "receipt", None::<i64>, format!("receipt:{id}"), email, now)?;
             write_audit!(&mut *tx, *audit)?;
             true
         });
@@ -264,27 +269,6 @@ impl Db {
             .await
         })?;
         Ok(rows)
-    }
-
-    /// Settles Pending card payments taken before `before`: they become
-    /// Processed. The guarded UPDATE makes a second run, or a run in another
-    /// process at the same time, settle nothing twice.
-    pub async fn settle_card_payments(&self, before: i64, now: i64, actor: &str) -> Result<Vec<i64>, DbError> {
-        let ids = in_tx!(self, |tx| {
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
-                 WHERE status = 'pending' AND method_kind = 'card' AND created_at < $1 RETURNING id",
-            )
-            .bind(before)
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await?;
-            for id in &ids {
-                record_status!(&mut *tx, *id, now, "pending", "processed", actor, Some("settled at the daily cutoff"))?;
-            }
-            ids
-        });
-        Ok(ids)
     }
 
     /// Payments still `authorizing` that were claimed before `before`: their

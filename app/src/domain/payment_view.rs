@@ -4,7 +4,8 @@
 
 use super::account::AccountStatus;
 use super::money::Money;
-use super::payment::PaymentStatus;
+use super::lifecycle::{ActionKind, ActionReason, PaymentState};
+use super::payment::{MethodKind, PaymentStatus};
 use serde::{Deserialize, Serialize};
 
 /// The top of the Make Payment page.
@@ -56,6 +57,14 @@ pub struct PaymentSummary {
     pub method_label: String,
     pub status: PaymentStatus,
     pub entered_by: String,
+    pub method: MethodKind,
+    pub refunded: Money,
+}
+
+impl PaymentSummary {
+    pub fn state(&self) -> PaymentState {
+        PaymentState { status: self.status, method: self.method, amount: self.amount, refunded: self.refunded }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,4 +88,50 @@ pub struct PaymentDetail {
     pub settled_at: Option<String>,
     pub history: Vec<StatusChange>,
     pub receipt_status: String,
+    /// `R01 Insufficient Funds` on a Failed ACH payment.
+    pub return_label: Option<String>,
+    /// Cancel/Reverse actions taken so far, oldest first.
+    pub actions: Vec<ActionView>,
+    /// Notices to the payer after the receipt: ("Refund notice", "Sent to …").
+    pub notices: Vec<(String, String)>,
+    /// What Cancel/Reverse offers now, with a fresh idempotency key.
+    pub cancel_reverse: Option<CancelReverseView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionView {
+    pub at: String,
+    pub kind: ActionKind,
+    pub amount: Money,
+    pub reason: String,
+    pub by: String,
+    /// For an ACH refund: the file it went out in, or that it waits for one.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelReverseView {
+    pub offered: Vec<ActionKind>,
+    pub refundable: Money,
+    /// Issued with the page: a repeat of the same submission finds the first.
+    pub key: String,
+    pub reasons: Vec<ActionReason>,
+}
+
+/// The Cancel/Reverse form as posted (field names `form[...]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CancelReverseForm {
+    pub reference: String,
+    pub key: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub reason_text: String,
+    /// The "Yes, I confirmed this with the payer" box.
+    #[serde(default)]
+    pub confirm: String,
 }

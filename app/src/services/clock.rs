@@ -22,6 +22,30 @@ pub fn this_month(tz: &str) -> (u16, u8) {
     (now.year().max(0) as u16, now.month().max(1) as u8)
 }
 
+/// The dates a NACHA file made at `ms` carries, in `tz`: creation date
+/// (YYMMDD) and time (HHMM), the effective entry date (the next weekday) and
+/// the day as YYYYMMDD for the file name.
+pub struct AchDates {
+    pub created_date: String,
+    pub created_time: String,
+    pub effective_date: String,
+    pub day: String,
+}
+
+pub fn ach_dates(ms: i64, tz: &str) -> AchDates {
+    let now = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned_datetime(zone(tz));
+    let mut effective = now.date().tomorrow().unwrap_or(now.date());
+    while matches!(effective.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday) {
+        effective = effective.tomorrow().unwrap_or(effective);
+    }
+    AchDates {
+        created_date: now.strftime("%y%m%d").to_string(),
+        created_time: now.strftime("%H%M").to_string(),
+        effective_date: effective.strftime("%y%m%d").to_string(),
+        day: now.strftime("%Y%m%d").to_string(),
+    }
+}
+
 /// The first cutoff (hh:mm in `tz`) strictly after `after_ms`.
 pub fn next_cutoff(after_ms: i64, tz: &str, cutoff: (i8, i8)) -> i64 {
     let Ok(ts) = Timestamp::from_millisecond(after_ms) else { return after_ms };
@@ -60,5 +84,14 @@ mod tests {
     fn times_are_shown_in_the_billers_zone() {
         assert_eq!(display(ms("2026-11-25T18:05:00Z"), "America/New_York"), "Nov 25, 2026 1:05 PM EST");
         assert_eq!(display(ms("2026-11-25T18:05:00Z"), "UTC"), "Nov 25, 2026 6:05 PM UTC");
+    }
+
+    #[test]
+    fn ach_files_take_effect_on_the_next_weekday() {
+        // Friday 27 Nov 2026, 6 PM in New York → effective Monday 30 Nov.
+        let d = ach_dates(ms("2026-11-27T23:00:00Z"), "America/New_York");
+        assert_eq!((d.created_date.as_str(), d.created_time.as_str(), d.effective_date.as_str()), ("261127", "1800", "261130"));
+        assert_eq!(d.day, "20261127");
+        assert_eq!(ach_dates(ms("2026-11-25T15:00:00Z"), "America/New_York").effective_date, "261126");
     }
 }

@@ -99,7 +99,7 @@ pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> R
         let csr = StaffUser { id: csr.id, login: csr.login, email: csr.email, role: Role::Csr };
         for (i, (account, amount, card)) in DEMO_PAYMENTS.iter().enumerate() {
             if i == SETTLED_FIRST {
-                super::settlement::settle(db, crate::db::now_ms() + 1, "settlement").await?;
+                super::settlement::settle(db, p.config, p.keys, crate::db::now_ms() + 1, "settlement").await?;
             }
             let form = PaymentForm {
                 account: account.to_string(),

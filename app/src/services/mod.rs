@@ -6,10 +6,11 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod keyring;
+pub mod lifecycle;
 pub mod passwords;
 pub mod payments;
 pub mod processor;
-pub mod receipts;
+pub mod notices;
 pub mod settlement;
 pub mod payer_support;
 

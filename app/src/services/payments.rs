@@ -23,7 +23,11 @@ use crate::domain::payer_support::display_name;
 use crate::domain::payment::{
     check_form, method_label_bank, method_label_card, MethodInput, PaymentForm, PaymentStatus, Reference,
 };
-use crate::domain::payment_view::{PayContext, PaymentDetail, PaymentSummary, ReviewView, SavedMethodView, StatusChange};
+use crate::db::notices::NoticeRow;
+use crate::domain::lifecycle::{return_label, ActionKind, ActionReason};
+use crate::domain::payment_view::{
+    ActionView, CancelReverseView, PayContext, PaymentDetail, PaymentSummary, ReviewView, SavedMethodView, StatusChange,
+};
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use rand::RngCore;
@@ -427,20 +431,56 @@ impl Payments<'_> {
                 })
             })
             .collect();
-        let receipt_status = match self.db.receipt(row.id).await? {
+        let notices = self.db.notices_for_payment(row.id).await?;
+        let receipt_status = match notices.iter().find(|n| n.kind == "receipt") {
             None => "No receipt (the payment was not approved)".to_string(),
-            Some(rc) => match rc.status.as_str() {
-                "sent" => format!("Sent to {} on {}", rc.to_email, rc.sent_at.map(|t| clock::display(t, tz)).unwrap_or_default()),
-                "failed" => format!("Failed after {} attempts: {}", rc.attempts, rc.last_error.unwrap_or_default()),
-                _ if rc.attempts > 0 => format!(
-                    "Retrying (attempt {} failed: {}); next try {}",
-                    rc.attempts,
-                    rc.last_error.unwrap_or_default(),
-                    clock::display(rc.next_attempt_at, tz)
-                ),
-                _ => format!("Queued for {}", rc.to_email),
-            },
+            Some(n) => notice_status(n, tz),
         };
+        let notices = notices
+            .iter()
+            .filter(|n| n.kind != "receipt")
+            .map(|n| {
+                let what = match n.kind.as_str() {
+                    "cancelled" => "Cancellation notice",
+                    "refund" => "Refund notice",
+                    _ => "Return notice",
+                };
+                (what.to_string(), notice_status(n, tz))
+            })
+            .collect();
+        let actions = self
+            .db
+            .actions_for_payment(row.id)
+            .await?
+            .into_iter()
+            .filter_map(|a| {
+                let kind = ActionKind::from_code(&a.kind)?;
+                let reason = ActionReason::from_code(&a.reason_code).map_or(a.reason_code.clone(), |r| r.label().to_string());
+                let note = (kind == ActionKind::AchRefund).then(|| match &a.file_name {
+                    Some(f) => format!("Sent in ACH file {f}"),
+                    None => "Waiting for the next ACH file".to_string(),
+                });
+                Some(ActionView {
+                    at: clock::display(a.created_at, tz),
+                    kind,
+                    amount: Money::from_cents(a.amount_cents),
+                    reason: match a.reason_text {
+                        Some(t) => format!("{reason}: {t}"),
+                        None => reason,
+                    },
+                    by: a.created_by_login.unwrap_or_else(|| "system".into()),
+                    note,
+                })
+            })
+            .collect();
+        let state = row.state();
+        let offered = state.offered();
+        let cancel_reverse = (!offered.is_empty()).then(|| CancelReverseView {
+            offered,
+            refundable: state.refundable(),
+            key: super::lifecycle::new_key(),
+            reasons: ActionReason::ALL.to_vec(),
+        });
         Ok(PaymentDetail {
             account_name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
             receipt_email: row.receipt_email.clone(),
@@ -450,6 +490,10 @@ impl Payments<'_> {
             settled_at: row.settled_at.map(|t| clock::display(t, tz)),
             history,
             receipt_status,
+            return_label: row.return_code.as_deref().map(return_label),
+            actions,
+            notices,
+            cancel_reverse,
             summary: summary(&row, tz),
         })
     }
@@ -481,6 +525,23 @@ pub fn summary(row: &PaymentRow, tz: &str) -> PaymentSummary {
         method_label: row.method_label.clone(),
         status: PaymentStatus::from_code(&row.status).unwrap_or(PaymentStatus::Failed),
         entered_by: row.entered_by_login.clone().unwrap_or_else(|| row.channel.to_uppercase()),
+        method: row.state().method,
+        refunded: Money::from_cents(row.refunded_cents),
+    }
+}
+
+/// Where one email to the payer stands, in words.
+fn notice_status(n: &NoticeRow, tz: &str) -> String {
+    match n.status.as_str() {
+        "sent" => format!("Sent to {} on {}", n.to_email, n.sent_at.map(|t| clock::display(t, tz)).unwrap_or_default()),
+        "failed" => format!("Failed after {} attempts: {}", n.attempts, n.last_error.clone().unwrap_or_default()),
+        _ if n.attempts > 0 => format!(
+            "Retrying (attempt {} failed: {}); next try {}",
+            n.attempts,
+            n.last_error.clone().unwrap_or_default(),
+            clock::display(n.next_attempt_at, tz)
+        ),
+        _ => format!("Queued for {}", n.to_email),
     }
 }
 

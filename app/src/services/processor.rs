@@ -86,6 +86,12 @@ impl SandboxProcessor {
         })
     }
 
+    /// Voids an authorization or refunds a capture. The sandbox always
+    /// agrees; the same idempotency key always yields the same reference.
+    pub fn reverse_card(&self, idempotency_key: &str) -> String {
+        processor_ref("refund", idempotency_key)
+    }
+
     /// Accepts an ACH debit: any valid routing number and account number.
     pub fn accept_ach(&self, idempotency_key: &str) -> Authorization {
         Authorization::Approved { processor_ref: processor_ref("ach", idempotency_key) }

@@ -1,40 +1,201 @@
-//! Settlement: Pending card payments become Processed at the daily cutoff
-//! (`PAYDESK_SETTLEMENT_CUTOFF` in `PAYDESK_TIMEZONE`), on demand with
-//! `paydesk settle`, and, for demos, every `PAYDESK_SETTLE_EVERY`. Running it
-//! twice, or in two processes at once, settles nothing twice.
+//! Settlement: at the daily cutoff (`PAYDESK_SETTLEMENT_CUTOFF` in
+//! `PAYDESK_TIMEZONE`), on demand (`paydesk settle`, the administrators'
+//! "Run settlement now") and, for demos, every `PAYDESK_SETTLE_EVERY`.
+//! Pending cards are captured; Pending ACH debits and queued ACH refund
+//! credits go out in that run's NACHA file under `PAYDESK_DATA_DIR/ach/`.
+//! Running it twice, or in two processes at once, settles nothing twice.
+//!
+//! The sandbox bank answers too: ACH debits from an account number ending
+//! in 0001, 0002 or 0003 come back as returns R01, R02 or R03 on the next
+//! run, through the same path as `paydesk import returns`.
 
 use super::clock;
+use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT};
 use crate::config::Config;
-use crate::db::{now_ms, Db, DbError};
+use crate::db::settlement::{AchSetup, ReturnOutcome, RunSummary};
+use crate::db::{now_ms, Db};
+use crate::domain::money::Money;
+use crate::domain::nacha::{self, Entry, FileDates, NachaError};
+use crate::domain::settlement_view::{AchFileView, BatchView, SettlementRun};
+use crate::error::AppError;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Account numbers ending in these come back from the sandbox bank.
+pub const SANDBOX_RETURNS: [(&str, &str); 3] = [("0001", "R01"), ("0002", "R02"), ("0003", "R03")];
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SettleOutcome {
-    pub card_payments: usize,
+    pub run: Option<RunSummary>,
+    pub returns: Vec<ReturnOutcome>,
 }
 
-/// Settles every Pending card payment taken before `before`.
-pub async fn settle(db: &Db, before: i64, actor: &str) -> Result<SettleOutcome, DbError> {
-    let ids = db.settle_card_payments(before, now_ms(), actor).await?;
-    if !ids.is_empty() {
-        tracing::info!(count = ids.len(), actor, "settled card payments");
+impl SettleOutcome {
+    pub fn card_payments(&self) -> i64 {
+        self.run.as_ref().map_or(0, |r| r.card_count)
     }
-    Ok(SettleOutcome { card_payments: ids.len() })
 }
 
-pub fn spawn_scheduler(db: Db, config: Arc<Config>) {
-    let daily_db = db.clone();
-    let daily_config = config.clone();
+pub fn ach_dir(config: &Config) -> PathBuf {
+    config.data_dir.join("ach")
+}
+
+/// Settles everything Pending taken before `before`.
+pub async fn settle(db: &Db, config: &Config, keys: &Keyring, before: i64, actor: &str) -> Result<SettleOutcome, AppError> {
+    let returns = sandbox_returns(db, config, actor).await?;
+    let now = now_ms();
+    let dates = clock::ach_dates(now, &config.timezone);
+    let open = |enc: &str| keys.open(PURPOSE_BANK_ACCOUNT, enc).and_then(|b| String::from_utf8(b).ok());
+    let setup = AchSetup {
+        originator: &config.ach,
+        created_date: dates.created_date,
+        created_time: dates.created_time,
+        effective_date: dates.effective_date,
+        file_stem: format!("PAYDESK-{}", dates.day),
+        open_account: &open,
+    };
+    let failed = returns.iter().filter(|r| matches!(r, ReturnOutcome::Failed { .. })).count() as i64;
+    let run = db.settle_run(before, now, actor, failed, &setup).await?;
+    if let Some(file) = run.as_ref().and_then(|r| r.file.as_ref()) {
+        // The database holds the file; the copy on disk is for the bank
+        // transfer. Written after the commit, so a crash here loses nothing:
+        // `write_ach_copy` can make it again from the stored text.
+        write_ach_copy(db, config, file.id).await?;
+    }
+    if let Some(r) = &run {
+        tracing::info!(run = r.run_id, cards = r.card_count, ach_file = ?r.file.as_ref().map(|f| &f.file_name), actor, "settled");
+    }
+    Ok(SettleOutcome { run, returns })
+}
+
+/// Writes a stored NACHA file to `PAYDESK_DATA_DIR/ach/` (if not there yet).
+pub async fn write_ach_copy(db: &Db, config: &Config, file_id: i64) -> Result<PathBuf, AppError> {
+    let (name, content) = db.ach_file(file_id).await?.ok_or_else(|| AppError::NotFound("No such ACH file.".into()))?;
+    let dir = ach_dir(config);
+    let path = dir.join(&name);
+    if !path.exists() {
+        write_atomically(&dir, &path, &content).await?;
+    }
+    Ok(path)
+}
+
+async fn write_atomically(dir: &Path, path: &Path, content: &str) -> Result<(), AppError> {
+    let io = |e: std::io::Error| {
+        let incident = super::incident_id();
+        tracing::error!(incident = %incident, path = %path.display(), error = %e, "cannot write ACH file");
+        AppError::Internal(incident)
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let tmp = path.with_extension("tmp");
+    tokio::fs::write(&tmp, content).await.map_err(io)?;
+    tokio::fs::rename(&tmp, path).await.map_err(io)?;
+    Ok(())
+}
+
+/// The sandbox bank: returns the debits it is told to (see the module
+/// docs), as a return file kept under `ach/returns/` and read like any other.
+async fn sandbox_returns(db: &Db, config: &Config, actor: &str) -> Result<Vec<ReturnOutcome>, AppError> {
+    let last4s: Vec<&str> = SANDBOX_RETURNS.iter().map(|(l, _)| *l).collect();
+    let debits = db.returnable_debits(&last4s).await?;
+    if debits.is_empty() {
+        return Ok(vec![]);
+    }
+    let now = now_ms();
+    let d = clock::ach_dates(now, &config.timezone);
+    let returns: Vec<(Entry, &str)> = debits
+        .iter()
+        .map(|r| {
+            let code = SANDBOX_RETURNS.iter().find(|(l, _)| *l == r.bank_last4).map_or("R01", |(_, c)| *c);
+            let entry = Entry {
+                transaction_code: nacha::tx::CHECKING_DEBIT,
+                routing: r.bank_routing.clone(),
+                account_number: format!("XXXX{}", r.bank_last4),
+                amount_cents: r.amount_cents,
+                individual_id: r.account_number.clone(),
+                name: r.bank_holder.clone().unwrap_or_default(),
+                trace_number: r.trace_number.clone(),
+            };
+            (entry, code)
+        })
+        .collect();
+    let dates = FileDates { created_date: d.created_date, created_time: d.created_time, effective_date: d.effective_date, file_id_modifier: 'R' };
+    let text = nacha::write_returns(&config.ach, &dates, &returns);
+    let name = format!("SANDBOX-RETURNS-{}-{now}.ach", d.day);
+    let dir = ach_dir(config).join("returns");
+    write_atomically(&dir, &dir.join(&name), &text).await?;
+    import_returns_text(db, &text, &name, actor).await.map_err(|e| match e {
+        ReturnsError::App(e) => e,
+        ReturnsError::File(e) => AppError::BadRequest(e.to_string()),
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReturnsError {
+    #[error("{0}")]
+    File(#[from] NachaError),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// Reads a NACHA return file: each return moves its payment to Failed with
+/// its code, restores the balance and notifies the payer. Returns that match
+/// nothing come back as `Unmatched`; reading the file again changes nothing.
+pub async fn import_returns_text(db: &Db, text: &str, source: &str, actor: &str) -> Result<Vec<ReturnOutcome>, ReturnsError> {
+    let parsed = nacha::parse_file(text)?;
+    let outcomes = db.apply_returns(&parsed.returns, source, actor, now_ms()).await.map_err(AppError::from)?;
+    Ok(outcomes)
+}
+
+/// The newest settlement runs for the Settlement page.
+pub async fn runs(db: &Db, config: &Config) -> Result<Vec<SettlementRun>, AppError> {
+    let runs = db.settlement_runs(100).await?;
+    let file_ids: Vec<i64> = runs.iter().filter_map(|r| r.file_id).collect();
+    let batches = db.ach_batches(&file_ids).await?;
+    Ok(runs
+        .into_iter()
+        .map(|r| SettlementRun {
+            id: r.id,
+            at: clock::display(r.created_at, &config.timezone),
+            actor: r.actor,
+            card_count: r.card_count,
+            card_total: Money::from_cents(r.card_total_cents),
+            returns_count: r.returns_count,
+            file: r.file_id.map(|id| AchFileView {
+                name: r.file_name.clone().unwrap_or_default(),
+                download: crate::routes::ach_file(id),
+                entry_count: r.entry_count.unwrap_or(0),
+                debits: Money::from_cents(r.debit_total_cents.unwrap_or(0)),
+                credits: Money::from_cents(r.credit_total_cents.unwrap_or(0)),
+                batches: batches
+                    .iter()
+                    .filter(|b| b.file_id == id)
+                    .map(|b| BatchView {
+                        number: b.batch_number,
+                        sec: b.sec_code.clone(),
+                        description: b.description.clone(),
+                        entry_count: b.entry_count,
+                        debits: Money::from_cents(b.debit_total_cents),
+                        credits: Money::from_cents(b.credit_total_cents),
+                    })
+                    .collect(),
+            }),
+        })
+        .collect())
+}
+
+pub fn spawn_scheduler(db: Db, config: Arc<Config>, keys: Keyring) {
+    let daily = (db.clone(), config.clone(), keys.clone());
     tokio::spawn(async move {
+        let (db, config, keys) = daily;
         loop {
             let now = now_ms();
-            let cutoff = clock::next_cutoff(now, &daily_config.timezone, daily_config.settlement_cutoff);
+            let cutoff = clock::next_cutoff(now, &config.timezone, config.settlement_cutoff);
             // Sleep in slices, so a changed clock cannot make us miss the cutoff by long.
             let wait = (cutoff - now).clamp(0, 60_000) as u64;
             tokio::time::sleep(Duration::from_millis(wait)).await;
             if now_ms() >= cutoff {
-                if let Err(e) = settle(&daily_db, cutoff, "settlement").await {
+                if let Err(e) = settle(&db, &config, &keys, cutoff, "settlement").await {
                     tracing::error!(error = %e, "daily settlement failed");
                 }
             }
@@ -46,7 +207,7 @@ pub fn spawn_scheduler(db: Db, config: Arc<Config>) {
             tick.tick().await;
             loop {
                 tick.tick().await;
-                if let Err(e) = settle(&db, now_ms(), "settlement").await {
+                if let Err(e) = settle(&db, &config, &keys, now_ms(), "settlement").await {
                     tracing::error!(error = %e, "demo settlement failed");
                 }
             }

@@ -25,6 +25,11 @@ pub fn Layout(children: Children) -> impl IntoView {
             </a>
             <nav class="mainnav" aria-label="Main">
                 <A href="/payer-support">"Payer Support"</A>
+                <Transition fallback=|| ()>
+                    {move || user.get().and_then(Result::ok).filter(|u| u.role == crate::domain::staff::Role::Admin).map(|_| view! {
+                        <A href=crate::routes::SETTLEMENTS>"Settlement"</A>
+                    })}
+                </Transition>
             </nav>
             <div class="session">
                 <Transition fallback=|| ()>

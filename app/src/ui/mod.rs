@@ -6,7 +6,9 @@ mod layout;
 mod make_payment;
 mod not_found;
 mod payer_support;
+mod cancel_reverse;
 mod payment_pages;
+mod settlements;
 mod sign_in;
 mod status;
 
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pay/:account/review") view=make_payment::ReviewPaymentPage ssr=SsrMode::Async/>
                 <Route path=path!("/payments/:reference") view=payment_pages::PaymentDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/payments/:reference/thanks") view=payment_pages::ThanksPage ssr=SsrMode::Async/>
+                <Route path=path!("/settlements") view=settlements::SettlementsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -179,12 +179,16 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                                     <th scope="col">"Method"</th>
                                     <th scope="col">"Status"</th>
                                     <th scope="col">"Entered By"</th>
+                                    <th scope="col">"Action"</th>
                                 </tr>
                             </thead>
                             <tbody>
                                 {payments.into_iter().map(|p| {
                                     let hit = highlight.as_deref() == Some(p.reference.as_str());
                                     let reference = p.reference.clone();
+                                    let state = p.state();
+                                    let offers = !state.offered().is_empty();
+                                    let cancel_reverse = format!("{}#cancel-reverse", crate::routes::payment(&reference));
                                     view! {
                                         <tr class:highlight=hit aria-current=hit.then_some("true") data-reference=reference.clone()>
                                             <td data-label="Reference Number" class="mono">
@@ -194,8 +198,14 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                                             <td data-label="Account" class="mono">{p.account_number}</td>
                                             <td data-label="Amount" class="num">{p.amount.to_string()}</td>
                                             <td data-label="Method">{p.method_label}</td>
-                                            <td data-label="Status">{watch.badge(p.reference)}</td>
+                                            <td data-label="Status">
+                                                {watch.badge(p.reference)}
+                                                {state.refund_note().map(|n| view! { <span class="refund-mark" title=n>"**"</span> })}
+                                            </td>
                                             <td data-label="Entered By">{p.entered_by}</td>
+                                            <td data-label="Action">
+                                                {offers.then(|| view! { <a class="btn btn-quiet btn-small" href=cancel_reverse>"Cancel/Reverse"</a> })}
+                                            </td>
                                         </tr>
                                     }
                                 }).collect_view()}

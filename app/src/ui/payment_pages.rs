@@ -1,7 +1,9 @@
 //! After Make Payment: "Thanks for the payment!", and the payment's detail
 //! page (every field, the status history and the receipt).
 
+use super::cancel_reverse::CancelReversePanel;
 use super::status::{StatusBadge, StatusWatch};
+use crate::api::lifecycle::CancelReverse;
 use super::Layout;
 use crate::api::payments::load_payment_detail;
 use crate::domain::payment_view::PaymentDetail;
@@ -50,12 +52,20 @@ pub fn ThanksPage() -> impl IntoView {
 #[component]
 pub fn PaymentDetailPage() -> impl IntoView {
     let detail = use_detail();
+    let action = ServerAction::<CancelReverse>::new();
+    // After a Cancel/Reverse the page shows the payment as it is now (and a
+    // fresh form key); without JavaScript the redirect reloads it.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            detail.refetch();
+        }
+    });
     view! {
         <Title text="Payment details"/>
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || detail.get().map(|r| match r {
-                    Ok(d) => view! { <Detail d/> }.into_any(),
+                    Ok(d) => view! { <Detail d action/> }.into_any(),
                     Err(e) => view! {
                         <h1>"Payment details"</h1>
                         <p class="form-alert" role="alert">{e.to_string()}</p>
@@ -67,8 +77,10 @@ pub fn PaymentDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(d: PaymentDetail) -> impl IntoView {
+fn Detail(d: PaymentDetail, action: ServerAction<CancelReverse>) -> impl IntoView {
     let s = d.summary.clone();
+    let state = s.state();
+    let done = move || action.value().get().and_then(Result::ok);
     let back = crate::routes::payer_support_account(&s.account_number);
     let watch = StatusWatch::new(vec![(s.reference.clone(), s.status)]);
     let reference = s.reference.clone();
@@ -78,7 +90,12 @@ fn Detail(d: PaymentDetail) -> impl IntoView {
         {watch.live_region()}
         <dl class="review detail">
             <div><dt>"Reference Number"</dt><dd class="mono">{s.reference.clone()}</dd></div>
-            <div><dt>"Status"</dt><dd>{watch.badge(reference)}</dd></div>
+            <div><dt>"Status"</dt><dd>
+                {watch.badge(reference)}
+                {state.refunded.is_positive().then(|| view! { <span class="refund-mark" aria-hidden="true">"**"</span> })}
+                {state.refund_note().map(|n| view! { <span class="refund-note">" "{n}</span> })}
+            </dd></div>
+            {d.return_label.clone().map(|r| view! { <div><dt>"Return"</dt><dd class="return-reason">{r}</dd></div> })}
             <div><dt>"Amount"</dt><dd class="amount">{s.amount.to_string()}</dd></div>
             <div><dt>"Date"</dt><dd>{s.date.clone()}</dd></div>
             <div><dt>"Account"</dt><dd><span class="mono">{s.account_number.clone()}</span>" · "{d.account_name.clone()}</dd></div>
@@ -89,7 +106,31 @@ fn Detail(d: PaymentDetail) -> impl IntoView {
             {d.decline_reason.clone().map(|r| view! { <div><dt>"Decline reason"</dt><dd>{r}</dd></div> })}
             {d.settled_at.clone().map(|t| view! { <div><dt>"Processed"</dt><dd>{t}</dd></div> })}
             <div><dt>"Receipt"</dt><dd>{d.receipt_status.clone()}</dd></div>
+            {d.notices.iter().map(|(what, status)| view! { <div><dt>{what.clone()}</dt><dd>{status.clone()}</dd></div> }).collect_view()}
         </dl>
+        <p class="notice" role="status">{done}</p>
+        {d.cancel_reverse.clone().map(|view| view! { <CancelReversePanel reference=s.reference.clone() view action/> })}
+        {(!d.actions.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="actions-title">
+                <h2 id="actions-title">"Cancellations and refunds"</h2>
+                <div class="table-wrap">
+                    <table class="data" id="actions-table">
+                        <thead><tr><th scope="col">"Time"</th><th scope="col">"Action"</th><th scope="col" class="num">"Amount"</th><th scope="col">"Reason"</th><th scope="col">"By"</th></tr></thead>
+                        <tbody>
+                            {d.actions.iter().cloned().map(|a| view! {
+                                <tr>
+                                    <td data-label="Time">{a.at}</td>
+                                    <td data-label="Action">{a.kind.label()}{a.note.map(|n| view! { <span class="muted small">" · "{n}</span> })}</td>
+                                    <td data-label="Amount" class="num">{a.amount.to_string()}</td>
+                                    <td data-label="Reason">{a.reason}</td>
+                                    <td data-label="By">{a.by}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        })}
         <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">"Status history"</h2>
             <div class="table-wrap">

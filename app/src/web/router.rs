@@ -1,7 +1,7 @@
 //! The whole HTTP application. The binary serves it; the HTTP tests build it
 //! the same way, so they exercise exactly what production runs.
 
-use super::{health, security, server_fn_status, session, AppState};
+use super::{downloads, health, security, server_fn_status, session, AppState};
 use crate::ui::{shell, App};
 use axum::body::Body;
 use axum::http::StatusCode;
@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(|| async { Redirect::to("/payer-support") }))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/settlements/files/{id}", get(downloads::ach_file))
         // Known server functions are routed by leptos_routes below; this
         // answers calls to unknown ones.
         .route("/api/{*fn_name}", post(server_fn))

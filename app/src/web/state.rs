@@ -3,7 +3,7 @@ use crate::db::Db;
 use crate::services::keyring::{Keyring, KeyringError};
 use crate::services::payments::Payments;
 use crate::services::processor::SandboxProcessor;
-use crate::services::receipts::{self, Mailer};
+use crate::services::notices::{self, Mailer};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -59,17 +59,18 @@ impl AppState {
             loop {
                 tick.tick().await;
                 match state.payments().recover_stale(RECOVER_AFTER_MS).await {
-                    Ok(ids) => ids.into_iter().for_each(|id| state.send_receipt_soon(id)),
+                    Ok(ids) => ids.into_iter().for_each(|id| state.send_notices_soon(id)),
                     Err(e) => tracing::error!(error = %e, "payment recovery failed"),
                 }
             }
         });
     }
 
-    /// Sends a payment's receipt in the background, after its commit.
-    pub fn send_receipt_soon(&self, payment_id: i64) {
+    /// Sends what was just queued for a payment (its receipt, a refund
+    /// notice) in the background, after the commit.
+    pub fn send_notices_soon(&self, payment_id: i64) {
         let (db, mailer, config) = (self.db.clone(), self.mailer.clone(), self.config.clone());
-        tokio::spawn(async move { receipts::deliver(&db, &mailer, &config, payment_id).await });
+        tokio::spawn(async move { notices::deliver_for_payment(&db, &mailer, &config, payment_id).await });
     }
 }
 

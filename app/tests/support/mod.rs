@@ -170,3 +170,42 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
         Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
     }
 }
+
+/// The test CSR as the services see them.
+pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
+    let u = db.staff_by_login(login).await.expect("read staff").expect("staff exists");
+    let role = app::domain::staff::Role::from_code(&u.role).expect("known role");
+    app::domain::staff::StaffUser { id: u.id, login: u.login, email: u.email, role }
+}
+
+/// Takes a payment through the service (Confirm, then Make Payment): a
+/// card when `bank_account` is `None`, else an ACH debit from it.
+pub async fn pay(state: &AppState, who: &app::domain::staff::StaffUser, account: &str, amount: &str, bank_account: Option<&str>) -> String {
+    use app::domain::payment::PaymentForm;
+    let mut form = PaymentForm {
+        account: account.into(),
+        email: "payer@example.com".into(),
+        amount: amount.into(),
+        ..Default::default()
+    };
+    match bank_account {
+        None => {
+            form.method = "card".into();
+            form.card_name = "Pat Payer".into();
+            form.card_number = "4242424242424242".into();
+            form.card_expiry = "12/39".into();
+            form.card_cvv = "123".into();
+            form.card_zip = "02139".into();
+        }
+        Some(number) => {
+            form.method = "bank".into();
+            form.bank_holder = "Pat Payer".into();
+            form.bank_routing = "021000021".into();
+            form.bank_account = number.into();
+            form.bank_kind = "checking".into();
+        }
+    }
+    let payments = state.payments();
+    let sealed = payments.review(who, &form).await.expect("review");
+    payments.submit(who, &sealed, None).await.expect("submit").reference.to_string()
+}

@@ -1,0 +1,130 @@
+//! The double-entry journal: every money movement, never changed. Each row
+//! debits one book and credits another by the same amount; the payer
+//! account's cached balance moves with its receivable side in the same
+//! statement pair, inside the caller's transaction.
+
+use super::{on_pool, Db, DbError};
+
+/// Posts one [`crate::domain::lifecycle::Posting`] for `$account_id` on
+/// `$conn` and moves the account's cached balance by its receivable effect.
+/// `$once_key` (e.g. `"capture:12"`) makes a retry fail on UNIQUE instead of
+/// posting twice. A macro for the same reason as `record_status!`.
+macro_rules! post {
+    ($conn:expr, $posting:expr, account = $account_id:expr, payment = $payment_id:expr, once = $once_key:expr, by = $actor_id:expr, at = $now:expr) => {
+        async {
+            use $crate::domain::lifecycle::Book;
+            let p: $crate::domain::lifecycle::Posting = $posting;
+            let account_id: i64 = $account_id;
+            let side = |b: Book| (b == Book::Receivable).then_some(account_id);
+            sqlx::query(
+                "INSERT INTO journal (kind, debit_book, debit_account_id, credit_book, credit_account_id, amount_cents, \
+                 payment_id, once_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(p.kind)
+            .bind(p.debit.code())
+            .bind(side(p.debit))
+            .bind(p.credit.code())
+            .bind(side(p.credit))
+            .bind(p.amount.cents())
+            .bind($payment_id)
+            .bind($once_key)
+            .bind($actor_id)
+            .bind($now)
+            .execute(&mut *$conn)
+            .await?;
+            let effect = p.receivable_effect();
+            if effect != 0 {
+                sqlx::query("UPDATE accounts SET balance_cents = balance_cents + $2, updated_at = $3 WHERE id = $1")
+                    .bind(account_id)
+                    .bind(effect)
+                    .bind($now)
+                    .execute(&mut *$conn)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    };
+}
+pub(crate) use post;
+
+/// One broken invariant, in words an operator can act on.
+pub type Breach = String;
+
+impl Db {
+    /// Every invariant the money depends on; empty when all hold. Used by
+    /// `paydesk check` and after every step of the lifecycle property test.
+    pub async fn ledger_breaches(&self) -> Result<Vec<Breach>, DbError> {
+        let checks: [(&str, &str); 6] = [
+            (
+                "balance differs from its journal entries",
+                "SELECT a.account_number || ': balance ' || CAST(a.balance_cents AS TEXT) || ', entries ' || CAST(COALESCE(d.t, 0) - COALESCE(c.t, 0) AS TEXT) \
+                 FROM accounts a \
+                 LEFT JOIN (SELECT debit_account_id AS id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_account_id IS NOT NULL GROUP BY debit_account_id) d ON d.id = a.id \
+                 LEFT JOIN (SELECT credit_account_id AS id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_account_id IS NOT NULL GROUP BY credit_account_id) c ON c.id = a.id \
+                 WHERE a.balance_cents <> COALESCE(d.t, 0) - COALESCE(c.t, 0)",
+            ),
+            (
+                "refunds differ from the payment's refund actions",
+                "SELECT p.reference || ': refunded ' || CAST(p.refunded_cents AS TEXT) || ', actions ' || CAST(COALESCE(r.t, 0) AS TEXT) \
+                 FROM payments p LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM payment_actions \
+                   WHERE kind IN ('full_reversal', 'partial_refund', 'ach_refund') GROUP BY payment_id) r ON r.payment_id = p.id \
+                 WHERE p.refunded_cents <> COALESCE(r.t, 0) OR p.refunded_cents > p.amount_cents",
+            ),
+            (
+                "payment's receivable entries do not match its status",
+                // What the payer was credited for a payment, net of refunds,
+                // voids and returns: the amount less refunds while it stands,
+                // nothing once it is void, declined or returned.
+                "SELECT p.reference || ' (' || p.status || '): credited ' || CAST(COALESCE(c.t, 0) - COALESCE(d.t, 0) AS TEXT) \
+                 FROM payments p \
+                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_book = 'receivable' GROUP BY payment_id) c ON c.payment_id = p.id \
+                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_book = 'receivable' GROUP BY payment_id) d ON d.payment_id = p.id \
+                 WHERE COALESCE(c.t, 0) - COALESCE(d.t, 0) <> CASE \
+                   WHEN p.status IN ('pending', 'processed') THEN p.amount_cents - p.refunded_cents \
+                   ELSE 0 END",
+            ),
+            (
+                "card payment's clearing book does not net out",
+                "SELECT p.reference || ': card clearing ' || CAST(COALESCE(d.t, 0) - COALESCE(c.t, 0) AS TEXT) \
+                 FROM payments p \
+                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_book = 'card_clearing' GROUP BY payment_id) d ON d.payment_id = p.id \
+                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_book = 'card_clearing' GROUP BY payment_id) c ON c.payment_id = p.id \
+                 WHERE p.method_kind = 'card' AND COALESCE(d.t, 0) - COALESCE(c.t, 0) <> \
+                   CASE WHEN p.status = 'pending' THEN p.amount_cents - p.refunded_cents ELSE 0 END",
+            ),
+            (
+                "journal entry that does not balance",
+                "SELECT 'entry ' || CAST(id AS TEXT) FROM journal WHERE amount_cents <= 0 \
+                 OR (debit_book = 'receivable') <> (debit_account_id IS NOT NULL) \
+                 OR (credit_book = 'receivable') <> (credit_account_id IS NOT NULL)",
+            ),
+            (
+                "ACH debit in a file without a processed or returned payment",
+                "SELECT p.reference || ' (' || p.status || ')' FROM ach_entries e JOIN payments p ON p.id = e.payment_id \
+                 WHERE e.action_id IS NULL AND p.status NOT IN ('processed', 'failed')",
+            ),
+        ];
+        let mut breaches = Vec::new();
+        for (what, sql) in checks {
+            let rows: Vec<String> = on_pool!(self, |pool| sqlx::query_scalar(sql).fetch_all(pool).await)?;
+            breaches.extend(rows.into_iter().map(|r| format!("{what}: {r}")));
+        }
+        Ok(breaches)
+    }
+
+    /// An account's balance computed from the journal alone.
+    pub async fn journal_balance(&self, account_id: i64) -> Result<i64, DbError> {
+        let total: i64 = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(CASE WHEN debit_account_id = $1 THEN amount_cents ELSE 0 END), 0) \
+                      - COALESCE(SUM(CASE WHEN credit_account_id = $1 THEN amount_cents ELSE 0 END), 0) AS BIGINT) \
+                 FROM journal WHERE debit_account_id = $1 OR credit_account_id = $1",
+            )
+            .bind(account_id)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(total)
+    }
+}

@@ -1,0 +1,196 @@
+//! Cancel/Reverse in the database: one transaction claims the action's
+//! idempotency key, re-reads the payment under a lock, moves it with a
+//! guarded UPDATE, posts the journal entries, records the history, queues
+//! the payer's notice and audits it. Either all of that happens or none.
+
+use super::audit::{write_audit, AuditEntry};
+use super::journal::post;
+use super::notices::queue_notice;
+use super::payments::record_status;
+use super::{in_tx, on_pool, Backend, Db, DbError};
+use crate::domain::lifecycle::{plan, ActionError, ActionKind, ActionReason, PaymentState};
+use crate::domain::money::Money;
+use crate::domain::payment::{MethodKind, PaymentStatus};
+
+/// A Cancel/Reverse request, checked by the service.
+#[derive(Debug, Clone)]
+pub struct NewAction<'a> {
+    pub payment_id: i64,
+    pub idempotency_key: &'a str,
+    pub kind: ActionKind,
+    /// Read for refunds of part of a payment.
+    pub amount: Option<Money>,
+    pub reason: ActionReason,
+    pub reason_text: Option<&'a str>,
+    pub processor_ref: Option<String>,
+    pub actor_id: Option<i64>,
+    pub actor_login: &'a str,
+    pub ip: Option<&'a str>,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActionRow {
+    pub id: i64,
+    pub payment_id: i64,
+    pub idempotency_key: String,
+    pub kind: String,
+    pub amount_cents: i64,
+    pub reason_code: String,
+    pub reason_text: Option<String>,
+    pub created_by_login: Option<String>,
+    pub created_at: i64,
+    /// For an ACH refund: the file its credit went out in, once it has.
+    pub file_name: Option<String>,
+}
+
+const ACTION_SELECT: &str = "SELECT x.id, x.payment_id, x.idempotency_key, x.kind, x.amount_cents, x.reason_code, \
+    x.reason_text, u.login AS created_by_login, x.created_at, f.file_name \
+    FROM payment_actions x LEFT JOIN staff_users u ON u.id = x.created_by \
+    LEFT JOIN ach_entries e ON e.action_id = x.id LEFT JOIN ach_files f ON f.id = e.file_id";
+
+#[derive(Debug)]
+pub enum ActionResult {
+    Applied(ActionRow),
+    /// The key was used before: the first result, and nothing changed.
+    Repeat(ActionRow),
+    Refused(ActionError),
+    /// The payment changed between the check and the write (a settlement
+    /// won the race); nothing was done.
+    Lost,
+}
+
+#[derive(sqlx::FromRow)]
+struct Locked {
+    account_id: i64,
+    status: String,
+    method_kind: String,
+    amount_cents: i64,
+    refunded_cents: i64,
+    receipt_email: String,
+}
+
+impl Db {
+    /// `FOR UPDATE` where the engine has row locks; SQLite's `BEGIN
+    /// IMMEDIATE` already serializes every writer.
+    pub(crate) fn row_lock(&self) -> &'static str {
+        match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
+
+    pub async fn apply_action(&self, a: &NewAction<'_>) -> Result<ActionResult, DbError> {
+        let by_key = format!("{ACTION_SELECT} WHERE x.idempotency_key = $1");
+        let lock_sql = format!(
+            "SELECT account_id, status, method_kind, amount_cents, refunded_cents, receipt_email FROM payments WHERE id = $1{}",
+            self.row_lock()
+        );
+        let result = in_tx!(self, |tx| {
+            if let Some(row) = sqlx::query_as::<_, ActionRow>(&by_key).bind(a.idempotency_key).fetch_optional(&mut *tx).await? {
+                return Ok(ActionResult::Repeat(row));
+            }
+            let Some(p) = sqlx::query_as::<_, Locked>(&lock_sql).bind(a.payment_id).fetch_optional(&mut *tx).await? else {
+                return Ok(ActionResult::Lost);
+            };
+            let state = PaymentState {
+                status: PaymentStatus::from_code(&p.status).unwrap_or(PaymentStatus::Failed),
+                method: MethodKind::from_code(&p.method_kind).unwrap_or(MethodKind::Card),
+                amount: Money::from_cents(p.amount_cents),
+                refunded: Money::from_cents(p.refunded_cents),
+            };
+            let planned = match plan(&state, a.kind, a.amount) {
+                Ok(planned) => planned,
+                Err(e) => return Ok(ActionResult::Refused(e)),
+            };
+            let refund = match a.kind {
+                ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund => planned.amount.cents(),
+                ActionKind::Cancel | ActionKind::Void => 0,
+            };
+            let action_id: i64 = sqlx::query_scalar(
+                "INSERT INTO payment_actions (payment_id, idempotency_key, kind, amount_cents, reason_code, reason_text, \
+                 processor_ref, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(a.payment_id)
+            .bind(a.idempotency_key)
+            .bind(a.kind.code())
+            .bind(planned.amount.cents())
+            .bind(a.reason.code())
+            .bind(a.reason_text)
+            .bind(&a.processor_ref)
+            .bind(a.actor_id)
+            .bind(a.now)
+            .fetch_one(&mut *tx)
+            .await?;
+            // Guarded: if anything moved the payment since the read above,
+            // this touches no row and the whole action rolls back.
+            let moved = sqlx::query(
+                "UPDATE payments SET status = $2, refunded_cents = refunded_cents + $3, updated_at = $4 \
+                 WHERE id = $1 AND status = $5 AND refunded_cents = $6",
+            )
+            .bind(a.payment_id)
+            .bind(planned.to.code())
+            .bind(refund)
+            .bind(a.now)
+            .bind(&p.status)
+            .bind(p.refunded_cents)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved != 1 {
+                return Ok(ActionResult::Lost);
+            }
+            for (i, posting) in planned.postings.iter().enumerate() {
+                let once = format!("action:{action_id}:{i}");
+                post!(tx, *posting, account = p.account_id, payment = Some(a.payment_id), once = Some(once), by = a.actor_id, at = a.now)?;
+            }
+            let mut reason = match a.kind {
+                ActionKind::Cancel | ActionKind::Void => format!("{}: {}", a.kind.label(), a.reason.label()),
+                _ => format!("{} of {}: {}", a.kind.label(), planned.amount, a.reason.label()),
+            };
+            if let Some(text) = a.reason_text.filter(|t| !t.is_empty()) {
+                reason = format!("{reason} ({text})");
+            }
+            record_status!(&mut *tx, a.payment_id, a.now, &p.status, planned.to.code(), a.actor_login, Some(&reason))?;
+            let notice = if planned.to == PaymentStatus::Cancelled && refund == 0 { "cancelled" } else { "refund" };
+            queue_notice!(&mut *tx, a.payment_id, notice, Some(action_id), format!("action:{action_id}"), &p.receipt_email, a.now)?;
+            let object = format!("payment {}", a.payment_id);
+            let after = serde_json::json!({
+                "action": a.kind.code(), "amount_cents": planned.amount.cents(), "status": planned.to.code(), "reason": reason,
+            })
+            .to_string();
+            write_audit!(&mut *tx, AuditEntry {
+                at: a.now,
+                actor_id: a.actor_id,
+                actor_login: Some(a.actor_login),
+                action: "payment.cancel_reverse",
+                object: Some(&object),
+                before: Some(&p.status),
+                after: Some(&after),
+                ip: a.ip,
+            })?;
+            let row = sqlx::query_as::<_, ActionRow>(&by_key).bind(a.idempotency_key).fetch_one(&mut *tx).await?;
+            debug_assert_eq!(row.id, action_id);
+            ActionResult::Applied(row)
+        });
+        Ok(result)
+    }
+
+    pub async fn payment_action(&self, id: i64) -> Result<Option<ActionRow>, DbError> {
+        let sql = format!("{ACTION_SELECT} WHERE x.id = $1");
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn action_by_key(&self, key: &str) -> Result<Option<ActionRow>, DbError> {
+        let sql = format!("{ACTION_SELECT} WHERE x.idempotency_key = $1");
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql).bind(key).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn actions_for_payment(&self, payment_id: i64) -> Result<Vec<ActionRow>, DbError> {
+        let sql = format!("{ACTION_SELECT} WHERE x.payment_id = $1 ORDER BY x.id");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql).bind(payment_id).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+}

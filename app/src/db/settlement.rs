@@ -1,0 +1,501 @@
+//! Settlement and ACH returns in the database. A run happens in one
+//! transaction, serialized against every other run (an advisory lock on
+//! PostgreSQL, `BEGIN IMMEDIATE` on SQLite): cards are captured, Pending ACH
+//! debits and queued ACH refund credits go into one NACHA file whose text is
+//! stored with the run, and every movement is posted to the journal. A
+//! second run, in this process or another, finds nothing left to do.
+
+use super::audit::{write_audit, AuditEntry};
+use super::journal::post;
+use super::notices::queue_notice;
+use super::payments::{record_status, PaymentRow, PAYMENT_SELECT};
+use super::{in_tx, on_pool, Backend, Db, DbError};
+use crate::domain::account::AccountType;
+use crate::domain::bank::BankAccountKind;
+use crate::domain::lifecycle::{ach_credit_posting, return_label, return_posting, settlement_posting};
+use crate::domain::money::Money;
+use crate::domain::nacha::{self, tx, Batch, Entry, FileDates, Originator, SecCode};
+
+/// Advisory lock key shared by settlement runs and return imports.
+const SETTLEMENT_LOCK: i64 = 0x5041_5944_4553_4b31;
+
+/// What a run needs to write its NACHA file.
+pub struct AchSetup<'a> {
+    pub originator: &'a Originator,
+    /// Dates for the file; the modifier is chosen in the transaction.
+    pub created_date: String,
+    pub created_time: String,
+    pub effective_date: String,
+    /// `PAYDESK-20261125`: the run id and `.ach` are appended.
+    pub file_stem: String,
+    /// Decrypts a stored bank account number.
+    pub open_account: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub card_count: i64,
+    pub card_total_cents: i64,
+    pub file: Option<AchFileSummary>,
+    /// Pending ACH payments left out because their account number could
+    /// not be decrypted (they stay Pending, and are logged).
+    pub skipped: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AchFileSummary {
+    pub id: i64,
+    pub file_name: String,
+    pub entry_count: i64,
+    pub debit_total_cents: i64,
+    pub credit_total_cents: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: i64,
+    pub actor: String,
+    pub created_at: i64,
+    pub card_count: i64,
+    pub card_total_cents: i64,
+    pub returns_count: i64,
+    pub file_id: Option<i64>,
+    pub file_name: Option<String>,
+    pub entry_count: Option<i64>,
+    pub debit_total_cents: Option<i64>,
+    pub credit_total_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BatchRow {
+    pub file_id: i64,
+    pub batch_number: i64,
+    pub sec_code: String,
+    pub description: String,
+    pub entry_count: i64,
+    pub debit_total_cents: i64,
+    pub credit_total_cents: i64,
+}
+
+/// What became of one return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReturnOutcome {
+    /// The payment is now Failed and its amount owed again.
+    Failed { reference: String, code: String },
+    /// No entry we sent has this trace number.
+    Unmatched { line: usize, trace: String, code: String },
+    /// The entry cannot be returned (a refund credit, or a payment no longer Processed).
+    NotReturnable { line: usize, trace: String, why: String },
+    /// This return was read before; nothing changed.
+    AlreadyRecorded { trace: String, code: String },
+}
+
+/// A processed ACH debit that the sandbox bank will return.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReturnableDebit {
+    pub trace_number: String,
+    pub bank_routing: String,
+    pub amount_cents: i64,
+    pub account_number: String,
+    pub bank_holder: Option<String>,
+    pub bank_last4: String,
+}
+
+/// One entry on its way into the file.
+struct Outgoing {
+    payment: PaymentRow,
+    action_id: Option<i64>,
+    amount_cents: i64,
+    account_number: String,
+    credit: bool,
+}
+
+impl Db {
+    pub async fn settle_run(&self, cutoff: i64, now: i64, actor: &str, returns_count: i64, ach: &AchSetup<'_>) -> Result<Option<RunSummary>, DbError> {
+        // Locked on PostgreSQL, so a Void holding one of these rows finishes
+        // first and the row drops out of the set (it is no longer Pending).
+        let lock_rows = if self.backend() == Backend::Postgres { " FOR UPDATE OF p" } else { "" };
+        let pending_ach =
+            format!("{PAYMENT_SELECT} WHERE p.status = 'pending' AND p.method_kind = 'ach' AND p.created_at < $1 ORDER BY p.id{lock_rows}");
+        let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1");
+        let lock = self.backend() == Backend::Postgres;
+        let summary = in_tx!(self, |tx| {
+            if lock {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SETTLEMENT_LOCK).execute(&mut *tx).await?;
+            }
+            // Cards: capture what was not refunded before the cutoff.
+            let cards: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
+                 WHERE status = 'pending' AND method_kind = 'card' AND created_at < $1 \
+                 RETURNING id, account_id, amount_cents, refunded_cents",
+            )
+            .bind(cutoff)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut card_total = 0;
+            for (id, account_id, amount, refunded) in &cards {
+                record_status!(&mut *tx, *id, now, "pending", "processed", actor, Some("captured at settlement"))?;
+                let state = crate::domain::lifecycle::PaymentState {
+                    status: crate::domain::payment::PaymentStatus::Pending,
+                    method: crate::domain::payment::MethodKind::Card,
+                    amount: Money::from_cents(*amount),
+                    refunded: Money::from_cents(*refunded),
+                };
+                if let Some(posting) = settlement_posting(&state) {
+                    card_total += posting.amount.cents();
+                    post!(tx, posting, account = *account_id, payment = Some(*id), once = Some(format!("capture:{id}")), by = None::<i64>, at = now)?;
+                }
+            }
+            // ACH: Pending debits, then refund credits not yet sent.
+            let mut outgoing = Vec::new();
+            let mut skipped = Vec::new();
+            for p in sqlx::query_as::<_, PaymentRow>(&pending_ach).bind(cutoff).fetch_all(&mut *tx).await? {
+                match p.bank_account_enc.as_deref().and_then(|enc| (ach.open_account)(enc)) {
+                    Some(account_number) => {
+                        let amount_cents = p.amount_cents - p.refunded_cents;
+                        outgoing.push(Outgoing { payment: p, action_id: None, amount_cents, account_number, credit: false });
+                    }
+                    None => {
+                        tracing::error!(payment = p.id, "cannot decrypt the bank account; the payment stays Pending");
+                        skipped.push(p.reference.clone());
+                    }
+                }
+            }
+            let credits: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT x.id, x.payment_id, x.amount_cents FROM payment_actions x LEFT JOIN ach_entries e ON e.action_id = x.id \
+                 WHERE x.kind = 'ach_refund' AND e.id IS NULL ORDER BY x.id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for (action_id, payment_id, amount_cents) in credits {
+                let p = sqlx::query_as::<_, PaymentRow>(&one_payment).bind(payment_id).fetch_one(&mut *tx).await?;
+                match p.bank_account_enc.as_deref().and_then(|enc| (ach.open_account)(enc)) {
+                    Some(account_number) => outgoing.push(Outgoing { payment: p, action_id: Some(action_id), amount_cents, account_number, credit: true }),
+                    None => {
+                        tracing::error!(action = action_id, "cannot decrypt the bank account; the refund credit waits");
+                        skipped.push(p.reference.clone());
+                    }
+                }
+            }
+            if cards.is_empty() && outgoing.is_empty() && returns_count == 0 {
+                return Ok(None);
+            }
+            let run_id: i64 = sqlx::query_scalar(
+                "INSERT INTO settlement_runs (actor, cutoff_at, card_count, card_total_cents, returns_count, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(actor)
+            .bind(cutoff)
+            .bind(cards.len() as i64)
+            .bind(card_total)
+            .bind(returns_count)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut file = None;
+            if !outgoing.is_empty() {
+                let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ach_entries").fetch_one(&mut *tx).await?;
+                let same_day: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ach_files WHERE file_name LIKE $1")
+                    .bind(format!("{}-%", ach.file_stem))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let modifier = (b'A' + (same_day % 26) as u8) as char;
+                // Batches in a fixed order: consumer then business, debits then credits.
+                let order = [(SecCode::Ppd, false), (SecCode::Ccd, false), (SecCode::Ppd, true), (SecCode::Ccd, true)];
+                let mut batches = Vec::new();
+                let mut placed = Vec::new();
+                let mut seq = existing;
+                for (sec, credit) in order {
+                    let mut entries = Vec::new();
+                    for o in outgoing.iter().filter(|o| o.credit == credit && sec_of(&o.payment) == sec) {
+                        seq += 1;
+                        let trace = nacha::trace_number(&ach.originator.odfi_routing, seq);
+                        entries.push(Entry {
+                            transaction_code: transaction_code(&o.payment, credit),
+                            routing: o.payment.bank_routing.clone().unwrap_or_default(),
+                            account_number: o.account_number.clone(),
+                            amount_cents: o.amount_cents,
+                            individual_id: o.payment.account_number.clone(),
+                            name: o.payment.bank_holder.clone().unwrap_or_default(),
+                            trace_number: trace.clone(),
+                        });
+                        placed.push((o, trace));
+                    }
+                    if !entries.is_empty() {
+                        let description = if credit { "REFUND" } else { "BILL PAY" };
+                        batches.push(Batch { sec, description: description.into(), entries });
+                    }
+                }
+                let dates = FileDates {
+                    created_date: ach.created_date.clone(),
+                    created_time: ach.created_time.clone(),
+                    effective_date: ach.effective_date.clone(),
+                    file_id_modifier: modifier,
+                };
+                let (content, totals) = nacha::write_file(ach.originator, &dates, &batches);
+                let file_name = format!("{}-{run_id}.ach", ach.file_stem);
+                let file_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO ach_files (run_id, file_name, content, entry_count, debit_total_cents, credit_total_cents, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(run_id)
+                .bind(&file_name)
+                .bind(&content)
+                .bind(totals.entry_count as i64)
+                .bind(totals.debit_cents)
+                .bind(totals.credit_cents)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                for (i, b) in batches.iter().enumerate() {
+                    let debits: i64 = b.entries.iter().filter(|e| tx::is_debit(e.transaction_code)).map(|e| e.amount_cents).sum();
+                    let credits: i64 = b.entries.iter().filter(|e| !tx::is_debit(e.transaction_code)).map(|e| e.amount_cents).sum();
+                    sqlx::query(
+                        "INSERT INTO ach_batches (file_id, batch_number, sec_code, description, entry_count, debit_total_cents, credit_total_cents) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(file_id)
+                    .bind(i as i64 + 1)
+                    .bind(b.sec.code())
+                    .bind(&b.description)
+                    .bind(b.entries.len() as i64)
+                    .bind(debits)
+                    .bind(credits)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (o, trace) in &placed {
+                    let batch_number = batches.iter().position(|b| b.entries.iter().any(|e| &e.trace_number == trace)).unwrap_or(0) as i64 + 1;
+                    let p = &o.payment;
+                    sqlx::query(
+                        "INSERT INTO ach_entries (file_id, batch_number, payment_id, action_id, transaction_code, amount_cents, trace_number) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(file_id)
+                    .bind(batch_number)
+                    .bind(p.id)
+                    .bind(o.action_id)
+                    .bind(transaction_code(p, o.credit).to_string())
+                    .bind(o.amount_cents)
+                    .bind(trace)
+                    .execute(&mut *tx)
+                    .await?;
+                    match o.action_id {
+                        None => {
+                            let n = sqlx::query(
+                                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 WHERE id = $1 AND status = 'pending'",
+                            )
+                            .bind(p.id)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                            if n != 1 {
+                                // Under the run lock nothing else moves a Pending ACH
+                                // payment except a Void, which holds the row: give up
+                                // the whole run rather than send a voided debit.
+                                return Err(DbError::Sqlx(sqlx::Error::Protocol(format!("payment {} left Pending during settlement", p.id))));
+                            }
+                            let reason = format!("sent in ACH file {file_name}");
+                            record_status!(&mut *tx, p.id, now, "pending", "processed", actor, Some(&reason))?;
+                            if let Some(posting) = settlement_posting(&p.state()) {
+                                post!(tx, posting, account = p.account_id, payment = Some(p.id), once = Some(format!("capture:{}", p.id)), by = None::<i64>, at = now)?;
+                            }
+                        }
+                        Some(action_id) => {
+                            let posting = ach_credit_posting(Money::from_cents(o.amount_cents));
+                            post!(tx, posting, account = p.account_id, payment = Some(p.id), once = Some(format!("achcredit:{action_id}")), by = None::<i64>, at = now)?;
+                        }
+                    }
+                }
+                file = Some(AchFileSummary {
+                    id: file_id,
+                    file_name,
+                    entry_count: totals.entry_count as i64,
+                    debit_total_cents: totals.debit_cents,
+                    credit_total_cents: totals.credit_cents,
+                });
+            }
+            let after = serde_json::json!({
+                "cards": cards.len(), "card_total_cents": card_total, "returns": returns_count,
+                "ach_file": file.as_ref().map(|f| f.file_name.clone()),
+            })
+            .to_string();
+            let object = format!("settlement run {run_id}");
+            write_audit!(&mut *tx, AuditEntry {
+                at: now,
+                actor_login: Some(actor),
+                action: "settlement.run",
+                object: Some(&object),
+                after: Some(&after),
+                ..Default::default()
+            })?;
+            Some(RunSummary { run_id, card_count: cards.len() as i64, card_total_cents: card_total, file, skipped })
+        });
+        Ok(summary)
+    }
+
+    /// Processed ACH debits whose bank account ends in one of `last4s` and
+    /// that were not returned yet: the sandbox bank's returns.
+    pub async fn returnable_debits(&self, last4s: &[&str]) -> Result<Vec<ReturnableDebit>, DbError> {
+        let list = last4s.iter().filter(|s| s.bytes().all(|b| b.is_ascii_digit())).map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
+        if list.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT e.trace_number, p.bank_routing, e.amount_cents, a.account_number, p.bank_holder, p.bank_last4 \
+             FROM ach_entries e JOIN payments p ON p.id = e.payment_id JOIN accounts a ON a.id = p.account_id \
+             WHERE e.action_id IS NULL AND p.status = 'processed' AND p.bank_last4 IN ({list}) \
+             AND NOT EXISTS (SELECT 1 FROM ach_returns r WHERE r.trace_number = e.trace_number) ORDER BY e.id"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ReturnableDebit>(&sql).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Applies the returns of one return file, all in one transaction.
+    pub async fn apply_returns(&self, returns: &[nacha::Return], source: &str, actor: &str, now: i64) -> Result<Vec<ReturnOutcome>, DbError> {
+        let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1");
+        let lock = self.backend() == Backend::Postgres;
+        let outcomes = in_tx!(self, |tx| {
+            if lock {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SETTLEMENT_LOCK).execute(&mut *tx).await?;
+            }
+            let mut outcomes = Vec::new();
+            for r in returns {
+                let seen: Option<i64> = sqlx::query_scalar("SELECT id FROM ach_returns WHERE trace_number = $1 AND return_code = $2")
+                    .bind(&r.original_trace)
+                    .bind(&r.return_code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if seen.is_some() {
+                    outcomes.push(ReturnOutcome::AlreadyRecorded { trace: r.original_trace.clone(), code: r.return_code.clone() });
+                    continue;
+                }
+                let entry: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT payment_id, action_id FROM ach_entries WHERE trace_number = $1")
+                    .bind(&r.original_trace)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let (payment_id, outcome) = match entry {
+                    None => (None, ReturnOutcome::Unmatched { line: r.line, trace: r.original_trace.clone(), code: r.return_code.clone() }),
+                    Some((payment_id, Some(_))) => (
+                        Some(payment_id),
+                        ReturnOutcome::NotReturnable { line: r.line, trace: r.original_trace.clone(), why: "it is a refund credit; call the bank".into() },
+                    ),
+                    Some((payment_id, None)) => {
+                        let p = sqlx::query_as::<_, PaymentRow>(&one_payment).bind(payment_id).fetch_one(&mut *tx).await?;
+                        let label = return_label(&r.return_code);
+                        let n = sqlx::query(
+                            "UPDATE payments SET status = 'failed', return_code = $2, return_reason = $3, updated_at = $4 \
+                             WHERE id = $1 AND status = 'processed'",
+                        )
+                        .bind(payment_id)
+                        .bind(&r.return_code)
+                        .bind(crate::domain::lifecycle::return_reason(&r.return_code))
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        if n == 1 {
+                            record_status!(&mut *tx, payment_id, now, "processed", "failed", actor, Some(&label))?;
+                            if let Some(posting) = return_posting(&p.state()) {
+                                post!(tx, posting, account = p.account_id, payment = Some(payment_id), once = Some(format!("return:{payment_id}")), by = None::<i64>, at = now)?;
+                            }
+                            queue_notice!(&mut *tx, payment_id, "returned", None::<i64>, format!("return:{payment_id}"), &p.receipt_email, now)?;
+                            (Some(payment_id), ReturnOutcome::Failed { reference: p.reference.clone(), code: r.return_code.clone() })
+                        } else {
+                            let why = format!("the payment is {}, not Processed", p.status);
+                            (Some(payment_id), ReturnOutcome::NotReturnable { line: r.line, trace: r.original_trace.clone(), why })
+                        }
+                    }
+                };
+                let kind = match &outcome {
+                    ReturnOutcome::Failed { .. } => "failed",
+                    ReturnOutcome::Unmatched { .. } => "unmatched",
+                    _ => "not_returnable",
+                };
+                sqlx::query(
+                    "INSERT INTO ach_returns (trace_number, return_code, payment_id, outcome, source, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&r.original_trace)
+                .bind(&r.return_code)
+                .bind(payment_id)
+                .bind(kind)
+                .bind(source)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                outcomes.push(outcome);
+            }
+            let after = serde_json::json!({ "returns": returns.len() }).to_string();
+            write_audit!(&mut *tx, AuditEntry {
+                at: now,
+                actor_login: Some(actor),
+                action: "ach.returns",
+                object: Some(source),
+                after: Some(&after),
+                ..Default::default()
+            })?;
+            outcomes
+        });
+        Ok(outcomes)
+    }
+
+    /// The newest settlement runs with their files, newest first.
+    pub async fn settlement_runs(&self, limit: i64) -> Result<Vec<RunRow>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, RunRow>(
+                "SELECT r.id, r.actor, r.created_at, r.card_count, r.card_total_cents, r.returns_count, f.id AS file_id, \
+                 f.file_name, f.entry_count, f.debit_total_cents, f.credit_total_cents \
+                 FROM settlement_runs r LEFT JOIN ach_files f ON f.run_id = r.id ORDER BY r.id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows)
+    }
+
+    pub async fn ach_batches(&self, file_ids: &[i64]) -> Result<Vec<BatchRow>, DbError> {
+        if file_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        // Ids are integers we read from the database, so inlining them is safe.
+        let ids = file_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "SELECT file_id, batch_number, sec_code, description, entry_count, debit_total_cents, credit_total_cents \
+             FROM ach_batches WHERE file_id IN ({ids}) ORDER BY file_id, batch_number"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BatchRow>(&sql).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// A NACHA file's name and text.
+    pub async fn ach_file(&self, id: i64) -> Result<Option<(String, String)>, DbError> {
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (String, String)>("SELECT file_name, content FROM ach_files WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row)
+    }
+}
+
+fn sec_of(p: &PaymentRow) -> SecCode {
+    match AccountType::from_code(&p.account_type) {
+        Some(AccountType::Business) => SecCode::Ccd,
+        _ => SecCode::Ppd,
+    }
+}
+
+fn transaction_code(p: &PaymentRow, credit: bool) -> u8 {
+    let savings = p.bank_kind.as_deref().and_then(BankAccountKind::from_code) == Some(BankAccountKind::Savings);
+    match (savings, credit) {
+        (false, false) => tx::CHECKING_DEBIT,
+        (false, true) => tx::CHECKING_CREDIT,
+        (true, false) => tx::SAVINGS_DEBIT,
+        (true, true) => tx::SAVINGS_CREDIT,
+    }
+}

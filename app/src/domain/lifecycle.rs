@@ -1,0 +1,441 @@
+//! What can happen to a payment after it is taken: the state machine, the
+//! Cancel/Reverse actions each state offers, and the journal entries every
+//! event posts (docs/lifecycle.md). Pure, so the page offers exactly what the
+//! server will accept, and the rules are unit-tested without a database.
+
+use super::account::coded_enum;
+use super::money::{Money, MoneyError};
+use super::payment::{MethodKind, PaymentStatus};
+use super::payment_view::CancelReverseForm;
+use crate::error::FieldErrors;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+coded_enum!(
+    /// The Cancel/Reverse actions.
+    ActionKind {
+        Cancel => "cancel", "Cancel",
+        Void => "void", "Void",
+        FullReversal => "full_reversal", "Full Reversal",
+        PartialRefund => "partial_refund", "Partial refund",
+        AchRefund => "ach_refund", "Refund to bank account",
+    }
+);
+
+coded_enum!(
+    /// Why a CSR cancelled or refunded: a short list, plus free text.
+    ActionReason {
+        PayerRequest => "payer_request", "Payer asked for it",
+        Duplicate => "duplicate", "Duplicate payment",
+        WrongAmount => "wrong_amount", "Wrong amount",
+        WrongAccount => "wrong_account", "Wrong account",
+        Fraud => "fraud", "Suspected fraud",
+        Other => "other", "Other (explain below)",
+    }
+);
+
+coded_enum!(
+    /// The books of the journal. `Receivable` is kept per payer account
+    /// (what the payer owes); the others are the biller's.
+    Book {
+        Receivable => "receivable", "Accounts receivable",
+        Billing => "billing", "Billing",
+        CardClearing => "card_clearing", "Card clearing",
+        AchClearing => "ach_clearing", "ACH clearing",
+        Bank => "bank", "Bank",
+    }
+);
+
+/// One journal entry: `amount` debited to one book and credited to
+/// another, so it balances by construction. Receivable sides belong to the
+/// payment's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub kind: &'static str,
+    pub debit: Book,
+    pub credit: Book,
+    pub amount: Money,
+}
+
+impl Posting {
+    /// What this entry does to the payer account's balance (what they owe).
+    pub fn receivable_effect(&self) -> i64 {
+        let mut effect = 0;
+        if self.debit == Book::Receivable {
+            effect += self.amount.cents();
+        }
+        if self.credit == Book::Receivable {
+            effect -= self.amount.cents();
+        }
+        effect
+    }
+}
+
+/// The moves the state machine allows. Cancelled, Declined and Failed are
+/// final; Processed ends a card payment but an ACH debit can still be
+/// returned.
+pub fn can_transition(from: PaymentStatus, to: PaymentStatus) -> bool {
+    use PaymentStatus::*;
+    matches!(
+        (from, to),
+        (Authorizing, Pending | Declined)
+            | (Scheduled, Authorizing | Cancelled)
+            | (Pending, Processed | Cancelled)
+            | (Processed, Failed)
+    )
+}
+
+pub fn is_final(status: PaymentStatus) -> bool {
+    matches!(status, PaymentStatus::Cancelled | PaymentStatus::Declined | PaymentStatus::Failed)
+}
+
+/// What the lifecycle rules need to know about a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentState {
+    pub status: PaymentStatus,
+    pub method: MethodKind,
+    pub amount: Money,
+    pub refunded: Money,
+}
+
+impl PaymentState {
+    pub fn refundable(&self) -> Money {
+        Money::from_cents(self.amount.cents() - self.refunded.cents())
+    }
+
+    /// `Processed**` once any of it was refunded, as DirectBiller shows it.
+    pub fn status_label(&self) -> String {
+        if self.status == PaymentStatus::Processed && self.refunded.is_positive() {
+            "Processed**".to_string()
+        } else {
+            self.status.label().to_string()
+        }
+    }
+
+    /// `Refunded $20.00 of $100.00`, when anything was.
+    pub fn refund_note(&self) -> Option<String> {
+        self.refunded.is_positive().then(|| format!("Refunded {} of {}", self.refunded, self.amount))
+    }
+
+    /// The Cancel/Reverse actions this payment offers now.
+    pub fn offered(&self) -> Vec<ActionKind> {
+        use ActionKind::*;
+        let refundable = self.refundable().is_positive();
+        match (self.status, self.method) {
+            (PaymentStatus::Scheduled, _) => vec![Cancel],
+            (PaymentStatus::Pending, MethodKind::Ach) => vec![Void],
+            (PaymentStatus::Pending | PaymentStatus::Processed, MethodKind::Card) if refundable => {
+                vec![FullReversal, PartialRefund]
+            }
+            (PaymentStatus::Processed, MethodKind::Ach) if refundable => vec![AchRefund],
+            _ => vec![],
+        }
+    }
+}
+
+/// What an action will do: the status afterwards, the money going back to
+/// the payer, and the journal entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub to: PaymentStatus,
+    pub amount: Money,
+    pub postings: Vec<Posting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("A {status} payment cannot be changed with {action}.")]
+    NotOffered { action: &'static str, status: &'static str },
+    #[error("{0}")]
+    Amount(String),
+}
+
+/// Plans `kind` on a payment in `state`. `amount` is read for refunds of
+/// part of a payment; the other actions take what is left.
+pub fn plan(state: &PaymentState, kind: ActionKind, amount: Option<Money>) -> Result<Plan, ActionError> {
+    if !state.offered().contains(&kind) {
+        return Err(ActionError::NotOffered { action: kind.label(), status: state.status.label() });
+    }
+    let refundable = state.refundable();
+    let posting = |credit, amount| Posting { kind: kind.code(), debit: Book::Receivable, credit, amount };
+    Ok(match kind {
+        ActionKind::Cancel => Plan { to: PaymentStatus::Cancelled, amount: Money::ZERO, postings: vec![] },
+        ActionKind::Void => Plan {
+            to: PaymentStatus::Cancelled,
+            amount: state.amount,
+            postings: vec![posting(Book::AchClearing, state.amount)],
+        },
+        ActionKind::FullReversal => {
+            // A Pending card was only authorized: the authorization is voided
+            // and nothing will be captured. A Processed one is refunded.
+            let (to, from) = match state.status {
+                PaymentStatus::Pending => (PaymentStatus::Cancelled, Book::CardClearing),
+                _ => (PaymentStatus::Processed, Book::Bank),
+            };
+            Plan { to, amount: refundable, postings: vec![posting(from, refundable)] }
+        }
+        ActionKind::PartialRefund | ActionKind::AchRefund => {
+            let amount = check_refund_amount(amount, refundable)?;
+            let from = match (kind, state.status) {
+                (ActionKind::AchRefund, _) => Book::AchClearing,
+                (_, PaymentStatus::Pending) => Book::CardClearing,
+                _ => Book::Bank,
+            };
+            Plan { to: state.status, amount, postings: vec![posting(from, amount)] }
+        }
+    })
+}
+
+/// A checked Cancel/Reverse request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedAction {
+    pub kind: ActionKind,
+    pub amount: Option<Money>,
+    pub reason: ActionReason,
+    pub reason_text: Option<String>,
+}
+
+/// The longest free-text reason kept.
+pub const MAX_REASON_TEXT: usize = 500;
+
+/// Checks the Cancel/Reverse form against the payment as last seen (the
+/// server checks it again under a lock). Every problem is named by field.
+pub fn check_action_form(form: &CancelReverseForm, state: &PaymentState) -> Result<CheckedAction, FieldErrors> {
+    let mut errs = FieldErrors::new()
+        .keep("action", &form.action)
+        .keep("amount", form.amount.trim())
+        .keep("reason", &form.reason)
+        .keep("reason_text", form.reason_text.trim());
+    let kind = ActionKind::from_code(&form.action).filter(|k| state.offered().contains(k));
+    if kind.is_none() {
+        errs.add("action", "Choose what to do with this payment.");
+    }
+    let reason = ActionReason::from_code(&form.reason);
+    if reason.is_none() {
+        errs.add("reason", "Choose a reason.");
+    }
+    let text = form.reason_text.trim();
+    if text.chars().count() > MAX_REASON_TEXT {
+        errs.add("reason_text", format!("Keep the explanation under {MAX_REASON_TEXT} characters."));
+    } else if reason == Some(ActionReason::Other) && text.is_empty() {
+        errs.add("reason_text", "Say why, since the reason is Other.");
+    }
+    let mut amount = None;
+    if matches!(kind, Some(ActionKind::PartialRefund | ActionKind::AchRefund)) {
+        match Money::parse(&form.amount) {
+            Ok(m) => match check_refund_amount(Some(m), state.refundable()) {
+                Ok(m) => amount = Some(m),
+                Err(e) => errs.add("amount", e.to_string()),
+            },
+            Err(MoneyError::Empty) => errs.add("amount", "Enter the amount to refund."),
+            Err(e) => errs.add("amount", e.to_string()),
+        }
+    }
+    if form.confirm != "yes" {
+        errs.add("confirm", "Tick the box to confirm.");
+    }
+    match (kind, reason) {
+        (Some(kind), Some(reason)) if errs.is_empty() => {
+            Ok(CheckedAction { kind, amount, reason, reason_text: (!text.is_empty()).then(|| text.to_string()) })
+        }
+        _ => Err(errs),
+    }
+}
+
+fn check_refund_amount(amount: Option<Money>, refundable: Money) -> Result<Money, ActionError> {
+    let amount = amount.ok_or_else(|| ActionError::Amount("Enter the amount to refund.".into()))?;
+    if !amount.is_positive() {
+        return Err(ActionError::Amount("Enter an amount greater than $0.00.".into()));
+    }
+    if amount > refundable {
+        return Err(ActionError::Amount(format!("At most {refundable} can still be refunded.")));
+    }
+    Ok(amount)
+}
+
+/// The entry when a payment is approved: the payer owes less, the money is
+/// on its way through clearing.
+pub fn approval_posting(method: MethodKind, amount: Money) -> Posting {
+    Posting { kind: "payment", debit: clearing(method), credit: Book::Receivable, amount }
+}
+
+/// The entry when settlement captures a card payment or sends an ACH debit:
+/// what was not refunded before settlement reaches the bank.
+pub fn settlement_posting(state: &PaymentState) -> Option<Posting> {
+    let amount = state.refundable();
+    amount.is_positive().then(|| Posting { kind: "capture", debit: Book::Bank, credit: clearing(state.method), amount })
+}
+
+/// The entry when an ACH refund credit goes out in a file.
+pub fn ach_credit_posting(amount: Money) -> Posting {
+    Posting { kind: "ach_credit", debit: Book::AchClearing, credit: Book::Bank, amount }
+}
+
+/// The entry when the payer's bank returns an ACH debit: the balance comes
+/// back, the money leaves the bank.
+pub fn return_posting(state: &PaymentState) -> Option<Posting> {
+    let amount = state.refundable();
+    amount.is_positive().then(|| Posting { kind: "return", debit: Book::Receivable, credit: Book::Bank, amount })
+}
+
+fn clearing(method: MethodKind) -> Book {
+    match method {
+        MethodKind::Card => Book::CardClearing,
+        MethodKind::Ach => Book::AchClearing,
+    }
+}
+
+/// The words for an ACH return reason code, as NACHA names them.
+pub fn return_reason(code: &str) -> &'static str {
+    match code {
+        "R01" => "Insufficient Funds",
+        "R02" => "Account Closed",
+        "R03" => "No Account/Unable to Locate Account",
+        "R04" => "Invalid Account Number",
+        "R05" => "Unauthorized Debit to Consumer Account",
+        "R06" => "Returned per ODFI's Request",
+        "R07" => "Authorization Revoked by Customer",
+        "R08" => "Payment Stopped",
+        "R09" => "Uncollected Funds",
+        "R10" => "Customer Advises Not Authorized",
+        "R11" => "Customer Advises Entry Not in Accordance with the Terms of the Authorization",
+        "R12" => "Account Sold to Another DFI",
+        "R14" => "Representative Payee Deceased",
+        "R15" => "Beneficiary or Account Holder Deceased",
+        "R16" => "Account Frozen",
+        "R20" => "Non-Transaction Account",
+        "R29" => "Corporate Customer Advises Not Authorized",
+        _ => "Returned",
+    }
+}
+
+/// `R01 Insufficient Funds`, as shown on a Failed payment.
+pub fn return_label(code: &str) -> String {
+    ReturnLabel(code).to_string()
+}
+
+/// `R01 Insufficient Funds`.
+pub struct ReturnLabel<'a>(pub &'a str);
+
+impl fmt::Display for ReturnLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, return_reason(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PaymentStatus::*;
+
+    fn state(status: PaymentStatus, method: MethodKind, amount: i64, refunded: i64) -> PaymentState {
+        PaymentState { status, method, amount: Money::from_cents(amount), refunded: Money::from_cents(refunded) }
+    }
+
+    #[test]
+    fn final_states_have_no_way_out() {
+        for from in PaymentStatus::ALL {
+            for to in PaymentStatus::ALL {
+                if is_final(*from) {
+                    assert!(!can_transition(*from, *to), "{from:?} → {to:?}");
+                }
+            }
+        }
+        assert!(can_transition(Pending, Processed));
+        assert!(can_transition(Processed, Failed));
+        assert!(!can_transition(Processed, Pending));
+    }
+
+    #[test]
+    fn each_state_offers_what_directbiller_does_and_more() {
+        use ActionKind::*;
+        assert_eq!(state(Scheduled, MethodKind::Card, 100, 0).offered(), vec![Cancel]);
+        assert_eq!(state(Pending, MethodKind::Ach, 100, 0).offered(), vec![Void]);
+        assert_eq!(state(Pending, MethodKind::Card, 100, 0).offered(), vec![FullReversal, PartialRefund]);
+        assert_eq!(state(Processed, MethodKind::Card, 100, 40).offered(), vec![FullReversal, PartialRefund]);
+        assert_eq!(state(Processed, MethodKind::Card, 100, 100).offered(), vec![]);
+        assert_eq!(state(Processed, MethodKind::Ach, 100, 0).offered(), vec![AchRefund]);
+        for s in [Declined, Cancelled, Failed, Authorizing] {
+            assert!(state(s, MethodKind::Card, 100, 0).offered().is_empty());
+            assert!(state(s, MethodKind::Ach, 100, 0).offered().is_empty());
+        }
+    }
+
+    #[test]
+    fn refunds_never_exceed_what_is_left() {
+        let s = state(Processed, MethodKind::Card, 10_000, 7_500);
+        let err = plan(&s, ActionKind::PartialRefund, Some(Money::from_cents(2_501))).unwrap_err();
+        assert_eq!(err.to_string(), "At most $25.00 can still be refunded.");
+        assert!(plan(&s, ActionKind::PartialRefund, Some(Money::ZERO)).is_err());
+        assert!(plan(&s, ActionKind::PartialRefund, None).is_err());
+        let p = plan(&s, ActionKind::PartialRefund, Some(Money::from_cents(2_500))).unwrap();
+        assert_eq!((p.to, p.amount), (Processed, Money::from_cents(2_500)));
+        assert_eq!(p.postings[0].credit, Book::Bank);
+        let full = plan(&s, ActionKind::FullReversal, None).unwrap();
+        assert_eq!(full.amount, Money::from_cents(2_500), "a full reversal takes what is left");
+    }
+
+    #[test]
+    fn a_pending_card_reversal_voids_the_authorization() {
+        let p = plan(&state(Pending, MethodKind::Card, 5_000, 0), ActionKind::FullReversal, None).unwrap();
+        assert_eq!(p.to, Cancelled);
+        assert_eq!(p.postings, vec![Posting { kind: "full_reversal", debit: Book::Receivable, credit: Book::CardClearing, amount: Money::from_cents(5_000) }]);
+        let partial = plan(&state(Pending, MethodKind::Card, 5_000, 0), ActionKind::PartialRefund, Some(Money::from_cents(1))).unwrap();
+        assert_eq!((partial.to, partial.postings[0].credit), (Pending, Book::CardClearing));
+    }
+
+    #[test]
+    fn actions_not_offered_are_refused() {
+        let err = plan(&state(Processed, MethodKind::Ach, 100, 0), ActionKind::Void, None).unwrap_err();
+        assert_eq!(err.to_string(), "A Processed payment cannot be changed with Void.");
+        assert!(plan(&state(Pending, MethodKind::Card, 100, 0), ActionKind::Cancel, None).is_err());
+        assert!(plan(&state(Cancelled, MethodKind::Card, 100, 0), ActionKind::FullReversal, None).is_err());
+        assert!(plan(&state(Scheduled, MethodKind::Ach, 100, 0), ActionKind::Cancel, None).unwrap().postings.is_empty());
+    }
+
+    #[test]
+    fn every_event_nets_to_zero_on_the_receivable_when_reversed() {
+        let s = state(Pending, MethodKind::Ach, 4_200, 0);
+        let pay = approval_posting(MethodKind::Ach, s.amount);
+        let void = plan(&s, ActionKind::Void, None).unwrap().postings[0];
+        assert_eq!(pay.receivable_effect() + void.receivable_effect(), 0);
+        let returned = return_posting(&state(Processed, MethodKind::Ach, 4_200, 0)).unwrap();
+        assert_eq!(pay.receivable_effect() + returned.receivable_effect(), 0);
+        assert_eq!(settlement_posting(&state(Pending, MethodKind::Card, 100, 100)), None, "nothing left to capture");
+    }
+
+    #[test]
+    fn the_form_is_checked_field_by_field() {
+        let s = state(Processed, MethodKind::Card, 10_000, 0);
+        let form = |action: &str, amount: &str, reason: &str, text: &str, confirm: &str| CancelReverseForm {
+            reference: "K7M4Q92X".into(),
+            key: "k".into(),
+            action: action.into(),
+            amount: amount.into(),
+            reason: reason.into(),
+            reason_text: text.into(),
+            confirm: confirm.into(),
+        };
+        let ok = check_action_form(&form("partial_refund", "25.50", "payer_request", "", "yes"), &s).unwrap();
+        assert_eq!((ok.kind, ok.amount), (ActionKind::PartialRefund, Some(Money::from_cents(2_550))));
+        let e = check_action_form(&form("partial_refund", "100.01", "other", "", ""), &s).unwrap_err();
+        assert_eq!(e.message_for("amount"), Some("At most $100.00 can still be refunded."));
+        assert_eq!(e.message_for("reason_text"), Some("Say why, since the reason is Other."));
+        assert_eq!(e.message_for("confirm"), Some("Tick the box to confirm."));
+        assert_eq!(e.value_for("amount"), Some("100.01"), "what was typed is kept");
+        let e = check_action_form(&form("partial_refund", "1.005", "payer_request", "", "yes"), &s).unwrap_err();
+        assert!(e.message_for("amount").is_some(), "never rounded");
+        let e = check_action_form(&form("void", "", "payer_request", "", "yes"), &s).unwrap_err();
+        assert_eq!(e.message_for("action"), Some("Choose what to do with this payment."), "void is not offered on a card");
+        let full = check_action_form(&form("full_reversal", "junk is ignored", "duplicate", " dup of K7M4 ", "yes"), &s).unwrap();
+        assert_eq!((full.amount, full.reason_text.as_deref()), (None, Some("dup of K7M4")));
+    }
+
+    #[test]
+    fn statuses_show_refunds_the_way_csrs_know() {
+        assert_eq!(state(Processed, MethodKind::Card, 10_000, 2_000).status_label(), "Processed**");
+        assert_eq!(state(Processed, MethodKind::Card, 10_000, 0).status_label(), "Processed");
+        assert_eq!(state(Processed, MethodKind::Card, 10_000, 2_000).refund_note().unwrap(), "Refunded $20.00 of $100.00");
+        assert_eq!(ReturnLabel("R01").to_string(), "R01 Insufficient Funds");
+    }
+}

@@ -1,0 +1,258 @@
+//! Email to payers: receipts and lifecycle notices (cancelled, refunded,
+//! returned). Queued in the transaction of what they report, sent after it
+//! commits, retried with backoff; sending never blocks or undoes a payment.
+//! The default transport writes `.eml` files to `PAYDESK_DATA_DIR/outbox`.
+
+use super::clock;
+use crate::config::{Config, MailConfig};
+use crate::db::{now_ms, Db};
+use crate::domain::money::Money;
+use crate::domain::lifecycle::ReturnLabel;
+use crate::domain::payment::Reference;
+use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Waits between attempts; after the last one the notice is marked failed.
+const BACKOFF_SECS: &[i64] = &[60, 300, 1_800, 7_200, 21_600];
+/// A `sending` claim older than this belongs to a worker that died.
+const STALE_CLAIM_MS: i64 = 5 * 60_000;
+
+#[derive(Clone)]
+pub enum Mailer {
+    Outbox(Arc<AsyncFileTransport<Tokio1Executor>>, std::path::PathBuf),
+    Smtp(Arc<AsyncSmtpTransport<Tokio1Executor>>),
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mailer::Outbox(_, dir) => write!(f, "Mailer::Outbox({})", dir.display()),
+            Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
+        }
+    }
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> Result<Mailer, String> {
+        match &config.mail.smtp {
+            None => {
+                let dir = config.data_dir.join("outbox");
+                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                Ok(Mailer::Outbox(Arc::new(AsyncFileTransport::new(&dir)), dir))
+            }
+            Some(smtp) => {
+                let builder = if smtp.starttls {
+                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host).map_err(|e| format!("SMTP {}: {e}", smtp.host))?
+                } else {
+                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                };
+                let mut builder = builder.port(smtp.port).timeout(Some(Duration::from_secs(20)));
+                if let (Some(u), Some(p)) = (&smtp.user, &smtp.password) {
+                    builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+                }
+                Ok(Mailer::Smtp(Arc::new(builder.build())))
+            }
+        }
+    }
+
+    async fn send(&self, message: Message) -> Result<(), String> {
+        match self {
+            Mailer::Outbox(t, _) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// What a notice says, by kind.
+struct NoticeText {
+    subject: String,
+    body: String,
+}
+
+/// The facts every notice can name.
+struct Facts<'a> {
+    biller: &'a str,
+    reference: &'a str,
+    amount: Money,
+    account: &'a str,
+    method: &'a str,
+    when: &'a str,
+}
+
+fn receipt_text(f: &Facts) -> NoticeText {
+    NoticeText {
+        subject: format!("Payment receipt {} from {}", f.reference, f.biller),
+        body: format!(
+            "Thanks for the payment!\n\n\
+             {biller} received your payment.\n\n\
+             Reference Number: {reference}\n\
+             Amount:           {amount}\n\
+             Account:          {account}\n\
+             Payment method:   {method}\n\
+             Date:             {when}\n\
+             Status:           Pending\n\n\
+             Keep the Reference Number for your records. If you have a question \
+             about this payment, contact {biller} and give them this number.\n",
+            biller = f.biller,
+            reference = f.reference,
+            amount = f.amount,
+            account = f.account,
+            method = f.method,
+            when = f.when,
+        ),
+    }
+}
+
+fn lifecycle_text(f: &Facts, kind: &str, action_amount: Option<Money>, returned: Option<&str>) -> NoticeText {
+    let (subject, what) = match kind {
+        "cancelled" => (
+            format!("Payment {} cancelled", f.reference),
+            format!("Your payment of {} was cancelled. No money will be taken for it.", f.amount),
+        ),
+        "refund" => (
+            format!("Refund of payment {}", f.reference),
+            format!(
+                "{} of your payment of {} was refunded to {}. A card refund shows up within a few business days; \
+                 a bank refund arrives as a separate ACH credit.",
+                action_amount.unwrap_or(f.amount),
+                f.amount,
+                f.method
+            ),
+        ),
+        _ => (
+            format!("Payment {} was returned by your bank", f.reference),
+            format!(
+                "Your bank returned your payment of {} ({}). The amount is due again on your account.",
+                f.amount,
+                returned.unwrap_or("Returned")
+            ),
+        ),
+    };
+    NoticeText {
+        subject: format!("{subject} ({})", f.biller),
+        body: format!(
+            "{what}\n\n\
+             Reference Number: {reference}\n\
+             Account:          {account}\n\
+             Payment method:   {method}\n\
+             Paid on:          {when}\n\n\
+             If you have a question, contact {biller} and give them the Reference Number.\n",
+            reference = f.reference,
+            account = f.account,
+            method = f.method,
+            when = f.when,
+            biller = f.biller,
+        ),
+    }
+}
+
+fn message(mail: &MailConfig, to: &str, text: NoticeText) -> Result<Message, String> {
+    let from: Mailbox = mail.from.parse().map_err(|e| format!("PAYDESK_MAIL_FROM: {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("payer address: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(text.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(text.body)
+        .map_err(|e| e.to_string())
+}
+
+/// Tries to send one notice now, if it is due and unclaimed.
+pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) {
+    let now = now_ms();
+    match db.claim_notice(notice_id, now, now - STALE_CLAIM_MS).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!(notice = notice_id, error = %e, "cannot claim notice");
+            return;
+        }
+    }
+    // Read once: the attempt count decides the backoff if sending fails.
+    let notice = match db.notice(notice_id).await {
+        Ok(Some(n)) => n,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(notice = notice_id, error = %e, "cannot read notice");
+            return;
+        }
+    };
+    let attempts = notice.attempts as usize;
+    let result = async {
+        let p = db.payment_by_id(notice.payment_id).await.map_err(|e| e.to_string())?.ok_or("payment vanished")?;
+        let reference = Reference::parse(&p.reference).map(|r| r.to_string()).unwrap_or(p.reference.clone());
+        let when = clock::display(p.created_at, &config.timezone);
+        let facts = Facts {
+            biller: &config.mail.biller_name,
+            reference: &reference,
+            amount: Money::from_cents(p.amount_cents),
+            account: &p.account_number,
+            method: &p.method_label,
+            when: &when,
+        };
+        let text = match notice.kind.as_str() {
+            "receipt" => receipt_text(&facts),
+            kind => {
+                let action_amount = match notice.action_id {
+                    Some(id) => db.payment_action(id).await.map_err(|e| e.to_string())?.map(|a| Money::from_cents(a.amount_cents)),
+                    None => None,
+                };
+                let returned = p.return_code.as_deref().map(|c| ReturnLabel(c).to_string());
+                lifecycle_text(&facts, kind, action_amount, returned.as_deref())
+            }
+        };
+        mailer.send(message(&config.mail, &notice.to_email, text)?).await
+    }
+    .await;
+    let outcome = match result {
+        Ok(_) => db.notice_sent(notice_id, now_ms()).await,
+        Err(error) => {
+            let retry_at = BACKOFF_SECS.get(attempts).map(|s| now_ms() + s * 1000);
+            tracing::warn!(notice = notice_id, attempt = attempts + 1, error = %error, "notice not sent");
+            db.notice_failed(notice_id, &error, retry_at).await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::warn!(notice = notice_id, error = %e, "cannot record the notice's outcome");
+    }
+}
+
+/// Sends what a request just queued for this payment (a receipt, a refund
+/// notice), without waiting for the worker's next tick.
+pub async fn deliver_for_payment(db: &Db, mailer: &Mailer, config: &Config, payment_id: i64) {
+    match db.queued_notices_for_payment(payment_id).await {
+        Ok(ids) => {
+            for id in ids {
+                deliver(db, mailer, config, id).await;
+            }
+        }
+        Err(e) => tracing::warn!(payment = payment_id, error = %e, "cannot read queued notices"),
+    }
+}
+
+/// Sends due notices every few seconds: retries, and any whose first send
+/// was cut short by a restart.
+pub fn spawn_worker(db: Db, mailer: Mailer, config: Arc<Config>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            let now = now_ms();
+            if let Err(e) = db.requeue_stale_notices(now - STALE_CLAIM_MS).await {
+                tracing::warn!(error = %e, "cannot requeue stale notices");
+            }
+            match db.due_notices(now, 50).await {
+                Ok(ids) => {
+                    for id in ids {
+                        deliver(&db, &mailer, &config, id).await;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read the notice queue"),
+            }
+        }
+    });
+}

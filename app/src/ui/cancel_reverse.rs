@@ -1,0 +1,96 @@
+//! Cancel/Reverse on the payment page: the actions the payment's state
+//! offers, a reason, and a confirmation box; a plain form, so it works with
+//! and without JavaScript.
+
+use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
+use crate::api::lifecycle::CancelReverse;
+use crate::domain::lifecycle::ActionKind;
+use crate::domain::payment_view::CancelReverseView;
+use leptos::prelude::*;
+
+fn describe(kind: ActionKind, refundable: &str) -> String {
+    match kind {
+        ActionKind::Cancel => "Cancel: the payment never starts; no money moves.".into(),
+        ActionKind::Void => "Void: the ACH debit is not sent; no money moves.".into(),
+        ActionKind::FullReversal => format!("Full Reversal: give back all of the remaining {refundable}."),
+        ActionKind::PartialRefund => "Partial refund: give back part of it.".into(),
+        ActionKind::AchRefund => "Refund to bank account: an ACH credit in the next file.".into(),
+    }
+}
+
+#[component]
+pub fn CancelReversePanel(reference: String, view: CancelReverseView, action: ServerAction<CancelReverse>) -> impl IntoView {
+    let errors = Signal::derive(move || field_errors(action.value().get()));
+    let alert = Signal::derive(move || {
+        form_error(action.value().get()).or_else(|| field_errors(action.value().get()).map(|_| "Please correct the highlighted fields.".into()))
+    });
+    let kept = move |field: &'static str| errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_for(field)).map(str::to_string)).unwrap_or_default();
+    let message = move |field: &'static str| Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(field)).map(str::to_string)));
+    let invalid = move |field: &'static str| move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(field)).is_some()).to_string();
+    let refundable = view.refundable.to_string();
+    let wants_amount = view.offered.iter().any(|k| matches!(k, ActionKind::PartialRefund | ActionKind::AchRefund));
+    let chosen = kept("action");
+    let only = (view.offered.len() == 1).then(|| view.offered[0]);
+    let reason_kept = kept("reason");
+    view! {
+        <section class="panel cancel-reverse" id="cancel-reverse" aria-labelledby="cancel-reverse-title">
+            <h2 id="cancel-reverse-title">"Cancel/Reverse"</h2>
+            <ActionForm action=action>
+                <FormAlert message=alert/>
+                <input type="hidden" name="form[reference]" value=reference/>
+                <input type="hidden" name="form[key]" value=view.key.clone()/>
+                <fieldset class="methods" aria-describedby="cr-action-error">
+                    <legend>"What to do"</legend>
+                    {view.offered.iter().map(|k| {
+                        let checked = chosen == k.code() || only == Some(*k);
+                        view! {
+                            <label class="method-option">
+                                <input type="radio" name="form[action]" value=k.code() checked=checked/>
+                                <span>{describe(*k, &refundable)}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                    <FieldMessage id="cr-action" message=message("action")/>
+                </fieldset>
+                {wants_amount.then(|| view! {
+                    <div class="field">
+                        <label for="cr-amount">"Refund amount"</label>
+                        <div class="affix"><span aria-hidden="true">"$"</span>
+                            <input id="cr-amount" name="form[amount]" inputmode="decimal" value=kept("amount")
+                                aria-invalid=invalid("amount") aria-describedby="cr-amount-error cr-amount-hint"/>
+                        </div>
+                        <p class="hint" id="cr-amount-hint">{format!("Up to {refundable} can still be refunded.")}</p>
+                        <FieldMessage id="cr-amount" message=message("amount")/>
+                    </div>
+                })}
+                <div class="field">
+                    <label for="cr-reason">"Reason"</label>
+                    <select id="cr-reason" name="form[reason]" aria-invalid=invalid("reason") aria-describedby="cr-reason-error">
+                        <option value="">"Choose a reason…"</option>
+                        {view.reasons.iter().map(|r| {
+                            let selected = reason_kept == r.code();
+                            view! { <option value=r.code() selected=selected>{r.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <FieldMessage id="cr-reason" message=message("reason")/>
+                </div>
+                <div class="field">
+                    <label for="cr-reason-text">"Explanation"<span class="muted small">" (needed for Other)"</span></label>
+                    <textarea id="cr-reason-text" name="form[reason_text]" rows="2" maxlength="500"
+                        aria-invalid=invalid("reason_text") aria-describedby="cr-reason-text-error">{kept("reason_text")}</textarea>
+                    <FieldMessage id="cr-reason-text" message=message("reason_text")/>
+                </div>
+                <div class="field">
+                    <label class="check">
+                        <input type="checkbox" name="form[confirm]" value="yes" aria-invalid=invalid("confirm") aria-describedby="cr-confirm-error"/>
+                        <span>"Yes, I confirmed this with the payer. It cannot be undone."</span>
+                    </label>
+                    <FieldMessage id="cr-confirm" message=message("confirm")/>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="btn btn-danger">"Confirm"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

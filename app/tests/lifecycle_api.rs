@@ -1,0 +1,233 @@
+//! After Pending, over HTTP on both backends: Cancel/Reverse (void, full
+//! reversal, partial refunds, ACH refunds), settlement with its NACHA file,
+//! ACH returns, and the races between them.
+
+mod support;
+
+use app::db::settlement::ReturnOutcome;
+use app::domain::nacha;
+use reqwest::header::ACCEPT;
+use reqwest::{Client, Response, StatusCode};
+use support::{TestDb, TestServer, ADMIN, CSR};
+
+async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
+    c.post(format!("{}/api/{name}", s.base)).header(ACCEPT, "application/json").form(form).send().await.unwrap()
+}
+
+async fn signed_in(t: &TestDb, who: (&str, &str)) -> (TestServer, Client) {
+    support::add_staff(&t.db).await;
+    app::services::demo::load(&t.db, false, None).await.unwrap();
+    let s = support::serve(t).await;
+    let c = support::client();
+    assert_eq!(call(&c, &s, "sign_in", &[("login", who.0), ("password", who.1)]).await.status(), 200);
+    (s, c)
+}
+
+async fn balance(t: &TestDb, account: &str) -> i64 {
+    t.db.account_by_number(account).await.unwrap().unwrap().balance_cents
+}
+
+async fn status_of(t: &TestDb, reference: &str) -> (String, i64) {
+    let r = app::domain::payment::Reference::parse(reference).unwrap();
+    let p = t.db.payment_by_reference(r.as_str()).await.unwrap().unwrap();
+    (p.status, p.refunded_cents)
+}
+
+/// Posts the Cancel/Reverse form with `key` (as the page issues it).
+async fn act(c: &Client, s: &TestServer, reference: &str, key: &str, action: &str, amount: &str) -> Response {
+    let form = [
+        ("form[reference]", reference),
+        ("form[key]", key),
+        ("form[action]", action),
+        ("form[amount]", amount),
+        ("form[reason]", "payer_request"),
+        ("form[reason_text]", ""),
+        ("form[confirm]", "yes"),
+    ];
+    call(c, s, "cancel_reverse", &form).await
+}
+
+fn key(n: u32) -> String {
+    format!("test-key-{n:08}-abcdef")
+}
+
+async fn no_breaches(t: &TestDb) {
+    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
+}
+
+async fn settle(t: &TestDb, s: &TestServer) -> app::services::settlement::SettleOutcome {
+    app::services::settlement::settle(&t.db, &s.state.config, &s.state.keys, app::db::now_ms() + 1, "test").await.unwrap()
+}
+
+async fn card_refunds_add_up_and_never_exceed_the_payment(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let before = balance(t, "100003").await;
+    let reference = support::pay(&s.state, &casey, "100003", "100.00", None).await;
+    assert_eq!(balance(t, "100003").await, before - 10_000);
+
+    // Two partial refunds while it is Pending, one after it is Processed.
+    assert_eq!(act(&c, &s, &reference, &key(1), "partial_refund", "20.00").await.status(), 200);
+    assert_eq!(act(&c, &s, &reference, &key(1), "partial_refund", "20.00").await.status(), 200, "a repeat answers the same");
+    assert_eq!(status_of(t, &reference).await, ("pending".into(), 2_000), "and refunds nothing more");
+    settle(t, &s).await;
+    assert_eq!(act(&c, &s, &reference, &key(2), "partial_refund", "30.50").await.status(), 200);
+    assert_eq!(status_of(t, &reference).await, ("processed".into(), 5_050));
+
+    // Above what is left: a clear message on the amount field, nothing moves.
+    let r = act(&c, &s, &reference, &key(3), "partial_refund", "49.51").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("At most $49.50 can still be refunded."));
+    let r = act(&c, &s, &reference, &key(4), "partial_refund", "1.005").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "more than 2 decimals is refused, not rounded");
+
+    // Full Reversal takes exactly what is left; then nothing more is offered.
+    assert_eq!(act(&c, &s, &reference, &key(5), "full_reversal", "").await.status(), 200);
+    assert_eq!(status_of(t, &reference).await, ("processed".into(), 10_000));
+    assert_eq!(act(&c, &s, &reference, &key(6), "partial_refund", "0.01").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(balance(t, "100003").await, before, "every cent is owed again");
+    let detail: serde_json::Value =
+        call(&c, &s, "load_payment_detail", &[("reference", &reference)]).await.json().await.unwrap();
+    assert_eq!(detail["actions"].as_array().unwrap().len(), 3, "the repeat is not a fourth");
+    assert!(detail["cancel_reverse"].is_null(), "nothing left to reverse");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'refund'").await, 3, "the payer hears of each, once");
+    no_breaches(t).await;
+}
+
+async fn a_pending_card_reversal_voids_it_and_settlement_captures_nothing(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let reference = support::pay(&s.state, &casey, "100004", "42.00", None).await;
+    assert_eq!(act(&c, &s, &reference, &key(1), "void", "").await.status(), StatusCode::UNPROCESSABLE_ENTITY, "a card is not voided");
+    assert_eq!(act(&c, &s, &reference, &key(2), "full_reversal", "").await.status(), 200);
+    assert_eq!(status_of(t, &reference).await, ("cancelled".into(), 4_200));
+    assert_eq!(settle(t, &s).await.card_payments(), 0);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM journal WHERE kind = 'capture'").await, 0);
+    no_breaches(t).await;
+}
+
+async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let before = balance(t, "100005").await;
+    let voided = support::pay(&s.state, &casey, "100005", "15.00", Some("000111222333")).await;
+    let sent = support::pay(&s.state, &casey, "100005", "25.00", Some("000444555666")).await;
+    let business = support::pay(&s.state, &casey, "100041", "35.00", Some("000777888999")).await;
+    assert_eq!(act(&c, &s, &voided, &key(1), "void", "").await.status(), 200);
+    assert_eq!(status_of(t, &voided).await.0, "cancelled");
+    assert_eq!(balance(t, "100005").await, before - 2_500);
+
+    let run = settle(t, &s).await.run.expect("a run");
+    let file = run.file.expect("an ACH file");
+    assert_eq!((file.entry_count, file.debit_total_cents, file.credit_total_cents), (2, 6_000, 0));
+    let text = std::fs::read_to_string(s.data_dir.path().join("ach").join(&file.file_name)).expect("the file on disk");
+    let parsed = nacha::parse_file(&text).expect("a valid NACHA file");
+    assert!(text.lines().all(|l| l.len() == 94) && text.lines().count() % 10 == 0);
+    let secs: Vec<&str> = parsed.batches.iter().map(|b| b.sec.as_str()).collect();
+    assert_eq!(secs, ["PPD", "CCD"], "consumer and business debits in their own batches");
+    assert!(text.contains("000444555666"), "the real account number goes to the bank");
+    assert!(!text.contains("000111222333"), "the voided debit is not sent");
+    for r in [&sent, &business] {
+        assert_eq!(status_of(t, r).await.0, "processed");
+    }
+    assert_eq!(act(&c, &s, &sent, &key(2), "void", "").await.status(), StatusCode::UNPROCESSABLE_ENTITY, "too late to void");
+
+    // A Processed ACH payment is refunded by an ACH credit in the next file.
+    assert_eq!(act(&c, &s, &sent, &key(3), "ach_refund", "5.00").await.status(), 200);
+    let next = settle(t, &s).await.run.expect("a run").file.expect("a credit file");
+    assert_eq!((next.entry_count, next.debit_total_cents, next.credit_total_cents), (1, 0, 500));
+    assert!(settle(t, &s).await.run.is_none(), "nothing is sent twice");
+    no_breaches(t).await;
+}
+
+async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
+    let (s, _c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let before = balance(t, "100006").await;
+    // The sandbox bank returns accounts ending 0001 (R01) on the next run.
+    let returned = support::pay(&s.state, &casey, "100006", "60.00", Some("9870001")).await;
+    let kept = support::pay(&s.state, &casey, "100006", "10.00", Some("9875555")).await;
+    let first = settle(t, &s).await;
+    assert!(first.returns.is_empty());
+    let second = settle(t, &s).await;
+    assert!(matches!(&second.returns[..], [ReturnOutcome::Failed { code, .. }] if code == "R01"), "{:?}", second.returns);
+    assert_eq!(status_of(t, &returned).await.0, "failed");
+    assert_eq!(status_of(t, &kept).await.0, "processed");
+    assert_eq!(balance(t, "100006").await, before - 1_000, "the returned amount is owed again");
+    assert!(settle(t, &s).await.returns.is_empty(), "returned once");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'returned'").await, 1);
+
+    // The same return file read again changes nothing; an unknown trace is reported.
+    let dir = s.data_dir.path().join("ach").join("returns");
+    let name = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().file_name();
+    let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+    let again = app::services::settlement::import_returns_text(&t.db, &text, "again", "test").await.unwrap();
+    assert!(matches!(&again[..], [ReturnOutcome::AlreadyRecorded { .. }]), "{again:?}");
+    let o = &s.state.config.ach;
+    let stranger = nacha::Entry {
+        transaction_code: 27,
+        routing: "021000021".into(),
+        account_number: "1".into(),
+        amount_cents: 1,
+        individual_id: "X".into(),
+        name: "Nobody".into(),
+        trace_number: "999999999999999".into(),
+    };
+    let dates = nacha::FileDates { created_date: "261125".into(), created_time: "1200".into(), effective_date: "261126".into(), file_id_modifier: 'A' };
+    let unknown = nacha::write_returns(o, &dates, &[(stranger, "R03")]);
+    let out = app::services::settlement::import_returns_text(&t.db, &unknown, "unknown", "test").await.unwrap();
+    assert!(matches!(&out[..], [ReturnOutcome::Unmatched { code, .. }] if code == "R03"), "{out:?}");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM ach_returns WHERE outcome = 'unmatched'").await, 1, "kept, not dropped");
+    let broken = text.replacen("799R01", "799R01 ", 1);
+    assert!(app::services::settlement::import_returns_text(&t.db, &broken, "broken", "test").await.is_err());
+    no_breaches(t).await;
+}
+
+async fn a_void_racing_settlement_loses_or_wins_cleanly(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    for n in 0..4 {
+        let reference = support::pay(&s.state, &casey, "100007", "9.00", Some("000123123123")).await;
+        let k = key(100 + n);
+        let (voided, settled) = tokio::join!(act(&c, &s, &reference, &k, "void", ""), settle(t, &s));
+        let status = status_of(t, &reference).await.0;
+        match voided.status().as_u16() {
+            200 => assert_eq!(status, "cancelled"),
+            409 | 422 => {
+                assert_eq!(status, "processed");
+                assert!(settled.run.and_then(|r| r.file).is_some());
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    no_breaches(t).await;
+}
+
+async fn settlement_is_for_administrators(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    assert_eq!(call(&c, &s, "run_settlement", &[]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(call(&c, &s, "load_settlements", &[]).await.status(), StatusCode::FORBIDDEN);
+    let casey = support::staff(&t.db, CSR.0).await;
+    support::pay(&s.state, &casey, "100008", "11.00", Some("000999888777")).await;
+    let admin = support::client();
+    assert_eq!(call(&admin, &s, "sign_in", &[("login", ADMIN.0), ("password", ADMIN.1)]).await.status(), 200);
+    let r = call(&admin, &s, "run_settlement", &[]).await;
+    assert_eq!(r.status(), 200);
+    let runs: serde_json::Value = call(&admin, &s, "load_settlements", &[]).await.json().await.unwrap();
+    let download = runs[0]["file"]["download"].as_str().expect("a file to download").to_string();
+    assert_eq!(runs[0]["file"]["batches"][0]["sec"], "PPD");
+    assert_eq!(c.get(format!("{}{download}", s.base)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let file = admin.get(format!("{}{download}", s.base)).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert!(nacha::parse_file(&file.text().await.unwrap()).is_ok());
+    assert_eq!(admin.get(format!("{}/settlements/files/999", s.base)).send().await.unwrap().status(), 404);
+}
+
+on_both_backends!(
+    card_refunds_add_up_and_never_exceed_the_payment,
+    a_pending_card_reversal_voids_it_and_settlement_captures_nothing,
+    ach_is_voided_or_sent_in_a_valid_nacha_file,
+    returns_fail_the_payment_and_restore_the_balance,
+    a_void_racing_settlement_loses_or_wins_cleanly,
+    settlement_is_for_administrators,
+);
