@@ -39,6 +39,7 @@ test: tools-test test-rust test-e2e
 ## test-rust: every Rust test (the PostgreSQL half runs when it is reachable)
 test-rust:
 	cargo test -p app -p server --features app/ssr
+	@if [ "$${PAYDESK_PRUNE_DEBUG:-}" = 1 ]; then echo "dropping the debug build to free disk"; rm -rf target/debug; fi
 
 ## check-wasm: a quick check that the shared crate compiles for the browser (the release build does it too)
 check-wasm:

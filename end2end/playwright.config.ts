@@ -41,12 +41,14 @@ export default defineConfig({
     {
       name: "settle-desktop-js",
       testMatch: /settle/,
+      fullyParallel: false,
       dependencies: ["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"],
       use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium },
     },
     {
       name: "settle-tablet-nojs",
       testMatch: /settle/,
+      fullyParallel: false,
       dependencies: ["settle-desktop-js"],
       use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium },
     },

@@ -8,6 +8,7 @@ export const dbFile = path.join(root, "end2end", ".tmp", "e2e.db");
 const bin = path.join(root, "target", "release", "paydesk");
 
 export const CSR = { login: "csr", password: "paydesk-csr-demo-1" };
+export const ADMIN = { login: "admin", password: "paydesk-admin-demo" };
 
 /** Whether this project runs with JavaScript (hydrated) or without. */
 export function hasJs(info: TestInfo): boolean {
@@ -46,9 +47,63 @@ export function outboxHas(reference: string): boolean {
   return fs.readdirSync(dir).some((f) => fs.readFileSync(path.join(dir, f), "utf8").includes(reference));
 }
 
-/** `paydesk settle` against the test server's database. */
+const dataDir = path.join(root, "end2end", ".tmp", "data");
+
+/** `paydesk settle` against the test server's database and data folder
+ * (its key decrypts the bank accounts for the NACHA file). */
 export function settle() {
-  execFileSync(bin, ["settle"], { env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}` } });
+  execFileSync(bin, ["settle"], { env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, PAYDESK_DATA_DIR: dataDir } });
+}
+
+/** Signs in and opens Make Payment for `account`. */
+export async function openMakePaymentFor(page: Page, info: TestInfo, account: string) {
+  await page.goto(`/sign-in?next=/pay/${account}`);
+  await signIn(page, info, CSR.login, CSR.password);
+  await expect(page.getByRole("heading", { name: "Make Payment" })).toBeVisible();
+  await ready(page, info);
+}
+
+/** Takes a payment on the open Make Payment page: by card, or from the bank
+ * account `bankAccount`. Returns its Reference Number. */
+export async function takePayment(page: Page, info: TestInfo, amount: string, bankAccount?: string): Promise<string> {
+  await page.getByLabel("Payment Amount").fill(amount);
+  if (bankAccount) {
+    await page.locator('input[name="form[method]"][value="bank"]').check();
+    await page.getByLabel("Account holder").fill("Pat Payer");
+    await page.getByLabel("Routing number").fill("021000021");
+    await page.getByLabel("Account number").fill(bankAccount);
+  } else {
+    await page.locator('input[name="form[method]"][value="card"]').check();
+    await page.getByLabel("Name on card").fill("Pat Payer");
+    await page.getByLabel("Card number").fill("4242424242424242");
+    await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+    await page.getByLabel("CVV").fill("123");
+    await page.getByLabel("Billing ZIP").fill("02139");
+  }
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await ready(page, info);
+  await page.getByRole("button", { name: "Make Payment" }).click();
+  await expect(page.getByRole("heading", { name: "Thanks for the payment!" })).toBeVisible();
+  await ready(page, info);
+  return (await page.locator(".reference").innerText()).trim();
+}
+
+/** Opens a payment's detail page. */
+export async function openPayment(page: Page, info: TestInfo, reference: string) {
+  await page.goto(`/payments/${reference}`);
+  await expect(page.getByRole("heading", { name: `Payment ${reference}` })).toBeVisible();
+  await ready(page, info);
+}
+
+/** Fills and confirms the Cancel/Reverse form on a payment's page. */
+export async function cancelReverse(page: Page, info: TestInfo, action: RegExp, amount?: string) {
+  const panel = page.locator("#cancel-reverse");
+  await panel.getByRole("radio", { name: action }).check();
+  if (amount !== undefined) await panel.getByLabel("Refund amount").fill(amount);
+  await panel.getByLabel("Reason").selectOption({ label: "Payer asked for it" });
+  await panel.getByLabel(/Yes, I confirmed this with the payer/).check();
+  await panel.getByRole("button", { name: "Confirm" }).click();
+  await ready(page, info);
 }
 
 /** Runs SQL against the test server's database, as an operator would. */

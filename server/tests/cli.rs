@@ -8,6 +8,7 @@ fn paydesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(args)
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("PAYDESK_DATA_DIR", db.parent().expect("the database's folder").join("data"))
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -35,6 +36,7 @@ fn every_subcommand_has_help() {
         vec!["migrate", "--help"],
         vec!["user", "add", "--help"],
         vec!["import", "accounts", "--help"],
+        vec!["import", "returns", "--help"],
         vec!["demo", "--help"],
         vec!["check", "--help"],
         vec!["settle", "--help"],
@@ -115,4 +117,65 @@ fn the_demo_loads_once() {
     let o = paydesk(&db, &["demo", "--if-empty"], None);
     assert!(text(&o).0.contains("not loaded"));
     assert!(paydesk(&db, &["check"], None).status.success());
+}
+
+#[test]
+fn settlement_writes_a_nacha_file_returns_are_read_and_check_catches_a_breach() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    assert!(paydesk(&db, &["demo"], None).status.success());
+    let o = paydesk(&db, &["settle"], None);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("card payment(s) captured"), "{out}");
+    let o = paydesk(&db, &["settle"], None);
+    assert!(text(&o).0.contains("nothing to settle"), "a second run finds nothing");
+
+    // A malformed return file is refused whole, with its line.
+    let bad = dir.path().join("bad.ach");
+    std::fs::write(&bad, format!("{}\n", "1".repeat(93))).unwrap();
+    let o = paydesk(&db, &["import", "returns", bad.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(text(&o).1.contains("line 1: a record is 94 characters; this one is 93"), "{:?}", text(&o));
+
+    // A return for a trace we never sent is reported, not dropped.
+    let odfi = app::domain::nacha::Originator {
+        immediate_destination: "091000019".into(),
+        immediate_destination_name: "Bank".into(),
+        immediate_origin: "1234567890".into(),
+        immediate_origin_name: "Biller".into(),
+        company_name: "Biller".into(),
+        company_id: "1234567890".into(),
+        odfi_routing: "091000019".into(),
+    };
+    let entry = app::domain::nacha::Entry {
+        transaction_code: 27,
+        routing: "021000021".into(),
+        account_number: "1234".into(),
+        amount_cents: 500,
+        individual_id: "100001".into(),
+        name: "Pat".into(),
+        trace_number: "091000019999999".into(),
+    };
+    let dates = app::domain::nacha::FileDates { created_date: "261125".into(), created_time: "1200".into(), effective_date: "261126".into(), file_id_modifier: 'A' };
+    let returns = dir.path().join("returns.ach");
+    std::fs::write(&returns, app::domain::nacha::write_returns(&odfi, &dates, &[(entry, "R02")])).unwrap();
+    let o = paydesk(&db, &["import", "returns", returns.to_str().unwrap()], None);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("return R02 for trace 091000019999999 matches no payment we sent"), "{out}");
+    assert!(out.contains("1 need attention"), "{out}");
+
+    assert!(paydesk(&db, &["check"], None).status.success());
+    // A balance edited behind the journal's back is a breach.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", db.display());
+        let app::db::Db::Sqlite(pool) = app::db::Db::connect(&url).await.unwrap() else { unreachable!() };
+        sqlx::query("UPDATE accounts SET balance_cents = balance_cents + 1 WHERE account_number = '100003'").execute(&pool).await.unwrap();
+        pool.close().await;
+    });
+    let o = paydesk(&db, &["check"], None);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(text(&o).1.contains("balance differs from its journal entries: 100003"), "{:?}", text(&o));
 }

@@ -88,7 +88,7 @@ pub fn CancelReversePanel(reference: String, view: CancelReverseView, action: Se
                     <FieldMessage id="cr-confirm" message=message("confirm")/>
                 </div>
                 <div class="actions">
-                    <button type="submit" class="btn btn-danger">"Confirm"</button>
+                    <button type="submit" class="btn btn-danger" disabled=move || action.pending().get()>"Confirm"</button>
                 </div>
             </ActionForm>
         </section>

@@ -204,7 +204,7 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                                             </td>
                                             <td data-label="Entered By">{p.entered_by}</td>
                                             <td data-label="Action">
-                                                {offers.then(|| view! { <a class="btn btn-quiet btn-small" href=cancel_reverse>"Cancel/Reverse"</a> })}
+                                                {offers.then(|| view! { <a class="btn btn-secondary btn-small" href=cancel_reverse>"Cancel/Reverse"</a> })}
                                             </td>
                                         </tr>
                                     }

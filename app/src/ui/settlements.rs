@@ -21,7 +21,7 @@ pub fn SettlementsPage() -> impl IntoView {
             <ActionForm action=run>
                 <FormAlert message=alert/>
                 <p class="notice" role="status">{done}</p>
-                <button type="submit" class="btn btn-primary">"Run settlement now"</button>
+                <button type="submit" class="btn btn-primary" disabled=move || run.pending().get()>"Run settlement now"</button>
             </ActionForm>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || runs.get().map(|r| match r {

@@ -1,7 +1,7 @@
 //! The repository contract: every test here runs on SQLite and on
 //! PostgreSQL, each time on a fresh database.
 
-mod support;
+use crate::support;
 
 use app::db::audit::AuditEntry;
 use app::db::Db;

@@ -5,7 +5,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) answers. With
 //! `PAYDESK_REQUIRE_POSTGRES=1` (CI) an unreachable server fails them.
 
-#![allow(dead_code)]
+
 
 use app::config::Config;
 use app::db::Db;

@@ -1,7 +1,7 @@
 //! Server functions and pages over real HTTP, on both backends: sign-in,
 //! lockout, sessions, the page guard, error statuses and cross-site refusal.
 
-mod support;
+use crate::support;
 
 use reqwest::header::{ACCEPT, LOCATION, ORIGIN, REFERER, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};

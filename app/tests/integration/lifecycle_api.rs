@@ -2,7 +2,7 @@
 //! reversal, partial refunds, ACH refunds), settlement with its NACHA file,
 //! ACH returns, and the races between them.
 
-mod support;
+use crate::support;
 
 use app::db::settlement::ReturnOutcome;
 use app::domain::nacha;

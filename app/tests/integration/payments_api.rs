@@ -2,7 +2,7 @@
 //! submission under concurrency, declines, ACH encryption, settlement and
 //! the receipt.
 
-mod support;
+use crate::support;
 
 use reqwest::header::{ACCEPT, LOCATION};
 use reqwest::{Client, Response, StatusCode};

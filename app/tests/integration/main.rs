@@ -1,0 +1,12 @@
+//! Every integration test of the app crate, in one test binary: one link
+//! instead of five, and a fraction of the disk (see docs/testing.md).
+#![allow(dead_code)]
+
+#[macro_use]
+mod support;
+
+mod http_api;
+mod lifecycle_api;
+mod lifecycle_props;
+mod payments_api;
+mod repository;

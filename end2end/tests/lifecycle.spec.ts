@@ -1,0 +1,36 @@
+import { expect, test } from "@playwright/test";
+import { cancelReverse, openMakePaymentFor, openPayment, takePayment } from "./helpers";
+
+// One account per project, so parallel projects never share payments.
+const VOID_ACCOUNT: Record<string, string> = {
+  "desktop-js": "100006",
+  "desktop-nojs": "100007",
+  "tablet-js": "100011",
+  "tablet-nojs": "100012",
+};
+
+test("a Pending ACH payment is voided from Payments Found", async ({ page }, info) => {
+  const account = VOID_ACCOUNT[info.project.name];
+  await openMakePaymentFor(page, info, account);
+  const reference = await takePayment(page, info, "18.25", "000123454321");
+  await page.getByRole("link", { name: "Done" }).click();
+  const row = page.locator(`#payments-table tbody tr[data-reference="${reference}"]`);
+  await expect(row).toContainText("Pending");
+  await row.getByRole("link", { name: "Cancel/Reverse" }).click();
+  await expect(page.getByRole("heading", { name: "Cancel/Reverse" })).toBeVisible();
+
+  // Nothing happens without a reason and the confirmation.
+  const panel = page.locator("#cancel-reverse");
+  await panel.getByRole("button", { name: "Confirm" }).click();
+  await expect(panel.getByText("Choose a reason.")).toBeVisible();
+  await expect(panel.getByText("Tick the box to confirm.")).toBeVisible();
+
+  await cancelReverse(page, info, /^Void/);
+  await expect(page.locator("dl.detail")).toContainText("Cancelled");
+  await expect(page.locator("#actions-table")).toContainText("Void");
+  await expect(page.locator("#actions-table")).toContainText("Payer asked for it");
+  await expect(page.locator("#cancel-reverse")).toHaveCount(0);
+
+  await openPayment(page, info, reference);
+  await expect(page.locator("dl.detail")).toContainText("Cancellation notice");
+});
