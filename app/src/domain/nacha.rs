@@ -322,9 +322,6 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
     if lines.is_empty() {
         return Err(err(1, "the file is empty"));
     }
-    if lines.len() % BLOCKING_FACTOR != 0 {
-        return Err(err(lines.len(), format!("{} records is not a multiple of {BLOCKING_FACTOR}", lines.len())));
-    }
     let mut batches: Vec<ParsedBatch> = Vec::new();
     let mut returns = Vec::new();
     let mut in_batch = false;
@@ -438,6 +435,9 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
         }
     }
     let totals = file_control.ok_or_else(|| err(lines.len(), "the file has no file control record"))?;
+    if lines.len() % BLOCKING_FACTOR != 0 {
+        return Err(err(lines.len(), format!("{} records is not a multiple of {BLOCKING_FACTOR}", lines.len())));
+    }
     Ok(ParsedFile { batches, totals, returns })
 }
 
