@@ -34,3 +34,30 @@ test("a Pending ACH payment is voided from Payments Found", async ({ page }, inf
   await openPayment(page, info, reference);
   await expect(page.locator("dl.detail")).toContainText("Cancellation notice");
 });
+
+const SCHEDULE_ACCOUNT: Record<string, string> = {
+  "desktop-js": "100031",
+  "desktop-nojs": "100032",
+  "tablet-js": "100036",
+  "tablet-nojs": "100037",
+};
+
+/** A date a few days ahead in the biller's zone, as the date field takes it. */
+function daysAhead(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toLocaleDateString("en-CA", { timeZone: "America/New_York" });
+}
+
+test("a future-dated payment is Scheduled and cancelled before it processes", async ({ page }, info) => {
+  await openMakePaymentFor(page, info, SCHEDULE_ACCOUNT[info.project.name]);
+  await page.getByLabel("Payment Date").fill(daysAhead(3));
+  const reference = await takePayment(page, info, "27.00");
+  await expect(page.locator("dl.review")).toContainText("Scheduled");
+  await page.getByRole("link", { name: "Done" }).click();
+  const row = page.locator(`#payments-table tbody tr[data-reference="${reference}"]`);
+  await expect(row).toContainText("Scheduled");
+  await row.getByRole("link", { name: "Cancel/Reverse" }).click();
+  await expect(page.getByRole("heading", { name: "Cancel/Reverse" })).toBeVisible();
+  await cancelReverse(page, info, /^Cancel:/);
+  await expect(page.locator("dl.detail")).toContainText("Cancelled");
+  await expect(page.locator("#actions-table")).toContainText("Cancel");
+});

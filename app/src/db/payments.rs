@@ -83,6 +83,8 @@ pub struct NewPayment {
     pub method: MethodColumns,
     pub receipt_email: String,
     pub entered_by: i64,
+    /// A later date: the payment is stored Scheduled and nothing moves yet.
+    pub scheduled_for: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -113,6 +115,7 @@ pub struct PaymentRow {
     pub bank_routing: Option<String>,
     pub bank_account_enc: Option<String>,
     pub bank_kind: Option<String>,
+    pub scheduled_for: Option<String>,
 }
 
 impl PaymentRow {
@@ -130,7 +133,8 @@ impl PaymentRow {
 pub(crate) const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id, a.account_number, p.amount_cents, \
     p.method_kind, p.method_label, p.receipt_email, p.status, p.decline_reason, u.login AS entered_by_login, \
     p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key, \
-    p.refunded_cents, p.return_code, p.return_reason, a.account_type, p.bank_routing, p.bank_account_enc, p.bank_kind \
+    p.refunded_cents, p.return_code, p.return_reason, a.account_type, p.bank_routing, p.bank_account_enc, p.bank_kind, \
+    p.scheduled_for \
     FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -143,14 +147,16 @@ pub struct StatusChangeRow {
 }
 
 impl Db {
-    /// Claims the idempotency key by inserting the payment as `authorizing`.
-    /// A second claim of the same key fails on the UNIQUE constraint.
+    /// Claims the idempotency key by inserting the payment as `authorizing`
+    /// (or `scheduled`, for a later date). A second claim of the same key
+    /// fails on the UNIQUE constraint.
     pub async fn insert_authorizing_payment(&self, p: &NewPayment, actor: &str, now: i64) -> Result<i64, DbError> {
+        let status = if p.scheduled_for.is_some() { "scheduled" } else { "authorizing" };
         let id = in_tx!(self, |tx| {
             let sql = format!(
                 "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-                 receipt_email, status, entered_by, created_at, updated_at, {METHOD_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'authorizing', $8, $9, $9, \
+                 receipt_email, status, entered_by, created_at, updated_at, scheduled_for, {METHOD_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $21, $8, $9, $9, $22, \
                  $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id"
             );
             let query = sqlx::query_scalar(&sql)
@@ -164,9 +170,12 @@ impl Db {
                 .bind(p.entered_by)
                 .bind(now);
             let id: i64 = bind_method!(query, p.method)
-            .fetch_one(&mut *tx)
-            .await?;
-            record_status!(&mut *tx, id, now, None::<&str>, "authorizing", actor, None::<&str>)?;
+                .bind(status)
+                .bind(&p.scheduled_for)
+                .fetch_one(&mut *tx)
+                .await?;
+            let reason = p.scheduled_for.as_ref().map(|d| format!("scheduled for {d}"));
+            record_status!(&mut *tx, id, now, None::<&str>, status, actor, reason.as_deref())?;
             id
         });
         Ok(id)
@@ -269,6 +278,31 @@ impl Db {
             .await
         })?;
         Ok(rows)
+    }
+
+    /// Scheduled payments whose date (`YYYY-MM-DD`) is `today` or earlier.
+    pub async fn due_scheduled(&self, today: &str) -> Result<Vec<PaymentRow>, DbError> {
+        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'scheduled' AND p.scheduled_for <= $1 ORDER BY p.id LIMIT 1000");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(today).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Scheduled → Authorizing when its date comes; false if it was
+    /// cancelled or started meanwhile.
+    pub async fn start_scheduled(&self, id: i64, now: i64) -> Result<bool, DbError> {
+        let started = in_tx!(self, |tx| {
+            let n = sqlx::query("UPDATE payments SET status = 'authorizing', updated_at = $2 WHERE id = $1 AND status = 'scheduled'")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 1 {
+                record_status!(&mut *tx, id, now, "scheduled", "authorizing", "scheduler", Some("its date came"))?;
+            }
+            n == 1
+        });
+        Ok(started)
     }
 
     /// Payments still `authorizing` that were claimed before `before`: their

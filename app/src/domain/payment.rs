@@ -63,6 +63,67 @@ pub struct PaymentForm {
     pub bank_account: String,
     #[serde(default)]
     pub bank_kind: String,
+    /// `YYYY-MM-DD`; empty or today pays now, a later date schedules it.
+    #[serde(default)]
+    pub pay_date: String,
+}
+
+/// The biller's date today, for the card expiry and payment date checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Today {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Today {
+    pub fn month(self) -> (u16, u8) {
+        (self.year, self.month)
+    }
+
+    /// `2026-11-25`
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Checks the Payment Date: empty or today pays now (`None`); a later date
+/// up to a year ahead schedules the payment (`Some("YYYY-MM-DD")`).
+pub fn check_pay_date(input: &str, today: Today) -> Result<Option<String>, String> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || "Enter the date as YYYY-MM-DD.".to_string();
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let (y, m, d): (u16, u8, u8) = (s[..4].parse().map_err(|_| bad())?, s[5..7].parse().map_err(|_| bad())?, s[8..].parse().map_err(|_| bad())?);
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return Err(bad());
+    }
+    let date = (y, m, d);
+    let now = (today.year, today.month, today.day);
+    if date < now {
+        return Err("The payment date cannot be in the past.".into());
+    }
+    if date == now {
+        return Ok(None);
+    }
+    if date > (today.year + 1, today.month, today.day) {
+        return Err("A payment can be scheduled at most a year ahead.".into());
+    }
+    Ok(Some(s.to_string()))
 }
 
 /// A checked payment method. The card number and bank account number are
@@ -100,6 +161,8 @@ pub struct CheckedPayment {
     pub email: Email,
     pub amount: Money,
     pub method: MethodInput,
+    /// A later date: the payment is Scheduled for it.
+    pub scheduled_for: Option<String>,
 }
 
 /// Checks an amount for a payment: more than zero, at most 2 decimals, at
@@ -125,8 +188,8 @@ fn name_ok(s: &str) -> bool {
 
 /// Checks the whole form; on failure every problem is named by field, and
 /// what may safely be shown again is kept (never the card number, CVV or bank
-/// account number). `today` is (year, month) for the expiry check.
-pub fn check_form(form: &PaymentForm, today: (u16, u8), max: Money) -> Result<CheckedPayment, FieldErrors> {
+/// account number).
+pub fn check_form(form: &PaymentForm, today: Today, max: Money) -> Result<CheckedPayment, FieldErrors> {
     let mut errs = FieldErrors::new();
     for (field, value) in [
         ("email", &form.email),
@@ -138,6 +201,7 @@ pub fn check_form(form: &PaymentForm, today: (u16, u8), max: Money) -> Result<Ch
         ("bank_holder", &form.bank_holder),
         ("bank_routing", &form.bank_routing),
         ("bank_kind", &form.bank_kind),
+        ("pay_date", &form.pay_date),
     ] {
         errs = errs.keep(field, value.trim());
     }
@@ -149,7 +213,7 @@ pub fn check_form(form: &PaymentForm, today: (u16, u8), max: Money) -> Result<Ch
             if !name_ok(&form.card_name) {
                 errs.add("card_name", CardError::Name.to_string());
             }
-            let expiry = Expiry::parse(&form.card_expiry, today).map_err(|e| errs.add("card_expiry", e.to_string())).ok();
+            let expiry = Expiry::parse(&form.card_expiry, today.month()).map_err(|e| errs.add("card_expiry", e.to_string())).ok();
             if let Err(e) = check_cvv(&form.card_cvv, number.as_ref().map(CardNumber::brand)) {
                 errs.add("card_cvv", e.to_string());
             }
@@ -186,9 +250,10 @@ pub fn check_form(form: &PaymentForm, today: (u16, u8), max: Money) -> Result<Ch
             }
         },
     };
+    let scheduled_for = check_pay_date(&form.pay_date, today).map_err(|e| errs.add("pay_date", e)).ok().flatten();
     match (email, amount, method) {
         (Some(email), Some(amount), Some(method)) if errs.is_empty() => {
-            Ok(CheckedPayment { account: form.account.trim().to_string(), email, amount, method })
+            Ok(CheckedPayment { account: form.account.trim().to_string(), email, amount, method, scheduled_for })
         }
         _ => Err(errs),
     }
@@ -259,7 +324,25 @@ mod tests {
         }
     }
 
-    const TODAY: (u16, u8) = (2026, 11);
+    const TODAY: Today = Today { year: 2026, month: 11, day: 25 };
+
+    #[test]
+    fn payment_dates_pay_now_or_schedule_within_a_year() {
+        assert_eq!(check_pay_date("", TODAY), Ok(None));
+        assert_eq!(check_pay_date("2026-11-25", TODAY), Ok(None), "today pays now");
+        assert_eq!(check_pay_date(" 2026-11-26 ", TODAY), Ok(Some("2026-11-26".into())));
+        assert_eq!(check_pay_date("2027-11-25", TODAY), Ok(Some("2027-11-25".into())));
+        assert_eq!(check_pay_date("2027-11-26", TODAY), Err("A payment can be scheduled at most a year ahead.".into()));
+        assert_eq!(check_pay_date("2026-11-24", TODAY), Err("The payment date cannot be in the past.".into()));
+        for bad in ["2026-02-30", "2026-13-01", "26-11-30", "2026/11/30", "tomorrow", "2026-11-00"] {
+            assert_eq!(check_pay_date(bad, TODAY), Err("Enter the date as YYYY-MM-DD.".into()), "{bad}");
+        }
+        assert_eq!(check_pay_date("2028-02-29", Today { year: 2027, month: 12, day: 1 }), Ok(Some("2028-02-29".into())), "a leap day");
+        assert_eq!(check_pay_date("2028-02-29", Today { year: 2027, month: 1, day: 15 }), Err("A payment can be scheduled at most a year ahead.".into()));
+        assert!(check_pay_date("2027-02-29", TODAY).is_err(), "not a leap year");
+        let scheduled = check_form(&PaymentForm { pay_date: "2026-12-01".into(), ..card_form() }, TODAY, DEFAULT_MAX_PAYMENT).unwrap();
+        assert_eq!(scheduled.scheduled_for.as_deref(), Some("2026-12-01"));
+    }
 
     #[test]
     fn amounts_for_payments() {

@@ -5,7 +5,7 @@
 use super::account::AccountStatus;
 use super::money::Money;
 use super::lifecycle::{ActionKind, ActionReason, PaymentState};
-use super::payment::{MethodKind, PaymentStatus};
+use super::payment::{MethodKind, PaymentStatus, Today};
 use serde::{Deserialize, Serialize};
 
 /// The top of the Make Payment page.
@@ -17,8 +17,8 @@ pub struct PayContext {
     pub balance: Money,
     pub email: Option<String>,
     pub max_payment: Money,
-    /// (year, month) on the server, for the browser's expiry check.
-    pub this_month: (u16, u8),
+    /// The biller's date, for the browser's expiry and payment date checks.
+    pub today: Today,
     /// The enrolled payers' saved methods, offered first.
     pub saved_methods: Vec<SavedMethodView>,
 }
@@ -40,6 +40,8 @@ pub struct ReviewView {
     pub email: String,
     pub amount: Money,
     pub method_label: String,
+    /// `2026-12-01` when the payment is scheduled for a later date.
+    pub scheduled_for: Option<String>,
     /// Further lines about the method: ("Name on card", "Pat Doe"), …
     pub method_details: Vec<(String, String)>,
     /// What Back puts back into the form (never the card number, CVV or

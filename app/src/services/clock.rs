@@ -2,6 +2,7 @@
 //! milliseconds; it is only turned into a wall-clock time for people.
 
 use jiff::tz::TimeZone;
+use crate::domain::payment::Today;
 use jiff::Timestamp;
 
 pub fn zone(name: &str) -> TimeZone {
@@ -16,10 +17,10 @@ pub fn display(ms: i64, tz: &str) -> String {
     }
 }
 
-/// (year, month) today, for card expiry checks.
-pub fn this_month(tz: &str) -> (u16, u8) {
+/// The biller's date today, for card expiry and payment date checks.
+pub fn today(tz: &str) -> Today {
     let now = Timestamp::now().to_zoned_datetime(zone(tz));
-    (now.year().max(0) as u16, now.month().max(1) as u8)
+    Today { year: now.year().max(0) as u16, month: now.month().max(1) as u8, day: now.day().max(1) as u8 }
 }
 
 /// The dates a NACHA file made at `ms` carries, in `tz`: creation date

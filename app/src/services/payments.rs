@@ -61,6 +61,9 @@ struct SealedReview {
     email: String,
     amount_cents: i64,
     method: SealedMethod,
+    /// A later date the payment is Scheduled for.
+    #[serde(default)]
+    scheduled_for: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -147,7 +150,7 @@ impl Payments<'_> {
                 .collect(),
             account_number: a.account_number,
             max_payment: self.config.max_payment,
-            this_month: clock::this_month(&self.config.timezone),
+            today: clock::today(&self.config.timezone),
         })
     }
 
@@ -157,7 +160,7 @@ impl Payments<'_> {
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
-        let checked = check_form(form, clock::this_month(&self.config.timezone), self.config.max_payment)
+        let checked = check_form(form, clock::today(&self.config.timezone), self.config.max_payment)
             .map_err(AppError::Invalid)?;
         let mut saved = None;
         let method = match checked.method {
@@ -184,6 +187,7 @@ impl Payments<'_> {
             email: checked.email.to_string(),
             amount_cents: checked.amount.cents(),
             method,
+            scheduled_for: checked.scheduled_for,
         };
         let json = serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
         Ok(self.keys.seal(PURPOSE_REVIEW, &json))
@@ -207,7 +211,7 @@ impl Payments<'_> {
         let c = m.method;
         match m.method_kind.as_str() {
             "card" => {
-                let expiry = Expiry::parse(c.card_expiry.as_deref().unwrap_or(""), clock::this_month(&self.config.timezone))
+                let expiry = Expiry::parse(c.card_expiry.as_deref().unwrap_or(""), clock::today(&self.config.timezone).month())
                     .map_err(|_| refuse("That saved card has expired. Use a new card."))?;
                 Ok(SealedMethod::Card {
                     token: c.card_token.ok_or_else(broken)?,
@@ -280,10 +284,15 @@ impl Payments<'_> {
             amount: Money::from_cents(r.amount_cents),
             method_label: r.method.label(),
             method_details: details,
-            form_values: match r.saved {
-                // Back re-selects the saved method: email and amount, then the choice.
-                Some(id) => values.into_iter().take(2).chain([("method".into(), format!("saved:{id}"))]).collect(),
-                None => values,
+            scheduled_for: r.scheduled_for.clone(),
+            form_values: {
+                let mut kept: Vec<(String, String)> = match r.saved {
+                    // Back re-selects the saved method: email and amount, then the choice.
+                    Some(id) => values.into_iter().take(2).chain([("method".into(), format!("saved:{id}"))]).collect(),
+                    None => values,
+                };
+                kept.extend(r.scheduled_for.clone().map(|d| ("pay_date".to_string(), d)));
+                kept
             },
         })
     }
@@ -308,6 +317,7 @@ impl Payments<'_> {
             method,
             receipt_email: r.email.clone(),
             entered_by: staff.id,
+            scheduled_for: r.scheduled_for.clone(),
             ..Default::default()
         };
         // Claim the key. A reference can (rarely) collide too; only then try another.
@@ -325,11 +335,15 @@ impl Payments<'_> {
                 Err(e) => return Err(e.into()),
             }
         };
+        let missing = || AppError::Internal(super::incident_id());
+        if r.scheduled_for.is_some() {
+            // Nothing moves until its date: the processor is asked then.
+            return outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?);
+        }
         let outcome = match &r.method {
             SealedMethod::Card { token, .. } => self.processor.authorize_card(token, r.amount_cents, &r.key),
             SealedMethod::Bank { .. } => Ok(self.processor.accept_ach(&r.key)),
         };
-        let missing = || AppError::Internal(super::incident_id());
         let row = self.db.payment_by_id(id).await?.ok_or_else(missing)?;
         self.record_outcome(&row, outcome, &staff.login, Some(staff.id), ip).await?;
         outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?)
@@ -391,6 +405,27 @@ impl Payments<'_> {
             done.push(row.id);
         }
         Ok(done)
+    }
+
+    /// Starts the Scheduled payments whose date has come (`today` in the
+    /// biller's zone): each is claimed (Scheduled → Authorizing, guarded, so
+    /// two runs start it once) and authorized with its own idempotency key,
+    /// then recorded like any payment. Returns the payments started.
+    pub async fn start_due_scheduled(&self, today: &str) -> Result<Vec<i64>, AppError> {
+        let mut started = Vec::new();
+        for row in self.db.due_scheduled(today).await? {
+            if !self.db.start_scheduled(row.id, now_ms()).await? {
+                continue;
+            }
+            let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
+                ("card", Some(token)) => self.processor.authorize_card(token, row.amount_cents, &row.idempotency_key),
+                ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
+                _ => Err(super::processor::ProcessorError::BadToken),
+            };
+            self.record_outcome(&row, outcome, "scheduler", None, None).await?;
+            started.push(row.id);
+        }
+        Ok(started)
     }
 
     /// A repeat of a review that already has a payment: wait for the first

@@ -1,6 +1,7 @@
 //! Settlement: at the daily cutoff (`PAYDESK_SETTLEMENT_CUTOFF` in
 //! `PAYDESK_TIMEZONE`), on demand (`paydesk settle`, the administrators'
 //! "Run settlement now") and, for demos, every `PAYDESK_SETTLE_EVERY`.
+//! Scheduled payments whose date has come are authorized first; then
 //! Pending cards are captured; Pending ACH debits and queued ACH refund
 //! credits go out in that run's NACHA file under `PAYDESK_DATA_DIR/ach/`.
 //! Running it twice, or in two processes at once, settles nothing twice.
@@ -11,6 +12,7 @@
 
 use super::clock;
 use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT};
+use super::processor::SandboxProcessor;
 use crate::config::Config;
 use crate::db::settlement::{AchSetup, ReturnOutcome, RunSummary};
 use crate::db::{now_ms, Db};
@@ -29,6 +31,8 @@ pub const SANDBOX_RETURNS: [(&str, &str); 3] = [("0001", "R01"), ("0002", "R02")
 pub struct SettleOutcome {
     pub run: Option<RunSummary>,
     pub returns: Vec<ReturnOutcome>,
+    /// Scheduled payments whose date came (their receipts are due).
+    pub started: Vec<i64>,
 }
 
 impl SettleOutcome {
@@ -43,6 +47,11 @@ pub fn ach_dir(config: &Config) -> PathBuf {
 
 /// Settles everything Pending taken before `before`.
 pub async fn settle(db: &Db, config: &Config, keys: &Keyring, before: i64, actor: &str) -> Result<SettleOutcome, AppError> {
+    // Scheduled payments whose date has come are authorized first, so this
+    // run settles them.
+    let processor = SandboxProcessor::new(keys.clone());
+    let payments = super::payments::Payments { db, config, keys, processor: &processor };
+    let started = payments.start_due_scheduled(&clock::today(&config.timezone).iso()).await?;
     let returns = sandbox_returns(db, config, actor).await?;
     let now = now_ms();
     let dates = clock::ach_dates(now, &config.timezone);
@@ -66,7 +75,7 @@ pub async fn settle(db: &Db, config: &Config, keys: &Keyring, before: i64, actor
     if let Some(r) = &run {
         tracing::info!(run = r.run_id, cards = r.card_count, ach_file = ?r.file.as_ref().map(|f| &f.file_name), actor, "settled");
     }
-    Ok(SettleOutcome { run, returns })
+    Ok(SettleOutcome { run, returns, started })
 }
 
 /// Writes a stored NACHA file to `PAYDESK_DATA_DIR/ach/` (if not there yet).

@@ -92,6 +92,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
             ctx.saved_methods.first().map_or_else(|| "card".to_string(), |m| format!("saved:{}", m.id)),
         ),
         ("bank_kind".to_string(), BankAccountKind::Checking.code().to_string()),
+        ("pay_date".to_string(), ctx.today.iso()),
     ];
     let initial = move |field: &str| -> String {
         server_kept
@@ -103,7 +104,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     };
     let method = initial("method");
     let bank_kind = initial("bank_kind");
-    let (this_month, max) = (ctx.this_month, ctx.max_payment);
+    let (today, max) = (ctx.today, ctx.max_payment);
 
     // The browser runs the same checks as the server before anything is
     // sent; a click on Confirm (or Enter in a field) is stopped if they fail.
@@ -111,11 +112,11 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
         #[cfg(feature = "hydrate")]
         {
             let form = form_ref.get()?;
-            check_form(&read_form(&form), this_month, max).err()
+            check_form(&read_form(&form), today, max).err()
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (this_month, max, form_ref);
+            let _ = (today, max, form_ref);
             None
         }
     };
@@ -153,6 +154,14 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                     inputmode="decimal"
                     prefix="$"
                     hint=format!("Current balance {balance}. At most {} per payment.", ctx.max_payment)
+                />
+                <Field
+                    label="Payment Date"
+                    name="pay_date"
+                    value=initial("pay_date")
+                    errors
+                    kind="date"
+                    hint="Today pays now; a later date schedules the payment (up to a year ahead).".to_string()
                 />
                 <fieldset class="methods">
                     <legend>"Payment Method"</legend>
@@ -231,6 +240,7 @@ fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payment::Payment
         bank_routing: get("bank_routing"),
         bank_account: get("bank_account"),
         bank_kind: get("bank_kind"),
+        pay_date: get("pay_date"),
     }
 }
 
@@ -327,6 +337,7 @@ fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoV
         <dl class="review">
             <div><dt>"Email for the receipt"</dt><dd>{review.email.clone()}</dd></div>
             <div><dt>"Payment Amount"</dt><dd class="amount">{review.amount.to_string()}</dd></div>
+            <div><dt>"Payment Date"</dt><dd>{review.scheduled_for.clone().map_or_else(|| "Today".to_string(), |d| format!("{d} (Scheduled)"))}</dd></div>
             <div><dt>"Payment Method"</dt><dd>{review.method_label.clone()}</dd></div>
             {review.method_details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
         </dl>

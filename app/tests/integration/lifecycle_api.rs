@@ -117,8 +117,11 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
     assert_eq!(status_of(t, &voided).await.0, "cancelled");
     assert_eq!(balance(t, "100005").await, before - 2_500);
 
-    let run = settle(t, &s).await.run.expect("a run");
-    let file = run.file.expect("an ACH file");
+    // Two settlement runs at once (two app servers, say): one file, once.
+    let (a, b) = tokio::join!(settle(t, &s), settle(t, &s));
+    let runs: Vec<_> = [a.run, b.run].into_iter().flatten().collect();
+    assert_eq!(runs.len(), 1, "the second run found nothing left");
+    let file = runs[0].file.clone().expect("an ACH file");
     assert_eq!((file.entry_count, file.debit_total_cents, file.credit_total_cents), (2, 6_000, 0));
     let text = std::fs::read_to_string(s.data_dir.path().join("ach").join(&file.file_name)).expect("the file on disk");
     let parsed = nacha::parse_file(&text).expect("a valid NACHA file");
@@ -223,7 +226,50 @@ async fn settlement_is_for_administrators(t: &TestDb) {
     assert_eq!(admin.get(format!("{}/settlements/files/999", s.base)).send().await.unwrap().status(), 404);
 }
 
+async fn a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let before = balance(t, "100009").await;
+    let later = support::next_month(&s.state);
+    let kept = support::pay_on(&s.state, &casey, "100009", "30.00", None, Some(&later)).await;
+    let cancelled = support::pay_on(&s.state, &casey, "100009", "40.00", Some("000123456789"), Some(&later)).await;
+    assert_eq!(status_of(t, &kept).await.0, "scheduled");
+    assert_eq!(status_of(t, &cancelled).await.0, "scheduled");
+    assert_eq!(balance(t, "100009").await, before, "no money moves before the date");
+    assert!(settle(t, &s).await.started.is_empty());
+    assert_eq!(status_of(t, &kept).await.0, "scheduled", "not yet due");
+
+    // C4: Cancel → Cancelled; nothing was held, nothing moves.
+    assert_eq!(act(&c, &s, &cancelled, &key(1), "full_reversal", "").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(act(&c, &s, &cancelled, &key(2), "cancel", "").await.status(), 200);
+    assert_eq!(status_of(t, &cancelled).await.0, "cancelled");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'cancelled'").await, 1);
+
+    // Its date comes: the settlement run authorizes it and captures it.
+    let stored = app::domain::payment::Reference::parse(&kept).unwrap();
+    support::execute(&t.db, &format!("UPDATE payments SET scheduled_for = '2000-01-01' WHERE reference = '{}'", stored.as_str())).await.unwrap();
+    let out = settle(t, &s).await;
+    assert_eq!(out.started.len(), 1);
+    assert_eq!(out.card_payments(), 1);
+    assert_eq!(status_of(t, &kept).await.0, "processed");
+    assert_eq!(balance(t, "100009").await, before - 3_000);
+    assert!(settle(t, &s).await.started.is_empty(), "started once");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'receipt'").await, 1, "the receipt goes out when it is taken");
+
+    // A date in the past is refused next to the field.
+    let form = [
+        ("form[account]", "100009"), ("form[email]", "p@example.com"), ("form[amount]", "5.00"), ("form[method]", "card"),
+        ("form[card_name]", "Pat"), ("form[card_number]", "4242424242424242"), ("form[card_expiry]", "12/39"),
+        ("form[card_cvv]", "123"), ("form[card_zip]", "02139"), ("form[pay_date]", "2000-01-01"),
+    ];
+    let r = call(&c, &s, "confirm_payment", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("The payment date cannot be in the past."));
+    no_breaches(t).await;
+}
+
 on_both_backends!(
+    a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled,
     card_refunds_add_up_and_never_exceed_the_payment,
     a_pending_card_reversal_voids_it_and_settlement_captures_nothing,
     ach_is_voided_or_sent_in_a_valid_nacha_file,

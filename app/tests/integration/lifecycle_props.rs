@@ -1,5 +1,5 @@
 //! The payment lifecycle as a state machine, tested with random sequences
-//! of submit, settle, cancel, void, full and partial refunds, ACH refunds,
+//! of submit (now or scheduled), settle, cancel, void, full and partial refunds, ACH refunds,
 //! returns (the sandbox bank's), retries of used keys and actions racing
 //! settlement, on both databases. After every step:
 //! - every balance equals the sum of its journal entries (and every other
@@ -23,6 +23,8 @@ use proptest::prelude::*;
 #[derive(Debug, Clone)]
 enum Op {
     PayCard(u32),
+    /// A card payment scheduled for a later date.
+    PaySched(u32),
     /// An ACH debit; `returned` uses an account the sandbox bank returns.
     PayAch(u32, bool),
     Settle,
@@ -48,6 +50,7 @@ fn kind() -> impl Strategy<Value = ActionKind> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (100u32..20_000).prop_map(Op::PayCard),
+        1 => (100u32..20_000).prop_map(Op::PaySched),
         3 => ((100u32..20_000), any::<bool>()).prop_map(|(c, r)| Op::PayAch(c, r)),
         2 => Just(Op::Settle),
         6 => (kind(), 0usize..8, 1u32..12_000).prop_map(|(k, i, c)| Op::Act(k, i, c)),
@@ -121,6 +124,11 @@ impl World<'_> {
         match op {
             Op::PayCard(c) => {
                 let r = support::pay(self.state, &self.staff, "100003", &Money::from_cents(c as i64).plain(), None).await;
+                self.payments.push(r);
+            }
+            Op::PaySched(c) => {
+                let later = support::next_month(self.state);
+                let r = support::pay_on(self.state, &self.staff, "100003", &Money::from_cents(c as i64).plain(), None, Some(&later)).await;
                 self.payments.push(r);
             }
             Op::PayAch(c, returned) => {

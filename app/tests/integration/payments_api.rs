@@ -285,6 +285,7 @@ async fn a_payment_left_authorizing_by_a_crash_is_finished_once(t: &TestDb) {
         method: MethodColumns { card_token: Some(card.token), ..Default::default() },
         receipt_email: "p@example.com".into(),
         entered_by: casey.id,
+        scheduled_for: None,
     };
     t.db.insert_authorizing_payment(&new, "casey", app::db::now_ms() - 120_000).await.unwrap();
     let payments = s.state.payments();

@@ -181,11 +181,32 @@ pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
 /// Takes a payment through the service (Confirm, then Make Payment): a
 /// card when `bank_account` is `None`, else an ACH debit from it.
 pub async fn pay(state: &AppState, who: &app::domain::staff::StaffUser, account: &str, amount: &str, bank_account: Option<&str>) -> String {
+    pay_on(state, who, account, amount, bank_account, None).await
+}
+
+/// A date about a month ahead of the biller's today (always valid, always
+/// within the year a payment may be scheduled).
+pub fn next_month(state: &AppState) -> String {
+    let t = app::services::clock::today(&state.config.timezone);
+    let (y, m) = if t.month == 12 { (t.year + 1, 1) } else { (t.year, t.month + 1) };
+    format!("{y:04}-{m:02}-{:02}", t.day.min(28))
+}
+
+/// Like [`pay`], for the date `on` (`None`: today).
+pub async fn pay_on(
+    state: &AppState,
+    who: &app::domain::staff::StaffUser,
+    account: &str,
+    amount: &str,
+    bank_account: Option<&str>,
+    on: Option<&str>,
+) -> String {
     use app::domain::payment::PaymentForm;
     let mut form = PaymentForm {
         account: account.into(),
         email: "payer@example.com".into(),
         amount: amount.into(),
+        pay_date: on.unwrap_or_default().into(),
         ..Default::default()
     };
     match bank_account {
