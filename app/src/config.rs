@@ -22,6 +22,11 @@ pub struct Config {
     /// Demo setting: also settle every this often (`PAYDESK_SETTLE_EVERY=60s`).
     pub settle_every: Option<std::time::Duration>,
     pub mail: MailConfig,
+    /// Failed sign-ins allowed per client address per 15 minutes.
+    pub sign_in_ip_limit: i64,
+    /// Behind a reverse proxy or load balancer: the client address is the
+    /// last one in `X-Forwarded-For` (the one the proxy added).
+    pub trust_proxy: bool,
     /// Who the NACHA files say they come from (`PAYDESK_ACH_*`).
     pub ach: crate::domain::nacha::Originator,
 }
@@ -165,7 +170,21 @@ impl Config {
         if ach.immediate_origin.len() != 10 || !ach.immediate_origin.is_ascii() {
             return Err(bad("PAYDESK_ACH_ORIGIN", ach.immediate_origin, "must be 10 characters"));
         }
+        let limit = val("PAYDESK_SIGN_IN_IP_LIMIT", "20");
+        let sign_in_ip_limit = limit
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| bad("PAYDESK_SIGN_IN_IP_LIMIT", limit.clone(), "must be a whole number from 1 to 1000000"))?;
+        let proxy = val("PAYDESK_TRUST_PROXY", "false");
+        let trust_proxy = match proxy.as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(bad("PAYDESK_TRUST_PROXY", proxy, "must be true or false")),
+        };
         Ok(Config {
+            sign_in_ip_limit,
+            trust_proxy,
             ach,
             database_url,
             site_addr,
@@ -244,6 +263,8 @@ mod tests {
         assert_eq!(with(&[("PAYDESK_SMTP_HOST", "mail"), ("PAYDESK_SMTP_PORT", "x")]).unwrap_err().var, "PAYDESK_SMTP_PORT");
         assert_eq!(with(&[("PAYDESK_ACH_ODFI_ROUTING", "091000018")]).unwrap_err().var, "PAYDESK_ACH_ODFI_ROUTING");
         assert_eq!(with(&[("PAYDESK_ACH_COMPANY_ID", "12345")]).unwrap_err().var, "PAYDESK_ACH_COMPANY_ID");
+        assert_eq!(with(&[("PAYDESK_SIGN_IN_IP_LIMIT", "0")]).unwrap_err().var, "PAYDESK_SIGN_IN_IP_LIMIT");
+        assert_eq!(with(&[("PAYDESK_TRUST_PROXY", "yes")]).unwrap_err().var, "PAYDESK_TRUST_PROXY");
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Deletes long-dead sessions now and then; expiry itself is checked on
+/// Deletes long-dead sessions and old sign-in counters now and then; expiry itself is checked on
 /// every request, so this only keeps the table small.
 fn spawn_session_sweeper(state: AppState) {
     tokio::spawn(async move {
@@ -41,6 +41,10 @@ fn spawn_session_sweeper(state: AppState) {
             let cutoff = app::db::now_ms() - 2 * state.config.session_idle_ms();
             if let Err(e) = state.db.purge_idle_sessions(cutoff).await {
                 tracing::warn!(error = %e, "could not purge idle sessions");
+            }
+            let old_windows = app::db::now_ms() - 2 * app::services::auth::IP_WINDOW_MS;
+            if let Err(e) = state.db.purge_ip_failures(old_windows).await {
+                tracing::warn!(error = %e, "could not purge sign-in counters");
             }
         }
     });

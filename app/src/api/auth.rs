@@ -9,7 +9,7 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
     use crate::web::session;
     let state = context::state()?;
     let req = context::session()?;
-    let signed = crate::services::auth::sign_in(&state.db, &login, &password, req.ip.as_deref()).await?;
+    let signed = crate::services::auth::sign_in(&state.db, &login, &password, req.ip.as_deref(), state.config.sign_in_ip_limit).await?;
     let res = expect_context::<leptos_axum::ResponseOptions>();
     if let Ok(v) = http::HeaderValue::from_str(&session::cookie(Some(&signed.token), req.https)) {
         res.append_header(http::header::SET_COOKIE, v);

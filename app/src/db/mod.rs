@@ -12,6 +12,7 @@ pub mod payments;
 pub mod notices;
 pub mod saved_methods;
 pub mod sessions;
+pub mod throttle;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

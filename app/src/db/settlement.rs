@@ -356,7 +356,10 @@ impl Db {
 
     /// Applies the returns of one return file, all in one transaction.
     pub async fn apply_returns(&self, returns: &[nacha::Return], source: &str, actor: &str, now: i64) -> Result<Vec<ReturnOutcome>, DbError> {
-        let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1");
+        // Read under the row lock: a refund committing meanwhile must be
+        // seen, or the reversal would give back money already refunded.
+        let lock_row = if self.backend() == Backend::Postgres { " FOR UPDATE OF p" } else { "" };
+        let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1{lock_row}");
         let lock = self.backend() == Backend::Postgres;
         let outcomes = in_tx!(self, |tx| {
             if lock {

@@ -15,6 +15,8 @@ pub const LOCK_MS: i64 = 30 * 60_000;
 /// reveals nothing about which login IDs exist or are locked.
 pub const SIGN_IN_FAILED: &str = "Sign-in failed. Check your login ID and password. \
     After 5 failed attempts in a row, sign-in is locked for 30 minutes.";
+/// Failed sign-ins from one address are counted in windows this long.
+pub const IP_WINDOW_MS: i64 = 15 * 60_000;
 /// Writing `last_seen_at` on every request would turn each status poll into
 /// a write; a minute's slack on a 30-minute timeout is harmless.
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -50,7 +52,9 @@ fn failed(login: &str) -> AppError {
     AppError::Invalid(errs)
 }
 
-pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>) -> Result<SignedIn, AppError> {
+/// Signs a staff user in. `ip_limit` is the most failed sign-ins one
+/// address may make per [`IP_WINDOW_MS`], on top of the per-user lockout.
+pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_limit: i64) -> Result<SignedIn, AppError> {
     let mut errs = FieldErrors::new().keep("login", login.trim());
     if login.trim().is_empty() {
         errs.add("login", "Enter your login ID.");
@@ -63,6 +67,16 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>) -> 
     let now = now_ms();
     let typed = login.trim();
     let entry = |action| AuditEntry { at: now, actor_login: Some(typed), action, object: Some(typed), ip, ..Default::default() };
+    // Checked before any password hashing, so a flood from one address
+    // costs the server one indexed read per attempt.
+    let window = now - now.rem_euclid(IP_WINDOW_MS);
+    if let Some(ip) = ip {
+        if db.ip_failures(ip, window).await? >= ip_limit {
+            db.audit(&entry("auth.sign_in_throttled")).await?;
+            return Err(AppError::RateLimited);
+        }
+    }
+    let result = async {
     let row = match LoginId::parse(typed) {
         Ok(id) => db.staff_by_login(id.as_str()).await?,
         Err(_) => None,
@@ -96,6 +110,12 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>) -> 
     let token = new_token();
     db.start_session(&token_hash(&token), row.id, &user_entry("auth.sign_in")).await?;
     Ok(SignedIn { token, user: StaffUser { id: row.id, login: row.login, email: row.email, role } })
+    }
+    .await;
+    if let (Err(AppError::Invalid(_)), Some(ip)) = (&result, ip) {
+        db.count_ip_failure(ip, window).await?;
+    }
+    result
 }
 
 /// Resolves a session cookie, ending the session if it sat idle too long.

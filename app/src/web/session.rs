@@ -64,7 +64,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         return next.run(req).await;
     }
     let token = cookie_token(req.headers());
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let ip = client_ip(&req, state.config.trust_proxy);
     let https = wants_secure(state.config.secure_cookies, req.headers());
     let check = match &token {
         Some(t) => match auth::check_session(&state.db, t, state.config.session_idle_ms(), ip.as_deref()).await {
@@ -97,6 +97,22 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         }
     }
     res
+}
+
+/// The client's address: the connection's peer, or behind a trusted proxy
+/// the last `X-Forwarded-For` entry (earlier ones are the client's to forge).
+pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
+    let forwarded = || {
+        let last = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last()?;
+        let ip = last.rsplit(',').next()?.trim();
+        ip.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+    };
+    if trust_proxy {
+        if let Some(ip) = forwarded() {
+            return Some(ip);
+        }
+    }
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }
 
 /// The client bundle, static assets and the probes.

@@ -235,7 +235,106 @@ async fn payer_support_finds_accounts(t: &TestDb) {
     assert!(html.contains("Accounts Found") && html.contains("100001"));
 }
 
+/// Signs in from `from`, as a proxy in front of the app reports it.
+async fn sign_in_from(c: &Client, s: &TestServer, from: &str, login: &str, password: &str) -> Response {
+    c.post(format!("{}/api/sign_in", s.base))
+        .header(ACCEPT, "application/json")
+        .header("x-forwarded-for", from)
+        .form(&[("login", login), ("password", password), ("next", "")])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_ins_are_limited_per_address_too(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve_with(t, &[("PAYDESK_SIGN_IN_IP_LIMIT", "3"), ("PAYDESK_TRUST_PROXY", "true")]).await;
+    let c = support::client();
+    // Three failures for three different logins: no one user is locked...
+    for login in ["pat", "sam", "casey"] {
+        assert_eq!(sign_in_from(&c, &s, "203.0.113.7", login, "wrong-password!").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // ...but the address is, even with the right password, before any check.
+    let r = sign_in_from(&c, &s, "203.0.113.7", CSR.0, CSR.1).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_throttled'").await, 1);
+    // Another address is not affected, and an entry the client wrote in front
+    // of the proxy's does not choose the address.
+    assert_eq!(sign_in_from(&c, &s, "203.0.113.7, 198.51.100.9", CSR.0, CSR.1).await.status(), 200);
+    let casey = t.db.staff_by_login("casey").await.unwrap().unwrap();
+    assert_eq!(casey.failed_attempts, 0, "a successful sign-in resets casey's own counter");
+    // Without a trusted proxy the header is ignored: the peer is 127.0.0.1.
+    let direct = support::serve_with(t, &[("PAYDESK_SIGN_IN_IP_LIMIT", "3")]).await;
+    assert_eq!(sign_in_from(&c, &direct, "203.0.113.7", CSR.0, CSR.1).await.status(), 200);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Anyone,
+    SignedIn,
+    Administrators,
+}
+
+/// Who may call each server function, with arguments that get it past
+/// decoding to its access check. Every registered function must be here.
+const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
+    ("sign_in", Access::Anyone, &[("login", "nobody"), ("password", "wrong-password!")]),
+    ("current_user", Access::SignedIn, &[]),
+    ("search_accounts", Access::SignedIn, &[("by", "account"), ("q", "100003")]),
+    ("payment_statuses", Access::SignedIn, &[("refs", "ABCD-EFGH")]),
+    ("load_pay_context", Access::SignedIn, &[("account", "100003")]),
+    ("confirm_payment", Access::SignedIn, &[("form[account]", "100003")]),
+    ("review_payment", Access::SignedIn, &[("r", "x")]),
+    ("make_payment", Access::SignedIn, &[("r", "x")]),
+    ("load_payment_detail", Access::SignedIn, &[("reference", "ABCD-EFGH")]),
+    ("cancel_reverse", Access::SignedIn, &[("form[reference]", "ABCD-EFGH"), ("form[key]", "matrix-key-0123456789")]),
+    ("load_settlements", Access::Administrators, &[]),
+    ("run_settlement", Access::Administrators, &[]),
+    // Last: it ends the sessions the rows above use.
+    ("sign_out", Access::Anyone, &[]),
+];
+
+async fn every_server_function_checks_who_is_asking(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    app::services::demo::load(&t.db, false, None).await.unwrap();
+    let s = support::serve(t).await;
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
+    for path in &registered {
+        let name = path.trim_start_matches("/api/");
+        assert!(MATRIX.iter().any(|(n, _, _)| *n == name), "{path} is not in the authorization matrix: add it");
+    }
+    assert_eq!(registered.len(), MATRIX.len(), "the matrix names a function that is not registered");
+    let anonymous = support::client();
+    let csr = support::client();
+    assert_eq!(sign_in(&csr, &s, CSR.0, CSR.1).await.status(), 200);
+    let admin = support::client();
+    assert_eq!(sign_in(&admin, &s, support::ADMIN.0, support::ADMIN.1).await.status(), 200);
+    for (name, access, args) in MATRIX {
+        let as_anonymous = call(&anonymous, &s, name, args).await.status();
+        let as_csr = call(&csr, &s, name, args).await.status();
+        let as_admin = call(&admin, &s, name, args).await.status();
+        let denied = |st: StatusCode| st == StatusCode::UNAUTHORIZED || st == StatusCode::FORBIDDEN;
+        for st in [as_anonymous, as_csr, as_admin] {
+            assert!(st.as_u16() < 500, "{name}: {st}");
+        }
+        match access {
+            Access::Anyone => assert!(!denied(as_anonymous), "{name}: anyone may call it, got {as_anonymous}"),
+            Access::SignedIn => {
+                assert_eq!(as_anonymous, StatusCode::UNAUTHORIZED, "{name} as anonymous");
+                assert!(!denied(as_csr) && !denied(as_admin), "{name}: {as_csr} / {as_admin}");
+            }
+            Access::Administrators => {
+                assert_eq!(as_anonymous, StatusCode::UNAUTHORIZED, "{name} as anonymous");
+                assert_eq!(as_csr, StatusCode::FORBIDDEN, "{name} as a CSR");
+                assert!(!denied(as_admin), "{name} as an administrator: {as_admin}");
+            }
+        }
+    }
+}
+
 on_both_backends!(
+    every_server_function_checks_who_is_asking,
+    sign_ins_are_limited_per_address_too,
     probes_answer,
     pages_need_a_signed_in_user,
     sign_in_sets_a_strict_cookie_and_opens_the_console,

@@ -114,12 +114,17 @@ pub struct TestServer {
 }
 
 pub async fn serve(t: &TestDb) -> TestServer {
+    serve_with(t, &[]).await
+}
+
+/// Like [`serve`], with these settings on top.
+pub async fn serve_with(t: &TestDb, settings: &[(&str, &str)]) -> TestServer {
     let data_dir = tempfile::tempdir().expect("data dir");
     let data_path = data_dir.path().display().to_string();
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(t.url.clone()),
         "PAYDESK_DATA_DIR" => Some(data_path.clone()),
-        _ => None,
+        _ => settings.iter().find(|(name, _)| *name == k).map(|(_, v)| v.to_string()),
     })
     .expect("test config");
     let leptos_options = leptos::config::LeptosOptions::builder()
