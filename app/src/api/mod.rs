@@ -3,6 +3,7 @@
 //! Endpoints are fixed (`/api/<name>`) so tests and logs can name them.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod lifecycle;
 pub mod payments;

@@ -2,6 +2,7 @@
 //! the action they describe, through [`write_audit!`].
 
 use super::{on_pool, Db, DbError};
+use crate::domain::audit_view::AuditSort;
 
 /// One audit row, borrowed from the caller.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +24,34 @@ pub struct AuditRow {
     pub actor_login: Option<String>,
     pub action: String,
     pub object: Option<String>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
     pub ip: Option<String>,
+}
+
+const AUDIT_COLUMNS: &str = "id, at, actor_login, action, object, before_json, after_json, ip";
+
+/// The Audit Report's filter, already checked: UTC bounds, exact user and action.
+#[derive(Debug, Clone)]
+pub struct AuditFilter {
+    pub from_ms: Option<i64>,
+    /// Exclusive.
+    pub until_ms: Option<i64>,
+    pub user: Option<String>,
+    pub action: Option<String>,
+    pub sort: AuditSort,
+    pub descending: bool,
+}
+
+/// The WHERE clause every report query shares; `$1`–`$4` bind the filter.
+const AUDIT_WHERE: &str = "WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at < $2) \
+    AND ($3 IS NULL OR LOWER(actor_login) = LOWER($3)) AND ($4 IS NULL OR action = $4)";
+
+/// Binds an [`AuditFilter`] to `$1`–`$4`.
+macro_rules! bind_filter {
+    ($query:expr, $f:expr) => {
+        $query.bind($f.from_ms).bind($f.until_ms).bind($f.user.as_deref()).bind($f.action.as_deref())
+    };
 }
 
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log \
@@ -59,13 +87,40 @@ impl Db {
     }
 
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AuditRow>(&sql).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn audit_count(&self, f: &AuditFilter) -> Result<i64, DbError> {
+        let sql = format!("SELECT COUNT(*) FROM audit_log {AUDIT_WHERE}");
+        let n = on_pool!(self, |pool| bind_filter!(sqlx::query_scalar::<_, i64>(&sql), f).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// One page of matching rows in the filter's order (`limit` may be
+    /// `i64::MAX` for an export).
+    pub async fn audit_search(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditRow>, DbError> {
+        // The column comes from a closed enum, never from the request.
+        let column = match f.sort {
+            AuditSort::At => "at",
+            AuditSort::User => "COALESCE(actor_login, '')",
+            AuditSort::Action => "action",
+            AuditSort::Object => "COALESCE(object, '')",
+            AuditSort::Ip => "COALESCE(ip, '')",
+        };
+        let dir = if f.descending { "DESC" } else { "ASC" };
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} ORDER BY {column} {dir}, id {dir} LIMIT $5 OFFSET $6");
         let rows = on_pool!(self, |pool| {
-            sqlx::query_as::<_, AuditRow>(
-                "SELECT id, at, actor_login, action, object, ip FROM audit_log ORDER BY id DESC LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(pool)
-            .await
+            bind_filter!(sqlx::query_as::<_, AuditRow>(&sql), f).bind(limit).bind(offset).fetch_all(pool).await
+        })?;
+        Ok(rows)
+    }
+
+    /// Every action recorded so far, for the report's Action filter.
+    pub async fn audit_actions(&self) -> Result<Vec<String>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, String>("SELECT DISTINCT action FROM audit_log ORDER BY action").fetch_all(pool).await
         })?;
         Ok(rows)
     }

@@ -96,6 +96,16 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// A real calendar date written `YYYY-MM-DD`, as (year, month, day).
+pub fn parse_iso_date(s: &str) -> Option<(u16, u8, u8)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !s.is_ascii() {
+        return None;
+    }
+    let (y, m, d): (u16, u8, u8) = (s[..4].parse().ok()?, s[5..7].parse().ok()?, s[8..].parse().ok()?);
+    ((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)).then_some((y, m, d))
+}
+
 /// Checks the Payment Date: empty or today pays now (`None`); a later date
 /// up to a year ahead schedules the payment (`Some("YYYY-MM-DD")`).
 pub fn check_pay_date(input: &str, today: Today) -> Result<Option<String>, String> {
@@ -103,16 +113,7 @@ pub fn check_pay_date(input: &str, today: Today) -> Result<Option<String>, Strin
     if s.is_empty() {
         return Ok(None);
     }
-    let bad = || "Enter the date as YYYY-MM-DD.".to_string();
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return Err(bad());
-    }
-    let (y, m, d): (u16, u8, u8) = (s[..4].parse().map_err(|_| bad())?, s[5..7].parse().map_err(|_| bad())?, s[8..].parse().map_err(|_| bad())?);
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-        return Err(bad());
-    }
-    let date = (y, m, d);
+    let date = parse_iso_date(s).ok_or_else(|| "Enter the date as YYYY-MM-DD.".to_string())?;
     let now = (today.year, today.month, today.day);
     if date < now {
         return Err("The payment date cannot be in the past.".into());

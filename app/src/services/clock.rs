@@ -23,6 +23,14 @@ pub fn today(tz: &str) -> Today {
     Today { year: now.year().max(0) as u16, month: now.month().max(1) as u8, day: now.day().max(1) as u8 }
 }
 
+/// The first millisecond of a calendar day in `tz` (of the next day when
+/// `next`), for filters that take whole days.
+pub fn day_start_ms(year: u16, month: u8, day: u8, next: bool, tz: &str) -> i64 {
+    let Ok(date) = jiff::civil::Date::new(year as i16, month as i8, day as i8) else { return 0 };
+    let date = if next { date.tomorrow().unwrap_or(date) } else { date };
+    date.at(0, 0, 0, 0).to_zoned_datetime(zone(tz)).map(|z| z.timestamp().as_millisecond()).unwrap_or(0)
+}
+
 /// The dates a NACHA file made at `ms` carries, in `tz`: creation date
 /// (YYMMDD) and time (HHMM), the effective entry date (the next weekday) and
 /// the day as YYYYMMDD for the file name.
@@ -85,6 +93,12 @@ mod tests {
     fn times_are_shown_in_the_billers_zone() {
         assert_eq!(display(ms("2026-11-25T18:05:00Z"), "America/New_York"), "Nov 25, 2026 1:05 PM EST");
         assert_eq!(display(ms("2026-11-25T18:05:00Z"), "UTC"), "Nov 25, 2026 6:05 PM UTC");
+    }
+
+    #[test]
+    fn whole_days_start_at_the_billers_midnight() {
+        assert_eq!(day_start_ms(2026, 11, 25, false, "America/New_York"), ms("2026-11-25T05:00:00Z"));
+        assert_eq!(day_start_ms(2026, 11, 30, true, "America/New_York"), ms("2026-12-01T05:00:00Z"));
     }
 
     #[test]

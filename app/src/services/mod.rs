@@ -2,6 +2,7 @@
 //! rules, and the repository (`crate::db`) owns the SQL.
 
 pub mod accounts_import;
+pub mod audit_report;
 pub mod auth;
 pub mod clock;
 pub mod demo;

@@ -28,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || user.get().and_then(Result::ok).filter(|u| u.role == crate::domain::staff::Role::Admin).map(|_| view! {
                         <A href=crate::routes::SETTLEMENTS>"Settlement"</A>
+                        <A href="/reports/audit">"Audit Report"</A>
                     })}
                 </Transition>
             </nav>

@@ -6,6 +6,7 @@ mod layout;
 mod make_payment;
 mod not_found;
 mod payer_support;
+mod audit_report;
 mod cancel_reverse;
 mod payment_pages;
 mod settlements;
@@ -21,6 +22,8 @@ pub use layout::Layout;
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::web::security::page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -58,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/payments/:reference") view=payment_pages::PaymentDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/payments/:reference/thanks") view=payment_pages::ThanksPage ssr=SsrMode::Async/>
                 <Route path=path!("/settlements") view=settlements::SettlementsPage ssr=SsrMode::Async/>
+                <Route path=path!("/reports/audit") view=audit_report::AuditReportPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -1,9 +1,10 @@
-//! File downloads that are not pages: a stored NACHA file, for administrators.
+//! File downloads that are not pages, for administrators: a stored NACHA
+//! file, and the Audit Report as CSV.
 
 use super::session::RequestSession;
 use super::AppState;
 use crate::domain::staff::Role;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -32,5 +33,30 @@ pub async fn ach_file(State(state): State<AppState>, Extension(session): Extensi
             let err = crate::error::AppError::from(e);
             (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response()
         }
+    }
+}
+
+/// `GET /reports/audit.csv?…`: every row matching the report's filters.
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    Query(q): Query<crate::domain::audit_view::AuditQuery>,
+) -> Response {
+    let user = match session.user {
+        None => return StatusCode::UNAUTHORIZED.into_response(),
+        Some(u) if u.role != Role::Admin => return (StatusCode::FORBIDDEN, "Only administrators can export the audit report.").into_response(),
+        Some(u) => u,
+    };
+    match crate::services::audit_report::export_csv(&state.db, &state.config, &q, &user, session.ip.as_deref()).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-report.csv\"".to_string()),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.to_string()).into_response(),
     }
 }

@@ -44,12 +44,21 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/settlements/files/{id}", get(downloads::ach_file))
+        .route("/reports/audit.csv", get(downloads::audit_csv))
         // Known server functions are routed by leptos_routes below; this
         // answers calls to unknown ones.
         .route("/api/{*fn_name}", post(server_fn))
-        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), move || {
-            shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(context_state.clone());
+                // A fresh nonce per page: its inline scripts carry it and the
+                // page's CSP names it (security::page_csp).
+                leptos::nonce::provide_nonce();
+            },
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status::map))
         .layer(middleware::from_fn(session::require_sign_in))

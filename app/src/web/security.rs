@@ -32,16 +32,36 @@ fn refused() -> Response {
     (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response()
 }
 
-/// Leptos hydrates through one small inline module script, hence
-/// 'unsafe-inline' for scripts until nonces are wired (see docs/security.md).
-const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-    style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+/// Everything but scripts; shared by the page policy and the default one.
+const CSP_REST: &str = "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
     frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+
+/// Answers that are not rendered pages carry no inline script at all.
+fn default_csp() -> String {
+    format!("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; {CSP_REST}")
+}
+
+/// Called while a page renders: its inline scripts (hydration, resolved
+/// resources) carry this response's nonce, and only scripts from this site
+/// or with that nonce may run. No 'unsafe-inline'.
+pub fn page_csp() {
+    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) else {
+        return;
+    };
+    let policy = format!("default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; {CSP_REST}", nonce.as_inner());
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+    }
+}
 
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(v) = HeaderValue::from_str(&default_csp()) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // same-origin, not no-referrer: forms posted without JavaScript are sent

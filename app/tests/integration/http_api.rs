@@ -45,7 +45,23 @@ async fn pages_need_a_signed_in_user(t: &TestDb) {
     assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "same-origin");
-    assert!(r.text().await.unwrap().contains("Staff sign-in"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Staff sign-in"));
+    // Inline scripts run only with this response's nonce: no 'unsafe-inline'.
+    let csp = headers["content-security-policy"].to_str().unwrap().to_string();
+    let script_src = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap().to_string();
+    assert!(!script_src.contains("unsafe-inline"), "{script_src}");
+    let nonce = script_src.split("'nonce-").nth(1).and_then(|n| n.split('\'').next()).expect("a nonce").to_string();
+    let scripts: Vec<&str> = html.split("<script").skip(1).map(|t| t.split('>').next().unwrap_or("")).collect();
+    assert!(!scripts.is_empty());
+    for tag in scripts {
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "a script without the nonce: <script{tag}>");
+    }
+    let again = c.get(format!("{}/sign-in", s.base)).send().await.unwrap();
+    assert!(!again.headers()["content-security-policy"].to_str().unwrap().contains(&nonce), "a new nonce per page");
+    let api = call(&c, &s, "current_user", &[]).await;
+    let api_csp = api.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(api_csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{api_csp}");
 }
 
 async fn sign_in_sets_a_strict_cookie_and_opens_the_console(t: &TestDb) {
@@ -290,6 +306,7 @@ const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
     ("cancel_reverse", Access::SignedIn, &[("form[reference]", "ABCD-EFGH"), ("form[key]", "matrix-key-0123456789")]),
     ("load_settlements", Access::Administrators, &[]),
     ("run_settlement", Access::Administrators, &[]),
+    ("load_audit", Access::Administrators, &[("q[per]", "10")]),
     // Last: it ends the sessions the rows above use.
     ("sign_out", Access::Anyone, &[]),
 ];
@@ -332,7 +349,61 @@ async fn every_server_function_checks_who_is_asking(t: &TestDb) {
     }
 }
 
+async fn the_audit_report_filters_sorts_pages_and_exports_safely(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    // Eleven failed sign-ins, one of them by a login meant to be a formula.
+    for i in 0..10 {
+        assert_eq!(sign_in(&c, &s, &format!("nobody{i}"), "wrong-password!").await.status(), 422);
+    }
+    sign_in(&c, &s, "=HYPERLINK(\"http://evil\")", "wrong-password!").await;
+    let admin = support::client();
+    assert_eq!(sign_in(&admin, &s, support::ADMIN.0, support::ADMIN.1).await.status(), 200);
+    let load = |args: Vec<(&'static str, String)>| {
+        let admin = admin.clone();
+        let url = format!("{}/api/load_audit", s.base);
+        async move {
+            let r = admin.post(url).header(ACCEPT, "application/json").form(&args).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{:?}", r.text().await);
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let failed = load(vec![("q[action]", "auth.sign_in_failed".into()), ("q[per]", "10".into())]).await;
+    assert_eq!(failed["total"], 11);
+    assert_eq!((failed["pages"].as_i64(), failed["rows"].as_array().unwrap().len()), (Some(2), 10));
+    assert!(failed["actions"].as_array().unwrap().iter().any(|a| a == "auth.sign_in"));
+    let page2 = load(vec![("q[action]", "auth.sign_in_failed".into()), ("q[per]", "10".into()), ("q[page]", "2".into())]).await;
+    assert_eq!(page2["rows"].as_array().unwrap().len(), 1);
+    let by_user = load(vec![("q[user]", "ALEX".into())]).await;
+    assert_eq!(by_user["total"], 1, "user filter ignores case: alex's sign-in");
+    let sorted = load(vec![("q[action]", "auth.sign_in_failed".into()), ("q[sort]", "user".into()), ("q[dir]", "asc".into())]).await;
+    let users: Vec<&str> = sorted["rows"].as_array().unwrap().iter().map(|r| r["user"].as_str().unwrap()).collect();
+    let mut expected = users.clone();
+    expected.sort();
+    assert_eq!(users, expected);
+    let tomorrow_only = load(vec![("q[from]", "2999-01-01".into())]).await;
+    assert_eq!(tomorrow_only["total"], 0);
+    let bad = admin.post(format!("{}/api/load_audit", s.base)).header(ACCEPT, "application/json").form(&[("q[from]", "2026-02-30")]).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The export has every matching row, not a page, and no live formula.
+    let csv = admin.get(format!("{}/reports/audit.csv?action=auth.sign_in_failed&per=10", s.base)).send().await.unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let body = csv.text().await.unwrap();
+    assert_eq!(body.lines().count(), 12, "a header and 11 rows");
+    assert!(body.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""), "{body}");
+    assert!(!body.contains(",\"=HYPERLINK"));
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'report.audit_export'").await, 1, "exports are audited");
+    let csr = support::client();
+    assert_eq!(sign_in(&csr, &s, CSR.0, CSR.1).await.status(), 200);
+    assert_eq!(csr.get(format!("{}/reports/audit.csv", s.base)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(support::client().get(format!("{}/reports/audit.csv", s.base)).send().await.unwrap().status(), StatusCode::SEE_OTHER, "to sign-in");
+}
+
 on_both_backends!(
+    the_audit_report_filters_sorts_pages_and_exports_safely,
     every_server_function_checks_who_is_asking,
     sign_ins_are_limited_per_address_too,
     probes_answer,
