@@ -22,6 +22,8 @@ pub struct Config {
     /// Demo setting: also settle every this often (`PAYDESK_SETTLE_EVERY=60s`).
     pub settle_every: Option<std::time::Duration>,
     pub mail: MailConfig,
+    /// Days a password lasts before it must be changed; 0: forever.
+    pub password_max_age_days: i64,
     /// Failed sign-ins allowed per client address per 15 minutes.
     pub sign_in_ip_limit: i64,
     /// Behind a reverse proxy or load balancer: the client address is the
@@ -182,7 +184,14 @@ impl Config {
             "false" => false,
             _ => return Err(bad("PAYDESK_TRUST_PROXY", proxy, "must be true or false")),
         };
+        let age = val("PAYDESK_PASSWORD_MAX_AGE_DAYS", "90");
+        let password_max_age_days = age
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (0..=3650).contains(d))
+            .ok_or_else(|| bad("PAYDESK_PASSWORD_MAX_AGE_DAYS", age.clone(), "must be a whole number of days from 0 (never) to 3650"))?;
         Ok(Config {
+            password_max_age_days,
             sign_in_ip_limit,
             trust_proxy,
             ach,
@@ -201,6 +210,10 @@ impl Config {
 
     pub fn session_idle_ms(&self) -> i64 {
         self.session_idle_minutes * 60_000
+    }
+
+    pub fn password_max_age_ms(&self) -> i64 {
+        self.password_max_age_days * 86_400_000
     }
 }
 
@@ -265,6 +278,8 @@ mod tests {
         assert_eq!(with(&[("PAYDESK_ACH_COMPANY_ID", "12345")]).unwrap_err().var, "PAYDESK_ACH_COMPANY_ID");
         assert_eq!(with(&[("PAYDESK_SIGN_IN_IP_LIMIT", "0")]).unwrap_err().var, "PAYDESK_SIGN_IN_IP_LIMIT");
         assert_eq!(with(&[("PAYDESK_TRUST_PROXY", "yes")]).unwrap_err().var, "PAYDESK_TRUST_PROXY");
+        assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "-1")]).unwrap_err().var, "PAYDESK_PASSWORD_MAX_AGE_DAYS");
+        assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "0")]).unwrap().password_max_age_ms(), 0, "0 means never");
     }
 
     #[test]

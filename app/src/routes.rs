@@ -33,6 +33,10 @@ pub fn thanks(reference: &str) -> String {
     format!("/payments/{}/thanks", segment(reference))
 }
 
+/// Where a user changes their own password (and must, when it is temporary
+/// or expired).
+pub const CHANGE_PASSWORD: &str = "/account/password";
+
 /// The administrators' Settlement page.
 pub const SETTLEMENTS: &str = "/settlements";
 

@@ -39,6 +39,16 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// The signed-in staff user, for the header.
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<StaffUser, AppError> {
-    let (_, user, _) = super::context::require_user()?;
+    let (_, user, _) = super::context::require_session()?;
     Ok(user)
+}
+
+/// Change Password: the user's own, with the current one.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
+    let (state, user, session) = super::context::require_session()?;
+    let token = session.token.as_deref().unwrap_or_default();
+    crate::services::auth::change_password(&state.db, &user, token, &current, &new, &confirm, session.ip.as_deref()).await?;
+    leptos_axum::redirect("/payer-support?password_changed=1");
+    Ok(())
 }

@@ -15,8 +15,18 @@ pub fn session() -> Result<RequestSession, AppError> {
     Ok(parts.extensions.get::<RequestSession>().cloned().unwrap_or_default())
 }
 
-/// The signed-in staff user, or 401.
+/// The signed-in staff user, or 401; 403 while their password must be
+/// changed (only Change Password works then).
 pub fn require_user() -> Result<(AppState, StaffUser, RequestSession), AppError> {
+    let (state, user, session) = require_session()?;
+    if user.must_change_password {
+        return Err(AppError::Forbidden);
+    }
+    Ok((state, user, session))
+}
+
+/// The signed-in staff user, even one who must change their password.
+pub fn require_session() -> Result<(AppState, StaffUser, RequestSession), AppError> {
     let session = session()?;
     let user = session.user.clone().ok_or(AppError::Unauthenticated)?;
     Ok((state()?, user, session))

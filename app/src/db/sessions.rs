@@ -13,6 +13,8 @@ pub struct SessionUserRow {
     pub role: String,
     pub active: bool,
     pub last_seen_at: i64,
+    pub must_change_password: bool,
+    pub password_changed_at: i64,
 }
 
 impl Db {
@@ -41,7 +43,7 @@ impl Db {
     pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUserRow>, DbError> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, SessionUserRow>(
-                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at \
+                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, u.must_change_password, u.password_changed_at \
                  FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = $1",
             )
             .bind(token_hash)

@@ -100,4 +100,45 @@ impl Db {
         });
         Ok(lock)
     }
+
+    /// The user's earlier password hashes, newest first.
+    pub async fn recent_password_hashes(&self, user_id: i64, limit: i64) -> Result<Vec<String>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, String>("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
+                .bind(user_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows)
+    }
+
+    /// Sets a new password: the old hash goes to the history, a must-change
+    /// flag is cleared, every other session of the user ends, and it is
+    /// audited, in one transaction.
+    pub async fn set_password(&self, user_id: i64, old_hash: &str, new_hash: &str, keep_session: &str, entry: &AuditEntry<'_>) -> Result<(), DbError> {
+        in_tx!(self, |tx| {
+            sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
+                .bind(user_id)
+                .bind(old_hash)
+                .bind(entry.at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE staff_users SET password_hash = $2, password_changed_at = $3, must_change_password = FALSE WHERE id = $1",
+            )
+            .bind(user_id)
+            .bind(new_hash)
+            .bind(entry.at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_session)
+                .execute(&mut *tx)
+                .await?;
+            write_audit!(&mut *tx, *entry)?;
+        });
+        Ok(())
+    }
 }

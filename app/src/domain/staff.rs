@@ -57,7 +57,28 @@ pub fn check_new_password(password: &str) -> Result<(), &'static str> {
     if n > 64 {
         return Err("Use at most 64 characters.");
     }
+    if is_common_password(password) {
+        return Err("That password is too common. Choose another.");
+    }
     Ok(())
+}
+
+/// Passwords of 12 or more characters that appear in breach lists again and
+/// again (shorter ones fail the length rule anyway). Compared ignoring case.
+const COMMON_PASSWORDS: &[&str] = &[
+    "123456789012", "1234567890123", "12345678901234", "123456789123", "111111111111", "000000000000",
+    "123123123123", "qwertyuiopas", "qwertyuiop123", "qwerty123456", "1q2w3e4r5t6y", "1qaz2wsx3edc",
+    "password1234", "password12345", "password123456", "passwordpassword", "password123!", "p@ssw0rd1234",
+    "iloveyou1234", "welcome12345", "welcome123456", "letmein12345", "abc123456789", "abcdefghijkl",
+    "administrator", "admin1234567", "changeme1234", "trustno11234", "football1234", "baseball1234",
+    "superman1234", "princess1234", "sunshine1234", "monkey123456", "dragon123456", "master123456",
+    "michael12345", "jennifer1234", "starwars1234", "whatever1234", "q1w2e3r4t5y6", "zaq12wsxcde3",
+    "asdfghjkl123", "zxcvbnm12345", "11111111111111", "987654321098", "paydesk12345", "paydesk-password",
+];
+
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    COMMON_PASSWORDS.contains(&lower.as_str())
 }
 
 #[cfg(test)]
@@ -84,6 +105,8 @@ mod tests {
         assert!(check_new_password("short").is_err());
         assert!(check_new_password("twelve chars").is_ok());
         assert!(check_new_password(&"x".repeat(65)).is_err());
+        assert_eq!(check_new_password("Password1234"), Err("That password is too common. Choose another."));
+        assert!(check_new_password("correct horse battery").is_ok());
     }
 }
 
@@ -94,4 +117,8 @@ pub struct StaffUser {
     pub login: String,
     pub email: String,
     pub role: Role,
+    /// A temporary or expired password: nothing but Change Password until
+    /// the user sets their own.
+    #[serde(default)]
+    pub must_change_password: bool,
 }

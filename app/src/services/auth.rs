@@ -109,7 +109,7 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_
     })?;
     let token = new_token();
     db.start_session(&token_hash(&token), row.id, &user_entry("auth.sign_in")).await?;
-    Ok(SignedIn { token, user: StaffUser { id: row.id, login: row.login, email: row.email, role } })
+    Ok(SignedIn { token, user: StaffUser { id: row.id, login: row.login, email: row.email, role, must_change_password: false } })
     }
     .await;
     if let (Err(AppError::Invalid(_)), Some(ip)) = (&result, ip) {
@@ -119,7 +119,8 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_
 }
 
 /// Resolves a session cookie, ending the session if it sat idle too long.
-pub async fn check_session(db: &Db, token: &str, idle_ms: i64, ip: Option<&str>) -> Result<SessionCheck, DbError> {
+/// A password older than `max_age_ms` (0: never) must be changed.
+pub async fn check_session(db: &Db, token: &str, idle_ms: i64, max_age_ms: i64, ip: Option<&str>) -> Result<SessionCheck, DbError> {
     let hash = token_hash(token);
     let Some(row) = db.session_user(&hash).await? else {
         return Ok(SessionCheck::Missing);
@@ -146,7 +147,9 @@ pub async fn check_session(db: &Db, token: &str, idle_ms: i64, ip: Option<&str>)
     if now - row.last_seen_at > TOUCH_EVERY_MS {
         db.touch_session(&hash, now).await?;
     }
-    Ok(SessionCheck::Valid(StaffUser { id: row.user_id, login: row.login, email: row.email, role }))
+    let expired = max_age_ms > 0 && now - row.password_changed_at > max_age_ms;
+    let must_change_password = row.must_change_password || expired;
+    Ok(SessionCheck::Valid(StaffUser { id: row.user_id, login: row.login, email: row.email, role, must_change_password }))
 }
 
 pub async fn sign_out(db: &Db, token: &str, user: &StaffUser, ip: Option<&str>) -> Result<(), AppError> {
@@ -174,15 +177,84 @@ pub async fn add_user(db: &Db, login: &str, email: &str, role: Role, password: &
     let (Some(login), Some(email), true) = (login, email, errs.is_empty()) else {
         return Err(AppError::Invalid(errs));
     };
-    let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || passwords::hash(&pw))
-        .await
-        .map_err(|_| AppError::Internal(super::incident_id()))?
-        .map_err(|_| AppError::Internal(super::incident_id()))?;
+    let hash = hash_blocking(password).await?;
     let new = crate::db::users::NewStaff { login: login.as_str(), email: email.as_str(), role: role.code(), password_hash: &hash };
     match db.insert_staff(&new, now_ms(), by).await {
         Ok(id) => Ok(id),
         Err(e) if e.is_unique_violation() => Err(AppError::field("login", format!("The login ID {login} is taken."))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Hashes off the async executor (argon2 is slow on purpose).
+async fn hash_blocking(password: &str) -> Result<String, AppError> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || passwords::hash(&pw))
+        .await
+        .map_err(|_| AppError::Internal(super::incident_id()))?
+        .map_err(|_| AppError::Internal(super::incident_id()))
+}
+
+/// How many passwords may not be used again: the current one and the three
+/// before it.
+pub const PASSWORD_HISTORY: i64 = 4;
+
+/// Change Password. Checks the current password and the policy (length,
+/// the common-password list, none of the last four), then sets it, clears a
+/// must-change flag and ends the user's other sessions, in one transaction.
+pub async fn change_password(
+    db: &Db,
+    user: &StaffUser,
+    token: &str,
+    current: &str,
+    new: &str,
+    confirm: &str,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    let mut errs = FieldErrors::new();
+    if current.is_empty() {
+        errs.add("current", "Enter your current password.");
+    }
+    if let Err(e) = crate::domain::staff::check_new_password(new) {
+        errs.add("new", e);
+    } else if new.to_lowercase().contains(&user.login.to_lowercase()) {
+        errs.add("new", "Do not use your login ID in your password.");
+    }
+    if new != confirm {
+        errs.add("confirm", "The two new passwords are not the same.");
+    }
+    errs.into_result()?;
+    let row = db.staff_by_login(&user.login).await?.ok_or(AppError::Unauthenticated)?;
+    if !passwords::verify_blocking(current.to_string(), row.password_hash.clone()).await {
+        let entry = AuditEntry {
+            at: now_ms(),
+            actor_id: Some(user.id),
+            actor_login: Some(&user.login),
+            action: "user.password_change_failed",
+            object: Some(&user.login),
+            ip,
+            ..Default::default()
+        };
+        db.audit(&entry).await?;
+        return Err(AppError::field("current", "That is not your current password."));
+    }
+    let mut recent = vec![row.password_hash.clone()];
+    recent.extend(db.recent_password_hashes(row.id, PASSWORD_HISTORY - 1).await?);
+    for old in recent {
+        if passwords::verify_blocking(new.to_string(), old).await {
+            return Err(AppError::field("new", "Choose a password different from your last 4."));
+        }
+    }
+    let hash = hash_blocking(new).await?;
+    let entry = AuditEntry {
+        at: now_ms(),
+        actor_id: Some(user.id),
+        actor_login: Some(&user.login),
+        action: "user.password_changed",
+        object: Some(&user.login),
+        ip,
+        ..Default::default()
+    };
+    db.set_password(row.id, &row.password_hash, &hash, &token_hash(token), &entry).await?;
+    Ok(())
 }

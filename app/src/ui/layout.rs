@@ -5,15 +5,25 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+fn is_change_password_page() -> bool {
+    leptos_router::hooks::use_location().pathname.get_untracked() == crate::routes::CHANGE_PASSWORD
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let sign_out = ServerAction::<SignOut>::new();
     // A session that ended while the page was open: back to sign-in.
     Effect::new(move |_| {
-        if let Some(Err(AppError::Unauthenticated)) = user.get() {
-            let navigate = leptos_router::hooks::use_navigate();
-            navigate("/sign-in?expired=1", Default::default());
+        let navigate = leptos_router::hooks::use_navigate();
+        match user.get() {
+            Some(Err(AppError::Unauthenticated)) => navigate("/sign-in?expired=1", Default::default()),
+            // A temporary or expired password: Change Password first (the
+            // server's page guard does the same for full page loads).
+            Some(Ok(u)) if u.must_change_password && !is_change_password_page() => {
+                navigate(&format!("{}?required=1", crate::routes::CHANGE_PASSWORD), Default::default())
+            }
+            _ => {}
         }
     });
     view! {
@@ -47,6 +57,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             })
                     }}
                 </Transition>
+                <a class="btn btn-quiet" href=crate::routes::CHANGE_PASSWORD>"Change password"</a>
                 <ActionForm action=sign_out>
                     <button type="submit" class="btn btn-quiet">"Sign out"</button>
                 </ActionForm>

@@ -8,6 +8,7 @@ mod not_found;
 mod payer_support;
 mod audit_report;
 mod cancel_reverse;
+mod change_password;
 mod payment_pages;
 mod settlements;
 mod sign_in;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/payments/:reference/thanks") view=payment_pages::ThanksPage ssr=SsrMode::Async/>
                 <Route path=path!("/settlements") view=settlements::SettlementsPage ssr=SsrMode::Async/>
                 <Route path=path!("/reports/audit") view=audit_report::AuditReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/password") view=change_password::ChangePasswordPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -67,7 +67,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let ip = client_ip(&req, state.config.trust_proxy);
     let https = wants_secure(state.config.secure_cookies, req.headers());
     let check = match &token {
-        Some(t) => match auth::check_session(&state.db, t, state.config.session_idle_ms(), ip.as_deref()).await {
+        Some(t) => match auth::check_session(&state.db, t, state.config.session_idle_ms(), state.config.password_max_age_ms(), ip.as_deref()).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
@@ -134,7 +134,11 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let session = req.extensions().get::<RequestSession>().cloned().unwrap_or_default();
-    if session.user.is_some() {
+    if let Some(user) = &session.user {
+        // A temporary or expired password: Change Password first.
+        if user.must_change_password && path != crate::routes::CHANGE_PASSWORD {
+            return Redirect::to(&format!("{}?required=1", crate::routes::CHANGE_PASSWORD)).into_response();
+        }
         return next.run(req).await;
     }
     let target = req.uri().path_and_query().map_or("/", |p| p.as_str());

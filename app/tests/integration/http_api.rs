@@ -307,6 +307,7 @@ const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
     ("load_settlements", Access::Administrators, &[]),
     ("run_settlement", Access::Administrators, &[]),
     ("load_audit", Access::Administrators, &[("q[per]", "10")]),
+    ("change_password", Access::SignedIn, &[("current", "not-my-password"), ("new", "x"), ("confirm", "y")]),
     // Last: it ends the sessions the rows above use.
     ("sign_out", Access::Anyone, &[]),
 ];
@@ -402,7 +403,64 @@ async fn the_audit_report_filters_sorts_pages_and_exports_safely(t: &TestDb) {
     assert_eq!(support::client().get(format!("{}/reports/audit.csv", s.base)).send().await.unwrap().status(), StatusCode::SEE_OTHER, "to sign-in");
 }
 
+async fn change_password(c: &Client, s: &TestServer, current: &str, new: &str, confirm: &str) -> Response {
+    call(c, s, "change_password", &[("current", current), ("new", new), ("confirm", confirm)]).await
+}
+
+async fn passwords_follow_the_policy_and_a_temporary_one_must_be_changed(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let c = support::client();
+    let other = support::client();
+    assert_eq!(sign_in(&c, &s, CSR.0, CSR.1).await.status(), 200);
+    assert_eq!(sign_in(&other, &s, CSR.0, CSR.1).await.status(), 200);
+    let field = |r: serde_json::Value, f: &str| -> Option<String> {
+        r["Invalid"]["errors"].as_array()?.iter().find(|e| e["field"] == f).and_then(|e| e["message"].as_str()).map(str::to_string)
+    };
+    let r = change_password(&c, &s, "wrong-password!", "a brand new secret", "a brand new secret").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field(error_json(r).await, "current").as_deref(), Some("That is not your current password."));
+    let r = error_json(change_password(&c, &s, CSR.1, "password1234", "password1234").await).await;
+    assert_eq!(field(r, "new").as_deref(), Some("That password is too common. Choose another."));
+    let r = error_json(change_password(&c, &s, CSR.1, "casey is great 1", "casey is great 1").await).await;
+    assert_eq!(field(r, "new").as_deref(), Some("Do not use your login ID in your password."));
+    let r = error_json(change_password(&c, &s, CSR.1, "a brand new secret", "a brand new secreT").await).await;
+    assert_eq!(field(r, "confirm").as_deref(), Some("The two new passwords are not the same."));
+    // Five changes; a password comes back only once four others followed it.
+    let pw = ["first secret pass", "second secret pw", "third secret pw!", "fourth secret pw", "fifth secret pw!"];
+    let mut current = CSR.1.to_string();
+    for next in pw {
+        assert_eq!(change_password(&c, &s, &current, next, next).await.status(), 200);
+        current = next.to_string();
+        let again = error_json(change_password(&c, &s, &current, &current, &current).await).await;
+        assert_eq!(field(again, "new").as_deref(), Some("Choose a password different from your last 4."));
+    }
+    let r = error_json(change_password(&c, &s, &current, pw[1], pw[1]).await).await;
+    assert_eq!(field(r, "new").as_deref(), Some("Choose a password different from your last 4."));
+    assert_eq!(change_password(&c, &s, &current, pw[0], pw[0]).await.status(), 200, "the first is five back now");
+    assert_eq!(call(&other, &s, "current_user", &[]).await.status(), StatusCode::UNAUTHORIZED, "other sessions end");
+    assert_eq!(call(&c, &s, "current_user", &[]).await.status(), 200, "this one goes on");
+
+    // A temporary password: pages lead to Change Password, functions refuse.
+    support::execute(&t.db, "UPDATE staff_users SET must_change_password = TRUE WHERE login = 'casey'").await.unwrap();
+    let r = c.get(format!("{}/payer-support", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/account/password?required=1");
+    assert_eq!(c.get(format!("{}/account/password?required=1", s.base)).send().await.unwrap().status(), 200);
+    assert_eq!(call(&c, &s, "search_accounts", &[("by", "account"), ("q", "1")]).await.status(), StatusCode::FORBIDDEN);
+    let me: serde_json::Value = call(&c, &s, "current_user", &[]).await.json().await.unwrap();
+    assert_eq!(me["must_change_password"], true);
+    assert_eq!(change_password(&c, &s, pw[0], "my very own password", "my very own password").await.status(), 200);
+    assert_eq!(c.get(format!("{}/payer-support", s.base)).send().await.unwrap().status(), 200);
+
+    // An expired password (older than PAYDESK_PASSWORD_MAX_AGE_DAYS) too.
+    support::execute(&t.db, "UPDATE staff_users SET password_changed_at = 0 WHERE login = 'casey'").await.unwrap();
+    assert_eq!(call(&c, &s, "search_accounts", &[("by", "account"), ("q", "1")]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.password_changed'").await, 7);
+}
+
 on_both_backends!(
+    passwords_follow_the_policy_and_a_temporary_one_must_be_changed,
     the_audit_report_filters_sorts_pages_and_exports_safely,
     every_server_function_checks_who_is_asking,
     sign_ins_are_limited_per_address_too,

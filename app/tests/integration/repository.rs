@@ -97,12 +97,12 @@ async fn parallel_failed_sign_ins_cannot_slip_past_the_lockout(t: &TestDb) {
 async fn sessions_start_resolve_and_end(t: &TestDb) {
     support::add_staff(&t.db).await;
     let signed = app::services::auth::sign_in(&t.db, "Casey", support::CSR.1, Some("127.0.0.1"), 20).await.unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, None).await.unwrap();
+    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None).await.unwrap();
     assert!(matches!(check, app::services::auth::SessionCheck::Valid(ref u) if u.login == "casey"));
     // Only the hash is stored.
     assert_eq!(count(&t.db, &format!("SELECT COUNT(*) FROM sessions WHERE token_hash = '{}'", signed.token)).await, 0);
     app::services::auth::sign_out(&t.db, &signed.token, &signed.user, None).await.unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, None).await.unwrap();
+    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None).await.unwrap();
     assert_eq!(check, app::services::auth::SessionCheck::Missing);
 }
 
@@ -110,7 +110,7 @@ async fn idle_sessions_expire(t: &TestDb) {
     support::add_staff(&t.db).await;
     let signed = app::services::auth::sign_in(&t.db, "casey", support::CSR.1, None, 20).await.unwrap();
     execute(&t.db, "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000").await.unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 30 * 60_000, None).await.unwrap();
+    let check = app::services::auth::check_session(&t.db, &signed.token, 30 * 60_000, 0, None).await.unwrap();
     assert_eq!(check, app::services::auth::SessionCheck::Expired);
     assert_eq!(count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.timeout'").await, 1);
 }

@@ -180,7 +180,7 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
 pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
     let u = db.staff_by_login(login).await.expect("read staff").expect("staff exists");
     let role = app::domain::staff::Role::from_code(&u.role).expect("known role");
-    app::domain::staff::StaffUser { id: u.id, login: u.login, email: u.email, role }
+    app::domain::staff::StaffUser { id: u.id, login: u.login, email: u.email, role, must_change_password: false }
 }
 
 /// Takes a payment through the service (Confirm, then Make Payment): a
