@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
-import { ADMIN, CSR, cancelReverse, hasJs, openMakePaymentFor, openPayment, ready, settle, signIn, takePayment } from "./helpers";
+import { ADMIN, cancelReverse, hasJs, openMakePaymentFor, openPayment, ready, settle, signIn, takePayment } from "./helpers";
 
 // Each settle moves every Pending payment: these run one after another.
 test.describe.configure({ mode: "serial" });
@@ -9,21 +9,8 @@ const desktop = (name: string) => name.includes("desktop");
 // Runs after every other project (playwright.config.ts): settling moves
 // every Pending card payment, so it must not race the tests that expect one.
 test("a Pending payment turns Processed after `paydesk settle`", async ({ page }, info) => {
-  const account = info.project.name.includes("desktop") ? "100038" : "100039";
-  await page.goto(`/sign-in?next=/pay/${account}`);
-  await signIn(page, info, CSR.login, CSR.password);
-  await expect(page.getByRole("heading", { name: "Make Payment" })).toBeVisible();
-  await ready(page, info);
-  await page.getByLabel("Payment Amount").fill("2.50");
-  await page.getByLabel("Name on card").fill("Pat Payer");
-  await page.getByLabel("Card number").fill("4242424242424242");
-  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
-  await page.getByLabel("CVV").fill("123");
-  await page.getByLabel("Billing ZIP").fill("02139");
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await ready(page, info);
-  await page.getByRole("button", { name: "Make Payment" }).click();
-  await ready(page, info);
+  await openMakePaymentFor(page, info, desktop(info.project.name) ? "100038" : "100039");
+  await takePayment(page, info, "2.50");
   await page.getByRole("link", { name: "Done" }).click();
   const row = page.locator("#payments-table tbody tr").first();
   await expect(row).toContainText("Pending");

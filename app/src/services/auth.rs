@@ -153,16 +153,7 @@ pub async fn check_session(db: &Db, token: &str, idle_ms: i64, max_age_ms: i64, 
 }
 
 pub async fn sign_out(db: &Db, token: &str, user: &StaffUser, ip: Option<&str>) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        at: now_ms(),
-        actor_id: Some(user.id),
-        actor_login: Some(&user.login),
-        action: "auth.sign_out",
-        object: Some(&user.login),
-        ip,
-        ..Default::default()
-    };
-    db.end_session(&token_hash(token), &entry).await?;
+    db.end_session(&token_hash(token), &own_entry(user, "auth.sign_out", ip)).await?;
     Ok(())
 }
 
@@ -183,6 +174,19 @@ pub async fn add_user(db: &Db, login: &str, email: &str, role: Role, password: &
         Ok(id) => Ok(id),
         Err(e) if e.is_unique_violation() => Err(AppError::field("login", format!("The login ID {login} is taken."))),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// An audit row for something a user did to their own account, now.
+fn own_entry<'a>(user: &'a StaffUser, action: &'a str, ip: Option<&'a str>) -> AuditEntry<'a> {
+    AuditEntry {
+        at: now_ms(),
+        actor_id: Some(user.id),
+        actor_login: Some(&user.login),
+        action,
+        object: Some(&user.login),
+        ip,
+        ..Default::default()
     }
 }
 
@@ -226,16 +230,7 @@ pub async fn change_password(
     errs.into_result()?;
     let row = db.staff_by_login(&user.login).await?.ok_or(AppError::Unauthenticated)?;
     if !passwords::verify_blocking(current.to_string(), row.password_hash.clone()).await {
-        let entry = AuditEntry {
-            at: now_ms(),
-            actor_id: Some(user.id),
-            actor_login: Some(&user.login),
-            action: "user.password_change_failed",
-            object: Some(&user.login),
-            ip,
-            ..Default::default()
-        };
-        db.audit(&entry).await?;
+        db.audit(&own_entry(user, "user.password_change_failed", ip)).await?;
         return Err(AppError::field("current", "That is not your current password."));
     }
     let mut recent = vec![row.password_hash.clone()];
@@ -246,15 +241,7 @@ pub async fn change_password(
         }
     }
     let hash = hash_blocking(new).await?;
-    let entry = AuditEntry {
-        at: now_ms(),
-        actor_id: Some(user.id),
-        actor_login: Some(&user.login),
-        action: "user.password_changed",
-        object: Some(&user.login),
-        ip,
-        ..Default::default()
-    };
+    let entry = own_entry(user, "user.password_changed", ip);
     db.set_password(row.id, &row.password_hash, &hash, &token_hash(token), &entry).await?;
     Ok(())
 }
