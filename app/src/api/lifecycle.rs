@@ -28,11 +28,7 @@ pub async fn load_settlements() -> Result<Vec<SettlementRun>, AppError> {
 pub async fn run_settlement() -> Result<String, AppError> {
     let (state, user) = super::context::require_admin()?;
     let out = crate::services::settlement::settle(&state.db, &state.config, &state.keys, crate::db::now_ms(), &user.login).await?;
-    let payments = out.returns.iter().filter_map(|r| match r {
-        crate::db::settlement::ReturnOutcome::Failed { .. } => Some(()),
-        _ => None,
-    });
-    let returned = payments.count();
+    let returned = out.returns.iter().filter(|r| matches!(r, crate::db::settlement::ReturnOutcome::Failed { .. })).count();
     leptos_axum::redirect(crate::routes::SETTLEMENTS);
     Ok(match out.run {
         None => "Nothing to settle.".to_string(),

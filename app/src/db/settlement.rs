@@ -12,7 +12,8 @@ use super::payments::{record_status, PaymentRow, PAYMENT_SELECT};
 use super::{in_tx, on_pool, Backend, Db, DbError};
 use crate::domain::account::AccountType;
 use crate::domain::bank::BankAccountKind;
-use crate::domain::lifecycle::{ach_credit_posting, return_label, return_posting, settlement_posting};
+use crate::domain::lifecycle::{ach_credit_posting, return_label, return_posting, settlement_posting, PaymentState};
+use crate::domain::payment::{MethodKind, PaymentStatus};
 use crate::domain::money::Money;
 use crate::domain::nacha::{self, tx, Batch, Entry, FileDates, Originator, SecCode};
 
@@ -137,9 +138,9 @@ impl Db {
             let mut card_total = 0;
             for (id, account_id, amount, refunded) in &cards {
                 record_status!(&mut *tx, *id, now, "pending", "processed", actor, Some("captured at settlement"))?;
-                let state = crate::domain::lifecycle::PaymentState {
-                    status: crate::domain::payment::PaymentStatus::Pending,
-                    method: crate::domain::payment::MethodKind::Card,
+                let state = PaymentState {
+                    status: PaymentStatus::Pending,
+                    method: MethodKind::Card,
                     amount: Money::from_cents(*amount),
                     refunded: Money::from_cents(*refunded),
                 };
@@ -221,7 +222,8 @@ impl Db {
                             name: o.payment.bank_holder.clone().unwrap_or_default(),
                             trace_number: trace.clone(),
                         });
-                        placed.push((o, trace));
+                        // This batch's number, once it is known to have entries.
+                        placed.push((o, trace, batches.len() as i64 + 1));
                     }
                     if !entries.is_empty() {
                         let description = if credit { "REFUND" } else { "BILL PAY" };
@@ -266,8 +268,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
-                for (o, trace) in &placed {
-                    let batch_number = batches.iter().position(|b| b.entries.iter().any(|e| &e.trace_number == trace)).unwrap_or(0) as i64 + 1;
+                for (o, trace, batch_number) in &placed {
                     let p = &o.payment;
                     sqlx::query(
                         "INSERT INTO ach_entries (file_id, batch_number, payment_id, action_id, transaction_code, amount_cents, trace_number) \
@@ -296,7 +297,7 @@ impl Db {
                                 // Under the run lock nothing else moves a Pending ACH
                                 // payment except a Void, which holds the row: give up
                                 // the whole run rather than send a voided debit.
-                                return Err(DbError::Sqlx(sqlx::Error::Protocol(format!("payment {} left Pending during settlement", p.id))));
+                                return Err(DbError::Invariant(format!("payment {} left Pending during settlement", p.id)));
                             }
                             let reason = format!("sent in ACH file {file_name}");
                             record_status!(&mut *tx, p.id, now, "pending", "processed", actor, Some(&reason))?;

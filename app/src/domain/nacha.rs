@@ -162,14 +162,13 @@ pub fn write_file(o: &Originator, dates: &FileDates, batches: &[Batch]) -> (Stri
         for e in &batch.entries {
             hash += entry_hash_part(&e.routing);
             lines.push(format!(
-                "6{}{}{}{}{}{}{}  0{}",
+                "6{}{}{}{}{}{}  0{}",
                 num(u64::from(e.transaction_code), 2),
                 alpha(&e.routing, 9),
                 alpha(&e.account_number, 17),
                 num(e.amount_cents.max(0) as u64, 10),
                 alpha(&e.individual_id, 15),
                 alpha(&e.name, 22),
-                alpha("", 0),
                 alpha(&e.trace_number, 15),
             ));
         }

@@ -135,7 +135,12 @@ async fn sandbox_returns(db: &Db, config: &Config, actor: &str) -> Result<Vec<Re
     write_atomically(&dir, &dir.join(&name), &text).await?;
     import_returns_text(db, &text, &name, actor).await.map_err(|e| match e {
         ReturnsError::App(e) => e,
-        ReturnsError::File(e) => AppError::BadRequest(e.to_string()),
+        // We wrote this file a moment ago: not reading it back is our bug.
+        ReturnsError::File(e) => {
+            let incident = super::incident_id();
+            tracing::error!(incident = %incident, file = %name, error = %e, "the sandbox bank's return file does not read back");
+            AppError::Internal(incident)
+        }
     })
 }
 
