@@ -10,8 +10,13 @@ use leptos::prelude::*;
 #[server(endpoint = "cancel_reverse")]
 pub async fn cancel_reverse(form: CancelReverseForm) -> Result<String, AppError> {
     let (state, user, session) = super::context::require_user()?;
-    let done = crate::services::lifecycle::cancel_reverse(&state.db, &state.processor, &user, &form, session.ip.as_deref()).await?;
-    state.send_notices_soon(done.payment_id);
+    let done = state
+        .finish_detached(|state| async move {
+            let done = crate::services::lifecycle::cancel_reverse(&state.db, &state.processor, &user, &form, session.ip.as_deref()).await?;
+            state.send_notices_soon(done.payment_id);
+            Ok(done)
+        })
+        .await?;
     leptos_axum::redirect(&crate::routes::payment(&done.reference.to_string()));
     Ok(format!("{} done for payment {}.", done.kind.label(), done.reference))
 }
@@ -27,7 +32,11 @@ pub async fn load_settlements() -> Result<Vec<SettlementRun>, AppError> {
 #[server(endpoint = "run_settlement")]
 pub async fn run_settlement() -> Result<String, AppError> {
     let (state, user) = super::context::require_admin()?;
-    let out = crate::services::settlement::settle(&state.db, &state.config, &state.keys, crate::db::now_ms(), &user.login).await?;
+    let out = state
+        .finish_detached(|state| async move {
+            crate::services::settlement::settle(&state.db, &state.config, &state.keys, crate::db::now_ms(), &user.login).await
+        })
+        .await?;
     let returned = out.returns.iter().filter(|r| matches!(r, crate::db::settlement::ReturnOutcome::Failed { .. })).count();
     leptos_axum::redirect(crate::routes::SETTLEMENTS);
     Ok(match out.run {

@@ -30,8 +30,13 @@ pub async fn review_payment(r: String) -> Result<ReviewView, AppError> {
 #[server(endpoint = "make_payment")]
 pub async fn make_payment(r: String) -> Result<String, AppError> {
     let (state, user, session) = super::context::require_user()?;
-    let taken = state.payments().submit(&user, &r, session.ip.as_deref()).await?;
-    state.send_notices_soon(taken.payment_id);
+    let taken = state
+        .finish_detached(|state| async move {
+            let taken = state.payments().submit(&user, &r, session.ip.as_deref()).await?;
+            state.send_notices_soon(taken.payment_id);
+            Ok(taken)
+        })
+        .await?;
     leptos_axum::redirect(&crate::routes::thanks(&taken.reference.to_string()));
     Ok(taken.reference.to_string())
 }

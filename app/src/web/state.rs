@@ -6,6 +6,8 @@ use crate::services::processor::SandboxProcessor;
 use crate::services::notices::{self, Mailer};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use crate::error::AppError;
+use std::future::Future;
 use std::sync::Arc;
 
 /// What every request handler and server function can reach. Server
@@ -66,6 +68,20 @@ impl AppState {
         });
     }
 
+    /// Runs `work` to the end even if the request that asked for it goes
+    /// away. Hyper drops a request's future when its browser disconnects, and
+    /// a double-clicked form without JavaScript does exactly that: the second
+    /// click aborts the first POST. Dropped between claiming a payment's key
+    /// and recording the processor's answer, the payment would sit
+    /// `authorizing` (and the repeat would wait on it) until recovery.
+    pub async fn finish_detached<T, Fut>(&self, work: impl FnOnce(AppState) -> Fut) -> Result<T, AppError>
+    where
+        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        finish_detached(work(self.clone())).await
+    }
+
     /// Sends what was just queued for a payment (its receipt, a refund
     /// notice) in the background, after the commit.
     pub fn send_notices_soon(&self, payment_id: i64) {
@@ -77,5 +93,46 @@ impl AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+
+/// See [`AppState::finish_detached`].
+pub async fn finish_detached<T, Fut>(work: Fut) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::spawn(work).await.unwrap_or_else(|e| {
+        let incident = crate::services::incident_id();
+        tracing::error!(incident = %incident, error = %e, "detached work did not finish");
+        Err(AppError::Internal(incident))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::finish_detached;
+    use tokio::sync::oneshot;
+
+    /// The asker goes away mid-way (its future is dropped); the work still
+    /// runs to the end.
+    #[tokio::test]
+    async fn work_outlives_a_dropped_request() {
+        let (go_tx, go_rx) = oneshot::channel::<()>();
+        let (done_tx, done_rx) = oneshot::channel::<&str>();
+        let request = finish_detached(async move {
+            go_rx.await.map_err(|_| crate::error::AppError::Conflict("asker gone".into()))?;
+            done_tx.send("finished").ok();
+            Ok(())
+        });
+        // Poll the request once (the work starts and waits), then drop it.
+        tokio::select! {
+            biased;
+            _ = request => panic!("the work cannot finish before it is told to"),
+            _ = std::future::ready(()) => {}
+        }
+        go_tx.send(()).expect("the work is still alive after its asker was dropped");
+        assert_eq!(done_rx.await, Ok("finished"));
     }
 }
