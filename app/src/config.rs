@@ -24,6 +24,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// Days a password lasts before it must be changed; 0: forever.
     pub password_max_age_days: i64,
+    /// A refund above this waits for a second person's approval.
+    pub refund_approval_threshold: crate::domain::money::Money,
     /// Failed sign-ins allowed per client address per 15 minutes.
     pub sign_in_ip_limit: i64,
     /// Behind a reverse proxy or load balancer: the client address is the
@@ -190,8 +192,14 @@ impl Config {
             .ok()
             .filter(|d| (0..=3650).contains(d))
             .ok_or_else(|| bad("PAYDESK_PASSWORD_MAX_AGE_DAYS", age.clone(), "must be a whole number of days from 0 (never) to 3650"))?;
+        let threshold = val("PAYDESK_REFUND_APPROVAL_THRESHOLD", "500.00");
+        let refund_approval_threshold = crate::domain::money::Money::parse(&threshold)
+            .ok()
+            .filter(|m| m.cents() >= 0)
+            .ok_or_else(|| bad("PAYDESK_REFUND_APPROVAL_THRESHOLD", threshold.clone(), "must be an amount like 500.00"))?;
         Ok(Config {
             password_max_age_days,
+            refund_approval_threshold,
             sign_in_ip_limit,
             trust_proxy,
             ach,
@@ -280,6 +288,8 @@ mod tests {
         assert_eq!(with(&[("PAYDESK_TRUST_PROXY", "yes")]).unwrap_err().var, "PAYDESK_TRUST_PROXY");
         assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "-1")]).unwrap_err().var, "PAYDESK_PASSWORD_MAX_AGE_DAYS");
         assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "0")]).unwrap().password_max_age_ms(), 0, "0 means never");
+        assert_eq!(with(&[]).unwrap().refund_approval_threshold.cents(), 50_000);
+        assert_eq!(with(&[("PAYDESK_REFUND_APPROVAL_THRESHOLD", "12.345")]).unwrap_err().var, "PAYDESK_REFUND_APPROVAL_THRESHOLD");
     }
 
     #[test]

@@ -40,6 +40,49 @@ pub const CHANGE_PASSWORD: &str = "/account/password";
 /// The administrators' Settlement page.
 pub const SETTLEMENTS: &str = "/settlements";
 
+/// User Admin: every staff user, and Add user.
+pub const USERS: &str = "/admin/users";
+
+/// One staff user's page (login IDs are `[a-z0-9._@-]`).
+pub fn staff_user(login: &str) -> String {
+    let login: String = login.trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || "._@-".contains(*c)).collect();
+    format!("{USERS}/{login}")
+}
+
+/// Role Entitlements.
+pub const ROLES: &str = "/admin/roles";
+
+pub fn role_entitlements(role: &str) -> String {
+    format!("{ROLES}?role={}", segment(role))
+}
+
+/// Refunds awaiting approval.
+pub const APPROVALS: &str = "/approvals";
+
+pub const AUDIT_REPORT: &str = "/reports/audit";
+
+/// What a page needs beyond being signed in. The server's page guard
+/// answers 403 without it; the navigation hides it.
+pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entitlement> {
+    use crate::domain::entitlements::Entitlement;
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under(USERS) {
+        Some(Entitlement::UserAdmin)
+    } else if under(ROLES) {
+        Some(Entitlement::EntitlementAdmin)
+    } else if under(APPROVALS) {
+        Some(Entitlement::ApproveRefunds)
+    } else if under(SETTLEMENTS) {
+        Some(Entitlement::Settlement)
+    } else if under("/reports") {
+        Some(Entitlement::Reports)
+    } else if path.starts_with("/pay/") {
+        Some(Entitlement::OnBehalfPayments)
+    } else {
+        None
+    }
+}
+
 /// A stored NACHA file, as a download.
 pub fn ach_file(id: i64) -> String {
     format!("/settlements/files/{id}")
@@ -55,5 +98,20 @@ mod tests {
         assert_eq!(make_payment("10/../x?y"), "/pay/10xy", "nothing can add a path or a query");
         assert_eq!(review("A-1", "ab_c-9"), "/pay/A-1/review?r=ab_c-9");
         assert_eq!(thanks("K7M4-Q92X"), "/payments/K7M4-Q92X/thanks");
+        assert_eq!(staff_user(" Casey.Q@x "), "/admin/users/casey.q@x");
+        assert_eq!(staff_user("a/../b?c"), "/admin/users/a..bc");
+    }
+
+    #[test]
+    fn pages_name_the_entitlement_they_need() {
+        use crate::domain::entitlements::Entitlement;
+        assert_eq!(page_entitlement("/admin/users/casey"), Some(Entitlement::UserAdmin));
+        assert_eq!(page_entitlement("/admin/usersX"), None);
+        assert_eq!(page_entitlement("/admin/roles"), Some(Entitlement::EntitlementAdmin));
+        assert_eq!(page_entitlement("/reports/audit"), Some(Entitlement::Reports));
+        assert_eq!(page_entitlement("/settlements/files/3"), Some(Entitlement::Settlement));
+        assert_eq!(page_entitlement("/pay/100003/review"), Some(Entitlement::OnBehalfPayments));
+        assert_eq!(page_entitlement("/payer-support"), None);
+        assert_eq!(page_entitlement("/payments/K7M4-Q92X"), None);
     }
 }

@@ -1,5 +1,6 @@
 //! How a server function learns who is asking and reaches the app's state.
 
+use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use crate::web::session::RequestSession;
@@ -32,13 +33,13 @@ pub fn require_session() -> Result<(AppState, StaffUser, RequestSession), AppErr
     Ok((state()?, user, session))
 }
 
-/// The signed-in administrator, or 401/403.
-pub fn require_admin() -> Result<(AppState, StaffUser), AppError> {
-    let (state, user, _) = require_user()?;
-    if user.role != crate::domain::staff::Role::Admin {
+/// The signed-in staff user holding `entitlement`, or 401/403.
+pub fn require(entitlement: Entitlement) -> Result<(AppState, StaffUser, RequestSession), AppError> {
+    let (state, user, session) = require_user()?;
+    if !user.can(entitlement) {
         return Err(AppError::Forbidden);
     }
-    Ok((state, user))
+    Ok((state, user, session))
 }
 
 fn missing(what: &str) -> AppError {

@@ -1,6 +1,6 @@
 //! Cancel/Reverse and settlement, as server functions.
 
-use crate::domain::payment_view::CancelReverseForm;
+use crate::domain::payment_view::{ApprovalView, CancelReverseForm};
 use crate::domain::settlement_view::SettlementRun;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -12,26 +12,69 @@ pub async fn cancel_reverse(form: CancelReverseForm) -> Result<String, AppError>
     let (state, user, session) = super::context::require_user()?;
     let done = state
         .finish_detached(|state| async move {
-            let done = crate::services::lifecycle::cancel_reverse(&state.db, &state.processor, &user, &form, session.ip.as_deref()).await?;
+            let threshold = state.config.refund_approval_threshold;
+            let done = crate::services::lifecycle::cancel_reverse(&state.db, &state.processor, threshold, &user, &form, session.ip.as_deref())
+                .await?;
             state.send_notices_soon(done.payment_id);
             Ok(done)
         })
         .await?;
     leptos_axum::redirect(&crate::routes::payment(&done.reference.to_string()));
-    Ok(format!("{} done for payment {}.", done.kind.label(), done.reference))
+    Ok(if done.awaiting_approval {
+        format!("{} of payment {} is awaiting approval by a second person.", done.kind.label(), done.reference)
+    } else {
+        format!("{} done for payment {}.", done.kind.label(), done.reference)
+    })
+}
+
+/// Approve or reject a refund awaiting approval (`decision` is `approve`
+/// or `reject`); never the requester's own.
+#[server(endpoint = "decide_refund")]
+pub async fn decide_refund(approval: i64, decision: String) -> Result<String, AppError> {
+    use crate::services::lifecycle::{approve_refund, reject_refund};
+    let (state, user, session) = super::context::require(crate::domain::entitlements::Entitlement::ApproveRefunds)?;
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("decision must be approve or reject".into())),
+    };
+    let done = state
+        .finish_detached(|state| async move {
+            let ip = session.ip.as_deref();
+            let done = if approve {
+                approve_refund(&state.db, &state.processor, &user, approval, ip).await?
+            } else {
+                reject_refund(&state.db, &user, approval, ip).await?
+            };
+            state.send_notices_soon(done.payment_id);
+            Ok(done)
+        })
+        .await?;
+    leptos_axum::redirect(&crate::routes::payment(&done.reference.to_string()));
+    let what = if approve { "approved" } else { "rejected" };
+    Ok(format!("{} of payment {} {what}.", done.kind.label(), done.reference))
+}
+
+/// Refunds awaiting approval, oldest first.
+#[server(endpoint = "load_approvals")]
+pub async fn load_approvals() -> Result<Vec<ApprovalView>, AppError> {
+    let (state, user, _) = super::context::require(crate::domain::entitlements::Entitlement::ApproveRefunds)?;
+    let tz = &state.config.timezone;
+    let rows = state.db.awaiting_approvals(None).await?;
+    Ok(rows.into_iter().map(|a| crate::services::payments::approval_view(a, &user, tz)).collect())
 }
 
 /// The settlement runs, newest first (administrators).
 #[server(endpoint = "load_settlements")]
 pub async fn load_settlements() -> Result<Vec<SettlementRun>, AppError> {
-    let (state, _user) = super::context::require_admin()?;
+    let (state, _, _) = super::context::require(crate::domain::entitlements::Entitlement::Settlement)?;
     crate::services::settlement::runs(&state.db, &state.config).await
 }
 
 /// "Run settlement now" (administrators).
 #[server(endpoint = "run_settlement")]
 pub async fn run_settlement() -> Result<String, AppError> {
-    let (state, user) = super::context::require_admin()?;
+    let (state, user, _) = super::context::require(crate::domain::entitlements::Entitlement::Settlement)?;
     let out = state
         .finish_detached(|state| async move {
             crate::services::settlement::settle(&state.db, &state.config, &state.keys, crate::db::now_ms(), &user.login).await

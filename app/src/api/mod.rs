@@ -7,5 +7,6 @@ pub mod audit;
 pub mod auth;
 pub mod lifecycle;
 pub mod payments;
+pub mod users;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;

@@ -27,6 +27,9 @@ pub struct NewAction<'a> {
     pub actor_login: &'a str,
     pub ip: Option<&'a str>,
     pub now: i64,
+    /// Set when a second person approves a waiting refund: the approval is
+    /// marked in the same transaction, and only if it is still waiting.
+    pub approval_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -140,6 +143,21 @@ impl Db {
             if moved != 1 {
                 return Ok(ActionResult::Lost);
             }
+            if let Some(approval) = a.approval_id {
+                let decided = sqlx::query(
+                    "UPDATE refund_approvals SET status = 'approved', decided_by = $2, decided_at = $3 \
+                     WHERE id = $1 AND status = 'awaiting' AND requested_by <> $2",
+                )
+                .bind(approval)
+                .bind(a.actor_id)
+                .bind(a.now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if decided != 1 {
+                    return Ok(ActionResult::Lost);
+                }
+            }
             for (i, posting) in planned.postings.iter().enumerate() {
                 let once = format!("action:{action_id}:{i}");
                 post!(tx, *posting, account = p.account_id, payment = Some(a.payment_id), once = Some(once), by = a.actor_id, at = a.now)?;
@@ -163,7 +181,7 @@ impl Db {
                 at: a.now,
                 actor_id: a.actor_id,
                 actor_login: Some(a.actor_login),
-                action: "payment.cancel_reverse",
+                action: if a.approval_id.is_some() { "payment.refund_approved" } else { "payment.cancel_reverse" },
                 object: Some(&object),
                 before: Some(&p.status),
                 after: Some(&after),

@@ -4,6 +4,9 @@
 //! and run against whichever pool `DATABASE_URL` selected.
 
 pub mod accounts;
+pub mod approvals;
+pub mod entitlements;
+pub mod user_admin;
 pub mod journal;
 pub mod lifecycle;
 pub mod settlement;

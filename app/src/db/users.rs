@@ -21,6 +21,8 @@ pub struct NewStaff<'a> {
     pub email: &'a str,
     pub role: &'a str,
     pub password_hash: &'a str,
+    /// A temporary password, to be changed at first sign-in.
+    pub must_change_password: bool,
 }
 
 const STAFF_COLUMNS: &str =
@@ -31,14 +33,15 @@ impl Db {
     pub async fn insert_staff(&self, new: &NewStaff<'_>, now: i64, by: Option<&str>) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO staff_users (login, email, role, password_hash, password_changed_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                "INSERT INTO staff_users (login, email, role, password_hash, password_changed_at, created_at, must_change_password) \
+                 VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
             )
             .bind(new.login)
             .bind(new.email)
             .bind(new.role)
             .bind(new.password_hash)
             .bind(now)
+            .bind(new.must_change_password)
             .fetch_one(&mut *tx)
             .await?;
             let after = serde_json::json!({ "login": new.login, "role": new.role }).to_string();

@@ -195,6 +195,12 @@ pub struct CheckedAction {
     pub reason_text: Option<String>,
 }
 
+/// Two-person approval: a refund above the threshold waits for a second
+/// person. Cancels and voids move no money back and never wait.
+pub fn needs_second_person(kind: ActionKind, amount: Money, threshold: Money) -> bool {
+    matches!(kind, ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund) && amount.cents() > threshold.cents()
+}
+
 /// The longest free-text reason kept.
 pub const MAX_REASON_TEXT: usize = 500;
 

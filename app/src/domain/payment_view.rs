@@ -96,8 +96,27 @@ pub struct PaymentDetail {
     pub actions: Vec<ActionView>,
     /// Notices to the payer after the receipt: ("Refund notice", "Sent to …").
     pub notices: Vec<(String, String)>,
-    /// What Cancel/Reverse offers now, with a fresh idempotency key.
+    /// What Cancel/Reverse offers this viewer now, with a fresh idempotency key.
     pub cancel_reverse: Option<CancelReverseView>,
+    /// A refund above the threshold waiting for a second person.
+    pub awaiting_approval: Option<ApprovalView>,
+}
+
+/// A refund waiting for a second person's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalView {
+    pub id: i64,
+    pub reference: String,
+    pub account_number: String,
+    pub kind: ActionKind,
+    pub amount: Money,
+    pub payment_amount: Money,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// The viewer may approve or reject it: they hold the approval
+    /// entitlement and did not ask for it.
+    pub can_decide: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -121,4 +121,14 @@ pub struct StaffUser {
     /// the user sets their own.
     #[serde(default)]
     pub must_change_password: bool,
+    /// What this user may use: their role's entitlements with their own
+    /// overrides applied, read afresh on every request.
+    #[serde(default)]
+    pub entitlements: super::entitlements::Entitlements,
+}
+
+impl StaffUser {
+    pub fn can(&self, e: super::entitlements::Entitlement) -> bool {
+        self.entitlements.has(e)
+    }
 }

@@ -109,7 +109,8 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_
     })?;
     let token = new_token();
     db.start_session(&token_hash(&token), row.id, &user_entry("auth.sign_in")).await?;
-    Ok(SignedIn { token, user: StaffUser { id: row.id, login: row.login, email: row.email, role, must_change_password: false } })
+    let entitlements = db.entitlements_of(row.id, role).await?;
+    Ok(SignedIn { token, user: StaffUser { id: row.id, login: row.login, email: row.email, role, must_change_password: false, entitlements } })
     }
     .await;
     if let (Err(AppError::Invalid(_)), Some(ip)) = (&result, ip) {
@@ -149,7 +150,8 @@ pub async fn check_session(db: &Db, token: &str, idle_ms: i64, max_age_ms: i64, 
     }
     let expired = max_age_ms > 0 && now - row.password_changed_at > max_age_ms;
     let must_change_password = row.must_change_password || expired;
-    Ok(SessionCheck::Valid(StaffUser { id: row.user_id, login: row.login, email: row.email, role, must_change_password }))
+    let entitlements = db.entitlements_of(row.user_id, role).await?;
+    Ok(SessionCheck::Valid(StaffUser { id: row.user_id, login: row.login, email: row.email, role, must_change_password, entitlements }))
 }
 
 pub async fn sign_out(db: &Db, token: &str, user: &StaffUser, ip: Option<&str>) -> Result<(), AppError> {
@@ -157,8 +159,22 @@ pub async fn sign_out(db: &Db, token: &str, user: &StaffUser, ip: Option<&str>) 
     Ok(())
 }
 
-/// Adds a staff user (the CLI's `user add`, and later the admin pages).
+/// Adds a staff user with a password of their own (the CLI's `user add`,
+/// the demo data).
 pub async fn add_user(db: &Db, login: &str, email: &str, role: Role, password: &str, by: Option<&str>) -> Result<i64, AppError> {
+    add_user_with(db, login, email, role, password, false, by).await
+}
+
+/// Adds a staff user; a `temporary` password must be changed at first sign-in.
+pub async fn add_user_with(
+    db: &Db,
+    login: &str,
+    email: &str,
+    role: Role,
+    password: &str,
+    temporary: bool,
+    by: Option<&str>,
+) -> Result<i64, AppError> {
     let mut errs = FieldErrors::new().keep("login", login).keep("email", email);
     let login = LoginId::parse(login).map_err(|e| errs.add("login", e.to_string())).ok();
     let email = crate::domain::email::Email::parse(email).map_err(|e| errs.add("email", e.to_string())).ok();
@@ -169,7 +185,7 @@ pub async fn add_user(db: &Db, login: &str, email: &str, role: Role, password: &
         return Err(AppError::Invalid(errs));
     };
     let hash = hash_blocking(password).await?;
-    let new = crate::db::users::NewStaff { login: login.as_str(), email: email.as_str(), role: role.code(), password_hash: &hash };
+    let new = crate::db::users::NewStaff { login: login.as_str(), email: email.as_str(), role: role.code(), password_hash: &hash, must_change_password: temporary };
     match db.insert_staff(&new, now_ms(), by).await {
         Ok(id) => Ok(id),
         Err(e) if e.is_unique_violation() => Err(AppError::field("login", format!("The login ID {login} is taken."))),
@@ -191,7 +207,7 @@ fn own_entry<'a>(user: &'a StaffUser, action: &'a str, ip: Option<&'a str>) -> A
 }
 
 /// Hashes off the async executor (argon2 is slow on purpose).
-async fn hash_blocking(password: &str) -> Result<String, AppError> {
+pub(crate) async fn hash_blocking(password: &str) -> Result<String, AppError> {
     let pw = password.to_string();
     tokio::task::spawn_blocking(move || passwords::hash(&pw))
         .await

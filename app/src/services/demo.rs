@@ -96,7 +96,7 @@ pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> R
     if let Some(p) = payments {
         save_demo_methods(db, p).await?;
         let csr = db.staff_by_login(DEMO_CSR.0).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
-        let csr = StaffUser { id: csr.id, login: csr.login, email: csr.email, role: Role::Csr, must_change_password: false };
+        let csr = StaffUser { id: csr.id, login: csr.login, email: csr.email, role: Role::Csr, must_change_password: false, entitlements: crate::domain::entitlements::Entitlement::default_for(Role::Csr) };
         for (i, (account, amount, card)) in DEMO_PAYMENTS.iter().enumerate() {
             if i == SETTLED_FIRST {
                 super::settlement::settle(db, p.config, p.keys, crate::db::now_ms() + 1, "settlement").await?;

@@ -5,9 +5,13 @@
 //! transaction in `db::lifecycle`.
 
 use super::processor::SandboxProcessor;
+use crate::db::approvals::{ApprovalRow, NewApproval};
+use crate::db::audit::AuditEntry;
 use crate::db::lifecycle::{ActionResult, NewAction};
 use crate::db::{now_ms, Db};
-use crate::domain::lifecycle::{check_action_form, ActionError, ActionKind};
+use crate::domain::entitlements::Entitlement;
+use crate::domain::lifecycle::{check_action_form, needs_second_person, plan, ActionError, ActionKind, ActionReason};
+use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, Reference};
 use crate::domain::payment_view::CancelReverseForm;
 use crate::domain::staff::StaffUser;
@@ -33,11 +37,14 @@ pub struct ActionDone {
     pub kind: ActionKind,
     /// True when this key had been used already (a double click, a retry).
     pub repeat: bool,
+    /// A refund above the threshold: recorded, waiting for a second person.
+    pub awaiting_approval: bool,
 }
 
 pub async fn cancel_reverse(
     db: &Db,
     processor: &SandboxProcessor,
+    threshold: Money,
     staff: &StaffUser,
     form: &CancelReverseForm,
     ip: Option<&str>,
@@ -53,6 +60,7 @@ pub async fn cancel_reverse(
         reference: reference.clone(),
         kind: ActionKind::from_code(kind).unwrap_or(ActionKind::Cancel),
         repeat,
+        awaiting_approval: false,
     };
     let repeat_of = |existing: crate::db::lifecycle::ActionRow| {
         if existing.payment_id == row.id {
@@ -64,7 +72,53 @@ pub async fn cancel_reverse(
     if let Some(existing) = db.action_by_key(&form.key).await? {
         return repeat_of(existing);
     }
+    if let Some(waiting) = db.approval_by_key(&form.key).await? {
+        return approval_repeat(waiting, row.id, reference);
+    }
     let checked = check_action_form(form, &row.state()).map_err(AppError::Invalid)?;
+    if !staff.can(Entitlement::for_action(checked.kind)) {
+        return Err(AppError::Forbidden);
+    }
+    if Entitlement::for_action(checked.kind) == Entitlement::Refunds && !db.awaiting_approvals(Some(row.id)).await?.is_empty() {
+        return Err(AppError::Conflict(
+            "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
+        ));
+    }
+    let amount = plan(&row.state(), checked.kind, checked.amount).map(|p| p.amount).map_err(|e| AppError::Conflict(e.to_string()))?;
+    if needs_second_person(checked.kind, amount, threshold) {
+        let request = NewApproval {
+            payment_id: row.id,
+            idempotency_key: &form.key,
+            kind: checked.kind,
+            amount,
+            reason: checked.reason,
+            reason_text: checked.reason_text.as_deref(),
+            requested_by: staff.id,
+            now: now_ms(),
+        };
+        let object = format!("payment {}", row.id);
+        let after = serde_json::json!({ "action": checked.kind.code(), "amount_cents": amount.cents() }).to_string();
+        let entry = AuditEntry {
+            at: request.now,
+            actor_id: Some(staff.id),
+            actor_login: Some(&staff.login),
+            action: "payment.refund_requested",
+            object: Some(&object),
+            after: Some(&after),
+            ip,
+            ..Default::default()
+        };
+        return match db.request_approval(&request, &entry).await {
+            Ok(_) => Ok(ActionDone { payment_id: row.id, reference, kind: checked.kind, repeat: false, awaiting_approval: true }),
+            Err(e) if e.is_unique_violation() => match db.approval_by_key(&form.key).await? {
+                Some(waiting) => approval_repeat(waiting, row.id, reference),
+                None => Err(AppError::Conflict(
+                    "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
+                )),
+            },
+            Err(e) => Err(e.into()),
+        };
+    }
     let processor_ref = (row.state().method == MethodKind::Card && checked.kind != ActionKind::Cancel)
         .then(|| processor.reverse_card(&form.key));
     let request = NewAction {
@@ -79,6 +133,7 @@ pub async fn cancel_reverse(
         actor_login: &staff.login,
         ip,
         now: now_ms(),
+        approval_id: None,
     };
     match db.apply_action(&request).await {
         Ok(ActionResult::Applied(a)) => Ok(done(&a.kind, false)),
@@ -95,4 +150,97 @@ pub async fn cancel_reverse(
         },
         Err(e) => Err(e.into()),
     }
+}
+
+/// The same approval form sent again: what it did the first time.
+fn approval_repeat(waiting: ApprovalRow, payment_id: i64, reference: Reference) -> Result<ActionDone, AppError> {
+    if waiting.payment_id != payment_id {
+        return Err(AppError::Conflict("This form was already used for another payment. Reload and try again.".into()));
+    }
+    Ok(ActionDone {
+        payment_id,
+        reference,
+        kind: ActionKind::from_code(&waiting.kind).unwrap_or(ActionKind::PartialRefund),
+        repeat: true,
+        awaiting_approval: waiting.status == "awaiting",
+    })
+}
+
+/// Approve a waiting refund: a second person (never the requester) with
+/// the approval entitlement. The refund is applied under the request's own
+/// key, and the approval is marked in the same transaction, so a double
+/// click or two approvers at once refund once.
+pub async fn approve_refund(
+    db: &Db,
+    processor: &SandboxProcessor,
+    staff: &StaffUser,
+    approval_id: i64,
+    ip: Option<&str>,
+) -> Result<ActionDone, AppError> {
+    let a = db.approval(approval_id).await?.ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
+    let reference = Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let kind = ActionKind::from_code(&a.kind).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let done = |repeat| ActionDone { payment_id: a.payment_id, reference: reference.clone(), kind, repeat, awaiting_approval: false };
+    match a.status.as_str() {
+        "approved" => return Ok(done(true)),
+        "rejected" => return Err(AppError::Conflict("This refund request was rejected.".into())),
+        _ => {}
+    }
+    if a.requested_by == staff.id {
+        return Err(AppError::Conflict("You asked for this refund, so someone else must approve it.".into()));
+    }
+    let row = db.payment_by_id(a.payment_id).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let processor_ref = (row.state().method == MethodKind::Card).then(|| processor.reverse_card(&a.idempotency_key));
+    let reason = ActionReason::from_code(&a.reason_code).unwrap_or(ActionReason::Other);
+    let request = NewAction {
+        payment_id: a.payment_id,
+        idempotency_key: &a.idempotency_key,
+        kind,
+        amount: Some(Money::from_cents(a.amount_cents)),
+        reason,
+        reason_text: a.reason_text.as_deref(),
+        processor_ref,
+        actor_id: Some(staff.id),
+        actor_login: &staff.login,
+        ip,
+        now: now_ms(),
+        approval_id: Some(a.id),
+    };
+    match db.apply_action(&request).await {
+        Ok(ActionResult::Applied(_)) => Ok(done(false)),
+        Ok(ActionResult::Repeat(_)) => Ok(done(true)),
+        Ok(ActionResult::Refused(e)) => Err(AppError::Conflict(format!("{e} Reject this request and ask for a new one."))),
+        Ok(ActionResult::Lost) => Err(AppError::Conflict(
+            "This request or its payment changed while you were looking at it. Check it again.".into(),
+        )),
+        Err(e) if e.is_unique_violation() => Ok(done(true)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reject a waiting refund (never the requester's own). Nothing moves.
+pub async fn reject_refund(db: &Db, staff: &StaffUser, approval_id: i64, ip: Option<&str>) -> Result<ActionDone, AppError> {
+    let a = db.approval(approval_id).await?.ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
+    let reference = Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let kind = ActionKind::from_code(&a.kind).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    if a.requested_by == staff.id {
+        return Err(AppError::Conflict("You asked for this refund, so someone else must decide on it.".into()));
+    }
+    let object = format!("payment {}", a.payment_id);
+    let entry = AuditEntry {
+        at: now_ms(),
+        actor_id: Some(staff.id),
+        actor_login: Some(&staff.login),
+        action: "payment.refund_rejected",
+        object: Some(&object),
+        before: Some("awaiting"),
+        after: Some("rejected"),
+        ip,
+    };
+    let repeat = match a.status.as_str() {
+        "awaiting" => !db.reject_approval(a.id, staff.id, &entry).await?,
+        "rejected" => true,
+        _ => return Err(AppError::Conflict("This refund was already approved.".into())),
+    };
+    Ok(ActionDone { payment_id: a.payment_id, reference, kind, repeat, awaiting_approval: false })
 }

@@ -13,6 +13,7 @@ pub mod payments;
 pub mod processor;
 pub mod notices;
 pub mod settlement;
+pub mod user_admin;
 pub mod payer_support;
 
 use crate::db::DbError;

@@ -161,6 +161,23 @@ fn message(mail: &MailConfig, to: &str, text: NoticeText) -> Result<Message, Str
         .map_err(|e| e.to_string())
 }
 
+/// Sends a temporary password to a staff user, now. It is not queued: the
+/// password never touches the database in the clear, and if sending fails
+/// the administrator is told and generates another.
+pub async fn send_temporary_password(mailer: &Mailer, config: &Config, to: &str, login: &str, password: &str) -> Result<(), String> {
+    let text = NoticeText {
+        subject: format!("Your Paydesk temporary password ({})", config.mail.biller_name),
+        body: format!(
+            "An administrator set a temporary password for your Paydesk sign-in.\n\n\
+             Login ID:           {login}\n\
+             Temporary password: {password}\n\n\
+             It works once: when you sign in, you will choose your own password.\n\
+             If you did not expect this, tell your administrator.\n"
+        ),
+    };
+    mailer.send(message(&config.mail, to, text)?).await
+}
+
 /// Tries to send one notice now, if it is due and unclaimed.
 pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) {
     let now = now_ms();

@@ -26,8 +26,10 @@ use crate::domain::payment::{
 use crate::db::notices::NoticeRow;
 use crate::domain::lifecycle::{return_label, ActionKind, ActionReason};
 use crate::domain::payment_view::{
+    ApprovalView,
     ActionView, CancelReverseView, PayContext, PaymentDetail, PaymentSummary, ReviewView, SavedMethodView, StatusChange,
 };
+use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use rand::RngCore;
@@ -445,7 +447,8 @@ impl Payments<'_> {
         outcome_of(&row)
     }
 
-    pub async fn detail(&self, reference: &str) -> Result<PaymentDetail, AppError> {
+    /// A payment's page, as `viewer` may act on it.
+    pub async fn detail(&self, reference: &str, viewer: &StaffUser) -> Result<PaymentDetail, AppError> {
         let not_found = || AppError::NotFound(format!("There is no payment with Reference Number {}.", reference.trim()));
         let r = Reference::parse(reference).ok_or_else(not_found)?;
         let row = self.db.payment_by_reference(r.as_str()).await?.ok_or_else(not_found)?;
@@ -509,7 +512,14 @@ impl Payments<'_> {
             })
             .collect();
         let state = row.state();
-        let offered = state.offered();
+        let awaiting_approval = self.db.awaiting_approvals(Some(row.id)).await?.into_iter().next().map(|a| approval_view(a, viewer, tz));
+        // Only what this viewer may do, and no second refund while one waits.
+        let offered: Vec<ActionKind> = state
+            .offered()
+            .into_iter()
+            .filter(|k| viewer.can(Entitlement::for_action(*k)))
+            .filter(|k| awaiting_approval.is_none() || Entitlement::for_action(*k) != Entitlement::Refunds)
+            .collect();
         let cancel_reverse = (!offered.is_empty()).then(|| CancelReverseView {
             offered,
             refundable: state.refundable(),
@@ -529,8 +539,29 @@ impl Payments<'_> {
             actions,
             notices,
             cancel_reverse,
+            awaiting_approval,
             summary: summary(&row, tz),
         })
+    }
+}
+
+/// A waiting refund as `viewer` sees it (the payment page, Approvals).
+pub fn approval_view(a: crate::db::approvals::ApprovalRow, viewer: &StaffUser, tz: &str) -> ApprovalView {
+    let reason = ActionReason::from_code(&a.reason_code).map_or(a.reason_code.clone(), |r| r.label().to_string());
+    ApprovalView {
+        id: a.id,
+        reference: a.reference,
+        account_number: a.account_number,
+        kind: ActionKind::from_code(&a.kind).unwrap_or(ActionKind::PartialRefund),
+        amount: Money::from_cents(a.amount_cents),
+        payment_amount: Money::from_cents(a.payment_amount_cents),
+        reason: match a.reason_text {
+            Some(t) => format!("{reason}: {t}"),
+            None => reason,
+        },
+        can_decide: viewer.can(Entitlement::ApproveRefunds) && viewer.id != a.requested_by,
+        requested_by: a.requested_by_login,
+        requested_at: clock::display(a.requested_at, tz),
     }
 }
 

@@ -35,10 +35,22 @@ pub fn Layout(children: Children) -> impl IntoView {
             </a>
             <nav class="mainnav" aria-label="Main">
                 <A href="/payer-support">"Payer Support"</A>
+                // Only what this user may use (the server refuses the rest).
                 <Transition fallback=|| ()>
-                    {move || user.get().and_then(Result::ok).filter(|u| u.role == crate::domain::staff::Role::Admin).map(|_| view! {
-                        <A href=crate::routes::SETTLEMENTS>"Settlement"</A>
-                        <A href="/reports/audit">"Audit Report"</A>
+                    {move || user.get().and_then(Result::ok).map(|u| {
+                        use crate::domain::entitlements::Entitlement as E;
+                        use crate::routes;
+                        [
+                            (E::ApproveRefunds, routes::APPROVALS, "Approvals"),
+                            (E::Settlement, routes::SETTLEMENTS, "Settlement"),
+                            (E::Reports, routes::AUDIT_REPORT, "Audit Report"),
+                            (E::UserAdmin, routes::USERS, "User Admin"),
+                            (E::EntitlementAdmin, routes::ROLES, "Role Entitlements"),
+                        ]
+                        .into_iter()
+                        .filter(|(e, _, _)| u.can(*e))
+                        .map(|(_, href, label)| view! { <A href=href>{label}</A> })
+                        .collect_view()
                     })}
                 </Transition>
             </nav>

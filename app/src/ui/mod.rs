@@ -6,13 +6,16 @@ mod layout;
 mod make_payment;
 mod not_found;
 mod payer_support;
+mod approvals;
 mod audit_report;
 mod cancel_reverse;
 mod change_password;
 mod payment_pages;
+mod role_entitlements;
 mod settlements;
 mod sign_in;
 mod status;
+mod user_admin;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -63,6 +66,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/payments/:reference/thanks") view=payment_pages::ThanksPage ssr=SsrMode::Async/>
                 <Route path=path!("/settlements") view=settlements::SettlementsPage ssr=SsrMode::Async/>
                 <Route path=path!("/reports/audit") view=audit_report::AuditReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/users") view=user_admin::UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/users/:login") view=user_admin::UserPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/roles") view=role_entitlements::RoleEntitlementsPage ssr=SsrMode::Async/>
+                <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/password") view=change_password::ChangePasswordPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -3,7 +3,8 @@
 
 use super::cancel_reverse::CancelReversePanel;
 use super::status::{StatusBadge, StatusWatch};
-use crate::api::lifecycle::CancelReverse;
+use super::approvals::AwaitingApprovalPanel;
+use crate::api::lifecycle::{CancelReverse, DecideRefund};
 use super::Layout;
 use crate::api::payments::load_payment_detail;
 use crate::domain::payment_view::PaymentDetail;
@@ -53,10 +54,11 @@ pub fn ThanksPage() -> impl IntoView {
 pub fn PaymentDetailPage() -> impl IntoView {
     let detail = use_detail();
     let action = ServerAction::<CancelReverse>::new();
-    // After a Cancel/Reverse the page shows the payment as it is now (and a
-    // fresh form key); without JavaScript the redirect reloads it.
+    let decide = ServerAction::<DecideRefund>::new();
+    // After a Cancel/Reverse or an approval the page shows the payment as it
+    // is now (and a fresh form key); without JavaScript the redirect reloads it.
     Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
+        if matches!(action.value().get(), Some(Ok(_))) || matches!(decide.value().get(), Some(Ok(_))) {
             detail.refetch();
         }
     });
@@ -65,7 +67,7 @@ pub fn PaymentDetailPage() -> impl IntoView {
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || detail.get().map(|r| match r {
-                    Ok(d) => view! { <Detail d action/> }.into_any(),
+                    Ok(d) => view! { <Detail d action decide/> }.into_any(),
                     Err(e) => view! {
                         <h1>"Payment details"</h1>
                         <p class="form-alert" role="alert">{e.to_string()}</p>
@@ -77,10 +79,10 @@ pub fn PaymentDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(d: PaymentDetail, action: ServerAction<CancelReverse>) -> impl IntoView {
+fn Detail(d: PaymentDetail, action: ServerAction<CancelReverse>, decide: ServerAction<DecideRefund>) -> impl IntoView {
     let s = d.summary.clone();
     let state = s.state();
-    let done = move || action.value().get().and_then(Result::ok);
+    let done = move || action.value().get().and_then(Result::ok).or_else(|| decide.value().get().and_then(Result::ok));
     let back = crate::routes::payer_support_account(&s.account_number);
     let watch = StatusWatch::new(vec![(s.reference.clone(), s.status)]);
     let reference = s.reference.clone();
@@ -109,6 +111,7 @@ fn Detail(d: PaymentDetail, action: ServerAction<CancelReverse>) -> impl IntoVie
             {d.notices.iter().map(|(what, status)| view! { <div><dt>{what.clone()}</dt><dd>{status.clone()}</dd></div> }).collect_view()}
         </dl>
         <p class="notice" role="status">{done}</p>
+        {d.awaiting_approval.clone().map(|a| view! { <AwaitingApprovalPanel a decide/> })}
         {d.cancel_reverse.clone().map(|view| view! { <CancelReversePanel reference=s.reference.clone() view action/> })}
         {(!d.actions.is_empty()).then(|| view! {
             <section class="panel" aria-labelledby="actions-title">

@@ -1,9 +1,9 @@
-//! File downloads that are not pages, for administrators: a stored NACHA
+//! File downloads that are not pages: a stored NACHA
 //! file, and the Audit Report as CSV.
 
 use super::session::RequestSession;
 use super::AppState;
-use crate::domain::staff::Role;
+use crate::domain::entitlements::Entitlement;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +12,7 @@ use axum::Extension;
 pub async fn ach_file(State(state): State<AppState>, Extension(session): Extension<RequestSession>, Path(id): Path<String>) -> Response {
     match session.user {
         None => return StatusCode::UNAUTHORIZED.into_response(),
-        Some(u) if u.role != Role::Admin => return (StatusCode::FORBIDDEN, "Only administrators can download ACH files.").into_response(),
+        Some(u) if !u.can(Entitlement::Settlement) => return (StatusCode::FORBIDDEN, "You don't have permission to download ACH files.").into_response(),
         Some(_) => {}
     }
     let Ok(id) = id.parse::<i64>() else {
@@ -44,7 +44,7 @@ pub async fn audit_csv(
 ) -> Response {
     let user = match session.user {
         None => return StatusCode::UNAUTHORIZED.into_response(),
-        Some(u) if u.role != Role::Admin => return (StatusCode::FORBIDDEN, "Only administrators can export the audit report.").into_response(),
+        Some(u) if !u.can(Entitlement::Reports) => return (StatusCode::FORBIDDEN, "You don't have permission to export the audit report.").into_response(),
         Some(u) => u,
     };
     match crate::services::audit_report::export_csv(&state.db, &state.config, &q, &user, session.ip.as_deref()).await {

@@ -139,7 +139,14 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
         if user.must_change_password && path != crate::routes::CHANGE_PASSWORD {
             return Redirect::to(&format!("{}?required=1", crate::routes::CHANGE_PASSWORD)).into_response();
         }
-        return next.run(req).await;
+        // A page the user may not use: it renders (its data calls are
+        // refused, so it says "You don't have permission"), answered 403.
+        let refused = crate::routes::page_entitlement(path).is_some_and(|e| !user.can(e));
+        let mut res = next.run(req).await;
+        if refused {
+            *res.status_mut() = StatusCode::FORBIDDEN;
+        }
+        return res;
     }
     let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
     let mut to = format!("/sign-in?next={}", urlencode(target));

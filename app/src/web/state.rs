@@ -52,6 +52,10 @@ impl AppState {
         Payments { db: &self.db, config: &self.config, keys: &self.keys, processor: &self.processor }
     }
 
+    pub fn user_admin(&self) -> crate::services::user_admin::UserAdmin<'_> {
+        crate::services::user_admin::UserAdmin { db: &self.db, config: &self.config, mailer: &self.mailer }
+    }
+
     /// Every minute, finishes payments whose request died mid-way (see
     /// `Payments::recover_stale`) and sends their receipts.
     pub fn spawn_payment_recovery(&self) {

@@ -288,33 +288,65 @@ async fn sign_ins_are_limited_per_address_too(t: &TestDb) {
 enum Access {
     Anyone,
     SignedIn,
-    Administrators,
+    Entitled(Entitlement),
 }
 
+use app::domain::entitlements::Entitlement;
+use Access::Entitled;
+
 /// Who may call each server function, with arguments that get it past
-/// decoding to its access check. Every registered function must be here.
+/// decoding to its access check (and, where it is allowed, to a harmless
+/// answer: a reference or login that does not exist, an empty form).
+/// Every registered function must be here.
 const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
     ("sign_in", Access::Anyone, &[("login", "nobody"), ("password", "wrong-password!")]),
     ("current_user", Access::SignedIn, &[]),
     ("search_accounts", Access::SignedIn, &[("by", "account"), ("q", "100003")]),
     ("payment_statuses", Access::SignedIn, &[("refs", "ABCD-EFGH")]),
-    ("load_pay_context", Access::SignedIn, &[("account", "100003")]),
-    ("confirm_payment", Access::SignedIn, &[("form[account]", "100003")]),
-    ("review_payment", Access::SignedIn, &[("r", "x")]),
-    ("make_payment", Access::SignedIn, &[("r", "x")]),
+    ("load_pay_context", Entitled(Entitlement::OnBehalfPayments), &[("account", "100003")]),
+    ("confirm_payment", Entitled(Entitlement::OnBehalfPayments), &[("form[account]", "100003")]),
+    ("review_payment", Entitled(Entitlement::OnBehalfPayments), &[("r", "x")]),
+    ("make_payment", Entitled(Entitlement::OnBehalfPayments), &[("r", "x")]),
     ("load_payment_detail", Access::SignedIn, &[("reference", "ABCD-EFGH")]),
+    // Which entitlement depends on the action chosen: checked in the service
+    // (see the two-person approval test).
     ("cancel_reverse", Access::SignedIn, &[("form[reference]", "ABCD-EFGH"), ("form[key]", "matrix-key-0123456789")]),
-    ("load_settlements", Access::Administrators, &[]),
-    ("run_settlement", Access::Administrators, &[]),
-    ("load_audit", Access::Administrators, &[("q[per]", "10")]),
+    ("decide_refund", Entitled(Entitlement::ApproveRefunds), &[("approval", "999999"), ("decision", "approve")]),
+    ("load_approvals", Entitled(Entitlement::ApproveRefunds), &[]),
+    ("load_settlements", Entitled(Entitlement::Settlement), &[]),
+    ("run_settlement", Entitled(Entitlement::Settlement), &[]),
+    ("load_audit", Entitled(Entitlement::Reports), &[("q[per]", "10")]),
+    ("load_users", Entitled(Entitlement::UserAdmin), &[]),
+    ("load_user", Entitled(Entitlement::UserAdmin), &[("login", "nobody-here")]),
+    ("add_user", Entitled(Entitlement::UserAdmin), &[("form[login]", ""), ("form[email]", ""), ("form[role]", "csr")]),
+    ("set_user_active", Entitled(Entitlement::UserAdmin), &[("login", "nobody-here"), ("active", "false")]),
+    ("unlock_user", Entitled(Entitlement::UserAdmin), &[("login", "nobody-here")]),
+    ("temporary_password", Entitled(Entitlement::UserAdmin), &[("login", "nobody-here"), ("email", "x@example.com")]),
+    ("set_user_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("login", "nobody-here")]),
+    ("load_role_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("role", "csr")]),
+    ("set_role_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("role", "nobody")]),
     ("change_password", Access::SignedIn, &[("current", "not-my-password"), ("new", "x"), ("confirm", "y")]),
     // Last: it ends the sessions the rows above use.
     ("sign_out", Access::Anyone, &[]),
 ];
 
+/// A CSR whose own entitlements are exactly `granted` (overrides of the role).
+async fn csr_with(t: &TestDb, login: &str, granted: &[Entitlement]) {
+    use app::domain::entitlements::Entitlements;
+    use app::domain::staff::Role;
+    app::services::auth::add_user(&t.db, login, &format!("{login}@example.com"), Role::Csr, CSR.1, None).await.unwrap();
+    let u = support::staff(&t.db, login).await;
+    let wanted: Entitlements = granted.iter().copied().collect();
+    let overrides = Entitlement::default_for(Role::Csr).overrides_for(&wanted);
+    let entry = app::db::audit::AuditEntry { action: "test.setup", ..Default::default() };
+    t.db.set_user_overrides(u.id, &overrides, &entry).await.unwrap();
+}
+
 async fn every_server_function_checks_who_is_asking(t: &TestDb) {
     support::add_staff(&t.db).await;
     app::services::demo::load(&t.db, false, None).await.unwrap();
+    csr_with(t, "csr-none", &[]).await;
+    csr_with(t, "csr-all", Entitlement::ALL).await;
     let s = support::serve(t).await;
     let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
     for path in &registered {
@@ -325,26 +357,37 @@ async fn every_server_function_checks_who_is_asking(t: &TestDb) {
     let anonymous = support::client();
     let csr = support::client();
     assert_eq!(sign_in(&csr, &s, CSR.0, CSR.1).await.status(), 200);
+    let csr_none = support::client();
+    assert_eq!(sign_in(&csr_none, &s, "csr-none", CSR.1).await.status(), 200);
+    let csr_all = support::client();
+    assert_eq!(sign_in(&csr_all, &s, "csr-all", CSR.1).await.status(), 200);
     let admin = support::client();
     assert_eq!(sign_in(&admin, &s, support::ADMIN.0, support::ADMIN.1).await.status(), 200);
+    let csr_default = Entitlement::default_for(app::domain::staff::Role::Csr);
+    let denied = |st: StatusCode| st == StatusCode::UNAUTHORIZED || st == StatusCode::FORBIDDEN;
     for (name, access, args) in MATRIX {
         let as_anonymous = call(&anonymous, &s, name, args).await.status();
         let as_csr = call(&csr, &s, name, args).await.status();
+        let as_csr_none = call(&csr_none, &s, name, args).await.status();
+        let as_csr_all = call(&csr_all, &s, name, args).await.status();
         let as_admin = call(&admin, &s, name, args).await.status();
-        let denied = |st: StatusCode| st == StatusCode::UNAUTHORIZED || st == StatusCode::FORBIDDEN;
-        for st in [as_anonymous, as_csr, as_admin] {
+        for st in [as_anonymous, as_csr, as_csr_none, as_csr_all, as_admin] {
             assert!(st.as_u16() < 500, "{name}: {st}");
         }
         match access {
             Access::Anyone => assert!(!denied(as_anonymous), "{name}: anyone may call it, got {as_anonymous}"),
             Access::SignedIn => {
                 assert_eq!(as_anonymous, StatusCode::UNAUTHORIZED, "{name} as anonymous");
-                assert!(!denied(as_csr) && !denied(as_admin), "{name}: {as_csr} / {as_admin}");
+                for (who, st) in [("csr", as_csr), ("csr-none", as_csr_none), ("csr-all", as_csr_all), ("admin", as_admin)] {
+                    assert!(!denied(st), "{name} as {who}: {st}");
+                }
             }
-            Access::Administrators => {
+            Entitled(e) => {
                 assert_eq!(as_anonymous, StatusCode::UNAUTHORIZED, "{name} as anonymous");
-                assert_eq!(as_csr, StatusCode::FORBIDDEN, "{name} as a CSR");
+                assert_eq!(as_csr_none, StatusCode::FORBIDDEN, "{name} as a CSR without {e:?}");
+                assert!(!denied(as_csr_all), "{name} as a CSR granted {e:?}: {as_csr_all}");
                 assert!(!denied(as_admin), "{name} as an administrator: {as_admin}");
+                assert_eq!(!denied(as_csr), csr_default.has(*e), "{name} as a CSR with the role's defaults: {as_csr}");
             }
         }
     }

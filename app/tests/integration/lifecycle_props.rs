@@ -87,7 +87,7 @@ impl World<'_> {
     }
 
     async fn send(&self, form: &CancelReverseForm) -> Result<(), AppError> {
-        app::services::lifecycle::cancel_reverse(&self.t.db, &self.state.processor, &self.staff, form, None).await.map(|_| ())
+        app::services::lifecycle::cancel_reverse(&self.t.db, &self.state.processor, self.state.config.refund_approval_threshold, &self.staff, form, None).await.map(|_| ())
     }
 
     async fn settle(&self) {

@@ -10,3 +10,4 @@ mod lifecycle_api;
 mod lifecycle_props;
 mod payments_api;
 mod repository;
+mod staff_admin_api;

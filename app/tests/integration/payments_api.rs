@@ -70,19 +70,7 @@ async fn a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt(t: &TestDb)
     assert_eq!(detail["summary"]["status"], "Pending");
     assert_eq!(detail["summary"]["entered_by"], "casey");
     assert_eq!(detail["channel"], "CSR");
-    // The receipt goes out after the commit; wait for the outbox file.
-    let outbox = s.data_dir.path().join("outbox");
-    let mut found = None;
-    for _ in 0..200 {
-        found = std::fs::read_dir(&outbox).ok().and_then(|d| {
-            d.filter_map(|e| e.ok()).map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).find(|m| m.contains(&reference))
-        });
-        if found.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    let mail = found.expect("a receipt in the outbox naming the reference");
+    let mail = support::wait_for_mail(&s.data_dir.path().join("outbox"), &reference, 1).await;
     assert!(mail.contains("To: payer@example.com") && mail.contains("$25.10"));
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.on_behalf'").await, 1);
     // Nothing anywhere holds the card number.

@@ -180,7 +180,8 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
 pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
     let u = db.staff_by_login(login).await.expect("read staff").expect("staff exists");
     let role = app::domain::staff::Role::from_code(&u.role).expect("known role");
-    app::domain::staff::StaffUser { id: u.id, login: u.login, email: u.email, role, must_change_password: false }
+    let entitlements = db.entitlements_of(u.id, role).await.expect("entitlements");
+    app::domain::staff::StaffUser { id: u.id, login: u.login, email: u.email, role, must_change_password: false, entitlements }
 }
 
 /// Takes a payment through the service (Confirm, then Make Payment): a
@@ -234,4 +235,25 @@ pub async fn pay_on(
     let payments = state.payments();
     let sealed = payments.review(who, &form).await.expect("review");
     payments.submit(who, &sealed, None).await.expect("submit").reference.to_string()
+}
+
+/// The `nth` (from 1, oldest first) email in `outbox` containing `needle`,
+/// waiting for it: mail goes out after the commit, in the background.
+pub async fn wait_for_mail(outbox: &std::path::Path, needle: &str, nth: usize) -> String {
+    for _ in 0..400 {
+        let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(outbox)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, std::fs::read_to_string(e.path()).ok()?)))
+                    .filter(|(_, m)| m.contains(needle))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if found.len() >= nth {
+            found.sort_by_key(|(t, _)| *t);
+            return found.swap_remove(nth - 1).1;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no email #{nth} containing {needle:?} in {}", outbox.display())
 }
