@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -29,6 +29,19 @@ export async function signIn(page: Page, info: TestInfo, login: string, password
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** A second browser of the same kind as the test's (JavaScript or not,
+ * desktop or tablet), for a second person at another desk. */
+export async function secondBrowser(browser: Browser, info: TestInfo): Promise<Page> {
+  const use = info.project.use;
+  const context = await browser.newContext({
+    baseURL: use.baseURL,
+    viewport: use.viewport,
+    hasTouch: use.hasTouch,
+    javaScriptEnabled: hasJs(info),
+  });
+  return context.newPage();
+}
+
 /** A staff user of its own for a test that changes a user's state. */
 export function newUser(info: TestInfo, role: "csr" | "admin" = "csr") {
   const login = `e2e-${info.project.name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
@@ -40,14 +53,33 @@ export function newUser(info: TestInfo, role: "csr" | "admin" = "csr") {
   return { login: login.toLowerCase(), password };
 }
 
+/** Every email in the server's outbox. */
+function outbox(): string[] {
+  const dir = path.join(root, "end2end", ".tmp", "data", "outbox");
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+}
+
 /** Whether a receipt naming `reference` is in the server's outbox. */
 export function outboxHas(reference: string): boolean {
-  const dir = path.join(root, "end2end", ".tmp", "data", "outbox");
-  if (!fs.existsSync(dir)) return false;
-  return fs.readdirSync(dir).some((f) => fs.readFileSync(path.join(dir, f), "utf8").includes(reference));
+  return outbox().some((mail) => mail.includes(reference));
 }
 
 const dataDir = path.join(root, "end2end", ".tmp", "data");
+
+/** Waits for an email to `to` in the server's outbox and returns the first
+ * group `pattern` captures in it. */
+export async function mailTo(to: string, pattern: RegExp): Promise<string> {
+  let found = "";
+  await expect
+    .poll(() => {
+      const mail = outbox().find((m) => m.includes(`To: ${to}`) && pattern.test(m));
+      found = mail?.match(pattern)?.[1] ?? "";
+      return found;
+    })
+    .not.toBe("");
+  return found;
+}
 
 /** `paydesk settle` against the test server's database and data folder
  * (its key decrypts the bank accounts for the NACHA file). */

@@ -17,12 +17,12 @@ fn status_badges(u: &StaffUserView) -> AnyView {
     let (locked, temporary) = (u.locked_until.clone(), u.temporary_password);
     view! {
         {if u.active {
-            view! { <span class="badge badge-processed">"Active"</span> }.into_any()
+            view! { <span class="badge badge-active">"Active"</span> }.into_any()
         } else {
-            view! { <span class="badge badge-cancelled">"Inactive"</span> }.into_any()
+            view! { <span class="badge badge-inactive">"Inactive"</span> }.into_any()
         }}
-        {locked.map(|t| view! { <span class="badge badge-failed" title=format!("Locked until {t}")>"Locked"</span> })}
-        {temporary.then(|| view! { <span class="badge badge-pending">"Temporary password"</span> })}
+        {locked.map(|t| view! { <span class="badge badge-locked" title=format!("Locked until {t}")>"Locked"</span> })}
+        {temporary.then(|| view! { <span class="badge badge-temporary">"Temporary password"</span> })}
     }
     .into_any()
 }
