@@ -11,14 +11,14 @@ test("an administrator adds a CSR, who must change the temporary password and ca
   await ready(page, info);
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "User Admin" })).toBeVisible();
 
-  // A bad email is named next to its field, and what was typed stays.
-  await page.getByLabel("Login ID").fill(login);
-  await page.getByLabel("Email").fill("not-an-email");
-  await page.getByRole("button", { name: "Add user" }).click();
-  await expect(page.locator("#add-email-error")).not.toBeEmpty();
-  await expect(page.getByLabel("Login ID")).toHaveValue(login);
-  await ready(page, info);
+  // A bad login ID is named next to its field, and what was typed stays.
+  await page.getByLabel("Login ID").fill("x");
   await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.locator("#add-login-error")).toHaveText("A login ID has 3 to 64 characters.");
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+  await ready(page, info);
+  await page.getByLabel("Login ID").fill(login);
   await page.getByRole("radio", { name: "CSR" }).check();
   await page.getByRole("button", { name: "Add user" }).click();
   await expect(page.getByRole("heading", { name: `User ${login}` })).toBeVisible();

@@ -550,7 +550,7 @@ pub fn approval_view(a: crate::db::approvals::ApprovalRow, viewer: &StaffUser, t
     let reason = ActionReason::from_code(&a.reason_code).map_or(a.reason_code.clone(), |r| r.label().to_string());
     ApprovalView {
         id: a.id,
-        reference: a.reference,
+        reference: Reference::parse(&a.reference).map_or(a.reference.clone(), |r| r.to_string()),
         account_number: a.account_number,
         kind: ActionKind::from_code(&a.kind).unwrap_or(ActionKind::PartialRefund),
         amount: Money::from_cents(a.amount_cents),
