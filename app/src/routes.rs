@@ -12,6 +12,11 @@ pub fn payer_support_account(account: &str) -> String {
     format!("/payer-support?by=account&q={}", segment(account))
 }
 
+/// An account's page (details, balance, history).
+pub fn account(number: &str) -> String {
+    format!("/accounts/{}", segment(number))
+}
+
 pub fn make_payment(account: &str) -> String {
     format!("/pay/{}", segment(account))
 }

@@ -11,6 +11,9 @@ use super::{on_pool, Db, DbError};
 /// posting twice. A macro for the same reason as `record_status!`.
 macro_rules! post {
     ($conn:expr, $posting:expr, account = $account_id:expr, payment = $payment_id:expr, once = $once_key:expr, by = $actor_id:expr, at = $now:expr) => {
+        $crate::db::journal::post!($conn, $posting, account = $account_id, payment = $payment_id, once = $once_key, by = $actor_id, at = $now, memo = None::<&str>)
+    };
+    ($conn:expr, $posting:expr, account = $account_id:expr, payment = $payment_id:expr, once = $once_key:expr, by = $actor_id:expr, at = $now:expr, memo = $memo:expr) => {
         async {
             use $crate::domain::lifecycle::Book;
             let p: $crate::domain::lifecycle::Posting = $posting;
@@ -18,7 +21,7 @@ macro_rules! post {
             let side = |b: Book| (b == Book::Receivable).then_some(account_id);
             sqlx::query(
                 "INSERT INTO journal (kind, debit_book, debit_account_id, credit_book, credit_account_id, amount_cents, \
-                 payment_id, once_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 payment_id, once_key, created_by, created_at, memo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(p.kind)
             .bind(p.debit.code())
@@ -30,6 +33,7 @@ macro_rules! post {
             .bind($once_key)
             .bind($actor_id)
             .bind($now)
+            .bind($memo)
             .execute(&mut *$conn)
             .await?;
             let effect = p.receivable_effect();

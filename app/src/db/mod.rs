@@ -3,6 +3,7 @@
 //! accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`, BIGINT everywhere)
 //! and run against whichever pool `DATABASE_URL` selected.
 
+pub mod account_edit;
 pub mod accounts;
 pub mod approvals;
 pub mod entitlements;

@@ -36,6 +36,7 @@ macro_rules! string_newtype {
 pub(crate) use string_newtype;
 
 pub mod account;
+pub mod account_edit;
 pub mod audit_view;
 pub mod bank;
 pub mod card;

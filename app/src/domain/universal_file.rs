@@ -56,7 +56,8 @@ pub struct AccountRecord {
     pub user_id: Option<String>,
 }
 
-const NAME_MAX: usize = 100;
+/// The longest name (first, last or company) an account may have.
+pub const NAME_MAX: usize = 100;
 
 impl Header {
     /// Columns may come in any order; an unknown or repeated column, or a

@@ -1,6 +1,7 @@
 //! Business operations. Server functions and the CLI call these; they own the
 //! rules, and the repository (`crate::db`) owns the SQL.
 
+pub mod accounts;
 pub mod accounts_import;
 pub mod audit_report;
 pub mod auth;

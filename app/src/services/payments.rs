@@ -124,13 +124,16 @@ async fn account(db: &Db, number: &str) -> Result<crate::db::accounts::AccountRo
 }
 
 fn inactive() -> AppError {
-    AppError::field("form", "This account is inactive, so it cannot take payments. An administrator can reactivate it.")
+    AppError::field("form", "This account is inactive, so it cannot take payments. Open the account to make it active again.")
 }
 
 impl Payments<'_> {
     /// The Make Payment page for one account.
     pub async fn context(&self, account_number: &str) -> Result<PayContext, AppError> {
         let a = account(self.db, account_number).await?;
+        if a.status != AccountStatus::Active.code() {
+            return Err(inactive());
+        }
         Ok(PayContext {
             name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
             status: AccountStatus::from_code(&a.status).unwrap_or(AccountStatus::Inactive),

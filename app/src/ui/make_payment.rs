@@ -48,7 +48,7 @@ pub fn MakePaymentPage() -> impl IntoView {
 fn LoadError(error: AppError) -> impl IntoView {
     view! {
         <h1>"Make Payment"</h1>
-        <p class="form-alert" role="alert">{error.to_string()}</p>
+        <p class="form-alert" role="alert">{super::forms::form_error(Some(Err::<(), _>(error.clone()))).unwrap_or_else(|| error.to_string())}</p>
         <p><a href="/payer-support">"Back to Payer Support"</a></p>
     }
 }

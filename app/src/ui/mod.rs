@@ -1,6 +1,7 @@
 //! The console's pages and components. The same code renders on the server
 //! (so every page works without JavaScript) and hydrates in the browser.
 
+mod accounts;
 mod forms;
 mod layout;
 mod make_payment;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                 // out-of-order chunks would need a script to be placed).
                 <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/payer-support") view=payer_support::PayerSupportPage ssr=SsrMode::Async/>
+                <Route path=path!("/accounts/:number") view=accounts::AccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/pay/:account") view=make_payment::MakePaymentPage ssr=SsrMode::Async/>
                 <Route path=path!("/pay/:account/review") view=make_payment::ReviewPaymentPage ssr=SsrMode::Async/>
                 <Route path=path!("/payments/:reference") view=payment_pages::PaymentDetailPage ssr=SsrMode::Async/>

@@ -75,7 +75,14 @@ pub fn PayerSupportPage() -> impl IntoView {
                     None => view! {
                         <p class="muted intro">"Search by account number, user ID or Reference Number to find a payer's accounts and payments."</p>
                     }.into_any(),
-                    Some(Ok(found)) => view! { <AccountsFound results=found/> }.into_any(),
+                    Some(Ok(found)) => {
+                        // An account number that is not there yet can be created here.
+                        let create_for = (by() == SearchBy::AccountNumber.code() && found.accounts.is_empty())
+                            .then(|| crate::domain::account::AccountNumber::parse(&q()).ok())
+                            .flatten()
+                            .map(|n| n.as_str().to_string());
+                        view! { <AccountsFound results=found create_for/> }.into_any()
+                    }
                     Some(Err(AppError::Invalid(_))) => ().into_any(),
                     Some(Err(e)) => view! { <p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
@@ -85,23 +92,24 @@ pub fn PayerSupportPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountsFound(results: SearchResults) -> impl IntoView {
+fn AccountsFound(results: SearchResults, create_for: Option<String>) -> impl IntoView {
     let payments = results.payments.clone();
     let highlight = results.highlight.clone();
     view! {
-        <AccountsTable results/>
+        <AccountsTable results create_for/>
         <PaymentsFound payments highlight/>
     }
 }
 
 #[component]
-fn AccountsTable(results: SearchResults) -> impl IntoView {
+fn AccountsTable(results: SearchResults, create_for: Option<String>) -> impl IntoView {
     if results.accounts.is_empty() {
         return view! {
             <section class="panel" aria-labelledby="accounts-found">
                 <h2 id="accounts-found">"Accounts Found"</h2>
                 <p class="empty" role="status">"No accounts match that search. Check the number and the search type."</p>
             </section>
+            {create_for.map(|number| view! { <super::accounts::CreateAccount number/> })}
         }
         .into_any();
     }
@@ -136,7 +144,9 @@ fn AccountRow(account: AccountSummary) -> impl IntoView {
     let account_number = account.account_number.clone();
     view! {
         <tr>
-            <td data-label="Account Number" class="mono">{account_number}</td>
+            <td data-label="Account Number" class="mono">
+                <a href=crate::routes::account(&account_number) aria-label=format!("Account details {account_number}")>{account_number.clone()}</a>
+            </td>
             <td data-label="Name">{account.name}</td>
             <td data-label="Type">{account.account_type.label()}</td>
             <td data-label="Status"><span class=status_class>{account.status.label()}</span></td>

@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod accounts_api;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;

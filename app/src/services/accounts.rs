@@ -1,0 +1,165 @@
+//! Payer accounts a CSR works on: Create Account (from a Payer Support
+//! search that found nothing), the account page's edits (making an account
+//! inactive cancels its scheduled payments, once the user has confirmed),
+//! and Adjust Balance.
+
+use super::clock;
+use crate::db::accounts::AccountRow;
+use crate::db::audit::AuditEntry;
+use crate::db::lifecycle::{ActionResult, NewAction};
+use crate::db::{now_ms, Db};
+use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
+use crate::domain::account_edit::{
+    check_account_form, check_adjustment, ledger_kind_label, AccountDetail, AccountForm, AdjustForm, CheckedAccount, LedgerLine,
+};
+use crate::domain::entitlements::Entitlement;
+use crate::domain::lifecycle::{ActionKind, ActionReason};
+use crate::domain::money::Money;
+use crate::domain::staff::StaffUser;
+use crate::error::{AppError, FieldErrors};
+
+fn entry<'a>(staff: &'a StaffUser, action: &'a str, object: &'a str, ip: Option<&'a str>) -> AuditEntry<'a> {
+    AuditEntry { at: now_ms(), actor_id: Some(staff.id), actor_login: Some(&staff.login), action, object: Some(object), ip, ..Default::default() }
+}
+
+fn facts(a: &CheckedAccount) -> String {
+    serde_json::json!({
+        "type": a.account_type.code(), "first_name": a.first_name, "last_name": a.last_name,
+        "company_name": a.company_name, "email": a.email.as_ref().map(|e| e.as_str()), "status": a.status.code(),
+    })
+    .to_string()
+}
+
+fn stored_facts(r: &AccountRow) -> String {
+    serde_json::json!({
+        "type": r.account_type, "first_name": r.first_name, "last_name": r.last_name,
+        "company_name": r.company_name, "email": r.email, "status": r.status,
+    })
+    .to_string()
+}
+
+async fn existing(db: &Db, number: &str) -> Result<AccountRow, AppError> {
+    let n = AccountNumber::parse(number).map_err(|_| AppError::NotFound(format!("There is no account {}.", number.trim())))?;
+    db.account_by_number(n.as_str()).await?.ok_or_else(|| AppError::NotFound(format!("There is no account {n}.")))
+}
+
+/// Create Account. Returns the new account's number.
+pub async fn create(db: &Db, staff: &StaffUser, form: &AccountForm, ip: Option<&str>) -> Result<String, AppError> {
+    let a = check_account_form(&AccountForm { status: String::new(), ..form.clone() }).map_err(AppError::Invalid)?;
+    let number = a.account_number.as_str().to_string();
+    let after = facts(&a);
+    let audit = AuditEntry { after: Some(&after), ..entry(staff, "account.create", &number, ip) };
+    match db.create_account(&a, &audit).await {
+        Ok(_) => Ok(number),
+        Err(e) if e.is_unique_violation() => Err(AppError::field("account_number", format!("Account {number} already exists."))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The account page: its fields, balance and history, and what the viewer
+/// may do there.
+pub async fn detail(db: &Db, tz: &str, viewer: &StaffUser, number: &str) -> Result<AccountDetail, AppError> {
+    let r = existing(db, number).await?;
+    let history = db
+        .account_history(r.id)
+        .await?
+        .into_iter()
+        .map(|h| LedgerLine {
+            at: clock::display(h.created_at, tz),
+            what: ledger_kind_label(&h.kind).to_string(),
+            change: Money::from_cents(h.change_cents),
+            by: h.by_login.unwrap_or_else(|| "system".into()),
+            memo: h.memo,
+            reference: h.reference.as_deref().and_then(crate::domain::payment::Reference::parse).map(|x| x.to_string()),
+        })
+        .collect();
+    let account_type = AccountType::from_code(&r.account_type).unwrap_or(AccountType::Individual);
+    Ok(AccountDetail {
+        form: AccountForm {
+            account_number: r.account_number.clone(),
+            business: (account_type == AccountType::Business).then(|| "on".into()),
+            first_name: r.first_name.clone().unwrap_or_default(),
+            last_name: r.last_name.clone().unwrap_or_default(),
+            company_name: r.company_name.clone().unwrap_or_default(),
+            email: r.email.clone().unwrap_or_default(),
+            status: r.status.clone(),
+            confirm: None,
+        },
+        account_type,
+        status: AccountStatus::from_code(&r.status).unwrap_or(AccountStatus::Active),
+        balance: Money::from_cents(r.balance_cents),
+        history,
+        scheduled: db.scheduled_payments(r.id).await?.len() as i64,
+        adjust_key: viewer.can(Entitlement::BalanceAdjustments).then(super::lifecycle::new_key),
+    })
+}
+
+/// Saves the account page. Making an account inactive blocks new payments
+/// and cancels its scheduled ones; if it has any, the user must tick the
+/// box that says so first. Returns how many were cancelled.
+pub async fn update(db: &Db, staff: &StaffUser, form: &AccountForm, ip: Option<&str>) -> Result<usize, AppError> {
+    let r = existing(db, &form.account_number).await?;
+    let a = check_account_form(form).map_err(AppError::Invalid)?;
+    let scheduled = if a.status == AccountStatus::Inactive { db.scheduled_payments(r.id).await? } else { Vec::new() };
+    if !scheduled.is_empty() && form.confirm.is_none() {
+        let mut errs = FieldErrors::new();
+        for (field, value) in [("first_name", &form.first_name), ("last_name", &form.last_name), ("company_name", &form.company_name), ("email", &form.email)] {
+            errs = errs.keep(field, value.trim());
+        }
+        errs = errs.keep("status", &form.status);
+        errs.add(
+            "confirm",
+            format!("This account has {} scheduled payment(s). Making it inactive cancels them: tick the box to confirm.", scheduled.len()),
+        );
+        return Err(AppError::Invalid(errs));
+    }
+    let (before, after) = (stored_facts(&r), facts(&a));
+    let audit = AuditEntry { before: Some(&before), after: Some(&after), ..entry(staff, "account.update", &r.account_number, ip) };
+    db.update_account(r.id, &a, &audit).await?;
+    let mut cancelled = 0;
+    for payment_id in scheduled {
+        // Its own key per payment: a repeat finds it cancelled already.
+        let key = format!("account-inactive-{payment_id}");
+        let cancel = NewAction {
+            payment_id,
+            idempotency_key: &key,
+            kind: ActionKind::Cancel,
+            amount: None,
+            reason: ActionReason::Other,
+            reason_text: Some("The account was made inactive"),
+            processor_ref: None,
+            actor_id: Some(staff.id),
+            actor_login: &staff.login,
+            ip,
+            now: now_ms(),
+            approval_id: None,
+        };
+        match db.apply_action(&cancel).await {
+            Ok(ActionResult::Applied(_)) => cancelled += 1,
+            // Settled or cancelled meanwhile: nothing left to cancel.
+            Ok(_) => {}
+            Err(e) if e.is_unique_violation() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(cancelled)
+}
+
+/// Adjust Balance (the entitlement is checked by the caller). Once per key.
+pub async fn adjust(db: &Db, staff: &StaffUser, form: &AdjustForm, ip: Option<&str>) -> Result<Money, AppError> {
+    let r = existing(db, &form.account_number).await?;
+    let (change, reason) = check_adjustment(form).map_err(AppError::Invalid)?;
+    if form.key.len() < 16 || form.key.len() > 64 || !form.key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(AppError::BadRequest("This form is missing its key. Reload the account and try again.".into()));
+    }
+    if db.adjustment_made(&form.key).await? {
+        return Ok(change);
+    }
+    let after = serde_json::json!({ "change_cents": change.cents(), "reason": reason }).to_string();
+    let audit = AuditEntry { after: Some(&after), ..entry(staff, "account.adjust_balance", &r.account_number, ip) };
+    match db.adjust_balance(r.id, change, &reason, &form.key, staff.id, &audit).await {
+        Ok(()) => Ok(change),
+        Err(e) if e.is_unique_violation() => Ok(change),
+        Err(e) => Err(e.into()),
+    }
+}
