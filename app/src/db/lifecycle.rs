@@ -96,6 +96,13 @@ impl Db {
             let Some(p) = sqlx::query_as::<_, Locked>(&lock_sql).bind(a.payment_id).fetch_optional(&mut *tx).await? else {
                 return Ok(ActionResult::Lost);
             };
+            // Again under the lock: on PostgreSQL a request with the same key
+            // may have committed while this one waited for the row, and it
+            // must be answered as a repeat, not re-planned against the
+            // balance that request already changed.
+            if let Some(row) = sqlx::query_as::<_, ActionRow>(&by_key).bind(a.idempotency_key).fetch_optional(&mut *tx).await? {
+                return Ok(ActionResult::Repeat(row));
+            }
             let state = PaymentState {
                 status: PaymentStatus::from_code(&p.status).unwrap_or(PaymentStatus::Failed),
                 method: MethodKind::from_code(&p.method_kind).unwrap_or(MethodKind::Card),

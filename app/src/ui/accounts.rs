@@ -105,6 +105,7 @@ fn AccountView(d: AccountDetail, save: ServerAction<UpdateAccount>, adjust: Serv
     let done = move || save.value().get().and_then(Result::ok).or_else(|| adjust.value().get().and_then(Result::ok));
     let status_now = errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_for("status")).map(str::to_string)).unwrap_or(d.form.status.clone());
     let scheduled = d.scheduled;
+    let adjust_number = number.clone();
     view! {
         <h1>"Account "<span class="mono">{number.clone()}</span></h1>
         <p class="notice" role="status">{done}</p>
@@ -142,7 +143,7 @@ fn AccountView(d: AccountDetail, save: ServerAction<UpdateAccount>, adjust: Serv
                 </div>
             </ActionForm>
         </section>
-        {d.adjust_key.clone().map(|key| view! { <AdjustPanel number=number.clone() key adjust/> })}
+        {d.adjust_key.clone().map(|key| view! { <AdjustPanel number=adjust_number key adjust/> })}
         <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">"Balance history"</h2>
             {if d.history.is_empty() {

@@ -268,7 +268,23 @@ async fn a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled(t
     no_breaches(t).await;
 }
 
+/// A refund form sent ten times at once (a double click, retries, a second
+/// tab): one refund, and every answer is a success, not "too much".
+async fn identical_refunds_at_once_refund_once(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let reference = support::pay(&s.state, &casey, "100010", "100.00", None).await;
+    let k = key(77);
+    let sends = (0..10).map(|_| act(&c, &s, &reference, &k, "partial_refund", "60.00"));
+    let statuses: Vec<StatusCode> = futures::future::join_all(sends).await.into_iter().map(|r| r.status()).collect();
+    assert!(statuses.iter().all(|st| *st == StatusCode::OK), "{statuses:?}");
+    assert_eq!(status_of(t, &reference).await, ("pending".into(), 6_000));
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payment_actions").await, 1);
+    no_breaches(t).await;
+}
+
 on_both_backends!(
+    identical_refunds_at_once_refund_once,
     a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled,
     card_refunds_add_up_and_never_exceed_the_payment,
     a_pending_card_reversal_voids_it_and_settlement_captures_nothing,
