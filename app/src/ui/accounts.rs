@@ -48,7 +48,8 @@ fn AccountFields(prefix: &'static str, start: AccountForm, errors: Signal<Option
 /// Shown under an empty Accounts Found for an account number search.
 #[component]
 pub fn CreateAccount(number: String) -> impl IntoView {
-    let action = ServerAction::<CreateAccountAction>::new();
+    // Payer Support's, so its search runs again once the account exists.
+    let action = use_context::<ServerAction<CreateAccountAction>>().unwrap_or_else(ServerAction::new);
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = Signal::derive(move || form_error(action.value().get()));
     let number_error = Signal::derive(move || errors.get().and_then(|e| e.message_for("account_number").map(str::to_string)));

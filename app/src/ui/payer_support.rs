@@ -18,9 +18,13 @@ pub fn PayerSupportPage() -> impl IntoView {
     // The query lives in the URL, so back, refresh and bookmarks all work.
     let by = move || query.read().get("by").unwrap_or_else(|| SearchBy::AccountNumber.code().to_string());
     let q = move || query.read().get("q").unwrap_or_default();
+    // Create Account lands back on this very search; its version makes the
+    // search run again so the new account shows.
+    let created = ServerAction::<crate::api::accounts::CreateAccount>::new();
+    provide_context(created);
     let results = Resource::new(
-        move || (by(), q()),
-        |(by, q)| async move {
+        move || (by(), q(), created.version().get()),
+        |(by, q, _)| async move {
             if q.trim().is_empty() { None } else { Some(search_accounts(by, q).await) }
         },
     );
