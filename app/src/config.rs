@@ -24,6 +24,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// Days a password lasts before it must be changed; 0: forever.
     pub password_max_age_days: i64,
+    /// The largest file File Transfers accepts, in bytes.
+    pub upload_max_bytes: u64,
     /// A refund above this waits for a second person's approval.
     pub refund_approval_threshold: crate::domain::money::Money,
     /// Failed sign-ins allowed per client address per 15 minutes.
@@ -192,6 +194,13 @@ impl Config {
             .ok()
             .filter(|d| (0..=3650).contains(d))
             .ok_or_else(|| bad("PAYDESK_PASSWORD_MAX_AGE_DAYS", age.clone(), "must be a whole number of days from 0 (never) to 3650"))?;
+        let upload = val("PAYDESK_UPLOAD_MAX_MB", "100");
+        let upload_max_bytes = upload
+            .parse::<u64>()
+            .ok()
+            .filter(|mb| (1..=4096).contains(mb))
+            .map(|mb| mb * 1024 * 1024)
+            .ok_or_else(|| bad("PAYDESK_UPLOAD_MAX_MB", upload.clone(), "must be a whole number of megabytes from 1 to 4096"))?;
         let threshold = val("PAYDESK_REFUND_APPROVAL_THRESHOLD", "500.00");
         let refund_approval_threshold = crate::domain::money::Money::parse(&threshold)
             .ok()
@@ -200,6 +209,7 @@ impl Config {
         Ok(Config {
             password_max_age_days,
             refund_approval_threshold,
+            upload_max_bytes,
             sign_in_ip_limit,
             trust_proxy,
             ach,
@@ -289,6 +299,8 @@ mod tests {
         assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "-1")]).unwrap_err().var, "PAYDESK_PASSWORD_MAX_AGE_DAYS");
         assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "0")]).unwrap().password_max_age_ms(), 0, "0 means never");
         assert_eq!(with(&[]).unwrap().refund_approval_threshold.cents(), 50_000);
+        assert_eq!(with(&[("PAYDESK_UPLOAD_MAX_MB", "2")]).unwrap().upload_max_bytes, 2 * 1024 * 1024);
+        assert_eq!(with(&[("PAYDESK_UPLOAD_MAX_MB", "0")]).unwrap_err().var, "PAYDESK_UPLOAD_MAX_MB");
         assert_eq!(with(&[("PAYDESK_REFUND_APPROVAL_THRESHOLD", "12.345")]).unwrap_err().var, "PAYDESK_REFUND_APPROVAL_THRESHOLD");
     }
 

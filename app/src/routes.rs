@@ -61,6 +61,14 @@ pub fn role_entitlements(role: &str) -> String {
     format!("{ROLES}?role={}", segment(role))
 }
 
+/// File Transfers: the upload form and Recent Uploads.
+pub const UPLOADS: &str = "/uploads";
+
+/// One upload: its preview or outcome, and its refused rows.
+pub fn upload(id: i64) -> String {
+    format!("{UPLOADS}/{id}")
+}
+
 /// Refunds awaiting approval.
 pub const APPROVALS: &str = "/approvals";
 
@@ -75,6 +83,8 @@ pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entit
         Some(Entitlement::UserAdmin)
     } else if under(ROLES) {
         Some(Entitlement::EntitlementAdmin)
+    } else if under(UPLOADS) {
+        Some(Entitlement::Uploads)
     } else if under(APPROVALS) {
         Some(Entitlement::ApproveRefunds)
     } else if under(SETTLEMENTS) {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod lifecycle;
 pub mod payments;
+pub mod uploads;
 pub mod users;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;

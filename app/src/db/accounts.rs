@@ -3,6 +3,7 @@
 use super::{in_tx, on_pool, Db, DbError};
 use crate::db::audit::{write_audit, AuditEntry};
 use crate::db::journal::post;
+use crate::db::uploads::record_outcome;
 use crate::domain::lifecycle::{Book, Posting};
 use crate::domain::money::Money;
 use crate::domain::universal_file::{AccountRecord, RowError};
@@ -29,7 +30,37 @@ pub struct ImportOutcome {
     pub rows: u64,
     pub created: u64,
     pub updated: u64,
+    /// Rows refused (each has at least one entry in `errors`, up to the
+    /// first few hundred).
+    pub rejected: u64,
     pub errors: Vec<RowError>,
+}
+
+/// How a universal file is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Any bad row rejects the whole file (the CLI).
+    AllOrNothing,
+    /// Bad rows are skipped and reported; every valid row is applied, in one
+    /// transaction that also records the outcome on the upload (File
+    /// Transfers' commit), so the upload never says other than what happened.
+    Commit { upload_id: i64 },
+    /// What `Commit` would do, then rolled back (File Transfers' preview).
+    Preview,
+}
+
+impl ImportOutcome {
+    /// The upload status for what a preview or commit found: refused whole
+    /// (nothing could be read), every row taken, or some refused.
+    pub fn status(&self) -> &'static str {
+        if self.rows == 0 && !self.errors.is_empty() {
+            "unprocessed"
+        } else if self.rejected == 0 {
+            "success"
+        } else {
+            "limited_errors"
+        }
+    }
 }
 
 /// Stop collecting errors past this many: the file is rejected anyway, and
@@ -70,7 +101,7 @@ impl Db {
     /// row already checked; if any row (or the stream) failed, nothing is
     /// written and the errors come back. A balance that changes is a ledger
     /// entry, never a silent overwrite.
-    pub async fn import_accounts<I>(&self, rows: I, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError>
+    pub async fn import_accounts<I>(&self, rows: I, mode: ImportMode, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError>
     where
         I: Iterator<Item = Result<AccountRecord, Vec<RowError>>>,
     {
@@ -83,6 +114,7 @@ impl Db {
                 let rec = match item {
                     Ok(rec) => rec,
                     Err(errs) => {
+                        out.rejected += 1;
                         if out.errors.len() < MAX_REPORTED_ERRORS {
                             out.errors.extend(errs);
                         }
@@ -90,14 +122,17 @@ impl Db {
                     }
                 };
                 if let Some(first) = seen.insert(rec.account_number.as_str().to_string(), rec.line) {
-                    out.errors.push(RowError {
-                        line: rec.line,
-                        column: "account_number".into(),
-                        reason: format!("{} appears again (first on line {first})", rec.account_number),
-                    });
+                    out.rejected += 1;
+                    if out.errors.len() < MAX_REPORTED_ERRORS {
+                        out.errors.push(RowError {
+                            line: rec.line,
+                            column: "account_number".into(),
+                            reason: format!("{} appears again (first on line {first})", rec.account_number),
+                        });
+                    }
                     continue;
                 }
-                if !out.errors.is_empty() {
+                if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
                     // The file is already rejected: keep checking, stop writing.
                     continue;
                 }
@@ -175,11 +210,16 @@ impl Db {
                     .await?;
                 }
             }
-            if !out.errors.is_empty() {
+            if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
                 out.created = 0;
                 out.updated = 0;
                 // Returning drops the transaction: everything rolls back.
                 return Ok(out);
+            }
+            match mode {
+                ImportMode::Preview => return Ok(out),
+                ImportMode::Commit { upload_id } => record_outcome!(tx, upload_id, out.status(), &out)?,
+                ImportMode::AllOrNothing => {}
             }
             let summary = serde_json::json!({ "rows": out.rows, "created": out.created, "updated": out.updated });
             write_audit!(&mut *tx, AuditEntry {

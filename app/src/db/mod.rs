@@ -17,6 +17,7 @@ pub mod notices;
 pub mod saved_methods;
 pub mod sessions;
 pub mod throttle;
+pub mod uploads;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

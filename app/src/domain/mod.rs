@@ -51,4 +51,5 @@ pub mod payment_view;
 pub mod settlement_view;
 pub mod staff;
 pub mod universal_file;
+pub mod upload_view;
 pub mod user_admin_view;

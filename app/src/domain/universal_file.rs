@@ -21,7 +21,7 @@ pub const COLUMNS: &[&str] = &[
 
 /// What is wrong with one place in the file: line (1 = the header), column
 /// name, and a reason a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowError {
     pub line: u64,
     pub column: String,

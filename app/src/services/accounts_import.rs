@@ -1,13 +1,19 @@
 //! Imports a universal file (accounts and balances). The CSV streams through
 //! the domain checks row by row into one database transaction.
 
-use crate::db::accounts::ImportOutcome;
+use crate::db::accounts::{ImportMode, ImportOutcome};
 use crate::db::{Db, DbError};
 use crate::domain::universal_file::{AccountRecord, Header, RowError};
 use std::io::Read;
 
-/// Reads `input` (a file, an upload) and applies it, or reports why not.
+/// Reads `input` (a file) and applies it whole, or reports why not.
 pub async fn import<R: Read>(db: &Db, input: R, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError> {
+    import_with(db, input, ImportMode::AllOrNothing, source, actor).await
+}
+
+/// Reads `input` and applies it as `mode` says. A file whose header cannot
+/// be used comes back with its errors and `rows` 0: nothing was read.
+pub async fn import_with<R: Read>(db: &Db, input: R, mode: ImportMode, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut records = reader.records();
     let header = match records.next() {
@@ -23,7 +29,7 @@ pub async fn import<R: Read>(db: &Db, input: R, source: &str, actor: Option<&str
         let line = rec.position().map_or(0, |p| p.line());
         header.record(line, &rec.iter().collect::<Vec<_>>())
     });
-    db.import_accounts(rows, source, actor).await
+    db.import_accounts(rows, mode, source, actor).await
 }
 
 fn rejected(e: RowError) -> ImportOutcome {

@@ -14,6 +14,7 @@ pub mod payments;
 pub mod processor;
 pub mod notices;
 pub mod settlement;
+pub mod uploads;
 pub mod user_admin;
 pub mod payer_support;
 

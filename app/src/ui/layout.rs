@@ -42,6 +42,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         use crate::routes;
                         [
                             (E::ApproveRefunds, routes::APPROVALS, "Approvals"),
+                            (E::Uploads, routes::UPLOADS, "File Transfers"),
                             (E::Settlement, routes::SETTLEMENTS, "Settlement"),
                             (E::Reports, routes::AUDIT_REPORT, "Audit Report"),
                             (E::UserAdmin, routes::USERS, "User Admin"),

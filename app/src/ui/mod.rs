@@ -16,6 +16,7 @@ mod role_entitlements;
 mod settlements;
 mod sign_in;
 mod status;
+mod uploads;
 mod user_admin;
 
 use leptos::prelude::*;
@@ -71,6 +72,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users") view=user_admin::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users/:login") view=user_admin::UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/roles") view=role_entitlements::RoleEntitlementsPage ssr=SsrMode::Async/>
+                <Route path=path!("/uploads") view=uploads::UploadsPage ssr=SsrMode::Async/>
+                <Route path=path!("/uploads/:id") view=uploads::UploadPage ssr=SsrMode::Async/>
                 <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/password") view=change_password::ChangePasswordPage ssr=SsrMode::Async/>
             </Routes>

@@ -3,11 +3,13 @@
 
 pub mod downloads;
 pub mod health;
+pub mod limits;
 pub mod router;
 pub mod security;
 pub mod server_fn_status;
 pub mod session;
 pub mod state;
+pub mod uploads;
 
 pub use router::router;
 pub use state::AppState;

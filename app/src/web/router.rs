@@ -1,10 +1,9 @@
 //! The whole HTTP application. The binary serves it; the HTTP tests build it
 //! the same way, so they exercise exactly what production runs.
 
-use super::{downloads, health, security, server_fn_status, session, AppState};
+use super::{downloads, health, limits, security, server_fn_status, session, uploads, AppState};
 use crate::ui::{shell, App};
 use axum::body::Body;
-use axum::http::StatusCode;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -12,15 +11,8 @@ use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
-use std::time::Duration;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Forms and server-function calls are small; file uploads get their own
-/// limit where they are handled.
-const BODY_LIMIT: usize = 1024 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), req).await
@@ -45,6 +37,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/settlements/files/{id}", get(downloads::ach_file))
         .route("/reports/audit.csv", get(downloads::audit_csv))
+        // The upload's own size limit is `limits::limit`'s; axum's default
+        // 2 MB for multipart would cut it short.
+        .route(limits::UPLOAD_PATH, post(uploads::receive).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route("/uploads/{id}/errors.csv", get(uploads::errors_csv))
         // Known server functions are routed by leptos_routes below; this
         // answers calls to unknown ones.
         .route("/api/{*fn_name}", post(server_fn))
@@ -64,8 +60,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(session::require_sign_in))
         .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
         .layer(middleware::from_fn(security::refuse_cross_site))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -329,6 +329,10 @@ const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
     ("set_user_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("login", "nobody-here")]),
     ("load_role_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("role", "csr")]),
     ("set_role_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("role", "nobody")]),
+    ("load_uploads", Entitled(Entitlement::Uploads), &[]),
+    ("load_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),
+    ("commit_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),
+    ("abandon_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),
     ("change_password", Access::SignedIn, &[("current", "not-my-password"), ("new", "x"), ("confirm", "y")]),
     // Last: it ends the sessions the rows above use.
     ("sign_out", Access::Anyone, &[]),

@@ -12,3 +12,4 @@ mod lifecycle_props;
 mod payments_api;
 mod repository;
 mod staff_admin_api;
+mod uploads_api;

@@ -1,0 +1,176 @@
+//! File Transfers: choose the file type and a file, Upload; the upload's
+//! page shows the preview (rows, to create, to update, refused rows with
+//! line, column and reason) with Commit and Abandon, then the outcome.
+//! The upload form is a plain multipart form, so it works without
+//! JavaScript too.
+
+use super::forms::{form_error, FormAlert};
+use super::Layout;
+use crate::api::uploads::{load_upload, load_uploads, AbandonUpload, CommitUpload};
+use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn status_badge(s: UploadStatus) -> impl IntoView {
+    view! { <span class=format!("badge upload-{}", s.code())>{s.label()}</span> }
+}
+
+#[component]
+pub fn UploadsPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = move || query.read().get("error");
+    let recent = Resource::new(|| (), |_| load_uploads());
+    view! {
+        <Title text="File Transfers"/>
+        <Layout>
+            <h1>"File Transfers"</h1>
+            <section class="panel" aria-labelledby="upload-title">
+                <h2 id="upload-title">"Upload a file"</h2>
+                <p class="muted">"You see a preview first: nothing is applied until you click Commit."</p>
+                // A plain form: the browser sends the file (no JavaScript needed).
+                <form method="post" action=crate::routes::UPLOADS enctype="multipart/form-data" rel="external">
+                    <div class="field">
+                        <label for="upload-kind">"File type"</label>
+                        <select id="upload-kind" name="kind">
+                            <option value="accounts">"Universal file (accounts and balances)"</option>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="upload-file">"File"</label>
+                        <input id="upload-file" name="file" type="file" accept=".csv,text/csv"
+                            aria-invalid=move || error().is_some().to_string() aria-describedby="upload-file-error"/>
+                        <p class="field-error" id="upload-file-error" aria-live="polite">{error}</p>
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="btn btn-primary">"Upload"</button>
+                    </div>
+                </form>
+            </section>
+            <section class="panel" aria-labelledby="recent-title">
+                <h2 id="recent-title">"Recent Uploads"</h2>
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || recent.get().map(|r| match r {
+                        Err(e) => view! { <p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">"Nothing has been uploaded yet."</p> }.into_any(),
+                        Ok(list) => view! { <RecentTable list/> }.into_any(),
+                    })}
+                </Suspense>
+            </section>
+        </Layout>
+    }
+}
+
+#[component]
+fn RecentTable(list: Vec<UploadSummary>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="data" id="uploads-table">
+                <thead><tr>
+                    <th scope="col">"File"</th><th scope="col">"Uploaded"</th><th scope="col">"By"</th>
+                    <th scope="col" class="num">"Size"</th><th scope="col" class="num">"Rows"</th>
+                    <th scope="col" class="num">"Created"</th><th scope="col" class="num">"Updated"</th>
+                    <th scope="col" class="num">"Rejected"</th><th scope="col">"Status"</th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|u| view! {
+                        <tr>
+                            <td data-label="File"><a href=crate::routes::upload(u.id)>{u.file_name}</a></td>
+                            <td data-label="Uploaded">{u.uploaded_at}</td>
+                            <td data-label="By">{u.uploaded_by}</td>
+                            <td data-label="Size" class="num">{u.size}</td>
+                            <td data-label="Rows" class="num">{u.rows}</td>
+                            <td data-label="Created" class="num">{u.created}</td>
+                            <td data-label="Updated" class="num">{u.updated}</td>
+                            <td data-label="Rejected" class="num">{u.rejected}</td>
+                            <td data-label="Status">{status_badge(u.status)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn UploadPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
+    let commit = ServerAction::<CommitUpload>::new();
+    let abandon = ServerAction::<AbandonUpload>::new();
+    let detail = Resource::new(move || (id(), commit.version().get(), abandon.version().get()), |(i, _, _)| load_upload(i));
+    let alert = Signal::derive(move || form_error(commit.value().get()).or_else(|| form_error(abandon.value().get())));
+    view! {
+        <Title text="Upload"/>
+        <Layout>
+            <nav class="crumbs" aria-label="Breadcrumb"><a href=crate::routes::UPLOADS>"File Transfers"</a>" › Upload "{id}</nav>
+            <FormAlert message=alert/>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || detail.get().map(|r| match r {
+                    Err(e) => view! { <h1>"Upload"</h1><p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(d) => view! { <UploadView d commit abandon/> }.into_any(),
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn UploadView(d: UploadDetail, commit: ServerAction<CommitUpload>, abandon: ServerAction<AbandonUpload>) -> impl IntoView {
+    let s = d.summary.clone();
+    let waiting = s.status == UploadStatus::Previewed;
+    let (to_create, to_update) = if waiting { ("To create", "To update") } else { ("Created", "Updated") };
+    let busy = move || commit.pending().get() || abandon.pending().get();
+    view! {
+        <h1>"Upload "<span class="mono">{s.file_name.clone()}</span></h1>
+        <dl class="review detail">
+            <div><dt>"Status"</dt><dd>{status_badge(s.status)}</dd></div>
+            <div><dt>"Uploaded"</dt><dd>{format!("{} by {}", s.uploaded_at, s.uploaded_by)}</dd></div>
+            <div><dt>"Size"</dt><dd>{s.size.clone()}</dd></div>
+            <div><dt>"Rows read"</dt><dd>{s.rows}</dd></div>
+            <div><dt>{to_create}</dt><dd>{s.created}</dd></div>
+            <div><dt>{to_update}</dt><dd>{s.updated}</dd></div>
+            <div><dt>"Rejected"</dt><dd>{s.rejected}</dd></div>
+        </dl>
+        {d.same_as.clone().map(|same| view! {
+            <p class="form-alert" role="alert">{format!(
+                "This file has the same content as {} uploaded {} by {} ({}). Commit only if you mean to apply it again.",
+                same.file_name, same.uploaded_at, same.uploaded_by, same.status.label()
+            )}</p>
+        })}
+        {waiting.then(|| view! {
+            <div class="actions">
+                <ActionForm action=abandon>
+                    <input type="hidden" name="id" value=s.id/>
+                    <button type="submit" class="btn btn-secondary" disabled=busy>"Abandon"</button>
+                </ActionForm>
+                <ActionForm action=commit>
+                    <input type="hidden" name="id" value=s.id/>
+                    <button type="submit" class="btn btn-primary" disabled=busy>
+                        {if s.rejected > 0 { "Commit the valid rows" } else { "Commit" }}
+                    </button>
+                </ActionForm>
+            </div>
+        })}
+        {(!d.errors.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="errors-title">
+                <h2 id="errors-title">"Rejected rows"</h2>
+                <p><a href=format!("{}/errors.csv", crate::routes::upload(s.id)) rel="external" download="">"Download the errors (CSV)"</a></p>
+                <div class="table-wrap">
+                    <table class="data" id="upload-errors">
+                        <thead><tr><th scope="col" class="num">"Line"</th><th scope="col">"Column"</th><th scope="col">"Reason"</th></tr></thead>
+                        <tbody>
+                            {d.errors.into_iter().map(|e| view! {
+                                <tr>
+                                    <td data-label="Line" class="num">{e.line}</td>
+                                    <td data-label="Column" class="mono">{e.column}</td>
+                                    <td data-label="Reason">{e.reason}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        })}
+    }
+}

@@ -1,0 +1,55 @@
+//! Body size limits and time limits per request. Forms and server-function
+//! calls are small and quick; a File Transfers upload (and its commit) may
+//! be 100 MB and a million rows, so it gets its own, larger limits.
+
+use super::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+/// Forms and server-function calls.
+pub const BODY_LIMIT: u64 = 1024 * 1024;
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// An upload's preview and a commit read the whole file.
+pub const FILE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// The upload form's target.
+pub const UPLOAD_PATH: &str = "/uploads";
+
+fn is_file_work(req: &Request) -> bool {
+    req.method() == Method::POST && matches!(req.uri().path(), UPLOAD_PATH | "/api/commit_upload")
+}
+
+pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let file_work = is_file_work(&req);
+    let body_limit = if file_work && req.uri().path() == UPLOAD_PATH {
+        // The multipart framing around the file.
+        state.config.upload_max_bytes + 64 * 1024
+    } else {
+        BODY_LIMIT
+    };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > body_limit) {
+        return too_large(&req, state.config.upload_max_bytes);
+    }
+    let uploading = req.uri().path() == UPLOAD_PATH;
+    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, body_limit as usize)));
+    let timeout = if file_work { FILE_TIMEOUT } else { REQUEST_TIMEOUT };
+    match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) if uploading => (StatusCode::SERVICE_UNAVAILABLE, "The upload took too long. Try again, or split the file.").into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+/// Past the limit: the upload form shows why next to its file field; other
+/// requests get a bare 413.
+fn too_large(req: &Request, max: u64) -> Response {
+    if req.uri().path() == UPLOAD_PATH {
+        return super::uploads::back_to_form(&crate::services::uploads::too_large_message(max));
+    }
+    StatusCode::PAYLOAD_TOO_LARGE.into_response()
+}

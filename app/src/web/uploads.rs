@@ -1,0 +1,133 @@
+//! File Transfers over plain HTTP: the upload form posts the file here
+//! (multipart, so it works without JavaScript), and an upload's refused rows
+//! download as CSV. Commit and Abandon are server functions (`api::uploads`).
+
+use super::session::RequestSession;
+use super::AppState;
+use crate::domain::entitlements::Entitlement;
+use crate::error::AppError;
+use crate::services::uploads::{self, Incoming};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+
+/// Back to File Transfers with a message for the file field.
+pub fn back_to_form(message: &str) -> Response {
+    let encoded: String = url_encode(message);
+    Redirect::to(&format!("{}?error={encoded}", crate::routes::UPLOADS)).into_response()
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn refused(session: &RequestSession) -> Option<Response> {
+    match &session.user {
+        None => Some(StatusCode::UNAUTHORIZED.into_response()),
+        Some(u) if u.must_change_password || !u.can(Entitlement::Uploads) => {
+            Some((StatusCode::FORBIDDEN, "You don't have permission to do that.").into_response())
+        }
+        Some(_) => None,
+    }
+}
+
+/// `POST /uploads`: `kind` (`accounts`) and `file`. Previews it and shows
+/// the upload's page.
+pub async fn receive(State(state): State<AppState>, Extension(session): Extension<RequestSession>, mut form: Multipart) -> Response {
+    if let Some(r) = refused(&session) {
+        return r;
+    }
+    let Some(user) = session.user.clone() else { return StatusCode::UNAUTHORIZED.into_response() };
+    let mut kind_ok = true;
+    let mut received: Option<(String, Incoming)> = None;
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return back_to_form(&uploads::too_large_message(state.config.upload_max_bytes));
+            }
+            Err(e) => return (StatusCode::BAD_REQUEST, format!("The upload could not be read: {e}")).into_response(),
+        };
+        match field.name() {
+            Some("kind") => kind_ok = field.text().await.is_ok_and(|k| k == "accounts"),
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                let mut incoming = match Incoming::start(&state.config).await {
+                    Ok(i) => i,
+                    Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+                };
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if let Err(e) = incoming.write(&chunk).await {
+                                return error_response(e);
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            incoming.discard().await;
+                            return if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                                back_to_form(&uploads::too_large_message(state.config.upload_max_bytes))
+                            } else {
+                                (StatusCode::BAD_REQUEST, format!("The upload could not be read: {e}")).into_response()
+                            };
+                        }
+                    }
+                }
+                received = Some((name, incoming));
+            }
+            _ => {}
+        }
+    }
+    let Some((name, incoming)) = received.filter(|(name, _)| !name.is_empty()) else {
+        return back_to_form("Choose a file to upload.");
+    };
+    if !kind_ok {
+        incoming.discard().await;
+        return back_to_form("Choose the file type.");
+    }
+    let ip = session.ip.clone();
+    let done = state
+        .finish_detached(|state| async move { uploads::receive(&state.db, &state.config, &user, &name, incoming, ip.as_deref()).await })
+        .await;
+    match done {
+        Ok(id) => Redirect::to(&crate::routes::upload(id)).into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+fn error_response(e: AppError) -> Response {
+    match &e {
+        AppError::Invalid(f) => back_to_form(f.message_for("file").unwrap_or("The upload was refused.")),
+        _ => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e.to_string()).into_response(),
+    }
+}
+
+/// `GET /uploads/{id}/errors.csv`: the refused rows.
+pub async fn errors_csv(State(state): State<AppState>, Extension(session): Extension<RequestSession>, Path(id): Path<String>) -> Response {
+    if let Some(r) = refused(&session) {
+        return r;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return (StatusCode::NOT_FOUND, "There is no such upload.").into_response();
+    };
+    match uploads::errors_csv(&state.db, id).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"upload-{id}-errors.csv\"")),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e.to_string()).into_response(),
+    }
+}
