@@ -155,6 +155,7 @@ impl Db {
                 .bind(id)
                 .execute(pool)
                 .await
+                .map(|r| r.rows_affected())
         })?;
         Ok(())
     }

@@ -131,9 +131,11 @@ pub async fn commit(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Op
     let u = waiting(db, id).await?;
     let object = format!("upload {id}");
     if !db.claim_upload(id, "committing", staff.id, &entry(staff, "upload.commit", &object, ip)).await? {
-        return match UploadStatus::from_code(&u.status) {
+        // Someone else moved it first: say where it is now.
+        let now = waiting(db, id).await?;
+        return match UploadStatus::from_code(&now.status) {
             Some(s @ (UploadStatus::Success | UploadStatus::LimitedErrors | UploadStatus::Committing)) => Ok(s),
-            _ => Err(AppError::Conflict(format!("This upload is {} and cannot be committed.", status_label(&u.status)))),
+            _ => Err(AppError::Conflict(format!("This upload is {} and cannot be committed.", status_label(&now.status)))),
         };
     }
     let path = file_of(config, id);
@@ -154,8 +156,9 @@ fn status_label(code: &str) -> &str {
 
 /// Abandon: nothing is applied and the file is deleted.
 pub async fn abandon(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Option<&str>) -> Result<(), AppError> {
-    let u = waiting(db, id).await?;
+    waiting(db, id).await?;
     if !db.claim_upload(id, "abandoned", staff.id, &entry(staff, "upload.abandon", &format!("upload {id}"), ip)).await? {
+        let u = waiting(db, id).await?;
         if u.status == "abandoned" {
             return Ok(());
         }

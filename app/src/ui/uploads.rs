@@ -29,7 +29,7 @@ pub fn UploadsPage() -> impl IntoView {
                 <h2 id="upload-title">"Upload a file"</h2>
                 <p class="muted">"You see a preview first: nothing is applied until you click Commit."</p>
                 // A plain form: the browser sends the file (no JavaScript needed).
-                <form method="post" action=crate::routes::UPLOADS enctype="multipart/form-data" rel="external">
+                <form method="post" action=crate::routes::UPLOADS enctype="multipart/form-data">
                     <div class="field">
                         <label for="upload-kind">"File type"</label>
                         <select id="upload-kind" name="kind">

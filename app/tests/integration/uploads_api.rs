@@ -73,7 +73,8 @@ async fn a_file_is_previewed_then_its_valid_rows_are_committed_once(t: &TestDb) 
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM accounts").await, before, "a preview applies nothing");
 
     // Commit twice at once: the valid rows once, Limited errors.
-    let (a, b) = tokio::join!(call(&admin, &s, "commit_upload", &[("id", &id)]), call(&admin, &s, "commit_upload", &[("id", &id)]));
+    let commit = [("id", id.as_str())];
+    let (a, b) = tokio::join!(call(&admin, &s, "commit_upload", &commit), call(&admin, &s, "commit_upload", &commit));
     assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM accounts").await, before + 2);
     assert_eq!(t.db.account_by_number("300004").await.unwrap().unwrap().balance_cents, 2000);
