@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { CSR, newUser, ready, signIn } from "./helpers";
+import { CSR, hasJs, newUser, ready, signIn } from "./helpers";
 
 function newNumber(info: { project: { name: string } }) {
   return `N${info.project.name.replace(/[^a-z]/g, "").slice(0, 6)}${Date.now().toString(36)}`.toUpperCase();
@@ -62,4 +62,34 @@ test("an administrator adjusts a balance and sees it in the history", async ({ p
   await expect(page.locator("dl.detail")).toContainText("$42.10");
   await expect(page.locator("#history-table")).toContainText("Meter reading fee");
   await expect(page.locator("#history-table")).toContainText("Balance adjustment");
+});
+
+test("a CSR finds an account by name, with suggestions while typing", async ({ page }, info) => {
+  // An account of its own with a name no other test uses.
+  const number = newNumber(info);
+  const last = `Qz${Date.now().toString(36)}${info.project.name.replace(/[^a-z]/g, "")}`;
+  await page.goto(`/sign-in?next=/payer-support%3Fby%3Daccount%26q%3D${number}`);
+  await signIn(page, info, CSR.login, CSR.password);
+  await ready(page, info);
+  const create = page.locator("section", { has: page.getByRole("heading", { name: `Create account ${number}` }) });
+  await create.getByLabel("First Name").fill("Rowan");
+  await create.getByLabel("Last Name").fill(last);
+  await create.getByRole("button", { name: "Create Account" }).click();
+  await expect(page.locator("#accounts-table tbody tr")).toContainText(`Rowan ${last}`);
+  await ready(page, info);
+
+  await page.getByLabel("Search by").selectOption("name");
+  if (hasJs(info)) {
+    // Suggestions after a pause in typing; one of them opens the account.
+    await page.getByLabel("Search for").pressSequentially(last.slice(0, 6).toLowerCase());
+    const suggestion = page.locator("#search-suggestions").getByRole("link", { name: new RegExp(`Rowan ${last}`) });
+    await expect(suggestion).toBeVisible();
+    await suggestion.click();
+    await expect(page).toHaveURL(new RegExp(`q=${number}`));
+  } else {
+    await page.getByLabel("Search for").fill(`rowan ${last.toLowerCase()}`);
+    await page.getByRole("button", { name: "Search" }).click();
+  }
+  await expect(page.locator("#accounts-table tbody tr")).toHaveCount(1);
+  await expect(page.locator("#accounts-table tbody tr")).toContainText(number);
 });

@@ -2,13 +2,23 @@ use crate::domain::payer_support::SearchResults;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Payer Support's search. `by` is a [`SearchBy`] code (`account`, `user`, `reference`).
+/// Payer Support's search. `by` is a [`SearchBy`] code (`account`, `user`,
+/// `reference`, `name`, `email`).
 #[server(endpoint = "search_accounts")]
 pub async fn search_accounts(by: String, q: String) -> Result<SearchResults, AppError> {
     use crate::domain::payer_support::SearchBy;
     let (state, _user, _) = super::context::require_user()?;
     let by = SearchBy::from_code(&by).ok_or_else(|| AppError::field("by", "Choose what to search by."))?;
     crate::services::payer_support::search(&state.db, by, &q, &state.config.timezone).await
+}
+
+/// Accounts to suggest while a name or email is typed on Payer Support.
+#[server(endpoint = "suggest_accounts")]
+pub async fn suggest_accounts(by: String, q: String) -> Result<Vec<crate::domain::payer_support::Suggestion>, AppError> {
+    use crate::domain::payer_support::SearchBy;
+    let (state, _, _) = super::context::require_user()?;
+    let by = SearchBy::from_code(&by).ok_or_else(|| AppError::field("by", "Choose what to search by."))?;
+    crate::services::payer_support::suggest(&state.db, by, &q).await
 }
 
 /// The current status of each payment (comma-separated Reference Numbers),

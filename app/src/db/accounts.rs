@@ -6,6 +6,7 @@ use crate::db::journal::post;
 use crate::db::uploads::record_outcome;
 use crate::domain::lifecycle::{Book, Posting};
 use crate::domain::money::Money;
+use crate::domain::payer_support::NameQuery;
 use crate::domain::universal_file::{AccountRecord, RowError};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -23,6 +24,12 @@ pub struct AccountRow {
 
 const ACCOUNT_COLUMNS: &str = "a.id, a.account_number, a.account_type, a.first_name, a.last_name, \
     a.company_name, a.email, a.balance_cents, a.status";
+
+/// The end of the range of strings that start with `prefix`: every such
+/// string sorts below it byte by byte.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
 
 /// What an import did, or would have done.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,6 +95,64 @@ impl Db {
             sqlx::query_as::<_, AccountRow>(&sql).bind(user_id).fetch_all(pool).await
         })?;
         Ok(rows)
+    }
+
+    /// Accounts whose name starts with what was typed (see
+    /// `domain::payer_support::NameQuery`), by name. Each branch is a range
+    /// on one lower-cased, byte-ordered index (migration 0009).
+    pub async fn accounts_by_name(&self, q: &NameQuery, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+        let col = |c: &str| self.prefix_column(c);
+        let (filter, binds): (String, Vec<String>) = match q {
+            NameQuery::Word(w) => (
+                format!(
+                    "({l} >= $1 AND {l} < $2) OR ({f} >= $1 AND {f} < $2) OR ({c} >= $1 AND {c} < $2)",
+                    l = col("last_name"),
+                    f = col("first_name"),
+                    c = col("company_name")
+                ),
+                vec![w.clone(), prefix_end(w)],
+            ),
+            NameQuery::FirstLast { first, last, whole } => (
+                format!(
+                    "({f} >= $1 AND {f} < $2 AND {l} >= $3 AND {l} < $4) OR ({c} >= $5 AND {c} < $6)",
+                    l = col("last_name"),
+                    f = col("first_name"),
+                    c = col("company_name")
+                ),
+                vec![first.clone(), prefix_end(first), last.clone(), prefix_end(last), whole.clone(), prefix_end(whole)],
+            ),
+        };
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {filter} \
+             ORDER BY COALESCE(a.last_name, a.company_name), a.first_name, a.account_number LIMIT {limit}"
+        );
+        let rows = on_pool!(self, |pool| {
+            let mut query = sqlx::query_as::<_, AccountRow>(&sql);
+            for b in &binds {
+                query = query.bind(b);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows)
+    }
+
+    /// Accounts whose email starts with `prefix` (lower case).
+    pub async fn accounts_by_email(&self, prefix: &str, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+        let e = self.prefix_column("email");
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {e} >= $1 AND {e} < $2 ORDER BY {e}, a.account_number LIMIT {limit}");
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, AccountRow>(&sql).bind(prefix).bind(prefix_end(prefix)).fetch_all(pool).await
+        })?;
+        Ok(rows)
+    }
+
+    /// The indexed, byte-ordered lower-case form of a column (the "C"
+    /// collation on PostgreSQL; SQLite compares bytes already).
+    fn prefix_column(&self, column: &str) -> String {
+        match self.backend() {
+            super::Backend::Sqlite => format!("lower(a.{column})"),
+            super::Backend::Postgres => format!("lower(a.{column}) COLLATE \"C\""),
+        }
     }
 
     pub async fn count_accounts(&self) -> Result<i64, DbError> {

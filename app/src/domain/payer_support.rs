@@ -12,8 +12,46 @@ coded_enum!(
         AccountNumber => "account", "Account Number",
         UserId => "user", "User ID",
         Reference => "reference", "Reference Number",
+        Name => "name", "Name",
+        Email => "email", "Email",
     }
 );
+
+impl SearchBy {
+    /// Searches that match the start of what is typed, and so can suggest
+    /// accounts as the user types.
+    pub fn suggests(self) -> bool {
+        matches!(self, SearchBy::Name | SearchBy::Email)
+    }
+}
+
+/// Suggestions start after this many characters.
+pub const SUGGEST_FROM: usize = 2;
+/// At most this many accounts come back from a name or email search.
+pub const PREFIX_LIMIT: i64 = 50;
+
+/// What a name search looks for: one word matches the start of a first,
+/// last or company name; two or more match first name and last name (the
+/// first word and the rest), or the start of a company name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameQuery {
+    Word(String),
+    FirstLast { first: String, last: String, whole: String },
+}
+
+impl NameQuery {
+    /// Lower-cased (ASCII, as both databases' `lower` agree on it) and
+    /// trimmed; `None` when too short to search.
+    pub fn parse(q: &str) -> Option<NameQuery> {
+        let words: Vec<String> = q.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
+        match words.as_slice() {
+            [] => None,
+            [w] if w.chars().count() < SUGGEST_FROM => None,
+            [w] => Some(NameQuery::Word(w.clone())),
+            [first, rest @ ..] => Some(NameQuery::FirstLast { first: first.clone(), last: rest.join(" "), whole: words.join(" ") }),
+        }
+    }
+}
 
 /// One row of the Accounts Found table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,10 +72,40 @@ pub struct SearchResults {
     pub highlight: Option<String>,
 }
 
+/// One suggestion under the search box: a link to the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub account_number: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
 /// The name shown for an account: the company, or "First Last".
 pub fn display_name(first: Option<&str>, last: Option<&str>, company: Option<&str>) -> String {
     match company.filter(|c| !c.is_empty()) {
         Some(c) => c.to_string(),
         None => [first, last].into_iter().flatten().collect::<Vec<_>>().join(" "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_queries_split_first_and_last() {
+        assert_eq!(NameQuery::parse("  Le "), Some(NameQuery::Word("le".into())));
+        assert_eq!(NameQuery::parse("l"), None, "too short to search");
+        assert_eq!(NameQuery::parse(""), None);
+        assert_eq!(
+            NameQuery::parse("Ann  van Dyke"),
+            Some(NameQuery::FirstLast { first: "ann".into(), last: "van dyke".into(), whole: "ann van dyke".into() })
+        );
+    }
+
+    #[test]
+    fn only_prefix_searches_suggest() {
+        assert!(SearchBy::Name.suggests() && SearchBy::Email.suggests());
+        assert!(!SearchBy::AccountNumber.suggests());
     }
 }

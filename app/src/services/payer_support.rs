@@ -4,7 +4,9 @@ use crate::db::accounts::AccountRow;
 use crate::db::Db;
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
 use crate::domain::money::Money;
-use crate::domain::payer_support::{display_name, AccountSummary, SearchBy, SearchResults};
+use crate::domain::payer_support::{
+    display_name, AccountSummary, NameQuery, SearchBy, SearchResults, Suggestion, PREFIX_LIMIT, SUGGEST_FROM,
+};
 use crate::domain::payment::Reference;
 use crate::error::{AppError, FieldErrors};
 
@@ -44,6 +46,16 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
                 None => Vec::new(),
             }
         }
+        SearchBy::Name => {
+            let nq = NameQuery::parse(q).ok_or_else(|| invalid(format!("Type at least {SUGGEST_FROM} letters of the name.")))?;
+            db.accounts_by_name(&nq, PREFIX_LIMIT).await?
+        }
+        SearchBy::Email => {
+            if q.chars().count() < SUGGEST_FROM {
+                return Err(invalid(format!("Type at least {SUGGEST_FROM} characters of the email address.")));
+            }
+            db.accounts_by_email(&q.to_ascii_lowercase(), PREFIX_LIMIT).await?
+        }
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let payments = db
@@ -54,6 +66,31 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
         .collect();
     Ok(SearchResults { accounts: rows.into_iter().map(summary).collect(), payments, highlight })
 }
+
+/// What to suggest under the search box while a name or email is typed:
+/// nothing for other searches or under two characters.
+pub async fn suggest(db: &Db, by: SearchBy, query: &str) -> Result<Vec<Suggestion>, AppError> {
+    let q = query.trim();
+    let rows = match by {
+        SearchBy::Name => match NameQuery::parse(q) {
+            Some(nq) => db.accounts_by_name(&nq, SUGGESTIONS).await?,
+            None => Vec::new(),
+        },
+        SearchBy::Email if q.chars().count() >= SUGGEST_FROM => db.accounts_by_email(&q.to_ascii_lowercase(), SUGGESTIONS).await?,
+        _ => Vec::new(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| Suggestion {
+            name: display_name(r.first_name.as_deref(), r.last_name.as_deref(), r.company_name.as_deref()),
+            account_number: r.account_number,
+            email: r.email,
+        })
+        .collect())
+}
+
+/// How many suggestions show under the search box.
+const SUGGESTIONS: i64 = 8;
 
 fn summary(r: AccountRow) -> AccountSummary {
     AccountSummary {

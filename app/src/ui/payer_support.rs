@@ -1,10 +1,12 @@
-//! Payer Support: find a payer's accounts by account number or user ID.
+//! Payer Support: find a payer's accounts by account number, user ID,
+//! Reference Number, name or email (with suggestions as a name or email is
+//! typed).
 
 use super::status::StatusWatch;
 use super::Layout;
-use crate::api::accounts::search_accounts;
+use crate::api::accounts::{search_accounts, suggest_accounts};
 use crate::domain::account::AccountStatus;
-use crate::domain::payer_support::{AccountSummary, SearchBy, SearchResults};
+use crate::domain::payer_support::{AccountSummary, SearchBy, SearchResults, SUGGEST_FROM};
 use crate::domain::payment_view::PaymentSummary;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -28,6 +30,35 @@ pub fn PayerSupportPage() -> impl IntoView {
             if q.trim().is_empty() { None } else { Some(search_accounts(by, q).await) }
         },
     );
+    // Suggestions while a name or email is typed (with JavaScript only;
+    // without it the search button does the same).
+    let by_now = RwSignal::new(SearchBy::from_code(&by()).unwrap_or(SearchBy::AccountNumber));
+    let settled = RwSignal::new(String::new());
+    let timer = StoredValue::new(None::<leptos::prelude::TimeoutHandle>);
+    let on_input = move |ev| {
+        let typed = event_target_value(&ev);
+        if let Some(t) = timer.get_value() {
+            t.clear();
+        }
+        // Wait for a pause in typing before asking the server.
+        let handle = set_timeout_with_handle(move || settled.set(typed), std::time::Duration::from_millis(250)).ok();
+        timer.set_value(handle);
+    };
+    // A search that ran (or a new URL) puts the suggestions away.
+    Effect::new(move |_| {
+        by_now.set(SearchBy::from_code(&by()).unwrap_or(SearchBy::AccountNumber));
+        q();
+        settled.set(String::new());
+    });
+    let suggestions = LocalResource::new(move || {
+        let (b, q) = (by_now.get(), settled.get());
+        async move {
+            if !b.suggests() || q.trim().chars().count() < SUGGEST_FROM {
+                return Vec::new();
+            }
+            suggest_accounts(b.code().to_string(), q).await.unwrap_or_default()
+        }
+    });
     let field_error = move || match results.get().flatten() {
         Some(Err(AppError::Invalid(f))) => f.message_for("q").map(str::to_string),
         _ => None,
@@ -40,7 +71,8 @@ pub fn PayerSupportPage() -> impl IntoView {
             <Form method="GET" action="/payer-support">
                 <div class="searchbar" role="search">
                     <label class="sr-only" for="search-by">"Search by"</label>
-                    <select id="search-by" name="by">
+                    <select id="search-by" name="by"
+                        on:change=move |ev| by_now.set(SearchBy::from_code(&event_target_value(&ev)).unwrap_or(SearchBy::AccountNumber))>
                         {SearchBy::ALL
                             .iter()
                             .map(|b| {
@@ -60,8 +92,10 @@ pub fn PayerSupportPage() -> impl IntoView {
                         type="search"
                         inputmode="search"
                         autocomplete="off"
-                        placeholder="Account number, user ID or Reference Number"
+                        placeholder="Account number, user ID, Reference Number, name or email"
                         value=q
+                        on:input=on_input
+                        aria-controls="search-suggestions"
                         aria-invalid=move || field_error().is_some().to_string()
                         aria-describedby="search-q-error"
                     />
@@ -73,11 +107,22 @@ pub fn PayerSupportPage() -> impl IntoView {
                     </button>
                 </div>
                 <p class="field-error" id="search-q-error" aria-live="polite">{field_error}</p>
+                <ul class="suggestions" id="search-suggestions" aria-label="Suggestions" aria-live="polite">
+                    {move || suggestions.get().unwrap_or_default().into_iter().map(|s| view! {
+                        <li>
+                            <a href=crate::routes::payer_support_account(&s.account_number)>
+                                <span class="suggestion-name">{s.name}</span>
+                                <span class="mono">{s.account_number.clone()}</span>
+                                {s.email.map(|e| view! { <span class="muted small">{e}</span> })}
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
             </Form>
             <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
                 {move || results.get().map(|r| match r {
                     None => view! {
-                        <p class="muted intro">"Search by account number, user ID or Reference Number to find a payer's accounts and payments."</p>
+                        <p class="muted intro">"Search by account number, user ID, Reference Number, name or email to find a payer's accounts and payments."</p>
                     }.into_any(),
                     Some(Ok(found)) => {
                         // An account number that is not there yet can be created here.

@@ -100,7 +100,54 @@ async fn balance_adjustments_are_entitled_exact_once_and_in_the_ledger(t: &TestD
     assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 }
 
+/// Name and email searches match the start of what is typed, ignoring
+/// case, and suggest while typing.
+async fn payer_support_finds_accounts_by_name_and_email(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    let csr = signed_in(&s, CSR).await;
+    for (number, business, first, last, company, email) in [
+        ("500001", false, "Ann", "Leeds", "", "ann.leeds@example.com"),
+        ("500002", false, "Bob", "Lee", "", "bob@lee.example"),
+        ("500003", true, "", "", "Leeward Water Co", "ap@leeward.example"),
+        ("500004", false, "Annie", "Zhou", "", "annie@example.com"),
+        ("500005", false, "Carl", "Smith", "", "LEE.carl@example.com"),
+    ] {
+        let mut form = vec![("form[account_number]", number), ("form[first_name]", first), ("form[last_name]", last), ("form[company_name]", company), ("form[email]", email)];
+        if business {
+            form.push(("form[business]", "on"));
+        }
+        assert_eq!(call(&csr, &s, "create_account", &form).await.status(), 200, "{number}");
+    }
+    let found = |by: &'static str, q: &'static str| {
+        let (csr, base) = (csr.clone(), s.base.clone());
+        async move {
+            let r = csr.post(format!("{base}/api/search_accounts")).header(ACCEPT, "application/json").form(&[("by", by), ("q", q)]).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{by} {q}");
+            let v: serde_json::Value = r.json().await.unwrap();
+            v["accounts"].as_array().unwrap().iter().map(|a| a["account_number"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("name", "lee").await, ["500002", "500001", "500003"], "last names and companies, by name");
+    assert_eq!(found("name", "LEE").await, ["500002", "500001", "500003"], "case does not matter");
+    assert_eq!(found("name", "ann").await, ["500001", "500004"], "first names too");
+    assert_eq!(found("name", "ann lee").await, ["500001"], "first and last name");
+    assert_eq!(found("name", "leeward w").await, ["500003"], "a company name with a space");
+    assert_eq!(found("email", "lee").await, ["500005"], "the start of an email, any case");
+    assert_eq!(found("email", "bob@").await, ["500002"]);
+    assert!(found("name", "nobody").await.is_empty());
+    let short = call(&csr, &s, "search_accounts", &[("by", "name"), ("q", "l")]).await;
+    assert_eq!(field_error(short, "q").await.as_deref(), Some("Type at least 2 letters of the name."));
+
+    let suggest: serde_json::Value = call(&csr, &s, "suggest_accounts", &[("by", "name"), ("q", "le")]).await.json().await.unwrap();
+    let names: Vec<&str> = suggest.as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Bob Lee", "Ann Leeds", "Leeward Water Co"]);
+    let none: serde_json::Value = call(&csr, &s, "suggest_accounts", &[("by", "account"), ("q", "5000")]).await.json().await.unwrap();
+    assert_eq!(none, serde_json::json!([]), "account numbers are exact: no suggestions");
+}
+
 on_both_backends!(
+    payer_support_finds_accounts_by_name_and_email,
     accounts_are_created_and_edited_and_inactive_ones_take_no_payments,
     balance_adjustments_are_entitled_exact_once_and_in_the_ledger,
 );

@@ -302,6 +302,7 @@ const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
     ("sign_in", Access::Anyone, &[("login", "nobody"), ("password", "wrong-password!")]),
     ("current_user", Access::SignedIn, &[]),
     ("search_accounts", Access::SignedIn, &[("by", "account"), ("q", "100003")]),
+    ("suggest_accounts", Access::SignedIn, &[("by", "name"), ("q", "le")]),
     ("payment_statuses", Access::SignedIn, &[("refs", "ABCD-EFGH")]),
     ("create_account", Access::SignedIn, &[("form[account_number]", "")]),
     ("load_account", Access::SignedIn, &[("number", "999999")]),
