@@ -2,7 +2,7 @@
 //! Approving one goes through `apply_action` (with `approval_id`), so the
 //! refund and the approval commit together.
 
-use super::{in_tx, on_pool, Db, DbError};
+use super::{in_tx, on_pool, update_audited, Db, DbError};
 use crate::db::audit::{write_audit, AuditEntry};
 use crate::domain::lifecycle::{ActionKind, ActionReason};
 use crate::domain::money::Money;
@@ -92,22 +92,16 @@ impl Db {
     /// Rejects a waiting request (never the requester's own); false if it
     /// was no longer waiting.
     pub async fn reject_approval(&self, id: i64, by: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
-        let done = in_tx!(self, |tx| {
-            let n = sqlx::query(
+        update_audited!(
+            self,
+            entry,
+            sqlx::query(
                 "UPDATE refund_approvals SET status = 'rejected', decided_by = $2, decided_at = $3 \
                  WHERE id = $1 AND status = 'awaiting' AND requested_by <> $2",
             )
             .bind(id)
             .bind(by)
             .bind(entry.at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 1 {
-                write_audit!(&mut *tx, *entry)?;
-            }
-            n == 1
-        });
-        Ok(done)
+        )
     }
 }

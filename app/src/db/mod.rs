@@ -96,6 +96,24 @@ macro_rules! in_tx {
 }
 pub(crate) use in_tx;
 
+/// Runs one guarded UPDATE (`$query`, binds included) and, only if it
+/// changed exactly one row, writes `$entry` to the audit log, in one
+/// transaction. Evaluates to whether it changed the row: false means the
+/// guard did not hold (already done, or done by someone else first).
+macro_rules! update_audited {
+    ($db:expr, $entry:expr, $query:expr) => {{
+        let done = $crate::db::in_tx!($db, |tx| {
+            let n = $query.execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                $crate::db::audit::write_audit!(&mut *tx, *$entry)?;
+            }
+            n == 1
+        });
+        Ok::<bool, $crate::db::DbError>(done)
+    }};
+}
+pub(crate) use update_audited;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

@@ -1,6 +1,6 @@
 //! File Transfers: the uploads, their counts and their refused rows.
 
-use super::{in_tx, on_pool, Db, DbError};
+use super::{in_tx, on_pool, update_audited, Db, DbError};
 use crate::db::accounts::ImportOutcome;
 use crate::db::audit::{write_audit, AuditEntry};
 
@@ -130,21 +130,15 @@ impl Db {
     /// Moves a previewed upload on (to `committing` or `abandoned`); false if
     /// it was not waiting any more (a double click, a second tab).
     pub async fn claim_upload(&self, id: i64, to: &str, by: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
-        let done = in_tx!(self, |tx| {
-            let n = sqlx::query("UPDATE uploads SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1 AND status = 'previewed'")
+        update_audited!(
+            self,
+            entry,
+            sqlx::query("UPDATE uploads SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1 AND status = 'previewed'")
                 .bind(id)
                 .bind(to)
                 .bind(by)
                 .bind(entry.at)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 1 {
-                write_audit!(&mut *tx, *entry)?;
-            }
-            n == 1
-        });
-        Ok(done)
+        )
     }
 
     /// A commit that could not run (its file is gone): back to previewed,

@@ -1,7 +1,7 @@
 //! User Admin's writes: deactivate and activate, unlock, temporary
 //! passwords. Each is one transaction with its audit row.
 
-use super::{in_tx, on_pool, Backend, Db, DbError};
+use super::{in_tx, on_pool, update_audited, Backend, Db, DbError};
 use crate::db::audit::{write_audit, AuditEntry};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -72,37 +72,25 @@ impl Db {
 
     /// Activates a user; false if there was no inactive user to activate.
     pub async fn activate_staff(&self, user_id: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
-        let done = in_tx!(self, |tx| {
-            let n = sqlx::query("UPDATE staff_users SET active = TRUE, failed_attempts = 0, locked_until = NULL WHERE id = $1 AND NOT active")
+        update_audited!(
+            self,
+            entry,
+            sqlx::query("UPDATE staff_users SET active = TRUE, failed_attempts = 0, locked_until = NULL WHERE id = $1 AND NOT active")
                 .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 1 {
-                write_audit!(&mut *tx, *entry)?;
-            }
-            n == 1
-        });
-        Ok(done)
+        )
     }
 
     /// Clears a lockout; false if the user was not locked.
     pub async fn unlock_staff(&self, user_id: i64, now: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
-        let done = in_tx!(self, |tx| {
-            let n = sqlx::query(
+        update_audited!(
+            self,
+            entry,
+            sqlx::query(
                 "UPDATE staff_users SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND locked_until IS NOT NULL AND locked_until > $2",
             )
             .bind(user_id)
             .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 1 {
-                write_audit!(&mut *tx, *entry)?;
-            }
-            n == 1
-        });
-        Ok(done)
+        )
     }
 
     /// Sets a temporary password: it must be changed at the next sign-in,

@@ -33,19 +33,7 @@ async fn status_of(t: &TestDb, reference: &str) -> (String, i64) {
     (p.status, p.refunded_cents)
 }
 
-/// Posts the Cancel/Reverse form with `key` (as the page issues it).
-async fn act(c: &Client, s: &TestServer, reference: &str, key: &str, action: &str, amount: &str) -> Response {
-    let form = [
-        ("form[reference]", reference),
-        ("form[key]", key),
-        ("form[action]", action),
-        ("form[amount]", amount),
-        ("form[reason]", "payer_request"),
-        ("form[reason_text]", ""),
-        ("form[confirm]", "yes"),
-    ];
-    call(c, s, "cancel_reverse", &form).await
-}
+use support::cancel_reverse as act;
 
 fn key(n: u32) -> String {
     format!("test-key-{n:08}-abcdef")

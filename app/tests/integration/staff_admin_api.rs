@@ -178,18 +178,7 @@ async fn entitlements_follow_the_role_and_overrides(t: &TestDb) {
     assert!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action IN ('user.entitlements', 'role.entitlements', 'role.entitlements_applied')").await >= 3);
 }
 
-async fn refund(c: &Client, s: &TestServer, reference: &str, key: &str, action: &str, amount: &str) -> Response {
-    let form = [
-        ("form[reference]", reference),
-        ("form[key]", key),
-        ("form[action]", action),
-        ("form[amount]", amount),
-        ("form[reason]", "payer_request"),
-        ("form[reason_text]", ""),
-        ("form[confirm]", "yes"),
-    ];
-    call(c, s, "cancel_reverse", &form).await
-}
+use support::cancel_reverse as refund;
 
 async fn large_refunds_wait_for_a_second_person(t: &TestDb) {
     support::add_staff(&t.db).await;

@@ -257,3 +257,18 @@ pub async fn wait_for_mail(outbox: &std::path::Path, needle: &str, nth: usize) -
     }
     panic!("no email #{nth} containing {needle:?} in {}", outbox.display())
 }
+
+/// Posts the Cancel/Reverse form with `key` (as the payment page issues
+/// it), confirmed, reason "payer asked for it".
+pub async fn cancel_reverse(c: &reqwest::Client, s: &TestServer, reference: &str, key: &str, action: &str, amount: &str) -> reqwest::Response {
+    let form = [
+        ("form[reference]", reference),
+        ("form[key]", key),
+        ("form[action]", action),
+        ("form[amount]", amount),
+        ("form[reason]", "payer_request"),
+        ("form[reason_text]", ""),
+        ("form[confirm]", "yes"),
+    ];
+    c.post(format!("{}/api/cancel_reverse", s.base)).header(reqwest::header::ACCEPT, "application/json").form(&form).send().await.unwrap()
+}
