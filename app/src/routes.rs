@@ -17,6 +17,11 @@ pub fn account(number: &str) -> String {
     format!("/accounts/{}", segment(number))
 }
 
+/// Bill Details.
+pub fn bill(id: i64) -> String {
+    format!("/bills/{id}")
+}
+
 pub fn make_payment(account: &str) -> String {
     format!("/pay/{}", segment(account))
 }

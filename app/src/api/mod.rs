@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod bills;
 pub mod lifecycle;
 pub mod payments;
 pub mod uploads;

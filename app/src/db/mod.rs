@@ -12,6 +12,7 @@ pub mod journal;
 pub mod lifecycle;
 pub mod settlement;
 pub mod audit;
+pub mod bills;
 pub mod payments;
 pub mod notices;
 pub mod saved_methods;

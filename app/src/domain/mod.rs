@@ -39,6 +39,8 @@ pub mod account;
 pub mod account_edit;
 pub mod audit_view;
 pub mod bank;
+pub mod bill_file;
+pub mod bill_view;
 pub mod card;
 pub mod email;
 pub mod entitlements;

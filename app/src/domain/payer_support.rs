@@ -70,6 +70,9 @@ pub struct SearchResults {
     pub payments: Vec<PaymentSummary>,
     /// The payment a Reference Number search was for.
     pub highlight: Option<String>,
+    /// Bills Found: the bills of the accounts shown, newest invoice first.
+    #[serde(default)]
+    pub bills: Vec<super::bill_view::BillSummary>,
 }
 
 /// One suggestion under the search box: a link to the account.

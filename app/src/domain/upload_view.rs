@@ -22,6 +22,8 @@ coded_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadSummary {
     pub id: i64,
+    /// "Universal file" or "Bill file".
+    pub kind: String,
     pub file_name: String,
     pub size: String,
     pub uploaded_by: String,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod accounts_import;
 pub mod audit_report;
+pub mod bills;
 pub mod auth;
 pub mod clock;
 pub mod demo;

@@ -10,6 +10,9 @@ use crate::domain::payer_support::{
 use crate::domain::payment::Reference;
 use crate::error::{AppError, FieldErrors};
 
+/// How many bills Bills Found lists.
+const BILLS_SHOWN: i64 = 100;
+
 /// How many payments Payments Found lists.
 const PAYMENTS_SHOWN: i64 = 100;
 
@@ -64,7 +67,8 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
         .iter()
         .map(|p| crate::services::payments::summary(p, tz))
         .collect();
-    Ok(SearchResults { accounts: rows.into_iter().map(summary).collect(), payments, highlight })
+    let bills = db.bills_for_accounts(&ids, BILLS_SHOWN).await?.into_iter().map(crate::services::bills::summary).collect();
+    Ok(SearchResults { accounts: rows.into_iter().map(summary).collect(), payments, highlight, bills })
 }
 
 /// What to suggest under the search box while a name or email is typed:

@@ -3,7 +3,7 @@
 //! rolled back), then committed (every valid row in one transaction, the
 //! upload's outcome written in the same one) or abandoned.
 
-use super::accounts_import::import_with;
+use super::accounts_import::{import_with, FileKind};
 use super::clock;
 use crate::config::Config;
 use crate::db::accounts::{ImportMode, ImportOutcome};
@@ -84,20 +84,28 @@ pub fn too_large(max: u64) -> AppError {
     AppError::field("file", too_large_message(max))
 }
 
-async fn run(db: &Db, path: &Path, mode: ImportMode, name: &str, actor: &str) -> Result<ImportOutcome, AppError> {
+async fn run(db: &Db, path: &Path, kind: FileKind, mode: ImportMode, name: &str, actor: &str) -> Result<ImportOutcome, AppError> {
     let file = std::fs::File::open(path).map_err(|e| incident("cannot open an upload", e))?;
-    Ok(import_with(db, std::io::BufReader::new(file), mode, name, Some(actor)).await?)
+    Ok(import_with(db, std::io::BufReader::new(file), kind, mode, name, Some(actor)).await?)
 }
 
 /// Upload: previews the file that arrived and records the upload. A file
 /// that cannot be read at all is recorded Unprocessed and not kept.
-pub async fn receive(db: &Db, config: &Config, staff: &StaffUser, file_name: &str, incoming: Incoming, ip: Option<&str>) -> Result<i64, AppError> {
+pub async fn receive(
+    db: &Db,
+    config: &Config,
+    staff: &StaffUser,
+    kind: FileKind,
+    file_name: &str,
+    incoming: Incoming,
+    ip: Option<&str>,
+) -> Result<i64, AppError> {
     let name: String = file_name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
     let name = if name.trim().is_empty() { "upload.csv".to_string() } else { name };
     let (path, size, sha256) = incoming.finish().await?;
     let preview = match size {
         0 => ImportOutcome { errors: vec![RowError { line: 1, column: "*".into(), reason: "the file is empty".into() }], ..Default::default() },
-        _ => run(db, &path, ImportMode::Preview, &name, &staff.login).await?,
+        _ => run(db, &path, kind, ImportMode::Preview, &name, &staff.login).await?,
     };
     let preview = if preview.rows == 0 && preview.errors.is_empty() {
         ImportOutcome { errors: vec![RowError { line: 2, column: "*".into(), reason: "the file has a header but no rows".into() }], ..preview }
@@ -105,8 +113,8 @@ pub async fn receive(db: &Db, config: &Config, staff: &StaffUser, file_name: &st
         preview
     };
     let status = if preview.status() == "unprocessed" { "unprocessed" } else { "previewed" };
-    let new = NewUpload { kind: "accounts", file_name: &name, size_bytes: size as i64, sha256: &sha256, uploaded_by: staff.id, now: now_ms() };
-    let after = serde_json::json!({ "file": name, "bytes": size, "rows": preview.rows, "rejected": preview.rejected, "status": status }).to_string();
+    let new = NewUpload { kind: kind.code(), file_name: &name, size_bytes: size as i64, sha256: &sha256, uploaded_by: staff.id, now: now_ms() };
+    let after = serde_json::json!({ "kind": kind.code(), "file": name, "bytes": size, "rows": preview.rows, "rejected": preview.rejected, "status": status }).to_string();
     let entry = AuditEntry { at: new.now, actor_id: Some(staff.id), actor_login: Some(&staff.login), action: "upload.preview", after: Some(&after), ip, ..Default::default() };
     let id = db.insert_upload(&new, status, &preview, &entry).await?;
     if status == "previewed" {
@@ -139,7 +147,8 @@ pub async fn commit(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Op
         };
     }
     let path = file_of(config, id);
-    let out = match run(db, &path, ImportMode::Commit { upload_id: id }, &u.file_name, &staff.login).await {
+    let kind = FileKind::from_code(&u.kind).unwrap_or(FileKind::Accounts);
+    let out = match run(db, &path, kind, ImportMode::Commit { upload_id: id }, &u.file_name, &staff.login).await {
         Ok(out) => out,
         Err(e) => {
             db.release_upload(id).await?;
@@ -171,6 +180,7 @@ pub async fn abandon(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: O
 fn summary(u: UploadRow, tz: &str) -> UploadSummary {
     UploadSummary {
         id: u.id,
+        kind: if u.kind == "bills" { "Bill file".into() } else { "Universal file".into() },
         size: human_size(u.size_bytes),
         uploaded_at: clock::display(u.uploaded_at, tz),
         status: UploadStatus::from_code(&u.status).unwrap_or(UploadStatus::Unprocessed),

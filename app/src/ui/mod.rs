@@ -9,6 +9,7 @@ mod not_found;
 mod payer_support;
 mod approvals;
 mod audit_report;
+mod bills;
 mod cancel_reverse;
 mod change_password;
 mod payment_pages;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/payer-support") view=payer_support::PayerSupportPage ssr=SsrMode::Async/>
                 <Route path=path!("/accounts/:number") view=accounts::AccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/bills/:id") view=bills::BillDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/pay/:account") view=make_payment::MakePaymentPage ssr=SsrMode::Async/>
                 <Route path=path!("/pay/:account/review") view=make_payment::ReviewPaymentPage ssr=SsrMode::Async/>
                 <Route path=path!("/payments/:reference") view=payment_pages::PaymentDetailPage ssr=SsrMode::Async/>

@@ -144,8 +144,10 @@ pub fn PayerSupportPage() -> impl IntoView {
 fn AccountsFound(results: SearchResults, create_for: Option<String>) -> impl IntoView {
     let payments = results.payments.clone();
     let highlight = results.highlight.clone();
+    let bills = results.bills.clone();
     view! {
         <AccountsTable results create_for/>
+        <super::bills::BillsFound bills/>
         <PaymentsFound payments highlight/>
     }
 }

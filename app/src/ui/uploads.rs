@@ -34,6 +34,7 @@ pub fn UploadsPage() -> impl IntoView {
                         <label for="upload-kind">"File type"</label>
                         <select id="upload-kind" name="kind">
                             <option value="accounts">"Universal file (accounts and balances)"</option>
+                            <option value="bills">"Bill file (invoices)"</option>
                         </select>
                     </div>
                     <div class="field">
@@ -75,7 +76,7 @@ fn RecentTable(list: Vec<UploadSummary>) -> impl IntoView {
                 <tbody>
                     {list.into_iter().map(|u| view! {
                         <tr>
-                            <td data-label="File"><a href=crate::routes::upload(u.id)>{u.file_name}</a></td>
+                            <td data-label="File"><a href=crate::routes::upload(u.id)>{u.file_name}</a><span class="muted small">{format!(" · {}", u.kind)}</span></td>
                             <td data-label="Uploaded">{u.uploaded_at}</td>
                             <td data-label="By">{u.uploaded_by}</td>
                             <td data-label="Size" class="num">{u.size}</td>
@@ -125,6 +126,7 @@ fn UploadView(d: UploadDetail, commit: ServerAction<CommitUpload>, abandon: Serv
         <h1>"Upload "<span class="mono">{s.file_name.clone()}</span></h1>
         <dl class="review detail">
             <div><dt>"Status"</dt><dd>{status_badge(s.status)}</dd></div>
+            <div><dt>"File type"</dt><dd>{s.kind.clone()}</dd></div>
             <div><dt>"Uploaded"</dt><dd>{format!("{} by {}", s.uploaded_at, s.uploaded_by)}</dd></div>
             <div><dt>"Size"</dt><dd>{s.size.clone()}</dd></div>
             <div><dt>"Rows read"</dt><dd>{s.rows}</dd></div>

@@ -6,6 +6,7 @@ use super::session::RequestSession;
 use super::AppState;
 use crate::domain::entitlements::Entitlement;
 use crate::error::AppError;
+use crate::services::accounts_import::FileKind;
 use crate::services::uploads::{self, Incoming};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -37,14 +38,14 @@ fn refused(session: &RequestSession) -> Option<Response> {
     }
 }
 
-/// `POST /uploads`: `kind` (`accounts`) and `file`. Previews it and shows
+/// `POST /uploads`: `kind` (`accounts` or `bills`) and `file`. Previews it and shows
 /// the upload's page.
 pub async fn receive(State(state): State<AppState>, Extension(session): Extension<RequestSession>, mut form: Multipart) -> Response {
     if let Some(r) = refused(&session) {
         return r;
     }
     let Some(user) = session.user.clone() else { return StatusCode::UNAUTHORIZED.into_response() };
-    let mut kind_ok = true;
+    let mut kind = Some(FileKind::Accounts);
     let mut received: Option<(String, Incoming)> = None;
     loop {
         let mut field = match form.next_field().await {
@@ -56,7 +57,7 @@ pub async fn receive(State(state): State<AppState>, Extension(session): Extensio
             Err(e) => return (StatusCode::BAD_REQUEST, format!("The upload could not be read: {e}")).into_response(),
         };
         match field.name() {
-            Some("kind") => kind_ok = field.text().await.is_ok_and(|k| k == "accounts"),
+            Some("kind") => kind = field.text().await.ok().as_deref().and_then(FileKind::from_code),
             Some("file") => {
                 let name = field.file_name().unwrap_or_default().to_string();
                 let mut incoming = match Incoming::start(&state.config).await {
@@ -89,13 +90,13 @@ pub async fn receive(State(state): State<AppState>, Extension(session): Extensio
     let Some((name, incoming)) = received.filter(|(name, _)| !name.is_empty()) else {
         return back_to_form("Choose a file to upload.");
     };
-    if !kind_ok {
+    let Some(kind) = kind else {
         incoming.discard().await;
         return back_to_form("Choose the file type.");
-    }
+    };
     let ip = session.ip.clone();
     let done = state
-        .finish_detached(|state| async move { uploads::receive(&state.db, &state.config, &user, &name, incoming, ip.as_deref()).await })
+        .finish_detached(|state| async move { uploads::receive(&state.db, &state.config, &user, kind, &name, incoming, ip.as_deref()).await })
         .await;
     match done {
         Ok(id) => Redirect::to(&crate::routes::upload(id)).into_response(),

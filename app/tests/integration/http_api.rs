@@ -330,6 +330,8 @@ const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
     ("set_user_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("login", "nobody-here")]),
     ("load_role_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("role", "csr")]),
     ("set_role_entitlements", Entitled(Entitlement::EntitlementAdmin), &[("role", "nobody")]),
+    ("load_bill", Access::SignedIn, &[("id", "999999")]),
+    ("update_bill", Access::SignedIn, &[("form[id]", "999999"), ("form[status]", "unpaid"), ("form[state]", "active")]),
     ("load_uploads", Entitled(Entitlement::Uploads), &[]),
     ("load_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),
     ("commit_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),

@@ -18,11 +18,15 @@ async fn signed_in(s: &TestServer, who: (&str, &str)) -> Client {
     c
 }
 
-/// Posts the upload form as a browser does.
+/// Posts the upload form as a browser does: a universal file.
 async fn upload(c: &Client, s: &TestServer, file_name: &str, content: &[u8]) -> Response {
+    upload_kind(c, s, "accounts", file_name, content).await
+}
+
+async fn upload_kind(c: &Client, s: &TestServer, kind: &str, file_name: &str, content: &[u8]) -> Response {
     let boundary = "----paydesk-test-boundary";
     let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\naccounts\r\n\
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
     )
     .into_bytes();
@@ -137,7 +141,63 @@ async fn uploads_need_the_entitlement_and_a_size_limit(t: &TestDb) {
     assert!(left.is_empty(), "nothing is left on disk: {left:?}");
 }
 
+const BILLS: &str = "account_number,invoice_number,invoice_date,due_date,amount_due,minimum_due,description\n\
+    100003,INV-1,2026-11-01,2026-11-30,120.50,25.00,November water\n\
+    100003,INV-2,2026-10-01,2026-10-31,80.00,80.00,\n\
+    999999,INV-3,2026-11-01,2026-11-30,10.00,1.00,no such account\n\
+    100004,INV-4,2026-11-01,2026-10-30,10.00,20.00,\n";
+
+async fn bill_files_load_bills_that_csrs_see_and_edit(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    app::services::demo::load(&t.db, false, None).await.unwrap();
+    let s = support::serve(t).await;
+    let admin = signed_in(&s, ADMIN).await;
+    let id = upload_id(&upload_kind(&admin, &s, "bills", "bills.csv", BILLS.as_bytes()).await);
+    let preview: serde_json::Value = call(&admin, &s, "load_upload", &[("id", &id)]).await.json().await.unwrap();
+    assert_eq!((preview["summary"]["created"].as_i64(), preview["summary"]["rejected"].as_i64()), (Some(2), Some(2)));
+    let errors: Vec<(i64, String)> =
+        preview["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_i64().unwrap(), e["column"].as_str().unwrap().to_string())).collect();
+    assert!(errors.contains(&(4, "account_number".into())), "an unknown account: {errors:?}");
+    assert!(errors.contains(&(5, "minimum_due".into())) && errors.contains(&(5, "due_date".into())));
+    assert_eq!(call(&admin, &s, "commit_upload", &[("id", &id)]).await.status(), 200);
+
+    // Bills Found on Payer Support, newest invoice first.
+    let csr = signed_in(&s, CSR).await;
+    let found: serde_json::Value = call(&csr, &s, "search_accounts", &[("by", "account"), ("q", "100003")]).await.json().await.unwrap();
+    let bills = found["bills"].as_array().unwrap();
+    assert_eq!(bills.iter().map(|b| b["invoice_number"].as_str().unwrap()).collect::<Vec<_>>(), ["INV-1", "INV-2"]);
+    assert_eq!((bills[0]["amount_due"].as_i64(), bills[0]["status"].as_str(), bills[0]["active"].as_bool()), (Some(12_050), Some("Unpaid"), Some(true)));
+    let bill = bills[0]["id"].as_i64().unwrap().to_string();
+
+    // Bill Details: a CSR sets State, Status and Do Not Call; audited.
+    let form = [("form[id]", bill.as_str()), ("form[status]", "in_mail"), ("form[state]", "inactive"), ("form[do_not_call]", "on")];
+    assert_eq!(call(&csr, &s, "update_bill", &form).await.status(), 200);
+    let b: serde_json::Value = call(&csr, &s, "load_bill", &[("id", &bill)]).await.json().await.unwrap();
+    assert_eq!((b["status"].as_str(), b["active"].as_bool(), b["do_not_call"].as_bool()), (Some("InMail"), Some(false), Some(true)));
+    let bad = call(&csr, &s, "update_bill", &[("form[id]", bill.as_str()), ("form[status]", "paid"), ("form[state]", "active")]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'bill.update'").await, 1);
+
+    // Uploaded again: updated in place while nothing was paid toward it...
+    let again = "account_number,invoice_number,invoice_date,due_date,amount_due,minimum_due\n100003,INV-1,2026-11-01,2026-12-15,130.00,30.00\n";
+    let id = upload_id(&upload_kind(&admin, &s, "bills", "again.csv", again.as_bytes()).await);
+    assert_eq!(call(&admin, &s, "commit_upload", &[("id", &id)]).await.status(), 200);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM bills WHERE invoice_number = 'INV-1'").await, 1);
+    assert_eq!(support::count(&t.db, "SELECT amount_due_cents FROM bills WHERE invoice_number = 'INV-1'").await, 13_000);
+    // ...and as a new version once a payment was made toward it.
+    let casey = support::staff(&t.db, CSR.0).await;
+    let reference = support::pay(&s.state, &casey, "100003", "10.00", None).await;
+    let stored = app::domain::payment::Reference::parse(&reference).unwrap();
+    support::execute(&t.db, &format!("UPDATE payments SET bill_id = {bill} WHERE reference = '{}'", stored.as_str())).await.unwrap();
+    let id = upload_id(&upload_kind(&admin, &s, "bills", "third.csv", again.replace("130.00", "140.00").as_bytes()).await);
+    assert_eq!(call(&admin, &s, "commit_upload", &[("id", &id)]).await.status(), 200);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM bills WHERE invoice_number = 'INV-1'").await, 2);
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM bills WHERE invoice_number = 'INV-1' AND version = 1 AND status = 'inactive' AND NOT active").await, 1);
+    assert_eq!(support::count(&t.db, "SELECT amount_due_cents FROM bills WHERE invoice_number = 'INV-1' AND version = 2").await, 14_000);
+}
+
 on_both_backends!(
+    bill_files_load_bills_that_csrs_see_and_edit,
     a_file_is_previewed_then_its_valid_rows_are_committed_once,
     uploads_need_the_entitlement_and_a_size_limit,
 );

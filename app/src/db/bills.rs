@@ -1,0 +1,192 @@
+//! Bills: the bill file's import, Bills Found and Bill Details.
+
+use super::accounts::{ImportMode, ImportOutcome};
+use super::uploads::record_outcome;
+use super::{in_tx, on_pool, update_audited, Db, DbError};
+use crate::db::audit::{write_audit, AuditEntry};
+use crate::domain::bill_file::BillRecord;
+use crate::domain::universal_file::RowError;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BillRow {
+    pub id: i64,
+    pub account_number: String,
+    pub invoice_number: String,
+    pub version: i64,
+    pub invoice_date: String,
+    pub due_date: String,
+    pub amount_due_cents: i64,
+    pub minimum_due_cents: i64,
+    pub description: Option<String>,
+    pub status: String,
+    pub active: bool,
+    pub do_not_call: bool,
+}
+
+const SELECT: &str = "SELECT b.id, a.account_number, b.invoice_number, b.version, b.invoice_date, b.due_date, b.amount_due_cents, \
+     b.minimum_due_cents, b.description, b.status, b.active, b.do_not_call FROM bills b JOIN accounts a ON a.id = b.account_id";
+
+/// Stop collecting errors past this many (as for the universal file).
+const MAX_REPORTED_ERRORS: usize = 500;
+
+fn refuse(out: &mut ImportOutcome, errs: Vec<RowError>) {
+    out.rejected += 1;
+    if out.errors.len() < MAX_REPORTED_ERRORS {
+        out.errors.extend(errs);
+    }
+}
+
+impl Db {
+    /// Applies a bill file as `mode` says (see `ImportMode`). For each row:
+    /// the account must exist; a new invoice number is a new bill; a known
+    /// one is updated in place unless its bill has payments, in which case
+    /// a new version is added and the older one becomes Inactive.
+    pub async fn import_bills<I>(&self, rows: I, mode: ImportMode, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError>
+    where
+        I: Iterator<Item = Result<BillRecord, Vec<RowError>>>,
+    {
+        let now = super::now_ms();
+        let mut out = ImportOutcome::default();
+        let mut seen = std::collections::HashMap::<(String, String), u64>::new();
+        in_tx!(self, |tx| {
+            for item in rows {
+                out.rows += 1;
+                let rec = match item {
+                    Ok(rec) => rec,
+                    Err(errs) => {
+                        refuse(&mut out, errs);
+                        continue;
+                    }
+                };
+                let key = (rec.account_number.as_str().to_string(), rec.invoice_number.clone());
+                if let Some(first) = seen.insert(key, rec.line) {
+                    let reason = format!("invoice {} for account {} appears again (first on line {first})", rec.invoice_number, rec.account_number);
+                    refuse(&mut out, vec![RowError { line: rec.line, column: "invoice_number".into(), reason }]);
+                    continue;
+                }
+                let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
+                    .bind(rec.account_number.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(account_id) = account else {
+                    let reason = format!("there is no account {}", rec.account_number);
+                    refuse(&mut out, vec![RowError { line: rec.line, column: "account_number".into(), reason }]);
+                    continue;
+                };
+                if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
+                    continue;
+                }
+                let current: Option<(i64, i64, bool)> = sqlx::query_as(
+                    "SELECT b.id, b.version, EXISTS (SELECT 1 FROM payments p WHERE p.bill_id = b.id) FROM bills b \
+                     WHERE b.account_id = $1 AND b.invoice_number = $2 ORDER BY b.version DESC LIMIT 1",
+                )
+                .bind(account_id)
+                .bind(&rec.invoice_number)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match current {
+                    Some((id, _, false)) => {
+                        sqlx::query(
+                            "UPDATE bills SET invoice_date = $2, due_date = $3, amount_due_cents = $4, minimum_due_cents = $5, \
+                             description = $6, updated_at = $7 WHERE id = $1",
+                        )
+                        .bind(id)
+                        .bind(&rec.invoice_date)
+                        .bind(&rec.due_date)
+                        .bind(rec.amount_due.cents())
+                        .bind(rec.minimum_due.cents())
+                        .bind(rec.description.as_deref())
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        out.updated += 1;
+                    }
+                    existing => {
+                        // Paid toward already: keep that bill as it was.
+                        let version = match existing {
+                            Some((old, version, _)) => {
+                                sqlx::query("UPDATE bills SET status = 'inactive', active = FALSE, updated_at = $2 WHERE id = $1")
+                                    .bind(old)
+                                    .bind(now)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                out.updated += 1;
+                                version + 1
+                            }
+                            None => {
+                                out.created += 1;
+                                1
+                            }
+                        };
+                        sqlx::query(
+                            "INSERT INTO bills (account_id, invoice_number, version, invoice_date, due_date, amount_due_cents, \
+                             minimum_due_cents, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                        )
+                        .bind(account_id)
+                        .bind(&rec.invoice_number)
+                        .bind(version)
+                        .bind(&rec.invoice_date)
+                        .bind(&rec.due_date)
+                        .bind(rec.amount_due.cents())
+                        .bind(rec.minimum_due.cents())
+                        .bind(rec.description.as_deref())
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+            match mode {
+                ImportMode::AllOrNothing if !out.errors.is_empty() => {
+                    out.created = 0;
+                    out.updated = 0;
+                    return Ok(out);
+                }
+                ImportMode::Preview => return Ok(out),
+                ImportMode::Commit { upload_id } => record_outcome!(tx, upload_id, out.status(), &out)?,
+                ImportMode::AllOrNothing => {}
+            }
+            let summary = serde_json::json!({ "rows": out.rows, "created": out.created, "updated": out.updated, "rejected": out.rejected });
+            write_audit!(&mut *tx, AuditEntry {
+                at: now,
+                actor_login: actor,
+                action: "upload.bills",
+                object: Some(source),
+                after: Some(&summary.to_string()),
+                ..Default::default()
+            })?;
+        });
+        Ok(out)
+    }
+
+    /// Bills Found: the bills of these accounts, newest invoice first.
+    pub async fn bills_for_accounts(&self, account_ids: &[i64], limit: i64) -> Result<Vec<BillRow>, DbError> {
+        if account_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = account_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!("{SELECT} WHERE b.account_id IN ({list}) ORDER BY b.invoice_date DESC, b.invoice_number, b.version DESC LIMIT {limit}");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn bill(&self, id: i64) -> Result<Option<BillRow>, DbError> {
+        let sql = format!("{SELECT} WHERE b.id = $1");
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Bill Details' Submit, audited; false if the bill is gone.
+    pub async fn update_bill(&self, id: i64, status: &str, active: bool, do_not_call: bool, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+        update_audited!(
+            self,
+            entry,
+            sqlx::query("UPDATE bills SET status = $2, active = $3, do_not_call = $4, updated_at = $5 WHERE id = $1")
+                .bind(id)
+                .bind(status)
+                .bind(active)
+                .bind(do_not_call)
+                .bind(entry.at)
+        )
+    }
+}

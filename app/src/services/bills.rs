@@ -1,0 +1,58 @@
+//! Bills Found and Bill Details: a CSR sets a bill's State (Active or
+//! Inactive, which hides it from payment), Status and Do Not Call.
+
+use crate::db::audit::AuditEntry;
+use crate::db::bills::BillRow;
+use crate::db::{now_ms, Db};
+use crate::domain::bill_view::{check_bill_form, BillForm, BillStatus, BillSummary};
+use crate::domain::money::Money;
+use crate::domain::staff::StaffUser;
+use crate::error::AppError;
+
+pub fn summary(b: BillRow) -> BillSummary {
+    BillSummary {
+        id: b.id,
+        status: BillStatus::from_code(&b.status).unwrap_or(BillStatus::Unpaid),
+        amount_due: Money::from_cents(b.amount_due_cents),
+        minimum_due: Money::from_cents(b.minimum_due_cents),
+        account_number: b.account_number,
+        invoice_number: b.invoice_number,
+        version: b.version,
+        invoice_date: b.invoice_date,
+        due_date: b.due_date,
+        active: b.active,
+        do_not_call: b.do_not_call,
+        description: b.description,
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("There is no such bill.".into())
+}
+
+pub async fn detail(db: &Db, id: i64) -> Result<BillSummary, AppError> {
+    db.bill(id).await?.map(summary).ok_or_else(not_found)
+}
+
+/// Bill Details' Submit. Returns the bill's account number.
+pub async fn update(db: &Db, staff: &StaffUser, form: &BillForm, ip: Option<&str>) -> Result<String, AppError> {
+    let b = db.bill(form.id).await?.ok_or_else(not_found)?;
+    let (status, active, do_not_call) = check_bill_form(form).map_err(AppError::Invalid)?;
+    let object = format!("bill {} {}", b.account_number, b.invoice_number);
+    let before = serde_json::json!({ "status": b.status, "active": b.active, "do_not_call": b.do_not_call }).to_string();
+    let after = serde_json::json!({ "status": status.code(), "active": active, "do_not_call": do_not_call }).to_string();
+    let entry = AuditEntry {
+        at: now_ms(),
+        actor_id: Some(staff.id),
+        actor_login: Some(&staff.login),
+        action: "bill.update",
+        object: Some(&object),
+        before: Some(&before),
+        after: Some(&after),
+        ip,
+    };
+    if !db.update_bill(b.id, status.code(), active, do_not_call, &entry).await? {
+        return Err(not_found());
+    }
+    Ok(b.account_number)
+}

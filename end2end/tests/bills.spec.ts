@@ -1,0 +1,50 @@
+import { expect, test } from "@playwright/test";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { newUser, ready, signIn } from "./helpers";
+
+// One account per project, so parallel projects never share bills.
+const ACCOUNT: Record<string, string> = {
+  "desktop-js": "100049",
+  "desktop-nojs": "100050",
+  "tablet-js": "100043",
+  "tablet-nojs": "100044",
+};
+
+test("an administrator loads a bill file, and the bill is edited on Bill Details", async ({ page }, info) => {
+  const account = ACCOUNT[info.project.name];
+  const invoice = `B${Date.now().toString(36)}`.toUpperCase();
+  const file = path.join(os.tmpdir(), `bills-${invoice}.csv`);
+  fs.writeFileSync(
+    file,
+    "account_number,invoice_number,invoice_date,due_date,amount_due,minimum_due,description\n" +
+      `${account},${invoice},2026-11-01,2026-11-30,88.40,20.00,November service\n`,
+  );
+  const admin = newUser(info, "admin");
+  await page.goto("/sign-in?next=/uploads");
+  await signIn(page, info, admin.login, admin.password);
+  await ready(page, info);
+  await page.getByLabel("File type").selectOption("bills");
+  await page.getByLabel("File", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.locator("dl.detail")).toContainText("Bill file");
+  await ready(page, info);
+  await page.getByRole("button", { name: "Commit", exact: true }).click();
+  await expect(page.locator("dl.detail")).toContainText("Success");
+
+  await page.goto(`/payer-support?by=account&q=${account}`);
+  const row = page.locator("#bills-table tbody tr").filter({ hasText: invoice });
+  await expect(row).toContainText("$88.40");
+  await expect(row).toContainText("Unpaid");
+  await ready(page, info);
+  await row.getByRole("link", { name: invoice }).click();
+  await expect(page.getByRole("heading", { name: "Bill Details" })).toBeVisible();
+  await ready(page, info);
+  await page.getByLabel("Status").selectOption("in_mail");
+  await page.getByLabel("Do Not Call").check();
+  await page.getByRole("button", { name: "Submit" }).click();
+  await expect(page.getByLabel("Status")).toHaveValue("in_mail");
+  await page.goto(`/payer-support?by=account&q=${account}`);
+  await expect(page.locator("#bills-table tbody tr").filter({ hasText: invoice })).toContainText("In Mail");
+});
