@@ -25,6 +25,29 @@ pub struct AccountRow {
 const ACCOUNT_COLUMNS: &str = "a.id, a.account_number, a.account_type, a.first_name, a.last_name, \
     a.company_name, a.email, a.balance_cents, a.status";
 
+/// Ends an import's transaction as its mode says: all or nothing rolls back
+/// on any refused row, a preview always rolls back, a commit records the
+/// outcome on its upload; what is applied is audited with its counts. A
+/// macro because it returns from the caller's transaction body.
+macro_rules! finish_import {
+    ($tx:ident, $mode:expr, $out:ident, $entry:expr) => {
+        match $mode {
+            ImportMode::AllOrNothing if !$out.errors.is_empty() => {
+                $out.created = 0;
+                $out.updated = 0;
+                // Returning drops the transaction: everything rolls back.
+                return Ok($out);
+            }
+            ImportMode::Preview => return Ok($out),
+            ImportMode::Commit { upload_id } => record_outcome!($tx, upload_id, $out.status(), &$out)?,
+            ImportMode::AllOrNothing => {}
+        }
+        let summary = serde_json::json!({ "rows": $out.rows, "created": $out.created, "updated": $out.updated, "rejected": $out.rejected });
+        write_audit!(&mut *$tx, AuditEntry { after: Some(&summary.to_string()), ..$entry })?;
+    };
+}
+pub(crate) use finish_import;
+
 /// The end of the range of strings that start with `prefix`: every such
 /// string sorts below it byte by byte.
 fn prefix_end(prefix: &str) -> String {
@@ -275,26 +298,7 @@ impl Db {
                     .await?;
                 }
             }
-            if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
-                out.created = 0;
-                out.updated = 0;
-                // Returning drops the transaction: everything rolls back.
-                return Ok(out);
-            }
-            match mode {
-                ImportMode::Preview => return Ok(out),
-                ImportMode::Commit { upload_id } => record_outcome!(tx, upload_id, out.status(), &out)?,
-                ImportMode::AllOrNothing => {}
-            }
-            let summary = serde_json::json!({ "rows": out.rows, "created": out.created, "updated": out.updated });
-            write_audit!(&mut *tx, AuditEntry {
-                at: now,
-                actor_login: actor,
-                action: "upload.accounts",
-                object: Some(source),
-                after: Some(&summary.to_string()),
-                ..Default::default()
-            })?;
+            finish_import!(tx, mode, out, AuditEntry { at: now, actor_login: actor, action: "upload.accounts", object: Some(source), ..Default::default() });
         });
         Ok(out)
     }

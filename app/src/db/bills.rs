@@ -1,6 +1,6 @@
 //! Bills: the bill file's import, Bills Found and Bill Details.
 
-use super::accounts::{ImportMode, ImportOutcome};
+use super::accounts::{finish_import, ImportMode, ImportOutcome};
 use super::uploads::record_outcome;
 use super::{in_tx, on_pool, update_audited, Db, DbError};
 use crate::db::audit::{write_audit, AuditEntry};
@@ -136,25 +136,7 @@ impl Db {
                     }
                 }
             }
-            match mode {
-                ImportMode::AllOrNothing if !out.errors.is_empty() => {
-                    out.created = 0;
-                    out.updated = 0;
-                    return Ok(out);
-                }
-                ImportMode::Preview => return Ok(out),
-                ImportMode::Commit { upload_id } => record_outcome!(tx, upload_id, out.status(), &out)?,
-                ImportMode::AllOrNothing => {}
-            }
-            let summary = serde_json::json!({ "rows": out.rows, "created": out.created, "updated": out.updated, "rejected": out.rejected });
-            write_audit!(&mut *tx, AuditEntry {
-                at: now,
-                actor_login: actor,
-                action: "upload.bills",
-                object: Some(source),
-                after: Some(&summary.to_string()),
-                ..Default::default()
-            })?;
+            finish_import!(tx, mode, out, AuditEntry { at: now, actor_login: actor, action: "upload.bills", object: Some(source), ..Default::default() });
         });
         Ok(out)
     }

@@ -5,7 +5,7 @@
 use super::account::AccountNumber;
 use super::money::Money;
 use super::payment::parse_iso_date;
-use super::universal_file::RowError;
+use super::universal_file::{index_columns, RowError};
 
 pub const COLUMNS: &[&str] = &["account_number", "invoice_number", "invoice_date", "due_date", "amount_due", "minimum_due", "description"];
 /// Every column but `description` must be in the header.
@@ -33,29 +33,10 @@ pub struct BillHeader {
     index: [Option<usize>; 7],
 }
 
-fn header_error(column: &str, reason: &str) -> RowError {
-    RowError { line: 1, column: column.to_string(), reason: reason.to_string() }
-}
-
 impl BillHeader {
     /// Columns in any order; an unknown, repeated or missing one rejects the file.
     pub fn parse(fields: &[&str]) -> Result<BillHeader, Vec<RowError>> {
-        let mut index = [None; 7];
-        let mut errors = Vec::new();
-        for (pos, raw) in fields.iter().enumerate() {
-            let name = raw.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
-            match COLUMNS.iter().position(|c| *c == name) {
-                Some(i) if index[i].is_some() => errors.push(header_error(&name, "appears twice in the header")),
-                Some(i) => index[i] = Some(pos),
-                None => errors.push(header_error(raw.trim(), &format!("is not a known column (known: {})", COLUMNS.join(", ")))),
-            }
-        }
-        for (i, col) in COLUMNS.iter().enumerate().take(REQUIRED) {
-            if index[i].is_none() {
-                errors.push(header_error(col, "is required in the header"));
-            }
-        }
-        if errors.is_empty() { Ok(BillHeader { index }) } else { Err(errors) }
+        index_columns(fields, COLUMNS, REQUIRED).map(|index| BillHeader { index })
     }
 
     fn get<'r>(&self, col: usize, fields: &'r [&'r str]) -> &'r str {

@@ -63,23 +63,7 @@ impl Header {
     /// Columns may come in any order; an unknown or repeated column, or a
     /// missing `account_number`, rejects the whole file.
     pub fn parse(fields: &[&str]) -> Result<Header, Vec<RowError>> {
-        let mut index = [None; 9];
-        let mut errors = Vec::new();
-        for (pos, raw) in fields.iter().enumerate() {
-            let name = raw.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
-            match COLUMNS.iter().position(|c| *c == name) {
-                Some(i) if index[i].is_some() => errors.push(header_error(&name, "appears twice in the header")),
-                Some(i) => index[i] = Some(pos),
-                None => errors.push(header_error(
-                    raw.trim(),
-                    &format!("is not a known column (known: {})", COLUMNS.join(", ")),
-                )),
-            }
-        }
-        if index[0].is_none() {
-            errors.push(header_error("account_number", "is required in the header"));
-        }
-        if errors.is_empty() { Ok(Header { index }) } else { Err(errors) }
+        index_columns(fields, COLUMNS, 1).map(|index| Header { index })
     }
 
     fn get<'r>(&self, col: usize, fields: &'r [&'r str]) -> &'r str {
@@ -188,6 +172,28 @@ impl Errors {
 
 fn header_error(column: &str, reason: &str) -> RowError {
     RowError { line: 1, column: column.to_string(), reason: reason.to_string() }
+}
+
+/// Where each of `columns` sits in a CSV header. Columns may come in any
+/// order (a byte-order mark and case are ignored); an unknown or repeated
+/// column, or a missing one of the first `required`, rejects the file.
+pub(crate) fn index_columns<const N: usize>(fields: &[&str], columns: &[&str], required: usize) -> Result<[Option<usize>; N], Vec<RowError>> {
+    let mut index = [None; N];
+    let mut errors = Vec::new();
+    for (pos, raw) in fields.iter().enumerate() {
+        let name = raw.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        match columns.iter().position(|c| *c == name) {
+            Some(i) if index[i].is_some() => errors.push(header_error(&name, "appears twice in the header")),
+            Some(i) => index[i] = Some(pos),
+            None => errors.push(header_error(raw.trim(), &format!("is not a known column (known: {})", columns.join(", ")))),
+        }
+    }
+    for (i, col) in columns.iter().enumerate().take(required) {
+        if index[i].is_none() {
+            errors.push(header_error(col, "is required in the header"));
+        }
+    }
+    if errors.is_empty() { Ok(index) } else { Err(errors) }
 }
 
 #[cfg(test)]
