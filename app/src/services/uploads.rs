@@ -105,7 +105,13 @@ pub async fn receive(
     let (path, size, sha256) = incoming.finish().await?;
     let preview = match size {
         0 => ImportOutcome { errors: vec![RowError { line: 1, column: "*".into(), reason: "the file is empty".into() }], ..Default::default() },
-        _ => run(db, &path, kind, ImportMode::Preview, &name, &staff.login).await?,
+        _ => match run(db, &path, kind, ImportMode::Preview, &name, &staff.login).await {
+            Ok(out) => out,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                return Err(e);
+            }
+        },
     };
     let preview = if preview.rows == 0 && preview.errors.is_empty() {
         ImportOutcome { errors: vec![RowError { line: 2, column: "*".into(), reason: "the file has a header but no rows".into() }], ..preview }
