@@ -169,6 +169,16 @@ impl Db {
         Ok(rows)
     }
 
+    /// The accounts with a bill of this invoice number (exactly as written).
+    pub async fn accounts_by_invoice(&self, invoice_number: &str, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (SELECT b.account_id FROM bills b WHERE b.invoice_number = $1) \
+             ORDER BY a.account_number LIMIT {limit}"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql).bind(invoice_number).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
     /// The indexed, byte-ordered lower-case form of a column (the "C"
     /// collation on PostgreSQL; SQLite compares bytes already).
     fn prefix_column(&self, column: &str) -> String {

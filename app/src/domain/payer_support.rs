@@ -14,6 +14,7 @@ coded_enum!(
         Reference => "reference", "Reference Number",
         Name => "name", "Name",
         Email => "email", "Email",
+        Invoice => "invoice", "Invoice Number",
     }
 );
 

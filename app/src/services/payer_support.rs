@@ -59,6 +59,12 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
             }
             db.accounts_by_email(&q.to_ascii_lowercase(), PREFIX_LIMIT).await?
         }
+        SearchBy::Invoice => {
+            if q.is_empty() || q.chars().count() > crate::domain::bill_file::INVOICE_NUMBER_MAX {
+                return Err(invalid("Enter the invoice number as it is on the bill.".into()));
+            }
+            db.accounts_by_invoice(q, PREFIX_LIMIT).await?
+        }
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let payments = db

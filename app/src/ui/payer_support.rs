@@ -92,7 +92,7 @@ pub fn PayerSupportPage() -> impl IntoView {
                         type="search"
                         inputmode="search"
                         autocomplete="off"
-                        placeholder="Account number, user ID, Reference Number, name or email"
+                        placeholder="Account number, user ID, Reference Number, name, email or invoice"
                         value=q
                         on:input=on_input
                         aria-controls="search-suggestions"
@@ -122,7 +122,7 @@ pub fn PayerSupportPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
                 {move || results.get().map(|r| match r {
                     None => view! {
-                        <p class="muted intro">"Search by account number, user ID, Reference Number, name or email to find a payer's accounts and payments."</p>
+                        <p class="muted intro">"Search by account number, user ID, Reference Number, name, email or invoice number to find a payer's accounts, bills and payments."</p>
                     }.into_any(),
                     Some(Ok(found)) => {
                         // An account number that is not there yet can be created here.

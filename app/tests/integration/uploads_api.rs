@@ -168,6 +168,9 @@ async fn bill_files_load_bills_that_csrs_see_and_edit(t: &TestDb) {
     assert_eq!(bills.iter().map(|b| b["invoice_number"].as_str().unwrap()).collect::<Vec<_>>(), ["INV-1", "INV-2"]);
     assert_eq!((bills[0]["amount_due"].as_i64(), bills[0]["status"].as_str(), bills[0]["active"].as_bool()), (Some(12_050), Some("Unpaid"), Some(true)));
     let bill = bills[0]["id"].as_i64().unwrap().to_string();
+    let by_invoice: serde_json::Value = call(&csr, &s, "search_accounts", &[("by", "invoice"), ("q", "INV-2")]).await.json().await.unwrap();
+    assert_eq!(by_invoice["accounts"][0]["account_number"], "100003", "Payer Support finds the account by invoice number");
+    assert_eq!(by_invoice["accounts"].as_array().unwrap().len(), 1);
 
     // Bill Details: a CSR sets State, Status and Do Not Call; audited.
     let form = [("form[id]", bill.as_str()), ("form[status]", "in_mail"), ("form[state]", "inactive"), ("form[do_not_call]", "on")];
