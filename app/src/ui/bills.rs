@@ -89,6 +89,8 @@ fn BillView(b: BillSummary, save: ServerAction<UpdateBill>) -> impl IntoView {
             <div><dt>"Due Date"</dt><dd>{b.due_date.clone()}</dd></div>
             <div><dt>"Amount Due"</dt><dd class="amount">{b.amount_due.to_string()}</dd></div>
             <div><dt>"Minimum Due"</dt><dd>{b.minimum_due.to_string()}</dd></div>
+            <div><dt>"Status"</dt><dd>{b.status.label()}</dd></div>
+            <div><dt>"State"</dt><dd>{state_label(b.active)}{b.do_not_call.then_some(" · Do Not Call")}</dd></div>
             {b.description.clone().map(|d| view! { <div><dt>"Description"</dt><dd>{d}</dd></div> })}
         </dl>
         <section class="panel" aria-labelledby="bill-edit-title">
