@@ -1,13 +1,8 @@
 //! Payer accounts, the payers who pay them, and their balance ledger.
 
-use super::{in_tx, on_pool, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
-use crate::db::journal::post;
-use crate::db::uploads::record_outcome;
-use crate::domain::lifecycle::{Book, Posting};
-use crate::domain::money::Money;
+use super::{on_pool, Db, DbError};
 use crate::domain::payer_support::NameQuery;
-use crate::domain::universal_file::{AccountRecord, RowError};
+use crate::domain::universal_file::RowError;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
@@ -32,18 +27,18 @@ const ACCOUNT_COLUMNS: &str = "a.id, a.account_number, a.account_type, a.first_n
 macro_rules! finish_import {
     ($tx:ident, $mode:expr, $out:ident, $entry:expr) => {
         match $mode {
-            ImportMode::AllOrNothing if !$out.errors.is_empty() => {
+            $crate::db::accounts::ImportMode::AllOrNothing if !$out.errors.is_empty() => {
                 $out.created = 0;
                 $out.updated = 0;
                 // Returning drops the transaction: everything rolls back.
                 return Ok($out);
             }
-            ImportMode::Preview => return Ok($out),
-            ImportMode::Commit { upload_id } => record_outcome!($tx, upload_id, $out.status(), &$out)?,
-            ImportMode::AllOrNothing => {}
+            $crate::db::accounts::ImportMode::Preview => return Ok($out),
+            $crate::db::accounts::ImportMode::Commit { upload_id } => $crate::db::uploads::record_outcome!($tx, upload_id, $out.status(), &$out)?,
+            $crate::db::accounts::ImportMode::AllOrNothing => {}
         }
         let summary = serde_json::json!({ "rows": $out.rows, "created": $out.created, "updated": $out.updated, "rejected": $out.rejected });
-        write_audit!(&mut *$tx, AuditEntry { after: Some(&summary.to_string()), ..$entry })?;
+        $crate::db::audit::write_audit!(&mut *$tx, $crate::db::audit::AuditEntry { after: Some(&summary.to_string()), ..$entry })?;
     };
 }
 pub(crate) use finish_import;
@@ -79,7 +74,18 @@ pub enum ImportMode {
     Preview,
 }
 
+/// Stop collecting errors past this many: the first few hundred say what is
+/// wrong with a file, and a million would not fit in memory.
+const MAX_REPORTED_ERRORS: usize = 500;
+
 impl ImportOutcome {
+    /// Counts a refused row and keeps its errors, up to the first few hundred.
+    pub fn refuse(&mut self, errs: impl IntoIterator<Item = RowError>) {
+        self.rejected += 1;
+        let room = MAX_REPORTED_ERRORS.saturating_sub(self.errors.len());
+        self.errors.extend(errs.into_iter().take(room));
+    }
+
     /// The upload status for what a preview or commit found: refused whole
     /// (nothing could be read), every row taken, or some refused.
     pub fn status(&self) -> &'static str {
@@ -92,10 +98,6 @@ impl ImportOutcome {
         }
     }
 }
-
-/// Stop collecting errors past this many: the file is rejected anyway, and
-/// the first few hundred say what is wrong with it.
-const MAX_REPORTED_ERRORS: usize = 500;
 
 impl Db {
     pub async fn account_by_number(&self, number: &str) -> Result<Option<AccountRow>, DbError> {
@@ -179,6 +181,22 @@ impl Db {
         Ok(rows)
     }
 
+    /// The accounts a card or bank account ending in `last4` paid (a
+    /// payment) or may pay (a payer's saved method). Each branch is one
+    /// index lookup (migration 0011).
+    pub async fn accounts_by_last4(&self, last4: &str, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (\
+               SELECT p.account_id FROM payments p WHERE p.card_last4 = $1 \
+               UNION SELECT p.account_id FROM payments p WHERE p.bank_last4 = $1 \
+               UNION SELECT ap.account_id FROM saved_methods m JOIN account_payers ap ON ap.payer_id = m.payer_id \
+                     WHERE m.card_last4 = $1 OR m.bank_last4 = $1) \
+             ORDER BY a.account_number LIMIT {limit}"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql).bind(last4).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
     /// The indexed, byte-ordered lower-case form of a column (the "C"
     /// collation on PostgreSQL; SQLite compares bytes already).
     fn prefix_column(&self, column: &str) -> String {
@@ -193,123 +211,5 @@ impl Db {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts").fetch_one(pool).await
         })?;
         Ok(n)
-    }
-
-    /// Applies a universal file in one transaction. `rows` yields each data
-    /// row already checked; if any row (or the stream) failed, nothing is
-    /// written and the errors come back. A balance that changes is a ledger
-    /// entry, never a silent overwrite.
-    pub async fn import_accounts<I>(&self, rows: I, mode: ImportMode, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError>
-    where
-        I: Iterator<Item = Result<AccountRecord, Vec<RowError>>>,
-    {
-        let now = super::now_ms();
-        let mut out = ImportOutcome::default();
-        let mut seen = std::collections::HashMap::<String, u64>::new();
-        in_tx!(self, |tx| {
-            for item in rows {
-                out.rows += 1;
-                let rec = match item {
-                    Ok(rec) => rec,
-                    Err(errs) => {
-                        out.rejected += 1;
-                        if out.errors.len() < MAX_REPORTED_ERRORS {
-                            out.errors.extend(errs);
-                        }
-                        continue;
-                    }
-                };
-                if let Some(first) = seen.insert(rec.account_number.as_str().to_string(), rec.line) {
-                    out.rejected += 1;
-                    if out.errors.len() < MAX_REPORTED_ERRORS {
-                        out.errors.push(RowError {
-                            line: rec.line,
-                            column: "account_number".into(),
-                            reason: format!("{} appears again (first on line {first})", rec.account_number),
-                        });
-                    }
-                    continue;
-                }
-                if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
-                    // The file is already rejected: keep checking, stop writing.
-                    continue;
-                }
-                let existing: Option<(i64, i64)> =
-                    sqlx::query_as("SELECT id, balance_cents FROM accounts WHERE account_number = $1")
-                        .bind(rec.account_number.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let new_balance = rec.balance.map(|m| m.cents());
-                let (account_id, delta) = match existing {
-                    Some((id, old)) => {
-                        sqlx::query(
-                            "UPDATE accounts SET account_type = $2, first_name = $3, last_name = $4, \
-                             company_name = $5, email = COALESCE($6, email), status = $7, updated_at = $8 WHERE id = $1",
-                        )
-                        .bind(id)
-                        .bind(rec.account_type.code())
-                        .bind(rec.first_name.as_deref())
-                        .bind(rec.last_name.as_deref())
-                        .bind(rec.company_name.as_deref())
-                        .bind(rec.email.as_ref().map(|e| e.as_str()))
-                        .bind(rec.status.code())
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                        out.updated += 1;
-                        (id, new_balance.map_or(0, |b| b - old))
-                    }
-                    None => {
-                        let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO accounts (account_number, account_type, first_name, last_name, \
-                             company_name, email, balance_cents, status, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-                        )
-                        .bind(rec.account_number.as_str())
-                        .bind(rec.account_type.code())
-                        .bind(rec.first_name.as_deref())
-                        .bind(rec.last_name.as_deref())
-                        .bind(rec.company_name.as_deref())
-                        .bind(rec.email.as_ref().map(|e| e.as_str()))
-                        .bind(0i64) // the opening balance is posted below
-                        .bind(rec.status.code())
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        out.created += 1;
-                        (id, new_balance.unwrap_or(0))
-                    }
-                };
-                if delta != 0 {
-                    // What the payer owes goes up (a bill) or down (a credit
-                    // the biller gave) against the billing book.
-                    let amount = Money::from_cents(delta.abs());
-                    let (debit, credit) = if delta > 0 { (Book::Receivable, Book::Billing) } else { (Book::Billing, Book::Receivable) };
-                    let posting = Posting { kind: "balance_import", debit, credit, amount };
-                    post!(tx, posting, account = account_id, payment = None::<i64>, once = None::<String>, by = None::<i64>, at = now)?;
-                }
-                if let Some(user_id) = rec.user_id.as_deref() {
-                    // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING
-                    // yields the id of a payer that already exists too.
-                    let payer_id: i64 = sqlx::query_scalar(
-                        "INSERT INTO payers (user_id, created_at) VALUES ($1, $2) \
-                         ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING id",
-                    )
-                    .bind(user_id)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO account_payers (account_id, payer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(account_id)
-                    .bind(payer_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            finish_import!(tx, mode, out, AuditEntry { at: now, actor_login: actor, action: "upload.accounts", object: Some(source), ..Default::default() });
-        });
-        Ok(out)
     }
 }

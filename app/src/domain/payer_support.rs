@@ -15,6 +15,7 @@ coded_enum!(
         Name => "name", "Name",
         Email => "email", "Email",
         Invoice => "invoice", "Invoice Number",
+        Last4 => "last4", "Last 4 of Card or Bank",
     }
 );
 
@@ -84,6 +85,13 @@ pub struct Suggestion {
     pub email: Option<String>,
 }
 
+/// The last 4 digits of a card or bank account, as typed (spaces allowed
+/// around them); `None` unless exactly four digits.
+pub fn parse_last4(q: &str) -> Option<&str> {
+    let q = q.trim();
+    (q.len() == 4 && q.bytes().all(|b| b.is_ascii_digit())).then_some(q)
+}
+
 /// The name shown for an account: the company, or "First Last".
 pub fn display_name(first: Option<&str>, last: Option<&str>, company: Option<&str>) -> String {
     match company.filter(|c| !c.is_empty()) {
@@ -105,6 +113,14 @@ mod tests {
             NameQuery::parse("Ann  van Dyke"),
             Some(NameQuery::FirstLast { first: "ann".into(), last: "van dyke".into(), whole: "ann van dyke".into() })
         );
+    }
+
+    #[test]
+    fn last4_is_exactly_four_digits() {
+        assert_eq!(parse_last4(" 4242 "), Some("4242"));
+        for bad in ["424", "42424", "42a2", "", "４２４２"] {
+            assert_eq!(parse_last4(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
 use crate::domain::money::Money;
 use crate::domain::payer_support::{
-    display_name, AccountSummary, NameQuery, SearchBy, SearchResults, Suggestion, PREFIX_LIMIT, SUGGEST_FROM,
+    display_name, parse_last4, AccountSummary, NameQuery, SearchBy, SearchResults, Suggestion, PREFIX_LIMIT, SUGGEST_FROM,
 };
 use crate::domain::payment::Reference;
 use crate::error::{AppError, FieldErrors};
@@ -64,6 +64,10 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
                 return Err(invalid("Enter the invoice number as it is on the bill.".into()));
             }
             db.accounts_by_invoice(q, PREFIX_LIMIT).await?
+        }
+        SearchBy::Last4 => {
+            let digits = parse_last4(q).ok_or_else(|| invalid("Enter the last 4 digits of the card or bank account.".into()))?;
+            db.accounts_by_last4(digits, PREFIX_LIMIT).await?
         }
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

@@ -92,7 +92,7 @@ pub fn PayerSupportPage() -> impl IntoView {
                         type="search"
                         inputmode="search"
                         autocomplete="off"
-                        placeholder="Account number, user ID, Reference Number, name, email or invoice"
+                        placeholder="Account number, user ID, Reference Number, name, email, invoice or last 4 digits"
                         value=q
                         on:input=on_input
                         aria-controls="search-suggestions"

@@ -146,7 +146,32 @@ async fn payer_support_finds_accounts_by_name_and_email(t: &TestDb) {
     assert_eq!(none, serde_json::json!([]), "account numbers are exact: no suggestions");
 }
 
+async fn payer_support_finds_accounts_by_the_last_4_digits_of_a_card_or_bank_account(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve(t).await;
+    // The full demo: payer1 (accounts 100001 and 100002) saved a Visa 4242 and a checking account 6789.
+    app::services::demo::load(&t.db, false, Some(&s.state.payments())).await.unwrap();
+    let casey = support::staff(&t.db, CSR.0).await;
+    support::pay(&s.state, &casey, "100005", "5.00", Some("000111222333")).await;
+    let csr = signed_in(&s, CSR).await;
+    let found = |q: &'static str| {
+        let (csr, s) = (csr.clone(), &s);
+        async move {
+            let v: serde_json::Value = call(&csr, s, "search_accounts", &[("by", "last4"), ("q", q)]).await.json().await.unwrap();
+            v["accounts"].as_array().unwrap().iter().map(|a| a["account_number"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    let visa = found("4242").await;
+    assert!(visa.contains(&"100001".to_string()) && visa.contains(&"100002".to_string()), "a saved card's accounts: {visa:?}");
+    assert_eq!(found(" 2333 ").await, ["100005"], "a bank account a payment was taken from");
+    assert!(found("9999").await.is_empty());
+    let r = call(&csr, &s, "search_accounts", &[("by", "last4"), ("q", "42")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_error(r, "q").await.as_deref(), Some("Enter the last 4 digits of the card or bank account."));
+}
+
 on_both_backends!(
+    payer_support_finds_accounts_by_the_last_4_digits_of_a_card_or_bank_account,
     payer_support_finds_accounts_by_name_and_email,
     accounts_are_created_and_edited_and_inactive_ones_take_no_payments,
     balance_adjustments_are_entitled_exact_once_and_in_the_ledger,
