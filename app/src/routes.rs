@@ -26,6 +26,11 @@ pub fn make_payment(account: &str) -> String {
     format!("/pay/{}", segment(account))
 }
 
+/// Make Payment toward one bill (invoice).
+pub fn make_payment_for_bill(account: &str, bill: i64) -> String {
+    format!("/pay/{}?bill={bill}", segment(account))
+}
+
 /// Make Payment again with the review's entries (Back).
 pub fn make_payment_again(account: &str, sealed: &str) -> String {
     format!("/pay/{}?r={}", segment(account), segment(sealed))

@@ -3,11 +3,12 @@ use crate::domain::payment_view::{PayContext, PaymentDetail, ReviewView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The account at the top of Make Payment, and the form's limits.
+/// The account at the top of Make Payment, the form's limits, and the
+/// invoice when paying toward one bill.
 #[server(endpoint = "load_pay_context")]
-pub async fn load_pay_context(account: String) -> Result<PayContext, AppError> {
+pub async fn load_pay_context(account: String, #[server(default)] bill: Option<i64>) -> Result<PayContext, AppError> {
     let (state, _, _) = super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
-    state.payments().context(&account).await
+    state.payments().context(&account, bill).await
 }
 
 /// Confirm: checks the form on the server and moves on to the review.

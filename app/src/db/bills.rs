@@ -1,9 +1,8 @@
 //! Bills: the bill file's import, Bills Found and Bill Details.
 
 use super::accounts::{finish_import, ImportMode, ImportOutcome};
-use super::uploads::record_outcome;
 use super::{in_tx, on_pool, update_audited, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::domain::bill_file::BillRecord;
 use crate::domain::universal_file::RowError;
 
@@ -21,20 +20,17 @@ pub struct BillRow {
     pub status: String,
     pub active: bool,
     pub do_not_call: bool,
+    pub paid_cents: i64,
 }
 
+/// `paid_cents` counts payments that took money or are taking it (not
+/// Scheduled, Declined, Cancelled or Failed), less refunds. The CAST keeps
+/// PostgreSQL's SUM (NUMERIC) a BIGINT.
 const SELECT: &str = "SELECT b.id, a.account_number, b.invoice_number, b.version, b.invoice_date, b.due_date, b.amount_due_cents, \
-     b.minimum_due_cents, b.description, b.status, b.active, b.do_not_call FROM bills b JOIN accounts a ON a.id = b.account_id";
-
-/// Stop collecting errors past this many (as for the universal file).
-const MAX_REPORTED_ERRORS: usize = 500;
-
-fn refuse(out: &mut ImportOutcome, errs: Vec<RowError>) {
-    out.rejected += 1;
-    if out.errors.len() < MAX_REPORTED_ERRORS {
-        out.errors.extend(errs);
-    }
-}
+     b.minimum_due_cents, b.description, b.status, b.active, b.do_not_call, \
+     CAST((SELECT COALESCE(SUM(p.amount_cents - p.refunded_cents), 0) FROM payments p \
+           WHERE p.bill_id = b.id AND p.status IN ('authorizing', 'pending', 'processed')) AS BIGINT) AS paid_cents \
+     FROM bills b JOIN accounts a ON a.id = b.account_id";
 
 impl Db {
     /// Applies a bill file as `mode` says (see `ImportMode`). For each row:
@@ -54,14 +50,14 @@ impl Db {
                 let rec = match item {
                     Ok(rec) => rec,
                     Err(errs) => {
-                        refuse(&mut out, errs);
+                        out.refuse(errs);
                         continue;
                     }
                 };
                 let key = (rec.account_number.as_str().to_string(), rec.invoice_number.clone());
                 if let Some(first) = seen.insert(key, rec.line) {
                     let reason = format!("invoice {} for account {} appears again (first on line {first})", rec.invoice_number, rec.account_number);
-                    refuse(&mut out, vec![RowError { line: rec.line, column: "invoice_number".into(), reason }]);
+                    out.refuse(vec![RowError { line: rec.line, column: "invoice_number".into(), reason }]);
                     continue;
                 }
                 let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
@@ -70,7 +66,7 @@ impl Db {
                     .await?;
                 let Some(account_id) = account else {
                     let reason = format!("there is no account {}", rec.account_number);
-                    refuse(&mut out, vec![RowError { line: rec.line, column: "account_number".into(), reason }]);
+                    out.refuse(vec![RowError { line: rec.line, column: "account_number".into(), reason }]);
                     continue;
                 };
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {

@@ -85,6 +85,8 @@ pub struct NewPayment {
     pub entered_by: i64,
     /// A later date: the payment is stored Scheduled and nothing moves yet.
     pub scheduled_for: Option<String>,
+    /// The invoice this payment is toward (Make Payment on a bill).
+    pub bill_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -155,8 +157,8 @@ impl Db {
         let id = in_tx!(self, |tx| {
             let sql = format!(
                 "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-                 receipt_email, status, entered_by, created_at, updated_at, scheduled_for, {METHOD_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $21, $8, $9, $9, $22, \
+                 receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, {METHOD_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $21, $8, $9, $9, $22, $23, \
                  $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id"
             );
             let query = sqlx::query_scalar(&sql)
@@ -172,6 +174,7 @@ impl Db {
             let id: i64 = bind_method!(query, p.method)
                 .bind(status)
                 .bind(&p.scheduled_for)
+                .bind(p.bill_id)
                 .fetch_one(&mut *tx)
                 .await?;
             let reason = p.scheduled_for.as_ref().map(|d| format!("scheduled for {d}"));

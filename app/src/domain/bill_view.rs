@@ -31,6 +31,24 @@ pub struct BillSummary {
     pub active: bool,
     pub do_not_call: bool,
     pub description: Option<String>,
+    /// Paid toward this invoice: taken payments (Pending or Processed, and
+    /// those still being authorized), less what was refunded.
+    #[serde(default)]
+    pub paid: Money,
+}
+
+impl BillSummary {
+    /// What is left to pay on this invoice (never below zero).
+    pub fn remaining(&self) -> Money {
+        Money::from_cents((self.amount_due.cents() - self.paid.cents()).max(0))
+    }
+
+    /// Whether Make Payment is offered: an Active bill that is Unpaid or
+    /// In Mail. Inactive bills are hidden from payment, and one paid
+    /// elsewhere is not taken again by mistake.
+    pub fn payable(&self) -> bool {
+        self.active && matches!(self.status, BillStatus::Unpaid | BillStatus::InMail)
+    }
 }
 
 /// Bill Details as posted (`form[...]`): State, Status and Do Not Call.
@@ -77,5 +95,38 @@ mod tests {
         let e = check_bill_form(&bad).unwrap_err();
         assert!(e.message_for("status").is_some() && e.message_for("state").is_some());
         assert_eq!(BillStatus::ExternallyPaid.label(), "Externally Paid");
+    }
+
+    fn bill(status: BillStatus, active: bool, due: i64, paid: i64) -> BillSummary {
+        BillSummary {
+            id: 1,
+            account_number: "100001".into(),
+            invoice_number: "INV-1".into(),
+            version: 1,
+            invoice_date: "2026-11-01".into(),
+            due_date: "2026-11-30".into(),
+            amount_due: Money::from_cents(due),
+            minimum_due: Money::from_cents(0),
+            status,
+            active,
+            do_not_call: false,
+            description: None,
+            paid: Money::from_cents(paid),
+        }
+    }
+
+    #[test]
+    fn only_active_unpaid_bills_take_payments() {
+        assert!(bill(BillStatus::Unpaid, true, 100, 0).payable());
+        assert!(bill(BillStatus::InMail, true, 100, 0).payable());
+        assert!(!bill(BillStatus::Unpaid, false, 100, 0).payable(), "inactive state hides it from payment");
+        assert!(!bill(BillStatus::Inactive, true, 100, 0).payable());
+        assert!(!bill(BillStatus::ExternallyPaid, true, 100, 0).payable());
+    }
+
+    #[test]
+    fn remaining_is_what_is_due_less_what_was_paid_and_never_negative() {
+        assert_eq!(bill(BillStatus::Unpaid, true, 12_550, 2_550).remaining(), Money::from_cents(10_000));
+        assert_eq!(bill(BillStatus::Unpaid, true, 100, 250).remaining(), Money::from_cents(0));
     }
 }

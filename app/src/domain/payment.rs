@@ -66,6 +66,9 @@ pub struct PaymentForm {
     /// `YYYY-MM-DD`; empty or today pays now, a later date schedules it.
     #[serde(default)]
     pub pay_date: String,
+    /// The bill's id when paying toward one invoice; empty otherwise.
+    #[serde(default)]
+    pub bill: String,
 }
 
 /// The biller's date today, for the card expiry and payment date checks.

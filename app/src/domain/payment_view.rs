@@ -21,6 +21,9 @@ pub struct PayContext {
     pub today: Today,
     /// The enrolled payers' saved methods, offered first.
     pub saved_methods: Vec<SavedMethodView>,
+    /// The invoice being paid, when Make Payment was chosen on a bill.
+    #[serde(default)]
+    pub bill: Option<super::bill_view::BillSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +47,9 @@ pub struct ReviewView {
     pub scheduled_for: Option<String>,
     /// Further lines about the method: ("Name on card", "Pat Doe"), …
     pub method_details: Vec<(String, String)>,
+    /// The invoice the payment is toward, e.g. "INV-1001 (remaining $80.00)".
+    #[serde(default)]
+    pub invoice: Option<String>,
     /// What Back puts back into the form (never the card number, CVV or
     /// bank account number).
     pub form_values: Vec<(String, String)>,

@@ -23,6 +23,7 @@ pub fn summary(b: BillRow) -> BillSummary {
         active: b.active,
         do_not_call: b.do_not_call,
         description: b.description,
+        paid: Money::from_cents(b.paid_cents),
     }
 }
 

@@ -17,6 +17,7 @@ use crate::db::payments::{MethodColumns, NewPayment, PaymentRow};
 use crate::db::{now_ms, Db};
 use crate::domain::account::AccountStatus;
 use crate::domain::bank::BankAccountKind;
+use crate::domain::bill_view::BillSummary;
 use crate::domain::card::{CardBrand, Expiry};
 use crate::domain::money::Money;
 use crate::domain::payer_support::display_name;
@@ -66,6 +67,9 @@ struct SealedReview {
     /// A later date the payment is Scheduled for.
     #[serde(default)]
     scheduled_for: Option<String>,
+    /// The invoice paid toward.
+    #[serde(default)]
+    bill_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -123,18 +127,46 @@ async fn account(db: &Db, number: &str) -> Result<crate::db::accounts::AccountRo
         .ok_or_else(|| AppError::NotFound(format!("There is no account {}.", number.trim())))
 }
 
+/// The bill a payment goes toward: it must be this account's, and payable
+/// (Active, Unpaid or In Mail). Checked at each step, since a bill can be
+/// made inactive while the CSR is on the review.
+async fn payable_bill(db: &Db, account_number: &str, id: i64) -> Result<BillSummary, AppError> {
+    let refuse = |m: &str| AppError::field("form", m);
+    let b = db.bill(id).await?.map(super::bills::summary).ok_or_else(|| refuse("That bill no longer exists. Go back to Payer Support and choose it again."))?;
+    if b.account_number != account_number {
+        return Err(refuse("That bill is not this account's."));
+    }
+    if !b.payable() {
+        return Err(refuse(&format!("Bill {} is {} and cannot take a payment.", b.invoice_number, if b.active { b.status.label() } else { "Inactive" })));
+    }
+    Ok(b)
+}
+
+/// The `bill` field of the form: empty, or a bill's id.
+fn bill_field(raw: &str) -> Result<Option<i64>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        id => id.parse().map(Some).map_err(|_| AppError::field("form", "That bill is not one we know. Go back to Payer Support and choose it again.")),
+    }
+}
+
 fn inactive() -> AppError {
     AppError::field("form", "This account is inactive, so it cannot take payments. Open the account to make it active again.")
 }
 
 impl Payments<'_> {
     /// The Make Payment page for one account.
-    pub async fn context(&self, account_number: &str) -> Result<PayContext, AppError> {
+    pub async fn context(&self, account_number: &str, bill: Option<i64>) -> Result<PayContext, AppError> {
         let a = account(self.db, account_number).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
+        let bill = match bill {
+            Some(id) => Some(payable_bill(self.db, &a.account_number, id).await?),
+            None => None,
+        };
         Ok(PayContext {
+            bill,
             name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
             status: AccountStatus::from_code(&a.status).unwrap_or(AccountStatus::Inactive),
             balance: Money::from_cents(a.balance_cents),
@@ -165,6 +197,10 @@ impl Payments<'_> {
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
+        let bill_id = bill_field(&form.bill)?;
+        if let Some(id) = bill_id {
+            payable_bill(self.db, &a.account_number, id).await?;
+        }
         let checked = check_form(form, clock::today(&self.config.timezone), self.config.max_payment)
             .map_err(AppError::Invalid)?;
         let mut saved = None;
@@ -193,6 +229,7 @@ impl Payments<'_> {
             amount_cents: checked.amount.cents(),
             method,
             scheduled_for: checked.scheduled_for,
+            bill_id,
         };
         let json = serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
         Ok(self.keys.seal(PURPOSE_REVIEW, &json))
@@ -282,7 +319,15 @@ impl Payments<'_> {
                 vec![("Account holder".into(), holder.clone()), ("Routing number".into(), routing.clone()), ("Account type".into(), kind.label().into())]
             }
         };
+        let invoice = match r.bill_id {
+            Some(id) => {
+                let b = payable_bill(self.db, &r.account_number, id).await?;
+                Some(format!("{} (Amount Due {}, remaining {})", b.invoice_number, b.amount_due, b.remaining()))
+            }
+            None => None,
+        };
         Ok(ReviewView {
+            invoice,
             name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
             account_number: r.account_number,
             email: r.email,
@@ -297,6 +342,7 @@ impl Payments<'_> {
                     None => values,
                 };
                 kept.extend(r.scheduled_for.clone().map(|d| ("pay_date".to_string(), d)));
+                kept.extend(r.bill_id.map(|b| ("bill".to_string(), b.to_string())));
                 kept
             },
         })
@@ -312,6 +358,9 @@ impl Payments<'_> {
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
+        if let Some(id) = r.bill_id {
+            payable_bill(self.db, &a.account_number, id).await?;
+        }
         let (method_kind, method) = r.method.columns(self.keys);
         let mut new = NewPayment {
             idempotency_key: r.key.clone(),
@@ -323,6 +372,7 @@ impl Payments<'_> {
             receipt_email: r.email.clone(),
             entered_by: staff.id,
             scheduled_for: r.scheduled_for.clone(),
+            bill_id: r.bill_id,
             ..Default::default()
         };
         // Claim the key. A reference can (rarely) collide too; only then try another.

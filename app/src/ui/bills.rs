@@ -28,9 +28,12 @@ pub fn BillsFound(bills: Vec<BillSummary>) -> impl IntoView {
                         <th scope="col">"Bill Number"</th><th scope="col">"Account"</th><th scope="col">"Invoice Date"</th>
                         <th scope="col">"Due Date"</th><th scope="col" class="num">"Amount Due"</th>
                         <th scope="col" class="num">"Minimum Due"</th><th scope="col">"Status"</th><th scope="col">"State"</th>
+                        <th scope="col"><span class="sr-only">"Actions"</span></th>
                     </tr></thead>
                     <tbody>
-                        {bills.into_iter().map(|b| view! {
+                        {bills.into_iter().map(|b| {
+                            let pay = b.payable().then(|| (crate::routes::make_payment_for_bill(&b.account_number, b.id), format!("Make Payment on bill {}", b.invoice_number)));
+                            view! {
                             <tr data-bill=b.id>
                                 <td data-label="Bill Number"><a href=crate::routes::bill(b.id)>{b.invoice_number.clone()}</a>
                                     {(b.version > 1).then(|| view! { <span class="muted small">{format!(" v{}", b.version)}</span> })}</td>
@@ -41,8 +44,11 @@ pub fn BillsFound(bills: Vec<BillSummary>) -> impl IntoView {
                                 <td data-label="Minimum Due" class="num">{b.minimum_due.to_string()}</td>
                                 <td data-label="Status">{b.status.label()}</td>
                                 <td data-label="State">{state_label(b.active)}</td>
+                                <td class="row-actions">{pay.map(|(href, label)| view! {
+                                    <a class="btn btn-primary btn-small" href=href aria-label=label>"Make Payment"</a>
+                                })}</td>
                             </tr>
-                        }).collect_view()}
+                        }}).collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -89,10 +95,15 @@ fn BillView(b: BillSummary, save: ServerAction<UpdateBill>) -> impl IntoView {
             <div><dt>"Due Date"</dt><dd>{b.due_date.clone()}</dd></div>
             <div><dt>"Amount Due"</dt><dd class="amount">{b.amount_due.to_string()}</dd></div>
             <div><dt>"Minimum Due"</dt><dd>{b.minimum_due.to_string()}</dd></div>
+            <div><dt>"Paid"</dt><dd id="bill-paid">{b.paid.to_string()}</dd></div>
+            <div><dt>"Remaining"</dt><dd id="bill-remaining">{b.remaining().to_string()}</dd></div>
             <div><dt>"Status"</dt><dd>{b.status.label()}</dd></div>
             <div><dt>"State"</dt><dd>{state_label(b.active)}{b.do_not_call.then_some(" · Do Not Call")}</dd></div>
             {b.description.clone().map(|d| view! { <div><dt>"Description"</dt><dd>{d}</dd></div> })}
         </dl>
+        {b.payable().then(|| view! {
+            <p><a class="btn btn-primary" href=crate::routes::make_payment_for_bill(&b.account_number, b.id)>"Make Payment"</a></p>
+        })}
         <section class="panel" aria-labelledby="bill-edit-title">
             <h2 id="bill-edit-title">"Edit"</h2>
             <ActionForm action=save>

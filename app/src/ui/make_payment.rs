@@ -20,14 +20,15 @@ pub fn MakePaymentPage() -> impl IntoView {
     let query = use_query_map();
     let account = move || params.read().get("account").unwrap_or_default();
     let data = Resource::new(
-        move || (account(), query.read().get("r")),
-        |(account, r)| async move {
-            let ctx = load_pay_context(account).await?;
+        move || (account(), query.read().get("r"), query.read().get("bill")),
+        |(account, r, bill)| async move {
             // Back from the review: the form gets its entries again.
             let kept = match r {
                 Some(r) => review_payment(r).await.map(|v| v.form_values).unwrap_or_default(),
                 None => Vec::new(),
             };
+            let bill = bill.or_else(|| kept.iter().find(|(k, _)| k == "bill").map(|(_, v)| v.clone()));
+            let ctx = load_pay_context(account, bill.and_then(|b| b.parse().ok())).await?;
             Ok::<_, AppError>((ctx, kept))
         },
     );
@@ -67,6 +68,20 @@ fn AccountCard(account: String, name: String, #[prop(optional_no_strip)] balance
     }
 }
 
+/// The invoice a payment goes toward: what is due, paid and left.
+#[component]
+fn InvoiceCard(b: crate::domain::bill_view::BillSummary) -> impl IntoView {
+    view! {
+        <section class="account-card invoice-card" aria-label="Invoice">
+            <div><span class="label">"Bill Number"</span><span class="value">{b.invoice_number.clone()}</span></div>
+            <div><span class="label">"Due Date"</span><span class="value">{b.due_date.clone()}</span></div>
+            <div><span class="label">"Amount Due"</span><span class="value">{b.amount_due.to_string()}</span></div>
+            <div><span class="label">"Paid"</span><span class="value" id="invoice-paid">{b.paid.to_string()}</span></div>
+            <div><span class="label">"Remaining"</span><span class="value" id="invoice-remaining">{b.remaining().to_string()}</span></div>
+        </section>
+    }
+}
+
 #[component]
 fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoView {
     let action = ServerAction::<ConfirmPayment>::new();
@@ -83,7 +98,9 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     // What each field starts with: what the server sent back with an error
     // (no JavaScript), else what Back kept, else the account's defaults.
     let server_kept = field_errors(action.value().get_untracked());
-    let default_amount = if ctx.balance.is_positive() { ctx.balance.plain() } else { String::new() };
+    // Toward a bill, what remains on it; otherwise the balance.
+    let owed = ctx.bill.as_ref().map_or(ctx.balance, |b| b.remaining());
+    let default_amount = if owed.is_positive() { owed.plain() } else { String::new() };
     let defaults = vec![
         ("email".to_string(), ctx.email.clone().unwrap_or_default()),
         ("amount".to_string(), default_amount),
@@ -141,8 +158,10 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
         </nav>
         <h1>"Make Payment"</h1>
         <AccountCard account=ctx.account_number.clone() name=ctx.name.clone() balance=Some(balance.clone())/>
+        {ctx.bill.clone().map(|b| view! { <InvoiceCard b/> })}
         <ActionForm action=action node_ref=form_ref>
             <input type="hidden" name="form[account]" value=ctx.account_number.clone()/>
+            {ctx.bill.as_ref().map(|b| view! { <input type="hidden" name="form[bill]" value=b.id/> })}
             <FormAlert message=alert/>
             <div class="payment-fields" on:change=on_change>
                 <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
@@ -153,7 +172,10 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                     errors
                     inputmode="decimal"
                     prefix="$"
-                    hint=format!("Current balance {balance}. At most {} per payment.", ctx.max_payment)
+                    hint=match &ctx.bill {
+                        Some(b) => format!("Remaining on bill {}: {}. At most {} per payment.", b.invoice_number, b.remaining(), ctx.max_payment),
+                        None => format!("Current balance {balance}. At most {} per payment.", ctx.max_payment),
+                    }
                 />
                 <Field
                     label="Payment Date"
@@ -241,6 +263,7 @@ fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payment::Payment
         bank_account: get("bank_account"),
         bank_kind: get("bank_kind"),
         pay_date: get("pay_date"),
+        bill: get("bill"),
     }
 }
 
@@ -336,6 +359,7 @@ fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoV
         <AccountCard account=review.account_number.clone() name=review.name.clone() balance=None/>
         <dl class="review">
             <div><dt>"Email for the receipt"</dt><dd>{review.email.clone()}</dd></div>
+            {review.invoice.clone().map(|i| view! { <div><dt>"Invoice"</dt><dd id="review-invoice">{i}</dd></div> })}
             <div><dt>"Payment Amount"</dt><dd class="amount">{review.amount.to_string()}</dd></div>
             <div><dt>"Payment Date"</dt><dd>{review.scheduled_for.clone().map_or_else(|| "Today".to_string(), |d| format!("{d} (Scheduled)"))}</dd></div>
             <div><dt>"Payment Method"</dt><dd>{review.method_label.clone()}</dd></div>

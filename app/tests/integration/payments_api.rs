@@ -274,6 +274,7 @@ async fn a_payment_left_authorizing_by_a_crash_is_finished_once(t: &TestDb) {
         receipt_email: "p@example.com".into(),
         entered_by: casey.id,
         scheduled_for: None,
+        bill_id: None,
     };
     t.db.insert_authorizing_payment(&new, "casey", app::db::now_ms() - 120_000).await.unwrap();
     let payments = s.state.payments();
@@ -285,7 +286,53 @@ async fn a_payment_left_authorizing_by_a_crash_is_finished_once(t: &TestDb) {
     assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 }
 
+/// A bill of account `number`, straight into the table (bill files are
+/// tested in uploads_api).
+async fn add_bill(t: &TestDb, number: &str, invoice: &str, due_cents: i64) -> String {
+    let sql = format!(
+        "INSERT INTO bills (account_id, invoice_number, invoice_date, due_date, amount_due_cents, minimum_due_cents, created_at, updated_at) \
+         SELECT id, '{invoice}', '2026-11-01', '2026-11-30', {due_cents}, 0, 0, 0 FROM accounts WHERE account_number = '{number}'"
+    );
+    support::execute(&t.db, &sql).await.unwrap();
+    support::count(&t.db, &format!("SELECT id FROM bills WHERE invoice_number = '{invoice}'")).await.to_string()
+}
+
+async fn a_payment_toward_a_bill_is_prefilled_and_counts_as_paid(t: &TestDb) {
+    let (s, c) = signed_in(t).await;
+    let bill = add_bill(t, "100003", "INV-77", 12_050).await;
+    let ctx: serde_json::Value = call(&c, &s, "load_pay_context", &[("account", "100003"), ("bill", &bill)]).await.json().await.unwrap();
+    assert_eq!((ctx["bill"]["invoice_number"].as_str(), ctx["bill"]["amount_due"].as_i64(), ctx["bill"]["paid"].as_i64()), (Some("INV-77"), Some(12_050), Some(0)));
+
+    let mut form = card_form("100003", "20.50", "4242424242424242");
+    form.push(("form[bill]", &bill));
+    let sealed = confirm(&c, &s, &form).await;
+    let review: serde_json::Value = call(&c, &s, "review_payment", &[("r", &sealed)]).await.json().await.unwrap();
+    assert!(review["invoice"].as_str().unwrap().starts_with("INV-77"), "{review}");
+    assert!(review["form_values"].to_string().contains(&format!("[\"bill\",\"{bill}\"]")), "Back keeps the bill: {review}");
+    let reference: String = call(&c, &s, "make_payment", &[("r", &sealed)]).await.json().await.unwrap();
+    let stored = app::domain::payment::Reference::parse(&reference).unwrap();
+    let on_bill = support::count(&t.db, &format!("SELECT bill_id FROM payments WHERE reference = '{}'", stored.as_str())).await;
+    assert_eq!(on_bill.to_string(), bill);
+    let b: serde_json::Value = call(&c, &s, "load_bill", &[("id", &bill)]).await.json().await.unwrap();
+    assert_eq!(b["paid"].as_i64(), Some(2_050), "the invoice shows what was paid: {b}");
+
+    // Another account's bill, and a bill made inactive, take no payment.
+    let other = add_bill(t, "100004", "INV-78", 5_000).await;
+    let r = call(&c, &s, "load_pay_context", &[("account", "100003"), ("bill", &other)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut wrong = card_form("100003", "1.00", "4242424242424242");
+    wrong.push(("form[bill]", &other));
+    assert_eq!(call(&c, &s, "confirm_payment", &wrong).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let sealed = confirm(&c, &s, &form).await;
+    support::execute(&t.db, &format!("UPDATE bills SET active = FALSE WHERE id = {bill}")).await.unwrap();
+    let r = call(&c, &s, "make_payment", &[("r", &sealed)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("cannot take a payment"));
+    assert_eq!(support::count(&t.db, &format!("SELECT COUNT(*) FROM payments WHERE bill_id = {bill}")).await, 1, "no second payment toward the inactive bill");
+}
+
 on_both_backends!(
+    a_payment_toward_a_bill_is_prefilled_and_counts_as_paid,
     a_payment_left_authorizing_by_a_crash_is_finished_once,
     an_enrolled_payers_saved_methods_are_offered_and_only_theirs,
     a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt,
