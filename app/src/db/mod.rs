@@ -5,6 +5,7 @@
 
 pub mod account_edit;
 pub mod accounts;
+pub mod account_import;
 pub mod approvals;
 pub mod entitlements;
 pub mod user_admin;

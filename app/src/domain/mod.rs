@@ -44,6 +44,8 @@ pub mod bill_view;
 pub mod card;
 pub mod email;
 pub mod entitlements;
+#[cfg(feature = "files")]
+pub mod file_rows;
 pub mod lifecycle;
 pub mod money;
 pub mod nacha;
