@@ -23,11 +23,21 @@ pub async fn commit_upload(id: i64) -> Result<String, AppError> {
     let (state, user, session) = super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
     let status = state
         .finish_detached(|state| async move {
-            crate::services::uploads::commit(&state.db, &state.config, &user, id, session.ip.as_deref()).await
+            let tracked = state.progress.track(user.id, &crate::services::progress::commit_token(id));
+            let progress = Some(tracked.progress.clone());
+            crate::services::uploads::commit(&state.db, &state.config, &user, id, session.ip.as_deref(), progress).await
         })
         .await?;
     leptos_axum::redirect(&crate::routes::upload(id));
     Ok(format!("Upload {id}: {}.", status.label()))
+}
+
+/// How far the asker's upload step `token` has got: `(bytes read, of
+/// bytes)`, or nothing once it ended (or if it runs on another server).
+#[server(endpoint = "upload_progress")]
+pub async fn upload_progress(token: String) -> Result<Option<(u64, u64)>, AppError> {
+    let (state, user, _) = super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
+    Ok(state.progress.get(user.id, &token))
 }
 
 /// Abandon: apply nothing.

@@ -64,3 +64,9 @@ mod tests {
         assert_eq!(human_size(100 * 1024 * 1024), "100.0 MB");
     }
 }
+
+/// The name of the progress of upload `id`'s commit, known to server and
+/// page alike.
+pub fn commit_token(id: i64) -> String {
+    format!("commit-{id}")
+}

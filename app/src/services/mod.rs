@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod passwords;
 pub mod payments;
 pub mod processor;
+pub mod progress;
 pub mod notices;
 pub mod settlement;
 pub mod uploads;

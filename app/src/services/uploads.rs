@@ -15,7 +15,9 @@ use crate::domain::universal_file::RowError;
 use crate::domain::upload_view::{human_size, UploadDetail, UploadStatus, UploadSummary};
 use crate::error::AppError;
 use sha2::{Digest, Sha256};
+use super::progress::{Counted, Progress};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How many uploads Recent Uploads lists.
 const RECENT: i64 = 50;
@@ -84,13 +86,16 @@ pub fn too_large(max: u64) -> AppError {
     AppError::field("file", too_large_message(max))
 }
 
-async fn run(db: &Db, path: &Path, kind: FileKind, mode: ImportMode, name: &str, actor: &str) -> Result<ImportOutcome, AppError> {
+async fn run(db: &Db, path: &Path, kind: FileKind, mode: ImportMode, name: &str, actor: &str, progress: Option<Arc<Progress>>) -> Result<ImportOutcome, AppError> {
     let file = std::fs::File::open(path).map_err(|e| incident("cannot open an upload", e))?;
-    Ok(import_with(db, std::io::BufReader::new(file), kind, mode, name, Some(actor)).await?)
+    let input = Counted { inner: std::io::BufReader::new(file), progress };
+    Ok(import_with(db, input, kind, mode, name, Some(actor)).await?)
 }
 
 /// Upload: previews the file that arrived and records the upload. A file
 /// that cannot be read at all is recorded Unprocessed and not kept.
+/// `progress` follows the preview for the page's progress bar.
+#[allow(clippy::too_many_arguments)]
 pub async fn receive(
     db: &Db,
     config: &Config,
@@ -99,13 +104,17 @@ pub async fn receive(
     file_name: &str,
     incoming: Incoming,
     ip: Option<&str>,
+    progress: Option<Arc<Progress>>,
 ) -> Result<i64, AppError> {
     let name: String = file_name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
     let name = if name.trim().is_empty() { "upload.csv".to_string() } else { name };
     let (path, size, sha256) = incoming.finish().await?;
+    if let Some(p) = &progress {
+        p.begin(size);
+    }
     let preview = match size {
         0 => ImportOutcome { errors: vec![RowError { line: 1, column: "*".into(), reason: "the file is empty".into() }], ..Default::default() },
-        _ => match run(db, &path, kind, ImportMode::Preview, &name, &staff.login).await {
+        _ => match run(db, &path, kind, ImportMode::Preview, &name, &staff.login, progress).await {
             Ok(out) => out,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&path).await;
@@ -141,7 +150,8 @@ async fn waiting(db: &Db, id: i64) -> Result<UploadRow, AppError> {
 
 /// Commit: applies every valid row, once. A second Commit (double click,
 /// second tab) finds it claimed and changes nothing.
-pub async fn commit(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Option<&str>) -> Result<UploadStatus, AppError> {
+/// `progress` follows it for the page's progress bar.
+pub async fn commit(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Option<&str>, progress: Option<Arc<Progress>>) -> Result<UploadStatus, AppError> {
     let u = waiting(db, id).await?;
     let object = format!("upload {id}");
     if !db.claim_upload(id, "committing", staff.id, &entry(staff, "upload.commit", &object, ip)).await? {
@@ -153,8 +163,11 @@ pub async fn commit(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Op
         };
     }
     let path = file_of(config, id);
+    if let Some(p) = &progress {
+        p.begin(u.size_bytes.max(0) as u64);
+    }
     let kind = FileKind::from_code(&u.kind).unwrap_or(FileKind::Accounts);
-    let out = match run(db, &path, kind, ImportMode::Commit { upload_id: id }, &u.file_name, &staff.login).await {
+    let out = match run(db, &path, kind, ImportMode::Commit { upload_id: id }, &u.file_name, &staff.login, progress).await {
         Ok(out) => out,
         Err(e) => {
             db.release_upload(id).await?;

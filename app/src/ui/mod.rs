@@ -17,6 +17,7 @@ mod role_entitlements;
 mod settlements;
 mod sign_in;
 mod status;
+mod upload_progress;
 mod uploads;
 mod user_admin;
 

@@ -5,9 +5,10 @@
 //! JavaScript too.
 
 use super::forms::{form_error, FormAlert};
+use super::upload_progress::{follow, Phase, ProgressBar};
 use super::Layout;
 use crate::api::uploads::{load_upload, load_uploads, AbandonUpload, CommitUpload};
-use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary};
+use crate::domain::upload_view::{commit_token, UploadDetail, UploadStatus, UploadSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -21,6 +22,33 @@ pub fn UploadsPage() -> impl IntoView {
     let query = use_query_map();
     let error = move || query.read().get("error");
     let recent = Resource::new(|| (), |_| load_uploads());
+    let phase = RwSignal::new(None::<Phase>);
+    let sending = RwSignal::new(false);
+    // With JavaScript, the file goes out with a progress bar; a second
+    // click while it does is ignored.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if sending.get_untracked() {
+                ev.prevent_default();
+                return;
+            }
+            let chosen = leptos::prelude::document()
+                .get_element_by_id("upload-file")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files())
+                .is_some_and(|f| f.length() > 0);
+            let form = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+            if let (true, Some(form)) = (chosen, form) {
+                if super::upload_progress::send(&form, phase, sending) {
+                    ev.prevent_default();
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, sending);
+    };
     view! {
         <Title text="File Transfers"/>
         <Layout>
@@ -29,7 +57,9 @@ pub fn UploadsPage() -> impl IntoView {
                 <h2 id="upload-title">"Upload a file"</h2>
                 <p class="muted">"You see a preview first: nothing is applied until you click Commit."</p>
                 // A plain form: the browser sends the file (no JavaScript needed).
-                <form method="post" action=crate::routes::UPLOADS enctype="multipart/form-data">
+                <form method="post" action=crate::routes::UPLOADS enctype="multipart/form-data" on:submit=on_submit>
+                    // Named by the page when it follows the upload; before the file, so the server has it first.
+                    <input type="hidden" name="progress" value=""/>
                     <div class="field">
                         <label for="upload-kind">"File type"</label>
                         <select id="upload-kind" name="kind">
@@ -43,8 +73,9 @@ pub fn UploadsPage() -> impl IntoView {
                             aria-invalid=move || error().is_some().to_string() aria-describedby="upload-file-error"/>
                         <p class="field-error" id="upload-file-error" aria-live="polite">{error}</p>
                     </div>
+                    <ProgressBar phase/>
                     <div class="actions">
-                        <button type="submit" class="btn btn-primary">"Upload"</button>
+                        <button type="submit" class="btn btn-primary" disabled=move || sending.get()>"Upload"</button>
                     </div>
                 </form>
             </section>
@@ -122,6 +153,9 @@ fn UploadView(d: UploadDetail, commit: ServerAction<CommitUpload>, abandon: Serv
     let waiting = s.status == UploadStatus::Previewed;
     let (to_create, to_update) = if waiting { ("To create", "To update") } else { ("Created", "Updated") };
     let busy = move || commit.pending().get() || abandon.pending().get();
+    let phase = RwSignal::new(None::<Phase>);
+    let committing = Signal::derive(move || commit.pending().get());
+    follow(commit_token(s.id), "Applying the rows", committing, phase);
     view! {
         <h1>"Upload "<span class="mono">{s.file_name.clone()}</span></h1>
         <dl class="review detail">
@@ -153,6 +187,7 @@ fn UploadView(d: UploadDetail, commit: ServerAction<CommitUpload>, abandon: Serv
                     </button>
                 </ActionForm>
             </div>
+            <ProgressBar phase/>
         })}
         {(!d.errors.is_empty()).then(|| view! {
             <section class="panel" aria-labelledby="errors-title">

@@ -19,8 +19,12 @@ pub const FILE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// The upload form's target.
 pub const UPLOAD_PATH: &str = "/uploads";
 
+/// The upload itself, and Commit (named by its server function, so a
+/// renamed endpoint keeps its long timeout).
 fn is_file_work(req: &Request) -> bool {
-    req.method() == Method::POST && matches!(req.uri().path(), UPLOAD_PATH | "/api/commit_upload")
+    use leptos::server_fn::ServerFn;
+    let path = req.uri().path();
+    req.method() == Method::POST && (path == UPLOAD_PATH || path == <crate::api::uploads::CommitUpload as ServerFn>::PATH)
 }
 
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {

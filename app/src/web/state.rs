@@ -20,6 +20,8 @@ pub struct AppState {
     pub keys: Keyring,
     pub processor: SandboxProcessor,
     pub mailer: Mailer,
+    /// Long upload steps running on this server, for progress bars.
+    pub progress: crate::services::progress::ProgressBoard,
 }
 
 /// A payment `authorizing` for longer than this lost its request.
@@ -45,6 +47,7 @@ impl AppState {
             mailer,
             config: Arc::new(config),
             leptos_options,
+            progress: Default::default(),
         })
     }
 

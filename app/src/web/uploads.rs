@@ -7,6 +7,7 @@ use super::AppState;
 use crate::domain::entitlements::Entitlement;
 use crate::error::AppError;
 use crate::services::accounts_import::FileKind;
+use crate::services::progress;
 use crate::services::uploads::{self, Incoming};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -46,6 +47,8 @@ pub async fn receive(State(state): State<AppState>, Extension(session): Extensio
     }
     let Some(user) = session.user.clone() else { return StatusCode::UNAUTHORIZED.into_response() };
     let mut kind = Some(FileKind::Accounts);
+    // The page's name for this upload's progress, sent before the file.
+    let mut tracked = None;
     let mut received: Option<(String, Incoming)> = None;
     loop {
         let mut field = match form.next_field().await {
@@ -58,6 +61,10 @@ pub async fn receive(State(state): State<AppState>, Extension(session): Extensio
         };
         match field.name() {
             Some("kind") => kind = field.text().await.ok().as_deref().and_then(FileKind::from_code),
+            Some("progress") => {
+                let token = field.text().await.unwrap_or_default();
+                tracked = progress::valid_token(&token).then(|| state.progress.track(user.id, &token));
+            }
             Some("file") => {
                 let name = field.file_name().unwrap_or_default().to_string();
                 let mut incoming = match Incoming::start(&state.config).await {
@@ -96,7 +103,10 @@ pub async fn receive(State(state): State<AppState>, Extension(session): Extensio
     };
     let ip = session.ip.clone();
     let done = state
-        .finish_detached(|state| async move { uploads::receive(&state.db, &state.config, &user, kind, &name, incoming, ip.as_deref()).await })
+        .finish_detached(|state| async move {
+            let progress = tracked.as_ref().map(|t| t.progress.clone());
+            uploads::receive(&state.db, &state.config, &user, kind, &name, incoming, ip.as_deref(), progress).await
+        })
         .await;
     match done {
         Ok(id) => Redirect::to(&crate::routes::upload(id)).into_response(),

@@ -336,6 +336,7 @@ const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
     ("load_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),
     ("commit_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),
     ("abandon_upload", Entitled(Entitlement::Uploads), &[("id", "999999")]),
+    ("upload_progress", Entitled(Entitlement::Uploads), &[("token", "commit-999999")]),
     ("change_password", Access::SignedIn, &[("current", "not-my-password"), ("new", "x"), ("confirm", "y")]),
     // Last: it ends the sessions the rows above use.
     ("sign_out", Access::Anyone, &[]),
