@@ -31,8 +31,12 @@ impl FieldErrors {
         self.errors.push(FieldError { field: field.into(), message: message.into() });
     }
 
+    /// Keeps what was typed in `field`, to show it again with the message.
+    /// No field takes more than a few hundred characters, so past
+    /// `KEEP_AT_MOST` it is cut: an error never echoes a huge request back.
     pub fn keep(mut self, field: &str, value: &str) -> Self {
-        self.values.push((field.into(), value.into()));
+        let cut = value.char_indices().nth(KEEP_AT_MOST).map_or(value, |(i, _)| &value[..i]);
+        self.values.push((field.into(), cut.into()));
         self
     }
 
@@ -53,6 +57,9 @@ impl FieldErrors {
         if self.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }
     }
 }
+
+/// The most characters of a field kept to show again (see `FieldErrors::keep`).
+pub const KEEP_AT_MOST: usize = 2_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -141,6 +148,12 @@ mod tests {
         let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `login`".into()));
         assert_eq!(e.status(), 400);
         assert_eq!(AppError::field("login", "x").status(), 422);
+    }
+
+    #[test]
+    fn kept_values_are_cut_short() {
+        let f = FieldErrors::new().keep("q", &"é".repeat(KEEP_AT_MOST + 5));
+        assert_eq!(f.value_for("q").map(|v| v.chars().count()), Some(KEEP_AT_MOST));
     }
 
     #[test]

@@ -60,6 +60,14 @@ impl DbError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, DbError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// The database's SQLSTATE (PostgreSQL) or result code (SQLite).
+    pub fn sql_state(&self) -> Option<String> {
+        match self {
+            DbError::Sqlx(sqlx::Error::Database(e)) => e.code().map(|c| c.into_owned()),
+            _ => None,
+        }
+    }
 }
 
 /// Runs `$body` once with `$pool` bound to the active backend's pool. The body

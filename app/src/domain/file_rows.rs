@@ -86,7 +86,14 @@ impl Lines {
     /// A data record with its line number, or why it could not be read.
     fn numbered(&mut self, r: csv::Result<csv::StringRecord>) -> Result<(u64, csv::StringRecord), Vec<RowError>> {
         match r {
-            Ok(rec) => Ok((rec.position().map_or(0, |p| self.line_at(p.byte())), rec)),
+            Ok(rec) => {
+                let line = rec.position().map_or(0, |p| self.line_at(p.byte()));
+                // Nothing stores a NUL (PostgreSQL cannot), so say where it is.
+                match rec.iter().zip(1..).find(|(f, _)| f.contains('\0')) {
+                    Some((_, n)) => Err(vec![RowError { line, column: format!("field {n}"), reason: "contains a NUL character".into() }]),
+                    None => Ok((line, rec)),
+                }
+            }
             Err(e) => {
                 let line = e.position().map_or(0, |p| self.line_at(p.byte()));
                 Err(vec![csv_error(e, line)])
@@ -146,5 +153,7 @@ mod tests {
         let bad_utf8 = universal_rows(&b"account_number,account_type,first_name,last_name,status\n1,I,Ann,Lee,\xff\n"[..]).unwrap().next().unwrap().unwrap_err();
         assert_eq!(bad_utf8[0].reason, "is not valid UTF-8 text");
         assert!(bill_rows(&b"account_number\n"[..]).is_err(), "a bill file needs its columns");
+        let nul = universal_rows(&b"account_number,account_type,first_name,last_name,status\n1,I,A\0n,Lee,active\n"[..]).unwrap().next().unwrap().unwrap_err();
+        assert_eq!((nul[0].line, nul[0].column.as_str(), nul[0].reason.as_str()), (2, "field 3", "contains a NUL character"));
     }
 }

@@ -27,6 +27,11 @@ use crate::error::AppError;
 /// short id, and the person sees only that id.
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
+        // Text PostgreSQL cannot store (a NUL): the request's fault. The web
+        // layer refuses NUL first; this covers any other way in.
+        if e.sql_state().as_deref() == Some("22021") {
+            return AppError::BadRequest("Text may not contain NUL characters.".into());
+        }
         let incident = incident_id();
         tracing::error!(incident = %incident, error = %e, "database error");
         AppError::Internal(incident)

@@ -40,13 +40,44 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         return too_large(&req, state.config.upload_max_bytes);
     }
     let uploading = req.uri().path() == UPLOAD_PATH;
-    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, body_limit as usize)));
+    if has_nul(req.uri().path()) || req.uri().query().is_some_and(has_nul) {
+        return nul_refused();
+    }
     let timeout = if file_work { FILE_TIMEOUT } else { REQUEST_TIMEOUT };
-    match tokio::time::timeout(timeout, next.run(req)).await {
+    let run = async move {
+        if uploading {
+            // The file streams; the CSV reader refuses NUL in its rows.
+            return next.run(req.map(|b| Body::new(http_body_util::Limited::new(b, body_limit as usize)))).await;
+        }
+        // Everything else is a small form: read it whole (within the limit),
+        // and refuse a NUL anywhere in it before it can reach a handler.
+        let (parts, body) = req.into_parts();
+        let bytes = match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, body_limit as usize)).await {
+            Ok(c) => c.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+            Err(_) => return (StatusCode::BAD_REQUEST, "The request could not be read.").into_response(),
+        };
+        if bytes.contains(&0) || has_nul(&String::from_utf8_lossy(&bytes)) {
+            return nul_refused();
+        }
+        next.run(Request::from_parts(parts, Body::from(bytes))).await
+    };
+    match tokio::time::timeout(timeout, run).await {
         Ok(res) => res,
         Err(_) if uploading => (StatusCode::SERVICE_UNAVAILABLE, "The upload took too long. Try again, or split the file.").into_response(),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
+}
+
+/// A NUL character, URL-encoded. No field of ours takes one, PostgreSQL
+/// refuses it in text (a 500 if it got that far), and in a log it hides
+/// what follows.
+fn has_nul(s: &str) -> bool {
+    s.contains("%00")
+}
+
+fn nul_refused() -> Response {
+    (StatusCode::BAD_REQUEST, "Text may not contain NUL characters.").into_response()
 }
 
 /// Past the limit: the upload form shows why next to its file field; other

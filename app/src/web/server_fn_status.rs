@@ -10,7 +10,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use leptos::server_fn::error::FromServerFnError;
 
-const MAX_ERROR_BODY: usize = 256 * 1024;
+/// Errors echo at most a few kept fields (`FieldErrors::keep` cuts each),
+/// far below this; past it the body is dropped rather than held in memory.
+const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 pub async fn map(req: Request, next: Next) -> Response {
     let res = next.run(req).await;

@@ -514,7 +514,71 @@ async fn passwords_follow_the_policy_and_a_temporary_one_must_be_changed(t: &Tes
     assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.password_changed'").await, 7);
 }
 
+/// What must not change when requests are refused: row counts of the
+/// tables that hold money and people, and the sum of the balances.
+async fn fingerprint(t: &TestDb) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in ["payments", "journal", "accounts", "bills", "refund_approvals", "staff_users", "uploads", "saved_methods", "payers"] {
+        out.push(support::count(&t.db, &format!("SELECT COUNT(*) FROM {table}")).await);
+    }
+    out.push(support::count(&t.db, "SELECT CAST(COALESCE(SUM(balance_cents), 0) AS BIGINT) FROM accounts").await);
+    out
+}
+
+/// Every server function, called by an administrator (who may call them
+/// all) with missing fields, wrong types, huge and odd strings, negative and
+/// enormous amounts, unknown fields and bodies that are not a form: none
+/// answers 5xx, the server keeps answering, and no data changes.
+async fn malformed_arguments_never_get_a_500_or_change_data(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    app::services::demo::load(&t.db, false, None).await.unwrap();
+    let s = support::serve(t).await;
+    let admin = support::client();
+    assert_eq!(sign_in(&admin, &s, support::ADMIN.0, support::ADMIN.1).await.status(), 200);
+    let before = fingerprint(t).await;
+    let huge = "x".repeat(200_000);
+    let emoji = "😀".repeat(2_000);
+    let odd: [&str; 12] = ["", "-1", "-99999999999999999999", "99999999999999999999999", "1e309", "NaN", "abc", "\u{0}", "%ZZ", "[object Object]", &huge, &emoji];
+    let (mut refused, mut sent) = (0, 0);
+    for (name, _, args) in MATRIX {
+        // sign_out would end the session the rest of the calls use.
+        if *name == "sign_out" {
+            continue;
+        }
+        let mut shapes: Vec<Vec<(String, String)>> = vec![Vec::new()];
+        for value in odd {
+            shapes.push(args.iter().map(|(k, _)| (k.to_string(), value.to_string())).collect());
+            // One field odd at a time, the others as the matrix has them.
+            for i in 0..args.len() {
+                shapes.push(args.iter().enumerate().map(|(j, (k, v))| (k.to_string(), if i == j { value } else { v }.to_string())).collect());
+            }
+        }
+        // A struct where a value belongs, a value where a struct belongs, unknown fields.
+        shapes.push(args.iter().map(|(k, v)| (format!("{k}[nested]"), v.to_string())).collect());
+        shapes.push(args.iter().map(|(k, _)| (k.split('[').next().unwrap_or(k).to_string(), "flat".to_string())).collect());
+        shapes.push(args.iter().map(|(k, v)| (k.to_string(), v.to_string())).chain([("surprise".to_string(), "field".to_string())]).collect());
+        for form in shapes {
+            let r = admin.post(format!("{}/api/{name}", s.base)).header(ACCEPT, "application/json").form(&form).send().await.unwrap();
+            let st = r.status();
+            if st.as_u16() >= 500 {
+                let body: String = r.text().await.unwrap_or_default().chars().take(300).collect();
+                panic!("{name} with {:?}: {st} {body}", form.iter().map(|(k, v)| (k, v.chars().take(30).collect::<String>())).collect::<Vec<_>>());
+            }
+            refused += usize::from(st.is_client_error());
+            sent += 1;
+        }
+        for (content_type, body) in [("application/json", b"{\"id\": [1, 2]}".to_vec()), (FORM, vec![0xff, 0xfe, 0x00, b'=', 0x80]), (FORM, b"a=1&a=2&a[=3".to_vec())] {
+            let st = admin.post(format!("{}/api/{name}", s.base)).header("content-type", content_type).body(body).send().await.unwrap().status();
+            assert!(st.as_u16() < 500, "{name} with a {content_type} body: {st}");
+        }
+    }
+    assert!(refused * 4 > sent * 3, "most of these are refused: {refused} of {sent}");
+    assert_eq!(fingerprint(t).await, before, "no data changed");
+    assert_eq!(call(&admin, &s, "current_user", &[]).await.status(), 200, "the server still answers, and the session still works");
+}
+
 on_both_backends!(
+    malformed_arguments_never_get_a_500_or_change_data,
     passwords_follow_the_policy_and_a_temporary_one_must_be_changed,
     the_audit_report_filters_sorts_pages_and_exports_safely,
     every_server_function_checks_who_is_asking,
