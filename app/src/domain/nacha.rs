@@ -555,10 +555,14 @@ mod tests {
         assert!(parse_file("").is_err());
     }
 
+    fn sample_returns() -> String {
+        write_returns(&originator(), &dates(), &[(entry(27, "011000015", 12_550, 1), "R01"), (entry(27, "021000021", 99, 2), "R03")])
+    }
+
     #[test]
     fn return_files_carry_code_and_original_trace() {
         let returned = entry(27, "011000015", 12_550, 1);
-        let text = write_returns(&originator(), &dates(), &[(returned.clone(), "R01"), (entry(27, "021000021", 99, 2), "R03")]);
+        let text = sample_returns();
         let parsed = parse_file(&text).unwrap();
         assert_eq!(parsed.returns.len(), 2);
         assert_eq!(parsed.returns[0].return_code, "R01");
