@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build test test-rust test-e2e tools tools-test check-wasm clean
+.PHONY: run build test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-import
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -33,8 +33,16 @@ $(BUILD_STAMP): $(SOURCES) | tools
 	cargo leptos build --release
 	@touch $@
 
-## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI and browser tests
+## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI, fault and browser tests, then each parser's fuzz target for 30 s
 test: tools-test test-rust test-e2e
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
+
+## test-faults: the fault tests alone: kill -9 under load (both databases), 50 actions at once
+## on one account, malformed arguments to every server function, then the fuzz targets
+test-faults:
+	cargo test -p server --features app/ssr --test crash
+	cargo test -p app --features ssr --test integration -- fifty_payments_refunds_and_voids malformed_arguments
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
 
 ## test-rust: every Rust test (the PostgreSQL half runs when it is reachable)
 test-rust:
@@ -49,6 +57,28 @@ check-wasm:
 test-e2e: build
 	cd end2end && npx playwright test
 	@node -e 'const s=require("./end2end/test-results/results.json").stats; console.log(`e2e: $${s.expected} passed, $${s.unexpected} failed, $${s.skipped} skipped`)'
+
+## fuzz: each parser's fuzz target (universal file, bill file, NACHA returns,
+## money) for FUZZ_SECONDS each (default 60); a crash stops it and leaves the
+## input under fuzz/artifacts/. Stable Rust: RUSTC_BOOTSTRAP lets cargo-fuzz
+## pass its -Z sanitizer flags.
+FUZZ_TARGETS := universal_file bill_file nacha_returns money
+fuzz:
+	@scripts/install-tools.sh fuzz
+	@cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  echo "[fuzz] $$t for $${FUZZ_SECONDS:-60} s"; mkdir -p corpus/$$t; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run -O $$t corpus/$$t seeds/$$t -- -max_total_time=$${FUZZ_SECONDS:-60} -print_final_stats=1 2>&1 \
+	    | grep -E "stat::number_of_executed_units|ERROR|panicked|SUMMARY"; \
+	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+## bench: every benchmark so far, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale)
+bench: build tools-test
+	@bench/run.sh
+
+## bench-import: the 1,000,000-row universal file import against a bare load (BENCH_ACCOUNTS=… to scale)
+bench-import: build
+	@bench/import.sh
 
 tools:
 	@scripts/install-tools.sh build

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Paydesk needs, skipping every tool whose
 # installed version is already right, so running it twice costs seconds.
-# Usage: scripts/install-tools.sh [build|test]
+# Usage: scripts/install-tools.sh [build|test|fuzz]
 #   build: Rust target, cargo-leptos, wasm-bindgen CLI, wasm-opt
 #   test:  build + Chromium and the Playwright packages
+#   fuzz:  cargo-fuzz only (the parser fuzz targets, `make fuzz`)
 set -euo pipefail
 
 want="${1:-build}"
@@ -14,11 +15,21 @@ export PATH="$tools_dir/node_modules/.bin:$cargo_bin:$PATH"
 
 # Versions are pinned here and nowhere else (see docs/build.md for why).
 CARGO_LEPTOS_VERSION="0.3.10"
+CARGO_FUZZ_VERSION="0.13.2"
 BINARYEN_VERSION="132.0.0"
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
 
 say() { printf '[tools] %s\n' "$*"; }
+
+if [ "$want" = "fuzz" ]; then
+  if [ "$(cargo-fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+    say "building cargo-fuzz $CARGO_FUZZ_VERSION (once)"
+    cargo install "cargo-fuzz@$CARGO_FUZZ_VERSION" --locked --debug
+  fi
+  say "tools ready"
+  exit 0
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"

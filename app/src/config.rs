@@ -35,6 +35,12 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Who the NACHA files say they come from (`PAYDESK_ACH_*`).
     pub ach: crate::domain::nacha::Originator,
+    /// A payment still being authorized this long after its request began
+    /// lost that request (a crash, a killed process): it is finished then,
+    /// and checked for this often (`PAYDESK_RECOVER_AFTER`, default 60s).
+    /// Long enough that a slow processor answer on another server is not
+    /// taken for a dead one.
+    pub recover_after: std::time::Duration,
 }
 
 /// Where receipts go: files in the outbox (the default), or an SMTP server.
@@ -206,7 +212,11 @@ impl Config {
             .ok()
             .filter(|m| m.cents() >= 0)
             .ok_or_else(|| bad("PAYDESK_REFUND_APPROVAL_THRESHOLD", threshold.clone(), "must be an amount like 500.00"))?;
+        let recover = val("PAYDESK_RECOVER_AFTER", "60s");
+        let recover_after = parse_duration(&recover)
+            .ok_or_else(|| bad("PAYDESK_RECOVER_AFTER", recover.clone(), "must be a duration like 60s or 5m (at least 5s)"))?;
         Ok(Config {
+            recover_after,
             password_max_age_days,
             refund_approval_threshold,
             upload_max_bytes,

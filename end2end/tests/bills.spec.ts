@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CSR, newUser, ready, signIn, sql } from "./helpers";
+import { CSR, fillCard, newUser, ready, signIn, sql } from "./helpers";
 
 // One account per project, so parallel projects never share bills.
 const ACCOUNT: Record<string, string> = {
@@ -71,12 +71,7 @@ test("a CSR pays an invoice from Bills Found: the amount is what remains, and th
   await expect(page.getByLabel("Payment Amount")).toHaveValue("88.40");
   await ready(page, info);
   await page.getByLabel("Payment Amount").fill("30.00");
-  await page.locator('input[name="form[method]"][value="card"]').check();
-  await page.getByLabel("Name on card").fill("Pat Payer");
-  await page.getByLabel("Card number").fill("4242424242424242");
-  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
-  await page.getByLabel("CVV").fill("123");
-  await page.getByLabel("Billing ZIP").fill("02139");
+  await fillCard(page);
   await page.getByRole("button", { name: "Confirm" }).click();
   await expect(page.locator("#review-invoice")).toContainText(invoice);
   await ready(page, info);

@@ -95,6 +95,16 @@ export async function openMakePaymentFor(page: Page, info: TestInfo, account: st
   await ready(page, info);
 }
 
+/** Chooses a new card on the open Make Payment page: the sandbox Visa. */
+export async function fillCard(page: Page) {
+  await page.locator('input[name="form[method]"][value="card"]').check();
+  await page.getByLabel("Name on card").fill("Pat Payer");
+  await page.getByLabel("Card number").fill("4242424242424242");
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("CVV").fill("123");
+  await page.getByLabel("Billing ZIP").fill("02139");
+}
+
 /** Takes a payment on the open Make Payment page: by card, or from the bank
  * account `bankAccount`. Returns its Reference Number. */
 export async function takePayment(page: Page, info: TestInfo, amount: string, bankAccount?: string): Promise<string> {
@@ -105,12 +115,7 @@ export async function takePayment(page: Page, info: TestInfo, amount: string, ba
     await page.getByLabel("Routing number").fill("021000021");
     await page.getByLabel("Account number").fill(bankAccount);
   } else {
-    await page.locator('input[name="form[method]"][value="card"]').check();
-    await page.getByLabel("Name on card").fill("Pat Payer");
-    await page.getByLabel("Card number").fill("4242424242424242");
-    await page.getByLabel("Expiry (MM/YY)").fill("12/34");
-    await page.getByLabel("CVV").fill("123");
-    await page.getByLabel("Billing ZIP").fill("02139");
+    await fillCard(page);
   }
   await page.getByRole("button", { name: "Confirm" }).click();
   await ready(page, info);

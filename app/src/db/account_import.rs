@@ -169,17 +169,8 @@ impl Db {
             .execute(&mut *tx)
             .await?;
             for item in rows {
-                out.rows += 1;
-                let rec = match item {
-                    Ok(rec) => rec,
-                    Err(errs) => {
-                        out.refuse(errs);
-                        continue;
-                    }
-                };
-                if let Some(first) = seen.insert(rec.account_number.as_str().to_string(), rec.line) {
-                    let reason = format!("{} appears again (first on line {first})", rec.account_number);
-                    out.refuse([RowError { line: rec.line, column: "account_number".into(), reason }]);
+                let Some(rec) = out.take(item) else { continue };
+                if out.repeated(&mut seen, rec.account_number.as_str().to_string(), rec.line, "account_number", || rec.account_number.to_string()) {
                     continue;
                 }
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {

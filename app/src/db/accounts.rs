@@ -79,6 +79,21 @@ pub enum ImportMode {
 const MAX_REPORTED_ERRORS: usize = 500;
 
 impl ImportOutcome {
+    /// Counts a row read; one that failed its checks is refused here.
+    pub fn take<T>(&mut self, item: Result<T, Vec<RowError>>) -> Option<T> {
+        self.rows += 1;
+        item.map_err(|errs| self.refuse(errs)).ok()
+    }
+
+    /// Refuses a row whose `key` came earlier in the file, naming that
+    /// line: `what` is what repeated ("100001", "invoice 7 for account 1").
+    pub fn repeated<K: Eq + std::hash::Hash>(&mut self, seen: &mut std::collections::HashMap<K, u64>, key: K, line: u64, column: &str, what: impl FnOnce() -> String) -> bool {
+        let Some(first) = seen.insert(key, line) else { return false };
+        let reason = format!("{} appears again (first on line {first})", what());
+        self.refuse([RowError { line, column: column.into(), reason }]);
+        true
+    }
+
     /// Counts a refused row and keeps its errors, up to the first few hundred.
     pub fn refuse(&mut self, errs: impl IntoIterator<Item = RowError>) {
         self.rejected += 1;

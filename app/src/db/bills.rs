@@ -46,18 +46,9 @@ impl Db {
         let mut seen = std::collections::HashMap::<(String, String), u64>::new();
         in_tx!(self, |tx| {
             for item in rows {
-                out.rows += 1;
-                let rec = match item {
-                    Ok(rec) => rec,
-                    Err(errs) => {
-                        out.refuse(errs);
-                        continue;
-                    }
-                };
+                let Some(rec) = out.take(item) else { continue };
                 let key = (rec.account_number.as_str().to_string(), rec.invoice_number.clone());
-                if let Some(first) = seen.insert(key, rec.line) {
-                    let reason = format!("invoice {} for account {} appears again (first on line {first})", rec.invoice_number, rec.account_number);
-                    out.refuse(vec![RowError { line: rec.line, column: "invoice_number".into(), reason }]);
+                if out.repeated(&mut seen, key, rec.line, "invoice_number", || format!("invoice {} for account {}", rec.invoice_number, rec.account_number)) {
                     continue;
                 }
                 let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")

@@ -24,9 +24,6 @@ pub struct AppState {
     pub progress: crate::services::progress::ProgressBoard,
 }
 
-/// A payment `authorizing` for longer than this lost its request.
-const RECOVER_AFTER_MS: i64 = 60_000;
-
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error(transparent)]
@@ -59,15 +56,16 @@ impl AppState {
         crate::services::user_admin::UserAdmin { db: &self.db, config: &self.config, mailer: &self.mailer }
     }
 
-    /// Every minute, finishes payments whose request died mid-way (see
+    /// Every `recover_after`, finishes payments whose request died mid-way (see
     /// `Payments::recover_stale`) and sends their receipts.
     pub fn spawn_payment_recovery(&self) {
         let state = self.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            let after = state.config.recover_after;
+            let mut tick = tokio::time::interval(after);
             loop {
                 tick.tick().await;
-                match state.payments().recover_stale(RECOVER_AFTER_MS).await {
+                match state.payments().recover_stale(after.as_millis() as i64).await {
                     Ok(ids) => ids.into_iter().for_each(|id| state.send_notices_soon(id)),
                     Err(e) => tracing::error!(error = %e, "payment recovery failed"),
                 }

@@ -271,7 +271,48 @@ async fn identical_refunds_at_once_refund_once(t: &TestDb) {
     no_breaches(t).await;
 }
 
+/// Contention: 50 payments taken at once on one account, then 50 refunds
+/// and voids at once on them with a settlement racing through. Every request
+/// gets an answer (nothing deadlocks or times out), none is a 5xx, each
+/// accepted action is recorded once, and every ledger invariant holds.
+async fn fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books(t: &TestDb) {
+    let (s, c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let before = balance(t, "100020").await;
+    let pays = (0..50).map(|i| support::pay(&s.state, &casey, "100020", "3.00", (i % 2 == 1).then_some("000111222333")));
+    let references = futures::future::join_all(pays).await;
+    assert_eq!(balance(t, "100020").await, before - 50 * 300);
+    no_breaches(t).await;
+
+    let keys: Vec<String> = (0..references.len()).map(|i| key(1_000 + i as u32)).collect();
+    let actions = references.iter().zip(&keys).enumerate().map(|(i, (r, k))| {
+        let (action, amount) = if i % 2 == 0 { ("partial_refund", "1.00") } else { ("void", "") };
+        act(&c, &s, r, k, action, amount)
+    });
+    let (answers, _) = tokio::join!(futures::future::join_all(actions), settle(t, &s));
+    let mut accepted = 0;
+    for (i, r) in answers.into_iter().enumerate() {
+        let st = r.status();
+        // A void can lose to settlement (the payment went into a file): a 4xx.
+        assert!(st == StatusCode::OK || (i % 2 == 1 && st.is_client_error()), "action {i}: {st} {:?}", r.text().await);
+        accepted += usize::from(st == StatusCode::OK);
+    }
+    assert!(accepted >= 25, "every refund went through: {accepted}");
+    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payment_actions").await as usize, accepted, "each accepted action once");
+    // What is still taken: nothing of a voided (cancelled) payment, the rest
+    // of a refunded one.
+    let taken = support::count(
+        &t.db,
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 0 ELSE amount_cents - refunded_cents END), 0) AS BIGINT) FROM payments",
+    )
+    .await;
+    assert!(taken < 50 * 300, "refunds and voids gave money back");
+    assert_eq!(balance(t, "100020").await, before - taken, "the balance moved by exactly what was given back");
+    no_breaches(t).await;
+}
+
 on_both_backends!(
+    fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books,
     identical_refunds_at_once_refund_once,
     a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled,
     card_refunds_add_up_and_never_exceed_the_payment,
