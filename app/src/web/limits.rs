@@ -57,7 +57,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
             Err(e) if e.is::<http_body_util::LengthLimitError>() => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
             Err(_) => return (StatusCode::BAD_REQUEST, "The request could not be read.").into_response(),
         };
-        if bytes.contains(&0) || has_nul(&String::from_utf8_lossy(&bytes)) {
+        if bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00") {
             return nul_refused();
         }
         next.run(Request::from_parts(parts, Body::from(bytes))).await
