@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-import
+.PHONY: run build test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -72,9 +72,16 @@ fuzz:
 	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
-## bench: every benchmark so far, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale)
-bench: build tools-test
+## bench: every benchmark, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale; about 40 minutes)
+bench: build
+	@scripts/install-tools.sh bench
 	@bench/run.sh
+
+## bench-quick: the same at a small size (10,000 accounts, 20 s soak), in a few minutes
+bench-quick: build
+	@scripts/install-tools.sh bench
+	@BENCH_ACCOUNTS=10000 BENCH_SECONDS=3 BENCH_CEILING_PAYMENTS=300 BENCH_SETTLE=10000 \
+	  BENCH_SOAK_SECONDS=20 BENCH_OUT=$${BENCH_OUT:-target/BENCHMARKS-quick.md} bench/run.sh
 
 ## bench-import: the 1,000,000-row universal file import against a bare load (BENCH_ACCOUNTS=… to scale)
 bench-import: build

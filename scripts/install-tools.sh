@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Paydesk needs, skipping every tool whose
 # installed version is already right, so running it twice costs seconds.
-# Usage: scripts/install-tools.sh [build|test|fuzz]
+# Usage: scripts/install-tools.sh [build|test|bench|fuzz]
 #   build: Rust target, cargo-leptos, wasm-bindgen CLI, wasm-opt
 #   test:  build + Chromium and the Playwright packages
+#   bench: test + wrk (the load generator, `make bench`)
 #   fuzz:  cargo-fuzz only (the parser fuzz targets, `make fuzz`)
 set -euo pipefail
 
@@ -56,8 +57,9 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
   npm install --silent --prefix "$tools_dir" "binaryen@$BINARYEN_VERSION"
 fi
 
-if [ "$want" = "test" ]; then
+if [ "$want" = "test" ] || [ "$want" = "bench" ]; then
   missing=()
+  [ "$want" = "bench" ] && ! command -v wrk >/dev/null 2>&1 && missing+=(wrk)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   # The browser tests use the sqlite3 shell to age a session.
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)

@@ -2,18 +2,10 @@ import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CSR, fillCard, newUser, ready, signIn, sql } from "./helpers";
-
-// One account per project, so parallel projects never share bills.
-const ACCOUNT: Record<string, string> = {
-  "desktop-js": "100049",
-  "desktop-nojs": "100050",
-  "tablet-js": "100043",
-  "tablet-nojs": "100044",
-};
+import { CSR, fillCard, newUser, ownAccount, ready, signIn, sql } from "./helpers";
 
 test("an administrator loads a bill file, and the bill is edited on Bill Details", async ({ page }, info) => {
-  const account = ACCOUNT[info.project.name];
+  const account = ownAccount(info, "B");
   const invoice = `B${Date.now().toString(36)}`.toUpperCase();
   const file = path.join(os.tmpdir(), `bills-${invoice}.csv`);
   fs.writeFileSync(
@@ -53,7 +45,7 @@ test("an administrator loads a bill file, and the bill is edited on Bill Details
 });
 
 test("a CSR pays an invoice from Bills Found: the amount is what remains, and the bill then shows it paid", async ({ page }, info) => {
-  const account = ACCOUNT[info.project.name];
+  const account = ownAccount(info, "P");
   const invoice = `P${Date.now().toString(36)}`.toUpperCase();
   sql(
     "INSERT INTO bills (account_id, invoice_number, invoice_date, due_date, amount_due_cents, minimum_due_cents, created_at, updated_at) " +

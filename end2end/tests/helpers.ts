@@ -147,3 +147,15 @@ export async function cancelReverse(page: Page, info: TestInfo, action: RegExp, 
 export function sql(statement: string) {
   execFileSync("sqlite3", ["-cmd", ".timeout 5000", dbFile, statement]);
 }
+
+/** An account of the test's own, with no balance and no history, for a test
+ * whose checks would be disturbed by another test paying the same account.
+ * The demo's 50 accounts are all spoken for. */
+export function ownAccount(info: TestInfo, tag: string): string {
+  const number = `T${tag}${info.project.name.replace(/[^a-z]/g, "").slice(0, 6)}${Date.now().toString(36)}`.toUpperCase();
+  sql(
+    "INSERT INTO accounts (account_number, account_type, first_name, last_name, email, balance_cents, status, created_at, updated_at) " +
+      `VALUES ('${number}', 'I', 'Test', 'Payer', 'test.payer@example.com', 0, 'active', 0, 0)`,
+  );
+  return number;
+}

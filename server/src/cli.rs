@@ -45,6 +45,14 @@ enum Command {
     /// Settle now: cards are captured and Pending ACH goes into a NACHA file
     /// under PAYDESK_DATA_DIR/ach/. Safe to repeat, and from two processes.
     Settle,
+    /// What `make bench` needs from inside: the synthetic dataset, queries,
+    /// sealed reviews and the baselines (docs/benchmarks.md). Never on a
+    /// biller's real database.
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        command: crate::bench::BenchCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -245,6 +253,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let unmatched = outcomes.iter().filter(|r| !matches!(r, ReturnOutcome::Failed { .. } | ReturnOutcome::AlreadyRecorded { .. })).count();
             println!("{}: {} return(s) read, {} need attention", file.display(), outcomes.len(), unmatched);
             Ok(())
+        }
+        Command::Bench { command } => {
+            let db = open(&config).await?;
+            crate::bench::run(&config, &db, command).await
         }
         Command::Check => {
             let db = open(&config).await?;

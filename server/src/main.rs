@@ -1,5 +1,6 @@
 //! The `paydesk` binary: the web server and the operator's commands.
 
+mod bench;
 mod cli;
 mod serve;
 

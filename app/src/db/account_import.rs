@@ -3,7 +3,7 @@
 //! one transaction. A million rows are a thousand round trips, not millions.
 
 use super::accounts::{finish_import, ImportMode, ImportOutcome};
-use super::{in_tx, Backend, Db, DbError};
+use super::{from_json, in_tx, json, Backend, Db, DbError};
 use crate::db::audit::AuditEntry;
 use crate::domain::lifecycle::Book;
 use crate::domain::universal_file::{AccountRecord, RowError};
@@ -14,25 +14,6 @@ use std::collections::{BTreeSet, HashMap};
 /// per bind grows with the number of binds in a statement (sqlx looks each
 /// one up by name), which made 8,000 binds a statement 30 times slower.
 pub const IMPORT_BATCH: usize = 1000;
-
-/// `SELECT` of each row of a JSON array of arrays bound at `$param`: column
-/// `i` of the row as `types[i]`, then `extra` (more select items).
-fn from_json(backend: Backend, param: usize, types: &[&str], extra: &str) -> String {
-    let cols: Vec<String> = match backend {
-        Backend::Sqlite => (0..types.len()).map(|i| format!("j.value->>{i}")).collect(),
-        Backend::Postgres => types.iter().enumerate().map(|(i, t)| format!("(j->>{i})::{t}")).collect(),
-    };
-    let source = match backend {
-        Backend::Sqlite => format!("json_each(${param}) j"),
-        Backend::Postgres => format!("jsonb_array_elements(${param}::jsonb) j"),
-    };
-    // WHERE: SQLite reads `SELECT … ON CONFLICT` as a join without it.
-    format!("SELECT {}{extra} FROM {source} WHERE true", cols.join(", "))
-}
-
-fn json<T: serde::Serialize>(rows: &T) -> Result<String, sqlx::Error> {
-    serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))
-}
 
 /// The journal entry that moves a balance by `delta` against the billing
 /// book: a bill (up) or a credit the biller gave (down). `None` for no move.

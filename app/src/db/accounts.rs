@@ -142,28 +142,38 @@ impl Db {
     /// on one lower-cased, byte-ordered index (migration 0009).
     pub async fn accounts_by_name(&self, q: &NameQuery, limit: i64) -> Result<Vec<AccountRow>, DbError> {
         let col = |c: &str| self.prefix_column(c);
-        let (filter, binds): (String, Vec<String>) = match q {
+        let (l, f, c) = (col("last_name"), col("first_name"), col("company_name"));
+        // Each way a name can match is read in its own index's order and
+        // stops at `limit`; the union is then sorted by name. One OR over the
+        // three columns had to sort every match first: at 1,000,000 accounts
+        // two typed letters match tens of thousands. When one kind of match
+        // has more than `limit` accounts, the list holds its first `limit`
+        // in that index's order, still sorted by name; fewer, and it is
+        // exactly the first `limit` by name.
+        let (branches, binds): (Vec<(String, String)>, Vec<String>) = match q {
             NameQuery::Word(w) => (
-                format!(
-                    "({l} >= $1 AND {l} < $2) OR ({f} >= $1 AND {f} < $2) OR ({c} >= $1 AND {c} < $2)",
-                    l = col("last_name"),
-                    f = col("first_name"),
-                    c = col("company_name")
-                ),
+                vec![
+                    (format!("{l} >= $1 AND {l} < $2"), l.clone()),
+                    (format!("{f} >= $1 AND {f} < $2"), f.clone()),
+                    (format!("{c} >= $1 AND {c} < $2"), c.clone()),
+                ],
                 vec![w.clone(), prefix_end(w)],
             ),
             NameQuery::FirstLast { first, last, whole } => (
-                format!(
-                    "({f} >= $1 AND {f} < $2 AND {l} >= $3 AND {l} < $4) OR ({c} >= $5 AND {c} < $6)",
-                    l = col("last_name"),
-                    f = col("first_name"),
-                    c = col("company_name")
-                ),
+                vec![
+                    (format!("{f} >= $1 AND {f} < $2 AND {l} >= $3 AND {l} < $4"), l.clone()),
+                    (format!("{c} >= $5 AND {c} < $6"), c.clone()),
+                ],
                 vec![first.clone(), prefix_end(first), last.clone(), prefix_end(last), whole.clone(), prefix_end(whole)],
             ),
         };
+        let union = branches
+            .iter()
+            .map(|(filter, order)| format!("SELECT * FROM (SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {filter} ORDER BY {order} LIMIT {limit}) m"))
+            .collect::<Vec<_>>()
+            .join(" UNION ");
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {filter} \
+            "SELECT {ACCOUNT_COLUMNS} FROM ({union}) a \
              ORDER BY COALESCE(a.last_name, a.company_name), a.first_name, a.account_number LIMIT {limit}"
         );
         let rows = on_pool!(self, |pool| {

@@ -133,9 +133,9 @@ impl Db {
         if account_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = account_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let sql = format!("{SELECT} WHERE b.account_id IN ({list}) ORDER BY b.invoice_date DESC, b.invoice_number, b.version DESC LIMIT {limit}");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql).fetch_all(pool).await)?;
+        let (among, ids) = self.in_ids("b.account_id", 2, account_ids);
+        let sql = format!("{SELECT} WHERE {among} ORDER BY b.invoice_date DESC, b.invoice_number, b.version DESC LIMIT $1");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql).bind(limit).bind(&ids).fetch_all(pool).await)?;
         Ok(rows)
     }
 

@@ -52,6 +52,63 @@ macro_rules! post {
 }
 pub(crate) use post;
 
+/// Journal entries gathered by a job that posts thousands at once
+/// (settlement), written by `write` in batches: the same rows `post!` writes
+/// one at a time, and the same balance moves, one update per account.
+#[derive(Default)]
+pub(crate) struct Postings {
+    pub(crate) rows: Vec<JournalRow>,
+    pub(crate) balance_moves: std::collections::BTreeMap<i64, i64>,
+    pub(crate) latest: i64,
+}
+
+/// kind, debit book, debit account, credit book, credit account, amount,
+/// payment, once key, created at.
+pub(crate) type JournalRow = (&'static str, &'static str, Option<i64>, &'static str, Option<i64>, i64, i64, String, i64);
+
+impl Postings {
+    pub(crate) fn add(&mut self, p: &crate::domain::lifecycle::Posting, account_id: i64, payment_id: i64, once_key: String, at: i64) {
+        use crate::domain::lifecycle::Book;
+        let side = |b: Book| (b == Book::Receivable).then_some(account_id);
+        self.rows.push((p.kind, p.debit.code(), side(p.debit), p.credit.code(), side(p.credit), p.amount.cents(), payment_id, once_key, at));
+        let effect = p.receivable_effect();
+        if effect != 0 {
+            *self.balance_moves.entry(account_id).or_default() += effect;
+        }
+        self.latest = self.latest.max(at);
+    }
+
+}
+
+/// Writes gathered [`Postings`] in `$tx`: the entries in batches, then each
+/// account's balance move. A macro because the transaction's type differs
+/// per engine.
+macro_rules! post_all {
+    ($tx:ident, $backend:expr, $postings:expr) => {
+        async {
+            let postings: &$crate::db::journal::Postings = &$postings;
+            $crate::db::insert_rows!(
+                $tx,
+                $backend,
+                "INSERT INTO journal (kind, debit_book, debit_account_id, credit_book, credit_account_id, amount_cents, payment_id, once_key, created_at)",
+                &["text", "text", "bigint", "text", "bigint", "bigint", "bigint", "text", "bigint"],
+                postings.rows
+            )?;
+            for (account_id, effect) in &postings.balance_moves {
+                sqlx::query("UPDATE accounts SET balance_cents = balance_cents + $2, updated_at = $3 WHERE id = $1")
+                    .bind(*account_id)
+                    .bind(*effect)
+                    .bind(postings.latest)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    };
+}
+pub(crate) use post_all;
+
 /// One broken invariant, in words an operator can act on.
 pub type Breach = String;
 

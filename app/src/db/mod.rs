@@ -70,6 +70,47 @@ impl DbError {
     }
 }
 
+/// `SELECT` of each row of a JSON array of arrays bound at `$param`: column
+/// `i` of the row as `types[i]`, then `extra` (more select items).
+pub(crate) fn from_json(backend: Backend, param: usize, types: &[&str], extra: &str) -> String {
+    let cols: Vec<String> = match backend {
+        Backend::Sqlite => (0..types.len()).map(|i| format!("j.value->>{i}")).collect(),
+        Backend::Postgres => types.iter().enumerate().map(|(i, t)| format!("(j->>{i})::{t}")).collect(),
+    };
+    let source = match backend {
+        Backend::Sqlite => format!("json_each(${param}) j"),
+        Backend::Postgres => format!("jsonb_array_elements(${param}::jsonb) j"),
+    };
+    // WHERE: SQLite reads `SELECT … ON CONFLICT` as a join without it.
+    format!("SELECT {}{extra} FROM {source} WHERE true", cols.join(", "))
+}
+
+pub(crate) fn json<T: serde::Serialize>(rows: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// Rows per statement when a job writes many rows at once (settlement's
+/// history rows, journal entries and ACH entries).
+pub(crate) const WRITE_BATCH: usize = 1000;
+
+/// Inserts `$rows` (tuples in the column order of `$into`, typed `$types`
+/// for PostgreSQL) `WRITE_BATCH` at a time, each batch as one JSON
+/// parameter: a statement per row made settling 100,000 payments take 10 s
+/// on SQLite and 42 s on PostgreSQL.
+macro_rules! insert_rows {
+    ($tx:ident, $backend:expr, $into:expr, $types:expr, $rows:expr) => {
+        async {
+            let sql = format!("{} {}", $into, $crate::db::from_json($backend, 1, $types, ""));
+            for chunk in $rows.chunks($crate::db::WRITE_BATCH) {
+                sqlx::query(&sql).bind($crate::db::json(&chunk)?).execute(&mut *$tx).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    };
+}
+pub(crate) use insert_rows;
+
 /// Runs `$body` once with `$pool` bound to the active backend's pool. The body
 /// is compiled for each backend, so it must use SQL both understand.
 macro_rules! on_pool {
@@ -165,6 +206,19 @@ impl Db {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// `column` is one of `ids`, with the list bound as the one parameter
+    /// `$param` (returned as the value to bind). The statement's text is then
+    /// the same whatever the list, so each connection prepares it once; ids
+    /// spelled into the text made every search a new statement to parse and
+    /// plan, which cost more than the lookup itself.
+    pub(crate) fn in_ids(&self, column: &str, param: usize, ids: &[i64]) -> (String, String) {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        match self.backend() {
+            Backend::Sqlite => (format!("{column} IN (SELECT value FROM json_each(${param}))"), format!("[{list}]")),
+            Backend::Postgres => (format!("{column} = ANY(CAST(${param} AS BIGINT[]))"), format!("{{{list}}}")),
         }
     }
 

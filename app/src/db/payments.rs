@@ -262,12 +262,9 @@ impl Db {
         if account_ids.is_empty() {
             return Ok(Vec::new());
         }
-        // Ids are integers we read from the database, so inlining them is safe.
-        let ids = account_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let sql = format!(
-            "{PAYMENT_SELECT} WHERE p.account_id IN ({ids}) AND p.status <> 'authorizing' ORDER BY p.created_at DESC, p.id DESC LIMIT $1"
-        );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(limit).fetch_all(pool).await)?;
+        let (among, ids) = self.in_ids("p.account_id", 2, account_ids);
+        let sql = format!("{PAYMENT_SELECT} WHERE {among} AND p.status <> 'authorizing' ORDER BY p.created_at DESC, p.id DESC LIMIT $1");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(limit).bind(&ids).fetch_all(pool).await)?;
         Ok(rows)
     }
 

@@ -9,7 +9,8 @@ use super::audit::{write_audit, AuditEntry};
 use super::journal::post;
 use super::notices::queue_notice;
 use super::payments::{record_status, PaymentRow, PAYMENT_SELECT};
-use super::{in_tx, on_pool, Backend, Db, DbError};
+use super::journal::{post_all, Postings};
+use super::{in_tx, insert_rows, on_pool, Backend, Db, DbError};
 use crate::domain::account::AccountType;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::lifecycle::{ach_credit_posting, return_label, return_posting, settlement_posting, PaymentState};
@@ -103,6 +104,13 @@ pub struct ReturnableDebit {
     pub bank_last4: String,
 }
 
+/// A payment_status_history row: payment, at, from, to, actor, reason.
+type HistoryRow = (i64, i64, &'static str, &'static str, String, Option<String>);
+
+/// An ach_entries row: file, batch, payment, refund action, transaction
+/// code, amount, trace number.
+type AchEntryRow = (i64, i64, i64, Option<i64>, String, i64, String);
+
 /// One entry on its way into the file.
 struct Outgoing {
     payment: PaymentRow,
@@ -121,6 +129,7 @@ impl Db {
             format!("{PAYMENT_SELECT} WHERE p.status = 'pending' AND p.method_kind = 'ach' AND p.created_at < $1 ORDER BY p.id{lock_rows}");
         let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1");
         let lock = self.backend() == Backend::Postgres;
+        let backend = self.backend();
         let summary = in_tx!(self, |tx| {
             if lock {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SETTLEMENT_LOCK).execute(&mut *tx).await?;
@@ -135,9 +144,13 @@ impl Db {
             .bind(now)
             .fetch_all(&mut *tx)
             .await?;
+            // History rows and journal entries are gathered and written in
+            // batches at the end, a thousand rows a statement.
+            let mut history: Vec<HistoryRow> = Vec::new();
+            let mut journal = Postings::default();
             let mut card_total = 0;
             for (id, account_id, amount, refunded) in &cards {
-                record_status!(&mut *tx, *id, now, "pending", "processed", actor, Some("captured at settlement"))?;
+                history.push((*id, now, "pending", "processed", actor.to_string(), Some("captured at settlement".to_string())));
                 let state = PaymentState {
                     status: PaymentStatus::Pending,
                     method: MethodKind::Card,
@@ -146,7 +159,7 @@ impl Db {
                 };
                 if let Some(posting) = settlement_posting(&state) {
                     card_total += posting.amount.cents();
-                    post!(tx, posting, account = *account_id, payment = Some(*id), once = Some(format!("capture:{id}")), by = None::<i64>, at = now)?;
+                    journal.add(&posting, *account_id, *id, format!("capture:{id}"), now);
                 }
             }
             // ACH: Pending debits, then refund credits not yet sent.
@@ -268,48 +281,49 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 }
+                let mut entries: Vec<AchEntryRow> = Vec::with_capacity(placed.len());
+                let mut debits: Vec<i64> = Vec::new();
                 for (o, trace, batch_number) in &placed {
                     let p = &o.payment;
-                    sqlx::query(
-                        "INSERT INTO ach_entries (file_id, batch_number, payment_id, action_id, transaction_code, amount_cents, trace_number) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(file_id)
-                    .bind(batch_number)
-                    .bind(p.id)
-                    .bind(o.action_id)
-                    .bind(transaction_code(p, o.credit).to_string())
-                    .bind(o.amount_cents)
-                    .bind(trace)
-                    .execute(&mut *tx)
-                    .await?;
+                    entries.push((file_id, *batch_number, p.id, o.action_id, transaction_code(p, o.credit).to_string(), o.amount_cents, trace.clone()));
                     match o.action_id {
                         None => {
-                            let n = sqlx::query(
-                                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 WHERE id = $1 AND status = 'pending'",
-                            )
-                            .bind(p.id)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected();
-                            if n != 1 {
-                                // Under the run lock nothing else moves a Pending ACH
-                                // payment except a Void, which holds the row: give up
-                                // the whole run rather than send a voided debit.
-                                return Err(DbError::Invariant(format!("payment {} left Pending during settlement", p.id)));
-                            }
-                            let reason = format!("sent in ACH file {file_name}");
-                            record_status!(&mut *tx, p.id, now, "pending", "processed", actor, Some(&reason))?;
+                            debits.push(p.id);
+                            history.push((p.id, now, "pending", "processed", actor.to_string(), Some(format!("sent in ACH file {file_name}"))));
                             if let Some(posting) = settlement_posting(&p.state()) {
-                                post!(tx, posting, account = p.account_id, payment = Some(p.id), once = Some(format!("capture:{}", p.id)), by = None::<i64>, at = now)?;
+                                journal.add(&posting, p.account_id, p.id, format!("capture:{}", p.id), now);
                             }
                         }
                         Some(action_id) => {
-                            let posting = ach_credit_posting(Money::from_cents(o.amount_cents));
-                            post!(tx, posting, account = p.account_id, payment = Some(p.id), once = Some(format!("achcredit:{action_id}")), by = None::<i64>, at = now)?;
+                            journal.add(&ach_credit_posting(Money::from_cents(o.amount_cents)), p.account_id, p.id, format!("achcredit:{action_id}"), now);
                         }
                     }
+                }
+                insert_rows!(
+                    tx,
+                    backend,
+                    "INSERT INTO ach_entries (file_id, batch_number, payment_id, action_id, transaction_code, amount_cents, trace_number)",
+                    &["bigint", "bigint", "bigint", "bigint", "text", "bigint", "text"],
+                    entries
+                )?;
+                let (among, ids) = self.in_ids("id", 2, &debits);
+                let moved = sqlx::query(&format!(
+                    "UPDATE payments SET status = 'processed', settled_at = $1, updated_at = $1 WHERE status = 'pending' AND {among}"
+                ))
+                .bind(now)
+                .bind(&ids)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if moved != debits.len() as u64 {
+                    // Under the run lock nothing else moves a Pending ACH
+                    // payment except a Void, which holds the row: give up
+                    // the whole run rather than send a voided debit.
+                    return Err(DbError::Invariant(format!(
+                        "{} of {} ACH payments left Pending during settlement",
+                        debits.len() as u64 - moved,
+                        debits.len()
+                    )));
                 }
                 file = Some(AchFileSummary {
                     id: file_id,
@@ -319,6 +333,14 @@ impl Db {
                     credit_total_cents: totals.credit_cents,
                 });
             }
+            insert_rows!(
+                tx,
+                backend,
+                "INSERT INTO payment_status_history (payment_id, at, from_status, to_status, actor, reason)",
+                &["bigint", "bigint", "text", "text", "text", "text"],
+                history
+            )?;
+            post_all!(tx, backend, journal)?;
             let after = serde_json::json!({
                 "cards": cards.len(), "card_total_cents": card_total, "returns": returns_count,
                 "ach_file": file.as_ref().map(|f| f.file_name.clone()),

@@ -115,6 +115,39 @@ async fn idle_sessions_expire(t: &TestDb) {
     assert_eq!(count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.timeout'").await, 1);
 }
 
+/// More matches than the list holds, of every kind (last names, first
+/// names, companies): the list is full, every entry matches, and it is
+/// sorted by name; with fewer matches it is exactly the first by name.
+async fn a_name_prefix_with_many_matches_gives_a_full_sorted_list(t: &TestDb) {
+    let mut csv = String::from("account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id\n");
+    for i in 0..30 {
+        csv.push_str(&format!("L{i:02},I,Zed,Gar{:02},,,0,active,\n", 29 - i));
+        csv.push_str(&format!("F{i:02},I,Gary,Abbot{:02},,,0,active,\n", 29 - i));
+        csv.push_str(&format!("C{i:02},B,,,Garden Co {i:02},,0,active,\n"));
+    }
+    csv.push_str("X01,I,Ann,Other,,,0,active,\n");
+    let out = import(&t.db, csv.as_bytes(), "names.csv", Some("test")).await.unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let q = app::domain::payer_support::NameQuery::parse("ga").unwrap();
+    let found = t.db.accounts_by_name(&q, 8).await.unwrap();
+    assert_eq!(found.len(), 8);
+    let key = |a: &app::db::accounts::AccountRow| {
+        (a.last_name.clone().or(a.company_name.clone()).unwrap_or_default(), a.first_name.clone().unwrap_or_default(), a.account_number.clone())
+    };
+    for a in &found {
+        let names = [&a.first_name, &a.last_name, &a.company_name];
+        assert!(names.iter().any(|n| n.as_deref().is_some_and(|n| n.to_lowercase().starts_with("ga"))), "{a:?} does not match");
+    }
+    assert!(found.windows(2).all(|w| key(&w[0]) < key(&w[1])), "not sorted by name: {found:?}");
+    // Abbot sorts before Gar: the first-name matches come first, from the
+    // first eight Garys the first-name index gives.
+    assert!(found.iter().all(|a| a.account_number.starts_with('F')), "{found:?}");
+
+    let few = t.db.accounts_by_name(&app::domain::payer_support::NameQuery::parse("garden co 0").unwrap(), 8).await.unwrap();
+    let numbers: Vec<&str> = few.iter().map(|a| a.account_number.as_str()).collect();
+    assert_eq!(numbers, ["C00", "C01", "C02", "C03", "C04", "C05", "C06", "C07"]);
+}
+
 on_both_backends!(
     import_creates_accounts_links_payers_and_writes_the_ledger,
     a_bad_row_rejects_the_whole_file,
@@ -124,6 +157,7 @@ on_both_backends!(
     parallel_failed_sign_ins_cannot_slip_past_the_lockout,
     sessions_start_resolve_and_end,
     idle_sessions_expire,
+    a_name_prefix_with_many_matches_gives_a_full_sorted_list,
 );
 
 async fn count(db: &Db, sql: &str) -> i64 {

@@ -1,0 +1,452 @@
+//! `paydesk bench …`: the parts of `make bench` that need the database or
+//! the payment service directly. The load itself comes from `wrk` (bench/);
+//! what is here makes the synthetic dataset, picks the queries, seals the
+//! reviews the load submits, and measures the baselines a figure is set
+//! against: the raw lookups and the payment transaction without HTTP (the
+//! ceiling), which are loops by definition.
+//!
+//! The synthetic dataset is for measuring: its accounts start at a zero
+//! balance with no journal, and its payments are Processed rows without
+//! journal entries, so `paydesk check` says nothing useful about it.
+
+use crate::cli::CliError;
+use app::config::Config;
+use app::db::{Backend, Db};
+use app::domain::payer_support::{NameQuery, SearchBy};
+use app::domain::payment::PaymentForm;
+use app::domain::staff::{Role, StaffUser};
+use app::error::AppError;
+use app::services::{keyring::Keyring, payments::Payments, processor::SandboxProcessor};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Add ACCOUNTS synthetic accounts (numbers from 2000001; names built
+    /// from syllables), one payer user ID per two accounts, and
+    /// PAYMENTS_PER_ACCOUNT Processed card payments each. Deterministic.
+    Seed {
+        #[arg(long)]
+        accounts: u64,
+        #[arg(long, default_value_t = 5)]
+        payments_per_account: u64,
+    },
+    /// Write COUNT queries of each kind (account, user, reference, name
+    /// prefix), sampled across the dataset, one per line, into DIR.
+    Queries {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        count: u64,
+    },
+    /// Time the raw lookup behind each search, once per query in DIR: the
+    /// baseline the HTTP figures are set against.
+    Lookups {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Seal COUNT payment reviews for the demo CSR (a $1.00 card payment on
+    /// the accounts in DIR/account.txt), one per line into OUT, for the
+    /// load generator to submit through Make Payment.
+    Reviews {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        count: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The ceiling: COUNT payments taken through the payment service by
+    /// CLIENTS tasks at once, no HTTP in between.
+    Ceiling {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        count: u64,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+    },
+    /// Add COUNT Pending payments (half card, half ACH with an encrypted
+    /// bank account) for `paydesk settle` to settle.
+    Pending {
+        #[arg(long)]
+        count: u64,
+    },
+}
+
+pub async fn run(config: &Config, db: &Db, command: BenchCommand) -> Result<(), CliError> {
+    match command {
+        BenchCommand::Seed { accounts, payments_per_account } => seed(db, accounts, payments_per_account).await,
+        BenchCommand::Queries { dir, count } => queries(db, &dir, count).await,
+        BenchCommand::Lookups { dir } => lookups(db, &dir).await,
+        BenchCommand::Reviews { dir, count, out } => {
+            let reviews = seal_reviews(config, db, &dir, count).await?;
+            std::fs::write(&out, reviews.join("\n") + "\n").map_err(|e| io(&out, e))
+        }
+        BenchCommand::Ceiling { dir, count, clients } => ceiling(config, db, &dir, count, clients).await,
+        BenchCommand::Pending { count } => pending(config, db, count).await,
+    }
+}
+
+fn io(path: &Path, e: std::io::Error) -> CliError {
+    CliError::Io(format!("{}: {e}", path.display()))
+}
+
+fn sql_error(e: sqlx::Error) -> CliError {
+    CliError::App(format!("bench: {e}"))
+}
+
+async fn execute(db: &Db, sql: &str) -> Result<u64, CliError> {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+    }
+    .map_err(sql_error)
+}
+
+async fn strings(db: &Db, sql: &str) -> Result<Vec<String>, CliError> {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar::<_, String>(sql).fetch_all(p).await,
+        Db::Postgres(p) => sqlx::query_scalar::<_, String>(sql).fetch_all(p).await,
+    }
+    .map_err(sql_error)
+}
+
+async fn number(db: &Db, sql: &str) -> Result<i64, CliError> {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+        Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+    }
+    .map_err(sql_error)
+}
+
+/// The integers `from..=to` as a table `s(i)`, in each engine's own way.
+fn series(db: &Db, from: u64, to: u64) -> String {
+    match db.backend() {
+        Backend::Sqlite => format!("WITH RECURSIVE s(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM s WHERE i < {to})"),
+        Backend::Postgres => format!("WITH s(i) AS (SELECT generate_series({from}::bigint, {to}::bigint))"),
+    }
+}
+
+/// Three-letter syllables: 20 × 20 × 20 surnames, each shared by about
+/// 125 of 1,000,000 accounts, so a two-letter prefix matches thousands.
+const UPPER: &str = "BarColDenFinGarHolKinLamMorNelPenQuiRosSalTorValWesYarZelBri";
+const LOWER: &str = "barcoldenfingarholkinlammornelpenquirossaltorvalwesyarzelbri";
+
+fn syllable(list: &str, index: &str) -> String {
+    format!("substr('{list}', CAST((({index}) % 20) * 3 + 1 AS INTEGER), 3)")
+}
+
+/// Where the synthetic accounts start.
+const FIRST_NUMBER: u64 = 2_000_000;
+/// Rows per statement while seeding, so progress shows and no statement
+/// holds millions of rows at once.
+const SEED_CHUNK: u64 = 500_000;
+
+async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> {
+    let started = Instant::now();
+    let existing = number(db, &format!("SELECT COUNT(*) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + 1)).await?;
+    if existing > 0 {
+        return Err(CliError::Rejected("this database already has the synthetic accounts".into()));
+    }
+    let last = format!(
+        "{} || {} || {}",
+        syllable(UPPER, "i * 7919"),
+        syllable(LOWER, "(i * 7919) / 20"),
+        syllable(LOWER, "(i * 7919) / 400")
+    );
+    let first = format!("{} || {}", syllable(UPPER, "i * 31"), syllable(LOWER, "(i * 37) / 20"));
+    for from in (1..=accounts).step_by(SEED_CHUNK as usize) {
+        let to = (from + SEED_CHUNK - 1).min(accounts);
+        execute(
+            db,
+            &format!(
+                "{} INSERT INTO accounts (account_number, account_type, first_name, last_name, company_name, email, \
+                 balance_cents, status, created_at, updated_at) \
+                 SELECT CAST({FIRST_NUMBER} + i AS TEXT), CASE WHEN i % 10 = 0 THEN 'B' ELSE 'I' END, \
+                 CASE WHEN i % 10 = 0 THEN NULL ELSE {first} END, CASE WHEN i % 10 = 0 THEN NULL ELSE {last} END, \
+                 CASE WHEN i % 10 = 0 THEN {last} || ' Services' ELSE NULL END, 'payer' || i || '@example.com', \
+                 0, 'active', 0, 0 FROM s",
+                series(db, from, to)
+            ),
+        )
+        .await?;
+        eprintln!("seed: {to} accounts ({:.0?})", started.elapsed());
+    }
+    let base = number(db, &format!("SELECT MIN(id) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + 1)).await?;
+    let top = number(db, &format!("SELECT MAX(id) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + accounts)).await?;
+    // Payments name their account by id, computed from the first one.
+    if top - base != accounts as i64 - 1 {
+        return Err(CliError::App(format!("bench: the synthetic account ids are not contiguous ({base}..{top})")));
+    }
+    let payers = accounts.div_ceil(2);
+    execute(db, &format!("{} INSERT INTO payers (user_id, created_at) SELECT 'bench' || i, 0 FROM s", series(db, 1, payers))).await?;
+    execute(
+        db,
+        &format!(
+            "{} INSERT INTO account_payers (account_id, payer_id) \
+             SELECT {base} + i - 1, p.id FROM s JOIN payers p ON p.user_id = 'bench' || ((i + 1) / 2)",
+            series(db, 1, accounts)
+        ),
+    )
+    .await?;
+    eprintln!("seed: {payers} payers ({:.0?})", started.elapsed());
+    let payments = accounts * per_account;
+    // A Reference Number from i: 'Z' then i in base 30 over the reference
+    // alphabet, 7 places; random references never collide with it in practice.
+    let digit = |div: u64| format!("substr('23456789ABCDEFGHJKMNPQRSTVWXYZ', CAST(((i / {div}) % 30) + 1 AS INTEGER), 1)");
+    let reference = std::iter::once("'Z'".to_string())
+        .chain([729_000_000, 24_300_000, 810_000, 27_000, 900, 30, 1].map(digit))
+        .collect::<Vec<_>>()
+        .join(" || ");
+    for from in (1..=payments).step_by(SEED_CHUNK as usize) {
+        let to = (from + SEED_CHUNK - 1).min(payments);
+        execute(
+            db,
+            &format!(
+                "{} INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
+                 card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, receipt_email, status, channel, \
+                 created_at, updated_at, settled_at) \
+                 SELECT {reference}, 'bench-' || i, {base} + ((i - 1) % {accounts}), 100 + (i * 7919) % 50000, 'card', \
+                 'Visa •••• ' || (1000 + i % 9000), 'tok_bench', 'visa', CAST(1000 + i % 9000 AS TEXT), '12/30', \
+                 'Pat Payer', '02139', 'payer@example.com', 'processed', 'csr', \
+                 1700000000000 + i * 1000, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM s",
+                series(db, from, to)
+            ),
+        )
+        .await?;
+        eprintln!("seed: {to} payments ({:.0?})", started.elapsed());
+    }
+    execute(db, "ANALYZE").await?;
+    println!("seeded {accounts} accounts, {payers} payers and {payments} payments in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// A deterministic sample of `count` values spread over the whole table,
+/// in an order that jumps about (no two neighbours are near in the index).
+async fn sample(db: &Db, select: &str, table: &str, count: u64) -> Result<Vec<String>, CliError> {
+    let rows = number(db, &format!("SELECT COUNT(*) FROM {table}")).await?.max(1) as u64;
+    let step = (rows / count).max(1);
+    let mut values = strings(db, &format!("SELECT {select} FROM {table} WHERE id % {step} = 0 ORDER BY id LIMIT {count}")).await?;
+    let n = values.len();
+    let mut shuffled = Vec::with_capacity(n);
+    for k in 0..n {
+        shuffled.push(std::mem::take(&mut values[(k * 7919) % n]));
+    }
+    // 7919 is prime: unless it divides n, every row was taken exactly once.
+    shuffled.retain(|v| !v.is_empty());
+    Ok(shuffled)
+}
+
+const KINDS: [&str; 4] = ["account", "user", "reference", "name"];
+
+async fn queries(db: &Db, dir: &Path, count: u64) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    for kind in KINDS {
+        let values = match kind {
+            "account" => sample(db, "account_number", "accounts", count).await?,
+            "user" => sample(db, "user_id", "payers", count).await?,
+            "reference" => sample(db, "reference", "payments", count).await?,
+            // What a CSR has typed after 2 to 5 letters of a surname or company.
+            _ => sample(db, "COALESCE(last_name, company_name)", "accounts", count)
+                .await?
+                .into_iter()
+                .enumerate()
+                .map(|(k, name)| name.chars().take(2 + k % 4).collect())
+                .collect(),
+        };
+        let path = dir.join(format!("{kind}.txt"));
+        std::fs::write(&path, values.join("\n") + "\n").map_err(|e| io(&path, e))?;
+        println!("{kind}: {} queries", values.len());
+    }
+    Ok(())
+}
+
+fn read_lines(path: &Path) -> Result<Vec<String>, CliError> {
+    Ok(std::fs::read_to_string(path).map_err(|e| io(path, e))?.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+}
+
+/// p50 and p99 of a set of timings, in microseconds.
+fn percentiles(mut times: Vec<Duration>) -> (f64, f64) {
+    times.sort();
+    let at = |p: f64| times.get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1)).map_or(0.0, |d| d.as_secs_f64() * 1e6);
+    (at(0.50), at(0.99))
+}
+
+/// Lookups per kind that only warm the caches before the timed ones.
+const WARM_UP: usize = 200;
+
+async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
+    for kind in KINDS {
+        let queries = read_lines(&dir.join(format!("{kind}.txt")))?;
+        let mut times = Vec::with_capacity(queries.len());
+        let mut misses = 0;
+        // The first WARM_UP only warm the caches; then every query is timed.
+        for (k, q) in queries.iter().take(WARM_UP).chain(queries.iter()).enumerate() {
+            let started = Instant::now();
+            let found = match kind {
+                "account" => db.account_by_number(q).await.map(|r| r.is_some()),
+                "user" => db.accounts_for_user_id(q).await.map(|r| !r.is_empty()),
+                "reference" => db.payment_by_reference(q).await.map(|r| r.is_some()),
+                _ => match NameQuery::parse(q) {
+                    Some(nq) => db.accounts_by_name(&nq, 8).await.map(|r| !r.is_empty()),
+                    None => Ok(false),
+                },
+            }
+            .map_err(|e| CliError::App(format!("bench: {e}")))?;
+            if k >= WARM_UP.min(queries.len()) {
+                times.push(started.elapsed());
+                misses += usize::from(!found);
+            }
+        }
+        let (p50, p99) = percentiles(times);
+        println!("lookup {kind} p50_us={p50:.0} p99_us={p99:.0} n={} misses={misses}", queries.len());
+        // The whole search as the server function runs it, minus HTTP and
+        // the session: where the time between the two figures goes.
+        let by = match kind {
+            "account" => SearchBy::AccountNumber,
+            "user" => SearchBy::UserId,
+            "reference" => SearchBy::Reference,
+            _ => continue,
+        };
+        let mut times = Vec::with_capacity(queries.len());
+        for (k, q) in queries.iter().take(WARM_UP).chain(queries.iter()).enumerate() {
+            let started = Instant::now();
+            app::services::payer_support::search(db, by, q, "America/New_York").await?;
+            if k >= WARM_UP.min(queries.len()) {
+                times.push(started.elapsed());
+            }
+        }
+        let (p50, p99) = percentiles(times);
+        println!("service {kind} p50_us={p50:.0} p99_us={p99:.0}");
+    }
+    Ok(())
+}
+
+fn demo_csr(row: app::db::users::StaffRow) -> StaffUser {
+    StaffUser {
+        id: row.id,
+        login: row.login,
+        email: row.email,
+        role: Role::Csr,
+        must_change_password: false,
+        entitlements: app::domain::entitlements::Entitlement::default_for(Role::Csr),
+    }
+}
+
+async fn seal_reviews(config: &Config, db: &Db, dir: &Path, count: u64) -> Result<Vec<String>, CliError> {
+    let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+    let processor = SandboxProcessor::new(keys.clone());
+    let payments = Payments { db, config, keys: &keys, processor: &processor };
+    let csr = db
+        .staff_by_login(app::services::demo::DEMO_CSR.0)
+        .await
+        .map_err(|e| CliError::App(format!("bench: {e}")))?
+        .ok_or_else(|| CliError::Rejected("the demo CSR is missing: run `paydesk demo` first".into()))?;
+    let csr = demo_csr(csr);
+    let accounts = read_lines(&dir.join("account.txt"))?;
+    if accounts.is_empty() {
+        return Err(CliError::Rejected("no accounts to pay: run `paydesk bench queries` first".into()));
+    }
+    let mut sealed = Vec::with_capacity(count as usize);
+    for k in 0..count as usize {
+        let form = PaymentForm {
+            account: accounts[k % accounts.len()].clone(),
+            email: "payer@example.com".into(),
+            amount: "1.00".into(),
+            method: "card".into(),
+            card_name: "Pat Payer".into(),
+            card_number: "4242424242424242".into(),
+            card_expiry: "12/39".into(),
+            card_cvv: "123".into(),
+            card_zip: "02139".into(),
+            ..PaymentForm::default()
+        };
+        sealed.push(payments.review(&csr, &form).await?);
+    }
+    Ok(sealed)
+}
+
+async fn ceiling(config: &Config, db: &Db, dir: &Path, count: u64, clients: usize) -> Result<(), CliError> {
+    let reviews = seal_reviews(config, db, dir, count).await?;
+    let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+    let csr = demo_csr(
+        db.staff_by_login(app::services::demo::DEMO_CSR.0)
+            .await
+            .map_err(|e| CliError::App(format!("bench: {e}")))?
+            .ok_or_else(|| CliError::Rejected("the demo CSR is missing".into()))?,
+    );
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(reviews));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients.max(1) {
+        let (queue, db, config, keys, csr) = (queue.clone(), db.clone(), config.clone(), keys.clone(), csr.clone());
+        tasks.push(tokio::spawn(async move {
+            let processor = SandboxProcessor::new(keys.clone());
+            let payments = Payments { db: &db, config: &config, keys: &keys, processor: &processor };
+            let mut taken = 0u64;
+            loop {
+                let next = queue.lock().map_or(None, |mut q| q.pop());
+                let Some(r) = next else { break };
+                payments.submit(&csr, &r, None).await?;
+                taken += 1;
+            }
+            Ok::<u64, AppError>(taken)
+        }));
+    }
+    let mut taken = 0;
+    for t in tasks {
+        taken += t.await.map_err(|e| CliError::App(format!("bench: {e}")))??;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("ceiling payments={taken} clients={clients} seconds={secs:.2} per_second={:.1}", taken as f64 / secs);
+    Ok(())
+}
+
+async fn pending(config: &Config, db: &Db, count: u64) -> Result<(), CliError> {
+    let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+    // One sealed account number for every ACH row: settlement opens each.
+    let enc = keys.seal(app::services::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789");
+    let account = number(db, "SELECT MIN(id) FROM accounts WHERE status = 'active'").await?;
+    let started = Instant::now();
+    let digit = |div: u64| format!("substr('23456789ABCDEFGHJKMNPQRSTVWXYZ', CAST(((i / {div}) % 30) + 1 AS INTEGER), 1)");
+    let reference = std::iter::once("'Y'".to_string())
+        .chain([729_000_000, 24_300_000, 810_000, 27_000, 900, 30, 1].map(digit))
+        .collect::<Vec<_>>()
+        .join(" || ");
+    execute(
+        db,
+        &format!(
+            "{} INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
+             card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, \
+             bank_holder, bank_routing, bank_account_enc, bank_last4, bank_kind, receipt_email, status, channel, created_at, updated_at) \
+             SELECT {reference}, 'bench-pending-' || i, {account}, 100 + (i * 7919) % 50000, \
+             CASE WHEN i % 2 = 0 THEN 'card' ELSE 'ach' END, \
+             CASE WHEN i % 2 = 0 THEN 'Visa •••• 4242' ELSE 'Checking •••• 6789' END, \
+             CASE WHEN i % 2 = 0 THEN 'tok_bench' END, CASE WHEN i % 2 = 0 THEN 'visa' END, CASE WHEN i % 2 = 0 THEN '4242' END, \
+             CASE WHEN i % 2 = 0 THEN '12/30' END, CASE WHEN i % 2 = 0 THEN 'Pat Payer' END, CASE WHEN i % 2 = 0 THEN '02139' END, \
+             CASE WHEN i % 2 = 1 THEN 'Pat Payer' END, CASE WHEN i % 2 = 1 THEN '021000021' END, CASE WHEN i % 2 = 1 THEN '{enc}' END, \
+             CASE WHEN i % 2 = 1 THEN '6789' END, CASE WHEN i % 2 = 1 THEN 'checking' END, \
+             'payer@example.com', 'pending', 'csr', 1700000000000 + i, 1700000000000 + i FROM s",
+            series(db, 1, count)
+        ),
+    )
+    .await?;
+    execute(db, "ANALYZE").await?;
+    println!("added {count} pending payments in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_the_nearest_rank() {
+        let times: Vec<Duration> = (1..=100).map(Duration::from_micros).collect();
+        assert_eq!(percentiles(times), (50.0, 99.0));
+        assert_eq!(percentiles(vec![Duration::from_micros(7)]), (7.0, 7.0));
+        assert_eq!(percentiles(Vec::new()), (0.0, 0.0));
+    }
+}
