@@ -15,7 +15,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # paydesk against DB_URL with the bench's data dir (its keyring seals the
 # reviews the server later opens).
-pd() { DATABASE_URL="$DB_URL" PAYDESK_DATA_DIR="$WORK/data-$DB_NAME" RUST_LOG=warn "$BIN" "$@"; }
+pd() { DATABASE_URL="$DB_URL" PAYDESK_DATA_DIR="$WORK/data-$DB_NAME" RUST_LOG=error "$BIN" "$@"; }
 
 # A fresh database named DB_NAME of engine $1 (sqlite|postgres); sets DB_URL.
 fresh_db() {

@@ -144,6 +144,29 @@ const FIRST_NUMBER: u64 = 2_000_000;
 /// holds millions of rows at once.
 const SEED_CHUNK: u64 = 500_000;
 
+/// Runs the insert `sql(series)` over `1..=total` in chunks of
+/// `SEED_CHUNK`, saying how far it has got.
+async fn in_chunks(db: &Db, what: &str, total: u64, started: Instant, sql: impl Fn(String) -> String) -> Result<(), CliError> {
+    for from in (1..=total).step_by(SEED_CHUNK as usize) {
+        let to = (from + SEED_CHUNK - 1).min(total);
+        execute(db, &sql(series(db, from, to))).await?;
+        eprintln!("seed: {to} {what} ({:.0?})", started.elapsed());
+    }
+    Ok(())
+}
+
+/// A Reference Number made from `i`: `prefix`, then `i` in base 30 over the
+/// reference alphabet, 7 places. Random references start with any letter,
+/// so a clash is possible in principle and never seen in practice; the
+/// column is UNIQUE, so it could only stop the seed, not corrupt it.
+fn reference_sql(prefix: char) -> String {
+    let digit = |div: u64| format!("substr('23456789ABCDEFGHJKMNPQRSTVWXYZ', CAST(((i / {div}) % 30) + 1 AS INTEGER), 1)");
+    std::iter::once(format!("'{prefix}'"))
+        .chain([729_000_000, 24_300_000, 810_000, 27_000, 900, 30, 1].map(digit))
+        .collect::<Vec<_>>()
+        .join(" || ")
+}
+
 async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> {
     let started = Instant::now();
     let existing = number(db, &format!("SELECT COUNT(*) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + 1)).await?;
@@ -157,23 +180,17 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
         syllable(LOWER, "(i * 7919) / 400")
     );
     let first = format!("{} || {}", syllable(UPPER, "i * 31"), syllable(LOWER, "(i * 37) / 20"));
-    for from in (1..=accounts).step_by(SEED_CHUNK as usize) {
-        let to = (from + SEED_CHUNK - 1).min(accounts);
-        execute(
-            db,
-            &format!(
-                "{} INSERT INTO accounts (account_number, account_type, first_name, last_name, company_name, email, \
-                 balance_cents, status, created_at, updated_at) \
-                 SELECT CAST({FIRST_NUMBER} + i AS TEXT), CASE WHEN i % 10 = 0 THEN 'B' ELSE 'I' END, \
-                 CASE WHEN i % 10 = 0 THEN NULL ELSE {first} END, CASE WHEN i % 10 = 0 THEN NULL ELSE {last} END, \
-                 CASE WHEN i % 10 = 0 THEN {last} || ' Services' ELSE NULL END, 'payer' || i || '@example.com', \
-                 0, 'active', 0, 0 FROM s",
-                series(db, from, to)
-            ),
+    in_chunks(db, "accounts", accounts, started, |s| {
+        format!(
+            "{s} INSERT INTO accounts (account_number, account_type, first_name, last_name, company_name, email, \
+             balance_cents, status, created_at, updated_at) \
+             SELECT CAST({FIRST_NUMBER} + i AS TEXT), CASE WHEN i % 10 = 0 THEN 'B' ELSE 'I' END, \
+             CASE WHEN i % 10 = 0 THEN NULL ELSE {first} END, CASE WHEN i % 10 = 0 THEN NULL ELSE {last} END, \
+             CASE WHEN i % 10 = 0 THEN {last} || ' Services' ELSE NULL END, 'payer' || i || '@example.com', \
+             0, 'active', 0, 0 FROM s"
         )
-        .await?;
-        eprintln!("seed: {to} accounts ({:.0?})", started.elapsed());
-    }
+    })
+    .await?;
     let base = number(db, &format!("SELECT MIN(id) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + 1)).await?;
     let top = number(db, &format!("SELECT MAX(id) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + accounts)).await?;
     // Payments name their account by id, computed from the first one.
@@ -193,31 +210,19 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
     .await?;
     eprintln!("seed: {payers} payers ({:.0?})", started.elapsed());
     let payments = accounts * per_account;
-    // A Reference Number from i: 'Z' then i in base 30 over the reference
-    // alphabet, 7 places; random references never collide with it in practice.
-    let digit = |div: u64| format!("substr('23456789ABCDEFGHJKMNPQRSTVWXYZ', CAST(((i / {div}) % 30) + 1 AS INTEGER), 1)");
-    let reference = std::iter::once("'Z'".to_string())
-        .chain([729_000_000, 24_300_000, 810_000, 27_000, 900, 30, 1].map(digit))
-        .collect::<Vec<_>>()
-        .join(" || ");
-    for from in (1..=payments).step_by(SEED_CHUNK as usize) {
-        let to = (from + SEED_CHUNK - 1).min(payments);
-        execute(
-            db,
-            &format!(
-                "{} INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-                 card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, receipt_email, status, channel, \
-                 created_at, updated_at, settled_at) \
-                 SELECT {reference}, 'bench-' || i, {base} + ((i - 1) % {accounts}), 100 + (i * 7919) % 50000, 'card', \
-                 'Visa •••• ' || (1000 + i % 9000), 'tok_bench', 'visa', CAST(1000 + i % 9000 AS TEXT), '12/30', \
-                 'Pat Payer', '02139', 'payer@example.com', 'processed', 'csr', \
-                 1700000000000 + i * 1000, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM s",
-                series(db, from, to)
-            ),
+    let reference = reference_sql('Z');
+    in_chunks(db, "payments", payments, started, |s| {
+        format!(
+            "{s} INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
+             card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, receipt_email, status, channel, \
+             created_at, updated_at, settled_at) \
+             SELECT {reference}, 'bench-' || i, {base} + ((i - 1) % {accounts}), 100 + (i * 7919) % 50000, 'card', \
+             'Visa •••• ' || (1000 + i % 9000), 'tok_bench', 'visa', CAST(1000 + i % 9000 AS TEXT), '12/30', \
+             'Pat Payer', '02139', 'payer@example.com', 'processed', 'csr', \
+             1700000000000 + i * 1000, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM s"
         )
-        .await?;
-        eprintln!("seed: {to} payments ({:.0?})", started.elapsed());
-    }
+    })
+    .await?;
     execute(db, "ANALYZE").await?;
     println!("seeded {accounts} accounts, {payers} payers and {payments} payments in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
@@ -324,27 +329,28 @@ async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-fn demo_csr(row: app::db::users::StaffRow) -> StaffUser {
-    StaffUser {
+/// The demo CSR, who takes the bench's payments.
+async fn demo_csr(db: &Db) -> Result<StaffUser, CliError> {
+    let row = db
+        .staff_by_login(app::services::demo::DEMO_CSR.0)
+        .await
+        .map_err(|e| CliError::App(format!("bench: {e}")))?
+        .ok_or_else(|| CliError::Rejected("the demo CSR is missing: run `paydesk demo` first".into()))?;
+    Ok(StaffUser {
         id: row.id,
         login: row.login,
         email: row.email,
         role: Role::Csr,
         must_change_password: false,
         entitlements: app::domain::entitlements::Entitlement::default_for(Role::Csr),
-    }
+    })
 }
 
 async fn seal_reviews(config: &Config, db: &Db, dir: &Path, count: u64) -> Result<Vec<String>, CliError> {
     let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
     let processor = SandboxProcessor::new(keys.clone());
     let payments = Payments { db, config, keys: &keys, processor: &processor };
-    let csr = db
-        .staff_by_login(app::services::demo::DEMO_CSR.0)
-        .await
-        .map_err(|e| CliError::App(format!("bench: {e}")))?
-        .ok_or_else(|| CliError::Rejected("the demo CSR is missing: run `paydesk demo` first".into()))?;
-    let csr = demo_csr(csr);
+    let csr = demo_csr(db).await?;
     let accounts = read_lines(&dir.join("account.txt"))?;
     if accounts.is_empty() {
         return Err(CliError::Rejected("no accounts to pay: run `paydesk bench queries` first".into()));
@@ -371,12 +377,7 @@ async fn seal_reviews(config: &Config, db: &Db, dir: &Path, count: u64) -> Resul
 async fn ceiling(config: &Config, db: &Db, dir: &Path, count: u64, clients: usize) -> Result<(), CliError> {
     let reviews = seal_reviews(config, db, dir, count).await?;
     let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
-    let csr = demo_csr(
-        db.staff_by_login(app::services::demo::DEMO_CSR.0)
-            .await
-            .map_err(|e| CliError::App(format!("bench: {e}")))?
-            .ok_or_else(|| CliError::Rejected("the demo CSR is missing".into()))?,
-    );
+    let csr = demo_csr(db).await?;
     let queue = std::sync::Arc::new(std::sync::Mutex::new(reviews));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -410,11 +411,7 @@ async fn pending(config: &Config, db: &Db, count: u64) -> Result<(), CliError> {
     let enc = keys.seal(app::services::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789");
     let account = number(db, "SELECT MIN(id) FROM accounts WHERE status = 'active'").await?;
     let started = Instant::now();
-    let digit = |div: u64| format!("substr('23456789ABCDEFGHJKMNPQRSTVWXYZ', CAST(((i / {div}) % 30) + 1 AS INTEGER), 1)");
-    let reference = std::iter::once("'Y'".to_string())
-        .chain([729_000_000, 24_300_000, 810_000, 27_000, 900, 30, 1].map(digit))
-        .collect::<Vec<_>>()
-        .join(" || ");
+    let reference = reference_sql('Y');
     execute(
         db,
         &format!(
