@@ -72,12 +72,12 @@ fuzz:
 	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
-## bench: every benchmark, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale; about 40 minutes)
+## bench: every benchmark, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale; about 21 minutes)
 bench: build
 	@scripts/install-tools.sh bench
 	@bench/run.sh
 
-## bench-quick: the same at a small size (10,000 accounts, 20 s soak), in a few minutes
+## bench-quick: the same at a small size (10,000 accounts, 20 s soak), in about 2.5 minutes
 bench-quick: build
 	@scripts/install-tools.sh bench
 	@BENCH_ACCOUNTS=10000 BENCH_SECONDS=3 BENCH_CEILING_PAYMENTS=300 BENCH_SETTLE=10000 \

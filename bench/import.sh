@@ -9,9 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+source bench/lib.sh
+
 ROWS="${BENCH_ACCOUNTS:-1000000}"
-BIN="${BIN:-target/release/paydesk}"
-PG="${PAYDESK_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 work="$(mktemp -d)"
 pgdb="paydesk_bench_$$"
 cleanup() {
@@ -25,10 +25,6 @@ file="$work/universal.csv"
 python3 scripts/gen-universal-file.py "$ROWS" > "$file"
 export PAYDESK_DATA_DIR="$work/data"
 BARE_TABLE="CREATE TABLE bare (account_number TEXT, account_type TEXT, first_name TEXT, last_name TEXT, company_name TEXT, email TEXT, balance TEXT, status TEXT, user_id TEXT);"
-
-now() { date +%s.%N; }
-# seconds between two `now`s
-took() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 
 # One table row: database, import seconds, bare seconds.
 row() {

@@ -81,7 +81,7 @@ pub async fn run(config: &Config, db: &Db, command: BenchCommand) -> Result<(), 
         BenchCommand::Queries { dir, count } => queries(db, &dir, count).await,
         BenchCommand::Lookups { dir } => lookups(db, &dir).await,
         BenchCommand::Reviews { dir, count, out } => {
-            let reviews = seal_reviews(config, db, &dir, count).await?;
+            let reviews = seal_reviews(config, db, &keyring(config)?, &demo_csr(db).await?, &dir, count).await?;
             std::fs::write(&out, reviews.join("\n") + "\n").map_err(|e| io(&out, e))
         }
         BenchCommand::Ceiling { dir, count, clients } => ceiling(config, db, &dir, count, clients).await,
@@ -282,29 +282,43 @@ fn percentiles(mut times: Vec<Duration>) -> (f64, f64) {
 /// Lookups per kind that only warm the caches before the timed ones.
 const WARM_UP: usize = 200;
 
+/// Runs `lookup` once per query after `WARM_UP` untimed ones (which only
+/// warm the caches): the timings, and how many found nothing.
+async fn time_each<F, Fut>(queries: &[String], mut lookup: F) -> Result<(Vec<Duration>, usize), CliError>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, CliError>>,
+{
+    let mut times = Vec::with_capacity(queries.len());
+    let mut misses = 0;
+    for (k, q) in queries.iter().take(WARM_UP).chain(queries.iter()).enumerate() {
+        let started = Instant::now();
+        let found = lookup(q.clone()).await?;
+        if k >= WARM_UP.min(queries.len()) {
+            times.push(started.elapsed());
+            misses += usize::from(!found);
+        }
+    }
+    Ok((times, misses))
+}
+
 async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
+    let failed = |e: app::db::DbError| CliError::App(format!("bench: {e}"));
     for kind in KINDS {
         let queries = read_lines(&dir.join(format!("{kind}.txt")))?;
-        let mut times = Vec::with_capacity(queries.len());
-        let mut misses = 0;
-        // The first WARM_UP only warm the caches; then every query is timed.
-        for (k, q) in queries.iter().take(WARM_UP).chain(queries.iter()).enumerate() {
-            let started = Instant::now();
-            let found = match kind {
-                "account" => db.account_by_number(q).await.map(|r| r.is_some()),
-                "user" => db.accounts_for_user_id(q).await.map(|r| !r.is_empty()),
-                "reference" => db.payment_by_reference(q).await.map(|r| r.is_some()),
-                _ => match NameQuery::parse(q) {
+        let (times, misses) = time_each(&queries, |q| async move {
+            match kind {
+                "account" => db.account_by_number(&q).await.map(|r| r.is_some()),
+                "user" => db.accounts_for_user_id(&q).await.map(|r| !r.is_empty()),
+                "reference" => db.payment_by_reference(&q).await.map(|r| r.is_some()),
+                _ => match NameQuery::parse(&q) {
                     Some(nq) => db.accounts_by_name(&nq, 8).await.map(|r| !r.is_empty()),
                     None => Ok(false),
                 },
             }
-            .map_err(|e| CliError::App(format!("bench: {e}")))?;
-            if k >= WARM_UP.min(queries.len()) {
-                times.push(started.elapsed());
-                misses += usize::from(!found);
-            }
-        }
+            .map_err(failed)
+        })
+        .await?;
         let (p50, p99) = percentiles(times);
         println!("lookup {kind} p50_us={p50:.0} p99_us={p99:.0} n={} misses={misses}", queries.len());
         // The whole search as the server function runs it, minus HTTP and
@@ -315,14 +329,11 @@ async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
             "reference" => SearchBy::Reference,
             _ => continue,
         };
-        let mut times = Vec::with_capacity(queries.len());
-        for (k, q) in queries.iter().take(WARM_UP).chain(queries.iter()).enumerate() {
-            let started = Instant::now();
-            app::services::payer_support::search(db, by, q, "America/New_York").await?;
-            if k >= WARM_UP.min(queries.len()) {
-                times.push(started.elapsed());
-            }
-        }
+        let (times, _) = time_each(&queries, |q| async move {
+            let found = app::services::payer_support::search(db, by, &q, "America/New_York").await?;
+            Ok(!found.accounts.is_empty())
+        })
+        .await?;
         let (p50, p99) = percentiles(times);
         println!("service {kind} p50_us={p50:.0} p99_us={p99:.0}");
     }
@@ -346,11 +357,14 @@ async fn demo_csr(db: &Db) -> Result<StaffUser, CliError> {
     })
 }
 
-async fn seal_reviews(config: &Config, db: &Db, dir: &Path, count: u64) -> Result<Vec<String>, CliError> {
-    let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+/// The keyring in PAYDESK_DATA_DIR: the server opens what the bench seals.
+fn keyring(config: &Config) -> Result<Keyring, CliError> {
+    Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))
+}
+
+async fn seal_reviews(config: &Config, db: &Db, keys: &Keyring, csr: &StaffUser, dir: &Path, count: u64) -> Result<Vec<String>, CliError> {
     let processor = SandboxProcessor::new(keys.clone());
-    let payments = Payments { db, config, keys: &keys, processor: &processor };
-    let csr = demo_csr(db).await?;
+    let payments = Payments { db, config, keys, processor: &processor };
     let accounts = read_lines(&dir.join("account.txt"))?;
     if accounts.is_empty() {
         return Err(CliError::Rejected("no accounts to pay: run `paydesk bench queries` first".into()));
@@ -369,15 +383,14 @@ async fn seal_reviews(config: &Config, db: &Db, dir: &Path, count: u64) -> Resul
             card_zip: "02139".into(),
             ..PaymentForm::default()
         };
-        sealed.push(payments.review(&csr, &form).await?);
+        sealed.push(payments.review(csr, &form).await?);
     }
     Ok(sealed)
 }
 
 async fn ceiling(config: &Config, db: &Db, dir: &Path, count: u64, clients: usize) -> Result<(), CliError> {
-    let reviews = seal_reviews(config, db, dir, count).await?;
-    let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
-    let csr = demo_csr(db).await?;
+    let (keys, csr) = (keyring(config)?, demo_csr(db).await?);
+    let reviews = seal_reviews(config, db, &keys, &csr, dir, count).await?;
     let queue = std::sync::Arc::new(std::sync::Mutex::new(reviews));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -406,7 +419,7 @@ async fn ceiling(config: &Config, db: &Db, dir: &Path, count: u64, clients: usiz
 }
 
 async fn pending(config: &Config, db: &Db, count: u64) -> Result<(), CliError> {
-    let keys = Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+    let keys = keyring(config)?;
     // One sealed account number for every ACH row: settlement opens each.
     let enc = keys.seal(app::services::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789");
     let account = number(db, "SELECT MIN(id) FROM accounts WHERE status = 'active'").await?;
