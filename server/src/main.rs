@@ -1,5 +1,6 @@
 //! The `paydesk` binary: the web server and the operator's commands.
 
+mod allocator;
 mod bench;
 mod cli;
 mod serve;
@@ -8,6 +9,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    allocator::cap_arenas();
     // An optional .env sits beside the data; real environment variables win.
     let _ = dotenvy::dotenv();
     let args = cli::Cli::parse();

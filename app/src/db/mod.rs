@@ -48,10 +48,6 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// Something the surrounding locks rule out happened anyway; the
-    /// transaction is abandoned rather than half-applied.
-    #[error("invariant broken: {0}")]
-    Invariant(String),
 }
 
 impl DbError {

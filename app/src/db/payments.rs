@@ -282,7 +282,9 @@ impl Db {
 
     /// Scheduled payments whose date (`YYYY-MM-DD`) is `today` or earlier.
     pub async fn due_scheduled(&self, today: &str) -> Result<Vec<PaymentRow>, DbError> {
-        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'scheduled' AND p.scheduled_for <= $1 ORDER BY p.id LIMIT 1000");
+        // In the partial index's order: ordered by id, SQLite would rather
+        // scan the whole table than sort what the index finds.
+        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'scheduled' AND p.scheduled_for <= $1 ORDER BY p.scheduled_for, p.id LIMIT 1000");
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(today).fetch_all(pool).await)?;
         Ok(rows)
     }
@@ -308,7 +310,8 @@ impl Db {
     /// Payments still `authorizing` that were claimed before `before`: their
     /// request died between the claim and the processor's answer.
     pub async fn stale_authorizing(&self, before: i64) -> Result<Vec<PaymentRow>, DbError> {
-        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'authorizing' AND p.created_at < $1 ORDER BY p.id LIMIT 100");
+        // Oldest first, in the partial index's order (see `due_scheduled`).
+        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'authorizing' AND p.created_at < $1 ORDER BY p.created_at, p.id LIMIT 100");
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(before).fetch_all(pool).await)?;
         Ok(rows)
     }

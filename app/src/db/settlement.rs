@@ -122,11 +122,6 @@ struct Outgoing {
 
 impl Db {
     pub async fn settle_run(&self, cutoff: i64, now: i64, actor: &str, returns_count: i64, ach: &AchSetup<'_>) -> Result<Option<RunSummary>, DbError> {
-        // Locked on PostgreSQL, so a Void holding one of these rows finishes
-        // first and the row drops out of the set (it is no longer Pending).
-        let lock_rows = if self.backend() == Backend::Postgres { " FOR UPDATE OF p" } else { "" };
-        let pending_ach =
-            format!("{PAYMENT_SELECT} WHERE p.status = 'pending' AND p.method_kind = 'ach' AND p.created_at < $1 ORDER BY p.id{lock_rows}");
         let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1");
         let lock = self.backend() == Backend::Postgres;
         let backend = self.backend();
@@ -162,20 +157,46 @@ impl Db {
                     journal.add(&posting, *account_id, *id, format!("capture:{id}"), now);
                 }
             }
-            // ACH: Pending debits, then refund credits not yet sent.
+            // ACH: Pending debits, then refund credits not yet sent. The
+            // debits move to Processed first, in one statement that also
+            // locks them, as the cards did: a Void waiting on one of them
+            // then finds it Processed and refuses. (Locking them with a
+            // SELECT and updating them later wrote every row twice.)
+            let debit_ids: Vec<i64> = sqlx::query_scalar(
+                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
+                 WHERE status = 'pending' AND method_kind = 'ach' AND created_at < $1 RETURNING id",
+            )
+            .bind(cutoff)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
             let mut outgoing = Vec::new();
             let mut skipped = Vec::new();
-            for p in sqlx::query_as::<_, PaymentRow>(&pending_ach).bind(cutoff).fetch_all(&mut *tx).await? {
-                match p.bank_account_enc.as_deref().and_then(|enc| (ach.open_account)(enc)) {
-                    Some(account_number) => {
-                        let amount_cents = p.amount_cents - p.refunded_cents;
-                        outgoing.push(Outgoing { payment: p, action_id: None, amount_cents, account_number, credit: false });
-                    }
-                    None => {
-                        tracing::error!(payment = p.id, "cannot decrypt the bank account; the payment stays Pending");
-                        skipped.push(p.reference.clone());
+            let mut unsent = Vec::new();
+            if !debit_ids.is_empty() {
+                let (among, ids) = self.in_ids("p.id", 1, &debit_ids);
+                let debits = format!("{PAYMENT_SELECT} WHERE {among} ORDER BY p.id");
+                for p in sqlx::query_as::<_, PaymentRow>(&debits).bind(&ids).fetch_all(&mut *tx).await? {
+                    match p.bank_account_enc.as_deref().and_then(|enc| (ach.open_account)(enc)) {
+                        Some(account_number) => {
+                            let amount_cents = p.amount_cents - p.refunded_cents;
+                            outgoing.push(Outgoing { payment: p, action_id: None, amount_cents, account_number, credit: false });
+                        }
+                        None => {
+                            tracing::error!(payment = p.id, "cannot decrypt the bank account; the payment stays Pending");
+                            unsent.push(p.id);
+                            skipped.push(p.reference.clone());
+                        }
                     }
                 }
+            }
+            if !unsent.is_empty() {
+                // Not in the file, so not settled: back to Pending for the next run.
+                let (among, ids) = self.in_ids("id", 1, &unsent);
+                sqlx::query(&format!("UPDATE payments SET status = 'pending', settled_at = NULL WHERE {among}"))
+                    .bind(&ids)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let credits: Vec<(i64, i64, i64)> = sqlx::query_as(
                 "SELECT x.id, x.payment_id, x.amount_cents FROM payment_actions x LEFT JOIN ach_entries e ON e.action_id = x.id \
@@ -282,13 +303,11 @@ impl Db {
                     .await?;
                 }
                 let mut entries: Vec<AchEntryRow> = Vec::with_capacity(placed.len());
-                let mut debits: Vec<i64> = Vec::new();
                 for (o, trace, batch_number) in &placed {
                     let p = &o.payment;
                     entries.push((file_id, *batch_number, p.id, o.action_id, transaction_code(p, o.credit).to_string(), o.amount_cents, trace.clone()));
                     match o.action_id {
                         None => {
-                            debits.push(p.id);
                             history.push((p.id, now, "pending", "processed", actor.to_string(), Some(format!("sent in ACH file {file_name}"))));
                             if let Some(posting) = settlement_posting(&p.state()) {
                                 journal.add(&posting, p.account_id, p.id, format!("capture:{}", p.id), now);
@@ -306,25 +325,6 @@ impl Db {
                     &["bigint", "bigint", "bigint", "bigint", "text", "bigint", "text"],
                     entries
                 )?;
-                let (among, ids) = self.in_ids("id", 2, &debits);
-                let moved = sqlx::query(&format!(
-                    "UPDATE payments SET status = 'processed', settled_at = $1, updated_at = $1 WHERE status = 'pending' AND {among}"
-                ))
-                .bind(now)
-                .bind(&ids)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if moved != debits.len() as u64 {
-                    // Under the run lock nothing else moves a Pending ACH
-                    // payment except a Void, which holds the row: give up
-                    // the whole run rather than send a voided debit.
-                    return Err(DbError::Invariant(format!(
-                        "{} of {} ACH payments left Pending during settlement",
-                        debits.len() as u64 - moved,
-                        debits.len()
-                    )));
-                }
                 file = Some(AchFileSummary {
                     id: file_id,
                     file_name,

@@ -131,6 +131,38 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
     no_breaches(t).await;
 }
 
+async fn an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file(t: &TestDb) {
+    let (s, _c) = signed_in(t, CSR).await;
+    let casey = support::staff(&t.db, CSR.0).await;
+    let sealed_by_another_key = support::pay(&s.state, &casey, "100008", "12.00", Some("000555000555")).await;
+    let fine = support::pay(&s.state, &casey, "100008", "13.00", Some("000666000666")).await;
+    let stored = app::domain::payment::Reference::parse(&sealed_by_another_key).unwrap().as_str().to_string();
+    // As if the key file had been replaced: this one no longer opens.
+    let sql = format!("UPDATE payments SET bank_account_enc = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE reference = '{stored}'");
+    assert_eq!(support::execute(&t.db, &sql).await.unwrap(), 1);
+
+    let run = settle(t, &s).await.run.expect("a run");
+    assert_eq!(run.skipped, vec![stored.clone()], "named, for the operator");
+    let file = run.file.expect("an ACH file");
+    assert_eq!((file.entry_count, file.debit_total_cents), (1, 1_300), "only the debit that opens is sent");
+    assert_eq!(status_of(t, &fine).await.0, "processed");
+    assert_eq!(status_of(t, &sealed_by_another_key).await.0, "pending", "back to Pending for a later run");
+    let settled_at = format!("SELECT COUNT(*) FROM payments WHERE reference = '{stored}' AND settled_at IS NULL");
+    assert_eq!(support::count(&t.db, &settled_at).await, 1);
+    let history = format!(
+        "SELECT COUNT(*) FROM payment_status_history h JOIN payments p ON p.id = h.payment_id \
+         WHERE p.reference = '{stored}' AND h.to_status = 'processed'"
+    );
+    assert_eq!(support::count(&t.db, &history).await, 0, "no history of a move that did not happen");
+    no_breaches(t).await;
+
+    // The next run tries it again, and still leaves it be.
+    let again = settle(t, &s).await;
+    assert!(again.run.as_ref().is_none_or(|r| r.file.is_none()), "nothing to send");
+    assert_eq!(status_of(t, &sealed_by_another_key).await.0, "pending");
+    no_breaches(t).await;
+}
+
 async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
     let (s, _c) = signed_in(t, CSR).await;
     let casey = support::staff(&t.db, CSR.0).await;
@@ -318,6 +350,7 @@ on_both_backends!(
     card_refunds_add_up_and_never_exceed_the_payment,
     a_pending_card_reversal_voids_it_and_settlement_captures_nothing,
     ach_is_voided_or_sent_in_a_valid_nacha_file,
+    an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file,
     returns_fail_the_payment_and_restore_the_balance,
     a_void_racing_settlement_loses_or_wins_cleanly,
     settlement_is_for_administrators,
