@@ -72,7 +72,7 @@ fuzz:
 	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
-## bench: every benchmark, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale; about 21 minutes)
+## bench: every benchmark, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale; 18 to 21 minutes)
 bench: build
 	@scripts/install-tools.sh bench
 	@bench/run.sh

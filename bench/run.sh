@@ -20,6 +20,10 @@ bench/settle.sh >> "$rows"
 echo "[bench] client payload"
 node bench/payload.mjs >> "$rows"
 
+# The tree measured, read before the output file is rewritten (rewriting it
+# would make every run look like one "with uncommitted changes").
+commit="$(git rev-parse --short HEAD)$(git diff --quiet -- . ":(exclude)$out" || echo ' (with uncommitted changes)')"
+
 {
   echo "# Benchmarks"
   echo
@@ -28,7 +32,7 @@ node bench/payload.mjs >> "$rows"
   echo
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
+  echo "- commit: $commit"
   echo
   echo "| figure | measured | against the baseline | goal | result |"
   echo "|---|---|---|---|---|"

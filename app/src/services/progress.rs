@@ -105,7 +105,7 @@ mod tests {
         tracked.progress.begin(10);
         let mut r = Counted { inner: &b"0123456789"[..], progress: Some(tracked.progress.clone()) };
         let mut buf = [0u8; 4];
-        r.read(&mut buf).unwrap();
+        assert_eq!(r.read(&mut buf).unwrap(), 4, "what the buffer holds");
         assert_eq!(board.get(7, "abc"), Some((4, 10)));
         assert_eq!(board.get(8, "abc"), None, "another user's step is not theirs to see");
         drop(tracked);
