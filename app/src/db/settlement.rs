@@ -123,18 +123,22 @@ struct Outgoing {
 impl Db {
     pub async fn settle_run(&self, cutoff: i64, now: i64, actor: &str, returns_count: i64, ach: &AchSetup<'_>) -> Result<Option<RunSummary>, DbError> {
         let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1");
-        let lock = self.backend() == Backend::Postgres;
         let backend = self.backend();
+        // Pending payments of one method, moved to Processed in one guarded
+        // statement that also locks them: a Void waiting on one of them then
+        // finds it Processed and refuses.
+        let settle_pending = |method: &str, returning: &str| {
+            format!(
+                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
+                 WHERE status = 'pending' AND method_kind = '{method}' AND created_at < $1 RETURNING {returning}"
+            )
+        };
         let summary = in_tx!(self, |tx| {
-            if lock {
+            if backend == Backend::Postgres {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SETTLEMENT_LOCK).execute(&mut *tx).await?;
             }
             // Cards: capture what was not refunded before the cutoff.
-            let cards: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
-                 WHERE status = 'pending' AND method_kind = 'card' AND created_at < $1 \
-                 RETURNING id, account_id, amount_cents, refunded_cents",
-            )
+            let cards: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&settle_pending("card", "id, account_id, amount_cents, refunded_cents"))
             .bind(cutoff)
             .bind(now)
             .fetch_all(&mut *tx)
@@ -158,14 +162,10 @@ impl Db {
                 }
             }
             // ACH: Pending debits, then refund credits not yet sent. The
-            // debits move to Processed first, in one statement that also
-            // locks them, as the cards did: a Void waiting on one of them
-            // then finds it Processed and refuses. (Locking them with a
-            // SELECT and updating them later wrote every row twice.)
-            let debit_ids: Vec<i64> = sqlx::query_scalar(
-                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
-                 WHERE status = 'pending' AND method_kind = 'ach' AND created_at < $1 RETURNING id",
-            )
+            // debits move first, as the cards did, and are read back with
+            // their accounts (locking them with a SELECT and moving them
+            // later wrote every row twice).
+            let debit_ids: Vec<i64> = sqlx::query_scalar(&settle_pending("ach", "id"))
             .bind(cutoff)
             .bind(now)
             .fetch_all(&mut *tx)
