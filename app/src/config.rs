@@ -62,7 +62,11 @@ pub struct SmtpConfig {
 
 impl std::fmt::Debug for SmtpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SmtpConfig {{ host: {:?}, port: {}, starttls: {}, user: {:?}, password: *** }}", self.host, self.port, self.starttls, self.user)
+        write!(
+            f,
+            "SmtpConfig {{ host: {:?}, port: {}, starttls: {}, user: {:?}, password: *** }}",
+            self.host, self.port, self.starttls, self.user
+        )
     }
 }
 
@@ -92,51 +96,103 @@ impl Config {
 
     /// Reads every setting through `get`, so tests can supply their own.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let val = |var: &'static str, default: &str| get(var).filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string());
-        let bad = |var: &'static str, value: String, problem: &'static str| ConfigError { var, value, problem };
+        let val = |var: &'static str, default: &str| {
+            get(var)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        let bad = |var: &'static str, value: String, problem: &'static str| ConfigError {
+            var,
+            value,
+            problem,
+        };
 
         let database_url = val("DATABASE_URL", DEFAULT_DATABASE_URL);
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres:") || database_url.starts_with("postgresql:")) {
-            return Err(bad("DATABASE_URL", redact_url(&database_url), "must start with sqlite:// or postgres://"));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("postgresql:"))
+        {
+            return Err(bad(
+                "DATABASE_URL",
+                redact_url(&database_url),
+                "must start with sqlite:// or postgres://",
+            ));
         }
         let addr = val("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
-        let site_addr = addr.parse().map_err(|_| bad("LEPTOS_SITE_ADDR", addr.clone(), "must be an address like 127.0.0.1:3000"))?;
+        let site_addr = addr.parse().map_err(|_| {
+            bad(
+                "LEPTOS_SITE_ADDR",
+                addr.clone(),
+                "must be an address like 127.0.0.1:3000",
+            )
+        })?;
         let data_dir = PathBuf::from(val("PAYDESK_DATA_DIR", "./data"));
         let idle = val("PAYDESK_SESSION_IDLE_MINUTES", "30");
         let session_idle_minutes = idle
             .parse::<i64>()
             .ok()
             .filter(|m| (1..=1440).contains(m))
-            .ok_or_else(|| bad("PAYDESK_SESSION_IDLE_MINUTES", idle.clone(), "must be a whole number of minutes from 1 to 1440"))?;
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_SESSION_IDLE_MINUTES",
+                    idle.clone(),
+                    "must be a whole number of minutes from 1 to 1440",
+                )
+            })?;
         let secure = val("PAYDESK_SECURE_COOKIES", "auto");
         let secure_cookies = match secure.as_str() {
             "auto" => SecureCookies::Auto,
             "always" => SecureCookies::Always,
             "never" => SecureCookies::Never,
-            _ => return Err(bad("PAYDESK_SECURE_COOKIES", secure, "must be auto, always or never")),
+            _ => {
+                return Err(bad(
+                    "PAYDESK_SECURE_COOKIES",
+                    secure,
+                    "must be auto, always or never",
+                ));
+            }
         };
         let max = val("PAYDESK_MAX_PAYMENT", "99999.99");
-        let max_payment = check_amount(&max, Money::from_cents(i64::MAX))
-            .map_err(|_| bad("PAYDESK_MAX_PAYMENT", max.clone(), "must be an amount greater than 0 with at most 2 decimals"))?;
+        let max_payment = check_amount(&max, Money::from_cents(i64::MAX)).map_err(|_| {
+            bad(
+                "PAYDESK_MAX_PAYMENT",
+                max.clone(),
+                "must be an amount greater than 0 with at most 2 decimals",
+            )
+        })?;
         let cutoff = val("PAYDESK_SETTLEMENT_CUTOFF", "17:00");
-        let settlement_cutoff = parse_hhmm(&cutoff)
-            .ok_or_else(|| bad("PAYDESK_SETTLEMENT_CUTOFF", cutoff.clone(), "must be a time of day like 17:00"))?;
+        let settlement_cutoff = parse_hhmm(&cutoff).ok_or_else(|| {
+            bad(
+                "PAYDESK_SETTLEMENT_CUTOFF",
+                cutoff.clone(),
+                "must be a time of day like 17:00",
+            )
+        })?;
         let timezone = val("PAYDESK_TIMEZONE", "America/New_York");
         if jiff::tz::TimeZone::get(&timezone).is_err() {
-            return Err(bad("PAYDESK_TIMEZONE", timezone, "must be an IANA time zone like America/New_York"));
+            return Err(bad(
+                "PAYDESK_TIMEZONE",
+                timezone,
+                "must be an IANA time zone like America/New_York",
+            ));
         }
         let settle_every = match get("PAYDESK_SETTLE_EVERY").filter(|v| !v.trim().is_empty()) {
             None => None,
-            Some(v) => Some(
-                parse_duration(&v)
-                    .ok_or_else(|| bad("PAYDESK_SETTLE_EVERY", v.clone(), "must be a duration like 60s or 5m (at least 5s)"))?,
-            ),
+            Some(v) => Some(parse_duration(&v).ok_or_else(|| {
+                bad(
+                    "PAYDESK_SETTLE_EVERY",
+                    v.clone(),
+                    "must be a duration like 60s or 5m (at least 5s)",
+                )
+            })?),
         };
         let smtp = match get("PAYDESK_SMTP_HOST").filter(|v| !v.trim().is_empty()) {
             None => None,
             Some(host) => {
                 let port_s = val("PAYDESK_SMTP_PORT", "587");
-                let port = port_s.parse().map_err(|_| bad("PAYDESK_SMTP_PORT", port_s.clone(), "must be a port number"))?;
+                let port = port_s.parse().map_err(|_| {
+                    bad("PAYDESK_SMTP_PORT", port_s.clone(), "must be a port number")
+                })?;
                 let tls = val("PAYDESK_SMTP_STARTTLS", "true");
                 let starttls = match tls.as_str() {
                     "true" => true,
@@ -153,22 +209,39 @@ impl Config {
             }
         };
         let mail = MailConfig {
-            from: val("PAYDESK_MAIL_FROM", "Paydesk Receipts <receipts@paydesk.example>"),
+            from: val(
+                "PAYDESK_MAIL_FROM",
+                "Paydesk Receipts <receipts@paydesk.example>",
+            ),
             biller_name: val("PAYDESK_BILLER_NAME", "Paydesk Demo Utilities"),
             smtp,
         };
         if mail.from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(bad("PAYDESK_MAIL_FROM", mail.from, "must be an address like Receipts <receipts@example.com>"));
+            return Err(bad(
+                "PAYDESK_MAIL_FROM",
+                mail.from,
+                "must be an address like Receipts <receipts@example.com>",
+            ));
         }
         let routing = |var: &'static str, default: &str| {
             let v = val(var, default);
-            crate::domain::bank::check_routing(&v).map_err(|_| bad(var, v.clone(), "must be a 9-digit routing number with a valid check digit"))
+            crate::domain::bank::check_routing(&v).map_err(|_| {
+                bad(
+                    var,
+                    v.clone(),
+                    "must be a 9-digit routing number with a valid check digit",
+                )
+            })
         };
         let odfi_routing = routing("PAYDESK_ACH_ODFI_ROUTING", "091000019")?;
         let immediate_destination = routing("PAYDESK_ACH_DESTINATION", &odfi_routing)?;
         let company_id = val("PAYDESK_ACH_COMPANY_ID", "1234567890");
         if company_id.len() != 10 || !company_id.is_ascii() {
-            return Err(bad("PAYDESK_ACH_COMPANY_ID", company_id, "must be 10 characters, usually 1 and the 9-digit EIN"));
+            return Err(bad(
+                "PAYDESK_ACH_COMPANY_ID",
+                company_id,
+                "must be 10 characters, usually 1 and the 9-digit EIN",
+            ));
         }
         let ach = crate::domain::nacha::Originator {
             immediate_destination,
@@ -180,14 +253,24 @@ impl Config {
             odfi_routing,
         };
         if ach.immediate_origin.len() != 10 || !ach.immediate_origin.is_ascii() {
-            return Err(bad("PAYDESK_ACH_ORIGIN", ach.immediate_origin, "must be 10 characters"));
+            return Err(bad(
+                "PAYDESK_ACH_ORIGIN",
+                ach.immediate_origin,
+                "must be 10 characters",
+            ));
         }
         let limit = val("PAYDESK_SIGN_IN_IP_LIMIT", "20");
         let sign_in_ip_limit = limit
             .parse::<i64>()
             .ok()
             .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| bad("PAYDESK_SIGN_IN_IP_LIMIT", limit.clone(), "must be a whole number from 1 to 1000000"))?;
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_SIGN_IN_IP_LIMIT",
+                    limit.clone(),
+                    "must be a whole number from 1 to 1000000",
+                )
+            })?;
         let proxy = val("PAYDESK_TRUST_PROXY", "false");
         let trust_proxy = match proxy.as_str() {
             "true" => true,
@@ -199,22 +282,45 @@ impl Config {
             .parse::<i64>()
             .ok()
             .filter(|d| (0..=3650).contains(d))
-            .ok_or_else(|| bad("PAYDESK_PASSWORD_MAX_AGE_DAYS", age.clone(), "must be a whole number of days from 0 (never) to 3650"))?;
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_PASSWORD_MAX_AGE_DAYS",
+                    age.clone(),
+                    "must be a whole number of days from 0 (never) to 3650",
+                )
+            })?;
         let upload = val("PAYDESK_UPLOAD_MAX_MB", "100");
         let upload_max_bytes = upload
             .parse::<u64>()
             .ok()
             .filter(|mb| (1..=4096).contains(mb))
             .map(|mb| mb * 1024 * 1024)
-            .ok_or_else(|| bad("PAYDESK_UPLOAD_MAX_MB", upload.clone(), "must be a whole number of megabytes from 1 to 4096"))?;
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_UPLOAD_MAX_MB",
+                    upload.clone(),
+                    "must be a whole number of megabytes from 1 to 4096",
+                )
+            })?;
         let threshold = val("PAYDESK_REFUND_APPROVAL_THRESHOLD", "500.00");
         let refund_approval_threshold = crate::domain::money::Money::parse(&threshold)
             .ok()
             .filter(|m| m.cents() >= 0)
-            .ok_or_else(|| bad("PAYDESK_REFUND_APPROVAL_THRESHOLD", threshold.clone(), "must be an amount like 500.00"))?;
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_REFUND_APPROVAL_THRESHOLD",
+                    threshold.clone(),
+                    "must be an amount like 500.00",
+                )
+            })?;
         let recover = val("PAYDESK_RECOVER_AFTER", "60s");
-        let recover_after = parse_duration(&recover)
-            .ok_or_else(|| bad("PAYDESK_RECOVER_AFTER", recover.clone(), "must be a duration like 60s or 5m (at least 5s)"))?;
+        let recover_after = parse_duration(&recover).ok_or_else(|| {
+            bad(
+                "PAYDESK_RECOVER_AFTER",
+                recover.clone(),
+                "must be a duration like 60s or 5m (at least 5s)",
+            )
+        })?;
         Ok(Config {
             recover_after,
             password_max_age_days,
@@ -278,7 +384,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| m.get(k).cloned())
     }
 
@@ -294,40 +403,125 @@ mod tests {
     fn bad_settings_name_the_variable() {
         let e = with(&[("PAYDESK_SESSION_IDLE_MINUTES", "soon")]).unwrap_err();
         assert_eq!(e.var, "PAYDESK_SESSION_IDLE_MINUTES");
-        assert!(e.to_string().starts_with("PAYDESK_SESSION_IDLE_MINUTES: must be"));
-        assert_eq!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
-        assert_eq!(with(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().var, "LEPTOS_SITE_ADDR");
-        assert_eq!(with(&[("PAYDESK_MAX_PAYMENT", "1.005")]).unwrap_err().var, "PAYDESK_MAX_PAYMENT");
-        assert_eq!(with(&[("PAYDESK_SETTLEMENT_CUTOFF", "25:00")]).unwrap_err().var, "PAYDESK_SETTLEMENT_CUTOFF");
-        assert_eq!(with(&[("PAYDESK_TIMEZONE", "Mars/Olympus")]).unwrap_err().var, "PAYDESK_TIMEZONE");
-        assert_eq!(with(&[("PAYDESK_SETTLE_EVERY", "1s")]).unwrap_err().var, "PAYDESK_SETTLE_EVERY");
-        assert_eq!(with(&[("PAYDESK_SMTP_HOST", "mail"), ("PAYDESK_SMTP_PORT", "x")]).unwrap_err().var, "PAYDESK_SMTP_PORT");
-        assert_eq!(with(&[("PAYDESK_ACH_ODFI_ROUTING", "091000018")]).unwrap_err().var, "PAYDESK_ACH_ODFI_ROUTING");
-        assert_eq!(with(&[("PAYDESK_ACH_COMPANY_ID", "12345")]).unwrap_err().var, "PAYDESK_ACH_COMPANY_ID");
-        assert_eq!(with(&[("PAYDESK_SIGN_IN_IP_LIMIT", "0")]).unwrap_err().var, "PAYDESK_SIGN_IN_IP_LIMIT");
-        assert_eq!(with(&[("PAYDESK_TRUST_PROXY", "yes")]).unwrap_err().var, "PAYDESK_TRUST_PROXY");
-        assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "-1")]).unwrap_err().var, "PAYDESK_PASSWORD_MAX_AGE_DAYS");
-        assert_eq!(with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "0")]).unwrap().password_max_age_ms(), 0, "0 means never");
+        assert!(
+            e.to_string()
+                .starts_with("PAYDESK_SESSION_IDLE_MINUTES: must be")
+        );
+        assert_eq!(
+            with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            with(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().var,
+            "LEPTOS_SITE_ADDR"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_MAX_PAYMENT", "1.005")]).unwrap_err().var,
+            "PAYDESK_MAX_PAYMENT"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_SETTLEMENT_CUTOFF", "25:00")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_SETTLEMENT_CUTOFF"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_TIMEZONE", "Mars/Olympus")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_TIMEZONE"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_SETTLE_EVERY", "1s")]).unwrap_err().var,
+            "PAYDESK_SETTLE_EVERY"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_SMTP_HOST", "mail"), ("PAYDESK_SMTP_PORT", "x")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_SMTP_PORT"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_ACH_ODFI_ROUTING", "091000018")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_ACH_ODFI_ROUTING"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_ACH_COMPANY_ID", "12345")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_ACH_COMPANY_ID"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_SIGN_IN_IP_LIMIT", "0")]).unwrap_err().var,
+            "PAYDESK_SIGN_IN_IP_LIMIT"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_TRUST_PROXY", "yes")]).unwrap_err().var,
+            "PAYDESK_TRUST_PROXY"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "-1")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_PASSWORD_MAX_AGE_DAYS"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_PASSWORD_MAX_AGE_DAYS", "0")])
+                .unwrap()
+                .password_max_age_ms(),
+            0,
+            "0 means never"
+        );
         assert_eq!(with(&[]).unwrap().refund_approval_threshold.cents(), 50_000);
-        assert_eq!(with(&[("PAYDESK_UPLOAD_MAX_MB", "2")]).unwrap().upload_max_bytes, 2 * 1024 * 1024);
-        assert_eq!(with(&[("PAYDESK_UPLOAD_MAX_MB", "0")]).unwrap_err().var, "PAYDESK_UPLOAD_MAX_MB");
-        assert_eq!(with(&[("PAYDESK_REFUND_APPROVAL_THRESHOLD", "12.345")]).unwrap_err().var, "PAYDESK_REFUND_APPROVAL_THRESHOLD");
+        assert_eq!(
+            with(&[("PAYDESK_UPLOAD_MAX_MB", "2")])
+                .unwrap()
+                .upload_max_bytes,
+            2 * 1024 * 1024
+        );
+        assert_eq!(
+            with(&[("PAYDESK_UPLOAD_MAX_MB", "0")]).unwrap_err().var,
+            "PAYDESK_UPLOAD_MAX_MB"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_REFUND_APPROVAL_THRESHOLD", "12.345")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_REFUND_APPROVAL_THRESHOLD"
+        );
     }
 
     #[test]
     fn payment_settings() {
-        let c = with(&[("PAYDESK_MAX_PAYMENT", "500"), ("PAYDESK_SETTLE_EVERY", "60s"), ("PAYDESK_SETTLEMENT_CUTOFF", "9:30")]).unwrap();
+        let c = with(&[
+            ("PAYDESK_MAX_PAYMENT", "500"),
+            ("PAYDESK_SETTLE_EVERY", "60s"),
+            ("PAYDESK_SETTLEMENT_CUTOFF", "9:30"),
+        ])
+        .unwrap();
         assert_eq!(c.max_payment, Money::from_cents(50_000));
         assert_eq!(c.settle_every, Some(std::time::Duration::from_secs(60)));
         assert_eq!(c.settlement_cutoff, (9, 30));
         assert_eq!(with(&[]).unwrap().max_payment, Money::from_cents(9_999_999));
-        let smtp = with(&[("PAYDESK_SMTP_HOST", "mail.example.com"), ("PAYDESK_SMTP_PASSWORD", "hunter2")]).unwrap().mail.smtp.unwrap();
+        let smtp = with(&[
+            ("PAYDESK_SMTP_HOST", "mail.example.com"),
+            ("PAYDESK_SMTP_PASSWORD", "hunter2"),
+        ])
+        .unwrap()
+        .mail
+        .smtp
+        .unwrap();
         assert!(!format!("{smtp:?}").contains("hunter2"));
     }
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://u:secret@db:5432/p"), "postgres://***@db:5432/p");
+        assert_eq!(
+            redact_url("postgres://u:secret@db:5432/p"),
+            "postgres://***@db:5432/p"
+        );
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 }

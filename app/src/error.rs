@@ -2,9 +2,9 @@
 //! JSON (and, for forms posted without JavaScript, inside the redirect URL),
 //! so the browser shows the same message the server decided on.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// A message about one form field, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,14 +28,20 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.into(), message: message.into() });
+        self.errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     /// Keeps what was typed in `field`, to show it again with the message.
     /// No field takes more than a few hundred characters, so past
     /// `KEEP_AT_MOST` it is cut: an error never echoes a huge request back.
     pub fn keep(mut self, field: &str, value: &str) -> Self {
-        let cut = value.char_indices().nth(KEEP_AT_MOST).map_or(value, |(i, _)| &value[..i]);
+        let cut = value
+            .char_indices()
+            .nth(KEEP_AT_MOST)
+            .map_or(value, |(i, _)| &value[..i]);
         self.values.push((field.into(), cut.into()));
         self
     }
@@ -45,16 +51,26 @@ impl FieldErrors {
     }
 
     pub fn message_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     pub fn value_for(&self, field: &str) -> Option<&str> {
-        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
     }
 
     /// `Ok(())` when nothing was wrong, so validation can end with `?`.
     pub fn into_result(self) -> Result<(), AppError> {
-        if self.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self))
+        }
     }
 }
 
@@ -81,7 +97,9 @@ pub enum AppError {
     #[error("Payment declined: {0}")]
     Declined(String),
     /// The details stay in the server log under this incident id.
-    #[error("Something went wrong on our side (incident {0}). Nothing was changed; please try again.")]
+    #[error(
+        "Something went wrong on our side (incident {0}). Nothing was changed; please try again."
+    )]
     Internal(String),
 }
 
@@ -145,7 +163,8 @@ mod tests {
 
     #[test]
     fn malformed_requests_are_client_errors() {
-        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `login`".into()));
+        let e =
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `login`".into()));
         assert_eq!(e.status(), 400);
         assert_eq!(AppError::field("login", "x").status(), 422);
     }
@@ -153,7 +172,10 @@ mod tests {
     #[test]
     fn kept_values_are_cut_short() {
         let f = FieldErrors::new().keep("q", &"é".repeat(KEEP_AT_MOST + 5));
-        assert_eq!(f.value_for("q").map(|v| v.chars().count()), Some(KEEP_AT_MOST));
+        assert_eq!(
+            f.value_for("q").map(|v| v.chars().count()),
+            Some(KEEP_AT_MOST)
+        );
     }
 
     #[test]

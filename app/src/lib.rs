@@ -17,4 +17,4 @@ pub mod services;
 #[cfg(feature = "ssr")]
 pub mod web;
 
-pub use ui::{shell, App};
+pub use ui::{App, shell};

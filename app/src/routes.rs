@@ -4,7 +4,9 @@
 /// Account numbers are `[A-Za-z0-9_-]` and references `[2-9A-Z-]`, already
 /// URL-safe; dropping anything else keeps a malformed value from bending a URL.
 fn segment(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 /// Payer Support showing one account (where Done and the breadcrumbs go).
@@ -60,7 +62,12 @@ pub const USERS: &str = "/admin/users";
 
 /// One staff user's page (login IDs are `[a-z0-9._@-]`).
 pub fn staff_user(login: &str) -> String {
-    let login: String = login.trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || "._@-".contains(*c)).collect();
+    let login: String = login
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._@-".contains(*c))
+        .collect();
     format!("{USERS}/{login}")
 }
 
@@ -119,8 +126,15 @@ mod tests {
 
     #[test]
     fn addresses_stay_inside_their_segment() {
-        assert_eq!(payer_support_account("100003"), "/payer-support?by=account&q=100003");
-        assert_eq!(make_payment("10/../x?y"), "/pay/10xy", "nothing can add a path or a query");
+        assert_eq!(
+            payer_support_account("100003"),
+            "/payer-support?by=account&q=100003"
+        );
+        assert_eq!(
+            make_payment("10/../x?y"),
+            "/pay/10xy",
+            "nothing can add a path or a query"
+        );
         assert_eq!(review("A-1", "ab_c-9"), "/pay/A-1/review?r=ab_c-9");
         assert_eq!(thanks("K7M4-Q92X"), "/payments/K7M4-Q92X/thanks");
         assert_eq!(staff_user(" Casey.Q@x "), "/admin/users/casey.q@x");
@@ -130,12 +144,27 @@ mod tests {
     #[test]
     fn pages_name_the_entitlement_they_need() {
         use crate::domain::entitlements::Entitlement;
-        assert_eq!(page_entitlement("/admin/users/casey"), Some(Entitlement::UserAdmin));
+        assert_eq!(
+            page_entitlement("/admin/users/casey"),
+            Some(Entitlement::UserAdmin)
+        );
         assert_eq!(page_entitlement("/admin/usersX"), None);
-        assert_eq!(page_entitlement("/admin/roles"), Some(Entitlement::EntitlementAdmin));
-        assert_eq!(page_entitlement("/reports/audit"), Some(Entitlement::Reports));
-        assert_eq!(page_entitlement("/settlements/files/3"), Some(Entitlement::Settlement));
-        assert_eq!(page_entitlement("/pay/100003/review"), Some(Entitlement::OnBehalfPayments));
+        assert_eq!(
+            page_entitlement("/admin/roles"),
+            Some(Entitlement::EntitlementAdmin)
+        );
+        assert_eq!(
+            page_entitlement("/reports/audit"),
+            Some(Entitlement::Reports)
+        );
+        assert_eq!(
+            page_entitlement("/settlements/files/3"),
+            Some(Entitlement::Settlement)
+        );
+        assert_eq!(
+            page_entitlement("/pay/100003/review"),
+            Some(Entitlement::OnBehalfPayments)
+        );
         assert_eq!(page_entitlement("/payer-support"), None);
         assert_eq!(page_entitlement("/payments/K7M4-Q92X"), None);
     }

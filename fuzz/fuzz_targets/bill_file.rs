@@ -9,7 +9,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(rows) = bill_rows(data) {
         for row in rows {
             match row {
-                Ok(bill) => assert!(bill.minimum_due <= bill.amount_due && bill.invoice_date <= bill.due_date),
+                Ok(bill) => assert!(
+                    bill.minimum_due <= bill.amount_due && bill.invoice_date <= bill.due_date
+                ),
                 Err(errs) => assert!(!errs.is_empty()),
             }
         }

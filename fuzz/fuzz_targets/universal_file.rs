@@ -12,7 +12,12 @@ fuzz_target!(|data: &[u8]| {
             for row in rows {
                 match row {
                     Ok(rec) => assert!(rec.line >= 2, "data starts after the header"),
-                    Err(errs) => assert!(!errs.is_empty() && errs.iter().all(|e| !e.reason.is_empty() && !e.column.is_empty())),
+                    Err(errs) => assert!(
+                        !errs.is_empty()
+                            && errs
+                                .iter()
+                                .all(|e| !e.reason.is_empty() && !e.column.is_empty())
+                    ),
                 }
             }
         }

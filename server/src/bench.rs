@@ -77,14 +77,29 @@ pub enum BenchCommand {
 
 pub async fn run(config: &Config, db: &Db, command: BenchCommand) -> Result<(), CliError> {
     match command {
-        BenchCommand::Seed { accounts, payments_per_account } => seed(db, accounts, payments_per_account).await,
+        BenchCommand::Seed {
+            accounts,
+            payments_per_account,
+        } => seed(db, accounts, payments_per_account).await,
         BenchCommand::Queries { dir, count } => queries(db, &dir, count).await,
         BenchCommand::Lookups { dir } => lookups(db, &dir).await,
         BenchCommand::Reviews { dir, count, out } => {
-            let reviews = seal_reviews(config, db, &keyring(config)?, &demo_csr(db).await?, &dir, count).await?;
+            let reviews = seal_reviews(
+                config,
+                db,
+                &keyring(config)?,
+                &demo_csr(db).await?,
+                &dir,
+                count,
+            )
+            .await?;
             std::fs::write(&out, reviews.join("\n") + "\n").map_err(|e| io(&out, e))
         }
-        BenchCommand::Ceiling { dir, count, clients } => ceiling(config, db, &dir, count, clients).await,
+        BenchCommand::Ceiling {
+            dir,
+            count,
+            clients,
+        } => ceiling(config, db, &dir, count, clients).await,
         BenchCommand::Pending { count } => pending(config, db, count).await,
     }
 }
@@ -124,8 +139,12 @@ async fn number(db: &Db, sql: &str) -> Result<i64, CliError> {
 /// The integers `from..=to` as a table `s(i)`, in each engine's own way.
 fn series(db: &Db, from: u64, to: u64) -> String {
     match db.backend() {
-        Backend::Sqlite => format!("WITH RECURSIVE s(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM s WHERE i < {to})"),
-        Backend::Postgres => format!("WITH s(i) AS (SELECT generate_series({from}::bigint, {to}::bigint))"),
+        Backend::Sqlite => format!(
+            "WITH RECURSIVE s(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM s WHERE i < {to})"
+        ),
+        Backend::Postgres => {
+            format!("WITH s(i) AS (SELECT generate_series({from}::bigint, {to}::bigint))")
+        }
     }
 }
 
@@ -146,7 +165,13 @@ const SEED_CHUNK: u64 = 500_000;
 
 /// Runs the insert `sql(series)` over `1..=total` in chunks of
 /// `SEED_CHUNK`, saying how far it has got.
-async fn in_chunks(db: &Db, what: &str, total: u64, started: Instant, sql: impl Fn(String) -> String) -> Result<(), CliError> {
+async fn in_chunks(
+    db: &Db,
+    what: &str,
+    total: u64,
+    started: Instant,
+    sql: impl Fn(String) -> String,
+) -> Result<(), CliError> {
     for from in (1..=total).step_by(SEED_CHUNK as usize) {
         let to = (from + SEED_CHUNK - 1).min(total);
         execute(db, &sql(series(db, from, to))).await?;
@@ -160,7 +185,11 @@ async fn in_chunks(db: &Db, what: &str, total: u64, started: Instant, sql: impl 
 /// so a clash is possible in principle and never seen in practice; the
 /// column is UNIQUE, so it could only stop the seed, not corrupt it.
 fn reference_sql(prefix: char) -> String {
-    let digit = |div: u64| format!("substr('23456789ABCDEFGHJKMNPQRSTVWXYZ', CAST(((i / {div}) % 30) + 1 AS INTEGER), 1)");
+    let digit = |div: u64| {
+        format!(
+            "substr('23456789ABCDEFGHJKMNPQRSTVWXYZ', CAST(((i / {div}) % 30) + 1 AS INTEGER), 1)"
+        )
+    };
     std::iter::once(format!("'{prefix}'"))
         .chain([729_000_000, 24_300_000, 810_000, 27_000, 900, 30, 1].map(digit))
         .collect::<Vec<_>>()
@@ -169,9 +198,18 @@ fn reference_sql(prefix: char) -> String {
 
 async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> {
     let started = Instant::now();
-    let existing = number(db, &format!("SELECT COUNT(*) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + 1)).await?;
+    let existing = number(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM accounts WHERE account_number = '{}'",
+            FIRST_NUMBER + 1
+        ),
+    )
+    .await?;
     if existing > 0 {
-        return Err(CliError::Rejected("this database already has the synthetic accounts".into()));
+        return Err(CliError::Rejected(
+            "this database already has the synthetic accounts".into(),
+        ));
     }
     let last = format!(
         "{} || {} || {}",
@@ -179,7 +217,11 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
         syllable(LOWER, "(i * 7919) / 20"),
         syllable(LOWER, "(i * 7919) / 400")
     );
-    let first = format!("{} || {}", syllable(UPPER, "i * 31"), syllable(LOWER, "(i * 37) / 20"));
+    let first = format!(
+        "{} || {}",
+        syllable(UPPER, "i * 31"),
+        syllable(LOWER, "(i * 37) / 20")
+    );
     in_chunks(db, "accounts", accounts, started, |s| {
         format!(
             "{s} INSERT INTO accounts (account_number, account_type, first_name, last_name, company_name, email, \
@@ -191,14 +233,37 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
         )
     })
     .await?;
-    let base = number(db, &format!("SELECT MIN(id) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + 1)).await?;
-    let top = number(db, &format!("SELECT MAX(id) FROM accounts WHERE account_number = '{}'", FIRST_NUMBER + accounts)).await?;
+    let base = number(
+        db,
+        &format!(
+            "SELECT MIN(id) FROM accounts WHERE account_number = '{}'",
+            FIRST_NUMBER + 1
+        ),
+    )
+    .await?;
+    let top = number(
+        db,
+        &format!(
+            "SELECT MAX(id) FROM accounts WHERE account_number = '{}'",
+            FIRST_NUMBER + accounts
+        ),
+    )
+    .await?;
     // Payments name their account by id, computed from the first one.
     if top - base != accounts as i64 - 1 {
-        return Err(CliError::App(format!("bench: the synthetic account ids are not contiguous ({base}..{top})")));
+        return Err(CliError::App(format!(
+            "bench: the synthetic account ids are not contiguous ({base}..{top})"
+        )));
     }
     let payers = accounts.div_ceil(2);
-    execute(db, &format!("{} INSERT INTO payers (user_id, created_at) SELECT 'bench' || i, 0 FROM s", series(db, 1, payers))).await?;
+    execute(
+        db,
+        &format!(
+            "{} INSERT INTO payers (user_id, created_at) SELECT 'bench' || i, 0 FROM s",
+            series(db, 1, payers)
+        ),
+    )
+    .await?;
     execute(
         db,
         &format!(
@@ -224,16 +289,25 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
     })
     .await?;
     execute(db, "ANALYZE").await?;
-    println!("seeded {accounts} accounts, {payers} payers and {payments} payments in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "seeded {accounts} accounts, {payers} payers and {payments} payments in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 /// A deterministic sample of `count` values spread over the whole table,
 /// in an order that jumps about (no two neighbours are near in the index).
 async fn sample(db: &Db, select: &str, table: &str, count: u64) -> Result<Vec<String>, CliError> {
-    let rows = number(db, &format!("SELECT COUNT(*) FROM {table}")).await?.max(1) as u64;
+    let rows = number(db, &format!("SELECT COUNT(*) FROM {table}"))
+        .await?
+        .max(1) as u64;
     let step = (rows / count).max(1);
-    let mut values = strings(db, &format!("SELECT {select} FROM {table} WHERE id % {step} = 0 ORDER BY id LIMIT {count}")).await?;
+    let mut values = strings(
+        db,
+        &format!("SELECT {select} FROM {table} WHERE id % {step} = 0 ORDER BY id LIMIT {count}"),
+    )
+    .await?;
     let n = values.len();
     let mut shuffled = Vec::with_capacity(n);
     for k in 0..n {
@@ -269,13 +343,22 @@ async fn queries(db: &Db, dir: &Path, count: u64) -> Result<(), CliError> {
 }
 
 fn read_lines(path: &Path) -> Result<Vec<String>, CliError> {
-    Ok(std::fs::read_to_string(path).map_err(|e| io(path, e))?.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+    Ok(std::fs::read_to_string(path)
+        .map_err(|e| io(path, e))?
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 /// p50 and p99 of a set of timings, in microseconds.
 fn percentiles(mut times: Vec<Duration>) -> (f64, f64) {
     times.sort();
-    let at = |p: f64| times.get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1)).map_or(0.0, |d| d.as_secs_f64() * 1e6);
+    let at = |p: f64| {
+        times
+            .get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    };
     (at(0.50), at(0.99))
 }
 
@@ -284,14 +367,22 @@ const WARM_UP: usize = 200;
 
 /// Runs `lookup` once per query after `WARM_UP` untimed ones (which only
 /// warm the caches): the timings, and how many found nothing.
-async fn time_each<F, Fut>(queries: &[String], mut lookup: F) -> Result<(Vec<Duration>, usize), CliError>
+async fn time_each<F, Fut>(
+    queries: &[String],
+    mut lookup: F,
+) -> Result<(Vec<Duration>, usize), CliError>
 where
     F: FnMut(String) -> Fut,
     Fut: std::future::Future<Output = Result<bool, CliError>>,
 {
     let mut times = Vec::with_capacity(queries.len());
     let mut misses = 0;
-    for (k, q) in queries.iter().take(WARM_UP).chain(queries.iter()).enumerate() {
+    for (k, q) in queries
+        .iter()
+        .take(WARM_UP)
+        .chain(queries.iter())
+        .enumerate()
+    {
         let started = Instant::now();
         let found = lookup(q.clone()).await?;
         if k >= WARM_UP.min(queries.len()) {
@@ -320,7 +411,10 @@ async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
         })
         .await?;
         let (p50, p99) = percentiles(times);
-        println!("lookup {kind} p50_us={p50:.0} p99_us={p99:.0} n={} misses={misses}", queries.len());
+        println!(
+            "lookup {kind} p50_us={p50:.0} p99_us={p99:.0} n={} misses={misses}",
+            queries.len()
+        );
         // The whole search as the server function runs it, minus HTTP and
         // the session: where the time between the two figures goes.
         let by = match kind {
@@ -330,7 +424,8 @@ async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
             _ => continue,
         };
         let (times, _) = time_each(&queries, |q| async move {
-            let found = app::services::payer_support::search(db, by, &q, "America/New_York").await?;
+            let found =
+                app::services::payer_support::search(db, by, &q, "America/New_York").await?;
             Ok(!found.accounts.is_empty())
         })
         .await?;
@@ -346,7 +441,9 @@ async fn demo_csr(db: &Db) -> Result<StaffUser, CliError> {
         .staff_by_login(app::services::demo::DEMO_CSR.0)
         .await
         .map_err(|e| CliError::App(format!("bench: {e}")))?
-        .ok_or_else(|| CliError::Rejected("the demo CSR is missing: run `paydesk demo` first".into()))?;
+        .ok_or_else(|| {
+            CliError::Rejected("the demo CSR is missing: run `paydesk demo` first".into())
+        })?;
     Ok(StaffUser {
         id: row.id,
         login: row.login,
@@ -362,12 +459,26 @@ fn keyring(config: &Config) -> Result<Keyring, CliError> {
     Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))
 }
 
-async fn seal_reviews(config: &Config, db: &Db, keys: &Keyring, csr: &StaffUser, dir: &Path, count: u64) -> Result<Vec<String>, CliError> {
+async fn seal_reviews(
+    config: &Config,
+    db: &Db,
+    keys: &Keyring,
+    csr: &StaffUser,
+    dir: &Path,
+    count: u64,
+) -> Result<Vec<String>, CliError> {
     let processor = SandboxProcessor::new(keys.clone());
-    let payments = Payments { db, config, keys, processor: &processor };
+    let payments = Payments {
+        db,
+        config,
+        keys,
+        processor: &processor,
+    };
     let accounts = read_lines(&dir.join("account.txt"))?;
     if accounts.is_empty() {
-        return Err(CliError::Rejected("no accounts to pay: run `paydesk bench queries` first".into()));
+        return Err(CliError::Rejected(
+            "no accounts to pay: run `paydesk bench queries` first".into(),
+        ));
     }
     let mut sealed = Vec::with_capacity(count as usize);
     for k in 0..count as usize {
@@ -388,17 +499,34 @@ async fn seal_reviews(config: &Config, db: &Db, keys: &Keyring, csr: &StaffUser,
     Ok(sealed)
 }
 
-async fn ceiling(config: &Config, db: &Db, dir: &Path, count: u64, clients: usize) -> Result<(), CliError> {
+async fn ceiling(
+    config: &Config,
+    db: &Db,
+    dir: &Path,
+    count: u64,
+    clients: usize,
+) -> Result<(), CliError> {
     let (keys, csr) = (keyring(config)?, demo_csr(db).await?);
     let reviews = seal_reviews(config, db, &keys, &csr, dir, count).await?;
     let queue = std::sync::Arc::new(std::sync::Mutex::new(reviews));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients.max(1) {
-        let (queue, db, config, keys, csr) = (queue.clone(), db.clone(), config.clone(), keys.clone(), csr.clone());
+        let (queue, db, config, keys, csr) = (
+            queue.clone(),
+            db.clone(),
+            config.clone(),
+            keys.clone(),
+            csr.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let processor = SandboxProcessor::new(keys.clone());
-            let payments = Payments { db: &db, config: &config, keys: &keys, processor: &processor };
+            let payments = Payments {
+                db: &db,
+                config: &config,
+                keys: &keys,
+                processor: &processor,
+            };
             let mut taken = 0u64;
             loop {
                 let next = queue.lock().map_or(None, |mut q| q.pop());
@@ -411,17 +539,25 @@ async fn ceiling(config: &Config, db: &Db, dir: &Path, count: u64, clients: usiz
     }
     let mut taken = 0;
     for t in tasks {
-        taken += t.await.map_err(|e| CliError::App(format!("bench: {e}")))??;
+        taken += t
+            .await
+            .map_err(|e| CliError::App(format!("bench: {e}")))??;
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("ceiling payments={taken} clients={clients} seconds={secs:.2} per_second={:.1}", taken as f64 / secs);
+    println!(
+        "ceiling payments={taken} clients={clients} seconds={secs:.2} per_second={:.1}",
+        taken as f64 / secs
+    );
     Ok(())
 }
 
 async fn pending(config: &Config, db: &Db, count: u64) -> Result<(), CliError> {
     let keys = keyring(config)?;
     // One sealed account number for every ACH row: settlement opens each.
-    let enc = keys.seal(app::services::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789");
+    let enc = keys.seal(
+        app::services::keyring::PURPOSE_BANK_ACCOUNT,
+        b"000123456789",
+    );
     let account = number(db, "SELECT MIN(id) FROM accounts WHERE status = 'active'").await?;
     let started = Instant::now();
     let reference = reference_sql('Y');
@@ -444,7 +580,10 @@ async fn pending(config: &Config, db: &Db, count: u64) -> Result<(), CliError> {
     )
     .await?;
     execute(db, "ANALYZE").await?;
-    println!("added {count} pending payments in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "added {count} pending payments in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 //! The command line: `paydesk [serve|migrate|user add|import accounts|import returns|demo|check|settle]`.
 
-use app::config::{redact_url, Config, ConfigError};
+use app::config::{Config, ConfigError, redact_url};
+use app::db::settlement::ReturnOutcome;
 use app::db::{Db, DbError};
 use app::domain::staff::Role;
-use app::db::settlement::ReturnOutcome;
 use app::error::AppError;
 use app::services;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -11,7 +11,11 @@ use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "paydesk", version, about = "Paydesk: the staff console for bill payments")]
+#[command(
+    name = "paydesk",
+    version,
+    about = "Paydesk: the staff console for bill payments"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -123,7 +127,11 @@ impl From<AppError> for CliError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Invalid(f) => CliError::Rejected(
-                f.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+                f.errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ),
             other => CliError::App(other.to_string()),
         }
@@ -131,7 +139,10 @@ impl From<AppError> for CliError {
 }
 
 async fn open(config: &Config) -> Result<Db, CliError> {
-    let wrap = |source| CliError::Database { url: redact_url(&config.database_url), source };
+    let wrap = |source| CliError::Database {
+        url: redact_url(&config.database_url),
+        source,
+    };
     let db = Db::connect(&config.database_url).await.map_err(wrap)?;
     db.migrate().await.map_err(wrap)?;
     Ok(db)
@@ -146,29 +157,50 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Migrate => {
             open(&config).await?;
-            println!("database is up to date ({})", redact_url(&config.database_url));
+            println!(
+                "database is up to date ({})",
+                redact_url(&config.database_url)
+            );
             Ok(())
         }
-        Command::User { command: UserCommand::Add { login, email, role, password_file } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    login,
+                    email,
+                    role,
+                    password_file,
+                },
+        } => {
             let password = read_secret(&password_file)?;
             let db = open(&config).await?;
             let role = match role {
                 RoleArg::Admin => Role::Admin,
                 RoleArg::Csr => Role::Csr,
             };
-            let id = services::auth::add_user(&db, &login, &email, role, &password, Some("cli")).await?;
+            let id =
+                services::auth::add_user(&db, &login, &email, role, &password, Some("cli")).await?;
             println!("added {} user {login} (id {id})", role.label());
             Ok(())
         }
-        Command::Import { command: ImportCommand::Accounts { file } } => {
+        Command::Import {
+            command: ImportCommand::Accounts { file },
+        } => {
             let reader = std::fs::File::open(&file)
                 .map_err(|e| CliError::Io(format!("cannot read {}: {e}", file.display())))?;
             let db = open(&config).await?;
-            let name = file.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
+            let name = file
+                .file_name()
+                .map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
             let started = std::time::Instant::now();
-            let out = services::accounts_import::import(&db, std::io::BufReader::new(reader), &name, Some("cli"))
-                .await
-                .map_err(|e| CliError::from(AppError::from(e)))?;
+            let out = services::accounts_import::import(
+                &db,
+                std::io::BufReader::new(reader),
+                &name,
+                Some("cli"),
+            )
+            .await
+            .map_err(|e| CliError::from(AppError::from(e)))?;
             if !out.errors.is_empty() {
                 for e in &out.errors {
                     eprintln!("{}: {e}", file.display());
@@ -191,9 +223,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Demo { if_empty } => {
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
+            let keys = services::keyring::Keyring::load_or_create(&config.data_dir)
+                .map_err(|e| CliError::Io(e.to_string()))?;
             let processor = services::processor::SandboxProcessor::new(keys.clone());
-            let payments = services::payments::Payments { db: &db, config: &config, keys: &keys, processor: &processor };
+            let payments = services::payments::Payments {
+                db: &db,
+                config: &config,
+                keys: &keys,
+                processor: &processor,
+            };
             let out = services::demo::load(&db, if_empty, Some(&payments)).await?;
             if out.loaded {
                 println!(
@@ -212,19 +250,32 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Settle => {
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::load_or_create(&config.data_dir).map_err(|e| CliError::Io(e.to_string()))?;
-            let out = services::settlement::settle(&db, &config, &keys, app::db::now_ms(), "paydesk settle").await?;
+            let keys = services::keyring::Keyring::load_or_create(&config.data_dir)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            let out = services::settlement::settle(
+                &db,
+                &config,
+                &keys,
+                app::db::now_ms(),
+                "paydesk settle",
+            )
+            .await?;
             for r in &out.returns {
                 println!("return: {}", describe_return(r));
             }
             match &out.run {
                 None => println!("nothing to settle"),
                 Some(run) => {
-                    println!("settlement run {}: {} card payment(s) captured", run.run_id, run.card_count);
+                    println!(
+                        "settlement run {}: {} card payment(s) captured",
+                        run.run_id, run.card_count
+                    );
                     if let Some(f) = &run.file {
                         println!(
                             "ACH file {}: {} entries, debits {}, credits {}",
-                            services::settlement::ach_dir(&config).join(&f.file_name).display(),
+                            services::settlement::ach_dir(&config)
+                                .join(&f.file_name)
+                                .display(),
                             f.entry_count,
                             app::domain::money::Money::from_cents(f.debit_total_cents),
                             app::domain::money::Money::from_cents(f.credit_total_cents)
@@ -237,21 +288,46 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Import { command: ImportCommand::Returns { file } } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| CliError::Io(format!("cannot read {}: {e}", file.display())))?;
+        Command::Import {
+            command: ImportCommand::Returns { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::Io(format!("cannot read {}: {e}", file.display())))?;
             let db = open(&config).await?;
-            let name = file.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
-            let outcomes = services::settlement::import_returns_text(&db, &text, &name, "paydesk import returns")
-                .await
-                .map_err(|e| match e {
-                    services::settlement::ReturnsError::File(e) => CliError::Rejected(format!("{}: {e}; nothing was imported", file.display())),
-                    services::settlement::ReturnsError::App(e) => CliError::from(e),
-                })?;
+            let name = file
+                .file_name()
+                .map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
+            let outcomes = services::settlement::import_returns_text(
+                &db,
+                &text,
+                &name,
+                "paydesk import returns",
+            )
+            .await
+            .map_err(|e| match e {
+                services::settlement::ReturnsError::File(e) => {
+                    CliError::Rejected(format!("{}: {e}; nothing was imported", file.display()))
+                }
+                services::settlement::ReturnsError::App(e) => CliError::from(e),
+            })?;
             for r in &outcomes {
                 println!("{}", describe_return(r));
             }
-            let unmatched = outcomes.iter().filter(|r| !matches!(r, ReturnOutcome::Failed { .. } | ReturnOutcome::AlreadyRecorded { .. })).count();
-            println!("{}: {} return(s) read, {} need attention", file.display(), outcomes.len(), unmatched);
+            let unmatched = outcomes
+                .iter()
+                .filter(|r| {
+                    !matches!(
+                        r,
+                        ReturnOutcome::Failed { .. } | ReturnOutcome::AlreadyRecorded { .. }
+                    )
+                })
+                .count();
+            println!(
+                "{}: {} return(s) read, {} need attention",
+                file.display(),
+                outcomes.len(),
+                unmatched
+            );
             Ok(())
         }
         Command::Bench { command } => {
@@ -260,15 +336,23 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Check => {
             let db = open(&config).await?;
-            let bad = db.ledger_breaches().await.map_err(|e| CliError::from(AppError::from(e)))?;
+            let bad = db
+                .ledger_breaches()
+                .await
+                .map_err(|e| CliError::from(AppError::from(e)))?;
             if bad.is_empty() {
-                println!("ledger check passed: balances equal their journal entries, refunds stay within payments, clearing nets out");
+                println!(
+                    "ledger check passed: balances equal their journal entries, refunds stay within payments, clearing nets out"
+                );
                 Ok(())
             } else {
                 for b in &bad {
                     eprintln!("{b}");
                 }
-                Err(CliError::Rejected(format!("ledger check failed: {} breach(es)", bad.len())))
+                Err(CliError::Rejected(format!(
+                    "ledger check failed: {} breach(es)",
+                    bad.len()
+                )))
             }
         }
     }
@@ -276,10 +360,19 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 
 fn describe_return(r: &ReturnOutcome) -> String {
     match r {
-        ReturnOutcome::Failed { reference, code } => format!("payment {reference} Failed: {}", app::domain::lifecycle::return_label(code)),
-        ReturnOutcome::Unmatched { line, trace, code } => format!("line {line}: return {code} for trace {trace} matches no payment we sent"),
-        ReturnOutcome::NotReturnable { line, trace, why } => format!("line {line}: trace {trace} not returned: {why}"),
-        ReturnOutcome::AlreadyRecorded { trace, code } => format!("trace {trace} {code}: already recorded"),
+        ReturnOutcome::Failed { reference, code } => format!(
+            "payment {reference} Failed: {}",
+            app::domain::lifecycle::return_label(code)
+        ),
+        ReturnOutcome::Unmatched { line, trace, code } => {
+            format!("line {line}: return {code} for trace {trace} matches no payment we sent")
+        }
+        ReturnOutcome::NotReturnable { line, trace, why } => {
+            format!("line {line}: trace {trace} not returned: {why}")
+        }
+        ReturnOutcome::AlreadyRecorded { trace, code } => {
+            format!("trace {trace} {code}: already recorded")
+        }
     }
 }
 
@@ -287,9 +380,12 @@ fn describe_return(r: &ReturnOutcome) -> String {
 fn read_secret(path: &PathBuf) -> Result<String, CliError> {
     let mut s = String::new();
     if path.as_os_str() == "-" {
-        std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::Io(format!("cannot read the password from stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| CliError::Io(format!("cannot read the password from stdin: {e}")))?;
     } else {
-        s = std::fs::read_to_string(path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))?;
+        s = std::fs::read_to_string(path)
+            .map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))?;
     }
     // A trailing newline from `echo` or an editor is not part of the password.
     Ok(s.trim_end_matches(['\n', '\r']).to_string())

@@ -3,7 +3,7 @@
 use crate::cli::CliError;
 use app::config::Config;
 use app::db::Db;
-use app::web::{router, AppState};
+use app::web::{AppState, router};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -13,20 +13,32 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         .leptos_options;
     leptos_options.site_addr = config.site_addr;
     let addr = config.site_addr;
-    let state = AppState::new(db.clone(), config, leptos_options).map_err(|e| CliError::App(e.to_string()))?;
+    let state = AppState::new(db.clone(), config, leptos_options)
+        .map_err(|e| CliError::App(e.to_string()))?;
     spawn_session_sweeper(state.clone());
-    app::services::notices::spawn_worker(state.db.clone(), state.mailer.clone(), state.config.clone());
-    app::services::settlement::spawn_scheduler(state.db.clone(), state.config.clone(), state.keys.clone());
+    app::services::notices::spawn_worker(
+        state.db.clone(),
+        state.mailer.clone(),
+        state.config.clone(),
+    );
+    app::services::settlement::spawn_scheduler(
+        state.db.clone(),
+        state.config.clone(),
+        state.keys.clone(),
+    );
     state.spawn_payment_recovery();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
     tracing::info!("Paydesk is serving at http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| CliError::Io(format!("server error: {e}")))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| CliError::Io(format!("server error: {e}")))?;
     db.close().await;
     Ok(())
 }
@@ -56,7 +68,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -8,7 +8,10 @@ fn paydesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(args)
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("PAYDESK_DATA_DIR", db.parent().expect("the database's folder").join("data"))
+        .env(
+            "PAYDESK_DATA_DIR",
+            db.parent().expect("the database's folder").join("data"),
+        )
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -16,14 +19,22 @@ fn paydesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run paydesk");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -57,14 +68,32 @@ fn a_bad_setting_fails_with_one_clear_line() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("paydesk: DATABASE_URL: must start with sqlite:// or postgres://"), "{err}");
+    assert!(
+        err.starts_with("paydesk: DATABASE_URL: must start with sqlite:// or postgres://"),
+        "{err}"
+    );
 }
 
 #[test]
 fn users_are_added_without_echoing_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    let o = paydesk(&db, &["user", "add", "--login", "Pat", "--email", "pat@example.com", "--role", "csr", "--password-file", "-"], Some("a long enough secret\n"));
+    let o = paydesk(
+        &db,
+        &[
+            "user",
+            "add",
+            "--login",
+            "Pat",
+            "--email",
+            "pat@example.com",
+            "--role",
+            "csr",
+            "--password-file",
+            "-",
+        ],
+        Some("a long enough secret\n"),
+    );
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(out.contains("added CSR user Pat"));
@@ -72,11 +101,41 @@ fn users_are_added_without_echoing_the_password() {
 
     let pw = dir.path().join("pw.txt");
     std::fs::write(&pw, "short").unwrap();
-    let o = paydesk(&db, &["user", "add", "--login", "sam", "--email", "sam@example.com", "--role", "admin", "--password-file", pw.to_str().unwrap()], None);
+    let o = paydesk(
+        &db,
+        &[
+            "user",
+            "add",
+            "--login",
+            "sam",
+            "--email",
+            "sam@example.com",
+            "--role",
+            "admin",
+            "--password-file",
+            pw.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(5));
     assert!(text(&o).1.contains("password: Use at least 12 characters."));
 
-    let o = paydesk(&db, &["user", "add", "--login", "pat", "--email", "p2@example.com", "--role", "csr", "--password-file", "-"], Some("another long secret"));
+    let o = paydesk(
+        &db,
+        &[
+            "user",
+            "add",
+            "--login",
+            "pat",
+            "--email",
+            "p2@example.com",
+            "--role",
+            "csr",
+            "--password-file",
+            "-",
+        ],
+        Some("another long secret"),
+    );
     assert_eq!(o.status.code(), Some(5));
     assert!(text(&o).1.contains("The login ID pat is taken."));
 }
@@ -86,15 +145,26 @@ fn imports_report_bad_rows_by_line_and_column_and_apply_good_files_whole() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "account_number,first_name,last_name,balance\nA-1,Ann,Lee,10\nA-2,Bo,Chan,1.005\n").unwrap();
+    std::fs::write(
+        &bad,
+        "account_number,first_name,last_name,balance\nA-1,Ann,Lee,10\nA-2,Bo,Chan,1.005\n",
+    )
+    .unwrap();
     let o = paydesk(&db, &["import", "accounts", bad.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(5));
     let (_, err) = text(&o);
-    assert!(err.contains("line 3, column balance: Use at most 2 decimal places."), "{err}");
+    assert!(
+        err.contains("line 3, column balance: Use at most 2 decimal places."),
+        "{err}"
+    );
     assert!(err.contains("nothing was imported"));
 
     let good = dir.path().join("good.csv");
-    std::fs::write(&good, "account_number,first_name,last_name,balance\nA-1,Ann,Lee,10\nA-2,Bo,Chan,1.05\n").unwrap();
+    std::fs::write(
+        &good,
+        "account_number,first_name,last_name,balance\nA-1,Ann,Lee,10\nA-2,Bo,Chan,1.05\n",
+    )
+    .unwrap();
     let o = paydesk(&db, &["import", "accounts", good.to_str().unwrap()], None);
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(text(&o).0.contains("2 rows, 2 created, 0 updated"));
@@ -112,7 +182,10 @@ fn the_demo_loads_once() {
     let o = paydesk(&db, &["demo", "--if-empty"], None);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("demo data loaded: 50 accounts, 7 payments"), "{out}");
+    assert!(
+        out.contains("demo data loaded: 50 accounts, 7 payments"),
+        "{out}"
+    );
     assert!(out.contains("csr / paydesk-csr-demo-1"));
     let o = paydesk(&db, &["demo", "--if-empty"], None);
     assert!(text(&o).0.contains("not loaded"));
@@ -129,14 +202,23 @@ fn settlement_writes_a_nacha_file_returns_are_read_and_check_catches_a_breach() 
     assert!(o.status.success(), "{err}");
     assert!(out.contains("card payment(s) captured"), "{out}");
     let o = paydesk(&db, &["settle"], None);
-    assert!(text(&o).0.contains("nothing to settle"), "a second run finds nothing");
+    assert!(
+        text(&o).0.contains("nothing to settle"),
+        "a second run finds nothing"
+    );
 
     // A malformed return file is refused whole, with its line.
     let bad = dir.path().join("bad.ach");
     std::fs::write(&bad, format!("{}\n", "1".repeat(93))).unwrap();
     let o = paydesk(&db, &["import", "returns", bad.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(5));
-    assert!(text(&o).1.contains("line 1: a record is 94 characters; this one is 93"), "{:?}", text(&o));
+    assert!(
+        text(&o)
+            .1
+            .contains("line 1: a record is 94 characters; this one is 93"),
+        "{:?}",
+        text(&o)
+    );
 
     // A return for a trace we never sent is reported, not dropped.
     let odfi = app::domain::nacha::Originator {
@@ -157,25 +239,53 @@ fn settlement_writes_a_nacha_file_returns_are_read_and_check_catches_a_breach() 
         name: "Pat".into(),
         trace_number: "091000019999999".into(),
     };
-    let dates = app::domain::nacha::FileDates { created_date: "261125".into(), created_time: "1200".into(), effective_date: "261126".into(), file_id_modifier: 'A' };
+    let dates = app::domain::nacha::FileDates {
+        created_date: "261125".into(),
+        created_time: "1200".into(),
+        effective_date: "261126".into(),
+        file_id_modifier: 'A',
+    };
     let returns = dir.path().join("returns.ach");
-    std::fs::write(&returns, app::domain::nacha::write_returns(&odfi, &dates, &[(entry, "R02")])).unwrap();
+    std::fs::write(
+        &returns,
+        app::domain::nacha::write_returns(&odfi, &dates, &[(entry, "R02")]),
+    )
+    .unwrap();
     let o = paydesk(&db, &["import", "returns", returns.to_str().unwrap()], None);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("return R02 for trace 091000019999999 matches no payment we sent"), "{out}");
+    assert!(
+        out.contains("return R02 for trace 091000019999999 matches no payment we sent"),
+        "{out}"
+    );
     assert!(out.contains("1 need attention"), "{out}");
 
     assert!(paydesk(&db, &["check"], None).status.success());
     // A balance edited behind the journal's back is a breach.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let url = format!("sqlite://{}", db.display());
-        let app::db::Db::Sqlite(pool) = app::db::Db::connect(&url).await.unwrap() else { unreachable!() };
-        sqlx::query("UPDATE accounts SET balance_cents = balance_cents + 1 WHERE account_number = '100003'").execute(&pool).await.unwrap();
+        let app::db::Db::Sqlite(pool) = app::db::Db::connect(&url).await.unwrap() else {
+            unreachable!()
+        };
+        sqlx::query(
+            "UPDATE accounts SET balance_cents = balance_cents + 1 WHERE account_number = '100003'",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
         pool.close().await;
     });
     let o = paydesk(&db, &["check"], None);
     assert_eq!(o.status.code(), Some(5));
-    assert!(text(&o).1.contains("balance differs from its journal entries: 100003"), "{:?}", text(&o));
+    assert!(
+        text(&o)
+            .1
+            .contains("balance differs from its journal entries: 100003"),
+        "{:?}",
+        text(&o)
+    );
 }

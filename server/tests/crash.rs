@@ -8,8 +8,8 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const KILLS: usize = 10;
@@ -63,8 +63,17 @@ impl Server {
     }
 
     fn start(&mut self) {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).expect("server log");
-        let child = self.command(&["serve"]).stdout(Stdio::null()).stderr(log).spawn().expect("start paydesk serve");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("server log");
+        let child = self
+            .command(&["serve"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start paydesk serve");
         self.child = Some(child);
     }
 
@@ -87,7 +96,10 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the server did not come up; its log: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
+        panic!(
+            "the server did not come up; its log: {}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
     }
 }
 
@@ -98,16 +110,26 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// One CSR: signs in, then takes payments until told to stop, each retried
 /// with its review until the server answers. Returns the references the
 /// server acknowledged.
 async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<String> {
-    let c = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(30)).build().expect("client");
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
     let post = |name: &str, form: Vec<(&str, String)>| {
-        c.post(format!("{base}/api/{name}")).header("accept", "application/json").form(&form).send()
+        c.post(format!("{base}/api/{name}"))
+            .header("accept", "application/json")
+            .form(&form)
+            .send()
     };
     let mut acknowledged = Vec::new();
     let mut signed_in = false;
@@ -115,9 +137,20 @@ async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<
         let start = Instant::now();
         let mut sealed: Option<String> = None;
         let reference = loop {
-            assert!(start.elapsed() < ANSWER_WITHIN, "a payment on {account} got no answer in {ANSWER_WITHIN:?}");
+            assert!(
+                start.elapsed() < ANSWER_WITHIN,
+                "a payment on {account} got no answer in {ANSWER_WITHIN:?}"
+            );
             if !signed_in {
-                let r = post("sign_in", vec![("login", "csr".into()), ("password", "paydesk-csr-demo-1".into()), ("next", String::new())]).await;
+                let r = post(
+                    "sign_in",
+                    vec![
+                        ("login", "csr".into()),
+                        ("password", "paydesk-csr-demo-1".into()),
+                        ("next", String::new()),
+                    ],
+                )
+                .await;
                 signed_in = r.is_ok_and(|r| r.status() == 200);
                 if !signed_in {
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -140,7 +173,9 @@ async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<
                 match post("confirm_payment", form).await {
                     Ok(r) if r.status() == 200 => sealed = r.json::<String>().await.ok(),
                     Ok(r) if r.status() == 401 => signed_in = false,
-                    Ok(r) if r.status().is_client_error() => panic!("confirm refused: {} {:?}", r.status(), r.text().await),
+                    Ok(r) if r.status().is_client_error() => {
+                        panic!("confirm refused: {} {:?}", r.status(), r.text().await)
+                    }
                     _ => tokio::time::sleep(Duration::from_millis(100)).await,
                 }
                 continue;
@@ -153,7 +188,9 @@ async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<
                 },
                 Ok(resp) if resp.status() == 401 => signed_in = false,
                 // 409: the first attempt is still being finished (recovery).
-                Ok(resp) if resp.status() == 409 || resp.status().is_server_error() => tokio::time::sleep(Duration::from_millis(200)).await,
+                Ok(resp) if resp.status() == 409 || resp.status().is_server_error() => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
                 Ok(resp) => panic!("make_payment: {} {:?}", resp.status(), resp.text().await),
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
@@ -172,13 +209,26 @@ async fn count(db: &app::db::Db, sql: &str) -> i64 {
 }
 
 async fn survives_kill_9(db_url: String, dir: &Path) {
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
     println!("crash test seed {seed} on {db_url}");
     let mut rng = Rng(seed);
-    let mut server = Server { db_url: db_url.clone(), data: dir.join("data"), port: free_port(), log: dir.join("server.log"), child: None };
+    let mut server = Server {
+        db_url: db_url.clone(),
+        data: dir.join("data"),
+        port: free_port(),
+        log: dir.join("server.log"),
+        child: None,
+    };
     for args in [&["migrate"][..], &["demo"][..]] {
         let out = server.command(args).output().expect("paydesk");
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // The demo's own payments (some settled, one declined) came before.
     let db = app::db::Db::connect(&db_url).await.expect("the database");
@@ -188,7 +238,15 @@ async fn survives_kill_9(db_url: String, dir: &Path) {
 
     let stop = Arc::new(AtomicBool::new(false));
     let accounts = ["100003", "100004", "100005", "100006", "100007", "100008"];
-    let clients: Vec<_> = (0..CLIENTS).map(|i| tokio::spawn(csr(server.base(), accounts[i % accounts.len()], stop.clone()))).collect();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            tokio::spawn(csr(
+                server.base(),
+                accounts[i % accounts.len()],
+                stop.clone(),
+            ))
+        })
+        .collect();
     for _ in 0..KILLS {
         tokio::time::sleep(rng.millis(300, 1_500)).await;
         server.kill();
@@ -204,37 +262,88 @@ async fn survives_kill_9(db_url: String, dir: &Path) {
     server.kill();
 
     let check = server.command(&["check"]).output().expect("paydesk check");
-    assert!(check.status.success(), "paydesk check: {}{}", String::from_utf8_lossy(&check.stdout), String::from_utf8_lossy(&check.stderr));
-    assert!(acknowledged.len() >= CLIENTS, "the clients took payments: {}", acknowledged.len());
+    assert!(
+        check.status.success(),
+        "paydesk check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        acknowledged.len() >= CLIENTS,
+        "the clients took payments: {}",
+        acknowledged.len()
+    );
     let unique: std::collections::BTreeSet<&String> = acknowledged.iter().collect();
-    assert_eq!(unique.len(), acknowledged.len(), "no reference was acknowledged twice");
+    assert_eq!(
+        unique.len(),
+        acknowledged.len(),
+        "no reference was acknowledged twice"
+    );
     let made = (count(&db, "SELECT COUNT(*) FROM payments").await - demo_payments) as usize;
-    assert_eq!(made, acknowledged.len(), "every payment made was acknowledged, once");
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT idempotency_key) FROM payments").await, count(&db, "SELECT COUNT(*) FROM payments").await, "no key made two payments");
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM payments WHERE status = 'authorizing'").await, 0, "none is left half-taken");
+    assert_eq!(
+        made,
+        acknowledged.len(),
+        "every payment made was acknowledged, once"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT idempotency_key) FROM payments").await,
+        count(&db, "SELECT COUNT(*) FROM payments").await,
+        "no key made two payments"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM payments WHERE status = 'authorizing'"
+        )
+        .await,
+        0,
+        "none is left half-taken"
+    );
     for reference in &acknowledged {
         let stored = app::domain::payment::Reference::parse(reference).expect("a reference");
-        let found = db.payment_by_reference(stored.as_str()).await.expect("lookup");
-        assert_eq!(found.map(|p| p.status).as_deref(), Some("pending"), "acknowledged {reference} is in the database, taken");
+        let found = db
+            .payment_by_reference(stored.as_str())
+            .await
+            .expect("lookup");
+        assert_eq!(
+            found.map(|p| p.status).as_deref(),
+            Some("pending"),
+            "acknowledged {reference} is in the database, taken"
+        );
     }
     if let app::db::Db::Sqlite(p) = &db {
-        let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.expect("integrity_check");
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(p)
+            .await
+            .expect("integrity_check");
         assert_eq!(ok, "ok");
     }
-    let recovered = count(&db, "SELECT COUNT(*) FROM payment_status_history WHERE actor = 'recovery'").await;
-    println!("crash test: {} payments acknowledged through {KILLS} kills; {recovered} finished by recovery after a kill", acknowledged.len());
+    let recovered = count(
+        &db,
+        "SELECT COUNT(*) FROM payment_status_history WHERE actor = 'recovery'",
+    )
+    .await;
+    println!(
+        "crash test: {} payments acknowledged through {KILLS} kills; {recovered} finished by recovery after a kill",
+        acknowledged.len()
+    );
     db.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payments_survive_kill_9_on_sqlite() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    survives_kill_9(format!("sqlite://{}", dir.path().join("crash.db").display()), dir.path()).await;
+    survives_kill_9(
+        format!("sqlite://{}", dir.path().join("crash.db").display()),
+        dir.path(),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payments_survive_kill_9_on_postgres() {
-    let admin = std::env::var("PAYDESK_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = std::env::var("PAYDESK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let pool = match sqlx::PgPool::connect(&admin).await {
         Ok(p) => p,
         Err(e) if std::env::var("PAYDESK_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
@@ -244,13 +353,21 @@ async fn payments_survive_kill_9_on_postgres() {
         Err(e) => panic!("PostgreSQL is required: {e}"),
     };
     let name = format!("paydesk_crash_{}", std::process::id());
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&pool).await.expect("drop");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&pool)
+        .await
+        .expect("drop");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("create");
     let url = match admin.rsplit_once('/') {
         Some((server, _)) => format!("{server}/{name}"),
         None => panic!("PAYDESK_TEST_POSTGRES has no database name: {admin}"),
     };
     let dir = tempfile::tempdir().expect("a temporary folder");
     survives_kill_9(url, dir.path()).await;
-    let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&pool).await;
+    let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&pool)
+        .await;
 }

@@ -4,12 +4,23 @@ use leptos::prelude::*;
 
 /// Signs a staff user in and sends them on to `next` (or Payer Support).
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    login: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use super::context;
     use crate::web::session;
     let state = context::state()?;
     let req = context::session()?;
-    let signed = crate::services::auth::sign_in(&state.db, &login, &password, req.ip.as_deref(), state.config.sign_in_ip_limit).await?;
+    let signed = crate::services::auth::sign_in(
+        &state.db,
+        &login,
+        &password,
+        req.ip.as_deref(),
+        state.config.sign_in_ip_limit,
+    )
+    .await?;
     let res = expect_context::<leptos_axum::ResponseOptions>();
     if let Ok(v) = http::HeaderValue::from_str(&session::cookie(Some(&signed.token), req.https)) {
         res.append_header(http::header::SET_COOKIE, v);
@@ -45,10 +56,23 @@ pub async fn current_user() -> Result<StaffUser, AppError> {
 
 /// Change Password: the user's own, with the current one.
 #[server(endpoint = "change_password")]
-pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current: String,
+    new: String,
+    confirm: String,
+) -> Result<(), AppError> {
     let (state, user, session) = super::context::require_session()?;
     let token = session.token.as_deref().unwrap_or_default();
-    crate::services::auth::change_password(&state.db, &user, token, &current, &new, &confirm, session.ip.as_deref()).await?;
+    crate::services::auth::change_password(
+        &state.db,
+        &user,
+        token,
+        &current,
+        &new,
+        &confirm,
+        session.ip.as_deref(),
+    )
+    .await?;
     leptos_axum::redirect("/payer-support?password_changed=1");
     Ok(())
 }

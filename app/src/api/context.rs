@@ -3,8 +3,8 @@
 use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
-use crate::web::session::RequestSession;
 use crate::web::AppState;
+use crate::web::session::RequestSession;
 use leptos::prelude::use_context;
 
 pub fn state() -> Result<AppState, AppError> {
@@ -13,7 +13,11 @@ pub fn state() -> Result<AppState, AppError> {
 
 pub fn session() -> Result<RequestSession, AppError> {
     let parts = use_context::<http::request::Parts>().ok_or_else(|| missing("request parts"))?;
-    Ok(parts.extensions.get::<RequestSession>().cloned().unwrap_or_default())
+    Ok(parts
+        .extensions
+        .get::<RequestSession>()
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// The signed-in staff user, or 401; 403 while their password must be
@@ -34,7 +38,9 @@ pub fn require_session() -> Result<(AppState, StaffUser, RequestSession), AppErr
 }
 
 /// The signed-in staff user holding `entitlement`, or 401/403.
-pub fn require(entitlement: Entitlement) -> Result<(AppState, StaffUser, RequestSession), AppError> {
+pub fn require(
+    entitlement: Entitlement,
+) -> Result<(AppState, StaffUser, RequestSession), AppError> {
     let (state, user, session) = require_user()?;
     if !user.can(entitlement) {
         return Err(AppError::Forbidden);

@@ -13,15 +13,26 @@ pub async fn cancel_reverse(form: CancelReverseForm) -> Result<String, AppError>
     let done = state
         .finish_detached(|state| async move {
             let threshold = state.config.refund_approval_threshold;
-            let done = crate::services::lifecycle::cancel_reverse(&state.db, &state.processor, threshold, &user, &form, session.ip.as_deref())
-                .await?;
+            let done = crate::services::lifecycle::cancel_reverse(
+                &state.db,
+                &state.processor,
+                threshold,
+                &user,
+                &form,
+                session.ip.as_deref(),
+            )
+            .await?;
             state.send_notices_soon(done.payment_id);
             Ok(done)
         })
         .await?;
     leptos_axum::redirect(&crate::routes::payment(&done.reference.to_string()));
     Ok(if done.awaiting_approval {
-        format!("{} of payment {} is awaiting approval by a second person.", done.kind.label(), done.reference)
+        format!(
+            "{} of payment {} is awaiting approval by a second person.",
+            done.kind.label(),
+            done.reference
+        )
     } else {
         format!("{} done for payment {}.", done.kind.label(), done.reference)
     })
@@ -32,11 +43,16 @@ pub async fn cancel_reverse(form: CancelReverseForm) -> Result<String, AppError>
 #[server(endpoint = "decide_refund")]
 pub async fn decide_refund(approval: i64, decision: String) -> Result<String, AppError> {
     use crate::services::lifecycle::{approve_refund, reject_refund};
-    let (state, user, session) = super::context::require(crate::domain::entitlements::Entitlement::ApproveRefunds)?;
+    let (state, user, session) =
+        super::context::require(crate::domain::entitlements::Entitlement::ApproveRefunds)?;
     let approve = match decision.as_str() {
         "approve" => true,
         "reject" => false,
-        _ => return Err(AppError::BadRequest("decision must be approve or reject".into())),
+        _ => {
+            return Err(AppError::BadRequest(
+                "decision must be approve or reject".into(),
+            ));
+        }
     };
     let done = state
         .finish_detached(|state| async move {
@@ -52,35 +68,56 @@ pub async fn decide_refund(approval: i64, decision: String) -> Result<String, Ap
         .await?;
     leptos_axum::redirect(&crate::routes::payment(&done.reference.to_string()));
     let what = if approve { "approved" } else { "rejected" };
-    Ok(format!("{} of payment {} {what}.", done.kind.label(), done.reference))
+    Ok(format!(
+        "{} of payment {} {what}.",
+        done.kind.label(),
+        done.reference
+    ))
 }
 
 /// Refunds awaiting approval, oldest first.
 #[server(endpoint = "load_approvals")]
 pub async fn load_approvals() -> Result<Vec<ApprovalView>, AppError> {
-    let (state, user, _) = super::context::require(crate::domain::entitlements::Entitlement::ApproveRefunds)?;
+    let (state, user, _) =
+        super::context::require(crate::domain::entitlements::Entitlement::ApproveRefunds)?;
     let tz = &state.config.timezone;
     let rows = state.db.awaiting_approvals(None).await?;
-    Ok(rows.into_iter().map(|a| crate::services::payments::approval_view(a, &user, tz)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|a| crate::services::payments::approval_view(a, &user, tz))
+        .collect())
 }
 
 /// The settlement runs, newest first (administrators).
 #[server(endpoint = "load_settlements")]
 pub async fn load_settlements() -> Result<Vec<SettlementRun>, AppError> {
-    let (state, _, _) = super::context::require(crate::domain::entitlements::Entitlement::Settlement)?;
+    let (state, _, _) =
+        super::context::require(crate::domain::entitlements::Entitlement::Settlement)?;
     crate::services::settlement::runs(&state.db, &state.config).await
 }
 
 /// "Run settlement now" (administrators).
 #[server(endpoint = "run_settlement")]
 pub async fn run_settlement() -> Result<String, AppError> {
-    let (state, user, _) = super::context::require(crate::domain::entitlements::Entitlement::Settlement)?;
+    let (state, user, _) =
+        super::context::require(crate::domain::entitlements::Entitlement::Settlement)?;
     let out = state
         .finish_detached(|state| async move {
-            crate::services::settlement::settle(&state.db, &state.config, &state.keys, crate::db::now_ms(), &user.login).await
+            crate::services::settlement::settle(
+                &state.db,
+                &state.config,
+                &state.keys,
+                crate::db::now_ms(),
+                &user.login,
+            )
+            .await
         })
         .await?;
-    let returned = out.returns.iter().filter(|r| matches!(r, crate::db::settlement::ReturnOutcome::Failed { .. })).count();
+    let returned = out
+        .returns
+        .iter()
+        .filter(|r| matches!(r, crate::db::settlement::ReturnOutcome::Failed { .. }))
+        .count();
     leptos_axum::redirect(crate::routes::SETTLEMENTS);
     Ok(match out.run {
         None => "Nothing to settle.".to_string(),
@@ -88,8 +125,14 @@ pub async fn run_settlement() -> Result<String, AppError> {
             "Settlement run {}: {} card payment(s) captured{}{}.",
             r.run_id,
             r.card_count,
-            r.file.map(|f| format!(", ACH file {} with {} entries", f.file_name, f.entry_count)).unwrap_or_default(),
-            if returned > 0 { format!(", {returned} ACH return(s)") } else { String::new() }
+            r.file
+                .map(|f| format!(", ACH file {} with {} entries", f.file_name, f.entry_count))
+                .unwrap_or_default(),
+            if returned > 0 {
+                format!(", {returned} ACH return(s)")
+            } else {
+                String::new()
+            }
         ),
     })
 }

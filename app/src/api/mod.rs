@@ -6,9 +6,9 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod bills;
+#[cfg(feature = "ssr")]
+pub(crate) mod context;
 pub mod lifecycle;
 pub mod payments;
 pub mod uploads;
 pub mod users;
-#[cfg(feature = "ssr")]
-pub(crate) mod context;

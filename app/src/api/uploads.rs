@@ -20,12 +20,23 @@ pub async fn load_upload(id: i64) -> Result<UploadDetail, AppError> {
 /// Commit: apply every valid row of a previewed upload, once.
 #[server(endpoint = "commit_upload")]
 pub async fn commit_upload(id: i64) -> Result<String, AppError> {
-    let (state, user, session) = super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
+    let (state, user, session) =
+        super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
     let status = state
         .finish_detached(|state| async move {
-            let tracked = state.progress.track(user.id, &crate::services::progress::commit_token(id));
+            let tracked = state
+                .progress
+                .track(user.id, &crate::services::progress::commit_token(id));
             let progress = Some(tracked.progress.clone());
-            crate::services::uploads::commit(&state.db, &state.config, &user, id, session.ip.as_deref(), progress).await
+            crate::services::uploads::commit(
+                &state.db,
+                &state.config,
+                &user,
+                id,
+                session.ip.as_deref(),
+                progress,
+            )
+            .await
         })
         .await?;
     leptos_axum::redirect(&crate::routes::upload(id));
@@ -36,15 +47,18 @@ pub async fn commit_upload(id: i64) -> Result<String, AppError> {
 /// bytes)`, or nothing once it ended (or if it runs on another server).
 #[server(endpoint = "upload_progress")]
 pub async fn upload_progress(token: String) -> Result<Option<(u64, u64)>, AppError> {
-    let (state, user, _) = super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
+    let (state, user, _) =
+        super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
     Ok(state.progress.get(user.id, &token))
 }
 
 /// Abandon: apply nothing.
 #[server(endpoint = "abandon_upload")]
 pub async fn abandon_upload(id: i64) -> Result<String, AppError> {
-    let (state, user, session) = super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
-    crate::services::uploads::abandon(&state.db, &state.config, &user, id, session.ip.as_deref()).await?;
+    let (state, user, session) =
+        super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
+    crate::services::uploads::abandon(&state.db, &state.config, &user, id, session.ip.as_deref())
+        .await?;
     leptos_axum::redirect(&crate::routes::upload(id));
     Ok(format!("Upload {id} was abandoned; nothing was applied."))
 }

@@ -1,8 +1,8 @@
 //! Create Account, the account page's edits, Adjust Balance and the
 //! account's history. Each write is one transaction with its audit row.
 
-use super::{in_tx, on_pool, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use super::{Db, DbError, in_tx, on_pool};
+use crate::db::audit::{AuditEntry, write_audit};
 use crate::db::journal::post;
 use crate::domain::account_edit::CheckedAccount;
 use crate::domain::lifecycle::{Book, Posting};
@@ -24,7 +24,11 @@ pub const HISTORY_LINES: i64 = 100;
 
 impl Db {
     /// Create Account; a taken number comes back as a unique violation.
-    pub async fn create_account(&self, a: &CheckedAccount, entry: &AuditEntry<'_>) -> Result<i64, DbError> {
+    pub async fn create_account(
+        &self,
+        a: &CheckedAccount,
+        entry: &AuditEntry<'_>,
+    ) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO accounts (account_number, account_type, first_name, last_name, company_name, email, \
@@ -47,7 +51,12 @@ impl Db {
     }
 
     /// Saves the account page's edits (never its number or balance).
-    pub async fn update_account(&self, id: i64, a: &CheckedAccount, entry: &AuditEntry<'_>) -> Result<(), DbError> {
+    pub async fn update_account(
+        &self,
+        id: i64,
+        a: &CheckedAccount,
+        entry: &AuditEntry<'_>,
+    ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
             sqlx::query(
                 "UPDATE accounts SET account_type = $2, first_name = $3, last_name = $4, company_name = $5, email = $6, \
@@ -81,11 +90,29 @@ impl Db {
         entry: &AuditEntry<'_>,
     ) -> Result<(), DbError> {
         let amount = Money::from_cents(change.cents().abs());
-        let (debit, credit) = if change.is_positive() { (Book::Receivable, Book::Billing) } else { (Book::Billing, Book::Receivable) };
-        let posting = Posting { kind: "adjustment", debit, credit, amount };
+        let (debit, credit) = if change.is_positive() {
+            (Book::Receivable, Book::Billing)
+        } else {
+            (Book::Billing, Book::Receivable)
+        };
+        let posting = Posting {
+            kind: "adjustment",
+            debit,
+            credit,
+            amount,
+        };
         let once = format!("adjust:{key}");
         in_tx!(self, |tx| {
-            post!(tx, posting, account = account_id, payment = None::<i64>, once = Some(once), by = Some(actor_id), at = entry.at, memo = Some(reason))?;
+            post!(
+                tx,
+                posting,
+                account = account_id,
+                payment = None::<i64>,
+                once = Some(once),
+                by = Some(actor_id),
+                at = entry.at,
+                memo = Some(reason)
+            )?;
             write_audit!(&mut *tx, *entry)?;
         });
         Ok(())
@@ -94,7 +121,10 @@ impl Db {
     /// Whether an adjustment with this key was already made.
     pub async fn adjustment_made(&self, key: &str) -> Result<bool, DbError> {
         let n: i64 = on_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM journal WHERE once_key = $1").bind(format!("adjust:{key}")).fetch_one(pool).await
+            sqlx::query_scalar("SELECT COUNT(*) FROM journal WHERE once_key = $1")
+                .bind(format!("adjust:{key}"))
+                .fetch_one(pool)
+                .await
         })?;
         Ok(n > 0)
     }

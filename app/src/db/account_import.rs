@@ -2,8 +2,8 @@
 //! written a batch at a time, each batch a few multi-row statements, all in
 //! one transaction. A million rows are a thousand round trips, not millions.
 
-use super::accounts::{finish_import, ImportMode, ImportOutcome};
-use super::{from_json, in_tx, json, Backend, Db, DbError};
+use super::accounts::{ImportMode, ImportOutcome, finish_import};
+use super::{Backend, Db, DbError, from_json, in_tx, json};
 use crate::db::audit::AuditEntry;
 use crate::domain::lifecycle::Book;
 use crate::domain::universal_file::{AccountRecord, RowError};
@@ -128,7 +128,13 @@ impl Db {
     /// Applies a universal file as `mode` says (see `ImportMode`). `rows`
     /// yields each data row already checked, or its errors. A balance that
     /// changes is a journal entry, never a silent overwrite.
-    pub async fn import_accounts<I>(&self, rows: I, mode: ImportMode, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError>
+    pub async fn import_accounts<I>(
+        &self,
+        rows: I,
+        mode: ImportMode,
+        source: &str,
+        actor: Option<&str>,
+    ) -> Result<ImportOutcome, DbError>
     where
         I: Iterator<Item = Result<AccountRecord, Vec<RowError>>>,
     {
@@ -151,7 +157,13 @@ impl Db {
             .await?;
             for item in rows {
                 let Some(rec) = out.take(item) else { continue };
-                if out.repeated(&mut seen, rec.account_number.as_str().to_string(), rec.line, "account_number", || rec.account_number.to_string()) {
+                if out.repeated(
+                    &mut seen,
+                    rec.account_number.as_str().to_string(),
+                    rec.line,
+                    "account_number",
+                    || rec.account_number.to_string(),
+                ) {
                     continue;
                 }
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
@@ -168,9 +180,22 @@ impl Db {
             }
             if backend == Backend::Sqlite {
                 // The pooled connection goes back to SQLite's default (2 MB).
-                sqlx::query("PRAGMA cache_size = -2000").execute(&mut *tx).await?;
+                sqlx::query("PRAGMA cache_size = -2000")
+                    .execute(&mut *tx)
+                    .await?;
             }
-            finish_import!(tx, mode, out, AuditEntry { at: now, actor_login: actor, action: "upload.accounts", object: Some(source), ..Default::default() });
+            finish_import!(
+                tx,
+                mode,
+                out,
+                AuditEntry {
+                    at: now,
+                    actor_login: actor,
+                    action: "upload.accounts",
+                    object: Some(source),
+                    ..Default::default()
+                }
+            );
         });
         Ok(out)
     }
@@ -182,7 +207,10 @@ mod tests {
 
     #[test]
     fn each_engine_reads_the_batch_from_one_json_parameter() {
-        assert_eq!(from_json(Backend::Sqlite, 2, &["text", "bigint"], ", $1"), "SELECT j.value->>0, j.value->>1, $1 FROM json_each($2) j WHERE true");
+        assert_eq!(
+            from_json(Backend::Sqlite, 2, &["text", "bigint"], ", $1"),
+            "SELECT j.value->>0, j.value->>1, $1 FROM json_each($2) j WHERE true"
+        );
         assert_eq!(
             from_json(Backend::Postgres, 1, &["text", "bigint"], ""),
             "SELECT (j->>0)::text, (j->>1)::bigint FROM jsonb_array_elements($1::jsonb) j WHERE true"
@@ -192,7 +220,13 @@ mod tests {
     #[test]
     fn a_balance_change_posts_against_billing() {
         assert_eq!(balance_posting(0), None);
-        assert_eq!(balance_posting(250), Some((Book::Receivable, Book::Billing, 250)));
-        assert_eq!(balance_posting(-250), Some((Book::Billing, Book::Receivable, 250)));
+        assert_eq!(
+            balance_posting(250),
+            Some((Book::Receivable, Book::Billing, 250))
+        );
+        assert_eq!(
+            balance_posting(-250),
+            Some((Book::Billing, Book::Receivable, 250))
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Payer accounts, the payers who pay them, and their balance ledger.
 
-use super::{on_pool, Db, DbError};
+use super::{Db, DbError, on_pool};
 use crate::domain::payer_support::NameQuery;
 use crate::domain::universal_file::RowError;
 
@@ -87,10 +87,23 @@ impl ImportOutcome {
 
     /// Refuses a row whose `key` came earlier in the file, naming that
     /// line: `what` is what repeated ("100001", "invoice 7 for account 1").
-    pub fn repeated<K: Eq + std::hash::Hash>(&mut self, seen: &mut std::collections::HashMap<K, u64>, key: K, line: u64, column: &str, what: impl FnOnce() -> String) -> bool {
-        let Some(first) = seen.insert(key, line) else { return false };
+    pub fn repeated<K: Eq + std::hash::Hash>(
+        &mut self,
+        seen: &mut std::collections::HashMap<K, u64>,
+        key: K,
+        line: u64,
+        column: &str,
+        what: impl FnOnce() -> String,
+    ) -> bool {
+        let Some(first) = seen.insert(key, line) else {
+            return false;
+        };
         let reason = format!("{} appears again (first on line {first})", what());
-        self.refuse([RowError { line, column: column.into(), reason }]);
+        self.refuse([RowError {
+            line,
+            column: column.into(),
+            reason,
+        }]);
         true
     }
 
@@ -118,7 +131,10 @@ impl Db {
     pub async fn account_by_number(&self, number: &str) -> Result<Option<AccountRow>, DbError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.account_number = $1");
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, AccountRow>(&sql).bind(number).fetch_optional(pool).await
+            sqlx::query_as::<_, AccountRow>(&sql)
+                .bind(number)
+                .fetch_optional(pool)
+                .await
         })?;
         Ok(row)
     }
@@ -132,7 +148,10 @@ impl Db {
              WHERE p.user_id = $1 ORDER BY a.account_number"
         );
         let rows = on_pool!(self, |pool| {
-            sqlx::query_as::<_, AccountRow>(&sql).bind(user_id).fetch_all(pool).await
+            sqlx::query_as::<_, AccountRow>(&sql)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await
         })?;
         Ok(rows)
     }
@@ -140,7 +159,11 @@ impl Db {
     /// Accounts whose name starts with what was typed (see
     /// `domain::payer_support::NameQuery`), by name. Each branch is a range
     /// on one lower-cased, byte-ordered index (migration 0009).
-    pub async fn accounts_by_name(&self, q: &NameQuery, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+    pub async fn accounts_by_name(
+        &self,
+        q: &NameQuery,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>, DbError> {
         let col = |c: &str| self.prefix_column(c);
         let (l, f, c) = (col("last_name"), col("first_name"), col("company_name"));
         // Each way a name can match is read in its own index's order and
@@ -161,10 +184,20 @@ impl Db {
             ),
             NameQuery::FirstLast { first, last, whole } => (
                 vec![
-                    (format!("{f} >= $1 AND {f} < $2 AND {l} >= $3 AND {l} < $4"), l.clone()),
+                    (
+                        format!("{f} >= $1 AND {f} < $2 AND {l} >= $3 AND {l} < $4"),
+                        l.clone(),
+                    ),
                     (format!("{c} >= $5 AND {c} < $6"), c.clone()),
                 ],
-                vec![first.clone(), prefix_end(first), last.clone(), prefix_end(last), whole.clone(), prefix_end(whole)],
+                vec![
+                    first.clone(),
+                    prefix_end(first),
+                    last.clone(),
+                    prefix_end(last),
+                    whole.clone(),
+                    prefix_end(whole),
+                ],
             ),
         };
         let union = branches
@@ -187,29 +220,50 @@ impl Db {
     }
 
     /// Accounts whose email starts with `prefix` (lower case).
-    pub async fn accounts_by_email(&self, prefix: &str, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+    pub async fn accounts_by_email(
+        &self,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>, DbError> {
         let e = self.prefix_column("email");
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {e} >= $1 AND {e} < $2 ORDER BY {e}, a.account_number LIMIT {limit}");
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {e} >= $1 AND {e} < $2 ORDER BY {e}, a.account_number LIMIT {limit}"
+        );
         let rows = on_pool!(self, |pool| {
-            sqlx::query_as::<_, AccountRow>(&sql).bind(prefix).bind(prefix_end(prefix)).fetch_all(pool).await
+            sqlx::query_as::<_, AccountRow>(&sql)
+                .bind(prefix)
+                .bind(prefix_end(prefix))
+                .fetch_all(pool)
+                .await
         })?;
         Ok(rows)
     }
 
     /// The accounts with a bill of this invoice number (exactly as written).
-    pub async fn accounts_by_invoice(&self, invoice_number: &str, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+    pub async fn accounts_by_invoice(
+        &self,
+        invoice_number: &str,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>, DbError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (SELECT b.account_id FROM bills b WHERE b.invoice_number = $1) \
              ORDER BY a.account_number LIMIT {limit}"
         );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql).bind(invoice_number).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql)
+            .bind(invoice_number)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     /// The accounts a card or bank account ending in `last4` paid (a
     /// payment) or may pay (a payer's saved method). Each branch is one
     /// index lookup (migration 0011).
-    pub async fn accounts_by_last4(&self, last4: &str, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+    pub async fn accounts_by_last4(
+        &self,
+        last4: &str,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>, DbError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (\
                SELECT p.account_id FROM payments p WHERE p.card_last4 = $1 \
@@ -218,7 +272,10 @@ impl Db {
                      WHERE m.card_last4 = $1 OR m.bank_last4 = $1) \
              ORDER BY a.account_number LIMIT {limit}"
         );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql).bind(last4).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql)
+            .bind(last4)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
@@ -233,7 +290,9 @@ impl Db {
 
     pub async fn count_accounts(&self) -> Result<i64, DbError> {
         let n = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts").fetch_one(pool).await
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts")
+                .fetch_one(pool)
+                .await
         })?;
         Ok(n)
     }

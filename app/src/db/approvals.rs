@@ -2,8 +2,8 @@
 //! Approving one goes through `apply_action` (with `approval_id`), so the
 //! refund and the approval commit together.
 
-use super::{in_tx, on_pool, update_audited, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use super::{Db, DbError, in_tx, on_pool, update_audited};
+use crate::db::audit::{AuditEntry, write_audit};
 use crate::domain::lifecycle::{ActionKind, ActionReason};
 use crate::domain::money::Money;
 
@@ -48,7 +48,11 @@ impl Db {
     /// Records a refund waiting for approval, audited. A second request for
     /// a payment that already has one waiting, or a reused key, comes back
     /// as a unique violation.
-    pub async fn request_approval(&self, a: &NewApproval<'_>, entry: &AuditEntry<'_>) -> Result<i64, DbError> {
+    pub async fn request_approval(
+        &self,
+        a: &NewApproval<'_>,
+        entry: &AuditEntry<'_>,
+    ) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO refund_approvals (payment_id, idempotency_key, kind, amount_cents, reason_code, reason_text, \
@@ -72,26 +76,45 @@ impl Db {
 
     pub async fn approval(&self, id: i64) -> Result<Option<ApprovalRow>, DbError> {
         let sql = format!("{SELECT} WHERE r.id = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, ApprovalRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, ApprovalRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     pub async fn approval_by_key(&self, key: &str) -> Result<Option<ApprovalRow>, DbError> {
         let sql = format!("{SELECT} WHERE r.idempotency_key = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, ApprovalRow>(&sql).bind(key).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, ApprovalRow>(&sql)
+            .bind(key)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     /// Requests still waiting, oldest first; or the one waiting for a payment.
-    pub async fn awaiting_approvals(&self, payment_id: Option<i64>) -> Result<Vec<ApprovalRow>, DbError> {
-        let sql = format!("{SELECT} WHERE r.status = 'awaiting' AND ($1 IS NULL OR r.payment_id = $1) ORDER BY r.requested_at, r.id");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ApprovalRow>(&sql).bind(payment_id).fetch_all(pool).await)?;
+    pub async fn awaiting_approvals(
+        &self,
+        payment_id: Option<i64>,
+    ) -> Result<Vec<ApprovalRow>, DbError> {
+        let sql = format!(
+            "{SELECT} WHERE r.status = 'awaiting' AND ($1 IS NULL OR r.payment_id = $1) ORDER BY r.requested_at, r.id"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ApprovalRow>(&sql)
+            .bind(payment_id)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     /// Rejects a waiting request (never the requester's own); false if it
     /// was no longer waiting.
-    pub async fn reject_approval(&self, id: i64, by: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn reject_approval(
+        &self,
+        id: i64,
+        by: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         update_audited!(
             self,
             entry,

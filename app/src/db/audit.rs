@@ -1,7 +1,7 @@
 //! The append-only audit trail. Rows are written in the same transaction as
 //! the action they describe, through [`write_audit!`].
 
-use super::{on_pool, Db, DbError};
+use super::{Db, DbError, on_pool};
 use crate::domain::audit_view::AuditSort;
 
 /// One audit row, borrowed from the caller.
@@ -50,7 +50,11 @@ const AUDIT_WHERE: &str = "WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at 
 /// Binds an [`AuditFilter`] to `$1`–`$4`.
 macro_rules! bind_filter {
     ($query:expr, $f:expr) => {
-        $query.bind($f.from_ms).bind($f.until_ms).bind($f.user.as_deref()).bind($f.action.as_deref())
+        $query
+            .bind($f.from_ms)
+            .bind($f.until_ms)
+            .bind($f.user.as_deref())
+            .bind($f.action.as_deref())
     };
 }
 
@@ -88,19 +92,32 @@ impl Db {
 
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditRow>, DbError> {
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AuditRow>(&sql).bind(limit).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, AuditRow>(&sql)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     pub async fn audit_count(&self, f: &AuditFilter) -> Result<i64, DbError> {
         let sql = format!("SELECT COUNT(*) FROM audit_log {AUDIT_WHERE}");
-        let n = on_pool!(self, |pool| bind_filter!(sqlx::query_scalar::<_, i64>(&sql), f).fetch_one(pool).await)?;
+        let n = on_pool!(self, |pool| bind_filter!(
+            sqlx::query_scalar::<_, i64>(&sql),
+            f
+        )
+        .fetch_one(pool)
+        .await)?;
         Ok(n)
     }
 
     /// One page of matching rows in the filter's order (`limit` may be
     /// `i64::MAX` for an export).
-    pub async fn audit_search(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditRow>, DbError> {
+    pub async fn audit_search(
+        &self,
+        f: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditRow>, DbError> {
         // The column comes from a closed enum, never from the request.
         let column = match f.sort {
             AuditSort::At => "at",
@@ -110,9 +127,15 @@ impl Db {
             AuditSort::Ip => "COALESCE(ip, '')",
         };
         let dir = if f.descending { "DESC" } else { "ASC" };
-        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} ORDER BY {column} {dir}, id {dir} LIMIT $5 OFFSET $6");
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} ORDER BY {column} {dir}, id {dir} LIMIT $5 OFFSET $6"
+        );
         let rows = on_pool!(self, |pool| {
-            bind_filter!(sqlx::query_as::<_, AuditRow>(&sql), f).bind(limit).bind(offset).fetch_all(pool).await
+            bind_filter!(sqlx::query_as::<_, AuditRow>(&sql), f)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await
         })?;
         Ok(rows)
     }
@@ -120,7 +143,9 @@ impl Db {
     /// Every action recorded so far, for the report's Action filter.
     pub async fn audit_actions(&self) -> Result<Vec<String>, DbError> {
         let rows = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, String>("SELECT DISTINCT action FROM audit_log ORDER BY action").fetch_all(pool).await
+            sqlx::query_scalar::<_, String>("SELECT DISTINCT action FROM audit_log ORDER BY action")
+                .fetch_all(pool)
+                .await
         })?;
         Ok(rows)
     }

@@ -1,7 +1,7 @@
 //! Bills: the bill file's import, Bills Found and Bill Details.
 
-use super::accounts::{finish_import, ImportMode, ImportOutcome};
-use super::{in_tx, on_pool, update_audited, Db, DbError};
+use super::accounts::{ImportMode, ImportOutcome, finish_import};
+use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::audit::AuditEntry;
 use crate::domain::bill_file::BillRecord;
 use crate::domain::universal_file::RowError;
@@ -37,7 +37,13 @@ impl Db {
     /// the account must exist; a new invoice number is a new bill; a known
     /// one is updated in place unless its bill has payments, in which case
     /// a new version is added and the older one becomes Inactive.
-    pub async fn import_bills<I>(&self, rows: I, mode: ImportMode, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError>
+    pub async fn import_bills<I>(
+        &self,
+        rows: I,
+        mode: ImportMode,
+        source: &str,
+        actor: Option<&str>,
+    ) -> Result<ImportOutcome, DbError>
     where
         I: Iterator<Item = Result<BillRecord, Vec<RowError>>>,
     {
@@ -47,17 +53,30 @@ impl Db {
         in_tx!(self, |tx| {
             for item in rows {
                 let Some(rec) = out.take(item) else { continue };
-                let key = (rec.account_number.as_str().to_string(), rec.invoice_number.clone());
-                if out.repeated(&mut seen, key, rec.line, "invoice_number", || format!("invoice {} for account {}", rec.invoice_number, rec.account_number)) {
+                let key = (
+                    rec.account_number.as_str().to_string(),
+                    rec.invoice_number.clone(),
+                );
+                if out.repeated(&mut seen, key, rec.line, "invoice_number", || {
+                    format!(
+                        "invoice {} for account {}",
+                        rec.invoice_number, rec.account_number
+                    )
+                }) {
                     continue;
                 }
-                let account: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
-                    .bind(rec.account_number.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let account: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
+                        .bind(rec.account_number.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 let Some(account_id) = account else {
                     let reason = format!("there is no account {}", rec.account_number);
-                    out.refuse(vec![RowError { line: rec.line, column: "account_number".into(), reason }]);
+                    out.refuse(vec![RowError {
+                        line: rec.line,
+                        column: "account_number".into(),
+                        reason,
+                    }]);
                     continue;
                 };
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
@@ -123,30 +142,61 @@ impl Db {
                     }
                 }
             }
-            finish_import!(tx, mode, out, AuditEntry { at: now, actor_login: actor, action: "upload.bills", object: Some(source), ..Default::default() });
+            finish_import!(
+                tx,
+                mode,
+                out,
+                AuditEntry {
+                    at: now,
+                    actor_login: actor,
+                    action: "upload.bills",
+                    object: Some(source),
+                    ..Default::default()
+                }
+            );
         });
         Ok(out)
     }
 
     /// Bills Found: the bills of these accounts, newest invoice first.
-    pub async fn bills_for_accounts(&self, account_ids: &[i64], limit: i64) -> Result<Vec<BillRow>, DbError> {
+    pub async fn bills_for_accounts(
+        &self,
+        account_ids: &[i64],
+        limit: i64,
+    ) -> Result<Vec<BillRow>, DbError> {
         if account_ids.is_empty() {
             return Ok(Vec::new());
         }
         let (among, ids) = self.in_ids("b.account_id", 2, account_ids);
-        let sql = format!("{SELECT} WHERE {among} ORDER BY b.invoice_date DESC, b.invoice_number, b.version DESC LIMIT $1");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql).bind(limit).bind(&ids).fetch_all(pool).await)?;
+        let sql = format!(
+            "{SELECT} WHERE {among} ORDER BY b.invoice_date DESC, b.invoice_number, b.version DESC LIMIT $1"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql)
+            .bind(limit)
+            .bind(&ids)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     pub async fn bill(&self, id: i64) -> Result<Option<BillRow>, DbError> {
         let sql = format!("{SELECT} WHERE b.id = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     /// Bill Details' Submit, audited; false if the bill is gone.
-    pub async fn update_bill(&self, id: i64, status: &str, active: bool, do_not_call: bool, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn update_bill(
+        &self,
+        id: i64,
+        status: &str,
+        active: bool,
+        do_not_call: bool,
+        entry: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         update_audited!(
             self,
             entry,

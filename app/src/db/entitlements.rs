@@ -1,7 +1,7 @@
 //! Role entitlements and per-user overrides.
 
-use super::{in_tx, on_pool, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use super::{Db, DbError, in_tx, on_pool};
+use crate::db::audit::{AuditEntry, write_audit};
 use crate::domain::entitlements::{Entitlement, Entitlements};
 use crate::domain::staff::Role;
 use std::collections::BTreeMap;
@@ -15,7 +15,11 @@ const EFFECTIVE: &str = "SELECT r.entitlement FROM role_entitlements r WHERE r.r
 impl Db {
     pub async fn entitlements_of(&self, user_id: i64, role: Role) -> Result<Entitlements, DbError> {
         let codes: Vec<String> = on_pool!(self, |pool| {
-            sqlx::query_scalar(EFFECTIVE).bind(user_id).bind(role.code()).fetch_all(pool).await
+            sqlx::query_scalar(EFFECTIVE)
+                .bind(user_id)
+                .bind(role.code())
+                .fetch_all(pool)
+                .await
         })?;
         Ok(Entitlements::from_codes(codes.iter().map(String::as_str)))
     }
@@ -55,7 +59,10 @@ impl Db {
         entry: &AuditEntry<'_>,
     ) -> Result<u64, DbError> {
         let reset = in_tx!(self, |tx| {
-            sqlx::query("DELETE FROM role_entitlements WHERE role = $1").bind(role.code()).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM role_entitlements WHERE role = $1")
+                .bind(role.code())
+                .execute(&mut *tx)
+                .await?;
             for e in granted.iter() {
                 sqlx::query("INSERT INTO role_entitlements (role, entitlement) VALUES ($1, $2)")
                     .bind(role.code())
@@ -78,14 +85,20 @@ impl Db {
         Ok(reset)
     }
 
-    pub async fn user_overrides(&self, user_id: i64) -> Result<BTreeMap<Entitlement, bool>, DbError> {
+    pub async fn user_overrides(
+        &self,
+        user_id: i64,
+    ) -> Result<BTreeMap<Entitlement, bool>, DbError> {
         let rows: Vec<(String, bool)> = on_pool!(self, |pool| {
             sqlx::query_as("SELECT entitlement, granted FROM user_entitlements WHERE user_id = $1")
                 .bind(user_id)
                 .fetch_all(pool)
                 .await
         })?;
-        Ok(rows.into_iter().filter_map(|(code, g)| Some((Entitlement::from_code(&code)?, g))).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|(code, g)| Some((Entitlement::from_code(&code)?, g)))
+            .collect())
     }
 
     /// Replaces a user's overrides, audited, in one transaction.
@@ -96,7 +109,10 @@ impl Db {
         entry: &AuditEntry<'_>,
     ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
-            sqlx::query("DELETE FROM user_entitlements WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM user_entitlements WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             for (e, granted) in overrides {
                 sqlx::query("INSERT INTO user_entitlements (user_id, entitlement, granted) VALUES ($1, $2, $3)")
                     .bind(user_id)

@@ -3,7 +3,7 @@
 //! account's cached balance moves with its receivable side in the same
 //! statement pair, inside the caller's transaction.
 
-use super::{on_pool, Db, DbError};
+use super::{Db, DbError, on_pool};
 
 /// Posts one [`crate::domain::lifecycle::Posting`] for `$account_id` on
 /// `$conn` and moves the account's cached balance by its receivable effect.
@@ -64,20 +64,46 @@ pub(crate) struct Postings {
 
 /// kind, debit book, debit account, credit book, credit account, amount,
 /// payment, once key, created at.
-pub(crate) type JournalRow = (&'static str, &'static str, Option<i64>, &'static str, Option<i64>, i64, i64, String, i64);
+pub(crate) type JournalRow = (
+    &'static str,
+    &'static str,
+    Option<i64>,
+    &'static str,
+    Option<i64>,
+    i64,
+    i64,
+    String,
+    i64,
+);
 
 impl Postings {
-    pub(crate) fn add(&mut self, p: &crate::domain::lifecycle::Posting, account_id: i64, payment_id: i64, once_key: String, at: i64) {
+    pub(crate) fn add(
+        &mut self,
+        p: &crate::domain::lifecycle::Posting,
+        account_id: i64,
+        payment_id: i64,
+        once_key: String,
+        at: i64,
+    ) {
         use crate::domain::lifecycle::Book;
         let side = |b: Book| (b == Book::Receivable).then_some(account_id);
-        self.rows.push((p.kind, p.debit.code(), side(p.debit), p.credit.code(), side(p.credit), p.amount.cents(), payment_id, once_key, at));
+        self.rows.push((
+            p.kind,
+            p.debit.code(),
+            side(p.debit),
+            p.credit.code(),
+            side(p.credit),
+            p.amount.cents(),
+            payment_id,
+            once_key,
+            at,
+        ));
         let effect = p.receivable_effect();
         if effect != 0 {
             *self.balance_moves.entry(account_id).or_default() += effect;
         }
         self.latest = self.latest.max(at);
     }
-
 }
 
 /// Writes gathered [`Postings`] in `$tx`: the entries in batches, then each
@@ -168,7 +194,8 @@ impl Db {
         ];
         let mut breaches = Vec::new();
         for (what, sql) in checks {
-            let rows: Vec<String> = on_pool!(self, |pool| sqlx::query_scalar(sql).fetch_all(pool).await)?;
+            let rows: Vec<String> =
+                on_pool!(self, |pool| sqlx::query_scalar(sql).fetch_all(pool).await)?;
             breaches.extend(rows.into_iter().map(|r| format!("{what}: {r}")));
         }
         Ok(breaches)

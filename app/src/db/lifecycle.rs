@@ -3,12 +3,12 @@
 //! guarded UPDATE, posts the journal entries, records the history, queues
 //! the payer's notice and audits it. Either all of that happens or none.
 
-use super::audit::{write_audit, AuditEntry};
+use super::audit::{AuditEntry, write_audit};
 use super::journal::post;
 use super::notices::queue_notice;
 use super::payments::record_status;
-use super::{in_tx, on_pool, Backend, Db, DbError};
-use crate::domain::lifecycle::{plan, ActionError, ActionKind, ActionReason, PaymentState};
+use super::{Backend, Db, DbError, in_tx, on_pool};
+use crate::domain::lifecycle::{ActionError, ActionKind, ActionReason, PaymentState, plan};
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, PaymentStatus};
 
@@ -90,17 +90,29 @@ impl Db {
             self.row_lock()
         );
         let result = in_tx!(self, |tx| {
-            if let Some(row) = sqlx::query_as::<_, ActionRow>(&by_key).bind(a.idempotency_key).fetch_optional(&mut *tx).await? {
+            if let Some(row) = sqlx::query_as::<_, ActionRow>(&by_key)
+                .bind(a.idempotency_key)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
                 return Ok(ActionResult::Repeat(row));
             }
-            let Some(p) = sqlx::query_as::<_, Locked>(&lock_sql).bind(a.payment_id).fetch_optional(&mut *tx).await? else {
+            let Some(p) = sqlx::query_as::<_, Locked>(&lock_sql)
+                .bind(a.payment_id)
+                .fetch_optional(&mut *tx)
+                .await?
+            else {
                 return Ok(ActionResult::Lost);
             };
             // Again under the lock: on PostgreSQL a request with the same key
             // may have committed while this one waited for the row, and it
             // must be answered as a repeat, not re-planned against the
             // balance that request already changed.
-            if let Some(row) = sqlx::query_as::<_, ActionRow>(&by_key).bind(a.idempotency_key).fetch_optional(&mut *tx).await? {
+            if let Some(row) = sqlx::query_as::<_, ActionRow>(&by_key)
+                .bind(a.idempotency_key)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
                 return Ok(ActionResult::Repeat(row));
             }
             let state = PaymentState {
@@ -114,7 +126,9 @@ impl Db {
                 Err(e) => return Ok(ActionResult::Refused(e)),
             };
             let refund = match a.kind {
-                ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund => planned.amount.cents(),
+                ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund => {
+                    planned.amount.cents()
+                }
                 ActionKind::Cancel | ActionKind::Void => 0,
             };
             let action_id: i64 = sqlx::query_scalar(
@@ -167,34 +181,79 @@ impl Db {
             }
             for (i, posting) in planned.postings.iter().enumerate() {
                 let once = format!("action:{action_id}:{i}");
-                post!(tx, *posting, account = p.account_id, payment = Some(a.payment_id), once = Some(once), by = a.actor_id, at = a.now)?;
+                post!(
+                    tx,
+                    *posting,
+                    account = p.account_id,
+                    payment = Some(a.payment_id),
+                    once = Some(once),
+                    by = a.actor_id,
+                    at = a.now
+                )?;
             }
             let mut reason = match a.kind {
-                ActionKind::Cancel | ActionKind::Void => format!("{}: {}", a.kind.label(), a.reason.label()),
-                _ => format!("{} of {}: {}", a.kind.label(), planned.amount, a.reason.label()),
+                ActionKind::Cancel | ActionKind::Void => {
+                    format!("{}: {}", a.kind.label(), a.reason.label())
+                }
+                _ => format!(
+                    "{} of {}: {}",
+                    a.kind.label(),
+                    planned.amount,
+                    a.reason.label()
+                ),
             };
             if let Some(text) = a.reason_text.filter(|t| !t.is_empty()) {
                 reason = format!("{reason} ({text})");
             }
-            record_status!(&mut *tx, a.payment_id, a.now, &p.status, planned.to.code(), a.actor_login, Some(&reason))?;
-            let notice = if planned.to == PaymentStatus::Cancelled && refund == 0 { "cancelled" } else { "refund" };
-            queue_notice!(&mut *tx, a.payment_id, notice, Some(action_id), format!("action:{action_id}"), &p.receipt_email, a.now)?;
+            record_status!(
+                &mut *tx,
+                a.payment_id,
+                a.now,
+                &p.status,
+                planned.to.code(),
+                a.actor_login,
+                Some(&reason)
+            )?;
+            let notice = if planned.to == PaymentStatus::Cancelled && refund == 0 {
+                "cancelled"
+            } else {
+                "refund"
+            };
+            queue_notice!(
+                &mut *tx,
+                a.payment_id,
+                notice,
+                Some(action_id),
+                format!("action:{action_id}"),
+                &p.receipt_email,
+                a.now
+            )?;
             let object = format!("payment {}", a.payment_id);
             let after = serde_json::json!({
                 "action": a.kind.code(), "amount_cents": planned.amount.cents(), "status": planned.to.code(), "reason": reason,
             })
             .to_string();
-            write_audit!(&mut *tx, AuditEntry {
-                at: a.now,
-                actor_id: a.actor_id,
-                actor_login: Some(a.actor_login),
-                action: if a.approval_id.is_some() { "payment.refund_approved" } else { "payment.cancel_reverse" },
-                object: Some(&object),
-                before: Some(&p.status),
-                after: Some(&after),
-                ip: a.ip,
-            })?;
-            let row = sqlx::query_as::<_, ActionRow>(&by_key).bind(a.idempotency_key).fetch_one(&mut *tx).await?;
+            write_audit!(
+                &mut *tx,
+                AuditEntry {
+                    at: a.now,
+                    actor_id: a.actor_id,
+                    actor_login: Some(a.actor_login),
+                    action: if a.approval_id.is_some() {
+                        "payment.refund_approved"
+                    } else {
+                        "payment.cancel_reverse"
+                    },
+                    object: Some(&object),
+                    before: Some(&p.status),
+                    after: Some(&after),
+                    ip: a.ip,
+                }
+            )?;
+            let row = sqlx::query_as::<_, ActionRow>(&by_key)
+                .bind(a.idempotency_key)
+                .fetch_one(&mut *tx)
+                .await?;
             debug_assert_eq!(row.id, action_id);
             ActionResult::Applied(row)
         });
@@ -203,19 +262,28 @@ impl Db {
 
     pub async fn payment_action(&self, id: i64) -> Result<Option<ActionRow>, DbError> {
         let sql = format!("{ACTION_SELECT} WHERE x.id = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     pub async fn action_by_key(&self, key: &str) -> Result<Option<ActionRow>, DbError> {
         let sql = format!("{ACTION_SELECT} WHERE x.idempotency_key = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql).bind(key).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql)
+            .bind(key)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     pub async fn actions_for_payment(&self, payment_id: i64) -> Result<Vec<ActionRow>, DbError> {
         let sql = format!("{ACTION_SELECT} WHERE x.payment_id = $1 ORDER BY x.id");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql).bind(payment_id).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ActionRow>(&sql)
+            .bind(payment_id)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 }

@@ -4,22 +4,22 @@
 //! and run against whichever pool `DATABASE_URL` selected.
 
 pub mod account_edit;
-pub mod accounts;
 pub mod account_import;
+pub mod accounts;
 pub mod approvals;
-pub mod entitlements;
-pub mod user_admin;
-pub mod journal;
-pub mod lifecycle;
-pub mod settlement;
 pub mod audit;
 pub mod bills;
-pub mod payments;
+pub mod entitlements;
+pub mod journal;
+pub mod lifecycle;
 pub mod notices;
+pub mod payments;
 pub mod saved_methods;
 pub mod sessions;
+pub mod settlement;
 pub mod throttle;
 pub mod uploads;
+pub mod user_admin;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -71,7 +71,11 @@ impl DbError {
 pub(crate) fn from_json(backend: Backend, param: usize, types: &[&str], extra: &str) -> String {
     let cols: Vec<String> = match backend {
         Backend::Sqlite => (0..types.len()).map(|i| format!("j.value->>{i}")).collect(),
-        Backend::Postgres => types.iter().enumerate().map(|(i, t)| format!("(j->>{i})::{t}")).collect(),
+        Backend::Postgres => types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("(j->>{i})::{t}"))
+            .collect(),
     };
     let source = match backend {
         Backend::Sqlite => format!("json_each(${param}) j"),
@@ -96,9 +100,16 @@ pub(crate) const WRITE_BATCH: usize = 1000;
 macro_rules! insert_rows {
     ($tx:ident, $backend:expr, $into:expr, $types:expr, $rows:expr) => {
         async {
-            let sql = format!("{} {}", $into, $crate::db::from_json($backend, 1, $types, ""));
+            let sql = format!(
+                "{} {}",
+                $into,
+                $crate::db::from_json($backend, 1, $types, "")
+            );
             for chunk in $rows.chunks($crate::db::WRITE_BATCH) {
-                sqlx::query(&sql).bind($crate::db::json(&chunk)?).execute(&mut *$tx).await?;
+                sqlx::query(&sql)
+                    .bind($crate::db::json(&chunk)?)
+                    .execute(&mut *$tx)
+                    .await?;
             }
             Ok::<(), sqlx::Error>(())
         }
@@ -213,8 +224,14 @@ impl Db {
     pub(crate) fn in_ids(&self, column: &str, param: usize, ids: &[i64]) -> (String, String) {
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         match self.backend() {
-            Backend::Sqlite => (format!("{column} IN (SELECT value FROM json_each(${param}))"), format!("[{list}]")),
-            Backend::Postgres => (format!("{column} = ANY(CAST(${param} AS BIGINT[]))"), format!("{{{list}}}")),
+            Backend::Sqlite => (
+                format!("{column} IN (SELECT value FROM json_each(${param}))"),
+                format!("[{list}]"),
+            ),
+            Backend::Postgres => (
+                format!("{column} = ANY(CAST(${param} AS BIGINT[]))"),
+                format!("{{{list}}}"),
+            ),
         }
     }
 

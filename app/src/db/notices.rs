@@ -3,7 +3,7 @@
 //! reports, sent after that commits, and retried with backoff until it goes
 //! out or gives up.
 
-use super::{on_pool, Db, DbError};
+use super::{Db, DbError, on_pool};
 
 /// Queues one notice on `$conn`. `$once_key` ("receipt:12", "action:7",
 /// "return:12") keeps a retried event from mailing the payer twice.
@@ -39,20 +39,25 @@ pub struct NoticeRow {
     pub sent_at: Option<i64>,
 }
 
-const NOTICE_SELECT: &str =
-    "SELECT id, payment_id, kind, action_id, to_email, status, attempts, next_attempt_at, last_error, sent_at FROM notices";
+const NOTICE_SELECT: &str = "SELECT id, payment_id, kind, action_id, to_email, status, attempts, next_attempt_at, last_error, sent_at FROM notices";
 
 impl Db {
     pub async fn notice(&self, id: i64) -> Result<Option<NoticeRow>, DbError> {
         let sql = format!("{NOTICE_SELECT} WHERE id = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, NoticeRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, NoticeRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     /// A payment's notices, oldest first (the receipt is the first).
     pub async fn notices_for_payment(&self, payment_id: i64) -> Result<Vec<NoticeRow>, DbError> {
         let sql = format!("{NOTICE_SELECT} WHERE payment_id = $1 ORDER BY id");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, NoticeRow>(&sql).bind(payment_id).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, NoticeRow>(&sql)
+            .bind(payment_id)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
@@ -74,17 +79,24 @@ impl Db {
     /// the request that queued them).
     pub async fn queued_notices_for_payment(&self, payment_id: i64) -> Result<Vec<i64>, DbError> {
         let ids = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, i64>("SELECT id FROM notices WHERE payment_id = $1 AND status = 'queued' ORDER BY id")
-                .bind(payment_id)
-                .fetch_all(pool)
-                .await
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM notices WHERE payment_id = $1 AND status = 'queued' ORDER BY id",
+            )
+            .bind(payment_id)
+            .fetch_all(pool)
+            .await
         })?;
         Ok(ids)
     }
 
     /// Takes a due notice for sending; false if another worker has it. A
     /// claim older than `stale_before` is taken over (its worker died).
-    pub async fn claim_notice(&self, id: i64, now: i64, stale_before: i64) -> Result<bool, DbError> {
+    pub async fn claim_notice(
+        &self,
+        id: i64,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<bool, DbError> {
         let n = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE notices SET status = 'sending', next_attempt_at = $2 \
@@ -114,14 +126,23 @@ impl Db {
 
     /// Records a failed attempt: back in the queue for `retry_at`, or
     /// `failed` for good when `retry_at` is `None`.
-    pub async fn notice_failed(&self, id: i64, error: &str, retry_at: Option<i64>) -> Result<(), DbError> {
+    pub async fn notice_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), DbError> {
         on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE notices SET status = $2, attempts = attempts + 1, last_error = $3, \
                  next_attempt_at = COALESCE($4, next_attempt_at) WHERE id = $1",
             )
             .bind(id)
-            .bind(if retry_at.is_some() { "queued" } else { "failed" })
+            .bind(if retry_at.is_some() {
+                "queued"
+            } else {
+                "failed"
+            })
             .bind(error)
             .bind(retry_at)
             .execute(pool)

@@ -1,12 +1,12 @@
 //! Payments, their status history, and the journal entries they cause.
 
-use super::{in_tx, on_pool, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use super::{Db, DbError, in_tx, on_pool};
+use crate::db::audit::{AuditEntry, write_audit};
 use crate::db::journal::post;
 use crate::db::notices::queue_notice;
+use crate::domain::lifecycle::PaymentState;
 use crate::domain::lifecycle::approval_posting;
 use crate::domain::money::Money;
-use crate::domain::lifecycle::PaymentState;
 use crate::domain::payment::{MethodKind, PaymentStatus};
 
 /// Appends one line to a payment's status history, on `$conn` (so it commits
@@ -152,8 +152,17 @@ impl Db {
     /// Claims the idempotency key by inserting the payment as `authorizing`
     /// (or `scheduled`, for a later date). A second claim of the same key
     /// fails on the UNIQUE constraint.
-    pub async fn insert_authorizing_payment(&self, p: &NewPayment, actor: &str, now: i64) -> Result<i64, DbError> {
-        let status = if p.scheduled_for.is_some() { "scheduled" } else { "authorizing" };
+    pub async fn insert_authorizing_payment(
+        &self,
+        p: &NewPayment,
+        actor: &str,
+        now: i64,
+    ) -> Result<i64, DbError> {
+        let status = if p.scheduled_for.is_some() {
+            "scheduled"
+        } else {
+            "authorizing"
+        };
         let id = in_tx!(self, |tx| {
             let sql = format!(
                 "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
@@ -177,8 +186,19 @@ impl Db {
                 .bind(p.bill_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let reason = p.scheduled_for.as_ref().map(|d| format!("scheduled for {d}"));
-            record_status!(&mut *tx, id, now, None::<&str>, status, actor, reason.as_deref())?;
+            let reason = p
+                .scheduled_for
+                .as_ref()
+                .map(|d| format!("scheduled for {d}"));
+            record_status!(
+                &mut *tx,
+                id,
+                now,
+                None::<&str>,
+                status,
+                actor,
+                reason.as_deref()
+            )?;
             id
         });
         Ok(id)
@@ -188,7 +208,12 @@ impl Db {
     /// drops by a ledger entry, the receipt is queued and the action audited,
     /// all in one transaction. Returns false if the payment had already left
     /// `authorizing` (someone else finished it).
-    pub async fn approve_payment(&self, id: i64, processor_ref: &str, audit: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn approve_payment(
+        &self,
+        id: i64,
+        processor_ref: &str,
+        audit: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         let now = audit.at;
         let done = in_tx!(self, |tx| {
             let row: Option<(i64, i64, String, String)> = sqlx::query_as(
@@ -205,9 +230,33 @@ impl Db {
             };
             let method = MethodKind::from_code(&method).unwrap_or(MethodKind::Card);
             let posting = approval_posting(method, Money::from_cents(amount));
-            post!(tx, posting, account = account_id, payment = Some(id), once = Some(format!("pay:{id}")), by = audit.actor_id, at = now)?;
-            record_status!(&mut *tx, id, now, "authorizing", "pending", audit.actor_login.unwrap_or("system"), None::<&str>)?;
-            queue_notice!(&mut *tx, id, "receipt", None::<i64>, format!("receipt:{id}"), email, now)?;
+            post!(
+                tx,
+                posting,
+                account = account_id,
+                payment = Some(id),
+                once = Some(format!("pay:{id}")),
+                by = audit.actor_id,
+                at = now
+            )?;
+            record_status!(
+                &mut *tx,
+                id,
+                now,
+                "authorizing",
+                "pending",
+                audit.actor_login.unwrap_or("system"),
+                None::<&str>
+            )?;
+            queue_notice!(
+                &mut *tx,
+                id,
+                "receipt",
+                None::<i64>,
+                format!("receipt:{id}"),
+                email,
+                now
+            )?;
             write_audit!(&mut *tx, *audit)?;
             true
         });
@@ -215,7 +264,12 @@ impl Db {
     }
 
     /// The processor declined: kept as Declined for the record; no money moves.
-    pub async fn decline_payment(&self, id: i64, reason: &str, audit: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn decline_payment(
+        &self,
+        id: i64,
+        reason: &str,
+        audit: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         let now = audit.at;
         let done = in_tx!(self, |tx| {
             let n = sqlx::query(
@@ -230,7 +284,15 @@ impl Db {
             if n == 0 {
                 return Ok(false);
             }
-            record_status!(&mut *tx, id, now, "authorizing", "declined", audit.actor_login.unwrap_or("system"), Some(reason))?;
+            record_status!(
+                &mut *tx,
+                id,
+                now,
+                "authorizing",
+                "declined",
+                audit.actor_login.unwrap_or("system"),
+                Some(reason)
+            )?;
             write_audit!(&mut *tx, *audit)?;
             true
         });
@@ -243,28 +305,51 @@ impl Db {
 
     pub async fn payment_by_id(&self, id: i64) -> Result<Option<PaymentRow>, DbError> {
         let sql = format!("{PAYMENT_SELECT} WHERE p.id = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
-    pub async fn payment_by_reference(&self, reference: &str) -> Result<Option<PaymentRow>, DbError> {
+    pub async fn payment_by_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Option<PaymentRow>, DbError> {
         self.one_payment("p.reference = $1", reference).await
     }
 
-    async fn one_payment(&self, condition: &str, value: &str) -> Result<Option<PaymentRow>, DbError> {
+    async fn one_payment(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Option<PaymentRow>, DbError> {
         let sql = format!("{PAYMENT_SELECT} WHERE {condition}");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(value).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql)
+            .bind(value)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     /// Payments Found: every payment on these accounts, newest first.
-    pub async fn payments_for_accounts(&self, account_ids: &[i64], limit: i64) -> Result<Vec<PaymentRow>, DbError> {
+    pub async fn payments_for_accounts(
+        &self,
+        account_ids: &[i64],
+        limit: i64,
+    ) -> Result<Vec<PaymentRow>, DbError> {
         if account_ids.is_empty() {
             return Ok(Vec::new());
         }
         let (among, ids) = self.in_ids("p.account_id", 2, account_ids);
-        let sql = format!("{PAYMENT_SELECT} WHERE {among} AND p.status <> 'authorizing' ORDER BY p.created_at DESC, p.id DESC LIMIT $1");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(limit).bind(&ids).fetch_all(pool).await)?;
+        let sql = format!(
+            "{PAYMENT_SELECT} WHERE {among} AND p.status <> 'authorizing' ORDER BY p.created_at DESC, p.id DESC LIMIT $1"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql)
+            .bind(limit)
+            .bind(&ids)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
@@ -284,8 +369,13 @@ impl Db {
     pub async fn due_scheduled(&self, today: &str) -> Result<Vec<PaymentRow>, DbError> {
         // In the partial index's order: ordered by id, SQLite would rather
         // scan the whole table than sort what the index finds.
-        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'scheduled' AND p.scheduled_for <= $1 ORDER BY p.scheduled_for, p.id LIMIT 1000");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(today).fetch_all(pool).await)?;
+        let sql = format!(
+            "{PAYMENT_SELECT} WHERE p.status = 'scheduled' AND p.scheduled_for <= $1 ORDER BY p.scheduled_for, p.id LIMIT 1000"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql)
+            .bind(today)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
@@ -300,7 +390,15 @@ impl Db {
                 .await?
                 .rows_affected();
             if n == 1 {
-                record_status!(&mut *tx, id, now, "scheduled", "authorizing", "scheduler", Some("its date came"))?;
+                record_status!(
+                    &mut *tx,
+                    id,
+                    now,
+                    "scheduled",
+                    "authorizing",
+                    "scheduler",
+                    Some("its date came")
+                )?;
             }
             n == 1
         });
@@ -311,19 +409,31 @@ impl Db {
     /// request died between the claim and the processor's answer.
     pub async fn stale_authorizing(&self, before: i64) -> Result<Vec<PaymentRow>, DbError> {
         // Oldest first, in the partial index's order (see `due_scheduled`).
-        let sql = format!("{PAYMENT_SELECT} WHERE p.status = 'authorizing' AND p.created_at < $1 ORDER BY p.created_at, p.id LIMIT 100");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql).bind(before).fetch_all(pool).await)?;
+        let sql = format!(
+            "{PAYMENT_SELECT} WHERE p.status = 'authorizing' AND p.created_at < $1 ORDER BY p.created_at, p.id LIMIT 100"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql)
+            .bind(before)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     /// The status of each of these payments (for the Pending refresh), in
     /// one query.
-    pub async fn payment_statuses(&self, references: &[String]) -> Result<Vec<(String, String)>, DbError> {
+    pub async fn payment_statuses(
+        &self,
+        references: &[String],
+    ) -> Result<Vec<(String, String)>, DbError> {
         if references.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = (1..=references.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT reference, status FROM payments WHERE reference IN ({placeholders})");
+        let placeholders = (1..=references.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql =
+            format!("SELECT reference, status FROM payments WHERE reference IN ({placeholders})");
         let rows = on_pool!(self, |pool| {
             let mut query = sqlx::query_as::<_, (String, String)>(&sql);
             for r in references {
@@ -334,4 +444,3 @@ impl Db {
         Ok(rows)
     }
 }
-

@@ -1,7 +1,7 @@
 //! Payment methods enrolled payers saved, offered on Make Payment.
 
-use super::payments::{bind_method, MethodColumns, METHOD_COLUMNS};
-use super::{on_pool, Db, DbError};
+use super::payments::{METHOD_COLUMNS, MethodColumns, bind_method};
+use super::{Db, DbError, on_pool};
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct SavedMethodRow {
@@ -15,12 +15,18 @@ pub struct SavedMethodRow {
 
 impl Db {
     /// The saved methods of every enrolled payer who pays this account.
-    pub async fn saved_methods_for_account(&self, account_id: i64) -> Result<Vec<SavedMethodRow>, DbError> {
+    pub async fn saved_methods_for_account(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<SavedMethodRow>, DbError> {
         let sql = format!(
             "SELECT m.id, m.payer_id, m.method_kind, m.label, {METHOD_COLUMNS} FROM saved_methods m \
              JOIN account_payers ap ON ap.payer_id = m.payer_id WHERE ap.account_id = $1 ORDER BY m.id"
         );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, SavedMethodRow>(&sql).bind(account_id).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, SavedMethodRow>(&sql)
+            .bind(account_id)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
@@ -30,7 +36,11 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"
         );
         let id = on_pool!(self, |pool| {
-            let query = sqlx::query_scalar::<_, i64>(&sql).bind(m.payer_id).bind(&m.method_kind).bind(&m.label).bind(now);
+            let query = sqlx::query_scalar::<_, i64>(&sql)
+                .bind(m.payer_id)
+                .bind(&m.method_kind)
+                .bind(&m.label)
+                .bind(now);
             bind_method!(query, m.method).fetch_one(pool).await
         })?;
         Ok(id)
@@ -38,7 +48,10 @@ impl Db {
 
     pub async fn payer_id(&self, user_id: &str) -> Result<Option<i64>, DbError> {
         let id = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, i64>("SELECT id FROM payers WHERE user_id = $1").bind(user_id).fetch_optional(pool).await
+            sqlx::query_scalar::<_, i64>("SELECT id FROM payers WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
         })?;
         Ok(id)
     }

@@ -1,8 +1,8 @@
 //! Server-side sessions. The browser holds a random token; the database holds
 //! only its hash, so a copy of the database opens no session.
 
-use super::{in_tx, on_pool, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use super::{Db, DbError, in_tx, on_pool};
+use crate::db::audit::{AuditEntry, write_audit};
 
 /// The staff user behind a live session.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,12 +20,19 @@ pub struct SessionUserRow {
 impl Db {
     /// A successful sign-in: clears the failure counter, opens the session and
     /// audits it, all in one transaction.
-    pub async fn start_session(&self, token_hash: &str, user_id: i64, entry: &AuditEntry<'_>) -> Result<(), DbError> {
+    pub async fn start_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
-            sqlx::query("UPDATE staff_users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE staff_users SET failed_attempts = 0, locked_until = NULL WHERE id = $1",
+            )
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $3, $4)",
             )
@@ -67,7 +74,11 @@ impl Db {
 
     /// Ends a session (sign-out or idle timeout) and audits why. Returns false
     /// when there was no such session, so the event is recorded only once.
-    pub async fn end_session(&self, token_hash: &str, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn end_session(
+        &self,
+        token_hash: &str,
+        entry: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         let ended = in_tx!(self, |tx| {
             let gone = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(token_hash)

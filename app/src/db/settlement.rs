@@ -5,18 +5,20 @@
 //! stored with the run, and every movement is posted to the journal. A
 //! second run, in this process or another, finds nothing left to do.
 
-use super::audit::{write_audit, AuditEntry};
+use super::audit::{AuditEntry, write_audit};
 use super::journal::post;
+use super::journal::{Postings, post_all};
 use super::notices::queue_notice;
-use super::payments::{record_status, PaymentRow, PAYMENT_SELECT};
-use super::journal::{post_all, Postings};
-use super::{in_tx, insert_rows, on_pool, Backend, Db, DbError};
+use super::payments::{PAYMENT_SELECT, PaymentRow, record_status};
+use super::{Backend, Db, DbError, in_tx, insert_rows, on_pool};
 use crate::domain::account::AccountType;
 use crate::domain::bank::BankAccountKind;
-use crate::domain::lifecycle::{ach_credit_posting, return_label, return_posting, settlement_posting, PaymentState};
-use crate::domain::payment::{MethodKind, PaymentStatus};
+use crate::domain::lifecycle::{
+    PaymentState, ach_credit_posting, return_label, return_posting, settlement_posting,
+};
 use crate::domain::money::Money;
-use crate::domain::nacha::{self, tx, Batch, Entry, FileDates, Originator, SecCode};
+use crate::domain::nacha::{self, Batch, Entry, FileDates, Originator, SecCode, tx};
+use crate::domain::payment::{MethodKind, PaymentStatus};
 
 /// Advisory lock key shared by settlement runs and return imports.
 const SETTLEMENT_LOCK: i64 = 0x5041_5944_4553_4b31;
@@ -86,9 +88,17 @@ pub enum ReturnOutcome {
     /// The payment is now Failed and its amount owed again.
     Failed { reference: String, code: String },
     /// No entry we sent has this trace number.
-    Unmatched { line: usize, trace: String, code: String },
+    Unmatched {
+        line: usize,
+        trace: String,
+        code: String,
+    },
     /// The entry cannot be returned (a refund credit, or a payment no longer Processed).
-    NotReturnable { line: usize, trace: String, why: String },
+    NotReturnable {
+        line: usize,
+        trace: String,
+        why: String,
+    },
     /// This return was read before; nothing changed.
     AlreadyRecorded { trace: String, code: String },
 }
@@ -121,7 +131,14 @@ struct Outgoing {
 }
 
 impl Db {
-    pub async fn settle_run(&self, cutoff: i64, now: i64, actor: &str, returns_count: i64, ach: &AchSetup<'_>) -> Result<Option<RunSummary>, DbError> {
+    pub async fn settle_run(
+        &self,
+        cutoff: i64,
+        now: i64,
+        actor: &str,
+        returns_count: i64,
+        ach: &AchSetup<'_>,
+    ) -> Result<Option<RunSummary>, DbError> {
         let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1");
         let backend = self.backend();
         // Pending payments of one method, moved to Processed in one guarded
@@ -135,10 +152,16 @@ impl Db {
         };
         let summary = in_tx!(self, |tx| {
             if backend == Backend::Postgres {
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SETTLEMENT_LOCK).execute(&mut *tx).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(SETTLEMENT_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
             }
             // Cards: capture what was not refunded before the cutoff.
-            let cards: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&settle_pending("card", "id, account_id, amount_cents, refunded_cents"))
+            let cards: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&settle_pending(
+                "card",
+                "id, account_id, amount_cents, refunded_cents",
+            ))
             .bind(cutoff)
             .bind(now)
             .fetch_all(&mut *tx)
@@ -149,7 +172,14 @@ impl Db {
             let mut journal = Postings::default();
             let mut card_total = 0;
             for (id, account_id, amount, refunded) in &cards {
-                history.push((*id, now, "pending", "processed", actor.to_string(), Some("captured at settlement".to_string())));
+                history.push((
+                    *id,
+                    now,
+                    "pending",
+                    "processed",
+                    actor.to_string(),
+                    Some("captured at settlement".to_string()),
+                ));
                 let state = PaymentState {
                     status: PaymentStatus::Pending,
                     method: MethodKind::Card,
@@ -166,24 +196,41 @@ impl Db {
             // their accounts (locking them with a SELECT and moving them
             // later wrote every row twice).
             let debit_ids: Vec<i64> = sqlx::query_scalar(&settle_pending("ach", "id"))
-            .bind(cutoff)
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await?;
+                .bind(cutoff)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
             let mut outgoing = Vec::new();
             let mut skipped = Vec::new();
             let mut unsent = Vec::new();
             if !debit_ids.is_empty() {
                 let (among, ids) = self.in_ids("p.id", 1, &debit_ids);
                 let debits = format!("{PAYMENT_SELECT} WHERE {among} ORDER BY p.id");
-                for p in sqlx::query_as::<_, PaymentRow>(&debits).bind(&ids).fetch_all(&mut *tx).await? {
-                    match p.bank_account_enc.as_deref().and_then(|enc| (ach.open_account)(enc)) {
+                for p in sqlx::query_as::<_, PaymentRow>(&debits)
+                    .bind(&ids)
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
+                    match p
+                        .bank_account_enc
+                        .as_deref()
+                        .and_then(|enc| (ach.open_account)(enc))
+                    {
                         Some(account_number) => {
                             let amount_cents = p.amount_cents - p.refunded_cents;
-                            outgoing.push(Outgoing { payment: p, action_id: None, amount_cents, account_number, credit: false });
+                            outgoing.push(Outgoing {
+                                payment: p,
+                                action_id: None,
+                                amount_cents,
+                                account_number,
+                                credit: false,
+                            });
                         }
                         None => {
-                            tracing::error!(payment = p.id, "cannot decrypt the bank account; the payment stays Pending");
+                            tracing::error!(
+                                payment = p.id,
+                                "cannot decrypt the bank account; the payment stays Pending"
+                            );
                             unsent.push(p.id);
                             skipped.push(p.reference.clone());
                         }
@@ -193,10 +240,12 @@ impl Db {
             if !unsent.is_empty() {
                 // Not in the file, so not settled: back to Pending for the next run.
                 let (among, ids) = self.in_ids("id", 1, &unsent);
-                sqlx::query(&format!("UPDATE payments SET status = 'pending', settled_at = NULL WHERE {among}"))
-                    .bind(&ids)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(&format!(
+                    "UPDATE payments SET status = 'pending', settled_at = NULL WHERE {among}"
+                ))
+                .bind(&ids)
+                .execute(&mut *tx)
+                .await?;
             }
             let credits: Vec<(i64, i64, i64)> = sqlx::query_as(
                 "SELECT x.id, x.payment_id, x.amount_cents FROM payment_actions x LEFT JOIN ach_entries e ON e.action_id = x.id \
@@ -205,11 +254,27 @@ impl Db {
             .fetch_all(&mut *tx)
             .await?;
             for (action_id, payment_id, amount_cents) in credits {
-                let p = sqlx::query_as::<_, PaymentRow>(&one_payment).bind(payment_id).fetch_one(&mut *tx).await?;
-                match p.bank_account_enc.as_deref().and_then(|enc| (ach.open_account)(enc)) {
-                    Some(account_number) => outgoing.push(Outgoing { payment: p, action_id: Some(action_id), amount_cents, account_number, credit: true }),
+                let p = sqlx::query_as::<_, PaymentRow>(&one_payment)
+                    .bind(payment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                match p
+                    .bank_account_enc
+                    .as_deref()
+                    .and_then(|enc| (ach.open_account)(enc))
+                {
+                    Some(account_number) => outgoing.push(Outgoing {
+                        payment: p,
+                        action_id: Some(action_id),
+                        amount_cents,
+                        account_number,
+                        credit: true,
+                    }),
                     None => {
-                        tracing::error!(action = action_id, "cannot decrypt the bank account; the refund credit waits");
+                        tracing::error!(
+                            action = action_id,
+                            "cannot decrypt the bank account; the refund credit waits"
+                        );
                         skipped.push(p.reference.clone());
                     }
                 }
@@ -231,20 +296,31 @@ impl Db {
             .await?;
             let mut file = None;
             if !outgoing.is_empty() {
-                let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ach_entries").fetch_one(&mut *tx).await?;
-                let same_day: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ach_files WHERE file_name LIKE $1")
-                    .bind(format!("{}-%", ach.file_stem))
+                let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ach_entries")
                     .fetch_one(&mut *tx)
                     .await?;
+                let same_day: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM ach_files WHERE file_name LIKE $1")
+                        .bind(format!("{}-%", ach.file_stem))
+                        .fetch_one(&mut *tx)
+                        .await?;
                 let modifier = (b'A' + (same_day % 26) as u8) as char;
                 // Batches in a fixed order: consumer then business, debits then credits.
-                let order = [(SecCode::Ppd, false), (SecCode::Ccd, false), (SecCode::Ppd, true), (SecCode::Ccd, true)];
+                let order = [
+                    (SecCode::Ppd, false),
+                    (SecCode::Ccd, false),
+                    (SecCode::Ppd, true),
+                    (SecCode::Ccd, true),
+                ];
                 let mut batches = Vec::new();
                 let mut placed = Vec::new();
                 let mut seq = existing;
                 for (sec, credit) in order {
                     let mut entries = Vec::new();
-                    for o in outgoing.iter().filter(|o| o.credit == credit && sec_of(&o.payment) == sec) {
+                    for o in outgoing
+                        .iter()
+                        .filter(|o| o.credit == credit && sec_of(&o.payment) == sec)
+                    {
                         seq += 1;
                         let trace = nacha::trace_number(&ach.originator.odfi_routing, seq);
                         entries.push(Entry {
@@ -261,7 +337,11 @@ impl Db {
                     }
                     if !entries.is_empty() {
                         let description = if credit { "REFUND" } else { "BILL PAY" };
-                        batches.push(Batch { sec, description: description.into(), entries });
+                        batches.push(Batch {
+                            sec,
+                            description: description.into(),
+                            entries,
+                        });
                     }
                 }
                 let dates = FileDates {
@@ -286,8 +366,18 @@ impl Db {
                 .fetch_one(&mut *tx)
                 .await?;
                 for (i, b) in batches.iter().enumerate() {
-                    let debits: i64 = b.entries.iter().filter(|e| tx::is_debit(e.transaction_code)).map(|e| e.amount_cents).sum();
-                    let credits: i64 = b.entries.iter().filter(|e| !tx::is_debit(e.transaction_code)).map(|e| e.amount_cents).sum();
+                    let debits: i64 = b
+                        .entries
+                        .iter()
+                        .filter(|e| tx::is_debit(e.transaction_code))
+                        .map(|e| e.amount_cents)
+                        .sum();
+                    let credits: i64 = b
+                        .entries
+                        .iter()
+                        .filter(|e| !tx::is_debit(e.transaction_code))
+                        .map(|e| e.amount_cents)
+                        .sum();
                     sqlx::query(
                         "INSERT INTO ach_batches (file_id, batch_number, sec_code, description, entry_count, debit_total_cents, credit_total_cents) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -305,16 +395,43 @@ impl Db {
                 let mut entries: Vec<AchEntryRow> = Vec::with_capacity(placed.len());
                 for (o, trace, batch_number) in &placed {
                     let p = &o.payment;
-                    entries.push((file_id, *batch_number, p.id, o.action_id, transaction_code(p, o.credit).to_string(), o.amount_cents, trace.clone()));
+                    entries.push((
+                        file_id,
+                        *batch_number,
+                        p.id,
+                        o.action_id,
+                        transaction_code(p, o.credit).to_string(),
+                        o.amount_cents,
+                        trace.clone(),
+                    ));
                     match o.action_id {
                         None => {
-                            history.push((p.id, now, "pending", "processed", actor.to_string(), Some(format!("sent in ACH file {file_name}"))));
+                            history.push((
+                                p.id,
+                                now,
+                                "pending",
+                                "processed",
+                                actor.to_string(),
+                                Some(format!("sent in ACH file {file_name}")),
+                            ));
                             if let Some(posting) = settlement_posting(&p.state()) {
-                                journal.add(&posting, p.account_id, p.id, format!("capture:{}", p.id), now);
+                                journal.add(
+                                    &posting,
+                                    p.account_id,
+                                    p.id,
+                                    format!("capture:{}", p.id),
+                                    now,
+                                );
                             }
                         }
                         Some(action_id) => {
-                            journal.add(&ach_credit_posting(Money::from_cents(o.amount_cents)), p.account_id, p.id, format!("achcredit:{action_id}"), now);
+                            journal.add(
+                                &ach_credit_posting(Money::from_cents(o.amount_cents)),
+                                p.account_id,
+                                p.id,
+                                format!("achcredit:{action_id}"),
+                                now,
+                            );
                         }
                     }
                 }
@@ -322,7 +439,9 @@ impl Db {
                     tx,
                     backend,
                     "INSERT INTO ach_entries (file_id, batch_number, payment_id, action_id, transaction_code, amount_cents, trace_number)",
-                    &["bigint", "bigint", "bigint", "bigint", "text", "bigint", "text"],
+                    &[
+                        "bigint", "bigint", "bigint", "bigint", "text", "bigint", "text"
+                    ],
                     entries
                 )?;
                 file = Some(AchFileSummary {
@@ -347,23 +466,40 @@ impl Db {
             })
             .to_string();
             let object = format!("settlement run {run_id}");
-            write_audit!(&mut *tx, AuditEntry {
-                at: now,
-                actor_login: Some(actor),
-                action: "settlement.run",
-                object: Some(&object),
-                after: Some(&after),
-                ..Default::default()
-            })?;
-            Some(RunSummary { run_id, card_count: cards.len() as i64, card_total_cents: card_total, file, skipped })
+            write_audit!(
+                &mut *tx,
+                AuditEntry {
+                    at: now,
+                    actor_login: Some(actor),
+                    action: "settlement.run",
+                    object: Some(&object),
+                    after: Some(&after),
+                    ..Default::default()
+                }
+            )?;
+            Some(RunSummary {
+                run_id,
+                card_count: cards.len() as i64,
+                card_total_cents: card_total,
+                file,
+                skipped,
+            })
         });
         Ok(summary)
     }
 
     /// Processed ACH debits whose bank account ends in one of `last4s` and
     /// that were not returned yet: the sandbox bank's returns.
-    pub async fn returnable_debits(&self, last4s: &[&str]) -> Result<Vec<ReturnableDebit>, DbError> {
-        let list = last4s.iter().filter(|s| s.bytes().all(|b| b.is_ascii_digit())).map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
+    pub async fn returnable_debits(
+        &self,
+        last4s: &[&str],
+    ) -> Result<Vec<ReturnableDebit>, DbError> {
+        let list = last4s
+            .iter()
+            .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(",");
         if list.is_empty() {
             return Ok(vec![]);
         }
@@ -373,44 +509,80 @@ impl Db {
              WHERE e.action_id IS NULL AND p.status = 'processed' AND p.bank_last4 IN ({list}) \
              AND NOT EXISTS (SELECT 1 FROM ach_returns r WHERE r.trace_number = e.trace_number) ORDER BY e.id"
         );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ReturnableDebit>(&sql).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ReturnableDebit>(&sql)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     /// Applies the returns of one return file, all in one transaction.
-    pub async fn apply_returns(&self, returns: &[nacha::Return], source: &str, actor: &str, now: i64) -> Result<Vec<ReturnOutcome>, DbError> {
+    pub async fn apply_returns(
+        &self,
+        returns: &[nacha::Return],
+        source: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<Vec<ReturnOutcome>, DbError> {
         // Read under the row lock: a refund committing meanwhile must be
         // seen, or the reversal would give back money already refunded.
-        let lock_row = if self.backend() == Backend::Postgres { " FOR UPDATE OF p" } else { "" };
+        let lock_row = if self.backend() == Backend::Postgres {
+            " FOR UPDATE OF p"
+        } else {
+            ""
+        };
         let one_payment = format!("{PAYMENT_SELECT} WHERE p.id = $1{lock_row}");
         let lock = self.backend() == Backend::Postgres;
         let outcomes = in_tx!(self, |tx| {
             if lock {
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SETTLEMENT_LOCK).execute(&mut *tx).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(SETTLEMENT_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let mut outcomes = Vec::new();
             for r in returns {
-                let seen: Option<i64> = sqlx::query_scalar("SELECT id FROM ach_returns WHERE trace_number = $1 AND return_code = $2")
-                    .bind(&r.original_trace)
-                    .bind(&r.return_code)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let seen: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM ach_returns WHERE trace_number = $1 AND return_code = $2",
+                )
+                .bind(&r.original_trace)
+                .bind(&r.return_code)
+                .fetch_optional(&mut *tx)
+                .await?;
                 if seen.is_some() {
-                    outcomes.push(ReturnOutcome::AlreadyRecorded { trace: r.original_trace.clone(), code: r.return_code.clone() });
+                    outcomes.push(ReturnOutcome::AlreadyRecorded {
+                        trace: r.original_trace.clone(),
+                        code: r.return_code.clone(),
+                    });
                     continue;
                 }
-                let entry: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT payment_id, action_id FROM ach_entries WHERE trace_number = $1")
-                    .bind(&r.original_trace)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let entry: Option<(i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT payment_id, action_id FROM ach_entries WHERE trace_number = $1",
+                )
+                .bind(&r.original_trace)
+                .fetch_optional(&mut *tx)
+                .await?;
                 let (payment_id, outcome) = match entry {
-                    None => (None, ReturnOutcome::Unmatched { line: r.line, trace: r.original_trace.clone(), code: r.return_code.clone() }),
+                    None => (
+                        None,
+                        ReturnOutcome::Unmatched {
+                            line: r.line,
+                            trace: r.original_trace.clone(),
+                            code: r.return_code.clone(),
+                        },
+                    ),
                     Some((payment_id, Some(_))) => (
                         Some(payment_id),
-                        ReturnOutcome::NotReturnable { line: r.line, trace: r.original_trace.clone(), why: "it is a refund credit; call the bank".into() },
+                        ReturnOutcome::NotReturnable {
+                            line: r.line,
+                            trace: r.original_trace.clone(),
+                            why: "it is a refund credit; call the bank".into(),
+                        },
                     ),
                     Some((payment_id, None)) => {
-                        let p = sqlx::query_as::<_, PaymentRow>(&one_payment).bind(payment_id).fetch_one(&mut *tx).await?;
+                        let p = sqlx::query_as::<_, PaymentRow>(&one_payment)
+                            .bind(payment_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
                         let label = return_label(&r.return_code);
                         let n = sqlx::query(
                             "UPDATE payments SET status = 'failed', return_code = $2, return_reason = $3, updated_at = $4 \
@@ -424,15 +596,52 @@ impl Db {
                         .await?
                         .rows_affected();
                         if n == 1 {
-                            record_status!(&mut *tx, payment_id, now, "processed", "failed", actor, Some(&label))?;
+                            record_status!(
+                                &mut *tx,
+                                payment_id,
+                                now,
+                                "processed",
+                                "failed",
+                                actor,
+                                Some(&label)
+                            )?;
                             if let Some(posting) = return_posting(&p.state()) {
-                                post!(tx, posting, account = p.account_id, payment = Some(payment_id), once = Some(format!("return:{payment_id}")), by = None::<i64>, at = now)?;
+                                post!(
+                                    tx,
+                                    posting,
+                                    account = p.account_id,
+                                    payment = Some(payment_id),
+                                    once = Some(format!("return:{payment_id}")),
+                                    by = None::<i64>,
+                                    at = now
+                                )?;
                             }
-                            queue_notice!(&mut *tx, payment_id, "returned", None::<i64>, format!("return:{payment_id}"), &p.receipt_email, now)?;
-                            (Some(payment_id), ReturnOutcome::Failed { reference: p.reference.clone(), code: r.return_code.clone() })
+                            queue_notice!(
+                                &mut *tx,
+                                payment_id,
+                                "returned",
+                                None::<i64>,
+                                format!("return:{payment_id}"),
+                                &p.receipt_email,
+                                now
+                            )?;
+                            (
+                                Some(payment_id),
+                                ReturnOutcome::Failed {
+                                    reference: p.reference.clone(),
+                                    code: r.return_code.clone(),
+                                },
+                            )
                         } else {
                             let why = format!("the payment is {}, not Processed", p.status);
-                            (Some(payment_id), ReturnOutcome::NotReturnable { line: r.line, trace: r.original_trace.clone(), why })
+                            (
+                                Some(payment_id),
+                                ReturnOutcome::NotReturnable {
+                                    line: r.line,
+                                    trace: r.original_trace.clone(),
+                                    why,
+                                },
+                            )
                         }
                     }
                 };
@@ -455,14 +664,17 @@ impl Db {
                 outcomes.push(outcome);
             }
             let after = serde_json::json!({ "returns": returns.len() }).to_string();
-            write_audit!(&mut *tx, AuditEntry {
-                at: now,
-                actor_login: Some(actor),
-                action: "ach.returns",
-                object: Some(source),
-                after: Some(&after),
-                ..Default::default()
-            })?;
+            write_audit!(
+                &mut *tx,
+                AuditEntry {
+                    at: now,
+                    actor_login: Some(actor),
+                    action: "ach.returns",
+                    object: Some(source),
+                    after: Some(&after),
+                    ..Default::default()
+                }
+            )?;
             outcomes
         });
         Ok(outcomes)
@@ -488,22 +700,30 @@ impl Db {
             return Ok(vec![]);
         }
         // Ids are integers we read from the database, so inlining them is safe.
-        let ids = file_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let ids = file_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let sql = format!(
             "SELECT file_id, batch_number, sec_code, description, entry_count, debit_total_cents, credit_total_cents \
              FROM ach_batches WHERE file_id IN ({ids}) ORDER BY file_id, batch_number"
         );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BatchRow>(&sql).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, BatchRow>(&sql)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     /// A NACHA file's name and text.
     pub async fn ach_file(&self, id: i64) -> Result<Option<(String, String)>, DbError> {
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, (String, String)>("SELECT file_name, content FROM ach_files WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT file_name, content FROM ach_files WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
         })?;
         Ok(row)
     }
@@ -517,7 +737,8 @@ fn sec_of(p: &PaymentRow) -> SecCode {
 }
 
 fn transaction_code(p: &PaymentRow, credit: bool) -> u8 {
-    let savings = p.bank_kind.as_deref().and_then(BankAccountKind::from_code) == Some(BankAccountKind::Savings);
+    let savings = p.bank_kind.as_deref().and_then(BankAccountKind::from_code)
+        == Some(BankAccountKind::Savings);
     match (savings, credit) {
         (false, false) => tx::CHECKING_DEBIT,
         (false, true) => tx::CHECKING_CREDIT,

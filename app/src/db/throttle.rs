@@ -1,16 +1,18 @@
 //! Failed sign-ins counted per client IP and time window.
 
-use super::{on_pool, Db, DbError};
+use super::{Db, DbError, on_pool};
 
 impl Db {
     /// Failed sign-ins from `ip` in the window starting at `window_start`.
     pub async fn ip_failures(&self, ip: &str, window_start: i64) -> Result<i64, DbError> {
         let n = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, i64>("SELECT failures FROM sign_in_failures_by_ip WHERE ip = $1 AND window_start = $2")
-                .bind(ip)
-                .bind(window_start)
-                .fetch_optional(pool)
-                .await
+            sqlx::query_scalar::<_, i64>(
+                "SELECT failures FROM sign_in_failures_by_ip WHERE ip = $1 AND window_start = $2",
+            )
+            .bind(ip)
+            .bind(window_start)
+            .fetch_optional(pool)
+            .await
         })?;
         Ok(n.unwrap_or(0))
     }

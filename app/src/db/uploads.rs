@@ -1,8 +1,8 @@
 //! File Transfers: the uploads, their counts and their refused rows.
 
-use super::{in_tx, on_pool, update_audited, Db, DbError};
+use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::accounts::ImportOutcome;
-use crate::db::audit::{write_audit, AuditEntry};
+use crate::db::audit::{AuditEntry, write_audit};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UploadRow {
@@ -74,7 +74,13 @@ pub(crate) use record_outcome;
 
 impl Db {
     /// Records an upload and its preview, audited.
-    pub async fn insert_upload(&self, u: &NewUpload<'_>, status: &str, preview: &ImportOutcome, entry: &AuditEntry<'_>) -> Result<i64, DbError> {
+    pub async fn insert_upload(
+        &self,
+        u: &NewUpload<'_>,
+        status: &str,
+        preview: &ImportOutcome,
+        entry: &AuditEntry<'_>,
+    ) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO uploads (kind, file_name, size_bytes, sha256, uploaded_by, uploaded_at, status) \
@@ -89,7 +95,13 @@ impl Db {
             .fetch_one(&mut *tx)
             .await?;
             record_outcome!(tx, id, status, preview)?;
-            write_audit!(&mut *tx, AuditEntry { object: Some(&format!("upload {id}")), ..*entry })?;
+            write_audit!(
+                &mut *tx,
+                AuditEntry {
+                    object: Some(&format!("upload {id}")),
+                    ..*entry
+                }
+            )?;
             id
         });
         Ok(id)
@@ -97,23 +109,37 @@ impl Db {
 
     pub async fn upload(&self, id: i64) -> Result<Option<UploadRow>, DbError> {
         let sql = format!("{SELECT} WHERE x.id = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, UploadRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, UploadRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
     pub async fn recent_uploads(&self, limit: i64) -> Result<Vec<UploadRow>, DbError> {
         let sql = format!("{SELECT} ORDER BY x.id DESC LIMIT $1");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, UploadRow>(&sql).bind(limit).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, UploadRow>(&sql)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     /// An earlier upload with the same content, applied or waiting.
-    pub async fn same_content(&self, sha256: &str, except: i64) -> Result<Option<UploadRow>, DbError> {
+    pub async fn same_content(
+        &self,
+        sha256: &str,
+        except: i64,
+    ) -> Result<Option<UploadRow>, DbError> {
         let sql = format!(
             "{SELECT} WHERE x.sha256 = $1 AND x.id <> $2 AND x.status IN ('previewed', 'committing', 'success', 'limited_errors') \
              ORDER BY x.id DESC LIMIT 1"
         );
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, UploadRow>(&sql).bind(sha256).bind(except).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, UploadRow>(&sql)
+            .bind(sha256)
+            .bind(except)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
@@ -129,7 +155,13 @@ impl Db {
 
     /// Moves a previewed upload on (to `committing` or `abandoned`); false if
     /// it was not waiting any more (a double click, a second tab).
-    pub async fn claim_upload(&self, id: i64, to: &str, by: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn claim_upload(
+        &self,
+        id: i64,
+        to: &str,
+        by: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         update_audited!(
             self,
             entry,

@@ -1,8 +1,8 @@
 //! User Admin's writes: deactivate and activate, unlock, temporary
 //! passwords. Each is one transaction with its audit row.
 
-use super::{in_tx, on_pool, update_audited, Backend, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use super::{Backend, Db, DbError, in_tx, on_pool, update_audited};
+use crate::db::audit::{AuditEntry, write_audit};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffListRow {
@@ -31,13 +31,18 @@ const LIST: &str = "SELECT u.id, u.login, u.email, u.role, u.active, u.locked_un
 impl Db {
     pub async fn list_staff(&self) -> Result<Vec<StaffListRow>, DbError> {
         let sql = format!("{LIST} ORDER BY u.active DESC, u.login");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, StaffListRow>(&sql).fetch_all(pool).await)?;
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, StaffListRow>(&sql)
+            .fetch_all(pool)
+            .await)?;
         Ok(rows)
     }
 
     pub async fn staff_listing(&self, login: &str) -> Result<Option<StaffListRow>, DbError> {
         let sql = format!("{LIST} WHERE u.login = $1");
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, StaffListRow>(&sql).bind(login).fetch_optional(pool).await)?;
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, StaffListRow>(&sql)
+            .bind(login)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row)
     }
 
@@ -46,24 +51,39 @@ impl Db {
     /// are locked first, so two administrators deactivating each other at
     /// once cannot both succeed (SQLite's `BEGIN IMMEDIATE` already queues
     /// writers).
-    pub async fn deactivate_staff(&self, user_id: i64, entry: &AuditEntry<'_>) -> Result<Deactivation, DbError> {
+    pub async fn deactivate_staff(
+        &self,
+        user_id: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<Deactivation, DbError> {
         let lock = match self.backend() {
-            Backend::Postgres => "SELECT id FROM staff_users WHERE role = 'admin' AND active FOR UPDATE",
+            Backend::Postgres => {
+                "SELECT id FROM staff_users WHERE role = 'admin' AND active FOR UPDATE"
+            }
             Backend::Sqlite => "SELECT id FROM staff_users WHERE role = 'admin' AND active",
         };
         let out = in_tx!(self, |tx| {
             let admins: Vec<i64> = sqlx::query_scalar(lock).fetch_all(&mut *tx).await?;
-            let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff_users WHERE id = $1 AND active")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let role: Option<String> =
+                sqlx::query_scalar("SELECT role FROM staff_users WHERE id = $1 AND active")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             match role.as_deref() {
                 None => return Ok(Deactivation::NoSuchUser),
-                Some("admin") if admins.iter().all(|id| *id == user_id) => return Ok(Deactivation::LastAdministrator),
+                Some("admin") if admins.iter().all(|id| *id == user_id) => {
+                    return Ok(Deactivation::LastAdministrator);
+                }
                 _ => {}
             }
-            sqlx::query("UPDATE staff_users SET active = FALSE WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE staff_users SET active = FALSE WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             write_audit!(&mut *tx, *entry)?;
             Deactivation::Done
         });
@@ -71,7 +91,11 @@ impl Db {
     }
 
     /// Activates a user; false if there was no inactive user to activate.
-    pub async fn activate_staff(&self, user_id: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn activate_staff(
+        &self,
+        user_id: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         update_audited!(
             self,
             entry,
@@ -81,7 +105,12 @@ impl Db {
     }
 
     /// Clears a lockout; false if the user was not locked.
-    pub async fn unlock_staff(&self, user_id: i64, now: i64, entry: &AuditEntry<'_>) -> Result<bool, DbError> {
+    pub async fn unlock_staff(
+        &self,
+        user_id: i64,
+        now: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
         update_audited!(
             self,
             entry,
@@ -95,7 +124,12 @@ impl Db {
 
     /// Sets a temporary password: it must be changed at the next sign-in,
     /// any lockout is cleared and the user's sessions end.
-    pub async fn set_temporary_password(&self, user_id: i64, hash: &str, entry: &AuditEntry<'_>) -> Result<(), DbError> {
+    pub async fn set_temporary_password(
+        &self,
+        user_id: i64,
+        hash: &str,
+        entry: &AuditEntry<'_>,
+    ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
             sqlx::query(
                 "UPDATE staff_users SET password_hash = $2, password_changed_at = $3, must_change_password = TRUE, \
@@ -106,7 +140,10 @@ impl Db {
             .bind(entry.at)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             write_audit!(&mut *tx, *entry)?;
         });
         Ok(())

@@ -1,7 +1,7 @@
 //! Staff users and their sign-in counters.
 
-use super::{in_tx, on_pool, Db, DbError};
-use crate::db::audit::{write_audit, AuditEntry};
+use super::{Db, DbError, in_tx, on_pool};
+use crate::db::audit::{AuditEntry, write_audit};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffRow {
@@ -30,7 +30,12 @@ const STAFF_COLUMNS: &str =
 
 impl Db {
     /// Adds a staff user; a taken login ID comes back as a unique violation.
-    pub async fn insert_staff(&self, new: &NewStaff<'_>, now: i64, by: Option<&str>) -> Result<i64, DbError> {
+    pub async fn insert_staff(
+        &self,
+        new: &NewStaff<'_>,
+        now: i64,
+        by: Option<&str>,
+    ) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO staff_users (login, email, role, password_hash, password_changed_at, created_at, must_change_password) \
@@ -45,14 +50,17 @@ impl Db {
             .fetch_one(&mut *tx)
             .await?;
             let after = serde_json::json!({ "login": new.login, "role": new.role }).to_string();
-            write_audit!(&mut *tx, AuditEntry {
-                at: now,
-                actor_login: by,
-                action: "user.add",
-                object: Some(new.login),
-                after: Some(&after),
-                ..Default::default()
-            })?;
+            write_audit!(
+                &mut *tx,
+                AuditEntry {
+                    at: now,
+                    actor_login: by,
+                    action: "user.add",
+                    object: Some(new.login),
+                    after: Some(&after),
+                    ..Default::default()
+                }
+            )?;
             id
         });
         Ok(id)
@@ -61,14 +69,19 @@ impl Db {
     pub async fn staff_by_login(&self, login: &str) -> Result<Option<StaffRow>, DbError> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_users WHERE login = $1");
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, StaffRow>(&sql).bind(login).fetch_optional(pool).await
+            sqlx::query_as::<_, StaffRow>(&sql)
+                .bind(login)
+                .fetch_optional(pool)
+                .await
         })?;
         Ok(row)
     }
 
     pub async fn count_staff(&self) -> Result<i64, DbError> {
         let n = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff_users").fetch_one(pool).await
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff_users")
+                .fetch_one(pool)
+                .await
         })?;
         Ok(n)
     }
@@ -97,7 +110,13 @@ impl Db {
             write_audit!(&mut *tx, *entry)?;
             let just_locked = attempts == lock_after;
             if just_locked {
-                write_audit!(&mut *tx, AuditEntry { action: "auth.lockout", ..entry.clone() })?;
+                write_audit!(
+                    &mut *tx,
+                    AuditEntry {
+                        action: "auth.lockout",
+                        ..entry.clone()
+                    }
+                )?;
             }
             lock.filter(|_| attempts >= lock_after)
         });
@@ -105,7 +124,11 @@ impl Db {
     }
 
     /// The user's earlier password hashes, newest first.
-    pub async fn recent_password_hashes(&self, user_id: i64, limit: i64) -> Result<Vec<String>, DbError> {
+    pub async fn recent_password_hashes(
+        &self,
+        user_id: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, DbError> {
         let rows = on_pool!(self, |pool| {
             sqlx::query_scalar::<_, String>("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
                 .bind(user_id)
@@ -119,7 +142,14 @@ impl Db {
     /// Sets a new password: the old hash goes to the history, a must-change
     /// flag is cleared, every other session of the user ends, and it is
     /// audited, in one transaction.
-    pub async fn set_password(&self, user_id: i64, old_hash: &str, new_hash: &str, keep_session: &str, entry: &AuditEntry<'_>) -> Result<(), DbError> {
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        old_hash: &str,
+        new_hash: &str,
+        keep_session: &str,
+        entry: &AuditEntry<'_>,
+    ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
             sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
                 .bind(user_id)

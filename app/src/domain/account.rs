@@ -29,12 +29,14 @@ impl AccountNumber {
         if s.len() > Self::MAX_LEN {
             return Err(AccountNumberError::TooLong);
         }
-        if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return Err(AccountNumberError::BadCharacter);
         }
         Ok(AccountNumber(s.to_string()))
     }
-
 }
 
 super::string_newtype!(AccountNumber, AccountNumberError);
@@ -90,12 +92,24 @@ mod tests {
 
     #[test]
     fn account_numbers_are_checked() {
-        assert_eq!(AccountNumber::parse(" 10045-A_7 ").unwrap().as_str(), "10045-A_7");
+        assert_eq!(
+            AccountNumber::parse(" 10045-A_7 ").unwrap().as_str(),
+            "10045-A_7"
+        );
         assert_eq!(AccountNumber::parse(""), Err(AccountNumberError::Empty));
-        assert_eq!(AccountNumber::parse(&"9".repeat(33)), Err(AccountNumberError::TooLong));
+        assert_eq!(
+            AccountNumber::parse(&"9".repeat(33)),
+            Err(AccountNumberError::TooLong)
+        );
         assert!(AccountNumber::parse(&"9".repeat(32)).is_ok());
-        assert_eq!(AccountNumber::parse("100 45"), Err(AccountNumberError::BadCharacter));
-        assert_eq!(AccountNumber::parse("1004é"), Err(AccountNumberError::BadCharacter));
+        assert_eq!(
+            AccountNumber::parse("100 45"),
+            Err(AccountNumberError::BadCharacter)
+        );
+        assert_eq!(
+            AccountNumber::parse("1004é"),
+            Err(AccountNumberError::BadCharacter)
+        );
     }
 
     #[test]

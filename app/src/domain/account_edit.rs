@@ -61,8 +61,14 @@ pub fn check_account_form(form: &AccountForm) -> Result<CheckedAccount, FieldErr
         .keep("company_name", form.company_name.trim())
         .keep("email", form.email.trim())
         .keep("status", &form.status);
-    let account_number = AccountNumber::parse(&form.account_number).map_err(|e| errs.add("account_number", e.to_string())).ok();
-    let account_type = if form.business.is_some() { AccountType::Business } else { AccountType::Individual };
+    let account_number = AccountNumber::parse(&form.account_number)
+        .map_err(|e| errs.add("account_number", e.to_string()))
+        .ok();
+    let account_type = if form.business.is_some() {
+        AccountType::Business
+    } else {
+        AccountType::Individual
+    };
     let first_name = name(&mut errs, "first_name", &form.first_name);
     let last_name = name(&mut errs, "last_name", &form.last_name);
     let company_name = name(&mut errs, "company_name", &form.company_name);
@@ -75,12 +81,16 @@ pub fn check_account_form(form: &AccountForm) -> Result<CheckedAccount, FieldErr
                 errs.add("last_name", "Enter the last name.");
             }
         }
-        AccountType::Business if company_name.is_none() => errs.add("company_name", "Enter the company name."),
+        AccountType::Business if company_name.is_none() => {
+            errs.add("company_name", "Enter the company name.")
+        }
         AccountType::Business => {}
     }
     let email = match form.email.trim() {
         "" => None,
-        e => Email::parse(e).map_err(|x| errs.add("email", x.to_string())).ok(),
+        e => Email::parse(e)
+            .map_err(|x| errs.add("email", x.to_string()))
+            .ok(),
     };
     let status = match form.status.as_str() {
         "" => Some(AccountStatus::Active),
@@ -122,14 +132,19 @@ pub const MAX_ADJUSTMENT: Money = Money::from_cents(100_000_000);
 pub const MAX_REASON: usize = 500;
 
 pub fn check_adjustment(form: &AdjustForm) -> Result<(Money, String), FieldErrors> {
-    let mut errs = FieldErrors::new().keep("amount", form.amount.trim()).keep("reason", form.reason.trim());
+    let mut errs = FieldErrors::new()
+        .keep("amount", form.amount.trim())
+        .keep("reason", form.reason.trim());
     let amount = match Money::parse(&form.amount) {
         Ok(m) if m.cents() == 0 => {
             errs.add("amount", "Enter an amount other than zero.");
             None
         }
         Ok(m) if m.cents().abs() > MAX_ADJUSTMENT.cents() => {
-            errs.add("amount", format!("An adjustment is at most {MAX_ADJUSTMENT} either way."));
+            errs.add(
+                "amount",
+                format!("An adjustment is at most {MAX_ADJUSTMENT} either way."),
+            );
             None
         }
         Ok(m) => Some(m),
@@ -207,32 +222,93 @@ mod tests {
     #[test]
     fn individuals_need_both_names_and_businesses_a_company() {
         let ok = check_account_form(&form(false)).unwrap();
-        assert_eq!((ok.account_type, ok.company_name, ok.status), (AccountType::Individual, None, AccountStatus::Active));
+        assert_eq!(
+            (ok.account_type, ok.company_name, ok.status),
+            (AccountType::Individual, None, AccountStatus::Active)
+        );
         let biz = check_account_form(&form(true)).unwrap();
-        assert_eq!((biz.company_name.as_deref(), biz.first_name), (Some("Acme"), None));
-        let e = check_account_form(&AccountForm { last_name: " ".into(), ..form(false) }).unwrap_err();
+        assert_eq!(
+            (biz.company_name.as_deref(), biz.first_name),
+            (Some("Acme"), None)
+        );
+        let e = check_account_form(&AccountForm {
+            last_name: " ".into(),
+            ..form(false)
+        })
+        .unwrap_err();
         assert_eq!(e.message_for("last_name"), Some("Enter the last name."));
-        let e = check_account_form(&AccountForm { company_name: "".into(), ..form(true) }).unwrap_err();
-        assert_eq!(e.message_for("company_name"), Some("Enter the company name."));
-        assert_eq!(e.value_for("account_number"), Some("200001"), "what was typed is kept");
+        let e = check_account_form(&AccountForm {
+            company_name: "".into(),
+            ..form(true)
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.message_for("company_name"),
+            Some("Enter the company name.")
+        );
+        assert_eq!(
+            e.value_for("account_number"),
+            Some("200001"),
+            "what was typed is kept"
+        );
     }
 
     #[test]
     fn emails_names_and_statuses_are_checked() {
-        let e = check_account_form(&AccountForm { email: "nope".into(), status: "closed".into(), ..form(false) }).unwrap_err();
+        let e = check_account_form(&AccountForm {
+            email: "nope".into(),
+            status: "closed".into(),
+            ..form(false)
+        })
+        .unwrap_err();
         assert!(e.message_for("email").is_some() && e.message_for("status").is_some());
         let long = "x".repeat(NAME_MAX + 1);
-        assert!(check_account_form(&AccountForm { first_name: long, ..form(false) }).unwrap_err().message_for("first_name").is_some());
-        assert!(check_account_form(&AccountForm { account_number: "no spaces".into(), ..form(false) }).is_err());
+        assert!(
+            check_account_form(&AccountForm {
+                first_name: long,
+                ..form(false)
+            })
+            .unwrap_err()
+            .message_for("first_name")
+            .is_some()
+        );
+        assert!(
+            check_account_form(&AccountForm {
+                account_number: "no spaces".into(),
+                ..form(false)
+            })
+            .is_err()
+        );
     }
 
     #[test]
     fn adjustments_are_exact_nonzero_and_explained() {
-        let f = |amount: &str, reason: &str| check_adjustment(&AdjustForm { amount: amount.into(), reason: reason.into(), ..Default::default() });
-        assert_eq!(f("-12.50", "Late fee waived").unwrap(), (Money::from_cents(-1250), "Late fee waived".to_string()));
-        assert!(f("1.005", "Rounding").unwrap_err().message_for("amount").is_some(), "never rounded");
-        assert_eq!(f("0", "Nothing").unwrap_err().message_for("amount"), Some("Enter an amount other than zero."));
+        let f = |amount: &str, reason: &str| {
+            check_adjustment(&AdjustForm {
+                amount: amount.into(),
+                reason: reason.into(),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            f("-12.50", "Late fee waived").unwrap(),
+            (Money::from_cents(-1250), "Late fee waived".to_string())
+        );
+        assert!(
+            f("1.005", "Rounding")
+                .unwrap_err()
+                .message_for("amount")
+                .is_some(),
+            "never rounded"
+        );
+        assert_eq!(
+            f("0", "Nothing").unwrap_err().message_for("amount"),
+            Some("Enter an amount other than zero.")
+        );
         assert!(f("1000000.01", "Too much").is_err());
-        assert_eq!(f("5", " a ").unwrap_err().message_for("reason"), Some("Say why (at least 3 characters)."));
+        assert_eq!(
+            f("5", " a ").unwrap_err().message_for("reason"),
+            Some("Say why (at least 3 characters).")
+        );
     }
 }

@@ -78,9 +78,22 @@ pub fn check_audit_query(q: &AuditQuery) -> Result<CheckedAuditQuery, FieldError
             errs.add("to", "The end date is before the start date.");
         }
     }
-    let text = |v: &str| Some(v.trim().to_string()).filter(|s| !s.is_empty() && s.chars().count() <= 200);
-    let per_page = q.per.trim().parse::<u32>().ok().filter(|p| PAGE_SIZES.contains(p)).unwrap_or(50);
-    let page = q.page.trim().parse::<u32>().ok().filter(|p| *p >= 1).unwrap_or(1);
+    let text =
+        |v: &str| Some(v.trim().to_string()).filter(|s| !s.is_empty() && s.chars().count() <= 200);
+    let per_page = q
+        .per
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|p| PAGE_SIZES.contains(p))
+        .unwrap_or(50);
+    let page = q
+        .page
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     let sort = AuditSort::from_code(q.sort.trim()).unwrap_or(AuditSort::At);
     let descending = match q.dir.trim() {
         "asc" => false,
@@ -90,7 +103,16 @@ pub fn check_audit_query(q: &AuditQuery) -> Result<CheckedAuditQuery, FieldError
     if !errs.is_empty() {
         return Err(errs);
     }
-    Ok(CheckedAuditQuery { from, to, user: text(&q.user), action: text(&q.action), sort, descending, page, per_page })
+    Ok(CheckedAuditQuery {
+        from,
+        to,
+        user: text(&q.user),
+        action: text(&q.action),
+        sort,
+        descending,
+        page,
+        per_page,
+    })
 }
 
 impl CheckedAuditQuery {
@@ -120,7 +142,11 @@ impl CheckedAuditQuery {
     /// The link a column header makes: sort by it, flipping the direction
     /// when it already sorts.
     pub fn sort_link(&self, path: &str, column: AuditSort) -> String {
-        let descending = if self.sort == column { !self.descending } else { column == AuditSort::At };
+        let descending = if self.sort == column {
+            !self.descending
+        } else {
+            column == AuditSort::At
+        };
         self.link(path, column, descending, 1)
     }
 }
@@ -129,7 +155,9 @@ impl CheckedAuditQuery {
 pub fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -162,7 +190,11 @@ pub struct AuditPage {
 /// (`=`, `+`, `-`, `@`, tab, carriage return first) gets a leading `'`.
 pub fn csv_cell(value: &str) -> String {
     let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let v = if risky { format!("'{value}") } else { value.to_string() };
+    let v = if risky {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
     format!("\"{}\"", v.replace('"', "\"\""))
 }
 
@@ -182,35 +214,80 @@ mod tests {
     #[test]
     fn queries_default_to_newest_first_fifty_a_page() {
         let q = check_audit_query(&AuditQuery::default()).unwrap();
-        assert_eq!((q.sort, q.descending, q.page, q.per_page), (AuditSort::At, true, 1, 50));
-        let q = check_audit_query(&AuditQuery { per: "100".into(), page: "3".into(), sort: "user".into(), ..Default::default() }).unwrap();
-        assert_eq!((q.sort, q.descending, q.page, q.per_page), (AuditSort::User, false, 3, 100));
-        let q = check_audit_query(&AuditQuery { per: "7".into(), page: "-1".into(), sort: "x; DROP".into(), ..Default::default() }).unwrap();
-        assert_eq!((q.sort, q.page, q.per_page), (AuditSort::At, 1, 50), "odd values fall back, never reach SQL");
+        assert_eq!(
+            (q.sort, q.descending, q.page, q.per_page),
+            (AuditSort::At, true, 1, 50)
+        );
+        let q = check_audit_query(&AuditQuery {
+            per: "100".into(),
+            page: "3".into(),
+            sort: "user".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (q.sort, q.descending, q.page, q.per_page),
+            (AuditSort::User, false, 3, 100)
+        );
+        let q = check_audit_query(&AuditQuery {
+            per: "7".into(),
+            page: "-1".into(),
+            sort: "x; DROP".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (q.sort, q.page, q.per_page),
+            (AuditSort::At, 1, 50),
+            "odd values fall back, never reach SQL"
+        );
     }
 
     #[test]
     fn dates_are_checked() {
-        let e = check_audit_query(&AuditQuery { from: "2026-13-01".into(), ..Default::default() }).unwrap_err();
+        let e = check_audit_query(&AuditQuery {
+            from: "2026-13-01".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
         assert_eq!(e.message_for("from"), Some("Enter the date as YYYY-MM-DD."));
-        let e = check_audit_query(&AuditQuery { from: "2026-11-25".into(), to: "2026-11-24".into(), ..Default::default() }).unwrap_err();
-        assert_eq!(e.message_for("to"), Some("The end date is before the start date."));
+        let e = check_audit_query(&AuditQuery {
+            from: "2026-11-25".into(),
+            to: "2026-11-24".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.message_for("to"),
+            Some("The end date is before the start date.")
+        );
     }
 
     #[test]
     fn links_keep_the_filters_and_flip_the_sort() {
-        let q = check_audit_query(&AuditQuery { user: "pat o'neil&co".into(), action: "auth.sign_in".into(), ..Default::default() }).unwrap();
+        let q = check_audit_query(&AuditQuery {
+            user: "pat o'neil&co".into(),
+            action: "auth.sign_in".into(),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(
             q.sort_link("/reports/audit", AuditSort::At),
             "/reports/audit?user=pat%20o%27neil%26co&action=auth.sign_in&sort=at&dir=asc&per=50&page=1"
         );
-        assert!(q.sort_link("/r", AuditSort::Action).contains("sort=action&dir=asc"));
+        assert!(
+            q.sort_link("/r", AuditSort::Action)
+                .contains("sort=action&dir=asc")
+        );
         assert!(q.link("/r", AuditSort::At, true, 4).ends_with("page=4"));
     }
 
     #[test]
     fn csv_cells_never_become_formulas() {
-        assert_eq!(csv_cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
         for risky in ["+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
             assert!(csv_cell(risky).starts_with("\"'"), "{risky}");
         }

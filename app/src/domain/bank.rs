@@ -30,7 +30,11 @@ pub fn aba_valid(routing: &str) -> bool {
         return false;
     }
     let weights = [3, 7, 1, 3, 7, 1, 3, 7, 1];
-    let sum: u32 = routing.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = routing
+        .bytes()
+        .zip(weights)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     sum % 10 == 0
 }
 
@@ -57,7 +61,11 @@ impl fmt::Debug for BankAccountNumber {
 
 impl BankAccountNumber {
     pub fn parse(input: &str) -> Result<BankAccountNumber, BankError> {
-        let s: String = input.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
+        let s: String = input
+            .trim()
+            .chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect();
         if !(4..=17).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(BankError::AccountFormat);
         }
@@ -92,8 +100,14 @@ mod tests {
 
     #[test]
     fn account_numbers_have_4_to_17_digits() {
-        assert_eq!(BankAccountNumber::parse("000123456789").unwrap().last4(), "6789");
-        assert_eq!(format!("{:?}", BankAccountNumber::parse("1234 5678").unwrap()), "BankAccountNumber(•••• 5678)");
+        assert_eq!(
+            BankAccountNumber::parse("000123456789").unwrap().last4(),
+            "6789"
+        );
+        assert_eq!(
+            format!("{:?}", BankAccountNumber::parse("1234 5678").unwrap()),
+            "BankAccountNumber(•••• 5678)"
+        );
         assert!(BankAccountNumber::parse("123").is_err());
         assert!(BankAccountNumber::parse(&"1".repeat(18)).is_err());
         assert!(BankAccountNumber::parse("12345x").is_err());

@@ -5,9 +5,17 @@
 use super::account::AccountNumber;
 use super::money::Money;
 use super::payment::parse_iso_date;
-use super::universal_file::{index_columns, RowError};
+use super::universal_file::{RowError, index_columns};
 
-pub const COLUMNS: &[&str] = &["account_number", "invoice_number", "invoice_date", "due_date", "amount_due", "minimum_due", "description"];
+pub const COLUMNS: &[&str] = &[
+    "account_number",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "amount_due",
+    "minimum_due",
+    "description",
+];
 /// Every column but `description` must be in the header.
 const REQUIRED: usize = 6;
 pub const INVOICE_NUMBER_MAX: usize = 40;
@@ -40,24 +48,43 @@ impl BillHeader {
     }
 
     fn get<'r>(&self, col: usize, fields: &'r [&'r str]) -> &'r str {
-        self.index[col].and_then(|i| fields.get(i)).map(|s| s.trim()).unwrap_or("")
+        self.index[col]
+            .and_then(|i| fields.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
     }
 
     /// Checks one data row (`line` is its line in the file). Whether the
     /// account exists is the importer's question.
     pub fn record(&self, line: u64, fields: &[&str]) -> Result<BillRecord, Vec<RowError>> {
         let mut errs = Vec::new();
-        let mut add = |column: &str, reason: String| errs.push(RowError { line, column: column.to_string(), reason });
+        let mut add = |column: &str, reason: String| {
+            errs.push(RowError {
+                line,
+                column: column.to_string(),
+                reason,
+            })
+        };
         let expected = self.index.iter().flatten().count();
         if fields.len() != expected {
-            add("*", format!("has {} fields; the header has {}", fields.len(), expected));
+            add(
+                "*",
+                format!("has {} fields; the header has {}", fields.len(), expected),
+            );
         }
-        let account_number = AccountNumber::parse(self.get(0, fields)).map_err(|e| add("account_number", e.to_string())).ok();
+        let account_number = AccountNumber::parse(self.get(0, fields))
+            .map_err(|e| add("account_number", e.to_string()))
+            .ok();
         let invoice_number = self.get(1, fields);
         if invoice_number.is_empty() {
             add("invoice_number", "is required".into());
-        } else if invoice_number.chars().count() > INVOICE_NUMBER_MAX || invoice_number.chars().any(char::is_control) {
-            add("invoice_number", format!("must be at most {INVOICE_NUMBER_MAX} printable characters"));
+        } else if invoice_number.chars().count() > INVOICE_NUMBER_MAX
+            || invoice_number.chars().any(char::is_control)
+        {
+            add(
+                "invoice_number",
+                format!("must be at most {INVOICE_NUMBER_MAX} printable characters"),
+            );
         }
         let mut date = |col: usize, name: &str| {
             let v = self.get(col, fields);
@@ -89,7 +116,10 @@ impl BillHeader {
         let minimum_due = amount(5, "minimum_due");
         if let (Some(a), Some(m)) = (amount_due, minimum_due) {
             if m.cents() > a.cents() {
-                add("minimum_due", format!("{m} is more than the amount due {a}"));
+                add(
+                    "minimum_due",
+                    format!("{m} is more than the amount due {a}"),
+                );
             }
         }
         if let (Some(i), Some(d)) = (&invoice_date, &due_date) {
@@ -100,13 +130,28 @@ impl BillHeader {
         let description = match self.get(6, fields) {
             "" => None,
             d if d.chars().count() > DESCRIPTION_MAX => {
-                add("description", format!("has more than {DESCRIPTION_MAX} characters"));
+                add(
+                    "description",
+                    format!("has more than {DESCRIPTION_MAX} characters"),
+                );
                 None
             }
             d => Some(d.to_string()),
         };
-        match (account_number, invoice_date, due_date, amount_due, minimum_due) {
-            (Some(account_number), Some(invoice_date), Some(due_date), Some(amount_due), Some(minimum_due)) if errs.is_empty() => Ok(BillRecord {
+        match (
+            account_number,
+            invoice_date,
+            due_date,
+            amount_due,
+            minimum_due,
+        ) {
+            (
+                Some(account_number),
+                Some(invoice_date),
+                Some(due_date),
+                Some(amount_due),
+                Some(minimum_due),
+            ) if errs.is_empty() => Ok(BillRecord {
                 line,
                 account_number,
                 invoice_number: invoice_number.to_string(),
@@ -137,31 +182,82 @@ mod tests {
         r.unwrap_err().into_iter().map(|e| e.column).collect()
     }
 
-    const H: &str = "account_number,invoice_number,invoice_date,due_date,amount_due,minimum_due,description";
+    const H: &str =
+        "account_number,invoice_number,invoice_date,due_date,amount_due,minimum_due,description";
 
     #[test]
     fn a_good_row_reads_and_columns_may_move() {
-        let r = row(&header(H), "100003,INV-7,2026-11-01,2026-11-30,120.50,25,November water").unwrap();
-        assert_eq!((r.invoice_number.as_str(), r.amount_due.cents(), r.minimum_due.cents()), ("INV-7", 12_050, 2_500));
-        let h = header("due_date,invoice_number,account_number,amount_due,minimum_due,invoice_date");
-        assert_eq!(row(&h, "2026-12-01,A1,100003,10,0,2026-11-01").unwrap().description, None);
+        let r = row(
+            &header(H),
+            "100003,INV-7,2026-11-01,2026-11-30,120.50,25,November water",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                r.invoice_number.as_str(),
+                r.amount_due.cents(),
+                r.minimum_due.cents()
+            ),
+            ("INV-7", 12_050, 2_500)
+        );
+        let h =
+            header("due_date,invoice_number,account_number,amount_due,minimum_due,invoice_date");
+        assert_eq!(
+            row(&h, "2026-12-01,A1,100003,10,0,2026-11-01")
+                .unwrap()
+                .description,
+            None
+        );
     }
 
     #[test]
     fn headers_need_every_required_column_once() {
-        let e = BillHeader::parse(&["account_number", "invoice_number", "invoice_number", "colour"]).unwrap_err();
+        let e = BillHeader::parse(&[
+            "account_number",
+            "invoice_number",
+            "invoice_number",
+            "colour",
+        ])
+        .unwrap_err();
         let cols: Vec<&str> = e.iter().map(|e| e.column.as_str()).collect();
-        assert!(cols.contains(&"invoice_number") && cols.contains(&"colour") && cols.contains(&"due_date") && cols.contains(&"amount_due"));
+        assert!(
+            cols.contains(&"invoice_number")
+                && cols.contains(&"colour")
+                && cols.contains(&"due_date")
+                && cols.contains(&"amount_due")
+        );
         assert!(e.iter().all(|e| e.line == 1));
     }
 
     #[test]
     fn every_bad_field_is_named() {
         let h = header(H);
-        assert_eq!(columns(row(&h, "100003,,2026-02-30,soon,1.005,-1,x")), ["invoice_number", "invoice_date", "due_date", "amount_due", "minimum_due"]);
-        assert_eq!(columns(row(&h, "100003,I1,2026-11-01,2026-10-01,10,20,x")), ["minimum_due", "due_date"]);
-        assert_eq!(columns(row(&h, "100003,I1,2026-11-01,2026-11-30,10,5")), ["*"], "a missing field");
+        assert_eq!(
+            columns(row(&h, "100003,,2026-02-30,soon,1.005,-1,x")),
+            [
+                "invoice_number",
+                "invoice_date",
+                "due_date",
+                "amount_due",
+                "minimum_due"
+            ]
+        );
+        assert_eq!(
+            columns(row(&h, "100003,I1,2026-11-01,2026-10-01,10,20,x")),
+            ["minimum_due", "due_date"]
+        );
+        assert_eq!(
+            columns(row(&h, "100003,I1,2026-11-01,2026-11-30,10,5")),
+            ["*"],
+            "a missing field"
+        );
         let long = "d".repeat(DESCRIPTION_MAX + 1);
-        assert_eq!(columns(row(&h, &format!("100003,I1,2026-11-01,2026-11-30,10,5,{long}"))), ["description"]);
+        assert_eq!(
+            columns(row(
+                &h,
+                &format!("100003,I1,2026-11-01,2026-11-30,10,5,{long}")
+            )),
+            ["description"]
+        );
     }
 }

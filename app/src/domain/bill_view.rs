@@ -63,8 +63,12 @@ pub struct BillForm {
 }
 
 /// A checked Bill Details form.
-pub fn check_bill_form(form: &BillForm) -> Result<(BillStatus, bool, bool), crate::error::FieldErrors> {
-    let mut errs = crate::error::FieldErrors::new().keep("status", &form.status).keep("state", &form.state);
+pub fn check_bill_form(
+    form: &BillForm,
+) -> Result<(BillStatus, bool, bool), crate::error::FieldErrors> {
+    let mut errs = crate::error::FieldErrors::new()
+        .keep("status", &form.status)
+        .keep("state", &form.state);
     let status = BillStatus::from_code(&form.status);
     if status.is_none() {
         errs.add("status", "Choose a status.");
@@ -89,9 +93,21 @@ mod tests {
 
     #[test]
     fn bill_forms_are_checked() {
-        let f = BillForm { id: 1, status: "in_mail".into(), state: "inactive".into(), do_not_call: Some("on".into()) };
-        assert_eq!(check_bill_form(&f).unwrap(), (BillStatus::InMail, false, true));
-        let bad = BillForm { status: "paid".into(), state: "gone".into(), ..f };
+        let f = BillForm {
+            id: 1,
+            status: "in_mail".into(),
+            state: "inactive".into(),
+            do_not_call: Some("on".into()),
+        };
+        assert_eq!(
+            check_bill_form(&f).unwrap(),
+            (BillStatus::InMail, false, true)
+        );
+        let bad = BillForm {
+            status: "paid".into(),
+            state: "gone".into(),
+            ..f
+        };
         let e = check_bill_form(&bad).unwrap_err();
         assert!(e.message_for("status").is_some() && e.message_for("state").is_some());
         assert_eq!(BillStatus::ExternallyPaid.label(), "Externally Paid");
@@ -119,14 +135,23 @@ mod tests {
     fn only_active_unpaid_bills_take_payments() {
         assert!(bill(BillStatus::Unpaid, true, 100, 0).payable());
         assert!(bill(BillStatus::InMail, true, 100, 0).payable());
-        assert!(!bill(BillStatus::Unpaid, false, 100, 0).payable(), "inactive state hides it from payment");
+        assert!(
+            !bill(BillStatus::Unpaid, false, 100, 0).payable(),
+            "inactive state hides it from payment"
+        );
         assert!(!bill(BillStatus::Inactive, true, 100, 0).payable());
         assert!(!bill(BillStatus::ExternallyPaid, true, 100, 0).payable());
     }
 
     #[test]
     fn remaining_is_what_is_due_less_what_was_paid_and_never_negative() {
-        assert_eq!(bill(BillStatus::Unpaid, true, 12_550, 2_550).remaining(), Money::from_cents(10_000));
-        assert_eq!(bill(BillStatus::Unpaid, true, 100, 250).remaining(), Money::from_cents(0));
+        assert_eq!(
+            bill(BillStatus::Unpaid, true, 12_550, 2_550).remaining(),
+            Money::from_cents(10_000)
+        );
+        assert_eq!(
+            bill(BillStatus::Unpaid, true, 100, 250).remaining(),
+            Money::from_cents(0)
+        );
     }
 }

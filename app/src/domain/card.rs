@@ -24,7 +24,14 @@ impl CardBrand {
     }
 
     pub fn from_label(label: &str) -> Option<CardBrand> {
-        [CardBrand::Visa, CardBrand::Mastercard, CardBrand::Amex, CardBrand::Discover].into_iter().find(|b| b.label() == label)
+        [
+            CardBrand::Visa,
+            CardBrand::Mastercard,
+            CardBrand::Amex,
+            CardBrand::Discover,
+        ]
+        .into_iter()
+        .find(|b| b.label() == label)
     }
 
     /// Identifies the brand from the leading digits (the IIN ranges).
@@ -130,7 +137,10 @@ impl CardNumber {
         if s.is_empty() {
             return Err(CardError::EmptyNumber);
         }
-        if !s.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-') {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+        {
             return Err(CardError::NumberCharacters);
         }
         let digits: String = s.chars().filter(char::is_ascii_digit).collect();
@@ -171,7 +181,9 @@ impl Expiry {
         let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         let (m, y) = match s.split_once('/') {
             Some((m, y)) => (m.to_string(), y.to_string()),
-            None if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) => (s[..2].to_string(), s[2..].to_string()),
+            None if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) => {
+                (s[..2].to_string(), s[2..].to_string())
+            }
             None => return Err(CardError::ExpiryFormat),
         };
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
@@ -187,7 +199,12 @@ impl Expiry {
             year += 2000;
         }
         let exp = Expiry { year, month };
-        if exp < (Expiry { year: today.0, month: today.1 }) {
+        if exp
+            < (Expiry {
+                year: today.0,
+                month: today.1,
+            })
+        {
             return Err(CardError::Expired);
         }
         Ok(exp)
@@ -217,10 +234,16 @@ pub fn check_cvv(input: &str, brand: Option<CardBrand>) -> Result<(), CardError>
 pub fn check_zip(input: &str) -> Result<String, CardError> {
     let s = input.trim();
     let ok = match s.split_once('-') {
-        Some((a, b)) => a.len() == 5 && b.len() == 4 && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit()),
+        Some((a, b)) => {
+            a.len() == 5 && b.len() == 4 && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+        }
         None => s.len() == 5 && s.bytes().all(|c| c.is_ascii_digit()),
     };
-    if ok { Ok(s.to_string()) } else { Err(CardError::Zip) }
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(CardError::Zip)
+    }
 }
 
 #[cfg(test)]
@@ -240,10 +263,19 @@ mod tests {
     #[test]
     fn brands_are_detected_from_the_number() {
         assert_eq!(CardBrand::detect("4242424242424242"), Some(CardBrand::Visa));
-        assert_eq!(CardBrand::detect("5555555555554444"), Some(CardBrand::Mastercard));
-        assert_eq!(CardBrand::detect("2223003122003222"), Some(CardBrand::Mastercard));
+        assert_eq!(
+            CardBrand::detect("5555555555554444"),
+            Some(CardBrand::Mastercard)
+        );
+        assert_eq!(
+            CardBrand::detect("2223003122003222"),
+            Some(CardBrand::Mastercard)
+        );
         assert_eq!(CardBrand::detect("378282246310005"), Some(CardBrand::Amex));
-        assert_eq!(CardBrand::detect("6011111111111117"), Some(CardBrand::Discover));
+        assert_eq!(
+            CardBrand::detect("6011111111111117"),
+            Some(CardBrand::Discover)
+        );
         assert_eq!(CardBrand::detect("9999999999999995"), None);
     }
 
@@ -251,33 +283,78 @@ mod tests {
     fn card_numbers_accept_spaces_and_check_everything() {
         let c = CardNumber::parse("3782 822463 10005").unwrap();
         assert_eq!((c.brand(), c.last4()), (CardBrand::Amex, "0005"));
-        assert_eq!(format!("{c:?}"), "CardNumber(Amex •••• 0005)", "Debug never shows the number");
+        assert_eq!(
+            format!("{c:?}"),
+            "CardNumber(Amex •••• 0005)",
+            "Debug never shows the number"
+        );
         assert!(CardNumber::parse("4242-4242-4242-4242").is_ok());
         assert_eq!(CardNumber::parse(""), Err(CardError::EmptyNumber));
-        assert_eq!(CardNumber::parse("4242 4242 4242 424x"), Err(CardError::NumberCharacters));
-        assert_eq!(CardNumber::parse("4242 4242 4242 4241"), Err(CardError::Luhn));
-        assert_eq!(CardNumber::parse("4242 4242 4242 42"), Err(CardError::NumberLength(CardBrand::Visa)));
-        assert_eq!(CardNumber::parse("9999 9999 9999 9995"), Err(CardError::UnknownBrand));
+        assert_eq!(
+            CardNumber::parse("4242 4242 4242 424x"),
+            Err(CardError::NumberCharacters)
+        );
+        assert_eq!(
+            CardNumber::parse("4242 4242 4242 4241"),
+            Err(CardError::Luhn)
+        );
+        assert_eq!(
+            CardNumber::parse("4242 4242 4242 42"),
+            Err(CardError::NumberLength(CardBrand::Visa))
+        );
+        assert_eq!(
+            CardNumber::parse("9999 9999 9999 9995"),
+            Err(CardError::UnknownBrand)
+        );
     }
 
     #[test]
     fn expiry_is_mm_yy_and_not_in_the_past() {
         let today = (2026, 11);
-        assert_eq!(Expiry::parse("11/26", today), Ok(Expiry { year: 2026, month: 11 }), "valid through its month");
-        assert_eq!(Expiry::parse("0130", today), Ok(Expiry { year: 2030, month: 1 }));
-        assert_eq!(Expiry::parse("3/2031", today), Ok(Expiry { year: 2031, month: 3 }));
+        assert_eq!(
+            Expiry::parse("11/26", today),
+            Ok(Expiry {
+                year: 2026,
+                month: 11
+            }),
+            "valid through its month"
+        );
+        assert_eq!(
+            Expiry::parse("0130", today),
+            Ok(Expiry {
+                year: 2030,
+                month: 1
+            })
+        );
+        assert_eq!(
+            Expiry::parse("3/2031", today),
+            Ok(Expiry {
+                year: 2031,
+                month: 3
+            })
+        );
         assert_eq!(Expiry::parse("10/26", today), Err(CardError::Expired));
         assert_eq!(Expiry::parse("13/28", today), Err(CardError::ExpiryMonth));
         assert_eq!(Expiry::parse("00/28", today), Err(CardError::ExpiryMonth));
         assert_eq!(Expiry::parse("12-28", today), Err(CardError::ExpiryFormat));
         assert_eq!(Expiry::parse("", today), Err(CardError::ExpiryFormat));
-        assert_eq!(Expiry { year: 2030, month: 1 }.to_string(), "01/30");
+        assert_eq!(
+            Expiry {
+                year: 2030,
+                month: 1
+            }
+            .to_string(),
+            "01/30"
+        );
     }
 
     #[test]
     fn cvv_length_follows_the_brand() {
         assert!(check_cvv("123", Some(CardBrand::Visa)).is_ok());
-        assert_eq!(check_cvv("1234", Some(CardBrand::Visa)), Err(CardError::Cvv(3)));
+        assert_eq!(
+            check_cvv("1234", Some(CardBrand::Visa)),
+            Err(CardError::Cvv(3))
+        );
         assert!(check_cvv("1234", Some(CardBrand::Amex)).is_ok());
         assert_eq!(check_cvv("12a", None), Err(CardError::Cvv(3)));
     }

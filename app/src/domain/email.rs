@@ -27,7 +27,9 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
@@ -37,14 +39,15 @@ impl Email {
                     && !l.ends_with('-')
                     && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
-            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+            && labels
+                .last()
+                .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
         if local_ok && domain_ok && s.len() <= 254 {
             Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
         } else {
             Err(EmailError::Malformed)
         }
     }
-
 }
 
 super::string_newtype!(Email, EmailError);
@@ -55,15 +58,31 @@ mod tests {
 
     #[test]
     fn accepts_real_addresses_and_lowercases_the_domain() {
-        assert_eq!(Email::parse(" Pat.O'Neil+bills@Example.COM ").unwrap().as_str(), "Pat.O'Neil+bills@example.com");
+        assert_eq!(
+            Email::parse(" Pat.O'Neil+bills@Example.COM ")
+                .unwrap()
+                .as_str(),
+            "Pat.O'Neil+bills@example.com"
+        );
         assert!(Email::parse("a@b.co").is_ok());
         assert!(Email::parse("x@mail.city-utilities.org").is_ok());
     }
 
     #[test]
     fn rejects_typos() {
-        for bad in ["pat", "pat@", "@example.com", "pat@example", "pat@@example.com", "pat@example..com",
-                    "pat @example.com", "pat@-example.com", "pat@example.c", ".pat@example.com", "pat@example.123"] {
+        for bad in [
+            "pat",
+            "pat@",
+            "@example.com",
+            "pat@example",
+            "pat@@example.com",
+            "pat@example..com",
+            "pat @example.com",
+            "pat@-example.com",
+            "pat@example.c",
+            ".pat@example.com",
+            "pat@example.123",
+        ] {
             assert_eq!(Email::parse(bad), Err(EmailError::Malformed), "{bad}");
         }
         assert_eq!(Email::parse(""), Err(EmailError::Empty));

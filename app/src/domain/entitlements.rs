@@ -31,7 +31,11 @@ impl Entitlement {
     pub fn default_for(role: Role) -> Entitlements {
         match role {
             Role::Admin => Entitlements::from_iter(Entitlement::ALL.iter().copied()),
-            Role::Csr => Entitlements::from_iter([Entitlement::OnBehalfPayments, Entitlement::CancelVoid, Entitlement::Refunds]),
+            Role::Csr => Entitlements::from_iter([
+                Entitlement::OnBehalfPayments,
+                Entitlement::CancelVoid,
+                Entitlement::Refunds,
+            ]),
         }
     }
 
@@ -132,18 +136,32 @@ mod tests {
     fn csrs_take_payments_but_do_not_administer() {
         let csr = Entitlement::default_for(Role::Csr);
         assert!(csr.has(Entitlement::OnBehalfPayments) && csr.has(Entitlement::Refunds));
-        for e in [Entitlement::UserAdmin, Entitlement::EntitlementAdmin, Entitlement::Settlement, Entitlement::ApproveRefunds] {
+        for e in [
+            Entitlement::UserAdmin,
+            Entitlement::EntitlementAdmin,
+            Entitlement::Settlement,
+            Entitlement::ApproveRefunds,
+        ] {
             assert!(!csr.has(e), "{e:?}");
         }
-        assert_eq!(Entitlement::default_for(Role::Admin).iter().count(), Entitlement::ALL.len());
+        assert_eq!(
+            Entitlement::default_for(Role::Admin).iter().count(),
+            Entitlement::ALL.len()
+        );
     }
 
     #[test]
     fn overrides_only_record_differences_and_round_trip() {
         let role = Entitlement::default_for(Role::Csr);
-        let wanted: Entitlements = [Entitlement::OnBehalfPayments, Entitlement::Reports].into_iter().collect();
+        let wanted: Entitlements = [Entitlement::OnBehalfPayments, Entitlement::Reports]
+            .into_iter()
+            .collect();
         let o = role.overrides_for(&wanted);
-        assert_eq!(o.len(), 3, "CancelVoid and Refunds taken, Reports given: {o:?}");
+        assert_eq!(
+            o.len(),
+            3,
+            "CancelVoid and Refunds taken, Reports given: {o:?}"
+        );
         assert_eq!(o.get(&Entitlement::Reports), Some(&true));
         assert_eq!(o.get(&Entitlement::Refunds), Some(&false));
         assert_eq!(role.with_overrides(&o), wanted);
@@ -152,15 +170,32 @@ mod tests {
 
     #[test]
     fn sets_are_ordered_and_skip_unknown_codes() {
-        let s = Entitlements::from_codes(["reports", "payments.on_behalf", "reports", "launch.missiles"]);
+        let s = Entitlements::from_codes([
+            "reports",
+            "payments.on_behalf",
+            "reports",
+            "launch.missiles",
+        ]);
         assert_eq!(s.codes(), vec!["payments.on_behalf", "reports"]);
     }
 
     #[test]
     fn refunding_needs_refunds_and_voiding_needs_cancel_void() {
-        assert_eq!(Entitlement::for_action(ActionKind::Void), Entitlement::CancelVoid);
-        assert_eq!(Entitlement::for_action(ActionKind::Cancel), Entitlement::CancelVoid);
-        assert_eq!(Entitlement::for_action(ActionKind::PartialRefund), Entitlement::Refunds);
-        assert_eq!(Entitlement::for_action(ActionKind::FullReversal), Entitlement::Refunds);
+        assert_eq!(
+            Entitlement::for_action(ActionKind::Void),
+            Entitlement::CancelVoid
+        );
+        assert_eq!(
+            Entitlement::for_action(ActionKind::Cancel),
+            Entitlement::CancelVoid
+        );
+        assert_eq!(
+            Entitlement::for_action(ActionKind::PartialRefund),
+            Entitlement::Refunds
+        );
+        assert_eq!(
+            Entitlement::for_action(ActionKind::FullReversal),
+            Entitlement::Refunds
+        );
     }
 }

@@ -13,17 +13,29 @@ use std::sync::{Arc, Mutex};
 pub type Refused = Vec<RowError>;
 
 /// The data rows of a universal file.
-pub fn universal_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<AccountRecord, Vec<RowError>>>, Refused> {
+pub fn universal_rows<R: Read>(
+    input: R,
+) -> Result<impl Iterator<Item = Result<AccountRecord, Vec<RowError>>>, Refused> {
     let (header, records, mut lines) = open(input)?;
     let h = Header::parse(&header.iter().map(String::as_str).collect::<Vec<_>>())?;
-    Ok(records.map(move |r| lines.numbered(r).and_then(|(line, rec)| h.record(line, &rec.iter().collect::<Vec<_>>()))))
+    Ok(records.map(move |r| {
+        lines
+            .numbered(r)
+            .and_then(|(line, rec)| h.record(line, &rec.iter().collect::<Vec<_>>()))
+    }))
 }
 
 /// The data rows of a bill file.
-pub fn bill_rows<R: Read>(input: R) -> Result<impl Iterator<Item = Result<BillRecord, Vec<RowError>>>, Refused> {
+pub fn bill_rows<R: Read>(
+    input: R,
+) -> Result<impl Iterator<Item = Result<BillRecord, Vec<RowError>>>, Refused> {
     let (header, records, mut lines) = open(input)?;
     let h = BillHeader::parse(&header.iter().map(String::as_str).collect::<Vec<_>>())?;
-    Ok(records.map(move |r| lines.numbered(r).and_then(|(line, rec)| h.record(line, &rec.iter().collect::<Vec<_>>()))))
+    Ok(records.map(move |r| {
+        lines
+            .numbered(r)
+            .and_then(|(line, rec)| h.record(line, &rec.iter().collect::<Vec<_>>()))
+    }))
 }
 
 /// The line breaks read so far and not yet passed: the byte offset of each
@@ -67,7 +79,9 @@ impl Lines {
     /// The line of the record the CSV reader says starts at `byte`. That
     /// is where the previous one ended: blank lines it skipped come first.
     fn line_at(&mut self, byte: u64) -> u64 {
-        let Ok(mut breaks) = self.breaks.lock() else { return 0 };
+        let Ok(mut breaks) = self.breaks.lock() else {
+            return 0;
+        };
         let mut start = byte;
         while let Some(&(at, after_cr)) = breaks.front() {
             let blank = at == start || (after_cr && at == start + 1);
@@ -84,13 +98,20 @@ impl Lines {
     }
 
     /// A data record with its line number, or why it could not be read.
-    fn numbered(&mut self, r: csv::Result<csv::StringRecord>) -> Result<(u64, csv::StringRecord), Vec<RowError>> {
+    fn numbered(
+        &mut self,
+        r: csv::Result<csv::StringRecord>,
+    ) -> Result<(u64, csv::StringRecord), Vec<RowError>> {
         match r {
             Ok(rec) => {
                 let line = rec.position().map_or(0, |p| self.line_at(p.byte()));
                 // Nothing stores a NUL (PostgreSQL cannot), so say where it is.
                 match rec.iter().zip(1..).find(|(f, _)| f.contains('\0')) {
-                    Some((_, n)) => Err(vec![RowError { line, column: format!("field {n}"), reason: "contains a NUL character".into() }]),
+                    Some((_, n)) => Err(vec![RowError {
+                        line,
+                        column: format!("field {n}"),
+                        reason: "contains a NUL character".into(),
+                    }]),
                     None => Ok((line, rec)),
                 }
             }
@@ -103,14 +124,30 @@ impl Lines {
 }
 
 /// The header's fields, the data records after it, and their line numbers.
-fn open<R: Read>(input: R) -> Result<(Vec<String>, csv::StringRecordsIntoIter<BreakTap<R>>, Lines), Refused> {
+fn open<R: Read>(
+    input: R,
+) -> Result<(Vec<String>, csv::StringRecordsIntoIter<BreakTap<R>>, Lines), Refused> {
     let breaks = Breaks::default();
-    let tap = BreakTap { inner: input, offset: 0, last: 0, breaks: breaks.clone() };
-    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(tap);
+    let tap = BreakTap {
+        inner: input,
+        offset: 0,
+        last: 0,
+        breaks: breaks.clone(),
+    };
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(tap);
     let mut records = reader.into_records();
     let mut lines = Lines { breaks, passed: 0 };
     let header: Vec<String> = match records.next() {
-        None => return Err(vec![RowError { line: 1, column: "*".into(), reason: "the file is empty".into() }]),
+        None => {
+            return Err(vec![RowError {
+                line: 1,
+                column: "*".into(),
+                reason: "the file is empty".into(),
+            }]);
+        }
         Some(Err(e)) => {
             let line = e.position().map_or(1, |p| lines.line_at(p.byte()));
             return Err(vec![csv_error(e, line)]);
@@ -125,7 +162,11 @@ fn csv_error(e: csv::Error, line: u64) -> RowError {
         csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text".to_string(),
         _ => format!("cannot be read as CSV ({e})"),
     };
-    RowError { line, column: "*".into(), reason }
+    RowError {
+        line,
+        column: "*".into(),
+        reason,
+    }
 }
 
 #[cfg(test)]
@@ -139,21 +180,51 @@ mod tests {
         assert_eq!(rows.len(), 2, "a blank line is no row");
         assert_eq!(rows[0].as_ref().unwrap().line, 2);
         let errs = rows[1].as_ref().unwrap_err();
-        assert_eq!((errs[0].line, errs[0].column.as_str()), (4, "account_type"), "the blank line counts");
+        assert_eq!(
+            (errs[0].line, errs[0].column.as_str()),
+            (4, "account_type"),
+            "the blank line counts"
+        );
         let quoted = "account_number,account_type,first_name,last_name,status\r\n1,I,\"A\nB\",Lee,active\r\n\r\n2,I,Bo,Lee,gone\r\n";
-        let lines: Vec<u64> = universal_rows(quoted.as_bytes()).unwrap().map(|r| r.map_or_else(|e| e[0].line, |r| r.line)).collect();
+        let lines: Vec<u64> = universal_rows(quoted.as_bytes())
+            .unwrap()
+            .map(|r| r.map_or_else(|e| e[0].line, |r| r.line))
+            .collect();
         assert_eq!(lines, [2, 5], "a row is named by the line it starts on");
     }
 
     #[test]
     fn an_unusable_file_is_refused_whole() {
-        assert_eq!(universal_rows(&b""[..]).err().unwrap()[0].reason, "the file is empty");
-        let unknown = universal_rows(&b"account_number,colour\n1,red\n"[..]).err().unwrap();
+        assert_eq!(
+            universal_rows(&b""[..]).err().unwrap()[0].reason,
+            "the file is empty"
+        );
+        let unknown = universal_rows(&b"account_number,colour\n1,red\n"[..])
+            .err()
+            .unwrap();
         assert!(unknown.iter().any(|e| e.column == "colour"), "{unknown:?}");
-        let bad_utf8 = universal_rows(&b"account_number,account_type,first_name,last_name,status\n1,I,Ann,Lee,\xff\n"[..]).unwrap().next().unwrap().unwrap_err();
+        let bad_utf8 = universal_rows(
+            &b"account_number,account_type,first_name,last_name,status\n1,I,Ann,Lee,\xff\n"[..],
+        )
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap_err();
         assert_eq!(bad_utf8[0].reason, "is not valid UTF-8 text");
-        assert!(bill_rows(&b"account_number\n"[..]).is_err(), "a bill file needs its columns");
-        let nul = universal_rows(&b"account_number,account_type,first_name,last_name,status\n1,I,A\0n,Lee,active\n"[..]).unwrap().next().unwrap().unwrap_err();
-        assert_eq!((nul[0].line, nul[0].column.as_str(), nul[0].reason.as_str()), (2, "field 3", "contains a NUL character"));
+        assert!(
+            bill_rows(&b"account_number\n"[..]).is_err(),
+            "a bill file needs its columns"
+        );
+        let nul = universal_rows(
+            &b"account_number,account_type,first_name,last_name,status\n1,I,A\0n,Lee,active\n"[..],
+        )
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap_err();
+        assert_eq!(
+            (nul[0].line, nul[0].column.as_str(), nul[0].reason.as_str()),
+            (2, "field 3", "contains a NUL character")
+        );
     }
 }

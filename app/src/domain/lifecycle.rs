@@ -86,7 +86,10 @@ pub fn can_transition(from: PaymentStatus, to: PaymentStatus) -> bool {
 }
 
 pub fn is_final(status: PaymentStatus) -> bool {
-    matches!(status, PaymentStatus::Cancelled | PaymentStatus::Declined | PaymentStatus::Failed)
+    matches!(
+        status,
+        PaymentStatus::Cancelled | PaymentStatus::Declined | PaymentStatus::Failed
+    )
 }
 
 /// What the lifecycle rules need to know about a payment.
@@ -114,7 +117,9 @@ impl PaymentState {
 
     /// `Refunded $20.00 of $100.00`, when anything was.
     pub fn refund_note(&self) -> Option<String> {
-        self.refunded.is_positive().then(|| format!("Refunded {} of {}", self.refunded, self.amount))
+        self.refunded
+            .is_positive()
+            .then(|| format!("Refunded {} of {}", self.refunded, self.amount))
     }
 
     /// The Cancel/Reverse actions this payment offers now.
@@ -145,21 +150,40 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ActionError {
     #[error("A {status} payment cannot be changed with {action}.")]
-    NotOffered { action: &'static str, status: &'static str },
+    NotOffered {
+        action: &'static str,
+        status: &'static str,
+    },
     #[error("{0}")]
     Amount(String),
 }
 
 /// Plans `kind` on a payment in `state`. `amount` is read for refunds of
 /// part of a payment; the other actions take what is left.
-pub fn plan(state: &PaymentState, kind: ActionKind, amount: Option<Money>) -> Result<Plan, ActionError> {
+pub fn plan(
+    state: &PaymentState,
+    kind: ActionKind,
+    amount: Option<Money>,
+) -> Result<Plan, ActionError> {
     if !state.offered().contains(&kind) {
-        return Err(ActionError::NotOffered { action: kind.label(), status: state.status.label() });
+        return Err(ActionError::NotOffered {
+            action: kind.label(),
+            status: state.status.label(),
+        });
     }
     let refundable = state.refundable();
-    let posting = |credit, amount| Posting { kind: kind.code(), debit: Book::Receivable, credit, amount };
+    let posting = |credit, amount| Posting {
+        kind: kind.code(),
+        debit: Book::Receivable,
+        credit,
+        amount,
+    };
     Ok(match kind {
-        ActionKind::Cancel => Plan { to: PaymentStatus::Cancelled, amount: Money::ZERO, postings: vec![] },
+        ActionKind::Cancel => Plan {
+            to: PaymentStatus::Cancelled,
+            amount: Money::ZERO,
+            postings: vec![],
+        },
         ActionKind::Void => Plan {
             to: PaymentStatus::Cancelled,
             amount: state.amount,
@@ -172,7 +196,11 @@ pub fn plan(state: &PaymentState, kind: ActionKind, amount: Option<Money>) -> Re
                 PaymentStatus::Pending => (PaymentStatus::Cancelled, Book::CardClearing),
                 _ => (PaymentStatus::Processed, Book::Bank),
             };
-            Plan { to, amount: refundable, postings: vec![posting(from, refundable)] }
+            Plan {
+                to,
+                amount: refundable,
+                postings: vec![posting(from, refundable)],
+            }
         }
         ActionKind::PartialRefund | ActionKind::AchRefund => {
             let amount = check_refund_amount(amount, refundable)?;
@@ -181,7 +209,11 @@ pub fn plan(state: &PaymentState, kind: ActionKind, amount: Option<Money>) -> Re
                 (_, PaymentStatus::Pending) => Book::CardClearing,
                 _ => Book::Bank,
             };
-            Plan { to: state.status, amount, postings: vec![posting(from, amount)] }
+            Plan {
+                to: state.status,
+                amount,
+                postings: vec![posting(from, amount)],
+            }
         }
     })
 }
@@ -198,7 +230,10 @@ pub struct CheckedAction {
 /// Two-person approval: a refund above the threshold waits for a second
 /// person. Cancels and voids move no money back and never wait.
 pub fn needs_second_person(kind: ActionKind, amount: Money, threshold: Money) -> bool {
-    matches!(kind, ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund) && amount.cents() > threshold.cents()
+    matches!(
+        kind,
+        ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund
+    ) && amount.cents() > threshold.cents()
 }
 
 /// The longest free-text reason kept.
@@ -206,7 +241,10 @@ pub const MAX_REASON_TEXT: usize = 500;
 
 /// Checks the Cancel/Reverse form against the payment as last seen (the
 /// server checks it again under a lock). Every problem is named by field.
-pub fn check_action_form(form: &CancelReverseForm, state: &PaymentState) -> Result<CheckedAction, FieldErrors> {
+pub fn check_action_form(
+    form: &CancelReverseForm,
+    state: &PaymentState,
+) -> Result<CheckedAction, FieldErrors> {
     let mut errs = FieldErrors::new()
         .keep("action", &form.action)
         .keep("amount", form.amount.trim())
@@ -222,12 +260,18 @@ pub fn check_action_form(form: &CancelReverseForm, state: &PaymentState) -> Resu
     }
     let text = form.reason_text.trim();
     if text.chars().count() > MAX_REASON_TEXT {
-        errs.add("reason_text", format!("Keep the explanation under {MAX_REASON_TEXT} characters."));
+        errs.add(
+            "reason_text",
+            format!("Keep the explanation under {MAX_REASON_TEXT} characters."),
+        );
     } else if reason == Some(ActionReason::Other) && text.is_empty() {
         errs.add("reason_text", "Say why, since the reason is Other.");
     }
     let mut amount = None;
-    if matches!(kind, Some(ActionKind::PartialRefund | ActionKind::AchRefund)) {
+    if matches!(
+        kind,
+        Some(ActionKind::PartialRefund | ActionKind::AchRefund)
+    ) {
         match Money::parse(&form.amount) {
             Ok(m) => match check_refund_amount(Some(m), state.refundable()) {
                 Ok(m) => amount = Some(m),
@@ -241,9 +285,12 @@ pub fn check_action_form(form: &CancelReverseForm, state: &PaymentState) -> Resu
         errs.add("confirm", "Tick the box to confirm.");
     }
     match (kind, reason) {
-        (Some(kind), Some(reason)) if errs.is_empty() => {
-            Ok(CheckedAction { kind, amount, reason, reason_text: (!text.is_empty()).then(|| text.to_string()) })
-        }
+        (Some(kind), Some(reason)) if errs.is_empty() => Ok(CheckedAction {
+            kind,
+            amount,
+            reason,
+            reason_text: (!text.is_empty()).then(|| text.to_string()),
+        }),
         _ => Err(errs),
     }
 }
@@ -251,10 +298,14 @@ pub fn check_action_form(form: &CancelReverseForm, state: &PaymentState) -> Resu
 fn check_refund_amount(amount: Option<Money>, refundable: Money) -> Result<Money, ActionError> {
     let amount = amount.ok_or_else(|| ActionError::Amount("Enter the amount to refund.".into()))?;
     if !amount.is_positive() {
-        return Err(ActionError::Amount("Enter an amount greater than $0.00.".into()));
+        return Err(ActionError::Amount(
+            "Enter an amount greater than $0.00.".into(),
+        ));
     }
     if amount > refundable {
-        return Err(ActionError::Amount(format!("At most {refundable} can still be refunded.")));
+        return Err(ActionError::Amount(format!(
+            "At most {refundable} can still be refunded."
+        )));
     }
     Ok(amount)
 }
@@ -262,26 +313,46 @@ fn check_refund_amount(amount: Option<Money>, refundable: Money) -> Result<Money
 /// The entry when a payment is approved: the payer owes less, the money is
 /// on its way through clearing.
 pub fn approval_posting(method: MethodKind, amount: Money) -> Posting {
-    Posting { kind: "payment", debit: clearing(method), credit: Book::Receivable, amount }
+    Posting {
+        kind: "payment",
+        debit: clearing(method),
+        credit: Book::Receivable,
+        amount,
+    }
 }
 
 /// The entry when settlement captures a card payment or sends an ACH debit:
 /// what was not refunded before settlement reaches the bank.
 pub fn settlement_posting(state: &PaymentState) -> Option<Posting> {
     let amount = state.refundable();
-    amount.is_positive().then(|| Posting { kind: "capture", debit: Book::Bank, credit: clearing(state.method), amount })
+    amount.is_positive().then(|| Posting {
+        kind: "capture",
+        debit: Book::Bank,
+        credit: clearing(state.method),
+        amount,
+    })
 }
 
 /// The entry when an ACH refund credit goes out in a file.
 pub fn ach_credit_posting(amount: Money) -> Posting {
-    Posting { kind: "ach_credit", debit: Book::AchClearing, credit: Book::Bank, amount }
+    Posting {
+        kind: "ach_credit",
+        debit: Book::AchClearing,
+        credit: Book::Bank,
+        amount,
+    }
 }
 
 /// The entry when the payer's bank returns an ACH debit: the balance comes
 /// back, the money leaves the bank.
 pub fn return_posting(state: &PaymentState) -> Option<Posting> {
     let amount = state.refundable();
-    amount.is_positive().then(|| Posting { kind: "return", debit: Book::Receivable, credit: Book::Bank, amount })
+    amount.is_positive().then(|| Posting {
+        kind: "return",
+        debit: Book::Receivable,
+        credit: Book::Bank,
+        amount,
+    })
 }
 
 fn clearing(method: MethodKind) -> Book {
@@ -334,8 +405,18 @@ mod tests {
     use super::*;
     use PaymentStatus::*;
 
-    fn state(status: PaymentStatus, method: MethodKind, amount: i64, refunded: i64) -> PaymentState {
-        PaymentState { status, method, amount: Money::from_cents(amount), refunded: Money::from_cents(refunded) }
+    fn state(
+        status: PaymentStatus,
+        method: MethodKind,
+        amount: i64,
+        refunded: i64,
+    ) -> PaymentState {
+        PaymentState {
+            status,
+            method,
+            amount: Money::from_cents(amount),
+            refunded: Money::from_cents(refunded),
+        }
     }
 
     #[test]
@@ -355,12 +436,30 @@ mod tests {
     #[test]
     fn each_state_offers_what_directbiller_does_and_more() {
         use ActionKind::*;
-        assert_eq!(state(Scheduled, MethodKind::Card, 100, 0).offered(), vec![Cancel]);
-        assert_eq!(state(Pending, MethodKind::Ach, 100, 0).offered(), vec![Void]);
-        assert_eq!(state(Pending, MethodKind::Card, 100, 0).offered(), vec![FullReversal, PartialRefund]);
-        assert_eq!(state(Processed, MethodKind::Card, 100, 40).offered(), vec![FullReversal, PartialRefund]);
-        assert_eq!(state(Processed, MethodKind::Card, 100, 100).offered(), vec![]);
-        assert_eq!(state(Processed, MethodKind::Ach, 100, 0).offered(), vec![AchRefund]);
+        assert_eq!(
+            state(Scheduled, MethodKind::Card, 100, 0).offered(),
+            vec![Cancel]
+        );
+        assert_eq!(
+            state(Pending, MethodKind::Ach, 100, 0).offered(),
+            vec![Void]
+        );
+        assert_eq!(
+            state(Pending, MethodKind::Card, 100, 0).offered(),
+            vec![FullReversal, PartialRefund]
+        );
+        assert_eq!(
+            state(Processed, MethodKind::Card, 100, 40).offered(),
+            vec![FullReversal, PartialRefund]
+        );
+        assert_eq!(
+            state(Processed, MethodKind::Card, 100, 100).offered(),
+            vec![]
+        );
+        assert_eq!(
+            state(Processed, MethodKind::Ach, 100, 0).offered(),
+            vec![AchRefund]
+        );
         for s in [Declined, Cancelled, Failed, Authorizing] {
             assert!(state(s, MethodKind::Card, 100, 0).offered().is_empty());
             assert!(state(s, MethodKind::Ach, 100, 0).offered().is_empty());
@@ -370,33 +469,99 @@ mod tests {
     #[test]
     fn refunds_never_exceed_what_is_left() {
         let s = state(Processed, MethodKind::Card, 10_000, 7_500);
-        let err = plan(&s, ActionKind::PartialRefund, Some(Money::from_cents(2_501))).unwrap_err();
+        let err = plan(
+            &s,
+            ActionKind::PartialRefund,
+            Some(Money::from_cents(2_501)),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "At most $25.00 can still be refunded.");
         assert!(plan(&s, ActionKind::PartialRefund, Some(Money::ZERO)).is_err());
         assert!(plan(&s, ActionKind::PartialRefund, None).is_err());
-        let p = plan(&s, ActionKind::PartialRefund, Some(Money::from_cents(2_500))).unwrap();
+        let p = plan(
+            &s,
+            ActionKind::PartialRefund,
+            Some(Money::from_cents(2_500)),
+        )
+        .unwrap();
         assert_eq!((p.to, p.amount), (Processed, Money::from_cents(2_500)));
         assert_eq!(p.postings[0].credit, Book::Bank);
         let full = plan(&s, ActionKind::FullReversal, None).unwrap();
-        assert_eq!(full.amount, Money::from_cents(2_500), "a full reversal takes what is left");
+        assert_eq!(
+            full.amount,
+            Money::from_cents(2_500),
+            "a full reversal takes what is left"
+        );
     }
 
     #[test]
     fn a_pending_card_reversal_voids_the_authorization() {
-        let p = plan(&state(Pending, MethodKind::Card, 5_000, 0), ActionKind::FullReversal, None).unwrap();
+        let p = plan(
+            &state(Pending, MethodKind::Card, 5_000, 0),
+            ActionKind::FullReversal,
+            None,
+        )
+        .unwrap();
         assert_eq!(p.to, Cancelled);
-        assert_eq!(p.postings, vec![Posting { kind: "full_reversal", debit: Book::Receivable, credit: Book::CardClearing, amount: Money::from_cents(5_000) }]);
-        let partial = plan(&state(Pending, MethodKind::Card, 5_000, 0), ActionKind::PartialRefund, Some(Money::from_cents(1))).unwrap();
-        assert_eq!((partial.to, partial.postings[0].credit), (Pending, Book::CardClearing));
+        assert_eq!(
+            p.postings,
+            vec![Posting {
+                kind: "full_reversal",
+                debit: Book::Receivable,
+                credit: Book::CardClearing,
+                amount: Money::from_cents(5_000)
+            }]
+        );
+        let partial = plan(
+            &state(Pending, MethodKind::Card, 5_000, 0),
+            ActionKind::PartialRefund,
+            Some(Money::from_cents(1)),
+        )
+        .unwrap();
+        assert_eq!(
+            (partial.to, partial.postings[0].credit),
+            (Pending, Book::CardClearing)
+        );
     }
 
     #[test]
     fn actions_not_offered_are_refused() {
-        let err = plan(&state(Processed, MethodKind::Ach, 100, 0), ActionKind::Void, None).unwrap_err();
-        assert_eq!(err.to_string(), "A Processed payment cannot be changed with Void.");
-        assert!(plan(&state(Pending, MethodKind::Card, 100, 0), ActionKind::Cancel, None).is_err());
-        assert!(plan(&state(Cancelled, MethodKind::Card, 100, 0), ActionKind::FullReversal, None).is_err());
-        assert!(plan(&state(Scheduled, MethodKind::Ach, 100, 0), ActionKind::Cancel, None).unwrap().postings.is_empty());
+        let err = plan(
+            &state(Processed, MethodKind::Ach, 100, 0),
+            ActionKind::Void,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "A Processed payment cannot be changed with Void."
+        );
+        assert!(
+            plan(
+                &state(Pending, MethodKind::Card, 100, 0),
+                ActionKind::Cancel,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            plan(
+                &state(Cancelled, MethodKind::Card, 100, 0),
+                ActionKind::FullReversal,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            plan(
+                &state(Scheduled, MethodKind::Ach, 100, 0),
+                ActionKind::Cancel,
+                None
+            )
+            .unwrap()
+            .postings
+            .is_empty()
+        );
     }
 
     #[test]
@@ -407,41 +572,97 @@ mod tests {
         assert_eq!(pay.receivable_effect() + void.receivable_effect(), 0);
         let returned = return_posting(&state(Processed, MethodKind::Ach, 4_200, 0)).unwrap();
         assert_eq!(pay.receivable_effect() + returned.receivable_effect(), 0);
-        assert_eq!(settlement_posting(&state(Pending, MethodKind::Card, 100, 100)), None, "nothing left to capture");
+        assert_eq!(
+            settlement_posting(&state(Pending, MethodKind::Card, 100, 100)),
+            None,
+            "nothing left to capture"
+        );
     }
 
     #[test]
     fn the_form_is_checked_field_by_field() {
         let s = state(Processed, MethodKind::Card, 10_000, 0);
-        let form = |action: &str, amount: &str, reason: &str, text: &str, confirm: &str| CancelReverseForm {
-            reference: "K7M4Q92X".into(),
-            key: "k".into(),
-            action: action.into(),
-            amount: amount.into(),
-            reason: reason.into(),
-            reason_text: text.into(),
-            confirm: confirm.into(),
+        let form = |action: &str, amount: &str, reason: &str, text: &str, confirm: &str| {
+            CancelReverseForm {
+                reference: "K7M4Q92X".into(),
+                key: "k".into(),
+                action: action.into(),
+                amount: amount.into(),
+                reason: reason.into(),
+                reason_text: text.into(),
+                confirm: confirm.into(),
+            }
         };
-        let ok = check_action_form(&form("partial_refund", "25.50", "payer_request", "", "yes"), &s).unwrap();
-        assert_eq!((ok.kind, ok.amount), (ActionKind::PartialRefund, Some(Money::from_cents(2_550))));
-        let e = check_action_form(&form("partial_refund", "100.01", "other", "", ""), &s).unwrap_err();
-        assert_eq!(e.message_for("amount"), Some("At most $100.00 can still be refunded."));
-        assert_eq!(e.message_for("reason_text"), Some("Say why, since the reason is Other."));
+        let ok = check_action_form(
+            &form("partial_refund", "25.50", "payer_request", "", "yes"),
+            &s,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.kind, ok.amount),
+            (ActionKind::PartialRefund, Some(Money::from_cents(2_550)))
+        );
+        let e =
+            check_action_form(&form("partial_refund", "100.01", "other", "", ""), &s).unwrap_err();
+        assert_eq!(
+            e.message_for("amount"),
+            Some("At most $100.00 can still be refunded.")
+        );
+        assert_eq!(
+            e.message_for("reason_text"),
+            Some("Say why, since the reason is Other.")
+        );
         assert_eq!(e.message_for("confirm"), Some("Tick the box to confirm."));
-        assert_eq!(e.value_for("amount"), Some("100.01"), "what was typed is kept");
-        let e = check_action_form(&form("partial_refund", "1.005", "payer_request", "", "yes"), &s).unwrap_err();
+        assert_eq!(
+            e.value_for("amount"),
+            Some("100.01"),
+            "what was typed is kept"
+        );
+        let e = check_action_form(
+            &form("partial_refund", "1.005", "payer_request", "", "yes"),
+            &s,
+        )
+        .unwrap_err();
         assert!(e.message_for("amount").is_some(), "never rounded");
         let e = check_action_form(&form("void", "", "payer_request", "", "yes"), &s).unwrap_err();
-        assert_eq!(e.message_for("action"), Some("Choose what to do with this payment."), "void is not offered on a card");
-        let full = check_action_form(&form("full_reversal", "junk is ignored", "duplicate", " dup of K7M4 ", "yes"), &s).unwrap();
-        assert_eq!((full.amount, full.reason_text.as_deref()), (None, Some("dup of K7M4")));
+        assert_eq!(
+            e.message_for("action"),
+            Some("Choose what to do with this payment."),
+            "void is not offered on a card"
+        );
+        let full = check_action_form(
+            &form(
+                "full_reversal",
+                "junk is ignored",
+                "duplicate",
+                " dup of K7M4 ",
+                "yes",
+            ),
+            &s,
+        )
+        .unwrap();
+        assert_eq!(
+            (full.amount, full.reason_text.as_deref()),
+            (None, Some("dup of K7M4"))
+        );
     }
 
     #[test]
     fn statuses_show_refunds_the_way_csrs_know() {
-        assert_eq!(state(Processed, MethodKind::Card, 10_000, 2_000).status_label(), "Processed**");
-        assert_eq!(state(Processed, MethodKind::Card, 10_000, 0).status_label(), "Processed");
-        assert_eq!(state(Processed, MethodKind::Card, 10_000, 2_000).refund_note().unwrap(), "Refunded $20.00 of $100.00");
+        assert_eq!(
+            state(Processed, MethodKind::Card, 10_000, 2_000).status_label(),
+            "Processed**"
+        );
+        assert_eq!(
+            state(Processed, MethodKind::Card, 10_000, 0).status_label(),
+            "Processed"
+        );
+        assert_eq!(
+            state(Processed, MethodKind::Card, 10_000, 2_000)
+                .refund_note()
+                .unwrap(),
+            "Refunded $20.00 of $100.00"
+        );
         assert_eq!(ReturnLabel("R01").to_string(), "R01 Insufficient Funds");
     }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount of US dollars, stored as a whole number of cents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -130,7 +132,10 @@ impl Money {
 /// Accepts `1234` or correctly grouped `1,234,567`; returns the bare digits.
 fn strip_thousands(whole: &str) -> Option<String> {
     if !whole.contains(',') {
-        return whole.bytes().all(|b| b.is_ascii_digit()).then(|| whole.to_string());
+        return whole
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| whole.to_string());
     }
     let groups: Vec<&str> = whole.split(',').collect();
     let first_ok = (1..=3).contains(&groups[0].len());
@@ -196,9 +201,18 @@ mod tests {
     #[test]
     fn decimal_edges_are_exact() {
         let d = |s: &str| Decimal::from_str(s).unwrap();
-        assert_eq!(Money::try_from_decimal(d("12.30")).map(Money::cents), Ok(1_230));
-        assert_eq!(Money::try_from_decimal(d("12.300")).map(Money::cents), Ok(1_230));
-        assert_eq!(Money::try_from_decimal(d("1.005")), Err(MoneyError::TooManyDecimals));
+        assert_eq!(
+            Money::try_from_decimal(d("12.30")).map(Money::cents),
+            Ok(1_230)
+        );
+        assert_eq!(
+            Money::try_from_decimal(d("12.300")).map(Money::cents),
+            Ok(1_230)
+        );
+        assert_eq!(
+            Money::try_from_decimal(d("1.005")),
+            Err(MoneyError::TooManyDecimals)
+        );
         assert_eq!(Money::from_cents(1_230).to_decimal().to_string(), "12.30");
     }
 

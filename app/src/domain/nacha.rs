@@ -98,14 +98,24 @@ pub struct FileTotals {
 
 /// `odfi`'s first 8 digits and `sequence` as 7 digits.
 pub fn trace_number(odfi_routing: &str, sequence: i64) -> String {
-    format!("{}{:07}", &odfi_routing.get(..8).unwrap_or("00000000"), sequence.rem_euclid(10_000_000))
+    format!(
+        "{}{:07}",
+        &odfi_routing.get(..8).unwrap_or("00000000"),
+        sequence.rem_euclid(10_000_000)
+    )
 }
 
 /// Alphanumeric field: upper case, printable ASCII, left-justified, cut to `width`.
 fn alpha(value: &str, width: usize) -> String {
     let clean: String = value
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c.to_ascii_uppercase() } else { ' ' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c.to_ascii_uppercase()
+            } else {
+                ' '
+            }
+        })
         .take(width)
         .collect();
     format!("{clean:<width$}")
@@ -136,12 +146,29 @@ pub fn write_file(o: &Originator, dates: &FileDates, batches: &[Batch]) -> (Stri
         alpha("", 8),
     ));
     let odfi8 = o.odfi_routing.get(..8).unwrap_or("00000000");
-    let mut totals = FileTotals { batch_count: 0, entry_count: 0, entry_hash: 0, debit_cents: 0, credit_cents: 0, block_count: 0 };
+    let mut totals = FileTotals {
+        batch_count: 0,
+        entry_count: 0,
+        entry_hash: 0,
+        debit_cents: 0,
+        credit_cents: 0,
+        block_count: 0,
+    };
     for batch in batches.iter().filter(|b| !b.entries.is_empty()) {
         totals.batch_count += 1;
         let number = totals.batch_count as u64;
-        let debits: i64 = batch.entries.iter().filter(|e| tx::is_debit(e.transaction_code)).map(|e| e.amount_cents).sum();
-        let credits: i64 = batch.entries.iter().filter(|e| !tx::is_debit(e.transaction_code)).map(|e| e.amount_cents).sum();
+        let debits: i64 = batch
+            .entries
+            .iter()
+            .filter(|e| tx::is_debit(e.transaction_code))
+            .map(|e| e.amount_cents)
+            .sum();
+        let credits: i64 = batch
+            .entries
+            .iter()
+            .filter(|e| !tx::is_debit(e.transaction_code))
+            .map(|e| e.amount_cents)
+            .sum();
         let service_class = match (debits > 0, credits > 0) {
             (true, false) => "225",
             (false, true) => "220",
@@ -231,7 +258,15 @@ pub fn write_returns(o: &Originator, dates: &FileDates, returns: &[(Entry, &str)
         ..o.clone()
     };
     let entries: Vec<Entry> = returns.iter().map(|(e, _)| e.clone()).collect();
-    let (file, _) = write_file(&bank, dates, &[Batch { sec: SecCode::Ppd, description: "RETURN".into(), entries }]);
+    let (file, _) = write_file(
+        &bank,
+        dates,
+        &[Batch {
+            sec: SecCode::Ppd,
+            description: "RETURN".into(),
+            entries,
+        }],
+    );
     // Each entry gets its addenda: indicator 1 and a 7-99 record after it.
     let mut out = String::new();
     let mut i = 0;
@@ -288,7 +323,10 @@ pub struct NachaError {
 }
 
 fn err(line: usize, reason: impl Into<String>) -> NachaError {
-    NachaError { line, reason: reason.into() }
+    NachaError {
+        line,
+        reason: reason.into(),
+    }
 }
 
 /// A file read back, with its control totals checked.
@@ -306,11 +344,22 @@ pub struct ParsedBatch {
     pub entries: Vec<Entry>,
 }
 
-fn field_num(line: &str, range: std::ops::Range<usize>, n: usize, what: &str) -> Result<u64, NachaError> {
-    line[range.clone()]
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| err(n, format!("{what} (columns {}–{}) is not a number", range.start + 1, range.end)))
+fn field_num(
+    line: &str,
+    range: std::ops::Range<usize>,
+    n: usize,
+    what: &str,
+) -> Result<u64, NachaError> {
+    line[range.clone()].trim().parse::<u64>().map_err(|_| {
+        err(
+            n,
+            format!(
+                "{what} (columns {}–{}) is not a number",
+                range.start + 1,
+                range.end
+            ),
+        )
+    })
 }
 
 /// Reads a NACHA file and checks every record length, count, hash and
@@ -326,22 +375,41 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
     let mut in_batch = false;
     let (mut count, mut hash, mut debits, mut credits) = (0u64, 0u64, 0i64, 0i64);
     let mut file_control: Option<FileTotals> = None;
-    let mut seen = FileTotals { batch_count: 0, entry_count: 0, entry_hash: 0, debit_cents: 0, credit_cents: 0, block_count: 0 };
+    let mut seen = FileTotals {
+        batch_count: 0,
+        entry_count: 0,
+        entry_hash: 0,
+        debit_cents: 0,
+        credit_cents: 0,
+        block_count: 0,
+    };
     for (i, line) in lines.iter().enumerate() {
         let n = i + 1;
         if line.len() != RECORD_LEN || !line.is_ascii() {
-            return Err(err(n, format!("a record is {RECORD_LEN} characters; this one is {}", line.chars().count())));
+            return Err(err(
+                n,
+                format!(
+                    "a record is {RECORD_LEN} characters; this one is {}",
+                    line.chars().count()
+                ),
+            ));
         }
         if file_control.is_some() {
             if *line != "9".repeat(RECORD_LEN) {
-                return Err(err(n, "only padding records of 9s may follow the file control"));
+                return Err(err(
+                    n,
+                    "only padding records of 9s may follow the file control",
+                ));
             }
             continue;
         }
         match &line[..1] {
             "1" if n == 1 => {
                 if &line[34..37] != "094" || &line[37..39] != "10" {
-                    return Err(err(n, "the file header must give record size 094 and blocking factor 10"));
+                    return Err(err(
+                        n,
+                        "the file header must give record size 094 and blocking factor 10",
+                    ));
                 }
             }
             "1" => return Err(err(n, "a file header may only be the first record")),
@@ -351,10 +419,17 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
                 }
                 in_batch = true;
                 (count, hash, debits, credits) = (0, 0, 0, 0);
-                batches.push(ParsedBatch { sec: line[50..53].to_string(), service_class: line[1..4].to_string(), entries: vec![] });
+                batches.push(ParsedBatch {
+                    sec: line[50..53].to_string(),
+                    service_class: line[1..4].to_string(),
+                    entries: vec![],
+                });
             }
             "6" => {
-                let batch = batches.last_mut().filter(|_| in_batch).ok_or_else(|| err(n, "an entry outside a batch"))?;
+                let batch = batches
+                    .last_mut()
+                    .filter(|_| in_batch)
+                    .ok_or_else(|| err(n, "an entry outside a batch"))?;
                 let code = field_num(line, 1..3, n, "the transaction code")? as u8;
                 let amount = field_num(line, 29..39, n, "the amount")? as i64;
                 hash += field_num(line, 3..11, n, "the receiving bank")?;
@@ -380,7 +455,11 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
                 }
                 count += 1;
                 if &line[1..3] == "99" {
-                    let amount = batches.last().and_then(|b| b.entries.last()).map(|e| e.amount_cents).unwrap_or(0);
+                    let amount = batches
+                        .last()
+                        .and_then(|b| b.entries.last())
+                        .map(|e| e.amount_cents)
+                        .unwrap_or(0);
                     returns.push(Return {
                         line: n,
                         return_code: line[3..6].to_string(),
@@ -395,14 +474,35 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
                 }
                 in_batch = false;
                 let checks = [
-                    (field_num(line, 4..10, n, "the entry count")?, count, "entry/addenda count"),
-                    (field_num(line, 10..20, n, "the entry hash")?, hash % 10_000_000_000, "entry hash"),
-                    (field_num(line, 20..32, n, "the debit total")?, debits as u64, "total debits"),
-                    (field_num(line, 32..44, n, "the credit total")?, credits as u64, "total credits"),
+                    (
+                        field_num(line, 4..10, n, "the entry count")?,
+                        count,
+                        "entry/addenda count",
+                    ),
+                    (
+                        field_num(line, 10..20, n, "the entry hash")?,
+                        hash % 10_000_000_000,
+                        "entry hash",
+                    ),
+                    (
+                        field_num(line, 20..32, n, "the debit total")?,
+                        debits as u64,
+                        "total debits",
+                    ),
+                    (
+                        field_num(line, 32..44, n, "the credit total")?,
+                        credits as u64,
+                        "total credits",
+                    ),
                 ];
                 for (stated, actual, what) in checks {
                     if stated != actual {
-                        return Err(err(n, format!("batch control {what} says {stated}, the entries add up to {actual}")));
+                        return Err(err(
+                            n,
+                            format!(
+                                "batch control {what} says {stated}, the entries add up to {actual}"
+                            ),
+                        ));
                     }
                 }
                 seen.batch_count += 1;
@@ -424,20 +524,37 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
                     credit_cents: field_num(line, 43..55, n, "the credit total")? as i64,
                 };
                 seen.block_count = lines.len() / BLOCKING_FACTOR;
-                let actual = FileTotals { entry_hash: seen.entry_hash % 10_000_000_000, ..seen.clone() };
+                let actual = FileTotals {
+                    entry_hash: seen.entry_hash % 10_000_000_000,
+                    ..seen.clone()
+                };
                 if stated != actual {
-                    return Err(err(n, format!("file control {stated:?} does not match the batches {actual:?}")));
+                    return Err(err(
+                        n,
+                        format!("file control {stated:?} does not match the batches {actual:?}"),
+                    ));
                 }
                 file_control = Some(stated);
             }
             other => return Err(err(n, format!("unknown record type {other:?}"))),
         }
     }
-    let totals = file_control.ok_or_else(|| err(lines.len(), "the file has no file control record"))?;
+    let totals =
+        file_control.ok_or_else(|| err(lines.len(), "the file has no file control record"))?;
     if lines.len() % BLOCKING_FACTOR != 0 {
-        return Err(err(lines.len(), format!("{} records is not a multiple of {BLOCKING_FACTOR}", lines.len())));
+        return Err(err(
+            lines.len(),
+            format!(
+                "{} records is not a multiple of {BLOCKING_FACTOR}",
+                lines.len()
+            ),
+        ));
     }
-    Ok(ParsedFile { batches, totals, returns })
+    Ok(ParsedFile {
+        batches,
+        totals,
+        returns,
+    })
 }
 
 #[cfg(test)]
@@ -457,7 +574,12 @@ mod tests {
     }
 
     fn dates() -> FileDates {
-        FileDates { created_date: "261125".into(), created_time: "1700".into(), effective_date: "261126".into(), file_id_modifier: 'A' }
+        FileDates {
+            created_date: "261125".into(),
+            created_time: "1700".into(),
+            effective_date: "261126".into(),
+            file_id_modifier: 'A',
+        }
     }
 
     fn entry(code: u8, routing: &str, amount: i64, seq: i64) -> Entry {
@@ -477,10 +599,29 @@ mod tests {
             &originator(),
             &dates(),
             &[
-                Batch { sec: SecCode::Ppd, description: "BILL PAY".into(), entries: vec![entry(27, "011000015", 12_550, 1), entry(37, "021000021", 99, 2)] },
-                Batch { sec: SecCode::Ccd, description: "BILL PAY".into(), entries: vec![entry(27, "121000358", 1_000_000, 3)] },
-                Batch { sec: SecCode::Ppd, description: "REFUND".into(), entries: vec![entry(22, "011000015", 2_000, 4)] },
-                Batch { sec: SecCode::Ccd, description: "REFUND".into(), entries: vec![] },
+                Batch {
+                    sec: SecCode::Ppd,
+                    description: "BILL PAY".into(),
+                    entries: vec![
+                        entry(27, "011000015", 12_550, 1),
+                        entry(37, "021000021", 99, 2),
+                    ],
+                },
+                Batch {
+                    sec: SecCode::Ccd,
+                    description: "BILL PAY".into(),
+                    entries: vec![entry(27, "121000358", 1_000_000, 3)],
+                },
+                Batch {
+                    sec: SecCode::Ppd,
+                    description: "REFUND".into(),
+                    entries: vec![entry(22, "011000015", 2_000, 4)],
+                },
+                Batch {
+                    sec: SecCode::Ccd,
+                    description: "REFUND".into(),
+                    entries: vec![],
+                },
             ],
         )
     }
@@ -493,7 +634,10 @@ mod tests {
         // 1 header + 3 batches × 2 + 4 entries + 1 control = 12 → padded to 20.
         assert_eq!(lines.len(), 20);
         assert_eq!(totals.block_count, 2);
-        assert_eq!(lines[12..].iter().filter(|l| **l == "9".repeat(94)).count(), 8);
+        assert_eq!(
+            lines[12..].iter().filter(|l| **l == "9".repeat(94)).count(),
+            8
+        );
         assert_eq!(&lines[0][..3], "101");
         assert_eq!(&lines[0][3..13], " 091000019");
         assert_eq!(&lines[0][34..40], "094101");
@@ -505,7 +649,10 @@ mod tests {
         assert_eq!(totals.batch_count, 3, "the empty batch is left out");
         assert_eq!(totals.entry_count, 4);
         // 01100001 + 02100002 + 12100035 + 01100001
-        assert_eq!(totals.entry_hash, 1_100_001 + 2_100_002 + 12_100_035 + 1_100_001);
+        assert_eq!(
+            totals.entry_hash,
+            1_100_001 + 2_100_002 + 12_100_035 + 1_100_001
+        );
         assert_eq!(totals.debit_cents, 12_550 + 99 + 1_000_000);
         assert_eq!(totals.credit_cents, 2_000);
         let lines: Vec<&str> = file.lines().collect();
@@ -537,7 +684,14 @@ mod tests {
         assert_eq!(parsed.totals, totals);
         assert_eq!(parsed.batches.len(), 3);
         assert_eq!(parsed.batches[1].sec, "CCD");
-        assert_eq!(parsed.batches[0].entries[0], Entry { name: "PAT DOE".into(), ..entry(27, "011000015", 12_550, 1) }, "names go out in capitals");
+        assert_eq!(
+            parsed.batches[0].entries[0],
+            Entry {
+                name: "PAT DOE".into(),
+                ..entry(27, "011000015", 12_550, 1)
+            },
+            "names go out in capitals"
+        );
         assert!(parsed.returns.is_empty());
     }
 
@@ -556,7 +710,14 @@ mod tests {
     }
 
     fn sample_returns() -> String {
-        write_returns(&originator(), &dates(), &[(entry(27, "011000015", 12_550, 1), "R01"), (entry(27, "021000021", 99, 2), "R03")])
+        write_returns(
+            &originator(),
+            &dates(),
+            &[
+                (entry(27, "011000015", 12_550, 1), "R01"),
+                (entry(27, "021000021", 99, 2), "R03"),
+            ],
+        )
     }
 
     #[test]
@@ -569,6 +730,9 @@ mod tests {
         assert_eq!(parsed.returns[0].original_trace, returned.trace_number);
         assert_eq!(parsed.returns[0].amount_cents, 12_550);
         assert_eq!(parsed.returns[1].return_code, "R03");
-        assert_eq!(parsed.totals.entry_count, 4, "two entries and their addenda");
+        assert_eq!(
+            parsed.totals.entry_count, 4,
+            "two entries and their addenda"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! What Payer Support searches by and what it shows.
 
-use super::account::{coded_enum, AccountStatus, AccountType};
+use super::account::{AccountStatus, AccountType, coded_enum};
 use super::money::Money;
 use super::payment_view::PaymentSummary;
 use serde::{Deserialize, Serialize};
@@ -38,19 +38,30 @@ pub const PREFIX_LIMIT: i64 = 50;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameQuery {
     Word(String),
-    FirstLast { first: String, last: String, whole: String },
+    FirstLast {
+        first: String,
+        last: String,
+        whole: String,
+    },
 }
 
 impl NameQuery {
     /// Lower-cased (ASCII, as both databases' `lower` agree on it) and
     /// trimmed; `None` when too short to search.
     pub fn parse(q: &str) -> Option<NameQuery> {
-        let words: Vec<String> = q.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
+        let words: Vec<String> = q
+            .split_whitespace()
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
         match words.as_slice() {
             [] => None,
             [w] if w.chars().count() < SUGGEST_FROM => None,
             [w] => Some(NameQuery::Word(w.clone())),
-            [first, rest @ ..] => Some(NameQuery::FirstLast { first: first.clone(), last: rest.join(" "), whole: words.join(" ") }),
+            [first, rest @ ..] => Some(NameQuery::FirstLast {
+                first: first.clone(),
+                last: rest.join(" "),
+                whole: words.join(" "),
+            }),
         }
     }
 }
@@ -96,7 +107,11 @@ pub fn parse_last4(q: &str) -> Option<&str> {
 pub fn display_name(first: Option<&str>, last: Option<&str>, company: Option<&str>) -> String {
     match company.filter(|c| !c.is_empty()) {
         Some(c) => c.to_string(),
-        None => [first, last].into_iter().flatten().collect::<Vec<_>>().join(" "),
+        None => [first, last]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -106,12 +121,19 @@ mod tests {
 
     #[test]
     fn name_queries_split_first_and_last() {
-        assert_eq!(NameQuery::parse("  Le "), Some(NameQuery::Word("le".into())));
+        assert_eq!(
+            NameQuery::parse("  Le "),
+            Some(NameQuery::Word("le".into()))
+        );
         assert_eq!(NameQuery::parse("l"), None, "too short to search");
         assert_eq!(NameQuery::parse(""), None);
         assert_eq!(
             NameQuery::parse("Ann  van Dyke"),
-            Some(NameQuery::FirstLast { first: "ann".into(), last: "van dyke".into(), whole: "ann van dyke".into() })
+            Some(NameQuery::FirstLast {
+                first: "ann".into(),
+                last: "van dyke".into(),
+                whole: "ann van dyke".into()
+            })
         );
     }
 

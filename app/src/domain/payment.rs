@@ -2,8 +2,8 @@
 //! the browser and again on the server), statuses and reference numbers.
 
 use super::account::coded_enum;
-use super::bank::{check_routing, BankAccountKind, BankAccountNumber, BankError};
-use super::card::{check_cvv, check_zip, CardBrand, CardError, CardNumber, Expiry};
+use super::bank::{BankAccountKind, BankAccountNumber, BankError, check_routing};
+use super::card::{CardBrand, CardError, CardNumber, Expiry, check_cvv, check_zip};
 use super::email::Email;
 use super::money::{Money, MoneyError};
 use crate::error::FieldErrors;
@@ -105,7 +105,11 @@ pub fn parse_iso_date(s: &str) -> Option<(u16, u8, u8)> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !s.is_ascii() {
         return None;
     }
-    let (y, m, d): (u16, u8, u8) = (s[..4].parse().ok()?, s[5..7].parse().ok()?, s[8..].parse().ok()?);
+    let (y, m, d): (u16, u8, u8) = (
+        s[..4].parse().ok()?,
+        s[5..7].parse().ok()?,
+        s[8..].parse().ok()?,
+    );
     ((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)).then_some((y, m, d))
 }
 
@@ -134,8 +138,18 @@ pub fn check_pay_date(input: &str, today: Today) -> Result<Option<String>, Strin
 /// here only between the check and the server's tokenizing or encrypting.
 #[derive(Debug, Clone)]
 pub enum MethodInput {
-    Card { name: String, number: CardNumber, expiry: Expiry, zip: String },
-    Bank { holder: String, routing: String, account: BankAccountNumber, kind: BankAccountKind },
+    Card {
+        name: String,
+        number: CardNumber,
+        expiry: Expiry,
+        zip: String,
+    },
+    Bank {
+        holder: String,
+        routing: String,
+        account: BankAccountNumber,
+        kind: BankAccountKind,
+    },
     /// One of the enrolled payer's saved methods (the server checks it is theirs).
     Saved(i64),
 }
@@ -193,7 +207,11 @@ fn name_ok(s: &str) -> bool {
 /// Checks the whole form; on failure every problem is named by field, and
 /// what may safely be shown again is kept (never the card number, CVV or bank
 /// account number).
-pub fn check_form(form: &PaymentForm, today: Today, max: Money) -> Result<CheckedPayment, FieldErrors> {
+pub fn check_form(
+    form: &PaymentForm,
+    today: Today,
+    max: Money,
+) -> Result<CheckedPayment, FieldErrors> {
     let mut errs = FieldErrors::new();
     for (field, value) in [
         ("email", &form.email),
@@ -209,23 +227,36 @@ pub fn check_form(form: &PaymentForm, today: Today, max: Money) -> Result<Checke
     ] {
         errs = errs.keep(field, value.trim());
     }
-    let email = Email::parse(&form.email).map_err(|e| errs.add("email", e.to_string())).ok();
-    let amount = check_amount(&form.amount, max).map_err(|e| errs.add("amount", e)).ok();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errs.add("email", e.to_string()))
+        .ok();
+    let amount = check_amount(&form.amount, max)
+        .map_err(|e| errs.add("amount", e))
+        .ok();
     let method = match form.method.as_str() {
         "card" => {
-            let number = CardNumber::parse(&form.card_number).map_err(|e| errs.add("card_number", e.to_string())).ok();
+            let number = CardNumber::parse(&form.card_number)
+                .map_err(|e| errs.add("card_number", e.to_string()))
+                .ok();
             if !name_ok(&form.card_name) {
                 errs.add("card_name", CardError::Name.to_string());
             }
-            let expiry = Expiry::parse(&form.card_expiry, today.month()).map_err(|e| errs.add("card_expiry", e.to_string())).ok();
+            let expiry = Expiry::parse(&form.card_expiry, today.month())
+                .map_err(|e| errs.add("card_expiry", e.to_string()))
+                .ok();
             if let Err(e) = check_cvv(&form.card_cvv, number.as_ref().map(CardNumber::brand)) {
                 errs.add("card_cvv", e.to_string());
             }
-            let zip = check_zip(&form.card_zip).map_err(|e| errs.add("card_zip", e.to_string())).ok();
+            let zip = check_zip(&form.card_zip)
+                .map_err(|e| errs.add("card_zip", e.to_string()))
+                .ok();
             match (number, expiry, zip) {
-                (Some(number), Some(expiry), Some(zip)) => {
-                    Some(MethodInput::Card { name: form.card_name.trim().to_string(), number, expiry, zip })
-                }
+                (Some(number), Some(expiry), Some(zip)) => Some(MethodInput::Card {
+                    name: form.card_name.trim().to_string(),
+                    number,
+                    expiry,
+                    zip,
+                }),
                 _ => None,
             }
         }
@@ -233,20 +264,30 @@ pub fn check_form(form: &PaymentForm, today: Today, max: Money) -> Result<Checke
             if !name_ok(&form.bank_holder) {
                 errs.add("bank_holder", BankError::Holder.to_string());
             }
-            let routing = check_routing(&form.bank_routing).map_err(|e| errs.add("bank_routing", e.to_string())).ok();
-            let account = BankAccountNumber::parse(&form.bank_account).map_err(|e| errs.add("bank_account", e.to_string())).ok();
+            let routing = check_routing(&form.bank_routing)
+                .map_err(|e| errs.add("bank_routing", e.to_string()))
+                .ok();
+            let account = BankAccountNumber::parse(&form.bank_account)
+                .map_err(|e| errs.add("bank_account", e.to_string()))
+                .ok();
             let kind = BankAccountKind::from_code(&form.bank_kind);
             if kind.is_none() {
                 errs.add("bank_kind", BankError::Kind.to_string());
             }
             match (routing, account, kind) {
-                (Some(routing), Some(account), Some(kind)) => {
-                    Some(MethodInput::Bank { holder: form.bank_holder.trim().to_string(), routing, account, kind })
-                }
+                (Some(routing), Some(account), Some(kind)) => Some(MethodInput::Bank {
+                    holder: form.bank_holder.trim().to_string(),
+                    routing,
+                    account,
+                    kind,
+                }),
                 _ => None,
             }
         }
-        other => match other.strip_prefix("saved:").and_then(|id| id.parse::<i64>().ok()) {
+        other => match other
+            .strip_prefix("saved:")
+            .and_then(|id| id.parse::<i64>().ok())
+        {
             Some(id) => Some(MethodInput::Saved(id)),
             None => {
                 errs.add("method", "Choose a payment method.");
@@ -254,11 +295,18 @@ pub fn check_form(form: &PaymentForm, today: Today, max: Money) -> Result<Checke
             }
         },
     };
-    let scheduled_for = check_pay_date(&form.pay_date, today).map_err(|e| errs.add("pay_date", e)).ok().flatten();
+    let scheduled_for = check_pay_date(&form.pay_date, today)
+        .map_err(|e| errs.add("pay_date", e))
+        .ok()
+        .flatten();
     match (email, amount, method) {
-        (Some(email), Some(amount), Some(method)) if errs.is_empty() => {
-            Ok(CheckedPayment { account: form.account.trim().to_string(), email, amount, method, scheduled_for })
-        }
+        (Some(email), Some(amount), Some(method)) if errs.is_empty() => Ok(CheckedPayment {
+            account: form.account.trim().to_string(),
+            email,
+            amount,
+            method,
+            scheduled_for,
+        }),
         _ => Err(errs),
     }
 }
@@ -275,12 +323,22 @@ impl Reference {
     /// Builds one from 8 random bytes (any source).
     pub fn from_random(bytes: [u8; 8]) -> Reference {
         let n = REFERENCE_ALPHABET.len();
-        Reference(bytes.iter().map(|b| REFERENCE_ALPHABET[*b as usize % n] as char).collect())
+        Reference(
+            bytes
+                .iter()
+                .map(|b| REFERENCE_ALPHABET[*b as usize % n] as char)
+                .collect(),
+        )
     }
 
     /// Accepts what a payer reads out: any case, with or without the dash.
     pub fn parse(input: &str) -> Option<Reference> {
-        let s: String = input.trim().chars().filter(|c| *c != '-' && *c != ' ').collect::<String>().to_ascii_uppercase();
+        let s: String = input
+            .trim()
+            .chars()
+            .filter(|c| *c != '-' && *c != ' ')
+            .collect::<String>()
+            .to_ascii_uppercase();
         (s.len() == 8 && s.bytes().all(|b| REFERENCE_ALPHABET.contains(&b))).then_some(Reference(s))
     }
 
@@ -328,23 +386,86 @@ mod tests {
         }
     }
 
-    const TODAY: Today = Today { year: 2026, month: 11, day: 25 };
+    const TODAY: Today = Today {
+        year: 2026,
+        month: 11,
+        day: 25,
+    };
 
     #[test]
     fn payment_dates_pay_now_or_schedule_within_a_year() {
         assert_eq!(check_pay_date("", TODAY), Ok(None));
-        assert_eq!(check_pay_date("2026-11-25", TODAY), Ok(None), "today pays now");
-        assert_eq!(check_pay_date(" 2026-11-26 ", TODAY), Ok(Some("2026-11-26".into())));
-        assert_eq!(check_pay_date("2027-11-25", TODAY), Ok(Some("2027-11-25".into())));
-        assert_eq!(check_pay_date("2027-11-26", TODAY), Err("A payment can be scheduled at most a year ahead.".into()));
-        assert_eq!(check_pay_date("2026-11-24", TODAY), Err("The payment date cannot be in the past.".into()));
-        for bad in ["2026-02-30", "2026-13-01", "26-11-30", "2026/11/30", "tomorrow", "2026-11-00"] {
-            assert_eq!(check_pay_date(bad, TODAY), Err("Enter the date as YYYY-MM-DD.".into()), "{bad}");
+        assert_eq!(
+            check_pay_date("2026-11-25", TODAY),
+            Ok(None),
+            "today pays now"
+        );
+        assert_eq!(
+            check_pay_date(" 2026-11-26 ", TODAY),
+            Ok(Some("2026-11-26".into()))
+        );
+        assert_eq!(
+            check_pay_date("2027-11-25", TODAY),
+            Ok(Some("2027-11-25".into()))
+        );
+        assert_eq!(
+            check_pay_date("2027-11-26", TODAY),
+            Err("A payment can be scheduled at most a year ahead.".into())
+        );
+        assert_eq!(
+            check_pay_date("2026-11-24", TODAY),
+            Err("The payment date cannot be in the past.".into())
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-11-30",
+            "2026/11/30",
+            "tomorrow",
+            "2026-11-00",
+        ] {
+            assert_eq!(
+                check_pay_date(bad, TODAY),
+                Err("Enter the date as YYYY-MM-DD.".into()),
+                "{bad}"
+            );
         }
-        assert_eq!(check_pay_date("2028-02-29", Today { year: 2027, month: 12, day: 1 }), Ok(Some("2028-02-29".into())), "a leap day");
-        assert_eq!(check_pay_date("2028-02-29", Today { year: 2027, month: 1, day: 15 }), Err("A payment can be scheduled at most a year ahead.".into()));
-        assert!(check_pay_date("2027-02-29", TODAY).is_err(), "not a leap year");
-        let scheduled = check_form(&PaymentForm { pay_date: "2026-12-01".into(), ..card_form() }, TODAY, DEFAULT_MAX_PAYMENT).unwrap();
+        assert_eq!(
+            check_pay_date(
+                "2028-02-29",
+                Today {
+                    year: 2027,
+                    month: 12,
+                    day: 1
+                }
+            ),
+            Ok(Some("2028-02-29".into())),
+            "a leap day"
+        );
+        assert_eq!(
+            check_pay_date(
+                "2028-02-29",
+                Today {
+                    year: 2027,
+                    month: 1,
+                    day: 15
+                }
+            ),
+            Err("A payment can be scheduled at most a year ahead.".into())
+        );
+        assert!(
+            check_pay_date("2027-02-29", TODAY).is_err(),
+            "not a leap year"
+        );
+        let scheduled = check_form(
+            &PaymentForm {
+                pay_date: "2026-12-01".into(),
+                ..card_form()
+            },
+            TODAY,
+            DEFAULT_MAX_PAYMENT,
+        )
+        .unwrap();
         assert_eq!(scheduled.scheduled_for.as_deref(), Some("2026-12-01"));
     }
 
@@ -352,14 +473,38 @@ mod tests {
     fn amounts_for_payments() {
         let max = DEFAULT_MAX_PAYMENT;
         assert_eq!(check_amount("125.5", max), Ok(Money::from_cents(12_550)));
-        assert_eq!(check_amount("99,999.99", max), Ok(Money::from_cents(9_999_999)));
-        assert_eq!(check_amount("1.005", max), Err("Use at most 2 decimal places.".into()));
-        assert_eq!(check_amount("-1", max), Err("Enter an amount greater than $0.00.".into()));
-        assert_eq!(check_amount("0", max), Err("Enter an amount greater than $0.00.".into()));
-        assert_eq!(check_amount("1e3", max), Err("Enter an amount like 125.50.".into()));
-        assert_eq!(check_amount("", max), Err("Enter the payment amount.".into()));
-        assert_eq!(check_amount("9,999,999,999.99", max), Err("One payment can be at most $99,999.99.".into()));
-        assert_eq!(check_amount("100000", max), Err("One payment can be at most $99,999.99.".into()));
+        assert_eq!(
+            check_amount("99,999.99", max),
+            Ok(Money::from_cents(9_999_999))
+        );
+        assert_eq!(
+            check_amount("1.005", max),
+            Err("Use at most 2 decimal places.".into())
+        );
+        assert_eq!(
+            check_amount("-1", max),
+            Err("Enter an amount greater than $0.00.".into())
+        );
+        assert_eq!(
+            check_amount("0", max),
+            Err("Enter an amount greater than $0.00.".into())
+        );
+        assert_eq!(
+            check_amount("1e3", max),
+            Err("Enter an amount like 125.50.".into())
+        );
+        assert_eq!(
+            check_amount("", max),
+            Err("Enter the payment amount.".into())
+        );
+        assert_eq!(
+            check_amount("9,999,999,999.99", max),
+            Err("One payment can be at most $99,999.99.".into())
+        );
+        assert_eq!(
+            check_amount("100000", max),
+            Err("One payment can be at most $99,999.99.".into())
+        );
     }
 
     #[test]
@@ -383,7 +528,18 @@ mod tests {
         };
         let errs = check_form(&form, TODAY, DEFAULT_MAX_PAYMENT).unwrap_err();
         let fields: Vec<&str> = errs.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["email", "amount", "card_number", "card_name", "card_expiry", "card_cvv", "card_zip"]);
+        assert_eq!(
+            fields,
+            [
+                "email",
+                "amount",
+                "card_number",
+                "card_name",
+                "card_expiry",
+                "card_cvv",
+                "card_zip"
+            ]
+        );
         assert_eq!(errs.value_for("amount"), Some("0"));
         assert_eq!(errs.value_for("card_number"), None);
         assert_eq!(errs.value_for("card_cvv"), None);
@@ -401,7 +557,12 @@ mod tests {
         };
         let p = check_form(&form, TODAY, DEFAULT_MAX_PAYMENT).unwrap();
         assert_eq!(p.method.label(), "Checking •••• 6789");
-        let bad = PaymentForm { bank_routing: "021000022".into(), bank_kind: "".into(), bank_account: "12".into(), ..form };
+        let bad = PaymentForm {
+            bank_routing: "021000022".into(),
+            bank_kind: "".into(),
+            bank_account: "12".into(),
+            ..form
+        };
         let errs = check_form(&bad, TODAY, DEFAULT_MAX_PAYMENT).unwrap_err();
         let fields: Vec<&str> = errs.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["bank_routing", "bank_account", "bank_kind"]);
@@ -410,15 +571,36 @@ mod tests {
 
     #[test]
     fn a_saved_method_needs_no_card_fields() {
-        let form = PaymentForm { method: "saved:7".into(), card_number: String::new(), card_cvv: String::new(), ..card_form() };
-        assert!(matches!(check_form(&form, TODAY, DEFAULT_MAX_PAYMENT).unwrap().method, MethodInput::Saved(7)));
-        let bad = PaymentForm { method: "saved:x".into(), ..card_form() };
+        let form = PaymentForm {
+            method: "saved:7".into(),
+            card_number: String::new(),
+            card_cvv: String::new(),
+            ..card_form()
+        };
+        assert!(matches!(
+            check_form(&form, TODAY, DEFAULT_MAX_PAYMENT)
+                .unwrap()
+                .method,
+            MethodInput::Saved(7)
+        ));
+        let bad = PaymentForm {
+            method: "saved:x".into(),
+            ..card_form()
+        };
         assert!(check_form(&bad, TODAY, DEFAULT_MAX_PAYMENT).is_err());
     }
 
     #[test]
     fn a_method_must_be_chosen() {
-        let errs = check_form(&PaymentForm { method: "".into(), ..card_form() }, TODAY, DEFAULT_MAX_PAYMENT).unwrap_err();
+        let errs = check_form(
+            &PaymentForm {
+                method: "".into(),
+                ..card_form()
+            },
+            TODAY,
+            DEFAULT_MAX_PAYMENT,
+        )
+        .unwrap_err();
         assert_eq!(errs.message_for("method"), Some("Choose a payment method."));
     }
 
@@ -428,7 +610,11 @@ mod tests {
         assert_eq!(r.to_string(), "2345-678Z");
         assert_eq!(Reference::parse(" 2345678z "), Some(r.clone()));
         assert_eq!(Reference::parse("2345-678Z"), Some(r));
-        assert_eq!(Reference::parse("2345-6780"), None, "0 is not in the alphabet");
+        assert_eq!(
+            Reference::parse("2345-6780"),
+            None,
+            "0 is not in the alphabet"
+        );
         assert_eq!(Reference::parse("2345"), None);
     }
 }

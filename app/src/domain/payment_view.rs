@@ -3,8 +3,8 @@
 //! server and browser render the same text.
 
 use super::account::AccountStatus;
-use super::money::Money;
 use super::lifecycle::{ActionKind, ActionReason, PaymentState};
+use super::money::Money;
 use super::payment::{MethodKind, PaymentStatus, Today};
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +71,12 @@ pub struct PaymentSummary {
 
 impl PaymentSummary {
     pub fn state(&self) -> PaymentState {
-        PaymentState { status: self.status, method: self.method, amount: self.amount, refunded: self.refunded }
+        PaymentState {
+            status: self.status,
+            method: self.method,
+            amount: self.amount,
+            refunded: self.refunded,
+        }
     }
 }
 

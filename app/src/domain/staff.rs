@@ -37,12 +37,14 @@ impl LoginId {
         if !(3..=64).contains(&s.chars().count()) {
             return Err(LoginIdError::Length);
         }
-        if !s.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+        {
             return Err(LoginIdError::BadCharacter);
         }
         Ok(LoginId(s.to_ascii_lowercase()))
     }
-
 }
 
 super::string_newtype!(LoginId, LoginIdError);
@@ -66,14 +68,54 @@ pub fn check_new_password(password: &str) -> Result<(), &'static str> {
 /// Passwords of 12 or more characters that appear in breach lists again and
 /// again (shorter ones fail the length rule anyway). Compared ignoring case.
 const COMMON_PASSWORDS: &[&str] = &[
-    "123456789012", "1234567890123", "12345678901234", "123456789123", "111111111111", "000000000000",
-    "123123123123", "qwertyuiopas", "qwertyuiop123", "qwerty123456", "1q2w3e4r5t6y", "1qaz2wsx3edc",
-    "password1234", "password12345", "password123456", "passwordpassword", "password123!", "p@ssw0rd1234",
-    "iloveyou1234", "welcome12345", "welcome123456", "letmein12345", "abc123456789", "abcdefghijkl",
-    "administrator", "admin1234567", "changeme1234", "trustno11234", "football1234", "baseball1234",
-    "superman1234", "princess1234", "sunshine1234", "monkey123456", "dragon123456", "master123456",
-    "michael12345", "jennifer1234", "starwars1234", "whatever1234", "q1w2e3r4t5y6", "zaq12wsxcde3",
-    "asdfghjkl123", "zxcvbnm12345", "11111111111111", "987654321098", "paydesk12345", "paydesk-password",
+    "123456789012",
+    "1234567890123",
+    "12345678901234",
+    "123456789123",
+    "111111111111",
+    "000000000000",
+    "123123123123",
+    "qwertyuiopas",
+    "qwertyuiop123",
+    "qwerty123456",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+    "password1234",
+    "password12345",
+    "password123456",
+    "passwordpassword",
+    "password123!",
+    "p@ssw0rd1234",
+    "iloveyou1234",
+    "welcome12345",
+    "welcome123456",
+    "letmein12345",
+    "abc123456789",
+    "abcdefghijkl",
+    "administrator",
+    "admin1234567",
+    "changeme1234",
+    "trustno11234",
+    "football1234",
+    "baseball1234",
+    "superman1234",
+    "princess1234",
+    "sunshine1234",
+    "monkey123456",
+    "dragon123456",
+    "master123456",
+    "michael12345",
+    "jennifer1234",
+    "starwars1234",
+    "whatever1234",
+    "q1w2e3r4t5y6",
+    "zaq12wsxcde3",
+    "asdfghjkl123",
+    "zxcvbnm12345",
+    "11111111111111",
+    "987654321098",
+    "paydesk12345",
+    "paydesk-password",
 ];
 
 pub fn is_common_password(password: &str) -> bool {
@@ -105,7 +147,10 @@ mod tests {
         assert!(check_new_password("short").is_err());
         assert!(check_new_password("twelve chars").is_ok());
         assert!(check_new_password(&"x".repeat(65)).is_err());
-        assert_eq!(check_new_password("Password1234"), Err("That password is too common. Choose another."));
+        assert_eq!(
+            check_new_password("Password1234"),
+            Err("That password is too common. Choose another.")
+        );
         assert!(check_new_password("correct horse battery").is_ok());
     }
 }

@@ -30,7 +30,11 @@ pub struct RowError {
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.reason)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.reason
+        )
     }
 }
 
@@ -67,15 +71,24 @@ impl Header {
     }
 
     fn get<'r>(&self, col: usize, fields: &'r [&'r str]) -> &'r str {
-        self.index[col].and_then(|i| fields.get(i)).map(|s| s.trim()).unwrap_or("")
+        self.index[col]
+            .and_then(|i| fields.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
     }
 
     /// Checks one data row. `line` is its line number in the file.
     pub fn record(&self, line: u64, fields: &[&str]) -> Result<AccountRecord, Vec<RowError>> {
-        let mut errs = Errors { line, list: Vec::new() };
+        let mut errs = Errors {
+            line,
+            list: Vec::new(),
+        };
         let expected = self.index.iter().flatten().count();
         if fields.len() != expected {
-            errs.add("*", format!("has {} fields; the header has {}", fields.len(), expected));
+            errs.add(
+                "*",
+                format!("has {} fields; the header has {}", fields.len(), expected),
+            );
         }
         let account_number = AccountNumber::parse(self.get(0, fields))
             .map_err(|e| errs.add("account_number", e.to_string()))
@@ -96,24 +109,37 @@ impl Header {
         match account_type {
             Some(AccountType::Individual) => {
                 if first_name.is_none() {
-                    errs.add("first_name", "is required for an individual (I) account".into());
+                    errs.add(
+                        "first_name",
+                        "is required for an individual (I) account".into(),
+                    );
                 }
                 if last_name.is_none() {
-                    errs.add("last_name", "is required for an individual (I) account".into());
+                    errs.add(
+                        "last_name",
+                        "is required for an individual (I) account".into(),
+                    );
                 }
             }
             Some(AccountType::Business) if company_name.is_none() => {
-                errs.add("company_name", "is required for a business (B) account".into());
+                errs.add(
+                    "company_name",
+                    "is required for a business (B) account".into(),
+                );
             }
             _ => {}
         }
         let email = match self.get(5, fields) {
             "" => None,
-            e => Email::parse(e).map_err(|x| errs.add("email", x.to_string())).ok(),
+            e => Email::parse(e)
+                .map_err(|x| errs.add("email", x.to_string()))
+                .ok(),
         };
         let balance = match self.get(6, fields) {
             "" => None,
-            b => Money::parse(b).map_err(|x| errs.add("balance", format!("{x} (got {b:?})"))).ok(),
+            b => Money::parse(b)
+                .map_err(|x| errs.add("balance", format!("{x} (got {b:?})")))
+                .ok(),
         };
         let status = match self.get(7, fields).to_ascii_lowercase().as_str() {
             "" => Some(AccountStatus::Active),
@@ -128,24 +154,29 @@ impl Header {
         let user_id = match self.get(8, fields) {
             "" => None,
             u if u.len() > 64 || !u.chars().all(|c| c.is_ascii_graphic()) => {
-                errs.add("user_id", "must be at most 64 visible characters without spaces".into());
+                errs.add(
+                    "user_id",
+                    "must be at most 64 visible characters without spaces".into(),
+                );
                 None
             }
             u => Some(u.to_string()),
         };
         match (account_number, account_type, status) {
-            (Some(account_number), Some(account_type), Some(status)) if errs.list.is_empty() => Ok(AccountRecord {
-                line,
-                account_number,
-                account_type,
-                first_name,
-                last_name,
-                company_name,
-                email,
-                balance,
-                status,
-                user_id,
-            }),
+            (Some(account_number), Some(account_type), Some(status)) if errs.list.is_empty() => {
+                Ok(AccountRecord {
+                    line,
+                    account_number,
+                    account_type,
+                    first_name,
+                    last_name,
+                    company_name,
+                    email,
+                    balance,
+                    status,
+                    user_id,
+                })
+            }
             _ => Err(errs.list),
         }
     }
@@ -166,26 +197,46 @@ struct Errors {
 
 impl Errors {
     fn add(&mut self, column: &str, reason: String) {
-        self.list.push(RowError { line: self.line, column: column.to_string(), reason });
+        self.list.push(RowError {
+            line: self.line,
+            column: column.to_string(),
+            reason,
+        });
     }
 }
 
 fn header_error(column: &str, reason: &str) -> RowError {
-    RowError { line: 1, column: column.to_string(), reason: reason.to_string() }
+    RowError {
+        line: 1,
+        column: column.to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 /// Where each of `columns` sits in a CSV header. Columns may come in any
 /// order (a byte-order mark and case are ignored); an unknown or repeated
 /// column, or a missing one of the first `required`, rejects the file.
-pub(crate) fn index_columns<const N: usize>(fields: &[&str], columns: &[&str], required: usize) -> Result<[Option<usize>; N], Vec<RowError>> {
+pub(crate) fn index_columns<const N: usize>(
+    fields: &[&str],
+    columns: &[&str],
+    required: usize,
+) -> Result<[Option<usize>; N], Vec<RowError>> {
     let mut index = [None; N];
     let mut errors = Vec::new();
     for (pos, raw) in fields.iter().enumerate() {
-        let name = raw.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        let name = raw
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_ascii_lowercase();
         match columns.iter().position(|c| *c == name) {
-            Some(i) if index[i].is_some() => errors.push(header_error(&name, "appears twice in the header")),
+            Some(i) if index[i].is_some() => {
+                errors.push(header_error(&name, "appears twice in the header"))
+            }
             Some(i) => index[i] = Some(pos),
-            None => errors.push(header_error(raw.trim(), &format!("is not a known column (known: {})", columns.join(", ")))),
+            None => errors.push(header_error(
+                raw.trim(),
+                &format!("is not a known column (known: {})", columns.join(", ")),
+            )),
         }
     }
     for (i, col) in columns.iter().enumerate().take(required) {
@@ -193,7 +244,11 @@ pub(crate) fn index_columns<const N: usize>(fields: &[&str], columns: &[&str], r
             errors.push(header_error(col, "is required in the header"));
         }
     }
-    if errors.is_empty() { Ok(index) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(index)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -231,10 +286,21 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported_with_line_and_column() {
-        let h = header("account_number,account_type,first_name,last_name,company_name,email,balance,status");
+        let h = header(
+            "account_number,account_type,first_name,last_name,company_name,email,balance,status",
+        );
         let errs = row(&h, 7, "bad number!,X,,,,not-an-email,1.005,closed").unwrap_err();
         let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(cols, ["account_number", "account_type", "email", "balance", "status"]);
+        assert_eq!(
+            cols,
+            [
+                "account_number",
+                "account_type",
+                "email",
+                "balance",
+                "status"
+            ]
+        );
         assert!(errs.iter().all(|e| e.line == 7));
         assert!(errs[3].reason.contains("2 decimal"));
     }

@@ -49,14 +49,22 @@ pub fn checkbox_name(e: Entitlement) -> String {
 /// The ticked boxes of an entitlement form.
 pub fn ticked<'a>(names: impl IntoIterator<Item = &'a String>) -> Entitlements {
     let names: Vec<&String> = names.into_iter().collect();
-    Entitlement::ALL.iter().copied().filter(|e| names.iter().any(|n| **n == checkbox_name(*e))).collect()
+    Entitlement::ALL
+        .iter()
+        .copied()
+        .filter(|e| names.iter().any(|n| **n == checkbox_name(*e)))
+        .collect()
 }
 
 /// The Administrator role always keeps user and entitlement
 /// administration, so no one can lock every administrator out.
 pub fn check_role_set(role: Role, granted: &Entitlements) -> Result<(), &'static str> {
-    if role == Role::Admin && !(granted.has(Entitlement::UserAdmin) && granted.has(Entitlement::EntitlementAdmin)) {
-        return Err("Administrators always keep User administration and Entitlement administration.");
+    if role == Role::Admin
+        && !(granted.has(Entitlement::UserAdmin) && granted.has(Entitlement::EntitlementAdmin))
+    {
+        return Err(
+            "Administrators always keep User administration and Entitlement administration.",
+        );
     }
     Ok(())
 }
@@ -65,8 +73,15 @@ pub fn check_role_set(role: Role, granted: &Entitlements) -> Result<(), &'static
 /// in groups of four so it can be read out.
 pub fn temporary_password(random: &[u8; 16]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let chars: Vec<char> = random.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    let chars: Vec<char> = random
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
@@ -75,18 +90,34 @@ mod tests {
 
     #[test]
     fn checkboxes_read_back_as_entitlements() {
-        let names = vec![checkbox_name(Entitlement::Reports), checkbox_name(Entitlement::OnBehalfPayments), "bogus".to_string()];
-        assert_eq!(checkbox_name(Entitlement::OnBehalfPayments), "payments_on_behalf");
-        assert_eq!(ticked(&names).codes(), vec!["payments.on_behalf", "reports"]);
+        let names = vec![
+            checkbox_name(Entitlement::Reports),
+            checkbox_name(Entitlement::OnBehalfPayments),
+            "bogus".to_string(),
+        ];
+        assert_eq!(
+            checkbox_name(Entitlement::OnBehalfPayments),
+            "payments_on_behalf"
+        );
+        assert_eq!(
+            ticked(&names).codes(),
+            vec!["payments.on_behalf", "reports"]
+        );
     }
 
     #[test]
     fn administrators_cannot_lose_administration() {
         let all: Entitlements = Entitlement::ALL.iter().copied().collect();
         assert!(check_role_set(Role::Admin, &all).is_ok());
-        let without: Entitlements = all.iter().filter(|e| *e != Entitlement::EntitlementAdmin).collect();
+        let without: Entitlements = all
+            .iter()
+            .filter(|e| *e != Entitlement::EntitlementAdmin)
+            .collect();
         assert!(check_role_set(Role::Admin, &without).is_err());
-        assert!(check_role_set(Role::Csr, &Entitlements::default()).is_ok(), "a CSR role may be emptied");
+        assert!(
+            check_role_set(Role::Csr, &Entitlements::default()).is_ok(),
+            "a CSR role may be emptied"
+        );
     }
 
     #[test]

@@ -7,10 +7,11 @@ use super::clock;
 use crate::db::accounts::AccountRow;
 use crate::db::audit::AuditEntry;
 use crate::db::lifecycle::{ActionResult, NewAction};
-use crate::db::{now_ms, Db};
+use crate::db::{Db, now_ms};
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
 use crate::domain::account_edit::{
-    check_account_form, check_adjustment, ledger_kind_label, AccountDetail, AccountForm, AdjustForm, CheckedAccount, LedgerLine,
+    AccountDetail, AccountForm, AdjustForm, CheckedAccount, LedgerLine, check_account_form,
+    check_adjustment, ledger_kind_label,
 };
 use crate::domain::entitlements::Entitlement;
 use crate::domain::lifecycle::{ActionKind, ActionReason};
@@ -18,8 +19,21 @@ use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
 use crate::error::{AppError, FieldErrors};
 
-fn entry<'a>(staff: &'a StaffUser, action: &'a str, object: &'a str, ip: Option<&'a str>) -> AuditEntry<'a> {
-    AuditEntry { at: now_ms(), actor_id: Some(staff.id), actor_login: Some(&staff.login), action, object: Some(object), ip, ..Default::default() }
+fn entry<'a>(
+    staff: &'a StaffUser,
+    action: &'a str,
+    object: &'a str,
+    ip: Option<&'a str>,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        at: now_ms(),
+        actor_id: Some(staff.id),
+        actor_login: Some(&staff.login),
+        action,
+        object: Some(object),
+        ip,
+        ..Default::default()
+    }
 }
 
 fn facts(a: &CheckedAccount) -> String {
@@ -39,26 +53,49 @@ fn stored_facts(r: &AccountRow) -> String {
 }
 
 async fn existing(db: &Db, number: &str) -> Result<AccountRow, AppError> {
-    let n = AccountNumber::parse(number).map_err(|_| AppError::NotFound(format!("There is no account {}.", number.trim())))?;
-    db.account_by_number(n.as_str()).await?.ok_or_else(|| AppError::NotFound(format!("There is no account {n}.")))
+    let n = AccountNumber::parse(number)
+        .map_err(|_| AppError::NotFound(format!("There is no account {}.", number.trim())))?;
+    db.account_by_number(n.as_str())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no account {n}.")))
 }
 
 /// Create Account. Returns the new account's number.
-pub async fn create(db: &Db, staff: &StaffUser, form: &AccountForm, ip: Option<&str>) -> Result<String, AppError> {
-    let a = check_account_form(&AccountForm { status: String::new(), ..form.clone() }).map_err(AppError::Invalid)?;
+pub async fn create(
+    db: &Db,
+    staff: &StaffUser,
+    form: &AccountForm,
+    ip: Option<&str>,
+) -> Result<String, AppError> {
+    let a = check_account_form(&AccountForm {
+        status: String::new(),
+        ..form.clone()
+    })
+    .map_err(AppError::Invalid)?;
     let number = a.account_number.as_str().to_string();
     let after = facts(&a);
-    let audit = AuditEntry { after: Some(&after), ..entry(staff, "account.create", &number, ip) };
+    let audit = AuditEntry {
+        after: Some(&after),
+        ..entry(staff, "account.create", &number, ip)
+    };
     match db.create_account(&a, &audit).await {
         Ok(_) => Ok(number),
-        Err(e) if e.is_unique_violation() => Err(AppError::field("account_number", format!("Account {number} already exists."))),
+        Err(e) if e.is_unique_violation() => Err(AppError::field(
+            "account_number",
+            format!("Account {number} already exists."),
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The account page: its fields, balance and history, and what the viewer
 /// may do there.
-pub async fn detail(db: &Db, tz: &str, viewer: &StaffUser, number: &str) -> Result<AccountDetail, AppError> {
+pub async fn detail(
+    db: &Db,
+    tz: &str,
+    viewer: &StaffUser,
+    number: &str,
+) -> Result<AccountDetail, AppError> {
     let r = existing(db, number).await?;
     let history = db
         .account_history(r.id)
@@ -70,7 +107,11 @@ pub async fn detail(db: &Db, tz: &str, viewer: &StaffUser, number: &str) -> Resu
             change: Money::from_cents(h.change_cents),
             by: h.by_login.unwrap_or_else(|| "system".into()),
             memo: h.memo,
-            reference: h.reference.as_deref().and_then(crate::domain::payment::Reference::parse).map(|x| x.to_string()),
+            reference: h
+                .reference
+                .as_deref()
+                .and_then(crate::domain::payment::Reference::parse)
+                .map(|x| x.to_string()),
         })
         .collect();
     let account_type = AccountType::from_code(&r.account_type).unwrap_or(AccountType::Individual);
@@ -90,20 +131,36 @@ pub async fn detail(db: &Db, tz: &str, viewer: &StaffUser, number: &str) -> Resu
         balance: Money::from_cents(r.balance_cents),
         history,
         scheduled: db.scheduled_payments(r.id).await?.len() as i64,
-        adjust_key: viewer.can(Entitlement::BalanceAdjustments).then(super::lifecycle::new_key),
+        adjust_key: viewer
+            .can(Entitlement::BalanceAdjustments)
+            .then(super::lifecycle::new_key),
     })
 }
 
 /// Saves the account page. Making an account inactive blocks new payments
 /// and cancels its scheduled ones; if it has any, the user must tick the
 /// box that says so first. Returns how many were cancelled.
-pub async fn update(db: &Db, staff: &StaffUser, form: &AccountForm, ip: Option<&str>) -> Result<usize, AppError> {
+pub async fn update(
+    db: &Db,
+    staff: &StaffUser,
+    form: &AccountForm,
+    ip: Option<&str>,
+) -> Result<usize, AppError> {
     let r = existing(db, &form.account_number).await?;
     let a = check_account_form(form).map_err(AppError::Invalid)?;
-    let scheduled = if a.status == AccountStatus::Inactive { db.scheduled_payments(r.id).await? } else { Vec::new() };
+    let scheduled = if a.status == AccountStatus::Inactive {
+        db.scheduled_payments(r.id).await?
+    } else {
+        Vec::new()
+    };
     if !scheduled.is_empty() && form.confirm.is_none() {
         let mut errs = FieldErrors::new();
-        for (field, value) in [("first_name", &form.first_name), ("last_name", &form.last_name), ("company_name", &form.company_name), ("email", &form.email)] {
+        for (field, value) in [
+            ("first_name", &form.first_name),
+            ("last_name", &form.last_name),
+            ("company_name", &form.company_name),
+            ("email", &form.email),
+        ] {
             errs = errs.keep(field, value.trim());
         }
         errs = errs.keep("status", &form.status);
@@ -114,7 +171,11 @@ pub async fn update(db: &Db, staff: &StaffUser, form: &AccountForm, ip: Option<&
         return Err(AppError::Invalid(errs));
     }
     let (before, after) = (stored_facts(&r), facts(&a));
-    let audit = AuditEntry { before: Some(&before), after: Some(&after), ..entry(staff, "account.update", &r.account_number, ip) };
+    let audit = AuditEntry {
+        before: Some(&before),
+        after: Some(&after),
+        ..entry(staff, "account.update", &r.account_number, ip)
+    };
     db.update_account(r.id, &a, &audit).await?;
     let mut cancelled = 0;
     for payment_id in scheduled {
@@ -146,18 +207,34 @@ pub async fn update(db: &Db, staff: &StaffUser, form: &AccountForm, ip: Option<&
 }
 
 /// Adjust Balance (the entitlement is checked by the caller). Once per key.
-pub async fn adjust(db: &Db, staff: &StaffUser, form: &AdjustForm, ip: Option<&str>) -> Result<Money, AppError> {
+pub async fn adjust(
+    db: &Db,
+    staff: &StaffUser,
+    form: &AdjustForm,
+    ip: Option<&str>,
+) -> Result<Money, AppError> {
     let r = existing(db, &form.account_number).await?;
     let (change, reason) = check_adjustment(form).map_err(AppError::Invalid)?;
-    if form.key.len() < 16 || form.key.len() > 64 || !form.key.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(AppError::BadRequest("This form is missing its key. Reload the account and try again.".into()));
+    if form.key.len() < 16
+        || form.key.len() > 64
+        || !form.key.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(AppError::BadRequest(
+            "This form is missing its key. Reload the account and try again.".into(),
+        ));
     }
     if db.adjustment_made(&form.key).await? {
         return Ok(change);
     }
     let after = serde_json::json!({ "change_cents": change.cents(), "reason": reason }).to_string();
-    let audit = AuditEntry { after: Some(&after), ..entry(staff, "account.adjust_balance", &r.account_number, ip) };
-    match db.adjust_balance(r.id, change, &reason, &form.key, staff.id, &audit).await {
+    let audit = AuditEntry {
+        after: Some(&after),
+        ..entry(staff, "account.adjust_balance", &r.account_number, ip)
+    };
+    match db
+        .adjust_balance(r.id, change, &reason, &form.key, staff.id, &audit)
+        .await
+    {
         Ok(()) => Ok(change),
         Err(e) if e.is_unique_violation() => Ok(change),
         Err(e) => Err(e.into()),

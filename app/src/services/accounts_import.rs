@@ -32,8 +32,21 @@ impl FileKind {
 }
 
 /// Reads `input` (a file) and applies it whole, or reports why not.
-pub async fn import<R: Read>(db: &Db, input: R, source: &str, actor: Option<&str>) -> Result<ImportOutcome, DbError> {
-    import_with(db, input, FileKind::Accounts, ImportMode::AllOrNothing, source, actor).await
+pub async fn import<R: Read>(
+    db: &Db,
+    input: R,
+    source: &str,
+    actor: Option<&str>,
+) -> Result<ImportOutcome, DbError> {
+    import_with(
+        db,
+        input,
+        FileKind::Accounts,
+        ImportMode::AllOrNothing,
+        source,
+        actor,
+    )
+    .await
 }
 
 /// Reads `input` and applies it as `mode` says. A file whose header cannot
@@ -46,7 +59,12 @@ pub async fn import_with<R: Read>(
     source: &str,
     actor: Option<&str>,
 ) -> Result<ImportOutcome, DbError> {
-    let refused = |errors| Ok(ImportOutcome { errors, ..Default::default() });
+    let refused = |errors| {
+        Ok(ImportOutcome {
+            errors,
+            ..Default::default()
+        })
+    };
     match kind {
         FileKind::Accounts => match file_rows::universal_rows(input) {
             Ok(rows) => db.import_accounts(rows, mode, source, actor).await,

@@ -2,7 +2,7 @@
 
 use super::passwords;
 use crate::db::audit::AuditEntry;
-use crate::db::{now_ms, Db, DbError};
+use crate::db::{Db, DbError, now_ms};
 use crate::domain::staff::{LoginId, Role, StaffUser};
 use crate::error::{AppError, FieldErrors};
 use base64::Engine;
@@ -54,7 +54,13 @@ fn failed(login: &str) -> AppError {
 
 /// Signs a staff user in. `ip_limit` is the most failed sign-ins one
 /// address may make per [`IP_WINDOW_MS`], on top of the per-user lockout.
-pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_limit: i64) -> Result<SignedIn, AppError> {
+pub async fn sign_in(
+    db: &Db,
+    login: &str,
+    password: &str,
+    ip: Option<&str>,
+    ip_limit: i64,
+) -> Result<SignedIn, AppError> {
     let mut errs = FieldErrors::new().keep("login", login.trim());
     if login.trim().is_empty() {
         errs.add("login", "Enter your login ID.");
@@ -66,7 +72,14 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_
 
     let now = now_ms();
     let typed = login.trim();
-    let entry = |action| AuditEntry { at: now, actor_login: Some(typed), action, object: Some(typed), ip, ..Default::default() };
+    let entry = |action| AuditEntry {
+        at: now,
+        actor_login: Some(typed),
+        action,
+        object: Some(typed),
+        ip,
+        ..Default::default()
+    };
     // Checked before any password hashing, so a flood from one address
     // costs the server one indexed read per attempt.
     let window = now - now.rem_euclid(IP_WINDOW_MS);
@@ -77,40 +90,63 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_
         }
     }
     let result = async {
-    let row = match LoginId::parse(typed) {
-        Ok(id) => db.staff_by_login(id.as_str()).await?,
-        Err(_) => None,
-    };
-    let Some(row) = row else {
-        passwords::burn_time(password).await;
-        db.audit(&entry("auth.sign_in_failed")).await?;
-        return Err(failed(typed));
-    };
-    let user_entry = |action| AuditEntry { actor_id: Some(row.id), actor_login: Some(&row.login), object: Some(&row.login), ..entry(action) };
-    // Verified before the lock and active checks, so a locked or deactivated
-    // user takes as long to refuse as anyone else (timing reveals nothing).
-    let password_ok = passwords::verify_blocking(password.to_string(), row.password_hash.clone()).await;
+        let row = match LoginId::parse(typed) {
+            Ok(id) => db.staff_by_login(id.as_str()).await?,
+            Err(_) => None,
+        };
+        let Some(row) = row else {
+            passwords::burn_time(password).await;
+            db.audit(&entry("auth.sign_in_failed")).await?;
+            return Err(failed(typed));
+        };
+        let user_entry = |action| AuditEntry {
+            actor_id: Some(row.id),
+            actor_login: Some(&row.login),
+            object: Some(&row.login),
+            ..entry(action)
+        };
+        // Verified before the lock and active checks, so a locked or deactivated
+        // user takes as long to refuse as anyone else (timing reveals nothing).
+        let password_ok =
+            passwords::verify_blocking(password.to_string(), row.password_hash.clone()).await;
 
-    if row.locked_until.is_some_and(|until| until > now) {
-        db.audit(&user_entry("auth.sign_in_locked")).await?;
-        return Err(failed(typed));
-    }
-    if !row.active {
-        db.audit(&user_entry("auth.sign_in_inactive")).await?;
-        return Err(failed(typed));
-    }
-    if !password_ok {
-        db.record_failed_sign_in(row.id, LOCK_AFTER, now + LOCK_MS, &user_entry("auth.sign_in_failed")).await?;
-        return Err(failed(typed));
-    }
-    let role = Role::from_code(&row.role).ok_or_else(|| {
-        tracing::error!(user = row.id, role = %row.role, "staff user has an unknown role");
-        AppError::Internal(super::incident_id())
-    })?;
-    let token = new_token();
-    db.start_session(&token_hash(&token), row.id, &user_entry("auth.sign_in")).await?;
-    let entitlements = db.entitlements_of(row.id, role).await?;
-    Ok(SignedIn { token, user: StaffUser { id: row.id, login: row.login, email: row.email, role, must_change_password: false, entitlements } })
+        if row.locked_until.is_some_and(|until| until > now) {
+            db.audit(&user_entry("auth.sign_in_locked")).await?;
+            return Err(failed(typed));
+        }
+        if !row.active {
+            db.audit(&user_entry("auth.sign_in_inactive")).await?;
+            return Err(failed(typed));
+        }
+        if !password_ok {
+            db.record_failed_sign_in(
+                row.id,
+                LOCK_AFTER,
+                now + LOCK_MS,
+                &user_entry("auth.sign_in_failed"),
+            )
+            .await?;
+            return Err(failed(typed));
+        }
+        let role = Role::from_code(&row.role).ok_or_else(|| {
+            tracing::error!(user = row.id, role = %row.role, "staff user has an unknown role");
+            AppError::Internal(super::incident_id())
+        })?;
+        let token = new_token();
+        db.start_session(&token_hash(&token), row.id, &user_entry("auth.sign_in"))
+            .await?;
+        let entitlements = db.entitlements_of(row.id, role).await?;
+        Ok(SignedIn {
+            token,
+            user: StaffUser {
+                id: row.id,
+                login: row.login,
+                email: row.email,
+                role,
+                must_change_password: false,
+                entitlements,
+            },
+        })
     }
     .await;
     if let (Err(AppError::Invalid(_)), Some(ip)) = (&result, ip) {
@@ -121,7 +157,13 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, ip: Option<&str>, ip_
 
 /// Resolves a session cookie, ending the session if it sat idle too long.
 /// A password older than `max_age_ms` (0: never) must be changed.
-pub async fn check_session(db: &Db, token: &str, idle_ms: i64, max_age_ms: i64, ip: Option<&str>) -> Result<SessionCheck, DbError> {
+pub async fn check_session(
+    db: &Db,
+    token: &str,
+    idle_ms: i64,
+    max_age_ms: i64,
+    ip: Option<&str>,
+) -> Result<SessionCheck, DbError> {
     let hash = token_hash(token);
     let Some(row) = db.session_user(&hash).await? else {
         return Ok(SessionCheck::Missing);
@@ -142,7 +184,8 @@ pub async fn check_session(db: &Db, token: &str, idle_ms: i64, max_age_ms: i64, 
     }
     let role = Role::from_code(&row.role);
     let (true, Some(role)) = (row.active, role) else {
-        db.end_session(&hash, &entry("auth.session_revoked")).await?;
+        db.end_session(&hash, &entry("auth.session_revoked"))
+            .await?;
         return Ok(SessionCheck::Missing);
     };
     if now - row.last_seen_at > TOUCH_EVERY_MS {
@@ -151,17 +194,37 @@ pub async fn check_session(db: &Db, token: &str, idle_ms: i64, max_age_ms: i64, 
     let expired = max_age_ms > 0 && now - row.password_changed_at > max_age_ms;
     let must_change_password = row.must_change_password || expired;
     let entitlements = db.entitlements_of(row.user_id, role).await?;
-    Ok(SessionCheck::Valid(StaffUser { id: row.user_id, login: row.login, email: row.email, role, must_change_password, entitlements }))
+    Ok(SessionCheck::Valid(StaffUser {
+        id: row.user_id,
+        login: row.login,
+        email: row.email,
+        role,
+        must_change_password,
+        entitlements,
+    }))
 }
 
-pub async fn sign_out(db: &Db, token: &str, user: &StaffUser, ip: Option<&str>) -> Result<(), AppError> {
-    db.end_session(&token_hash(token), &own_entry(user, "auth.sign_out", ip)).await?;
+pub async fn sign_out(
+    db: &Db,
+    token: &str,
+    user: &StaffUser,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    db.end_session(&token_hash(token), &own_entry(user, "auth.sign_out", ip))
+        .await?;
     Ok(())
 }
 
 /// Adds a staff user with a password of their own (the CLI's `user add`,
 /// the demo data).
-pub async fn add_user(db: &Db, login: &str, email: &str, role: Role, password: &str, by: Option<&str>) -> Result<i64, AppError> {
+pub async fn add_user(
+    db: &Db,
+    login: &str,
+    email: &str,
+    role: Role,
+    password: &str,
+    by: Option<&str>,
+) -> Result<i64, AppError> {
     add_user_with(db, login, email, role, password, false, by).await
 }
 
@@ -176,8 +239,12 @@ pub async fn add_user_with(
     by: Option<&str>,
 ) -> Result<i64, AppError> {
     let mut errs = FieldErrors::new().keep("login", login).keep("email", email);
-    let login = LoginId::parse(login).map_err(|e| errs.add("login", e.to_string())).ok();
-    let email = crate::domain::email::Email::parse(email).map_err(|e| errs.add("email", e.to_string())).ok();
+    let login = LoginId::parse(login)
+        .map_err(|e| errs.add("login", e.to_string()))
+        .ok();
+    let email = crate::domain::email::Email::parse(email)
+        .map_err(|e| errs.add("email", e.to_string()))
+        .ok();
     if let Err(e) = crate::domain::staff::check_new_password(password) {
         errs.add("password", e);
     }
@@ -185,10 +252,19 @@ pub async fn add_user_with(
         return Err(AppError::Invalid(errs));
     };
     let hash = hash_blocking(password).await?;
-    let new = crate::db::users::NewStaff { login: login.as_str(), email: email.as_str(), role: role.code(), password_hash: &hash, must_change_password: temporary };
+    let new = crate::db::users::NewStaff {
+        login: login.as_str(),
+        email: email.as_str(),
+        role: role.code(),
+        password_hash: &hash,
+        must_change_password: temporary,
+    };
     match db.insert_staff(&new, now_ms(), by).await {
         Ok(id) => Ok(id),
-        Err(e) if e.is_unique_violation() => Err(AppError::field("login", format!("The login ID {login} is taken."))),
+        Err(e) if e.is_unique_violation() => Err(AppError::field(
+            "login",
+            format!("The login ID {login} is taken."),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -244,20 +320,40 @@ pub async fn change_password(
         errs.add("confirm", "The two new passwords are not the same.");
     }
     errs.into_result()?;
-    let row = db.staff_by_login(&user.login).await?.ok_or(AppError::Unauthenticated)?;
+    let row = db
+        .staff_by_login(&user.login)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     if !passwords::verify_blocking(current.to_string(), row.password_hash.clone()).await {
-        db.audit(&own_entry(user, "user.password_change_failed", ip)).await?;
-        return Err(AppError::field("current", "That is not your current password."));
+        db.audit(&own_entry(user, "user.password_change_failed", ip))
+            .await?;
+        return Err(AppError::field(
+            "current",
+            "That is not your current password.",
+        ));
     }
     let mut recent = vec![row.password_hash.clone()];
-    recent.extend(db.recent_password_hashes(row.id, PASSWORD_HISTORY - 1).await?);
+    recent.extend(
+        db.recent_password_hashes(row.id, PASSWORD_HISTORY - 1)
+            .await?,
+    );
     for old in recent {
         if passwords::verify_blocking(new.to_string(), old).await {
-            return Err(AppError::field("new", "Choose a password different from your last 4."));
+            return Err(AppError::field(
+                "new",
+                "Choose a password different from your last 4.",
+            ));
         }
     }
     let hash = hash_blocking(new).await?;
     let entry = own_entry(user, "user.password_changed", ip);
-    db.set_password(row.id, &row.password_hash, &hash, &token_hash(token), &entry).await?;
+    db.set_password(
+        row.id,
+        &row.password_hash,
+        &hash,
+        &token_hash(token),
+        &entry,
+    )
+    .await?;
     Ok(())
 }

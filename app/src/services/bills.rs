@@ -3,8 +3,8 @@
 
 use crate::db::audit::AuditEntry;
 use crate::db::bills::BillRow;
-use crate::db::{now_ms, Db};
-use crate::domain::bill_view::{check_bill_form, BillForm, BillStatus, BillSummary};
+use crate::db::{Db, now_ms};
+use crate::domain::bill_view::{BillForm, BillStatus, BillSummary, check_bill_form};
 use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
@@ -36,11 +36,18 @@ pub async fn detail(db: &Db, id: i64) -> Result<BillSummary, AppError> {
 }
 
 /// Bill Details' Submit. Returns the bill's account number.
-pub async fn update(db: &Db, staff: &StaffUser, form: &BillForm, ip: Option<&str>) -> Result<String, AppError> {
+pub async fn update(
+    db: &Db,
+    staff: &StaffUser,
+    form: &BillForm,
+    ip: Option<&str>,
+) -> Result<String, AppError> {
     let b = db.bill(form.id).await?.ok_or_else(not_found)?;
     let (status, active, do_not_call) = check_bill_form(form).map_err(AppError::Invalid)?;
     let object = format!("bill {} {}", b.account_number, b.invoice_number);
-    let before = serde_json::json!({ "status": b.status, "active": b.active, "do_not_call": b.do_not_call }).to_string();
+    let before =
+        serde_json::json!({ "status": b.status, "active": b.active, "do_not_call": b.do_not_call })
+            .to_string();
     let after = serde_json::json!({ "status": status.code(), "active": active, "do_not_call": do_not_call }).to_string();
     let entry = AuditEntry {
         at: now_ms(),
@@ -52,7 +59,10 @@ pub async fn update(db: &Db, staff: &StaffUser, form: &BillForm, ip: Option<&str
         after: Some(&after),
         ip,
     };
-    if !db.update_bill(b.id, status.code(), active, do_not_call, &entry).await? {
+    if !db
+        .update_bill(b.id, status.code(), active, do_not_call, &entry)
+        .await?
+    {
         return Err(not_found());
     }
     Ok(b.account_number)

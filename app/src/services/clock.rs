@@ -1,9 +1,9 @@
 //! Dates and times in the biller's time zone. Everything is stored as UTC
 //! milliseconds; it is only turned into a wall-clock time for people.
 
-use jiff::tz::TimeZone;
 use crate::domain::payment::Today;
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 pub fn zone(name: &str) -> TimeZone {
     TimeZone::get(name).unwrap_or(TimeZone::UTC)
@@ -12,7 +12,10 @@ pub fn zone(name: &str) -> TimeZone {
 /// `Nov 25, 2026 1:05 PM EST`
 pub fn display(ms: i64, tz: &str) -> String {
     match Timestamp::from_millisecond(ms) {
-        Ok(ts) => ts.to_zoned_datetime(zone(tz)).strftime("%b %-d, %Y %-I:%M %p %Z").to_string(),
+        Ok(ts) => ts
+            .to_zoned_datetime(zone(tz))
+            .strftime("%b %-d, %Y %-I:%M %p %Z")
+            .to_string(),
         Err(_) => String::new(),
     }
 }
@@ -20,15 +23,28 @@ pub fn display(ms: i64, tz: &str) -> String {
 /// The biller's date today, for card expiry and payment date checks.
 pub fn today(tz: &str) -> Today {
     let now = Timestamp::now().to_zoned_datetime(zone(tz));
-    Today { year: now.year().max(0) as u16, month: now.month().max(1) as u8, day: now.day().max(1) as u8 }
+    Today {
+        year: now.year().max(0) as u16,
+        month: now.month().max(1) as u8,
+        day: now.day().max(1) as u8,
+    }
 }
 
 /// The first millisecond of a calendar day in `tz` (of the next day when
 /// `next`), for filters that take whole days.
 pub fn day_start_ms(year: u16, month: u8, day: u8, next: bool, tz: &str) -> i64 {
-    let Ok(date) = jiff::civil::Date::new(year as i16, month as i8, day as i8) else { return 0 };
-    let date = if next { date.tomorrow().unwrap_or(date) } else { date };
-    date.at(0, 0, 0, 0).to_zoned_datetime(zone(tz)).map(|z| z.timestamp().as_millisecond()).unwrap_or(0)
+    let Ok(date) = jiff::civil::Date::new(year as i16, month as i8, day as i8) else {
+        return 0;
+    };
+    let date = if next {
+        date.tomorrow().unwrap_or(date)
+    } else {
+        date
+    };
+    date.at(0, 0, 0, 0)
+        .to_zoned_datetime(zone(tz))
+        .map(|z| z.timestamp().as_millisecond())
+        .unwrap_or(0)
 }
 
 /// The dates a NACHA file made at `ms` carries, in `tz`: creation date
@@ -42,9 +58,14 @@ pub struct AchDates {
 }
 
 pub fn ach_dates(ms: i64, tz: &str) -> AchDates {
-    let now = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned_datetime(zone(tz));
+    let now = Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(zone(tz));
     let mut effective = now.date().tomorrow().unwrap_or(now.date());
-    while matches!(effective.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday) {
+    while matches!(
+        effective.weekday(),
+        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+    ) {
         effective = effective.tomorrow().unwrap_or(effective);
     }
     AchDates {
@@ -57,16 +78,21 @@ pub fn ach_dates(ms: i64, tz: &str) -> AchDates {
 
 /// The first cutoff (hh:mm in `tz`) strictly after `after_ms`.
 pub fn next_cutoff(after_ms: i64, tz: &str, cutoff: (i8, i8)) -> i64 {
-    let Ok(ts) = Timestamp::from_millisecond(after_ms) else { return after_ms };
+    let Ok(ts) = Timestamp::from_millisecond(after_ms) else {
+        return after_ms;
+    };
     let now = ts.to_zoned_datetime(zone(tz));
-    let today = now.date().at(cutoff.0, cutoff.1, 0, 0).to_zoned_datetime(zone(tz));
+    let today = now
+        .date()
+        .at(cutoff.0, cutoff.1, 0, 0)
+        .to_zoned_datetime(zone(tz));
     let candidate = match today {
         Ok(t) if t.timestamp() > ts => Some(t),
-        _ => now
-            .date()
-            .tomorrow()
-            .ok()
-            .and_then(|d| d.at(cutoff.0, cutoff.1, 0, 0).to_zoned_datetime(zone(tz)).ok()),
+        _ => now.date().tomorrow().ok().and_then(|d| {
+            d.at(cutoff.0, cutoff.1, 0, 0)
+                .to_zoned_datetime(zone(tz))
+                .ok()
+        }),
     };
     candidate.map_or(after_ms + 86_400_000, |t| t.timestamp().as_millisecond())
 }
@@ -82,31 +108,62 @@ mod tests {
     #[test]
     fn cutoffs_follow_the_billers_clock() {
         // 16:59 in New York (EST, UTC-5) → today 17:00 = 22:00 UTC.
-        assert_eq!(next_cutoff(ms("2026-11-25T21:59:00Z"), "America/New_York", (17, 0)), ms("2026-11-25T22:00:00Z"));
+        assert_eq!(
+            next_cutoff(ms("2026-11-25T21:59:00Z"), "America/New_York", (17, 0)),
+            ms("2026-11-25T22:00:00Z")
+        );
         // Just after the cutoff → tomorrow's.
-        assert_eq!(next_cutoff(ms("2026-11-25T22:00:00Z"), "America/New_York", (17, 0)), ms("2026-11-26T22:00:00Z"));
+        assert_eq!(
+            next_cutoff(ms("2026-11-25T22:00:00Z"), "America/New_York", (17, 0)),
+            ms("2026-11-26T22:00:00Z")
+        );
         // Summer time (EDT, UTC-4).
-        assert_eq!(next_cutoff(ms("2026-07-01T12:00:00Z"), "America/New_York", (17, 0)), ms("2026-07-01T21:00:00Z"));
+        assert_eq!(
+            next_cutoff(ms("2026-07-01T12:00:00Z"), "America/New_York", (17, 0)),
+            ms("2026-07-01T21:00:00Z")
+        );
     }
 
     #[test]
     fn times_are_shown_in_the_billers_zone() {
-        assert_eq!(display(ms("2026-11-25T18:05:00Z"), "America/New_York"), "Nov 25, 2026 1:05 PM EST");
-        assert_eq!(display(ms("2026-11-25T18:05:00Z"), "UTC"), "Nov 25, 2026 6:05 PM UTC");
+        assert_eq!(
+            display(ms("2026-11-25T18:05:00Z"), "America/New_York"),
+            "Nov 25, 2026 1:05 PM EST"
+        );
+        assert_eq!(
+            display(ms("2026-11-25T18:05:00Z"), "UTC"),
+            "Nov 25, 2026 6:05 PM UTC"
+        );
     }
 
     #[test]
     fn whole_days_start_at_the_billers_midnight() {
-        assert_eq!(day_start_ms(2026, 11, 25, false, "America/New_York"), ms("2026-11-25T05:00:00Z"));
-        assert_eq!(day_start_ms(2026, 11, 30, true, "America/New_York"), ms("2026-12-01T05:00:00Z"));
+        assert_eq!(
+            day_start_ms(2026, 11, 25, false, "America/New_York"),
+            ms("2026-11-25T05:00:00Z")
+        );
+        assert_eq!(
+            day_start_ms(2026, 11, 30, true, "America/New_York"),
+            ms("2026-12-01T05:00:00Z")
+        );
     }
 
     #[test]
     fn ach_files_take_effect_on_the_next_weekday() {
         // Friday 27 Nov 2026, 6 PM in New York → effective Monday 30 Nov.
         let d = ach_dates(ms("2026-11-27T23:00:00Z"), "America/New_York");
-        assert_eq!((d.created_date.as_str(), d.created_time.as_str(), d.effective_date.as_str()), ("261127", "1800", "261130"));
+        assert_eq!(
+            (
+                d.created_date.as_str(),
+                d.created_time.as_str(),
+                d.effective_date.as_str()
+            ),
+            ("261127", "1800", "261130")
+        );
         assert_eq!(d.day, "20261127");
-        assert_eq!(ach_dates(ms("2026-11-25T15:00:00Z"), "America/New_York").effective_date, "261126");
+        assert_eq!(
+            ach_dates(ms("2026-11-25T15:00:00Z"), "America/New_York").effective_date,
+            "261126"
+        );
     }
 }

@@ -2,9 +2,9 @@
 //! accounts to try every screen with. It is generated, not random, so the
 //! docs and the tests can name its accounts.
 
-use crate::db::accounts::ImportOutcome;
-use crate::db::Db;
 use super::payments::Payments;
+use crate::db::Db;
+use crate::db::accounts::ImportOutcome;
 use crate::domain::payment::PaymentForm;
 use crate::domain::staff::{Role, StaffUser};
 use crate::error::AppError;
@@ -12,18 +12,34 @@ use crate::error::AppError;
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "paydesk-admin-demo");
 pub const DEMO_CSR: (&str, &str) = ("csr", "paydesk-csr-demo-1");
 
-const FIRST: &[&str] = &["Maria", "James", "Aisha", "Chen", "Olivia", "Diego", "Priya", "Noah", "Fatima", "Liam",
-    "Sofia", "Ethan", "Amara", "Lucas", "Hana", "Mateo", "Grace", "Omar", "Ines", "Jonah"];
-const LAST: &[&str] = &["Garcia", "Smith", "Okafor", "Wang", "Johnson", "Ramirez", "Patel", "Brown", "Haddad",
-    "Murphy", "Rossi", "Miller", "Mensah", "Silva", "Tanaka", "Lopez", "Kim", "Farouk", "Costa", "Adler"];
-const BUSINESSES: &[&str] = &["Riverside Bakery LLC", "Northgate Dental Group", "Blue Fern Landscaping",
-    "Harbor Street Laundromat", "Summit Youth Soccer Club", "Oak & Iron Hardware", "Maple Court HOA",
-    "Lakeview Veterinary Clinic", "Copperline Brewing Co", "Sunrise Child Care Center"];
+const FIRST: &[&str] = &[
+    "Maria", "James", "Aisha", "Chen", "Olivia", "Diego", "Priya", "Noah", "Fatima", "Liam",
+    "Sofia", "Ethan", "Amara", "Lucas", "Hana", "Mateo", "Grace", "Omar", "Ines", "Jonah",
+];
+const LAST: &[&str] = &[
+    "Garcia", "Smith", "Okafor", "Wang", "Johnson", "Ramirez", "Patel", "Brown", "Haddad",
+    "Murphy", "Rossi", "Miller", "Mensah", "Silva", "Tanaka", "Lopez", "Kim", "Farouk", "Costa",
+    "Adler",
+];
+const BUSINESSES: &[&str] = &[
+    "Riverside Bakery LLC",
+    "Northgate Dental Group",
+    "Blue Fern Landscaping",
+    "Harbor Street Laundromat",
+    "Summit Youth Soccer Club",
+    "Oak & Iron Hardware",
+    "Maple Court HOA",
+    "Lakeview Veterinary Clinic",
+    "Copperline Brewing Co",
+    "Sunrise Child Care Center",
+];
 
 /// The universal file behind the demo: 50 accounts (40 people, 10
 /// businesses) with positive, zero and credit balances and one inactive.
 pub fn universal_file() -> String {
-    let mut csv = String::from("account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id\n");
+    let mut csv = String::from(
+        "account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id\n",
+    );
     for i in 0..50usize {
         let number = format!("{}", 100_001 + i);
         // Balances cycle through owing, paid up and in credit.
@@ -32,7 +48,12 @@ pub fn universal_file() -> String {
             1 => -2_550,
             _ => 4_000 + (i as i64 * 7_919) % 45_000,
         };
-        let balance = format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100);
+        let balance = format!(
+            "{}{}.{:02}",
+            if cents < 0 { "-" } else { "" },
+            cents.abs() / 100,
+            cents.abs() % 100
+        );
         let status = if i == 13 { "inactive" } else { "active" };
         // payer1 pays three accounts; a few others pay one each.
         let user_id = match i {
@@ -43,11 +64,15 @@ pub fn universal_file() -> String {
         if i < 40 {
             let (f, l) = (FIRST[i % FIRST.len()], LAST[(i * 7) % LAST.len()]);
             let email = format!("{}.{}@example.com", f.to_lowercase(), l.to_lowercase());
-            csv.push_str(&format!("{number},I,{f},{l},,{email},{balance},{status},{user_id}\n"));
+            csv.push_str(&format!(
+                "{number},I,{f},{l},,{email},{balance},{status},{user_id}\n"
+            ));
         } else {
             let name = BUSINESSES[i - 40];
             let email = format!("billing{}@example.com", i);
-            csv.push_str(&format!("{number},B,,,\"{name}\",{email},{balance},{status},{user_id}\n"));
+            csv.push_str(&format!(
+                "{number},B,,,\"{name}\",{email},{balance},{status},{user_id}\n"
+            ));
         }
     }
     csv
@@ -76,15 +101,27 @@ const SETTLED_FIRST: usize = 4;
 
 /// Loads the demo staff and accounts. With `if_empty`, a database that
 /// already has staff users is left alone, so `make run` can call it always.
-pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> Result<DemoOutcome, AppError> {
+pub async fn load(
+    db: &Db,
+    if_empty: bool,
+    payments: Option<&Payments<'_>>,
+) -> Result<DemoOutcome, AppError> {
     if if_empty && db.count_staff().await? > 0 {
-        return Ok(DemoOutcome { loaded: false, accounts: ImportOutcome::default(), payments: 0 });
+        return Ok(DemoOutcome {
+            loaded: false,
+            accounts: ImportOutcome::default(),
+            payments: 0,
+        });
     }
-    for (who, role, email) in [(DEMO_ADMIN, Role::Admin, "admin@paydesk.example"), (DEMO_CSR, Role::Csr, "csr@paydesk.example")] {
+    for (who, role, email) in [
+        (DEMO_ADMIN, Role::Admin, "admin@paydesk.example"),
+        (DEMO_CSR, Role::Csr, "csr@paydesk.example"),
+    ] {
         match super::auth::add_user(db, who.0, email, role, who.1, Some("demo")).await {
             Ok(_) => {}
             // Loading the demo twice keeps the users that exist.
-            Err(AppError::Invalid(f)) if f.message_for("login").is_some_and(|m| m.contains("taken")) => {}
+            Err(AppError::Invalid(f))
+                if f.message_for("login").is_some_and(|m| m.contains("taken")) => {}
             Err(e) => return Err(e),
         }
     }
@@ -95,11 +132,28 @@ pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> R
     let mut taken = 0;
     if let Some(p) = payments {
         save_demo_methods(db, p).await?;
-        let csr = db.staff_by_login(DEMO_CSR.0).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
-        let csr = StaffUser { id: csr.id, login: csr.login, email: csr.email, role: Role::Csr, must_change_password: false, entitlements: crate::domain::entitlements::Entitlement::default_for(Role::Csr) };
+        let csr = db
+            .staff_by_login(DEMO_CSR.0)
+            .await?
+            .ok_or_else(|| AppError::Internal(super::incident_id()))?;
+        let csr = StaffUser {
+            id: csr.id,
+            login: csr.login,
+            email: csr.email,
+            role: Role::Csr,
+            must_change_password: false,
+            entitlements: crate::domain::entitlements::Entitlement::default_for(Role::Csr),
+        };
         for (i, (account, amount, card)) in DEMO_PAYMENTS.iter().enumerate() {
             if i == SETTLED_FIRST {
-                super::settlement::settle(db, p.config, p.keys, crate::db::now_ms() + 1, "settlement").await?;
+                super::settlement::settle(
+                    db,
+                    p.config,
+                    p.keys,
+                    crate::db::now_ms() + 1,
+                    "settlement",
+                )
+                .await?;
             }
             let form = PaymentForm {
                 account: account.to_string(),
@@ -120,9 +174,12 @@ pub async fn load(db: &Db, if_empty: bool, payments: Option<&Payments<'_>>) -> R
             }
         }
     }
-    Ok(DemoOutcome { loaded: true, accounts, payments: taken })
+    Ok(DemoOutcome {
+        loaded: true,
+        accounts,
+        payments: taken,
+    })
 }
-
 
 /// payer1 (accounts 100001, 100002, 100041) saved a Visa and a checking
 /// account, so Make Payment offers them first.
@@ -130,9 +187,18 @@ async fn save_demo_methods(db: &Db, p: &Payments<'_>) -> Result<(), AppError> {
     use crate::db::payments::MethodColumns;
     use crate::db::saved_methods::SavedMethodRow;
     use crate::domain::card::{CardNumber, Expiry};
-    let Some(payer_id) = db.payer_id("payer1").await? else { return Ok(()) };
-    let number = CardNumber::parse("4242424242424242").map_err(|_| AppError::Internal(super::incident_id()))?;
-    let card = p.processor.tokenize_card(&number, Expiry { year: 2030, month: 12 });
+    let Some(payer_id) = db.payer_id("payer1").await? else {
+        return Ok(());
+    };
+    let number = CardNumber::parse("4242424242424242")
+        .map_err(|_| AppError::Internal(super::incident_id()))?;
+    let card = p.processor.tokenize_card(
+        &number,
+        Expiry {
+            year: 2030,
+            month: 12,
+        },
+    );
     let now = crate::db::now_ms();
     db.insert_saved_method(
         &SavedMethodRow {
@@ -161,7 +227,10 @@ async fn save_demo_methods(db: &Db, p: &Payments<'_>) -> Result<(), AppError> {
             method: MethodColumns {
                 bank_holder: Some("Maria Garcia".into()),
                 bank_routing: Some("021000021".into()),
-                bank_account_enc: Some(p.keys.seal(super::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789")),
+                bank_account_enc: Some(
+                    p.keys
+                        .seal(super::keyring::PURPOSE_BANK_ACCOUNT, b"000123456789"),
+                ),
                 bank_last4: Some("6789".into()),
                 bank_kind: Some("checking".into()),
                 ..Default::default()

@@ -28,7 +28,10 @@ impl std::fmt::Debug for Keyring {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyringError {
     #[error("cannot use the key file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the key file {0} is damaged (it must hold 32 bytes)")]
     Damaged(String),
 }
@@ -42,7 +45,10 @@ impl Keyring {
     /// key the first time.
     pub fn load_or_create(data_dir: &Path) -> Result<Keyring, KeyringError> {
         let path = data_dir.join(KEY_FILE);
-        let io = |source| KeyringError::Io { path: path.display().to_string(), source };
+        let io = |source| KeyringError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         let key = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -59,7 +65,9 @@ impl Keyring {
 
     pub fn from_bytes(key: &[u8]) -> Option<Keyring> {
         let cipher = Aes256Gcm::new_from_slice(key).ok()?;
-        (key.len() == 32).then(|| Keyring { cipher: Arc::new(cipher) })
+        (key.len() == 32).then(|| Keyring {
+            cipher: Arc::new(cipher),
+        })
     }
 
     /// Encrypts `plain` for `purpose`; the result is URL- and column-safe text.
@@ -70,7 +78,13 @@ impl Keyring {
         // would only fail to open later, never leak.
         let sealed = self
             .cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: plain, aad: purpose.as_bytes() })
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plain,
+                    aad: purpose.as_bytes(),
+                },
+            )
             .unwrap_or_default();
         let mut out = nonce.to_vec();
         out.extend(sealed);
@@ -79,13 +93,23 @@ impl Keyring {
 
     /// Opens what `seal` made for the same purpose; anything else is `None`.
     pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sealed.trim()).ok()?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(sealed.trim())
+            .ok()?;
         if bytes.len() <= NONCE_LEN {
             return None;
         }
         let (nonce, body) = bytes.split_at(NONCE_LEN);
         let nonce = Nonce::try_from(nonce).ok()?;
-        self.cipher.decrypt(&nonce, Payload { msg: body, aad: purpose.as_bytes() }).ok()
+        self.cipher
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: body,
+                    aad: purpose.as_bytes(),
+                },
+            )
+            .ok()
     }
 }
 
@@ -112,17 +136,33 @@ mod tests {
         let again = Keyring::load_or_create(dir.path()).unwrap();
         let sealed = k.seal(PURPOSE_BANK_ACCOUNT, b"000123456789");
         assert!(!sealed.contains("123456789"));
-        assert_eq!(again.open(PURPOSE_BANK_ACCOUNT, &sealed).as_deref(), Some(&b"000123456789"[..]));
+        assert_eq!(
+            again.open(PURPOSE_BANK_ACCOUNT, &sealed).as_deref(),
+            Some(&b"000123456789"[..])
+        );
         assert_eq!(k.open(PURPOSE_REVIEW, &sealed), None, "another purpose");
-        assert_eq!(Keyring::from_bytes(&[7u8; 32]).unwrap().open(PURPOSE_BANK_ACCOUNT, &sealed), None, "another key");
+        assert_eq!(
+            Keyring::from_bytes(&[7u8; 32])
+                .unwrap()
+                .open(PURPOSE_BANK_ACCOUNT, &sealed),
+            None,
+            "another key"
+        );
         let mut tampered = sealed.clone();
         tampered.replace_range(20..21, if &sealed[20..21] == "A" { "B" } else { "A" });
         assert_eq!(k.open(PURPOSE_BANK_ACCOUNT, &tampered), None);
-        assert_ne!(k.seal(PURPOSE_BANK_ACCOUNT, b"x"), k.seal(PURPOSE_BANK_ACCOUNT, b"x"), "fresh nonce each time");
+        assert_ne!(
+            k.seal(PURPOSE_BANK_ACCOUNT, b"x"),
+            k.seal(PURPOSE_BANK_ACCOUNT, b"x"),
+            "fresh nonce each time"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("secret.key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

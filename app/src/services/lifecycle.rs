@@ -8,9 +8,11 @@ use super::processor::SandboxProcessor;
 use crate::db::approvals::{ApprovalRow, NewApproval};
 use crate::db::audit::AuditEntry;
 use crate::db::lifecycle::{ActionResult, NewAction};
-use crate::db::{now_ms, Db};
+use crate::db::{Db, now_ms};
 use crate::domain::entitlements::Entitlement;
-use crate::domain::lifecycle::{check_action_form, needs_second_person, plan, ActionError, ActionKind, ActionReason};
+use crate::domain::lifecycle::{
+    ActionError, ActionKind, ActionReason, check_action_form, needs_second_person, plan,
+};
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, Reference};
 use crate::domain::payment_view::CancelReverseForm;
@@ -26,7 +28,10 @@ pub fn new_key() -> String {
 }
 
 fn key_ok(key: &str) -> bool {
-    (16..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (16..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// What happened, for the page to say.
@@ -49,11 +54,21 @@ pub async fn cancel_reverse(
     form: &CancelReverseForm,
     ip: Option<&str>,
 ) -> Result<ActionDone, AppError> {
-    let not_found = || AppError::NotFound(format!("There is no payment with Reference Number {}.", form.reference.trim()));
+    let not_found = || {
+        AppError::NotFound(format!(
+            "There is no payment with Reference Number {}.",
+            form.reference.trim()
+        ))
+    };
     let reference = Reference::parse(&form.reference).ok_or_else(not_found)?;
-    let row = db.payment_by_reference(reference.as_str()).await?.ok_or_else(not_found)?;
+    let row = db
+        .payment_by_reference(reference.as_str())
+        .await?
+        .ok_or_else(not_found)?;
     if !key_ok(&form.key) {
-        return Err(AppError::BadRequest("This form is missing its key. Reload the payment and try again.".into()));
+        return Err(AppError::BadRequest(
+            "This form is missing its key. Reload the payment and try again.".into(),
+        ));
     }
     let done = |kind: &str, repeat| ActionDone {
         payment_id: row.id,
@@ -66,7 +81,9 @@ pub async fn cancel_reverse(
         if existing.payment_id == row.id {
             Ok(done(&existing.kind, true))
         } else {
-            Err(AppError::Conflict("This form was already used for another payment. Reload and try again.".into()))
+            Err(AppError::Conflict(
+                "This form was already used for another payment. Reload and try again.".into(),
+            ))
         }
     };
     if let Some(existing) = db.action_by_key(&form.key).await? {
@@ -79,12 +96,16 @@ pub async fn cancel_reverse(
     if !staff.can(Entitlement::for_action(checked.kind)) {
         return Err(AppError::Forbidden);
     }
-    if Entitlement::for_action(checked.kind) == Entitlement::Refunds && !db.awaiting_approvals(Some(row.id)).await?.is_empty() {
+    if Entitlement::for_action(checked.kind) == Entitlement::Refunds
+        && !db.awaiting_approvals(Some(row.id)).await?.is_empty()
+    {
         return Err(AppError::Conflict(
             "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
         ));
     }
-    let amount = plan(&row.state(), checked.kind, checked.amount).map(|p| p.amount).map_err(|e| AppError::Conflict(e.to_string()))?;
+    let amount = plan(&row.state(), checked.kind, checked.amount)
+        .map(|p| p.amount)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
     if needs_second_person(checked.kind, amount, threshold) {
         let request = NewApproval {
             payment_id: row.id,
@@ -97,7 +118,9 @@ pub async fn cancel_reverse(
             now: now_ms(),
         };
         let object = format!("payment {}", row.id);
-        let after = serde_json::json!({ "action": checked.kind.code(), "amount_cents": amount.cents() }).to_string();
+        let after =
+            serde_json::json!({ "action": checked.kind.code(), "amount_cents": amount.cents() })
+                .to_string();
         let entry = AuditEntry {
             at: request.now,
             actor_id: Some(staff.id),
@@ -119,7 +142,8 @@ pub async fn cancel_reverse(
             Err(e) => Err(e.into()),
         };
     }
-    let processor_ref = (row.state().method == MethodKind::Card && checked.kind != ActionKind::Cancel)
+    let processor_ref = (row.state().method == MethodKind::Card
+        && checked.kind != ActionKind::Cancel)
         .then(|| processor.reverse_card(&form.key));
     let request = NewAction {
         payment_id: row.id,
@@ -153,9 +177,15 @@ pub async fn cancel_reverse(
 }
 
 /// The same approval form sent again: what it did the first time.
-fn approval_repeat(waiting: ApprovalRow, payment_id: i64, reference: Reference) -> Result<ActionDone, AppError> {
+fn approval_repeat(
+    waiting: ApprovalRow,
+    payment_id: i64,
+    reference: Reference,
+) -> Result<ActionDone, AppError> {
     if waiting.payment_id != payment_id {
-        return Err(AppError::Conflict("This form was already used for another payment. Reload and try again.".into()));
+        return Err(AppError::Conflict(
+            "This form was already used for another payment. Reload and try again.".into(),
+        ));
     }
     Ok(ActionDone {
         payment_id,
@@ -177,20 +207,41 @@ pub async fn approve_refund(
     approval_id: i64,
     ip: Option<&str>,
 ) -> Result<ActionDone, AppError> {
-    let a = db.approval(approval_id).await?.ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
-    let reference = Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
-    let kind = ActionKind::from_code(&a.kind).ok_or_else(|| AppError::Internal(super::incident_id()))?;
-    let done = |repeat| ActionDone { payment_id: a.payment_id, reference: reference.clone(), kind, repeat, awaiting_approval: false };
+    let a = db
+        .approval(approval_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
+    let reference =
+        Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let kind =
+        ActionKind::from_code(&a.kind).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let done = |repeat| ActionDone {
+        payment_id: a.payment_id,
+        reference: reference.clone(),
+        kind,
+        repeat,
+        awaiting_approval: false,
+    };
     match a.status.as_str() {
         "approved" => return Ok(done(true)),
-        "rejected" => return Err(AppError::Conflict("This refund request was rejected.".into())),
+        "rejected" => {
+            return Err(AppError::Conflict(
+                "This refund request was rejected.".into(),
+            ));
+        }
         _ => {}
     }
     if a.requested_by == staff.id {
-        return Err(AppError::Conflict("You asked for this refund, so someone else must approve it.".into()));
+        return Err(AppError::Conflict(
+            "You asked for this refund, so someone else must approve it.".into(),
+        ));
     }
-    let row = db.payment_by_id(a.payment_id).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
-    let processor_ref = (row.state().method == MethodKind::Card).then(|| processor.reverse_card(&a.idempotency_key));
+    let row = db
+        .payment_by_id(a.payment_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let processor_ref = (row.state().method == MethodKind::Card)
+        .then(|| processor.reverse_card(&a.idempotency_key));
     let reason = ActionReason::from_code(&a.reason_code).unwrap_or(ActionReason::Other);
     let request = NewAction {
         payment_id: a.payment_id,
@@ -209,9 +260,12 @@ pub async fn approve_refund(
     match db.apply_action(&request).await {
         Ok(ActionResult::Applied(_)) => Ok(done(false)),
         Ok(ActionResult::Repeat(_)) => Ok(done(true)),
-        Ok(ActionResult::Refused(e)) => Err(AppError::Conflict(format!("{e} Reject this request and ask for a new one."))),
+        Ok(ActionResult::Refused(e)) => Err(AppError::Conflict(format!(
+            "{e} Reject this request and ask for a new one."
+        ))),
         Ok(ActionResult::Lost) => Err(AppError::Conflict(
-            "This request or its payment changed while you were looking at it. Check it again.".into(),
+            "This request or its payment changed while you were looking at it. Check it again."
+                .into(),
         )),
         Err(e) if e.is_unique_violation() => Ok(done(true)),
         Err(e) => Err(e.into()),
@@ -219,12 +273,24 @@ pub async fn approve_refund(
 }
 
 /// Reject a waiting refund (never the requester's own). Nothing moves.
-pub async fn reject_refund(db: &Db, staff: &StaffUser, approval_id: i64, ip: Option<&str>) -> Result<ActionDone, AppError> {
-    let a = db.approval(approval_id).await?.ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
-    let reference = Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
-    let kind = ActionKind::from_code(&a.kind).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+pub async fn reject_refund(
+    db: &Db,
+    staff: &StaffUser,
+    approval_id: i64,
+    ip: Option<&str>,
+) -> Result<ActionDone, AppError> {
+    let a = db
+        .approval(approval_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
+    let reference =
+        Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
+    let kind =
+        ActionKind::from_code(&a.kind).ok_or_else(|| AppError::Internal(super::incident_id()))?;
     if a.requested_by == staff.id {
-        return Err(AppError::Conflict("You asked for this refund, so someone else must decide on it.".into()));
+        return Err(AppError::Conflict(
+            "You asked for this refund, so someone else must decide on it.".into(),
+        ));
     }
     let object = format!("payment {}", a.payment_id);
     let entry = AuditEntry {
@@ -240,7 +306,17 @@ pub async fn reject_refund(db: &Db, staff: &StaffUser, approval_id: i64, ip: Opt
     let repeat = match a.status.as_str() {
         "awaiting" => !db.reject_approval(a.id, staff.id, &entry).await?,
         "rejected" => true,
-        _ => return Err(AppError::Conflict("This refund was already approved.".into())),
+        _ => {
+            return Err(AppError::Conflict(
+                "This refund was already approved.".into(),
+            ));
+        }
     };
-    Ok(ActionDone { payment_id: a.payment_id, reference, kind, repeat, awaiting_approval: false })
+    Ok(ActionDone {
+        payment_id: a.payment_id,
+        reference,
+        kind,
+        repeat,
+        awaiting_approval: false,
+    })
 }

@@ -4,21 +4,21 @@
 pub mod accounts;
 pub mod accounts_import;
 pub mod audit_report;
-pub mod bills;
 pub mod auth;
+pub mod bills;
 pub mod clock;
 pub mod demo;
 pub mod keyring;
 pub mod lifecycle;
+pub mod notices;
 pub mod passwords;
+pub mod payer_support;
 pub mod payments;
 pub mod processor;
 pub mod progress;
-pub mod notices;
 pub mod settlement;
 pub mod uploads;
 pub mod user_admin;
-pub mod payer_support;
 
 use crate::db::DbError;
 use crate::error::AppError;

@@ -5,11 +5,11 @@
 
 use super::clock;
 use crate::config::{Config, MailConfig};
-use crate::db::{now_ms, Db};
-use crate::domain::money::Money;
+use crate::db::{Db, now_ms};
 use crate::domain::lifecycle::ReturnLabel;
+use crate::domain::money::Money;
 use crate::domain::payment::Reference;
-use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::message::{Mailbox, Message, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::sync::Arc;
@@ -40,16 +40,20 @@ impl Mailer {
         match &config.mail.smtp {
             None => {
                 let dir = config.data_dir.join("outbox");
-                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 Ok(Mailer::Outbox(Arc::new(AsyncFileTransport::new(&dir)), dir))
             }
             Some(smtp) => {
                 let builder = if smtp.starttls {
-                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host).map_err(|e| format!("SMTP {}: {e}", smtp.host))?
+                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+                        .map_err(|e| format!("SMTP {}: {e}", smtp.host))?
                 } else {
                     AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
                 };
-                let mut builder = builder.port(smtp.port).timeout(Some(Duration::from_secs(20)));
+                let mut builder = builder
+                    .port(smtp.port)
+                    .timeout(Some(Duration::from_secs(20)));
                 if let (Some(u), Some(p)) = (&smtp.user, &smtp.password) {
                     builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
                 }
@@ -106,11 +110,19 @@ fn receipt_text(f: &Facts) -> NoticeText {
     }
 }
 
-fn lifecycle_text(f: &Facts, kind: &str, action_amount: Option<Money>, returned: Option<&str>) -> NoticeText {
+fn lifecycle_text(
+    f: &Facts,
+    kind: &str,
+    action_amount: Option<Money>,
+    returned: Option<&str>,
+) -> NoticeText {
     let (subject, what) = match kind {
         "cancelled" => (
             format!("Payment {} cancelled", f.reference),
-            format!("Your payment of {} was cancelled. No money will be taken for it.", f.amount),
+            format!(
+                "Your payment of {} was cancelled. No money will be taken for it.",
+                f.amount
+            ),
         ),
         "refund" => (
             format!("Refund of payment {}", f.reference),
@@ -150,7 +162,10 @@ fn lifecycle_text(f: &Facts, kind: &str, action_amount: Option<Money>, returned:
 }
 
 fn message(mail: &MailConfig, to: &str, text: NoticeText) -> Result<Message, String> {
-    let from: Mailbox = mail.from.parse().map_err(|e| format!("PAYDESK_MAIL_FROM: {e}"))?;
+    let from: Mailbox = mail
+        .from
+        .parse()
+        .map_err(|e| format!("PAYDESK_MAIL_FROM: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("payer address: {e}"))?;
     Message::builder()
         .from(from)
@@ -164,9 +179,18 @@ fn message(mail: &MailConfig, to: &str, text: NoticeText) -> Result<Message, Str
 /// Sends a temporary password to a staff user, now. It is not queued: the
 /// password never touches the database in the clear, and if sending fails
 /// the administrator is told and generates another.
-pub async fn send_temporary_password(mailer: &Mailer, config: &Config, to: &str, login: &str, password: &str) -> Result<(), String> {
+pub async fn send_temporary_password(
+    mailer: &Mailer,
+    config: &Config,
+    to: &str,
+    login: &str,
+    password: &str,
+) -> Result<(), String> {
     let text = NoticeText {
-        subject: format!("Your Paydesk temporary password ({})", config.mail.biller_name),
+        subject: format!(
+            "Your Paydesk temporary password ({})",
+            config.mail.biller_name
+        ),
         body: format!(
             "An administrator set a temporary password for your Paydesk sign-in.\n\n\
              Login ID:           {login}\n\
@@ -200,8 +224,14 @@ pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) 
     };
     let attempts = notice.attempts as usize;
     let result = async {
-        let p = db.payment_by_id(notice.payment_id).await.map_err(|e| e.to_string())?.ok_or("payment vanished")?;
-        let reference = Reference::parse(&p.reference).map(|r| r.to_string()).unwrap_or(p.reference.clone());
+        let p = db
+            .payment_by_id(notice.payment_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("payment vanished")?;
+        let reference = Reference::parse(&p.reference)
+            .map(|r| r.to_string())
+            .unwrap_or(p.reference.clone());
         let when = clock::display(p.created_at, &config.timezone);
         let facts = Facts {
             biller: &config.mail.biller_name,
@@ -215,14 +245,20 @@ pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) 
             "receipt" => receipt_text(&facts),
             kind => {
                 let action_amount = match notice.action_id {
-                    Some(id) => db.payment_action(id).await.map_err(|e| e.to_string())?.map(|a| Money::from_cents(a.amount_cents)),
+                    Some(id) => db
+                        .payment_action(id)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .map(|a| Money::from_cents(a.amount_cents)),
                     None => None,
                 };
                 let returned = p.return_code.as_deref().map(|c| ReturnLabel(c).to_string());
                 lifecycle_text(&facts, kind, action_amount, returned.as_deref())
             }
         };
-        mailer.send(message(&config.mail, &notice.to_email, text)?).await
+        mailer
+            .send(message(&config.mail, &notice.to_email, text)?)
+            .await
     }
     .await;
     let outcome = match result {

@@ -1,11 +1,12 @@
 //! Finding a payer's accounts for a CSR.
 
-use crate::db::accounts::AccountRow;
 use crate::db::Db;
+use crate::db::accounts::AccountRow;
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
 use crate::domain::money::Money;
 use crate::domain::payer_support::{
-    display_name, parse_last4, AccountSummary, NameQuery, SearchBy, SearchResults, Suggestion, PREFIX_LIMIT, SUGGEST_FROM,
+    AccountSummary, NameQuery, PREFIX_LIMIT, SUGGEST_FROM, SearchBy, SearchResults, Suggestion,
+    display_name, parse_last4,
 };
 use crate::domain::payment::Reference;
 use crate::error::{AppError, FieldErrors};
@@ -16,7 +17,12 @@ const BILLS_SHOWN: i64 = 100;
 /// How many payments Payments Found lists.
 const PAYMENTS_SHOWN: i64 = 100;
 
-pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<SearchResults, AppError> {
+pub async fn search(
+    db: &Db,
+    by: SearchBy,
+    query: &str,
+    tz: &str,
+) -> Result<SearchResults, AppError> {
     let q = query.trim();
     let invalid = |msg: String| {
         let mut f = FieldErrors::new().keep("q", q);
@@ -27,7 +33,10 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
     let rows = match by {
         SearchBy::AccountNumber => {
             let number = AccountNumber::parse(q).map_err(|e| invalid(e.to_string()))?;
-            db.account_by_number(number.as_str()).await?.into_iter().collect()
+            db.account_by_number(number.as_str())
+                .await?
+                .into_iter()
+                .collect()
         }
         SearchBy::UserId => {
             if q.is_empty() {
@@ -39,34 +48,47 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
             db.accounts_for_user_id(q).await?
         }
         SearchBy::Reference => {
-            let r = Reference::parse(q)
-                .ok_or_else(|| invalid("A Reference Number has 8 letters and digits, like K7M4-Q92X.".into()))?;
+            let r = Reference::parse(q).ok_or_else(|| {
+                invalid("A Reference Number has 8 letters and digits, like K7M4-Q92X.".into())
+            })?;
             match db.payment_by_reference(r.as_str()).await? {
                 Some(p) => {
                     highlight = Some(r.to_string());
-                    db.account_by_number(&p.account_number).await?.into_iter().collect()
+                    db.account_by_number(&p.account_number)
+                        .await?
+                        .into_iter()
+                        .collect()
                 }
                 None => Vec::new(),
             }
         }
         SearchBy::Name => {
-            let nq = NameQuery::parse(q).ok_or_else(|| invalid(format!("Type at least {SUGGEST_FROM} letters of the name.")))?;
+            let nq = NameQuery::parse(q).ok_or_else(|| {
+                invalid(format!("Type at least {SUGGEST_FROM} letters of the name."))
+            })?;
             db.accounts_by_name(&nq, PREFIX_LIMIT).await?
         }
         SearchBy::Email => {
             if q.chars().count() < SUGGEST_FROM {
-                return Err(invalid(format!("Type at least {SUGGEST_FROM} characters of the email address.")));
+                return Err(invalid(format!(
+                    "Type at least {SUGGEST_FROM} characters of the email address."
+                )));
             }
-            db.accounts_by_email(&q.to_ascii_lowercase(), PREFIX_LIMIT).await?
+            db.accounts_by_email(&q.to_ascii_lowercase(), PREFIX_LIMIT)
+                .await?
         }
         SearchBy::Invoice => {
             if q.is_empty() || q.chars().count() > crate::domain::bill_file::INVOICE_NUMBER_MAX {
-                return Err(invalid("Enter the invoice number as it is on the bill.".into()));
+                return Err(invalid(
+                    "Enter the invoice number as it is on the bill.".into(),
+                ));
             }
             db.accounts_by_invoice(q, PREFIX_LIMIT).await?
         }
         SearchBy::Last4 => {
-            let digits = parse_last4(q).ok_or_else(|| invalid("Enter the last 4 digits of the card or bank account.".into()))?;
+            let digits = parse_last4(q).ok_or_else(|| {
+                invalid("Enter the last 4 digits of the card or bank account.".into())
+            })?;
             db.accounts_by_last4(digits, PREFIX_LIMIT).await?
         }
     };
@@ -77,8 +99,18 @@ pub async fn search(db: &Db, by: SearchBy, query: &str, tz: &str) -> Result<Sear
         .iter()
         .map(|p| crate::services::payments::summary(p, tz))
         .collect();
-    let bills = db.bills_for_accounts(&ids, BILLS_SHOWN).await?.into_iter().map(crate::services::bills::summary).collect();
-    Ok(SearchResults { accounts: rows.into_iter().map(summary).collect(), payments, highlight, bills })
+    let bills = db
+        .bills_for_accounts(&ids, BILLS_SHOWN)
+        .await?
+        .into_iter()
+        .map(crate::services::bills::summary)
+        .collect();
+    Ok(SearchResults {
+        accounts: rows.into_iter().map(summary).collect(),
+        payments,
+        highlight,
+        bills,
+    })
 }
 
 /// What to suggest under the search box while a name or email is typed:
@@ -90,13 +122,20 @@ pub async fn suggest(db: &Db, by: SearchBy, query: &str) -> Result<Vec<Suggestio
             Some(nq) => db.accounts_by_name(&nq, SUGGESTIONS).await?,
             None => Vec::new(),
         },
-        SearchBy::Email if q.chars().count() >= SUGGEST_FROM => db.accounts_by_email(&q.to_ascii_lowercase(), SUGGESTIONS).await?,
+        SearchBy::Email if q.chars().count() >= SUGGEST_FROM => {
+            db.accounts_by_email(&q.to_ascii_lowercase(), SUGGESTIONS)
+                .await?
+        }
         _ => Vec::new(),
     };
     Ok(rows
         .into_iter()
         .map(|r| Suggestion {
-            name: display_name(r.first_name.as_deref(), r.last_name.as_deref(), r.company_name.as_deref()),
+            name: display_name(
+                r.first_name.as_deref(),
+                r.last_name.as_deref(),
+                r.company_name.as_deref(),
+            ),
             account_number: r.account_number,
             email: r.email,
         })
@@ -108,7 +147,11 @@ const SUGGESTIONS: i64 = 8;
 
 fn summary(r: AccountRow) -> AccountSummary {
     AccountSummary {
-        name: display_name(r.first_name.as_deref(), r.last_name.as_deref(), r.company_name.as_deref()),
+        name: display_name(
+            r.first_name.as_deref(),
+            r.last_name.as_deref(),
+            r.company_name.as_deref(),
+        ),
         account_type: AccountType::from_code(&r.account_type).unwrap_or(AccountType::Individual),
         status: AccountStatus::from_code(&r.status).unwrap_or(AccountStatus::Inactive),
         balance: Money::from_cents(r.balance_cents),

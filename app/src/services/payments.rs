@@ -13,24 +13,25 @@ use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT, PURPOSE_REVIEW};
 use super::processor::{Authorization, SandboxProcessor};
 use crate::config::Config;
 use crate::db::audit::AuditEntry;
+use crate::db::notices::NoticeRow;
 use crate::db::payments::{MethodColumns, NewPayment, PaymentRow};
-use crate::db::{now_ms, Db};
+use crate::db::{Db, now_ms};
 use crate::domain::account::AccountStatus;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::bill_view::BillSummary;
 use crate::domain::card::{CardBrand, Expiry};
+use crate::domain::entitlements::Entitlement;
+use crate::domain::lifecycle::{ActionKind, ActionReason, return_label};
 use crate::domain::money::Money;
 use crate::domain::payer_support::display_name;
 use crate::domain::payment::{
-    check_form, method_label_bank, method_label_card, MethodInput, PaymentForm, PaymentStatus, Reference,
+    MethodInput, PaymentForm, PaymentStatus, Reference, check_form, method_label_bank,
+    method_label_card,
 };
-use crate::db::notices::NoticeRow;
-use crate::domain::lifecycle::{return_label, ActionKind, ActionReason};
 use crate::domain::payment_view::{
-    ApprovalView,
-    ActionView, CancelReverseView, PayContext, PaymentDetail, PaymentSummary, ReviewView, SavedMethodView, StatusChange,
+    ActionView, ApprovalView, CancelReverseView, PayContext, PaymentDetail, PaymentSummary,
+    ReviewView, SavedMethodView, StatusChange,
 };
-use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use rand::RngCore;
@@ -74,8 +75,20 @@ struct SealedReview {
 
 #[derive(Debug, Serialize, Deserialize)]
 enum SealedMethod {
-    Card { token: String, brand: CardBrand, last4: String, expiry: Expiry, name: String, zip: String },
-    Bank { holder: String, routing: String, account: String, kind: BankAccountKind },
+    Card {
+        token: String,
+        brand: CardBrand,
+        last4: String,
+        expiry: Expiry,
+        name: String,
+        zip: String,
+    },
+    Bank {
+        holder: String,
+        routing: String,
+        account: String,
+        kind: BankAccountKind,
+    },
 }
 
 impl SealedMethod {
@@ -83,7 +96,14 @@ impl SealedMethod {
     /// encrypted here, on its way into the database.
     fn columns(&self, keys: &Keyring) -> (&'static str, MethodColumns) {
         match self {
-            SealedMethod::Card { token, brand, last4, expiry, name, zip } => (
+            SealedMethod::Card {
+                token,
+                brand,
+                last4,
+                expiry,
+                name,
+                zip,
+            } => (
                 "card",
                 MethodColumns {
                     card_token: Some(token.clone()),
@@ -95,7 +115,12 @@ impl SealedMethod {
                     ..Default::default()
                 },
             ),
-            SealedMethod::Bank { holder, routing, account, kind } => (
+            SealedMethod::Bank {
+                holder,
+                routing,
+                account,
+                kind,
+            } => (
                 "ach",
                 MethodColumns {
                     bank_holder: Some(holder.clone()),
@@ -132,12 +157,26 @@ async fn account(db: &Db, number: &str) -> Result<crate::db::accounts::AccountRo
 /// made inactive while the CSR is on the review.
 async fn payable_bill(db: &Db, account_number: &str, id: i64) -> Result<BillSummary, AppError> {
     let refuse = |m: &str| AppError::field("form", m);
-    let b = db.bill(id).await?.map(super::bills::summary).ok_or_else(|| refuse("That bill no longer exists. Go back to Payer Support and choose it again."))?;
+    let b = db
+        .bill(id)
+        .await?
+        .map(super::bills::summary)
+        .ok_or_else(|| {
+            refuse("That bill no longer exists. Go back to Payer Support and choose it again.")
+        })?;
     if b.account_number != account_number {
         return Err(refuse("That bill is not this account's."));
     }
     if !b.payable() {
-        return Err(refuse(&format!("Bill {} is {} and cannot take a payment.", b.invoice_number, if b.active { b.status.label() } else { "Inactive" })));
+        return Err(refuse(&format!(
+            "Bill {} is {} and cannot take a payment.",
+            b.invoice_number,
+            if b.active {
+                b.status.label()
+            } else {
+                "Inactive"
+            }
+        )));
     }
     Ok(b)
 }
@@ -146,17 +185,29 @@ async fn payable_bill(db: &Db, account_number: &str, id: i64) -> Result<BillSumm
 fn bill_field(raw: &str) -> Result<Option<i64>, AppError> {
     match raw.trim() {
         "" => Ok(None),
-        id => id.parse().map(Some).map_err(|_| AppError::field("form", "That bill is not one we know. Go back to Payer Support and choose it again.")),
+        id => id.parse().map(Some).map_err(|_| {
+            AppError::field(
+                "form",
+                "That bill is not one we know. Go back to Payer Support and choose it again.",
+            )
+        }),
     }
 }
 
 fn inactive() -> AppError {
-    AppError::field("form", "This account is inactive, so it cannot take payments. Open the account to make it active again.")
+    AppError::field(
+        "form",
+        "This account is inactive, so it cannot take payments. Open the account to make it active again.",
+    )
 }
 
 impl Payments<'_> {
     /// The Make Payment page for one account.
-    pub async fn context(&self, account_number: &str, bill: Option<i64>) -> Result<PayContext, AppError> {
+    pub async fn context(
+        &self,
+        account_number: &str,
+        bill: Option<i64>,
+    ) -> Result<PayContext, AppError> {
         let a = account(self.db, account_number).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
@@ -167,7 +218,11 @@ impl Payments<'_> {
         };
         Ok(PayContext {
             bill,
-            name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
+            name: display_name(
+                a.first_name.as_deref(),
+                a.last_name.as_deref(),
+                a.company_name.as_deref(),
+            ),
             status: AccountStatus::from_code(&a.status).unwrap_or(AccountStatus::Inactive),
             balance: Money::from_cents(a.balance_cents),
             email: a.email,
@@ -201,21 +256,45 @@ impl Payments<'_> {
         if let Some(id) = bill_id {
             payable_bill(self.db, &a.account_number, id).await?;
         }
-        let checked = check_form(form, clock::today(&self.config.timezone), self.config.max_payment)
-            .map_err(AppError::Invalid)?;
+        let checked = check_form(
+            form,
+            clock::today(&self.config.timezone),
+            self.config.max_payment,
+        )
+        .map_err(AppError::Invalid)?;
         let mut saved = None;
         let method = match checked.method {
             MethodInput::Saved(id) => {
                 saved = Some(id);
                 self.saved_method(a.id, id).await?
             }
-            MethodInput::Card { name, number, expiry, zip } => {
+            MethodInput::Card {
+                name,
+                number,
+                expiry,
+                zip,
+            } => {
                 let t = self.processor.tokenize_card(&number, expiry);
-                SealedMethod::Card { token: t.token, brand: t.brand, last4: t.last4, expiry: t.expiry, name, zip }
+                SealedMethod::Card {
+                    token: t.token,
+                    brand: t.brand,
+                    last4: t.last4,
+                    expiry: t.expiry,
+                    name,
+                    zip,
+                }
             }
-            MethodInput::Bank { holder, routing, account, kind } => {
-                SealedMethod::Bank { holder, routing, account: account.expose().to_string(), kind }
-            }
+            MethodInput::Bank {
+                holder,
+                routing,
+                account,
+                kind,
+            } => SealedMethod::Bank {
+                holder,
+                routing,
+                account: account.expose().to_string(),
+                kind,
+            },
         };
         let mut key = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut key);
@@ -231,7 +310,8 @@ impl Payments<'_> {
             scheduled_for: checked.scheduled_for,
             bill_id,
         };
-        let json = serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
+        let json =
+            serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
         Ok(self.keys.seal(PURPOSE_REVIEW, &json))
     }
 
@@ -253,11 +333,18 @@ impl Payments<'_> {
         let c = m.method;
         match m.method_kind.as_str() {
             "card" => {
-                let expiry = Expiry::parse(c.card_expiry.as_deref().unwrap_or(""), clock::today(&self.config.timezone).month())
-                    .map_err(|_| refuse("That saved card has expired. Use a new card."))?;
+                let expiry = Expiry::parse(
+                    c.card_expiry.as_deref().unwrap_or(""),
+                    clock::today(&self.config.timezone).month(),
+                )
+                .map_err(|_| refuse("That saved card has expired. Use a new card."))?;
                 Ok(SealedMethod::Card {
                     token: c.card_token.ok_or_else(broken)?,
-                    brand: c.card_brand.as_deref().and_then(CardBrand::from_label).ok_or_else(broken)?,
+                    brand: c
+                        .card_brand
+                        .as_deref()
+                        .and_then(CardBrand::from_label)
+                        .ok_or_else(broken)?,
                     last4: c.card_last4.ok_or_else(broken)?,
                     expiry,
                     name: c.cardholder.unwrap_or_default(),
@@ -266,19 +353,31 @@ impl Payments<'_> {
             }
             _ => {
                 let enc = c.bank_account_enc.ok_or_else(broken)?;
-                let account = self.keys.open(PURPOSE_BANK_ACCOUNT, &enc).and_then(|b| String::from_utf8(b).ok()).ok_or_else(broken)?;
+                let account = self
+                    .keys
+                    .open(PURPOSE_BANK_ACCOUNT, &enc)
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(broken)?;
                 Ok(SealedMethod::Bank {
                     holder: c.bank_holder.unwrap_or_default(),
                     routing: c.bank_routing.ok_or_else(broken)?,
                     account,
-                    kind: c.bank_kind.as_deref().and_then(BankAccountKind::from_code).ok_or_else(broken)?,
+                    kind: c
+                        .bank_kind
+                        .as_deref()
+                        .and_then(BankAccountKind::from_code)
+                        .ok_or_else(broken)?,
                 })
             }
         }
     }
 
     fn open(&self, staff: &StaffUser, sealed: &str) -> Result<SealedReview, AppError> {
-        let gone = || AppError::Conflict("This review is no longer valid. Go back to Make Payment and confirm again.".into());
+        let gone = || {
+            AppError::Conflict(
+                "This review is no longer valid. Go back to Make Payment and confirm again.".into(),
+            )
+        };
         let json = self.keys.open(PURPOSE_REVIEW, sealed).ok_or_else(gone)?;
         let r: SealedReview = serde_json::from_slice(&json).map_err(|_| gone())?;
         // A review belongs to the CSR who confirmed it.
@@ -292,43 +391,74 @@ impl Payments<'_> {
     }
 
     /// The review page's content.
-    pub async fn show_review(&self, staff: &StaffUser, sealed: &str) -> Result<ReviewView, AppError> {
+    pub async fn show_review(
+        &self,
+        staff: &StaffUser,
+        sealed: &str,
+    ) -> Result<ReviewView, AppError> {
         let r = self.open(staff, sealed)?;
         let a = account(self.db, &r.account_number).await?;
         let mut values = vec![
             ("email".to_string(), r.email.clone()),
-            ("amount".to_string(), Money::from_cents(r.amount_cents).plain()),
+            (
+                "amount".to_string(),
+                Money::from_cents(r.amount_cents).plain(),
+            ),
         ];
         let details = match &r.method {
-            SealedMethod::Card { name, expiry, zip, .. } => {
+            SealedMethod::Card {
+                name, expiry, zip, ..
+            } => {
                 values.extend([
                     ("method".into(), "card".into()),
                     ("card_name".into(), name.clone()),
                     ("card_expiry".into(), expiry.to_string()),
                     ("card_zip".into(), zip.clone()),
                 ]);
-                vec![("Name on card".into(), name.clone()), ("Expires".into(), expiry.to_string()), ("Billing ZIP".into(), zip.clone())]
+                vec![
+                    ("Name on card".into(), name.clone()),
+                    ("Expires".into(), expiry.to_string()),
+                    ("Billing ZIP".into(), zip.clone()),
+                ]
             }
-            SealedMethod::Bank { holder, routing, kind, .. } => {
+            SealedMethod::Bank {
+                holder,
+                routing,
+                kind,
+                ..
+            } => {
                 values.extend([
                     ("method".into(), "bank".into()),
                     ("bank_holder".into(), holder.clone()),
                     ("bank_routing".into(), routing.clone()),
                     ("bank_kind".into(), kind.code().into()),
                 ]);
-                vec![("Account holder".into(), holder.clone()), ("Routing number".into(), routing.clone()), ("Account type".into(), kind.label().into())]
+                vec![
+                    ("Account holder".into(), holder.clone()),
+                    ("Routing number".into(), routing.clone()),
+                    ("Account type".into(), kind.label().into()),
+                ]
             }
         };
         let invoice = match r.bill_id {
             Some(id) => {
                 let b = payable_bill(self.db, &r.account_number, id).await?;
-                Some(format!("{} (Amount Due {}, remaining {})", b.invoice_number, b.amount_due, b.remaining()))
+                Some(format!(
+                    "{} (Amount Due {}, remaining {})",
+                    b.invoice_number,
+                    b.amount_due,
+                    b.remaining()
+                ))
             }
             None => None,
         };
         Ok(ReviewView {
             invoice,
-            name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
+            name: display_name(
+                a.first_name.as_deref(),
+                a.last_name.as_deref(),
+                a.company_name.as_deref(),
+            ),
             account_number: r.account_number,
             email: r.email,
             amount: Money::from_cents(r.amount_cents),
@@ -338,7 +468,11 @@ impl Payments<'_> {
             form_values: {
                 let mut kept: Vec<(String, String)> = match r.saved {
                     // Back re-selects the saved method: email and amount, then the choice.
-                    Some(id) => values.into_iter().take(2).chain([("method".into(), format!("saved:{id}"))]).collect(),
+                    Some(id) => values
+                        .into_iter()
+                        .take(2)
+                        .chain([("method".into(), format!("saved:{id}"))])
+                        .collect(),
                     None => values,
                 };
                 kept.extend(r.scheduled_for.clone().map(|d| ("pay_date".to_string(), d)));
@@ -349,7 +483,12 @@ impl Payments<'_> {
     }
 
     /// Make Payment. Returns the payment (its id and reference), or `Declined`.
-    pub async fn submit(&self, staff: &StaffUser, sealed: &str, ip: Option<&str>) -> Result<Submitted, AppError> {
+    pub async fn submit(
+        &self,
+        staff: &StaffUser,
+        sealed: &str,
+        ip: Option<&str>,
+    ) -> Result<Submitted, AppError> {
         let r = self.open(staff, sealed)?;
         if let Some(existing) = self.db.payment_by_key(&r.key).await? {
             return self.settle_repeat(existing, &r.key).await;
@@ -380,7 +519,11 @@ impl Payments<'_> {
             let mut bytes = [0u8; 8];
             rand::rngs::OsRng.fill_bytes(&mut bytes);
             new.reference = Reference::from_random(bytes).as_str().to_string();
-            match self.db.insert_authorizing_payment(&new, &staff.login, now_ms()).await {
+            match self
+                .db
+                .insert_authorizing_payment(&new, &staff.login, now_ms())
+                .await
+            {
                 Ok(id) => break id,
                 Err(e) if e.is_unique_violation() => {
                     if let Some(existing) = self.db.payment_by_key(&r.key).await? {
@@ -396,11 +539,14 @@ impl Payments<'_> {
             return outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?);
         }
         let outcome = match &r.method {
-            SealedMethod::Card { token, .. } => self.processor.authorize_card(token, r.amount_cents, &r.key),
+            SealedMethod::Card { token, .. } => {
+                self.processor.authorize_card(token, r.amount_cents, &r.key)
+            }
             SealedMethod::Bank { .. } => Ok(self.processor.accept_ach(&r.key)),
         };
         let row = self.db.payment_by_id(id).await?.ok_or_else(missing)?;
-        self.record_outcome(&row, outcome, &staff.login, Some(staff.id), ip).await?;
+        self.record_outcome(&row, outcome, &staff.login, Some(staff.id), ip)
+            .await?;
         outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?)
     }
 
@@ -418,7 +564,9 @@ impl Payments<'_> {
             tracing::error!(incident = %incident, payment = row.id, error = %e, "authorization failed");
             AppError::Internal(incident)
         })?;
-        let object = Reference::parse(&row.reference).map(|r| r.to_string()).unwrap_or_default();
+        let object = Reference::parse(&row.reference)
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         let audit = |action| AuditEntry {
             at: now_ms(),
             actor_id,
@@ -431,11 +579,19 @@ impl Payments<'_> {
         match outcome {
             Authorization::Approved { processor_ref } => {
                 let after = serde_json::json!({ "account": row.account_number, "amount_cents": row.amount_cents, "status": "pending" }).to_string();
-                let entry = AuditEntry { after: Some(&after), ..audit("payment.on_behalf") };
-                self.db.approve_payment(row.id, &processor_ref, &entry).await?;
+                let entry = AuditEntry {
+                    after: Some(&after),
+                    ..audit("payment.on_behalf")
+                };
+                self.db
+                    .approve_payment(row.id, &processor_ref, &entry)
+                    .await?;
             }
             Authorization::Declined { reason } => {
-                let entry = AuditEntry { after: Some(&reason), ..audit("payment.declined") };
+                let entry = AuditEntry {
+                    after: Some(&reason),
+                    ..audit("payment.declined")
+                };
                 self.db.decline_payment(row.id, &reason, &entry).await?;
             }
         }
@@ -451,11 +607,15 @@ impl Payments<'_> {
         let mut done = Vec::new();
         for row in self.db.stale_authorizing(now_ms() - older_than_ms).await? {
             let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
-                ("card", Some(token)) => self.processor.authorize_card(token, row.amount_cents, &row.idempotency_key),
+                ("card", Some(token)) => {
+                    self.processor
+                        .authorize_card(token, row.amount_cents, &row.idempotency_key)
+                }
                 ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
                 _ => Err(super::processor::ProcessorError::BadToken),
             };
-            self.record_outcome(&row, outcome, "recovery", None, None).await?;
+            self.record_outcome(&row, outcome, "recovery", None, None)
+                .await?;
             tracing::warn!(payment = row.id, "finished a payment left authorizing");
             done.push(row.id);
         }
@@ -473,11 +633,15 @@ impl Payments<'_> {
                 continue;
             }
             let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
-                ("card", Some(token)) => self.processor.authorize_card(token, row.amount_cents, &row.idempotency_key),
+                ("card", Some(token)) => {
+                    self.processor
+                        .authorize_card(token, row.amount_cents, &row.idempotency_key)
+                }
                 ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
                 _ => Err(super::processor::ProcessorError::BadToken),
             };
-            self.record_outcome(&row, outcome, "scheduler", None, None).await?;
+            self.record_outcome(&row, outcome, "scheduler", None, None)
+                .await?;
             started.push(row.id);
         }
         Ok(started)
@@ -495,16 +659,33 @@ impl Payments<'_> {
                 ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
-            row = self.db.payment_by_key(key).await?.ok_or_else(|| AppError::Internal(super::incident_id()))?;
+            row = self
+                .db
+                .payment_by_key(key)
+                .await?
+                .ok_or_else(|| AppError::Internal(super::incident_id()))?;
         }
         outcome_of(&row)
     }
 
     /// A payment's page, as `viewer` may act on it.
-    pub async fn detail(&self, reference: &str, viewer: &StaffUser) -> Result<PaymentDetail, AppError> {
-        let not_found = || AppError::NotFound(format!("There is no payment with Reference Number {}.", reference.trim()));
+    pub async fn detail(
+        &self,
+        reference: &str,
+        viewer: &StaffUser,
+    ) -> Result<PaymentDetail, AppError> {
+        let not_found = || {
+            AppError::NotFound(format!(
+                "There is no payment with Reference Number {}.",
+                reference.trim()
+            ))
+        };
         let r = Reference::parse(reference).ok_or_else(not_found)?;
-        let row = self.db.payment_by_reference(r.as_str()).await?.ok_or_else(not_found)?;
+        let row = self
+            .db
+            .payment_by_reference(r.as_str())
+            .await?
+            .ok_or_else(not_found)?;
         let a = account(self.db, &row.account_number).await?;
         let tz = &self.config.timezone;
         let history = self
@@ -546,7 +727,8 @@ impl Payments<'_> {
             .into_iter()
             .filter_map(|a| {
                 let kind = ActionKind::from_code(&a.kind)?;
-                let reason = ActionReason::from_code(&a.reason_code).map_or(a.reason_code.clone(), |r| r.label().to_string());
+                let reason = ActionReason::from_code(&a.reason_code)
+                    .map_or(a.reason_code.clone(), |r| r.label().to_string());
                 let note = (kind == ActionKind::AchRefund).then(|| match &a.file_name {
                     Some(f) => format!("Sent in ACH file {f}"),
                     None => "Waiting for the next ACH file".to_string(),
@@ -565,13 +747,21 @@ impl Payments<'_> {
             })
             .collect();
         let state = row.state();
-        let awaiting_approval = self.db.awaiting_approvals(Some(row.id)).await?.into_iter().next().map(|a| approval_view(a, viewer, tz));
+        let awaiting_approval = self
+            .db
+            .awaiting_approvals(Some(row.id))
+            .await?
+            .into_iter()
+            .next()
+            .map(|a| approval_view(a, viewer, tz));
         // Only what this viewer may do, and no second refund while one waits.
         let offered: Vec<ActionKind> = state
             .offered()
             .into_iter()
             .filter(|k| viewer.can(Entitlement::for_action(*k)))
-            .filter(|k| awaiting_approval.is_none() || Entitlement::for_action(*k) != Entitlement::Refunds)
+            .filter(|k| {
+                awaiting_approval.is_none() || Entitlement::for_action(*k) != Entitlement::Refunds
+            })
             .collect();
         let cancel_reverse = (!offered.is_empty()).then(|| CancelReverseView {
             offered,
@@ -580,7 +770,11 @@ impl Payments<'_> {
             reasons: ActionReason::ALL.to_vec(),
         });
         Ok(PaymentDetail {
-            account_name: display_name(a.first_name.as_deref(), a.last_name.as_deref(), a.company_name.as_deref()),
+            account_name: display_name(
+                a.first_name.as_deref(),
+                a.last_name.as_deref(),
+                a.company_name.as_deref(),
+            ),
             receipt_email: row.receipt_email.clone(),
             channel: row.channel.to_uppercase(),
             holder: row.cardholder.clone().or(row.bank_holder.clone()),
@@ -599,8 +793,13 @@ impl Payments<'_> {
 }
 
 /// A waiting refund as `viewer` sees it (the payment page, Approvals).
-pub fn approval_view(a: crate::db::approvals::ApprovalRow, viewer: &StaffUser, tz: &str) -> ApprovalView {
-    let reason = ActionReason::from_code(&a.reason_code).map_or(a.reason_code.clone(), |r| r.label().to_string());
+pub fn approval_view(
+    a: crate::db::approvals::ApprovalRow,
+    viewer: &StaffUser,
+    tz: &str,
+) -> ApprovalView {
+    let reason = ActionReason::from_code(&a.reason_code)
+        .map_or(a.reason_code.clone(), |r| r.label().to_string());
     ApprovalView {
         id: a.id,
         reference: Reference::parse(&a.reference).map_or(a.reference.clone(), |r| r.to_string()),
@@ -628,22 +827,34 @@ pub struct Submitted {
 /// The answer a payment row gives to whoever submitted its review.
 fn outcome_of(row: &PaymentRow) -> Result<Submitted, AppError> {
     match PaymentStatus::from_code(&row.status) {
-        Some(PaymentStatus::Declined) => Err(AppError::Declined(row.decline_reason.clone().unwrap_or_else(|| "Declined".into()))),
+        Some(PaymentStatus::Declined) => Err(AppError::Declined(
+            row.decline_reason
+                .clone()
+                .unwrap_or_else(|| "Declined".into()),
+        )),
         _ => Reference::parse(&row.reference)
-            .map(|reference| Submitted { payment_id: row.id, reference })
+            .map(|reference| Submitted {
+                payment_id: row.id,
+                reference,
+            })
             .ok_or_else(|| AppError::Internal(super::incident_id())),
     }
 }
 
 pub fn summary(row: &PaymentRow, tz: &str) -> PaymentSummary {
     PaymentSummary {
-        reference: Reference::parse(&row.reference).map(|r| r.to_string()).unwrap_or_else(|| row.reference.clone()),
+        reference: Reference::parse(&row.reference)
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| row.reference.clone()),
         date: clock::display(row.created_at, tz),
         account_number: row.account_number.clone(),
         amount: Money::from_cents(row.amount_cents),
         method_label: row.method_label.clone(),
         status: PaymentStatus::from_code(&row.status).unwrap_or(PaymentStatus::Failed),
-        entered_by: row.entered_by_login.clone().unwrap_or_else(|| row.channel.to_uppercase()),
+        entered_by: row
+            .entered_by_login
+            .clone()
+            .unwrap_or_else(|| row.channel.to_uppercase()),
         method: row.state().method,
         refunded: Money::from_cents(row.refunded_cents),
     }
@@ -652,8 +863,16 @@ pub fn summary(row: &PaymentRow, tz: &str) -> PaymentSummary {
 /// Where one email to the payer stands, in words.
 fn notice_status(n: &NoticeRow, tz: &str) -> String {
     match n.status.as_str() {
-        "sent" => format!("Sent to {} on {}", n.to_email, n.sent_at.map(|t| clock::display(t, tz)).unwrap_or_default()),
-        "failed" => format!("Failed after {} attempts: {}", n.attempts, n.last_error.clone().unwrap_or_default()),
+        "sent" => format!(
+            "Sent to {} on {}",
+            n.to_email,
+            n.sent_at.map(|t| clock::display(t, tz)).unwrap_or_default()
+        ),
+        "failed" => format!(
+            "Failed after {} attempts: {}",
+            n.attempts,
+            n.last_error.clone().unwrap_or_default()
+        ),
         _ if n.attempts > 0 => format!(
             "Retrying (attempt {} failed: {}); next try {}",
             n.attempts,
@@ -663,4 +882,3 @@ fn notice_status(n: &NoticeRow, tz: &str) -> String {
         _ => format!("Queued for {}", n.to_email),
     }
 }
-

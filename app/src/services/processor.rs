@@ -63,7 +63,12 @@ impl SandboxProcessor {
             "4000000000009995" => SandboxOutcome::InsufficientFunds,
             _ => SandboxOutcome::Approve,
         };
-        let inner = SandboxToken { brand: number.brand(), last4: number.last4().to_string(), expiry, outcome };
+        let inner = SandboxToken {
+            brand: number.brand(),
+            last4: number.last4().to_string(),
+            expiry,
+            outcome,
+        };
         let json = serde_json::to_vec(&inner).unwrap_or_default();
         CardToken {
             token: format!("tok_sbx_{}", self.keys.seal(PURPOSE_CARD_TOKEN, &json)),
@@ -75,14 +80,31 @@ impl SandboxProcessor {
 
     /// Authorizes `amount_cents` on a card token. The same idempotency key
     /// always yields the same authorization reference.
-    pub fn authorize_card(&self, token: &str, _amount_cents: i64, idempotency_key: &str) -> Result<Authorization, ProcessorError> {
-        let sealed = token.strip_prefix("tok_sbx_").ok_or(ProcessorError::BadToken)?;
-        let json = self.keys.open(PURPOSE_CARD_TOKEN, sealed).ok_or(ProcessorError::BadToken)?;
-        let inner: SandboxToken = serde_json::from_slice(&json).map_err(|_| ProcessorError::BadToken)?;
+    pub fn authorize_card(
+        &self,
+        token: &str,
+        _amount_cents: i64,
+        idempotency_key: &str,
+    ) -> Result<Authorization, ProcessorError> {
+        let sealed = token
+            .strip_prefix("tok_sbx_")
+            .ok_or(ProcessorError::BadToken)?;
+        let json = self
+            .keys
+            .open(PURPOSE_CARD_TOKEN, sealed)
+            .ok_or(ProcessorError::BadToken)?;
+        let inner: SandboxToken =
+            serde_json::from_slice(&json).map_err(|_| ProcessorError::BadToken)?;
         Ok(match inner.outcome {
-            SandboxOutcome::Approve => Authorization::Approved { processor_ref: processor_ref("auth", idempotency_key) },
-            SandboxOutcome::Decline => Authorization::Declined { reason: "Card declined".into() },
-            SandboxOutcome::InsufficientFunds => Authorization::Declined { reason: "Insufficient funds".into() },
+            SandboxOutcome::Approve => Authorization::Approved {
+                processor_ref: processor_ref("auth", idempotency_key),
+            },
+            SandboxOutcome::Decline => Authorization::Declined {
+                reason: "Card declined".into(),
+            },
+            SandboxOutcome::InsufficientFunds => Authorization::Declined {
+                reason: "Insufficient funds".into(),
+            },
         })
     }
 
@@ -94,7 +116,9 @@ impl SandboxProcessor {
 
     /// Accepts an ACH debit: any valid routing number and account number.
     pub fn accept_ach(&self, idempotency_key: &str) -> Authorization {
-        Authorization::Approved { processor_ref: processor_ref("ach", idempotency_key) }
+        Authorization::Approved {
+            processor_ref: processor_ref("ach", idempotency_key),
+        }
     }
 }
 
@@ -115,19 +139,42 @@ mod tests {
         CardNumber::parse(n).unwrap()
     }
 
-    const EXP: Expiry = Expiry { year: 2030, month: 12 };
+    const EXP: Expiry = Expiry {
+        year: 2030,
+        month: 12,
+    };
 
     #[test]
     fn test_numbers_decide_the_outcome() {
         let p = sandbox();
-        for n in ["4242 4242 4242 4242", "5555 5555 5555 4444", "3782 822463 10005"] {
+        for n in [
+            "4242 4242 4242 4242",
+            "5555 5555 5555 4444",
+            "3782 822463 10005",
+        ] {
             let t = p.tokenize_card(&card(n), EXP);
-            assert!(matches!(p.authorize_card(&t.token, 100, "k1"), Ok(Authorization::Approved { .. })), "{n}");
+            assert!(
+                matches!(
+                    p.authorize_card(&t.token, 100, "k1"),
+                    Ok(Authorization::Approved { .. })
+                ),
+                "{n}"
+            );
         }
         let t = p.tokenize_card(&card("4000 0000 0000 0002"), EXP);
-        assert_eq!(p.authorize_card(&t.token, 100, "k").unwrap(), Authorization::Declined { reason: "Card declined".into() });
+        assert_eq!(
+            p.authorize_card(&t.token, 100, "k").unwrap(),
+            Authorization::Declined {
+                reason: "Card declined".into()
+            }
+        );
         let t = p.tokenize_card(&card("4000 0000 0000 9995"), EXP);
-        assert_eq!(p.authorize_card(&t.token, 100, "k").unwrap(), Authorization::Declined { reason: "Insufficient funds".into() });
+        assert_eq!(
+            p.authorize_card(&t.token, 100, "k").unwrap(),
+            Authorization::Declined {
+                reason: "Insufficient funds".into()
+            }
+        );
     }
 
     #[test]

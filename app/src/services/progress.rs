@@ -56,7 +56,10 @@ pub use crate::domain::upload_view::commit_token;
 
 /// A step name a page may choose: short, and plain letters, digits and `-`.
 pub fn valid_token(token: &str) -> bool {
-    (1..=64).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    (1..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 impl ProgressBoard {
@@ -67,7 +70,11 @@ impl ProgressBoard {
         if let Ok(mut map) = self.running.lock() {
             map.insert(key.clone(), progress.clone());
         }
-        Tracked { board: self.clone(), key, progress }
+        Tracked {
+            board: self.clone(),
+            key,
+            progress,
+        }
     }
 
     /// `(read, total)` of `user`'s step, if it is running here. Nobody sees
@@ -103,11 +110,18 @@ mod tests {
         let board = ProgressBoard::default();
         let tracked = board.track(7, "abc");
         tracked.progress.begin(10);
-        let mut r = Counted { inner: &b"0123456789"[..], progress: Some(tracked.progress.clone()) };
+        let mut r = Counted {
+            inner: &b"0123456789"[..],
+            progress: Some(tracked.progress.clone()),
+        };
         let mut buf = [0u8; 4];
         assert_eq!(r.read(&mut buf).unwrap(), 4, "what the buffer holds");
         assert_eq!(board.get(7, "abc"), Some((4, 10)));
-        assert_eq!(board.get(8, "abc"), None, "another user's step is not theirs to see");
+        assert_eq!(
+            board.get(8, "abc"),
+            None,
+            "another user's step is not theirs to see"
+        );
         drop(tracked);
         assert_eq!(board.get(7, "abc"), None);
     }

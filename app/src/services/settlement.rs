@@ -15,7 +15,7 @@ use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT};
 use super::processor::SandboxProcessor;
 use crate::config::Config;
 use crate::db::settlement::{AchSetup, ReturnOutcome, RunSummary};
-use crate::db::{now_ms, Db};
+use crate::db::{Db, now_ms};
 use crate::domain::money::Money;
 use crate::domain::nacha::{self, Entry, FileDates, NachaError};
 use crate::domain::settlement_view::{AchFileView, BatchView, SettlementRun};
@@ -46,16 +46,32 @@ pub fn ach_dir(config: &Config) -> PathBuf {
 }
 
 /// Settles everything Pending taken before `before`.
-pub async fn settle(db: &Db, config: &Config, keys: &Keyring, before: i64, actor: &str) -> Result<SettleOutcome, AppError> {
+pub async fn settle(
+    db: &Db,
+    config: &Config,
+    keys: &Keyring,
+    before: i64,
+    actor: &str,
+) -> Result<SettleOutcome, AppError> {
     // Scheduled payments whose date has come are authorized first, so this
     // run settles them.
     let processor = SandboxProcessor::new(keys.clone());
-    let payments = super::payments::Payments { db, config, keys, processor: &processor };
-    let started = payments.start_due_scheduled(&clock::today(&config.timezone).iso()).await?;
+    let payments = super::payments::Payments {
+        db,
+        config,
+        keys,
+        processor: &processor,
+    };
+    let started = payments
+        .start_due_scheduled(&clock::today(&config.timezone).iso())
+        .await?;
     let returns = sandbox_returns(db, config, actor).await?;
     let now = now_ms();
     let dates = clock::ach_dates(now, &config.timezone);
-    let open = |enc: &str| keys.open(PURPOSE_BANK_ACCOUNT, enc).and_then(|b| String::from_utf8(b).ok());
+    let open = |enc: &str| {
+        keys.open(PURPOSE_BANK_ACCOUNT, enc)
+            .and_then(|b| String::from_utf8(b).ok())
+    };
     let setup = AchSetup {
         originator: &config.ach,
         created_date: dates.created_date,
@@ -64,7 +80,10 @@ pub async fn settle(db: &Db, config: &Config, keys: &Keyring, before: i64, actor
         file_stem: format!("PAYDESK-{}", dates.day),
         open_account: &open,
     };
-    let failed = returns.iter().filter(|r| matches!(r, ReturnOutcome::Failed { .. })).count() as i64;
+    let failed = returns
+        .iter()
+        .filter(|r| matches!(r, ReturnOutcome::Failed { .. }))
+        .count() as i64;
     let run = db.settle_run(before, now, actor, failed, &setup).await?;
     if let Some(file) = run.as_ref().and_then(|r| r.file.as_ref()) {
         // The database holds the file; the copy on disk is for the bank
@@ -75,12 +94,19 @@ pub async fn settle(db: &Db, config: &Config, keys: &Keyring, before: i64, actor
     if let Some(r) = &run {
         tracing::info!(run = r.run_id, cards = r.card_count, ach_file = ?r.file.as_ref().map(|f| &f.file_name), actor, "settled");
     }
-    Ok(SettleOutcome { run, returns, started })
+    Ok(SettleOutcome {
+        run,
+        returns,
+        started,
+    })
 }
 
 /// Writes a stored NACHA file to `PAYDESK_DATA_DIR/ach/` (if not there yet).
 pub async fn write_ach_copy(db: &Db, config: &Config, file_id: i64) -> Result<PathBuf, AppError> {
-    let (name, content) = db.ach_file(file_id).await?.ok_or_else(|| AppError::NotFound("No such ACH file.".into()))?;
+    let (name, content) = db
+        .ach_file(file_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("No such ACH file.".into()))?;
     let dir = ach_dir(config);
     let path = dir.join(&name);
     if !path.exists() {
@@ -104,7 +130,11 @@ async fn write_atomically(dir: &Path, path: &Path, content: &str) -> Result<(), 
 
 /// The sandbox bank: returns the debits it is told to (see the module
 /// docs), as a return file kept under `ach/returns/` and read like any other.
-async fn sandbox_returns(db: &Db, config: &Config, actor: &str) -> Result<Vec<ReturnOutcome>, AppError> {
+async fn sandbox_returns(
+    db: &Db,
+    config: &Config,
+    actor: &str,
+) -> Result<Vec<ReturnOutcome>, AppError> {
     let last4s: Vec<&str> = SANDBOX_RETURNS.iter().map(|(l, _)| *l).collect();
     let debits = db.returnable_debits(&last4s).await?;
     if debits.is_empty() {
@@ -115,7 +145,10 @@ async fn sandbox_returns(db: &Db, config: &Config, actor: &str) -> Result<Vec<Re
     let returns: Vec<(Entry, &str)> = debits
         .iter()
         .map(|r| {
-            let code = SANDBOX_RETURNS.iter().find(|(l, _)| *l == r.bank_last4).map_or("R01", |(_, c)| *c);
+            let code = SANDBOX_RETURNS
+                .iter()
+                .find(|(l, _)| *l == r.bank_last4)
+                .map_or("R01", |(_, c)| *c);
             let entry = Entry {
                 transaction_code: nacha::tx::CHECKING_DEBIT,
                 routing: r.bank_routing.clone(),
@@ -128,7 +161,12 @@ async fn sandbox_returns(db: &Db, config: &Config, actor: &str) -> Result<Vec<Re
             (entry, code)
         })
         .collect();
-    let dates = FileDates { created_date: d.created_date, created_time: d.created_time, effective_date: d.effective_date, file_id_modifier: 'R' };
+    let dates = FileDates {
+        created_date: d.created_date,
+        created_time: d.created_time,
+        effective_date: d.effective_date,
+        file_id_modifier: 'R',
+    };
     let text = nacha::write_returns(&config.ach, &dates, &returns);
     let name = format!("SANDBOX-RETURNS-{}-{now}.ach", d.day);
     let dir = ach_dir(config).join("returns");
@@ -155,9 +193,17 @@ pub enum ReturnsError {
 /// Reads a NACHA return file: each return moves its payment to Failed with
 /// its code, restores the balance and notifies the payer. Returns that match
 /// nothing come back as `Unmatched`; reading the file again changes nothing.
-pub async fn import_returns_text(db: &Db, text: &str, source: &str, actor: &str) -> Result<Vec<ReturnOutcome>, ReturnsError> {
+pub async fn import_returns_text(
+    db: &Db,
+    text: &str,
+    source: &str,
+    actor: &str,
+) -> Result<Vec<ReturnOutcome>, ReturnsError> {
     let parsed = nacha::parse_file(text)?;
-    let outcomes = db.apply_returns(&parsed.returns, source, actor, now_ms()).await.map_err(AppError::from)?;
+    let outcomes = db
+        .apply_returns(&parsed.returns, source, actor, now_ms())
+        .await
+        .map_err(AppError::from)?;
     Ok(outcomes)
 }
 

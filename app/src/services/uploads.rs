@@ -3,19 +3,19 @@
 //! rolled back), then committed (every valid row in one transaction, the
 //! upload's outcome written in the same one) or abandoned.
 
-use super::accounts_import::{import_with, FileKind};
+use super::accounts_import::{FileKind, import_with};
 use super::clock;
+use super::progress::{Counted, Progress};
 use crate::config::Config;
 use crate::db::accounts::{ImportMode, ImportOutcome};
 use crate::db::audit::AuditEntry;
 use crate::db::uploads::{NewUpload, UploadRow};
-use crate::db::{now_ms, Db};
+use crate::db::{Db, now_ms};
 use crate::domain::staff::StaffUser;
 use crate::domain::universal_file::RowError;
-use crate::domain::upload_view::{human_size, UploadDetail, UploadStatus, UploadSummary};
+use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary, human_size};
 use crate::error::AppError;
 use sha2::{Digest, Sha256};
-use super::progress::{Counted, Progress};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,10 +49,20 @@ pub struct Incoming {
 impl Incoming {
     pub async fn start(config: &Config) -> Result<Incoming, AppError> {
         let d = dir(config);
-        tokio::fs::create_dir_all(&d).await.map_err(|e| incident("cannot create the uploads folder", e))?;
+        tokio::fs::create_dir_all(&d)
+            .await
+            .map_err(|e| incident("cannot create the uploads folder", e))?;
         let path = d.join(format!("incoming-{}", super::lifecycle::new_key()));
-        let file = tokio::fs::File::create(&path).await.map_err(|e| incident("cannot create an upload file", e))?;
-        Ok(Incoming { path, file, hasher: Sha256::new(), size: 0, max: config.upload_max_bytes })
+        let file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| incident("cannot create an upload file", e))?;
+        Ok(Incoming {
+            path,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+            max: config.upload_max_bytes,
+        })
     }
 
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
@@ -63,12 +73,18 @@ impl Incoming {
             return Err(too_large(self.max));
         }
         self.hasher.update(chunk);
-        self.file.write_all(chunk).await.map_err(|e| incident("cannot write an upload", e))
+        self.file
+            .write_all(chunk)
+            .await
+            .map_err(|e| incident("cannot write an upload", e))
     }
 
     async fn finish(mut self) -> Result<(PathBuf, u64, String), AppError> {
         use tokio::io::AsyncWriteExt;
-        self.file.flush().await.map_err(|e| incident("cannot write an upload", e))?;
+        self.file
+            .flush()
+            .await
+            .map_err(|e| incident("cannot write an upload", e))?;
         Ok((self.path, self.size, hex::encode(self.hasher.finalize())))
     }
 
@@ -79,16 +95,30 @@ impl Incoming {
 }
 
 pub fn too_large_message(max: u64) -> String {
-    format!("The file is larger than {}. Split it, or ask for a higher PAYDESK_UPLOAD_MAX_MB.", human_size(max as i64))
+    format!(
+        "The file is larger than {}. Split it, or ask for a higher PAYDESK_UPLOAD_MAX_MB.",
+        human_size(max as i64)
+    )
 }
 
 pub fn too_large(max: u64) -> AppError {
     AppError::field("file", too_large_message(max))
 }
 
-async fn run(db: &Db, path: &Path, kind: FileKind, mode: ImportMode, name: &str, actor: &str, progress: Option<Arc<Progress>>) -> Result<ImportOutcome, AppError> {
+async fn run(
+    db: &Db,
+    path: &Path,
+    kind: FileKind,
+    mode: ImportMode,
+    name: &str,
+    actor: &str,
+    progress: Option<Arc<Progress>>,
+) -> Result<ImportOutcome, AppError> {
     let file = std::fs::File::open(path).map_err(|e| incident("cannot open an upload", e))?;
-    let input = Counted { inner: std::io::BufReader::new(file), progress };
+    let input = Counted {
+        inner: std::io::BufReader::new(file),
+        progress,
+    };
     Ok(import_with(db, input, kind, mode, name, Some(actor)).await?)
 }
 
@@ -106,15 +136,40 @@ pub async fn receive(
     ip: Option<&str>,
     progress: Option<Arc<Progress>>,
 ) -> Result<i64, AppError> {
-    let name: String = file_name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
-    let name = if name.trim().is_empty() { "upload.csv".to_string() } else { name };
+    let name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .take(200)
+        .collect();
+    let name = if name.trim().is_empty() {
+        "upload.csv".to_string()
+    } else {
+        name
+    };
     let (path, size, sha256) = incoming.finish().await?;
     if let Some(p) = &progress {
         p.begin(size);
     }
     let preview = match size {
-        0 => ImportOutcome { errors: vec![RowError { line: 1, column: "*".into(), reason: "the file is empty".into() }], ..Default::default() },
-        _ => match run(db, &path, kind, ImportMode::Preview, &name, &staff.login, progress).await {
+        0 => ImportOutcome {
+            errors: vec![RowError {
+                line: 1,
+                column: "*".into(),
+                reason: "the file is empty".into(),
+            }],
+            ..Default::default()
+        },
+        _ => match run(
+            db,
+            &path,
+            kind,
+            ImportMode::Preview,
+            &name,
+            &staff.login,
+            progress,
+        )
+        .await
+        {
             Ok(out) => out,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&path).await;
@@ -123,43 +178,107 @@ pub async fn receive(
         },
     };
     let preview = if preview.rows == 0 && preview.errors.is_empty() {
-        ImportOutcome { errors: vec![RowError { line: 2, column: "*".into(), reason: "the file has a header but no rows".into() }], ..preview }
+        ImportOutcome {
+            errors: vec![RowError {
+                line: 2,
+                column: "*".into(),
+                reason: "the file has a header but no rows".into(),
+            }],
+            ..preview
+        }
     } else {
         preview
     };
-    let status = if preview.status() == "unprocessed" { "unprocessed" } else { "previewed" };
-    let new = NewUpload { kind: kind.code(), file_name: &name, size_bytes: size as i64, sha256: &sha256, uploaded_by: staff.id, now: now_ms() };
+    let status = if preview.status() == "unprocessed" {
+        "unprocessed"
+    } else {
+        "previewed"
+    };
+    let new = NewUpload {
+        kind: kind.code(),
+        file_name: &name,
+        size_bytes: size as i64,
+        sha256: &sha256,
+        uploaded_by: staff.id,
+        now: now_ms(),
+    };
     let after = serde_json::json!({ "kind": kind.code(), "file": name, "bytes": size, "rows": preview.rows, "rejected": preview.rejected, "status": status }).to_string();
-    let entry = AuditEntry { at: new.now, actor_id: Some(staff.id), actor_login: Some(&staff.login), action: "upload.preview", after: Some(&after), ip, ..Default::default() };
+    let entry = AuditEntry {
+        at: new.now,
+        actor_id: Some(staff.id),
+        actor_login: Some(&staff.login),
+        action: "upload.preview",
+        after: Some(&after),
+        ip,
+        ..Default::default()
+    };
     let id = db.insert_upload(&new, status, &preview, &entry).await?;
     if status == "previewed" {
-        tokio::fs::rename(&path, file_of(config, id)).await.map_err(|e| incident("cannot keep an upload", e))?;
+        tokio::fs::rename(&path, file_of(config, id))
+            .await
+            .map_err(|e| incident("cannot keep an upload", e))?;
     } else {
         let _ = tokio::fs::remove_file(&path).await;
     }
     Ok(id)
 }
 
-fn entry<'a>(staff: &'a StaffUser, action: &'a str, object: &'a str, ip: Option<&'a str>) -> AuditEntry<'a> {
-    AuditEntry { at: now_ms(), actor_id: Some(staff.id), actor_login: Some(&staff.login), action, object: Some(object), ip, ..Default::default() }
+fn entry<'a>(
+    staff: &'a StaffUser,
+    action: &'a str,
+    object: &'a str,
+    ip: Option<&'a str>,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        at: now_ms(),
+        actor_id: Some(staff.id),
+        actor_login: Some(&staff.login),
+        action,
+        object: Some(object),
+        ip,
+        ..Default::default()
+    }
 }
 
 async fn waiting(db: &Db, id: i64) -> Result<UploadRow, AppError> {
-    db.upload(id).await?.ok_or_else(|| AppError::NotFound("There is no such upload.".into()))
+    db.upload(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such upload.".into()))
 }
 
 /// Commit: applies every valid row, once. A second Commit (double click,
 /// second tab) finds it claimed and changes nothing.
 /// `progress` follows it for the page's progress bar.
-pub async fn commit(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Option<&str>, progress: Option<Arc<Progress>>) -> Result<UploadStatus, AppError> {
+pub async fn commit(
+    db: &Db,
+    config: &Config,
+    staff: &StaffUser,
+    id: i64,
+    ip: Option<&str>,
+    progress: Option<Arc<Progress>>,
+) -> Result<UploadStatus, AppError> {
     let u = waiting(db, id).await?;
     let object = format!("upload {id}");
-    if !db.claim_upload(id, "committing", staff.id, &entry(staff, "upload.commit", &object, ip)).await? {
+    if !db
+        .claim_upload(
+            id,
+            "committing",
+            staff.id,
+            &entry(staff, "upload.commit", &object, ip),
+        )
+        .await?
+    {
         // Someone else moved it first: say where it is now.
         let now = waiting(db, id).await?;
         return match UploadStatus::from_code(&now.status) {
-            Some(s @ (UploadStatus::Success | UploadStatus::LimitedErrors | UploadStatus::Committing)) => Ok(s),
-            _ => Err(AppError::Conflict(format!("This upload is {} and cannot be committed.", status_label(&now.status)))),
+            Some(
+                s
+                @ (UploadStatus::Success | UploadStatus::LimitedErrors | UploadStatus::Committing),
+            ) => Ok(s),
+            _ => Err(AppError::Conflict(format!(
+                "This upload is {} and cannot be committed.",
+                status_label(&now.status)
+            ))),
         };
     }
     let path = file_of(config, id);
@@ -167,7 +286,17 @@ pub async fn commit(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Op
         p.begin(u.size_bytes.max(0) as u64);
     }
     let kind = FileKind::from_code(&u.kind).unwrap_or(FileKind::Accounts);
-    let out = match run(db, &path, kind, ImportMode::Commit { upload_id: id }, &u.file_name, &staff.login, progress).await {
+    let out = match run(
+        db,
+        &path,
+        kind,
+        ImportMode::Commit { upload_id: id },
+        &u.file_name,
+        &staff.login,
+        progress,
+    )
+    .await
+    {
         Ok(out) => out,
         Err(e) => {
             db.release_upload(id).await?;
@@ -183,14 +312,31 @@ fn status_label(code: &str) -> &str {
 }
 
 /// Abandon: nothing is applied and the file is deleted.
-pub async fn abandon(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: Option<&str>) -> Result<(), AppError> {
+pub async fn abandon(
+    db: &Db,
+    config: &Config,
+    staff: &StaffUser,
+    id: i64,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
     waiting(db, id).await?;
-    if !db.claim_upload(id, "abandoned", staff.id, &entry(staff, "upload.abandon", &format!("upload {id}"), ip)).await? {
+    if !db
+        .claim_upload(
+            id,
+            "abandoned",
+            staff.id,
+            &entry(staff, "upload.abandon", &format!("upload {id}"), ip),
+        )
+        .await?
+    {
         let u = waiting(db, id).await?;
         if u.status == "abandoned" {
             return Ok(());
         }
-        return Err(AppError::Conflict(format!("This upload is {} and cannot be abandoned.", status_label(&u.status))));
+        return Err(AppError::Conflict(format!(
+            "This upload is {} and cannot be abandoned.",
+            status_label(&u.status)
+        )));
     }
     let _ = tokio::fs::remove_file(file_of(config, id)).await;
     Ok(())
@@ -199,7 +345,11 @@ pub async fn abandon(db: &Db, config: &Config, staff: &StaffUser, id: i64, ip: O
 fn summary(u: UploadRow, tz: &str) -> UploadSummary {
     UploadSummary {
         id: u.id,
-        kind: if u.kind == "bills" { "Bill file".into() } else { "Universal file".into() },
+        kind: if u.kind == "bills" {
+            "Bill file".into()
+        } else {
+            "Universal file".into()
+        },
         size: human_size(u.size_bytes),
         uploaded_at: clock::display(u.uploaded_at, tz),
         status: UploadStatus::from_code(&u.status).unwrap_or(UploadStatus::Unprocessed),
@@ -213,7 +363,12 @@ fn summary(u: UploadRow, tz: &str) -> UploadSummary {
 }
 
 pub async fn recent(db: &Db, tz: &str) -> Result<Vec<UploadSummary>, AppError> {
-    Ok(db.recent_uploads(RECENT).await?.into_iter().map(|u| summary(u, tz)).collect())
+    Ok(db
+        .recent_uploads(RECENT)
+        .await?
+        .into_iter()
+        .map(|u| summary(u, tz))
+        .collect())
 }
 
 pub async fn detail(db: &Db, tz: &str, id: i64) -> Result<UploadDetail, AppError> {
@@ -222,13 +377,24 @@ pub async fn detail(db: &Db, tz: &str, id: i64) -> Result<UploadDetail, AppError
         .upload_errors(id)
         .await?
         .into_iter()
-        .map(|e| RowError { line: e.line.max(0) as u64, column: e.column_name, reason: e.reason })
+        .map(|e| RowError {
+            line: e.line.max(0) as u64,
+            column: e.column_name,
+            reason: e.reason,
+        })
         .collect();
     let same_as = match u.status.as_str() {
-        "previewed" => db.same_content(&u.sha256, id).await?.map(|s| summary(s, tz)),
+        "previewed" => db
+            .same_content(&u.sha256, id)
+            .await?
+            .map(|s| summary(s, tz)),
         _ => None,
     };
-    Ok(UploadDetail { summary: summary(u, tz), errors, same_as })
+    Ok(UploadDetail {
+        summary: summary(u, tz),
+        errors,
+        same_as,
+    })
 }
 
 /// The refused rows as CSV (formula-safe like the Audit Report's export).
@@ -237,7 +403,12 @@ pub async fn errors_csv(db: &Db, id: i64) -> Result<String, AppError> {
     let cell = crate::domain::audit_view::csv_cell;
     let mut out = String::from("\"Line\",\"Column\",\"Reason\"\r\n");
     for e in db.upload_errors(id).await? {
-        out.push_str(&format!("{},{},{}\r\n", cell(&e.line.to_string()), cell(&e.column_name), cell(&e.reason)));
+        out.push_str(&format!(
+            "{},{},{}\r\n",
+            cell(&e.line.to_string()),
+            cell(&e.column_name),
+            cell(&e.reason)
+        ));
     }
     Ok(out)
 }

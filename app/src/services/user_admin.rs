@@ -4,15 +4,17 @@
 //! role or one user. The server functions in `api::users` check who may.
 
 use super::clock;
-use super::notices::{send_temporary_password, Mailer};
+use super::notices::{Mailer, send_temporary_password};
 use crate::config::Config;
 use crate::db::audit::AuditEntry;
 use crate::db::user_admin::{Deactivation, StaffListRow};
-use crate::db::{now_ms, Db};
-use crate::domain::entitlements::{Entitlement, Entitlements, RoleEntitlementsView};
+use crate::db::{Db, now_ms};
 use crate::domain::email::Email;
+use crate::domain::entitlements::{Entitlement, Entitlements, RoleEntitlementsView};
 use crate::domain::staff::{LoginId, Role, StaffUser};
-use crate::domain::user_admin_view::{check_role_set, temporary_password, AddUserForm, StaffUserDetail, StaffUserView};
+use crate::domain::user_admin_view::{
+    AddUserForm, StaffUserDetail, StaffUserView, check_role_set, temporary_password,
+};
 use crate::error::{AppError, FieldErrors};
 use rand::RngCore;
 
@@ -27,7 +29,10 @@ fn view(r: StaffListRow, tz: &str) -> StaffUserView {
     StaffUserView {
         role: Role::from_code(&r.role).unwrap_or(Role::Csr),
         active: r.active,
-        locked_until: r.locked_until.filter(|t| *t > now).map(|t| clock::display(t, tz)),
+        locked_until: r
+            .locked_until
+            .filter(|t| *t > now)
+            .map(|t| clock::display(t, tz)),
         temporary_password: r.must_change_password,
         created: clock::display(r.created_at, tz),
         last_seen: r.last_sign_in.map(|t| clock::display(t, tz)),
@@ -47,21 +52,48 @@ fn new_temporary_password() -> String {
 }
 
 impl UserAdmin<'_> {
-    fn entry<'b>(&self, admin: &'b StaffUser, action: &'b str, object: &'b str, ip: Option<&'b str>) -> AuditEntry<'b> {
-        AuditEntry { at: now_ms(), actor_id: Some(admin.id), actor_login: Some(&admin.login), action, object: Some(object), ip, ..Default::default() }
+    fn entry<'b>(
+        &self,
+        admin: &'b StaffUser,
+        action: &'b str,
+        object: &'b str,
+        ip: Option<&'b str>,
+    ) -> AuditEntry<'b> {
+        AuditEntry {
+            at: now_ms(),
+            actor_id: Some(admin.id),
+            actor_login: Some(&admin.login),
+            action,
+            object: Some(object),
+            ip,
+            ..Default::default()
+        }
     }
 
     async fn row(&self, login: &str) -> Result<StaffListRow, AppError> {
         let key = login.trim().to_ascii_lowercase();
-        self.db.staff_listing(&key).await?.ok_or_else(|| no_such_user(login))
+        self.db
+            .staff_listing(&key)
+            .await?
+            .ok_or_else(|| no_such_user(login))
     }
 
     pub async fn list(&self) -> Result<Vec<StaffUserView>, AppError> {
         let tz = &self.config.timezone;
-        Ok(self.db.list_staff().await?.into_iter().map(|r| view(r, tz)).collect())
+        Ok(self
+            .db
+            .list_staff()
+            .await?
+            .into_iter()
+            .map(|r| view(r, tz))
+            .collect())
     }
 
-    pub async fn detail(&self, viewer: &StaffUser, login: &str) -> Result<StaffUserDetail, AppError> {
+    pub async fn detail(
+        &self,
+        viewer: &StaffUser,
+        login: &str,
+    ) -> Result<StaffUserDetail, AppError> {
         let row = self.row(login).await?;
         let user = view(row.clone(), &self.config.timezone);
         Ok(StaffUserDetail {
@@ -75,10 +107,17 @@ impl UserAdmin<'_> {
 
     /// Add user: the new user gets a temporary password by email and must
     /// choose their own at first sign-in. Returns the login ID.
-    pub async fn add(&self, admin: &StaffUser, form: &AddUserForm, ip: Option<&str>) -> Result<String, AppError> {
+    pub async fn add(
+        &self,
+        admin: &StaffUser,
+        form: &AddUserForm,
+        ip: Option<&str>,
+    ) -> Result<String, AppError> {
         let Some(role) = Role::from_code(&form.role) else {
             // Say everything that is wrong at once, and add nothing.
-            let mut errs = FieldErrors::new().keep("login", &form.login).keep("email", &form.email);
+            let mut errs = FieldErrors::new()
+                .keep("login", &form.login)
+                .keep("email", &form.email);
             if let Err(e) = LoginId::parse(&form.login) {
                 errs.add("login", e.to_string());
             }
@@ -89,9 +128,20 @@ impl UserAdmin<'_> {
             return Err(AppError::Invalid(errs));
         };
         let password = new_temporary_password();
-        super::auth::add_user_with(self.db, &form.login, &form.email, role, &password, true, Some(&admin.login)).await?;
+        super::auth::add_user_with(
+            self.db,
+            &form.login,
+            &form.email,
+            role,
+            &password,
+            true,
+            Some(&admin.login),
+        )
+        .await?;
         let row = self.row(&form.login).await?;
-        self.db.audit(&self.entry(admin, "user.temporary_password", &row.login, ip)).await?;
+        self.db
+            .audit(&self.entry(admin, "user.temporary_password", &row.login, ip))
+            .await?;
         self.mail(&row, &password).await?;
         Ok(row.login)
     }
@@ -109,27 +159,64 @@ impl UserAdmin<'_> {
 
     /// Deactivate: the user can no longer sign in, and any open session ends
     /// at its next request. Never yourself, never the last administrator.
-    pub async fn deactivate(&self, admin: &StaffUser, login: &str, ip: Option<&str>) -> Result<(), AppError> {
+    pub async fn deactivate(
+        &self,
+        admin: &StaffUser,
+        login: &str,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
         let row = self.row(login).await?;
         if row.id == admin.id {
             return Err(AppError::Conflict("You can't deactivate yourself.".into()));
         }
-        match self.db.deactivate_staff(row.id, &self.entry(admin, "user.deactivate", &row.login, ip)).await? {
+        match self
+            .db
+            .deactivate_staff(
+                row.id,
+                &self.entry(admin, "user.deactivate", &row.login, ip),
+            )
+            .await?
+        {
             Deactivation::Done => Ok(()),
-            Deactivation::NoSuchUser => Err(AppError::Conflict(format!("{} is already inactive.", row.login))),
-            Deactivation::LastAdministrator => Err(AppError::Conflict("You can't deactivate the last active administrator.".into())),
+            Deactivation::NoSuchUser => Err(AppError::Conflict(format!(
+                "{} is already inactive.",
+                row.login
+            ))),
+            Deactivation::LastAdministrator => Err(AppError::Conflict(
+                "You can't deactivate the last active administrator.".into(),
+            )),
         }
     }
 
-    pub async fn activate(&self, admin: &StaffUser, login: &str, ip: Option<&str>) -> Result<(), AppError> {
+    pub async fn activate(
+        &self,
+        admin: &StaffUser,
+        login: &str,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
         let row = self.row(login).await?;
-        self.db.activate_staff(row.id, &self.entry(admin, "user.activate", &row.login, ip)).await?;
+        self.db
+            .activate_staff(row.id, &self.entry(admin, "user.activate", &row.login, ip))
+            .await?;
         Ok(())
     }
 
-    pub async fn unlock(&self, admin: &StaffUser, login: &str, ip: Option<&str>) -> Result<(), AppError> {
+    pub async fn unlock(
+        &self,
+        admin: &StaffUser,
+        login: &str,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
         let row = self.row(login).await?;
-        if !self.db.unlock_staff(row.id, now_ms(), &self.entry(admin, "user.unlock", &row.login, ip)).await? {
+        if !self
+            .db
+            .unlock_staff(
+                row.id,
+                now_ms(),
+                &self.entry(admin, "user.unlock", &row.login, ip),
+            )
+            .await?
+        {
             return Err(AppError::Conflict(format!("{} is not locked.", row.login)));
         }
         Ok(())
@@ -138,51 +225,106 @@ impl UserAdmin<'_> {
     /// Generate Temporary Password, once the administrator has typed the
     /// user's email address to confirm where it goes. The user's sessions
     /// end and they must choose a new password at sign-in.
-    pub async fn reset_password(&self, admin: &StaffUser, login: &str, confirm_email: &str, ip: Option<&str>) -> Result<(), AppError> {
+    pub async fn reset_password(
+        &self,
+        admin: &StaffUser,
+        login: &str,
+        confirm_email: &str,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
         let row = self.row(login).await?;
         if !confirm_email.trim().eq_ignore_ascii_case(&row.email) {
             let mut errs = FieldErrors::new().keep("email", confirm_email);
-            errs.add("email", format!("That is not {}'s email address.", row.login));
+            errs.add(
+                "email",
+                format!("That is not {}'s email address.", row.login),
+            );
             return Err(AppError::Invalid(errs));
         }
         if !row.active {
-            return Err(AppError::Conflict(format!("{} is inactive. Activate them first.", row.login)));
+            return Err(AppError::Conflict(format!(
+                "{} is inactive. Activate them first.",
+                row.login
+            )));
         }
         let password = new_temporary_password();
         let hash = super::auth::hash_blocking(&password).await?;
-        self.db.set_temporary_password(row.id, &hash, &self.entry(admin, "user.temporary_password", &row.login, ip)).await?;
+        self.db
+            .set_temporary_password(
+                row.id,
+                &hash,
+                &self.entry(admin, "user.temporary_password", &row.login, ip),
+            )
+            .await?;
         self.mail(&row, &password).await
     }
 
     /// One user's entitlements: stored as overrides of their role's set, so
     /// a later change to the role still reaches what was not overridden.
-    pub async fn set_entitlements(&self, admin: &StaffUser, login: &str, wanted: &Entitlements, ip: Option<&str>) -> Result<(), AppError> {
+    pub async fn set_entitlements(
+        &self,
+        admin: &StaffUser,
+        login: &str,
+        wanted: &Entitlements,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
         let row = self.row(login).await?;
         if row.id == admin.id {
-            return Err(AppError::Conflict("You can't change your own entitlements. Ask another administrator.".into()));
+            return Err(AppError::Conflict(
+                "You can't change your own entitlements. Ask another administrator.".into(),
+            ));
         }
         let role = Role::from_code(&row.role).unwrap_or(Role::Csr);
         let before = self.db.entitlements_of(row.id, role).await?;
         let overrides = self.db.role_entitlements(role).await?.overrides_for(wanted);
         let (before, after) = (before.codes().join(","), wanted.codes().join(","));
-        let entry = AuditEntry { before: Some(&before), after: Some(&after), ..self.entry(admin, "user.entitlements", &row.login, ip) };
-        self.db.set_user_overrides(row.id, &overrides, &entry).await?;
+        let entry = AuditEntry {
+            before: Some(&before),
+            after: Some(&after),
+            ..self.entry(admin, "user.entitlements", &row.login, ip)
+        };
+        self.db
+            .set_user_overrides(row.id, &overrides, &entry)
+            .await?;
         Ok(())
     }
 
     pub async fn role_view(&self, role: Role) -> Result<RoleEntitlementsView, AppError> {
         let (users, users_with_overrides) = self.db.role_user_counts(role).await?;
-        Ok(RoleEntitlementsView { role, granted: self.db.role_entitlements(role).await?, users, users_with_overrides })
+        Ok(RoleEntitlementsView {
+            role,
+            granted: self.db.role_entitlements(role).await?,
+            users,
+            users_with_overrides,
+        })
     }
 
     /// Update Entitlements for a role; with `apply_to_users`, every user in
     /// the role loses their overrides and gets exactly the role's set.
-    pub async fn set_role(&self, admin: &StaffUser, role: Role, granted: &Entitlements, apply_to_users: bool, ip: Option<&str>) -> Result<u64, AppError> {
+    pub async fn set_role(
+        &self,
+        admin: &StaffUser,
+        role: Role,
+        granted: &Entitlements,
+        apply_to_users: bool,
+        ip: Option<&str>,
+    ) -> Result<u64, AppError> {
         check_role_set(role, granted).map_err(|m| AppError::field("granted", m))?;
         let before = self.db.role_entitlements(role).await?.codes().join(",");
         let after = granted.codes().join(",");
-        let action = if apply_to_users { "role.entitlements_applied" } else { "role.entitlements" };
-        let entry = AuditEntry { before: Some(&before), after: Some(&after), ..self.entry(admin, action, role.code(), ip) };
-        Ok(self.db.set_role_entitlements(role, granted, apply_to_users, &entry).await?)
+        let action = if apply_to_users {
+            "role.entitlements_applied"
+        } else {
+            "role.entitlements"
+        };
+        let entry = AuditEntry {
+            before: Some(&before),
+            after: Some(&after),
+            ..self.entry(admin, action, role.code(), ip)
+        };
+        Ok(self
+            .db
+            .set_role_entitlements(role, granted, apply_to_users, &entry)
+            .await?)
     }
 }

@@ -2,9 +2,11 @@
 //! and the account page: edit its type, names, email and status, Adjust
 //! Balance, and its history. Plain forms: with and without JavaScript.
 
-use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
 use super::Layout;
-use crate::api::accounts::{load_account, AdjustBalance, CreateAccount as CreateAccountAction, UpdateAccount};
+use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
+use crate::api::accounts::{
+    AdjustBalance, CreateAccount as CreateAccountAction, UpdateAccount, load_account,
+};
 use crate::domain::account::AccountStatus;
 use crate::domain::account_edit::{AccountDetail, AccountForm};
 use crate::error::{AppError, FieldErrors};
@@ -15,9 +17,25 @@ use leptos_router::hooks::use_params_map;
 /// The type, name and email fields both forms share, filled from `start`
 /// or, after a refused submit, from what was typed.
 #[component]
-fn AccountFields(prefix: &'static str, start: AccountForm, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
-    let kept = move |f: &'static str, default: &str| errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_for(f)).map(str::to_string)).unwrap_or_else(|| default.to_string());
-    let message = move |f: &'static str| Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(f)).map(str::to_string)));
+fn AccountFields(
+    prefix: &'static str,
+    start: AccountForm,
+    errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
+    let kept = move |f: &'static str, default: &str| {
+        errors
+            .with_untracked(|e| e.as_ref().and_then(|e| e.value_for(f)).map(str::to_string))
+            .unwrap_or_else(|| default.to_string())
+    };
+    let message = move |f: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.as_ref()
+                    .and_then(|e| e.message_for(f))
+                    .map(str::to_string)
+            })
+        })
+    };
     let invalid = move |f: &'static str| move || message(f).get().is_some().to_string();
     let business = start.business.is_some();
     let field = move |f: &'static str, label: &'static str, value: String, kind: &'static str| {
@@ -49,11 +67,19 @@ fn AccountFields(prefix: &'static str, start: AccountForm, errors: Signal<Option
 #[component]
 pub fn CreateAccount(number: String) -> impl IntoView {
     // Payer Support's, so its search runs again once the account exists.
-    let action = use_context::<ServerAction<CreateAccountAction>>().unwrap_or_else(ServerAction::new);
+    let action =
+        use_context::<ServerAction<CreateAccountAction>>().unwrap_or_else(ServerAction::new);
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = Signal::derive(move || form_error(action.value().get()));
-    let number_error = Signal::derive(move || errors.get().and_then(|e| e.message_for("account_number").map(str::to_string)));
-    let start = AccountForm { account_number: number.clone(), ..Default::default() };
+    let number_error = Signal::derive(move || {
+        errors
+            .get()
+            .and_then(|e| e.message_for("account_number").map(str::to_string))
+    });
+    let start = AccountForm {
+        account_number: number.clone(),
+        ..Default::default()
+    };
     view! {
         <section class="panel" aria-labelledby="create-account-title">
             <h2 id="create-account-title">{format!("Create account {number}")}</h2>
@@ -77,7 +103,10 @@ pub fn AccountPage() -> impl IntoView {
     let number = move || params.read().get("number").unwrap_or_default();
     let save = ServerAction::<UpdateAccount>::new();
     let adjust = ServerAction::<AdjustBalance>::new();
-    let detail = Resource::new(move || (number(), save.version().get(), adjust.version().get()), |(n, _, _)| load_account(n));
+    let detail = Resource::new(
+        move || (number(), save.version().get(), adjust.version().get()),
+        |(n, _, _)| load_account(n),
+    );
     view! {
         <Title text="Account"/>
         <Layout>
@@ -95,16 +124,41 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountView(d: AccountDetail, save: ServerAction<UpdateAccount>, adjust: ServerAction<AdjustBalance>) -> impl IntoView {
+fn AccountView(
+    d: AccountDetail,
+    save: ServerAction<UpdateAccount>,
+    adjust: ServerAction<AdjustBalance>,
+) -> impl IntoView {
     let number = d.form.account_number.clone();
     let errors = Signal::derive(move || field_errors(save.value().get()));
-    let message = move |f: &'static str| Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(f)).map(str::to_string)));
+    let message = move |f: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.as_ref()
+                    .and_then(|e| e.message_for(f))
+                    .map(str::to_string)
+            })
+        })
+    };
     let alert = Signal::derive(move || match save.value().get() {
-        Some(Err(AppError::Invalid(_))) => Some("Please correct the highlighted fields.".to_string()),
+        Some(Err(AppError::Invalid(_))) => {
+            Some("Please correct the highlighted fields.".to_string())
+        }
         other => form_error(other),
     });
-    let done = move || save.value().get().and_then(Result::ok).or_else(|| adjust.value().get().and_then(Result::ok));
-    let status_now = errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_for("status")).map(str::to_string)).unwrap_or(d.form.status.clone());
+    let done = move || {
+        save.value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| adjust.value().get().and_then(Result::ok))
+    };
+    let status_now = errors
+        .with_untracked(|e| {
+            e.as_ref()
+                .and_then(|e| e.value_for("status"))
+                .map(str::to_string)
+        })
+        .unwrap_or(d.form.status.clone());
     let scheduled = d.scheduled;
     let adjust_number = number.clone();
     view! {
@@ -179,8 +233,20 @@ fn AccountView(d: AccountDetail, save: ServerAction<UpdateAccount>, adjust: Serv
 #[component]
 fn AdjustPanel(number: String, key: String, adjust: ServerAction<AdjustBalance>) -> impl IntoView {
     let errors = Signal::derive(move || field_errors(adjust.value().get()));
-    let message = move |f: &'static str| Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(f)).map(str::to_string)));
-    let kept = move |f: &'static str| errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_for(f)).map(str::to_string)).unwrap_or_default();
+    let message = move |f: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.as_ref()
+                    .and_then(|e| e.message_for(f))
+                    .map(str::to_string)
+            })
+        })
+    };
+    let kept = move |f: &'static str| {
+        errors
+            .with_untracked(|e| e.as_ref().and_then(|e| e.value_for(f)).map(str::to_string))
+            .unwrap_or_default()
+    };
     let invalid = move |f: &'static str| move || message(f).get().is_some().to_string();
     let alert = Signal::derive(move || match adjust.value().get() {
         Some(Err(AppError::Invalid(_))) => None,

@@ -1,9 +1,9 @@
 //! Two-person approval: the refunds awaiting approval, and the panel on a
 //! payment's page where a second person approves or rejects one.
 
-use super::forms::{form_error, FormAlert};
 use super::Layout;
-use crate::api::lifecycle::{load_approvals, DecideRefund};
+use super::forms::{FormAlert, form_error};
+use crate::api::lifecycle::{DecideRefund, load_approvals};
 use crate::domain::payment_view::ApprovalView;
 use leptos::prelude::*;
 use leptos_meta::Title;

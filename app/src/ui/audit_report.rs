@@ -4,7 +4,7 @@
 
 use super::Layout;
 use crate::api::audit::load_audit;
-use crate::domain::audit_view::{check_audit_query, AuditPage, AuditQuery, AuditSort, PAGE_SIZES};
+use crate::domain::audit_view::{AuditPage, AuditQuery, AuditSort, PAGE_SIZES, check_audit_query};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,9 +31,11 @@ pub fn AuditReportPage() -> impl IntoView {
         }
     };
     let page = Resource::new(query, load_audit);
-    let field = move |name: &'static str| move || match page.get() {
-        Some(Err(AppError::Invalid(f))) => f.message_for(name).map(str::to_string),
-        _ => None,
+    let field = move |name: &'static str| {
+        move || match page.get() {
+            Some(Err(AppError::Invalid(f))) => f.message_for(name).map(str::to_string),
+            _ => None,
+        }
     };
     view! {
         <Title text="Audit Report"/>
@@ -98,10 +100,18 @@ pub fn AuditReportPage() -> impl IntoView {
 
 #[component]
 fn Results(p: AuditPage, query: AuditQuery) -> impl IntoView {
-    let Ok(q) = check_audit_query(&query) else { return ().into_any() };
+    let Ok(q) = check_audit_query(&query) else {
+        return ().into_any();
+    };
     let export = q.link("/reports/audit.csv", q.sort, q.descending, 1);
     let header = |column: AuditSort| {
-        let sorted = (q.sort == column).then(|| if q.descending { "descending" } else { "ascending" });
+        let sorted = (q.sort == column).then(|| {
+            if q.descending {
+                "descending"
+            } else {
+                "ascending"
+            }
+        });
         view! {
             <th scope="col" aria-sort=sorted.unwrap_or("none")>
                 <a href=q.sort_link(PATH, column)>{column.label()}{sorted.map(|d| if d == "ascending" { " ▲" } else { " ▼" })}</a>

@@ -1,9 +1,9 @@
 //! Bills Found (on Payer Support) and Bill Details (State, Status, Do Not
 //! Call, then Submit).
 
-use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
 use super::Layout;
-use crate::api::bills::{load_bill, UpdateBill};
+use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
+use crate::api::bills::{UpdateBill, load_bill};
 use crate::domain::bill_view::{BillStatus, BillSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,7 +60,13 @@ pub fn BillsFound(bills: Vec<BillSummary>) -> impl IntoView {
 #[component]
 pub fn BillDetailsPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let save = ServerAction::<UpdateBill>::new();
     let bill = Resource::new(move || (id(), save.version().get()), |(i, _)| load_bill(i));
     view! {
@@ -79,7 +85,15 @@ pub fn BillDetailsPage() -> impl IntoView {
 #[component]
 fn BillView(b: BillSummary, save: ServerAction<UpdateBill>) -> impl IntoView {
     let errors = Signal::derive(move || field_errors(save.value().get()));
-    let message = move |f: &'static str| Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(f)).map(str::to_string)));
+    let message = move |f: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.as_ref()
+                    .and_then(|e| e.message_for(f))
+                    .map(str::to_string)
+            })
+        })
+    };
     let alert = Signal::derive(move || form_error(save.value().get()));
     let done = move || save.value().get().and_then(Result::ok);
     view! {

@@ -2,7 +2,7 @@
 //! offers, a reason, and a confirmation box; a plain form, so it works with
 //! and without JavaScript.
 
-use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
+use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
 use crate::api::lifecycle::CancelReverse;
 use crate::domain::lifecycle::ActionKind;
 use crate::domain::payment_view::CancelReverseView;
@@ -12,23 +12,57 @@ fn describe(kind: ActionKind, refundable: &str) -> String {
     match kind {
         ActionKind::Cancel => "Cancel: the payment never starts; no money moves.".into(),
         ActionKind::Void => "Void: the ACH debit is not sent; no money moves.".into(),
-        ActionKind::FullReversal => format!("Full Reversal: give back all of the remaining {refundable}."),
+        ActionKind::FullReversal => {
+            format!("Full Reversal: give back all of the remaining {refundable}.")
+        }
         ActionKind::PartialRefund => "Partial refund: give back part of it.".into(),
         ActionKind::AchRefund => "Refund to bank account: an ACH credit in the next file.".into(),
     }
 }
 
 #[component]
-pub fn CancelReversePanel(reference: String, view: CancelReverseView, action: ServerAction<CancelReverse>) -> impl IntoView {
+pub fn CancelReversePanel(
+    reference: String,
+    view: CancelReverseView,
+    action: ServerAction<CancelReverse>,
+) -> impl IntoView {
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = Signal::derive(move || {
-        form_error(action.value().get()).or_else(|| field_errors(action.value().get()).map(|_| "Please correct the highlighted fields.".into()))
+        form_error(action.value().get()).or_else(|| {
+            field_errors(action.value().get())
+                .map(|_| "Please correct the highlighted fields.".into())
+        })
     });
-    let kept = move |field: &'static str| errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_for(field)).map(str::to_string)).unwrap_or_default();
-    let message = move |field: &'static str| Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(field)).map(str::to_string)));
-    let invalid = move |field: &'static str| move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(field)).is_some()).to_string();
+    let kept = move |field: &'static str| {
+        errors
+            .with_untracked(|e| {
+                e.as_ref()
+                    .and_then(|e| e.value_for(field))
+                    .map(str::to_string)
+            })
+            .unwrap_or_default()
+    };
+    let message = move |field: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.as_ref()
+                    .and_then(|e| e.message_for(field))
+                    .map(str::to_string)
+            })
+        })
+    };
+    let invalid = move |field: &'static str| {
+        move || {
+            errors
+                .with(|e| e.as_ref().and_then(|e| e.message_for(field)).is_some())
+                .to_string()
+        }
+    };
     let refundable = view.refundable.to_string();
-    let wants_amount = view.offered.iter().any(|k| matches!(k, ActionKind::PartialRefund | ActionKind::AchRefund));
+    let wants_amount = view
+        .offered
+        .iter()
+        .any(|k| matches!(k, ActionKind::PartialRefund | ActionKind::AchRefund));
     let chosen = kept("action");
     let only = (view.offered.len() == 1).then(|| view.offered[0]);
     let reason_kept = kept("reason");

@@ -1,8 +1,8 @@
 //! Change Password: from the header for anyone signed in, and the only page
 //! open to a user whose password is temporary or expired.
 
-use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
 use super::Layout;
+use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
 use crate::api::auth::ChangePassword;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,10 +14,19 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let query = use_query_map();
     let required = move || query.read().get("required").is_some();
     let errors = move || field_errors(action.value().get());
-    let message = move |field: &'static str| Signal::derive(move || errors().and_then(|e| e.message_for(field).map(str::to_string)));
+    let message = move |field: &'static str| {
+        Signal::derive(move || errors().and_then(|e| e.message_for(field).map(str::to_string)))
+    };
     let alert = Signal::derive(move || form_error(action.value().get()));
-    let field = move |id: &'static str, label: &'static str, autocomplete: &'static str, hint: Option<&'static str>| {
-        let described = if hint.is_some() { format!("{id}-error {id}-hint") } else { format!("{id}-error") };
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      autocomplete: &'static str,
+                      hint: Option<&'static str>| {
+        let described = if hint.is_some() {
+            format!("{id}-error {id}-hint")
+        } else {
+            format!("{id}-error")
+        };
         view! {
             <div class="field">
                 <label for=format!("pw-{id}")>{label}</label>

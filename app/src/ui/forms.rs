@@ -6,7 +6,9 @@ use leptos::prelude::*;
 
 /// The field errors in an action's latest result, if it failed validation.
 pub fn field_errors<T: Clone>(result: Option<Result<T, AppError>>) -> Option<FieldErrors> {
-    result.and_then(|r| r.err()).and_then(|e| e.field_errors().cloned())
+    result
+        .and_then(|r| r.err())
+        .and_then(|e| e.field_errors().cloned())
 }
 
 /// The message for a failure that is not about one field.
@@ -21,7 +23,10 @@ pub fn form_error<T: Clone>(result: Option<Result<T, AppError>>) -> Option<Strin
 /// The message shown under a field; its id is what the input's
 /// `aria-describedby` points at.
 #[component]
-pub fn FieldMessage(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub fn FieldMessage(
+    #[prop(into)] id: String,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
     view! {
         <p class="field-error" id=format!("{id}-error") aria-live="polite">
             {move || message.get()}

@@ -1,12 +1,15 @@
 //! The frame around every signed-in page: header, navigation, sign-out.
 
-use crate::api::auth::{current_user, SignOut};
+use crate::api::auth::{SignOut, current_user};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 fn is_change_password_page() -> bool {
-    leptos_router::hooks::use_location().pathname.get_untracked() == crate::routes::CHANGE_PASSWORD
+    leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        == crate::routes::CHANGE_PASSWORD
 }
 
 #[component]
@@ -17,12 +20,15 @@ pub fn Layout(children: Children) -> impl IntoView {
     Effect::new(move |_| {
         let navigate = leptos_router::hooks::use_navigate();
         match user.get() {
-            Some(Err(AppError::Unauthenticated)) => navigate("/sign-in?expired=1", Default::default()),
+            Some(Err(AppError::Unauthenticated)) => {
+                navigate("/sign-in?expired=1", Default::default())
+            }
             // A temporary or expired password: Change Password first (the
             // server's page guard does the same for full page loads).
-            Some(Ok(u)) if u.must_change_password && !is_change_password_page() => {
-                navigate(&format!("{}?required=1", crate::routes::CHANGE_PASSWORD), Default::default())
-            }
+            Some(Ok(u)) if u.must_change_password && !is_change_password_page() => navigate(
+                &format!("{}?required=1", crate::routes::CHANGE_PASSWORD),
+                Default::default(),
+            ),
             _ => {}
         }
     });

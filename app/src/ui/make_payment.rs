@@ -1,15 +1,15 @@
 //! Make Payment (the form) and its review, as the help center describes:
 //! email, amount and method, **Confirm**, review, **Make Payment**.
 
-use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
 use super::Layout;
-use crate::api::payments::{load_pay_context, review_payment, ConfirmPayment, MakePayment};
+use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
+use crate::api::payments::{ConfirmPayment, MakePayment, load_pay_context, review_payment};
 use crate::domain::bank::BankAccountKind;
 #[cfg(feature = "hydrate")]
 use crate::domain::payment::check_form;
-use crate::routes;
 use crate::domain::payment_view::{PayContext, ReviewView};
 use crate::error::{AppError, FieldErrors};
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -24,10 +24,17 @@ pub fn MakePaymentPage() -> impl IntoView {
         |(account, r, bill)| async move {
             // Back from the review: the form gets its entries again.
             let kept = match r {
-                Some(r) => review_payment(r).await.map(|v| v.form_values).unwrap_or_default(),
+                Some(r) => review_payment(r)
+                    .await
+                    .map(|v| v.form_values)
+                    .unwrap_or_default(),
                 None => Vec::new(),
             };
-            let bill = bill.or_else(|| kept.iter().find(|(k, _)| k == "bill").map(|(_, v)| v.clone()));
+            let bill = bill.or_else(|| {
+                kept.iter()
+                    .find(|(k, _)| k == "bill")
+                    .map(|(_, v)| v.clone())
+            });
             let ctx = load_pay_context(account, bill.and_then(|b| b.parse().ok())).await?;
             Ok::<_, AppError>((ctx, kept))
         },
@@ -56,7 +63,11 @@ fn LoadError(error: AppError) -> impl IntoView {
 
 /// The account the payment is for, at the top of each step.
 #[component]
-fn AccountCard(account: String, name: String, #[prop(optional_no_strip)] balance: Option<String>) -> impl IntoView {
+fn AccountCard(
+    account: String,
+    name: String,
+    #[prop(optional_no_strip)] balance: Option<String>,
+) -> impl IntoView {
     view! {
         <section class="account-card" aria-label="Account">
             <div><span class="label">"Account"</span><span class="value mono">{account}</span></div>
@@ -87,12 +98,19 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     let action = ServerAction::<ConfirmPayment>::new();
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let client_errors = RwSignal::new(None::<FieldErrors>);
-    let errors = Signal::derive(move || client_errors.get().or_else(|| field_errors(action.value().get())));
+    let errors = Signal::derive(move || {
+        client_errors
+            .get()
+            .or_else(|| field_errors(action.value().get()))
+    });
     let alert = Signal::derive(move || {
         if client_errors.with(Option::is_some) {
             Some("Please correct the highlighted fields.".to_string())
         } else {
-            form_error(action.value().get()).or_else(|| field_errors(action.value().get()).map(|_| "Please correct the highlighted fields.".to_string()))
+            form_error(action.value().get()).or_else(|| {
+                field_errors(action.value().get())
+                    .map(|_| "Please correct the highlighted fields.".to_string())
+            })
         }
     });
     // What each field starts with: what the server sent back with an error
@@ -100,23 +118,41 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     let server_kept = field_errors(action.value().get_untracked());
     // Toward a bill, what remains on it; otherwise the balance.
     let owed = ctx.bill.as_ref().map_or(ctx.balance, |b| b.remaining());
-    let default_amount = if owed.is_positive() { owed.plain() } else { String::new() };
+    let default_amount = if owed.is_positive() {
+        owed.plain()
+    } else {
+        String::new()
+    };
     let defaults = vec![
         ("email".to_string(), ctx.email.clone().unwrap_or_default()),
         ("amount".to_string(), default_amount),
         (
             "method".to_string(),
-            ctx.saved_methods.first().map_or_else(|| "card".to_string(), |m| format!("saved:{}", m.id)),
+            ctx.saved_methods
+                .first()
+                .map_or_else(|| "card".to_string(), |m| format!("saved:{}", m.id)),
         ),
-        ("bank_kind".to_string(), BankAccountKind::Checking.code().to_string()),
+        (
+            "bank_kind".to_string(),
+            BankAccountKind::Checking.code().to_string(),
+        ),
         ("pay_date".to_string(), ctx.today.iso()),
     ];
     let initial = move |field: &str| -> String {
         server_kept
             .as_ref()
             .and_then(|f| f.value_for(field).map(str::to_string))
-            .or_else(|| kept.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()))
-            .or_else(|| defaults.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()))
+            .or_else(|| {
+                kept.iter()
+                    .find(|(k, _)| k == field)
+                    .map(|(_, v)| v.clone())
+            })
+            .or_else(|| {
+                defaults
+                    .iter()
+                    .find(|(k, _)| k == field)
+                    .map(|(_, v)| v.clone())
+            })
             .unwrap_or_default()
     };
     let method = initial("method");
@@ -247,7 +283,11 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
 #[cfg(feature = "hydrate")]
 fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payment::PaymentForm {
     let data = web_sys::FormData::new_with_form(form).ok();
-    let get = |k: &str| data.as_ref().and_then(|d| d.get(&format!("form[{k}]")).as_string()).unwrap_or_default();
+    let get = |k: &str| {
+        data.as_ref()
+            .and_then(|d| d.get(&format!("form[{k}]")).as_string())
+            .unwrap_or_default()
+    };
     crate::domain::payment::PaymentForm {
         account: get("account"),
         email: get("email"),
@@ -281,8 +321,16 @@ fn Field(
     #[prop(optional)] hint: String,
 ) -> impl IntoView {
     let id = format!("pay-{name}");
-    let invalid = move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name)).is_some()).to_string();
-    let described = if hint.is_empty() { format!("{id}-error") } else { format!("{id}-error {id}-hint") };
+    let invalid = move || {
+        errors
+            .with(|e| e.as_ref().and_then(|e| e.message_for(name)).is_some())
+            .to_string()
+    };
+    let described = if hint.is_empty() {
+        format!("{id}-error")
+    } else {
+        format!("{id}-error {id}-hint")
+    };
     let input = view! {
         <input
             id=id.clone()
@@ -313,7 +361,13 @@ fn Field(
 /// The message under one payment field (`pay-{id}-error`).
 #[component]
 fn Message(id: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
-    let message = Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(id)).map(str::to_string)));
+    let message = Signal::derive(move || {
+        errors.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.message_for(id))
+                .map(str::to_string)
+        })
+    });
     view! { <FieldMessage id=format!("pay-{id}") message/> }
 }
 
@@ -345,7 +399,9 @@ pub fn ReviewPaymentPage() -> impl IntoView {
 fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoView {
     let action = ServerAction::<MakePayment>::new();
     let alert = Signal::derive(move || match action.value().get() {
-        Some(Err(AppError::Declined(reason))) => Some(format!("The payment was declined: {reason}. No payment was made. Go Back to use another payment method.")),
+        Some(Err(AppError::Declined(reason))) => Some(format!(
+            "The payment was declined: {reason}. No payment was made. Go Back to use another payment method."
+        )),
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     });

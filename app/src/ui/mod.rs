@@ -2,16 +2,16 @@
 //! (so every page works without JavaScript) and hydrates in the browser.
 
 mod accounts;
-mod forms;
-mod layout;
-mod make_payment;
-mod not_found;
-mod payer_support;
 mod approvals;
 mod audit_report;
 mod bills;
 mod cancel_reverse;
 mod change_password;
+mod forms;
+mod layout;
+mod make_payment;
+mod not_found;
+mod payer_support;
 mod payment_pages;
 mod role_entitlements;
 mod settlements;
@@ -22,9 +22,9 @@ mod uploads;
 mod user_admin;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 
 pub use layout::Layout;
 
@@ -88,7 +88,10 @@ pub fn App() -> impl IntoView {
 /// tests (and people debugging) can tell a live page from a static one.
 #[cfg(feature = "hydrate")]
 pub fn mark_hydrated() {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

@@ -2,11 +2,11 @@
 //! Reference Number, name or email (with suggestions as a name or email is
 //! typed).
 
-use super::status::StatusWatch;
 use super::Layout;
+use super::status::StatusWatch;
 use crate::api::accounts::{search_accounts, suggest_accounts};
 use crate::domain::account::AccountStatus;
-use crate::domain::payer_support::{AccountSummary, SearchBy, SearchResults, SUGGEST_FROM};
+use crate::domain::payer_support::{AccountSummary, SUGGEST_FROM, SearchBy, SearchResults};
 use crate::domain::payment_view::PaymentSummary;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -18,7 +18,12 @@ use leptos_router::hooks::use_query_map;
 pub fn PayerSupportPage() -> impl IntoView {
     let query = use_query_map();
     // The query lives in the URL, so back, refresh and bookmarks all work.
-    let by = move || query.read().get("by").unwrap_or_else(|| SearchBy::AccountNumber.code().to_string());
+    let by = move || {
+        query
+            .read()
+            .get("by")
+            .unwrap_or_else(|| SearchBy::AccountNumber.code().to_string())
+    };
     let q = move || query.read().get("q").unwrap_or_default();
     // Create Account lands back on this very search; its version makes the
     // search run again so the new account shows.
@@ -27,7 +32,11 @@ pub fn PayerSupportPage() -> impl IntoView {
     let results = Resource::new(
         move || (by(), q(), created.version().get()),
         |(by, q, _)| async move {
-            if q.trim().is_empty() { None } else { Some(search_accounts(by, q).await) }
+            if q.trim().is_empty() {
+                None
+            } else {
+                Some(search_accounts(by, q).await)
+            }
         },
     );
     // Suggestions while a name or email is typed (with JavaScript only;
@@ -41,7 +50,11 @@ pub fn PayerSupportPage() -> impl IntoView {
             t.clear();
         }
         // Wait for a pause in typing before asking the server.
-        let handle = set_timeout_with_handle(move || settled.set(typed), std::time::Duration::from_millis(250)).ok();
+        let handle = set_timeout_with_handle(
+            move || settled.set(typed),
+            std::time::Duration::from_millis(250),
+        )
+        .ok();
         timer.set_value(handle);
     };
     // A search that ran (or a new URL) puts the suggestions away.
@@ -56,7 +69,9 @@ pub fn PayerSupportPage() -> impl IntoView {
             if !b.suggests() || q.trim().chars().count() < SUGGEST_FROM {
                 return Vec::new();
             }
-            suggest_accounts(b.code().to_string(), q).await.unwrap_or_default()
+            suggest_accounts(b.code().to_string(), q)
+                .await
+                .unwrap_or_default()
         }
     });
     let field_error = move || match results.get().flatten() {
@@ -220,7 +235,12 @@ fn AccountRow(account: AccountSummary) -> impl IntoView {
 
 #[component]
 fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> impl IntoView {
-    let watch = StatusWatch::new(payments.iter().map(|p| (p.reference.clone(), p.status)).collect());
+    let watch = StatusWatch::new(
+        payments
+            .iter()
+            .map(|p| (p.reference.clone(), p.status))
+            .collect(),
+    );
     view! {
         <section class="panel" aria-labelledby="payments-found">
             <h2 id="payments-found">"Payments Found"</h2>

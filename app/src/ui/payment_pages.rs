@@ -1,11 +1,11 @@
 //! After Make Payment: "Thanks for the payment!", and the payment's detail
 //! page (every field, the status history and the receipt).
 
+use super::Layout;
+use super::approvals::AwaitingApprovalPanel;
 use super::cancel_reverse::CancelReversePanel;
 use super::status::{StatusBadge, StatusWatch};
-use super::approvals::AwaitingApprovalPanel;
 use crate::api::lifecycle::{CancelReverse, DecideRefund};
-use super::Layout;
 use crate::api::payments::load_payment_detail;
 use crate::domain::payment_view::PaymentDetail;
 use leptos::prelude::*;
@@ -14,7 +14,10 @@ use leptos_router::hooks::use_params_map;
 
 fn use_detail() -> Resource<Result<PaymentDetail, crate::error::AppError>> {
     let params = use_params_map();
-    Resource::new(move || params.read().get("reference").unwrap_or_default(), load_payment_detail)
+    Resource::new(
+        move || params.read().get("reference").unwrap_or_default(),
+        load_payment_detail,
+    )
 }
 
 #[component]
@@ -58,7 +61,9 @@ pub fn PaymentDetailPage() -> impl IntoView {
     // After a Cancel/Reverse or an approval the page shows the payment as it
     // is now (and a fresh form key); without JavaScript the redirect reloads it.
     Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) || matches!(decide.value().get(), Some(Ok(_))) {
+        if matches!(action.value().get(), Some(Ok(_)))
+            || matches!(decide.value().get(), Some(Ok(_)))
+        {
             detail.refetch();
         }
     });
@@ -79,10 +84,20 @@ pub fn PaymentDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(d: PaymentDetail, action: ServerAction<CancelReverse>, decide: ServerAction<DecideRefund>) -> impl IntoView {
+fn Detail(
+    d: PaymentDetail,
+    action: ServerAction<CancelReverse>,
+    decide: ServerAction<DecideRefund>,
+) -> impl IntoView {
     let s = d.summary.clone();
     let state = s.state();
-    let done = move || action.value().get().and_then(Result::ok).or_else(|| decide.value().get().and_then(Result::ok));
+    let done = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| decide.value().get().and_then(Result::ok))
+    };
     let back = crate::routes::payer_support_account(&s.account_number);
     let watch = StatusWatch::new(vec![(s.reference.clone(), s.status)]);
     let reference = s.reference.clone();

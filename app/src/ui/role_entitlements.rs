@@ -1,10 +1,10 @@
 //! Role Entitlements: pick a role, tick boxes, Update Entitlements; Apply to
 //! current users resets everyone in the role to exactly its set.
 
-use super::forms::{field_errors, form_error, FormAlert};
-use super::user_admin::EntitlementBoxes;
 use super::Layout;
-use crate::api::users::{load_role_entitlements, SetRoleEntitlements};
+use super::forms::{FormAlert, field_errors, form_error};
+use super::user_admin::EntitlementBoxes;
+use crate::api::users::{SetRoleEntitlements, load_role_entitlements};
 use crate::domain::staff::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,11 +14,23 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn RoleEntitlementsPage() -> impl IntoView {
     let query = use_query_map();
-    let role = move || query.read().get("role").and_then(|r| Role::from_code(&r)).unwrap_or(Role::Csr);
+    let role = move || {
+        query
+            .read()
+            .get("role")
+            .and_then(|r| Role::from_code(&r))
+            .unwrap_or(Role::Csr)
+    };
     let save = ServerAction::<SetRoleEntitlements>::new();
-    let view_of = Resource::new(move || (role(), save.version().get()), |(r, _)| load_role_entitlements(r.code().to_string()));
+    let view_of = Resource::new(
+        move || (role(), save.version().get()),
+        |(r, _)| load_role_entitlements(r.code().to_string()),
+    );
     let alert = Signal::derive(move || {
-        form_error(save.value().get()).or_else(|| field_errors(save.value().get()).and_then(|e| e.message_for("granted").map(str::to_string)))
+        form_error(save.value().get()).or_else(|| {
+            field_errors(save.value().get())
+                .and_then(|e| e.message_for("granted").map(str::to_string))
+        })
     });
     let done = move || save.value().get().and_then(Result::ok);
     view! {

@@ -1,9 +1,9 @@
 //! Settlement (administrators): "Run settlement now", each run with its
 //! NACHA file, batches, counts and totals, and the file to download.
 
-use super::forms::{form_error, FormAlert};
 use super::Layout;
-use crate::api::lifecycle::{load_settlements, RunSettlement};
+use super::forms::{FormAlert, form_error};
+use crate::api::lifecycle::{RunSettlement, load_settlements};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

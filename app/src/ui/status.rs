@@ -37,20 +37,31 @@ impl StatusWatch {
     fn start(self) {
         let refresh = move || {
             let pending: Vec<String> = self.statuses.with_untracked(|m| {
-                m.iter().filter(|(_, s)| matches!(s, PaymentStatus::Pending | PaymentStatus::Authorizing)).map(|(r, _)| r.clone()).collect()
+                m.iter()
+                    .filter(|(_, s)| {
+                        matches!(s, PaymentStatus::Pending | PaymentStatus::Authorizing)
+                    })
+                    .map(|(r, _)| r.clone())
+                    .collect()
             });
             if pending.is_empty() {
                 return;
             }
             leptos::task::spawn_local(async move {
-                let Ok(found) = crate::api::accounts::payment_statuses(pending.join(",")).await else { return };
+                let Ok(found) = crate::api::accounts::payment_statuses(pending.join(",")).await
+                else {
+                    return;
+                };
                 for (reference, status) in found {
-                    let changed = self.statuses.with_untracked(|m| m.get(&reference) != Some(&status));
+                    let changed = self
+                        .statuses
+                        .with_untracked(|m| m.get(&reference) != Some(&status));
                     if changed {
                         self.statuses.update(|m| {
                             m.insert(reference.clone(), status);
                         });
-                        self.announcement.set(format!("Payment {reference} is now {}.", status.label()));
+                        self.announcement
+                            .set(format!("Payment {reference} is now {}.", status.label()));
                     }
                 }
             });
@@ -64,7 +75,10 @@ impl StatusWatch {
 
     pub fn badge(self, reference: String) -> impl IntoView {
         move || {
-            let status = self.statuses.with(|m| m.get(&reference).copied()).unwrap_or(PaymentStatus::Pending);
+            let status = self
+                .statuses
+                .with(|m| m.get(&reference).copied())
+                .unwrap_or(PaymentStatus::Pending);
             view! { <StatusBadge status/> }
         }
     }

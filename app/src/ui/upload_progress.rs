@@ -57,7 +57,12 @@ pub fn ProgressBar(phase: RwSignal<Option<Phase>>) -> impl IntoView {
 
 /// While `running` is true, asks the server every half second how far its
 /// step `token` has got, and shows it as `what`.
-pub fn follow(token: String, what: &'static str, running: Signal<bool>, phase: RwSignal<Option<Phase>>) {
+pub fn follow(
+    token: String,
+    what: &'static str,
+    running: Signal<bool>,
+    phase: RwSignal<Option<Phase>>,
+) {
     #[cfg(feature = "hydrate")]
     {
         let tick = move || {
@@ -66,8 +71,13 @@ pub fn follow(token: String, what: &'static str, running: Signal<bool>, phase: R
             }
             let token = token.clone();
             leptos::task::spawn_local(async move {
-                let found = crate::api::uploads::upload_progress(token).await.ok().flatten();
-                if running.get_untracked() && !matches!(phase.get_untracked(), Some(Phase::Sending(..))) {
+                let found = crate::api::uploads::upload_progress(token)
+                    .await
+                    .ok()
+                    .flatten();
+                if running.get_untracked()
+                    && !matches!(phase.get_untracked(), Some(Phase::Sending(..)))
+                {
                     phase.set(Some(Phase::Reading(what, found)));
                 }
             });
@@ -84,29 +94,44 @@ pub fn follow(token: String, what: &'static str, running: Signal<bool>, phase: R
 /// it (the upload's page, or back to the form with a message). Returns
 /// false when it could not start, so the form posts as usual instead.
 #[cfg(feature = "hydrate")]
-pub fn send(form: &web_sys::HtmlFormElement, phase: RwSignal<Option<Phase>>, sending: RwSignal<bool>) -> bool {
-    use wasm_bindgen::closure::Closure;
+pub fn send(
+    form: &web_sys::HtmlFormElement,
+    phase: RwSignal<Option<Phase>>,
+    sending: RwSignal<bool>,
+) -> bool {
     use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else { return false };
-    let Ok(data) = web_sys::FormData::new_with_form(form) else { return false };
-    let Ok(token) = window.crypto().map(|c| c.random_uuid()) else { return false };
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let Ok(data) = web_sys::FormData::new_with_form(form) else {
+        return false;
+    };
+    let Ok(token) = window.crypto().map(|c| c.random_uuid()) else {
+        return false;
+    };
     if data.set_with_str("progress", &token).is_err() {
         return false;
     }
-    let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return false };
+    let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
+        return false;
+    };
     if xhr.open("POST", &form.action()).is_err() {
         return false;
     }
-    let Ok(upload) = xhr.upload() else { return false };
-    let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-        let (done, of) = (e.loaded() as u64, e.total() as u64);
-        if done < of {
-            phase.set(Some(Phase::Sending(done, of)));
-        } else {
-            // All sent: the server is reading it now.
-            phase.set(Some(Phase::Reading("Checking the file", None)));
-        }
-    });
+    let Ok(upload) = xhr.upload() else {
+        return false;
+    };
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            let (done, of) = (e.loaded() as u64, e.total() as u64);
+            if done < of {
+                phase.set(Some(Phase::Sending(done, of)));
+            } else {
+                // All sent: the server is reading it now.
+                phase.set(Some(Phase::Reading("Checking the file", None)));
+            }
+        });
     upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
     let done_xhr = xhr.clone();
     let on_load = Closure::<dyn FnMut()>::new(move || {
@@ -118,14 +143,21 @@ pub fn send(form: &web_sys::HtmlFormElement, phase: RwSignal<Option<Phase>>, sen
                 let _ = w.location().assign(&to);
             }
             _ => phase.set(Some(Phase::Failed(
-                done_xhr.response_text().ok().flatten().filter(|t| !t.is_empty() && t.len() < 300).unwrap_or_else(|| "The upload failed. Try again.".into()),
+                done_xhr
+                    .response_text()
+                    .ok()
+                    .flatten()
+                    .filter(|t| !t.is_empty() && t.len() < 300)
+                    .unwrap_or_else(|| "The upload failed. Try again.".into()),
             ))),
         }
     });
     xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
     let on_error = Closure::<dyn FnMut()>::new(move || {
         sending.set(false);
-        phase.set(Some(Phase::Failed("The upload failed: the connection was lost. Try again.".into())));
+        phase.set(Some(Phase::Failed(
+            "The upload failed: the connection was lost. Try again.".into(),
+        )));
     });
     xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     if xhr.send_with_opt_form_data(Some(&data)).is_err() {
@@ -147,9 +179,18 @@ mod tests {
 
     #[test]
     fn phases_read_as_people_expect() {
-        assert_eq!(Phase::Sending(50, 200).shown(), ("Uploading… 25%".into(), Some(25)));
+        assert_eq!(
+            Phase::Sending(50, 200).shown(),
+            ("Uploading… 25%".into(), Some(25))
+        );
         assert_eq!(Phase::Sending(0, 0).shown(), ("Uploading… 0%".into(), None));
-        assert_eq!(Phase::Reading("Applying the rows", Some((3, 3))).shown(), ("Applying the rows… 100%".into(), Some(100)));
-        assert_eq!(Phase::Reading("Checking the file", None).shown(), ("Checking the file…".into(), None));
+        assert_eq!(
+            Phase::Reading("Applying the rows", Some((3, 3))).shown(),
+            ("Applying the rows… 100%".into(), Some(100))
+        );
+        assert_eq!(
+            Phase::Reading("Checking the file", None).shown(),
+            ("Checking the file…".into(), None)
+        );
     }
 }

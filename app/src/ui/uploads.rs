@@ -4,11 +4,11 @@
 //! The upload form is a plain multipart form, so it works without
 //! JavaScript too.
 
-use super::forms::{form_error, FormAlert};
-use super::upload_progress::{follow, Phase, ProgressBar};
 use super::Layout;
-use crate::api::uploads::{load_upload, load_uploads, AbandonUpload, CommitUpload};
-use crate::domain::upload_view::{commit_token, UploadDetail, UploadStatus, UploadSummary};
+use super::forms::{FormAlert, form_error};
+use super::upload_progress::{Phase, ProgressBar, follow};
+use crate::api::uploads::{AbandonUpload, CommitUpload, load_upload, load_uploads};
+use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary, commit_token};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -39,7 +39,9 @@ pub fn UploadsPage() -> impl IntoView {
                 .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
                 .and_then(|i| i.files())
                 .is_some_and(|f| f.length() > 0);
-            let form = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+            let form = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
             if let (true, Some(form)) = (chosen, form) {
                 if super::upload_progress::send(&form, phase, sending) {
                     ev.prevent_default();
@@ -127,11 +129,22 @@ fn RecentTable(list: Vec<UploadSummary>) -> impl IntoView {
 #[component]
 pub fn UploadPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let commit = ServerAction::<CommitUpload>::new();
     let abandon = ServerAction::<AbandonUpload>::new();
-    let detail = Resource::new(move || (id(), commit.version().get(), abandon.version().get()), |(i, _, _)| load_upload(i));
-    let alert = Signal::derive(move || form_error(commit.value().get()).or_else(|| form_error(abandon.value().get())));
+    let detail = Resource::new(
+        move || (id(), commit.version().get(), abandon.version().get()),
+        |(i, _, _)| load_upload(i),
+    );
+    let alert = Signal::derive(move || {
+        form_error(commit.value().get()).or_else(|| form_error(abandon.value().get()))
+    });
     view! {
         <Title text="Upload"/>
         <Layout>
@@ -148,10 +161,18 @@ pub fn UploadPage() -> impl IntoView {
 }
 
 #[component]
-fn UploadView(d: UploadDetail, commit: ServerAction<CommitUpload>, abandon: ServerAction<AbandonUpload>) -> impl IntoView {
+fn UploadView(
+    d: UploadDetail,
+    commit: ServerAction<CommitUpload>,
+    abandon: ServerAction<AbandonUpload>,
+) -> impl IntoView {
     let s = d.summary.clone();
     let waiting = s.status == UploadStatus::Previewed;
-    let (to_create, to_update) = if waiting { ("To create", "To update") } else { ("Created", "Updated") };
+    let (to_create, to_update) = if waiting {
+        ("To create", "To update")
+    } else {
+        ("Created", "Updated")
+    };
     let busy = move || commit.pending().get() || abandon.pending().get();
     let phase = RwSignal::new(None::<Phase>);
     let committing = Signal::derive(move || commit.pending().get());

@@ -2,12 +2,15 @@
 //! page (Deactivate/Activate, Unlock, Generate Temporary Password, and
 //! their entitlements). Plain forms: they work with and without JavaScript.
 
-use super::forms::{field_errors, form_error, FieldMessage, FormAlert};
 use super::Layout;
-use crate::api::users::{load_user, load_users, AddUser, SetUserActive, SetUserEntitlements, TemporaryPassword, UnlockUser};
+use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
+use crate::api::users::{
+    AddUser, SetUserActive, SetUserEntitlements, TemporaryPassword, UnlockUser, load_user,
+    load_users,
+};
 use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::Role;
-use crate::domain::user_admin_view::{checkbox_name, StaffUserDetail, StaffUserView};
+use crate::domain::user_admin_view::{StaffUserDetail, StaffUserView, checkbox_name};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,8 +35,14 @@ pub fn UsersPage() -> impl IntoView {
     let add = ServerAction::<AddUser>::new();
     let users = Resource::new(move || add.version().get(), |_| load_users());
     let errors = move || field_errors(add.value().get());
-    let message = move |f: &'static str| Signal::derive(move || errors().and_then(|e| e.message_for(f).map(str::to_string)));
-    let kept = move |f: &'static str| errors().and_then(|e| e.value_for(f).map(str::to_string)).unwrap_or_default();
+    let message = move |f: &'static str| {
+        Signal::derive(move || errors().and_then(|e| e.message_for(f).map(str::to_string)))
+    };
+    let kept = move |f: &'static str| {
+        errors()
+            .and_then(|e| e.value_for(f).map(str::to_string))
+            .unwrap_or_default()
+    };
     let invalid = move |f: &'static str| move || message(f).get().is_some().to_string();
     let alert = Signal::derive(move || form_error(add.value().get()));
     let done = move || add.value().get().and_then(Result::ok);
@@ -112,15 +121,37 @@ pub fn UserPage() -> impl IntoView {
     let unlock = ServerAction::<UnlockUser>::new();
     let reset = ServerAction::<TemporaryPassword>::new();
     let grants = ServerAction::<SetUserEntitlements>::new();
-    let changed = move || (active.version().get(), unlock.version().get(), reset.version().get(), grants.version().get());
+    let changed = move || {
+        (
+            active.version().get(),
+            unlock.version().get(),
+            reset.version().get(),
+            grants.version().get(),
+        )
+    };
     let user = Resource::new(move || (login(), changed()), |(l, _)| load_user(l));
     // The latest answer of any of the page's forms.
     let latest = Signal::derive(move || {
-        [active.value().get(), unlock.value().get(), reset.value().get(), grants.value().get()]
+        [
+            active.value().get(),
+            unlock.value().get(),
+            reset.value().get(),
+            grants.value().get(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|r| r.is_err())
+        .or_else(|| {
+            [
+                active.value().get(),
+                unlock.value().get(),
+                reset.value().get(),
+                grants.value().get(),
+            ]
             .into_iter()
             .flatten()
-            .find(|r| r.is_err())
-            .or_else(|| [active.value().get(), unlock.value().get(), reset.value().get(), grants.value().get()].into_iter().flatten().last())
+            .last()
+        })
     });
     let alert = Signal::derive(move || match latest.get() {
         Some(Err(AppError::Invalid(_))) => None,
@@ -153,9 +184,16 @@ fn UserDetail(
 ) -> impl IntoView {
     let u = d.user.clone();
     let badges = status_badges(&u);
-    let (l1, l2, l3, l4) = (u.login.clone(), u.login.clone(), u.login.clone(), u.login.clone());
+    let (l1, l2, l3, l4) = (
+        u.login.clone(),
+        u.login.clone(),
+        u.login.clone(),
+        u.login.clone(),
+    );
     let (is_active, locked) = (u.active, u.locked_until.is_some());
-    let email_error = Signal::derive(move || field_errors(reset.value().get()).and_then(|e| e.message_for("email").map(str::to_string)));
+    let email_error = Signal::derive(move || {
+        field_errors(reset.value().get()).and_then(|e| e.message_for("email").map(str::to_string))
+    });
     view! {
         <h1>"User "<span class="mono">{u.login.clone()}</span></h1>
         <dl class="review detail">

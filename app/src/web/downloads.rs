@@ -1,18 +1,28 @@
 //! File downloads that are not pages: a stored NACHA
 //! file, and the Audit Report as CSV.
 
-use super::session::RequestSession;
 use super::AppState;
+use super::session::RequestSession;
 use crate::domain::entitlements::Entitlement;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
-pub async fn ach_file(State(state): State<AppState>, Extension(session): Extension<RequestSession>, Path(id): Path<String>) -> Response {
+pub async fn ach_file(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    Path(id): Path<String>,
+) -> Response {
     match session.user {
         None => return StatusCode::UNAUTHORIZED.into_response(),
-        Some(u) if !u.can(Entitlement::Settlement) => return (StatusCode::FORBIDDEN, "You don't have permission to download ACH files.").into_response(),
+        Some(u) if !u.can(Entitlement::Settlement) => {
+            return (
+                StatusCode::FORBIDDEN,
+                "You don't have permission to download ACH files.",
+            )
+                .into_response();
+        }
         Some(_) => {}
     }
     let Ok(id) = id.parse::<i64>() else {
@@ -21,8 +31,14 @@ pub async fn ach_file(State(state): State<AppState>, Extension(session): Extensi
     match state.db.ach_file(id).await {
         Ok(Some((name, content))) => (
             [
-                (header::CONTENT_TYPE, "text/plain; charset=us-ascii".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                (
+                    header::CONTENT_TYPE,
+                    "text/plain; charset=us-ascii".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             content,
@@ -44,19 +60,40 @@ pub async fn audit_csv(
 ) -> Response {
     let user = match session.user {
         None => return StatusCode::UNAUTHORIZED.into_response(),
-        Some(u) if !u.can(Entitlement::Reports) => return (StatusCode::FORBIDDEN, "You don't have permission to export the audit report.").into_response(),
+        Some(u) if !u.can(Entitlement::Reports) => {
+            return (
+                StatusCode::FORBIDDEN,
+                "You don't have permission to export the audit report.",
+            )
+                .into_response();
+        }
         Some(u) => u,
     };
-    match crate::services::audit_report::export_csv(&state.db, &state.config, &q, &user, session.ip.as_deref()).await {
+    match crate::services::audit_report::export_csv(
+        &state.db,
+        &state.config,
+        &q,
+        &user,
+        session.ip.as_deref(),
+    )
+    .await
+    {
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-report.csv\"".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit-report.csv\"".to_string(),
+                ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             csv,
         )
             .into_response(),
-        Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.to_string()).into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            e.to_string(),
+        )
+            .into_response(),
     }
 }

@@ -5,7 +5,7 @@
 use super::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
@@ -24,7 +24,8 @@ pub const UPLOAD_PATH: &str = "/uploads";
 fn is_file_work(req: &Request) -> bool {
     use leptos::server_fn::ServerFn;
     let path = req.uri().path();
-    req.method() == Method::POST && (path == UPLOAD_PATH || path == <crate::api::uploads::CommitUpload as ServerFn>::PATH)
+    req.method() == Method::POST
+        && (path == UPLOAD_PATH || path == <crate::api::uploads::CommitUpload as ServerFn>::PATH)
 }
 
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -35,7 +36,11 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     } else {
         BODY_LIMIT
     };
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > body_limit) {
         return too_large(&req, state.config.upload_max_bytes);
     }
@@ -43,28 +48,48 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     if has_nul(req.uri().path()) || req.uri().query().is_some_and(has_nul) {
         return nul_refused();
     }
-    let timeout = if file_work { FILE_TIMEOUT } else { REQUEST_TIMEOUT };
+    let timeout = if file_work {
+        FILE_TIMEOUT
+    } else {
+        REQUEST_TIMEOUT
+    };
     let run = async move {
         if uploading {
             // The file streams; the CSV reader refuses NUL in its rows.
-            return next.run(req.map(|b| Body::new(http_body_util::Limited::new(b, body_limit as usize)))).await;
+            return next
+                .run(req.map(|b| Body::new(http_body_util::Limited::new(b, body_limit as usize))))
+                .await;
         }
         // Everything else is a small form: read it whole (within the limit),
         // and refuse a NUL anywhere in it before it can reach a handler.
         let (parts, body) = req.into_parts();
-        let bytes = match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, body_limit as usize)).await {
+        let bytes = match http_body_util::BodyExt::collect(http_body_util::Limited::new(
+            body,
+            body_limit as usize,
+        ))
+        .await
+        {
             Ok(c) => c.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-            Err(_) => return (StatusCode::BAD_REQUEST, "The request could not be read.").into_response(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+            }
+            Err(_) => {
+                return (StatusCode::BAD_REQUEST, "The request could not be read.").into_response();
+            }
         };
         if bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00") {
             return nul_refused();
         }
-        next.run(Request::from_parts(parts, Body::from(bytes))).await
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await
     };
     match tokio::time::timeout(timeout, run).await {
         Ok(res) => res,
-        Err(_) if uploading => (StatusCode::SERVICE_UNAVAILABLE, "The upload took too long. Try again, or split the file.").into_response(),
+        Err(_) if uploading => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The upload took too long. Try again, or split the file.",
+        )
+            .into_response(),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
@@ -77,7 +102,11 @@ fn has_nul(s: &str) -> bool {
 }
 
 fn nul_refused() -> Response {
-    (StatusCode::BAD_REQUEST, "Text may not contain NUL characters.").into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        "Text may not contain NUL characters.",
+    )
+        .into_response()
 }
 
 /// Past the limit: the upload form shows why next to its file field; other

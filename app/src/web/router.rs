@@ -1,18 +1,19 @@
 //! The whole HTTP application. The binary serves it; the HTTP tests build it
 //! the same way, so they exercise exactly what production runs.
 
-use super::{downloads, health, limits, security, server_fn_status, session, uploads, AppState};
-use crate::ui::{shell, App};
+use super::{AppState, downloads, health, limits, security, server_fn_status, session, uploads};
+use crate::ui::{App, shell};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{middleware, Router};
+use axum::{Router, middleware};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context,
+};
 use std::sync::OnceLock;
 use tower_http::trace::TraceLayer;
-
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), req).await
@@ -39,7 +40,10 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/audit.csv", get(downloads::audit_csv))
         // The upload's own size limit is `limits::limit`'s; axum's default
         // 2 MB for multipart would cut it short.
-        .route(limits::UPLOAD_PATH, post(uploads::receive).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route(
+            limits::UPLOAD_PATH,
+            post(uploads::receive).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/uploads/{id}/errors.csv", get(uploads::errors_csv))
         // Known server functions are routed by leptos_routes below; this
         // answers calls to unknown ones.
@@ -58,7 +62,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status::map))
         .layer(middleware::from_fn(session::require_sign_in))
-        .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
+        ))
         .layer(middleware::from_fn(security::refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(middleware::from_fn(security::headers))

@@ -1,7 +1,7 @@
 //! Refuses cross-site writes and adds the security headers to every answer.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -19,7 +19,10 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
         return refused();
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
         if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
             return refused();
@@ -45,10 +48,16 @@ fn default_csp() -> String {
 /// resources) carry this response's nonce, and only scripts from this site
 /// or with that nonce may run. No 'unsafe-inline'.
 pub fn page_csp() {
-    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) else {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
         return;
     };
-    let policy = format!("default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; {CSP_REST}", nonce.as_inner());
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; {CSP_REST}",
+        nonce.as_inner()
+    );
     if let Ok(v) = HeaderValue::from_str(&policy) {
         res.insert_header(header::CONTENT_SECURITY_POLICY, v);
     }
@@ -62,11 +71,17 @@ pub async fn headers(req: Request, next: Next) -> Response {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // same-origin, not no-referrer: forms posted without JavaScript are sent
     // back to their page by its Referer.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

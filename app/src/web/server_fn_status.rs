@@ -3,9 +3,9 @@
 //! clients, logs and monitoring can tell our faults from theirs.
 
 use crate::error::AppError;
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::server_fn::error::FromServerFnError;

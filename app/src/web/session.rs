@@ -5,7 +5,7 @@ use crate::config::SecureCookies;
 use crate::domain::staff::StaffUser;
 use crate::services::auth::{self, SessionCheck};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
@@ -67,11 +67,22 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let ip = client_ip(&req, state.config.trust_proxy);
     let https = wants_secure(state.config.secure_cookies, req.headers());
     let check = match &token {
-        Some(t) => match auth::check_session(&state.db, t, state.config.session_idle_ms(), state.config.password_max_age_ms(), ip.as_deref()).await {
+        Some(t) => match auth::check_session(
+            &state.db,
+            t,
+            state.config.session_idle_ms(),
+            state.config.password_max_age_ms(),
+            ip.as_deref(),
+        )
+        .await
+        {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
-                return (StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable. Please try again shortly.")
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is unavailable. Please try again shortly.",
+                )
                     .into_response();
             }
         },
@@ -103,7 +114,12 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
 /// the last `X-Forwarded-For` entry (earlier ones are the client's to forge).
 pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
     let forwarded = || {
-        let last = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).last()?;
+        let last = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .last()?;
         let ip = last.rsplit(',').next()?.trim();
         ip.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
     };
@@ -112,12 +128,19 @@ pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
             return Some(ip);
         }
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 /// The client bundle, static assets and the probes.
 fn is_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/assets/") || matches!(path, "/favicon.ico" | "/favicon.svg" | "/healthz" | "/readyz")
+    path.starts_with("/pkg/")
+        || path.starts_with("/assets/")
+        || matches!(
+            path,
+            "/favicon.ico" | "/favicon.svg" | "/healthz" | "/readyz"
+        )
 }
 
 /// Paths anyone may load: the sign-in page, assets and probes, and server
@@ -133,11 +156,16 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::GET | Method::HEAD) || is_public(path) {
         return next.run(req).await;
     }
-    let session = req.extensions().get::<RequestSession>().cloned().unwrap_or_default();
+    let session = req
+        .extensions()
+        .get::<RequestSession>()
+        .cloned()
+        .unwrap_or_default();
     if let Some(user) = &session.user {
         // A temporary or expired password: Change Password first.
         if user.must_change_password && path != crate::routes::CHANGE_PASSWORD {
-            return Redirect::to(&format!("{}?required=1", crate::routes::CHANGE_PASSWORD)).into_response();
+            return Redirect::to(&format!("{}?required=1", crate::routes::CHANGE_PASSWORD))
+                .into_response();
         }
         // A page the user may not use: it renders (its data calls are
         // refused, so it says "You don't have permission"), answered 403.
@@ -159,7 +187,9 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -168,7 +198,14 @@ fn urlencode(s: &str) -> String {
 /// A `next` target is followed only within this site.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/sign-in") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.starts_with("/sign-in") =>
+        {
+            n
+        }
         _ => "/payer-support",
     }
 }
@@ -180,7 +217,10 @@ mod tests {
     #[test]
     fn reads_only_our_cookie() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; paydesk_session=tok123; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; paydesk_session=tok123; b=2"),
+        );
         assert_eq!(cookie_token(&h).as_deref(), Some("tok123"));
         h.insert(header::COOKIE, HeaderValue::from_static("paydesk_session="));
         assert_eq!(cookie_token(&h), None);
@@ -195,7 +235,10 @@ mod tests {
 
     #[test]
     fn next_never_leaves_the_site() {
-        assert_eq!(safe_next(Some("/payer-support?by=account&q=1")), "/payer-support?by=account&q=1");
+        assert_eq!(
+            safe_next(Some("/payer-support?by=account&q=1")),
+            "/payer-support?by=account&q=1"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/payer-support");
         assert_eq!(safe_next(Some("https://evil.example")), "/payer-support");
         assert_eq!(safe_next(Some("/\\evil")), "/payer-support");

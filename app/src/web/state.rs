@@ -1,12 +1,12 @@
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::AppError;
 use crate::services::keyring::{Keyring, KeyringError};
+use crate::services::notices::{self, Mailer};
 use crate::services::payments::Payments;
 use crate::services::processor::SandboxProcessor;
-use crate::services::notices::{self, Mailer};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use crate::error::AppError;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -34,7 +34,11 @@ pub enum StateError {
 
 impl AppState {
     /// Loads (or creates) the key and the outbox under `PAYDESK_DATA_DIR`.
-    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<AppState, StateError> {
+    pub fn new(
+        db: Db,
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<AppState, StateError> {
         let keys = Keyring::load_or_create(&config.data_dir)?;
         let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
         Ok(AppState {
@@ -49,11 +53,20 @@ impl AppState {
     }
 
     pub fn payments(&self) -> Payments<'_> {
-        Payments { db: &self.db, config: &self.config, keys: &self.keys, processor: &self.processor }
+        Payments {
+            db: &self.db,
+            config: &self.config,
+            keys: &self.keys,
+            processor: &self.processor,
+        }
     }
 
     pub fn user_admin(&self) -> crate::services::user_admin::UserAdmin<'_> {
-        crate::services::user_admin::UserAdmin { db: &self.db, config: &self.config, mailer: &self.mailer }
+        crate::services::user_admin::UserAdmin {
+            db: &self.db,
+            config: &self.config,
+            mailer: &self.mailer,
+        }
     }
 
     /// Every `recover_after`, finishes payments whose request died mid-way (see
@@ -65,7 +78,11 @@ impl AppState {
             let mut tick = tokio::time::interval(after);
             loop {
                 tick.tick().await;
-                match state.payments().recover_stale(after.as_millis() as i64).await {
+                match state
+                    .payments()
+                    .recover_stale(after.as_millis() as i64)
+                    .await
+                {
                     Ok(ids) => ids.into_iter().for_each(|id| state.send_notices_soon(id)),
                     Err(e) => tracing::error!(error = %e, "payment recovery failed"),
                 }
@@ -79,7 +96,10 @@ impl AppState {
     /// click aborts the first POST. Dropped between claiming a payment's key
     /// and recording the processor's answer, the payment would sit
     /// `authorizing` (and the repeat would wait on it) until recovery.
-    pub async fn finish_detached<T, Fut>(&self, work: impl FnOnce(AppState) -> Fut) -> Result<T, AppError>
+    pub async fn finish_detached<T, Fut>(
+        &self,
+        work: impl FnOnce(AppState) -> Fut,
+    ) -> Result<T, AppError>
     where
         Fut: Future<Output = Result<T, AppError>> + Send + 'static,
         T: Send + 'static,
@@ -91,7 +111,9 @@ impl AppState {
     /// notice) in the background, after the commit.
     pub fn send_notices_soon(&self, payment_id: i64) {
         let (db, mailer, config) = (self.db.clone(), self.mailer.clone(), self.config.clone());
-        tokio::spawn(async move { notices::deliver_for_payment(&db, &mailer, &config, payment_id).await });
+        tokio::spawn(async move {
+            notices::deliver_for_payment(&db, &mailer, &config, payment_id).await
+        });
     }
 }
 
@@ -100,7 +122,6 @@ impl FromRef<AppState> for LeptosOptions {
         state.leptos_options.clone()
     }
 }
-
 
 /// See [`AppState::finish_detached`].
 pub async fn finish_detached<T, Fut>(work: Fut) -> Result<T, AppError>
@@ -127,7 +148,9 @@ mod tests {
         let (go_tx, go_rx) = oneshot::channel::<()>();
         let (done_tx, done_rx) = oneshot::channel::<&str>();
         let request = finish_detached(async move {
-            go_rx.await.map_err(|_| crate::error::AppError::Conflict("asker gone".into()))?;
+            go_rx
+                .await
+                .map_err(|_| crate::error::AppError::Conflict("asker gone".into()))?;
             done_tx.send("finished").ok();
             Ok(())
         });
@@ -137,7 +160,9 @@ mod tests {
             _ = request => panic!("the work cannot finish before it is told to"),
             _ = std::future::ready(()) => {}
         }
-        go_tx.send(()).expect("the work is still alive after its asker was dropped");
+        go_tx
+            .send(())
+            .expect("the work is still alive after its asker was dropped");
         assert_eq!(done_rx.await, Ok("finished"));
     }
 }

@@ -8,10 +8,15 @@ use app::db::settlement::ReturnOutcome;
 use app::domain::nacha;
 use reqwest::header::ACCEPT;
 use reqwest::{Client, Response, StatusCode};
-use support::{TestDb, TestServer, ADMIN, CSR};
+use support::{ADMIN, CSR, TestDb, TestServer};
 
 async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base)).header(ACCEPT, "application/json").form(form).send().await.unwrap()
+    c.post(format!("{}/api/{name}", s.base))
+        .header(ACCEPT, "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn signed_in(t: &TestDb, who: (&str, &str)) -> (TestServer, Client) {
@@ -19,17 +24,30 @@ async fn signed_in(t: &TestDb, who: (&str, &str)) -> (TestServer, Client) {
     app::services::demo::load(&t.db, false, None).await.unwrap();
     let s = support::serve(t).await;
     let c = support::client();
-    assert_eq!(call(&c, &s, "sign_in", &[("login", who.0), ("password", who.1)]).await.status(), 200);
+    assert_eq!(
+        call(&c, &s, "sign_in", &[("login", who.0), ("password", who.1)])
+            .await
+            .status(),
+        200
+    );
     (s, c)
 }
 
 async fn balance(t: &TestDb, account: &str) -> i64 {
-    t.db.account_by_number(account).await.unwrap().unwrap().balance_cents
+    t.db.account_by_number(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .balance_cents
 }
 
 async fn status_of(t: &TestDb, reference: &str) -> (String, i64) {
     let r = app::domain::payment::Reference::parse(reference).unwrap();
-    let p = t.db.payment_by_reference(r.as_str()).await.unwrap().unwrap();
+    let p =
+        t.db.payment_by_reference(r.as_str())
+            .await
+            .unwrap()
+            .unwrap();
     (p.status, p.refunded_cents)
 }
 
@@ -44,7 +62,15 @@ async fn no_breaches(t: &TestDb) {
 }
 
 async fn settle(t: &TestDb, s: &TestServer) -> app::services::settlement::SettleOutcome {
-    app::services::settlement::settle(&t.db, &s.state.config, &s.state.keys, app::db::now_ms() + 1, "test").await.unwrap()
+    app::services::settlement::settle(
+        &t.db,
+        &s.state.config,
+        &s.state.keys,
+        app::db::now_ms() + 1,
+        "test",
+    )
+    .await
+    .unwrap()
 }
 
 async fn card_refunds_add_up_and_never_exceed_the_payment(t: &TestDb) {
@@ -55,30 +81,88 @@ async fn card_refunds_add_up_and_never_exceed_the_payment(t: &TestDb) {
     assert_eq!(balance(t, "100003").await, before - 10_000);
 
     // Two partial refunds while it is Pending, one after it is Processed.
-    assert_eq!(act(&c, &s, &reference, &key(1), "partial_refund", "20.00").await.status(), 200);
-    assert_eq!(act(&c, &s, &reference, &key(1), "partial_refund", "20.00").await.status(), 200, "a repeat answers the same");
-    assert_eq!(status_of(t, &reference).await, ("pending".into(), 2_000), "and refunds nothing more");
+    assert_eq!(
+        act(&c, &s, &reference, &key(1), "partial_refund", "20.00")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        act(&c, &s, &reference, &key(1), "partial_refund", "20.00")
+            .await
+            .status(),
+        200,
+        "a repeat answers the same"
+    );
+    assert_eq!(
+        status_of(t, &reference).await,
+        ("pending".into(), 2_000),
+        "and refunds nothing more"
+    );
     settle(t, &s).await;
-    assert_eq!(act(&c, &s, &reference, &key(2), "partial_refund", "30.50").await.status(), 200);
+    assert_eq!(
+        act(&c, &s, &reference, &key(2), "partial_refund", "30.50")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(status_of(t, &reference).await, ("processed".into(), 5_050));
 
     // Above what is left: a clear message on the amount field, nothing moves.
     let r = act(&c, &s, &reference, &key(3), "partial_refund", "49.51").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("At most $49.50 can still be refunded."));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("At most $49.50 can still be refunded.")
+    );
     let r = act(&c, &s, &reference, &key(4), "partial_refund", "1.005").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "more than 2 decimals is refused, not rounded");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "more than 2 decimals is refused, not rounded"
+    );
 
     // Full Reversal takes exactly what is left; then nothing more is offered.
-    assert_eq!(act(&c, &s, &reference, &key(5), "full_reversal", "").await.status(), 200);
+    assert_eq!(
+        act(&c, &s, &reference, &key(5), "full_reversal", "")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(status_of(t, &reference).await, ("processed".into(), 10_000));
-    assert_eq!(act(&c, &s, &reference, &key(6), "partial_refund", "0.01").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(balance(t, "100003").await, before, "every cent is owed again");
+    assert_eq!(
+        act(&c, &s, &reference, &key(6), "partial_refund", "0.01")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        balance(t, "100003").await,
+        before,
+        "every cent is owed again"
+    );
     let detail: serde_json::Value =
-        call(&c, &s, "load_payment_detail", &[("reference", &reference)]).await.json().await.unwrap();
-    assert_eq!(detail["actions"].as_array().unwrap().len(), 3, "the repeat is not a fourth");
-    assert!(detail["cancel_reverse"].is_null(), "nothing left to reverse");
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'refund'").await, 3, "the payer hears of each, once");
+        call(&c, &s, "load_payment_detail", &[("reference", &reference)])
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(
+        detail["actions"].as_array().unwrap().len(),
+        3,
+        "the repeat is not a fourth"
+    );
+    assert!(
+        detail["cancel_reverse"].is_null(),
+        "nothing left to reverse"
+    );
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'refund'").await,
+        3,
+        "the payer hears of each, once"
+    );
     no_breaches(t).await;
 }
 
@@ -86,11 +170,23 @@ async fn a_pending_card_reversal_voids_it_and_settlement_captures_nothing(t: &Te
     let (s, c) = signed_in(t, CSR).await;
     let casey = support::staff(&t.db, CSR.0).await;
     let reference = support::pay(&s.state, &casey, "100004", "42.00", None).await;
-    assert_eq!(act(&c, &s, &reference, &key(1), "void", "").await.status(), StatusCode::UNPROCESSABLE_ENTITY, "a card is not voided");
-    assert_eq!(act(&c, &s, &reference, &key(2), "full_reversal", "").await.status(), 200);
+    assert_eq!(
+        act(&c, &s, &reference, &key(1), "void", "").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a card is not voided"
+    );
+    assert_eq!(
+        act(&c, &s, &reference, &key(2), "full_reversal", "")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(status_of(t, &reference).await, ("cancelled".into(), 4_200));
     assert_eq!(settle(t, &s).await.card_payments(), 0);
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM journal WHERE kind = 'capture'").await, 0);
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM journal WHERE kind = 'capture'").await,
+        0
+    );
     no_breaches(t).await;
 }
 
@@ -101,7 +197,10 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
     let voided = support::pay(&s.state, &casey, "100005", "15.00", Some("000111222333")).await;
     let sent = support::pay(&s.state, &casey, "100005", "25.00", Some("000444555666")).await;
     let business = support::pay(&s.state, &casey, "100041", "35.00", Some("000777888999")).await;
-    assert_eq!(act(&c, &s, &voided, &key(1), "void", "").await.status(), 200);
+    assert_eq!(
+        act(&c, &s, &voided, &key(1), "void", "").await.status(),
+        200
+    );
     assert_eq!(status_of(t, &voided).await.0, "cancelled");
     assert_eq!(balance(t, "100005").await, before - 2_500);
 
@@ -110,23 +209,62 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
     let runs: Vec<_> = [a.run, b.run].into_iter().flatten().collect();
     assert_eq!(runs.len(), 1, "the second run found nothing left");
     let file = runs[0].file.clone().expect("an ACH file");
-    assert_eq!((file.entry_count, file.debit_total_cents, file.credit_total_cents), (2, 6_000, 0));
-    let text = std::fs::read_to_string(s.data_dir.path().join("ach").join(&file.file_name)).expect("the file on disk");
+    assert_eq!(
+        (
+            file.entry_count,
+            file.debit_total_cents,
+            file.credit_total_cents
+        ),
+        (2, 6_000, 0)
+    );
+    let text = std::fs::read_to_string(s.data_dir.path().join("ach").join(&file.file_name))
+        .expect("the file on disk");
     let parsed = nacha::parse_file(&text).expect("a valid NACHA file");
     assert!(text.lines().all(|l| l.len() == 94) && text.lines().count() % 10 == 0);
     let secs: Vec<&str> = parsed.batches.iter().map(|b| b.sec.as_str()).collect();
-    assert_eq!(secs, ["PPD", "CCD"], "consumer and business debits in their own batches");
-    assert!(text.contains("000444555666"), "the real account number goes to the bank");
-    assert!(!text.contains("000111222333"), "the voided debit is not sent");
+    assert_eq!(
+        secs,
+        ["PPD", "CCD"],
+        "consumer and business debits in their own batches"
+    );
+    assert!(
+        text.contains("000444555666"),
+        "the real account number goes to the bank"
+    );
+    assert!(
+        !text.contains("000111222333"),
+        "the voided debit is not sent"
+    );
     for r in [&sent, &business] {
         assert_eq!(status_of(t, r).await.0, "processed");
     }
-    assert_eq!(act(&c, &s, &sent, &key(2), "void", "").await.status(), StatusCode::UNPROCESSABLE_ENTITY, "too late to void");
+    assert_eq!(
+        act(&c, &s, &sent, &key(2), "void", "").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too late to void"
+    );
 
     // A Processed ACH payment is refunded by an ACH credit in the next file.
-    assert_eq!(act(&c, &s, &sent, &key(3), "ach_refund", "5.00").await.status(), 200);
-    let next = settle(t, &s).await.run.expect("a run").file.expect("a credit file");
-    assert_eq!((next.entry_count, next.debit_total_cents, next.credit_total_cents), (1, 0, 500));
+    assert_eq!(
+        act(&c, &s, &sent, &key(3), "ach_refund", "5.00")
+            .await
+            .status(),
+        200
+    );
+    let next = settle(t, &s)
+        .await
+        .run
+        .expect("a run")
+        .file
+        .expect("a credit file");
+    assert_eq!(
+        (
+            next.entry_count,
+            next.debit_total_cents,
+            next.credit_total_cents
+        ),
+        (1, 0, 500)
+    );
     assert!(settle(t, &s).await.run.is_none(), "nothing is sent twice");
     no_breaches(t).await;
 }
@@ -134,31 +272,54 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
 async fn an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file(t: &TestDb) {
     let (s, _c) = signed_in(t, CSR).await;
     let casey = support::staff(&t.db, CSR.0).await;
-    let sealed_by_another_key = support::pay(&s.state, &casey, "100008", "12.00", Some("000555000555")).await;
+    let sealed_by_another_key =
+        support::pay(&s.state, &casey, "100008", "12.00", Some("000555000555")).await;
     let fine = support::pay(&s.state, &casey, "100008", "13.00", Some("000666000666")).await;
-    let stored = app::domain::payment::Reference::parse(&sealed_by_another_key).unwrap().as_str().to_string();
+    let stored = app::domain::payment::Reference::parse(&sealed_by_another_key)
+        .unwrap()
+        .as_str()
+        .to_string();
     // As if the key file had been replaced: this one no longer opens.
-    let sql = format!("UPDATE payments SET bank_account_enc = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE reference = '{stored}'");
+    let sql = format!(
+        "UPDATE payments SET bank_account_enc = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE reference = '{stored}'"
+    );
     assert_eq!(support::execute(&t.db, &sql).await.unwrap(), 1);
 
     let run = settle(t, &s).await.run.expect("a run");
     assert_eq!(run.skipped, vec![stored.clone()], "named, for the operator");
     let file = run.file.expect("an ACH file");
-    assert_eq!((file.entry_count, file.debit_total_cents), (1, 1_300), "only the debit that opens is sent");
+    assert_eq!(
+        (file.entry_count, file.debit_total_cents),
+        (1, 1_300),
+        "only the debit that opens is sent"
+    );
     assert_eq!(status_of(t, &fine).await.0, "processed");
-    assert_eq!(status_of(t, &sealed_by_another_key).await.0, "pending", "back to Pending for a later run");
-    let settled_at = format!("SELECT COUNT(*) FROM payments WHERE reference = '{stored}' AND settled_at IS NULL");
+    assert_eq!(
+        status_of(t, &sealed_by_another_key).await.0,
+        "pending",
+        "back to Pending for a later run"
+    );
+    let settled_at = format!(
+        "SELECT COUNT(*) FROM payments WHERE reference = '{stored}' AND settled_at IS NULL"
+    );
     assert_eq!(support::count(&t.db, &settled_at).await, 1);
     let history = format!(
         "SELECT COUNT(*) FROM payment_status_history h JOIN payments p ON p.id = h.payment_id \
          WHERE p.reference = '{stored}' AND h.to_status = 'processed'"
     );
-    assert_eq!(support::count(&t.db, &history).await, 0, "no history of a move that did not happen");
+    assert_eq!(
+        support::count(&t.db, &history).await,
+        0,
+        "no history of a move that did not happen"
+    );
     no_breaches(t).await;
 
     // The next run tries it again, and still leaves it be.
     let again = settle(t, &s).await;
-    assert!(again.run.as_ref().is_none_or(|r| r.file.is_none()), "nothing to send");
+    assert!(
+        again.run.as_ref().is_none_or(|r| r.file.is_none()),
+        "nothing to send"
+    );
     assert_eq!(status_of(t, &sealed_by_another_key).await.0, "pending");
     no_breaches(t).await;
 }
@@ -173,19 +334,44 @@ async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
     let first = settle(t, &s).await;
     assert!(first.returns.is_empty());
     let second = settle(t, &s).await;
-    assert!(matches!(&second.returns[..], [ReturnOutcome::Failed { code, .. }] if code == "R01"), "{:?}", second.returns);
+    assert!(
+        matches!(&second.returns[..], [ReturnOutcome::Failed { code, .. }] if code == "R01"),
+        "{:?}",
+        second.returns
+    );
     assert_eq!(status_of(t, &returned).await.0, "failed");
     assert_eq!(status_of(t, &kept).await.0, "processed");
-    assert_eq!(balance(t, "100006").await, before - 1_000, "the returned amount is owed again");
+    assert_eq!(
+        balance(t, "100006").await,
+        before - 1_000,
+        "the returned amount is owed again"
+    );
     assert!(settle(t, &s).await.returns.is_empty(), "returned once");
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'returned'").await, 1);
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM notices WHERE kind = 'returned'"
+        )
+        .await,
+        1
+    );
 
     // The same return file read again changes nothing; an unknown trace is reported.
     let dir = s.data_dir.path().join("ach").join("returns");
-    let name = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().file_name();
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
     let text = std::fs::read_to_string(dir.join(&name)).unwrap();
-    let again = app::services::settlement::import_returns_text(&t.db, &text, "again", "test").await.unwrap();
-    assert!(matches!(&again[..], [ReturnOutcome::AlreadyRecorded { .. }]), "{again:?}");
+    let again = app::services::settlement::import_returns_text(&t.db, &text, "again", "test")
+        .await
+        .unwrap();
+    assert!(
+        matches!(&again[..], [ReturnOutcome::AlreadyRecorded { .. }]),
+        "{again:?}"
+    );
     let o = &s.state.config.ach;
     let stranger = nacha::Entry {
         transaction_code: 27,
@@ -196,13 +382,35 @@ async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
         name: "Nobody".into(),
         trace_number: "999999999999999".into(),
     };
-    let dates = nacha::FileDates { created_date: "261125".into(), created_time: "1200".into(), effective_date: "261126".into(), file_id_modifier: 'A' };
+    let dates = nacha::FileDates {
+        created_date: "261125".into(),
+        created_time: "1200".into(),
+        effective_date: "261126".into(),
+        file_id_modifier: 'A',
+    };
     let unknown = nacha::write_returns(o, &dates, &[(stranger, "R03")]);
-    let out = app::services::settlement::import_returns_text(&t.db, &unknown, "unknown", "test").await.unwrap();
-    assert!(matches!(&out[..], [ReturnOutcome::Unmatched { code, .. }] if code == "R03"), "{out:?}");
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM ach_returns WHERE outcome = 'unmatched'").await, 1, "kept, not dropped");
+    let out = app::services::settlement::import_returns_text(&t.db, &unknown, "unknown", "test")
+        .await
+        .unwrap();
+    assert!(
+        matches!(&out[..], [ReturnOutcome::Unmatched { code, .. }] if code == "R03"),
+        "{out:?}"
+    );
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM ach_returns WHERE outcome = 'unmatched'"
+        )
+        .await,
+        1,
+        "kept, not dropped"
+    );
     let broken = text.replacen("799R01", "799R01 ", 1);
-    assert!(app::services::settlement::import_returns_text(&t.db, &broken, "broken", "test").await.is_err());
+    assert!(
+        app::services::settlement::import_returns_text(&t.db, &broken, "broken", "test")
+            .await
+            .is_err()
+    );
     no_breaches(t).await;
 }
 
@@ -210,9 +418,11 @@ async fn a_void_racing_settlement_loses_or_wins_cleanly(t: &TestDb) {
     let (s, c) = signed_in(t, CSR).await;
     let casey = support::staff(&t.db, CSR.0).await;
     for n in 0..4 {
-        let reference = support::pay(&s.state, &casey, "100007", "9.00", Some("000123123123")).await;
+        let reference =
+            support::pay(&s.state, &casey, "100007", "9.00", Some("000123123123")).await;
         let k = key(100 + n);
-        let (voided, settled) = tokio::join!(act(&c, &s, &reference, &k, "void", ""), settle(t, &s));
+        let (voided, settled) =
+            tokio::join!(act(&c, &s, &reference, &k, "void", ""), settle(t, &s));
         let status = status_of(t, &reference).await.0;
         match voided.status().as_u16() {
             200 => assert_eq!(status, "cancelled"),
@@ -228,22 +438,64 @@ async fn a_void_racing_settlement_loses_or_wins_cleanly(t: &TestDb) {
 
 async fn settlement_is_for_administrators(t: &TestDb) {
     let (s, c) = signed_in(t, CSR).await;
-    assert_eq!(call(&c, &s, "run_settlement", &[]).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(call(&c, &s, "load_settlements", &[]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(&c, &s, "run_settlement", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&c, &s, "load_settlements", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let casey = support::staff(&t.db, CSR.0).await;
     support::pay(&s.state, &casey, "100008", "11.00", Some("000999888777")).await;
     let admin = support::client();
-    assert_eq!(call(&admin, &s, "sign_in", &[("login", ADMIN.0), ("password", ADMIN.1)]).await.status(), 200);
+    assert_eq!(
+        call(
+            &admin,
+            &s,
+            "sign_in",
+            &[("login", ADMIN.0), ("password", ADMIN.1)]
+        )
+        .await
+        .status(),
+        200
+    );
     let r = call(&admin, &s, "run_settlement", &[]).await;
     assert_eq!(r.status(), 200);
-    let runs: serde_json::Value = call(&admin, &s, "load_settlements", &[]).await.json().await.unwrap();
-    let download = runs[0]["file"]["download"].as_str().expect("a file to download").to_string();
+    let runs: serde_json::Value = call(&admin, &s, "load_settlements", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let download = runs[0]["file"]["download"]
+        .as_str()
+        .expect("a file to download")
+        .to_string();
     assert_eq!(runs[0]["file"]["batches"][0]["sec"], "PPD");
-    assert_eq!(c.get(format!("{}{download}", s.base)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    let file = admin.get(format!("{}{download}", s.base)).send().await.unwrap();
+    assert_eq!(
+        c.get(format!("{}{download}", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let file = admin
+        .get(format!("{}{download}", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(file.status(), 200);
     assert!(nacha::parse_file(&file.text().await.unwrap()).is_ok());
-    assert_eq!(admin.get(format!("{}/settlements/files/999", s.base)).send().await.unwrap().status(), 404);
+    assert_eq!(
+        admin
+            .get(format!("{}/settlements/files/999", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 async fn a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled(t: &TestDb) {
@@ -252,39 +504,92 @@ async fn a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled(t
     let before = balance(t, "100009").await;
     let later = support::next_month(&s.state);
     let kept = support::pay_on(&s.state, &casey, "100009", "30.00", None, Some(&later)).await;
-    let cancelled = support::pay_on(&s.state, &casey, "100009", "40.00", Some("000123456789"), Some(&later)).await;
+    let cancelled = support::pay_on(
+        &s.state,
+        &casey,
+        "100009",
+        "40.00",
+        Some("000123456789"),
+        Some(&later),
+    )
+    .await;
     assert_eq!(status_of(t, &kept).await.0, "scheduled");
     assert_eq!(status_of(t, &cancelled).await.0, "scheduled");
-    assert_eq!(balance(t, "100009").await, before, "no money moves before the date");
+    assert_eq!(
+        balance(t, "100009").await,
+        before,
+        "no money moves before the date"
+    );
     assert!(settle(t, &s).await.started.is_empty());
     assert_eq!(status_of(t, &kept).await.0, "scheduled", "not yet due");
 
     // C4: Cancel → Cancelled; nothing was held, nothing moves.
-    assert_eq!(act(&c, &s, &cancelled, &key(1), "full_reversal", "").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(act(&c, &s, &cancelled, &key(2), "cancel", "").await.status(), 200);
+    assert_eq!(
+        act(&c, &s, &cancelled, &key(1), "full_reversal", "")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        act(&c, &s, &cancelled, &key(2), "cancel", "")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(status_of(t, &cancelled).await.0, "cancelled");
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'cancelled'").await, 1);
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM notices WHERE kind = 'cancelled'"
+        )
+        .await,
+        1
+    );
 
     // Its date comes: the settlement run authorizes it and captures it.
     let stored = app::domain::payment::Reference::parse(&kept).unwrap();
-    support::execute(&t.db, &format!("UPDATE payments SET scheduled_for = '2000-01-01' WHERE reference = '{}'", stored.as_str())).await.unwrap();
+    support::execute(
+        &t.db,
+        &format!(
+            "UPDATE payments SET scheduled_for = '2000-01-01' WHERE reference = '{}'",
+            stored.as_str()
+        ),
+    )
+    .await
+    .unwrap();
     let out = settle(t, &s).await;
     assert_eq!(out.started.len(), 1);
     assert_eq!(out.card_payments(), 1);
     assert_eq!(status_of(t, &kept).await.0, "processed");
     assert_eq!(balance(t, "100009").await, before - 3_000);
     assert!(settle(t, &s).await.started.is_empty(), "started once");
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'receipt'").await, 1, "the receipt goes out when it is taken");
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'receipt'").await,
+        1,
+        "the receipt goes out when it is taken"
+    );
 
     // A date in the past is refused next to the field.
     let form = [
-        ("form[account]", "100009"), ("form[email]", "p@example.com"), ("form[amount]", "5.00"), ("form[method]", "card"),
-        ("form[card_name]", "Pat"), ("form[card_number]", "4242424242424242"), ("form[card_expiry]", "12/39"),
-        ("form[card_cvv]", "123"), ("form[card_zip]", "02139"), ("form[pay_date]", "2000-01-01"),
+        ("form[account]", "100009"),
+        ("form[email]", "p@example.com"),
+        ("form[amount]", "5.00"),
+        ("form[method]", "card"),
+        ("form[card_name]", "Pat"),
+        ("form[card_number]", "4242424242424242"),
+        ("form[card_expiry]", "12/39"),
+        ("form[card_cvv]", "123"),
+        ("form[card_zip]", "02139"),
+        ("form[pay_date]", "2000-01-01"),
     ];
     let r = call(&c, &s, "confirm_payment", &form).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("The payment date cannot be in the past."));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("The payment date cannot be in the past.")
+    );
     no_breaches(t).await;
 }
 
@@ -296,10 +601,20 @@ async fn identical_refunds_at_once_refund_once(t: &TestDb) {
     let reference = support::pay(&s.state, &casey, "100010", "100.00", None).await;
     let k = key(77);
     let sends = (0..10).map(|_| act(&c, &s, &reference, &k, "partial_refund", "60.00"));
-    let statuses: Vec<StatusCode> = futures::future::join_all(sends).await.into_iter().map(|r| r.status()).collect();
-    assert!(statuses.iter().all(|st| *st == StatusCode::OK), "{statuses:?}");
+    let statuses: Vec<StatusCode> = futures::future::join_all(sends)
+        .await
+        .into_iter()
+        .map(|r| r.status())
+        .collect();
+    assert!(
+        statuses.iter().all(|st| *st == StatusCode::OK),
+        "{statuses:?}"
+    );
     assert_eq!(status_of(t, &reference).await, ("pending".into(), 6_000));
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payment_actions").await, 1);
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM payment_actions").await,
+        1
+    );
     no_breaches(t).await;
 }
 
@@ -311,14 +626,28 @@ async fn fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books(
     let (s, c) = signed_in(t, CSR).await;
     let casey = support::staff(&t.db, CSR.0).await;
     let before = balance(t, "100020").await;
-    let pays = (0..50).map(|i| support::pay(&s.state, &casey, "100020", "3.00", (i % 2 == 1).then_some("000111222333")));
+    let pays = (0..50).map(|i| {
+        support::pay(
+            &s.state,
+            &casey,
+            "100020",
+            "3.00",
+            (i % 2 == 1).then_some("000111222333"),
+        )
+    });
     let references = futures::future::join_all(pays).await;
     assert_eq!(balance(t, "100020").await, before - 50 * 300);
     no_breaches(t).await;
 
-    let keys: Vec<String> = (0..references.len()).map(|i| key(1_000 + i as u32)).collect();
+    let keys: Vec<String> = (0..references.len())
+        .map(|i| key(1_000 + i as u32))
+        .collect();
     let actions = references.iter().zip(&keys).enumerate().map(|(i, (r, k))| {
-        let (action, amount) = if i % 2 == 0 { ("partial_refund", "1.00") } else { ("void", "") };
+        let (action, amount) = if i % 2 == 0 {
+            ("partial_refund", "1.00")
+        } else {
+            ("void", "")
+        };
         act(&c, &s, r, k, action, amount)
     });
     let (answers, _) = tokio::join!(futures::future::join_all(actions), settle(t, &s));
@@ -326,11 +655,19 @@ async fn fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books(
     for (i, r) in answers.into_iter().enumerate() {
         let st = r.status();
         // A void can lose to settlement (the payment went into a file): a 4xx.
-        assert!(st == StatusCode::OK || (i % 2 == 1 && st.is_client_error()), "action {i}: {st} {:?}", r.text().await);
+        assert!(
+            st == StatusCode::OK || (i % 2 == 1 && st.is_client_error()),
+            "action {i}: {st} {:?}",
+            r.text().await
+        );
         accepted += usize::from(st == StatusCode::OK);
     }
     assert!(accepted >= 25, "every refund went through: {accepted}");
-    assert_eq!(support::count(&t.db, "SELECT COUNT(*) FROM payment_actions").await as usize, accepted, "each accepted action once");
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM payment_actions").await as usize,
+        accepted,
+        "each accepted action once"
+    );
     // What is still taken: nothing of a voided (cancelled) payment, the rest
     // of a refunded one.
     let taken = support::count(
@@ -339,7 +676,11 @@ async fn fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books(
     )
     .await;
     assert!(taken < 50 * 300, "refunds and voids gave money back");
-    assert_eq!(balance(t, "100020").await, before - taken, "the balance moved by exactly what was given back");
+    assert_eq!(
+        balance(t, "100020").await,
+        before - taken,
+        "the balance moved by exactly what was given back"
+    );
     no_breaches(t).await;
 }
 

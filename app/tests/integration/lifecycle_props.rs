@@ -10,8 +10,8 @@
 //! - a repeated idempotency key changes nothing;
 //! - what happened is what the pure rules (`domain::lifecycle::plan`) say.
 
-use crate::support::{self, TestDb, CSR};
-use app::domain::lifecycle::{can_transition, is_final, plan, ActionKind, PaymentState};
+use crate::support::{self, CSR, TestDb};
+use app::domain::lifecycle::{ActionKind, PaymentState, can_transition, is_final, plan};
 use app::domain::money::Money;
 use app::domain::payment::{PaymentStatus, Reference};
 use app::domain::payment_view::CancelReverseForm;
@@ -87,18 +87,39 @@ impl World<'_> {
     }
 
     async fn send(&self, form: &CancelReverseForm) -> Result<(), AppError> {
-        app::services::lifecycle::cancel_reverse(&self.t.db, &self.state.processor, self.state.config.refund_approval_threshold, &self.staff, form, None).await.map(|_| ())
+        app::services::lifecycle::cancel_reverse(
+            &self.t.db,
+            &self.state.processor,
+            self.state.config.refund_approval_threshold,
+            &self.staff,
+            form,
+            None,
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn settle(&self) {
-        app::services::settlement::settle(&self.t.db, &self.state.config, &self.state.keys, app::db::now_ms() + 1, "prop")
-            .await
-            .expect("settlement never fails");
+        app::services::settlement::settle(
+            &self.t.db,
+            &self.state.config,
+            &self.state.keys,
+            app::db::now_ms() + 1,
+            "prop",
+        )
+        .await
+        .expect("settlement never fails");
     }
 
     async fn state_of(&self, reference: &str) -> PaymentState {
         let r = Reference::parse(reference).unwrap();
-        self.t.db.payment_by_reference(r.as_str()).await.unwrap().unwrap().state()
+        self.t
+            .db
+            .payment_by_reference(r.as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .state()
     }
 
     async fn all_states(&self) -> Vec<PaymentState> {
@@ -115,7 +136,11 @@ impl World<'_> {
         (
             support::count(db, "SELECT COUNT(*) FROM journal").await,
             support::count(db, "SELECT COUNT(*) FROM payment_actions").await,
-            support::count(db, "SELECT CAST(COALESCE(SUM(balance_cents), 0) AS BIGINT) FROM accounts").await,
+            support::count(
+                db,
+                "SELECT CAST(COALESCE(SUM(balance_cents), 0) AS BIGINT) FROM accounts",
+            )
+            .await,
             self.all_states().await,
         )
     }
@@ -123,40 +148,75 @@ impl World<'_> {
     async fn run(&mut self, op: Op) {
         match op {
             Op::PayCard(c) => {
-                let r = support::pay(self.state, &self.staff, "100003", &Money::from_cents(c as i64).plain(), None).await;
+                let r = support::pay(
+                    self.state,
+                    &self.staff,
+                    "100003",
+                    &Money::from_cents(c as i64).plain(),
+                    None,
+                )
+                .await;
                 self.payments.push(r);
             }
             Op::PaySched(c) => {
                 let later = support::next_month(self.state);
-                let r = support::pay_on(self.state, &self.staff, "100003", &Money::from_cents(c as i64).plain(), None, Some(&later)).await;
+                let r = support::pay_on(
+                    self.state,
+                    &self.staff,
+                    "100003",
+                    &Money::from_cents(c as i64).plain(),
+                    None,
+                    Some(&later),
+                )
+                .await;
                 self.payments.push(r);
             }
             Op::PayAch(c, returned) => {
                 let account = if returned { "5550001" } else { "5559999" };
-                let r = support::pay(self.state, &self.staff, "100041", &Money::from_cents(c as i64).plain(), Some(account)).await;
+                let r = support::pay(
+                    self.state,
+                    &self.staff,
+                    "100041",
+                    &Money::from_cents(c as i64).plain(),
+                    Some(account),
+                )
+                .await;
                 self.payments.push(r);
             }
             Op::Settle => self.settle().await,
             Op::Act(kind, i, cents) => {
-                let Some(form) = self.form(kind, i, cents) else { return };
+                let Some(form) = self.form(kind, i, cents) else {
+                    return;
+                };
                 let before = self.state_of(&form.reference).await;
-                let amount = matches!(kind, ActionKind::PartialRefund | ActionKind::AchRefund).then(|| Money::from_cents(cents as i64));
+                let amount = matches!(kind, ActionKind::PartialRefund | ActionKind::AchRefund)
+                    .then(|| Money::from_cents(cents as i64));
                 let expected = plan(&before, kind, amount);
                 let result = self.send(&form).await;
                 let after = self.state_of(&form.reference).await;
                 match (&expected, &result) {
                     (Ok(p), Ok(())) => {
                         assert_eq!(after.status, p.to, "{kind:?} on {before:?}");
-                        let refunded = if matches!(kind, ActionKind::Cancel | ActionKind::Void) { 0 } else { p.amount.cents() };
+                        let refunded = if matches!(kind, ActionKind::Cancel | ActionKind::Void) {
+                            0
+                        } else {
+                            p.amount.cents()
+                        };
                         assert_eq!(after.refunded.cents(), before.refunded.cents() + refunded);
                     }
-                    (Err(_), Err(AppError::Invalid(_) | AppError::Conflict(_))) => assert_eq!(after, before, "a refusal changes nothing"),
-                    _ => panic!("{kind:?} on {before:?}: rules said {expected:?}, server said {result:?}"),
+                    (Err(_), Err(AppError::Invalid(_) | AppError::Conflict(_))) => {
+                        assert_eq!(after, before, "a refusal changes nothing")
+                    }
+                    _ => panic!(
+                        "{kind:?} on {before:?}: rules said {expected:?}, server said {result:?}"
+                    ),
                 }
                 self.sent.push(form);
             }
             Op::Retry(i) => {
-                let Some(form) = self.sent.get(i % self.sent.len().max(1)).cloned() else { return };
+                let Some(form) = self.sent.get(i % self.sent.len().max(1)).cloned() else {
+                    return;
+                };
                 // A key whose first request was refused was never used: sending
                 // it again is a new attempt (the CSR fixed the amount, say).
                 if self.t.db.action_by_key(&form.key).await.unwrap().is_none() {
@@ -164,26 +224,49 @@ impl World<'_> {
                 }
                 let before = self.snapshot().await;
                 let result = self.send(&form).await;
-                assert_eq!(self.snapshot().await, before, "a repeated key changed something");
-                assert!(result.is_ok(), "a used key answers like the first time: {result:?}");
+                assert_eq!(
+                    self.snapshot().await,
+                    before,
+                    "a repeated key changed something"
+                );
+                assert!(
+                    result.is_ok(),
+                    "a used key answers like the first time: {result:?}"
+                );
             }
             Op::RaceSettle(kind, i, cents) => {
-                let Some(form) = self.form(kind, i, cents) else { return };
+                let Some(form) = self.form(kind, i, cents) else {
+                    return;
+                };
                 let (result, ()) = tokio::join!(self.send(&form), self.settle());
                 if let Err(e) = result {
-                    assert!(matches!(e, AppError::Invalid(_) | AppError::Conflict(_)), "{e:?}");
+                    assert!(
+                        matches!(e, AppError::Invalid(_) | AppError::Conflict(_)),
+                        "{e:?}"
+                    );
                 }
                 self.sent.push(form);
             }
             Op::RaceRefunds(i, a, b) => {
-                let (Some(f1), Some(f2)) = (self.form(ActionKind::PartialRefund, i, a), self.form(ActionKind::PartialRefund, i, b)) else {
+                let (Some(f1), Some(f2)) = (
+                    self.form(ActionKind::PartialRefund, i, a),
+                    self.form(ActionKind::PartialRefund, i, b),
+                ) else {
                     return;
                 };
                 let before = self.state_of(&f1.reference).await;
                 let (r1, r2) = tokio::join!(self.send(&f1), self.send(&f2));
                 let after = self.state_of(&f1.reference).await;
-                let won = [(&r1, a), (&r2, b)].iter().filter(|(r, _)| r.is_ok()).map(|(_, c)| *c as i64).sum::<i64>();
-                assert_eq!(after.refunded.cents() - before.refunded.cents(), won, "each refund that said yes moved, no other");
+                let won = [(&r1, a), (&r2, b)]
+                    .iter()
+                    .filter(|(r, _)| r.is_ok())
+                    .map(|(_, c)| *c as i64)
+                    .sum::<i64>();
+                assert_eq!(
+                    after.refunded.cents() - before.refunded.cents(),
+                    won,
+                    "each refund that said yes moved, no other"
+                );
                 self.sent.push(f1);
                 self.sent.push(f2);
             }
@@ -191,7 +274,10 @@ impl World<'_> {
     }
 
     async fn check_invariants(&self, last: &mut Vec<PaymentState>) {
-        assert_eq!(self.t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
+        assert_eq!(
+            self.t.db.ledger_breaches().await.unwrap(),
+            Vec::<String>::new()
+        );
         let now = self.all_states().await;
         for (i, s) in now.iter().enumerate() {
             assert!(s.refunded <= s.amount, "refunds exceed the payment: {s:?}");
@@ -208,8 +294,14 @@ impl World<'_> {
         }
         .unwrap();
         for (from, to) in history {
-            let (f, t) = (PaymentStatus::from_code(&from).unwrap(), PaymentStatus::from_code(&to).unwrap());
-            assert!(f == t || can_transition(f, t), "history shows {from} → {to}");
+            let (f, t) = (
+                PaymentStatus::from_code(&from).unwrap(),
+                PaymentStatus::from_code(&to).unwrap(),
+            );
+            assert!(
+                f == t || can_transition(f, t),
+                "history shows {from} → {to}"
+            );
         }
     }
 }
@@ -219,7 +311,14 @@ async fn run_sequence(t: &TestDb, ops: Vec<Op>) {
     app::services::demo::load(&t.db, false, None).await.unwrap();
     let server = support::serve(t).await;
     let staff = support::staff(&t.db, CSR.0).await;
-    let mut world = World { t, state: &server.state, staff, payments: vec![], sent: vec![], keys: 0 };
+    let mut world = World {
+        t,
+        state: &server.state,
+        staff,
+        payments: vec![],
+        sent: vec![],
+        keys: 0,
+    };
     let mut last = Vec::new();
     for op in ops {
         world.run(op).await;
@@ -228,11 +327,18 @@ async fn run_sequence(t: &TestDb, ops: Vec<Op>) {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16)
 }
 
 proptest! {

@@ -3,36 +3,54 @@
 
 use crate::support;
 
-use app::db::audit::AuditEntry;
 use app::db::Db;
+use app::db::audit::AuditEntry;
 use app::services::accounts_import::import;
 use support::TestDb;
 
-const FILE: &str = "account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id
+const FILE: &str =
+    "account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id
 A-1,I,Jane,Doe,,jane@example.com,120.50,active,payer7
 A-2,B,,,Acme Water,,0,active,payer7
 A-3,I,Raj,Patel,,,-15.00,inactive,
 ";
 
 async fn import_creates_accounts_links_payers_and_writes_the_ledger(t: &TestDb) {
-    let out = import(&t.db, FILE.as_bytes(), "accounts.csv", Some("test")).await.unwrap();
+    let out = import(&t.db, FILE.as_bytes(), "accounts.csv", Some("test"))
+        .await
+        .unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     assert_eq!((out.rows, out.created, out.updated), (3, 3, 0));
     let a1 = t.db.account_by_number("A-1").await.unwrap().unwrap();
     assert_eq!(a1.balance_cents, 12_050);
     assert_eq!(a1.email.as_deref(), Some("jane@example.com"));
-    let paid_by_7: Vec<String> = t.db.accounts_for_user_id("payer7").await.unwrap().into_iter().map(|a| a.account_number).collect();
+    let paid_by_7: Vec<String> =
+        t.db.accounts_for_user_id("payer7")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.account_number)
+            .collect();
     assert_eq!(paid_by_7, ["A-1", "A-2"]);
     assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 
     // Re-importing updates by account number, and a balance change is a new
     // ledger entry (the ledger still adds up).
     let again = "account_number,balance,first_name,last_name\nA-1,100.00,Jane,Doe-Smith\nA-9,5,New,Person\n";
-    let out = import(&t.db, again.as_bytes(), "again.csv", None).await.unwrap();
+    let out = import(&t.db, again.as_bytes(), "again.csv", None)
+        .await
+        .unwrap();
     assert_eq!((out.created, out.updated), (1, 1));
     let a1 = t.db.account_by_number("A-1").await.unwrap().unwrap();
-    assert_eq!((a1.balance_cents, a1.last_name.as_deref()), (10_000, Some("Doe-Smith")));
-    assert_eq!(a1.email.as_deref(), Some("jane@example.com"), "a file without email keeps the address");
+    assert_eq!(
+        (a1.balance_cents, a1.last_name.as_deref()),
+        (10_000, Some("Doe-Smith"))
+    );
+    assert_eq!(
+        a1.email.as_deref(),
+        Some("jane@example.com"),
+        "a file without email keeps the address"
+    );
     assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
     let entries: i64 = count(&t.db, "SELECT COUNT(*) FROM journal WHERE (SELECT id FROM accounts WHERE account_number = 'A-1') IN (debit_account_id, credit_account_id)").await;
     assert_eq!(entries, 2);
@@ -40,25 +58,59 @@ async fn import_creates_accounts_links_payers_and_writes_the_ledger(t: &TestDb) 
 
 async fn a_bad_row_rejects_the_whole_file(t: &TestDb) {
     let bad = "account_number,first_name,last_name,balance\nB-1,Ann,Lee,10\nB-2,Bo,,1.005\nB-1,Ann,Lee,11\n";
-    let out = import(&t.db, bad.as_bytes(), "bad.csv", None).await.unwrap();
-    let found: Vec<(u64, &str)> = out.errors.iter().map(|e| (e.line, e.column.as_str())).collect();
-    assert_eq!(found, [(3, "last_name"), (3, "balance"), (4, "account_number")]);
+    let out = import(&t.db, bad.as_bytes(), "bad.csv", None)
+        .await
+        .unwrap();
+    let found: Vec<(u64, &str)> = out
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(3, "last_name"), (3, "balance"), (4, "account_number")]
+    );
     assert_eq!((out.created, out.updated), (0, 0));
-    assert_eq!(t.db.count_accounts().await.unwrap(), 0, "nothing is half-applied");
+    assert_eq!(
+        t.db.count_accounts().await.unwrap(),
+        0,
+        "nothing is half-applied"
+    );
     assert_eq!(count(&t.db, "SELECT COUNT(*) FROM journal").await, 0);
 }
 
 async fn unknown_columns_and_empty_files_are_refused(t: &TestDb) {
-    let out = import(&t.db, "account_number,nickname\nA,x\n".as_bytes(), "x.csv", None).await.unwrap();
-    assert_eq!((out.errors[0].line, out.errors[0].column.as_str()), (1, "nickname"));
-    let out = import(&t.db, "".as_bytes(), "empty.csv", None).await.unwrap();
+    let out = import(
+        &t.db,
+        "account_number,nickname\nA,x\n".as_bytes(),
+        "x.csv",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (out.errors[0].line, out.errors[0].column.as_str()),
+        (1, "nickname")
+    );
+    let out = import(&t.db, "".as_bytes(), "empty.csv", None)
+        .await
+        .unwrap();
     assert!(out.errors[0].reason.contains("empty"));
-    let out = import(&t.db, &b"account_number,first_name,last_name\nA-1,Jos\xe9,X\n"[..], "latin1.csv", None).await.unwrap();
+    let out = import(
+        &t.db,
+        &b"account_number,first_name,last_name\nA-1,Jos\xe9,X\n"[..],
+        "latin1.csv",
+        None,
+    )
+    .await
+    .unwrap();
     assert!(out.errors[0].reason.contains("UTF-8"), "{:?}", out.errors);
 }
 
 async fn ledger_and_audit_rows_cannot_be_changed(t: &TestDb) {
-    import(&t.db, FILE.as_bytes(), "accounts.csv", None).await.unwrap();
+    import(&t.db, FILE.as_bytes(), "accounts.csv", None)
+        .await
+        .unwrap();
     for sql in [
         "UPDATE journal SET amount_cents = 1",
         "DELETE FROM journal",
@@ -71,9 +123,20 @@ async fn ledger_and_audit_rows_cannot_be_changed(t: &TestDb) {
 
 async fn login_ids_are_unique(t: &TestDb) {
     support::add_staff(&t.db).await;
-    let again = app::services::auth::add_user(&t.db, "CASEY", "c@example.com", app::domain::staff::Role::Csr, "another password", None).await;
+    let again = app::services::auth::add_user(
+        &t.db,
+        "CASEY",
+        "c@example.com",
+        app::domain::staff::Role::Csr,
+        "another password",
+        None,
+    )
+    .await;
     let err = again.unwrap_err();
-    assert_eq!(err.field_errors().and_then(|f| f.message_for("login")), Some("The login ID casey is taken."));
+    assert_eq!(
+        err.field_errors().and_then(|f| f.message_for("login")),
+        Some("The login ID casey is taken.")
+    );
 }
 
 async fn parallel_failed_sign_ins_cannot_slip_past_the_lockout(t: &TestDb) {
@@ -83,69 +146,155 @@ async fn parallel_failed_sign_ins_cannot_slip_past_the_lockout(t: &TestDb) {
     let attempts = (0..12).map(|_| {
         let db = t.db.clone();
         async move {
-            let entry = AuditEntry { at: now, action: "auth.sign_in_failed", ..Default::default() };
-            db.record_failed_sign_in(user.id, 5, now + 1_000, &entry).await.unwrap()
+            let entry = AuditEntry {
+                at: now,
+                action: "auth.sign_in_failed",
+                ..Default::default()
+            };
+            db.record_failed_sign_in(user.id, 5, now + 1_000, &entry)
+                .await
+                .unwrap()
         }
     });
     let locks = futures::future::join_all(attempts).await;
-    assert_eq!(locks.iter().filter(|l| l.is_some()).count(), 8, "every failure from the 5th on reports the lock");
+    assert_eq!(
+        locks.iter().filter(|l| l.is_some()).count(),
+        8,
+        "every failure from the 5th on reports the lock"
+    );
     let user = t.db.staff_by_login("casey").await.unwrap().unwrap();
-    assert_eq!((user.failed_attempts, user.locked_until), (12, Some(now + 1_000)));
-    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout'").await, 1);
+    assert_eq!(
+        (user.failed_attempts, user.locked_until),
+        (12, Some(now + 1_000))
+    );
+    assert_eq!(
+        count(
+            &t.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout'"
+        )
+        .await,
+        1
+    );
 }
 
 async fn sessions_start_resolve_and_end(t: &TestDb) {
     support::add_staff(&t.db).await;
-    let signed = app::services::auth::sign_in(&t.db, "Casey", support::CSR.1, Some("127.0.0.1"), 20).await.unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None).await.unwrap();
+    let signed =
+        app::services::auth::sign_in(&t.db, "Casey", support::CSR.1, Some("127.0.0.1"), 20)
+            .await
+            .unwrap();
+    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None)
+        .await
+        .unwrap();
     assert!(matches!(check, app::services::auth::SessionCheck::Valid(ref u) if u.login == "casey"));
     // Only the hash is stored.
-    assert_eq!(count(&t.db, &format!("SELECT COUNT(*) FROM sessions WHERE token_hash = '{}'", signed.token)).await, 0);
-    app::services::auth::sign_out(&t.db, &signed.token, &signed.user, None).await.unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None).await.unwrap();
+    assert_eq!(
+        count(
+            &t.db,
+            &format!(
+                "SELECT COUNT(*) FROM sessions WHERE token_hash = '{}'",
+                signed.token
+            )
+        )
+        .await,
+        0
+    );
+    app::services::auth::sign_out(&t.db, &signed.token, &signed.user, None)
+        .await
+        .unwrap();
+    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None)
+        .await
+        .unwrap();
     assert_eq!(check, app::services::auth::SessionCheck::Missing);
 }
 
 async fn idle_sessions_expire(t: &TestDb) {
     support::add_staff(&t.db).await;
-    let signed = app::services::auth::sign_in(&t.db, "casey", support::CSR.1, None, 20).await.unwrap();
-    execute(&t.db, "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000").await.unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 30 * 60_000, 0, None).await.unwrap();
+    let signed = app::services::auth::sign_in(&t.db, "casey", support::CSR.1, None, 20)
+        .await
+        .unwrap();
+    execute(
+        &t.db,
+        "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000",
+    )
+    .await
+    .unwrap();
+    let check = app::services::auth::check_session(&t.db, &signed.token, 30 * 60_000, 0, None)
+        .await
+        .unwrap();
     assert_eq!(check, app::services::auth::SessionCheck::Expired);
-    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.timeout'").await, 1);
+    assert_eq!(
+        count(
+            &t.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.timeout'"
+        )
+        .await,
+        1
+    );
 }
 
 /// More matches than the list holds, of every kind (last names, first
 /// names, companies): the list is full, every entry matches, and it is
 /// sorted by name; with fewer matches it is exactly the first by name.
 async fn a_name_prefix_with_many_matches_gives_a_full_sorted_list(t: &TestDb) {
-    let mut csv = String::from("account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id\n");
+    let mut csv = String::from(
+        "account_number,account_type,first_name,last_name,company_name,email,balance,status,user_id\n",
+    );
     for i in 0..30 {
         csv.push_str(&format!("L{i:02},I,Zed,Gar{:02},,,0,active,\n", 29 - i));
         csv.push_str(&format!("F{i:02},I,Gary,Abbot{:02},,,0,active,\n", 29 - i));
         csv.push_str(&format!("C{i:02},B,,,Garden Co {i:02},,0,active,\n"));
     }
     csv.push_str("X01,I,Ann,Other,,,0,active,\n");
-    let out = import(&t.db, csv.as_bytes(), "names.csv", Some("test")).await.unwrap();
+    let out = import(&t.db, csv.as_bytes(), "names.csv", Some("test"))
+        .await
+        .unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     let q = app::domain::payer_support::NameQuery::parse("ga").unwrap();
     let found = t.db.accounts_by_name(&q, 8).await.unwrap();
     assert_eq!(found.len(), 8);
     let key = |a: &app::db::accounts::AccountRow| {
-        (a.last_name.clone().or(a.company_name.clone()).unwrap_or_default(), a.first_name.clone().unwrap_or_default(), a.account_number.clone())
+        (
+            a.last_name
+                .clone()
+                .or(a.company_name.clone())
+                .unwrap_or_default(),
+            a.first_name.clone().unwrap_or_default(),
+            a.account_number.clone(),
+        )
     };
     for a in &found {
         let names = [&a.first_name, &a.last_name, &a.company_name];
-        assert!(names.iter().any(|n| n.as_deref().is_some_and(|n| n.to_lowercase().starts_with("ga"))), "{a:?} does not match");
+        assert!(
+            names.iter().any(|n| n
+                .as_deref()
+                .is_some_and(|n| n.to_lowercase().starts_with("ga"))),
+            "{a:?} does not match"
+        );
     }
-    assert!(found.windows(2).all(|w| key(&w[0]) < key(&w[1])), "not sorted by name: {found:?}");
+    assert!(
+        found.windows(2).all(|w| key(&w[0]) < key(&w[1])),
+        "not sorted by name: {found:?}"
+    );
     // Abbot sorts before Gar: the first-name matches come first, from the
     // first eight Garys the first-name index gives.
-    assert!(found.iter().all(|a| a.account_number.starts_with('F')), "{found:?}");
+    assert!(
+        found.iter().all(|a| a.account_number.starts_with('F')),
+        "{found:?}"
+    );
 
-    let few = t.db.accounts_by_name(&app::domain::payer_support::NameQuery::parse("garden co 0").unwrap(), 8).await.unwrap();
+    let few =
+        t.db.accounts_by_name(
+            &app::domain::payer_support::NameQuery::parse("garden co 0").unwrap(),
+            8,
+        )
+        .await
+        .unwrap();
     let numbers: Vec<&str> = few.iter().map(|a| a.account_number.as_str()).collect();
-    assert_eq!(numbers, ["C00", "C01", "C02", "C03", "C04", "C05", "C06", "C07"]);
+    assert_eq!(
+        numbers,
+        ["C00", "C01", "C02", "C03", "C04", "C05", "C06", "C07"]
+    );
 }
 
 on_both_backends!(

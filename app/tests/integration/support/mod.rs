@@ -5,11 +5,9 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) answers. With
 //! `PAYDESK_REQUIRE_POSTGRES=1` (CI) an unreachable server fails them.
 
-
-
 use app::config::Config;
 use app::db::Db;
-use app::web::{router, AppState};
+use app::web::{AppState, router};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -30,7 +28,9 @@ impl TestDb {
         self.db.close().await;
         if let Cleanup::Postgres { admin_url, name } = self.cleanup {
             if let Ok(Db::Postgres(admin)) = Db::connect(&admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await;
                 admin.close().await;
             }
         }
@@ -42,7 +42,11 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}/paydesk.db", dir.path().display());
     let db = Db::connect(&url).await.expect("open sqlite");
     db.migrate().await.expect("migrate sqlite");
-    TestDb { db, url, cleanup: Cleanup::Sqlite(dir) }
+    TestDb {
+        db,
+        url,
+        cleanup: Cleanup::Sqlite(dir),
+    }
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -56,7 +60,9 @@ pub async fn postgres() -> Option<TestDb> {
     let admin = match Db::connect(&admin_url).await {
         Ok(Db::Postgres(p)) => p,
         Ok(_) => panic!("PAYDESK_TEST_POSTGRES must be a postgres:// URL"),
-        Err(e) if required => panic!("PostgreSQL is required (PAYDESK_REQUIRE_POSTGRES=1) but unreachable: {e}"),
+        Err(e) if required => {
+            panic!("PostgreSQL is required (PAYDESK_REQUIRE_POSTGRES=1) but unreachable: {e}")
+        }
         Err(e) => {
             eprintln!("skipping the PostgreSQL half of this test: {e}");
             return None;
@@ -68,15 +74,24 @@ pub async fn postgres() -> Option<TestDb> {
         COUNTER.fetch_add(1, Ordering::SeqCst),
         app::db::now_ms() % 1_000_000
     );
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
     admin.close().await;
     let url = match admin_url.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("PAYDESK_TEST_POSTGRES needs a database path"),
     };
-    let db = Db::connect(&url).await.expect("open postgres test database");
+    let db = Db::connect(&url)
+        .await
+        .expect("open postgres test database");
     db.migrate().await.expect("migrate postgres");
-    Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin_url, name } })
+    Some(TestDb {
+        db,
+        url,
+        cleanup: Cleanup::Postgres { admin_url, name },
+    })
 }
 
 /// Defines `mod $name { sqlite, postgres }`: the same contract test run once
@@ -124,7 +139,10 @@ pub async fn serve_with(t: &TestDb, settings: &[(&str, &str)]) -> TestServer {
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(t.url.clone()),
         "PAYDESK_DATA_DIR" => Some(data_path.clone()),
-        _ => settings.iter().find(|(name, _)| *name == k).map(|(_, v)| v.to_string()),
+        _ => settings
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.to_string()),
     })
     .expect("test config");
     let leptos_options = leptos::config::LeptosOptions::builder()
@@ -133,12 +151,22 @@ pub async fn serve_with(t: &TestDb, settings: &[(&str, &str)]) -> TestServer {
         .build();
     let state = AppState::new(t.db.clone(), config, leptos_options).expect("app state");
     let app = router(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
     });
-    TestServer { base: format!("http://{addr}"), state, data_dir }
+    TestServer {
+        base: format!("http://{addr}"),
+        state,
+        data_dir,
+    }
 }
 
 pub const CSR: (&str, &str) = ("casey", "casey-password-1");
@@ -146,8 +174,12 @@ pub const ADMIN: (&str, &str) = ("alex", "alex-password-12");
 
 pub async fn add_staff(db: &Db) {
     use app::domain::staff::Role;
-    app::services::auth::add_user(db, CSR.0, "casey@example.com", Role::Csr, CSR.1, None).await.expect("add csr");
-    app::services::auth::add_user(db, ADMIN.0, "alex@example.com", Role::Admin, ADMIN.1, None).await.expect("add admin");
+    app::services::auth::add_user(db, CSR.0, "casey@example.com", Role::Csr, CSR.1, None)
+        .await
+        .expect("add csr");
+    app::services::auth::add_user(db, ADMIN.0, "alex@example.com", Role::Admin, ADMIN.1, None)
+        .await
+        .expect("add admin");
 }
 
 /// A client that keeps cookies and never follows redirects, so tests see
@@ -178,15 +210,32 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
 
 /// The test CSR as the services see them.
 pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
-    let u = db.staff_by_login(login).await.expect("read staff").expect("staff exists");
+    let u = db
+        .staff_by_login(login)
+        .await
+        .expect("read staff")
+        .expect("staff exists");
     let role = app::domain::staff::Role::from_code(&u.role).expect("known role");
     let entitlements = db.entitlements_of(u.id, role).await.expect("entitlements");
-    app::domain::staff::StaffUser { id: u.id, login: u.login, email: u.email, role, must_change_password: false, entitlements }
+    app::domain::staff::StaffUser {
+        id: u.id,
+        login: u.login,
+        email: u.email,
+        role,
+        must_change_password: false,
+        entitlements,
+    }
 }
 
 /// Takes a payment through the service (Confirm, then Make Payment): a
 /// card when `bank_account` is `None`, else an ACH debit from it.
-pub async fn pay(state: &AppState, who: &app::domain::staff::StaffUser, account: &str, amount: &str, bank_account: Option<&str>) -> String {
+pub async fn pay(
+    state: &AppState,
+    who: &app::domain::staff::StaffUser,
+    account: &str,
+    amount: &str,
+    bank_account: Option<&str>,
+) -> String {
     pay_on(state, who, account, amount, bank_account, None).await
 }
 
@@ -194,7 +243,11 @@ pub async fn pay(state: &AppState, who: &app::domain::staff::StaffUser, account:
 /// within the year a payment may be scheduled).
 pub fn next_month(state: &AppState) -> String {
     let t = app::services::clock::today(&state.config.timezone);
-    let (y, m) = if t.month == 12 { (t.year + 1, 1) } else { (t.year, t.month + 1) };
+    let (y, m) = if t.month == 12 {
+        (t.year + 1, 1)
+    } else {
+        (t.year, t.month + 1)
+    };
     format!("{y:04}-{m:02}-{:02}", t.day.min(28))
 }
 
@@ -234,7 +287,12 @@ pub async fn pay_on(
     }
     let payments = state.payments();
     let sealed = payments.review(who, &form).await.expect("review");
-    payments.submit(who, &sealed, None).await.expect("submit").reference.to_string()
+    payments
+        .submit(who, &sealed, None)
+        .await
+        .expect("submit")
+        .reference
+        .to_string()
 }
 
 /// The `nth` (from 1, oldest first) email in `outbox` containing `needle`,
@@ -244,7 +302,12 @@ pub async fn wait_for_mail(outbox: &std::path::Path, needle: &str, nth: usize) -
         let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(outbox)
             .map(|d| {
                 d.filter_map(|e| e.ok())
-                    .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, std::fs::read_to_string(e.path()).ok()?)))
+                    .filter_map(|e| {
+                        Some((
+                            e.metadata().ok()?.modified().ok()?,
+                            std::fs::read_to_string(e.path()).ok()?,
+                        ))
+                    })
                     .filter(|(_, m)| m.contains(needle))
                     .collect()
             })
@@ -255,12 +318,22 @@ pub async fn wait_for_mail(outbox: &std::path::Path, needle: &str, nth: usize) -
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    panic!("no email #{nth} containing {needle:?} in {}", outbox.display())
+    panic!(
+        "no email #{nth} containing {needle:?} in {}",
+        outbox.display()
+    )
 }
 
 /// Posts the Cancel/Reverse form with `key` (as the payment page issues
 /// it), confirmed, reason "payer asked for it".
-pub async fn cancel_reverse(c: &reqwest::Client, s: &TestServer, reference: &str, key: &str, action: &str, amount: &str) -> reqwest::Response {
+pub async fn cancel_reverse(
+    c: &reqwest::Client,
+    s: &TestServer,
+    reference: &str,
+    key: &str,
+    action: &str,
+    amount: &str,
+) -> reqwest::Response {
     let form = [
         ("form[reference]", reference),
         ("form[key]", key),
@@ -270,5 +343,10 @@ pub async fn cancel_reverse(c: &reqwest::Client, s: &TestServer, reference: &str
         ("form[reason_text]", ""),
         ("form[confirm]", "yes"),
     ];
-    c.post(format!("{}/api/cancel_reverse", s.base)).header(reqwest::header::ACCEPT, "application/json").form(&form).send().await.unwrap()
+    c.post(format!("{}/api/cancel_reverse", s.base))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
 }
