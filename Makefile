@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import
+.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import lint doctor
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -27,15 +27,43 @@ run: build
 ## build: the release server and client site (target/release/paydesk, target/site)
 build: tools $(BUILD_STAMP)
 
+# --precompress writes a brotli and a gzip copy of every file under
+# target/site, which the server sends to clients that accept them.
 # cargo-leptos redoes its wasm-bindgen and wasm-opt steps (~40 s) on every
 # call, even when nothing changed; this stamp skips the call when no source did.
 $(BUILD_STAMP): $(SOURCES) | tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	@touch $@
 
+## watch: the inner loop: cargo leptos watch serves a debug build on SQLite and rebuilds on save
+watch: tools
+	@mkdir -p data && chmod 700 data
+	cargo leptos watch
+
 ## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI, fault and browser tests, then each parser's fuzz target for 30 s
-test: tools-test test-rust test-e2e
+test: tools-test
+	@rm -f target/postgres-skipped
+	@$(MAKE) --no-print-directory test-rust
+	@$(MAKE) --no-print-directory test-e2e
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
+	@if [ -s target/postgres-skipped ]; then \
+	  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!  PostgreSQL was NOT reachable: its half of the tests was SKIPPED ($$(wc -l < target/postgres-skipped) tests)."; \
+	  echo "!!  Start it (see make doctor) or set PAYDESK_TEST_POSTGRES, then run make test again."; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	else echo "make test: every test ran, on SQLite and PostgreSQL"; fi
+
+## lint: formatting, clippy with warnings denied (server and browser builds), unused dependencies
+lint:
+	@scripts/install-tools.sh lint
+	cargo fmt --all --check
+	cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo machete
+
+## doctor: which tools, services and permissions are here, and which tests would be skipped without them
+doctor:
+	@scripts/doctor.sh
 
 ## test-faults: the fault tests alone: kill -9 under load (both databases), 50 actions at once
 ## on one account, malformed arguments to every server function, then the fuzz targets

@@ -2,11 +2,14 @@
 // console page (Payer Support included) loads from target/site/pkg, raw,
 // gzip (level 9) and brotli (quality 11), as the server's compression layer
 // would send them at best. Prints one Markdown table row.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const dir = process.argv[2] ?? "target/site/pkg";
-const files = ["paydesk.wasm", "paydesk.js", "paydesk.css"];
+// Release builds hash the names (paydesk.<hash>.wasm); precompressed copies
+// (.br, .gz) sit beside them and are left out.
+const files = [".wasm", ".js", ".css"].map((ext) =>
+  readdirSync(dir).find((f) => f.startsWith("paydesk") && f.endsWith(ext)));
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 let raw = 0, gz = 0, br = 0;
 const parts = [];

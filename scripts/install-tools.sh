@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Paydesk needs, skipping every tool whose
 # installed version is already right, so running it twice costs seconds.
-# Usage: scripts/install-tools.sh [build|test|bench|fuzz]
+# Usage: scripts/install-tools.sh [build|test|bench|fuzz|lint]
 #   build: Rust target, cargo-leptos, wasm-bindgen CLI, wasm-opt
 #   test:  build + Chromium and the Playwright packages
 #   bench: test + wrk (the load generator, `make bench`)
 #   fuzz:  cargo-fuzz only (the parser fuzz targets, `make fuzz`)
+#   lint:  the wasm32 target, clippy, rustfmt and cargo-machete (`make lint`)
 set -euo pipefail
 
 want="${1:-build}"
@@ -17,6 +18,7 @@ export PATH="$tools_dir/node_modules/.bin:$cargo_bin:$PATH"
 # Versions are pinned here and nowhere else (see docs/build.md for why).
 CARGO_LEPTOS_VERSION="0.3.10"
 CARGO_FUZZ_VERSION="0.13.2"
+CARGO_MACHETE_VERSION="0.9.2"
 BINARYEN_VERSION="132.0.0"
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
@@ -27,6 +29,19 @@ if [ "$want" = "fuzz" ]; then
   if [ "$(cargo-fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
     say "building cargo-fuzz $CARGO_FUZZ_VERSION (once)"
     cargo install "cargo-fuzz@$CARGO_FUZZ_VERSION" --locked --debug
+  fi
+  say "tools ready"
+  exit 0
+fi
+
+if [ "$want" = "lint" ]; then
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo-machete --version 2>/dev/null | awk '{print $NF}')" != "$CARGO_MACHETE_VERSION" ]; then
+    say "building cargo-machete $CARGO_MACHETE_VERSION (once)"
+    cargo install "cargo-machete@$CARGO_MACHETE_VERSION" --locked --debug
   fi
   say "tools ready"
   exit 0

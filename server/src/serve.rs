@@ -12,6 +12,11 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         .map_err(|e| CliError::App(format!("Leptos configuration: {e}")))?
         .leptos_options;
     leptos_options.site_addr = config.site_addr;
+    // A release build hashes the bundle's names and writes the hashes to a
+    // file beside the binary; the pages then link the hashed names, cached
+    // for a year. The file decides, not LEPTOS_HASH_FILES: leptos panics on
+    // every page when hashing is on and the file is missing.
+    leptos_options.hash_files = app::web::assets::bundle_is_hashed(&leptos_options.hash_file);
     let addr = config.site_addr;
     let state = AppState::new(db.clone(), config, leptos_options)
         .map_err(|e| CliError::App(e.to_string()))?;

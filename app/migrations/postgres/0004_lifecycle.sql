@@ -9,8 +9,6 @@ ALTER TABLE payments ADD COLUMN refunded_cents BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE payments ADD CONSTRAINT payments_refunds_within_amount
     CHECK (refunded_cents >= 0 AND refunded_cents <= amount_cents);
 ALTER TABLE payments ADD COLUMN return_code TEXT;
--- A future-dated payment's date (YYYY-MM-DD, the biller's zone): Scheduled until then.
-ALTER TABLE payments ADD COLUMN scheduled_for TEXT;
 ALTER TABLE payments ADD COLUMN return_reason TEXT;
 
 -- Every money movement. One row is one journal entry that debits one book
@@ -116,7 +114,6 @@ CREATE TABLE payment_actions (
     created_at      BIGINT NOT NULL
 );
 CREATE INDEX payment_actions_by_payment ON payment_actions (payment_id);
-CREATE INDEX payments_scheduled ON payments (status, scheduled_for);
 
 -- Each entry of each NACHA file: a payment's debit or an ACH refund's
 -- credit. The trace number is the ODFI's 8 digits and this id.

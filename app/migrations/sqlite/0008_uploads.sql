@@ -4,7 +4,7 @@
 -- Keep in step with ../postgres/0008_uploads.sql.
 CREATE TABLE uploads (
     id           INTEGER PRIMARY KEY,
-    kind         TEXT   NOT NULL CHECK (kind IN ('accounts', 'bills')),
+    kind         TEXT   NOT NULL CHECK (kind IN ('accounts')),
     file_name    TEXT   NOT NULL,
     size_bytes   BIGINT NOT NULL,
     sha256       TEXT   NOT NULL,

@@ -12,6 +12,7 @@ pub mod bills;
 pub mod entitlements;
 pub mod journal;
 pub mod lifecycle;
+pub mod migrations;
 pub mod notices;
 pub mod payments;
 pub mod saved_methods;
@@ -172,9 +173,6 @@ macro_rules! update_audited {
 }
 pub(crate) use update_audited;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 impl Db {
     /// Connects to `url`, creating the SQLite file (and its folder) if needed.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
@@ -233,15 +231,6 @@ impl Db {
                 format!("{{{list}}}"),
             ),
         }
-    }
-
-    /// Brings the schema up to date; safe to run at every start.
-    pub async fn migrate(&self) -> Result<(), DbError> {
-        match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
-        }
-        Ok(())
     }
 
     /// The readiness probe: one round trip to the database.

@@ -1,7 +1,8 @@
 //! Money as exact integer cents. Floats never touch an amount: text is parsed
 //! digit by digit, and `rust_decimal` is used only where amounts cross an edge
-//! (JSON, forms).
+//! on the server (exports, other systems); the browser build leaves it out.
 
+#[cfg(feature = "ssr")]
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -104,6 +105,7 @@ impl Money {
 
     /// Converts an edge value; a value with more than 2 significant decimals
     /// is refused, never rounded.
+    #[cfg(feature = "ssr")]
     pub fn try_from_decimal(d: Decimal) -> Result<Money, MoneyError> {
         let d = d.normalize();
         if d.scale() > 2 {
@@ -117,6 +119,7 @@ impl Money {
         Ok(Money(cents))
     }
 
+    #[cfg(feature = "ssr")]
     pub fn to_decimal(self) -> Decimal {
         Decimal::new(self.0, 2)
     }
@@ -199,6 +202,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "ssr")]
     fn decimal_edges_are_exact() {
         let d = |s: &str| Decimal::from_str(s).unwrap();
         assert_eq!(

@@ -1,6 +1,7 @@
 //! The HTTP edge (server only): the axum router, session resolution, the
 //! sign-in guard, cross-site refusal, security headers and health probes.
 
+pub mod assets;
 pub mod downloads;
 pub mod health;
 pub mod limits;

@@ -1,7 +1,9 @@
 //! The whole HTTP application. The binary serves it; the HTTP tests build it
 //! the same way, so they exercise exactly what production runs.
 
-use super::{AppState, downloads, health, limits, security, server_fn_status, session, uploads};
+use super::{
+    AppState, assets, downloads, health, limits, security, server_fn_status, session, uploads,
+};
 use crate::ui::{App, shell};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -32,6 +34,11 @@ pub fn router(state: AppState) -> Router {
     let routes = routes();
     let context_state = state.clone();
     let options = state.leptos_options.clone();
+    let pkg = assets::pkg_router(
+        &options.site_root,
+        &options.site_pkg_dir,
+        options.hash_files,
+    );
     Router::new()
         .route("/", get(|| async { Redirect::to("/payer-support") }))
         .route("/healthz", get(health::healthz))
@@ -59,6 +66,7 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(options.clone()),
         )
+        .merge(pkg)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status::map))
         .layer(middleware::from_fn(session::require_sign_in))

@@ -6,10 +6,12 @@
 mod support;
 
 mod accounts_api;
+mod assets_api;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;
 mod payments_api;
 mod repository;
+mod schema;
 mod staff_admin_api;
 mod uploads_api;
