@@ -131,10 +131,17 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// Runs `$body` inside one write transaction and commits it; an early return
-/// (`?`) drops the transaction, which rolls it back. SQLite starts with
-/// `BEGIN IMMEDIATE` so two writers queue on the busy timeout instead of one
-/// failing when it upgrades its lock.
+/// Runs `$body` inside one write transaction and commits it when the body
+/// reaches its end. SQLite starts with `BEGIN IMMEDIATE` so two writers
+/// queue on the busy timeout instead of one failing when it upgrades its lock.
+///
+/// **Any early exit rolls back**: a `?` and also a `return Ok(..)` leave the
+/// enclosing function before the commit, and the dropped transaction rolls
+/// back. That is what the guarded writes here want ("the guard did not hold:
+/// nothing to do, write nothing"), so a body returns early only before it
+/// has written anything it means to keep; to keep writes and stop, end the
+/// body with the value instead. Tested below
+/// (`an_early_return_rolls_back_even_with_ok`).
 macro_rules! in_tx {
     ($db:expr, |$tx:ident| $body:expr) => {
         match $db {
@@ -253,4 +260,47 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn write_then(db: &Db, keep: bool) -> Result<&'static str, DbError> {
+        let out = in_tx!(db, |tx| {
+            sqlx::query("INSERT INTO t (v) VALUES (1)")
+                .execute(&mut *tx)
+                .await?;
+            if !keep {
+                return Ok("returned early");
+            }
+            "reached the end"
+        });
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn an_early_return_rolls_back_even_with_ok() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let db = Db::connect(&url).await.expect("open");
+        on_pool!(&db, |pool| {
+            sqlx::query("CREATE TABLE t (v INTEGER)")
+                .execute(pool)
+                .await
+                .expect("table");
+        });
+        let count = || async {
+            on_pool!(&db, |pool| {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM t")
+                    .fetch_one(pool)
+                    .await
+                    .expect("count")
+            })
+        };
+        assert_eq!(write_then(&db, false).await.ok(), Some("returned early"));
+        assert_eq!(count().await, 0, "the early return rolled the insert back");
+        assert_eq!(write_then(&db, true).await.ok(), Some("reached the end"));
+        assert_eq!(count().await, 1, "reaching the end committed it");
+    }
 }
