@@ -49,6 +49,8 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    UnknownCode(#[from] crate::domain::UnknownCode),
 }
 
 impl DbError {

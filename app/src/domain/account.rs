@@ -65,6 +65,15 @@ macro_rules! coded_enum {
             pub fn from_code(code: &str) -> Option<$name> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
+
+            /// Reads a stored code: the one way rows become values. A code
+            /// this build does not know is an error, never a default.
+            pub fn decode(code: &str) -> Result<$name, $crate::domain::UnknownCode> {
+                $name::from_code(code).ok_or_else(|| $crate::domain::UnknownCode {
+                    kind: stringify!($name),
+                    code: code.chars().take(40).collect(),
+                })
+            }
         }
 
         impl fmt::Display for $name {

@@ -57,3 +57,13 @@ pub mod staff;
 pub mod universal_file;
 pub mod upload_view;
 pub mod user_admin_view;
+
+/// A stored code (a status, a kind, a role) that this build does not know:
+/// a row written by a newer build, or by hand. Reading it is an error, so an
+/// unknown status is never shown as some other one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} code {code:?} in the database")]
+pub struct UnknownCode {
+    pub kind: &'static str,
+    pub code: String,
+}

@@ -25,6 +25,12 @@ use crate::error::AppError;
 
 /// A database failure becomes an incident: the details go to the log under a
 /// short id, and the person sees only that id.
+impl From<crate::domain::UnknownCode> for AppError {
+    fn from(e: crate::domain::UnknownCode) -> Self {
+        DbError::from(e).into()
+    }
+}
+
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         // Text PostgreSQL cannot store (a NUL): the request's fault. The web
