@@ -2,6 +2,7 @@
 //! sign-in guard, cross-site refusal, security headers and health probes.
 
 pub mod downloads;
+pub mod error_redirects;
 pub mod health;
 pub mod limits;
 pub mod router;

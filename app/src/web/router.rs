@@ -1,7 +1,10 @@
 //! The whole HTTP application. The binary serves it; the HTTP tests build it
 //! the same way, so they exercise exactly what production runs.
 
-use super::{AppState, downloads, health, limits, security, server_fn_status, session, uploads};
+use super::{
+    AppState, downloads, error_redirects, health, limits, security, server_fn_status, session,
+    uploads,
+};
 use crate::ui::{App, shell};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -61,6 +64,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status::map))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error_redirects::guard,
+        ))
         .layer(middleware::from_fn(session::require_sign_in))
         .layer(middleware::from_fn_with_state(
             state.clone(),
