@@ -32,24 +32,8 @@ pub async fn suggest_accounts(
 pub async fn payment_statuses(
     refs: String,
 ) -> Result<Vec<(String, crate::domain::payment::PaymentStatus)>, AppError> {
-    use crate::domain::payment::{PaymentStatus, Reference};
     let (state, _, _) = super::context::require_user()?;
-    let parsed: Vec<Reference> = refs
-        .split(',')
-        .filter_map(Reference::parse)
-        .take(200)
-        .collect();
-    let stored: Vec<String> = parsed.iter().map(|r| r.as_str().to_string()).collect();
-    let found = state.db.payment_statuses(&stored).await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|(r, s)| {
-            Some((
-                Reference::parse(&r)?.to_string(),
-                PaymentStatus::from_code(&s)?,
-            ))
-        })
-        .collect())
+    crate::services::payer_support::payment_statuses(&state.db, &refs).await
 }
 
 /// Create Account (from a Payer Support search that found nothing).

@@ -80,12 +80,7 @@ pub async fn decide_refund(approval: i64, decision: String) -> Result<String, Ap
 pub async fn load_approvals() -> Result<Vec<ApprovalView>, AppError> {
     let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::ApproveRefunds)?;
-    let tz = &state.config.timezone;
-    let rows = state.db.awaiting_approvals(None).await?;
-    Ok(rows
-        .into_iter()
-        .map(|a| crate::services::payments::approval_view(a, &user, tz))
-        .collect())
+    crate::services::lifecycle::awaiting_approvals(&state.db, &user, &state.config.timezone).await
 }
 
 /// The settlement runs, newest first (administrators).

@@ -4,6 +4,7 @@
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
 use crate::db::journal::post;
+use crate::domain::account::AccountStatus;
 use crate::domain::account_edit::CheckedAccount;
 use crate::domain::lifecycle::{Book, Posting};
 use crate::domain::money::Money;
@@ -154,6 +155,21 @@ impl Db {
                 .bind(account_id)
                 .fetch_all(pool)
                 .await
+        })?;
+        Ok(ids)
+    }
+
+    /// Scheduled payments (ids) on inactive accounts: what a universal file
+    /// that made accounts inactive leaves to cancel.
+    pub async fn scheduled_on_inactive_accounts(&self) -> Result<Vec<i64>, DbError> {
+        let ids = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT p.id FROM payments p JOIN accounts a ON a.id = p.account_id \
+                 WHERE p.status = 'scheduled' AND a.status = $1 ORDER BY p.id",
+            )
+            .bind(AccountStatus::Inactive.code())
+            .fetch_all(pool)
+            .await
         })?;
         Ok(ids)
     }

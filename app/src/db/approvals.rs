@@ -53,7 +53,15 @@ impl Db {
         a: &NewApproval<'_>,
         entry: &AuditEntry<'_>,
     ) -> Result<i64, DbError> {
+        // The payment's row lock orders this against a refund of the same
+        // payment checking the threshold under the lock (`apply_action`),
+        // so neither decides on a sum that misses the other.
+        let lock = format!("SELECT id FROM payments WHERE id = $1{}", self.row_lock());
         let id = in_tx!(self, |tx| {
+            let _: Option<i64> = sqlx::query_scalar(&lock)
+                .bind(a.payment_id)
+                .fetch_optional(&mut *tx)
+                .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO refund_approvals (payment_id, idempotency_key, kind, amount_cents, reason_code, reason_text, \
                  requested_by, requested_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'awaiting') RETURNING id",

@@ -1,6 +1,6 @@
 //! Role entitlements and per-user overrides.
 
-use super::{Db, DbError, in_tx, on_pool};
+use super::{Backend, Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
 use crate::domain::entitlements::{Entitlement, Entitlements};
 use crate::domain::staff::Role;
@@ -12,7 +12,54 @@ const EFFECTIVE: &str = "SELECT r.entitlement FROM role_entitlements r WHERE r.r
      (SELECT 1 FROM user_entitlements u WHERE u.user_id = $1 AND u.entitlement = r.entitlement AND u.granted = FALSE) \
      UNION SELECT entitlement FROM user_entitlements WHERE user_id = $1 AND granted = TRUE";
 
+/// How many active Administrators hold every entitlement in `$1`, `$2`
+/// (user and entitlement administration), with their overrides applied.
+pub(crate) const ADMINISTERED: &str = "SELECT COUNT(*) FROM staff_users s WHERE s.role = 'admin' AND s.active AND NOT EXISTS \
+     (SELECT 1 FROM (SELECT CAST($1 AS TEXT) AS e UNION ALL SELECT CAST($2 AS TEXT)) need WHERE NOT ( \
+        EXISTS (SELECT 1 FROM user_entitlements u WHERE u.user_id = s.id AND u.entitlement = need.e AND u.granted = TRUE) \
+        OR (EXISTS (SELECT 1 FROM role_entitlements r WHERE r.role = s.role AND r.entitlement = need.e) \
+            AND NOT EXISTS (SELECT 1 FROM user_entitlements u WHERE u.user_id = s.id AND u.entitlement = need.e AND u.granted = FALSE))))";
+
+/// The outcome of a change that could take administration away from every
+/// Administrator: done, or refused (and rolled back) because no active
+/// Administrator would keep user and entitlement administration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Administered<T> {
+    Done(T),
+    NoneLeft,
+}
+
+/// Whether some active Administrator holds user and entitlement
+/// administration on `$tx`, overrides included. Changes that could take them
+/// away check it last, in their own transaction, and roll back when not;
+/// they lock the Administrators' rows first (`administrators_lock`), so two
+/// such changes at once queue and cannot each strip a different
+/// Administrator and together leave none.
+macro_rules! administration_left {
+    ($tx:ident) => {
+        sqlx::query_scalar::<_, i64>($crate::db::entitlements::ADMINISTERED)
+            .bind($crate::domain::entitlements::Entitlement::UserAdmin.code())
+            .bind($crate::domain::entitlements::Entitlement::EntitlementAdmin.code())
+            .fetch_one(&mut *$tx)
+            .await?
+            > 0
+    };
+}
+pub(crate) use administration_left;
+
 impl Db {
+    /// Locks the active Administrators' rows for the transaction (see
+    /// `administration_left`); SQLite's `BEGIN IMMEDIATE` already queues
+    /// writers.
+    pub(crate) fn administrators_lock(&self) -> &'static str {
+        match self.backend() {
+            Backend::Postgres => {
+                "SELECT id FROM staff_users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE"
+            }
+            Backend::Sqlite => "SELECT id FROM staff_users WHERE role = 'admin' AND active",
+        }
+    }
+
     pub async fn entitlements_of(&self, user_id: i64, role: Role) -> Result<Entitlements, DbError> {
         let codes: Vec<String> = on_pool!(self, |pool| {
             sqlx::query_scalar(EFFECTIVE)
@@ -57,8 +104,10 @@ impl Db {
         granted: &Entitlements,
         reset_users: bool,
         entry: &AuditEntry<'_>,
-    ) -> Result<u64, DbError> {
-        let reset = in_tx!(self, |tx| {
+    ) -> Result<Administered<u64>, DbError> {
+        let lock = self.administrators_lock();
+        let out = in_tx!(self, |tx| {
+            sqlx::query(lock).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM role_entitlements WHERE role = $1")
                 .bind(role.code())
                 .execute(&mut *tx)
@@ -80,9 +129,13 @@ impl Db {
                 0
             };
             write_audit!(&mut *tx, *entry)?;
+            if !administration_left!(tx) {
+                // Returning drops the transaction: it rolls back.
+                return Ok(Administered::NoneLeft);
+            }
             reset
         });
-        Ok(reset)
+        Ok(Administered::Done(out))
     }
 
     pub async fn user_overrides(
@@ -101,14 +154,18 @@ impl Db {
             .collect())
     }
 
-    /// Replaces a user's overrides, audited, in one transaction.
+    /// Replaces a user's overrides, audited, in one transaction; refused if
+    /// it would leave no active Administrator with user and entitlement
+    /// administration.
     pub async fn set_user_overrides(
         &self,
         user_id: i64,
         overrides: &BTreeMap<Entitlement, bool>,
         entry: &AuditEntry<'_>,
-    ) -> Result<(), DbError> {
+    ) -> Result<Administered<()>, DbError> {
+        let lock = self.administrators_lock();
         in_tx!(self, |tx| {
+            sqlx::query(lock).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM user_entitlements WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut *tx)
@@ -122,7 +179,10 @@ impl Db {
                     .await?;
             }
             write_audit!(&mut *tx, *entry)?;
+            if !administration_left!(tx) {
+                return Ok(Administered::NoneLeft);
+            }
         });
-        Ok(())
+        Ok(Administered::Done(()))
     }
 }

@@ -8,7 +8,10 @@ use super::journal::post;
 use super::notices::queue_notice;
 use super::payments::record_status;
 use super::{Backend, Db, DbError, in_tx, on_pool};
-use crate::domain::lifecycle::{ActionError, ActionKind, ActionReason, PaymentState, plan};
+use crate::domain::lifecycle::{
+    ActionError, ActionKind, ActionReason, PaymentState, action_note, needs_second_person,
+    notice_kind, plan,
+};
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, PaymentStatus};
 
@@ -30,6 +33,10 @@ pub struct NewAction<'a> {
     /// Set when a second person approves a waiting refund: the approval is
     /// marked in the same transaction, and only if it is still waiting.
     pub approval_id: Option<i64>,
+    /// The two-person threshold, checked again under the payment's lock
+    /// (with what was refunded and what waits for approval by then);
+    /// `None` when a second person is approving this very refund.
+    pub approval_threshold: Option<Money>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -61,6 +68,10 @@ pub enum ActionResult {
     /// The payment changed between the check and the write (a settlement
     /// won the race); nothing was done.
     Lost,
+    /// Under the lock, this refund (with what was refunded and what waits
+    /// for approval) is above the threshold: nothing was done, and it must
+    /// wait for a second person. Carries the planned amount.
+    NeedsApproval(Money),
 }
 
 #[derive(sqlx::FromRow)]
@@ -125,6 +136,19 @@ impl Db {
                 Ok(planned) => planned,
                 Err(e) => return Ok(ActionResult::Refused(e)),
             };
+            if let Some(threshold) = a.approval_threshold {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM refund_approvals \
+                     WHERE payment_id = $1 AND status = 'awaiting'",
+                )
+                .bind(a.payment_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let already = Money::from_cents(p.refunded_cents.saturating_add(waiting));
+                if needs_second_person(a.kind, already, planned.amount, threshold) {
+                    return Ok(ActionResult::NeedsApproval(planned.amount));
+                }
+            }
             let refund = match a.kind {
                 ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund => {
                     planned.amount.cents()
@@ -191,20 +215,7 @@ impl Db {
                     at = a.now
                 )?;
             }
-            let mut reason = match a.kind {
-                ActionKind::Cancel | ActionKind::Void => {
-                    format!("{}: {}", a.kind.label(), a.reason.label())
-                }
-                _ => format!(
-                    "{} of {}: {}",
-                    a.kind.label(),
-                    planned.amount,
-                    a.reason.label()
-                ),
-            };
-            if let Some(text) = a.reason_text.filter(|t| !t.is_empty()) {
-                reason = format!("{reason} ({text})");
-            }
+            let reason = action_note(a.kind, planned.amount, a.reason, a.reason_text);
             record_status!(
                 &mut *tx,
                 a.payment_id,
@@ -214,11 +225,7 @@ impl Db {
                 a.actor_login,
                 Some(&reason)
             )?;
-            let notice = if planned.to == PaymentStatus::Cancelled && refund == 0 {
-                "cancelled"
-            } else {
-                "refund"
-            };
+            let notice = notice_kind(planned.to, Money::from_cents(refund));
             queue_notice!(
                 &mut *tx,
                 a.payment_id,

@@ -380,12 +380,18 @@ impl Db {
     }
 
     /// Scheduled → Authorizing when its date comes; false if it was
-    /// cancelled or started meanwhile.
+    /// cancelled or started meanwhile, or its account is no longer active
+    /// (the service cancels those; this guard closes the gap between its
+    /// look at the account and the start).
     pub async fn start_scheduled(&self, id: i64, now: i64) -> Result<bool, DbError> {
         let started = in_tx!(self, |tx| {
-            let n = sqlx::query("UPDATE payments SET status = 'authorizing', updated_at = $2 WHERE id = $1 AND status = 'scheduled'")
+            let n = sqlx::query(
+                "UPDATE payments SET status = 'authorizing', updated_at = $2 WHERE id = $1 AND status = 'scheduled' \
+                 AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = payments.account_id AND a.status = $3)",
+            )
                 .bind(id)
                 .bind(now)
+                .bind(crate::domain::account::AccountStatus::Active.code())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

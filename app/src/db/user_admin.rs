@@ -1,7 +1,8 @@
 //! User Admin's writes: deactivate and activate, unlock, temporary
 //! passwords. Each is one transaction with its audit row.
 
-use super::{Backend, Db, DbError, in_tx, on_pool, update_audited};
+use super::entitlements::administration_left;
+use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::audit::{AuditEntry, write_audit};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -46,40 +47,30 @@ impl Db {
         Ok(row)
     }
 
-    /// Deactivates a user and ends their sessions. The last active
-    /// administrator stays: on PostgreSQL the active administrators' rows
-    /// are locked first, so two administrators deactivating each other at
-    /// once cannot both succeed (SQLite's `BEGIN IMMEDIATE` already queues
-    /// writers).
+    /// Deactivates a user and ends their sessions. Some active
+    /// Administrator must keep user and entitlement administration, their
+    /// overrides included (`administration_left`; the lock also queues two
+    /// administrators deactivating each other at once).
     pub async fn deactivate_staff(
         &self,
         user_id: i64,
         entry: &AuditEntry<'_>,
     ) -> Result<Deactivation, DbError> {
-        let lock = match self.backend() {
-            Backend::Postgres => {
-                "SELECT id FROM staff_users WHERE role = 'admin' AND active FOR UPDATE"
-            }
-            Backend::Sqlite => "SELECT id FROM staff_users WHERE role = 'admin' AND active",
-        };
+        let lock = self.administrators_lock();
         let out = in_tx!(self, |tx| {
-            let admins: Vec<i64> = sqlx::query_scalar(lock).fetch_all(&mut *tx).await?;
-            let role: Option<String> =
-                sqlx::query_scalar("SELECT role FROM staff_users WHERE id = $1 AND active")
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            match role.as_deref() {
-                None => return Ok(Deactivation::NoSuchUser),
-                Some("admin") if admins.iter().all(|id| *id == user_id) => {
-                    return Ok(Deactivation::LastAdministrator);
-                }
-                _ => {}
-            }
-            sqlx::query("UPDATE staff_users SET active = FALSE WHERE id = $1")
+            sqlx::query(lock).execute(&mut *tx).await?;
+            let n = sqlx::query("UPDATE staff_users SET active = FALSE WHERE id = $1 AND active")
                 .bind(user_id)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            if n != 1 {
+                return Ok(Deactivation::NoSuchUser);
+            }
+            if !administration_left!(tx) {
+                // Returning drops the transaction: it rolls back.
+                return Ok(Deactivation::LastAdministrator);
+            }
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut *tx)

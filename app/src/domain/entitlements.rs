@@ -50,6 +50,39 @@ impl Entitlement {
     }
 }
 
+/// A change made on User Admin or Role Entitlements, as far as who may make
+/// it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffChange {
+    /// Add a user with this role.
+    AddUser(Role),
+    /// Activate, deactivate, unlock or reset the password of a user with
+    /// this role.
+    User(Role),
+    /// Change the per-user entitlements of a user with this role; `own`
+    /// when they are the one asking.
+    UserEntitlements { role: Role, own: bool },
+    /// Change this role's entitlements.
+    Role(Role),
+}
+
+/// Whether only an Administrator may make `change`. Delegated user or
+/// entitlement administration (held by someone who is not an
+/// Administrator) must not turn into full administration: no creating,
+/// activating or otherwise changing an Administrator, no changing an
+/// Administrator's entitlements, and nothing of one's own role or one's
+/// own entitlements.
+pub fn needs_administrator(actor: Role, change: StaffChange) -> bool {
+    if actor == Role::Admin {
+        return false;
+    }
+    match change {
+        StaffChange::AddUser(role) | StaffChange::User(role) => role == Role::Admin,
+        StaffChange::UserEntitlements { role, own } => role == Role::Admin || own,
+        StaffChange::Role(role) => role == Role::Admin || role == actor,
+    }
+}
+
 /// A set of entitlements, kept as a sorted list so it serializes the same
 /// way every time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +210,30 @@ mod tests {
             "launch.missiles",
         ]);
         assert_eq!(s.codes(), vec!["payments.on_behalf", "reports"]);
+    }
+
+    #[test]
+    fn delegated_administration_never_reaches_administrators_or_oneself() {
+        use StaffChange as C;
+        let entitlements = |role, own| C::UserEntitlements { role, own };
+        for change in [
+            C::AddUser(Role::Admin),
+            C::User(Role::Admin),
+            entitlements(Role::Admin, false),
+            entitlements(Role::Csr, true),
+            C::Role(Role::Admin),
+            C::Role(Role::Csr),
+        ] {
+            assert!(needs_administrator(Role::Csr, change), "{change:?}");
+            assert!(!needs_administrator(Role::Admin, change), "{change:?}");
+        }
+        for change in [
+            C::AddUser(Role::Csr),
+            C::User(Role::Csr),
+            entitlements(Role::Csr, false),
+        ] {
+            assert!(!needs_administrator(Role::Csr, change), "{change:?}");
+        }
     }
 
     #[test]

@@ -227,13 +227,66 @@ pub struct CheckedAction {
     pub reason_text: Option<String>,
 }
 
-/// Two-person approval: a refund above the threshold waits for a second
-/// person. Cancels and voids move no money back and never wait.
-pub fn needs_second_person(kind: ActionKind, amount: Money, threshold: Money) -> bool {
+/// Two-person approval: a refund waits for a second person when it would
+/// take the payment's refunds above the threshold. `already` is what was
+/// refunded of the payment plus what is waiting for approval, so splitting
+/// one large refund into small ones does not get around it. Cancels and
+/// voids move no money back and never wait.
+pub fn needs_second_person(
+    kind: ActionKind,
+    already: Money,
+    amount: Money,
+    threshold: Money,
+) -> bool {
     matches!(
         kind,
         ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund
-    ) && amount.cents() > threshold.cents()
+    ) && already.cents().saturating_add(amount.cents()) > threshold.cents()
+}
+
+/// The key of the server's own cancellation of a scheduled payment whose
+/// account is inactive. Keys from forms are letters, digits, `-` and `_`
+/// only (`is_client_key`), so nobody can claim this one in advance and make
+/// the cancellation look done.
+pub fn inactive_account_key(payment_id: i64) -> String {
+    format!("system:inactive-account:{payment_id}")
+}
+
+/// Whether a key sent with a form can be used: 16 to 64 letters, digits,
+/// `-` or `_`. Never a `:`, which keeps the server's own keys apart.
+pub fn is_client_key(key: &str) -> bool {
+    (16..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The line a Cancel/Reverse leaves in the payment's history and audit:
+/// what was done, how much went back, and why.
+pub fn action_note(
+    kind: ActionKind,
+    amount: Money,
+    reason: ActionReason,
+    reason_text: Option<&str>,
+) -> String {
+    let note = match kind {
+        ActionKind::Cancel | ActionKind::Void => format!("{}: {}", kind.label(), reason.label()),
+        _ => format!("{} of {}: {}", kind.label(), amount, reason.label()),
+    };
+    match reason_text.filter(|t| !t.is_empty()) {
+        Some(text) => format!("{note} ({text})"),
+        None => note,
+    }
+}
+
+/// The notice the payer gets for an action: a cancellation when nothing
+/// went back, else a refund.
+pub fn notice_kind(to: PaymentStatus, refunded: Money) -> &'static str {
+    if to == PaymentStatus::Cancelled && !refunded.is_positive() {
+        "cancelled"
+    } else {
+        "refund"
+    }
 }
 
 /// The longest free-text reason kept.
@@ -403,6 +456,53 @@ impl fmt::Display for ReturnLabel<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_threshold_is_about_the_refunds_of_a_payment_together() {
+        let t = Money::from_cents(50_000);
+        let m = Money::from_cents;
+        assert!(!needs_second_person(
+            ActionKind::PartialRefund,
+            m(0),
+            m(40_000),
+            t
+        ));
+        assert!(
+            needs_second_person(ActionKind::PartialRefund, m(40_000), m(40_000), t),
+            "a second $400 after $400 waits"
+        );
+        assert!(
+            !needs_second_person(ActionKind::PartialRefund, m(10_000), m(40_000), t),
+            "exactly at it goes through"
+        );
+        assert!(needs_second_person(
+            ActionKind::AchRefund,
+            m(50_000),
+            m(1),
+            t
+        ));
+        assert!(needs_second_person(
+            ActionKind::FullReversal,
+            m(0),
+            m(50_001),
+            t
+        ));
+        assert!(!needs_second_person(
+            ActionKind::Cancel,
+            m(90_000),
+            m(90_000),
+            t
+        ));
+        assert!(!needs_second_person(ActionKind::Void, m(0), m(90_000), t));
+    }
+
+    #[test]
+    fn the_servers_own_keys_are_never_client_keys() {
+        assert!(is_client_key("0123456789abcdef0123456789abcdef"));
+        assert!(is_client_key("account-inactive-12345"));
+        assert!(!is_client_key(&inactive_account_key(12345)));
+        assert!(!is_client_key("short"));
+    }
     use PaymentStatus::*;
 
     fn state(

@@ -6,7 +6,6 @@
 use super::clock;
 use crate::db::accounts::AccountRow;
 use crate::db::audit::AuditEntry;
-use crate::db::lifecycle::{ActionResult, NewAction};
 use crate::db::{Db, now_ms};
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
 use crate::domain::account_edit::{
@@ -14,7 +13,6 @@ use crate::domain::account_edit::{
     check_adjustment, ledger_kind_label,
 };
 use crate::domain::entitlements::Entitlement;
-use crate::domain::lifecycle::{ActionKind, ActionReason};
 use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
 use crate::error::{AppError, FieldErrors};
@@ -153,6 +151,18 @@ pub async fn update(
     } else {
         Vec::new()
     };
+    // Making it inactive cancels them: only for someone who may cancel.
+    if !scheduled.is_empty() && !staff.can(Entitlement::CancelVoid) {
+        let mut errs = FieldErrors::new().keep("status", &form.status);
+        errs.add(
+            "status",
+            format!(
+                "This account has {} scheduled payment(s), and making it inactive would cancel them, which you may not do. Ask someone who may cancel payments.",
+                scheduled.len()
+            ),
+        );
+        return Err(AppError::Invalid(errs));
+    }
     if !scheduled.is_empty() && form.confirm.is_none() {
         let mut errs = FieldErrors::new();
         for (field, value) in [
@@ -177,31 +187,15 @@ pub async fn update(
         ..entry(staff, "account.update", &r.account_number, ip)
     };
     db.update_account(r.id, &a, &audit).await?;
+    let by = super::scheduled::Canceller {
+        actor_id: Some(staff.id),
+        actor_login: &staff.login,
+        ip,
+        why: super::scheduled::MADE_INACTIVE,
+    };
     let mut cancelled = 0;
     for payment_id in scheduled {
-        // Its own key per payment: a repeat finds it cancelled already.
-        let key = format!("account-inactive-{payment_id}");
-        let cancel = NewAction {
-            payment_id,
-            idempotency_key: &key,
-            kind: ActionKind::Cancel,
-            amount: None,
-            reason: ActionReason::Other,
-            reason_text: Some("The account was made inactive"),
-            processor_ref: None,
-            actor_id: Some(staff.id),
-            actor_login: &staff.login,
-            ip,
-            now: now_ms(),
-            approval_id: None,
-        };
-        match db.apply_action(&cancel).await {
-            Ok(ActionResult::Applied(_)) => cancelled += 1,
-            // Settled or cancelled meanwhile: nothing left to cancel.
-            Ok(_) => {}
-            Err(e) if e.is_unique_violation() => {}
-            Err(e) => return Err(e.into()),
-        }
+        cancelled += usize::from(super::scheduled::cancel(db, payment_id, &by).await?);
     }
     Ok(cancelled)
 }

@@ -67,7 +67,21 @@ pub async fn import_with<R: Read>(
     };
     match kind {
         FileKind::Accounts => match file_rows::universal_rows(input) {
-            Ok(rows) => db.import_accounts(rows, mode, source, actor).await,
+            Ok(rows) => {
+                let out = db.import_accounts(rows, mode, source, actor).await?;
+                // As on the account page: the scheduled payments of accounts
+                // the file made inactive are cancelled (and the payers told).
+                if !matches!(mode, ImportMode::Preview) {
+                    let by = super::scheduled::Canceller {
+                        actor_id: None,
+                        actor_login: actor.unwrap_or("import"),
+                        ip: None,
+                        why: super::scheduled::FILE_MADE_INACTIVE,
+                    };
+                    super::scheduled::cancel_on_inactive_accounts(db, &by).await?;
+                }
+                Ok(out)
+            }
             Err(errors) => refused(errors),
         },
         FileKind::Bills => match file_rows::bill_rows(input) {

@@ -11,7 +11,8 @@ use crate::db::lifecycle::{ActionResult, NewAction};
 use crate::db::{Db, now_ms};
 use crate::domain::entitlements::Entitlement;
 use crate::domain::lifecycle::{
-    ActionError, ActionKind, ActionReason, check_action_form, needs_second_person, plan,
+    ActionError, ActionKind, ActionReason, CheckedAction, check_action_form, is_client_key,
+    needs_second_person, plan,
 };
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, Reference};
@@ -25,13 +26,6 @@ pub fn new_key() -> String {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
-}
-
-fn key_ok(key: &str) -> bool {
-    (16..=64).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// What happened, for the page to say.
@@ -65,7 +59,7 @@ pub async fn cancel_reverse(
         .payment_by_reference(reference.as_str())
         .await?
         .ok_or_else(not_found)?;
-    if !key_ok(&form.key) {
+    if !is_client_key(&form.key) {
         return Err(AppError::BadRequest(
             "This form is missing its key. Reload the payment and try again.".into(),
         ));
@@ -106,41 +100,13 @@ pub async fn cancel_reverse(
     let amount = plan(&row.state(), checked.kind, checked.amount)
         .map(|p| p.amount)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
-    if needs_second_person(checked.kind, amount, threshold) {
-        let request = NewApproval {
-            payment_id: row.id,
-            idempotency_key: &form.key,
-            kind: checked.kind,
-            amount,
-            reason: checked.reason,
-            reason_text: checked.reason_text.as_deref(),
-            requested_by: staff.id,
-            now: now_ms(),
-        };
-        let object = format!("payment {}", row.id);
-        let after =
-            serde_json::json!({ "action": checked.kind.code(), "amount_cents": amount.cents() })
-                .to_string();
-        let entry = AuditEntry {
-            at: request.now,
-            actor_id: Some(staff.id),
-            actor_login: Some(&staff.login),
-            action: "payment.refund_requested",
-            object: Some(&object),
-            after: Some(&after),
-            ip,
-            ..Default::default()
-        };
-        return match db.request_approval(&request, &entry).await {
-            Ok(_) => Ok(ActionDone { payment_id: row.id, reference, kind: checked.kind, repeat: false, awaiting_approval: true }),
-            Err(e) if e.is_unique_violation() => match db.approval_by_key(&form.key).await? {
-                Some(waiting) => approval_repeat(waiting, row.id, reference),
-                None => Err(AppError::Conflict(
-                    "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
-                )),
-            },
-            Err(e) => Err(e.into()),
-        };
+    // A first look, on the payment as last read; `apply_action` decides
+    // again under the payment's lock, with what was refunded by then.
+    if needs_second_person(checked.kind, row.state().refunded, amount, threshold) {
+        return ask_for_approval(
+            db, staff, row.id, reference, &form.key, &checked, amount, ip,
+        )
+        .await;
     }
     let processor_ref = (row.state().method == MethodKind::Card
         && checked.kind != ActionKind::Cancel)
@@ -158,9 +124,15 @@ pub async fn cancel_reverse(
         ip,
         now: now_ms(),
         approval_id: None,
+        approval_threshold: Some(threshold),
     };
     match db.apply_action(&request).await {
         Ok(ActionResult::Applied(a)) => Ok(done(&a.kind, false)),
+        // Other refunds of this payment committed first and this one now
+        // takes the total above the threshold.
+        Ok(ActionResult::NeedsApproval(amount)) => {
+            ask_for_approval(db, staff, row.id, reference, &form.key, &checked, amount, ip).await
+        }
         Ok(ActionResult::Repeat(a)) => repeat_of(a),
         Ok(ActionResult::Refused(ActionError::Amount(m))) => Err(AppError::field("amount", m)),
         Ok(ActionResult::Refused(e)) => Err(AppError::Conflict(e.to_string())),
@@ -171,6 +143,60 @@ pub async fn cancel_reverse(
         Err(e) if e.is_unique_violation() => match db.action_by_key(&form.key).await? {
             Some(existing) => repeat_of(existing),
             None => Err(e.into()),
+        },
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Records a refund as waiting for a second person, audited.
+#[allow(clippy::too_many_arguments)]
+async fn ask_for_approval(
+    db: &Db,
+    staff: &StaffUser,
+    payment_id: i64,
+    reference: Reference,
+    key: &str,
+    checked: &CheckedAction,
+    amount: Money,
+    ip: Option<&str>,
+) -> Result<ActionDone, AppError> {
+    let request = NewApproval {
+        payment_id,
+        idempotency_key: key,
+        kind: checked.kind,
+        amount,
+        reason: checked.reason,
+        reason_text: checked.reason_text.as_deref(),
+        requested_by: staff.id,
+        now: now_ms(),
+    };
+    let object = format!("payment {payment_id}");
+    let after =
+        serde_json::json!({ "action": checked.kind.code(), "amount_cents": amount.cents() })
+            .to_string();
+    let entry = AuditEntry {
+        at: request.now,
+        actor_id: Some(staff.id),
+        actor_login: Some(&staff.login),
+        action: "payment.refund_requested",
+        object: Some(&object),
+        after: Some(&after),
+        ip,
+        ..Default::default()
+    };
+    match db.request_approval(&request, &entry).await {
+        Ok(_) => Ok(ActionDone {
+            payment_id,
+            reference,
+            kind: checked.kind,
+            repeat: false,
+            awaiting_approval: true,
+        }),
+        Err(e) if e.is_unique_violation() => match db.approval_by_key(key).await? {
+            Some(waiting) => approval_repeat(waiting, payment_id, reference),
+            None => Err(AppError::Conflict(
+                "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
+            )),
         },
         Err(e) => Err(e.into()),
     }
@@ -256,6 +282,7 @@ pub async fn approve_refund(
         ip,
         now: now_ms(),
         approval_id: Some(a.id),
+        approval_threshold: None,
     };
     match db.apply_action(&request).await {
         Ok(ActionResult::Applied(_)) => Ok(done(false)),
@@ -263,7 +290,9 @@ pub async fn approve_refund(
         Ok(ActionResult::Refused(e)) => Err(AppError::Conflict(format!(
             "{e} Reject this request and ask for a new one."
         ))),
-        Ok(ActionResult::Lost) => Err(AppError::Conflict(
+        // Only a request without a threshold is approved, so this is not
+        // reached; answered like a change meanwhile all the same.
+        Ok(ActionResult::Lost | ActionResult::NeedsApproval(_)) => Err(AppError::Conflict(
             "This request or its payment changed while you were looking at it. Check it again."
                 .into(),
         )),
@@ -319,4 +348,18 @@ pub async fn reject_refund(
         repeat,
         awaiting_approval: false,
     })
+}
+
+/// Refunds awaiting approval, oldest first, as `viewer` may decide them.
+pub async fn awaiting_approvals(
+    db: &Db,
+    viewer: &StaffUser,
+    tz: &str,
+) -> Result<Vec<crate::domain::payment_view::ApprovalView>, AppError> {
+    Ok(db
+        .awaiting_approvals(None)
+        .await?
+        .into_iter()
+        .map(|a| super::payments::approval_view(a, viewer, tz))
+        .collect())
 }

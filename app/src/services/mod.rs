@@ -16,6 +16,7 @@ pub mod payer_support;
 pub mod payments;
 pub mod processor;
 pub mod progress;
+pub mod scheduled;
 pub mod settlement;
 pub mod uploads;
 pub mod user_admin;

@@ -158,3 +158,29 @@ fn summary(r: AccountRow) -> AccountSummary {
         account_number: r.account_number,
     }
 }
+
+/// The current status of each payment named in `refs` (comma-separated
+/// Reference Numbers, at most 200 read), for the Pending refresh. Unknown
+/// or malformed references are left out.
+pub async fn payment_statuses(
+    db: &Db,
+    refs: &str,
+) -> Result<Vec<(String, crate::domain::payment::PaymentStatus)>, AppError> {
+    use crate::domain::payment::PaymentStatus;
+    let stored: Vec<String> = refs
+        .split(',')
+        .filter_map(Reference::parse)
+        .take(200)
+        .map(|r| r.as_str().to_string())
+        .collect();
+    let found = db.payment_statuses(&stored).await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(r, s)| {
+            Some((
+                Reference::parse(&r)?.to_string(),
+                PaymentStatus::from_code(&s)?,
+            ))
+        })
+        .collect())
+}

@@ -629,6 +629,22 @@ impl Payments<'_> {
     pub async fn start_due_scheduled(&self, today: &str) -> Result<Vec<i64>, AppError> {
         let mut started = Vec::new();
         for row in self.db.due_scheduled(today).await? {
+            // Whatever made the account inactive (its page, a universal
+            // file), a scheduled payment on it is cancelled, not charged.
+            let account = self.db.account_by_number(&row.account_number).await?;
+            if !account
+                .as_ref()
+                .is_some_and(|a| a.status == AccountStatus::Active.code())
+            {
+                let by = super::scheduled::Canceller {
+                    actor_id: None,
+                    actor_login: "scheduler",
+                    ip: None,
+                    why: super::scheduled::INACTIVE_ON_ITS_DATE,
+                };
+                super::scheduled::cancel(self.db, row.id, &by).await?;
+                continue;
+            }
             if !self.db.start_scheduled(row.id, now_ms()).await? {
                 continue;
             }

@@ -7,10 +7,13 @@ use super::clock;
 use super::notices::{Mailer, send_temporary_password};
 use crate::config::Config;
 use crate::db::audit::AuditEntry;
+use crate::db::entitlements::Administered;
 use crate::db::user_admin::{Deactivation, StaffListRow};
 use crate::db::{Db, now_ms};
 use crate::domain::email::Email;
-use crate::domain::entitlements::{Entitlement, Entitlements, RoleEntitlementsView};
+use crate::domain::entitlements::{
+    Entitlement, Entitlements, RoleEntitlementsView, StaffChange, needs_administrator,
+};
 use crate::domain::staff::{LoginId, Role, StaffUser};
 use crate::domain::user_admin_view::{
     AddUserForm, StaffUserDetail, StaffUserView, check_role_set, temporary_password,
@@ -43,6 +46,27 @@ fn view(r: StaffListRow, tz: &str) -> StaffUserView {
 
 fn no_such_user(login: &str) -> AppError {
     AppError::NotFound(format!("There is no staff user {}.", login.trim()))
+}
+
+/// Refuses (403, before anything changes) what only an Administrator may
+/// do, when `actor` holds delegated administration but is not one.
+fn allowed(actor: &StaffUser, change: StaffChange) -> Result<(), AppError> {
+    if needs_administrator(actor.role, change) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+fn role_of(row: &StaffListRow) -> Role {
+    // An unknown stored role is treated as the most powerful, so the
+    // stricter rule applies to it.
+    Role::from_code(&row.role).unwrap_or(Role::Admin)
+}
+
+fn no_administrator_left() -> AppError {
+    AppError::Conflict(
+        "That would leave no active Administrator with User administration and Entitlement administration. Keep them for at least one.".into(),
+    )
 }
 
 fn new_temporary_password() -> String {
@@ -127,6 +151,7 @@ impl UserAdmin<'_> {
             errs.add("role", "Choose Administrator or CSR.");
             return Err(AppError::Invalid(errs));
         };
+        allowed(admin, StaffChange::AddUser(role))?;
         let password = new_temporary_password();
         super::auth::add_user_with(
             self.db,
@@ -166,6 +191,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
+        allowed(admin, StaffChange::User(role_of(&row)))?;
         if row.id == admin.id {
             return Err(AppError::Conflict("You can't deactivate yourself.".into()));
         }
@@ -183,7 +209,7 @@ impl UserAdmin<'_> {
                 row.login
             ))),
             Deactivation::LastAdministrator => Err(AppError::Conflict(
-                "You can't deactivate the last active administrator.".into(),
+                "You can't deactivate the last active administrator with User administration and Entitlement administration.".into(),
             )),
         }
     }
@@ -195,6 +221,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
+        allowed(admin, StaffChange::User(role_of(&row)))?;
         self.db
             .activate_staff(row.id, &self.entry(admin, "user.activate", &row.login, ip))
             .await?;
@@ -208,6 +235,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
+        allowed(admin, StaffChange::User(role_of(&row)))?;
         if !self
             .db
             .unlock_staff(
@@ -233,6 +261,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
+        allowed(admin, StaffChange::User(role_of(&row)))?;
         if !confirm_email.trim().eq_ignore_ascii_case(&row.email) {
             let mut errs = FieldErrors::new().keep("email", confirm_email);
             errs.add(
@@ -269,12 +298,19 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
+        let role = role_of(&row);
+        allowed(
+            admin,
+            StaffChange::UserEntitlements {
+                role,
+                own: row.id == admin.id,
+            },
+        )?;
         if row.id == admin.id {
             return Err(AppError::Conflict(
                 "You can't change your own entitlements. Ask another administrator.".into(),
             ));
         }
-        let role = Role::from_code(&row.role).unwrap_or(Role::Csr);
         let before = self.db.entitlements_of(row.id, role).await?;
         let overrides = self.db.role_entitlements(role).await?.overrides_for(wanted);
         let (before, after) = (before.codes().join(","), wanted.codes().join(","));
@@ -283,10 +319,14 @@ impl UserAdmin<'_> {
             after: Some(&after),
             ..self.entry(admin, "user.entitlements", &row.login, ip)
         };
-        self.db
+        match self
+            .db
             .set_user_overrides(row.id, &overrides, &entry)
-            .await?;
-        Ok(())
+            .await?
+        {
+            Administered::Done(()) => Ok(()),
+            Administered::NoneLeft => Err(no_administrator_left()),
+        }
     }
 
     pub async fn role_view(&self, role: Role) -> Result<RoleEntitlementsView, AppError> {
@@ -309,6 +349,7 @@ impl UserAdmin<'_> {
         apply_to_users: bool,
         ip: Option<&str>,
     ) -> Result<u64, AppError> {
+        allowed(admin, StaffChange::Role(role))?;
         check_role_set(role, granted).map_err(|m| AppError::field("granted", m))?;
         let before = self.db.role_entitlements(role).await?.codes().join(",");
         let after = granted.codes().join(",");
@@ -322,9 +363,13 @@ impl UserAdmin<'_> {
             after: Some(&after),
             ..self.entry(admin, action, role.code(), ip)
         };
-        Ok(self
+        match self
             .db
             .set_role_entitlements(role, granted, apply_to_users, &entry)
-            .await?)
+            .await?
+        {
+            Administered::Done(reset) => Ok(reset),
+            Administered::NoneLeft => Err(no_administrator_left()),
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod downloads;
+pub mod error_redirects;
 pub mod health;
 pub mod limits;
 pub mod router;

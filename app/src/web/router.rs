@@ -2,7 +2,8 @@
 //! the same way, so they exercise exactly what production runs.
 
 use super::{
-    AppState, assets, downloads, health, limits, security, server_fn_status, session, uploads,
+    AppState, assets, downloads, error_redirects, health, limits, security, server_fn_status,
+    session, uploads,
 };
 use crate::ui::{App, shell};
 use axum::body::Body;
@@ -69,6 +70,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pkg)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status::map))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error_redirects::guard,
+        ))
         .layer(middleware::from_fn(session::require_sign_in))
         .layer(middleware::from_fn_with_state(
             state.clone(),

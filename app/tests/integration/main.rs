@@ -7,6 +7,7 @@ mod support;
 
 mod accounts_api;
 mod assets_api;
+mod business_rules_api;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;
