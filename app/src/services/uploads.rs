@@ -58,12 +58,15 @@ impl TempFile {
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        if self.armed {
-            // Synchronous on purpose: Drop cannot await, and one unlink is quick.
-            if let Err(e) = std::fs::remove_file(&self.path) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(path = %self.path.display(), error = %e, "cannot delete a temporary upload");
-                }
+        if !self.armed {
+            return;
+        }
+        // Synchronous on purpose: Drop cannot await, and one unlink is quick.
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "cannot delete a temporary upload")
             }
         }
     }
