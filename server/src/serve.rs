@@ -20,6 +20,15 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     let addr = config.site_addr;
     let state = AppState::new(db.clone(), config, leptos_options)
         .map_err(|e| CliError::App(e.to_string()))?;
+    // What an older version or a crash left behind: ACH files stored in
+    // clear are sealed, and uploads that never finished arriving deleted.
+    app::services::settlement::seal_stored_ach_files(&state.db, &state.keys)
+        .await
+        .map_err(|e| CliError::App(format!("sealing stored ACH files: {e}")))?;
+    app::services::uploads::sweep_stale_incoming(
+        &state.config,
+        app::services::uploads::STALE_INCOMING,
+    );
     spawn_session_sweeper(state.clone());
     app::services::notices::spawn_worker(
         state.db.clone(),

@@ -7,6 +7,9 @@ use std::process::{Command, Output, Stdio};
 fn paydesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(args)
+        // Run inside the test's folder: a default ./data path can never land
+        // in the source tree (server/data/secret.key was once committed).
+        .current_dir(db.parent().expect("the database's folder"))
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .env(
             "PAYDESK_DATA_DIR",
@@ -72,6 +75,43 @@ fn a_bad_setting_fails_with_one_clear_line() {
         err.starts_with("paydesk: DATABASE_URL: must start with sqlite:// or postgres://"),
         "{err}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_can_read_stops_the_server_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    assert!(paydesk(&db, &["migrate"], None).status.success());
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let key = data.join("secret.key");
+    std::fs::write(&key, [7u8; 32]).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for command in ["settle", "demo"] {
+        let o = paydesk(&db, &[command], None);
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{command}: {err}");
+        let last = err.lines().last().unwrap_or_default();
+        assert!(last.starts_with("paydesk: "), "{command}: {err}");
+        assert!(
+            last.contains(&key.display().to_string()) && last.contains("chmod 600"),
+            "{command}: {err}"
+        );
+    }
+
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = paydesk(&db, &["settle"], None);
+    assert!(o.status.success(), "{}", text(&o).1);
+
+    // A new key is made 0600, in a 0700 folder.
+    let fresh = tempfile::tempdir().unwrap();
+    let db = fresh.path().join("p.db");
+    assert!(paydesk(&db, &["settle"], None).status.success());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&fresh.path().join("data").join("secret.key")), 0o600);
+    assert_eq!(mode(&fresh.path().join("data")), 0o700);
 }
 
 #[test]

@@ -50,6 +50,8 @@ impl Server {
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_paydesk"));
         c.args(args)
+            // Inside the test's folder, never the source tree.
+            .current_dir(self.data.parent().unwrap_or(&self.data))
             .env("DATABASE_URL", &self.db_url)
             .env("PAYDESK_DATA_DIR", &self.data)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))

@@ -43,6 +43,46 @@ pub struct AuditFilter {
     pub descending: bool,
 }
 
+/// Where an export page ends: the last row's sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCursor {
+    pub key: AuditKey,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditKey {
+    Time(i64),
+    Text(String),
+}
+
+impl AuditCursor {
+    /// The cursor just past `row` in `sort` order.
+    pub fn after(row: &AuditRow, sort: AuditSort) -> AuditCursor {
+        let text = |v: &Option<String>| AuditKey::Text(v.clone().unwrap_or_default());
+        let key = match sort {
+            AuditSort::At => AuditKey::Time(row.at),
+            AuditSort::User => text(&row.actor_login),
+            AuditSort::Action => AuditKey::Text(row.action.clone()),
+            AuditSort::Object => text(&row.object),
+            AuditSort::Ip => text(&row.ip),
+        };
+        AuditCursor { key, id: row.id }
+    }
+}
+
+/// The SQL a sort orders by. The column comes from a closed enum, never
+/// from the request; NULLs sort as '' so a keyset comparison sees them.
+fn sort_column(sort: AuditSort) -> &'static str {
+    match sort {
+        AuditSort::At => "at",
+        AuditSort::User => "COALESCE(actor_login, '')",
+        AuditSort::Action => "action",
+        AuditSort::Object => "COALESCE(object, '')",
+        AuditSort::Ip => "COALESCE(ip, '')",
+    }
+}
+
 /// The WHERE clause every report query shares; `$1`–`$4` bind the filter.
 const AUDIT_WHERE: &str = "WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at < $2) \
     AND ($3 IS NULL OR LOWER(actor_login) = LOWER($3)) AND ($4 IS NULL OR action = $4)";
@@ -118,14 +158,7 @@ impl Db {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AuditRow>, DbError> {
-        // The column comes from a closed enum, never from the request.
-        let column = match f.sort {
-            AuditSort::At => "at",
-            AuditSort::User => "COALESCE(actor_login, '')",
-            AuditSort::Action => "action",
-            AuditSort::Object => "COALESCE(object, '')",
-            AuditSort::Ip => "COALESCE(ip, '')",
-        };
+        let column = sort_column(f.sort);
         let dir = if f.descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} ORDER BY {column} {dir}, id {dir} LIMIT $5 OFFSET $6"
@@ -136,6 +169,59 @@ impl Db {
                 .bind(offset)
                 .fetch_all(pool)
                 .await
+        })?;
+        Ok(rows)
+    }
+
+    /// The newest audit row's id (0 when there is none): an export stops
+    /// there, so rows written while it streams cannot shift its pages.
+    pub async fn audit_max_id(&self) -> Result<i64, DbError> {
+        let n = on_pool!(self, |pool| sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT MAX(id) FROM audit_log"
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// One page of an export: rows matching `f` up to `up_to_id`, in the
+    /// filter's order, after `after` (keyset paging: each page is found
+    /// through the sort key, not by counting past the rows before it).
+    pub async fn audit_export_page(
+        &self,
+        f: &AuditFilter,
+        up_to_id: i64,
+        after: Option<&AuditCursor>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, DbError> {
+        let column = sort_column(f.sort);
+        let (dir, cmp) = if f.descending {
+            ("DESC", "<")
+        } else {
+            ("ASC", ">")
+        };
+        let (keyset, limit_param) = match after {
+            None => (String::new(), 6),
+            Some(_) => (format!(" AND ({column}, id) {cmp} ($6, $7)"), 8),
+        };
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} AND id <= $5{keyset} \
+             ORDER BY {column} {dir}, id {dir} LIMIT ${limit_param}"
+        );
+        let rows = on_pool!(self, |pool| {
+            let q = bind_filter!(sqlx::query_as::<_, AuditRow>(&sql), f).bind(up_to_id);
+            let q = match after {
+                None => q,
+                Some(AuditCursor {
+                    key: AuditKey::Time(at),
+                    id,
+                }) => q.bind(*at).bind(*id),
+                Some(AuditCursor {
+                    key: AuditKey::Text(text),
+                    id,
+                }) => q.bind(text.as_str()).bind(*id),
+            };
+            q.bind(limit).fetch_all(pool).await
         })?;
         Ok(rows)
     }

@@ -194,7 +194,14 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             if let Some(dir) = opts.get_filename().parent() {
                 if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Io(e))?;
+                    // New folders only for the server's user (the default,
+                    // ./data, also holds the key and the ACH files); an
+                    // existing folder the operator chose is left as it is.
+                    let mut builder = std::fs::DirBuilder::new();
+                    builder.recursive(true);
+                    #[cfg(unix)]
+                    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                    builder.create(dir).map_err(sqlx::Error::Io)?;
                 }
             }
             let pool = SqlitePoolOptions::new()

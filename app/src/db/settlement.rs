@@ -12,12 +12,13 @@ use super::notices::queue_notice;
 use super::payments::{PAYMENT_SELECT, PaymentRow, record_status};
 use super::{Backend, Db, DbError, in_tx, insert_rows, on_pool};
 use crate::domain::account::AccountType;
+use crate::domain::ach_batching::{Outgoing, debit_amount, file_id_modifier, plan_file};
 use crate::domain::bank::BankAccountKind;
 use crate::domain::lifecycle::{
     PaymentState, ach_credit_posting, return_label, return_posting, settlement_posting,
 };
 use crate::domain::money::Money;
-use crate::domain::nacha::{self, Batch, Entry, FileDates, Originator, SecCode, tx};
+use crate::domain::nacha::{self, FileDates, Originator};
 use crate::domain::payment::{MethodKind, PaymentStatus};
 
 /// Advisory lock key shared by settlement runs and return imports.
@@ -34,6 +35,8 @@ pub struct AchSetup<'a> {
     pub file_stem: String,
     /// Decrypts a stored bank account number.
     pub open_account: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// Encrypts the file's text for the `ach_files.content` column.
+    pub seal_file: &'a (dyn Fn(&str) -> String + Sync),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,13 +124,30 @@ type HistoryRow = (i64, i64, &'static str, &'static str, String, Option<String>)
 /// code, amount, trace number.
 type AchEntryRow = (i64, i64, i64, Option<i64>, String, i64, String);
 
-/// One entry on its way into the file.
-struct Outgoing {
+/// Which payment (and, for a refund credit, which action) an outgoing
+/// entry came from.
+struct Source {
     payment: PaymentRow,
     action_id: Option<i64>,
-    amount_cents: i64,
+}
+
+fn outgoing_of(
+    p: &PaymentRow,
     account_number: String,
+    amount_cents: i64,
     credit: bool,
+) -> Outgoing {
+    Outgoing {
+        business: AccountType::from_code(&p.account_type) == Some(AccountType::Business),
+        savings: p.bank_kind.as_deref().and_then(BankAccountKind::from_code)
+            == Some(BankAccountKind::Savings),
+        credit,
+        routing: p.bank_routing.clone().unwrap_or_default(),
+        account_number,
+        amount_cents,
+        individual_id: p.account_number.clone(),
+        name: p.bank_holder.clone().unwrap_or_default(),
+    }
 }
 
 impl Db {
@@ -200,7 +220,9 @@ impl Db {
                 .bind(now)
                 .fetch_all(&mut *tx)
                 .await?;
+            // `outgoing[i]` came from `sources[i]`.
             let mut outgoing = Vec::new();
+            let mut sources = Vec::new();
             let mut skipped = Vec::new();
             let mut unsent = Vec::new();
             if !debit_ids.is_empty() {
@@ -217,13 +239,11 @@ impl Db {
                         .and_then(|enc| (ach.open_account)(enc))
                     {
                         Some(account_number) => {
-                            let amount_cents = p.amount_cents - p.refunded_cents;
-                            outgoing.push(Outgoing {
+                            let amount = debit_amount(p.amount_cents, p.refunded_cents);
+                            outgoing.push(outgoing_of(&p, account_number, amount, false));
+                            sources.push(Source {
                                 payment: p,
                                 action_id: None,
-                                amount_cents,
-                                account_number,
-                                credit: false,
                             });
                         }
                         None => {
@@ -263,13 +283,13 @@ impl Db {
                     .as_deref()
                     .and_then(|enc| (ach.open_account)(enc))
                 {
-                    Some(account_number) => outgoing.push(Outgoing {
-                        payment: p,
-                        action_id: Some(action_id),
-                        amount_cents,
-                        account_number,
-                        credit: true,
-                    }),
+                    Some(account_number) => {
+                        outgoing.push(outgoing_of(&p, account_number, amount_cents, true));
+                        sources.push(Source {
+                            payment: p,
+                            action_id: Some(action_id),
+                        });
+                    }
                     None => {
                         tracing::error!(
                             action = action_id,
@@ -304,53 +324,13 @@ impl Db {
                         .bind(format!("{}-%", ach.file_stem))
                         .fetch_one(&mut *tx)
                         .await?;
-                let modifier = (b'A' + (same_day % 26) as u8) as char;
-                // Batches in a fixed order: consumer then business, debits then credits.
-                let order = [
-                    (SecCode::Ppd, false),
-                    (SecCode::Ccd, false),
-                    (SecCode::Ppd, true),
-                    (SecCode::Ccd, true),
-                ];
-                let mut batches = Vec::new();
-                let mut placed = Vec::new();
-                let mut seq = existing;
-                for (sec, credit) in order {
-                    let mut entries = Vec::new();
-                    for o in outgoing
-                        .iter()
-                        .filter(|o| o.credit == credit && sec_of(&o.payment) == sec)
-                    {
-                        seq += 1;
-                        let trace = nacha::trace_number(&ach.originator.odfi_routing, seq);
-                        entries.push(Entry {
-                            transaction_code: transaction_code(&o.payment, credit),
-                            routing: o.payment.bank_routing.clone().unwrap_or_default(),
-                            account_number: o.account_number.clone(),
-                            amount_cents: o.amount_cents,
-                            individual_id: o.payment.account_number.clone(),
-                            name: o.payment.bank_holder.clone().unwrap_or_default(),
-                            trace_number: trace.clone(),
-                        });
-                        // This batch's number, once it is known to have entries.
-                        placed.push((o, trace, batches.len() as i64 + 1));
-                    }
-                    if !entries.is_empty() {
-                        let description = if credit { "REFUND" } else { "BILL PAY" };
-                        batches.push(Batch {
-                            sec,
-                            description: description.into(),
-                            entries,
-                        });
-                    }
-                }
                 let dates = FileDates {
                     created_date: ach.created_date.clone(),
                     created_time: ach.created_time.clone(),
                     effective_date: ach.effective_date.clone(),
-                    file_id_modifier: modifier,
+                    file_id_modifier: file_id_modifier(same_day),
                 };
-                let (content, totals) = nacha::write_file(ach.originator, &dates, &batches);
+                let plan = plan_file(ach.originator, &dates, &outgoing, existing);
                 let file_name = format!("{}-{run_id}.ach", ach.file_stem);
                 let file_id: i64 = sqlx::query_scalar(
                     "INSERT INTO ach_files (run_id, file_name, content, entry_count, debit_total_cents, credit_total_cents, created_at) \
@@ -358,53 +338,43 @@ impl Db {
                 )
                 .bind(run_id)
                 .bind(&file_name)
-                .bind(&content)
-                .bind(totals.entry_count as i64)
-                .bind(totals.debit_cents)
-                .bind(totals.credit_cents)
+                .bind((ach.seal_file)(&plan.content))
+                .bind(plan.totals.entry_count as i64)
+                .bind(plan.totals.debit_cents)
+                .bind(plan.totals.credit_cents)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                for (i, b) in batches.iter().enumerate() {
-                    let debits: i64 = b
-                        .entries
-                        .iter()
-                        .filter(|e| tx::is_debit(e.transaction_code))
-                        .map(|e| e.amount_cents)
-                        .sum();
-                    let credits: i64 = b
-                        .entries
-                        .iter()
-                        .filter(|e| !tx::is_debit(e.transaction_code))
-                        .map(|e| e.amount_cents)
-                        .sum();
+                for b in &plan.batches {
                     sqlx::query(
                         "INSERT INTO ach_batches (file_id, batch_number, sec_code, description, entry_count, debit_total_cents, credit_total_cents) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(file_id)
-                    .bind(i as i64 + 1)
+                    .bind(b.number)
                     .bind(b.sec.code())
                     .bind(&b.description)
-                    .bind(b.entries.len() as i64)
-                    .bind(debits)
-                    .bind(credits)
+                    .bind(b.entry_count)
+                    .bind(b.debit_cents)
+                    .bind(b.credit_cents)
                     .execute(&mut *tx)
                     .await?;
                 }
-                let mut entries: Vec<AchEntryRow> = Vec::with_capacity(placed.len());
-                for (o, trace, batch_number) in &placed {
-                    let p = &o.payment;
+                let mut entries: Vec<AchEntryRow> = Vec::with_capacity(plan.entries.len());
+                for placed in &plan.entries {
+                    let source = &sources[placed.index];
+                    let p = &source.payment;
+                    let amount_cents = outgoing[placed.index].amount_cents;
                     entries.push((
                         file_id,
-                        *batch_number,
+                        placed.batch_number,
                         p.id,
-                        o.action_id,
-                        transaction_code(p, o.credit).to_string(),
-                        o.amount_cents,
-                        trace.clone(),
+                        source.action_id,
+                        placed.transaction_code.to_string(),
+                        amount_cents,
+                        placed.trace_number.clone(),
                     ));
-                    match o.action_id {
+                    match source.action_id {
                         None => {
                             history.push((
                                 p.id,
@@ -426,7 +396,7 @@ impl Db {
                         }
                         Some(action_id) => {
                             journal.add(
-                                &ach_credit_posting(Money::from_cents(o.amount_cents)),
+                                &ach_credit_posting(Money::from_cents(amount_cents)),
                                 p.account_id,
                                 p.id,
                                 format!("achcredit:{action_id}"),
@@ -447,9 +417,9 @@ impl Db {
                 file = Some(AchFileSummary {
                     id: file_id,
                     file_name,
-                    entry_count: totals.entry_count as i64,
-                    debit_total_cents: totals.debit_cents,
-                    credit_total_cents: totals.credit_cents,
+                    entry_count: plan.totals.entry_count as i64,
+                    debit_total_cents: plan.totals.debit_cents,
+                    credit_total_cents: plan.totals.credit_cents,
                 });
             }
             insert_rows!(
@@ -715,7 +685,8 @@ impl Db {
         Ok(rows)
     }
 
-    /// A NACHA file's name and text.
+    /// A NACHA file's name and stored content (sealed, or plain text in a
+    /// row written before files were encrypted).
     pub async fn ach_file(&self, id: i64) -> Result<Option<(String, String)>, DbError> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, (String, String)>(
@@ -727,22 +698,43 @@ impl Db {
         })?;
         Ok(row)
     }
-}
 
-fn sec_of(p: &PaymentRow) -> SecCode {
-    match AccountType::from_code(&p.account_type) {
-        Some(AccountType::Business) => SecCode::Ccd,
-        _ => SecCode::Ppd,
+    /// The first stored NACHA file after `after_id` whose content does not
+    /// start with `sealed_prefix`: one left in clear by an older version.
+    pub async fn next_unsealed_ach_file(
+        &self,
+        after_id: i64,
+        sealed_prefix: &str,
+    ) -> Result<Option<(i64, String)>, DbError> {
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, content FROM ach_files WHERE id > $1 AND content NOT LIKE $2 ORDER BY id LIMIT 1",
+            )
+            .bind(after_id)
+            .bind(format!("{sealed_prefix}%"))
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row)
     }
-}
 
-fn transaction_code(p: &PaymentRow, credit: bool) -> u8 {
-    let savings = p.bank_kind.as_deref().and_then(BankAccountKind::from_code)
-        == Some(BankAccountKind::Savings);
-    match (savings, credit) {
-        (false, false) => tx::CHECKING_DEBIT,
-        (false, true) => tx::CHECKING_CREDIT,
-        (true, false) => tx::SAVINGS_DEBIT,
-        (true, true) => tx::SAVINGS_CREDIT,
+    /// Replaces a file's content, only if it is still `old` (another server
+    /// sealing it at the same time makes this a no-op). True if replaced.
+    pub async fn replace_ach_content(
+        &self,
+        id: i64,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, DbError> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query("UPDATE ach_files SET content = $3 WHERE id = $1 AND content = $2")
+                .bind(id)
+                .bind(old)
+                .bind(new)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
     }
 }

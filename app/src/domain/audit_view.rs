@@ -186,24 +186,14 @@ pub struct AuditPage {
     pub actions: Vec<String>,
 }
 
-/// A CSV cell: quoted, and a value a spreadsheet would read as a formula
-/// (`=`, `+`, `-`, `@`, tab, carriage return first) gets a leading `'`.
-pub fn csv_cell(value: &str) -> String {
-    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let v = if risky {
-        format!("'{value}")
+/// A CSV cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`,
+/// tab, carriage return first) gets a leading `'`, so it shows as text.
+/// Quoting itself is `csv::Writer`'s job (`services::csv_out`).
+pub fn formula_safe(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
     } else {
-        value.to_string()
-    };
-    format!("\"{}\"", v.replace('"', "\"\""))
-}
-
-pub struct CsvLine<'a>(pub &'a [&'a str]);
-
-impl fmt::Display for CsvLine<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cells: Vec<String> = self.0.iter().map(|c| csv_cell(c)).collect();
-        write!(f, "{}\r\n", cells.join(","))
+        std::borrow::Cow::Borrowed(value)
     }
 }
 
@@ -283,15 +273,19 @@ mod tests {
     }
 
     #[test]
-    fn csv_cells_never_become_formulas() {
+    fn cells_never_become_formulas() {
         assert_eq!(
-            csv_cell("=HYPERLINK(\"http://x\")"),
-            "\"'=HYPERLINK(\"\"http://x\"\")\""
+            formula_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
         );
         for risky in ["+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_cell(risky).starts_with("\"'"), "{risky}");
+            assert!(formula_safe(risky).starts_with('\''), "{risky}");
         }
-        assert_eq!(csv_cell("plain, with comma"), "\"plain, with comma\"");
-        assert_eq!(CsvLine(&["a", "=b"]).to_string(), "\"a\",\"'=b\"\r\n");
+        assert_eq!(formula_safe("plain, with comma"), "plain, with comma");
+        assert_eq!(
+            formula_safe("a=b"),
+            "a=b",
+            "only the first character counts"
+        );
     }
 }

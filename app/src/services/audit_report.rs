@@ -1,16 +1,18 @@
 //! The Audit Report: who did what, when, to what, from where; filtered,
-//! sorted and paged on the server, and exported whole as CSV.
+//! sorted and paged on the server, and exported whole as CSV (streamed).
 
 use super::clock;
+use super::csv_out::CsvOut;
 use crate::config::Config;
-use crate::db::audit::{AuditEntry, AuditFilter, AuditRow};
+use crate::db::audit::{AuditCursor, AuditEntry, AuditFilter, AuditRow};
 use crate::db::{Db, now_ms};
 use crate::domain::audit_view::{
-    AuditPage, AuditQuery, AuditRowView, CheckedAuditQuery, CsvLine, check_audit_query,
+    AuditPage, AuditQuery, AuditRowView, CheckedAuditQuery, check_audit_query,
 };
 use crate::domain::payment::parse_iso_date;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
+use futures::StreamExt;
 
 /// Turns the checked query's dates (biller's zone) into UTC bounds.
 fn filter(q: &CheckedAuditQuery, tz: &str) -> AuditFilter {
@@ -67,41 +69,26 @@ pub async fn search(db: &Db, config: &Config, query: &AuditQuery) -> Result<Audi
     })
 }
 
-/// Every matching row (not only one page) as CSV; the export itself is
-/// audited.
+/// Rows an export reads from the database at a time.
+pub const EXPORT_PAGE: i64 = 1_000;
+
+/// The export as it streams out: CSV bytes a page of rows at a time.
+pub type CsvStream = futures::stream::BoxStream<'static, Result<Vec<u8>, AppError>>;
+
+/// Every matching row (not only one page) as CSV, streamed: the rows are
+/// read a page at a time as the client takes them, so memory stays flat
+/// however long the log is. The export is audited when it starts; it holds
+/// the rows that existed then.
 pub async fn export_csv(
     db: &Db,
     config: &Config,
     query: &AuditQuery,
     who: &StaffUser,
     ip: Option<&str>,
-) -> Result<String, AppError> {
+) -> Result<CsvStream, AppError> {
     let q = check_audit_query(query).map_err(AppError::Invalid)?;
-    let f = filter(&q, &config.timezone);
-    let rows = db.audit_search(&f, i64::MAX, 0).await?;
-    let mut out = CsvLine(&[
-        "Time (UTC)",
-        "Time",
-        "User",
-        "Action",
-        "Object",
-        "Before",
-        "After",
-        "IP",
-    ])
-    .to_string();
-    for r in rows {
-        let utc = jiff::Timestamp::from_millisecond(r.at)
-            .map(|t| t.to_string())
-            .unwrap_or_default();
-        let v = view(r, &config.timezone);
-        out.push_str(
-            &CsvLine(&[
-                &utc, &v.at, &v.user, &v.action, &v.object, &v.before, &v.after, &v.ip,
-            ])
-            .to_string(),
-        );
-    }
+    let filter = filter(&q, &config.timezone);
+    let up_to_id = db.audit_max_id().await?;
     let after = serde_json::json!({ "query": query }).to_string();
     db.audit(&AuditEntry {
         at: now_ms(),
@@ -114,5 +101,60 @@ pub async fn export_csv(
         ..Default::default()
     })
     .await?;
-    Ok(out)
+    let mut header = CsvOut::new();
+    header.row([
+        "Time (UTC)",
+        "Time",
+        "User",
+        "Action",
+        "Object",
+        "Before",
+        "After",
+        "IP",
+    ]);
+    let start = Export {
+        db: db.clone(),
+        tz: config.timezone.clone(),
+        filter,
+        up_to_id,
+        cursor: None,
+        done: false,
+    };
+    let rows = futures::stream::try_unfold(start, |mut x| async move {
+        if x.done {
+            return Ok(None);
+        }
+        let rows =
+            x.db.audit_export_page(&x.filter, x.up_to_id, x.cursor.as_ref(), EXPORT_PAGE)
+                .await?;
+        x.done = (rows.len() as i64) < EXPORT_PAGE;
+        let Some(last) = rows.last() else {
+            return Ok(None);
+        };
+        x.cursor = Some(AuditCursor::after(last, x.filter.sort));
+        let mut out = CsvOut::new();
+        for r in rows {
+            let utc = jiff::Timestamp::from_millisecond(r.at)
+                .map(|t| t.to_string())
+                .unwrap_or_default();
+            let v = view(r, &x.tz);
+            out.row([
+                &utc, &v.at, &v.user, &v.action, &v.object, &v.before, &v.after, &v.ip,
+            ]);
+        }
+        Ok::<_, AppError>(Some((out.take(), x)))
+    });
+    Ok(Box::pin(
+        futures::stream::once(async move { Ok(header.take()) }).chain(rows),
+    ))
+}
+
+/// Where a streaming export is.
+struct Export {
+    db: Db,
+    tz: String,
+    filter: AuditFilter,
+    up_to_id: i64,
+    cursor: Option<AuditCursor>,
+    done: bool,
 }

@@ -2,7 +2,12 @@
 //! first start, mode 0600). It encrypts bank account numbers at rest and
 //! seals what the server hands the browser to hold (a payment review), with
 //! AES-256-GCM. Each use has its own purpose label, so a blob sealed for one
-//! use never opens as another.
+//! use never opens as another. Stored NACHA files go further and use a key
+//! of their own, derived from this one with HKDF-SHA256 for "ach-file"
+//! ([`Keyring::derive`]).
+//!
+//! The server refuses to start when the key file can be read by group or
+//! others: a key anyone on the machine can copy protects nothing.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -17,6 +22,8 @@ const NONCE_LEN: usize = 12;
 #[derive(Clone)]
 pub struct Keyring {
     cipher: Arc<Aes256Gcm>,
+    /// Kept to derive purpose keys from.
+    key: Arc<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -34,11 +41,15 @@ pub enum KeyringError {
     },
     #[error("the key file {0} is damaged (it must hold 32 bytes)")]
     Damaged(String),
+    #[error("the key file {0} can be read by group or others; run `chmod 600 {0}`")]
+    TooOpen(String),
 }
 
 pub const PURPOSE_BANK_ACCOUNT: &str = "bank-account";
 pub const PURPOSE_REVIEW: &str = "payment-review";
 pub const PURPOSE_CARD_TOKEN: &str = "sandbox-card-token";
+/// Stored NACHA files: sealed with their own derived key (see [`Keyring::derive`]).
+pub const PURPOSE_ACH_FILE: &str = "ach-file";
 
 impl Keyring {
     /// Loads the key from `data_dir`, creating the folder and a new random
@@ -49,10 +60,13 @@ impl Keyring {
             path: path.display().to_string(),
             source,
         };
-        let key = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
+        let key = match std::fs::metadata(&path) {
+            Ok(meta) if super::private_files::open_to_others(&meta) => {
+                return Err(KeyringError::TooOpen(path.display().to_string()));
+            }
+            Ok(_) => std::fs::read(&path).map_err(io)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(io)?;
+                super::private_files::ensure_private_dir(data_dir).map_err(io)?;
                 let mut key = vec![0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut key);
                 write_private(&path, &key).map_err(io)?;
@@ -64,10 +78,26 @@ impl Keyring {
     }
 
     pub fn from_bytes(key: &[u8]) -> Option<Keyring> {
-        let cipher = Aes256Gcm::new_from_slice(key).ok()?;
-        (key.len() == 32).then(|| Keyring {
-            cipher: Arc::new(cipher),
-        })
+        let key: [u8; 32] = key.try_into().ok()?;
+        Some(Self::from_array(key))
+    }
+
+    fn from_array(key: [u8; 32]) -> Keyring {
+        Keyring {
+            cipher: Arc::new(Aes256Gcm::new(&key.into())),
+            key: Arc::new(key),
+        }
+    }
+
+    /// A keyring with a key of its own for `purpose`, derived from this one
+    /// (HKDF-SHA256, the purpose as the info): what it seals cannot be
+    /// opened with the main key, nor the other way round.
+    pub fn derive(&self, purpose: &str) -> Keyring {
+        let mut sub = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's limit (255 * 32), so expand cannot fail.
+        let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"paydesk key derivation"), &self.key[..])
+            .expand(purpose.as_bytes(), &mut sub);
+        Keyring::from_array(sub)
     }
 
     /// Encrypts `plain` for `purpose`; the result is URL- and column-safe text.
@@ -115,14 +145,7 @@ impl Keyring {
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)?.write_all(bytes)
+    super::private_files::create_private(path)?.write_all(bytes)
 }
 
 #[cfg(test)]
@@ -164,6 +187,54 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+            let dir_mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+            assert_eq!(dir_mode & 0o777, 0o700, "the data folder is private too");
         }
+    }
+
+    #[test]
+    fn derived_keys_keep_to_their_purpose() {
+        let k = Keyring::from_bytes(&[3u8; 32]).unwrap();
+        let ach = k.derive(PURPOSE_ACH_FILE);
+        let sealed = ach.seal(PURPOSE_ACH_FILE, b"101 NACHA");
+        assert_eq!(
+            k.derive(PURPOSE_ACH_FILE)
+                .open(PURPOSE_ACH_FILE, &sealed)
+                .as_deref(),
+            Some(&b"101 NACHA"[..]),
+            "the same derivation opens it"
+        );
+        assert_eq!(
+            k.open(PURPOSE_ACH_FILE, &sealed),
+            None,
+            "the main key does not"
+        );
+        assert_eq!(
+            k.derive(PURPOSE_BANK_ACCOUNT)
+                .open(PURPOSE_ACH_FILE, &sealed),
+            None
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        Keyring::load_or_create(dir.path()).unwrap();
+        let path = dir.path().join("secret.key");
+        for mode in [0o644, 0o640, 0o604] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let e = Keyring::load_or_create(dir.path()).unwrap_err();
+            assert!(matches!(e, KeyringError::TooOpen(_)), "{mode:o}");
+            let text = e.to_string();
+            assert!(text.contains(&path.display().to_string()), "{text}");
+            assert!(text.contains("chmod 600"), "{text}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(
+            Keyring::load_or_create(dir.path()).is_ok(),
+            "read-only by the owner is fine"
+        );
     }
 }

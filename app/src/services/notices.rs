@@ -1,7 +1,8 @@
 //! Email to payers: receipts and lifecycle notices (cancelled, refunded,
 //! returned). Queued in the transaction of what they report, sent after it
 //! commits, retried with backoff; sending never blocks or undoes a payment.
-//! The default transport writes `.eml` files to `PAYDESK_DATA_DIR/outbox`.
+//! The default transport writes `.eml` files to `PAYDESK_DATA_DIR/outbox`,
+//! 0600 in a 0700 folder: they include staff's temporary passwords.
 
 use super::clock;
 use crate::config::{Config, MailConfig};
@@ -11,7 +12,7 @@ use crate::domain::money::Money;
 use crate::domain::payment::Reference;
 use lettre::message::{Mailbox, Message, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,14 +23,15 @@ const STALE_CLAIM_MS: i64 = 5 * 60_000;
 
 #[derive(Clone)]
 pub enum Mailer {
-    Outbox(Arc<AsyncFileTransport<Tokio1Executor>>, std::path::PathBuf),
+    /// A folder of `.eml` files (lettre's file transport leaves them 0644).
+    Outbox(std::path::PathBuf),
     Smtp(Arc<AsyncSmtpTransport<Tokio1Executor>>),
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Mailer::Outbox(_, dir) => write!(f, "Mailer::Outbox({})", dir.display()),
+            Mailer::Outbox(dir) => write!(f, "Mailer::Outbox({})", dir.display()),
             Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
         }
     }
@@ -40,9 +42,9 @@ impl Mailer {
         match &config.mail.smtp {
             None => {
                 let dir = config.data_dir.join("outbox");
-                std::fs::create_dir_all(&dir)
+                super::private_files::ensure_private_dir(&dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                Ok(Mailer::Outbox(Arc::new(AsyncFileTransport::new(&dir)), dir))
+                Ok(Mailer::Outbox(dir))
             }
             Some(smtp) => {
                 let builder = if smtp.starttls {
@@ -64,7 +66,12 @@ impl Mailer {
 
     async fn send(&self, message: Message) -> Result<(), String> {
         match self {
-            Mailer::Outbox(t, _) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Mailer::Outbox(dir) => {
+                let path = dir.join(format!("{}.eml", super::lifecycle::new_key()));
+                super::private_files::write_private_atomically_async(&path, message.formatted())
+                    .await
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            }
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
         }
     }

@@ -6,19 +6,30 @@
 //! credits go out in that run's NACHA file under `PAYDESK_DATA_DIR/ach/`.
 //! Running it twice, or in two processes at once, settles nothing twice.
 //!
+//! A NACHA file carries full bank account numbers, so its stored text
+//! (`ach_files.content`) is sealed with a key derived for "ach-file" and
+//! opened only to write the bank's copy (0600, in a 0700 folder) or for an
+//! entitled, audited download. Rows an older version stored in clear are
+//! sealed at start-up ([`seal_stored_ach_files`]) and read as they are until
+//! then.
+//!
 //! The sandbox bank answers too: ACH debits from an account number ending
 //! in 0001, 0002 or 0003 come back as returns R01, R02 or R03 on the next
 //! run, through the same path as `paydesk import returns`.
 
 use super::clock;
-use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT};
+use super::keyring::{Keyring, PURPOSE_ACH_FILE, PURPOSE_BANK_ACCOUNT};
+use super::private_files;
 use super::processor::SandboxProcessor;
 use crate::config::Config;
+use crate::db::audit::AuditEntry;
 use crate::db::settlement::{AchSetup, ReturnOutcome, RunSummary};
 use crate::db::{Db, now_ms};
+use crate::domain::entitlements::Entitlement;
 use crate::domain::money::Money;
 use crate::domain::nacha::{self, Entry, FileDates, NachaError};
 use crate::domain::settlement_view::{AchFileView, BatchView, SettlementRun};
+use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,6 +83,8 @@ pub async fn settle(
         keys.open(PURPOSE_BANK_ACCOUNT, enc)
             .and_then(|b| String::from_utf8(b).ok())
     };
+    let file_keys = keys.derive(PURPOSE_ACH_FILE);
+    let seal = |text: &str| seal_content(&file_keys, text);
     let setup = AchSetup {
         originator: &config.ach,
         created_date: dates.created_date,
@@ -79,6 +92,7 @@ pub async fn settle(
         effective_date: dates.effective_date,
         file_stem: format!("PAYDESK-{}", dates.day),
         open_account: &open,
+        seal_file: &seal,
     };
     let failed = returns
         .iter()
@@ -89,7 +103,7 @@ pub async fn settle(
         // The database holds the file; the copy on disk is for the bank
         // transfer. Written after the commit, so a crash here loses nothing:
         // `write_ach_copy` can make it again from the stored text.
-        write_ach_copy(db, config, file.id).await?;
+        write_ach_copy(db, config, keys, file.id).await?;
     }
     if let Some(r) = &run {
         tracing::info!(run = r.run_id, cards = r.card_count, ach_file = ?r.file.as_ref().map(|f| &f.file_name), actor, "settled");
@@ -101,12 +115,51 @@ pub async fn settle(
     })
 }
 
-/// Writes a stored NACHA file to `PAYDESK_DATA_DIR/ach/` (if not there yet).
-pub async fn write_ach_copy(db: &Db, config: &Config, file_id: i64) -> Result<PathBuf, AppError> {
-    let (name, content) = db
+/// Marks sealed content in `ach_files.content`: plain NACHA text starts
+/// with the file header's "101", so the two cannot be confused.
+pub const SEALED_PREFIX: &str = "sealed:";
+
+fn seal_content(file_keys: &Keyring, text: &str) -> String {
+    format!(
+        "{SEALED_PREFIX}{}",
+        file_keys.seal(PURPOSE_ACH_FILE, text.as_bytes())
+    )
+}
+
+/// The NACHA text of stored content, sealed or (from an older version) plain.
+fn open_content(keys: &Keyring, name: &str, stored: &str) -> Result<String, AppError> {
+    let Some(sealed) = stored.strip_prefix(SEALED_PREFIX) else {
+        return Ok(stored.to_string());
+    };
+    keys.derive(PURPOSE_ACH_FILE)
+        .open(PURPOSE_ACH_FILE, sealed)
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| {
+            // Another key (secret.key replaced) or a damaged row.
+            let incident = super::incident_id();
+            tracing::error!(incident = %incident, file = %name, "cannot decrypt a stored ACH file");
+            AppError::Internal(incident)
+        })
+}
+
+async fn stored_file(db: &Db, keys: &Keyring, file_id: i64) -> Result<(String, String), AppError> {
+    let (name, stored) = db
         .ach_file(file_id)
         .await?
         .ok_or_else(|| AppError::NotFound("No such ACH file.".into()))?;
+    let text = open_content(keys, &name, &stored)?;
+    Ok((name, text))
+}
+
+/// Writes a stored NACHA file to `PAYDESK_DATA_DIR/ach/` (if not there yet),
+/// readable by the server's user only.
+pub async fn write_ach_copy(
+    db: &Db,
+    config: &Config,
+    keys: &Keyring,
+    file_id: i64,
+) -> Result<PathBuf, AppError> {
+    let (name, content) = stored_file(db, keys, file_id).await?;
     let dir = ach_dir(config);
     let path = dir.join(&name);
     if !path.exists() {
@@ -115,16 +168,76 @@ pub async fn write_ach_copy(db: &Db, config: &Config, file_id: i64) -> Result<Pa
     Ok(path)
 }
 
+/// A NACHA file to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AchDownload {
+    pub file_name: String,
+    pub text: String,
+}
+
+/// Download: only for those with the Settlement entitlement, and every
+/// download is audited (the file holds full bank account numbers).
+pub async fn download_ach_file(
+    db: &Db,
+    keys: &Keyring,
+    who: &StaffUser,
+    file_id: i64,
+    ip: Option<&str>,
+) -> Result<AchDownload, AppError> {
+    if who.must_change_password || !who.can(Entitlement::Settlement) {
+        return Err(AppError::Forbidden);
+    }
+    let (file_name, text) = stored_file(db, keys, file_id).await?;
+    let object = format!("ACH file {file_name}");
+    db.audit(&AuditEntry {
+        at: now_ms(),
+        actor_id: Some(who.id),
+        actor_login: Some(&who.login),
+        action: "settlement.ach_download",
+        object: Some(&object),
+        ip,
+        ..Default::default()
+    })
+    .await?;
+    Ok(AchDownload { file_name, text })
+}
+
+/// Seals every stored NACHA file still in clear (made before files were
+/// encrypted). Run at start-up; safe to repeat and to run on two servers
+/// at once. Returns how many it sealed.
+pub async fn seal_stored_ach_files(db: &Db, keys: &Keyring) -> Result<usize, AppError> {
+    let file_keys = keys.derive(PURPOSE_ACH_FILE);
+    let mut after = 0;
+    let mut sealed = 0;
+    while let Some((id, plain)) = db.next_unsealed_ach_file(after, SEALED_PREFIX).await? {
+        if db
+            .replace_ach_content(id, &plain, &seal_content(&file_keys, &plain))
+            .await?
+        {
+            sealed += 1;
+        }
+        after = id;
+    }
+    if sealed > 0 {
+        tracing::info!(files = sealed, "sealed ACH files stored in clear");
+    }
+    Ok(sealed)
+}
+
 async fn write_atomically(dir: &Path, path: &Path, content: &str) -> Result<(), AppError> {
     let io = |e: std::io::Error| {
         let incident = super::incident_id();
         tracing::error!(incident = %incident, path = %path.display(), error = %e, "cannot write ACH file");
         AppError::Internal(incident)
     };
-    tokio::fs::create_dir_all(dir).await.map_err(io)?;
-    let tmp = path.with_extension("tmp");
-    tokio::fs::write(&tmp, content).await.map_err(io)?;
-    tokio::fs::rename(&tmp, path).await.map_err(io)?;
+    // The folder and the file are the server's alone: the file holds full
+    // bank account numbers.
+    private_files::ensure_private_dir_async(dir)
+        .await
+        .map_err(io)?;
+    private_files::write_private_atomically_async(path, content.as_bytes().to_vec())
+        .await
+        .map_err(io)?;
     Ok(())
 }
 

@@ -36,10 +36,47 @@ fn incident(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal(incident)
 }
 
-/// A file arriving: written to disk as it streams in, hashed on the way,
-/// and refused past the size limit.
-pub struct Incoming {
+/// Names of files still arriving (or dropped mid-way by a crash).
+const INCOMING_PREFIX: &str = "incoming-";
+
+/// A temporary file that is deleted when this is dropped, unless it was
+/// handed over with [`TempFile::keep`]: a second file field, an empty file
+/// name, a refused form, a client that hangs up or times out (the request's
+/// future is dropped) all leave nothing behind.
+#[derive(Debug)]
+struct TempFile {
     path: PathBuf,
+    armed: bool,
+}
+
+impl TempFile {
+    /// The file is someone else's now (renamed on purpose).
+    fn keep(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        // Synchronous on purpose: Drop cannot await, and one unlink is quick.
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "cannot delete a temporary upload")
+            }
+        }
+    }
+}
+
+/// A file arriving: written to disk as it streams in, hashed on the way,
+/// and refused past the size limit. Dropped before [`receive`] keeps it,
+/// the file is deleted.
+pub struct Incoming {
+    temp: TempFile,
     file: tokio::fs::File,
     hasher: Sha256,
     size: u64,
@@ -49,16 +86,15 @@ pub struct Incoming {
 impl Incoming {
     pub async fn start(config: &Config) -> Result<Incoming, AppError> {
         let d = dir(config);
-        tokio::fs::create_dir_all(&d)
+        super::private_files::ensure_private_dir_async(&d)
             .await
             .map_err(|e| incident("cannot create the uploads folder", e))?;
-        let path = d.join(format!("incoming-{}", super::lifecycle::new_key()));
-        let file = tokio::fs::File::create(&path)
-            .await
+        let path = d.join(format!("{INCOMING_PREFIX}{}", super::lifecycle::new_key()));
+        let std_file = super::private_files::create_private(&path)
             .map_err(|e| incident("cannot create an upload file", e))?;
         Ok(Incoming {
-            path,
-            file,
+            temp: TempFile { path, armed: true },
+            file: tokio::fs::File::from_std(std_file),
             hasher: Sha256::new(),
             size: 0,
             max: config.upload_max_bytes,
@@ -69,7 +105,7 @@ impl Incoming {
         use tokio::io::AsyncWriteExt;
         self.size += chunk.len() as u64;
         if self.size > self.max {
-            let _ = tokio::fs::remove_file(&self.path).await;
+            // The caller drops this, and the file with it.
             return Err(too_large(self.max));
         }
         self.hasher.update(chunk);
@@ -79,19 +115,47 @@ impl Incoming {
             .map_err(|e| incident("cannot write an upload", e))
     }
 
-    async fn finish(mut self) -> Result<(PathBuf, u64, String), AppError> {
+    async fn finish(mut self) -> Result<(TempFile, u64, String), AppError> {
         use tokio::io::AsyncWriteExt;
         self.file
             .flush()
             .await
             .map_err(|e| incident("cannot write an upload", e))?;
-        Ok((self.path, self.size, hex::encode(self.hasher.finalize())))
+        Ok((self.temp, self.size, hex::encode(self.hasher.finalize())))
     }
 
     /// Drops a file that will not be previewed (the form was refused).
     pub async fn discard(self) {
-        let _ = tokio::fs::remove_file(&self.path).await;
+        drop(self);
     }
+}
+
+/// How long an arriving file may go unwritten before the start-up sweep
+/// takes it for one a crash left behind.
+pub const STALE_INCOMING: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Deletes arriving files nobody has written to for `older_than`: what a
+/// crash (or a kill) left in the uploads folder. Run at start-up. Returns
+/// how many it deleted.
+pub fn sweep_stale_incoming(config: &Config, older_than: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir(config)) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut deleted = 0;
+    for e in entries.filter_map(Result::ok) {
+        let stale = e.file_name().to_string_lossy().starts_with(INCOMING_PREFIX)
+            && e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| now.duration_since(t).unwrap_or_default() >= older_than);
+        if stale && std::fs::remove_file(e.path()).is_ok() {
+            deleted += 1;
+        }
+    }
+    if deleted > 0 {
+        tracing::info!(files = deleted, "deleted stale temporary uploads");
+    }
+    deleted
 }
 
 pub fn too_large_message(max: u64) -> String {
@@ -146,7 +210,8 @@ pub async fn receive(
     } else {
         name
     };
-    let (path, size, sha256) = incoming.finish().await?;
+    let (temp, size, sha256) = incoming.finish().await?;
+    let path = temp.path.clone();
     if let Some(p) = &progress {
         p.begin(size);
     }
@@ -159,23 +224,19 @@ pub async fn receive(
             }],
             ..Default::default()
         },
-        _ => match run(
-            db,
-            &path,
-            kind,
-            ImportMode::Preview,
-            &name,
-            &staff.login,
-            progress,
-        )
-        .await
-        {
-            Ok(out) => out,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&path).await;
-                return Err(e);
-            }
-        },
+        // On an error `temp` is dropped, and the file with it.
+        _ => {
+            run(
+                db,
+                &path,
+                kind,
+                ImportMode::Preview,
+                &name,
+                &staff.login,
+                progress,
+            )
+            .await?
+        }
     };
     let preview = if preview.rows == 0 && preview.errors.is_empty() {
         ImportOutcome {
@@ -217,9 +278,9 @@ pub async fn receive(
         tokio::fs::rename(&path, file_of(config, id))
             .await
             .map_err(|e| incident("cannot keep an upload", e))?;
-    } else {
-        let _ = tokio::fs::remove_file(&path).await;
+        temp.keep();
     }
+    // Otherwise `temp` goes out of scope here and deletes the file.
     Ok(id)
 }
 
@@ -400,15 +461,11 @@ pub async fn detail(db: &Db, tz: &str, id: i64) -> Result<UploadDetail, AppError
 /// The refused rows as CSV (formula-safe like the Audit Report's export).
 pub async fn errors_csv(db: &Db, id: i64) -> Result<String, AppError> {
     waiting(db, id).await?;
-    let cell = crate::domain::audit_view::csv_cell;
-    let mut out = String::from("\"Line\",\"Column\",\"Reason\"\r\n");
+    let mut out = super::csv_out::CsvOut::new();
+    out.row(["Line", "Column", "Reason"]);
     for e in db.upload_errors(id).await? {
-        out.push_str(&format!(
-            "{},{},{}\r\n",
-            cell(&e.line.to_string()),
-            cell(&e.column_name),
-            cell(&e.reason)
-        ));
+        out.row([e.line.to_string(), e.column_name, e.reason]);
     }
-    Ok(out)
+    // Every cell came from a Rust string, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&out.take()).into_owned())
 }

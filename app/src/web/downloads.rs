@@ -4,32 +4,35 @@
 use super::AppState;
 use super::session::RequestSession;
 use crate::domain::entitlements::Entitlement;
+use crate::error::AppError;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// `GET /settlements/files/{id}`: a stored NACHA file, decrypted for an
+/// entitled user and audited (`services::settlement::download_ach_file`).
 pub async fn ach_file(
     State(state): State<AppState>,
     Extension(session): Extension<RequestSession>,
     Path(id): Path<String>,
 ) -> Response {
-    match session.user {
-        None => return StatusCode::UNAUTHORIZED.into_response(),
-        Some(u) if !u.can(Entitlement::Settlement) => {
-            return (
-                StatusCode::FORBIDDEN,
-                "You don't have permission to download ACH files.",
-            )
-                .into_response();
-        }
-        Some(_) => {}
-    }
+    let Some(user) = session.user else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
     let Ok(id) = id.parse::<i64>() else {
         return (StatusCode::NOT_FOUND, "No such ACH file.").into_response();
     };
-    match state.db.ach_file(id).await {
-        Ok(Some((name, content))) => (
+    match crate::services::settlement::download_ach_file(
+        &state.db,
+        &state.keys,
+        &user,
+        id,
+        session.ip.as_deref(),
+    )
+    .await
+    {
+        Ok(file) => (
             [
                 (
                     header::CONTENT_TYPE,
@@ -37,18 +40,23 @@ pub async fn ach_file(
                 ),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
+                    format!("attachment; filename=\"{}\"", file.file_name),
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
-            content,
+            file.text,
         )
             .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "No such ACH file.").into_response(),
-        Err(e) => {
-            let err = crate::error::AppError::from(e);
-            (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response()
-        }
+        Err(AppError::Forbidden) => (
+            StatusCode::FORBIDDEN,
+            "You don't have permission to download ACH files.",
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.to_string(),
+        )
+            .into_response(),
     }
 }
 
@@ -87,7 +95,10 @@ pub async fn audit_csv(
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
-            csv,
+            // Streamed as it is read; a database error part-way ends the
+            // response early (the incident is logged), so a cut file
+            // cannot pass for a whole one.
+            axum::body::Body::from_stream(csv),
         )
             .into_response(),
         Err(e) => (

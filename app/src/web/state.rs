@@ -30,15 +30,27 @@ pub enum StateError {
     Keys(#[from] KeyringError),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("cannot make the data folder {path} private: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl AppState {
-    /// Loads (or creates) the key and the outbox under `PAYDESK_DATA_DIR`.
+    /// Loads (or creates) the key and the outbox under `PAYDESK_DATA_DIR`,
+    /// which is made (or tightened to) 0700 first.
     pub fn new(
         db: Db,
         config: Config,
         leptos_options: LeptosOptions,
     ) -> Result<AppState, StateError> {
+        crate::services::private_files::ensure_private_dir(&config.data_dir).map_err(|source| {
+            StateError::DataDir {
+                path: config.data_dir.display().to_string(),
+                source,
+            }
+        })?;
         let keys = Keyring::load_or_create(&config.data_dir)?;
         let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
         Ok(AppState {

@@ -8,6 +8,7 @@ mod support;
 mod accounts_api;
 mod assets_api;
 mod business_rules_api;
+mod files_at_rest;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;

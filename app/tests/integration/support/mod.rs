@@ -317,6 +317,8 @@ pub async fn wait_for_mail(outbox: &std::path::Path, needle: &str, nth: usize) -
         let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(outbox)
             .map(|d| {
                 d.filter_map(|e| e.ok())
+                    // Only finished mail: not a half-written temporary file.
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
                     .filter_map(|e| {
                         Some((
                             e.metadata().ok()?.modified().ok()?,
