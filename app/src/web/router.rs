@@ -5,7 +5,7 @@ use super::{AppState, downloads, health, limits, security, server_fn_status, ses
 use crate::ui::{App, shell};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
@@ -33,7 +33,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let options = state.leptos_options.clone();
     Router::new()
-        .route("/", get(|| async { Redirect::to("/payer-support") }))
+        // `/` is a page of the app (ui::root), so the client router knows it too.
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/settlements/files/{id}", get(downloads::ach_file))

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts_api;
+mod auth_hardening;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;
