@@ -145,15 +145,15 @@ pub async fn sign_in(
     // costs the server one indexed write per attempt.
     let window = now - now.rem_euclid(IP_WINDOW_MS);
     let ip_key = ip.map(throttle_key);
-    if let Some(key) = &ip_key {
-        if db.claim_ip_attempt(key, window, ip_limit).await?.is_none() {
-            db.audit(&AuditEntry {
-                action: "auth.sign_in_throttled",
-                ..base.clone()
-            })
-            .await?;
-            return Err(AppError::RateLimited);
-        }
+    if let Some(key) = &ip_key
+        && db.claim_ip_attempt(key, window, ip_limit).await?.is_none()
+    {
+        db.audit(&AuditEntry {
+            action: "auth.sign_in_throttled",
+            ..base.clone()
+        })
+        .await?;
+        return Err(AppError::RateLimited);
     }
     let result = match gate.enter().await {
         Ok(permit) => check_password(db, &permit, typed, password, &base).await,

@@ -146,10 +146,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(session);
     let mut res = next.run(req).await;
     // Drop a dead cookie, unless this very response set a fresh one.
-    if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {
-        if let Ok(v) = HeaderValue::from_str(&cookie(None, https)) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if stale_cookie
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && let Ok(v) = HeaderValue::from_str(&cookie(None, https))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
     with_hsts(res, https)
 }
@@ -175,14 +176,12 @@ pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .last()?;
+            .next_back()?;
         let ip = last.rsplit(',').next()?.trim();
         ip.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
     };
-    if trust_proxy {
-        if let Some(ip) = forwarded() {
-            return Some(ip);
-        }
+    if trust_proxy && let Some(ip) = forwarded() {
+        return Some(ip);
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
