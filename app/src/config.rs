@@ -12,6 +12,11 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub data_dir: PathBuf,
     pub session_idle_minutes: i64,
+    /// A session ends this long after sign-in, however active it is.
+    pub session_max_hours: i64,
+    /// How many password hashes (argon2, 19 MiB each) may run at once;
+    /// more wait briefly, then are answered "busy".
+    pub hash_concurrency: usize,
     pub secure_cookies: SecureCookies,
     /// The most one payment may be.
     pub max_payment: Money,
@@ -137,6 +142,31 @@ impl Config {
                     "PAYDESK_SESSION_IDLE_MINUTES",
                     idle.clone(),
                     "must be a whole number of minutes from 1 to 1440",
+                )
+            })?;
+        let max_hours = val("PAYDESK_SESSION_MAX_HOURS", "12");
+        let session_max_hours = max_hours
+            .parse::<i64>()
+            .ok()
+            .filter(|h| (1..=720).contains(h))
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_SESSION_MAX_HOURS",
+                    max_hours.clone(),
+                    "must be a whole number of hours from 1 to 720",
+                )
+            })?;
+        let cores = crate::services::passwords::cores().to_string();
+        let hashes = val("PAYDESK_HASH_CONCURRENCY", &cores);
+        let hash_concurrency = hashes
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=256).contains(n))
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_HASH_CONCURRENCY",
+                    hashes.clone(),
+                    "must be a whole number from 1 to 256",
                 )
             })?;
         let secure = val("PAYDESK_SECURE_COOKIES", "auto");
@@ -333,6 +363,8 @@ impl Config {
             site_addr,
             data_dir,
             session_idle_minutes,
+            session_max_hours,
+            hash_concurrency,
             secure_cookies,
             max_payment,
             settlement_cutoff,
@@ -344,6 +376,10 @@ impl Config {
 
     pub fn session_idle_ms(&self) -> i64 {
         self.session_idle_minutes * 60_000
+    }
+
+    pub fn session_max_ms(&self) -> i64 {
+        self.session_max_hours * 3_600_000
     }
 
     pub fn password_max_age_ms(&self) -> i64 {
@@ -397,6 +433,34 @@ mod tests {
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.session_idle_ms(), 30 * 60_000);
+        assert_eq!(c.session_max_ms(), 12 * 3_600_000);
+        assert!(c.hash_concurrency >= 1);
+    }
+
+    #[test]
+    fn session_lifetime_and_hash_concurrency_are_checked() {
+        assert_eq!(
+            with(&[("PAYDESK_SESSION_MAX_HOURS", "8")])
+                .unwrap()
+                .session_max_ms(),
+            8 * 3_600_000
+        );
+        for bad in ["0", "721", "12h", "-1"] {
+            assert_eq!(
+                with(&[("PAYDESK_SESSION_MAX_HOURS", bad)]).unwrap_err().var,
+                "PAYDESK_SESSION_MAX_HOURS"
+            );
+        }
+        assert_eq!(
+            with(&[("PAYDESK_HASH_CONCURRENCY", "3")])
+                .unwrap()
+                .hash_concurrency,
+            3
+        );
+        assert_eq!(
+            with(&[("PAYDESK_HASH_CONCURRENCY", "0")]).unwrap_err().var,
+            "PAYDESK_HASH_CONCURRENCY"
+        );
     }
 
     #[test]

@@ -93,6 +93,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("Too many attempts. Please wait and try again.")]
     RateLimited,
+    /// Too many password checks at once (see `services::passwords::HashGate`):
+    /// answered at once with 503 and `Retry-After`, instead of queueing.
+    #[error("The server is busy. Please try again in a few seconds.")]
+    Busy,
     /// The processor refused the payment; the reason is the processor's.
     #[error("Payment declined: {0}")]
     Declined(String),
@@ -114,6 +118,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::BadRequest(_) => 400,
             AppError::RateLimited => 429,
+            AppError::Busy => 503,
             AppError::Declined(_) => 402,
             AppError::Internal(_) => 500,
         }

@@ -1,6 +1,31 @@
 //! The console's page addresses, built in one place: server functions
 //! redirect to them and pages link to them.
 
+use crate::domain::staff::StaffUser;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// What a query value or path segment keeps as it is: RFC 3986's
+/// unreserved characters. Everything else is percent-encoded.
+pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a query value (or a path segment).
+pub fn encode_component(s: &str) -> String {
+    utf8_percent_encode(s, UNRESERVED).to_string()
+}
+
+/// Payer Support: where CSRs start.
+pub const PAYER_SUPPORT: &str = "/payer-support";
+
+/// Where `/` and a sign-in without a `next` page lead this user. One
+/// place, so a Home page (for those with Reports) slots in here later.
+pub fn home_for(_user: &StaffUser) -> &'static str {
+    PAYER_SUPPORT
+}
+
 /// Account numbers are `[A-Za-z0-9_-]` and references `[2-9A-Z-]`, already
 /// URL-safe; dropping anything else keeps a malformed value from bending a URL.
 fn segment(s: &str) -> String {
@@ -139,6 +164,11 @@ mod tests {
         assert_eq!(thanks("K7M4-Q92X"), "/payments/K7M4-Q92X/thanks");
         assert_eq!(staff_user(" Casey.Q@x "), "/admin/users/casey.q@x");
         assert_eq!(staff_user("a/../b?c"), "/admin/users/a..bc");
+    }
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(encode_component("a b/c?d=é~"), "a%20b%2Fc%3Fd%3D%C3%A9~");
     }
 
     #[test]

@@ -2,7 +2,7 @@ use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Signs a staff user in and sends them on to `next` (or Payer Support).
+/// Signs a staff user in and sends them on to `next` (or their home page).
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
     login: String,
@@ -15,6 +15,7 @@ pub async fn sign_in(
     let req = context::session()?;
     let signed = crate::services::auth::sign_in(
         &state.db,
+        &state.hash_gate,
         &login,
         &password,
         req.ip.as_deref(),
@@ -25,7 +26,8 @@ pub async fn sign_in(
     if let Ok(v) = http::HeaderValue::from_str(&session::cookie(Some(&signed.token), req.https)) {
         res.append_header(http::header::SET_COOKIE, v);
     }
-    leptos_axum::redirect(session::safe_next(next.as_deref()));
+    let home = crate::routes::home_for(&signed.user);
+    leptos_axum::redirect(&session::safe_next(next.as_deref(), home));
     Ok(())
 }
 
@@ -61,18 +63,26 @@ pub async fn change_password(
     new: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    let (state, user, session) = super::context::require_session()?;
-    let token = session.token.as_deref().unwrap_or_default();
-    crate::services::auth::change_password(
+    use crate::web::session;
+    let (state, user, req) = super::context::require_session()?;
+    let token = crate::services::auth::change_password(
         &state.db,
+        &state.hash_gate,
         &user,
-        token,
         &current,
         &new,
         &confirm,
-        session.ip.as_deref(),
+        req.ip.as_deref(),
     )
     .await?;
-    leptos_axum::redirect("/payer-support?password_changed=1");
+    // The session id rotated with the password: the browser gets the new one.
+    let res = expect_context::<leptos_axum::ResponseOptions>();
+    if let Ok(v) = http::HeaderValue::from_str(&session::cookie(Some(&token), req.https)) {
+        res.append_header(http::header::SET_COOKIE, v);
+    }
+    leptos_axum::redirect(&format!(
+        "{}?password_changed=1",
+        crate::routes::home_for(&user)
+    ));
     Ok(())
 }

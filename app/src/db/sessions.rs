@@ -3,6 +3,7 @@
 
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
+use crate::db::throttle::{NOT_LOCKED, UserClaim};
 
 /// The staff user behind a live session.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,44 +14,78 @@ pub struct SessionUserRow {
     pub role: String,
     pub active: bool,
     pub last_seen_at: i64,
+    /// When the session opened (sign-in, or the last password change).
+    pub created_at: i64,
     pub must_change_password: bool,
     pub password_changed_at: i64,
 }
 
 impl Db {
-    /// A successful sign-in: clears the failure counter, opens the session and
-    /// audits it, all in one transaction.
-    pub async fn start_session(
+    /// A correct password at sign-in: ends the run of failures and opens
+    /// the session, audited, in one transaction, but only while the user is
+    /// active and not locked by anyone else's attempt (the guard is in the
+    /// statement, so a lock set while this password was being checked
+    /// holds). False, with nothing changed, when the guard failed.
+    pub async fn open_session(
         &self,
         token_hash: &str,
         user_id: i64,
+        claim: UserClaim,
         entry: &AuditEntry<'_>,
-    ) -> Result<(), DbError> {
-        in_tx!(self, |tx| {
-            sqlx::query(
-                "UPDATE staff_users SET failed_attempts = 0, locked_until = NULL WHERE id = $1",
-            )
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $3, $4)",
-            )
-            .bind(token_hash)
+    ) -> Result<bool, DbError> {
+        let opened = in_tx!(self, |tx| {
+            let allowed = sqlx::query(&format!(
+                "UPDATE staff_users SET failed_attempts = 0, locked_until = NULL \
+                 WHERE id = $1 AND active = TRUE AND {NOT_LOCKED}"
+            ))
             .bind(user_id)
             .bind(entry.at)
-            .bind(entry.ip)
+            .bind(claim.attempt)
+            .bind(claim.lock)
             .execute(&mut *tx)
-            .await?;
-            write_audit!(&mut *tx, *entry)?;
+            .await?
+            .rows_affected()
+                == 1;
+            if allowed {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $3, $4)",
+                )
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(entry.at)
+                .bind(entry.ip)
+                .execute(&mut *tx)
+                .await?;
+                write_audit!(&mut *tx, *entry)?;
+            }
+            allowed
         });
-        Ok(())
+        Ok(opened)
+    }
+
+    /// Ends every session of a user (Change Password's attempt limit) and
+    /// audits it once.
+    pub async fn end_user_sessions(
+        &self,
+        user_id: i64,
+        entry: &AuditEntry<'_>,
+    ) -> Result<u64, DbError> {
+        let n = in_tx!(self, |tx| {
+            let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            write_audit!(&mut *tx, *entry)?;
+            n
+        });
+        Ok(n)
     }
 
     pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUserRow>, DbError> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, SessionUserRow>(
-                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, u.must_change_password, u.password_changed_at \
+                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, s.created_at, u.must_change_password, u.password_changed_at \
                  FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = $1",
             )
             .bind(token_hash)

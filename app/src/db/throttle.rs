@@ -1,36 +1,117 @@
-//! Failed sign-ins counted per client IP and time window.
+//! Sign-in attempts, claimed before any password is checked: per client
+//! address (in time windows) and per staff user (the lockout).
+//!
+//! Each claim is one guarded statement that counts the attempt and says
+//! whether it may go ahead, so parallel attempts cannot all read the same
+//! old count and slip past the limit together.
 
 use super::{Db, DbError, on_pool};
 
-impl Db {
-    /// Failed sign-ins from `ip` in the window starting at `window_start`.
-    pub async fn ip_failures(&self, ip: &str, window_start: i64) -> Result<i64, DbError> {
-        let n = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT failures FROM sign_in_failures_by_ip WHERE ip = $1 AND window_start = $2",
-            )
-            .bind(ip)
-            .bind(window_start)
-            .fetch_optional(pool)
-            .await
-        })?;
-        Ok(n.unwrap_or(0))
-    }
+/// An allowed attempt on a staff user's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserClaim {
+    /// This attempt's number in the current run of failures (1 = first).
+    pub attempt: i64,
+    /// The lock this very claim set (the last attempt allowed), if any.
+    pub lock: Option<i64>,
+}
 
-    /// Counts one more failure from `ip`; one atomic upsert, so parallel
-    /// attempts cannot undercount.
-    pub async fn count_ip_failure(&self, ip: &str, window_start: i64) -> Result<i64, DbError> {
+impl Db {
+    /// Counts one attempt from `key` in the window starting at
+    /// `window_start`, if fewer than `limit` were counted; `None` when the
+    /// address is over the limit (nothing is counted then).
+    pub async fn claim_ip_attempt(
+        &self,
+        key: &str,
+        window_start: i64,
+        limit: i64,
+    ) -> Result<Option<i64>, DbError> {
         let n = on_pool!(self, |pool| {
             sqlx::query_scalar::<_, i64>(
                 "INSERT INTO sign_in_failures_by_ip (ip, window_start, failures) VALUES ($1, $2, 1) \
-                 ON CONFLICT (ip, window_start) DO UPDATE SET failures = sign_in_failures_by_ip.failures + 1 RETURNING failures",
+                 ON CONFLICT (ip, window_start) DO UPDATE SET failures = sign_in_failures_by_ip.failures + 1 \
+                 WHERE sign_in_failures_by_ip.failures < $3 RETURNING failures",
             )
-            .bind(ip)
+            .bind(key)
             .bind(window_start)
-            .fetch_one(pool)
+            .bind(limit)
+            .fetch_optional(pool)
             .await
         })?;
         Ok(n)
+    }
+
+    /// Gives back a claimed attempt that turned out not to be a failure (a
+    /// successful sign-in, or one the server was too busy to check).
+    pub async fn release_ip_attempt(&self, key: &str, window_start: i64) -> Result<(), DbError> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE sign_in_failures_by_ip SET failures = failures - 1 \
+                 WHERE ip = $1 AND window_start = $2 AND failures > 0",
+            )
+            .bind(key)
+            .bind(window_start)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Counts one attempt on a user's password, unless the user is locked
+    /// (`None` then). The attempt that reaches `lock_after` locks the user
+    /// until `lock_until` at once, so no later attempt is allowed while the
+    /// earlier ones are still being checked. A lock that has passed starts
+    /// a new run. A correct password resets the count
+    /// ([`Db::open_session`], [`Db::clear_attempts`]).
+    pub async fn claim_user_attempt(
+        &self,
+        user_id: i64,
+        now: i64,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<Option<UserClaim>, DbError> {
+        // Both engines evaluate every SET expression against the old row.
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (i64, Option<i64>)>(
+                "UPDATE staff_users SET \
+                 failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
+                 locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END) >= $3 \
+                 THEN CAST($4 AS BIGINT) ELSE NULL END \
+                 WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+                 RETURNING failed_attempts, locked_until",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(lock_after)
+            .bind(lock_until)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(|(attempt, lock)| UserClaim { attempt, lock }))
+    }
+
+    /// A correct password outside sign-in (Change Password): the run of
+    /// failures ends, under the same guard as [`Db::open_session`].
+    pub async fn clear_attempts(
+        &self,
+        user_id: i64,
+        claim: UserClaim,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query(&format!(
+                "UPDATE staff_users SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND {NOT_LOCKED}"
+            ))
+            .bind(user_id)
+            .bind(now)
+            .bind(claim.attempt)
+            .bind(claim.lock)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
     }
 
     /// Drops windows that ended before `before`.
@@ -45,3 +126,9 @@ impl Db {
         Ok(n)
     }
 }
+
+/// The user is not locked, or the only lock is the one this attempt's own
+/// claim set (it was the last attempt allowed, and nothing was counted
+/// since). Binds: `$2` now, `$3` the claim's attempt, `$4` its lock.
+pub(crate) const NOT_LOCKED: &str = "(locked_until IS NULL OR locked_until <= $2 \
+    OR (failed_attempts = $3 AND locked_until = $4))";

@@ -86,43 +86,6 @@ impl Db {
         Ok(n)
     }
 
-    /// Counts one failed sign-in and locks the user once `lock_after` failures
-    /// in a row are reached. The increment is a single UPDATE, so parallel
-    /// guesses cannot slip past the limit. Returns the new lock, if any.
-    pub async fn record_failed_sign_in(
-        &self,
-        user_id: i64,
-        lock_after: i64,
-        locked_until: i64,
-        entry: &AuditEntry<'_>,
-    ) -> Result<Option<i64>, DbError> {
-        let lock = in_tx!(self, |tx| {
-            let (attempts, lock): (i64, Option<i64>) = sqlx::query_as(
-                "UPDATE staff_users SET failed_attempts = failed_attempts + 1, \
-                 locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END \
-                 WHERE id = $1 RETURNING failed_attempts, locked_until",
-            )
-            .bind(user_id)
-            .bind(lock_after)
-            .bind(locked_until)
-            .fetch_one(&mut *tx)
-            .await?;
-            write_audit!(&mut *tx, *entry)?;
-            let just_locked = attempts == lock_after;
-            if just_locked {
-                write_audit!(
-                    &mut *tx,
-                    AuditEntry {
-                        action: "auth.lockout",
-                        ..entry.clone()
-                    }
-                )?;
-            }
-            lock.filter(|_| attempts >= lock_after)
-        });
-        Ok(lock)
-    }
-
     /// The user's earlier password hashes, newest first.
     pub async fn recent_password_hashes(
         &self,
@@ -140,38 +103,56 @@ impl Db {
     }
 
     /// Sets a new password: the old hash goes to the history, a must-change
-    /// flag is cleared, every other session of the user ends, and it is
-    /// audited, in one transaction.
+    /// flag is cleared, every session of the user ends and one new session
+    /// (`new_session`, a fresh token's hash) opens for the user who changed
+    /// it, and it is audited, in one transaction. False when the password
+    /// was changed meanwhile by someone else (nothing is done then).
     pub async fn set_password(
         &self,
         user_id: i64,
         old_hash: &str,
         new_hash: &str,
-        keep_session: &str,
+        new_session: &str,
         entry: &AuditEntry<'_>,
-    ) -> Result<(), DbError> {
-        in_tx!(self, |tx| {
-            sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
-                .bind(user_id)
-                .bind(old_hash)
-                .bind(entry.at)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE staff_users SET password_hash = $2, password_changed_at = $3, must_change_password = FALSE WHERE id = $1",
+    ) -> Result<bool, DbError> {
+        let done = in_tx!(self, |tx| {
+            let changed = sqlx::query(
+                "UPDATE staff_users SET password_hash = $2, password_changed_at = $3, must_change_password = FALSE \
+                 WHERE id = $1 AND password_hash = $4",
             )
             .bind(user_id)
             .bind(new_hash)
             .bind(entry.at)
+            .bind(old_hash)
             .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .await?
+            .rows_affected();
+            if changed == 1 {
+                sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
+                    .bind(user_id)
+                    .bind(old_hash)
+                    .bind(entry.at)
+                    .execute(&mut *tx)
+                    .await?;
+                // The token rotates: a session id seen before the change
+                // (on a shared screen, in a proxy log) opens nothing after it.
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $3, $4)",
+                )
+                .bind(new_session)
                 .bind(user_id)
-                .bind(keep_session)
+                .bind(entry.at)
+                .bind(entry.ip)
                 .execute(&mut *tx)
                 .await?;
-            write_audit!(&mut *tx, *entry)?;
+                write_audit!(&mut *tx, *entry)?;
+            }
+            changed == 1
         });
-        Ok(())
+        Ok(done)
     }
 }

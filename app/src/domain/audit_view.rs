@@ -153,14 +153,7 @@ impl CheckedAuditQuery {
 
 /// Percent-encodes a query value.
 pub fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::routes::encode_component(v)
 }
 
 /// One row as shown (times already in the biller's zone).

@@ -29,12 +29,15 @@ pub enum LoginIdError {
 }
 
 impl LoginId {
+    /// The longest login ID; sign-in refuses anything longer before any work.
+    pub const MAX_LEN: usize = 64;
+
     pub fn parse(input: &str) -> Result<LoginId, LoginIdError> {
         let s = input.trim();
         if s.is_empty() {
             return Err(LoginIdError::Empty);
         }
-        if !(3..=64).contains(&s.chars().count()) {
+        if !(3..=Self::MAX_LEN).contains(&s.chars().count()) {
             return Err(LoginIdError::Length);
         }
         if !s

@@ -14,6 +14,7 @@ mod not_found;
 mod payer_support;
 mod payment_pages;
 mod role_entitlements;
+mod root;
 mod settlements;
 mod sign_in;
 mod status;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
                 // Async: the server answers with the finished page, data
                 // included, so it is complete without JavaScript (streamed
                 // out-of-order chunks would need a script to be placed).
+                <Route path=path!("/") view=root::RootPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/payer-support") view=payer_support::PayerSupportPage ssr=SsrMode::Async/>
                 <Route path=path!("/accounts/:number") view=accounts::AccountPage ssr=SsrMode::Async/>

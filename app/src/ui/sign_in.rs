@@ -12,7 +12,7 @@ pub fn SignInPage() -> impl IntoView {
     let notice = move || {
         let q = query.read();
         if q.get("expired").is_some() {
-            Some("Your session ended after a period without activity. Please sign in again.")
+            Some("Your session has ended. Please sign in again.")
         } else if q.get("signed_out").is_some() {
             Some("You have signed out.")
         } else {

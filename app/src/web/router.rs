@@ -8,7 +8,7 @@ use super::{
 use crate::ui::{App, shell};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
@@ -41,7 +41,7 @@ pub fn router(state: AppState) -> Router {
         options.hash_files,
     );
     Router::new()
-        .route("/", get(|| async { Redirect::to("/payer-support") }))
+        // `/` is a page of the app (ui::root), so the client router knows it too.
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/settlements/files/{id}", get(downloads::ach_file))

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::server_fn::error::FromServerFnError;
@@ -36,5 +36,17 @@ pub async fn map(req: Request, next: Next) -> Response {
         tracing::error!(detail = %detail, "server function failed");
     }
     parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    // Busy and throttled answers say when to come back, so clients (and
+    // proxies) retry later instead of at once.
+    let retry_after = match err {
+        AppError::Busy => Some(crate::services::passwords::HashGate::RETRY_AFTER_SECS),
+        AppError::RateLimited => Some(60),
+        _ => None,
+    };
+    if let Some(secs) = retry_after {
+        parts
+            .headers
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
     Response::from_parts(parts, Body::from(bytes))
 }

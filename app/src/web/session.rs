@@ -3,14 +3,25 @@
 use super::AppState;
 use crate::config::SecureCookies;
 use crate::domain::staff::StaffUser;
-use crate::services::auth::{self, SessionCheck};
+use crate::services::auth::{self, SessionCheck, SessionPolicy};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use percent_encoding::{AsciiSet, percent_decode_str, utf8_percent_encode};
 use std::net::SocketAddr;
 
+/// The session cookie over plain http (development, or TLS ended at a
+/// proxy that does not say so).
 pub const COOKIE: &str = "paydesk_session";
+/// The name when the cookie is `Secure`: a browser accepts a `__Host-`
+/// cookie only from https, with `Path=/` and no `Domain`, so neither plain
+/// http nor a sibling sub-domain can plant or overwrite it.
+pub const SECURE_COOKIE: &str = "__Host-paydesk_session";
+
+/// What browsers are told about https (one year), when the request came
+/// over https.
+const HSTS: &str = "max-age=31536000";
 
 /// Who is asking, as resolved for this request. Stored in the request's
 /// extensions; server functions read it through `crate::api::context`.
@@ -23,25 +34,39 @@ pub struct RequestSession {
     pub https: bool,
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
+/// The session token: the `__Host-` cookie, or over plain http the plain
+/// one. (Over https the plain name is not read: anyone who can set cookies
+/// for a parent domain could set it.)
+fn cookie_token(headers: &HeaderMap, https: bool) -> Option<String> {
+    let pairs: Vec<(String, String)> = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let find = |wanted: &str| {
+        pairs
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.clone())
+            .filter(|v| !v.is_empty() && v.len() <= 128)
+    };
+    find(SECURE_COOKIE).or_else(|| if https { None } else { find(COOKIE) })
 }
 
 /// The `Set-Cookie` value for a new session, or (with `None`) one that
-/// deletes it.
+/// deletes it. A `Secure` cookie is named with the `__Host-` prefix.
 pub fn cookie(token: Option<&str>, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
+    let (name, secure) = if secure {
+        (SECURE_COOKIE, "; Secure")
+    } else {
+        (COOKIE, "")
+    };
     match token {
-        Some(t) => format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
-        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+        Some(t) => format!("{name}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     }
 }
 
@@ -56,36 +81,55 @@ pub fn wants_secure(mode: SecureCookies, headers: &HeaderMap) -> bool {
     }
 }
 
+/// Server functions that pages call on a timer (a Pending payment's
+/// status, an upload's progress). They are not the user doing anything,
+/// so they never keep a session from going idle.
+fn is_passive(req: &Request) -> bool {
+    use crate::api::{accounts::PaymentStatuses, uploads::UploadProgress};
+    use leptos::server_fn::ServerFn;
+    let path = req.uri().path();
+    path == <PaymentStatuses as ServerFn>::PATH || path == <UploadProgress as ServerFn>::PATH
+}
+
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let https = wants_secure(state.config.secure_cookies, req.headers());
+    // Decided on the path exactly as the router sees it: a `..`, `//` or
+    // encoded slash could otherwise make a page look like an asset here
+    // (`/pkg/../admin/users`) and skip the sign-in guard.
+    if !is_normal_path(req.uri().path()) {
+        return with_hsts(
+            (StatusCode::BAD_REQUEST, "That address is not valid.").into_response(),
+            https,
+        );
+    }
     // Assets and probes need no session: no database work for them, and a
     // stray asset request can never be the one that ends an idle session.
     if is_asset(req.uri().path()) {
         req.extensions_mut().insert(RequestSession::default());
-        return next.run(req).await;
+        return with_hsts(next.run(req).await, https);
     }
-    let token = cookie_token(req.headers());
+    let token = cookie_token(req.headers(), https);
     let ip = client_ip(&req, state.config.trust_proxy);
-    let https = wants_secure(state.config.secure_cookies, req.headers());
+    let policy = SessionPolicy {
+        idle_ms: state.config.session_idle_ms(),
+        lifetime_ms: state.config.session_max_ms(),
+        password_max_age_ms: state.config.password_max_age_ms(),
+    };
     let check = match &token {
-        Some(t) => match auth::check_session(
-            &state.db,
-            t,
-            state.config.session_idle_ms(),
-            state.config.password_max_age_ms(),
-            ip.as_deref(),
-        )
-        .await
-        {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The database is unavailable. Please try again shortly.",
-                )
-                    .into_response();
+        Some(t) => {
+            match auth::check_session(&state.db, t, &policy, !is_passive(&req), ip.as_deref()).await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "session lookup failed");
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "The database is unavailable. Please try again shortly.",
+                    )
+                        .into_response();
+                }
             }
-        },
+        }
         None => SessionCheck::Missing,
     };
     let stale_cookie = token.is_some() && !matches!(check, SessionCheck::Valid(_));
@@ -102,16 +146,29 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(session);
     let mut res = next.run(req).await;
     // Drop a dead cookie, unless this very response set a fresh one.
-    if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {
-        if let Ok(v) = HeaderValue::from_str(&cookie(None, https)) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if stale_cookie
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && let Ok(v) = HeaderValue::from_str(&cookie(None, https))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    with_hsts(res, https)
+}
+
+/// Over https, browsers are told to use nothing else for this site.
+fn with_hsts(mut res: Response, https: bool) -> Response {
+    if https {
+        res.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
     }
     res
 }
 
 /// The client's address: the connection's peer, or behind a trusted proxy
 /// the last `X-Forwarded-For` entry (earlier ones are the client's to forge).
+/// Always a parsed address, so at most 45 characters reach storage.
 pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
     let forwarded = || {
         let last = req
@@ -119,18 +176,41 @@ pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .last()?;
+            .next_back()?;
         let ip = last.rsplit(',').next()?.trim();
         ip.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
     };
-    if trust_proxy {
-        if let Some(ip) = forwarded() {
-            return Some(ip);
-        }
+    if trust_proxy && let Some(ip) = forwarded() {
+        return Some(ip);
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
+}
+
+/// A path with nothing in it that a file server, a proxy or a later
+/// decoding could read as another path: no `.` or `..` segment (plain or
+/// percent-encoded), no empty segment (`//`; a single trailing `/` is
+/// fine), no encoded slash, no backslash and no control character.
+fn is_normal_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    let last = segments.len() - 1;
+    segments.iter().enumerate().all(|(i, seg)| {
+        if seg.is_empty() {
+            return i == last;
+        }
+        let decoded = percent_decode_str(seg).decode_utf8_lossy();
+        decoded != "."
+            && decoded != ".."
+            && !decoded.contains(['/', '\\'])
+            && !decoded.chars().any(char::is_control)
+    })
 }
 
 /// The client bundle, static assets and the probes.
@@ -177,37 +257,89 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
         return res;
     }
     let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
-    let mut to = format!("/sign-in?next={}", urlencode(target));
+    let mut to = format!(
+        "/sign-in?next={}",
+        utf8_percent_encode(target, NEXT_IN_QUERY)
+    );
     if session.expired {
         to.push_str("&expired=1");
     }
     Redirect::to(&to).into_response()
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// A page address as a query value: slashes stay readable.
+const NEXT_IN_QUERY: &AsciiSet = &crate::routes::UNRESERVED.remove(b'/');
+
+/// The longest `next` followed; past it, the default page.
+const NEXT_MAX: usize = 2048;
+
+/// Where to go after signing in: `next` when it is a page of this site,
+/// else `home`. The answer is rebuilt from `next`'s decoded and checked
+/// segments and query, never the raw string, so whatever a browser would
+/// make of it (a tab or backslash dropped, `%2F` decoded, CR/LF in a
+/// header), it stays a path on this site.
+pub fn safe_next(next: Option<&str>, home: &str) -> String {
+    next.and_then(local_path)
+        .filter(|p| p != "/" && p != "/sign-in" && !p.starts_with("/sign-in?"))
+        .unwrap_or_else(|| home.to_string())
 }
 
-/// A `next` target is followed only within this site.
-pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.starts_with("/sign-in") =>
-        {
-            n
-        }
-        _ => "/payer-support",
+/// `raw` rebuilt as a same-site path with an optional query, or `None`
+/// when it is anything else. A fragment is dropped.
+fn local_path(raw: &str) -> Option<String> {
+    if raw.len() > NEXT_MAX {
+        return None;
     }
+    let raw = raw.split_once('#').map_or(raw, |(before, _)| before);
+    let (path, query) = match raw.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (raw, None),
+    };
+    let rest = path.strip_prefix('/')?;
+    let mut out = String::new();
+    if rest.is_empty() {
+        out.push('/');
+    } else {
+        for seg in rest.split('/') {
+            let decoded = percent_decode_str(seg).decode_utf8().ok()?;
+            if decoded.is_empty()
+                || decoded == "."
+                || decoded == ".."
+                || decoded.contains(['/', '\\'])
+                || decoded.chars().any(char::is_control)
+            {
+                return None;
+            }
+            out.push('/');
+            out.extend(utf8_percent_encode(&decoded, crate::routes::UNRESERVED));
+        }
+    }
+    let mut pairs = Vec::new();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (k, v) = (query_part(k)?, query_part(v)?);
+        if k.is_empty() {
+            return None;
+        }
+        pairs.push(format!(
+            "{}={}",
+            crate::routes::encode_component(&k),
+            crate::routes::encode_component(&v)
+        ));
+    }
+    if !pairs.is_empty() {
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    Some(out)
+}
+
+/// A query key or value, decoded (`+` is a space) and free of control
+/// characters.
+fn query_part(s: &str) -> Option<String> {
+    let spaced = s.replace('+', " ");
+    let decoded = percent_decode_str(&spaced).decode_utf8().ok()?;
+    (!decoded.chars().any(char::is_control)).then(|| decoded.into_owned())
 }
 
 #[cfg(test)]
@@ -221,9 +353,35 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; paydesk_session=tok123; b=2"),
         );
-        assert_eq!(cookie_token(&h).as_deref(), Some("tok123"));
+        assert_eq!(cookie_token(&h, false).as_deref(), Some("tok123"));
         h.insert(header::COOKIE, HeaderValue::from_static("paydesk_session="));
-        assert_eq!(cookie_token(&h), None);
+        assert_eq!(cookie_token(&h, false), None);
+    }
+
+    #[test]
+    fn secure_cookies_use_the_host_prefix_and_both_names_are_read() {
+        let c = cookie(Some("t"), true);
+        assert!(c.starts_with("__Host-paydesk_session=t; Path=/;"), "{c}");
+        assert!(!c.contains("Domain"), "a __Host- cookie has no Domain");
+        assert!(cookie(None, true).starts_with("__Host-paydesk_session=;"));
+        assert!(cookie(Some("t"), false).starts_with("paydesk_session=t;"));
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("paydesk_session=plain; __Host-paydesk_session=host"),
+        );
+        assert_eq!(cookie_token(&h, true).as_deref(), Some("host"));
+        assert_eq!(cookie_token(&h, false).as_deref(), Some("host"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("paydesk_session=plain"),
+        );
+        assert_eq!(cookie_token(&h, false).as_deref(), Some("plain"));
+        assert_eq!(
+            cookie_token(&h, true),
+            None,
+            "over https only the __Host- cookie counts"
+        );
     }
 
     #[test]
@@ -233,15 +391,94 @@ mod tests {
         assert!(cookie(None, false).contains("Max-Age=0"));
     }
 
+    const HOME: &str = "/payer-support";
+
     #[test]
     fn next_never_leaves_the_site() {
         assert_eq!(
-            safe_next(Some("/payer-support?by=account&q=1")),
+            safe_next(Some("/payer-support?by=account&q=1"), HOME),
             "/payer-support?by=account&q=1"
         );
-        assert_eq!(safe_next(Some("//evil.example")), "/payer-support");
-        assert_eq!(safe_next(Some("https://evil.example")), "/payer-support");
-        assert_eq!(safe_next(Some("/\\evil")), "/payer-support");
-        assert_eq!(safe_next(None), "/payer-support");
+        assert_eq!(
+            safe_next(Some("/payer-support?by=name&q=Ann+Lee%20Jr"), HOME),
+            "/payer-support?by=name&q=Ann%20Lee%20Jr"
+        );
+        assert_eq!(safe_next(Some("/accounts/A-1#x"), HOME), "/accounts/A-1");
+        for nasty in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/%5Cevil.example",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/payer-support/../..//evil.example",
+            "/%2e%2e/evil",
+            "/./x",
+            "/a//b",
+            "/payer-support\r\nSet-Cookie: x=1",
+            "/payer-support%0d%0aSet-Cookie:%20x=1",
+            "/payer-support?q=%0d%0a",
+            "/payer-support?q=\u{7f}",
+            "/%FF",
+            "evil.example",
+            "",
+            "/sign-in",
+            "/sign-in?next=//evil.example",
+            "/",
+        ] {
+            assert_eq!(safe_next(Some(nasty), HOME), HOME, "{nasty:?}");
+        }
+        assert_eq!(
+            safe_next(Some(&format!("/{}", "a".repeat(3000))), HOME),
+            HOME
+        );
+        assert_eq!(safe_next(None, HOME), HOME);
+        // What comes out is always a valid header value.
+        for odd in ["/a b?c=d e&f=ü", "/x?%3Cscript%3E=1"] {
+            let out = safe_next(Some(odd), HOME);
+            assert!(
+                HeaderValue::from_str(&out).is_ok() && out.is_ascii(),
+                "{out}"
+            );
+        }
+        assert_eq!(safe_next(Some("/a b"), HOME), "/a%20b");
+        assert_eq!(
+            safe_next(Some("/x?q=%2F%2Fevil"), HOME),
+            "/x?q=%2F%2Fevil",
+            "a slash inside a query value is only data"
+        );
+    }
+
+    #[test]
+    fn only_normal_paths_pass() {
+        for ok in [
+            "/",
+            "/payer-support",
+            "/pkg/paydesk.css",
+            "/accounts/A-1",
+            "/admin/users/",
+            "/api/sign_in",
+        ] {
+            assert!(is_normal_path(ok), "{ok}");
+        }
+        for bad in [
+            "/pkg/../payer-support",
+            "/pkg/%2e%2e/admin/users",
+            "/pkg/%2E%2E/admin/users",
+            "/assets/..",
+            "/assets/./x",
+            "//payer-support",
+            "/pkg//x",
+            "/pkg/..%2Fadmin",
+            "/pkg%2F..%2Fadmin",
+            "/pkg/%5C..",
+            "/pkg/a\\b",
+            "/x%09",
+            "payer-support",
+        ] {
+            assert!(!is_normal_path(bad), "{bad}");
+        }
     }
 }

@@ -22,6 +22,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Long upload steps running on this server, for progress bars.
     pub progress: crate::services::progress::ProgressBoard,
+    /// Bounds the argon2 work anonymous sign-ins can cause at once.
+    pub hash_gate: crate::services::passwords::HashGate,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,7 @@ impl AppState {
         let keys = Keyring::load_or_create(&config.data_dir)?;
         let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
         Ok(AppState {
+            hash_gate: crate::services::passwords::HashGate::new(config.hash_concurrency),
             db,
             processor: SandboxProcessor::new(keys.clone()),
             keys,

@@ -16,17 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// Back to File Transfers with a message for the file field.
 pub fn back_to_form(message: &str) -> Response {
-    let encoded: String = url_encode(message);
+    let encoded = crate::routes::encode_component(message);
     Redirect::to(&format!("{}?error={encoded}", crate::routes::UPLOADS)).into_response()
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn refused(session: &RequestSession) -> Option<Response> {

@@ -7,6 +7,7 @@ mod support;
 
 mod accounts_api;
 mod assets_api;
+mod auth_hardening;
 mod business_rules_api;
 mod files_at_rest;
 mod http_api;

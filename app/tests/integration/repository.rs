@@ -4,7 +4,6 @@
 use crate::support;
 
 use app::db::Db;
-use app::db::audit::AuditEntry;
 use app::services::accounts_import::import;
 use support::TestDb;
 
@@ -143,49 +142,91 @@ async fn parallel_failed_sign_ins_cannot_slip_past_the_lockout(t: &TestDb) {
     support::add_staff(&t.db).await;
     let user = t.db.staff_by_login("casey").await.unwrap().unwrap();
     let now = app::db::now_ms();
+    // Twelve attempts claimed at once: five are allowed (the fifth sets the
+    // lock), the rest are refused before any password would be checked.
     let attempts = (0..12).map(|_| {
         let db = t.db.clone();
         async move {
-            let entry = AuditEntry {
-                at: now,
-                action: "auth.sign_in_failed",
-                ..Default::default()
-            };
-            db.record_failed_sign_in(user.id, 5, now + 1_000, &entry)
+            db.claim_user_attempt(user.id, now, 5, now + 1_000)
                 .await
                 .unwrap()
         }
     });
-    let locks = futures::future::join_all(attempts).await;
+    let claims = futures::future::join_all(attempts).await;
+    let mut allowed: Vec<i64> = claims.iter().flatten().map(|c| c.attempt).collect();
+    allowed.sort();
+    assert_eq!(allowed, vec![1, 2, 3, 4, 5]);
     assert_eq!(
-        locks.iter().filter(|l| l.is_some()).count(),
-        8,
-        "every failure from the 5th on reports the lock"
+        claims.iter().flatten().filter(|c| c.lock.is_some()).count(),
+        1,
+        "only the fifth claim sets the lock"
     );
     let user = t.db.staff_by_login("casey").await.unwrap().unwrap();
     assert_eq!(
         (user.failed_attempts, user.locked_until),
-        (12, Some(now + 1_000))
+        (5, Some(now + 1_000))
+    );
+    // Once the lock has passed, a new run starts.
+    let later = now + 2_000;
+    let claim =
+        t.db.claim_user_attempt(user.id, later, 5, later + 1_000)
+            .await
+            .unwrap();
+    assert_eq!(claim.map(|c| (c.attempt, c.lock)), Some((1, None)));
+}
+
+async fn parallel_claims_from_one_address_stop_at_the_limit(t: &TestDb) {
+    let attempts = (0..12).map(|_| {
+        let db = t.db.clone();
+        async move { db.claim_ip_attempt("203.0.113.7", 0, 5).await.unwrap() }
+    });
+    let claims = futures::future::join_all(attempts).await;
+    assert_eq!(claims.iter().flatten().count(), 5);
+    // A released claim (a success) frees one place.
+    t.db.release_ip_attempt("203.0.113.7", 0).await.unwrap();
+    assert_eq!(
+        t.db.claim_ip_attempt("203.0.113.7", 0, 5).await.unwrap(),
+        Some(5)
     );
     assert_eq!(
-        count(
-            &t.db,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout'"
-        )
-        .await,
-        1
+        t.db.claim_ip_attempt("203.0.113.7", 0, 5).await.unwrap(),
+        None
     );
+    assert_eq!(
+        t.db.claim_ip_attempt("203.0.113.8", 0, 5).await.unwrap(),
+        Some(1),
+        "another address has its own count"
+    );
+}
+
+fn policy(idle_ms: i64) -> app::services::auth::SessionPolicy {
+    app::services::auth::SessionPolicy {
+        idle_ms,
+        lifetime_ms: 12 * 3_600_000,
+        password_max_age_ms: 0,
+    }
+}
+
+fn gate() -> app::services::passwords::HashGate {
+    app::services::passwords::HashGate::new(2)
 }
 
 async fn sessions_start_resolve_and_end(t: &TestDb) {
     support::add_staff(&t.db).await;
-    let signed =
-        app::services::auth::sign_in(&t.db, "Casey", support::CSR.1, Some("127.0.0.1"), 20)
+    let signed = app::services::auth::sign_in(
+        &t.db,
+        &gate(),
+        "Casey",
+        support::CSR.1,
+        Some("127.0.0.1"),
+        20,
+    )
+    .await
+    .unwrap();
+    let check =
+        app::services::auth::check_session(&t.db, &signed.token, &policy(60_000), true, None)
             .await
             .unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None)
-        .await
-        .unwrap();
     assert!(matches!(check, app::services::auth::SessionCheck::Valid(ref u) if u.login == "casey"));
     // Only the hash is stored.
     assert_eq!(
@@ -202,15 +243,16 @@ async fn sessions_start_resolve_and_end(t: &TestDb) {
     app::services::auth::sign_out(&t.db, &signed.token, &signed.user, None)
         .await
         .unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 60_000, 0, None)
-        .await
-        .unwrap();
+    let check =
+        app::services::auth::check_session(&t.db, &signed.token, &policy(60_000), true, None)
+            .await
+            .unwrap();
     assert_eq!(check, app::services::auth::SessionCheck::Missing);
 }
 
 async fn idle_sessions_expire(t: &TestDb) {
     support::add_staff(&t.db).await;
-    let signed = app::services::auth::sign_in(&t.db, "casey", support::CSR.1, None, 20)
+    let signed = app::services::auth::sign_in(&t.db, &gate(), "casey", support::CSR.1, None, 20)
         .await
         .unwrap();
     execute(
@@ -219,9 +261,10 @@ async fn idle_sessions_expire(t: &TestDb) {
     )
     .await
     .unwrap();
-    let check = app::services::auth::check_session(&t.db, &signed.token, 30 * 60_000, 0, None)
-        .await
-        .unwrap();
+    let check =
+        app::services::auth::check_session(&t.db, &signed.token, &policy(30 * 60_000), true, None)
+            .await
+            .unwrap();
     assert_eq!(check, app::services::auth::SessionCheck::Expired);
     assert_eq!(
         count(
@@ -304,6 +347,7 @@ on_both_backends!(
     ledger_and_audit_rows_cannot_be_changed,
     login_ids_are_unique,
     parallel_failed_sign_ins_cannot_slip_past_the_lockout,
+    parallel_claims_from_one_address_stop_at_the_limit,
     sessions_start_resolve_and_end,
     idle_sessions_expire,
     a_name_prefix_with_many_matches_gives_a_full_sorted_list,
