@@ -13,6 +13,7 @@ pub mod entitlements;
 pub mod journal;
 pub mod lifecycle;
 pub mod notices;
+pub mod password_reset;
 pub mod payments;
 pub mod saved_methods;
 pub mod sessions;

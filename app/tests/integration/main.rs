@@ -9,6 +9,7 @@ mod accounts_api;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;
+mod password_reset_api;
 mod payments_api;
 mod repository;
 mod staff_admin_api;
