@@ -115,23 +115,45 @@ impl Db {
         Ok(row)
     }
 
-    /// Counts a wrong code against the user's live code (one atomic
-    /// UPDATE, so parallel guesses cannot slip past the limit) and audits it.
-    pub async fn count_wrong_reset_code(
+    /// Claims one try at the user's live code before it is checked (one
+    /// guarded UPDATE): parallel guesses cannot get more than `max_failures`
+    /// codes checked. False when the code is used, expired or worn out.
+    pub async fn claim_reset_try(
         &self,
         user_id: i64,
-        entry: &AuditEntry<'_>,
-    ) -> Result<(), DbError> {
-        in_tx!(self, |tx| {
+        code_hash: &str,
+        now: i64,
+        max_failures: i64,
+    ) -> Result<bool, DbError> {
+        let n = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE password_reset_codes SET failures = failures + 1 \
-                 WHERE user_id = $1 AND used_at IS NULL",
+                 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3 AND failures < $4",
             )
             .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-            write_audit!(&mut *tx, *entry)?;
-        });
+            .bind(code_hash)
+            .bind(now)
+            .bind(max_failures)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
+    }
+
+    /// Gives back a try claimed by the right code (it was not a wrong one).
+    pub async fn refund_reset_try(&self, user_id: i64, code_hash: &str) -> Result<(), DbError> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE password_reset_codes SET failures = failures - 1 \
+                 WHERE user_id = $1 AND code_hash = $2 AND failures > 0",
+            )
+            .bind(user_id)
+            .bind(code_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 

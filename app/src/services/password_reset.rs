@@ -279,6 +279,16 @@ impl SelfService<'_> {
             Some(u) => self.db.reset_code(u.id).await?,
             None => None,
         };
+        // A try is claimed before the (slow) check, so parallel guesses
+        // cannot get more than CODE_MAX_FAILURES codes checked.
+        let claimed = match (&user, &stored) {
+            (Some(u), Some(s)) => {
+                self.db
+                    .claim_reset_try(u.id, &s.code_hash, now, CODE_MAX_FAILURES)
+                    .await?
+            }
+            _ => false,
+        };
         // Checked against the stored hash whatever its state, and the same
         // argon2 work when there is none: only someone holding the right code
         // learns that it is used or expired, so these messages reveal nothing
@@ -296,26 +306,25 @@ impl SelfService<'_> {
             ..entry("auth.password_reset_code_failed")
         };
         let (Some(user), Some(stored), true) = (&user, &stored, matched) else {
-            match (&user, &stored) {
-                (Some(u), Some(_)) => {
-                    self.db
-                        .count_wrong_reset_code(u.id, &failed(r#"{"reason":"wrong"}"#))
-                        .await?
-                }
-                _ => self.db.audit(&failed(r#"{"reason":"no_code"}"#)).await?,
-            }
+            let reason = if stored.is_some() {
+                r#"{"reason":"wrong"}"#
+            } else {
+                r#"{"reason":"no_code"}"#
+            };
+            self.db.audit(&failed(reason)).await?;
             return Err(field(&keep, "code", CODE_NOT_RIGHT));
         };
-        let dead = if stored.used_at.is_some() {
-            Some((CODE_USED, r#"{"reason":"used"}"#))
-        } else if stored.expires_at <= now {
-            Some((CODE_EXPIRED, r#"{"reason":"expired"}"#))
-        } else if stored.failures >= CODE_MAX_FAILURES {
-            Some((CODE_WORN_OUT, r#"{"reason":"too_many_wrong"}"#))
+        if claimed {
+            self.db.refund_reset_try(user.id, &stored.code_hash).await?;
         } else {
-            None
-        };
-        if let Some((message, reason)) = dead {
+            // The right code, but no longer live: say why.
+            let (message, reason) = if stored.used_at.is_some() {
+                (CODE_USED, r#"{"reason":"used"}"#)
+            } else if stored.expires_at <= now {
+                (CODE_EXPIRED, r#"{"reason":"expired"}"#)
+            } else {
+                (CODE_WORN_OUT, r#"{"reason":"too_many_wrong"}"#)
+            };
             self.db.audit(&failed(reason)).await?;
             return Err(field(&keep, "code", message));
         }

@@ -440,6 +440,51 @@ async fn codes_expire_resend_replaces_and_five_wrong_kill_a_code(t: &TestDb) {
     assert_eq!(sign_in(&c, &s, CSR.0, NEW_PASSWORD).await.status(), 200);
 }
 
+async fn parallel_wrong_codes_get_no_more_than_five_tries(t: &TestDb) {
+    support::add_staff(&t.db).await;
+    let s = support::serve_with(t, &[("PAYDESK_SIGN_IN_IP_LIMIT", "100")]).await;
+    let c = support::client();
+    assert_eq!(request_code(&c, &s, "casey").await.status(), 200);
+    let code = code_from_mail(&s, "casey@example.com", 1).await;
+    let wrong = if code == "12345678" {
+        "87654321"
+    } else {
+        "12345678"
+    };
+    let guesses: Vec<_> = (0..12)
+        .map(|_| {
+            let (c, base) = (c.clone(), s.base.clone());
+            tokio::spawn(async move {
+                c.post(format!("{base}/api/reset_password"))
+                    .header(ACCEPT, "application/json")
+                    .form(&[
+                        ("login", "casey"),
+                        ("code", wrong),
+                        ("new", NEW_PASSWORD),
+                        ("confirm", NEW_PASSWORD),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    for g in guesses {
+        assert_eq!(g.await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(
+        support::count(&t.db, "SELECT failures FROM password_reset_codes").await,
+        5,
+        "each try is claimed before the check"
+    );
+    let r = reset(&c, &s, "casey", &code, NEW_PASSWORD).await;
+    assert_eq!(
+        field_message(r, "code").await.as_deref(),
+        Some(app::services::password_reset::CODE_WORN_OUT)
+    );
+}
+
 async fn self_service_is_rate_limited(t: &TestDb) {
     support::add_staff(&t.db).await;
     let s = support::serve_with(t, &[("PAYDESK_SIGN_IN_IP_LIMIT", "100")]).await;
@@ -740,6 +785,7 @@ on_both_backends!(
     answers_do_not_tell_whether_an_account_exists,
     unknown_logins_take_about_as_long,
     codes_expire_resend_replaces_and_five_wrong_kill_a_code,
+    parallel_wrong_codes_get_no_more_than_five_tries,
     self_service_is_rate_limited,
     anonymous_input_is_bounded,
     forgot_username_emails_the_login,
