@@ -79,6 +79,40 @@ pub fn thanks(reference: &str) -> String {
 /// or expired).
 pub const CHANGE_PASSWORD: &str = "/account/password";
 
+/// Forgot Your Password? step 1 (the login ID), from the sign-in page.
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+/// Forgot Your Password? steps 2 and 3: "Security Code Sent!", Resend Code
+/// and Create New Password.
+pub const FORGOT_PASSWORD_CODE: &str = "/forgot-password/code";
+/// Forgot Your Username?
+pub const FORGOT_USERNAME: &str = "/forgot-username";
+
+pub const SIGN_IN: &str = "/sign-in";
+
+/// The pages a signed-out user may open: sign-in and its self-service
+/// pages (the page guard lets them through).
+pub fn public_page(path: &str) -> bool {
+    matches!(
+        path,
+        SIGN_IN | FORGOT_PASSWORD | FORGOT_PASSWORD_CODE | FORGOT_USERNAME
+    )
+}
+
+/// The code page for `login` (carried so the form can fill it in; only
+/// the characters a login ID may have, so it bends no URL and puts no
+/// one's words on the page). The same for a login that exists or not.
+pub fn forgot_password_code(login: &str, resent: bool) -> String {
+    let login: String = login
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._@-".contains(*c))
+        .take(64)
+        .collect();
+    let resent = if resent { "&resent=1" } else { "" };
+    format!("{FORGOT_PASSWORD_CODE}?login={login}{resent}")
+}
+
 /// The administrators' Settlement page.
 pub const SETTLEMENTS: &str = "/settlements";
 
@@ -164,6 +198,12 @@ mod tests {
         assert_eq!(thanks("K7M4-Q92X"), "/payments/K7M4-Q92X/thanks");
         assert_eq!(staff_user(" Casey.Q@x "), "/admin/users/casey.q@x");
         assert_eq!(staff_user("a/../b?c"), "/admin/users/a..bc");
+        assert_eq!(
+            forgot_password_code(" Casey&next=//x ", true),
+            "/forgot-password/code?login=caseynextx&resent=1"
+        );
+        assert!(public_page("/forgot-password/code") && public_page("/sign-in"));
+        assert!(!public_page("/forgot-password/code/x"));
     }
 
     #[test]

@@ -72,6 +72,12 @@ fn spawn_session_sweeper(state: AppState) {
             if let Err(e) = state.db.purge_ip_failures(old_windows).await {
                 tracing::warn!(error = %e, "could not purge sign-in counters");
             }
+            // Self-service windows last at most an hour (password_reset::SUBJECT_WINDOW_MS).
+            let old_limits =
+                app::db::now_ms() - 2 * app::services::password_reset::SUBJECT_WINDOW_MS;
+            if let Err(e) = state.db.purge_self_service_limits(old_limits).await {
+                tracing::warn!(error = %e, "could not purge self-service counters");
+            }
         }
     });
 }

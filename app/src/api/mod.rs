@@ -9,6 +9,7 @@ pub mod bills;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
 pub mod lifecycle;
+pub mod password_reset;
 pub mod payments;
 pub mod uploads;
 pub mod users;

@@ -14,6 +14,7 @@ pub mod journal;
 pub mod lifecycle;
 pub mod migrations;
 pub mod notices;
+pub mod password_reset;
 pub mod payments;
 pub mod saved_methods;
 pub mod sessions;

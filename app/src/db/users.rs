@@ -13,6 +13,10 @@ pub struct StaffRow {
     pub active: bool,
     pub failed_attempts: i64,
     pub locked_until: Option<i64>,
+    /// A temporary password (set by an administrator), to be changed at
+    /// first sign-in; it expires 24 hours after `password_changed_at`.
+    pub must_change_password: bool,
+    pub password_changed_at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -25,8 +29,8 @@ pub struct NewStaff<'a> {
     pub must_change_password: bool,
 }
 
-const STAFF_COLUMNS: &str =
-    "id, login, email, role, password_hash, active, failed_attempts, locked_until";
+const STAFF_COLUMNS: &str = "id, login, email, role, password_hash, active, failed_attempts, locked_until, \
+     must_change_password, password_changed_at";
 
 impl Db {
     /// Adds a staff user; a taken login ID comes back as a unique violation.

@@ -17,6 +17,9 @@ pub const LOCK_MS: i64 = 30 * 60_000;
 /// reveals nothing about which login IDs exist or are locked.
 pub const SIGN_IN_FAILED: &str = "Sign-in failed. Check your login ID and password. \
     After 5 failed attempts in a row, sign-in is locked for 30 minutes.";
+/// A temporary password (User Admin's Add user or Generate Temporary
+/// Password) stops working this long after it was set (issue 12, finding 11).
+pub const TEMPORARY_PASSWORD_MS: i64 = 24 * 3_600_000;
 /// Failed sign-ins from one address are counted in windows this long.
 pub const IP_WINDOW_MS: i64 = 15 * 60_000;
 /// Writing `last_seen_at` on every request would turn each page's data
@@ -213,6 +216,13 @@ async fn check_password(
         if claim.lock.is_some() {
             db.audit(&user_entry("auth.lockout")).await?;
         }
+        return Err(failed(typed));
+    }
+    // Checked only once the password is right (a wrong one counts as any
+    // failure); the answer is the same as for any failed sign-in.
+    if row.must_change_password && now - row.password_changed_at > TEMPORARY_PASSWORD_MS {
+        db.audit(&user_entry("auth.sign_in_temporary_expired"))
+            .await?;
         return Err(failed(typed));
     }
     let role = Role::from_code(&row.role).ok_or_else(|| {

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod keyring;
 pub mod lifecycle;
 pub mod notices;
+pub mod password_reset;
 pub mod passwords;
 pub mod payer_support;
 pub mod payments;

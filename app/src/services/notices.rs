@@ -209,6 +209,20 @@ pub async fn send_temporary_password(
     mailer.send(message(&config.mail, to, text)?).await
 }
 
+/// Sends one plain-text email to a staff user, now (Forgot Password's
+/// security code, Forgot Username's login ID).
+pub async fn send_staff_mail(
+    mailer: &Mailer,
+    mail: &MailConfig,
+    to: &str,
+    subject: String,
+    body: String,
+) -> Result<(), String> {
+    mailer
+        .send(message(mail, to, NoticeText { subject, body })?)
+        .await
+}
+
 /// Tries to send one notice now, if it is due and unclaimed.
 pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) {
     let now = now_ms();

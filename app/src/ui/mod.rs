@@ -7,6 +7,7 @@ mod audit_report;
 mod bills;
 mod cancel_reverse;
 mod change_password;
+mod forgot;
 mod forms;
 mod layout;
 mod make_payment;
@@ -66,6 +67,9 @@ pub fn App() -> impl IntoView {
                 // out-of-order chunks would need a script to be placed).
                 <Route path=path!("/") view=root::RootPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=forgot::ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password/code") view=forgot::ForgotPasswordCodePage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-username") view=forgot::ForgotUsernamePage ssr=SsrMode::Async/>
                 <Route path=path!("/payer-support") view=payer_support::PayerSupportPage ssr=SsrMode::Async/>
                 <Route path=path!("/accounts/:number") view=accounts::AccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/bills/:id") view=bills::BillDetailsPage ssr=SsrMode::Async/>

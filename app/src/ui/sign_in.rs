@@ -13,6 +13,8 @@ pub fn SignInPage() -> impl IntoView {
         let q = query.read();
         if q.get("expired").is_some() {
             Some("Your session has ended. Please sign in again.")
+        } else if q.get("password_reset").is_some() {
+            Some("Your new password is set. Sign in with it.")
         } else if q.get("signed_out").is_some() {
             Some("You have signed out.")
         } else {
@@ -84,6 +86,11 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
+                <p class="hint">
+                    <a href=crate::routes::FORGOT_PASSWORD>"Forgot Your Password?"</a>
+                    " · "
+                    <a href=crate::routes::FORGOT_USERNAME>"Forgot Your Username?"</a>
+                </p>
             </section>
         </main>
     }

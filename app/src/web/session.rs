@@ -226,7 +226,7 @@ fn is_asset(path: &str) -> bool {
 /// Paths anyone may load: the sign-in page, assets and probes, and server
 /// functions (which check the session themselves).
 fn is_public(path: &str) -> bool {
-    path == "/sign-in" || path.starts_with("/api/") || is_asset(path)
+    crate::routes::public_page(path) || path.starts_with("/api/") || is_asset(path)
 }
 
 /// Every page but sign-in needs a signed-in staff user; this answers before

@@ -748,6 +748,31 @@ const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
             ("confirm", "y"),
         ],
     ),
+    (
+        "request_password_reset",
+        Access::Anyone,
+        &[("login", "nobody")],
+    ),
+    (
+        "resend_password_reset_code",
+        Access::Anyone,
+        &[("login", "nobody")],
+    ),
+    (
+        "reset_password",
+        Access::Anyone,
+        &[
+            ("login", "nobody"),
+            ("code", "12345678"),
+            ("new", "a fresh new password"),
+            ("confirm", "a fresh new password"),
+        ],
+    ),
+    (
+        "forgot_username",
+        Access::Anyone,
+        &[("email", "nobody@example.com")],
+    ),
     // Last: it ends the sessions the rows above use.
     ("sign_out", Access::Anyone, &[]),
 ];
