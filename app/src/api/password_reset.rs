@@ -8,6 +8,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 fn self_service(state: &crate::web::AppState) -> crate::services::password_reset::SelfService<'_> {
     crate::services::password_reset::SelfService {
+        gate: &state.hash_gate,
         db: &state.db,
         mailer: &state.mailer,
         config: &state.config,

@@ -9,9 +9,9 @@
 //! request is counted per client address and per login ID or email address
 //! before any work, and audited.
 
-use super::auth::{IP_WINDOW_MS, PASSWORD_HISTORY, hash_blocking};
+use super::auth::{IP_WINDOW_MS, PASSWORD_HISTORY};
 use super::notices::{Mailer, send_staff_mail};
-use super::passwords;
+use super::passwords::{HashGate, HashPermit};
 use crate::config::{Config, MailConfig};
 use crate::db::audit::AuditEntry;
 use crate::db::password_reset::ResetWrite;
@@ -55,6 +55,9 @@ pub enum CodeRequest {
 
 pub struct SelfService<'a> {
     pub db: &'a Db,
+    /// The server's argon2 gate: codes are hashed like passwords, and an
+    /// anonymous flood gets a quick 503 instead of a queue.
+    pub gate: &'a HashGate,
     pub mailer: &'a Mailer,
     pub config: &'a Config,
 }
@@ -115,6 +118,11 @@ fn mail_soon(mailer: &Mailer, mail: &MailConfig, to: String, subject: String, bo
 }
 
 impl SelfService<'_> {
+    /// A place at the argon2 gate for one hash or verify.
+    async fn permit(&self) -> Result<HashPermit, AppError> {
+        self.gate.enter().await
+    }
+
     /// Claims one request from `ip` (shared by every self-service call)
     /// and, with `subject`, one for that login ID or email address, before
     /// any other work. Past a limit: audited, and 429.
@@ -184,7 +192,7 @@ impl SelfService<'_> {
         match row.filter(|r| r.active) {
             Some(user) => {
                 let code = new_code();
-                let hash = hash_blocking(&code).await?;
+                let hash = self.permit().await?.hash(&code).await?;
                 let as_user = |action| AuditEntry {
                     actor_id: Some(user.id),
                     ..entry(action)
@@ -215,7 +223,7 @@ impl SelfService<'_> {
             None => {
                 // The same argon2 work as hashing a code, so the answer takes
                 // as long for a login ID that has no one to mail.
-                passwords::burn_time(login).await;
+                self.permit().await?.burn_time(login).await;
                 self.db.audit(&entry(requested)).await?;
             }
         }
@@ -294,9 +302,9 @@ impl SelfService<'_> {
         // learns that it is used or expired, so these messages reveal nothing
         // about which login IDs exist.
         let matched = match &stored {
-            Some(s) => passwords::verify_blocking(code.clone(), s.code_hash.clone()).await,
+            Some(s) => self.permit().await?.verify(&code, &s.code_hash).await,
             None => {
-                passwords::burn_time(&code).await;
+                self.permit().await?.burn_time(&code).await;
                 false
             }
         };
@@ -337,7 +345,7 @@ impl SelfService<'_> {
                 .await?,
         );
         for old in recent {
-            if passwords::verify_blocking(new.to_string(), old).await {
+            if self.permit().await?.verify(new, &old).await {
                 return Err(field(
                     &keep,
                     "new",
@@ -345,7 +353,7 @@ impl SelfService<'_> {
                 ));
             }
         }
-        let hash = hash_blocking(new).await?;
+        let hash = self.permit().await?.hash(new).await?;
         let write = ResetWrite {
             user_id: user.id,
             code_hash: &stored.code_hash,
