@@ -5,6 +5,7 @@
 use super::accounts::{ImportMode, ImportOutcome, finish_import};
 use super::{Backend, Db, DbError, from_json, in_tx, json};
 use crate::db::audit::AuditEntry;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::Book;
 use crate::domain::universal_file::{AccountRecord, RowError};
 use std::collections::{BTreeSet, HashMap};
@@ -189,11 +190,9 @@ impl Db {
                 mode,
                 out,
                 AuditEntry {
-                    at: now,
                     actor_login: actor,
-                    action: "upload.accounts",
                     object: Some(source),
-                    ..Default::default()
+                    ..AuditEntry::new(now, AuditAction::UploadAccounts)
                 }
             );
         });

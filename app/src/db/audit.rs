@@ -2,19 +2,37 @@
 //! the action they describe, through [`write_audit!`].
 
 use super::{Db, DbError, on_pool};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::audit_view::AuditSort;
 
 /// One audit row, borrowed from the caller.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditEntry<'a> {
     pub at: i64,
     pub actor_id: Option<i64>,
     pub actor_login: Option<&'a str>,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub object: Option<&'a str>,
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
     pub ip: Option<&'a str>,
+}
+
+impl AuditEntry<'_> {
+    /// An entry with only its time and action; the rest is filled in with
+    /// struct update syntax (`AuditEntry { ip, ..AuditEntry::new(at, action) }`).
+    pub fn new(at: i64, action: AuditAction) -> Self {
+        AuditEntry {
+            at,
+            actor_id: None,
+            actor_login: None,
+            action,
+            object: None,
+            before: None,
+            after: None,
+            ip: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -111,7 +129,7 @@ macro_rules! write_audit {
             .bind(e.at)
             .bind(e.actor_id)
             .bind(e.actor_login)
-            .bind(e.action)
+            .bind(e.action.code())
             .bind(e.object)
             .bind(e.before)
             .bind(e.after)

@@ -3,6 +3,7 @@
 use super::accounts::{ImportMode, ImportOutcome, finish_import};
 use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::audit::AuditEntry;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::bill_file::BillRecord;
 use crate::domain::universal_file::RowError;
 
@@ -147,11 +148,9 @@ impl Db {
                 mode,
                 out,
                 AuditEntry {
-                    at: now,
                     actor_login: actor,
-                    action: "upload.bills",
                     object: Some(source),
-                    ..Default::default()
+                    ..AuditEntry::new(now, AuditAction::UploadBills)
                 }
             );
         });

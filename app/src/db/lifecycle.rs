@@ -8,6 +8,7 @@ use super::journal::post;
 use super::notices::queue_notice;
 use super::payments::record_status;
 use super::{Backend, Db, DbError, in_tx, on_pool};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::{
     ActionError, ActionKind, ActionReason, PaymentState, action_note, needs_second_person,
     notice_kind, plan,
@@ -247,9 +248,9 @@ impl Db {
                     actor_id: a.actor_id,
                     actor_login: Some(a.actor_login),
                     action: if a.approval_id.is_some() {
-                        "payment.refund_approved"
+                        AuditAction::RefundApproved
                     } else {
-                        "payment.cancel_reverse"
+                        AuditAction::PaymentCancelReverse
                     },
                     object: Some(&object),
                     before: Some(&p.status),

@@ -13,6 +13,7 @@ use super::payments::{PAYMENT_SELECT, PaymentRow, record_status};
 use super::{Backend, Db, DbError, in_tx, insert_rows, on_pool};
 use crate::domain::account::AccountType;
 use crate::domain::ach_batching::{Outgoing, debit_amount, file_id_modifier, plan_file};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::lifecycle::{
     PaymentState, ach_credit_posting, return_label, return_posting, settlement_posting,
@@ -439,12 +440,10 @@ impl Db {
             write_audit!(
                 &mut *tx,
                 AuditEntry {
-                    at: now,
                     actor_login: Some(actor),
-                    action: "settlement.run",
                     object: Some(&object),
                     after: Some(&after),
-                    ..Default::default()
+                    ..AuditEntry::new(now, AuditAction::SettlementRun)
                 }
             )?;
             Some(RunSummary {
@@ -637,12 +636,10 @@ impl Db {
             write_audit!(
                 &mut *tx,
                 AuditEntry {
-                    at: now,
                     actor_login: Some(actor),
-                    action: "ach.returns",
                     object: Some(source),
                     after: Some(&after),
-                    ..Default::default()
+                    ..AuditEntry::new(now, AuditAction::AchReturns)
                 }
             )?;
             outcomes

@@ -2,6 +2,7 @@
 
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
+use crate::domain::audit_action::AuditAction;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffRow {
@@ -57,12 +58,10 @@ impl Db {
             write_audit!(
                 &mut *tx,
                 AuditEntry {
-                    at: now,
                     actor_login: by,
-                    action: "user.add",
                     object: Some(new.login),
                     after: Some(&after),
-                    ..Default::default()
+                    ..AuditEntry::new(now, AuditAction::UserAdd)
                 }
             )?;
             id

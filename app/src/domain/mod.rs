@@ -38,6 +38,7 @@ pub(crate) use string_newtype;
 pub mod account;
 pub mod account_edit;
 pub mod ach_batching;
+pub mod audit_action;
 pub mod audit_view;
 pub mod bank;
 pub mod bill_file;

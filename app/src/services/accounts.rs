@@ -12,6 +12,7 @@ use crate::domain::account_edit::{
     AccountDetail, AccountForm, AdjustForm, CheckedAccount, LedgerLine, check_account_form,
     check_adjustment, ledger_kind_label,
 };
+use crate::domain::audit_action::AuditAction;
 use crate::domain::entitlements::Entitlement;
 use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
@@ -19,18 +20,16 @@ use crate::error::{AppError, FieldErrors};
 
 fn entry<'a>(
     staff: &'a StaffUser,
-    action: &'a str,
+    action: AuditAction,
     object: &'a str,
     ip: Option<&'a str>,
 ) -> AuditEntry<'a> {
     AuditEntry {
-        at: now_ms(),
         actor_id: Some(staff.id),
         actor_login: Some(&staff.login),
-        action,
         object: Some(object),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(now_ms(), action)
     }
 }
 
@@ -74,7 +73,7 @@ pub async fn create(
     let after = facts(&a);
     let audit = AuditEntry {
         after: Some(&after),
-        ..entry(staff, "account.create", &number, ip)
+        ..entry(staff, AuditAction::AccountCreate, &number, ip)
     };
     match db.create_account(&a, &audit).await {
         Ok(_) => Ok(number),
@@ -184,7 +183,7 @@ pub async fn update(
     let audit = AuditEntry {
         before: Some(&before),
         after: Some(&after),
-        ..entry(staff, "account.update", &r.account_number, ip)
+        ..entry(staff, AuditAction::AccountUpdate, &r.account_number, ip)
     };
     db.update_account(r.id, &a, &audit).await?;
     let by = super::scheduled::Canceller {
@@ -223,7 +222,12 @@ pub async fn adjust(
     let after = serde_json::json!({ "change_cents": change.cents(), "reason": reason }).to_string();
     let audit = AuditEntry {
         after: Some(&after),
-        ..entry(staff, "account.adjust_balance", &r.account_number, ip)
+        ..entry(
+            staff,
+            AuditAction::AccountAdjustBalance,
+            &r.account_number,
+            ip,
+        )
     };
     match db
         .adjust_balance(r.id, change, &reason, &form.key, staff.id, &audit)

@@ -6,6 +6,7 @@ use super::csv_out::CsvOut;
 use crate::config::Config;
 use crate::db::audit::{AuditCursor, AuditEntry, AuditFilter, AuditRow};
 use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::audit_view::{
     AuditPage, AuditQuery, AuditRowView, CheckedAuditQuery, check_audit_query,
 };
@@ -91,14 +92,12 @@ pub async fn export_csv(
     let up_to_id = db.audit_max_id().await?;
     let after = serde_json::json!({ "query": query }).to_string();
     db.audit(&AuditEntry {
-        at: now_ms(),
         actor_id: Some(who.id),
         actor_login: Some(&who.login),
-        action: "report.audit_export",
         object: Some("audit report"),
         after: Some(&after),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(now_ms(), AuditAction::AuditExport)
     })
     .await?;
     let mut header = CsvOut::new();

@@ -3,6 +3,7 @@
 use super::passwords::{self, HashGate, HashPermit};
 use crate::db::audit::AuditEntry;
 use crate::db::{Db, DbError, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::staff::{LoginId, LoginIdError, Role, StaffUser};
 use crate::error::{AppError, FieldErrors};
 use base64::Engine;
@@ -137,12 +138,12 @@ pub async fn sign_in(
 
     let now = now_ms();
     let kept = clip_for_audit(typed);
+    // A template: every row written from it names its own action.
     let base = AuditEntry {
-        at: now,
         actor_login: Some(&kept),
         object: Some(&kept),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(now, AuditAction::SignInFailed)
     };
     // Claimed before any password hashing, so a flood from one address
     // costs the server one indexed write per attempt.
@@ -152,7 +153,7 @@ pub async fn sign_in(
         && db.claim_ip_attempt(key, window, ip_limit).await?.is_none()
     {
         db.audit(&AuditEntry {
-            action: "auth.sign_in_throttled",
+            action: AuditAction::SignInThrottled,
             ..base.clone()
         })
         .await?;
@@ -188,7 +189,7 @@ async fn check_password(
     };
     let Some(row) = row else {
         permit.burn_time(password).await;
-        db.audit(&entry("auth.sign_in_failed")).await?;
+        db.audit(&entry(AuditAction::SignInFailed)).await?;
         return Err(failed(typed));
     };
     let user_entry = |action| AuditEntry {
@@ -204,24 +205,24 @@ async fn check_password(
     // takes as long to refuse as anyone else (timing reveals nothing).
     let password_ok = permit.verify(password, &row.password_hash).await;
     let Some(claim) = claim else {
-        db.audit(&user_entry("auth.sign_in_locked")).await?;
+        db.audit(&user_entry(AuditAction::SignInLocked)).await?;
         return Err(failed(typed));
     };
     if !row.active {
-        db.audit(&user_entry("auth.sign_in_inactive")).await?;
+        db.audit(&user_entry(AuditAction::SignInInactive)).await?;
         return Err(failed(typed));
     }
     if !password_ok {
-        db.audit(&user_entry("auth.sign_in_failed")).await?;
+        db.audit(&user_entry(AuditAction::SignInFailed)).await?;
         if claim.lock.is_some() {
-            db.audit(&user_entry("auth.lockout")).await?;
+            db.audit(&user_entry(AuditAction::Lockout)).await?;
         }
         return Err(failed(typed));
     }
     // Checked only once the password is right (a wrong one counts as any
     // failure); the answer is the same as for any failed sign-in.
     if row.must_change_password && now - row.password_changed_at > TEMPORARY_PASSWORD_MS {
-        db.audit(&user_entry("auth.sign_in_temporary_expired"))
+        db.audit(&user_entry(AuditAction::SignInTemporaryExpired))
             .await?;
         return Err(failed(typed));
     }
@@ -237,11 +238,11 @@ async fn check_password(
             &token_hash(&token),
             row.id,
             claim,
-            &user_entry("auth.sign_in"),
+            &user_entry(AuditAction::SignIn),
         )
         .await?
     {
-        db.audit(&user_entry("auth.sign_in_locked")).await?;
+        db.audit(&user_entry(AuditAction::SignInLocked)).await?;
         return Err(failed(typed));
     }
     let entitlements = db.entitlements_of(row.id, role).await?;
@@ -274,26 +275,24 @@ pub async fn check_session(
     };
     let now = now_ms();
     let entry = |action| AuditEntry {
-        at: now,
         actor_id: Some(row.user_id),
         actor_login: Some(&row.login),
-        action,
         object: Some(&row.login),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(now, action)
     };
     if now - row.last_seen_at > policy.idle_ms {
-        db.end_session(&hash, &entry("auth.timeout")).await?;
+        db.end_session(&hash, &entry(AuditAction::Timeout)).await?;
         return Ok(SessionCheck::Expired);
     }
     if now - row.created_at > policy.lifetime_ms {
-        db.end_session(&hash, &entry("auth.session_lifetime_ended"))
+        db.end_session(&hash, &entry(AuditAction::SessionLifetimeEnded))
             .await?;
         return Ok(SessionCheck::Expired);
     }
     let role = Role::from_code(&row.role);
     let (true, Some(role)) = (row.active, role) else {
-        db.end_session(&hash, &entry("auth.session_revoked"))
+        db.end_session(&hash, &entry(AuditAction::SessionRevoked))
             .await?;
         return Ok(SessionCheck::Missing);
     };
@@ -320,8 +319,11 @@ pub async fn sign_out(
     user: &StaffUser,
     ip: Option<&str>,
 ) -> Result<(), AppError> {
-    db.end_session(&token_hash(token), &own_entry(user, "auth.sign_out", ip))
-        .await?;
+    db.end_session(
+        &token_hash(token),
+        &own_entry(user, AuditAction::SignOut, ip),
+    )
+    .await?;
     Ok(())
 }
 
@@ -380,15 +382,13 @@ pub async fn add_user_with(
 }
 
 /// An audit row for something a user did to their own account, now.
-fn own_entry<'a>(user: &'a StaffUser, action: &'a str, ip: Option<&'a str>) -> AuditEntry<'a> {
+fn own_entry<'a>(user: &'a StaffUser, action: AuditAction, ip: Option<&'a str>) -> AuditEntry<'a> {
     AuditEntry {
-        at: now_ms(),
         actor_id: Some(user.id),
         actor_login: Some(&user.login),
-        action,
         object: Some(&user.login),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(now_ms(), action)
     }
 }
 
@@ -453,7 +453,7 @@ pub async fn change_password(
     let claim = match claim {
         Some(c) if current_ok => c,
         Some(c) if c.lock.is_none() => {
-            db.audit(&own_entry(user, "user.password_change_failed", ip))
+            db.audit(&own_entry(user, AuditAction::PasswordChangeFailed, ip))
                 .await?;
             return Err(AppError::field(
                 "current",
@@ -482,7 +482,7 @@ pub async fn change_password(
     let hash = permit.hash(new).await?;
     drop(permit);
     let token = new_token();
-    let entry = own_entry(user, "user.password_changed", ip);
+    let entry = own_entry(user, AuditAction::PasswordChanged, ip);
     if !db
         .set_password(
             row.id,
@@ -504,7 +504,10 @@ pub async fn change_password(
 /// ends (audited), and they must sign in again once the lock has passed.
 async fn end_sessions_for_guessing(db: &Db, user: &StaffUser, ip: Option<&str>) -> AppError {
     match db
-        .end_user_sessions(user.id, &own_entry(user, "user.password_change_locked", ip))
+        .end_user_sessions(
+            user.id,
+            &own_entry(user, AuditAction::PasswordChangeLocked, ip),
+        )
         .await
     {
         Ok(_) => AppError::Unauthenticated,

@@ -4,6 +4,7 @@
 use crate::db::audit::AuditEntry;
 use crate::db::bills::BillRow;
 use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::bill_view::{BillForm, BillStatus, BillSummary, check_bill_form};
 use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
@@ -53,7 +54,7 @@ pub async fn update(
         at: now_ms(),
         actor_id: Some(staff.id),
         actor_login: Some(&staff.login),
-        action: "bill.update",
+        action: AuditAction::BillUpdate,
         object: Some(&object),
         before: Some(&before),
         after: Some(&after),

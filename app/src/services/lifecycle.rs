@@ -9,6 +9,7 @@ use crate::db::approvals::{ApprovalRow, NewApproval};
 use crate::db::audit::AuditEntry;
 use crate::db::lifecycle::{ActionResult, NewAction};
 use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::entitlements::Entitlement;
 use crate::domain::lifecycle::{
     ActionError, ActionKind, ActionReason, CheckedAction, check_action_form, is_client_key,
@@ -175,14 +176,12 @@ async fn ask_for_approval(
         serde_json::json!({ "action": checked.kind.code(), "amount_cents": amount.cents() })
             .to_string();
     let entry = AuditEntry {
-        at: request.now,
         actor_id: Some(staff.id),
         actor_login: Some(&staff.login),
-        action: "payment.refund_requested",
         object: Some(&object),
         after: Some(&after),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(request.now, AuditAction::RefundRequested)
     };
     match db.request_approval(&request, &entry).await {
         Ok(_) => Ok(ActionDone {
@@ -326,7 +325,7 @@ pub async fn reject_refund(
         at: now_ms(),
         actor_id: Some(staff.id),
         actor_login: Some(&staff.login),
-        action: "payment.refund_rejected",
+        action: AuditAction::RefundRejected,
         object: Some(&object),
         before: Some("awaiting"),
         after: Some("rejected"),

@@ -17,6 +17,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::password_reset::ResetWrite;
 use crate::db::users::StaffRow;
 use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::staff::{LoginId, check_new_password};
 use crate::error::{AppError, FieldErrors};
@@ -171,22 +172,20 @@ impl SelfService<'_> {
         let login = id.as_str();
         let now = now_ms();
         let entry = |action| AuditEntry {
-            at: now,
             actor_login: Some(login),
-            action,
             object: Some(login),
             ip,
-            ..Default::default()
+            ..AuditEntry::new(now, action)
         };
         self.claim(
             ip,
             Some((format!("reset-login:{login}"), CODES_PER_LOGIN)),
-            &entry("auth.password_reset_throttled"),
+            &entry(AuditAction::PasswordResetThrottled),
         )
         .await?;
         let requested = match kind {
-            CodeRequest::First => "auth.password_reset_requested",
-            CodeRequest::Resend => "auth.password_reset_resend",
+            CodeRequest::First => AuditAction::PasswordResetRequested,
+            CodeRequest::Resend => AuditAction::PasswordResetResend,
         };
         let row = self.db.staff_by_login(login).await?;
         match row.filter(|r| r.active) {
@@ -202,7 +201,10 @@ impl SelfService<'_> {
                         user.id,
                         &hash,
                         now + CODE_TTL_MS,
-                        &[as_user(requested), as_user("auth.password_reset_code_sent")],
+                        &[
+                            as_user(requested),
+                            as_user(AuditAction::PasswordResetCodeSent),
+                        ],
                     )
                     .await?;
                 let biller = &self.config.mail.biller_name;
@@ -272,14 +274,12 @@ impl SelfService<'_> {
         let login = id.as_str();
         let now = now_ms();
         let entry = |action| AuditEntry {
-            at: now,
             actor_login: Some(login),
-            action,
             object: Some(login),
             ip,
-            ..Default::default()
+            ..AuditEntry::new(now, action)
         };
-        self.claim(ip, None, &entry("auth.password_reset_throttled"))
+        self.claim(ip, None, &entry(AuditAction::PasswordResetThrottled))
             .await?;
 
         let user: Option<StaffRow> = self.db.staff_by_login(login).await?.filter(|r| r.active);
@@ -311,7 +311,7 @@ impl SelfService<'_> {
         let failed = |reason: &'static str| AuditEntry {
             actor_id: user.as_ref().map(|u| u.id),
             after: Some(reason),
-            ..entry("auth.password_reset_code_failed")
+            ..entry(AuditAction::PasswordResetCodeFailed)
         };
         let (Some(user), Some(stored), true) = (&user, &stored, matched) else {
             let reason = if stored.is_some() {
@@ -367,7 +367,7 @@ impl SelfService<'_> {
                 &write,
                 &AuditEntry {
                     actor_id: Some(user.id),
-                    ..entry("auth.password_reset")
+                    ..entry(AuditAction::PasswordReset)
                 },
             )
             .await?;
@@ -389,11 +389,9 @@ impl SelfService<'_> {
         // An address is at most 254 characters, but the log keeps less.
         let shown = bounded(addr.as_str());
         let entry = |action| AuditEntry {
-            at: now,
-            action,
             object: Some(&shown),
             ip,
-            ..Default::default()
+            ..AuditEntry::new(now, action)
         };
         self.claim(
             ip,
@@ -401,12 +399,14 @@ impl SelfService<'_> {
                 format!("username-email:{}", addr.as_str().to_lowercase()),
                 USERNAMES_PER_EMAIL,
             )),
-            &entry("auth.username_throttled"),
+            &entry(AuditAction::UsernameThrottled),
         )
         .await?;
         let users = self.db.active_logins_by_email(addr.as_str()).await?;
         let Some(first) = users.first() else {
-            self.db.audit(&entry("auth.username_requested")).await?;
+            self.db
+                .audit(&entry(AuditAction::UsernameRequested))
+                .await?;
             return Ok(());
         };
         let logins: Vec<&str> = users.iter().map(|u| u.login.as_str()).collect();
@@ -416,7 +416,7 @@ impl SelfService<'_> {
                 actor_id: Some(first.id),
                 actor_login: Some(&first.login),
                 after: Some(&listed),
-                ..entry("auth.username_sent")
+                ..entry(AuditAction::UsernameSent)
             })
             .await?;
         let biller = &self.config.mail.biller_name;

@@ -17,6 +17,7 @@ use crate::db::notices::NoticeRow;
 use crate::db::payments::{MethodColumns, NewPayment, PaymentRow};
 use crate::db::{Db, now_ms};
 use crate::domain::account::AccountStatus;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::bill_view::BillSummary;
 use crate::domain::card::{CardBrand, Expiry};
@@ -568,20 +569,18 @@ impl Payments<'_> {
             .map(|r| r.to_string())
             .unwrap_or_default();
         let audit = |action| AuditEntry {
-            at: now_ms(),
             actor_id,
             actor_login: Some(actor),
-            action,
             object: Some(&object),
             ip,
-            ..Default::default()
+            ..AuditEntry::new(now_ms(), action)
         };
         match outcome {
             Authorization::Approved { processor_ref } => {
                 let after = serde_json::json!({ "account": row.account_number, "amount_cents": row.amount_cents, "status": "pending" }).to_string();
                 let entry = AuditEntry {
                     after: Some(&after),
-                    ..audit("payment.on_behalf")
+                    ..audit(AuditAction::PaymentOnBehalf)
                 };
                 self.db
                     .approve_payment(row.id, &processor_ref, &entry)
@@ -590,7 +589,7 @@ impl Payments<'_> {
             Authorization::Declined { reason } => {
                 let entry = AuditEntry {
                     after: Some(&reason),
-                    ..audit("payment.declined")
+                    ..audit(AuditAction::PaymentDeclined)
                 };
                 self.db.decline_payment(row.id, &reason, &entry).await?;
             }

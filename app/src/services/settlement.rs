@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::db::audit::AuditEntry;
 use crate::db::settlement::{AchSetup, ReturnOutcome, RunSummary};
 use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::entitlements::Entitlement;
 use crate::domain::money::Money;
 use crate::domain::nacha::{self, Entry, FileDates, NachaError};
@@ -190,13 +191,11 @@ pub async fn download_ach_file(
     let (file_name, text) = stored_file(db, keys, file_id).await?;
     let object = format!("ACH file {file_name}");
     db.audit(&AuditEntry {
-        at: now_ms(),
         actor_id: Some(who.id),
         actor_login: Some(&who.login),
-        action: "settlement.ach_download",
         object: Some(&object),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(now_ms(), AuditAction::AchDownload)
     })
     .await?;
     Ok(AchDownload { file_name, text })

@@ -11,6 +11,7 @@ use crate::db::accounts::{ImportMode, ImportOutcome};
 use crate::db::audit::AuditEntry;
 use crate::db::uploads::{NewUpload, UploadRow};
 use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::staff::StaffUser;
 use crate::domain::universal_file::RowError;
 use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary, human_size};
@@ -265,13 +266,11 @@ pub async fn receive(
     };
     let after = serde_json::json!({ "kind": kind.code(), "file": name, "bytes": size, "rows": preview.rows, "rejected": preview.rejected, "status": status }).to_string();
     let entry = AuditEntry {
-        at: new.now,
         actor_id: Some(staff.id),
         actor_login: Some(&staff.login),
-        action: "upload.preview",
         after: Some(&after),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(new.now, AuditAction::UploadPreview)
     };
     let id = db.insert_upload(&new, status, &preview, &entry).await?;
     if status == "previewed" {
@@ -286,18 +285,16 @@ pub async fn receive(
 
 fn entry<'a>(
     staff: &'a StaffUser,
-    action: &'a str,
+    action: AuditAction,
     object: &'a str,
     ip: Option<&'a str>,
 ) -> AuditEntry<'a> {
     AuditEntry {
-        at: now_ms(),
         actor_id: Some(staff.id),
         actor_login: Some(&staff.login),
-        action,
         object: Some(object),
         ip,
-        ..Default::default()
+        ..AuditEntry::new(now_ms(), action)
     }
 }
 
@@ -325,7 +322,7 @@ pub async fn commit(
             id,
             "committing",
             staff.id,
-            &entry(staff, "upload.commit", &object, ip),
+            &entry(staff, AuditAction::UploadCommit, &object, ip),
         )
         .await?
     {
@@ -386,7 +383,12 @@ pub async fn abandon(
             id,
             "abandoned",
             staff.id,
-            &entry(staff, "upload.abandon", &format!("upload {id}"), ip),
+            &entry(
+                staff,
+                AuditAction::UploadAbandon,
+                &format!("upload {id}"),
+                ip,
+            ),
         )
         .await?
     {

@@ -10,6 +10,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::entitlements::Administered;
 use crate::db::user_admin::{Deactivation, StaffListRow};
 use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::entitlements::{
     Entitlement, Entitlements, RoleEntitlementsView, StaffChange, needs_administrator,
@@ -79,18 +80,16 @@ impl UserAdmin<'_> {
     fn entry<'b>(
         &self,
         admin: &'b StaffUser,
-        action: &'b str,
+        action: AuditAction,
         object: &'b str,
         ip: Option<&'b str>,
     ) -> AuditEntry<'b> {
         AuditEntry {
-            at: now_ms(),
             actor_id: Some(admin.id),
             actor_login: Some(&admin.login),
-            action,
             object: Some(object),
             ip,
-            ..Default::default()
+            ..AuditEntry::new(now_ms(), action)
         }
     }
 
@@ -165,7 +164,7 @@ impl UserAdmin<'_> {
         .await?;
         let row = self.row(&form.login).await?;
         self.db
-            .audit(&self.entry(admin, "user.temporary_password", &row.login, ip))
+            .audit(&self.entry(admin, AuditAction::UserTemporaryPassword, &row.login, ip))
             .await?;
         self.mail(&row, &password).await?;
         Ok(row.login)
@@ -199,7 +198,7 @@ impl UserAdmin<'_> {
             .db
             .deactivate_staff(
                 row.id,
-                &self.entry(admin, "user.deactivate", &row.login, ip),
+                &self.entry(admin, AuditAction::UserDeactivate, &row.login, ip),
             )
             .await?
         {
@@ -223,7 +222,10 @@ impl UserAdmin<'_> {
         let row = self.row(login).await?;
         allowed(admin, StaffChange::User(role_of(&row)))?;
         self.db
-            .activate_staff(row.id, &self.entry(admin, "user.activate", &row.login, ip))
+            .activate_staff(
+                row.id,
+                &self.entry(admin, AuditAction::UserActivate, &row.login, ip),
+            )
             .await?;
         Ok(())
     }
@@ -241,7 +243,7 @@ impl UserAdmin<'_> {
             .unlock_staff(
                 row.id,
                 now_ms(),
-                &self.entry(admin, "user.unlock", &row.login, ip),
+                &self.entry(admin, AuditAction::UserUnlock, &row.login, ip),
             )
             .await?
         {
@@ -282,7 +284,7 @@ impl UserAdmin<'_> {
             .set_temporary_password(
                 row.id,
                 &hash,
-                &self.entry(admin, "user.temporary_password", &row.login, ip),
+                &self.entry(admin, AuditAction::UserTemporaryPassword, &row.login, ip),
             )
             .await?;
         self.mail(&row, &password).await
@@ -317,7 +319,7 @@ impl UserAdmin<'_> {
         let entry = AuditEntry {
             before: Some(&before),
             after: Some(&after),
-            ..self.entry(admin, "user.entitlements", &row.login, ip)
+            ..self.entry(admin, AuditAction::UserEntitlements, &row.login, ip)
         };
         match self
             .db
@@ -354,9 +356,9 @@ impl UserAdmin<'_> {
         let before = self.db.role_entitlements(role).await?.codes().join(",");
         let after = granted.codes().join(",");
         let action = if apply_to_users {
-            "role.entitlements_applied"
+            AuditAction::RoleEntitlementsApplied
         } else {
-            "role.entitlements"
+            AuditAction::RoleEntitlements
         };
         let entry = AuditEntry {
             before: Some(&before),

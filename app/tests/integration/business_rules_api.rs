@@ -146,10 +146,10 @@ async fn parallel_split_refunds_are_decided_under_the_lock(t: &TestDb) {
 }
 
 fn setup_entry() -> app::db::audit::AuditEntry<'static> {
-    app::db::audit::AuditEntry {
-        action: "test.setup",
-        ..Default::default()
-    }
+    app::db::audit::AuditEntry::new(
+        app::db::now_ms(),
+        app::domain::audit_action::AuditAction::UserEntitlements,
+    )
 }
 
 /// Gives `login` these per-user overrides (test setup, under the service).

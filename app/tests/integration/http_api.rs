@@ -794,10 +794,10 @@ async fn csr_with(t: &TestDb, login: &str, granted: &[Entitlement]) {
     let u = support::staff(&t.db, login).await;
     let wanted: Entitlements = granted.iter().copied().collect();
     let overrides = Entitlement::default_for(Role::Csr).overrides_for(&wanted);
-    let entry = app::db::audit::AuditEntry {
-        action: "test.setup",
-        ..Default::default()
-    };
+    let entry = app::db::audit::AuditEntry::new(
+        app::db::now_ms(),
+        app::domain::audit_action::AuditAction::UserEntitlements,
+    );
     t.db.set_user_overrides(u.id, &overrides, &entry)
         .await
         .unwrap();

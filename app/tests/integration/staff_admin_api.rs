@@ -2,6 +2,7 @@
 //! backends.
 
 use crate::support;
+use app::domain::audit_action::AuditAction;
 
 use app::domain::entitlements::Entitlement;
 use reqwest::header::ACCEPT;
@@ -285,7 +286,7 @@ async fn administrators_add_deactivate_unlock_and_reset_users(t: &TestDb) {
     assert_eq!(
         t.db.deactivate_staff(
             support::staff(&t.db, "morgan").await.id,
-            &Default::default()
+            &app::db::audit::AuditEntry::new(app::db::now_ms(), AuditAction::UserDeactivate)
         )
         .await
         .unwrap(),
@@ -386,11 +387,11 @@ async fn administrators_add_deactivate_unlock_and_reset_users(t: &TestDb) {
     assert_eq!(me["must_change_password"], true);
 
     for action in [
-        "user.add",
-        "user.deactivate",
-        "user.activate",
-        "user.unlock",
-        "user.temporary_password",
+        AuditAction::UserAdd,
+        AuditAction::UserDeactivate,
+        AuditAction::UserActivate,
+        AuditAction::UserUnlock,
+        AuditAction::UserTemporaryPassword,
     ] {
         let n = support::count(
             &t.db,
@@ -749,10 +750,10 @@ async fn large_refunds_wait_for_a_second_person(t: &TestDb) {
     );
     // A CSR granted approval rejects it; nothing moves.
     let u = support::staff(&t.db, CSR.0).await;
-    let entry = app::db::audit::AuditEntry {
-        action: "test.setup",
-        ..Default::default()
-    };
+    let entry = app::db::audit::AuditEntry::new(
+        app::db::now_ms(),
+        app::domain::audit_action::AuditAction::UserEntitlements,
+    );
     t.db.set_user_overrides(
         u.id,
         &[(Entitlement::ApproveRefunds, true)].into_iter().collect(),

@@ -3,6 +3,7 @@
 //! errors, the same-content warning and the size limit.
 
 use crate::support;
+use app::domain::audit_action::AuditAction;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
 use reqwest::{Client, Response, StatusCode};
@@ -237,10 +238,10 @@ async fn a_file_is_previewed_then_its_valid_rows_are_committed_once(t: &TestDb) 
         .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 5);
     for action in [
-        "upload.preview",
-        "upload.commit",
-        "upload.abandon",
-        "upload.accounts",
+        AuditAction::UploadPreview,
+        AuditAction::UploadCommit,
+        AuditAction::UploadAbandon,
+        AuditAction::UploadAccounts,
     ] {
         assert!(
             support::count(
