@@ -128,8 +128,8 @@ impl Db {
                 return Ok(ActionResult::Repeat(row));
             }
             let state = PaymentState {
-                status: PaymentStatus::from_code(&p.status).unwrap_or(PaymentStatus::Failed),
-                method: MethodKind::from_code(&p.method_kind).unwrap_or(MethodKind::Card),
+                status: PaymentStatus::decode(&p.status)?,
+                method: MethodKind::decode(&p.method_kind)?,
                 amount: Money::from_cents(p.amount_cents),
                 refunded: Money::from_cents(p.refunded_cents),
             };

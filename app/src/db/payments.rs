@@ -122,13 +122,13 @@ pub struct PaymentRow {
 
 impl PaymentRow {
     /// What the lifecycle rules need to know about this payment.
-    pub fn state(&self) -> PaymentState {
-        PaymentState {
-            status: PaymentStatus::from_code(&self.status).unwrap_or(PaymentStatus::Failed),
-            method: MethodKind::from_code(&self.method_kind).unwrap_or(MethodKind::Card),
+    pub fn state(&self) -> Result<PaymentState, crate::domain::UnknownCode> {
+        Ok(PaymentState {
+            status: PaymentStatus::decode(&self.status)?,
+            method: MethodKind::decode(&self.method_kind)?,
             amount: Money::from_cents(self.amount_cents),
             refunded: Money::from_cents(self.refunded_cents),
-        }
+        })
     }
 }
 
@@ -228,7 +228,7 @@ impl Db {
             let Some((account_id, amount, email, method)) = row else {
                 return Ok(false);
             };
-            let method = MethodKind::from_code(&method).unwrap_or(MethodKind::Card);
+            let method = MethodKind::decode(&method)?;
             let posting = approval_posting(method, Money::from_cents(amount));
             post!(
                 tx,

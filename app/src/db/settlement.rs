@@ -385,7 +385,7 @@ impl Db {
                                 actor.to_string(),
                                 Some(format!("sent in ACH file {file_name}")),
                             ));
-                            if let Some(posting) = settlement_posting(&p.state()) {
+                            if let Some(posting) = settlement_posting(&p.state()?) {
                                 journal.add(
                                     &posting,
                                     p.account_id,
@@ -574,7 +574,7 @@ impl Db {
                                 actor,
                                 Some(&label)
                             )?;
-                            if let Some(posting) = return_posting(&p.state()) {
+                            if let Some(posting) = return_posting(&p.state()?) {
                                 post!(
                                     tx,
                                     posting,

@@ -111,7 +111,7 @@ pub async fn detail(
                 .map(|x| x.to_string()),
         })
         .collect();
-    let account_type = AccountType::from_code(&r.account_type).unwrap_or(AccountType::Individual);
+    let account_type = AccountType::decode(&r.account_type)?;
     Ok(AccountDetail {
         form: AccountForm {
             account_number: r.account_number.clone(),
@@ -124,7 +124,7 @@ pub async fn detail(
             confirm: None,
         },
         account_type,
-        status: AccountStatus::from_code(&r.status).unwrap_or(AccountStatus::Active),
+        status: AccountStatus::decode(&r.status)?,
         balance: Money::from_cents(r.balance_cents),
         history,
         scheduled: db.scheduled_payments(r.id).await?.len() as i64,

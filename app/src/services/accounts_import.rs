@@ -22,6 +22,14 @@ impl FileKind {
         }
     }
 
+    /// Reads a stored code; an unknown one is an error, not a default.
+    pub fn decode(code: &str) -> Result<FileKind, crate::domain::UnknownCode> {
+        FileKind::from_code(code).ok_or_else(|| crate::domain::UnknownCode {
+            kind: "FileKind",
+            code: code.chars().take(40).collect(),
+        })
+    }
+
     pub fn from_code(code: &str) -> Option<FileKind> {
         match code {
             "accounts" => Some(FileKind::Accounts),

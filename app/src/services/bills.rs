@@ -10,10 +10,10 @@ use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 
-pub fn summary(b: BillRow) -> BillSummary {
-    BillSummary {
+pub fn summary(b: BillRow) -> Result<BillSummary, crate::domain::UnknownCode> {
+    Ok(BillSummary {
         id: b.id,
-        status: BillStatus::from_code(&b.status).unwrap_or(BillStatus::Unpaid),
+        status: BillStatus::decode(&b.status)?,
         amount_due: Money::from_cents(b.amount_due_cents),
         minimum_due: Money::from_cents(b.minimum_due_cents),
         account_number: b.account_number,
@@ -25,7 +25,7 @@ pub fn summary(b: BillRow) -> BillSummary {
         do_not_call: b.do_not_call,
         description: b.description,
         paid: Money::from_cents(b.paid_cents),
-    }
+    })
 }
 
 fn not_found() -> AppError {
@@ -33,7 +33,12 @@ fn not_found() -> AppError {
 }
 
 pub async fn detail(db: &Db, id: i64) -> Result<BillSummary, AppError> {
-    db.bill(id).await?.map(summary).ok_or_else(not_found)
+    Ok(db
+        .bill(id)
+        .await?
+        .map(summary)
+        .transpose()?
+        .ok_or_else(not_found)?)
 }
 
 /// Bill Details' Submit. Returns the bill's account number.

@@ -65,16 +65,18 @@ pub async fn cancel_reverse(
             "This form is missing its key. Reload the payment and try again.".into(),
         ));
     }
-    let done = |kind: &str, repeat| ActionDone {
-        payment_id: row.id,
-        reference: reference.clone(),
-        kind: ActionKind::from_code(kind).unwrap_or(ActionKind::Cancel),
-        repeat,
-        awaiting_approval: false,
+    let done = |kind: &str, repeat| -> Result<ActionDone, AppError> {
+        Ok(ActionDone {
+            payment_id: row.id,
+            reference: reference.clone(),
+            kind: ActionKind::decode(kind)?,
+            repeat,
+            awaiting_approval: false,
+        })
     };
     let repeat_of = |existing: crate::db::lifecycle::ActionRow| {
         if existing.payment_id == row.id {
-            Ok(done(&existing.kind, true))
+            done(&existing.kind, true)
         } else {
             Err(AppError::Conflict(
                 "This form was already used for another payment. Reload and try again.".into(),
@@ -87,7 +89,7 @@ pub async fn cancel_reverse(
     if let Some(waiting) = db.approval_by_key(&form.key).await? {
         return approval_repeat(waiting, row.id, reference);
     }
-    let checked = check_action_form(form, &row.state()).map_err(AppError::Invalid)?;
+    let checked = check_action_form(form, &row.state()?).map_err(AppError::Invalid)?;
     if !staff.can(Entitlement::for_action(checked.kind)) {
         return Err(AppError::Forbidden);
     }
@@ -98,18 +100,18 @@ pub async fn cancel_reverse(
             "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
         ));
     }
-    let amount = plan(&row.state(), checked.kind, checked.amount)
+    let amount = plan(&row.state()?, checked.kind, checked.amount)
         .map(|p| p.amount)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     // A first look, on the payment as last read; `apply_action` decides
     // again under the payment's lock, with what was refunded by then.
-    if needs_second_person(checked.kind, row.state().refunded, amount, threshold) {
+    if needs_second_person(checked.kind, row.state()?.refunded, amount, threshold) {
         return ask_for_approval(
             db, staff, row.id, reference, &form.key, &checked, amount, ip,
         )
         .await;
     }
-    let processor_ref = (row.state().method == MethodKind::Card
+    let processor_ref = (row.state()?.method == MethodKind::Card
         && checked.kind != ActionKind::Cancel)
         .then(|| processor.reverse_card(&form.key));
     let request = NewAction {
@@ -128,7 +130,7 @@ pub async fn cancel_reverse(
         approval_threshold: Some(threshold),
     };
     match db.apply_action(&request).await {
-        Ok(ActionResult::Applied(a)) => Ok(done(&a.kind, false)),
+        Ok(ActionResult::Applied(a)) => done(&a.kind, false),
         // Other refunds of this payment committed first and this one now
         // takes the total above the threshold.
         Ok(ActionResult::NeedsApproval(amount)) => {
@@ -215,7 +217,7 @@ fn approval_repeat(
     Ok(ActionDone {
         payment_id,
         reference,
-        kind: ActionKind::from_code(&waiting.kind).unwrap_or(ActionKind::PartialRefund),
+        kind: ActionKind::decode(&waiting.kind)?,
         repeat: true,
         awaiting_approval: waiting.status == "awaiting",
     })
@@ -265,9 +267,9 @@ pub async fn approve_refund(
         .payment_by_id(a.payment_id)
         .await?
         .ok_or_else(|| AppError::Internal(super::incident_id()))?;
-    let processor_ref = (row.state().method == MethodKind::Card)
+    let processor_ref = (row.state()?.method == MethodKind::Card)
         .then(|| processor.reverse_card(&a.idempotency_key));
-    let reason = ActionReason::from_code(&a.reason_code).unwrap_or(ActionReason::Other);
+    let reason = ActionReason::decode(&a.reason_code)?;
     let request = NewAction {
         payment_id: a.payment_id,
         idempotency_key: &a.idempotency_key,
@@ -360,5 +362,5 @@ pub async fn awaiting_approvals(
         .await?
         .into_iter()
         .map(|a| super::payments::approval_view(a, viewer, tz))
-        .collect())
+        .collect::<Result<_, _>>()?)
 }

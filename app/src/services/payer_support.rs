@@ -98,15 +98,15 @@ pub async fn search(
         .await?
         .iter()
         .map(|p| crate::services::payments::summary(p, tz))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let bills = db
         .bills_for_accounts(&ids, BILLS_SHOWN)
         .await?
         .into_iter()
         .map(crate::services::bills::summary)
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(SearchResults {
-        accounts: rows.into_iter().map(summary).collect(),
+        accounts: rows.into_iter().map(summary).collect::<Result<_, _>>()?,
         payments,
         highlight,
         bills,
@@ -145,18 +145,18 @@ pub async fn suggest(db: &Db, by: SearchBy, query: &str) -> Result<Vec<Suggestio
 /// How many suggestions show under the search box.
 const SUGGESTIONS: i64 = 8;
 
-fn summary(r: AccountRow) -> AccountSummary {
-    AccountSummary {
+fn summary(r: AccountRow) -> Result<AccountSummary, crate::domain::UnknownCode> {
+    Ok(AccountSummary {
         name: display_name(
             r.first_name.as_deref(),
             r.last_name.as_deref(),
             r.company_name.as_deref(),
         ),
-        account_type: AccountType::from_code(&r.account_type).unwrap_or(AccountType::Individual),
-        status: AccountStatus::from_code(&r.status).unwrap_or(AccountStatus::Inactive),
+        account_type: AccountType::decode(&r.account_type)?,
+        status: AccountStatus::decode(&r.status)?,
         balance: Money::from_cents(r.balance_cents),
         account_number: r.account_number,
-    }
+    })
 }
 
 /// The current status of each payment named in `refs` (comma-separated

@@ -162,6 +162,7 @@ async fn payable_bill(db: &Db, account_number: &str, id: i64) -> Result<BillSumm
         .bill(id)
         .await?
         .map(super::bills::summary)
+        .transpose()?
         .ok_or_else(|| {
             refuse("That bill no longer exists. Go back to Payer Support and choose it again.")
         })?;
@@ -224,7 +225,7 @@ impl Payments<'_> {
                 a.last_name.as_deref(),
                 a.company_name.as_deref(),
             ),
-            status: AccountStatus::from_code(&a.status).unwrap_or(AccountStatus::Inactive),
+            status: AccountStatus::decode(&a.status)?,
             balance: Money::from_cents(a.balance_cents),
             email: a.email,
             saved_methods: self
@@ -761,14 +762,15 @@ impl Payments<'_> {
                 })
             })
             .collect();
-        let state = row.state();
+        let state = row.state()?;
         let awaiting_approval = self
             .db
             .awaiting_approvals(Some(row.id))
             .await?
             .into_iter()
             .next()
-            .map(|a| approval_view(a, viewer, tz));
+            .map(|a| approval_view(a, viewer, tz))
+            .transpose()?;
         // Only what this viewer may do, and no second refund while one waits.
         let offered: Vec<ActionKind> = state
             .offered()
@@ -802,7 +804,7 @@ impl Payments<'_> {
             notices,
             cancel_reverse,
             awaiting_approval,
-            summary: summary(&row, tz),
+            summary: summary(&row, tz)?,
         })
     }
 }
@@ -812,14 +814,14 @@ pub fn approval_view(
     a: crate::db::approvals::ApprovalRow,
     viewer: &StaffUser,
     tz: &str,
-) -> ApprovalView {
+) -> Result<ApprovalView, crate::domain::UnknownCode> {
     let reason = ActionReason::from_code(&a.reason_code)
         .map_or(a.reason_code.clone(), |r| r.label().to_string());
-    ApprovalView {
+    Ok(ApprovalView {
         id: a.id,
         reference: Reference::parse(&a.reference).map_or(a.reference.clone(), |r| r.to_string()),
         account_number: a.account_number,
-        kind: ActionKind::from_code(&a.kind).unwrap_or(ActionKind::PartialRefund),
+        kind: ActionKind::decode(&a.kind)?,
         amount: Money::from_cents(a.amount_cents),
         payment_amount: Money::from_cents(a.payment_amount_cents),
         reason: match a.reason_text {
@@ -829,7 +831,7 @@ pub fn approval_view(
         can_decide: viewer.can(Entitlement::ApproveRefunds) && viewer.id != a.requested_by,
         requested_by: a.requested_by_login,
         requested_at: clock::display(a.requested_at, tz),
-    }
+    })
 }
 
 /// A payment Make Payment took (or had already taken for this review).
@@ -856,8 +858,8 @@ fn outcome_of(row: &PaymentRow) -> Result<Submitted, AppError> {
     }
 }
 
-pub fn summary(row: &PaymentRow, tz: &str) -> PaymentSummary {
-    PaymentSummary {
+pub fn summary(row: &PaymentRow, tz: &str) -> Result<PaymentSummary, crate::domain::UnknownCode> {
+    Ok(PaymentSummary {
         reference: Reference::parse(&row.reference)
             .map(|r| r.to_string())
             .unwrap_or_else(|| row.reference.clone()),
@@ -865,14 +867,14 @@ pub fn summary(row: &PaymentRow, tz: &str) -> PaymentSummary {
         account_number: row.account_number.clone(),
         amount: Money::from_cents(row.amount_cents),
         method_label: row.method_label.clone(),
-        status: PaymentStatus::from_code(&row.status).unwrap_or(PaymentStatus::Failed),
+        status: PaymentStatus::decode(&row.status)?,
         entered_by: row
             .entered_by_login
             .clone()
             .unwrap_or_else(|| row.channel.to_uppercase()),
-        method: row.state().method,
+        method: row.state()?.method,
         refunded: Money::from_cents(row.refunded_cents),
-    }
+    })
 }
 
 /// Where one email to the payer stands, in words.

@@ -343,7 +343,7 @@ pub async fn commit(
     if let Some(p) = &progress {
         p.begin(u.size_bytes.max(0) as u64);
     }
-    let kind = FileKind::from_code(&u.kind).unwrap_or(FileKind::Accounts);
+    let kind = FileKind::decode(&u.kind)?;
     let out = match run(
         db,
         &path,
@@ -362,7 +362,7 @@ pub async fn commit(
         }
     };
     let _ = tokio::fs::remove_file(&path).await;
-    Ok(UploadStatus::from_code(out.status()).unwrap_or(UploadStatus::LimitedErrors))
+    Ok(UploadStatus::decode(out.status())?)
 }
 
 fn status_label(code: &str) -> &str {
@@ -405,8 +405,8 @@ pub async fn abandon(
     Ok(())
 }
 
-fn summary(u: UploadRow, tz: &str) -> UploadSummary {
-    UploadSummary {
+fn summary(u: UploadRow, tz: &str) -> Result<UploadSummary, crate::domain::UnknownCode> {
+    Ok(UploadSummary {
         id: u.id,
         kind: if u.kind == "bills" {
             "Bill file".into()
@@ -415,14 +415,14 @@ fn summary(u: UploadRow, tz: &str) -> UploadSummary {
         },
         size: human_size(u.size_bytes),
         uploaded_at: clock::display(u.uploaded_at, tz),
-        status: UploadStatus::from_code(&u.status).unwrap_or(UploadStatus::Unprocessed),
+        status: UploadStatus::decode(&u.status)?,
         file_name: u.file_name,
         uploaded_by: u.uploaded_by_login,
         rows: u.rows_read,
         created: u.created,
         updated: u.updated,
         rejected: u.rejected,
-    }
+    })
 }
 
 pub async fn recent(db: &Db, tz: &str) -> Result<Vec<UploadSummary>, AppError> {
@@ -431,7 +431,7 @@ pub async fn recent(db: &Db, tz: &str) -> Result<Vec<UploadSummary>, AppError> {
         .await?
         .into_iter()
         .map(|u| summary(u, tz))
-        .collect())
+        .collect::<Result<_, _>>()?)
 }
 
 pub async fn detail(db: &Db, tz: &str, id: i64) -> Result<UploadDetail, AppError> {
@@ -450,11 +450,12 @@ pub async fn detail(db: &Db, tz: &str, id: i64) -> Result<UploadDetail, AppError
         "previewed" => db
             .same_content(&u.sha256, id)
             .await?
-            .map(|s| summary(s, tz)),
+            .map(|s| summary(s, tz))
+            .transpose()?,
         _ => None,
     };
     Ok(UploadDetail {
-        summary: summary(u, tz),
+        summary: summary(u, tz)?,
         errors,
         same_as,
     })

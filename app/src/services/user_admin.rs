@@ -28,10 +28,10 @@ pub struct UserAdmin<'a> {
     pub mailer: &'a Mailer,
 }
 
-fn view(r: StaffListRow, tz: &str) -> StaffUserView {
+fn view(r: StaffListRow, tz: &str) -> Result<StaffUserView, crate::domain::UnknownCode> {
     let now = now_ms();
-    StaffUserView {
-        role: Role::from_code(&r.role).unwrap_or(Role::Csr),
+    Ok(StaffUserView {
+        role: Role::decode(&r.role)?,
         active: r.active,
         locked_until: r
             .locked_until
@@ -42,7 +42,7 @@ fn view(r: StaffListRow, tz: &str) -> StaffUserView {
         last_seen: r.last_sign_in.map(|t| clock::display(t, tz)),
         login: r.login,
         email: r.email,
-    }
+    })
 }
 
 fn no_such_user(login: &str) -> AppError {
@@ -58,10 +58,10 @@ fn allowed(actor: &StaffUser, change: StaffChange) -> Result<(), AppError> {
     Ok(())
 }
 
-fn role_of(row: &StaffListRow) -> Role {
-    // An unknown stored role is treated as the most powerful, so the
-    // stricter rule applies to it.
-    Role::from_code(&row.role).unwrap_or(Role::Admin)
+/// An unknown stored role is an error: nothing is changed for a user whose
+/// role this build cannot read.
+fn role_of(row: &StaffListRow) -> Result<Role, crate::domain::UnknownCode> {
+    Role::decode(&row.role)
 }
 
 fn no_administrator_left() -> AppError {
@@ -109,7 +109,7 @@ impl UserAdmin<'_> {
             .await?
             .into_iter()
             .map(|r| view(r, tz))
-            .collect())
+            .collect::<Result<_, _>>()?)
     }
 
     pub async fn detail(
@@ -118,7 +118,7 @@ impl UserAdmin<'_> {
         login: &str,
     ) -> Result<StaffUserDetail, AppError> {
         let row = self.row(login).await?;
-        let user = view(row.clone(), &self.config.timezone);
+        let user = view(row.clone(), &self.config.timezone)?;
         Ok(StaffUserDetail {
             role_entitlements: self.db.role_entitlements(user.role).await?,
             entitlements: self.db.entitlements_of(row.id, user.role).await?,
@@ -190,7 +190,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
-        allowed(admin, StaffChange::User(role_of(&row)))?;
+        allowed(admin, StaffChange::User(role_of(&row)?))?;
         if row.id == admin.id {
             return Err(AppError::Conflict("You can't deactivate yourself.".into()));
         }
@@ -220,7 +220,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
-        allowed(admin, StaffChange::User(role_of(&row)))?;
+        allowed(admin, StaffChange::User(role_of(&row)?))?;
         self.db
             .activate_staff(
                 row.id,
@@ -237,7 +237,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
-        allowed(admin, StaffChange::User(role_of(&row)))?;
+        allowed(admin, StaffChange::User(role_of(&row)?))?;
         if !self
             .db
             .unlock_staff(
@@ -263,7 +263,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
-        allowed(admin, StaffChange::User(role_of(&row)))?;
+        allowed(admin, StaffChange::User(role_of(&row)?))?;
         if !confirm_email.trim().eq_ignore_ascii_case(&row.email) {
             let mut errs = FieldErrors::new().keep("email", confirm_email);
             errs.add(
@@ -300,7 +300,7 @@ impl UserAdmin<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let row = self.row(login).await?;
-        let role = role_of(&row);
+        let role = role_of(&row)?;
         allowed(
             admin,
             StaffChange::UserEntitlements {

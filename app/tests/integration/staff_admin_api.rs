@@ -395,7 +395,10 @@ async fn administrators_add_deactivate_unlock_and_reset_users(t: &TestDb) {
     ] {
         let n = support::count(
             &t.db,
-            &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"),
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{}'",
+                action.code()
+            ),
         )
         .await;
         assert!(n >= 1, "{action} is audited");

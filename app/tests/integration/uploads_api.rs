@@ -246,7 +246,10 @@ async fn a_file_is_previewed_then_its_valid_rows_are_committed_once(t: &TestDb) 
         assert!(
             support::count(
                 &t.db,
-                &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")
+                &format!(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = '{}'",
+                    action.code()
+                )
             )
             .await
                 >= 1,
