@@ -266,10 +266,7 @@ impl Db {
 /// Milliseconds since the Unix epoch, UTC: how every timestamp is stored, so
 /// both engines compare and index them the same way.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    crate::domain::time::Timestamp::now().millis()
 }
 
 #[cfg(test)]

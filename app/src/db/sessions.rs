@@ -4,6 +4,7 @@
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
 use crate::db::throttle::{NOT_LOCKED, UserClaim};
+use crate::domain::time::Timestamp;
 
 /// The staff user behind a live session.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,11 +14,11 @@ pub struct SessionUserRow {
     pub email: String,
     pub role: String,
     pub active: bool,
-    pub last_seen_at: i64,
+    pub last_seen_at: Timestamp,
     /// When the session opened (sign-in, or the last password change).
-    pub created_at: i64,
+    pub created_at: Timestamp,
     pub must_change_password: bool,
-    pub password_changed_at: i64,
+    pub password_changed_at: Timestamp,
 }
 
 impl Db {

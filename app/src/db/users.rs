@@ -3,6 +3,7 @@
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
 use crate::domain::audit_action::AuditAction;
+use crate::domain::time::Timestamp;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffRow {
@@ -13,11 +14,11 @@ pub struct StaffRow {
     pub password_hash: String,
     pub active: bool,
     pub failed_attempts: i64,
-    pub locked_until: Option<i64>,
+    pub locked_until: Option<Timestamp>,
     /// A temporary password (set by an administrator), to be changed at
     /// first sign-in; it expires 24 hours after `password_changed_at`.
     pub must_change_password: bool,
-    pub password_changed_at: i64,
+    pub password_changed_at: Timestamp,
 }
 
 #[derive(Debug, Clone)]

@@ -56,6 +56,7 @@ pub mod payment;
 pub mod payment_view;
 pub mod settlement_view;
 pub mod staff;
+pub mod time;
 pub mod universal_file;
 pub mod upload_view;
 pub mod user_admin_view;

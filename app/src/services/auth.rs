@@ -5,6 +5,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::{Db, DbError, now_ms};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::staff::{LoginId, LoginIdError, Role, StaffUser};
+use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldErrors};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -221,7 +222,11 @@ async fn check_password(
     }
     // Checked only once the password is right (a wrong one counts as any
     // failure); the answer is the same as for any failed sign-in.
-    if row.must_change_password && now - row.password_changed_at > TEMPORARY_PASSWORD_MS {
+    if row.must_change_password
+        && row
+            .password_changed_at
+            .older_than(TEMPORARY_PASSWORD_MS, Timestamp::from_millis(now))
+    {
         db.audit(&user_entry(AuditAction::SignInTemporaryExpired))
             .await?;
         return Err(failed(typed));
@@ -273,19 +278,19 @@ pub async fn check_session(
     let Some(row) = db.session_user(&hash).await? else {
         return Ok(SessionCheck::Missing);
     };
-    let now = now_ms();
+    let now = Timestamp::now();
     let entry = |action| AuditEntry {
         actor_id: Some(row.user_id),
         actor_login: Some(&row.login),
         object: Some(&row.login),
         ip,
-        ..AuditEntry::new(now, action)
+        ..AuditEntry::new(now.millis(), action)
     };
-    if now - row.last_seen_at > policy.idle_ms {
+    if row.last_seen_at.older_than(policy.idle_ms, now) {
         db.end_session(&hash, &entry(AuditAction::Timeout)).await?;
         return Ok(SessionCheck::Expired);
     }
-    if now - row.created_at > policy.lifetime_ms {
+    if row.created_at.older_than(policy.lifetime_ms, now) {
         db.end_session(&hash, &entry(AuditAction::SessionLifetimeEnded))
             .await?;
         return Ok(SessionCheck::Expired);
@@ -296,11 +301,11 @@ pub async fn check_session(
             .await?;
         return Ok(SessionCheck::Missing);
     };
-    if activity && now - row.last_seen_at > TOUCH_EVERY_MS {
-        db.touch_session(&hash, now).await?;
+    if activity && row.last_seen_at.older_than(TOUCH_EVERY_MS, now) {
+        db.touch_session(&hash, now.millis()).await?;
     }
     let max_age_ms = policy.password_max_age_ms;
-    let expired = max_age_ms > 0 && now - row.password_changed_at > max_age_ms;
+    let expired = max_age_ms > 0 && row.password_changed_at.older_than(max_age_ms, now);
     let must_change_password = row.must_change_password || expired;
     let entitlements = db.entitlements_of(row.user_id, role).await?;
     Ok(SessionCheck::Valid(StaffUser {

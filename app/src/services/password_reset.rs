@@ -36,7 +36,7 @@ pub const USERNAMES_PER_EMAIL: i64 = 3;
 pub const SUBJECT_WINDOW_MS: i64 = 60 * 60_000;
 /// The most characters of what an anonymous user typed that an audit row
 /// keeps (then a marker), so anonymous traffic cannot grow the log.
-pub const AUDIT_TYPED_MAX: usize = 64;
+pub use super::auth::AUDIT_TYPED_MAX;
 
 pub const CODE_NOT_RIGHT: &str = "That code is not right. Check the email, or use Resend Code.";
 pub const CODE_USED: &str =
@@ -66,25 +66,15 @@ pub struct SelfService<'a> {
 /// What an anonymous user typed, cut to [`AUDIT_TYPED_MAX`] characters plus
 /// a marker, for the audit log.
 pub fn bounded(typed: &str) -> String {
-    match typed.char_indices().nth(AUDIT_TYPED_MAX) {
-        Some((i, _)) => format!("{}…", &typed[..i]),
-        None => typed.to_string(),
-    }
+    super::auth::clip_for_audit(typed).into_owned()
 }
 
 /// The address a client is counted under: IPv6 clients per /64 (one
 /// customer's whole network), since each usually holds the whole /64.
 pub fn ip_bucket(ip: &str) -> String {
-    use std::net::IpAddr;
-    match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        Ok(IpAddr::V6(v6)) => format!("ip:{}", v6.to_canonical()),
-        Ok(a) => format!("ip:{a}"),
-        Err(_) => format!("ip:{}", bounded(ip)),
-    }
+    // The same grouping as the sign-in limit (IPv6 per /64), in a bucket
+    // space of its own.
+    format!("ip:{}", super::auth::throttle_key(ip))
 }
 
 /// A random code of [`CODE_DIGITS`] digits, from the OS generator.

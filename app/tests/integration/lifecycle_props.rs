@@ -120,6 +120,7 @@ impl World<'_> {
             .unwrap()
             .unwrap()
             .state()
+            .expect("a known status")
     }
 
     async fn all_states(&self) -> Vec<PaymentState> {
