@@ -91,10 +91,10 @@ impl Server {
         let client = reqwest::Client::new();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(60) {
-            if let Ok(r) = client.get(format!("{}/readyz", self.base())).send().await {
-                if r.status() == 200 {
-                    return;
-                }
+            if let Ok(r) = client.get(format!("{}/readyz", self.base())).send().await
+                && r.status() == 200
+            {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

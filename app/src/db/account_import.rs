@@ -176,7 +176,9 @@ impl Db {
                     write_batch!(tx, backend, batch, now, out);
                 }
             }
-            if !batch.is_empty() && !(mode == ImportMode::AllOrNothing && !out.errors.is_empty()) {
+            // The last part-batch, unless an all-or-nothing file already failed.
+            let rejected = mode == ImportMode::AllOrNothing && !out.errors.is_empty();
+            if !batch.is_empty() && !rejected {
                 write_batch!(tx, backend, batch, now, out);
             }
             if backend == Backend::Sqlite {

@@ -193,17 +193,17 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            if let Some(dir) = opts.get_filename().parent() {
-                if !dir.as_os_str().is_empty() {
-                    // New folders only for the server's user (the default,
-                    // ./data, also holds the key and the ACH files); an
-                    // existing folder the operator chose is left as it is.
-                    let mut builder = std::fs::DirBuilder::new();
-                    builder.recursive(true);
-                    #[cfg(unix)]
-                    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-                    builder.create(dir).map_err(sqlx::Error::Io)?;
-                }
+            if let Some(dir) = opts.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                // New folders only for the server's user (the default,
+                // ./data, also holds the key and the ACH files); an
+                // existing folder the operator chose is left as it is.
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder.create(dir).map_err(sqlx::Error::Io)?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)

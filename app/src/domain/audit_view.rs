@@ -73,10 +73,10 @@ pub fn check_audit_query(q: &AuditQuery) -> Result<CheckedAuditQuery, FieldError
     };
     let from = date("from", &q.from, &mut errs);
     let to = date("to", &q.to, &mut errs);
-    if let (Some(f), Some(t)) = (&from, &to) {
-        if f > t {
-            errs.add("to", "The end date is before the start date.");
-        }
+    if let (Some(f), Some(t)) = (&from, &to)
+        && f > t
+    {
+        errs.add("to", "The end date is before the start date.");
     }
     let text =
         |v: &str| Some(v.trim().to_string()).filter(|s| !s.is_empty() && s.chars().count() <= 200);

@@ -35,7 +35,7 @@ pub fn aba_valid(routing: &str) -> bool {
         .zip(weights)
         .map(|(b, w)| u32::from(b - b'0') * w)
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 pub fn check_routing(input: &str) -> Result<String, BankError> {

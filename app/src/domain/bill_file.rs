@@ -114,18 +114,18 @@ impl BillHeader {
         };
         let amount_due = amount(4, "amount_due");
         let minimum_due = amount(5, "minimum_due");
-        if let (Some(a), Some(m)) = (amount_due, minimum_due) {
-            if m.cents() > a.cents() {
-                add(
-                    "minimum_due",
-                    format!("{m} is more than the amount due {a}"),
-                );
-            }
+        if let (Some(a), Some(m)) = (amount_due, minimum_due)
+            && m.cents() > a.cents()
+        {
+            add(
+                "minimum_due",
+                format!("{m} is more than the amount due {a}"),
+            );
         }
-        if let (Some(i), Some(d)) = (&invoice_date, &due_date) {
-            if d < i {
-                add("due_date", format!("{d} is before the invoice date {i}"));
-            }
+        if let (Some(i), Some(d)) = (&invoice_date, &due_date)
+            && d < i
+        {
+            add("due_date", format!("{d} is before the invoice date {i}"));
         }
         let description = match self.get(6, fields) {
             "" => None,

@@ -124,9 +124,9 @@ impl Lines {
 }
 
 /// The header's fields, the data records after it, and their line numbers.
-fn open<R: Read>(
-    input: R,
-) -> Result<(Vec<String>, csv::StringRecordsIntoIter<BreakTap<R>>, Lines), Refused> {
+type Opened<R> = (Vec<String>, csv::StringRecordsIntoIter<BreakTap<R>>, Lines);
+
+fn open<R: Read>(input: R) -> Result<Opened<R>, Refused> {
     let breaks = Breaks::default();
     let tap = BreakTap {
         inner: input,

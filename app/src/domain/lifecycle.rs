@@ -400,7 +400,7 @@ pub fn ach_credit_posting(amount: Money) -> Posting {
 /// back, the money leaves the bank.
 pub fn return_posting(state: &PaymentState) -> Option<Posting> {
     let amount = state.refundable();
-    amount.is_positive().then(|| Posting {
+    amount.is_positive().then_some(Posting {
         kind: "return",
         debit: Book::Receivable,
         credit: Book::Bank,

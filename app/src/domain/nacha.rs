@@ -306,7 +306,7 @@ pub fn write_returns(o: &Originator, dates: &FileDates, returns: &[(Entry, &str)
             l.replace_range(7..13, &num(records.div_ceil(BLOCKING_FACTOR) as u64, 6));
         }
     }
-    while body.len() % BLOCKING_FACTOR != 0 {
+    while !body.len().is_multiple_of(BLOCKING_FACTOR) {
         body.push("9".repeat(RECORD_LEN));
     }
     for l in body {
@@ -541,7 +541,7 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
     }
     let totals =
         file_control.ok_or_else(|| err(lines.len(), "the file has no file control record"))?;
-    if lines.len() % BLOCKING_FACTOR != 0 {
+    if !lines.len().is_multiple_of(BLOCKING_FACTOR) {
         return Err(err(
             lines.len(),
             format!(

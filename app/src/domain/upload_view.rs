@@ -53,6 +53,12 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
+/// The name of the progress of upload `id`'s commit, known to server and
+/// page alike.
+pub fn commit_token(id: i64) -> String {
+    format!("commit-{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,10 +69,4 @@ mod tests {
         assert_eq!(human_size(1536), "1.5 KB");
         assert_eq!(human_size(100 * 1024 * 1024), "100.0 MB");
     }
-}
-
-/// The name of the progress of upload `id`'s commit, known to server and
-/// page alike.
-pub fn commit_token(id: i64) -> String {
-    format!("commit-{id}")
 }

@@ -33,12 +33,11 @@ fn not_found() -> AppError {
 }
 
 pub async fn detail(db: &Db, id: i64) -> Result<BillSummary, AppError> {
-    Ok(db
-        .bill(id)
+    db.bill(id)
         .await?
         .map(summary)
         .transpose()?
-        .ok_or_else(not_found)?)
+        .ok_or_else(not_found)
 }
 
 /// Bill Details' Submit. Returns the bill's account number.

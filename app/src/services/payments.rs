@@ -632,9 +632,9 @@ impl Payments<'_> {
             // Whatever made the account inactive (its page, a universal
             // file), a scheduled payment on it is cancelled, not charged.
             let account = self.db.account_by_number(&row.account_number).await?;
-            if !account
+            if account
                 .as_ref()
-                .is_some_and(|a| a.status == AccountStatus::Active.code())
+                .is_none_or(|a| a.status != AccountStatus::Active.code())
             {
                 let by = super::scheduled::Canceller {
                     actor_id: None,

@@ -366,10 +366,10 @@ pub fn spawn_scheduler(db: Db, config: Arc<Config>, keys: Keyring) {
             // Sleep in slices, so a changed clock cannot make us miss the cutoff by long.
             let wait = (cutoff - now).clamp(0, 60_000) as u64;
             tokio::time::sleep(Duration::from_millis(wait)).await;
-            if now_ms() >= cutoff {
-                if let Err(e) = settle(&db, &config, &keys, cutoff, "settlement").await {
-                    tracing::error!(error = %e, "daily settlement failed");
-                }
+            if now_ms() >= cutoff
+                && let Err(e) = settle(&db, &config, &keys, cutoff, "settlement").await
+            {
+                tracing::error!(error = %e, "daily settlement failed");
             }
         }
     });

@@ -67,8 +67,7 @@ fn AccountFields(
 #[component]
 pub fn CreateAccount(number: String) -> impl IntoView {
     // Payer Support's, so its search runs again once the account exists.
-    let action =
-        use_context::<ServerAction<CreateAccountAction>>().unwrap_or_else(ServerAction::new);
+    let action = use_context::<ServerAction<CreateAccountAction>>().unwrap_or_default();
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = Signal::derive(move || form_error(action.value().get()));
     let number_error = Signal::derive(move || {

@@ -105,7 +105,7 @@ fn Results(p: AuditPage, query: AuditQuery) -> impl IntoView {
     };
     let export = q.link("/reports/audit.csv", q.sort, q.descending, 1);
     let header = |column: AuditSort| {
-        let sorted = (q.sort == column).then(|| {
+        let sorted = (q.sort == column).then_some({
             if q.descending {
                 "descending"
             } else {

@@ -123,7 +123,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     } else {
         String::new()
     };
-    let defaults = vec![
+    let defaults = [
         ("email".to_string(), ctx.email.clone().unwrap_or_default()),
         ("amount".to_string(), default_amount),
         (

@@ -66,10 +66,10 @@ pub fn page_csp() {
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(v) = HeaderValue::from_str(&default_csp()) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&default_csp())
+    {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -573,11 +573,19 @@ enum Access {
 use Access::Entitled;
 use app::domain::entitlements::Entitlement;
 
+/// A server function's name, who may call it, and form fields that reach
+/// its access check.
+type MatrixRow = (
+    &'static str,
+    Access,
+    &'static [(&'static str, &'static str)],
+);
+
 /// Who may call each server function, with arguments that get it past
 /// decoding to its access check (and, where it is allowed, to a harmless
 /// answer: a reference or login that does not exist, an empty form).
 /// Every registered function must be here.
-const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
+const MATRIX: &[MatrixRow] = &[
     (
         "sign_in",
         Access::Anyone,

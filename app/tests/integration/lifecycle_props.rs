@@ -282,10 +282,10 @@ impl World<'_> {
         let now = self.all_states().await;
         for (i, s) in now.iter().enumerate() {
             assert!(s.refunded <= s.amount, "refunds exceed the payment: {s:?}");
-            if let Some(prev) = last.get(i) {
-                if is_final(prev.status) {
-                    assert_eq!(prev.status, s.status, "left a final state");
-                }
+            if let Some(prev) = last.get(i)
+                && is_final(prev.status)
+            {
+                assert_eq!(prev.status, s.status, "left a final state");
             }
         }
         *last = now;

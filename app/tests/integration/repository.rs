@@ -164,7 +164,10 @@ async fn parallel_failed_sign_ins_cannot_slip_past_the_lockout(t: &TestDb) {
     let user = t.db.staff_by_login("casey").await.unwrap().unwrap();
     assert_eq!(
         (user.failed_attempts, user.locked_until),
-        (5, Some(now + 1_000))
+        (
+            5,
+            Some(app::domain::time::Timestamp::from_millis(now + 1_000))
+        )
     );
     // Once the lock has passed, a new run starts.
     let later = now + 2_000;

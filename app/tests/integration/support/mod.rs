@@ -26,13 +26,13 @@ impl TestDb {
     /// Drops a PostgreSQL test database; an SQLite one goes with its folder.
     pub async fn finish(self) {
         self.db.close().await;
-        if let Cleanup::Postgres { admin_url, name } = self.cleanup {
-            if let Ok(Db::Postgres(admin)) = Db::connect(&admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&admin)
-                    .await;
-                admin.close().await;
-            }
+        if let Cleanup::Postgres { admin_url, name } = self.cleanup
+            && let Ok(Db::Postgres(admin)) = Db::connect(&admin_url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&admin)
+                .await;
+            admin.close().await;
         }
     }
 }
