@@ -42,10 +42,10 @@ pub fn UploadsPage() -> impl IntoView {
             let form = ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
-            if let (true, Some(form)) = (chosen, form) {
-                if super::upload_progress::send(&form, phase, sending) {
-                    ev.prevent_default();
-                }
+            if let (true, Some(form)) = (chosen, form)
+                && super::upload_progress::send(&form, phase, sending)
+            {
+                ev.prevent_default();
             }
         }
         #[cfg(not(feature = "hydrate"))]
