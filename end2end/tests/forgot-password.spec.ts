@@ -56,14 +56,14 @@ test.describe("forgot password and username", () => {
 
     const newPassword = `new ${user.password.slice(-10)} pass`;
     const fillForm = async (code: string) => {
-      await page.getByLabel("Security code").fill(code);
+      await page.getByRole("textbox", { name: "Security code" }).fill(code);
       await page.getByLabel("New password", { exact: true }).fill(newPassword);
       await page.getByLabel("New password again").fill(newPassword);
       await page.getByRole("button", { name: "Create New Password" }).click();
     };
     await fillForm(first);
     await expect(page.locator("#code-error")).toHaveText("That code is not right. Check the email, or use Resend Code.");
-    await expect(page.getByLabel("Security code")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByRole("textbox", { name: "Security code" })).toHaveAttribute("aria-invalid", "true");
     await ready(page, info);
 
     await fillForm(fresh);

@@ -76,7 +76,7 @@ test.describe("staff sign-in", () => {
          WHERE user_id = (SELECT id FROM staff_users WHERE login = '${user.login}')`);
     await page.reload();
     await expect(page).toHaveURL(/\/sign-in\?.*expired=1/);
-    await expect(page.getByRole("status")).toContainText("Your session ended");
+    await expect(page.getByRole("status")).toContainText("Your session has ended");
     await signIn(page, info, user.login, user.password);
     await expect(page).toHaveURL(/\/payer-support\?by=account&q=100003$/);
   });

@@ -97,6 +97,39 @@ fn without_error(uri: &Uri) -> String {
     }
 }
 
+/// The last `__path` and `__err` of an address: the ones the server just
+/// appended to it.
+fn latest_error(uri: &Uri) -> Option<(String, String)> {
+    let pairs = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let last = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    Some((last(PATH)?, last(ERR)?))
+}
+
+/// The address with exactly this one error in it.
+fn with_error(uri: &Uri, path: &str, err: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let base = without_error(uri);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    // Keep an absolute address absolute (leptos answers with the Referer).
+    let origin = match (uri.scheme_str(), uri.authority()) {
+        (Some(scheme), Some(host)) => format!("{scheme}://{host}"),
+        _ => String::new(),
+    };
+    format!(
+        "{origin}{base}{sep}{PATH}={}&{ERR}={}",
+        utf8_percent_encode(path, NON_ALPHANUMERIC),
+        utf8_percent_encode(err, NON_ALPHANUMERIC)
+    )
+}
+
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() == Method::GET || req.method() == Method::HEAD {
         if let Some(found) = carried(req.uri()) {
@@ -116,14 +149,20 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     let secure = wants_secure(state.config.secure_cookies, req.headers());
     let mut res = next.run(req).await;
     if res.status().is_redirection() {
-        let found = res
+        let location = res
             .headers()
             .get(header::LOCATION)
             .and_then(|l| l.to_str().ok())
-            .and_then(|l| l.parse::<Uri>().ok())
-            .and_then(|u| carried(&u))
-            .flatten();
-        if let Some((path, err)) = found {
+            .and_then(|l| l.parse::<Uri>().ok());
+        let found = location.as_ref().and_then(latest_error);
+        if let (Some(uri), Some((path, err))) = (&location, found) {
+            // leptos appends the new error to the page's address, which
+            // still carries the previous one after a second failed submit:
+            // the answer names only the error just issued.
+            let one = with_error(uri, &path, &err);
+            if let Ok(v) = HeaderValue::from_str(&one) {
+                res.headers_mut().insert(header::LOCATION, v);
+            }
             let sealed = state.keys.seal(PURPOSE, &digest(&path, &err));
             let secure = if secure { "; Secure" } else { "" };
             let cookie = format!(

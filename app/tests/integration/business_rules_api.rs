@@ -731,6 +731,37 @@ async fn error_text_in_the_address_is_shown_only_when_the_server_issued_it(t: &T
             .contains("Sign-in failed. Check your login ID and password."),
         "the server's own error is shown (so a crafted one would be too)"
     );
+    // A second failed sign-in from that page: leptos appends its error to
+    // an address that already carries one, and the answer still names
+    // exactly one error, which the page shows (a browser test found this).
+    let r = c
+        .post(format!("{}/api/sign_in", s.base))
+        .header(ACCEPT, "text/html")
+        .header(reqwest::header::REFERER, &to)
+        .form(&[("login", CSR.0), ("password", "wrong-password-2")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let again = r.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(again.matches("__err=").count(), 1, "{again}");
+    assert_eq!(again.matches("__path=").count(), 1, "{again}");
+    let again = if again.starts_with('/') {
+        format!("{}{again}", s.base)
+    } else {
+        again
+    };
+    let page = c.get(&again).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Sign-in failed. Check your login ID and password.")
+    );
     // The same address in another browser (no cookie) is not.
     let other = support::client();
     assert!(
