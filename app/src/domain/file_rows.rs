@@ -57,8 +57,20 @@ impl<R: Read> Read for BreakTap<R> {
         let n = self.inner.read(buf)?;
         if let Ok(mut breaks) = self.breaks.lock() {
             for (i, b) in buf[..n].iter().enumerate() {
-                if *b == b'\n' {
-                    breaks.push_back((self.offset + i as u64, self.last == b'\r'));
+                let at = self.offset + i as u64;
+                match *b {
+                    // A CR alone ends a line too (the CSV reader and editors
+                    // agree); one followed by LF is one break, noted at the LF.
+                    b'\r' => breaks.push_back((at, false)),
+                    b'\n' if self.last == b'\r' => {
+                        if let Some(back) = breaks.back_mut()
+                            && back.0 + 1 == at
+                        {
+                            *back = (at, true);
+                        }
+                    }
+                    b'\n' => breaks.push_back((at, false)),
+                    _ => {}
                 }
                 self.last = *b;
             }
@@ -172,6 +184,29 @@ fn csv_error(e: csv::Error, line: u64) -> RowError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzzer: a header ended by a lone CR made the next record
+    /// line 1. CR, LF and CRLF each end one line, blank lines included.
+    #[test]
+    fn a_lone_cr_ends_a_line_like_lf_and_crlf() {
+        let input = b"h1,h2\ra,b\r\n\r\nc,d\n\re,f\r".as_slice();
+        let (header, records, mut lines) = open(input).expect("opens");
+        assert_eq!(header, ["h1", "h2"]);
+        let got: Vec<(u64, String)> = records
+            .map(|r| {
+                let (line, rec) = lines.numbered(r).expect("a record");
+                (line, rec.iter().collect::<Vec<_>>().join(","))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "a,b".to_string()),
+                (4, "c,d".to_string()),
+                (6, "e,f".to_string())
+            ]
+        );
+    }
 
     #[test]
     fn rows_stream_with_their_line_numbers() {
