@@ -2,30 +2,11 @@
 //! HTTP, on both backends.
 
 use crate::support;
+use crate::support::{call, signed_in};
 
 use reqwest::header::ACCEPT;
-use reqwest::{Client, Response, StatusCode};
-use support::{ADMIN, CSR, TestDb, TestServer};
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn signed_in(s: &TestServer, who: (&str, &str)) -> Client {
-    let c = support::client();
-    assert_eq!(
-        call(&c, s, "sign_in", &[("login", who.0), ("password", who.1)])
-            .await
-            .status(),
-        200
-    );
-    c
-}
+use reqwest::{Response, StatusCode};
+use support::{ADMIN, CSR, TestDb};
 
 async fn field_error(r: Response, field: &str) -> Option<String> {
     let v: serde_json::Value = r.json().await.ok()?;

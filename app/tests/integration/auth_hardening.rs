@@ -4,20 +4,12 @@
 //! Over real HTTP, on both backends.
 
 use crate::support;
+use crate::support::{call, sign_in_from};
 
 use futures::future::join_all;
 use reqwest::header::{ACCEPT, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
 use support::{CSR, TestDb, TestServer};
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn sign_in_next(
     c: &Client,
@@ -37,23 +29,6 @@ async fn sign_in_next(
 
 async fn sign_in(c: &Client, s: &TestServer, login: &str, password: &str) -> Response {
     sign_in_next(c, s, login, password, "").await
-}
-
-/// Signs in from `from`, as a trusted proxy in front of the app reports it.
-async fn sign_in_from(
-    c: &Client,
-    s: &TestServer,
-    from: &str,
-    login: &str,
-    password: &str,
-) -> Response {
-    c.post(format!("{}/api/sign_in", s.base))
-        .header(ACCEPT, "application/json")
-        .header("x-forwarded-for", from)
-        .form(&[("login", login), ("password", password), ("next", "")])
-        .send()
-        .await
-        .unwrap()
 }
 
 /// What anonymous sign-ins can write: the audit log's text, and the

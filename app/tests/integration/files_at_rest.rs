@@ -4,32 +4,13 @@
 //! temporary file behind, and an audit export that streams.
 
 use crate::support;
+use crate::support::{call, signed_in};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::{Client, Response, StatusCode};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use support::{ADMIN, CSR, TestDb, TestServer};
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn signed_in(s: &TestServer, who: (&str, &str)) -> Client {
-    let c = support::client();
-    assert_eq!(
-        call(&c, s, "sign_in", &[("login", who.0), ("password", who.1)])
-            .await
-            .status(),
-        200
-    );
-    c
-}
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p)

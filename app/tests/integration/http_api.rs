@@ -2,32 +2,13 @@
 //! lockout, sessions, the page guard, error statuses and cross-site refusal.
 
 use crate::support;
+use crate::support::{call, sign_in, sign_in_from};
 
 use reqwest::header::{ACCEPT, LOCATION, ORIGIN, REFERER, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
 use support::{CSR, TestDb, TestServer};
 
 const FORM: &str = "application/x-www-form-urlencoded";
-
-/// Calls a server function the way the hydrated client does.
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn sign_in(c: &Client, s: &TestServer, login: &str, password: &str) -> Response {
-    call(
-        c,
-        s,
-        "sign_in",
-        &[("login", login), ("password", password), ("next", "")],
-    )
-    .await
-}
 
 async fn error_json(r: Response) -> serde_json::Value {
     r.json().await.unwrap()
@@ -490,23 +471,6 @@ async fn payer_support_finds_accounts(t: &TestDb) {
         .await
         .unwrap();
     assert!(html.contains("Accounts Found") && html.contains("100001"));
-}
-
-/// Signs in from `from`, as a proxy in front of the app reports it.
-async fn sign_in_from(
-    c: &Client,
-    s: &TestServer,
-    from: &str,
-    login: &str,
-    password: &str,
-) -> Response {
-    c.post(format!("{}/api/sign_in", s.base))
-        .header(ACCEPT, "application/json")
-        .header("x-forwarded-for", from)
-        .form(&[("login", login), ("password", password), ("next", "")])
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn sign_ins_are_limited_per_address_too(t: &TestDb) {

@@ -3,21 +3,12 @@
 //! ACH returns, and the races between them.
 
 use crate::support;
+use crate::support::call;
 
 use app::db::settlement::ReturnOutcome;
 use app::domain::nacha;
-use reqwest::header::ACCEPT;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 use support::{ADMIN, CSR, TestDb, TestServer};
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn signed_in(t: &TestDb, who: (&str, &str)) -> (TestServer, Client) {
     support::add_staff(&t.db).await;

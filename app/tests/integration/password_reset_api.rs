@@ -2,21 +2,13 @@
 //! expiry, over real HTTP on both backends.
 
 use crate::support;
+use crate::support::{call, sign_in};
 
 use reqwest::header::{ACCEPT, LOCATION};
 use reqwest::{Client, Response, StatusCode};
 use support::{ADMIN, CSR, TestDb, TestServer};
 
 const NEW_PASSWORD: &str = "a whole new secret 7";
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 /// The same call from `ip`, as a trusted proxy reports it.
 async fn call_from(
@@ -54,16 +46,6 @@ async fn reset(c: &Client, s: &TestServer, login: &str, code: &str, new: &str) -
             ("new", new),
             ("confirm", new),
         ],
-    )
-    .await
-}
-
-async fn sign_in(c: &Client, s: &TestServer, login: &str, password: &str) -> Response {
-    call(
-        c,
-        s,
-        "sign_in",
-        &[("login", login), ("password", password), ("next", "")],
     )
     .await
 }

@@ -3,19 +3,11 @@
 //! the receipt.
 
 use crate::support;
+use crate::support::call;
 
 use reqwest::header::{ACCEPT, LOCATION};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 use support::{CSR, TestDb, TestServer};
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn signed_in(t: &TestDb) -> (TestServer, Client) {
     support::add_staff(&t.db).await;

@@ -2,28 +2,13 @@
 //! backends.
 
 use crate::support;
+use crate::support::{call, signed_in as signed_in_as};
 use app::domain::audit_action::AuditAction;
 
 use app::domain::entitlements::Entitlement;
 use reqwest::header::ACCEPT;
 use reqwest::{Client, Response, StatusCode};
 use support::{ADMIN, CSR, TestDb, TestServer};
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn signed_in_as(s: &TestServer, who: (&str, &str)) -> Client {
-    let c = support::client();
-    let r = call(&c, s, "sign_in", &[("login", who.0), ("password", who.1)]).await;
-    assert_eq!(r.status(), 200, "{} signs in: {:?}", who.0, r.text().await);
-    c
-}
 
 async fn field_error(r: Response, field: &str) -> Option<String> {
     let v: serde_json::Value = r.json().await.ok()?;

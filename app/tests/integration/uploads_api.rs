@@ -3,31 +3,12 @@
 //! errors, the same-content warning and the size limit.
 
 use crate::support;
+use crate::support::{call, signed_in};
 use app::domain::audit_action::AuditAction;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::{Client, Response, StatusCode};
 use support::{ADMIN, CSR, TestDb, TestServer};
-
-async fn call(c: &Client, s: &TestServer, name: &str, form: &[(&str, &str)]) -> Response {
-    c.post(format!("{}/api/{name}", s.base))
-        .header(ACCEPT, "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn signed_in(s: &TestServer, who: (&str, &str)) -> Client {
-    let c = support::client();
-    assert_eq!(
-        call(&c, s, "sign_in", &[("login", who.0), ("password", who.1)])
-            .await
-            .status(),
-        200
-    );
-    c
-}
 
 /// Posts the upload form as a browser does: a universal file.
 async fn upload(c: &Client, s: &TestServer, file_name: &str, content: &[u8]) -> Response {

@@ -197,6 +197,62 @@ pub async fn add_staff(db: &Db) {
         .expect("add admin");
 }
 
+/// Calls a server function the way the hydrated client does (JSON back).
+pub async fn call(
+    c: &reqwest::Client,
+    s: &TestServer,
+    name: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    c.post(format!("{}/api/{name}", s.base))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A sign-in as the hydrated client sends it, answer unchecked.
+pub async fn sign_in(
+    c: &reqwest::Client,
+    s: &TestServer,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    call(
+        c,
+        s,
+        "sign_in",
+        &[("login", login), ("password", password), ("next", "")],
+    )
+    .await
+}
+
+/// A sign-in from `from`, as a trusted proxy in front of the app reports it.
+pub async fn sign_in_from(
+    c: &reqwest::Client,
+    s: &TestServer,
+    from: &str,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    c.post(format!("{}/api/sign_in", s.base))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .header("x-forwarded-for", from)
+        .form(&[("login", login), ("password", password), ("next", "")])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A fresh client signed in as `who` (login, password).
+pub async fn signed_in(s: &TestServer, who: (&str, &str)) -> reqwest::Client {
+    let c = client();
+    let r = call(&c, s, "sign_in", &[("login", who.0), ("password", who.1)]).await;
+    assert_eq!(r.status(), 200, "{} signs in: {:?}", who.0, r.text().await);
+    c
+}
+
 /// A client that keeps cookies and never follows redirects, so tests see
 /// exactly what the server answered.
 pub fn client() -> reqwest::Client {
