@@ -88,6 +88,12 @@ pub fn clip_for_audit(typed: &str) -> Cow<'_, str> {
     }
 }
 
+/// The start of the `len`-long counting window that holds `now` (windows
+/// are aligned to the epoch, so every server agrees on them).
+pub fn window_start(now: i64, len: i64) -> i64 {
+    now - now.rem_euclid(len)
+}
+
 /// Whom the per-address sign-in limit counts: an IPv4 address, or an IPv6
 /// client's /64 (one subscriber usually holds a whole /64, so counting
 /// single IPv6 addresses would give each attacker billions of limits).
@@ -148,7 +154,7 @@ pub async fn sign_in(
     };
     // Claimed before any password hashing, so a flood from one address
     // costs the server one indexed write per attempt.
-    let window = now - now.rem_euclid(IP_WINDOW_MS);
+    let window = window_start(now, IP_WINDOW_MS);
     let ip_key = ip.map(throttle_key);
     if let Some(key) = &ip_key
         && db.claim_ip_attempt(key, window, ip_limit).await?.is_none()
@@ -411,6 +417,44 @@ pub(crate) async fn hash_blocking(password: &str) -> Result<String, AppError> {
 /// before it.
 pub const PASSWORD_HISTORY: i64 = 4;
 
+/// What a password found in the history is told.
+pub const REUSED_PASSWORD: &str = "Choose a password different from your last 4.";
+
+/// The new-password rules shared by Change Password and Forgot Your
+/// Password?: the policy, not the login ID, and typed the same twice.
+pub fn check_new_for(login: &str, new: &str, confirm: &str, errs: &mut FieldErrors) {
+    if let Err(e) = crate::domain::staff::check_new_password(new) {
+        errs.add("new", e);
+    } else if new.to_lowercase().contains(&login.to_lowercase()) {
+        errs.add("new", "Do not use your login ID in your password.");
+    }
+    if new != confirm {
+        errs.add("confirm", "The two new passwords are not the same.");
+    }
+}
+
+/// True when `new` is the current password (`current_hash`) or one of the
+/// [`PASSWORD_HISTORY`]` - 1` before it.
+pub async fn reuses_recent(
+    db: &Db,
+    permit: &HashPermit,
+    user_id: i64,
+    current_hash: &str,
+    new: &str,
+) -> Result<bool, AppError> {
+    let mut recent = vec![current_hash.to_string()];
+    recent.extend(
+        db.recent_password_hashes(user_id, PASSWORD_HISTORY - 1)
+            .await?,
+    );
+    for old in recent {
+        if permit.verify(new, &old).await {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Change Password. Checks the current password and the policy (length,
 /// the common-password list, none of the last four), then sets it, clears a
 /// must-change flag, ends every session of the user and opens a new one,
@@ -436,14 +480,7 @@ pub async fn change_password(
     } else if current.chars().count() > PASSWORD_MAX_CHARS {
         errs.add("current", "That is not your current password.");
     }
-    if let Err(e) = crate::domain::staff::check_new_password(new) {
-        errs.add("new", e);
-    } else if new.to_lowercase().contains(&user.login.to_lowercase()) {
-        errs.add("new", "Do not use your login ID in your password.");
-    }
-    if new != confirm {
-        errs.add("confirm", "The two new passwords are not the same.");
-    }
+    check_new_for(&user.login, new, confirm, &mut errs);
     errs.into_result()?;
     let permit = gate.enter().await?;
     let row = db
@@ -471,18 +508,8 @@ pub async fn change_password(
     if !db.clear_attempts(row.id, claim, now).await? {
         return Err(end_sessions_for_guessing(db, user, ip).await);
     }
-    let mut recent = vec![row.password_hash.clone()];
-    recent.extend(
-        db.recent_password_hashes(row.id, PASSWORD_HISTORY - 1)
-            .await?,
-    );
-    for old in recent {
-        if permit.verify(new, &old).await {
-            return Err(AppError::field(
-                "new",
-                "Choose a password different from your last 4.",
-            ));
-        }
+    if reuses_recent(db, &permit, row.id, &row.password_hash, new).await? {
+        return Err(AppError::field("new", REUSED_PASSWORD));
     }
     let hash = permit.hash(new).await?;
     drop(permit);

@@ -9,7 +9,10 @@
 //! request is counted per client address and per login ID or email address
 //! before any work, and audited.
 
-use super::auth::{IP_WINDOW_MS, PASSWORD_HISTORY};
+use super::auth::{
+    IP_WINDOW_MS, REUSED_PASSWORD, check_new_for, clip_for_audit, reuses_recent, throttle_key,
+    window_start,
+};
 use super::notices::{Mailer, send_staff_mail};
 use super::passwords::{HashGate, HashPermit};
 use crate::config::{Config, MailConfig};
@@ -19,7 +22,7 @@ use crate::db::users::StaffRow;
 use crate::db::{Db, now_ms};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::email::Email;
-use crate::domain::staff::{LoginId, check_new_password};
+use crate::domain::staff::LoginId;
 use crate::error::{AppError, FieldErrors};
 
 /// How long a security code works.
@@ -34,9 +37,6 @@ pub const CODES_PER_LOGIN: i64 = 5;
 pub const USERNAMES_PER_EMAIL: i64 = 3;
 /// The per-login and per-email windows.
 pub const SUBJECT_WINDOW_MS: i64 = 60 * 60_000;
-/// The most characters of what an anonymous user typed that an audit row
-/// keeps (then a marker), so anonymous traffic cannot grow the log.
-pub use super::auth::AUDIT_TYPED_MAX;
 
 pub const CODE_NOT_RIGHT: &str = "That code is not right. Check the email, or use Resend Code.";
 pub const CODE_USED: &str =
@@ -63,20 +63,6 @@ pub struct SelfService<'a> {
     pub config: &'a Config,
 }
 
-/// What an anonymous user typed, cut to [`AUDIT_TYPED_MAX`] characters plus
-/// a marker, for the audit log.
-pub fn bounded(typed: &str) -> String {
-    super::auth::clip_for_audit(typed).into_owned()
-}
-
-/// The address a client is counted under: IPv6 clients per /64 (one
-/// customer's whole network), since each usually holds the whole /64.
-pub fn ip_bucket(ip: &str) -> String {
-    // The same grouping as the sign-in limit (IPv6 per /64), in a bucket
-    // space of its own.
-    format!("ip:{}", super::auth::throttle_key(ip))
-}
-
 /// A random code of [`CODE_DIGITS`] digits, from the OS generator.
 fn new_code() -> String {
     use rand::Rng;
@@ -90,10 +76,6 @@ fn field(keep: &[(&str, &str)], name: &str, message: impl Into<String>) -> AppEr
         .fold(FieldErrors::new(), |e, (k, v)| e.keep(k, v));
     errs.add(name, message);
     AppError::Invalid(errs)
-}
-
-fn window(now: i64, len: i64) -> i64 {
-    now - now.rem_euclid(len)
 }
 
 /// Sends in the background, after the answer: the answer's time must not
@@ -128,14 +110,17 @@ impl SelfService<'_> {
         if let Some(ip) = ip {
             let n = self
                 .db
-                .claim_self_service(&ip_bucket(ip), window(now, IP_WINDOW_MS))
+                .claim_self_service(
+                    &format!("ip:{}", throttle_key(ip)),
+                    window_start(now, IP_WINDOW_MS),
+                )
                 .await?;
             over = n > self.config.sign_in_ip_limit;
         }
         if let (false, Some((bucket, limit))) = (over, subject) {
             let n = self
                 .db
-                .claim_self_service(&bucket, window(now, SUBJECT_WINDOW_MS))
+                .claim_self_service(&bucket, window_start(now, SUBJECT_WINDOW_MS))
                 .await?;
             over = n > limit;
         }
@@ -247,17 +232,12 @@ impl SelfService<'_> {
         } else if code.chars().count() != CODE_DIGITS || !code.chars().all(|c| c.is_ascii_digit()) {
             errs.add("code", "The security code is the 8 digits in the email.");
         }
-        if let Err(e) = check_new_password(new) {
-            errs.add("new", e);
-        } else if id
-            .as_ref()
-            .is_some_and(|id| new.to_lowercase().contains(id.as_str()))
-        {
-            errs.add("new", "Do not use your login ID in your password.");
-        }
-        if new != confirm {
-            errs.add("confirm", "The two new passwords are not the same.");
-        }
+        check_new_for(
+            id.as_ref().map_or("", |id| id.as_str()),
+            new,
+            confirm,
+            &mut errs,
+        );
         let (Some(id), true) = (id, errs.is_empty()) else {
             return Err(AppError::Invalid(errs));
         };
@@ -272,6 +252,10 @@ impl SelfService<'_> {
         self.claim(ip, None, &entry(AuditAction::PasswordResetThrottled))
             .await?;
 
+        // One place at the argon2 gate for the whole request, taken before
+        // a try is claimed: a busy answer never uses up one of the code's
+        // tries, and the request never waits twice.
+        let permit = self.permit().await?;
         let user: Option<StaffRow> = self.db.staff_by_login(login).await?.filter(|r| r.active);
         let stored = match &user {
             Some(u) => self.db.reset_code(u.id).await?,
@@ -292,9 +276,9 @@ impl SelfService<'_> {
         // learns that it is used or expired, so these messages reveal nothing
         // about which login IDs exist.
         let matched = match &stored {
-            Some(s) => self.permit().await?.verify(&code, &s.code_hash).await,
+            Some(s) => permit.verify(&code, &s.code_hash).await,
             None => {
-                self.permit().await?.burn_time(&code).await;
+                permit.burn_time(&code).await;
                 false
             }
         };
@@ -326,24 +310,13 @@ impl SelfService<'_> {
             self.db.audit(&failed(reason)).await?;
             return Err(field(&keep, "code", message));
         }
-        // The history, as Change Password has it: not the current password
-        // nor one of the three before. The code stays live for another try.
-        let mut recent = vec![user.password_hash.clone()];
-        recent.extend(
-            self.db
-                .recent_password_hashes(user.id, PASSWORD_HISTORY - 1)
-                .await?,
-        );
-        for old in recent {
-            if self.permit().await?.verify(new, &old).await {
-                return Err(field(
-                    &keep,
-                    "new",
-                    "Choose a password different from your last 4.",
-                ));
-            }
+        // The history, as Change Password has it. The code stays live for
+        // another try.
+        if reuses_recent(self.db, &permit, user.id, &user.password_hash, new).await? {
+            return Err(field(&keep, "new", REUSED_PASSWORD));
         }
-        let hash = self.permit().await?.hash(new).await?;
+        let hash = permit.hash(new).await?;
+        drop(permit);
         let write = ResetWrite {
             user_id: user.id,
             code_hash: &stored.code_hash,
@@ -377,7 +350,7 @@ impl SelfService<'_> {
             Email::parse(typed).map_err(|e| field(&[("email", typed)], "email", e.to_string()))?;
         let now = now_ms();
         // An address is at most 254 characters, but the log keeps less.
-        let shown = bounded(addr.as_str());
+        let shown = clip_for_audit(addr.as_str());
         let entry = |action| AuditEntry {
             object: Some(&shown),
             ip,
@@ -438,25 +411,5 @@ mod tests {
         assert!(a.chars().all(|c| c.is_ascii_digit()));
         let distinct: std::collections::HashSet<String> = (0..50).map(|_| new_code()).collect();
         assert!(distinct.len() > 45, "codes repeat: {distinct:?}");
-    }
-
-    #[test]
-    fn typed_text_is_bounded_for_the_audit_log() {
-        assert_eq!(bounded("casey"), "casey");
-        let long = "é".repeat(10_000);
-        let cut = bounded(&long);
-        assert_eq!(cut.chars().count(), AUDIT_TYPED_MAX + 1);
-        assert!(cut.ends_with('…'));
-    }
-
-    #[test]
-    fn ipv6_clients_count_per_64() {
-        assert_eq!(ip_bucket("203.0.113.7"), "ip:203.0.113.7");
-        assert_eq!(
-            ip_bucket("2001:db8:1:2:aaaa::1"),
-            ip_bucket("2001:db8:1:2:bbbb::9")
-        );
-        assert_ne!(ip_bucket("2001:db8:1:2::1"), ip_bucket("2001:db8:1:3::1"));
-        assert_eq!(ip_bucket("::ffff:203.0.113.7"), "ip:203.0.113.7");
     }
 }

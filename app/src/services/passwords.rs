@@ -70,10 +70,6 @@ impl HashGate {
         HashGate::new(cores())
     }
 
-    pub fn size(&self) -> usize {
-        self.size
-    }
-
     /// A slot, or [`AppError::Busy`] after at most [`Self::WAIT`].
     pub async fn enter(&self) -> Result<HashPermit, AppError> {
         self.enter_within(Self::WAIT).await
