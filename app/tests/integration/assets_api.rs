@@ -2,13 +2,10 @@
 //! Accept-Encoding, hashed names cached for a year, pages never cached.
 
 use crate::support;
-use app::config::Config;
-use app::web::{AppState, router};
-use std::net::SocketAddr;
 
 /// A server whose site root is a temp folder holding a hashed bundle with
 /// its brotli and gzip copies (made up bytes: only the choice is tested).
-async fn serve_site(hashed: bool) -> (String, tempfile::TempDir, support::TestDb) {
+async fn serve_site(hashed: bool) -> (support::TestServer, tempfile::TempDir, support::TestDb) {
     let t = support::sqlite().await;
     let site = tempfile::tempdir().expect("site");
     let pkg = site.path().join("pkg");
@@ -16,32 +13,13 @@ async fn serve_site(hashed: bool) -> (String, tempfile::TempDir, support::TestDb
     std::fs::write(pkg.join("paydesk.h4sh.wasm"), b"\0asm-raw").expect("wasm");
     std::fs::write(pkg.join("paydesk.h4sh.wasm.br"), b"brotli-bytes").expect("br");
     std::fs::write(pkg.join("paydesk.h4sh.wasm.gz"), b"gzip-bytes").expect("gz");
-    let data = tempfile::tempdir().expect("data").keep();
-    let config = Config::from_lookup(|k| match k {
-        "DATABASE_URL" => Some(t.url.clone()),
-        "PAYDESK_DATA_DIR" => Some(data.display().to_string()),
-        _ => None,
-    })
-    .expect("config");
     let options = leptos::config::LeptosOptions::builder()
         .output_name("paydesk")
         .site_root(site.path().display().to_string())
         .hash_files(hashed)
         .build();
-    let state = AppState::new(t.db.clone(), config, options).expect("state");
-    let app = router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    (format!("http://{addr}"), site, t)
+    let s = support::serve_with_options(&t, &[], options).await;
+    (s, site, t)
 }
 
 async fn get(url: &str, accept: Option<&str>) -> reqwest::Response {
@@ -68,7 +46,8 @@ fn header(res: &reqwest::Response, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bundle_goes_out_precompressed_and_cached_for_a_year() {
-    let (base, _site, t) = serve_site(true).await;
+    let (s, _site, t) = serve_site(true).await;
+    let base = &s.base;
     let url = format!("{base}/pkg/paydesk.h4sh.wasm");
 
     let br = get(&url, Some("gzip, deflate, br")).await;
@@ -107,7 +86,8 @@ async fn the_bundle_goes_out_precompressed_and_cached_for_a_year() {
 async fn unhashed_names_are_revalidated_and_pages_never_cached() {
     // (A page cannot render with hashing on here: leptos reads the hashes
     // from a file beside the test binary.)
-    let (base, _site, t) = serve_site(false).await;
+    let (s, _site, t) = serve_site(false).await;
+    let base = &s.base;
     let res = get(&format!("{base}/pkg/paydesk.h4sh.wasm"), Some("br")).await;
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "cache-control"), "no-cache");

@@ -149,6 +149,19 @@ pub async fn serve(t: &TestDb) -> TestServer {
 
 /// Like [`serve`], with these settings on top.
 pub async fn serve_with(t: &TestDb, settings: &[(&str, &str)]) -> TestServer {
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("paydesk")
+        .site_root("target/site")
+        .build();
+    serve_with_options(t, settings, leptos_options).await
+}
+
+/// Like [`serve_with`], with these Leptos options (a site root of its own).
+pub async fn serve_with_options(
+    t: &TestDb,
+    settings: &[(&str, &str)],
+    leptos_options: leptos::config::LeptosOptions,
+) -> TestServer {
     let data_dir = tempfile::tempdir().expect("data dir");
     let data_path = data_dir.path().display().to_string();
     let config = Config::from_lookup(|k| match k {
@@ -160,10 +173,6 @@ pub async fn serve_with(t: &TestDb, settings: &[(&str, &str)]) -> TestServer {
             .map(|(_, v)| v.to_string()),
     })
     .expect("test config");
-    let leptos_options = leptos::config::LeptosOptions::builder()
-        .output_name("paydesk")
-        .site_root("target/site")
-        .build();
     let state = AppState::new(t.db.clone(), config, leptos_options).expect("app state");
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
