@@ -381,8 +381,8 @@ impl Db {
 
     /// Scheduled → Authorizing when its date comes; false if it was
     /// cancelled or started meanwhile, or its account is no longer active
-    /// (the service cancels those; this guard closes the gap between its
-    /// look at the account and the start).
+    /// (the service then cancels it; the guard is the one check, so nothing
+    /// can slip between a look at the account and the start).
     pub async fn start_scheduled(&self, id: i64, now: i64) -> Result<bool, DbError> {
         let started = in_tx!(self, |tx| {
             let n = sqlx::query(

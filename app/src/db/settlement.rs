@@ -132,23 +132,28 @@ struct Source {
     action_id: Option<i64>,
 }
 
+/// An entry's facts; an unknown stored account type or bank kind is an
+/// error, never a guess (it picks the entry's transaction code).
 fn outgoing_of(
     p: &PaymentRow,
     account_number: String,
     amount_cents: i64,
     credit: bool,
-) -> Outgoing {
-    Outgoing {
-        business: AccountType::from_code(&p.account_type) == Some(AccountType::Business),
-        savings: p.bank_kind.as_deref().and_then(BankAccountKind::from_code)
-            == Some(BankAccountKind::Savings),
+) -> Result<Outgoing, crate::domain::UnknownCode> {
+    let savings = match p.bank_kind.as_deref() {
+        Some(kind) => BankAccountKind::decode(kind)? == BankAccountKind::Savings,
+        None => false,
+    };
+    Ok(Outgoing {
+        business: AccountType::decode(&p.account_type)? == AccountType::Business,
+        savings,
         credit,
         routing: p.bank_routing.clone().unwrap_or_default(),
         account_number,
         amount_cents,
         individual_id: p.account_number.clone(),
         name: p.bank_holder.clone().unwrap_or_default(),
-    }
+    })
 }
 
 impl Db {
@@ -241,7 +246,7 @@ impl Db {
                     {
                         Some(account_number) => {
                             let amount = debit_amount(p.amount_cents, p.refunded_cents);
-                            outgoing.push(outgoing_of(&p, account_number, amount, false));
+                            outgoing.push(outgoing_of(&p, account_number, amount, false)?);
                             sources.push(Source {
                                 payment: p,
                                 action_id: None,
@@ -285,7 +290,7 @@ impl Db {
                     .and_then(|enc| (ach.open_account)(enc))
                 {
                     Some(account_number) => {
-                        outgoing.push(outgoing_of(&p, account_number, amount_cents, true));
+                        outgoing.push(outgoing_of(&p, account_number, amount_cents, true)?);
                         sources.push(Source {
                             payment: p,
                             action_id: Some(action_id),

@@ -150,19 +150,8 @@ pub async fn update(
     } else {
         Vec::new()
     };
-    // Making it inactive cancels them: only for someone who may cancel.
-    if !scheduled.is_empty() && !staff.can(Entitlement::CancelVoid) {
-        let mut errs = FieldErrors::new().keep("status", &form.status);
-        errs.add(
-            "status",
-            format!(
-                "This account has {} scheduled payment(s), and making it inactive would cancel them, which you may not do. Ask someone who may cancel payments.",
-                scheduled.len()
-            ),
-        );
-        return Err(AppError::Invalid(errs));
-    }
-    if !scheduled.is_empty() && form.confirm.is_none() {
+    if !scheduled.is_empty() {
+        // The form comes back with what was typed, whichever message it gets.
         let mut errs = FieldErrors::new();
         for (field, value) in [
             ("first_name", &form.first_name),
@@ -173,11 +162,24 @@ pub async fn update(
             errs = errs.keep(field, value.trim());
         }
         errs = errs.keep("status", &form.status);
-        errs.add(
-            "confirm",
-            format!("This account has {} scheduled payment(s). Making it inactive cancels them: tick the box to confirm.", scheduled.len()),
-        );
-        return Err(AppError::Invalid(errs));
+        let n = scheduled.len();
+        // Making it inactive cancels them: only for someone who may cancel.
+        if !staff.can(Entitlement::CancelVoid) {
+            errs.add(
+                "status",
+                format!(
+                    "This account has {n} scheduled payment(s), and making it inactive would cancel them, which you may not do. Ask someone who may cancel payments."
+                ),
+            );
+            return Err(AppError::Invalid(errs));
+        }
+        if form.confirm.is_none() {
+            errs.add(
+                "confirm",
+                format!("This account has {n} scheduled payment(s). Making it inactive cancels them: tick the box to confirm."),
+            );
+            return Err(AppError::Invalid(errs));
+        }
     }
     let (before, after) = (stored_facts(&r), facts(&a));
     let audit = AuditEntry {

@@ -5,39 +5,17 @@
 use crate::db::accounts::{ImportMode, ImportOutcome};
 use crate::db::{Db, DbError};
 use crate::domain::file_rows;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::io::Read;
 
-/// What a File Transfers upload holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Accounts,
-    Bills,
-}
-
-impl FileKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            FileKind::Accounts => "accounts",
-            FileKind::Bills => "bills",
-        }
+crate::domain::account::coded_enum!(
+    /// What a File Transfers upload holds.
+    FileKind {
+        Accounts => "accounts", "Universal file",
+        Bills => "bills", "Bill file",
     }
-
-    /// Reads a stored code; an unknown one is an error, not a default.
-    pub fn decode(code: &str) -> Result<FileKind, crate::domain::UnknownCode> {
-        FileKind::from_code(code).ok_or_else(|| crate::domain::UnknownCode {
-            kind: "FileKind",
-            code: code.chars().take(40).collect(),
-        })
-    }
-
-    pub fn from_code(code: &str) -> Option<FileKind> {
-        match code {
-            "accounts" => Some(FileKind::Accounts),
-            "bills" => Some(FileKind::Bills),
-            _ => None,
-        }
-    }
-}
+);
 
 /// Reads `input` (a file) and applies it whole, or reports why not.
 pub async fn import<R: Read>(

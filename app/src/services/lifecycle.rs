@@ -89,7 +89,8 @@ pub async fn cancel_reverse(
     if let Some(waiting) = db.approval_by_key(&form.key).await? {
         return approval_repeat(waiting, row.id, reference);
     }
-    let checked = check_action_form(form, &row.state()?).map_err(AppError::Invalid)?;
+    let state = row.state()?;
+    let checked = check_action_form(form, &state).map_err(AppError::Invalid)?;
     if !staff.can(Entitlement::for_action(checked.kind)) {
         return Err(AppError::Forbidden);
     }
@@ -100,19 +101,19 @@ pub async fn cancel_reverse(
             "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
         ));
     }
-    let amount = plan(&row.state()?, checked.kind, checked.amount)
+    let amount = plan(&state, checked.kind, checked.amount)
         .map(|p| p.amount)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
-    // A first look, on the payment as last read; `apply_action` decides
-    // again under the payment's lock, with what was refunded by then.
-    if needs_second_person(checked.kind, row.state()?.refunded, amount, threshold) {
+    // A first look, on the payment as last read, so a refund that waits for
+    // approval never reaches the processor; `apply_action` decides again
+    // under the payment's lock, with what was refunded by then.
+    if needs_second_person(checked.kind, state.refunded, amount, threshold) {
         return ask_for_approval(
             db, staff, row.id, reference, &form.key, &checked, amount, ip,
         )
         .await;
     }
-    let processor_ref = (row.state()?.method == MethodKind::Card
-        && checked.kind != ActionKind::Cancel)
+    let processor_ref = (state.method == MethodKind::Card && checked.kind != ActionKind::Cancel)
         .then(|| processor.reverse_card(&form.key));
     let request = NewAction {
         payment_id: row.id,

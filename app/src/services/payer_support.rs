@@ -174,13 +174,11 @@ pub async fn payment_statuses(
         .map(|r| r.as_str().to_string())
         .collect();
     let found = db.payment_statuses(&stored).await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|(r, s)| {
-            Some((
-                Reference::parse(&r)?.to_string(),
-                PaymentStatus::from_code(&s)?,
-            ))
-        })
-        .collect())
+    let mut out = Vec::with_capacity(found.len());
+    for (r, s) in found {
+        if let Some(r) = Reference::parse(&r) {
+            out.push((r.to_string(), PaymentStatus::decode(&s)?));
+        }
+    }
+    Ok(out)
 }

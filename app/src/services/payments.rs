@@ -629,13 +629,12 @@ impl Payments<'_> {
     pub async fn start_due_scheduled(&self, today: &str) -> Result<Vec<i64>, AppError> {
         let mut started = Vec::new();
         for row in self.db.due_scheduled(today).await? {
-            // Whatever made the account inactive (its page, a universal
-            // file), a scheduled payment on it is cancelled, not charged.
-            let account = self.db.account_by_number(&row.account_number).await?;
-            if account
-                .as_ref()
-                .is_none_or(|a| a.status != AccountStatus::Active.code())
-            {
+            // The start is guarded on the account being active. Refused, the
+            // payment is either no longer Scheduled (another run started or
+            // cancelled it: cancelling does nothing) or its account was made
+            // inactive (its page, a universal file): it is cancelled, never
+            // charged.
+            if !self.db.start_scheduled(row.id, now_ms()).await? {
                 let by = super::scheduled::Canceller {
                     actor_id: None,
                     actor_login: "scheduler",
@@ -643,9 +642,6 @@ impl Payments<'_> {
                     why: super::scheduled::INACTIVE_ON_ITS_DATE,
                 };
                 super::scheduled::cancel(self.db, row.id, &by).await?;
-                continue;
-            }
-            if !self.db.start_scheduled(row.id, now_ms()).await? {
                 continue;
             }
             let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
@@ -709,16 +705,20 @@ impl Payments<'_> {
             .payment_history(row.id)
             .await?
             .into_iter()
-            .filter_map(|h| {
-                Some(StatusChange {
+            .map(|h| {
+                Ok(StatusChange {
                     at: clock::display(h.at, tz),
-                    from: h.from_status.as_deref().and_then(PaymentStatus::from_code),
-                    to: PaymentStatus::from_code(&h.to_status)?,
+                    from: h
+                        .from_status
+                        .as_deref()
+                        .map(PaymentStatus::decode)
+                        .transpose()?,
+                    to: PaymentStatus::decode(&h.to_status)?,
                     by: h.actor,
                     reason: h.reason,
                 })
             })
-            .collect();
+            .collect::<Result<_, crate::domain::UnknownCode>>()?;
         let notices = self.db.notices_for_payment(row.id).await?;
         let receipt_status = match notices.iter().find(|n| n.kind == "receipt") {
             None => "No receipt (the payment was not approved)".to_string(),
@@ -843,8 +843,8 @@ pub struct Submitted {
 
 /// The answer a payment row gives to whoever submitted its review.
 fn outcome_of(row: &PaymentRow) -> Result<Submitted, AppError> {
-    match PaymentStatus::from_code(&row.status) {
-        Some(PaymentStatus::Declined) => Err(AppError::Declined(
+    match PaymentStatus::decode(&row.status)? {
+        PaymentStatus::Declined => Err(AppError::Declined(
             row.decline_reason
                 .clone()
                 .unwrap_or_else(|| "Declined".into()),

@@ -408,11 +408,7 @@ pub async fn abandon(
 fn summary(u: UploadRow, tz: &str) -> Result<UploadSummary, crate::domain::UnknownCode> {
     Ok(UploadSummary {
         id: u.id,
-        kind: if u.kind == "bills" {
-            "Bill file".into()
-        } else {
-            "Universal file".into()
-        },
+        kind: FileKind::decode(&u.kind)?.label().into(),
         size: human_size(u.size_bytes),
         uploaded_at: clock::display(u.uploaded_at, tz),
         status: UploadStatus::decode(&u.status)?,

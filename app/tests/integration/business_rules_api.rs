@@ -505,6 +505,9 @@ async fn inactivating_an_account_cancels_only_for_those_who_may(t: &TestDb) {
     let v: serde_json::Value = r.json().await.unwrap();
     let said = v["Invalid"]["errors"].to_string();
     assert!(said.contains("scheduled payment"), "{said}");
+    // The form comes back with the edits that were typed, not only Status.
+    let kept = v["Invalid"]["values"].to_string();
+    assert!(kept.contains("Pat") && kept.contains("Lee"), "{kept}");
     assert_eq!(
         t.db.account_by_number(account)
             .await
