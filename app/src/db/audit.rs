@@ -243,14 +243,4 @@ impl Db {
         })?;
         Ok(rows)
     }
-
-    /// Every action recorded so far, for the report's Action filter.
-    pub async fn audit_actions(&self) -> Result<Vec<String>, DbError> {
-        let rows = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, String>("SELECT DISTINCT action FROM audit_log ORDER BY action")
-                .fetch_all(pool)
-                .await
-        })?;
-        Ok(rows)
-    }
 }

@@ -175,8 +175,8 @@ pub struct AuditPage {
     pub page: u32,
     pub pages: u32,
     pub per_page: u32,
-    /// Every action recorded, for the Action filter.
-    pub actions: Vec<String>,
+    /// The Action filter's choices: each known action's code and label.
+    pub actions: Vec<(String, String)>,
 }
 
 /// A CSV cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`,

@@ -64,9 +64,9 @@ pub fn AuditReportPage() -> impl IntoView {
                             <Transition fallback=|| ()>
                                 {move || page.get().and_then(Result::ok).map(|p| {
                                     let chosen = query().action;
-                                    p.actions.into_iter().map(|a| {
-                                        let selected = a == chosen;
-                                        view! { <option value=a.clone() selected=selected>{a.clone()}</option> }
+                                    p.actions.into_iter().map(|(code, label)| {
+                                        let selected = code == chosen;
+                                        view! { <option value=code selected=selected>{label}</option> }
                                     }).collect_view()
                                 })}
                             </Transition>

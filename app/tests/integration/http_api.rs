@@ -924,7 +924,8 @@ async fn the_audit_report_filters_sorts_pages_and_exports_safely(t: &TestDb) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|a| a == "auth.sign_in")
+            .any(|a| a[0] == "auth.sign_in" && a[1] == "Signed in"),
+        "the Action filter offers each action by its label"
     );
     let page2 = load(vec![
         ("q[action]", "auth.sign_in_failed".into()),
