@@ -35,6 +35,24 @@ impl AuditEntry<'_> {
     }
 }
 
+impl<'a> AuditEntry<'a> {
+    /// What a signed-in staff user did to `object`, now.
+    pub fn by_staff(
+        staff: &'a crate::domain::staff::StaffUser,
+        action: AuditAction,
+        object: &'a str,
+        ip: Option<&'a str>,
+    ) -> Self {
+        AuditEntry {
+            actor_id: Some(staff.id),
+            actor_login: Some(&staff.login),
+            object: Some(object),
+            ip,
+            ..AuditEntry::new(super::now_ms(), action)
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     pub id: i64,

@@ -4,9 +4,9 @@
 //! and Adjust Balance.
 
 use super::clock;
+use crate::db::Db;
 use crate::db::accounts::AccountRow;
 use crate::db::audit::AuditEntry;
-use crate::db::{Db, now_ms};
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
 use crate::domain::account_edit::{
     AccountDetail, AccountForm, AdjustForm, CheckedAccount, LedgerLine, check_account_form,
@@ -17,21 +17,6 @@ use crate::domain::entitlements::Entitlement;
 use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
 use crate::error::{AppError, FieldErrors};
-
-fn entry<'a>(
-    staff: &'a StaffUser,
-    action: AuditAction,
-    object: &'a str,
-    ip: Option<&'a str>,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: Some(staff.id),
-        actor_login: Some(&staff.login),
-        object: Some(object),
-        ip,
-        ..AuditEntry::new(now_ms(), action)
-    }
-}
 
 fn facts(a: &CheckedAccount) -> String {
     serde_json::json!({
@@ -73,7 +58,7 @@ pub async fn create(
     let after = facts(&a);
     let audit = AuditEntry {
         after: Some(&after),
-        ..entry(staff, AuditAction::AccountCreate, &number, ip)
+        ..AuditEntry::by_staff(staff, AuditAction::AccountCreate, &number, ip)
     };
     match db.create_account(&a, &audit).await {
         Ok(_) => Ok(number),
@@ -185,7 +170,7 @@ pub async fn update(
     let audit = AuditEntry {
         before: Some(&before),
         after: Some(&after),
-        ..entry(staff, AuditAction::AccountUpdate, &r.account_number, ip)
+        ..AuditEntry::by_staff(staff, AuditAction::AccountUpdate, &r.account_number, ip)
     };
     db.update_account(r.id, &a, &audit).await?;
     let by = super::scheduled::Canceller {
@@ -224,7 +209,7 @@ pub async fn adjust(
     let after = serde_json::json!({ "change_cents": change.cents(), "reason": reason }).to_string();
     let audit = AuditEntry {
         after: Some(&after),
-        ..entry(
+        ..AuditEntry::by_staff(
             staff,
             AuditAction::AccountAdjustBalance,
             &r.account_number,

@@ -394,13 +394,7 @@ pub async fn add_user_with(
 
 /// An audit row for something a user did to their own account, now.
 fn own_entry<'a>(user: &'a StaffUser, action: AuditAction, ip: Option<&'a str>) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: Some(user.id),
-        actor_login: Some(&user.login),
-        object: Some(&user.login),
-        ip,
-        ..AuditEntry::new(now_ms(), action)
-    }
+    AuditEntry::by_staff(user, action, &user.login, ip)
 }
 
 /// Hashes off the async executor (argon2 is slow on purpose), in a slot of

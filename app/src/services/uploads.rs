@@ -283,21 +283,6 @@ pub async fn receive(
     Ok(id)
 }
 
-fn entry<'a>(
-    staff: &'a StaffUser,
-    action: AuditAction,
-    object: &'a str,
-    ip: Option<&'a str>,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        actor_id: Some(staff.id),
-        actor_login: Some(&staff.login),
-        object: Some(object),
-        ip,
-        ..AuditEntry::new(now_ms(), action)
-    }
-}
-
 async fn waiting(db: &Db, id: i64) -> Result<UploadRow, AppError> {
     db.upload(id)
         .await?
@@ -322,7 +307,7 @@ pub async fn commit(
             id,
             "committing",
             staff.id,
-            &entry(staff, AuditAction::UploadCommit, &object, ip),
+            &AuditEntry::by_staff(staff, AuditAction::UploadCommit, &object, ip),
         )
         .await?
     {
@@ -383,7 +368,7 @@ pub async fn abandon(
             id,
             "abandoned",
             staff.id,
-            &entry(
+            &AuditEntry::by_staff(
                 staff,
                 AuditAction::UploadAbandon,
                 &format!("upload {id}"),

@@ -77,22 +77,6 @@ fn new_temporary_password() -> String {
 }
 
 impl UserAdmin<'_> {
-    fn entry<'b>(
-        &self,
-        admin: &'b StaffUser,
-        action: AuditAction,
-        object: &'b str,
-        ip: Option<&'b str>,
-    ) -> AuditEntry<'b> {
-        AuditEntry {
-            actor_id: Some(admin.id),
-            actor_login: Some(&admin.login),
-            object: Some(object),
-            ip,
-            ..AuditEntry::new(now_ms(), action)
-        }
-    }
-
     async fn row(&self, login: &str) -> Result<StaffListRow, AppError> {
         let key = login.trim().to_ascii_lowercase();
         self.db
@@ -164,7 +148,12 @@ impl UserAdmin<'_> {
         .await?;
         let row = self.row(&form.login).await?;
         self.db
-            .audit(&self.entry(admin, AuditAction::UserTemporaryPassword, &row.login, ip))
+            .audit(&AuditEntry::by_staff(
+                admin,
+                AuditAction::UserTemporaryPassword,
+                &row.login,
+                ip,
+            ))
             .await?;
         self.mail(&row, &password).await?;
         Ok(row.login)
@@ -198,7 +187,7 @@ impl UserAdmin<'_> {
             .db
             .deactivate_staff(
                 row.id,
-                &self.entry(admin, AuditAction::UserDeactivate, &row.login, ip),
+                &AuditEntry::by_staff(admin, AuditAction::UserDeactivate, &row.login, ip),
             )
             .await?
         {
@@ -224,7 +213,7 @@ impl UserAdmin<'_> {
         self.db
             .activate_staff(
                 row.id,
-                &self.entry(admin, AuditAction::UserActivate, &row.login, ip),
+                &AuditEntry::by_staff(admin, AuditAction::UserActivate, &row.login, ip),
             )
             .await?;
         Ok(())
@@ -243,7 +232,7 @@ impl UserAdmin<'_> {
             .unlock_staff(
                 row.id,
                 now_ms(),
-                &self.entry(admin, AuditAction::UserUnlock, &row.login, ip),
+                &AuditEntry::by_staff(admin, AuditAction::UserUnlock, &row.login, ip),
             )
             .await?
         {
@@ -284,7 +273,7 @@ impl UserAdmin<'_> {
             .set_temporary_password(
                 row.id,
                 &hash,
-                &self.entry(admin, AuditAction::UserTemporaryPassword, &row.login, ip),
+                &AuditEntry::by_staff(admin, AuditAction::UserTemporaryPassword, &row.login, ip),
             )
             .await?;
         self.mail(&row, &password).await
@@ -319,7 +308,7 @@ impl UserAdmin<'_> {
         let entry = AuditEntry {
             before: Some(&before),
             after: Some(&after),
-            ..self.entry(admin, AuditAction::UserEntitlements, &row.login, ip)
+            ..AuditEntry::by_staff(admin, AuditAction::UserEntitlements, &row.login, ip)
         };
         match self
             .db
@@ -363,7 +352,7 @@ impl UserAdmin<'_> {
         let entry = AuditEntry {
             before: Some(&before),
             after: Some(&after),
-            ..self.entry(admin, action, role.code(), ip)
+            ..AuditEntry::by_staff(admin, action, role.code(), ip)
         };
         match self
             .db
