@@ -62,15 +62,7 @@ fn digest(path: &str, err: &str) -> Vec<u8> {
 }
 
 fn cookie_value(req: &Request) -> Option<String> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty() && v.len() <= 256)
+    super::session::cookie_named(req.headers(), COOKIE, 256)
 }
 
 /// The same address without `__path` and `__err` (every other parameter

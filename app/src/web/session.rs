@@ -38,22 +38,26 @@ pub struct RequestSession {
 /// one. (Over https the plain name is not read: anyone who can set cookies
 /// for a parent domain could set it.)
 fn cookie_token(headers: &HeaderMap, https: bool) -> Option<String> {
-    let pairs: Vec<(String, String)> = headers
+    cookie_named(headers, SECURE_COOKIE, 128).or_else(|| {
+        if https {
+            None
+        } else {
+            cookie_named(headers, COOKIE, 128)
+        }
+    })
+}
+
+/// The non-empty value of cookie `name`, if it is at most `max_len` long.
+pub(super) fn cookie_named(headers: &HeaderMap, name: &str, max_len: usize) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    let find = |wanted: &str| {
-        pairs
-            .iter()
-            .find(|(name, _)| name == wanted)
-            .map(|(_, value)| value.clone())
-            .filter(|v| !v.is_empty() && v.len() <= 128)
-    };
-    find(SECURE_COOKIE).or_else(|| if https { None } else { find(COOKIE) })
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= max_len)
 }
 
 /// The `Set-Cookie` value for a new session, or (with `None`) one that
