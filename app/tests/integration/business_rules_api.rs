@@ -417,8 +417,9 @@ async fn some_administrator_always_keeps_administration(t: &TestDb) {
         .await,
         1
     );
-    // Role Entitlements cannot do it either: Apply to current users gives
-    // blair the role's set back, and the role must keep both.
+    // Role Entitlements cannot take it away either: applying the role to
+    // current users (here with every entitlement) leaves blair, the last
+    // holder through an override, with User administration.
     let all: Vec<String> = Entitlement::ALL
         .iter()
         .map(|e| {

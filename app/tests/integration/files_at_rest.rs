@@ -229,7 +229,7 @@ async fn uploads_leave_no_temporary_file_behind(t: &TestDb) {
     let s = support::serve(t).await;
     let admin = signed_in(&s, ADMIN).await;
 
-    // A second file field: the first file is not the one kept.
+    // A second file field: one upload is made and no temporary file is left.
     let r = post_form(
         &admin,
         &s,
