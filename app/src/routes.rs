@@ -149,6 +149,20 @@ pub fn upload(id: i64) -> String {
 pub const APPROVALS: &str = "/approvals";
 
 pub const AUDIT_REPORT: &str = "/reports/audit";
+pub const AUDIT_CSV: &str = "/reports/audit.csv";
+
+/// The Reports menu: every report this user may run.
+pub const REPORTS: &str = "/reports";
+
+/// A report's page with `params` (see `domain::report` for the names).
+pub fn report(kind: crate::domain::report::ReportKind, params: &[(&str, &str)]) -> String {
+    let owned: Vec<(String, String)> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    crate::domain::report::link(&kind.path(), &owned)
+}
 
 /// What a page needs beyond being signed in. The server's page guard
 /// answers 403 without it; the navigation hides it.
@@ -165,7 +179,9 @@ pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entit
         Some(Entitlement::ApproveRefunds)
     } else if under(SETTLEMENTS) {
         Some(Entitlement::Settlement)
-    } else if under("/reports") {
+    } else if under(AUDIT_REPORT) || path == AUDIT_CSV {
+        Some(Entitlement::AuditReport)
+    } else if under(REPORTS) || path.starts_with("/reports/") {
         Some(Entitlement::Reports)
     } else if path.starts_with("/pay/") {
         Some(Entitlement::OnBehalfPayments)
@@ -225,8 +241,17 @@ mod tests {
         );
         assert_eq!(
             page_entitlement("/reports/audit"),
+            Some(Entitlement::AuditReport)
+        );
+        assert_eq!(
+            page_entitlement("/reports/audit.csv"),
+            Some(Entitlement::AuditReport)
+        );
+        assert_eq!(
+            page_entitlement("/reports/payment-history.xlsx"),
             Some(Entitlement::Reports)
         );
+        assert_eq!(page_entitlement("/reports"), Some(Entitlement::Reports));
         assert_eq!(
             page_entitlement("/settlements/files/3"),
             Some(Entitlement::Settlement)

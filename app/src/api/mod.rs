@@ -11,5 +11,6 @@ pub(crate) mod context;
 pub mod lifecycle;
 pub mod password_reset;
 pub mod payments;
+pub mod reports;
 pub mod uploads;
 pub mod users;

@@ -59,6 +59,7 @@ coded_enum!(
         AchDownload => "settlement.ach_download", "NACHA file downloaded",
         AchReturns => "ach.returns", "ACH returns read",
         AuditExport => "report.audit_export", "Audit Report exported",
+        ReportExport => "report.export", "Report exported",
     }
 );
 

@@ -18,6 +18,7 @@ coded_enum!(
         ApproveRefunds => "payments.refund_approve", "Approve refunds above the threshold",
         Uploads => "uploads", "Uploads",
         Reports => "reports", "Reports",
+        AuditReport => "reports.audit", "Audit Report",
         UserAdmin => "users", "User administration",
         EntitlementAdmin => "entitlements", "Entitlement administration",
         Settlement => "settlement", "Settlement",
@@ -35,6 +36,7 @@ impl Entitlement {
                 Entitlement::OnBehalfPayments,
                 Entitlement::CancelVoid,
                 Entitlement::Refunds,
+                Entitlement::Reports,
             ]),
         }
     }
@@ -174,6 +176,7 @@ mod tests {
             Entitlement::EntitlementAdmin,
             Entitlement::Settlement,
             Entitlement::ApproveRefunds,
+            Entitlement::AuditReport,
         ] {
             assert!(!csr.has(e), "{e:?}");
         }
@@ -186,16 +189,16 @@ mod tests {
     #[test]
     fn overrides_only_record_differences_and_round_trip() {
         let role = Entitlement::default_for(Role::Csr);
-        let wanted: Entitlements = [Entitlement::OnBehalfPayments, Entitlement::Reports]
+        let wanted: Entitlements = [Entitlement::OnBehalfPayments, Entitlement::Uploads]
             .into_iter()
             .collect();
         let o = role.overrides_for(&wanted);
         assert_eq!(
             o.len(),
-            3,
-            "CancelVoid and Refunds taken, Reports given: {o:?}"
+            4,
+            "CancelVoid, Refunds and Reports taken, Uploads given: {o:?}"
         );
-        assert_eq!(o.get(&Entitlement::Reports), Some(&true));
+        assert_eq!(o.get(&Entitlement::Uploads), Some(&true));
         assert_eq!(o.get(&Entitlement::Refunds), Some(&false));
         assert_eq!(role.with_overrides(&o), wanted);
         assert!(role.overrides_for(&role).is_empty());

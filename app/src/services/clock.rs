@@ -20,6 +20,26 @@ pub fn display(ms: i64, tz: &str) -> String {
     }
 }
 
+/// A time for a file: `2026-12-02 14:05:09` in `tz`, which spreadsheets
+/// read as a date and time.
+pub fn file_time(ms: i64, tz: &str) -> String {
+    match Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts
+            .to_zoned_datetime(zone(tz))
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The civil date of `ms` in `tz`.
+pub fn civil_date(ms: i64, tz: &str) -> (u16, u8, u8) {
+    let z = Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(zone(tz));
+    (z.year().max(0) as u16, z.month().max(1) as u8, z.day().max(1) as u8)
+}
+
 /// The biller's date today, for card expiry and payment date checks.
 pub fn today(tz: &str) -> Today {
     let now = Timestamp::now().to_zoned_datetime(zone(tz));

@@ -21,6 +21,21 @@ impl CsvOut {
         CsvOut { writer: writer() }
     }
 
+    /// A row where cells marked `true` are ours (an amount we formatted)
+    /// and skip the formula guard, so `-12.50` stays a number.
+    pub fn row_trusting<'a, I>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = (&'a str, bool)>,
+    {
+        let _ = self.writer.write_record(cells.into_iter().map(|(c, ours)| {
+            if ours {
+                c.as_bytes().to_vec()
+            } else {
+                formula_safe(c).as_bytes().to_vec()
+            }
+        }));
+    }
+
     pub fn row<I, S>(&mut self, cells: I)
     where
         I: IntoIterator<Item = S>,
@@ -44,11 +59,18 @@ impl CsvOut {
     }
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Always)
+fn builder() -> csv::WriterBuilder {
+    let mut b = csv::WriterBuilder::new();
+    // Flexible: a report's export starts with lines that say what it is,
+    // shorter than its table's rows.
+    b.quote_style(csv::QuoteStyle::Always)
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new())
+        .flexible(true);
+    b
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    builder().from_writer(Vec::new())
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             (E::ApproveRefunds, routes::APPROVALS, "Approvals"),
                             (E::Uploads, routes::UPLOADS, "File Transfers"),
                             (E::Settlement, routes::SETTLEMENTS, "Settlement"),
-                            (E::Reports, routes::AUDIT_REPORT, "Audit Report"),
+                            (E::Reports, routes::REPORTS, "Reports"),
                             (E::UserAdmin, routes::USERS, "User Admin"),
                             (E::EntitlementAdmin, routes::ROLES, "Role Entitlements"),
                         ]

@@ -14,6 +14,7 @@ mod make_payment;
 mod not_found;
 mod payer_support;
 mod payment_pages;
+mod reports;
 mod role_entitlements;
 mod root;
 mod settlements;
@@ -26,6 +27,7 @@ mod user_admin;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
+use crate::domain::report::ReportKind;
 use leptos_router::{SsrMode, path};
 
 pub use layout::Layout;
@@ -79,6 +81,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/payments/:reference/thanks") view=payment_pages::ThanksPage ssr=SsrMode::Async/>
                 <Route path=path!("/settlements") view=settlements::SettlementsPage ssr=SsrMode::Async/>
                 <Route path=path!("/reports/audit") view=audit_report::AuditReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async/>
+                <Route path=path!("/reports/payment-history") view=|| view! { <reports::ReportView kind=ReportKind::PaymentHistory/> } ssr=SsrMode::Async/>
+                <Route path=path!("/reports/reconciliation") view=|| view! { <reports::ReportView kind=ReportKind::Reconciliation/> } ssr=SsrMode::Async/>
+                <Route path=path!("/reports/settlement") view=|| view! { <reports::ReportView kind=ReportKind::Settlement/> } ssr=SsrMode::Async/>
+                <Route path=path!("/reports/enrollment") view=|| view! { <reports::ReportView kind=ReportKind::Enrollment/> } ssr=SsrMode::Async/>
+                <Route path=path!("/reports/aging") view=|| view! { <reports::ReportView kind=ReportKind::Aging/> } ssr=SsrMode::Async/>
+                <Route path=path!("/reports/activity") view=|| view! { <reports::ReportView kind=ReportKind::Activity/> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=user_admin::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users/:login") view=user_admin::UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/roles") view=role_entitlements::RoleEntitlementsPage ssr=SsrMode::Async/>

@@ -68,7 +68,7 @@ pub async fn audit_csv(
 ) -> Response {
     let user = match session.user {
         None => return StatusCode::UNAUTHORIZED.into_response(),
-        Some(u) if !u.can(Entitlement::Reports) => {
+        Some(u) if !u.can(Entitlement::AuditReport) => {
             return (
                 StatusCode::FORBIDDEN,
                 "You don't have permission to export the audit report.",
@@ -106,5 +106,72 @@ pub async fn audit_csv(
             e.to_string(),
         )
             .into_response(),
+    }
+}
+
+/// `GET /reports/<report>.<format>?…`: every row of a report matching its
+/// query, streamed (`services::reports::export`).
+pub async fn report_export(
+    State(state): State<AppState>,
+    Extension(session): Extension<RequestSession>,
+    Query(params): Query<Vec<(String, String)>>,
+    kind: crate::domain::report::ReportKind,
+    format: crate::domain::report::ExportFormat,
+) -> Response {
+    let user = match session.user {
+        None => return StatusCode::UNAUTHORIZED.into_response(),
+        Some(u) if !u.can(Entitlement::Reports) => {
+            return (
+                StatusCode::FORBIDDEN,
+                "You don't have permission to export reports.",
+            )
+                .into_response();
+        }
+        Some(u) => u,
+    };
+    let query = crate::domain::report::ReportQuery {
+        kind: kind.code().to_string(),
+        params: params.into_iter().collect(),
+    };
+    match crate::services::reports::export::export(
+        &state.db,
+        &state.config,
+        &user,
+        session.ip.as_deref(),
+        &query,
+        format,
+    )
+    .await
+    {
+        Ok(file) => (
+            [
+                (header::CONTENT_TYPE, file.content_type.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", file.file_name),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            axum::body::Body::from_stream(file.body),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            error_text(&e),
+        )
+            .into_response(),
+    }
+}
+
+/// An error as plain text: each field's message for a refused query.
+fn error_text(e: &AppError) -> String {
+    match e {
+        AppError::Invalid(f) => f
+            .errors
+            .iter()
+            .map(|x| format!("{}: {}", x.field, x.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
     }
 }

@@ -40,7 +40,20 @@ pub fn router(state: AppState) -> Router {
         &options.site_pkg_dir,
         options.hash_files,
     );
-    Router::new()
+    let mut router = Router::new();
+    // Each report's exports: `/reports/<report>.<format>`.
+    for kind in crate::domain::report::ReportKind::ALL {
+        for format in kind.spec().exports {
+            let (kind, format) = (*kind, *format);
+            router = router.route(
+                &format!("/reports/{}.{}", kind.code(), format.code()),
+                get(move |state, session, query| {
+                    downloads::report_export(state, session, query, kind, format)
+                }),
+            );
+        }
+    }
+    router
         // `/` is a page of the app (ui::root), so the client router knows it too.
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -632,8 +632,13 @@ const MATRIX: &[MatrixRow] = &[
     ("run_settlement", Entitled(Entitlement::Settlement), &[]),
     (
         "load_audit",
-        Entitled(Entitlement::Reports),
+        Entitled(Entitlement::AuditReport),
         &[("q[per]", "10")],
+    ),
+    (
+        "load_report",
+        Entitled(Entitlement::Reports),
+        &[("q[kind]", "payment-history"), ("q[params][per]", "10")],
     ),
     ("load_users", Entitled(Entitlement::UserAdmin), &[]),
     (

@@ -1,0 +1,142 @@
+//! Aging: unpaid bills (status Unpaid, state Active, issued by the date)
+//! with an amount still due, by how many days past their due date they are
+//! on the report's date. Still due = amount due less what payments toward
+//! this bill (Pending or Processed, net of refunds) have paid.
+
+use super::payment_history::CUSTOMER_NAME;
+use super::{Built, Run, count_total};
+use crate::db::Backend;
+use crate::db::reports::{Cond, Select, Val};
+use crate::domain::report::{AGING_BUCKETS, CellType, CellView, SummaryTable, iso};
+use crate::error::AppError;
+use CellType::*;
+
+const FROM: &str = "bills b JOIN accounts a ON a.id = b.account_id \
+    LEFT JOIN (SELECT bill_id, CAST(SUM(amount_cents - refunded_cents) AS BIGINT) AS paid FROM payments \
+      WHERE bill_id IS NOT NULL AND status IN ('pending', 'processed') GROUP BY bill_id) pp ON pp.bill_id = b.id";
+
+const STILL_DUE: &str = "(b.amount_due_cents - COALESCE(pp.paid, 0))";
+
+/// The due dates that start each bucket, newest first: a bill due on or
+/// after `edges[0]` is current, on or after `edges[1]` is 1–30 days past
+/// due, and so on. Dates are compared as `YYYY-MM-DD` text, which sorts as
+/// dates do, on both engines.
+fn edges(d: (u16, u8, u8)) -> [String; 4] {
+    let day = jiff::civil::Date::new(d.0 as i16, d.1 as i8, d.2 as i8).unwrap_or_default();
+    let back = |n: i64| {
+        day.checked_sub(jiff::Span::new().days(n))
+            .map(|x| x.to_string())
+            .unwrap_or_default()
+    };
+    [iso(d), back(30), back(60), back(90)]
+}
+
+/// The bucket's label for a bill. The edges are dates we computed, not
+/// typed text, so they are written into the SQL as literals.
+fn bucket_case(e: &[String; 4]) -> String {
+    let mut sql = String::from("CASE");
+    for (edge, (_, label)) in e.iter().zip(AGING_BUCKETS) {
+        sql.push_str(&format!(" WHEN b.due_date >= '{edge}' THEN '{label}'"));
+    }
+    sql.push_str(&format!(" ELSE '{}' END", AGING_BUCKETS[4].1));
+    sql
+}
+
+fn bucket_cond(code: &str, e: &[String; 4]) -> Cond {
+    let t = |i: usize| Val::Text(e[i].clone());
+    match code {
+        "current" => Cond::new("b.due_date >= ?", vec![t(0)]),
+        "1-30" => Cond::new("b.due_date < ? AND b.due_date >= ?", vec![t(0), t(1)]),
+        "31-60" => Cond::new("b.due_date < ? AND b.due_date >= ?", vec![t(1), t(2)]),
+        "61-90" => Cond::new("b.due_date < ? AND b.due_date >= ?", vec![t(2), t(3)]),
+        _ => Cond::new("b.due_date < ?", vec![t(3)]),
+    }
+}
+
+pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
+    let e = edges(run.q.from);
+    let as_of = iso(run.q.from);
+    let days = match run.db.backend() {
+        Backend::Sqlite => format!("CAST(julianday('{as_of}') - julianday(b.due_date) AS INTEGER)"),
+        Backend::Postgres => format!("CAST(DATE '{as_of}' - CAST(b.due_date AS DATE) AS BIGINT)"),
+    };
+    let bucket_sql = bucket_case(&e);
+    let columns = vec![
+        ("a.account_number".to_string(), Text),
+        (CUSTOMER_NAME.to_string(), Text),
+        ("b.invoice_number".to_string(), Text),
+        ("b.due_date".to_string(), Date),
+        (format!("CASE WHEN {days} > 0 THEN {days} ELSE 0 END"), Count),
+        (bucket_sql.clone(), Text),
+        ("b.amount_due_cents".to_string(), Money),
+        ("COALESCE(pp.paid, 0)".to_string(), Money),
+        (STILL_DUE.to_string(), Money),
+    ];
+    let base = vec![
+        Cond::new("b.status = 'unpaid' AND b.active", vec![]),
+        Cond::new("b.invoice_date <= ?", vec![Val::Text(as_of.clone())]),
+        Cond::new(format!("{STILL_DUE} > 0"), vec![]),
+    ];
+    let mut conds = base.clone();
+    if let Some(code) = run.q.filter("bucket") {
+        conds.push(bucket_cond(code, &e));
+    }
+    let select = run.select(columns.clone(), FROM, conds, "b.id");
+    let mut built = Built::rows(select);
+    if run.summaries {
+        let mut conds = base;
+        conds.extend(run.text_filters(&columns));
+        built.summaries.push(summary(run, &bucket_sql, conds).await?);
+    }
+    Ok(built)
+}
+
+async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<SummaryTable, AppError> {
+    let select = Select {
+        columns: vec![
+            (bucket.to_string(), Text),
+            ("COUNT(*)".to_string(), Count),
+            (format!("CAST(SUM({STILL_DUE}) AS BIGINT)"), Money),
+        ],
+        from: FROM.to_string(),
+        conds,
+        sort: 0,
+        descending: false,
+        tiebreak: "1".to_string(),
+        group_by: Some("1".to_string()),
+    };
+    let found = run.db.report_rows(&select, 10, 0).await?;
+    let mut table = SummaryTable {
+        caption: format!("Still due by age on {}", iso(run.q.from)),
+        headers: vec!["Age".into(), "Bills".into(), "Still due".into()],
+        ..Default::default()
+    };
+    let (mut n, mut sum) = (0, 0);
+    for (code, label) in AGING_BUCKETS {
+        let row = found.iter().find(|r| r[0].text() == *label);
+        let count = row.and_then(|r| r[1].int()).unwrap_or(0);
+        let total = row.and_then(|r| r[2].int()).unwrap_or(0);
+        n += count;
+        sum += total;
+        let href = run.q.drill_link(&[("bucket", code)]);
+        let [c, t] = count_total(count, total, &href);
+        table.rows.push(vec![CellView::text(*label).linked(&href), c, t]);
+    }
+    let all = run.q.drill_link(&[("bucket", "")]);
+    let [c, t] = count_total(n, sum, &all);
+    table.footer = vec![CellView::text("All").linked(&all), c, t];
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_edges_count_back_whole_days() {
+        assert_eq!(
+            edges((2026, 3, 1)),
+            ["2026-03-01", "2026-01-30", "2025-12-31", "2025-12-01"].map(String::from)
+        );
+    }
+}
