@@ -113,11 +113,22 @@ pub async fn serve(listener: TcpListener, db: Db) -> std::io::Result<()> {
     axum::serve(listener, router(db)).await
 }
 
+/// One scrape at a time: the gauges are global, so two scrapes interleaving
+/// refresh and render could show a mix of two readings.
+static SCRAPING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn scrape(State((db, handle)): State<(Db, PrometheusHandle)>) -> impl IntoResponse {
-    refresh_gauges(&db).await;
+    let body = {
+        let _one_at_a_time = SCRAPING.lock().await;
+        refresh_gauges(&db).await;
+        handle.render()
+    };
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        handle.render(),
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
     )
 }
 

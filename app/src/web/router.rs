@@ -2,8 +2,8 @@
 //! the same way, so they exercise exactly what production runs.
 
 use super::{
-    AppState, access_log, assets, downloads, error_redirects, health, limits, security, server_fn_status,
-    session, uploads,
+    AppState, access_log, assets, downloads, error_redirects, health, limits, security,
+    server_fn_status, session, uploads,
 };
 use crate::ui::{App, shell};
 use axum::body::Body;

@@ -148,10 +148,10 @@ where
     tokio::spawn(crate::services::request_id::in_current(work))
         .await
         .unwrap_or_else(|e| {
-        let incident = crate::services::incident_id();
-        tracing::error!(incident = %incident, error = %e, "detached work did not finish");
-        Err(AppError::Internal(incident))
-    })
+            let incident = crate::services::incident_id();
+            tracing::error!(incident = %incident, error = %e, "detached work did not finish");
+            Err(AppError::Internal(incident))
+        })
 }
 
 #[cfg(test)]
