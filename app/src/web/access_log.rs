@@ -43,7 +43,7 @@ pub async fn log(req: Request, next: Next) -> Response {
     tracing::info!(
         target: "paydesk::access",
         method = %method,
-        route = shown,
+        route = %shown,
         status = status.as_u16(),
         ms = took.as_micros() as f64 / 1000.0,
         request_id = %id,
