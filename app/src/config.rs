@@ -46,6 +46,9 @@ pub struct Config {
     /// Long enough that a slow processor answer on another server is not
     /// taken for a dead one.
     pub recover_after: std::time::Duration,
+    /// Where `/metrics` (Prometheus) is served, on a listener of its own so
+    /// the public site never answers it (`PAYDESK_METRICS_ADDR`; unset: off).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Where receipts go: files in the outbox (the default), or an SMTP server.
@@ -351,7 +354,28 @@ impl Config {
                 "must be a duration like 60s or 5m (at least 5s)",
             )
         })?;
+        let metrics_addr = match get("PAYDESK_METRICS_ADDR").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(v) => {
+                let addr: SocketAddr = v.trim().parse().map_err(|_| {
+                    bad(
+                        "PAYDESK_METRICS_ADDR",
+                        v.clone(),
+                        "must be an address like 127.0.0.1:9464",
+                    )
+                })?;
+                if addr == site_addr {
+                    return Err(bad(
+                        "PAYDESK_METRICS_ADDR",
+                        v,
+                        "must differ from LEPTOS_SITE_ADDR: metrics get a listener of their own",
+                    ));
+                }
+                Some(addr)
+            }
+        };
         Ok(Config {
+            metrics_addr,
             recover_after,
             password_max_age_days,
             refund_approval_threshold,
@@ -578,6 +602,22 @@ mod tests {
         .smtp
         .unwrap();
         assert!(!format!("{smtp:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn metrics_are_off_unless_given_an_address_of_their_own() {
+        assert_eq!(with(&[]).unwrap().metrics_addr, None);
+        assert_eq!(
+            with(&[("PAYDESK_METRICS_ADDR", "127.0.0.1:9464")])
+                .unwrap()
+                .metrics_addr,
+            Some("127.0.0.1:9464".parse().unwrap())
+        );
+        for bad in ["9464", "localhost:9464", "127.0.0.1", "127.0.0.1:3000"] {
+            let e = with(&[("PAYDESK_METRICS_ADDR", bad)]).unwrap_err();
+            assert_eq!(e.var, "PAYDESK_METRICS_ADDR", "{bad}");
+            assert!(e.to_string().contains("must"), "{e}");
+        }
     }
 
     #[test]

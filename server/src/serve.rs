@@ -41,6 +41,18 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         state.keys.clone(),
     );
     state.spawn_payment_recovery();
+    // Metrics get their own listener (PAYDESK_METRICS_ADDR), or none at all.
+    if let Some(listener) = app::web::prometheus::bind(&state.config)
+        .await
+        .map_err(|e| CliError::Io(e.to_string()))?
+    {
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app::web::prometheus::serve(listener, db).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -262,6 +262,31 @@ impl Db {
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
     }
+
+    /// The pool's connections now: read from the pool, no query.
+    pub fn pool_stats(&self) -> PoolStats {
+        on_pool!(self, |pool| {
+            let size = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(size);
+            PoolStats {
+                size,
+                idle,
+                in_use: size - idle,
+                max: pool.options().get_max_connections(),
+            }
+        })
+    }
+}
+
+/// See [`Db::pool_stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open (idle or in use).
+    pub size: u32,
+    pub idle: u32,
+    pub in_use: u32,
+    /// The most the pool opens.
+    pub max: u32,
 }
 
 /// Milliseconds since the Unix epoch, UTC: how every timestamp is stored, so

@@ -61,6 +61,21 @@ impl Db {
         Ok(rows)
     }
 
+    /// How many notices wait in each unsent status (queued, sending,
+    /// failed), for the metrics; a status with none is absent. One COUNT
+    /// over the `notices_due` index, whose first column is the status.
+    pub async fn outbox_depth(&self) -> Result<Vec<(String, i64)>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (String, i64)>(
+                "SELECT status, CAST(COUNT(*) AS BIGINT) FROM notices \
+                 WHERE status IN ('queued', 'sending', 'failed') GROUP BY status",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows)
+    }
+
     /// Notices due now, oldest first.
     pub async fn due_notices(&self, now: i64, limit: i64) -> Result<Vec<i64>, DbError> {
         let ids = on_pool!(self, |pool| {

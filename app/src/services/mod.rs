@@ -20,8 +20,10 @@ pub mod private_files;
 pub mod processor;
 pub mod progress;
 pub mod reports;
+pub mod request_id;
 pub mod scheduled;
 pub mod settlement;
+pub mod telemetry;
 pub mod uploads;
 pub mod user_admin;
 
@@ -49,8 +51,5 @@ impl From<DbError> for AppError {
     }
 }
 
-pub fn incident_id() -> String {
-    use rand::Rng;
-    let n: u32 = rand::thread_rng().r#gen();
-    format!("{n:08x}")
-}
+/// The current request's id when there is one (see [`request_id`]).
+pub use request_id::incident_id;

@@ -11,6 +11,7 @@
 use super::clock;
 use super::keyring::{Keyring, PURPOSE_BANK_ACCOUNT, PURPOSE_REVIEW};
 use super::processor::{Authorization, SandboxProcessor};
+use super::telemetry::{self, PaymentOutcome};
 use crate::config::Config;
 use crate::db::audit::AuditEntry;
 use crate::db::notices::NoticeRow;
@@ -538,7 +539,9 @@ impl Payments<'_> {
         let missing = || AppError::Internal(super::incident_id());
         if r.scheduled_for.is_some() {
             // Nothing moves until its date: the processor is asked then.
-            return outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?);
+            let row = self.db.payment_by_id(id).await?.ok_or_else(missing)?;
+            telemetry::payment(PaymentOutcome::Scheduled);
+            return outcome_of(&row);
         }
         let outcome = match &r.method {
             SealedMethod::Card { token, .. } => {
@@ -562,6 +565,7 @@ impl Payments<'_> {
         ip: Option<&str>,
     ) -> Result<(), AppError> {
         let outcome = outcome.map_err(|e| {
+            telemetry::payment(PaymentOutcome::Failed);
             let incident = super::incident_id();
             tracing::error!(incident = %incident, payment = row.id, error = %e, "authorization failed");
             AppError::Internal(incident)
@@ -583,16 +587,24 @@ impl Payments<'_> {
                     after: Some(&after),
                     ..audit(AuditAction::PaymentOnBehalf)
                 };
-                self.db
+                // Counted by whoever moved it: a request and recovery
+                // racing for one payment record it once.
+                if self
+                    .db
                     .approve_payment(row.id, &processor_ref, &entry)
-                    .await?;
+                    .await?
+                {
+                    telemetry::payment(PaymentOutcome::Approved);
+                }
             }
             Authorization::Declined { reason } => {
                 let entry = AuditEntry {
                     after: Some(&reason),
                     ..audit(AuditAction::PaymentDeclined)
                 };
-                self.db.decline_payment(row.id, &reason, &entry).await?;
+                if self.db.decline_payment(row.id, &reason, &entry).await? {
+                    telemetry::payment(PaymentOutcome::Declined);
+                }
             }
         }
         Ok(())

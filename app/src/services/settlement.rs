@@ -65,6 +65,20 @@ pub async fn settle(
     before: i64,
     actor: &str,
 ) -> Result<SettleOutcome, AppError> {
+    let started = std::time::Instant::now();
+    let out = settle_now(db, config, keys, before, actor).await;
+    let settled = out.as_ref().ok().map(|o| o.run.is_some());
+    super::telemetry::settlement_run(settled, started.elapsed());
+    out
+}
+
+async fn settle_now(
+    db: &Db,
+    config: &Config,
+    keys: &Keyring,
+    before: i64,
+    actor: &str,
+) -> Result<SettleOutcome, AppError> {
     // Scheduled payments whose date has come are authorized first, so this
     // run settles them.
     let processor = SandboxProcessor::new(keys.clone());

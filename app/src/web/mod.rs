@@ -1,11 +1,14 @@
 //! The HTTP edge (server only): the axum router, session resolution, the
-//! sign-in guard, cross-site refusal, security headers and health probes.
+//! sign-in guard, cross-site refusal, security headers, health probes, the
+//! access log and the metrics listener.
 
+pub mod access_log;
 pub mod assets;
 pub mod downloads;
 pub mod error_redirects;
 pub mod health;
 pub mod limits;
+pub mod prometheus;
 pub mod router;
 pub mod security;
 pub mod server_fn_status;

@@ -2,8 +2,8 @@
 //! the same way, so they exercise exactly what production runs.
 
 use super::{
-    AppState, assets, downloads, error_redirects, health, limits, security, server_fn_status,
-    session, uploads,
+    AppState, access_log, assets, downloads, error_redirects, health, limits, security,
+    server_fn_status, session, uploads,
 };
 use crate::ui::{App, shell};
 use axum::body::Body;
@@ -96,5 +96,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
+        // Outermost: it times everything, gives every answer (a refusal by
+        // any layer above too) its X-Request-Id, and its id is in scope for
+        // all of them.
+        .layer(middleware::from_fn(access_log::log))
         .with_state(state)
 }

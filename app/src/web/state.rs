@@ -144,11 +144,14 @@ where
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::spawn(work).await.unwrap_or_else(|e| {
-        let incident = crate::services::incident_id();
-        tracing::error!(incident = %incident, error = %e, "detached work did not finish");
-        Err(AppError::Internal(incident))
-    })
+    // The spawned task is still this request: its incident ids are the request's id.
+    tokio::spawn(crate::services::request_id::in_current(work))
+        .await
+        .unwrap_or_else(|e| {
+            let incident = crate::services::incident_id();
+            tracing::error!(incident = %incident, error = %e, "detached work did not finish");
+            Err(AppError::Internal(incident))
+        })
 }
 
 #[cfg(test)]

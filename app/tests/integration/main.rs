@@ -13,6 +13,7 @@ mod files_at_rest;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;
+mod metrics_api;
 mod password_reset_api;
 mod payments_api;
 mod reports_api;

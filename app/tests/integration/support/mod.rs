@@ -141,6 +141,9 @@ pub struct TestServer {
     pub state: AppState,
     /// Holds the data folder (key, outbox) for the server's lifetime.
     pub data_dir: tempfile::TempDir,
+    /// The metrics listener's base address, when `PAYDESK_METRICS_ADDR` was
+    /// given (`127.0.0.1:0` picks a free port).
+    pub metrics: Option<String>,
 }
 
 pub async fn serve(t: &TestDb) -> TestServer {
@@ -186,10 +189,23 @@ pub async fn serve_with_options(
         )
         .await;
     });
+    // Bound and served the way `paydesk serve` does it.
+    let metrics = match app::web::prometheus::bind(&state.config)
+        .await
+        .expect("metrics bind")
+    {
+        None => None,
+        Some(listener) => {
+            let at = listener.local_addr().expect("metrics addr");
+            tokio::spawn(app::web::prometheus::serve(listener, state.db.clone()));
+            Some(format!("http://{at}"))
+        }
+    };
     TestServer {
         base: format!("http://{addr}"),
         state,
         data_dir,
+        metrics,
     }
 }
 
