@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import lint doctor
+.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports lint doctor
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -110,6 +110,10 @@ bench-quick: build
 	@scripts/install-tools.sh bench
 	@BENCH_ACCOUNTS=10000 BENCH_SECONDS=3 BENCH_CEILING_PAYMENTS=300 BENCH_SETTLE=10000 \
 	  BENCH_SOAK_SECONDS=20 BENCH_OUT=$${BENCH_OUT:-target/BENCHMARKS-quick.md} bench/run.sh
+
+## bench-reports: the reports, Home and the 1,000,000-row export alone, as table rows (BENCH_ACCOUNTS=… to scale)
+bench-reports: build
+	@bench/reports.sh
 
 ## bench-import: the 1,000,000-row universal file import against a bare load (BENCH_ACCOUNTS=… to scale)
 bench-import: build

@@ -14,6 +14,7 @@ use app::config::Config;
 use app::db::{Backend, Db};
 use app::domain::payer_support::{NameQuery, SearchBy};
 use app::domain::payment::PaymentForm;
+use app::domain::report::ReportQuery;
 use app::domain::staff::{Role, StaffUser};
 use app::error::AppError;
 use app::services::{keyring::Keyring, payments::Payments, processor::SandboxProcessor};
@@ -24,8 +25,11 @@ use std::time::{Duration, Instant};
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Add ACCOUNTS synthetic accounts (numbers from 2000001; names built
-    /// from syllables), one payer user ID per two accounts, and
-    /// PAYMENTS_PER_ACCOUNT Processed card payments each. Deterministic.
+    /// from syllables), one payer user ID per two accounts (enrolled over
+    /// 2025), one Unpaid bill each, and PAYMENTS_PER_ACCOUNT Processed card
+    /// payments each, entered evenly over 2025 (7 in 10 of each account's
+    /// first payment pay its bill; 1 in 20 payments is half refunded).
+    /// Deterministic.
     Seed {
         #[arg(long)]
         accounts: u64,
@@ -73,6 +77,28 @@ pub enum BenchCommand {
         #[arg(long)]
         count: u64,
     },
+    /// Time one report's page (its summaries, its row count and its first
+    /// page) COUNT times through the report service, no HTTP: the baseline
+    /// for `load_report` over HTTP (bench/report_http.py). PARAM is
+    /// `name=value`, repeatable.
+    Report {
+        #[arg(long)]
+        kind: String,
+        #[arg(long = "param")]
+        params: Vec<String>,
+        #[arg(long, default_value_t = 50)]
+        count: usize,
+    },
+    /// Export a report through the export service, no HTTP (the baseline
+    /// for the export over HTTP): rows, bytes and time.
+    Export {
+        #[arg(long)]
+        kind: String,
+        #[arg(long = "param")]
+        params: Vec<String>,
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
 }
 
 pub async fn run(config: &Config, db: &Db, command: BenchCommand) -> Result<(), CliError> {
@@ -101,6 +127,16 @@ pub async fn run(config: &Config, db: &Db, command: BenchCommand) -> Result<(), 
             clients,
         } => ceiling(config, db, &dir, count, clients).await,
         BenchCommand::Pending { count } => pending(config, db, count).await,
+        BenchCommand::Report {
+            kind,
+            params,
+            count,
+        } => report(config, db, report_query(&kind, &params)?, count).await,
+        BenchCommand::Export {
+            kind,
+            params,
+            format,
+        } => export(config, db, report_query(&kind, &params)?, &format).await,
     }
 }
 
@@ -196,6 +232,47 @@ fn reference_sql(prefix: char) -> String {
         .join(" || ")
 }
 
+/// 2025-01-01T00:00Z: the synthetic payments and enrollments fill the year
+/// from here, so a report's day or month finds a realistic share of them.
+const YEAR_START_MS: u64 = 1_735_689_600_000;
+const YEAR_MS: u64 = 365 * 86_400_000;
+
+/// The time of the `i`th (1-based) of `n` events spread evenly over 2025.
+fn spread(i: &str, n: u64) -> String {
+    format!("{YEAR_START_MS} + ({i} - 1) * {}", YEAR_MS / n.max(1))
+}
+
+/// One Unpaid bill per synthetic account, due on one of 150 days from
+/// 2025-09-03, for the amount of the account's first payment: 7 in 10 of
+/// those payments are toward the bill (see `seed`), which leaves the
+/// rest, and the part-refunded ones, for Aging. Returns the first bill's id.
+async fn seed_bills(db: &Db, base: i64, accounts: u64, started: Instant) -> Result<i64, CliError> {
+    let due = match db.backend() {
+        Backend::Sqlite => "date('2025-09-03', '+' || (i % 150) || ' days')",
+        Backend::Postgres => "to_char(DATE '2025-09-03' + CAST(i % 150 AS INTEGER), 'YYYY-MM-DD')",
+    };
+    in_chunks(db, "bills", accounts, started, |s| {
+        format!(
+            "{s} INSERT INTO bills (account_id, invoice_number, invoice_date, due_date, amount_due_cents, \
+             minimum_due_cents, created_at, updated_at) \
+             SELECT {base} + i - 1, 'BENCH' || i, '2025-08-01', {due}, 100 + (i * 7919) % 50000, 0, 0, 0 FROM s"
+        )
+    })
+    .await?;
+    let first = number(db, "SELECT MIN(id) FROM bills WHERE invoice_number = 'BENCH1'").await?;
+    let last = number(
+        db,
+        &format!("SELECT MAX(id) FROM bills WHERE invoice_number = 'BENCH{accounts}'"),
+    )
+    .await?;
+    if last - first != accounts as i64 - 1 {
+        return Err(CliError::App(format!(
+            "bench: the synthetic bill ids are not contiguous ({first}..{last})"
+        )));
+    }
+    Ok(first)
+}
+
 async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> {
     let started = Instant::now();
     let existing = number(
@@ -259,8 +336,9 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
     execute(
         db,
         &format!(
-            "{} INSERT INTO payers (user_id, created_at) SELECT 'bench' || i, 0 FROM s",
-            series(db, 1, payers)
+            "{} INSERT INTO payers (user_id, created_at) SELECT 'bench' || i, {} FROM s",
+            series(db, 1, payers),
+            spread("i", payers)
         ),
     )
     .await?;
@@ -274,23 +352,33 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
     )
     .await?;
     eprintln!("seed: {payers} payers ({:.0?})", started.elapsed());
+    let bill_base = seed_bills(db, base, accounts, started).await?;
     let payments = accounts * per_account;
     let reference = reference_sql('Z');
     in_chunks(db, "payments", payments, started, |s| {
         format!(
             "{s} INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
              card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, receipt_email, status, channel, \
-             created_at, updated_at, settled_at) \
+             created_at, updated_at, settled_at, refunded_cents, bill_id) \
              SELECT {reference}, 'bench-' || i, {base} + ((i - 1) % {accounts}), 100 + (i * 7919) % 50000, 'card', \
              'Visa •••• ' || (1000 + i % 9000), 'tok_bench', 'visa', CAST(1000 + i % 9000 AS TEXT), '12/30', \
              'Pat Payer', '02139', 'payer@example.com', 'processed', 'csr', \
-             1700000000000 + i * 1000, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM s"
+             {at}, {at}, {at}, \
+             CASE WHEN i % 20 = 0 THEN (100 + (i * 7919) % 50000) / 2 ELSE 0 END, \
+             CASE WHEN i <= {accounts} AND i % 10 < 7 THEN {bill_base} + i - 1 END FROM s",
+            at = spread("i", payments)
         )
     })
     .await?;
-    execute(db, "ANALYZE").await?;
+    // PostgreSQL reads an index alone only for pages its visibility map
+    // says are all visible, which VACUUM sets (autovacuum would, later).
+    let analyze = match db.backend() {
+        Backend::Sqlite => "ANALYZE",
+        Backend::Postgres => "VACUUM ANALYZE",
+    };
+    execute(db, analyze).await?;
     println!(
-        "seeded {accounts} accounts, {payers} payers and {payments} payments in {:.1} s",
+        "seeded {accounts} accounts and bills, {payers} payers and {payments} payments in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -582,6 +670,87 @@ async fn pending(config: &Config, db: &Db, count: u64) -> Result<(), CliError> {
     execute(db, "ANALYZE").await?;
     println!(
         "added {count} pending payments in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn report_query(kind: &str, params: &[String]) -> Result<ReportQuery, CliError> {
+    let mut query = ReportQuery {
+        kind: kind.to_string(),
+        ..ReportQuery::default()
+    };
+    for p in params {
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| CliError::Rejected(format!("--param {p}: expected name=value")))?;
+        query.params.insert(k.to_string(), v.to_string());
+    }
+    Ok(query)
+}
+
+/// p50 and p95 of a set of timings, in microseconds.
+fn p50_p95(mut times: Vec<Duration>) -> (f64, f64) {
+    times.sort();
+    let at = |p: f64| {
+        times
+            .get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    };
+    (at(0.50), at(0.95))
+}
+
+/// Runs of a report page that only warm the caches before the timed ones.
+const REPORT_WARM_UP: usize = 3;
+
+async fn report(
+    config: &Config,
+    db: &Db,
+    query: ReportQuery,
+    count: usize,
+) -> Result<(), CliError> {
+    use app::services::reports;
+    let kind = query.kind.clone();
+    let mut times = Vec::with_capacity(count);
+    let mut rows = 0;
+    for k in 0..REPORT_WARM_UP + count {
+        let started = Instant::now();
+        match reports::page(db, config, &query).await {
+            Ok(page) => rows = page.total,
+            Err(AppError::NotFound(_)) => {
+                println!("service {kind} not_built=1");
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if k >= REPORT_WARM_UP {
+            times.push(started.elapsed());
+        }
+    }
+    let (p50, p95) = p50_p95(times);
+    println!("service {kind} p50_us={p50:.0} p95_us={p95:.0} n={count} rows={rows}");
+    Ok(())
+}
+
+async fn export(config: &Config, db: &Db, query: ReportQuery, format: &str) -> Result<(), CliError> {
+    use app::domain::report::ExportFormat;
+    use futures::StreamExt;
+    let format = ExportFormat::from_code(format)
+        .ok_or_else(|| CliError::Rejected(format!("no export format {format}")))?;
+    let csr = demo_csr(db).await?;
+    let started = Instant::now();
+    let file =
+        app::services::reports::export::export(db, config, &csr, None, &query, format).await?;
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    let mut body = file.body;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| CliError::Io(e.to_string()))?;
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    println!(
+        "export format={} bytes={bytes} lines={lines} seconds={:.3}",
+        format.code(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -66,6 +66,15 @@ pub struct Select {
     pub tiebreak: String,
     /// For a summary: `GROUP BY` these (then `tiebreak` must be one of them).
     pub group_by: Option<String>,
+    /// The sort column is never NULL. Otherwise the order starts with
+    /// `(key) IS NULL` (empty cells last on both engines), which no index
+    /// can give: the engine then sorts every matching row to return a page.
+    pub sort_never_null: bool,
+    /// A leaner FROM for the count, without the joins only the columns
+    /// need. SQLite drops an unused LEFT JOIN from a plain query but not
+    /// from an aggregate, so a count over the full FROM looks up every
+    /// joined row for nothing.
+    pub count_from: Option<String>,
 }
 
 /// A value read back.
@@ -107,7 +116,8 @@ impl Select {
     }
 
     fn count_sql(&self) -> String {
-        numbered(&format!("SELECT COUNT(*) FROM {}{}", self.from, self.where_clause()))
+        let from = self.count_from.as_deref().unwrap_or(&self.from);
+        numbered(&format!("SELECT COUNT(*) FROM {from}{}", self.where_clause()))
     }
 
     /// The rows in order; `paged` adds `LIMIT ? OFFSET ?`.
@@ -121,8 +131,13 @@ impl Select {
             .map(|g| format!(" GROUP BY {g}"))
             .unwrap_or_default();
         // NULLs last either way, on both engines (they disagree by default).
+        let nulls_last = if self.sort_never_null {
+            String::new()
+        } else {
+            format!("({key}) IS NULL, ")
+        };
         let mut sql = format!(
-            "SELECT {} FROM {}{}{group} ORDER BY ({key}) IS NULL, {key} {dir}, {} {dir}",
+            "SELECT {} FROM {}{}{group} ORDER BY {nulls_last}{key} {dir}, {} {dir}",
             cols.join(", "),
             self.from,
             self.where_clause(),

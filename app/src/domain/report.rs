@@ -98,6 +98,18 @@ pub struct ColumnSpec {
     pub ty: CellType,
     pub filter: FilterKind,
     pub sortable: bool,
+    /// The column is never empty: sorting by it needs no "empty last" rule,
+    /// so an index on it can give the order (see `db::reports::Select`).
+    pub never_null: bool,
+}
+
+impl ColumnSpec {
+    const fn never_null(self) -> ColumnSpec {
+        ColumnSpec {
+            never_null: true,
+            ..self
+        }
+    }
 }
 
 const fn col(
@@ -112,6 +124,7 @@ const fn col(
         ty,
         filter,
         sortable: true,
+        never_null: false,
     }
 }
 
@@ -181,13 +194,13 @@ static PAYMENT_HISTORY: ReportSpec = ReportSpec {
     kind: ReportKind::PaymentHistory,
     dates: DateMode::Range,
     columns: &[
-        col("reference", "Transaction ID", Text, Contains),
-        col("account", "Account", Text, Contains),
+        col("reference", "Transaction ID", Text, Contains).never_null(),
+        col("account", "Account", Text, Contains).never_null(),
         col("invoice", "Invoice Number", Text, Contains),
         col("name", "Customer Name", Text, Contains),
-        col("paid_at", "Date Paid", Time, FilterKind::None),
+        col("paid_at", "Date Paid", Time, FilterKind::None).never_null(),
         col("bill_amount", "Bill Amount", Money, FilterKind::None),
-        col("amount", "Paid Amount", Money, FilterKind::None),
+        col("amount", "Paid Amount", Money, FilterKind::None).never_null(),
         col("fee", "Fee Amount", Money, FilterKind::None),
         col("method", "Method", Text, Choice(METHODS)),
         col("status", "Status", Text, Choice(PAYMENT_STATUSES)),
@@ -249,9 +262,9 @@ static ENROLLMENT: ReportSpec = ReportSpec {
     kind: ReportKind::Enrollment,
     dates: DateMode::Today,
     columns: &[
-        col("user_id", "User ID", Text, Contains),
-        col("account", "Account ID", Text, Contains),
-        col("enrolled_at", "Enrollment Date", Time, FilterKind::None),
+        col("user_id", "User ID", Text, Contains).never_null(),
+        col("account", "Account ID", Text, Contains).never_null(),
+        col("enrolled_at", "Enrollment Date", Time, FilterKind::None).never_null(),
         col("recurring", "Recurring Payment", Text, Choice(YES_NO)),
         col("triggered", "Triggered Payment", Text, Choice(YES_NO)),
         col("email", "Email", Text, Contains),
@@ -266,13 +279,13 @@ static AGING: ReportSpec = ReportSpec {
     kind: ReportKind::Aging,
     dates: DateMode::Single,
     columns: &[
-        col("account", "Account", Text, Contains),
+        col("account", "Account", Text, Contains).never_null(),
         col("name", "Customer Name", Text, Contains),
-        col("invoice", "Invoice Number", Text, Contains),
-        col("due", "Due Date", Date, FilterKind::None),
-        col("days", "Days Past Due", Count, FilterKind::None),
+        col("invoice", "Invoice Number", Text, Contains).never_null(),
+        col("due", "Due Date", Date, FilterKind::None).never_null(),
+        col("days", "Days Past Due", Count, FilterKind::None).never_null(),
         col("bucket", "Age", Text, Choice(AGING_BUCKETS)),
-        col("amount_due", "Amount Due", Money, FilterKind::None),
+        col("amount_due", "Amount Due", Money, FilterKind::None).never_null(),
         col("paid", "Paid", Money, FilterKind::None),
         col("still_due", "Still Due", Money, FilterKind::None),
     ],
@@ -286,10 +299,10 @@ static ACTIVITY: ReportSpec = ReportSpec {
     kind: ReportKind::Activity,
     dates: DateMode::Range,
     columns: &[
-        col("at", "Time", Time, FilterKind::None),
-        col("user_id", "User ID", Text, Contains),
+        col("at", "Time", Time, FilterKind::None).never_null(),
+        col("user_id", "User ID", Text, Contains).never_null(),
         col("event", "Event", Text, Choice(ACTIVITY_EVENTS)),
-        col("account", "Account", Text, Contains),
+        col("account", "Account", Text, Contains).never_null(),
         col("detail", "Detail", Text, Contains),
     ],
     default_sort: "at",

@@ -94,6 +94,8 @@ impl Run<'_> {
             descending: self.q.descending,
             tiebreak: tiebreak.to_string(),
             group_by: None,
+            sort_never_null: self.q.sort.never_null,
+            count_from: None,
         }
     }
 }
