@@ -98,7 +98,13 @@ async fn summary(run: &Run<'_>, conds: Vec<Cond>, lean: Option<String>) -> Resul
     // month's payments by status first.
     let mut columns = Vec::new();
     for (code, _) in PAYMENT_STATUSES {
-        let when = status_cond(code).sql;
+        // The codes come from the closed list, so they are written as
+        // literals (a bound `?` in a select column would take the WHERE's
+        // values).
+        let when = match *code {
+            "processed" | "refunded" => status_cond(code).sql,
+            other => format!("p.status = '{other}'"),
+        };
         columns.push((format!("CAST(SUM(CASE WHEN {when} THEN 1 ELSE 0 END) AS BIGINT)"), Count));
         columns.push((format!("CAST(SUM(CASE WHEN {when} THEN p.amount_cents ELSE 0 END) AS BIGINT)"), Money));
         columns.push((format!("CAST(SUM(CASE WHEN {when} THEN p.refunded_cents ELSE 0 END) AS BIGINT)"), Money));
