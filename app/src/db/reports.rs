@@ -107,7 +107,11 @@ impl Select {
     }
 
     fn count_sql(&self) -> String {
-        numbered(&format!("SELECT COUNT(*) FROM {}{}", self.from, self.where_clause()))
+        numbered(&format!(
+            "SELECT COUNT(*) FROM {}{}",
+            self.from,
+            self.where_clause()
+        ))
     }
 
     /// The rows in order; `paged` adds `LIMIT ? OFFSET ?`.
@@ -191,9 +195,12 @@ pub const STREAM_BATCH: usize = 500;
 impl Db {
     pub async fn report_count(&self, s: &Select) -> Result<i64, DbError> {
         let sql = s.count_sql();
-        let n = on_pool!(self, |pool| bind_all!(sqlx::query_scalar::<_, i64>(&sql), s.binds())
-            .fetch_one(pool)
-            .await)?;
+        let n = on_pool!(self, |pool| bind_all!(
+            sqlx::query_scalar::<_, i64>(&sql),
+            s.binds()
+        )
+        .fetch_one(pool)
+        .await)?;
         Ok(n)
     }
 
@@ -206,7 +213,9 @@ impl Db {
         let sql = s.rows_sql(true);
         let types: Vec<CellType> = s.columns.iter().map(|(_, t)| *t).collect();
         let rows = on_pool!(self, |pool| {
-            let q = bind_all!(sqlx::query(&sql), s.binds()).bind(limit).bind(offset);
+            let q = bind_all!(sqlx::query(&sql), s.binds())
+                .bind(limit)
+                .bind(offset);
             let mut out = Vec::new();
             for row in q.fetch_all(pool).await? {
                 out.push(read_cells!(row, types)?);
@@ -265,7 +274,10 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_in_order() {
-        assert_eq!(numbered("a = ? AND b LIKE ? ESCAPE '\\'"), "a = $1 AND b LIKE $2 ESCAPE '\\'");
+        assert_eq!(
+            numbered("a = ? AND b LIKE ? ESCAPE '\\'"),
+            "a = $1 AND b LIKE $2 ESCAPE '\\'"
+        );
     }
 
     #[test]

@@ -37,7 +37,11 @@ pub fn civil_date(ms: i64, tz: &str) -> (u16, u8, u8) {
     let z = Timestamp::from_millisecond(ms)
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .to_zoned_datetime(zone(tz));
-    (z.year().max(0) as u16, z.month().max(1) as u8, z.day().max(1) as u8)
+    (
+        z.year().max(0) as u16,
+        z.month().max(1) as u8,
+        z.day().max(1) as u8,
+    )
 }
 
 /// The biller's date today, for card expiry and payment date checks.

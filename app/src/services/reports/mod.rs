@@ -84,7 +84,13 @@ impl Run<'_> {
 
     /// A [`Select`] over `from` with `columns` (spec order) and the typed
     /// filters, sorted as asked.
-    pub fn select(&self, columns: Vec<(String, CellType)>, from: &str, mut conds: Vec<Cond>, tiebreak: &str) -> Select {
+    pub fn select(
+        &self,
+        columns: Vec<(String, CellType)>,
+        from: &str,
+        mut conds: Vec<Cond>,
+        tiebreak: &str,
+    ) -> Select {
         conds.extend(self.text_filters(&columns));
         Select {
             columns,
@@ -103,7 +109,10 @@ impl Run<'_> {
 pub fn label_case(expr: &str, pairs: &[(&str, &str)]) -> String {
     let mut sql = format!("CASE {expr}");
     for (code, label) in pairs {
-        sql.push_str(&format!(" WHEN '{code}' THEN '{}'", label.replace('\'', "''")));
+        sql.push_str(&format!(
+            " WHEN '{code}' THEN '{}'",
+            label.replace('\'', "''")
+        ));
     }
     sql.push_str(" ELSE NULL END");
     sql

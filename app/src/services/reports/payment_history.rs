@@ -6,7 +6,9 @@
 use super::{Built, Run, count_total, label_case};
 use crate::db::reports::{Cond, Select};
 use crate::domain::payment::PaymentStatus;
-use crate::domain::report::{CHANNELS, CellType, CellView, PAYMENT_STATUSES, SummaryTable, dollars};
+use crate::domain::report::{
+    CHANNELS, CellType, CellView, PAYMENT_STATUSES, SummaryTable, dollars,
+};
 use crate::error::AppError;
 use CellType::*;
 
@@ -127,7 +129,11 @@ async fn summary(run: &Run<'_>, conds: Vec<Cond>) -> Result<SummaryTable, AppErr
             CellView::text(*label).linked(&href),
             c,
             t,
-            CellView::number(if refunded > 0 { dollars(refunded) } else { String::new() }),
+            CellView::number(if refunded > 0 {
+                dollars(refunded)
+            } else {
+                String::new()
+            }),
         ]);
     }
     let all = run.q.drill_link(&[("status", "")]);
