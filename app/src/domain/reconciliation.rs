@@ -505,7 +505,7 @@ pub struct DetailRow {
     pub payment_id: i64,
     /// The refund action, for a reversal or a credit.
     pub action_id: Option<i64>,
-    /// Transaction ID: the payment's reference.
+    /// Transaction ID: the payment's reference as shown (`ABCD-EFGH`).
     pub reference: String,
     pub account_number: String,
     pub customer_name: String,

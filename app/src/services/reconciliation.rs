@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::db::reconciliation::DetailDbRow;
 use crate::domain::money::Money;
-use crate::domain::payment::MethodKind;
+use crate::domain::payment::{MethodKind, Reference};
 use crate::domain::reconciliation::{
     CivilDate, CycleFigures, CycleRun, DetailPage, DetailRow, FileTotals, LedgerFigures,
     MethodSummary, ReconciliationKind, ReconciliationSummary, SettlementKind, SettlementSummary,
@@ -153,7 +153,8 @@ fn detail_row(r: DetailDbRow, date: CivilDate) -> Result<DetailRow, AppError> {
     Ok(DetailRow {
         payment_id: r.payment_id,
         action_id: r.action_id,
-        reference: r.reference,
+        // The Transaction ID as shown, with its dash.
+        reference: Reference::parse(&r.reference).map_or(r.reference, |x| x.to_string()),
         account_number: r.account_number,
         customer_name: name,
         invoice_number: r.invoice_number,

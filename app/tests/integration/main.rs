@@ -15,6 +15,7 @@ mod lifecycle_api;
 mod lifecycle_props;
 mod password_reset_api;
 mod payments_api;
+mod reconciliation_props;
 mod repository;
 mod schema;
 mod staff_admin_api;
