@@ -188,6 +188,10 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind) -> CellQuery {
 /// (count, total) rows: `SUM` is cast, since PostgreSQL returns NUMERIC.
 type CountSum = (i64, i64);
 
+/// A group of bank lines: kind, payment method, 1 for money in, R-code
+/// (returns), count, total.
+type BankGroup = (String, Option<String>, i64, Option<String>, i64, i64);
+
 impl Db {
     /// The runs made in [start_ms, end_ms), oldest first, with their files.
     pub async fn runs_between(&self, start_ms: i64, end_ms: i64) -> Result<Vec<RunAt>, DbError> {
@@ -267,10 +271,8 @@ impl Db {
     /// The cycle's figures from the journal: its bank lines in the window,
     /// by kind and by the method of their payment.
     pub async fn ledger_figures(&self, w: &Window) -> Result<LedgerFigures, DbError> {
-        let rows: Vec<(String, Option<String>, i64, Option<String>, i64, i64)> = on_pool!(
-            self,
-            |pool| {
-                sqlx::query_as(
+        let rows: Vec<BankGroup> = on_pool!(self, |pool| {
+            sqlx::query_as(
                     "SELECT j.kind, p.method_kind, CAST(CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END AS BIGINT) AS inflow, \
                      CASE WHEN j.kind = 'return' THEN p.return_code END AS code, \
                      COUNT(*), CAST(SUM(j.amount_cents) AS BIGINT) \
@@ -284,8 +286,7 @@ impl Db {
                 .bind(w.through_ms)
                 .fetch_all(pool)
                 .await
-            }
-        )?;
+        })?;
         let mut out = LedgerFigures::default();
         for (kind, method, inflow, code, count, cents) in rows {
             // An unknown stored method is a line the report cannot place:
