@@ -32,18 +32,6 @@ pub fn file_time(ms: i64, tz: &str) -> String {
     }
 }
 
-/// The civil date of `ms` in `tz`.
-pub fn civil_date(ms: i64, tz: &str) -> (u16, u8, u8) {
-    let z = Timestamp::from_millisecond(ms)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned_datetime(zone(tz));
-    (
-        z.year().max(0) as u16,
-        z.month().max(1) as u8,
-        z.day().max(1) as u8,
-    )
-}
-
 /// The biller's date today, for card expiry and payment date checks.
 pub fn today(tz: &str) -> Today {
     let now = Timestamp::now().to_zoned_datetime(zone(tz));
@@ -85,19 +73,51 @@ pub fn ach_dates(ms: i64, tz: &str) -> AchDates {
     let now = Timestamp::from_millisecond(ms)
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .to_zoned_datetime(zone(tz));
-    let mut effective = now.date().tomorrow().unwrap_or(now.date());
-    while matches!(
-        effective.weekday(),
-        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-    ) {
-        effective = effective.tomorrow().unwrap_or(effective);
-    }
+    let effective = next_weekday(now.date());
     AchDates {
         created_date: now.strftime("%y%m%d").to_string(),
         created_time: now.strftime("%H%M").to_string(),
         effective_date: effective.strftime("%y%m%d").to_string(),
         day: now.strftime("%Y%m%d").to_string(),
     }
+}
+
+/// The weekday after `date`: a NACHA file's effective entry date.
+fn next_weekday(date: jiff::civil::Date) -> jiff::civil::Date {
+    let mut effective = date.tomorrow().unwrap_or(date);
+    while matches!(
+        effective.weekday(),
+        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+    ) {
+        effective = effective.tomorrow().unwrap_or(effective);
+    }
+    effective
+}
+
+fn to_today(d: jiff::civil::Date) -> Today {
+    Today {
+        year: d.year().max(0) as u16,
+        month: d.month().max(1) as u8,
+        day: d.day().max(1) as u8,
+    }
+}
+
+/// The civil date in `tz` at `ms`.
+pub fn civil_date(ms: i64, tz: &str) -> Today {
+    let at = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    to_today(at.to_zoned_datetime(zone(tz)).date())
+}
+
+/// The effective entry date of a NACHA file made at `ms`, as a date (the
+/// same day [`ach_dates`] writes in the file).
+pub fn ach_effective_date(ms: i64, tz: &str) -> Today {
+    let at = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    to_today(next_weekday(at.to_zoned_datetime(zone(tz)).date()))
+}
+
+/// Whether (year, month, day) is a real calendar date.
+pub fn is_date(d: Today) -> bool {
+    d.year <= 9999 && jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).is_ok()
 }
 
 /// The first cutoff (hh:mm in `tz`) strictly after `after_ms`.
@@ -188,6 +208,31 @@ mod tests {
         assert_eq!(
             ach_dates(ms("2026-11-25T15:00:00Z"), "America/New_York").effective_date,
             "261126"
+        );
+        let friday = ach_effective_date(ms("2026-11-27T23:00:00Z"), "America/New_York");
+        assert_eq!(friday.iso(), "2026-11-30", "the same day the file carries");
+    }
+
+    #[test]
+    fn a_late_run_on_a_dst_day_belongs_to_that_day() {
+        // 8 Mar 2026: New York springs forward at 2 AM (EST → EDT). 11:30 PM
+        // EDT that day is 03:30 UTC on the 9th: still the 8th for the biller.
+        let late = ms("2026-03-09T03:30:00Z");
+        assert_eq!(civil_date(late, "America/New_York").iso(), "2026-03-08");
+        assert_eq!(civil_date(late, "UTC").iso(), "2026-03-09");
+        // The day is 23 hours long, and its last instant is before the next
+        // day's start.
+        let start = day_start_ms(2026, 3, 8, false, "America/New_York");
+        let end = day_start_ms(2026, 3, 8, true, "America/New_York");
+        assert_eq!(end - start, 23 * 3_600_000);
+        assert!(start <= late && late < end);
+        // 1 Nov 2026 falls back: 11:30 PM EST is 04:30 UTC on the 2nd.
+        let fall = ms("2026-11-02T04:30:00Z");
+        assert_eq!(civil_date(fall, "America/New_York").iso(), "2026-11-01");
+        assert_eq!(
+            day_start_ms(2026, 11, 1, true, "America/New_York")
+                - day_start_ms(2026, 11, 1, false, "America/New_York"),
+            25 * 3_600_000
         );
     }
 }

@@ -19,6 +19,7 @@ pub mod payments;
 pub mod private_files;
 pub mod processor;
 pub mod progress;
+pub mod reconciliation;
 pub mod reports;
 pub mod request_id;
 pub mod scheduled;
