@@ -185,6 +185,78 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind) -> CellQuery {
     }
 }
 
+/// The columns every detail branch gives the report pages
+/// (`services::reports`): reference (with its dash), account, invoice,
+/// customer name, kind, method, status, amount, time, return code and a
+/// key unique among all branches.
+fn branch(q: &CellQuery, kind: &str, lo: i64, hi: i64) -> String {
+    // The bounds are numbers we computed, written in as literals so the
+    // branches can be joined by UNION ALL without renumbering binds.
+    let from_where = q
+        .from_where
+        .replace("$1", &lo.to_string())
+        .replace("$2", &hi.to_string());
+    format!(
+        "SELECT (SUBSTR(p.reference, 1, 4) || '-' || SUBSTR(p.reference, 5)) AS reference, \
+         a.account_number AS account, b.invoice_number AS invoice, \
+         COALESCE(a.company_name, TRIM(COALESCE(a.first_name, '') || ' ' || COALESCE(a.last_name, ''))) AS name, \
+         '{kind}' AS kind, p.method_kind AS method, p.status AS status, CAST({amount} AS BIGINT) AS amount, \
+         CAST({at} AS BIGINT) AS at_ms, {code} AS return_code, \
+         '{kind}-' || CAST(COALESCE({action}, 0) AS TEXT) || '-' || CAST(p.id AS TEXT) AS k {from_where}",
+        amount = q.amount,
+        at = q.at,
+        code = q.code,
+        action = q.action,
+    )
+}
+
+/// A derived table (`( … ) d`) of the rows behind the chosen cells, for a
+/// report page or export to filter, sort and page like any other rows.
+fn union_of(branches: Vec<String>) -> String {
+    if branches.is_empty() {
+        return "(SELECT CAST(NULL AS TEXT) AS reference, CAST(NULL AS TEXT) AS account, CAST(NULL AS TEXT) AS invoice, \
+                CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS kind, CAST(NULL AS TEXT) AS method, \
+                CAST(NULL AS TEXT) AS status, CAST(NULL AS BIGINT) AS amount, CAST(NULL AS BIGINT) AS at_ms, \
+                CAST(NULL AS TEXT) AS return_code, CAST(NULL AS TEXT) AS k WHERE 1 = 0) d"
+            .to_string();
+    }
+    format!("({}) d", branches.join(" UNION ALL "))
+}
+
+/// The Reconciliation cells' rows in the window `(lo, hi]`.
+pub(crate) fn reconciliation_rows_table(
+    lo: i64,
+    hi: i64,
+    methods: &[MethodKind],
+    kinds: &[ReconciliationKind],
+) -> String {
+    let mut branches = Vec::new();
+    for m in methods {
+        for k in kinds {
+            if let Some(q) = reconciliation_cell(*m, *k) {
+                branches.push(branch(&q, k.code(), lo, hi));
+            }
+        }
+    }
+    union_of(branches)
+}
+
+/// The Settlement cells' rows over payments entered in `[lo, hi)`.
+pub(crate) fn settlement_rows_table(
+    lo: i64,
+    hi: i64,
+    methods: &[MethodKind],
+    kinds: &[SettlementKind],
+) -> String {
+    let mut branches = Vec::new();
+    for m in methods {
+        for k in kinds {
+            branches.push(branch(&settlement_cell(*m, *k), k.code(), lo, hi));
+        }
+    }
+    union_of(branches)
+}
+
 /// (count, total) rows: `SUM` is cast, since PostgreSQL returns NUMERIC.
 type CountSum = (i64, i64);
 

@@ -66,6 +66,10 @@ pub struct Select {
     pub tiebreak: String,
     /// For a summary: `GROUP BY` these (then `tiebreak` must be one of them).
     pub group_by: Option<String>,
+    /// What each row read needs before it is shown or written (a value the
+    /// SQL cannot compute on both engines, such as a date in the biller's
+    /// zone), given the zone.
+    pub fix: Option<fn(&mut [Cell], &str)>,
 }
 
 /// A value read back.

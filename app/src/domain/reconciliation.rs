@@ -435,6 +435,14 @@ impl MethodSummary {
             net_deposit: figures.net_deposit(),
         }
     }
+
+    pub fn tally(&self, kind: ReconciliationKind) -> Tally {
+        match kind {
+            ReconciliationKind::Processed => self.processed,
+            ReconciliationKind::Reversal => self.reversals,
+            ReconciliationKind::Failed => self.failed,
+        }
+    }
 }
 
 /// The Reconciliation report of one processing cycle.

@@ -236,7 +236,7 @@ static SETTLEMENT: ReportSpec = ReportSpec {
         col("kind", "Type", Text, Choice(SETTLEMENT_KINDS)),
         col("status", "Status", Text, Contains),
         col("amount", "Amount", Money, FilterKind::None),
-        col("effective", "Effective Date", Date, FilterKind::None),
+        col("entered", "Date Entered", Time, FilterKind::None),
         col("return_code", "Return Code", Text, Contains),
     ],
     default_sort: "reference",

@@ -471,7 +471,154 @@ async fn a_day_is_the_billers_day_across_a_dst_change(t: &TestDb) {
     assert!(on("2026-11-02").await.is_empty());
 }
 
+async fn settle(s: &TestServer) {
+    app::services::settlement::settle(
+        &s.state.db,
+        &s.state.config,
+        &s.state.keys,
+        app::db::now_ms() + 1,
+        "test",
+    )
+    .await
+    .unwrap();
+}
+
+/// Today's cycle: two card payments and an ACH debit settled, one card
+/// refunded after capture and a second run the same day. The Reconciliation
+/// report balances, each count drills into its rows, the ACH rows carry the
+/// file's effective date, and TXT and XML exports hold the rows; the
+/// Settlement report splits the same payments by method.
+async fn reconciliation_and_settlement_tie_out_and_drill_down(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let csr = support::staff(&t.db, CSR.0).await;
+    let card = support::pay(&s.state, &csr, "100001", "30.00", None).await;
+    support::pay(&s.state, &csr, "100002", "12.00", None).await;
+    support::pay(&s.state, &csr, "100003", "45.00", Some("123456789")).await;
+    settle(&s).await;
+    let casey = support::signed_in(&s, CSR).await;
+    let r = support::cancel_reverse(
+        &casey,
+        &s,
+        &card,
+        "test-key-00000009-abcdef",
+        "partial_refund",
+        "10.00",
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    // A run with nothing to settle makes no run: one more payment does.
+    support::pay(&s.state, &csr, "100004", "5.00", None).await;
+    settle(&s).await;
+
+    let day = today(&s);
+    let (st, page) = report(&admin, &s, "reconciliation", &[("date", &day)]).await;
+    assert_eq!(st, 200, "{page}");
+    assert_eq!(page["verdict"]["ok"], true, "{}", page["verdict"]);
+    let card_table = &page["summaries"][0];
+    assert_eq!(
+        card_table["rows"][0][1]["text"], "3",
+        "three captures: {card_table}"
+    );
+    assert_eq!(card_table["rows"][0][2]["text"], "$47.00");
+    assert_eq!(
+        card_table["rows"][1][1]["text"], "1",
+        "the refund after capture"
+    );
+    assert_eq!(card_table["footer"][2]["text"], "$37.00");
+    let ach_table = &page["summaries"][1];
+    assert_eq!(ach_table["rows"][0][2]["text"], "$45.00");
+    assert_eq!(
+        page["summaries"][2]["footer"][1]["text"], "$82.00",
+        "the deposit"
+    );
+
+    let drill = card_table["rows"][0][1]["href"].as_str().unwrap();
+    assert!(
+        drill.contains("method=card") && drill.contains("kind=processed"),
+        "{drill}"
+    );
+    let (_, rows) = report(
+        &admin,
+        &s,
+        "reconciliation",
+        &[("date", &day), ("method", "card"), ("kind", "processed")],
+    )
+    .await;
+    assert_eq!(rows["total"], 3);
+    let (_, ach) = report(
+        &admin,
+        &s,
+        "reconciliation",
+        &[("date", &day), ("method", "ach")],
+    )
+    .await;
+    assert_eq!(ach["total"], 1);
+    let effective = &column(&ach, 7)[0];
+    let next_weekday =
+        app::services::clock::ach_effective_date(app::db::now_ms(), &s.state.config.timezone).iso();
+    assert_eq!(effective, &next_weekday);
+
+    let (st, txt) = get(
+        &admin,
+        &s,
+        &format!("/reports/reconciliation.txt?date={day}"),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let txt = String::from_utf8(txt).unwrap();
+    assert!(txt.starts_with("Report: Reconciliation\r\n"), "{txt}");
+    assert_eq!(
+        txt.lines().filter(|l| l.contains("Reversal")).count(),
+        1,
+        "{txt}"
+    );
+    let (st, xml) = get(
+        &admin,
+        &s,
+        &format!("/reports/reconciliation.xml?date={day}&method=card"),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let xml = String::from_utf8(xml).unwrap();
+    assert_eq!(xml.matches("<row>").count(), 4, "{xml}");
+    assert!(xml.contains("<amount>10.00</amount>"), "{xml}");
+
+    let (st, set) = report(&admin, &s, "settlement", &[("from", &day), ("to", &day)]).await;
+    assert_eq!(st, 200, "{set}");
+    assert_eq!(set["summaries"][0]["caption"], "ACH Transactions");
+    assert_eq!(set["summaries"][0]["rows"][0][1]["text"], "1");
+    assert_eq!(
+        set["summaries"][1]["rows"][0][1]["text"], "3",
+        "card debits"
+    );
+    assert_eq!(
+        set["summaries"][1]["rows"][1][1]["text"], "1",
+        "card credits"
+    );
+    let (_, cleared) = report(
+        &admin,
+        &s,
+        "settlement",
+        &[
+            ("from", &day),
+            ("to", &day),
+            ("method", "card"),
+            ("kind", "cleared"),
+        ],
+    )
+    .await;
+    assert_eq!(cleared["total"], 3);
+    let (_, none) = report(&admin, &s, "reconciliation", &[("date", "2020-01-01")]).await;
+    assert!(
+        none["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("No settlement ran")
+    );
+}
+
 on_both_backends!(
+    reconciliation_and_settlement_tie_out_and_drill_down,
     payment_history_ties_out_drills_filters_and_exports,
     malformed_report_queries_get_4xx_and_a_message,
     aging_buckets_what_is_still_due,

@@ -109,6 +109,7 @@ async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<Summar
         descending: false,
         tiebreak: "1".to_string(),
         group_by: Some("1".to_string()),
+        fix: None,
     };
     let found = run.db.report_rows(&select, 10, 0).await?;
     let mut table = SummaryTable {

@@ -75,6 +75,7 @@ pub async fn export(
     let (from_ms, until_ms) = super::bounds(&q, &tz);
     let run = Run {
         db,
+        config,
         tz: &tz,
         q: &q,
         from_ms,
@@ -98,7 +99,8 @@ pub async fn export(
         run_at: clock::file_time(now, &tz),
     };
     let columns = spec.columns;
-    let rows = db.report_stream(select);
+    let fix = select.fix;
+    let rows = with_fix(db.report_stream(select), fix, tz.clone());
     let body = match format {
         ExportFormat::Csv => encode(rows, Csv::new(meta, columns, tz)),
         ExportFormat::Txt => encode(rows, Txt { meta, columns, tz }),
@@ -115,6 +117,32 @@ pub async fn export(
         content_type: format.content_type(),
         body,
     })
+}
+
+type Batches = Receiver<Result<Vec<Vec<Cell>>, DbError>>;
+
+/// The rows with the report's `fix` applied (a date in the biller's zone),
+/// on their way from the query to the encoder.
+fn with_fix(rows: Batches, fix: Option<fn(&mut [Cell], &str)>, tz: String) -> Batches {
+    let Some(fix) = fix else {
+        return rows;
+    };
+    let (tx, out) = tokio::sync::mpsc::channel(2);
+    let mut rows = rows;
+    tokio::spawn(async move {
+        while let Some(batch) = rows.recv().await {
+            let batch = batch.map(|mut b| {
+                for r in &mut b {
+                    fix(r, &tz);
+                }
+                b
+            });
+            if tx.send(batch).await.is_err() {
+                break;
+            }
+        }
+    });
+    out
 }
 
 /// A cell as a file holds it: exact decimals, times in the biller's zone.

@@ -102,6 +102,7 @@ async fn summary(run: &Run<'_>, conds: Vec<Cond>) -> Result<SummaryTable, AppErr
         descending: false,
         tiebreak: "1".to_string(),
         group_by: Some("1".to_string()),
+        fix: None,
     };
     let found = run.db.report_rows(&select, 100, 0).await?;
     let mut table = SummaryTable {
