@@ -1,0 +1,14 @@
+-- Home (docs/home.md): its figures are index ranges, never a scan of all
+-- payments. Keep in step with ../postgres/0017_home_indexes.sql.
+
+-- Payments entered in a window (today, this week, the 30-day chart), added
+-- up by status and method. Covering, so the sums read the index alone.
+-- 0012 dropped the status indexes that settlement had to keep up to date;
+-- this one changes with a payment's status too, and is the price of Home.
+CREATE INDEX payments_by_created ON payments (created_at, status, method_kind, amount_cents);
+
+-- Returns read in the last 30 days.
+CREATE INDEX ach_returns_by_created ON ach_returns (created_at);
+
+-- Unpaid, active bills by due date (bills coming due), with their amount.
+CREATE INDEX bills_due ON bills (due_date, amount_due_cents) WHERE status = 'unpaid' AND active;
