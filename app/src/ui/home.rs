@@ -107,18 +107,13 @@ fn home_body(h: HomeView) -> impl IntoView {
                 <article class="home-card" id="home-pending-ach">
                     <h3>"Pending ACH for the next file"</h3>
                     <p class="home-big">
-                        <a href=h.pending_ach.href.clone()>
-                            {count_text(h.pending_ach.count)} " · " {h.pending_ach.total.to_string()}
-                        </a>
+                        <a href=h.pending_ach.href.clone()>{headline(&h.pending_ach, "payment")}</a>
                     </p>
                 </article>
                 <article class="home-card" id="home-returns">
                     <h3>"ACH returns, last 30 days"</h3>
                     <p class="home-big">
-                        <a href=h.returns.all.href.clone()>
-                            {count_text(h.returns.all.count).replace("payment", "return")}
-                            " · " {h.returns.all.total.to_string()}
-                        </a>
+                        <a href=h.returns.all.href.clone()>{headline(&h.returns.all, "return")}</a>
                     </p>
                     {(!h.returns.by_code.is_empty()).then(|| view! {
                         <table class="data compact" id="home-returns-table">
@@ -159,12 +154,10 @@ fn home_body(h: HomeView) -> impl IntoView {
     }
 }
 
-fn count_text(n: i64) -> String {
-    if n == 1 {
-        "1 payment".into()
-    } else {
-        format!("{n} payments")
-    }
+/// `3 payments · $195.00` (one text, so it reads as one phrase).
+fn headline(f: &Figure, noun: &str) -> String {
+    let plural = if f.count == 1 { "" } else { "s" };
+    format!("{} {noun}{plural} · {}", f.count, f.total)
 }
 
 /// Count and amount, each a link to the report behind them.
@@ -194,7 +187,7 @@ fn period_card(p: Period) -> impl IntoView {
     view! {
         <article class="home-card" id=id>
             <h3>{p.name.clone()} " " <span class="muted small">{span}</span></h3>
-            <p class="home-big"><a href=p.all.href.clone()>{count_text(p.all.count)} " · " {p.all.total.to_string()}</a></p>
+            <p class="home-big"><a href=p.all.href.clone()>{headline(&p.all, "payment")}</a></p>
             <table class="data compact">
                 <caption>{format!("{} by status", p.name)}</caption>
                 <thead><tr>

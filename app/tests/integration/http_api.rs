@@ -635,6 +635,7 @@ const MATRIX: &[MatrixRow] = &[
         Entitled(Entitlement::Reports),
         &[("q[per]", "10")],
     ),
+    ("load_home", Entitled(Entitlement::Reports), &[]),
     ("load_users", Entitled(Entitlement::UserAdmin), &[]),
     (
         "load_user",
