@@ -5,7 +5,7 @@
 
 use super::clock;
 use crate::db::Db;
-use crate::db::home::DayRow;
+use crate::db::home::StatusRow;
 use crate::domain::home_view::{BillsDue, Day, Figure, HomeView, Line, Period, Returns};
 use crate::domain::lifecycle::return_label;
 use crate::domain::money::Money;
@@ -38,7 +38,7 @@ pub async fn load(db: &Db, tz: &str, now_ms: i64) -> Result<HomeView, AppError> 
         return Err(AppError::Internal(super::incident_id()));
     };
     let iso = |d: Date| d.to_string();
-    let rows = db.payments_by_day(&bounds).await?;
+    let by_day = db.payments_by_day(&bounds).await?;
     let pending = db.pending_ach().await?;
     let window_start = bounds.first().copied().unwrap_or(0);
     let window_end = bounds.last().copied().unwrap_or(i64::MAX);
@@ -54,19 +54,22 @@ pub async fn load(db: &Db, tz: &str, now_ms: i64) -> Result<HomeView, AppError> 
     // Monday of this week: at most 6 days back, so inside the 30.
     let last = dates.len() - 1;
     let monday = last.saturating_sub(today.weekday().to_monday_zero_offset() as usize);
+    let rows = db
+        .payments_by_status(bounds[monday], bounds[last], window_end)
+        .await?;
     let periods = vec![
-        period("Today", &rows, last..=last, &dates)?,
-        period("This week", &rows, monday..=last, &dates)?,
+        period("Today", &rows, true, (today, today))?,
+        period("This week", &rows, false, (dates[monday], today))?,
     ];
 
     let days = dates
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let (count, cents) = rows
+            let (count, cents) = by_day
                 .iter()
-                .filter(|r| r.day == i as i64)
-                .fold((0, 0), |(c, t), r| (c + r.count, t + r.total_cents));
+                .find(|r| r.day == i as i64)
+                .map_or((0, 0), |r| (r.count, r.total_cents));
             Day {
                 date: iso(*d),
                 label: d.strftime("%a, %b %-d").to_string(),
@@ -167,20 +170,20 @@ pub async fn load(db: &Db, tz: &str, now_ms: i64) -> Result<HomeView, AppError> 
     })
 }
 
-/// Payments entered on the days `span` (indexes into `dates`), by status
-/// and by method. A stored status or method this build does not know is an
-/// error, never counted as another.
+/// Payments entered in the days `span` (`today_only`: only those of
+/// today), by status and by method. A stored status or method this build
+/// does not know is an error, never counted as another.
 fn period(
     name: &str,
-    rows: &[DayRow],
-    span: std::ops::RangeInclusive<usize>,
-    dates: &[Date],
+    rows: &[StatusRow],
+    today_only: bool,
+    span: (Date, Date),
 ) -> Result<Period, AppError> {
-    let from = dates[*span.start()].to_string();
-    let to = dates[*span.end()].to_string();
-    let inside: Vec<&DayRow> = rows
+    let from = span.0.to_string();
+    let to = span.1.to_string();
+    let inside: Vec<&StatusRow> = rows
         .iter()
-        .filter(|r| usize::try_from(r.day).is_ok_and(|d| span.contains(&d)))
+        .filter(|r| !today_only || r.today == 1)
         .collect();
     let mut statuses: Vec<(PaymentStatus, i64, i64)> =
         STATUSES.iter().map(|s| (*s, 0, 0)).collect();
