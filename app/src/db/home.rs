@@ -59,38 +59,37 @@ pub struct BillsDueRow {
 /// Why a list of boundaries: a civil day in the biller's zone is 23, 24 or
 /// 25 hours long, so `(created_at - start) / 86400000` puts an hour in the
 /// wrong day around each DST change, and SQLite has no time zones. The
-/// service passes each day's own local midnight instead, as a tiny table
-/// (`WITH d(i, lo, hi) AS (VALUES …)`), and each day is added up by its own
-/// range `lo <= created_at < hi` of `payments_by_created`, read as a
-/// covering index: never the table, never a payment outside the window,
-/// no per-row CASE. Correlated subqueries rather than a join with GROUP BY:
-/// the join made both engines sort every payment of the 30 days to group
-/// them (SQLite, 200,000 payments in the window of 5,000,000: 130 ms joined
-/// and grouped, 25 ms this way).
+/// service passes each day's own local midnight instead (`$1` … `$31`), and
+/// each day is one range `lo <= created_at < hi` of `payments_by_created`,
+/// read as a covering index and added up on its own; the 30 ranges are one
+/// statement (`UNION ALL`). Nothing is read outside the window, nothing is
+/// evaluated per payment but the sums, and nothing is sorted.
+///
+/// Tried first, with 5,000,000 payments (200,000 in the window): the days
+/// as a `VALUES` table joined to payments and grouped sorted every payment
+/// of the window (SQLite 130 ms; PostgreSQL 225 ms, 130 of them JIT
+/// compiling for its estimate of 16 million rows); the same days with a
+/// correlated COUNT and SUM each read every range twice (SQLite 25 ms,
+/// PostgreSQL 50 to 80 ms, its estimate near the JIT threshold). This:
+/// SQLite 12 to 14 ms, PostgreSQL 35 to 45 ms.
 fn by_day_sql(days: usize) -> String {
-    let values: Vec<String> = (0..days)
+    (0..days)
         .map(|i| {
             format!(
-                "(CAST({i} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
+                "SELECT CAST({i} AS BIGINT) AS day, COUNT(*) AS count, \
+                 CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS total_cents \
+                 FROM payments WHERE created_at >= ${} AND created_at < ${}",
                 i + 1,
                 i + 2
             )
         })
-        .collect();
-    format!(
-        "WITH d (i, lo, hi) AS (VALUES {}) \
-         SELECT d.i AS day, \
-         (SELECT COUNT(*) FROM payments p WHERE p.created_at >= d.lo AND p.created_at < d.hi) AS count, \
-         (SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM payments p \
-          WHERE p.created_at >= d.lo AND p.created_at < d.hi) AS total_cents \
-         FROM d ORDER BY d.i",
-        values.join(", ")
-    )
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }
 
 impl Db {
     /// Payments entered in each day `bounds[i] <= created_at < bounds[i+1]`:
-    /// one row per day, in order.
+    /// one row per day (in no promised order: find a day by `day`).
     pub async fn payments_by_day(&self, bounds: &[i64]) -> Result<Vec<DayRow>, DbError> {
         if bounds.len() < 2 {
             return Ok(vec![]);
@@ -221,10 +220,9 @@ mod tests {
     #[test]
     fn each_day_is_bounded_by_its_own_two_midnights() {
         let sql = super::by_day_sql(2);
-        assert!(sql.contains(
-            "(CAST(0 AS BIGINT), CAST($1 AS BIGINT), CAST($2 AS BIGINT)), \
-             (CAST(1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS BIGINT))"
-        ));
+        assert!(sql.contains("CAST(0 AS BIGINT) AS day"));
+        assert!(sql.contains("WHERE created_at >= $1 AND created_at < $2 UNION ALL"));
+        assert!(sql.ends_with("WHERE created_at >= $2 AND created_at < $3"));
         assert!(
             !sql.contains("GROUP BY"),
             "no sort of the window's payments"
