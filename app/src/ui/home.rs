@@ -64,6 +64,8 @@ fn home_body(h: HomeView) -> impl IntoView {
             </div>
         </section>
 
+        {week.map(week_chart)}
+
         <section class="home-section" aria-labelledby="home-daily">
             <h2 id="home-daily">"Daily totals, last 30 days"</h2>
             <figure class="chart-figure">
@@ -99,8 +101,6 @@ fn home_body(h: HomeView) -> impl IntoView {
             </div>
         </section>
 
-        {week.map(week_chart)}
-
         <section class="home-section" aria-labelledby="home-waiting">
             <h2 id="home-waiting">"Waiting and coming due"</h2>
             <div class="home-grid">
@@ -116,7 +116,7 @@ fn home_body(h: HomeView) -> impl IntoView {
                         <a href=h.returns.all.href.clone()>{headline(&h.returns.all, "return")}</a>
                     </p>
                     {(!h.returns.by_code.is_empty()).then(|| view! {
-                        <table class="data compact" id="home-returns-table">
+                        <div class="table-wrap"><table class="data compact" id="home-returns-table">
                             <caption>"Returns by reason code"</caption>
                             <thead><tr>
                                 <th scope="col">"Reason"</th>
@@ -124,7 +124,7 @@ fn home_body(h: HomeView) -> impl IntoView {
                                 <th scope="col" class="num">"Amount"</th>
                             </tr></thead>
                             <tbody>{h.returns.by_code.into_iter().map(line_row).collect_view()}</tbody>
-                        </table>
+                        </table></div>
                     })}
                     {(h.returns.unmatched > 0).then(|| view! {
                         <p class="muted small">{format!("{} more matched no payment.", h.returns.unmatched)}</p>
@@ -132,7 +132,7 @@ fn home_body(h: HomeView) -> impl IntoView {
                 </article>
                 <article class="home-card" id="home-bills-due">
                     <h3>"Bills coming due"</h3>
-                    <table class="data compact">
+                    <div class="table-wrap"><table class="data compact">
                         <caption>"Unpaid, active bills by due date (amount due as billed)"</caption>
                         <thead><tr>
                             <th scope="col">"Due"</th>
@@ -147,7 +147,7 @@ fn home_body(h: HomeView) -> impl IntoView {
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 </article>
             </div>
         </section>
@@ -188,7 +188,7 @@ fn period_card(p: Period) -> impl IntoView {
         <article class="home-card" id=id>
             <h3>{p.name.clone()} " " <span class="muted small">{span}</span></h3>
             <p class="home-big"><a href=p.all.href.clone()>{headline(&p.all, "payment")}</a></p>
-            <table class="data compact">
+            <div class="table-wrap"><table class="data compact">
                 <caption>{format!("{} by status", p.name)}</caption>
                 <thead><tr>
                     <th scope="col">"Status"</th>
@@ -196,8 +196,8 @@ fn period_card(p: Period) -> impl IntoView {
                     <th scope="col" class="num">"Amount"</th>
                 </tr></thead>
                 <tbody>{p.by_status.into_iter().map(line_row).collect_view()}</tbody>
-            </table>
-            <table class="data compact">
+            </table></div>
+            <div class="table-wrap"><table class="data compact">
                 <caption>{format!("{} by method", p.name)}</caption>
                 <thead><tr>
                     <th scope="col">"Method"</th>
@@ -205,7 +205,7 @@ fn period_card(p: Period) -> impl IntoView {
                     <th scope="col" class="num">"Amount"</th>
                 </tr></thead>
                 <tbody>{p.by_method.into_iter().map(line_row).collect_view()}</tbody>
-            </table>
+            </table></div>
         </article>
     }
 }
