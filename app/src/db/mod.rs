@@ -10,6 +10,7 @@ pub mod approvals;
 pub mod audit;
 pub mod bills;
 pub mod entitlements;
+pub mod home;
 pub mod journal;
 pub mod lifecycle;
 pub mod migrations;

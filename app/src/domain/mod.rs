@@ -44,10 +44,12 @@ pub mod bank;
 pub mod bill_file;
 pub mod bill_view;
 pub mod card;
+pub mod charts;
 pub mod email;
 pub mod entitlements;
 #[cfg(feature = "files")]
 pub mod file_rows;
+pub mod home_view;
 pub mod lifecycle;
 pub mod money;
 pub mod nacha;

@@ -59,6 +59,35 @@ pub fn day_start_ms(year: u16, month: u8, day: u8, next: bool, tz: &str) -> i64 
         .unwrap_or(0)
 }
 
+/// The `n` calendar days (in `tz`) that end with the day holding `now_ms`,
+/// oldest first, and the `n + 1` instants that bound them: day `i` is
+/// `bounds[i] <= t < bounds[i + 1]`. Each bound is that date's own local
+/// midnight, so a day across a DST change is 23 or 25 hours long and still
+/// one day (a fixed 86,400,000 ms stride would put an hour in the wrong day).
+pub fn recent_days(now_ms: i64, tz: &str, n: usize) -> (Vec<jiff::civil::Date>, Vec<i64>) {
+    let zone = zone(tz);
+    let today = Timestamp::from_millisecond(now_ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(zone.clone())
+        .date();
+    let mut days = vec![today];
+    while days.len() < n {
+        let Ok(before) = days[days.len() - 1].yesterday() else {
+            break;
+        };
+        days.push(before);
+    }
+    days.reverse();
+    let start = |d: jiff::civil::Date| {
+        d.to_zoned_datetime(zone.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0)
+    };
+    let mut bounds: Vec<i64> = days.iter().map(|d| start(*d)).collect();
+    bounds.push(today.tomorrow().map(start).unwrap_or(i64::MAX));
+    (days, bounds)
+}
+
 /// The dates a NACHA file made at `ms` carries, in `tz`: creation date
 /// (YYMMDD) and time (HHMM), the effective entry date (the next weekday) and
 /// the day as YYYYMMDD for the file name.
@@ -190,6 +219,27 @@ mod tests {
             day_start_ms(2026, 11, 30, true, "America/New_York"),
             ms("2026-12-01T05:00:00Z")
         );
+    }
+
+    #[test]
+    fn recent_days_follow_local_midnights_across_dst() {
+        // 2026-11-01 is the end of summer time in New York: 25 hours long.
+        let (days, bounds) = recent_days(ms("2026-11-02T15:00:00Z"), "America/New_York", 3);
+        let names: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+        assert_eq!(names, ["2026-10-31", "2026-11-01", "2026-11-02"]);
+        assert_eq!(
+            bounds,
+            [
+                ms("2026-10-31T04:00:00Z"),
+                ms("2026-11-01T04:00:00Z"),
+                ms("2026-11-02T05:00:00Z"),
+                ms("2026-11-03T05:00:00Z"),
+            ]
+        );
+        assert_eq!(bounds[2] - bounds[1], 25 * 3_600_000);
+        // Just before local midnight, today is still the earlier date.
+        let (days, _) = recent_days(ms("2026-11-03T04:59:59Z"), "America/New_York", 1);
+        assert_eq!(days[0].to_string(), "2026-11-02");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod bills;
 pub mod clock;
 pub mod csv_out;
 pub mod demo;
+pub mod home;
 pub mod keyring;
 pub mod lifecycle;
 pub mod notices;

@@ -9,6 +9,7 @@ mod cancel_reverse;
 mod change_password;
 mod forgot;
 mod forms;
+mod home;
 mod layout;
 mod make_payment;
 mod not_found;

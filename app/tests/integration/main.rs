@@ -10,6 +10,7 @@ mod assets_api;
 mod auth_hardening;
 mod business_rules_api;
 mod files_at_rest;
+mod home_api;
 mod http_api;
 mod lifecycle_api;
 mod lifecycle_props;
