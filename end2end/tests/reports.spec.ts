@@ -126,3 +126,20 @@ test("a CSR has Reports but not the Audit Report", async ({ page }, info) => {
   await expect(page.getByRole("link", { name: "Payment History Report" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Audit Report" })).toHaveCount(0);
 });
+
+test("Home: the charts' numbers are a table too, and each leads to its report", async ({ page }, info) => {
+  await page.goto("/");
+  await signIn(page, info, ADMIN.login, ADMIN.password);
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+  await ready(page, info);
+  // The chart is an image with a title a screen reader reads.
+  await expect(page.locator("#chart-daily")).toHaveAttribute("role", "img");
+  // Today's row of the 30-day table: its count links to that day's Payment History.
+  const todayRow = page.locator(`#home-daily-table tbody tr[data-date='${today()}']`);
+  const count = await todayRow.locator("td").first().innerText();
+  await todayRow.locator("td").first().getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`/reports/payment-history\\?.*from=${today()}`));
+  await expect(page.getByRole("heading", { level: 1, name: "Payment History Report" })).toBeVisible();
+  await ready(page, info);
+  await expect(page.locator("#report-count")).toContainText(`${count} rows`);
+});
