@@ -20,10 +20,17 @@ pub fn encode_component(s: &str) -> String {
 /// Payer Support: where CSRs start.
 pub const PAYER_SUPPORT: &str = "/payer-support";
 
-/// Where `/` and a sign-in without a `next` page lead this user. One
-/// place, so a Home page (for those with Reports) slots in here later.
-pub fn home_for(_user: &StaffUser) -> &'static str {
-    PAYER_SUPPORT
+/// Home: the day's and week's payments, charts, what waits (Reports).
+pub const HOME: &str = "/";
+
+/// Where `/` and a sign-in without a `next` page lead this user: Home for
+/// those who may read reports, Payer Support for everyone else (CSRs).
+pub fn home_for(user: &StaffUser) -> &'static str {
+    if user.can(crate::domain::entitlements::Entitlement::Reports) {
+        HOME
+    } else {
+        PAYER_SUPPORT
+    }
 }
 
 /// Account numbers are `[A-Za-z0-9_-]` and references `[2-9A-Z-]`, already
@@ -154,14 +161,58 @@ pub const AUDIT_CSV: &str = "/reports/audit.csv";
 /// The Reports menu: every report this user may run.
 pub const REPORTS: &str = "/reports";
 
-/// A report's page with `params` (see `domain::report` for the names).
-pub fn report(kind: crate::domain::report::ReportKind, params: &[(&str, &str)]) -> String {
-    let owned: Vec<(String, String)> = params
+
+/// A report address (Home links each number to one). Dates are
+/// `YYYY-MM-DD` in the biller's zone; every value goes through
+/// [`segment`], so nothing in it can add a parameter or a path.
+fn report(path: &str, params: &[(&str, Option<&str>)]) -> String {
+    let query: Vec<String> = params
         .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", segment(v))))
         .collect();
-    crate::domain::report::link(&kind.path(), &owned)
+    format!("{path}?{}", query.join("&"))
+}
+
+/// Payment History: payments entered `from`..=`to`, optionally of one
+/// status (`pending`, `refunded`, …) and one method (`card`, `ach`).
+pub fn payment_history(from: &str, to: &str, status: Option<&str>, method: Option<&str>) -> String {
+    report(
+        "/reports/payment-history",
+        &[
+            ("from", Some(from)),
+            ("to", Some(to)),
+            ("status", status),
+            ("method", method),
+        ],
+    )
+}
+
+/// Settlement report: `kind` is `debit`, `credit`, `cleared` or `error`
+/// (ACH returns are `kind=error&method=ach`).
+pub fn settlement_report(from: &str, to: &str, method: Option<&str>, kind: Option<&str>) -> String {
+    report(
+        "/reports/settlement",
+        &[
+            ("from", Some(from)),
+            ("to", Some(to)),
+            ("method", method),
+            ("kind", kind),
+        ],
+    )
+}
+
+/// Reconciliation for one day.
+pub fn reconciliation(date: &str) -> String {
+    report("/reports/reconciliation", &[("date", Some(date))])
+}
+
+/// Aging as of `date`, optionally one bucket (`current`, `1-30`, `31-60`,
+/// `61-90`, `over-90`).
+pub fn aging(date: &str, bucket: Option<&str>) -> String {
+    report(
+        "/reports/aging",
+        &[("date", Some(date)), ("bucket", bucket)],
+    )
 }
 
 /// What a page needs beyond being signed in. The server's page guard
@@ -220,6 +271,52 @@ mod tests {
         );
         assert!(public_page("/forgot-password/code") && public_page("/sign-in"));
         assert!(!public_page("/forgot-password/code/x"));
+    }
+
+    #[test]
+    fn report_links_carry_their_filters() {
+        assert_eq!(
+            payment_history("2026-11-30", "2026-12-01", Some("pending"), Some("ach")),
+            "/reports/payment-history?from=2026-11-30&to=2026-12-01&status=pending&method=ach"
+        );
+        assert_eq!(
+            payment_history("2026-12-01", "2026-12-01", None, Some("card")),
+            "/reports/payment-history?from=2026-12-01&to=2026-12-01&method=card"
+        );
+        assert_eq!(
+            settlement_report("2026-11-02", "2026-12-01", Some("ach"), Some("error")),
+            "/reports/settlement?from=2026-11-02&to=2026-12-01&method=ach&kind=error"
+        );
+        assert_eq!(
+            reconciliation("2026-12-01"),
+            "/reports/reconciliation?date=2026-12-01"
+        );
+        assert_eq!(
+            aging("2026-12-01", Some("current")),
+            "/reports/aging?date=2026-12-01&bucket=current"
+        );
+        assert_eq!(
+            aging("2026-12-01&x=1", Some("over-90")),
+            "/reports/aging?date=2026-12-01x1&bucket=over-90",
+            "a value adds no parameter"
+        );
+    }
+
+    #[test]
+    fn home_is_for_those_who_read_reports() {
+        use crate::domain::entitlements::Entitlement;
+        use crate::domain::staff::Role;
+        let mut user = StaffUser {
+            id: 1,
+            login: "casey".into(),
+            email: "casey@example.com".into(),
+            role: Role::Csr,
+            must_change_password: false,
+            entitlements: Entitlement::default_for(Role::Csr),
+        };
+        assert_eq!(home_for(&user), PAYER_SUPPORT);
+        user.entitlements = Entitlement::default_for(Role::Admin);
+        assert_eq!(home_for(&user), HOME);
     }
 
     #[test]

@@ -7,7 +7,7 @@ test("an administrator filters, sorts and exports the Audit Report", async ({ pa
   await signIn(page, info, ADMIN.login, ADMIN.password);
   await expect(page.getByRole("heading", { name: "Audit Report" })).toBeVisible();
   await ready(page, info);
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit Report" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" })).toBeVisible();
 
   await page.getByLabel("Action", { exact: true }).selectOption("auth.sign_in");
   await page.getByLabel("Rows per page").selectOption("10");

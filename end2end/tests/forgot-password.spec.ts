@@ -70,7 +70,7 @@ test.describe("forgot password and username", () => {
     await expect(page).toHaveURL(/\/sign-in\?password_reset=1$/);
     await expect(page.getByText("Your new password is set. Sign in with it.")).toBeVisible();
     await signIn(page, info, user.login, newPassword);
-    await expect(page.getByRole("heading", { name: "Payer Support" })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
   });
 
   test("an unknown login ID gets the same Security Code Sent! page", async ({ page }, info) => {

@@ -21,7 +21,7 @@ test("a user changes their own password from the header", async ({ page }, info)
   await page.getByLabel("New password", { exact: true }).fill(fresh);
   await page.getByLabel("New password again").fill(fresh);
   await page.getByRole("button", { name: "Change Password" }).click();
-  await expect(page.getByRole("heading", { name: "Payer Support" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
   await ready(page, info);
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.goto("/sign-in?next=/payer-support");
@@ -44,5 +44,5 @@ test("a temporary password leads to Change Password and nowhere else", async ({ 
   await page.getByLabel("New password", { exact: true }).fill(own);
   await page.getByLabel("New password again").fill(own);
   await page.getByRole("button", { name: "Change Password" }).click();
-  await expect(page.getByRole("heading", { name: "Payer Support" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
 });

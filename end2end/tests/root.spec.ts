@@ -10,10 +10,11 @@ test.describe("the site root", () => {
     await expect(page).toHaveURL(/\/sign-in\?next=/);
     await expect(page.getByRole("heading", { name: "Staff sign-in" })).toBeVisible();
     await signIn(page, info, CSR.login, CSR.password);
-    await expect(page).toHaveURL(/\/payer-support$/);
+    // CSRs have Reports by default, so their home is Home.
+    await expect(page).toHaveURL(/\/$/);
     await ready(page, info);
     await expect(page.getByRole("heading", { name: "Page not found" })).toHaveCount(0);
-    await expect(page.getByRole("heading", { level: 1, name: "Payer Support" })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect(nav).toBeVisible();
     await expect(nav.getByRole("link", { name: "Payer Support" })).toBeVisible();
@@ -23,11 +24,12 @@ test.describe("the site root", () => {
   test("signed in, / opens the home page again", async ({ page }, info) => {
     await page.goto("/sign-in");
     await signIn(page, info, CSR.login, CSR.password);
-    await expect(page).toHaveURL(/\/payer-support/);
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto("/payer-support");
     await page.goto("/");
-    await expect(page).toHaveURL(/\/payer-support$/);
+    await expect(page).toHaveURL(/\/$/);
     await ready(page, info);
-    await expect(page.getByRole("heading", { level: 1, name: "Payer Support" })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
     await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   });
 });

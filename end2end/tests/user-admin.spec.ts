@@ -38,7 +38,7 @@ test("an administrator adds a CSR, who must change the temporary password and ca
   await page.getByLabel("New password", { exact: true }).fill(own);
   await page.getByLabel("New password again").fill(own);
   await page.getByRole("button", { name: "Change Password" }).click();
-  await expect(page.getByRole("heading", { name: "Payer Support" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
   await ready(page, info);
 
   // No link to User Admin, and typing its address is refused.

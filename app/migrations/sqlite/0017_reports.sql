@@ -5,6 +5,3 @@
 -- (domain::entitlements::Entitlement::default_for; a test keeps both in step).
 INSERT INTO role_entitlements (role, entitlement) VALUES ('csr', 'reports'), ('admin', 'reports.audit')
 ON CONFLICT DO NOTHING;
-
--- Payment History and Home read payments by the day they were entered.
-CREATE INDEX payments_by_time ON payments (created_at);

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bills;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
+pub mod home;
 pub mod lifecycle;
 pub mod password_reset;
 pub mod payments;

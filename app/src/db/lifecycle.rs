@@ -158,7 +158,7 @@ impl Db {
             };
             let action_id: i64 = sqlx::query_scalar(
                 "INSERT INTO payment_actions (payment_id, idempotency_key, kind, amount_cents, reason_code, reason_text, \
-                 processor_ref, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                 processor_ref, created_by, created_at, after_settlement) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(a.payment_id)
             .bind(a.idempotency_key)
@@ -169,6 +169,9 @@ impl Db {
             .bind(&a.processor_ref)
             .bind(a.actor_id)
             .bind(a.now)
+            // Read under the payment's lock, so a settlement racing this
+            // action is on the right side of it (reconciliation reads it).
+            .bind(state.status == PaymentStatus::Processed)
             .fetch_one(&mut *tx)
             .await?;
             // Guarded: if anything moved the payment since the read above,

@@ -75,6 +75,10 @@ pub struct Select {
     /// from an aggregate, so a count over the full FROM looks up every
     /// joined row for nothing.
     pub count_from: Option<String>,
+    /// What each row read needs before it is shown or written (a value the
+    /// SQL cannot compute on both engines, such as a date in the biller's
+    /// zone), given the zone.
+    pub fix: Option<fn(&mut [Cell], &str)>,
 }
 
 /// A value read back.
@@ -206,9 +210,12 @@ pub const STREAM_BATCH: usize = 500;
 impl Db {
     pub async fn report_count(&self, s: &Select) -> Result<i64, DbError> {
         let sql = s.count_sql();
-        let n = on_pool!(self, |pool| bind_all!(sqlx::query_scalar::<_, i64>(&sql), s.binds())
-            .fetch_one(pool)
-            .await)?;
+        let n = on_pool!(self, |pool| bind_all!(
+            sqlx::query_scalar::<_, i64>(&sql),
+            s.binds()
+        )
+        .fetch_one(pool)
+        .await)?;
         Ok(n)
     }
 
@@ -221,7 +228,9 @@ impl Db {
         let sql = s.rows_sql(true);
         let types: Vec<CellType> = s.columns.iter().map(|(_, t)| *t).collect();
         let rows = on_pool!(self, |pool| {
-            let q = bind_all!(sqlx::query(&sql), s.binds()).bind(limit).bind(offset);
+            let q = bind_all!(sqlx::query(&sql), s.binds())
+                .bind(limit)
+                .bind(offset);
             let mut out = Vec::new();
             for row in q.fetch_all(pool).await? {
                 out.push(read_cells!(row, types)?);
@@ -280,7 +289,10 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_in_order() {
-        assert_eq!(numbered("a = ? AND b LIKE ? ESCAPE '\\'"), "a = $1 AND b LIKE $2 ESCAPE '\\'");
+        assert_eq!(
+            numbered("a = ? AND b LIKE ? ESCAPE '\\'"),
+            "a = $1 AND b LIKE $2 ESCAPE '\\'"
+        );
     }
 
     #[test]

@@ -169,10 +169,13 @@ impl Db {
         let backend = self.backend();
         // Pending payments of one method, moved to Processed in one guarded
         // statement that also locks them: a Void waiting on one of them then
-        // finds it Processed and refuses.
+        // finds it Processed and refuses. `captured_cents` keeps what the run
+        // took (later refunds change `refunded_cents` only), for
+        // reconciliation.
         let settle_pending = |method: &str, returning: &str| {
             format!(
-                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2 \
+                "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2, \
+                 captured_cents = amount_cents - refunded_cents \
                  WHERE status = 'pending' AND method_kind = '{method}' AND created_at < $1 RETURNING {returning}"
             )
         };
@@ -267,7 +270,7 @@ impl Db {
                 // Not in the file, so not settled: back to Pending for the next run.
                 let (among, ids) = self.in_ids("id", 1, &unsent);
                 sqlx::query(&format!(
-                    "UPDATE payments SET status = 'pending', settled_at = NULL WHERE {among}"
+                    "UPDATE payments SET status = 'pending', settled_at = NULL, captured_cents = NULL WHERE {among}"
                 ))
                 .bind(&ids)
                 .execute(&mut *tx)

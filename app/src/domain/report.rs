@@ -249,7 +249,7 @@ static SETTLEMENT: ReportSpec = ReportSpec {
         col("kind", "Type", Text, Choice(SETTLEMENT_KINDS)),
         col("status", "Status", Text, Contains),
         col("amount", "Amount", Money, FilterKind::None),
-        col("effective", "Effective Date", Date, FilterKind::None),
+        col("entered", "Date Entered", Time, FilterKind::None),
         col("return_code", "Return Code", Text, Contains),
     ],
     default_sort: "reference",
@@ -406,11 +406,17 @@ pub fn check_query(q: &ReportQuery, today: (u16, u8, u8)) -> Result<CheckedQuery
     let spec = kind.spec();
     for (k, v) in &q.params {
         let known = COMMON.contains(&k.as_str())
-            || spec.columns.iter().any(|c| c.key == k && c.filter != FilterKind::None)
+            || spec
+                .columns
+                .iter()
+                .any(|c| c.key == k && c.filter != FilterKind::None)
             || spec.drills.iter().any(|d| d.0 == k);
         if !known {
             let name: String = k.chars().take(40).collect();
-            errs.add("query", format!("This report has no filter named \u{201c}{name}\u{201d}."));
+            errs.add(
+                "query",
+                format!("This report has no filter named \u{201c}{name}\u{201d}."),
+            );
         }
         if v.chars().count() > FILTER_MAX {
             errs.add(k, format!("Use at most {FILTER_MAX} characters."));
@@ -466,7 +472,10 @@ pub fn check_query(q: &ReportQuery, today: (u16, u8, u8)) -> Result<CheckedQuery
     let sort = if sort_key.is_empty() {
         spec.columns.iter().find(|c| c.key == spec.default_sort)
     } else {
-        let found = spec.columns.iter().find(|c| c.key == sort_key && c.sortable);
+        let found = spec
+            .columns
+            .iter()
+            .find(|c| c.key == sort_key && c.sortable);
         if found.is_none() {
             errs.add("sort", "Sort by one of the report's columns.");
         }
@@ -589,7 +598,10 @@ impl CheckedQuery {
         let descending = if self.sort.key == column.key {
             !self.descending
         } else {
-            matches!(column.ty, CellType::Time | CellType::Money | CellType::Count)
+            matches!(
+                column.ty,
+                CellType::Time | CellType::Money | CellType::Count
+            )
         };
         self.link_with(
             &self.kind.path(),
@@ -632,7 +644,13 @@ pub fn link(path: &str, params: &[(String, String)]) -> String {
     }
     let query: Vec<String> = params
         .iter()
-        .map(|(k, v)| format!("{}={}", crate::routes::encode_component(k), crate::routes::encode_component(v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::routes::encode_component(k),
+                crate::routes::encode_component(v)
+            )
+        })
         .collect();
     format!("{path}?{}", query.join("&"))
 }
@@ -644,7 +662,7 @@ pub fn dollars(cents: i64) -> String {
     let whole = (abs / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -828,9 +846,7 @@ impl CheckedQuery {
         let hidden = self
             .params()
             .into_iter()
-            .filter(|(k, _)| {
-                matches!(k.as_str(), "from" | "to" | "date" | "sort" | "dir" | "per")
-            })
+            .filter(|(k, _)| matches!(k.as_str(), "from" | "to" | "date" | "sort" | "dir" | "per"))
             .collect();
         ReportPage {
             kind: self.kind,
@@ -932,7 +948,11 @@ mod tests {
         let c = check_query(
             &q(
                 "payment-history",
-                &[("from", "2026-11-01"), ("to", "2026-11-30"), ("name", "Ann & Bo")],
+                &[
+                    ("from", "2026-11-01"),
+                    ("to", "2026-11-30"),
+                    ("name", "Ann & Bo"),
+                ],
             ),
             TODAY,
         )
@@ -941,8 +961,17 @@ mod tests {
         assert!(next.starts_with("/reports/payment-history?from=2026-11-01&to=2026-11-30"));
         assert!(next.contains("name=Ann%20%26%20Bo"), "{next}");
         assert!(next.ends_with("page=2"));
-        let sorted = c.sort_link(c.spec().columns.iter().find(|c| c.key == "paid_at").unwrap());
-        assert!(sorted.contains("dir=asc"), "the sorted column flips: {sorted}");
+        let sorted = c.sort_link(
+            c.spec()
+                .columns
+                .iter()
+                .find(|c| c.key == "paid_at")
+                .unwrap(),
+        );
+        assert!(
+            sorted.contains("dir=asc"),
+            "the sorted column flips: {sorted}"
+        );
         let export = c.export_link(ExportFormat::Csv);
         assert!(export.starts_with("/reports/payment-history.csv?"));
         assert!(!export.contains("page=") && !export.contains("per="));

@@ -32,14 +32,6 @@ pub fn file_time(ms: i64, tz: &str) -> String {
     }
 }
 
-/// The civil date of `ms` in `tz`.
-pub fn civil_date(ms: i64, tz: &str) -> (u16, u8, u8) {
-    let z = Timestamp::from_millisecond(ms)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned_datetime(zone(tz));
-    (z.year().max(0) as u16, z.month().max(1) as u8, z.day().max(1) as u8)
-}
-
 /// The biller's date today, for card expiry and payment date checks.
 pub fn today(tz: &str) -> Today {
     let now = Timestamp::now().to_zoned_datetime(zone(tz));
@@ -67,6 +59,35 @@ pub fn day_start_ms(year: u16, month: u8, day: u8, next: bool, tz: &str) -> i64 
         .unwrap_or(0)
 }
 
+/// The `n` calendar days (in `tz`) that end with the day holding `now_ms`,
+/// oldest first, and the `n + 1` instants that bound them: day `i` is
+/// `bounds[i] <= t < bounds[i + 1]`. Each bound is that date's own local
+/// midnight, so a day across a DST change is 23 or 25 hours long and still
+/// one day (a fixed 86,400,000 ms stride would put an hour in the wrong day).
+pub fn recent_days(now_ms: i64, tz: &str, n: usize) -> (Vec<jiff::civil::Date>, Vec<i64>) {
+    let zone = zone(tz);
+    let today = Timestamp::from_millisecond(now_ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(zone.clone())
+        .date();
+    let mut days = vec![today];
+    while days.len() < n {
+        let Ok(before) = days[days.len() - 1].yesterday() else {
+            break;
+        };
+        days.push(before);
+    }
+    days.reverse();
+    let start = |d: jiff::civil::Date| {
+        d.to_zoned_datetime(zone.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0)
+    };
+    let mut bounds: Vec<i64> = days.iter().map(|d| start(*d)).collect();
+    bounds.push(today.tomorrow().map(start).unwrap_or(i64::MAX));
+    (days, bounds)
+}
+
 /// The dates a NACHA file made at `ms` carries, in `tz`: creation date
 /// (YYMMDD) and time (HHMM), the effective entry date (the next weekday) and
 /// the day as YYYYMMDD for the file name.
@@ -81,19 +102,51 @@ pub fn ach_dates(ms: i64, tz: &str) -> AchDates {
     let now = Timestamp::from_millisecond(ms)
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .to_zoned_datetime(zone(tz));
-    let mut effective = now.date().tomorrow().unwrap_or(now.date());
-    while matches!(
-        effective.weekday(),
-        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-    ) {
-        effective = effective.tomorrow().unwrap_or(effective);
-    }
+    let effective = next_weekday(now.date());
     AchDates {
         created_date: now.strftime("%y%m%d").to_string(),
         created_time: now.strftime("%H%M").to_string(),
         effective_date: effective.strftime("%y%m%d").to_string(),
         day: now.strftime("%Y%m%d").to_string(),
     }
+}
+
+/// The weekday after `date`: a NACHA file's effective entry date.
+fn next_weekday(date: jiff::civil::Date) -> jiff::civil::Date {
+    let mut effective = date.tomorrow().unwrap_or(date);
+    while matches!(
+        effective.weekday(),
+        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+    ) {
+        effective = effective.tomorrow().unwrap_or(effective);
+    }
+    effective
+}
+
+fn to_today(d: jiff::civil::Date) -> Today {
+    Today {
+        year: d.year().max(0) as u16,
+        month: d.month().max(1) as u8,
+        day: d.day().max(1) as u8,
+    }
+}
+
+/// The civil date in `tz` at `ms`.
+pub fn civil_date(ms: i64, tz: &str) -> Today {
+    let at = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    to_today(at.to_zoned_datetime(zone(tz)).date())
+}
+
+/// The effective entry date of a NACHA file made at `ms`, as a date (the
+/// same day [`ach_dates`] writes in the file).
+pub fn ach_effective_date(ms: i64, tz: &str) -> Today {
+    let at = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    to_today(next_weekday(at.to_zoned_datetime(zone(tz)).date()))
+}
+
+/// Whether (year, month, day) is a real calendar date.
+pub fn is_date(d: Today) -> bool {
+    d.year <= 9999 && jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8).is_ok()
 }
 
 /// The first cutoff (hh:mm in `tz`) strictly after `after_ms`.
@@ -169,6 +222,27 @@ mod tests {
     }
 
     #[test]
+    fn recent_days_follow_local_midnights_across_dst() {
+        // 2026-11-01 is the end of summer time in New York: 25 hours long.
+        let (days, bounds) = recent_days(ms("2026-11-02T15:00:00Z"), "America/New_York", 3);
+        let names: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+        assert_eq!(names, ["2026-10-31", "2026-11-01", "2026-11-02"]);
+        assert_eq!(
+            bounds,
+            [
+                ms("2026-10-31T04:00:00Z"),
+                ms("2026-11-01T04:00:00Z"),
+                ms("2026-11-02T05:00:00Z"),
+                ms("2026-11-03T05:00:00Z"),
+            ]
+        );
+        assert_eq!(bounds[2] - bounds[1], 25 * 3_600_000);
+        // Just before local midnight, today is still the earlier date.
+        let (days, _) = recent_days(ms("2026-11-03T04:59:59Z"), "America/New_York", 1);
+        assert_eq!(days[0].to_string(), "2026-11-02");
+    }
+
+    #[test]
     fn ach_files_take_effect_on_the_next_weekday() {
         // Friday 27 Nov 2026, 6 PM in New York → effective Monday 30 Nov.
         let d = ach_dates(ms("2026-11-27T23:00:00Z"), "America/New_York");
@@ -184,6 +258,31 @@ mod tests {
         assert_eq!(
             ach_dates(ms("2026-11-25T15:00:00Z"), "America/New_York").effective_date,
             "261126"
+        );
+        let friday = ach_effective_date(ms("2026-11-27T23:00:00Z"), "America/New_York");
+        assert_eq!(friday.iso(), "2026-11-30", "the same day the file carries");
+    }
+
+    #[test]
+    fn a_late_run_on_a_dst_day_belongs_to_that_day() {
+        // 8 Mar 2026: New York springs forward at 2 AM (EST → EDT). 11:30 PM
+        // EDT that day is 03:30 UTC on the 9th: still the 8th for the biller.
+        let late = ms("2026-03-09T03:30:00Z");
+        assert_eq!(civil_date(late, "America/New_York").iso(), "2026-03-08");
+        assert_eq!(civil_date(late, "UTC").iso(), "2026-03-09");
+        // The day is 23 hours long, and its last instant is before the next
+        // day's start.
+        let start = day_start_ms(2026, 3, 8, false, "America/New_York");
+        let end = day_start_ms(2026, 3, 8, true, "America/New_York");
+        assert_eq!(end - start, 23 * 3_600_000);
+        assert!(start <= late && late < end);
+        // 1 Nov 2026 falls back: 11:30 PM EST is 04:30 UTC on the 2nd.
+        let fall = ms("2026-11-02T04:30:00Z");
+        assert_eq!(civil_date(fall, "America/New_York").iso(), "2026-11-01");
+        assert_eq!(
+            day_start_ms(2026, 11, 1, true, "America/New_York")
+                - day_start_ms(2026, 11, 1, false, "America/New_York"),
+            25 * 3_600_000
         );
     }
 }

@@ -65,8 +65,23 @@ pub async fn settle(
     before: i64,
     actor: &str,
 ) -> Result<SettleOutcome, AppError> {
+    settle_at(db, config, keys, before, None, actor).await
+}
+
+/// [`settle`], with the run (and the sandbox bank's returns) stamped `at`
+/// instead of the clock's time when given: tests use it to make cycles on
+/// days other than today (`services::reconciliation`). Each run is counted
+/// and timed for `/metrics`.
+pub async fn settle_at(
+    db: &Db,
+    config: &Config,
+    keys: &Keyring,
+    before: i64,
+    at: Option<i64>,
+    actor: &str,
+) -> Result<SettleOutcome, AppError> {
     let started = std::time::Instant::now();
-    let out = settle_now(db, config, keys, before, actor).await;
+    let out = settle_now(db, config, keys, before, at, actor).await;
     let settled = out.as_ref().ok().map(|o| o.run.is_some());
     super::telemetry::settlement_run(settled, started.elapsed());
     out
@@ -77,6 +92,7 @@ async fn settle_now(
     config: &Config,
     keys: &Keyring,
     before: i64,
+    at: Option<i64>,
     actor: &str,
 ) -> Result<SettleOutcome, AppError> {
     // Scheduled payments whose date has come are authorized first, so this
@@ -91,8 +107,8 @@ async fn settle_now(
     let started = payments
         .start_due_scheduled(&clock::today(&config.timezone).iso())
         .await?;
-    let returns = sandbox_returns(db, config, actor).await?;
-    let now = now_ms();
+    let returns = sandbox_returns(db, config, actor, at).await?;
+    let now = at.unwrap_or_else(now_ms);
     let dates = clock::ach_dates(now, &config.timezone);
     let open = |enc: &str| {
         keys.open(PURPOSE_BANK_ACCOUNT, enc)
@@ -260,13 +276,14 @@ async fn sandbox_returns(
     db: &Db,
     config: &Config,
     actor: &str,
+    at: Option<i64>,
 ) -> Result<Vec<ReturnOutcome>, AppError> {
     let last4s: Vec<&str> = SANDBOX_RETURNS.iter().map(|(l, _)| *l).collect();
     let debits = db.returnable_debits(&last4s).await?;
     if debits.is_empty() {
         return Ok(vec![]);
     }
-    let now = now_ms();
+    let now = at.unwrap_or_else(now_ms);
     let d = clock::ach_dates(now, &config.timezone);
     let returns: Vec<(Entry, &str)> = debits
         .iter()
@@ -297,7 +314,7 @@ async fn sandbox_returns(
     let name = format!("SANDBOX-RETURNS-{}-{now}.ach", d.day);
     let dir = ach_dir(config).join("returns");
     write_atomically(&dir, &dir.join(&name), &text).await?;
-    import_returns_text(db, &text, &name, actor).await.map_err(|e| match e {
+    import_returns_at(db, &text, &name, actor, now).await.map_err(|e| match e {
         ReturnsError::App(e) => e,
         // We wrote this file a moment ago: not reading it back is our bug.
         ReturnsError::File(e) => {
@@ -325,9 +342,19 @@ pub async fn import_returns_text(
     source: &str,
     actor: &str,
 ) -> Result<Vec<ReturnOutcome>, ReturnsError> {
+    import_returns_at(db, text, source, actor, now_ms()).await
+}
+
+async fn import_returns_at(
+    db: &Db,
+    text: &str,
+    source: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Vec<ReturnOutcome>, ReturnsError> {
     let parsed = nacha::parse_file(text)?;
     let outcomes = db
-        .apply_returns(&parsed.returns, source, actor, now_ms())
+        .apply_returns(&parsed.returns, source, actor, now)
         .await
         .map_err(AppError::from)?;
     Ok(outcomes)

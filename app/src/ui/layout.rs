@@ -35,11 +35,18 @@ pub fn Layout(children: Children) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
-            <a class="brand" href="/payer-support" aria-label="Paydesk home">
+            <a class="brand" href=crate::routes::HOME aria-label="Paydesk home">
                 <span class="brand-mark" aria-hidden="true">"P"</span>
                 <span class="brand-name">"Paydesk"</span>
             </a>
             <nav class="mainnav" aria-label="Main">
+                // Home first, for those who may read reports (the others'
+                // home is Payer Support). `exact`: every path starts with "/".
+                <Transition fallback=|| ()>
+                    {move || user.get().and_then(Result::ok).filter(|u| {
+                        u.can(crate::domain::entitlements::Entitlement::Reports)
+                    }).map(|_| view! { <A href=crate::routes::HOME exact=true>"Home"</A> })}
+                </Transition>
                 <A href="/payer-support">"Payer Support"</A>
                 // Only what this user may use (the server refuses the rest).
                 <Transition fallback=|| ()>

@@ -9,6 +9,7 @@ mod cancel_reverse;
 mod change_password;
 mod forgot;
 mod forms;
+mod home;
 mod layout;
 mod make_payment;
 mod not_found;
@@ -24,10 +25,10 @@ mod upload_progress;
 mod uploads;
 mod user_admin;
 
+use crate::domain::report::ReportKind;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use crate::domain::report::ReportKind;
 use leptos_router::{SsrMode, path};
 
 pub use layout::Layout;

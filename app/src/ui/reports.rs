@@ -216,7 +216,11 @@ fn Results(p: ReportPage) -> impl IntoView {
     let filters: Vec<_> = p
         .columns
         .iter()
-        .filter_map(|c| c.filter.clone().map(|f| (c.key.clone(), c.label.clone(), f)))
+        .filter_map(|c| {
+            c.filter
+                .clone()
+                .map(|f| (c.key.clone(), c.label.clone(), f))
+        })
         .collect();
     let hidden = p.hidden.clone();
     let per_page = p.per_page;
@@ -325,7 +329,12 @@ fn Results(p: ReportPage) -> impl IntoView {
 /// (so the buttons stay in place).
 fn pager_link(href: Option<String>, label: &'static str, rel: &'static str) -> impl IntoView {
     match href {
-        Some(h) => view! { <a class="btn btn-secondary btn-small" href=h rel=rel>{label}</a> }.into_any(),
-        None => view! { <span class="btn btn-secondary btn-small" aria-disabled="true">{label}</span> }.into_any(),
+        Some(h) => {
+            view! { <a class="btn btn-secondary btn-small" href=h rel=rel>{label}</a> }.into_any()
+        }
+        None => {
+            view! { <span class="btn btn-secondary btn-small" aria-disabled="true">{label}</span> }
+                .into_any()
+        }
     }
 }

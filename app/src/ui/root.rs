@@ -1,9 +1,12 @@
-//! The site's root, `/`: sends each user to their home page
-//! (`routes::home_for`). Rendered on the server it answers with a redirect;
-//! in the browser (after a sign-in with JavaScript, or a link to `/`) the
-//! client router follows it, so `/` never shows "Page not found".
+//! The site's root, `/`: Home for those with Reports; everyone else is sent
+//! to their home page (`routes::home_for`: Payer Support). Rendered on the
+//! server a redirect is an HTTP redirect; in the browser (after a sign-in
+//! with JavaScript, or a link to `/`) the client router follows it, so `/`
+//! never shows "Page not found".
 
+use super::home::HomePage;
 use crate::api::auth::current_user;
+use crate::domain::entitlements::Entitlement;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
@@ -17,6 +20,9 @@ pub fn RootPage() -> impl IntoView {
                 user.get()
                     .map(|found| {
                         let to = match found {
+                            Ok(u) if u.can(Entitlement::Reports) => {
+                                return view! { <HomePage/> }.into_any();
+                            }
                             Ok(u) => crate::routes::home_for(&u).to_string(),
                             Err(_) => "/sign-in?next=/".to_string(),
                         };
@@ -25,7 +31,7 @@ pub fn RootPage() -> impl IntoView {
                             replace: true,
                             ..Default::default()
                         };
-                        view! { <Redirect path=to options/> }
+                        view! { <Redirect path=to options/> }.into_any()
                     })
             }}
         </Suspense>

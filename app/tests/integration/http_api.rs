@@ -640,6 +640,7 @@ const MATRIX: &[MatrixRow] = &[
         Entitled(Entitlement::Reports),
         &[("q[kind]", "payment-history"), ("q[params][per]", "10")],
     ),
+    ("load_home", Entitled(Entitlement::Reports), &[]),
     ("load_users", Entitled(Entitlement::UserAdmin), &[]),
     (
         "load_user",

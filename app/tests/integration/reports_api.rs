@@ -129,27 +129,77 @@ async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
     assert_eq!(page["total"], 5);
 
     // The Processed** row drills into exactly the refunded payment.
-    let drill = summary_row(&page, "Processed**")[1]["href"].as_str().unwrap().to_string();
+    let drill = summary_row(&page, "Processed**")[1]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(drill.contains("status=refunded"), "{drill}");
-    let (_, refunded) = report(&admin, &s, "payment-history", &[range[0], range[1], ("status", "refunded")]).await;
+    let (_, refunded) = report(
+        &admin,
+        &s,
+        "payment-history",
+        &[range[0], range[1], ("status", "refunded")],
+    )
+    .await;
     assert_eq!(column(&refunded, 0), vec![refs[1].clone()]);
     assert_eq!(column(&refunded, 9), vec!["Processed**"]);
-    let (_, sched) = report(&admin, &s, "payment-history", &[range[0], range[1], ("status", "scheduled")]).await;
+    let (_, sched) = report(
+        &admin,
+        &s,
+        "payment-history",
+        &[range[0], range[1], ("status", "scheduled")],
+    )
+    .await;
     assert_eq!(column(&sched, 0), vec![scheduled]);
 
     // Filters, sorting and paging.
-    let (_, ach) = report(&admin, &s, "payment-history", &[range[0], range[1], ("method", "ach")]).await;
+    let (_, ach) = report(
+        &admin,
+        &s,
+        "payment-history",
+        &[range[0], range[1], ("method", "ach")],
+    )
+    .await;
     assert_eq!(column(&ach, 1), vec!["100004"]);
-    assert_eq!(ach["summaries"][0]["footer"][1]["text"], "1", "the summary follows the filters");
-    let (_, asc) = report(&admin, &s, "payment-history", &[range[0], range[1], ("sort", "amount"), ("dir", "asc")]).await;
-    assert_eq!(column(&asc, 6), vec!["$5.00", "$7.25", "$10.00", "$25.50", "$40.00"]);
-    let (_, by_ref) = report(&admin, &s, "payment-history", &[range[0], range[1], ("reference", &refs[2][2..7])]).await;
+    assert_eq!(
+        ach["summaries"][0]["footer"][1]["text"], "1",
+        "the summary follows the filters"
+    );
+    let (_, asc) = report(
+        &admin,
+        &s,
+        "payment-history",
+        &[range[0], range[1], ("sort", "amount"), ("dir", "asc")],
+    )
+    .await;
+    assert_eq!(
+        column(&asc, 6),
+        vec!["$5.00", "$7.25", "$10.00", "$25.50", "$40.00"]
+    );
+    let (_, by_ref) = report(
+        &admin,
+        &s,
+        "payment-history",
+        &[range[0], range[1], ("reference", &refs[2][2..7])],
+    )
+    .await;
     assert_eq!(column(&by_ref, 0), vec![refs[2].clone()]);
-    let (_, p2) = report(&admin, &s, "payment-history", &[range[0], range[1], ("per", "10"), ("page", "2")]).await;
+    let (_, p2) = report(
+        &admin,
+        &s,
+        "payment-history",
+        &[range[0], range[1], ("per", "10"), ("page", "2")],
+    )
+    .await;
     assert_eq!(p2["page"], 1, "past the last page shows the last");
 
     // CSV: what it is, then every row, exact amounts, no formulas.
-    let (st, body) = get(&admin, &s, &format!("/reports/payment-history.csv?from={day}&to={day}&sort=amount&dir=asc")).await;
+    let (st, body) = get(
+        &admin,
+        &s,
+        &format!("/reports/payment-history.csv?from={day}&to={day}&sort=amount&dir=asc"),
+    )
+    .await;
     assert_eq!(st, 200);
     let text = String::from_utf8(body).unwrap();
     let mut reader = csv::ReaderBuilder::new()
@@ -168,13 +218,22 @@ async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
     let formula = rows.iter().find(|r| &r[1] == "100003").unwrap();
     assert!(formula[3].starts_with("'="), "{:?}", &formula[3]);
     assert_eq!(
-        support::count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'report.export'").await,
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'report.export'"
+        )
+        .await,
         1,
         "the export is audited"
     );
 
     // Excel: a real workbook, with the same rows.
-    let (st, body) = get(&admin, &s, &format!("/reports/payment-history.xlsx?from={day}&to={day}")).await;
+    let (st, body) = get(
+        &admin,
+        &s,
+        &format!("/reports/payment-history.xlsx?from={day}&to={day}"),
+    )
+    .await;
     assert_eq!(st, 200);
     assert_eq!(&body[..2], b"PK", "a zip");
     assert!(body.len() > 1000);
@@ -183,7 +242,9 @@ async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
     assert_eq!(report(&casey, &s, "payment-history", &range).await.0, 200);
     assert_eq!(get(&casey, &s, "/reports/audit.csv").await.0, 403);
     assert_eq!(
-        get(&support::client(), &s, "/reports/payment-history.csv").await.0,
+        get(&support::client(), &s, "/reports/payment-history.csv")
+            .await
+            .0,
         303,
         "signed out: to sign-in, no rows"
     );
@@ -205,16 +266,29 @@ async fn malformed_report_queries_get_4xx_and_a_message(t: &TestDb) {
     for (params, field) in cases {
         let (st, body) = report(&admin, &s, "payment-history", params).await;
         assert!((400..500).contains(&st), "{params:?}: {st}");
-        let errors = body["Invalid"]["errors"].as_array().unwrap_or_else(|| panic!("{body}"));
+        let errors = body["Invalid"]["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"));
         assert!(
-            errors.iter().any(|e| e["field"] == *field && !e["message"].as_str().unwrap().is_empty()),
+            errors
+                .iter()
+                .any(|e| e["field"] == *field && !e["message"].as_str().unwrap().is_empty()),
             "{params:?}: {body}"
         );
         // The export says the same, as text.
         let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let (st, text) = get(&admin, &s, &format!("/reports/payment-history.csv?{}", query.join("&"))).await;
+        let (st, text) = get(
+            &admin,
+            &s,
+            &format!("/reports/payment-history.csv?{}", query.join("&")),
+        )
+        .await;
         assert!((400..500).contains(&st), "export {params:?}: {st}");
-        assert!(String::from_utf8_lossy(&text).contains(field), "{}", String::from_utf8_lossy(&text));
+        assert!(
+            String::from_utf8_lossy(&text).contains(field),
+            "{}",
+            String::from_utf8_lossy(&text)
+        );
     }
     let (st, _) = report(&admin, &s, "no-such-report", &[]).await;
     assert!((400..500).contains(&st));
@@ -267,17 +341,36 @@ async fn aging_buckets_what_is_still_due(t: &TestDb) {
     assert_eq!(st, 200, "{page}");
     let cells = |label: &str| {
         let r = summary_row(&page, label);
-        (r[1]["text"].as_str().unwrap().to_string(), r[2]["text"].as_str().unwrap().to_string())
+        (
+            r[1]["text"].as_str().unwrap().to_string(),
+            r[2]["text"].as_str().unwrap().to_string(),
+        )
     };
     assert_eq!(cells("Current"), ("1".into(), "$10.00".into()));
     assert_eq!(cells("1–30 days"), ("1".into(), "$20.00".into()));
-    assert_eq!(cells("31–60 days"), ("1".into(), "$15.00".into()), "less what was paid");
+    assert_eq!(
+        cells("31–60 days"),
+        ("1".into(), "$15.00".into()),
+        "less what was paid"
+    );
     assert_eq!(cells("61–90 days"), ("1".into(), "$40.00".into()));
     assert_eq!(cells("Over 90 days"), ("1".into(), "$50.00".into()));
-    let (_, old) = report(&admin, &s, "aging", &[("date", "2026-06-30"), ("bucket", "over-90")]).await;
+    let (_, old) = report(
+        &admin,
+        &s,
+        "aging",
+        &[("date", "2026-06-30"), ("bucket", "over-90")],
+    )
+    .await;
     assert_eq!(column(&old, 2), vec!["A-180"]);
     assert_eq!(column(&old, 4), vec!["180"], "days past due");
-    let (_, mid) = report(&admin, &s, "aging", &[("date", "2026-06-30"), ("bucket", "31-60")]).await;
+    let (_, mid) = report(
+        &admin,
+        &s,
+        "aging",
+        &[("date", "2026-06-30"), ("bucket", "31-60")],
+    )
+    .await;
     assert_eq!(column(&mid, 7), vec!["$15.00"], "paid toward it");
 }
 
@@ -288,7 +381,13 @@ async fn enrollment_and_activity_come_from_the_payers(t: &TestDb) {
     let (st, page) = report(&admin, &s, "enrollment", &[]).await;
     assert_eq!(st, 200, "{page}");
     assert_eq!(page["total"], pairs);
-    let (_, payer1) = report(&admin, &s, "enrollment", &[("user_id", "payer1"), ("sort", "account")]).await;
+    let (_, payer1) = report(
+        &admin,
+        &s,
+        "enrollment",
+        &[("user_id", "payer1"), ("sort", "account")],
+    )
+    .await;
     let users = column(&payer1, 0);
     assert!(users.iter().all(|u| u.contains("payer1")), "{users:?}");
     let accounts: Vec<String> = column(&payer1, 1)
@@ -297,14 +396,30 @@ async fn enrollment_and_activity_come_from_the_payers(t: &TestDb) {
         .filter(|(_, u)| *u == "payer1")
         .map(|(a, _)| a)
         .collect();
-    assert_eq!(accounts, vec!["100001", "100002", "100041"], "one row per account they pay");
+    assert_eq!(
+        accounts,
+        vec!["100001", "100002", "100041"],
+        "one row per account they pay"
+    );
     assert!(column(&payer1, 3).iter().all(|v| v == "N"));
     assert!(page["notes"][0].as_str().unwrap().contains("N"));
     let day = today(&s);
-    let (st, act) = report(&admin, &s, "activity", &[("from", &day), ("to", &day), ("event", "enrolled")]).await;
+    let (st, act) = report(
+        &admin,
+        &s,
+        "activity",
+        &[("from", &day), ("to", &day), ("event", "enrolled")],
+    )
+    .await;
     assert_eq!(st, 200, "{act}");
     assert_eq!(act["total"], pairs, "each enrollment happened today");
-    let (_, none) = report(&admin, &s, "activity", &[("from", "2020-01-01"), ("to", "2020-01-31")]).await;
+    let (_, none) = report(
+        &admin,
+        &s,
+        "activity",
+        &[("from", "2020-01-01"), ("to", "2020-01-31")],
+    )
+    .await;
     assert_eq!(none["total"], 0);
 }
 
@@ -325,15 +440,24 @@ async fn a_day_is_the_billers_day_across_a_dst_change(t: &TestDb) {
     ] {
         let ms = at.parse::<jiff::Timestamp>().unwrap().as_millisecond();
         let stored = r.replace('-', "");
-        support::execute(&t.db, &format!("UPDATE payments SET created_at = {ms} WHERE reference = '{stored}'"))
-            .await
-            .unwrap();
+        support::execute(
+            &t.db,
+            &format!("UPDATE payments SET created_at = {ms} WHERE reference = '{stored}'"),
+        )
+        .await
+        .unwrap();
     }
     let on = |d: &'static str| {
         let admin = admin.clone();
         let s = &s;
         async move {
-            let (st, p) = report(&admin, s, "payment-history", &[("from", d), ("to", d), ("sort", "reference")]).await;
+            let (st, p) = report(
+                &admin,
+                s,
+                "payment-history",
+                &[("from", d), ("to", d), ("sort", "reference")],
+            )
+            .await;
             assert_eq!(st, 200, "{p}");
             let mut refs = column(&p, 0);
             refs.sort();
@@ -347,7 +471,154 @@ async fn a_day_is_the_billers_day_across_a_dst_change(t: &TestDb) {
     assert!(on("2026-11-02").await.is_empty());
 }
 
+async fn settle(s: &TestServer) {
+    app::services::settlement::settle(
+        &s.state.db,
+        &s.state.config,
+        &s.state.keys,
+        app::db::now_ms() + 1,
+        "test",
+    )
+    .await
+    .unwrap();
+}
+
+/// Today's cycle: two card payments and an ACH debit settled, one card
+/// refunded after capture and a second run the same day. The Reconciliation
+/// report balances, each count drills into its rows, the ACH rows carry the
+/// file's effective date, and TXT and XML exports hold the rows; the
+/// Settlement report splits the same payments by method.
+async fn reconciliation_and_settlement_tie_out_and_drill_down(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let csr = support::staff(&t.db, CSR.0).await;
+    let card = support::pay(&s.state, &csr, "100001", "30.00", None).await;
+    support::pay(&s.state, &csr, "100002", "12.00", None).await;
+    support::pay(&s.state, &csr, "100003", "45.00", Some("123456789")).await;
+    settle(&s).await;
+    let casey = support::signed_in(&s, CSR).await;
+    let r = support::cancel_reverse(
+        &casey,
+        &s,
+        &card,
+        "test-key-00000009-abcdef",
+        "partial_refund",
+        "10.00",
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    // A run with nothing to settle makes no run: one more payment does.
+    support::pay(&s.state, &csr, "100004", "5.00", None).await;
+    settle(&s).await;
+
+    let day = today(&s);
+    let (st, page) = report(&admin, &s, "reconciliation", &[("date", &day)]).await;
+    assert_eq!(st, 200, "{page}");
+    assert_eq!(page["verdict"]["ok"], true, "{}", page["verdict"]);
+    let card_table = &page["summaries"][0];
+    assert_eq!(
+        card_table["rows"][0][1]["text"], "3",
+        "three captures: {card_table}"
+    );
+    assert_eq!(card_table["rows"][0][2]["text"], "$47.00");
+    assert_eq!(
+        card_table["rows"][1][1]["text"], "1",
+        "the refund after capture"
+    );
+    assert_eq!(card_table["footer"][2]["text"], "$37.00");
+    let ach_table = &page["summaries"][1];
+    assert_eq!(ach_table["rows"][0][2]["text"], "$45.00");
+    assert_eq!(
+        page["summaries"][2]["footer"][1]["text"], "$82.00",
+        "the deposit"
+    );
+
+    let drill = card_table["rows"][0][1]["href"].as_str().unwrap();
+    assert!(
+        drill.contains("method=card") && drill.contains("kind=processed"),
+        "{drill}"
+    );
+    let (_, rows) = report(
+        &admin,
+        &s,
+        "reconciliation",
+        &[("date", &day), ("method", "card"), ("kind", "processed")],
+    )
+    .await;
+    assert_eq!(rows["total"], 3);
+    let (_, ach) = report(
+        &admin,
+        &s,
+        "reconciliation",
+        &[("date", &day), ("method", "ach")],
+    )
+    .await;
+    assert_eq!(ach["total"], 1);
+    let effective = &column(&ach, 7)[0];
+    let next_weekday =
+        app::services::clock::ach_effective_date(app::db::now_ms(), &s.state.config.timezone).iso();
+    assert_eq!(effective, &next_weekday);
+
+    let (st, txt) = get(
+        &admin,
+        &s,
+        &format!("/reports/reconciliation.txt?date={day}"),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let txt = String::from_utf8(txt).unwrap();
+    assert!(txt.starts_with("Report: Reconciliation\r\n"), "{txt}");
+    assert_eq!(
+        txt.lines().filter(|l| l.contains("Reversal")).count(),
+        1,
+        "{txt}"
+    );
+    let (st, xml) = get(
+        &admin,
+        &s,
+        &format!("/reports/reconciliation.xml?date={day}&method=card"),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let xml = String::from_utf8(xml).unwrap();
+    assert_eq!(xml.matches("<row>").count(), 4, "{xml}");
+    assert!(xml.contains("<amount>10.00</amount>"), "{xml}");
+
+    let (st, set) = report(&admin, &s, "settlement", &[("from", &day), ("to", &day)]).await;
+    assert_eq!(st, 200, "{set}");
+    assert_eq!(set["summaries"][0]["caption"], "ACH Transactions");
+    assert_eq!(set["summaries"][0]["rows"][0][1]["text"], "1");
+    assert_eq!(
+        set["summaries"][1]["rows"][0][1]["text"], "3",
+        "card debits"
+    );
+    assert_eq!(
+        set["summaries"][1]["rows"][1][1]["text"], "1",
+        "card credits"
+    );
+    let (_, cleared) = report(
+        &admin,
+        &s,
+        "settlement",
+        &[
+            ("from", &day),
+            ("to", &day),
+            ("method", "card"),
+            ("kind", "cleared"),
+        ],
+    )
+    .await;
+    assert_eq!(cleared["total"], 3);
+    let (_, none) = report(&admin, &s, "reconciliation", &[("date", "2020-01-01")]).await;
+    assert!(
+        none["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("No settlement ran")
+    );
+}
+
 on_both_backends!(
+    reconciliation_and_settlement_tie_out_and_drill_down,
     payment_history_ties_out_drills_filters_and_exports,
     malformed_report_queries_get_4xx_and_a_message,
     aging_buckets_what_is_still_due,

@@ -66,7 +66,10 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         (CUSTOMER_NAME.to_string(), Text),
         ("b.invoice_number".to_string(), Text),
         ("b.due_date".to_string(), Date),
-        (format!("CASE WHEN {days} > 0 THEN {days} ELSE 0 END"), Count),
+        (
+            format!("CASE WHEN {days} > 0 THEN {days} ELSE 0 END"),
+            Count,
+        ),
         (bucket_sql.clone(), Text),
         ("b.amount_due_cents".to_string(), Money),
         ("COALESCE(pp.paid, 0)".to_string(), Money),
@@ -86,7 +89,9 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     if run.summaries {
         let mut conds = base;
         conds.extend(run.text_filters(&columns));
-        built.summaries.push(summary(run, &bucket_sql, conds).await?);
+        built
+            .summaries
+            .push(summary(run, &bucket_sql, conds).await?);
     }
     Ok(built)
 }
@@ -106,6 +111,7 @@ async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<Summar
         group_by: Some("1".to_string()),
         sort_never_null: false,
         count_from: None,
+        fix: None,
     };
     let found = run.db.report_rows(&select, 10, 0).await?;
     let mut table = SummaryTable {
@@ -122,7 +128,9 @@ async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<Summar
         sum += total;
         let href = run.q.drill_link(&[("bucket", code)]);
         let [c, t] = count_total(count, total, &href);
-        table.rows.push(vec![CellView::text(*label).linked(&href), c, t]);
+        table
+            .rows
+            .push(vec![CellView::text(*label).linked(&href), c, t]);
     }
     let all = run.q.drill_link(&[("bucket", "")]);
     let [c, t] = count_total(n, sum, &all);

@@ -12,7 +12,8 @@ use crate::domain::report::{CellType, CellView, SummaryTable};
 use crate::error::AppError;
 use CellType::*;
 
-const FROM: &str = "payers p JOIN account_payers ap ON ap.payer_id = p.id JOIN accounts a ON a.id = ap.account_id";
+const FROM: &str =
+    "payers p JOIN account_payers ap ON ap.payer_id = p.id JOIN accounts a ON a.id = ap.account_id";
 
 pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     let columns = vec![
@@ -47,7 +48,12 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
             ..select
         };
         let row = run.db.report_rows(&totals, 1, 0).await?;
-        let n = |i: usize| row.first().and_then(|r| r[i].int()).unwrap_or(0).to_string();
+        let n = |i: usize| {
+            row.first()
+                .and_then(|r| r[i].int())
+                .unwrap_or(0)
+                .to_string()
+        };
         built.summaries.push(SummaryTable {
             caption: "Enrolled today".into(),
             headers: vec!["Payers".into(), "Accounts enrolled".into()],

@@ -75,6 +75,7 @@ pub async fn export(
     let (from_ms, until_ms) = super::bounds(&q, &tz);
     let run = Run {
         db,
+        config,
         tz: &tz,
         q: &q,
         from_ms,
@@ -98,7 +99,8 @@ pub async fn export(
         run_at: clock::file_time(now, &tz),
     };
     let columns = spec.columns;
-    let rows = db.report_stream(select);
+    let fix = select.fix;
+    let rows = with_fix(db.report_stream(select), fix, tz.clone());
     let body = match format {
         ExportFormat::Csv => encode(rows, Csv::new(meta, columns, tz)),
         ExportFormat::Txt => encode(rows, Txt { meta, columns, tz }),
@@ -115,6 +117,32 @@ pub async fn export(
         content_type: format.content_type(),
         body,
     })
+}
+
+type Batches = Receiver<Result<Vec<Vec<Cell>>, DbError>>;
+
+/// The rows with the report's `fix` applied (a date in the biller's zone),
+/// on their way from the query to the encoder.
+fn with_fix(rows: Batches, fix: Option<fn(&mut [Cell], &str)>, tz: String) -> Batches {
+    let Some(fix) = fix else {
+        return rows;
+    };
+    let (tx, out) = tokio::sync::mpsc::channel(2);
+    let mut rows = rows;
+    tokio::spawn(async move {
+        while let Some(batch) = rows.recv().await {
+            let batch = batch.map(|mut b| {
+                for r in &mut b {
+                    fix(r, &tz);
+                }
+                b
+            });
+            if tx.send(batch).await.is_err() {
+                break;
+            }
+        }
+    });
+    out
 }
 
 /// A cell as a file holds it: exact decimals, times in the biller's zone.
@@ -143,7 +171,10 @@ fn cut(e: DbError) -> std::io::Error {
     std::io::Error::other(format!("export failed (incident {incident})"))
 }
 
-fn encode<E: Encoder>(rows: Receiver<Result<Vec<Vec<Cell>>, DbError>>, enc: E) -> BoxStream<'static, Result<Vec<u8>, std::io::Error>> {
+fn encode<E: Encoder>(
+    rows: Receiver<Result<Vec<Vec<Cell>>, DbError>>,
+    enc: E,
+) -> BoxStream<'static, Result<Vec<u8>, std::io::Error>> {
     enum Phase<E> {
         Start(Receiver<Result<Vec<Vec<Cell>>, DbError>>, E),
         Rows(Receiver<Result<Vec<Vec<Cell>>, DbError>>, E),
@@ -200,7 +231,12 @@ impl Encoder for Csv {
                 .map(|(c, cell)| file_text(c.ty, cell, &self.tz))
                 .collect();
             // Amounts are ours, never typed: a negative one stays a number.
-            self.out.row_trusting(cells.iter().zip(self.columns).map(|(v, c)| (v.as_str(), c.ty == CellType::Money)));
+            self.out.row_trusting(
+                cells
+                    .iter()
+                    .zip(self.columns)
+                    .map(|(v, c)| (v.as_str(), c.ty == CellType::Money)),
+            );
         }
         self.out.take()
     }
@@ -271,12 +307,14 @@ impl Encoder for Txt {
     fn rows(&mut self, rows: &[Vec<Cell>]) -> Vec<u8> {
         let mut s = String::new();
         for r in rows {
-            s.push_str(&self.line(
-                self.columns
-                    .iter()
-                    .zip(r)
-                    .map(|(c, cell)| (c, file_text(c.ty, cell, &self.tz))),
-            ));
+            s.push_str(
+                &self.line(
+                    self.columns
+                        .iter()
+                        .zip(r)
+                        .map(|(c, cell)| (c, file_text(c.ty, cell, &self.tz))),
+                ),
+            );
         }
         s.into_bytes()
     }
@@ -371,7 +409,10 @@ fn xlsx(
             let _ = failed.blocking_send(Err(e));
         }
     });
-    futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).boxed()
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+    .boxed()
 }
 
 fn write_xlsx(
@@ -406,7 +447,9 @@ fn write_xlsx(
     {
         let sheet = book.add_worksheet_with_constant_memory().map_err(fail)?;
         for (k, v) in meta.lines() {
-            sheet.write_string_with_format(row, 0, k, &bold).map_err(fail)?;
+            sheet
+                .write_string_with_format(row, 0, k, &bold)
+                .map_err(fail)?;
             sheet.write_string(row, 1, v).map_err(fail)?;
             row += 1;
         }
@@ -474,9 +517,9 @@ impl ChannelWriter {
             return Ok(());
         }
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-        self.tx
-            .blocking_send(Ok(chunk))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
     }
 }
 
@@ -519,7 +562,10 @@ mod tests {
 
     #[test]
     fn file_cells_are_exact() {
-        assert_eq!(file_text(CellType::Money, &Cell::Int(123_456), "UTC"), "1234.56");
+        assert_eq!(
+            file_text(CellType::Money, &Cell::Int(123_456), "UTC"),
+            "1234.56"
+        );
         assert_eq!(
             file_text(CellType::Time, &Cell::Int(0), "UTC"),
             "1970-01-01 00:00:00"

@@ -8,6 +8,8 @@ pub mod aging;
 pub mod enrollment;
 pub mod export;
 pub mod payment_history;
+pub mod reconciliation;
+pub mod settlement;
 
 use super::clock;
 use crate::config::Config;
@@ -41,6 +43,7 @@ impl Built {
 /// A report being run: its checked query and the UTC bounds of its days.
 pub struct Run<'a> {
     pub db: &'a Db,
+    pub config: &'a Config,
     pub tz: &'a str,
     pub q: &'a CheckedQuery,
     /// The first millisecond of the first day.
@@ -84,7 +87,13 @@ impl Run<'_> {
 
     /// A [`Select`] over `from` with `columns` (spec order) and the typed
     /// filters, sorted as asked.
-    pub fn select(&self, columns: Vec<(String, CellType)>, from: &str, mut conds: Vec<Cond>, tiebreak: &str) -> Select {
+    pub fn select(
+        &self,
+        columns: Vec<(String, CellType)>,
+        from: &str,
+        mut conds: Vec<Cond>,
+        tiebreak: &str,
+    ) -> Select {
         conds.extend(self.text_filters(&columns));
         Select {
             columns,
@@ -96,6 +105,7 @@ impl Run<'_> {
             group_by: None,
             sort_never_null: self.q.sort.never_null,
             count_from: None,
+            fix: None,
         }
     }
 }
@@ -105,7 +115,10 @@ impl Run<'_> {
 pub fn label_case(expr: &str, pairs: &[(&str, &str)]) -> String {
     let mut sql = format!("CASE {expr}");
     for (code, label) in pairs {
-        sql.push_str(&format!(" WHEN '{code}' THEN '{}'", label.replace('\'', "''")));
+        sql.push_str(&format!(
+            " WHEN '{code}' THEN '{}'",
+            label.replace('\'', "''")
+        ));
     }
     sql.push_str(" ELSE NULL END");
     sql
@@ -129,9 +142,8 @@ async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ReportKind::Aging => aging::build(run).await,
         ReportKind::Enrollment => enrollment::build(run).await,
         ReportKind::Activity => activity::build(run).await,
-        ReportKind::Reconciliation | ReportKind::Settlement => Err(AppError::NotFound(
-            "This report is not available yet.".into(),
-        )),
+        ReportKind::Reconciliation => reconciliation::build(run).await,
+        ReportKind::Settlement => settlement::build(run).await,
     }
 }
 
@@ -147,6 +159,7 @@ pub async fn page(db: &Db, config: &Config, query: &ReportQuery) -> Result<Repor
     let (from_ms, until_ms) = bounds(&q, tz);
     let run = Run {
         db,
+        config,
         tz,
         q: &q,
         from_ms,
@@ -165,7 +178,15 @@ pub async fn page(db: &Db, config: &Config, query: &ReportQuery) -> Result<Repor
         .report_rows(&built.select, i64::from(q.per_page), offset)
         .await?;
     let mut out = q.page_frame(total, page);
-    out.rows = rows.iter().map(|r| render_row(&q, r, tz)).collect();
+    out.rows = rows
+        .into_iter()
+        .map(|mut r| {
+            if let Some(fix) = built.select.fix {
+                fix(&mut r, tz);
+            }
+            render_row(&q, &r, tz)
+        })
+        .collect();
     out.summaries = built.summaries;
     out.verdict = built.verdict;
     out.notes = built.notes;

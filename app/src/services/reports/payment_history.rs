@@ -6,7 +6,9 @@
 use super::{Built, Run, count_total, label_case};
 use crate::db::reports::{Cond, Select};
 use crate::domain::payment::PaymentStatus;
-use crate::domain::report::{CHANNELS, CellType, CellView, PAYMENT_STATUSES, SummaryTable, dollars};
+use crate::domain::report::{
+    CHANNELS, CellType, CellView, PAYMENT_STATUSES, SummaryTable, dollars,
+};
 use crate::error::AppError;
 use CellType::*;
 
@@ -75,9 +77,9 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     }
     let typed = run.text_filters(&columns);
     // Without a typed filter (the only conditions on the joined tables) the
-    // count and the summary read payments alone: with migration 0020's
-    // index on (created_at, status, amount_cents, refunded_cents) neither
-    // touches a table row (docs/benchmarks.md).
+    // count and the summary read payments alone: with payments_by_created
+    // (created_at, status, method_kind, amount_cents, refunded_cents since
+    // migration 0020) neither touches a table row (docs/benchmarks.md).
     let lean = typed.is_empty().then(|| "payments p".to_string());
     let mut select = run.select(columns, FROM, rows_conds, "p.id");
     select.count_from = lean.clone();
@@ -119,6 +121,7 @@ async fn summary(run: &Run<'_>, conds: Vec<Cond>, lean: Option<String>) -> Resul
         group_by: None,
         sort_never_null: false,
         count_from: None,
+        fix: None,
     };
     let found = run.db.report_rows(&select, 1, 0).await?;
     let sums = found.first();
@@ -145,7 +148,11 @@ async fn summary(run: &Run<'_>, conds: Vec<Cond>, lean: Option<String>) -> Resul
             CellView::text(*label).linked(&href),
             c,
             t,
-            CellView::number(if refunded > 0 { dollars(refunded) } else { String::new() }),
+            CellView::number(if refunded > 0 {
+                dollars(refunded)
+            } else {
+                String::new()
+            }),
         ]);
     }
     let all = run.q.drill_link(&[("status", "")]);
