@@ -93,11 +93,14 @@ export_row() { # engine format
 import os, sys, time
 pid, stop = sys.argv[1:]
 peak = 0
-while not os.path.exists(stop):
+while True:
+    done = os.path.exists(stop)
     with open(f"/proc/{pid}/status") as s:
         for line in s:
             if line.startswith("VmRSS"):
                 peak = max(peak, int(line.split()[1]))
+    if done:  # one last look after the export, however short it was
+        break
     time.sleep(0.02)
 print(peak)
 PY
