@@ -161,7 +161,6 @@ pub const AUDIT_CSV: &str = "/reports/audit.csv";
 /// The Reports menu: every report this user may run.
 pub const REPORTS: &str = "/reports";
 
-
 /// A report address (Home links each number to one). Dates are
 /// `YYYY-MM-DD` in the biller's zone; every value goes through
 /// [`segment`], so nothing in it can add a parameter or a path.

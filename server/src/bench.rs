@@ -259,7 +259,11 @@ async fn seed_bills(db: &Db, base: i64, accounts: u64, started: Instant) -> Resu
         )
     })
     .await?;
-    let first = number(db, "SELECT MIN(id) FROM bills WHERE invoice_number = 'BENCH1'").await?;
+    let first = number(
+        db,
+        "SELECT MIN(id) FROM bills WHERE invoice_number = 'BENCH1'",
+    )
+    .await?;
     let last = number(
         db,
         &format!("SELECT MAX(id) FROM bills WHERE invoice_number = 'BENCH{accounts}'"),
@@ -732,7 +736,12 @@ async fn report(
     Ok(())
 }
 
-async fn export(config: &Config, db: &Db, query: ReportQuery, format: &str) -> Result<(), CliError> {
+async fn export(
+    config: &Config,
+    db: &Db,
+    query: ReportQuery,
+    format: &str,
+) -> Result<(), CliError> {
     use app::domain::report::ExportFormat;
     use futures::StreamExt;
     let format = ExportFormat::from_code(format)

@@ -121,7 +121,10 @@ impl Select {
 
     fn count_sql(&self) -> String {
         let from = self.count_from.as_deref().unwrap_or(&self.from);
-        numbered(&format!("SELECT COUNT(*) FROM {from}{}", self.where_clause()))
+        numbered(&format!(
+            "SELECT COUNT(*) FROM {from}{}",
+            self.where_clause()
+        ))
     }
 
     /// The rows in order; `paged` adds `LIMIT ? OFFSET ?`.
@@ -292,6 +295,47 @@ mod tests {
         assert_eq!(
             numbered("a = ? AND b LIKE ? ESCAPE '\\'"),
             "a = $1 AND b LIKE $2 ESCAPE '\\'"
+        );
+    }
+
+    fn select(sort_never_null: bool, count_from: Option<&str>) -> Select {
+        Select {
+            columns: vec![("p.created_at".into(), CellType::Time)],
+            from: "payments p JOIN accounts a ON a.id = p.account_id".into(),
+            conds: vec![Cond::new("p.created_at >= ?", vec![Val::Int(0)])],
+            sort: 0,
+            descending: true,
+            tiebreak: "p.id".into(),
+            group_by: None,
+            sort_never_null,
+            count_from: count_from.map(str::to_string),
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn a_never_empty_sort_column_is_ordered_as_its_index_is() {
+        assert_eq!(
+            select(false, None).rows_sql(true),
+            "SELECT p.created_at FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.created_at >= $1 \
+             ORDER BY (p.created_at) IS NULL, p.created_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        );
+        assert_eq!(
+            select(true, None).rows_sql(false),
+            "SELECT p.created_at FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.created_at >= $1 \
+             ORDER BY p.created_at DESC, p.id DESC"
+        );
+    }
+
+    #[test]
+    fn a_count_reads_the_lean_from_when_there_is_one() {
+        assert_eq!(
+            select(true, None).count_sql(),
+            "SELECT COUNT(*) FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.created_at >= $1"
+        );
+        assert_eq!(
+            select(true, Some("payments p")).count_sql(),
+            "SELECT COUNT(*) FROM payments p WHERE p.created_at >= $1"
         );
     }
 

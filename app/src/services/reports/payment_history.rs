@@ -94,37 +94,59 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     Ok(built)
 }
 
-async fn summary(run: &Run<'_>, conds: Vec<Cond>, lean: Option<String>) -> Result<SummaryTable, AppError> {
-    // One row, a count and two sums per status, rather than GROUP BY status:
-    // the engine adds the rows up as it reads them instead of sorting a
-    // month's payments by status first.
-    let mut columns = Vec::new();
-    for (code, _) in PAYMENT_STATUSES {
-        // The codes come from the closed list, so they are written as
-        // literals (a bound `?` in a select column would take the WHERE's
-        // values).
-        let when = match *code {
-            "processed" | "refunded" => status_cond(code).sql,
-            other => format!("p.status = '{other}'"),
-        };
-        columns.push((format!("CAST(SUM(CASE WHEN {when} THEN 1 ELSE 0 END) AS BIGINT)"), Count));
-        columns.push((format!("CAST(SUM(CASE WHEN {when} THEN p.amount_cents ELSE 0 END) AS BIGINT)"), Money));
-        columns.push((format!("CAST(SUM(CASE WHEN {when} THEN p.refunded_cents ELSE 0 END) AS BIGINT)"), Money));
-    }
+async fn summary(
+    run: &Run<'_>,
+    conds: Vec<Cond>,
+    lean: Option<String>,
+) -> Result<SummaryTable, AppError> {
+    // Grouped by the stored status alone, with the refunded share of each
+    // group summed beside it: grouping by the derived code (Processed**
+    // split from Processed) sorted on two keys, and one row of a count and
+    // two sums per status evaluated 21 CASEs a row; at 425,000 payments
+    // (31 days at 1,000,000 accounts) on SQLite this took 140 ms of CPU
+    // against 190 ms and 280 ms (docs/benchmarks.md).
     let select = Select {
-        columns,
+        columns: vec![
+            ("p.status".to_string(), Text),
+            ("COUNT(*)".to_string(), Count),
+            ("CAST(SUM(p.amount_cents) AS BIGINT)".to_string(), Money),
+            ("CAST(SUM(p.refunded_cents) AS BIGINT)".to_string(), Money),
+            ("CAST(SUM(CASE WHEN p.refunded_cents > 0 THEN 1 ELSE 0 END) AS BIGINT)".to_string(), Count),
+            ("CAST(SUM(CASE WHEN p.refunded_cents > 0 THEN p.amount_cents ELSE 0 END) AS BIGINT)".to_string(), Money),
+        ],
         from: lean.unwrap_or_else(|| FROM.to_string()),
         conds,
         sort: 0,
         descending: false,
         tiebreak: "1".to_string(),
-        group_by: None,
+        group_by: Some("p.status".to_string()),
         sort_never_null: false,
         count_from: None,
         fix: None,
     };
-    let found = run.db.report_rows(&select, 1, 0).await?;
-    let sums = found.first();
+    let found = run.db.report_rows(&select, 100, 0).await?;
+    let int = |status: &str, i: usize| {
+        found
+            .iter()
+            .find(|r| r[0].text() == status)
+            .and_then(|r| r[i].int())
+            .unwrap_or(0)
+    };
+    // (count, total, refunded) per code: `refunded` is the Processed
+    // payments any of which was refunded, `processed` the rest.
+    let figures = |code: &str| match code {
+        "processed" => (
+            int("processed", 1) - int("processed", 4),
+            int("processed", 2) - int("processed", 5),
+            0,
+        ),
+        "refunded" => (
+            int("processed", 4),
+            int("processed", 5),
+            int("processed", 3),
+        ),
+        other => (int(other, 1), int(other, 2), int(other, 3)),
+    };
     let mut table = SummaryTable {
         caption: "Payments by status".into(),
         headers: vec![
@@ -136,9 +158,8 @@ async fn summary(run: &Run<'_>, conds: Vec<Cond>, lean: Option<String>) -> Resul
         ..Default::default()
     };
     let (mut all_count, mut all_total, mut all_refunded) = (0, 0, 0);
-    for (i, (code, label)) in PAYMENT_STATUSES.iter().enumerate() {
-        let at = |k: usize| sums.and_then(|r| r[3 * i + k].int()).unwrap_or(0);
-        let (count, total, refunded) = (at(0), at(1), at(2));
+    for (code, label) in PAYMENT_STATUSES {
+        let (count, total, refunded) = figures(code);
         all_count += count;
         all_total += total;
         all_refunded += refunded;
