@@ -161,7 +161,6 @@ pub const AUDIT_CSV: &str = "/reports/audit.csv";
 /// The Reports menu: every report this user may run.
 pub const REPORTS: &str = "/reports";
 
-
 /// A report address (Home links each number to one). Dates are
 /// `YYYY-MM-DD` in the biller's zone; every value goes through
 /// [`segment`], so nothing in it can add a parameter or a path.
@@ -314,6 +313,8 @@ mod tests {
             must_change_password: false,
             entitlements: Entitlement::default_for(Role::Csr),
         };
+        assert_eq!(home_for(&user), HOME, "CSRs have Reports by default");
+        user.entitlements = [Entitlement::OnBehalfPayments].into_iter().collect();
         assert_eq!(home_for(&user), PAYER_SUPPORT);
         user.entitlements = Entitlement::default_for(Role::Admin);
         assert_eq!(home_for(&user), HOME);

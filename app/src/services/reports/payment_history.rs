@@ -89,21 +89,16 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
 
 async fn summary(run: &Run<'_>, conds: Vec<Cond>) -> Result<SummaryTable, AppError> {
     let code = "CASE WHEN p.status = 'processed' AND p.refunded_cents > 0 THEN 'refunded' ELSE p.status END";
-    let select = Select {
-        columns: vec![
+    let select = Select::grouped(
+        vec![
             (code.to_string(), Text),
             ("COUNT(*)".to_string(), Count),
             ("CAST(SUM(p.amount_cents) AS BIGINT)".to_string(), Money),
             ("CAST(SUM(p.refunded_cents) AS BIGINT)".to_string(), Money),
         ],
-        from: FROM.to_string(),
+        FROM,
         conds,
-        sort: 0,
-        descending: false,
-        tiebreak: "1".to_string(),
-        group_by: Some("1".to_string()),
-        fix: None,
-    };
+    );
     let found = run.db.report_rows(&select, 100, 0).await?;
     let mut table = SummaryTable {
         caption: "Payments by status".into(),
