@@ -313,6 +313,8 @@ mod tests {
             must_change_password: false,
             entitlements: Entitlement::default_for(Role::Csr),
         };
+        assert_eq!(home_for(&user), HOME, "CSRs have Reports by default");
+        user.entitlements = [Entitlement::OnBehalfPayments].into_iter().collect();
         assert_eq!(home_for(&user), PAYER_SUPPORT);
         user.entitlements = Entitlement::default_for(Role::Admin);
         assert_eq!(home_for(&user), HOME);

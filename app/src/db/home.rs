@@ -223,8 +223,12 @@ mod tests {
     fn each_day_is_bounded_by_its_own_two_midnights() {
         let sql = super::by_day_sql(2);
         assert!(sql.contains("CAST(0 AS BIGINT) AS day"));
-        assert!(sql.contains("WHERE created_at >= $1 AND created_at < $2 UNION ALL"));
-        assert!(sql.ends_with("WHERE created_at >= $2 AND created_at < $3"));
+        assert!(sql.contains(
+            "WHERE created_at >= $1 AND created_at < $2 AND status <> 'authorizing' UNION ALL"
+        ));
+        assert!(
+            sql.ends_with("WHERE created_at >= $2 AND created_at < $3 AND status <> 'authorizing'")
+        );
         assert!(
             !sql.contains("GROUP BY"),
             "no sort of the window's payments"

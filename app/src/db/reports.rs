@@ -106,6 +106,22 @@ impl Cell {
 }
 
 impl Select {
+    /// A summary over `from`: `columns` grouped by the first, in its order.
+    pub fn grouped(columns: Vec<(String, CellType)>, from: &str, conds: Vec<Cond>) -> Select {
+        Select {
+            columns,
+            from: from.to_string(),
+            conds,
+            sort: 0,
+            descending: false,
+            tiebreak: "1".to_string(),
+            group_by: Some("1".to_string()),
+            sort_never_null: false,
+            count_from: None,
+            fix: None,
+        }
+    }
+
     fn where_clause(&self) -> String {
         if self.conds.is_empty() {
             String::new()

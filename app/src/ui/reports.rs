@@ -163,10 +163,27 @@ fn num_class(numeric: bool) -> &'static str {
     if numeric { "num" } else { "" }
 }
 
+/// A summary row: its first cell names the row (a row header).
+fn summary_cells(row: Vec<CellView>, headers: &[String]) -> impl IntoView + use<> {
+    row.into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let label = headers.get(i).cloned().unwrap_or_default();
+            let numeric = c.numeric;
+            if i == 0 {
+                view! { <th scope="row" data-label=label>{cell(c)}</th> }.into_any()
+            } else {
+                view! { <td data-label=label class=num_class(numeric)>{cell(c)}</td> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
 #[component]
 fn Summary(t: SummaryTable, index: usize) -> impl IntoView {
     let headers = t.headers.clone();
     let has_footer = !t.footer.is_empty();
+    let footer = t.footer;
     view! {
         <div class="table-wrap">
             <table class="data summary" id=format!("summary-{index}")>
@@ -177,33 +194,10 @@ fn Summary(t: SummaryTable, index: usize) -> impl IntoView {
                     }).collect_view()}
                 </tr></thead>
                 <tbody>
-                    {t.rows.into_iter().map(|row| {
-                        let headers = headers.clone();
-                        view! { <tr>
-                            {row.into_iter().enumerate().map(|(i, c)| {
-                                let label = headers.get(i).cloned().unwrap_or_default();
-                                let numeric = c.numeric;
-                                if i == 0 {
-                                    view! { <th scope="row" data-label=label>{cell(c)}</th> }.into_any()
-                                } else {
-                                    view! { <td data-label=label class=num_class(numeric)>{cell(c)}</td> }.into_any()
-                                }
-                            }).collect_view()}
-                        </tr> }
-                    }).collect_view()}
+                    {t.rows.into_iter().map(|row| view! { <tr>{summary_cells(row, &headers)}</tr> }).collect_view()}
                 </tbody>
                 {has_footer.then(|| view! {
-                    <tfoot><tr>
-                        {t.footer.into_iter().enumerate().map(|(i, c)| {
-                            let label = headers.get(i).cloned().unwrap_or_default();
-                            let numeric = c.numeric;
-                            if i == 0 {
-                                view! { <th scope="row" data-label=label>{cell(c)}</th> }.into_any()
-                            } else {
-                                view! { <td data-label=label class=num_class(numeric)>{cell(c)}</td> }.into_any()
-                            }
-                        }).collect_view()}
-                    </tr></tfoot>
+                    <tfoot><tr>{summary_cells(footer.clone(), &headers)}</tr></tfoot>
                 })}
             </table>
         </div>

@@ -94,6 +94,9 @@ pub async fn bind(config: &Config) -> std::io::Result<Option<TcpListener>> {
     if !addr.ip().is_loopback() {
         tracing::warn!(%addr, "metrics are served on a non-loopback address: keep it firewalled from the public");
     }
+    // The recorder goes in now, before the site answers its first request:
+    // installed later (when the spawned listener starts) it missed those.
+    handle();
     Ok(Some(listener))
 }
 

@@ -312,10 +312,11 @@ async fn next_is_rebuilt_and_never_leaves_the_site(t: &TestDb) {
     support::add_staff(&t.db).await;
     let s = support::serve(t).await;
     for (next, expected) in [
-        ("/payer-support\r\nSet-Cookie: evil=1", "/payer-support"),
-        ("/%09/evil.example", "/payer-support"),
-        ("/\t/evil.example", "/payer-support"),
-        ("/%2F%2Fevil.example", "/payer-support"),
+        // casey's home is Home (`/`): CSRs have Reports by default.
+        ("/payer-support\r\nSet-Cookie: evil=1", "/"),
+        ("/%09/evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/%2F%2Fevil.example", "/"),
         ("/accounts/A-1?tab=history", "/accounts/A-1?tab=history"),
     ] {
         let c = support::client();
@@ -347,27 +348,23 @@ async fn the_root_leads_to_a_real_page(t: &TestDb) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], "/sign-in?next=/");
     let r = sign_in_next(&c, &s, "casey", CSR.1, "/").await;
-    assert_eq!(r.headers()[LOCATION], "/payer-support");
-    // As a browser asks for a page.
-    let r = c
-        .get(format!("{}/", s.base))
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_redirection(), "{}", r.status());
-    assert_eq!(r.headers()[LOCATION], "/payer-support");
-    // And that page is a real one, with the navigation (the browser test
-    // root.spec.ts follows the same path with and without JavaScript).
+    assert_eq!(r.headers()[LOCATION], "/");
+    // As a browser asks for it: Home itself (CSRs have Reports by default),
+    // a real page with the navigation (the browser test root.spec.ts
+    // follows the same path with and without JavaScript).
     let page = c
-        .get(format!("{}/payer-support", s.base))
+        .get(format!("{}/", s.base))
         .header(ACCEPT, "text/html")
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Payer Support") && !html.contains("Page not found"));
+    assert!(
+        html.contains("<h1>Home</h1>")
+            && html.contains("Payer Support")
+            && !html.contains("Page not found")
+    );
 }
 
 async fn last_seen(db: &app::db::Db) -> i64 {

@@ -116,7 +116,25 @@ async fn home_adds_up_and_links_its_reports(t: &TestDb) {
         .await;
     }
 
-    // Refused without Reports (a CSR's defaults), given to an administrator.
+    // Refused without Reports (taken from casey, who has it as a CSR by
+    // default), given to an administrator.
+    {
+        use app::domain::entitlements::{Entitlement, Entitlements};
+        use app::domain::staff::Role;
+        let casey = support::staff(&t.db, CSR.0).await;
+        let wanted: Entitlements = Entitlement::default_for(Role::Csr)
+            .iter()
+            .filter(|e| *e != Entitlement::Reports)
+            .collect();
+        let overrides = Entitlement::default_for(Role::Csr).overrides_for(&wanted);
+        let entry = app::db::audit::AuditEntry::new(
+            app::db::now_ms(),
+            app::domain::audit_action::AuditAction::UserEntitlements,
+        );
+        t.db.set_user_overrides(casey.id, &overrides, &entry)
+            .await
+            .unwrap();
+    }
     let csr = support::signed_in(&s, CSR).await;
     assert_eq!(
         call(&csr, &s, "load_home", &[]).await.status(),
@@ -277,7 +295,7 @@ async fn home_adds_up_and_links_its_reports(t: &TestDb) {
     assert!(returns[..returns.find("</table>").unwrap()].contains("R01 Insufficient Funds"));
     assert!(html.contains(r#"<svg id="chart-week-status""#));
 
-    // A CSR (no Reports) is still sent to Payer Support, with no Home link.
+    // A CSR without Reports is still sent to Payer Support, with no Home link.
     let r = csr
         .get(format!("{}/", s.base))
         .header(ACCEPT, "text/html")

@@ -129,7 +129,11 @@ async fn sign_in_sets_a_strict_cookie_and_opens_the_console(t: &TestDb) {
         "{cookie}"
     );
     assert!(!cookie.contains("Secure"), "plain http gets no Secure flag");
-    assert_eq!(r.headers()[LOCATION], "/payer-support");
+    assert_eq!(
+        r.headers()[LOCATION],
+        "/",
+        "Home: CSRs have Reports by default"
+    );
     let page = c
         .get(format!("{}/payer-support", s.base))
         .send()

@@ -83,15 +83,7 @@ async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
         Some(&support::next_month(&s.state)),
     )
     .await;
-    app::services::settlement::settle(
-        &s.state.db,
-        &s.state.config,
-        &s.state.keys,
-        app::db::now_ms() + 1,
-        "test",
-    )
-    .await
-    .unwrap();
+    settle(&s).await;
     let casey = support::signed_in(&s, CSR).await;
     let key = "test-key-00000007-abcdef";
     let r = support::cancel_reverse(&casey, &s, &refs[1], key, "partial_refund", "5.50").await;

@@ -418,10 +418,11 @@ async fn entitlements_follow_the_role_and_overrides(t: &TestDb) {
     };
     assert_eq!(
         can(csr.clone()).await,
-        ["OnBehalfPayments", "CancelVoid", "Refunds"]
+        ["OnBehalfPayments", "CancelVoid", "Refunds", "Reports"]
     );
 
-    // A per-user grant: casey may read reports; the role is unchanged.
+    // Per-user changes: casey may not cancel, void, refund or run reports,
+    // and may read the Audit Report; the role is unchanged.
     let r = call(
         &admin,
         &s,
@@ -429,14 +430,14 @@ async fn entitlements_follow_the_role_and_overrides(t: &TestDb) {
         &[
             ("login", "casey"),
             ("granted[payments_on_behalf]", "on"),
-            ("granted[reports]", "on"),
+            ("granted[reports_audit]", "on"),
         ],
     )
     .await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     assert_eq!(
         can(csr.clone()).await,
-        ["OnBehalfPayments", "Reports"],
+        ["OnBehalfPayments", "AuditReport"],
         "taken away at once, and granted"
     );
     assert_eq!(
@@ -450,7 +451,7 @@ async fn entitlements_follow_the_role_and_overrides(t: &TestDb) {
         .json()
         .await
         .unwrap();
-    assert_eq!(detail["role_entitlements"].as_array().unwrap().len(), 3);
+    assert_eq!(detail["role_entitlements"].as_array().unwrap().len(), 4);
     let r = call(&admin, &s, "set_user_entitlements", &[("login", "alex")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT, "not your own");
 
@@ -466,7 +467,7 @@ async fn entitlements_follow_the_role_and_overrides(t: &TestDb) {
             .status(),
         200
     );
-    assert_eq!(can(csr.clone()).await, ["OnBehalfPayments", "Reports"]);
+    assert_eq!(can(csr.clone()).await, ["OnBehalfPayments", "AuditReport"]);
     let view: serde_json::Value = call(&admin, &s, "load_role_entitlements", &[("role", "csr")])
         .await
         .json()

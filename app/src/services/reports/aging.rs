@@ -97,22 +97,15 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
 }
 
 async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<SummaryTable, AppError> {
-    let select = Select {
-        columns: vec![
+    let select = Select::grouped(
+        vec![
             (bucket.to_string(), Text),
             ("COUNT(*)".to_string(), Count),
             (format!("CAST(SUM({STILL_DUE}) AS BIGINT)"), Money),
         ],
-        from: FROM.to_string(),
+        FROM,
         conds,
-        sort: 0,
-        descending: false,
-        tiebreak: "1".to_string(),
-        group_by: Some("1".to_string()),
-        sort_never_null: false,
-        count_from: None,
-        fix: None,
-    };
+    );
     let found = run.db.report_rows(&select, 10, 0).await?;
     let mut table = SummaryTable {
         caption: format!("Still due by age on {}", iso(run.q.from)),

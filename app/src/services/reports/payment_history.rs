@@ -105,8 +105,8 @@ async fn summary(
     // two sums per status evaluated 21 CASEs a row; at 425,000 payments
     // (31 days at 1,000,000 accounts) on SQLite this took 140 ms of CPU
     // against 190 ms and 280 ms (docs/benchmarks.md).
-    let select = Select {
-        columns: vec![
+    let select = Select::grouped(
+        vec![
             ("p.status".to_string(), Text),
             ("COUNT(*)".to_string(), Count),
             ("CAST(SUM(p.amount_cents) AS BIGINT)".to_string(), Money),
@@ -114,16 +114,9 @@ async fn summary(
             ("CAST(SUM(CASE WHEN p.refunded_cents > 0 THEN 1 ELSE 0 END) AS BIGINT)".to_string(), Count),
             ("CAST(SUM(CASE WHEN p.refunded_cents > 0 THEN p.amount_cents ELSE 0 END) AS BIGINT)".to_string(), Money),
         ],
-        from: lean.unwrap_or_else(|| FROM.to_string()),
+        lean.as_deref().unwrap_or(FROM),
         conds,
-        sort: 0,
-        descending: false,
-        tiebreak: "1".to_string(),
-        group_by: Some("p.status".to_string()),
-        sort_never_null: false,
-        count_from: None,
-        fix: None,
-    };
+    );
     let found = run.db.report_rows(&select, 100, 0).await?;
     let int = |status: &str, i: usize| {
         found
