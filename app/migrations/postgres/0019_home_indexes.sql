@@ -6,7 +6,8 @@
 -- 0012 dropped the status indexes that settlement had to keep up to date;
 -- this one changes with a payment's status too, and is the price of Home.
 -- Payment History reads payments by the day entered through it as well.
-CREATE INDEX payments_by_created ON payments (created_at, status, method_kind, amount_cents);
+-- Payment History's count and summary read refunded_cents from it as well.
+CREATE INDEX payments_by_created ON payments (created_at, status, method_kind, amount_cents, refunded_cents);
 
 -- Returns read in the last 30 days: ach_returns_by_time (0018).
 
