@@ -359,12 +359,61 @@ const PAGE_MAX: u32 = 10_000_000;
 const COMMON: [&str; 7] = ["from", "to", "date", "sort", "dir", "page", "per"];
 
 /// A report's query, raw, as it came in the address (a name given twice
-/// keeps its last value, as browsers read it).
+/// keeps its last value, as browsers read it). On the wire the parameters
+/// travel as one query string (`from=…&to=…`), not as a nested form map:
+/// the server function's form encoding refused some nested maps.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ReportQuery {
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, with = "as_query_string")]
     pub params: BTreeMap<String, String>,
+}
+
+/// `k=v&…`, each part percent-encoded.
+pub fn to_query_string(params: &BTreeMap<String, String>) -> String {
+    params
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::routes::encode_component(k),
+                crate::routes::encode_component(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Reads `k=v&…` (`+` is a space, as in forms; a name given twice keeps
+/// its last value).
+pub fn parse_query_string(s: &str) -> BTreeMap<String, String> {
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(&part.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+mod as_query_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<String, String>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::to_query_string(m))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, String>, D::Error> {
+        Ok(super::parse_query_string(&String::deserialize(d)?))
+    }
 }
 
 impl ReportQuery {
@@ -985,6 +1034,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(again, c, "links do not depend on the day they are followed");
+    }
+
+    #[test]
+    fn parameters_travel_as_one_query_string() {
+        let q = q(
+            "payment-history",
+            &[("name", "Ann & Bo=1+2"), ("from", "2026-11-01")],
+        );
+        let wire = to_query_string(&q.params);
+        assert_eq!(wire, "from=2026-11-01&name=Ann%20%26%20Bo%3D1%2B2");
+        assert_eq!(parse_query_string(&wire), q.params);
+        assert_eq!(parse_query_string("a=x+y&b&a=z")["a"], "z");
+        assert_eq!(parse_query_string("a=x+y")["a"], "x y");
     }
 
     #[test]

@@ -642,7 +642,7 @@ const MATRIX: &[MatrixRow] = &[
     (
         "load_report",
         Entitled(Entitlement::Reports),
-        &[("q[kind]", "payment-history"), ("q[params][per]", "10")],
+        &[("q[kind]", "payment-history"), ("q[params]", "per=10")],
     ),
     ("load_home", Entitled(Entitlement::Reports), &[]),
     ("load_users", Entitled(Entitlement::UserAdmin), &[]),

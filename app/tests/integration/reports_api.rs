@@ -25,10 +25,17 @@ fn today(s: &TestServer) -> String {
 
 /// `load_report` with `params`; the status and the JSON answer.
 async fn report(c: &Client, s: &TestServer, kind: &str, params: &[(&str, &str)]) -> (u16, Value) {
-    let mut form: Vec<(String, String)> = vec![("q[kind]".into(), kind.into())];
-    for (k, v) in params {
-        form.push((format!("q[params][{k}]"), v.to_string()));
-    }
+    let map: std::collections::BTreeMap<String, String> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let form: Vec<(String, String)> = vec![
+        ("q[kind]".into(), kind.into()),
+        (
+            "q[params]".into(),
+            app::domain::report::to_query_string(&map),
+        ),
+    ];
     let r = c
         .post(format!("{}/api/load_report", s.base))
         .header(reqwest::header::ACCEPT, "application/json")
