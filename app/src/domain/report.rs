@@ -398,6 +398,8 @@ pub fn parse_query_string(s: &str) -> BTreeMap<String, String> {
             Some((k, v)) => (decode(k), decode(v)),
             None => (decode(p), String::new()),
         })
+        // A pair without a name says nothing (a stray `=` or `&`).
+        .filter(|(k, _)| !k.is_empty())
         .collect()
 }
 
@@ -1047,6 +1049,7 @@ mod tests {
         assert_eq!(parse_query_string(&wire), q.params);
         assert_eq!(parse_query_string("a=x+y&b&a=z")["a"], "z");
         assert_eq!(parse_query_string("a=x+y")["a"], "x y");
+        assert!(parse_query_string("=&=x&&").is_empty(), "no nameless pairs");
     }
 
     #[test]

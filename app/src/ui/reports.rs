@@ -53,6 +53,7 @@ pub fn ReportView(kind: ReportKind) -> impl IntoView {
         kind: kind.code().to_string(),
         params: (&*params.read())
             .into_iter()
+            .filter(|(k, _)| !k.is_empty())
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
     };
