@@ -231,7 +231,7 @@ pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entit
         Some(Entitlement::Settlement)
     } else if under(AUDIT_REPORT) || path == AUDIT_CSV {
         Some(Entitlement::AuditReport)
-    } else if under(REPORTS) || path.starts_with("/reports/") {
+    } else if under(REPORTS) {
         Some(Entitlement::Reports)
     } else if path.starts_with("/pay/") {
         Some(Entitlement::OnBehalfPayments)

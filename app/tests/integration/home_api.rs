@@ -119,21 +119,13 @@ async fn home_adds_up_and_links_its_reports(t: &TestDb) {
     // Refused without Reports (taken from casey, who has it as a CSR by
     // default), given to an administrator.
     {
-        use app::domain::entitlements::{Entitlement, Entitlements};
+        use app::domain::entitlements::Entitlement;
         use app::domain::staff::Role;
-        let casey = support::staff(&t.db, CSR.0).await;
-        let wanted: Entitlements = Entitlement::default_for(Role::Csr)
+        let without: Vec<Entitlement> = Entitlement::default_for(Role::Csr)
             .iter()
             .filter(|e| *e != Entitlement::Reports)
             .collect();
-        let overrides = Entitlement::default_for(Role::Csr).overrides_for(&wanted);
-        let entry = app::db::audit::AuditEntry::new(
-            app::db::now_ms(),
-            app::domain::audit_action::AuditAction::UserEntitlements,
-        );
-        t.db.set_user_overrides(casey.id, &overrides, &entry)
-            .await
-            .unwrap();
+        support::set_entitlements(&t.db, CSR.0, &without).await;
     }
     let csr = support::signed_in(&s, CSR).await;
     assert_eq!(

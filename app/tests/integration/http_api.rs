@@ -761,7 +761,6 @@ const MATRIX: &[MatrixRow] = &[
 
 /// A CSR whose own entitlements are exactly `granted` (overrides of the role).
 async fn csr_with(t: &TestDb, login: &str, granted: &[Entitlement]) {
-    use app::domain::entitlements::Entitlements;
     use app::domain::staff::Role;
     app::services::auth::add_user(
         &t.db,
@@ -773,16 +772,7 @@ async fn csr_with(t: &TestDb, login: &str, granted: &[Entitlement]) {
     )
     .await
     .unwrap();
-    let u = support::staff(&t.db, login).await;
-    let wanted: Entitlements = granted.iter().copied().collect();
-    let overrides = Entitlement::default_for(Role::Csr).overrides_for(&wanted);
-    let entry = app::db::audit::AuditEntry::new(
-        app::db::now_ms(),
-        app::domain::audit_action::AuditAction::UserEntitlements,
-    );
-    t.db.set_user_overrides(u.id, &overrides, &entry)
-        .await
-        .unwrap();
+    support::set_entitlements(&t.db, login, granted).await;
 }
 
 async fn every_server_function_checks_who_is_asking(t: &TestDb) {

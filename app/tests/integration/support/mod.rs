@@ -448,3 +448,22 @@ pub async fn cancel_reverse(
         .await
         .unwrap()
 }
+
+/// Gives `login` exactly `granted` (per-user overrides of their role).
+pub async fn set_entitlements(
+    db: &Db,
+    login: &str,
+    granted: &[app::domain::entitlements::Entitlement],
+) {
+    use app::domain::entitlements::{Entitlement, Entitlements};
+    let u = staff(db, login).await;
+    let wanted: Entitlements = granted.iter().copied().collect();
+    let overrides = Entitlement::default_for(u.role).overrides_for(&wanted);
+    let entry = app::db::audit::AuditEntry::new(
+        app::db::now_ms(),
+        app::domain::audit_action::AuditAction::UserEntitlements,
+    );
+    db.set_user_overrides(u.id, &overrides, &entry)
+        .await
+        .expect("set overrides");
+}
