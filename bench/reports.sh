@@ -7,9 +7,12 @@
 # and at its peak during the export, against the export service without HTTP.
 #
 # Dataset: `paydesk bench seed` (BENCH_ACCOUNTS accounts, default 1,000,000,
-# with 5 payments each entered evenly over 2025, one bill each, one payer
-# per two accounts enrolled over 2025). BENCH_REPORT_RUNS timed calls per
-# page (default 40). Prints Markdown table rows. Needs the release build, psql.
+# with 5 payments each entered evenly over 2025 (1 in 20 partly refunded
+# an hour later), one bill each, one payer
+# per two accounts enrolled over 2025, a settlement run at the end of each
+# UTC day of 2025 for Reconciliation's cycles). BENCH_REPORT_RUNS timed calls per
+# page (default 40); BENCH_ENGINES (default "sqlite postgres") which databases.
+# Prints Markdown table rows. Needs the release build, psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -135,7 +138,7 @@ PY
   rm -f "$WORK/export.$format"
 }
 
-for engine in sqlite postgres; do
+for engine in ${BENCH_ENGINES:-sqlite postgres}; do
   label=$([ "$engine" = sqlite ] && echo SQLite || echo PostgreSQL)
   if [ "$engine" = postgres ] && ! postgres_reachable; then
     echo "| reports (PostgreSQL) | not reachable at $PG | | | skipped |"

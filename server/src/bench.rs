@@ -28,8 +28,9 @@ pub enum BenchCommand {
     /// from syllables), one payer user ID per two accounts (enrolled over
     /// 2025), one Unpaid bill each, and PAYMENTS_PER_ACCOUNT Processed card
     /// payments each, entered evenly over 2025 (7 in 10 of each account's
-    /// first payment pay its bill; 1 in 20 payments is half refunded).
-    /// Deterministic.
+    /// first payment pay its bill, which keeps what they paid; 1 in 20
+    /// payments is half refunded, by a partial refund an hour later), and
+    /// a settlement run at the end of each UTC day of 2025. Deterministic.
     Seed {
         #[arg(long)]
         accounts: u64,
@@ -363,17 +364,57 @@ async fn seed(db: &Db, accounts: u64, per_account: u64) -> Result<(), CliError> 
         format!(
             "{s} INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
              card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, receipt_email, status, channel, \
-             created_at, updated_at, settled_at, refunded_cents, bill_id) \
+             created_at, updated_at, settled_at, captured_cents, refunded_cents, refund_count, bill_id) \
              SELECT {reference}, 'bench-' || i, {base} + ((i - 1) % {accounts}), 100 + (i * 7919) % 50000, 'card', \
              'Visa •••• ' || (1000 + i % 9000), 'tok_bench', 'visa', CAST(1000 + i % 9000 AS TEXT), '12/30', \
              'Pat Payer', '02139', 'payer@example.com', 'processed', 'csr', \
-             {at}, {at}, {at}, \
+             {at}, {at}, {at}, 100 + (i * 7919) % 50000, \
              CASE WHEN i % 20 = 0 THEN (100 + (i * 7919) % 50000) / 2 ELSE 0 END, \
+             CASE WHEN i % 20 = 0 THEN 1 ELSE 0 END, \
              CASE WHEN i <= {accounts} AND i % 10 < 7 THEN {bill_base} + i - 1 END FROM s",
             at = spread("i", payments)
         )
     })
     .await?;
+    // The partial refund behind each part-refunded payment (1 in 20), made
+    // an hour after it was entered (and settled): Settlement's Credits and
+    // Reconciliation's reversals have rows, as a biller's would.
+    execute(
+        db,
+        "INSERT INTO payment_actions (payment_id, idempotency_key, kind, amount_cents, reason_code, created_at, after_settlement) \
+         SELECT id, 'bench-refund-' || CAST(id AS TEXT), 'partial_refund', refunded_cents, 'payer_request', created_at + 3600000, TRUE \
+         FROM payments WHERE refunded_cents > 0 AND idempotency_key LIKE 'bench-%'",
+    )
+    .await?;
+    eprintln!("seed: refunds ({:.0?})", started.elapsed());
+    // A settlement run at the end of each UTC day of 2025, so that a day's
+    // Reconciliation has a cycle: the card payments settled (entered) in
+    // the 24 hours before it, about 13,700 at 1,000,000 accounts. No
+    // journal lines or NACHA files: the verdict is not what is measured.
+    execute(
+        db,
+        &format!(
+            "{} INSERT INTO settlement_runs (actor, cutoff_at, card_count, card_total_cents, created_at) \
+             SELECT 'bench', {YEAR_START_MS} + i * 86400000 - 1, 0, 0, {YEAR_START_MS} + i * 86400000 - 1 FROM s",
+            series(db, 1, 365)
+        ),
+    )
+    .await?;
+    // What each bill was paid, as the payments' own transactions keep it
+    // (bills.paid_cents, migration 0021), for the bills just seeded.
+    let paid = match db.backend() {
+        Backend::Sqlite => {
+            "UPDATE bills SET paid_cents = COALESCE((SELECT SUM(p.amount_cents - p.refunded_cents) FROM payments p \
+             WHERE p.bill_id = bills.id AND p.status IN ('pending', 'processed')), 0) WHERE invoice_number LIKE 'BENCH%'"
+        }
+        Backend::Postgres => {
+            "UPDATE bills b SET paid_cents = t.paid FROM (SELECT bill_id, SUM(amount_cents - refunded_cents) AS paid \
+             FROM payments WHERE bill_id IS NOT NULL AND status IN ('pending', 'processed') GROUP BY bill_id) t \
+             WHERE t.bill_id = b.id"
+        }
+    };
+    execute(db, paid).await?;
+    eprintln!("seed: bills' paid amounts ({:.0?})", started.elapsed());
     // PostgreSQL reads an index alone only for pages its visibility map
     // says are all visible, which VACUUM sets (autovacuum would, later).
     let analyze = match db.backend() {

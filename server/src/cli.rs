@@ -342,7 +342,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::from(AppError::from(e)))?;
             if bad.is_empty() {
                 println!(
-                    "ledger check passed: balances equal their journal entries, refunds stay within payments, clearing nets out"
+                    "ledger check passed: balances equal their journal entries, refunds stay within payments, clearing nets out, bills show what was paid toward them"
                 );
                 Ok(())
             } else {

@@ -7,6 +7,31 @@ use crate::domain::audit_action::AuditAction;
 use crate::domain::bill_file::BillRecord;
 use crate::domain::universal_file::RowError;
 
+/// Moves what payments have paid toward a payment's bill by `$delta`
+/// cents (`PaymentState::paid_toward_bill` after the change less before),
+/// inside the transaction that changes the payment. An increment, not a
+/// recount: two transactions moving payments of one bill at once each add
+/// their own change under the bill's row lock. No bill, no row touched.
+macro_rules! move_bill_paid {
+    ($conn:expr, $payment_id:expr, $delta:expr) => {{
+        let delta: i64 = $delta;
+        if delta != 0 {
+            sqlx::query(
+                "UPDATE bills SET paid_cents = paid_cents + $2 \
+                 WHERE id = (SELECT bill_id FROM payments WHERE id = $1)",
+            )
+            .bind($payment_id)
+            .bind(delta)
+            .execute($conn)
+            .await
+            .map(|_| ())
+        } else {
+            Ok(())
+        }
+    }};
+}
+pub(crate) use move_bill_paid;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BillRow {
     pub id: i64,

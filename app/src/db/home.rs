@@ -175,11 +175,12 @@ impl Db {
         Ok(rows)
     }
 
-    /// Unpaid, active bills due `today <= due_date <= far` (dates
-    /// `YYYY-MM-DD`, which order as text), and those due by `near`. Two
-    /// adjacent ranges of the covering index `bills_due` (status, due_date,
-    /// amount_due_cents, active), added up apart: each bill is read once and
-    /// nothing is evaluated per bill but the range and `active`.
+    /// Unpaid, active bills with something still due (as Aging counts
+    /// them), due `today <= due_date <= far` (dates `YYYY-MM-DD`, which
+    /// order as text), and those due by `near`: their count and what is
+    /// still due. Two adjacent ranges of the covering partial index
+    /// `bills_still_due` (status, active, due_date, …, amount_due_cents,
+    /// paid_cents), added up apart: each bill is read once.
     pub async fn bills_due(
         &self,
         today: &str,
@@ -188,11 +189,11 @@ impl Db {
     ) -> Result<BillsDueRow, DbError> {
         let parts: Vec<(i64, i64, i64)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT CAST(0 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents), 0) AS BIGINT) FROM bills \
-                 WHERE status = 'unpaid' AND active AND due_date >= $1 AND due_date <= $2 \
+                "SELECT CAST(0 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents - paid_cents), 0) AS BIGINT) FROM bills \
+                 WHERE status = 'unpaid' AND active = TRUE AND amount_due_cents > paid_cents AND due_date >= $1 AND due_date <= $2 \
                  UNION ALL \
-                 SELECT CAST(1 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents), 0) AS BIGINT) FROM bills \
-                 WHERE status = 'unpaid' AND active AND due_date > $2 AND due_date <= $3",
+                 SELECT CAST(1 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents - paid_cents), 0) AS BIGINT) FROM bills \
+                 WHERE status = 'unpaid' AND active = TRUE AND amount_due_cents > paid_cents AND due_date > $2 AND due_date <= $3",
             )
             .bind(today)
             .bind(near)

@@ -142,7 +142,7 @@ impl Db {
     /// Every invariant the money depends on; empty when all hold. Used by
     /// `paydesk check` and after every step of the lifecycle property test.
     pub async fn ledger_breaches(&self) -> Result<Vec<Breach>, DbError> {
-        let checks: [(&str, &str); 6] = [
+        let checks: [(&str, &str); 7] = [
             (
                 "balance differs from its journal entries",
                 "SELECT a.account_number || ': balance ' || CAST(a.balance_cents AS TEXT) || ', entries ' || CAST(COALESCE(d.t, 0) - COALESCE(c.t, 0) AS TEXT) \
@@ -153,10 +153,11 @@ impl Db {
             ),
             (
                 "refunds differ from the payment's refund actions",
-                "SELECT p.reference || ': refunded ' || CAST(p.refunded_cents AS TEXT) || ', actions ' || CAST(COALESCE(r.t, 0) AS TEXT) \
-                 FROM payments p LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM payment_actions \
+                "SELECT p.reference || ': refunded ' || CAST(p.refunded_cents AS TEXT) || ' in ' || CAST(p.refund_count AS TEXT) \
+                 || ', actions ' || CAST(COALESCE(r.t, 0) AS TEXT) || ' in ' || CAST(COALESCE(r.n, 0) AS TEXT) \
+                 FROM payments p LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t, COUNT(*) AS n FROM payment_actions \
                    WHERE kind IN ('full_reversal', 'partial_refund', 'ach_refund') GROUP BY payment_id) r ON r.payment_id = p.id \
-                 WHERE p.refunded_cents <> COALESCE(r.t, 0) OR p.refunded_cents > p.amount_cents",
+                 WHERE p.refunded_cents <> COALESCE(r.t, 0) OR p.refund_count <> COALESCE(r.n, 0) OR p.refunded_cents > p.amount_cents",
             ),
             (
                 "payment's receivable entries do not match its status",
@@ -190,6 +191,15 @@ impl Db {
                 "ACH debit in a file without a processed or returned payment",
                 "SELECT p.reference || ' (' || p.status || ')' FROM ach_entries e JOIN payments p ON p.id = e.payment_id \
                  WHERE e.action_id IS NULL AND p.status NOT IN ('processed', 'failed')",
+            ),
+            (
+                "bill's paid amount differs from its payments",
+                // bills.paid_cents, which Aging reads, against what its
+                // payments paid (PaymentState::paid_toward_bill).
+                "SELECT b.invoice_number || ': paid ' || CAST(b.paid_cents AS TEXT) || ', payments ' || CAST(COALESCE(t.t, 0) AS TEXT) \
+                 FROM bills b LEFT JOIN (SELECT bill_id, CAST(SUM(amount_cents - refunded_cents) AS BIGINT) AS t FROM payments \
+                   WHERE bill_id IS NOT NULL AND status IN ('pending', 'processed') GROUP BY bill_id) t ON t.bill_id = b.id \
+                 WHERE b.paid_cents <> COALESCE(t.t, 0)",
             ),
         ];
         let mut breaches = Vec::new();

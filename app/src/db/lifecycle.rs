@@ -4,6 +4,7 @@
 //! the payer's notice and audits it. Either all of that happens or none.
 
 use super::audit::{AuditEntry, write_audit};
+use super::bills::move_bill_paid;
 use super::journal::post;
 use super::notices::queue_notice;
 use super::payments::record_status;
@@ -150,11 +151,14 @@ impl Db {
                     return Ok(ActionResult::NeedsApproval(planned.amount));
                 }
             }
-            let refund = match a.kind {
+            // A refund adds its amount to refunded_cents and one to
+            // refund_count, in this transaction (paydesk check compares
+            // both with payment_actions).
+            let (refund, refunds) = match a.kind {
                 ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund => {
-                    planned.amount.cents()
+                    (planned.amount.cents(), 1_i64)
                 }
-                ActionKind::Cancel | ActionKind::Void => 0,
+                ActionKind::Cancel | ActionKind::Void => (0, 0),
             };
             let action_id: i64 = sqlx::query_scalar(
                 "INSERT INTO payment_actions (payment_id, idempotency_key, kind, amount_cents, reason_code, reason_text, \
@@ -177,8 +181,8 @@ impl Db {
             // Guarded: if anything moved the payment since the read above,
             // this touches no row and the whole action rolls back.
             let moved = sqlx::query(
-                "UPDATE payments SET status = $2, refunded_cents = refunded_cents + $3, updated_at = $4 \
-                 WHERE id = $1 AND status = $5 AND refunded_cents = $6",
+                "UPDATE payments SET status = $2, refunded_cents = refunded_cents + $3, updated_at = $4, \
+                 refund_count = refund_count + $7 WHERE id = $1 AND status = $5 AND refunded_cents = $6",
             )
             .bind(a.payment_id)
             .bind(planned.to.code())
@@ -186,12 +190,23 @@ impl Db {
             .bind(a.now)
             .bind(&p.status)
             .bind(p.refunded_cents)
+            .bind(refunds)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if moved != 1 {
                 return Ok(ActionResult::Lost);
             }
+            let after = PaymentState {
+                status: planned.to,
+                refunded: Money::from_cents(p.refunded_cents + refund),
+                ..state
+            };
+            move_bill_paid!(
+                &mut *tx,
+                a.payment_id,
+                after.paid_toward_bill().cents() - state.paid_toward_bill().cents()
+            )?;
             if let Some(approval) = a.approval_id {
                 let decided = sqlx::query(
                     "UPDATE refund_approvals SET status = 'approved', decided_by = $2, decided_at = $3 \

@@ -22,6 +22,7 @@ pub mod reports;
 pub mod saved_methods;
 pub mod sessions;
 pub mod settlement;
+mod sqlite_rows;
 pub mod throttle;
 pub mod uploads;
 pub mod user_admin;

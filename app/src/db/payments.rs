@@ -2,6 +2,7 @@
 
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
+use crate::db::bills::move_bill_paid;
 use crate::db::journal::post;
 use crate::db::notices::queue_notice;
 use crate::domain::lifecycle::PaymentState;
@@ -229,6 +230,8 @@ impl Db {
                 return Ok(false);
             };
             let method = MethodKind::decode(&method)?;
+            // Authorizing paid nothing toward the bill; Pending pays it all.
+            move_bill_paid!(&mut *tx, id, amount)?;
             let posting = approval_posting(method, Money::from_cents(amount));
             post!(
                 tx,

@@ -170,10 +170,13 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind) -> CellQuery {
         SettlementKind::Debit => payments("'pending', 'processed', 'failed'"),
         SettlementKind::Cleared => payments("'processed'"),
         SettlementKind::Error => payments("'failed'"),
+        // CROSS JOIN: SQLite then reads payments first, in time order from
+        // payments_by_created, and a page stops after its rows; left to
+        // itself it read every refund ever made and sorted them.
         SettlementKind::Credit => CellQuery {
             from_where: format!(
-                "FROM payments p JOIN payment_actions x ON x.payment_id = p.id {PAYER_JOINS} \
-                 WHERE {entered} AND p.status IN ('pending', 'processed', 'failed') \
+                "FROM payments p CROSS JOIN payment_actions x {PAYER_JOINS} \
+                 WHERE x.payment_id = p.id AND {entered} AND p.status IN ('pending', 'processed', 'failed') \
                  AND x.kind IN ('full_reversal', 'partial_refund', 'ach_refund')"
             ),
             action: "x.id",
@@ -189,14 +192,14 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind) -> CellQuery {
 /// (`services::reports`): reference (with its dash), account, invoice,
 /// customer name, kind, method, status, amount, time, return code and a
 /// key unique among all branches.
-fn branch(q: &CellQuery, kind: &str, lo: i64, hi: i64) -> String {
+fn branch(q: &CellQuery, kind: &str, lo: i64, hi: i64, top: Option<TopByTime>) -> String {
     // The bounds are numbers we computed, written in as literals so the
     // branches can be joined by UNION ALL without renumbering binds.
     let from_where = q
         .from_where
         .replace("$1", &lo.to_string())
         .replace("$2", &hi.to_string());
-    format!(
+    let select = format!(
         "SELECT (SUBSTR(p.reference, 1, 4) || '-' || SUBSTR(p.reference, 5)) AS reference, \
          a.account_number AS account, b.invoice_number AS invoice, \
          COALESCE(a.company_name, TRIM(COALESCE(a.first_name, '') || ' ' || COALESCE(a.last_name, ''))) AS name, \
@@ -207,7 +210,28 @@ fn branch(q: &CellQuery, kind: &str, lo: i64, hi: i64) -> String {
         at = q.at,
         code = q.code,
         action = q.action,
-    )
+    );
+    match top {
+        None => select,
+        Some(t) => {
+            let dir = if t.descending { "DESC" } else { "ASC" };
+            format!(
+                "SELECT * FROM ({select} ORDER BY {at} {dir}, k {dir} LIMIT {n}) t",
+                at = q.at,
+                n = t.rows
+            )
+        }
+    }
+}
+
+/// A page of rows in time order needs no more than its last row's place
+/// from each branch: the first `rows` of every branch by (time, key) hold
+/// the first `rows` of them all. Each branch then reads that many from
+/// its time index, not every row of the timeframe (docs/benchmarks.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TopByTime {
+    pub rows: i64,
+    pub descending: bool,
 }
 
 /// A derived table (`( … ) d`) of the rows behind the chosen cells, for a
@@ -234,26 +258,25 @@ pub(crate) fn reconciliation_rows_table(
     for m in methods {
         for k in kinds {
             if let Some(q) = reconciliation_cell(*m, *k) {
-                branches.push(branch(&q, k.code(), lo, hi));
+                branches.push(branch(&q, k.code(), lo, hi, None));
             }
         }
     }
     union_of(branches)
 }
 
-/// The Settlement cells' rows over payments entered in `[lo, hi)`.
+/// The rows of the Settlement `cells` over payments entered in `[lo, hi)`;
+/// only the first of each cell in time order, for a page, with `top`.
 pub(crate) fn settlement_rows_table(
     lo: i64,
     hi: i64,
-    methods: &[MethodKind],
-    kinds: &[SettlementKind],
+    cells: &[(MethodKind, SettlementKind)],
+    top: Option<TopByTime>,
 ) -> String {
-    let mut branches = Vec::new();
-    for m in methods {
-        for k in kinds {
-            branches.push(branch(&settlement_cell(*m, *k), k.code(), lo, hi));
-        }
-    }
+    let branches = cells
+        .iter()
+        .map(|(m, k)| branch(&settlement_cell(*m, *k), k.code(), lo, hi, top))
+        .collect();
     union_of(branches)
 }
 
@@ -434,9 +457,14 @@ impl Db {
         start_ms: i64,
         end_ms: i64,
     ) -> Result<(SettlementSection, SettlementSection), DbError> {
-        let by_status: Vec<(String, String, i64, i64)> = on_pool!(self, |pool| {
+        // One pass over the covering index payments_by_created: each
+        // payment's refunds are counted and totalled on the payment itself
+        // (refund_count, refunded_cents, kept with payment_actions by the
+        // refund's transaction, checked by paydesk check).
+        let by_status: Vec<(String, String, i64, i64, i64, i64)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT method_kind, status, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM payments \
+                "SELECT method_kind, status, COUNT(*), CAST(SUM(amount_cents) AS BIGINT), \
+                 CAST(SUM(refund_count) AS BIGINT), CAST(SUM(refunded_cents) AS BIGINT) FROM payments \
                  WHERE created_at >= $1 AND created_at < $2 AND status IN ('pending', 'processed', 'failed') \
                  GROUP BY method_kind, status",
             )
@@ -445,38 +473,20 @@ impl Db {
             .fetch_all(pool)
             .await
         })?;
-        let credits: Vec<(String, i64, i64)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT p.method_kind, COUNT(*), CAST(SUM(x.amount_cents) AS BIGINT) \
-                 FROM payments p JOIN payment_actions x ON x.payment_id = p.id \
-                 WHERE p.created_at >= $1 AND p.created_at < $2 AND p.status IN ('pending', 'processed', 'failed') \
-                 AND x.kind IN ('full_reversal', 'partial_refund', 'ach_refund') GROUP BY p.method_kind",
-            )
-            .bind(start_ms)
-            .bind(end_ms)
-            .fetch_all(pool)
-            .await
-        })?;
         let (mut card, mut ach) = (SettlementSection::default(), SettlementSection::default());
-        for (method, status, count, cents) in by_status {
+        for (method, status, count, cents, refunds, refunded) in by_status {
             let s = match MethodKind::decode(&method)? {
                 MethodKind::Card => &mut card,
                 MethodKind::Ach => &mut ach,
             };
             let t = Tally::new(count, cents);
             s.debits = s.debits.plus(t);
+            s.credits = s.credits.plus(Tally::new(refunds, refunded));
             match status.as_str() {
                 "pending" => s.pending = t,
                 "processed" => s.cleared = t,
                 _ => s.errors = t,
             }
-        }
-        for (method, count, cents) in credits {
-            let s = match MethodKind::decode(&method)? {
-                MethodKind::Card => &mut card,
-                MethodKind::Ach => &mut ach,
-            };
-            s.credits = Tally::new(count, cents);
         }
         Ok((card, ach))
     }

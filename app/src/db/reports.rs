@@ -70,11 +70,11 @@ pub struct Select {
     /// `(key) IS NULL` (empty cells last on both engines), which no index
     /// can give: the engine then sorts every matching row to return a page.
     pub sort_never_null: bool,
-    /// A leaner FROM for the count, without the joins only the columns
-    /// need. SQLite drops an unused LEFT JOIN from a plain query but not
-    /// from an aggregate, so a count over the full FROM looks up every
-    /// joined row for nothing.
-    pub count_from: Option<String>,
+    /// Order by this expression instead of the sort column's, the other
+    /// way round if the flag is set: one that gives the same order and
+    /// that an index can follow (Aging's Days Past Due is its due date,
+    /// reversed).
+    pub sort_as: Option<(String, bool)>,
     /// What each row read needs before it is shown or written (a value the
     /// SQL cannot compute on both engines, such as a date in the biller's
     /// zone), given the zone.
@@ -117,7 +117,7 @@ impl Select {
             tiebreak: "1".to_string(),
             group_by: Some("1".to_string()),
             sort_never_null: false,
-            count_from: None,
+            sort_as: None,
             fix: None,
         }
     }
@@ -136,9 +136,9 @@ impl Select {
     }
 
     fn count_sql(&self) -> String {
-        let from = self.count_from.as_deref().unwrap_or(&self.from);
         numbered(&format!(
-            "SELECT COUNT(*) FROM {from}{}",
+            "SELECT COUNT(*) FROM {}{}",
+            self.from,
             self.where_clause()
         ))
     }
@@ -146,8 +146,12 @@ impl Select {
     /// The rows in order; `paged` adds `LIMIT ? OFFSET ?`.
     fn rows_sql(&self, paged: bool) -> String {
         let cols: Vec<&str> = self.columns.iter().map(|(e, _)| e.as_str()).collect();
-        let dir = if self.descending { "DESC" } else { "ASC" };
-        let key = &self.columns[self.sort.min(self.columns.len() - 1)].0;
+        let column = &self.columns[self.sort.min(self.columns.len() - 1)].0;
+        let (key, descending) = match &self.sort_as {
+            Some((expr, reversed)) => (expr, self.descending != *reversed),
+            None => (column, self.descending),
+        };
+        let dir = if descending { "DESC" } else { "ASC" };
         let group = self
             .group_by
             .as_ref()
@@ -262,12 +266,21 @@ impl Db {
     /// Every row of `s`, read by one query as the receiver takes them:
     /// batches of `STREAM_BATCH` through a channel of two, so however many
     /// rows match, only a few batches are ever in memory. Dropping the
-    /// receiver (the client went away) stops the query.
+    /// receiver (the client went away) stops the query. On SQLite the rows
+    /// are stepped on a blocking thread of our own (`sqlite_rows`), not
+    /// handed over one by one by sqlx's connection thread.
     pub fn report_stream(
         &self,
         s: Select,
     ) -> tokio::sync::mpsc::Receiver<Result<Vec<Vec<Cell>>, DbError>> {
         let (tx, rx) = tokio::sync::mpsc::channel(2);
+        if let Db::Sqlite(pool) = self {
+            // Stepped on a thread of our own (see `sqlite_rows`).
+            let types = s.columns.iter().map(|(_, t)| *t).collect();
+            let binds = s.binds().cloned().collect();
+            super::sqlite_rows::stream(pool.clone(), s.rows_sql(false), binds, types, tx);
+            return rx;
+        }
         let db = self.clone();
         tokio::spawn(async move {
             let sql = s.rows_sql(false);
@@ -314,7 +327,7 @@ mod tests {
         );
     }
 
-    fn select(sort_never_null: bool, count_from: Option<&str>) -> Select {
+    fn select(sort_never_null: bool, sort_as: Option<(&str, bool)>) -> Select {
         Select {
             columns: vec![("p.created_at".into(), CellType::Time)],
             from: "payments p JOIN accounts a ON a.id = p.account_id".into(),
@@ -324,7 +337,7 @@ mod tests {
             tiebreak: "p.id".into(),
             group_by: None,
             sort_never_null,
-            count_from: count_from.map(str::to_string),
+            sort_as: sort_as.map(|(e, r)| (e.to_string(), r)),
             fix: None,
         }
     }
@@ -344,14 +357,11 @@ mod tests {
     }
 
     #[test]
-    fn a_count_reads_the_lean_from_when_there_is_one() {
+    fn a_sort_can_follow_an_equivalent_expression_the_other_way() {
         assert_eq!(
-            select(true, None).count_sql(),
-            "SELECT COUNT(*) FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.created_at >= $1"
-        );
-        assert_eq!(
-            select(true, Some("payments p")).count_sql(),
-            "SELECT COUNT(*) FROM payments p WHERE p.created_at >= $1"
+            select(true, Some(("p.id", true))).rows_sql(false),
+            "SELECT p.created_at FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.created_at >= $1 \
+             ORDER BY p.id ASC, p.id ASC"
         );
     }
 

@@ -6,6 +6,7 @@
 //! second run, in this process or another, finds nothing left to do.
 
 use super::audit::{AuditEntry, write_audit};
+use super::bills::move_bill_paid;
 use super::journal::post;
 use super::journal::{Postings, post_all};
 use super::notices::queue_notice;
@@ -573,6 +574,12 @@ impl Db {
                         .await?
                         .rows_affected();
                         if n == 1 {
+                            // Failed pays nothing toward the bill any more.
+                            move_bill_paid!(
+                                &mut *tx,
+                                payment_id,
+                                -p.state()?.paid_toward_bill().cents()
+                            )?;
                             record_status!(
                                 &mut *tx,
                                 payment_id,

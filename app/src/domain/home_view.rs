@@ -67,7 +67,8 @@ pub struct BillsDue {
     pub days: i64,
     /// The last due date counted, `YYYY-MM-DD`.
     pub until: String,
-    /// Count and the bills' amount due as billed.
+    /// Count and what is still due on the bills (amount due less what
+    /// payments toward them paid), as Aging counts it.
     pub figure: Figure,
 }
 

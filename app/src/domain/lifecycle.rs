@@ -106,6 +106,17 @@ impl PaymentState {
         Money::from_cents(self.amount.cents() - self.refunded.cents())
     }
 
+    /// What this payment has paid toward its bill: what it took, less what
+    /// was refunded, while it is Pending or Processed. Kept on the bill
+    /// (`bills.paid_cents`), moved by the change of this figure in the same
+    /// transaction as the payment's own change.
+    pub fn paid_toward_bill(&self) -> Money {
+        match self.status {
+            PaymentStatus::Pending | PaymentStatus::Processed => self.refundable(),
+            _ => Money::ZERO,
+        }
+    }
+
     /// `Processed**` once any of it was refunded, as DirectBiller shows it.
     pub fn status_label(&self) -> String {
         if self.status == PaymentStatus::Processed && self.refunded.is_positive() {
@@ -456,6 +467,26 @@ impl fmt::Display for ReturnLabel<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_pending_and_processed_payments_pay_toward_a_bill_net_of_refunds() {
+        let state = |status, refunded| PaymentState {
+            status,
+            method: MethodKind::Card,
+            amount: Money::from_cents(10_000),
+            refunded: Money::from_cents(refunded),
+        };
+        use PaymentStatus::*;
+        assert_eq!(state(Pending, 0).paid_toward_bill().cents(), 10_000);
+        assert_eq!(state(Processed, 2_500).paid_toward_bill().cents(), 7_500);
+        for status in [Scheduled, Authorizing, Declined, Cancelled, Failed] {
+            assert_eq!(
+                state(status, 0).paid_toward_bill(),
+                Money::ZERO,
+                "{status:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_threshold_is_about_the_refunds_of_a_payment_together() {

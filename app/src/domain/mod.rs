@@ -43,6 +43,7 @@ pub mod audit_view;
 pub mod bank;
 pub mod bill_file;
 pub mod bill_view;
+pub mod calendar;
 pub mod card;
 pub mod charts;
 pub mod email;

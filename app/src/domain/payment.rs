@@ -3,6 +3,7 @@
 
 use super::account::coded_enum;
 use super::bank::{BankAccountKind, BankAccountNumber, BankError, check_routing};
+use super::calendar::days_in_month;
 use super::card::{CardBrand, CardError, CardNumber, Expiry, check_cvv, check_zip};
 use super::email::Email;
 use super::money::{Money, MoneyError};
@@ -87,17 +88,6 @@ impl Today {
     /// `2026-11-25`
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        _ => 31,
     }
 }
 

@@ -136,9 +136,6 @@ pub struct ReportSpec {
     pub default_sort: &'static str,
     pub default_descending: bool,
     pub exports: &'static [ExportFormat],
-    /// Filters that narrow the rows without being a column (a drill-down
-    /// into a summary cell), as `(key, label, choices)`.
-    pub drills: &'static [(&'static str, &'static str, FilterKind)],
 }
 
 pub const PAYMENT_STATUSES: &[(&str, &str)] = &[
@@ -210,7 +207,6 @@ static PAYMENT_HISTORY: ReportSpec = ReportSpec {
     default_sort: "paid_at",
     default_descending: true,
     exports: CSV_XLSX,
-    drills: &[],
 };
 
 static RECONCILIATION: ReportSpec = ReportSpec {
@@ -235,7 +231,6 @@ static RECONCILIATION: ReportSpec = ReportSpec {
         ExportFormat::Txt,
         ExportFormat::Xml,
     ],
-    drills: &[],
 };
 
 static SETTLEMENT: ReportSpec = ReportSpec {
@@ -249,13 +244,13 @@ static SETTLEMENT: ReportSpec = ReportSpec {
         col("kind", "Type", Text, Choice(SETTLEMENT_KINDS)),
         col("status", "Status", Text, Contains),
         col("amount", "Amount", Money, FilterKind::None),
-        col("entered", "Date Entered", Time, FilterKind::None),
+        col("entered", "Date Entered", Time, FilterKind::None).never_null(),
         col("return_code", "Return Code", Text, Contains),
     ],
-    default_sort: "reference",
+    // In the order the transactions were entered, as the gateway got them.
+    default_sort: "entered",
     default_descending: false,
     exports: CSV_XLSX,
-    drills: &[],
 };
 
 static ENROLLMENT: ReportSpec = ReportSpec {
@@ -272,7 +267,6 @@ static ENROLLMENT: ReportSpec = ReportSpec {
     default_sort: "user_id",
     default_descending: false,
     exports: CSV_XLSX,
-    drills: &[],
 };
 
 static AGING: ReportSpec = ReportSpec {
@@ -292,7 +286,6 @@ static AGING: ReportSpec = ReportSpec {
     default_sort: "days",
     default_descending: true,
     exports: CSV_XLSX,
-    drills: &[],
 };
 
 static ACTIVITY: ReportSpec = ReportSpec {
@@ -308,7 +301,6 @@ static ACTIVITY: ReportSpec = ReportSpec {
     default_sort: "at",
     default_descending: true,
     exports: CSV_XLSX,
-    drills: &[],
 };
 
 impl ReportKind {
@@ -460,8 +452,7 @@ pub fn check_query(q: &ReportQuery, today: (u16, u8, u8)) -> Result<CheckedQuery
             || spec
                 .columns
                 .iter()
-                .any(|c| c.key == k && c.filter != FilterKind::None)
-            || spec.drills.iter().any(|d| d.0 == k);
+                .any(|c| c.key == k && c.filter != FilterKind::None);
         if !known {
             let name: String = k.chars().take(40).collect();
             errs.add(
@@ -501,11 +492,7 @@ pub fn check_query(q: &ReportQuery, today: (u16, u8, u8)) -> Result<CheckedQuery
         DateMode::Today => (today, today),
     };
     let mut filters = Vec::new();
-    let all_filters = spec
-        .columns
-        .iter()
-        .map(|c| (c.key, c.filter))
-        .chain(spec.drills.iter().map(|d| (d.0, d.2)));
+    let all_filters = spec.columns.iter().map(|c| (c.key, c.filter));
     for (key, kind) in all_filters {
         let v = q.get(key).trim();
         if v.is_empty() || kind == FilterKind::None || v.chars().count() > FILTER_MAX {
@@ -873,7 +860,6 @@ impl CheckedQuery {
                     .columns
                     .iter()
                     .map(|c| (c.key, c.label, c.filter))
-                    .chain(spec.drills.iter().copied())
                     .find(|(key, _, _)| key == k)
                     .map(|(_, l, f)| (l, f))
                     .unwrap_or((k, FilterKind::None));

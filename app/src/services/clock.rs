@@ -1,6 +1,7 @@
 //! Dates and times in the biller's time zone. Everything is stored as UTC
 //! milliseconds; it is only turned into a wall-clock time for people.
 
+use crate::domain::calendar;
 use crate::domain::payment::Today;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -20,16 +21,34 @@ pub fn display(ms: i64, tz: &str) -> String {
     }
 }
 
-/// A time for a file: `2026-12-02 14:05:09` in `tz`, which spreadsheets
-/// read as a date and time.
-pub fn file_time(ms: i64, tz: &str) -> String {
-    match Timestamp::from_millisecond(ms) {
-        Ok(ts) => ts
-            .to_zoned_datetime(zone(tz))
-            .strftime("%Y-%m-%d %H:%M:%S")
-            .to_string(),
-        Err(_) => String::new(),
-    }
+/// A time for a file: `2026-12-02 14:05:09` in `zone`, which spreadsheets
+/// read as a date and time. Written by hand from the wall clock's seconds,
+/// not through `strftime`: an export writes a million of these, and the
+/// zone is looked up once by the caller.
+pub fn file_time(ms: i64, zone: &TimeZone) -> String {
+    let Some(secs) = wall_clock_seconds(ms, zone) else {
+        return String::new();
+    };
+    let d = calendar::from_day_number(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        d.year,
+        d.month,
+        d.day,
+        t / 3_600,
+        t % 3_600 / 60,
+        t % 60
+    )
+}
+
+/// The wall-clock time of `ms` in `zone`, as seconds since 1970-01-01
+/// 00:00 on that clock: what a spreadsheet's date and time counts (it has
+/// no zones), to the second, as `file_time` writes it. The zone is looked
+/// up once by the caller: an export converts a million of these.
+pub fn wall_clock_seconds(ms: i64, zone: &TimeZone) -> Option<i64> {
+    let ts = Timestamp::from_millisecond(ms).ok()?;
+    Some(ts.as_second() + i64::from(zone.to_offset(ts).seconds()))
 }
 
 /// The biller's date today, for card expiry and payment date checks.
@@ -89,7 +108,8 @@ pub fn recent_days(now_ms: i64, tz: &str, n: usize) -> (Vec<jiff::civil::Date>, 
 }
 
 /// The dates a NACHA file made at `ms` carries, in `tz`: creation date
-/// (YYMMDD) and time (HHMM), the effective entry date (the next weekday) and
+/// (YYMMDD) and time (HHMM), the effective entry date (the next banking
+/// day) and
 /// the day as YYYYMMDD for the file name.
 pub struct AchDates {
     pub created_date: String,
@@ -102,7 +122,7 @@ pub fn ach_dates(ms: i64, tz: &str) -> AchDates {
     let now = Timestamp::from_millisecond(ms)
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .to_zoned_datetime(zone(tz));
-    let effective = next_weekday(now.date());
+    let effective = next_banking_day(now.date());
     AchDates {
         created_date: now.strftime("%y%m%d").to_string(),
         created_time: now.strftime("%H%M").to_string(),
@@ -111,16 +131,11 @@ pub fn ach_dates(ms: i64, tz: &str) -> AchDates {
     }
 }
 
-/// The weekday after `date`: a NACHA file's effective entry date.
-fn next_weekday(date: jiff::civil::Date) -> jiff::civil::Date {
-    let mut effective = date.tomorrow().unwrap_or(date);
-    while matches!(
-        effective.weekday(),
-        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-    ) {
-        effective = effective.tomorrow().unwrap_or(effective);
-    }
-    effective
+/// The banking day after `date` (`domain::calendar`, which knows the
+/// Federal Reserve's holidays): a NACHA file's effective entry date.
+fn next_banking_day(date: jiff::civil::Date) -> jiff::civil::Date {
+    let next = calendar::next_banking_day(to_today(date));
+    jiff::civil::Date::new(next.year as i16, next.month as i8, next.day as i8).unwrap_or(date)
 }
 
 fn to_today(d: jiff::civil::Date) -> Today {
@@ -141,7 +156,7 @@ pub fn civil_date(ms: i64, tz: &str) -> Today {
 /// same day [`ach_dates`] writes in the file).
 pub fn ach_effective_date(ms: i64, tz: &str) -> Today {
     let at = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
-    to_today(next_weekday(at.to_zoned_datetime(zone(tz)).date()))
+    to_today(next_banking_day(at.to_zoned_datetime(zone(tz)).date()))
 }
 
 /// Whether (year, month, day) is a real calendar date.
@@ -176,6 +191,26 @@ mod tests {
 
     fn ms(s: &str) -> i64 {
         s.parse::<Timestamp>().unwrap().as_millisecond()
+    }
+
+    #[test]
+    fn a_files_clock_is_the_wall_clock_either_side_of_a_dst_change() {
+        let ny = zone("America/New_York");
+        // 2026-03-08 02:00 EST became 03:00 EDT; the file shows no fraction
+        // of a second.
+        for (at, shown) in [
+            ("2026-03-08T06:59:59Z", "2026-03-08 01:59:59"),
+            ("2026-03-08T07:00:00Z", "2026-03-08 03:00:00"),
+            ("2026-11-25T21:59:00.999Z", "2026-11-25 16:59:00"),
+            ("2026-12-31T23:30:00Z", "2026-12-31 18:30:00"),
+        ] {
+            assert_eq!(file_time(ms(at), &ny), shown, "{at}");
+        }
+        assert_eq!(
+            wall_clock_seconds(ms("2026-03-08T07:00:00Z"), &ny),
+            Some(ms("2026-03-08T03:00:00Z") / 1_000),
+            "a spreadsheet's clock counts the wall clock's seconds"
+        );
     }
 
     #[test]
@@ -243,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn ach_files_take_effect_on_the_next_weekday() {
+    fn ach_files_take_effect_on_the_next_banking_day() {
         // Friday 27 Nov 2026, 6 PM in New York → effective Monday 30 Nov.
         let d = ach_dates(ms("2026-11-27T23:00:00Z"), "America/New_York");
         assert_eq!(
@@ -257,7 +292,8 @@ mod tests {
         assert_eq!(d.day, "20261127");
         assert_eq!(
             ach_dates(ms("2026-11-25T15:00:00Z"), "America/New_York").effective_date,
-            "261126"
+            "261127",
+            "Wednesday's file skips Thanksgiving"
         );
         let friday = ach_effective_date(ms("2026-11-27T23:00:00Z"), "America/New_York");
         assert_eq!(friday.iso(), "2026-11-30", "the same day the file carries");

@@ -99,7 +99,7 @@ pub async fn reconciliation(
     let card_date =
         (report.card.processed.count > 0 || report.card.reversals.count > 0).then_some(date);
     // Every run of the day makes a file with the same effective date (the
-    // next weekday), so the first file's run gives it.
+    // next banking day), so the first file's run gives it.
     let ach_date = runs
         .iter()
         .find(|r| r.ach_file.is_some())

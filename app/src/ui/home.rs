@@ -133,11 +133,11 @@ fn home_body(h: HomeView) -> impl IntoView {
                 <article class="home-card" id="home-bills-due">
                     <h3>"Bills coming due"</h3>
                     <div class="table-wrap"><table class="data compact">
-                        <caption>"Unpaid, active bills by due date (amount due as billed)"</caption>
+                        <caption>"Unpaid, active bills by due date, with what is still due on them"</caption>
                         <thead><tr>
                             <th scope="col">"Due"</th>
                             <th scope="col" class="num">"Bills"</th>
-                            <th scope="col" class="num">"Amount due"</th>
+                            <th scope="col" class="num">"Still due"</th>
                         </tr></thead>
                         <tbody>
                             {h.bills_due.into_iter().map(|b| view! {

@@ -128,18 +128,51 @@ impl World<'_> {
         );
     }
 
+    /// The bill `run_sequence` issued to `account`, if any: payments go
+    /// toward it, so `ledger_breaches` checks what each bill was paid
+    /// through approvals, refunds, voids and returns.
+    async fn bill_of(&self, account: &str) -> Option<i64> {
+        let id = support::count(
+            &self.t.db,
+            &format!(
+                "SELECT COALESCE(MAX(id), 0) FROM bills WHERE invoice_number = 'RECON-{account}'"
+            ),
+        )
+        .await;
+        (id > 0).then_some(id)
+    }
+
     async fn run(&mut self, op: Op) {
         match op {
             Op::PayCard(c) => {
                 let amount = Money::from_cents(c as i64).plain();
-                let r = support::pay(self.state, &self.staff, "100003", &amount, None).await;
+                let bill = self.bill_of("100003").await;
+                let r = support::pay_toward(
+                    self.state,
+                    &self.staff,
+                    "100003",
+                    &amount,
+                    None,
+                    None,
+                    bill,
+                )
+                .await;
                 self.payments.push(r);
             }
             Op::PayAch(c, returned) => {
                 let account = if returned { "5550001" } else { "5559999" };
                 let amount = Money::from_cents(c as i64).plain();
-                let r =
-                    support::pay(self.state, &self.staff, "100041", &amount, Some(account)).await;
+                let bill = self.bill_of("100041").await;
+                let r = support::pay_toward(
+                    self.state,
+                    &self.staff,
+                    "100041",
+                    &amount,
+                    Some(account),
+                    None,
+                    bill,
+                )
+                .await;
                 self.payments.push(r);
             }
             Op::Wait(minutes) => self.now += minutes as i64 * MINUTE,
@@ -335,6 +368,19 @@ async fn run_sequence(t: &TestDb, ops: Vec<Op>) {
     app::services::demo::load(&t.db, false, None).await.unwrap();
     let server = support::serve_with(t, &[("PAYDESK_TIMEZONE", TZ)]).await;
     let staff = support::staff(&t.db, CSR.0).await;
+    for account in ["100003", "100041"] {
+        support::execute(
+            &t.db,
+            &format!(
+                "INSERT INTO bills (account_id, invoice_number, invoice_date, due_date, amount_due_cents, \
+                 minimum_due_cents, created_at, updated_at) \
+                 SELECT id, 'RECON-{account}', '2026-01-01', '2026-02-01', 100000000, 0, 0, 0 \
+                 FROM accounts WHERE account_number = '{account}'"
+            ),
+        )
+        .await
+        .unwrap();
+    }
     // Three days ahead at 9 AM, so every payment entered now comes first.
     let ahead = clock::civil_date(app::db::now_ms() + 3 * 86_400_000, TZ);
     let start = clock::day_start_ms(ahead.year, ahead.month, ahead.day, false, TZ) + 540 * MINUTE;

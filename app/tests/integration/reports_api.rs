@@ -225,6 +225,24 @@ async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
         1,
         "the export is audited"
     );
+    // A typed filter is a bound text value (SQLite's exports bind it
+    // through the C API themselves, db::sqlite_rows).
+    let (_, one) = get(
+        &admin,
+        &s,
+        &format!("/reports/payment-history.csv?from={day}&to={day}&account=100003"),
+    )
+    .await;
+    let one = String::from_utf8(one).unwrap();
+    let accounts: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(one.as_bytes())
+        .records()
+        .skip(7)
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(accounts, vec!["100003"], "{one}");
 
     // Excel: a real workbook, with the same rows.
     let (st, body) = get(
@@ -334,10 +352,21 @@ async fn aging_buckets_what_is_still_due(t: &TestDb) {
     };
     let payments = s.state.payments();
     let sealed = payments.review(&csr, &form).await.unwrap();
-    payments.submit(&csr, &sealed, None).await.unwrap();
+    let reference = payments
+        .submit(&csr, &sealed, None)
+        .await
+        .unwrap()
+        .reference
+        .to_string();
 
     let (st, page) = report(&admin, &s, "aging", &[("date", "2026-06-30")]).await;
     assert_eq!(st, 200, "{page}");
+    assert_eq!(page["total"], 5, "the count comes from the summary");
+    assert_eq!(
+        column(&page, 2),
+        vec!["A-180", "A-76", "A-51", "A-15", "A-CUR"],
+        "most days past due first"
+    );
     let cells = |label: &str| {
         let r = summary_row(&page, label);
         (
@@ -371,6 +400,39 @@ async fn aging_buckets_what_is_still_due(t: &TestDb) {
     )
     .await;
     assert_eq!(column(&mid, 7), vec!["$15.00"], "paid toward it");
+
+    // What was paid moves with the payment: a partial refund gives some
+    // back, a full reversal all of it; the bill's figure always equals its
+    // payments.
+    let csr_web = support::signed_in(&s, CSR).await;
+    for (key, action, amount, still_due, why) in [
+        (
+            "test-key-00000001-abcdef",
+            "partial_refund",
+            "5.00",
+            "$20.00",
+            "$15.00 paid less $5.00 refunded",
+        ),
+        (
+            "test-key-00000002-abcdef",
+            "full_reversal",
+            "",
+            "$30.00",
+            "a reversed payment pays nothing",
+        ),
+    ] {
+        let done = support::cancel_reverse(&csr_web, &s, &reference, key, action, amount).await;
+        assert_eq!(done.status(), 200, "{action}");
+        let (_, mid) = report(
+            &admin,
+            &s,
+            "aging",
+            &[("date", "2026-06-30"), ("bucket", "31-60")],
+        )
+        .await;
+        assert_eq!(column(&mid, 8), vec![still_due], "{why}");
+        assert!(t.db.ledger_breaches().await.unwrap().is_empty());
+    }
 }
 
 async fn enrollment_and_activity_come_from_the_payers(t: &TestDb) {
@@ -593,6 +655,40 @@ async fn reconciliation_and_settlement_tie_out_and_drill_down(t: &TestDb) {
     assert_eq!(
         set["summaries"][1]["rows"][1][1]["text"], "1",
         "card credits"
+    );
+    let figure = |section: usize, row: usize| -> i64 {
+        set["summaries"][section]["rows"][row][1]["text"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let debits_and_credits = figure(0, 0) + figure(0, 1) + figure(1, 0) + figure(1, 1);
+    assert_eq!(
+        set["total"], debits_and_credits,
+        "the count is the summary's"
+    );
+    assert_eq!(
+        set["rows"].as_array().unwrap().len() as i64,
+        debits_and_credits,
+        "every row on the first page, read a page's worth from each cell"
+    );
+    let (_, one) = report(
+        &admin,
+        &s,
+        "settlement",
+        &[
+            ("from", &day),
+            ("to", &day),
+            ("per", "10"),
+            ("account", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        one["total"].as_i64().unwrap(),
+        one["rows"].as_array().unwrap().len() as i64,
+        "a typed filter counts its own rows"
     );
     let (_, cleared) = report(
         &admin,

@@ -1,7 +1,12 @@
 //! Aging: unpaid bills (status Unpaid, state Active, issued by the date)
 //! with an amount still due, by how many days past their due date they are
 //! on the report's date. Still due = amount due less what payments toward
-//! this bill (Pending or Processed, net of refunds) have paid.
+//! this bill (Pending or Processed, net of refunds) have paid, which the
+//! bill keeps (`bills.paid_cents`, moved with each payment).
+//!
+//! The page reads the `bills_still_due` index (migration 0021): the summary
+//! adds up its entries once, the row count comes from the summary, and the
+//! default order (most days past due first) is the index's due-date order.
 
 use super::payment_history::CUSTOMER_NAME;
 use super::{Built, Run, count_total};
@@ -11,11 +16,13 @@ use crate::domain::report::{AGING_BUCKETS, CellType, CellView, SummaryTable, iso
 use crate::error::AppError;
 use CellType::*;
 
-const FROM: &str = "bills b JOIN accounts a ON a.id = b.account_id \
-    LEFT JOIN (SELECT bill_id, CAST(SUM(amount_cents - refunded_cents) AS BIGINT) AS paid FROM payments \
-      WHERE bill_id IS NOT NULL AND status IN ('pending', 'processed') GROUP BY bill_id) pp ON pp.bill_id = b.id";
+const FROM: &str = "bills b JOIN accounts a ON a.id = b.account_id";
 
-const STILL_DUE: &str = "(b.amount_due_cents - COALESCE(pp.paid, 0))";
+const STILL_DUE: &str = "(b.amount_due_cents - b.paid_cents)";
+
+/// The bills Aging shows, in the words of `bills_still_due`'s WHERE, term
+/// for term, so that both engines see the partial index applies.
+const SHOWN: &str = "b.status = 'unpaid' AND b.active = TRUE AND b.amount_due_cents > b.paid_cents";
 
 /// The due dates that start each bucket, newest first: a bill due on or
 /// after `edges[0]` is current, on or after `edges[1]` is 1–30 days past
@@ -72,38 +79,59 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ),
         (bucket_sql.clone(), Text),
         ("b.amount_due_cents".to_string(), Money),
-        ("COALESCE(pp.paid, 0)".to_string(), Money),
+        ("b.paid_cents".to_string(), Money),
         (STILL_DUE.to_string(), Money),
     ];
     let base = vec![
-        Cond::new("b.status = 'unpaid' AND b.active", vec![]),
+        Cond::new(SHOWN, vec![]),
         Cond::new("b.invoice_date <= ?", vec![Val::Text(as_of.clone())]),
-        Cond::new(format!("{STILL_DUE} > 0"), vec![]),
     ];
+    let bucket = run.q.filter("bucket");
     let mut conds = base.clone();
-    if let Some(code) = run.q.filter("bucket") {
+    if let Some(code) = bucket {
         conds.push(bucket_cond(code, &e));
     }
-    let select = run.select(columns.clone(), FROM, conds, "b.id");
+    let mut select = run.select(columns.clone(), FROM, conds, "b.id");
+    if run.q.sort.key == "days" {
+        // More days past due is an earlier due date; the bills with none
+        // (days 0) come in due-date order, which keeps them in days order.
+        select.sort_as = Some(("b.due_date".to_string(), true));
+    }
     let mut built = Built::rows(select);
     if run.summaries {
+        let typed = run.text_filters(&columns);
+        // The typed filters are the only conditions on accounts.
+        let from = if typed.is_empty() { "bills b" } else { FROM };
         let mut conds = base;
-        conds.extend(run.text_filters(&columns));
-        built
-            .summaries
-            .push(summary(run, &bucket_sql, conds).await?);
+        conds.extend(typed);
+        let (table, counts) = summary(run, &bucket_sql, from, conds).await?;
+        built.summaries.push(table);
+        // The summary counted the same rows, less the Age filter.
+        built.count = Some(match bucket {
+            Some(code) => counts
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(0, |(_, n)| *n),
+            None => counts.iter().map(|(_, n)| n).sum(),
+        });
     }
     Ok(built)
 }
 
-async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<SummaryTable, AppError> {
+/// The summary table, and the number of bills in each bucket by code.
+async fn summary(
+    run: &Run<'_>,
+    bucket: &str,
+    from: &str,
+    conds: Vec<Cond>,
+) -> Result<(SummaryTable, Vec<(&'static str, i64)>), AppError> {
     let select = Select::grouped(
         vec![
             (bucket.to_string(), Text),
             ("COUNT(*)".to_string(), Count),
             (format!("CAST(SUM({STILL_DUE}) AS BIGINT)"), Money),
         ],
-        FROM,
+        from,
         conds,
     );
     let found = run.db.report_rows(&select, 10, 0).await?;
@@ -112,11 +140,13 @@ async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<Summar
         headers: vec!["Age".into(), "Bills".into(), "Still due".into()],
         ..Default::default()
     };
+    let mut counts = Vec::new();
     let (mut n, mut sum) = (0, 0);
     for (code, label) in AGING_BUCKETS {
         let row = found.iter().find(|r| r[0].text() == *label);
         let count = row.and_then(|r| r[1].int()).unwrap_or(0);
         let total = row.and_then(|r| r[2].int()).unwrap_or(0);
+        counts.push((*code, count));
         n += count;
         sum += total;
         let href = run.q.drill_link(&[("bucket", code)]);
@@ -128,7 +158,7 @@ async fn summary(run: &Run<'_>, bucket: &str, conds: Vec<Cond>) -> Result<Summar
     let all = run.q.drill_link(&[("bucket", "")]);
     let [c, t] = count_total(n, sum, &all);
     table.footer = vec![CellView::text("All").linked(&all), c, t];
-    Ok(table)
+    Ok((table, counts))
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use crate::services::clock;
 use crate::services::csv_out::CsvOut;
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use jiff::tz::TimeZone;
 use tokio::sync::mpsc::Receiver;
 
 /// An export on its way out.
@@ -96,15 +97,30 @@ pub async fn export(
         range: q.range_label(),
         timezone: tz.clone(),
         run_by: who.login.clone(),
-        run_at: clock::file_time(now, &tz),
+        run_at: clock::file_time(now, &clock::zone(&tz)),
     };
     let columns = spec.columns;
     let fix = select.fix;
     let rows = with_fix(db.report_stream(select), fix, tz.clone());
+    let zone = clock::zone(&tz);
     let body = match format {
-        ExportFormat::Csv => encode(rows, Csv::new(meta, columns, tz)),
-        ExportFormat::Txt => encode(rows, Txt { meta, columns, tz }),
-        ExportFormat::Xml => encode(rows, Xml { meta, columns, tz }),
+        ExportFormat::Csv => encode(rows, Csv::new(meta, columns, zone)),
+        ExportFormat::Txt => encode(
+            rows,
+            Txt {
+                meta,
+                columns,
+                zone,
+            },
+        ),
+        ExportFormat::Xml => encode(
+            rows,
+            Xml {
+                meta,
+                columns,
+                zone,
+            },
+        ),
         ExportFormat::Xlsx => xlsx(rows, meta, columns, tz),
     };
     Ok(ExportFile {
@@ -146,11 +162,11 @@ fn with_fix(rows: Batches, fix: Option<fn(&mut [Cell], &str)>, tz: String) -> Ba
 }
 
 /// A cell as a file holds it: exact decimals, times in the biller's zone.
-pub fn file_text(ty: CellType, cell: &Cell, tz: &str) -> String {
+pub fn file_text(ty: CellType, cell: &Cell, zone: &TimeZone) -> String {
     match (ty, cell) {
         (_, Cell::Null) => String::new(),
         (CellType::Money, Cell::Int(c)) => decimal(*c),
-        (CellType::Time, Cell::Int(ms)) => clock::file_time(*ms, tz),
+        (CellType::Time, Cell::Int(ms)) => clock::file_time(*ms, zone),
         (_, Cell::Int(n)) => n.to_string(),
         (_, Cell::Text(s)) => s.clone(),
     }
@@ -198,16 +214,16 @@ struct Csv {
     out: CsvOut,
     meta: Meta,
     columns: &'static [ColumnSpec],
-    tz: String,
+    zone: TimeZone,
 }
 
 impl Csv {
-    fn new(meta: Meta, columns: &'static [ColumnSpec], tz: String) -> Csv {
+    fn new(meta: Meta, columns: &'static [ColumnSpec], zone: TimeZone) -> Csv {
         Csv {
             out: CsvOut::new(),
             meta,
             columns,
-            tz,
+            zone,
         }
     }
 }
@@ -228,7 +244,7 @@ impl Encoder for Csv {
                 .columns
                 .iter()
                 .zip(r)
-                .map(|(c, cell)| file_text(c.ty, cell, &self.tz))
+                .map(|(c, cell)| file_text(c.ty, cell, &self.zone))
                 .collect();
             // Amounts are ours, never typed: a negative one stays a number.
             self.out.row_trusting(
@@ -251,7 +267,7 @@ impl Encoder for Csv {
 struct Txt {
     meta: Meta,
     columns: &'static [ColumnSpec],
-    tz: String,
+    zone: TimeZone,
 }
 
 pub fn width(c: &ColumnSpec) -> usize {
@@ -312,7 +328,7 @@ impl Encoder for Txt {
                     self.columns
                         .iter()
                         .zip(r)
-                        .map(|(c, cell)| (c, file_text(c.ty, cell, &self.tz))),
+                        .map(|(c, cell)| (c, file_text(c.ty, cell, &self.zone))),
                 ),
             );
         }
@@ -327,7 +343,7 @@ impl Encoder for Txt {
 struct Xml {
     meta: Meta,
     columns: &'static [ColumnSpec],
-    tz: String,
+    zone: TimeZone,
 }
 
 /// Text as XML 1.0 character data: markup escaped, and the control
@@ -371,7 +387,7 @@ impl Encoder for Xml {
                 let key = c.key;
                 s.push_str(&format!(
                     "<{key}>{}</{key}>",
-                    xml_text(&file_text(c.ty, cell, &self.tz))
+                    xml_text(&file_text(c.ty, cell, &self.zone))
                 ));
             }
             s.push_str("</row>\n");
@@ -432,7 +448,12 @@ fn write_xlsx(
     let time = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let bold = Format::new().set_bold();
+    let zone = clock::zone(tz);
     let mut book = Workbook::new();
+    // Level 1, not the default 6: deflating the sheet's XML was most of the
+    // time of a large export (docs/benchmarks.md); the file is larger by
+    // about half, and still a fraction of the CSV's size.
+    book.set_zip_compression_level(1);
     let mut sheet_index = 0;
     let mut row: u32 = 0;
     let header = |book: &mut Workbook, index: usize, at: u32| -> Result<(), XlsxError> {
@@ -476,17 +497,18 @@ fn write_xlsx(
                     }
                     (CellType::Count, Cell::Int(n)) => sheet.write_number(row, col, *n as f64),
                     (CellType::Time, Cell::Int(ms)) => {
-                        let text = clock::file_time(*ms, tz);
-                        match ExcelDateTime::parse_from_str(&text) {
-                            Ok(t) => sheet.write_datetime_with_format(row, col, &t, &time),
-                            Err(_) => sheet.write_string(row, col, text),
+                        match clock::wall_clock_seconds(*ms, &zone)
+                            .and_then(|s| ExcelDateTime::from_timestamp(s).ok())
+                        {
+                            Some(t) => sheet.write_datetime_with_format(row, col, &t, &time),
+                            None => sheet.write_string(row, col, clock::file_time(*ms, &zone)),
                         }
                     }
                     (CellType::Date, Cell::Text(d)) => match ExcelDateTime::parse_from_str(d) {
                         Ok(t) => sheet.write_datetime_with_format(row, col, &t, &date),
                         Err(_) => sheet.write_string(row, col, d.as_str()),
                     },
-                    (_, other) => sheet.write_string(row, col, file_text(c.ty, other, tz)),
+                    (_, other) => sheet.write_string(row, col, file_text(c.ty, other, &zone)),
                 }
                 .map_err(fail)?;
             }
@@ -563,13 +585,13 @@ mod tests {
     #[test]
     fn file_cells_are_exact() {
         assert_eq!(
-            file_text(CellType::Money, &Cell::Int(123_456), "UTC"),
+            file_text(CellType::Money, &Cell::Int(123_456), &TimeZone::UTC),
             "1234.56"
         );
         assert_eq!(
-            file_text(CellType::Time, &Cell::Int(0), "UTC"),
+            file_text(CellType::Time, &Cell::Int(0), &TimeZone::UTC),
             "1970-01-01 00:00:00"
         );
-        assert_eq!(file_text(CellType::Text, &Cell::Null, "UTC"), "");
+        assert_eq!(file_text(CellType::Text, &Cell::Null, &TimeZone::UTC), "");
     }
 }

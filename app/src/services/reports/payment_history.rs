@@ -77,28 +77,32 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     }
     let typed = run.text_filters(&columns);
     // Without a typed filter (the only conditions on the joined tables) the
-    // count and the summary read payments alone: with payments_by_created
-    // (created_at, status, method_kind, amount_cents, refunded_cents since
-    // migration 0020) neither touches a table row (docs/benchmarks.md).
+    // summary reads payments alone: with payments_by_created (created_at,
+    // status, method_kind, amount_cents, refunded_cents since migration
+    // 0019) it touches no table row (docs/benchmarks.md).
     let lean = typed.is_empty().then(|| "payments p".to_string());
-    let mut select = run.select(columns, FROM, rows_conds, "p.id");
-    select.count_from = lean.clone();
+    let select = run.select(columns, FROM, rows_conds, "p.id");
     let mut built = Built::rows(select);
     if run.summaries {
         // The summary sums the same rows, less the status filter: each of
-        // its rows is the drill-down into one status.
+        // its rows is the drill-down into one status, and the page's row
+        // count is the filtered status's count (or all of them).
         let mut conds = base;
         conds.extend(typed);
-        built.summaries.push(summary(run, conds, lean).await?);
+        let (table, count) = summary(run, conds, lean, q.filter("status")).await?;
+        built.summaries.push(table);
+        built.count = Some(count);
     }
     Ok(built)
 }
 
+/// The summary table, and the number of payments of `status` (or of all).
 async fn summary(
     run: &Run<'_>,
     conds: Vec<Cond>,
     lean: Option<String>,
-) -> Result<SummaryTable, AppError> {
+    status: Option<&str>,
+) -> Result<(SummaryTable, i64), AppError> {
     // Grouped by the stored status alone, with the refunded share of each
     // group summed beside it: grouping by the derived code (Processed**
     // split from Processed) sorted on two keys, and one row of a count and
@@ -151,8 +155,12 @@ async fn summary(
         ..Default::default()
     };
     let (mut all_count, mut all_total, mut all_refunded) = (0, 0, 0);
+    let mut filtered = 0;
     for (code, label) in PAYMENT_STATUSES {
         let (count, total, refunded) = figures(code);
+        if status == Some(*code) {
+            filtered = count;
+        }
         all_count += count;
         all_total += total;
         all_refunded += refunded;
@@ -177,5 +185,12 @@ async fn summary(
         t,
         CellView::number(dollars(all_refunded)),
     ];
-    Ok(table)
+    Ok((
+        table,
+        if status.is_some() {
+            filtered
+        } else {
+            all_count
+        },
+    ))
 }

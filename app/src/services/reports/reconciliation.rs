@@ -58,7 +58,7 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
 }
 
 /// The Effective Date of a row: for an ACH entry (processed or reversal),
-/// its file's effective entry date, the next weekday after the run; for
+/// its file's effective entry date, the next banking day after the run; for
 /// anything else, the day it happened.
 fn effective_date(row: &mut [Cell], tz: &str) {
     let ach_entry = row[5].text() == "ACH" && matches!(row[4].text(), "Processed" | "Reversal");

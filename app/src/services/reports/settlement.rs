@@ -7,7 +7,7 @@
 //! the same cells (`db::reconciliation`).
 
 use super::{Built, Run, count_total, label_case};
-use crate::db::reconciliation::settlement_rows_table;
+use crate::db::reconciliation::{TopByTime, settlement_rows_table};
 use crate::domain::payment::{MethodKind, PaymentStatus, Today};
 use crate::domain::reconciliation::{SettlementKind, SettlementSection};
 use crate::domain::report::{CellType, CellView, METHODS, SETTLEMENT_KINDS, SummaryTable};
@@ -34,7 +34,6 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         .iter()
         .map(|s| (s.code(), s.label()))
         .collect();
-    let table = settlement_rows_table(run.from_ms, run.until_ms, &methods, &kinds);
     let columns = vec![
         ("d.reference".to_string(), Text),
         ("d.account".to_string(), Text),
@@ -46,15 +45,50 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ("d.at_ms".to_string(), Time),
         ("d.return_code".to_string(), Text),
     ];
+    let q = run.q;
+    let typed = !run.text_filters(&columns).is_empty();
+    // The summary first: it says which cells have rows at all, and without
+    // a typed filter its figures are the row count too, so the page's rows
+    // are neither read from empty cells nor counted a second time.
+    let summary = match run.summaries {
+        true => Some(
+            reconciliation::settlement_summary(run.db, run.config, today(q.from), today(q.to))
+                .await?,
+        ),
+        false => None,
+    };
+    let tally = |m: MethodKind, k: SettlementKind| {
+        summary.as_ref().map(|s| match m {
+            MethodKind::Ach => s.ach.tally(k),
+            MethodKind::Card => s.card.tally(k),
+        })
+    };
+    let cells: Vec<(MethodKind, SettlementKind)> = methods
+        .iter()
+        .flat_map(|m| kinds.iter().map(move |k| (*m, *k)))
+        .filter(|(m, k)| tally(*m, *k).is_none_or(|t| t.count > 0))
+        .collect();
+    // A page in time order (the default) reads the first rows of each cell
+    // only; a typed filter applies after the cells are joined, so then
+    // every row is read.
+    let top = (run.summaries && q.sort.key == "entered" && !typed).then(|| TopByTime {
+        rows: i64::from(q.page) * i64::from(q.per_page),
+        descending: q.descending,
+    });
+    let count = match (&summary, typed) {
+        (Some(_), false) => Some(
+            cells
+                .iter()
+                .filter_map(|(m, k)| tally(*m, *k))
+                .map(|t| t.count)
+                .sum(),
+        ),
+        _ => None,
+    };
+    let table = settlement_rows_table(run.from_ms, run.until_ms, &cells, top);
     let mut built = Built::rows(run.select(columns, &table, vec![], "d.k"));
-    if run.summaries {
-        let s = reconciliation::settlement_summary(
-            run.db,
-            run.config,
-            today(run.q.from),
-            today(run.q.to),
-        )
-        .await?;
+    built.count = count;
+    if let Some(s) = summary {
         built
             .summaries
             .push(section(run, "ACH Transactions", MethodKind::Ach, &s.ach));

@@ -356,12 +356,26 @@ pub async fn pay_on(
     bank_account: Option<&str>,
     on: Option<&str>,
 ) -> String {
+    pay_toward(state, who, account, amount, bank_account, on, None).await
+}
+
+/// Like [`pay_on`], toward the bill with id `bill` when there is one.
+pub async fn pay_toward(
+    state: &AppState,
+    who: &app::domain::staff::StaffUser,
+    account: &str,
+    amount: &str,
+    bank_account: Option<&str>,
+    on: Option<&str>,
+    bill: Option<i64>,
+) -> String {
     use app::domain::payment::PaymentForm;
     let mut form = PaymentForm {
         account: account.into(),
         email: "payer@example.com".into(),
         amount: amount.into(),
         pay_date: on.unwrap_or_default().into(),
+        bill: bill.map(|b| b.to_string()).unwrap_or_default(),
         ..Default::default()
     };
     match bank_account {
