@@ -35,7 +35,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
-            <a class="brand" href=crate::routes::HOME aria-label="Paydesk home">
+            // Named by its visible text, "Paydesk" (WCAG 2.5.3, Label in Name).
+            <a class="brand" href=crate::routes::HOME>
                 <span class="brand-mark" aria-hidden="true">"P"</span>
                 <span class="brand-name">"Paydesk"</span>
             </a>
