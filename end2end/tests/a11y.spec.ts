@@ -5,7 +5,7 @@
 // is exactly the server's HTML, as a browser without JavaScript shows it.
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { ADMIN, hasJs, ready, signIn } from "./helpers";
+import { ADMIN, CSR, hasJs, ready, signIn } from "./helpers";
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 
@@ -60,5 +60,56 @@ test("axe finds nothing on the sign-in page and the pages an administrator and a
     await ready(p, info);
     found.push(...(await violations(p, path)));
   }
+  expect(found).toEqual([]);
+});
+
+// Accounts no other spec pays (businesses whose payers saved no method),
+// so a payment here never changes what another spec reads.
+const ACCOUNTS: Record<string, string> = {
+  "desktop-js": "100049",
+  "desktop-nojs": "100049",
+  "tablet-js": "100050",
+  "tablet-nojs": "100050",
+};
+
+test("axe finds nothing with a form's errors shown, on the review, and on the payment taken", async ({ page, browser }, info) => {
+  let p = page;
+  if (!hasJs(info)) {
+    const use = info.project.use;
+    const context = await browser.newContext({
+      baseURL: use.baseURL,
+      viewport: use.viewport,
+      hasTouch: use.hasTouch,
+      javaScriptEnabled: true,
+    });
+    await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+    p = await context.newPage();
+  }
+  const account = ACCOUNTS[info.project.name];
+  const found: string[] = [];
+  await p.goto(`/sign-in?next=/pay/${account}`);
+  await signIn(p, info, CSR.login, CSR.password);
+  await expect(p.getByRole("heading", { name: "Make Payment" })).toBeVisible();
+  await ready(p, info);
+  await p.getByLabel("Payment Amount").fill("1.005");
+  await p.getByLabel("Card number").fill("4242 4242 4242 4241");
+  await p.getByRole("button", { name: "Confirm" }).click();
+  await expect(p.locator("#pay-amount-error")).toHaveText("Use at most 2 decimal places.");
+  await expect(p.locator("#pay-card_number-error")).toContainText("not valid");
+  found.push(...(await violations(p, "Make Payment with errors")));
+  await p.getByLabel("Payment Amount").fill("1.25");
+  await p.getByLabel("Name on card").fill("Pat Payer");
+  await p.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await p.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await p.getByLabel("CVV").fill("123");
+  await p.getByLabel("Billing ZIP").fill("02139");
+  await p.getByRole("button", { name: "Confirm" }).click();
+  await expect(p.getByRole("heading", { name: "Review Payment" })).toBeVisible();
+  await ready(p, info);
+  found.push(...(await violations(p, "Review Payment")));
+  await p.getByRole("button", { name: "Make Payment" }).click();
+  await expect(p.getByRole("heading", { name: "Thanks for the payment!" })).toBeVisible();
+  await ready(p, info);
+  found.push(...(await violations(p, "Thanks")));
   expect(found).toEqual([]);
 });
