@@ -3,7 +3,7 @@
 // no rule disabled. Without JavaScript, axe (itself a script) runs in a
 // context that loads the page but not the client bundle, so what it checks
 // is exactly the server's HTML, as a browser without JavaScript shows it.
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Browser, type Page, type TestInfo } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { ADMIN, CSR, hasJs, ready, signIn } from "./helpers";
 
@@ -27,6 +27,23 @@ const PAGES = [
   "/uploads",
 ];
 
+/** The page axe scans: the test's own with JavaScript; without, a page in
+ * a context that runs scripts (axe is one) but never loads the client
+ * bundle (script and WebAssembly; the stylesheet still loads), so it shows
+ * exactly the server's HTML. */
+async function scannable(page: Page, browser: Browser, info: TestInfo): Promise<Page> {
+  if (hasJs(info)) return page;
+  const use = info.project.use;
+  const context = await browser.newContext({
+    baseURL: use.baseURL,
+    viewport: use.viewport,
+    hasTouch: use.hasTouch,
+    javaScriptEnabled: true,
+  });
+  await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+  return context.newPage();
+}
+
 async function violations(page: Page, where: string): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   return result.violations.map(
@@ -35,19 +52,7 @@ async function violations(page: Page, where: string): Promise<string[]> {
 }
 
 test("axe finds nothing on the sign-in page and the pages an administrator and a CSR use", async ({ page, browser }, info) => {
-  let p = page;
-  if (!hasJs(info)) {
-    const use = info.project.use;
-    const context = await browser.newContext({
-      baseURL: use.baseURL,
-      viewport: use.viewport,
-      hasTouch: use.hasTouch,
-      javaScriptEnabled: true,
-    });
-    // The client bundle (script and WebAssembly), not the stylesheet.
-    await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
-    p = await context.newPage();
-  }
+  const p = await scannable(page, browser, info);
   const found: string[] = [];
   await p.goto("/");
   await ready(p, info);
@@ -73,18 +78,7 @@ const ACCOUNTS: Record<string, string> = {
 };
 
 test("axe finds nothing with a form's errors shown, on the review, and on the payment taken", async ({ page, browser }, info) => {
-  let p = page;
-  if (!hasJs(info)) {
-    const use = info.project.use;
-    const context = await browser.newContext({
-      baseURL: use.baseURL,
-      viewport: use.viewport,
-      hasTouch: use.hasTouch,
-      javaScriptEnabled: true,
-    });
-    await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
-    p = await context.newPage();
-  }
+  const p = await scannable(page, browser, info);
   const account = ACCOUNTS[info.project.name];
   const found: string[] = [];
   await p.goto(`/sign-in?next=/pay/${account}`);
