@@ -15,10 +15,12 @@ export function hasJs(info: TestInfo): boolean {
   return info.project.use.javaScriptEnabled !== false;
 }
 
-/** With JavaScript, wait until the client has hydrated the page. */
+/** With JavaScript, wait until the client has hydrated the page. Longer
+ * than other waits: on a 2-core machine running two browsers (one of them
+ * busy in axe), compiling the WebAssembly once took more than 7 s. */
 export async function ready(page: Page, info: TestInfo) {
   if (hasJs(info)) {
-    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
   }
 }
 
