@@ -33,16 +33,28 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop-js", testIgnore: /settle/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
-    { name: "desktop-nojs", testIgnore: /settle/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
-    { name: "tablet-js", testIgnore: /settle/, use: { ...tablet, launchOptions: chromium } },
-    { name: "tablet-nojs", testIgnore: /settle/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "desktop-js", testIgnore: /settle|a11y/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
+    { name: "desktop-nojs", testIgnore: /settle|a11y/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "tablet-js", testIgnore: /settle|a11y/, use: { ...tablet, launchOptions: chromium } },
+    { name: "tablet-nojs", testIgnore: /settle|a11y/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    // axe's scans are heavy on the CPU: they run after the flows, so that a
+    // page of another spec is never left waiting to hydrate beside them.
+    ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name) => ({
+      name: `a11y-${name}`,
+      testMatch: /a11y/,
+      dependencies: ["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"],
+      use: {
+        ...(name.startsWith("desktop") ? { ...devices["Desktop Chrome"], ...desktop } : tablet),
+        javaScriptEnabled: name.endsWith("-js"),
+        launchOptions: chromium,
+      },
+    })),
     // Settling moves every Pending payment, so these run last, one after the other.
     {
       name: "settle-desktop-js",
       testMatch: /settle/,
       fullyParallel: false,
-      dependencies: ["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"],
+      dependencies: ["a11y-desktop-js", "a11y-desktop-nojs", "a11y-tablet-js", "a11y-tablet-nojs"],
       use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium },
     },
     {
