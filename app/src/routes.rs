@@ -78,6 +78,52 @@ pub fn payment(reference: &str) -> String {
     format!("/payments/{}", segment(reference))
 }
 
+/// An enrolled payer's page: saved methods and automatic payments. User
+/// IDs may hold any visible character, so the ID rides in the query.
+pub const PAYER: &str = "/payer";
+
+pub fn payer(user_id: &str) -> String {
+    format!("{PAYER}?user={}", encode_component(user_id.trim()))
+}
+
+/// The payer's page after Confirm, naming the plan set up.
+pub fn payer_plan(user_id: &str, plan: i64) -> String {
+    format!("{}&plan={plan}", payer(user_id))
+}
+
+/// Add Credit Card (`card`) or Add Bank Account (`bank`).
+pub const ADD_METHOD: &str = "/payer/add-method";
+
+pub fn add_method(user_id: &str, kind: &str) -> String {
+    format!(
+        "{ADD_METHOD}?user={}&kind={}",
+        encode_component(user_id.trim()),
+        segment(kind)
+    )
+}
+
+pub fn method_review(user_id: &str, sealed: &str) -> String {
+    format!(
+        "{ADD_METHOD}/review?user={}&r={}",
+        encode_component(user_id.trim()),
+        segment(sealed)
+    )
+}
+
+/// Set Up (Accounts Found → Set Up): recurring and bill-triggered plans.
+pub fn setup(account: &str) -> String {
+    format!("/set-up/{}", segment(account))
+}
+
+pub fn setup_review(account: &str, sealed: &str) -> String {
+    format!("/set-up/{}/review?r={}", segment(account), segment(sealed))
+}
+
+/// Set Up again with the review's entries (Back).
+pub fn setup_again(account: &str, sealed: &str) -> String {
+    format!("/set-up/{}?r={}", segment(account), segment(sealed))
+}
+
 pub fn thanks(reference: &str) -> String {
     format!("/payments/{}/thanks", segment(reference))
 }

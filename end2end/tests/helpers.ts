@@ -161,3 +161,40 @@ export function ownAccount(info: TestInfo, tag: string): string {
   );
   return number;
 }
+
+/** An enrolled payer of the test's own (a User ID on an account of its own),
+ * for tests of saved methods and automatic payments. */
+export function ownPayer(info: TestInfo, tag: string): { account: string; user: string } {
+  const account = ownAccount(info, tag);
+  const user = `e2e.${account.toLowerCase()}`;
+  sql(
+    `INSERT INTO payers (user_id, created_at) VALUES ('${user}', 0); ` +
+      `INSERT INTO account_payers (account_id, payer_id) SELECT a.id, p.id FROM accounts a, payers p ` +
+      `WHERE a.account_number = '${account}' AND p.user_id = '${user}';`,
+  );
+  return { account, user };
+}
+
+/** `paydesk run-plans --today DATE` against the test server's database:
+ * the scheduler's pass for that day, with no waiting for the real one. */
+export function runPlans(today: string): string {
+  return execFileSync(bin, ["run-plans", "--today", today], {
+    env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, PAYDESK_DATA_DIR: dataDir },
+  }).toString();
+}
+
+/** A date `days` ahead in the biller's zone, as date fields take it. */
+export function daysAhead(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toLocaleDateString("en-CA", { timeZone: "America/New_York" });
+}
+
+/** The first weekday after today in the biller's zone: a plan's first
+ * date there runs on that day, never today (a weekend date would run the
+ * Friday before). */
+export function nextWeekday(): string {
+  for (let n = 1; ; n++) {
+    const at = new Date(Date.now() + n * 86_400_000);
+    const day = at.toLocaleDateString("en-US", { timeZone: "America/New_York", weekday: "short" });
+    if (day !== "Sat" && day !== "Sun") return daysAhead(n);
+  }
+}

@@ -78,6 +78,15 @@ pub enum BenchCommand {
         #[arg(long)]
         count: u64,
     },
+    /// Add COUNT enrolled payers, each on an account of its own with a
+    /// saved card, and a monthly $10.00 recurring plan first due on FIRST
+    /// (YYYY-MM-DD): the automatic payments benchmark (bench/plans.sh).
+    Plans {
+        #[arg(long)]
+        count: u64,
+        #[arg(long)]
+        first: String,
+    },
     /// Time one report's page (its summaries, its row count and its first
     /// page) COUNT times through the report service, no HTTP: the baseline
     /// for `load_report` over HTTP (bench/report_http.py). PARAM is
@@ -128,6 +137,7 @@ pub async fn run(config: &Config, db: &Db, command: BenchCommand) -> Result<(), 
             clients,
         } => ceiling(config, db, &dir, count, clients).await,
         BenchCommand::Pending { count } => pending(config, db, count).await,
+        BenchCommand::Plans { count, first } => plans(config, db, count, &first).await,
         BenchCommand::Report {
             kind,
             params,
@@ -715,6 +725,74 @@ async fn pending(config: &Config, db: &Db, count: u64) -> Result<(), CliError> {
     execute(db, "ANALYZE").await?;
     println!(
         "added {count} pending payments in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn plans(config: &Config, db: &Db, count: u64, first: &str) -> Result<(), CliError> {
+    if app::domain::payment::parse_iso_date(first).is_none() {
+        return Err(CliError::Rejected(format!("--first {first}: YYYY-MM-DD")));
+    }
+    let keys = keyring(config)?;
+    // One sandbox token for every card: the processor opens each.
+    let card = SandboxProcessor::new(keys.clone()).tokenize_card(
+        &app::domain::card::CardNumber::parse("4242424242424242")
+            .map_err(|e| CliError::App(e.to_string()))?,
+        app::domain::card::Expiry {
+            year: 2039,
+            month: 12,
+        },
+    );
+    let started = Instant::now();
+    let s = series(db, 1, count);
+    execute(
+        db,
+        &format!(
+            "{s} INSERT INTO accounts (account_number, account_type, first_name, last_name, email, balance_cents, status, created_at, updated_at) \
+             SELECT 'P' || (3000000 + i), 'I', 'Plan', 'Payer', 'plan.payer@example.com', 0, 'active', 0, 0 FROM s"
+        ),
+    )
+    .await?;
+    execute(
+        db,
+        &format!(
+            "{s} INSERT INTO payers (user_id, created_at) SELECT 'plan.payer.' || i, 0 FROM s"
+        ),
+    )
+    .await?;
+    execute(
+        db,
+        "INSERT INTO account_payers (account_id, payer_id) SELECT a.id, p.id FROM accounts a \
+         JOIN payers p ON p.user_id = 'plan.payer.' || CAST(CAST(substr(a.account_number, 2) AS BIGINT) - 3000000 AS TEXT) \
+         WHERE a.account_number LIKE 'P3%'",
+    )
+    .await?;
+    execute(
+        db,
+        &format!(
+            "INSERT INTO saved_methods (payer_id, method_kind, label, card_token, card_brand, card_last4, card_expiry, cardholder, billing_zip, created_at) \
+             SELECT id, 'card', 'Visa •••• 4242', '{}', 'Visa', '4242', '12/39', 'Plan Payer', '02139', 0 FROM payers WHERE user_id LIKE 'plan.payer.%'",
+            card.token
+        ),
+    )
+    .await?;
+    let staff = number(db, "SELECT MIN(id) FROM staff_users").await?;
+    execute(
+        db,
+        &format!(
+            "INSERT INTO plans (kind, payer_id, account_id, saved_method_id, email, amount_rule, amount_cents, frequency, first_date, \
+             status, idempotency_key, created_by, created_at, updated_at) \
+             SELECT 'recurring', m.payer_id, ap.account_id, m.id, 'plan.payer@example.com', 'fixed', 1000, 'monthly', '{first}', \
+             'active', 'bench-plan-' || m.id, {staff}, 0, 0 \
+             FROM saved_methods m JOIN account_payers ap ON ap.payer_id = m.payer_id JOIN payers p ON p.id = m.payer_id \
+             WHERE p.user_id LIKE 'plan.payer.%'"
+        ),
+    )
+    .await?;
+    execute(db, "ANALYZE").await?;
+    println!(
+        "added {count} plans first due {first} in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -1,4 +1,4 @@
-//! The command line: `paydesk [serve|migrate|user add|import accounts|import returns|demo|check|settle]`.
+//! The command line: `paydesk [serve|migrate|user add|import accounts|import returns|demo|check|settle|run-plans]`.
 
 use app::config::{Config, ConfigError, redact_url};
 use app::db::settlement::ReturnOutcome;
@@ -49,6 +49,16 @@ enum Command {
     /// Settle now: cards are captured and Pending ACH goes into a NACHA file
     /// under PAYDESK_DATA_DIR/ach/. Safe to repeat, and from two processes.
     Settle,
+    /// Run the automatic payment plans once: make each occurrence due (late
+    /// ones too, marked so), start the Scheduled payments whose date has
+    /// come, and end or cancel plans as docs/automatic-payments.md says.
+    /// Safe to repeat, and from two processes or servers at once.
+    RunPlans {
+        /// The date to run for (YYYY-MM-DD) instead of today in
+        /// PAYDESK_TIMEZONE: for catching up by hand, and for tests.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// What `make bench` needs from inside: the synthetic dataset, queries,
     /// sealed reviews and the baselines (docs/benchmarks.md). Never on a
     /// biller's real database.
@@ -246,6 +256,41 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 println!("demo data not loaded: the database already has staff users");
             }
+            Ok(())
+        }
+        Command::RunPlans { today } => {
+            let today = match today {
+                None => services::clock::today(&config.timezone),
+                Some(t) => {
+                    let (year, month, day) = app::domain::payment::parse_iso_date(t.trim())
+                        .ok_or_else(|| {
+                            CliError::Rejected(format!("--today {t}: use a real date, YYYY-MM-DD"))
+                        })?;
+                    app::domain::payment::Today { year, month, day }
+                }
+            };
+            let db = open(&config).await?;
+            let keys = services::keyring::Keyring::load_or_create(&config.data_dir)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            let processor = services::processor::SandboxProcessor::new(keys.clone());
+            let payments = services::payments::Payments {
+                db: &db,
+                config: &config,
+                keys: &keys,
+                processor: &processor,
+            };
+            let started = std::time::Instant::now();
+            let s = services::scheduler::run_pass(&payments, today).await?;
+            println!(
+                "plans for {}: {} occurrence(s) made ({} skipped), {} payment(s) started, {} plan(s) ended, {} cancelled, in {:.2} s",
+                today.iso(),
+                s.occurrences,
+                s.skipped,
+                s.started,
+                s.plans_ended,
+                s.plans_cancelled,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Settle => {

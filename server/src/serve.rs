@@ -41,6 +41,7 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         state.keys.clone(),
     );
     state.spawn_payment_recovery();
+    app::services::scheduler::spawn(state.clone());
     // Metrics get their own listener (PAYDESK_METRICS_ADDR), or none at all.
     if let Some(listener) = app::web::prometheus::bind(&state.config)
         .await

@@ -12,6 +12,7 @@ pub mod home;
 pub mod lifecycle;
 pub mod password_reset;
 pub mod payments;
+pub mod plans;
 pub mod reports;
 pub mod uploads;
 pub mod users;

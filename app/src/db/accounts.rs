@@ -139,6 +139,17 @@ impl Db {
         Ok(row)
     }
 
+    pub async fn account_by_id(&self, id: i64) -> Result<Option<AccountRow>, DbError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1");
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, AccountRow>(&sql)
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row)
+    }
+
     /// Every account that the enrolled payer with this user ID pays.
     pub async fn accounts_for_user_id(&self, user_id: &str) -> Result<Vec<AccountRow>, DbError> {
         let sql = format!(

@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod notices;
 pub mod password_reset;
 pub mod payments;
+pub mod plans;
 pub mod reconciliation;
 pub mod reports;
 pub mod saved_methods;

@@ -28,7 +28,11 @@ pub(crate) use queue_notice;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoticeRow {
     pub id: i64,
-    pub payment_id: i64,
+    /// None for a notice about a plan, which carries its own text.
+    pub payment_id: Option<i64>,
+    pub plan_id: Option<i64>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
     pub kind: String,
     pub action_id: Option<i64>,
     pub to_email: String,
@@ -39,7 +43,7 @@ pub struct NoticeRow {
     pub sent_at: Option<i64>,
 }
 
-const NOTICE_SELECT: &str = "SELECT id, payment_id, kind, action_id, to_email, status, attempts, next_attempt_at, last_error, sent_at FROM notices";
+const NOTICE_SELECT: &str = "SELECT id, payment_id, plan_id, subject, body, kind, action_id, to_email, status, attempts, next_attempt_at, last_error, sent_at FROM notices";
 
 impl Db {
     pub async fn notice(&self, id: i64) -> Result<Option<NoticeRow>, DbError> {
@@ -52,6 +56,16 @@ impl Db {
     }
 
     /// A payment's notices, oldest first (the receipt is the first).
+    /// A plan's notices, oldest first.
+    pub async fn notices_for_plan(&self, plan_id: i64) -> Result<Vec<NoticeRow>, DbError> {
+        let sql = format!("{NOTICE_SELECT} WHERE plan_id = $1 AND payment_id IS NULL ORDER BY id");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, NoticeRow>(&sql)
+            .bind(plan_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows)
+    }
+
     pub async fn notices_for_payment(&self, payment_id: i64) -> Result<Vec<NoticeRow>, DbError> {
         let sql = format!("{NOTICE_SELECT} WHERE payment_id = $1 ORDER BY id");
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, NoticeRow>(&sql)

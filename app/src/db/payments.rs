@@ -31,6 +31,65 @@ macro_rules! record_status {
 }
 pub(crate) use record_status;
 
+/// Inserts a payment (`authorizing`, or `scheduled` for a later date) and
+/// its first history line on `$conn`; evaluates to its id. Shared by Make
+/// Payment and the plans' scheduler, which inserts it beside the plan's
+/// occurrence in one transaction.
+macro_rules! insert_payment {
+    ($conn:expr, $p:expr, $actor:expr, $now:expr) => {
+        async {
+            let p: &$crate::db::payments::NewPayment = $p;
+            let status = if p.scheduled_for.is_some() {
+                "scheduled"
+            } else {
+                "authorizing"
+            };
+            let sql = format!(
+                "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
+                 receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, channel, plan_id, {}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $21, $8, $9, $9, $22, $23, $24, $25, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+                $crate::db::payments::METHOD_COLUMNS
+            );
+            let query = sqlx::query_scalar(&sql)
+                .bind(&p.reference)
+                .bind(&p.idempotency_key)
+                .bind(p.account_id)
+                .bind(p.amount_cents)
+                .bind(p.method_kind)
+                .bind(&p.method_label)
+                .bind(&p.receipt_email)
+                .bind(p.entered_by)
+                .bind($now);
+            let id: i64 = $crate::db::payments::bind_method!(query, p.method)
+                .bind(status)
+                .bind(&p.scheduled_for)
+                .bind(p.bill_id)
+                .bind(if p.channel.is_empty() { "csr" } else { p.channel })
+                .bind(p.plan_id)
+                .fetch_one($conn)
+                .await?;
+            let reason = p.history_note.clone().or_else(|| {
+                p.scheduled_for
+                    .as_ref()
+                    .map(|d| format!("scheduled for {d}"))
+            });
+            $crate::db::payments::record_status!(
+                $conn,
+                id,
+                $now,
+                None::<&str>,
+                status,
+                $actor,
+                reason.as_deref()
+            )?;
+            Ok::<i64, $crate::db::DbError>(id)
+        }
+        .await
+    };
+}
+pub(crate) use insert_payment;
+
 /// How a payment is paid, as stored: the same columns in `payments` and
 /// `saved_methods`. A card is its processor token, brand, last 4 and expiry;
 /// a bank account is encrypted, with its last 4 for display.
@@ -83,11 +142,18 @@ pub struct NewPayment {
     pub method_label: String,
     pub method: MethodColumns,
     pub receipt_email: String,
-    pub entered_by: i64,
+    pub entered_by: Option<i64>,
     /// A later date: the payment is stored Scheduled and nothing moves yet.
     pub scheduled_for: Option<String>,
     /// The invoice this payment is toward (Make Payment on a bill).
     pub bill_id: Option<i64>,
+    /// `csr` when empty; `recurring` or `triggered` for a plan's payment.
+    pub channel: &'static str,
+    /// The plan it comes from.
+    pub plan_id: Option<i64>,
+    /// Why it was made, for its first history line ("recurring plan 12,
+    /// occurrence 2026-12-15"); by default, the date it is scheduled for.
+    pub history_note: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -119,6 +185,8 @@ pub struct PaymentRow {
     pub bank_account_enc: Option<String>,
     pub bank_kind: Option<String>,
     pub scheduled_for: Option<String>,
+    pub plan_id: Option<i64>,
+    pub ran_late: bool,
 }
 
 impl PaymentRow {
@@ -137,7 +205,7 @@ pub(crate) const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id,
     p.method_kind, p.method_label, p.receipt_email, p.status, p.decline_reason, u.login AS entered_by_login, \
     p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key, \
     p.refunded_cents, p.return_code, p.return_reason, a.account_type, p.bank_routing, p.bank_account_enc, p.bank_kind, \
-    p.scheduled_for \
+    p.scheduled_for, p.plan_id, p.ran_late \
     FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -147,6 +215,152 @@ pub struct StatusChangeRow {
     pub to_status: String,
     pub actor: String,
     pub reason: Option<String>,
+}
+
+/// Starts one Scheduled payment on `$tx` (see [`Db::start_scheduled`]).
+macro_rules! start_in {
+    ($tx:ident, $id:expr, $now:expr, $today:expr) => {
+        async {
+            let (id, now, today): (i64, i64, &str) = ($id, $now, $today);
+            // One row back when it started: the date it was due if that
+            // has passed, else NULL.
+            let row: Option<Option<String>> = sqlx::query_scalar(
+                "UPDATE payments SET status = 'authorizing', updated_at = $2, ran_late = (scheduled_for < $4) \
+                 WHERE id = $1 AND status = 'scheduled' \
+                 AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = payments.account_id AND a.status = $3) \
+                 AND (plan_id IS NULL OR EXISTS (SELECT 1 FROM plans pl WHERE pl.id = payments.plan_id AND pl.status = 'active')) \
+                 RETURNING CASE WHEN scheduled_for < $4 THEN scheduled_for END",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(crate::domain::account::AccountStatus::Active.code())
+            .bind(today)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            if let Some(late) = &row {
+                let reason = late.as_ref().map_or_else(
+                    || "its date came".to_string(),
+                    |due| format!("ran late: it was due {due}"),
+                );
+                record_status!(
+                    &mut *$tx,
+                    id,
+                    now,
+                    "scheduled",
+                    "authorizing",
+                    "scheduler",
+                    Some(reason.as_str())
+                )?;
+            }
+            Ok::<bool, $crate::db::DbError>(row.is_some())
+        }
+        .await
+    };
+}
+
+/// Approves a payment in `authorizing` on `$tx`: Pending, the bill's paid
+/// total, the ledger posting, history, receipt and audit. Evaluates to
+/// false if it had left `authorizing` (someone else finished it).
+macro_rules! approve_in {
+    ($tx:ident, $id:expr, $processor_ref:expr, $audit:expr) => {
+        async {
+            let (id, processor_ref, audit): (i64, &str, &$crate::db::audit::AuditEntry<'_>) = ($id, $processor_ref, $audit);
+            let now = audit.at;
+            let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+                "UPDATE payments SET status = 'pending', processor_ref = $2, updated_at = $3 \
+                 WHERE id = $1 AND status = 'authorizing' RETURNING account_id, amount_cents, receipt_email, method_kind",
+            )
+            .bind(id)
+            .bind(processor_ref)
+            .bind(now)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            let Some((account_id, amount, email, method)) = row else {
+                return Ok::<bool, $crate::db::DbError>(false);
+            };
+            let method = MethodKind::decode(&method)?;
+            // Authorizing paid nothing toward the bill; Pending pays it all.
+            move_bill_paid!(&mut *$tx, id, amount)?;
+            let posting = approval_posting(method, Money::from_cents(amount));
+            post!(
+                $tx,
+                posting,
+                account = account_id,
+                payment = Some(id),
+                once = Some(format!("pay:{id}")),
+                by = audit.actor_id,
+                at = now
+            )?;
+            record_status!(
+                &mut *$tx,
+                id,
+                now,
+                "authorizing",
+                "pending",
+                audit.actor_login.unwrap_or("system"),
+                None::<&str>
+            )?;
+            queue_notice!(
+                &mut *$tx,
+                id,
+                "receipt",
+                None::<i64>,
+                format!("receipt:{id}"),
+                email,
+                now
+            )?;
+            write_audit!(&mut *$tx, *audit)?;
+            Ok(true)
+        }
+        .await
+    };
+}
+
+/// Declines a payment in `authorizing` on `$tx` (kept for the record; no
+/// money moves). False if it had left `authorizing`.
+macro_rules! decline_in {
+    ($tx:ident, $id:expr, $reason:expr, $audit:expr) => {
+        async {
+            let (id, reason, audit): (i64, &str, &$crate::db::audit::AuditEntry<'_>) = ($id, $reason, $audit);
+            let now = audit.at;
+            let n = sqlx::query(
+                "UPDATE payments SET status = 'declined', decline_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'authorizing'",
+            )
+            .bind(id)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok::<bool, $crate::db::DbError>(false);
+            }
+            record_status!(
+                &mut *$tx,
+                id,
+                now,
+                "authorizing",
+                "declined",
+                audit.actor_login.unwrap_or("system"),
+                Some(reason)
+            )?;
+            write_audit!(&mut *$tx, *audit)?;
+            Ok(true)
+        }
+        .await
+    };
+}
+
+/// The processor's answer for one payment, for [`Db::record_answers`].
+pub struct Answer<'a> {
+    pub payment_id: i64,
+    pub verdict: Verdict,
+    pub audit: AuditEntry<'a>,
+}
+
+pub enum Verdict {
+    Approved(String),
+    Declined(String),
 }
 
 impl Db {
@@ -159,49 +373,7 @@ impl Db {
         actor: &str,
         now: i64,
     ) -> Result<i64, DbError> {
-        let status = if p.scheduled_for.is_some() {
-            "scheduled"
-        } else {
-            "authorizing"
-        };
-        let id = in_tx!(self, |tx| {
-            let sql = format!(
-                "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-                 receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, {METHOD_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $21, $8, $9, $9, $22, $23, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id"
-            );
-            let query = sqlx::query_scalar(&sql)
-                .bind(&p.reference)
-                .bind(&p.idempotency_key)
-                .bind(p.account_id)
-                .bind(p.amount_cents)
-                .bind(p.method_kind)
-                .bind(&p.method_label)
-                .bind(&p.receipt_email)
-                .bind(p.entered_by)
-                .bind(now);
-            let id: i64 = bind_method!(query, p.method)
-                .bind(status)
-                .bind(&p.scheduled_for)
-                .bind(p.bill_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let reason = p
-                .scheduled_for
-                .as_ref()
-                .map(|d| format!("scheduled for {d}"));
-            record_status!(
-                &mut *tx,
-                id,
-                now,
-                None::<&str>,
-                status,
-                actor,
-                reason.as_deref()
-            )?;
-            id
-        });
+        let id = in_tx!(self, |tx| insert_payment!(&mut *tx, p, actor, now)?);
         Ok(id)
     }
 
@@ -215,54 +387,7 @@ impl Db {
         processor_ref: &str,
         audit: &AuditEntry<'_>,
     ) -> Result<bool, DbError> {
-        let now = audit.at;
-        let done = in_tx!(self, |tx| {
-            let row: Option<(i64, i64, String, String)> = sqlx::query_as(
-                "UPDATE payments SET status = 'pending', processor_ref = $2, updated_at = $3 \
-                 WHERE id = $1 AND status = 'authorizing' RETURNING account_id, amount_cents, receipt_email, method_kind",
-            )
-            .bind(id)
-            .bind(processor_ref)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((account_id, amount, email, method)) = row else {
-                return Ok(false);
-            };
-            let method = MethodKind::decode(&method)?;
-            // Authorizing paid nothing toward the bill; Pending pays it all.
-            move_bill_paid!(&mut *tx, id, amount)?;
-            let posting = approval_posting(method, Money::from_cents(amount));
-            post!(
-                tx,
-                posting,
-                account = account_id,
-                payment = Some(id),
-                once = Some(format!("pay:{id}")),
-                by = audit.actor_id,
-                at = now
-            )?;
-            record_status!(
-                &mut *tx,
-                id,
-                now,
-                "authorizing",
-                "pending",
-                audit.actor_login.unwrap_or("system"),
-                None::<&str>
-            )?;
-            queue_notice!(
-                &mut *tx,
-                id,
-                "receipt",
-                None::<i64>,
-                format!("receipt:{id}"),
-                email,
-                now
-            )?;
-            write_audit!(&mut *tx, *audit)?;
-            true
-        });
+        let done = in_tx!(self, |tx| approve_in!(tx, id, processor_ref, audit)?);
         Ok(done)
     }
 
@@ -273,33 +398,28 @@ impl Db {
         reason: &str,
         audit: &AuditEntry<'_>,
     ) -> Result<bool, DbError> {
-        let now = audit.at;
-        let done = in_tx!(self, |tx| {
-            let n = sqlx::query(
-                "UPDATE payments SET status = 'declined', decline_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'authorizing'",
-            )
-            .bind(id)
-            .bind(reason)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Ok(false);
-            }
-            record_status!(
-                &mut *tx,
-                id,
-                now,
-                "authorizing",
-                "declined",
-                audit.actor_login.unwrap_or("system"),
-                Some(reason)
-            )?;
-            write_audit!(&mut *tx, *audit)?;
-            true
-        });
+        let done = in_tx!(self, |tx| decline_in!(tx, id, reason, audit)?);
         Ok(done)
+    }
+
+    /// The processor's answers for many payments in `authorizing`, in one
+    /// transaction (the scheduler's starts): each approved or declined as
+    /// `approve_payment` and `decline_payment` do, each guarded the same
+    /// way. Returns, per answer, whether it moved the payment.
+    pub async fn record_answers(&self, answers: &[Answer<'_>]) -> Result<Vec<bool>, DbError> {
+        let moved = in_tx!(self, |tx| {
+            let mut moved = Vec::with_capacity(answers.len());
+            for a in answers {
+                moved.push(match &a.verdict {
+                    Verdict::Approved(r) => approve_in!(tx, a.payment_id, r.as_str(), &a.audit)?,
+                    Verdict::Declined(reason) => {
+                        decline_in!(tx, a.payment_id, reason.as_str(), &a.audit)?
+                    }
+                });
+            }
+            moved
+        });
+        Ok(moved)
     }
 
     pub async fn payment_by_key(&self, key: &str) -> Result<Option<PaymentRow>, DbError> {
@@ -386,30 +506,30 @@ impl Db {
     /// cancelled or started meanwhile, or its account is no longer active
     /// (the service then cancels it; the guard is the one check, so nothing
     /// can slip between a look at the account and the start).
-    pub async fn start_scheduled(&self, id: i64, now: i64) -> Result<bool, DbError> {
+    ///
+    /// A plan's payment starts only while its plan is active, and a payment
+    /// started after its date (the server was down on it) is marked late.
+    pub async fn start_scheduled(&self, id: i64, now: i64, today: &str) -> Result<bool, DbError> {
+        let started = in_tx!(self, |tx| start_in!(tx, id, now, today)?);
+        Ok(started)
+    }
+
+    /// [`Db::start_scheduled`] for many payments in one transaction (the
+    /// scheduler's pages). Returns the ones that started.
+    pub async fn start_scheduled_batch(
+        &self,
+        ids: &[i64],
+        now: i64,
+        today: &str,
+    ) -> Result<Vec<i64>, DbError> {
         let started = in_tx!(self, |tx| {
-            let n = sqlx::query(
-                "UPDATE payments SET status = 'authorizing', updated_at = $2 WHERE id = $1 AND status = 'scheduled' \
-                 AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = payments.account_id AND a.status = $3)",
-            )
-                .bind(id)
-                .bind(now)
-                .bind(crate::domain::account::AccountStatus::Active.code())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 1 {
-                record_status!(
-                    &mut *tx,
-                    id,
-                    now,
-                    "scheduled",
-                    "authorizing",
-                    "scheduler",
-                    Some("its date came")
-                )?;
+            let mut started = Vec::with_capacity(ids.len());
+            for id in ids {
+                if start_in!(tx, *id, now, today)? {
+                    started.push(*id);
+                }
             }
-            n == 1
+            started
         });
         Ok(started)
     }

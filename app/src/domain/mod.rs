@@ -57,6 +57,7 @@ pub mod nacha;
 pub mod payer_support;
 pub mod payment;
 pub mod payment_view;
+pub mod plan;
 pub mod reconciliation;
 pub mod report;
 pub mod settlement_view;

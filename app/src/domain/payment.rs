@@ -225,7 +225,32 @@ pub fn check_form(
     let amount = check_amount(&form.amount, max)
         .map_err(|e| errs.add("amount", e))
         .ok();
-    let method = match form.method.as_str() {
+    let method = check_method(form, today, &mut errs);
+    let scheduled_for = check_pay_date(&form.pay_date, today)
+        .map_err(|e| errs.add("pay_date", e))
+        .ok()
+        .flatten();
+    match (email, amount, method) {
+        (Some(email), Some(amount), Some(method)) if errs.is_empty() => Ok(CheckedPayment {
+            account: form.account.trim().to_string(),
+            email,
+            amount,
+            method,
+            scheduled_for,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// Checks the method fields of `form` (a saved method, a new card or a new
+/// bank account), adding each problem to `errs`: Make Payment and Add
+/// Credit Card / Add Bank Account run the same checks.
+pub fn check_method(
+    form: &PaymentForm,
+    today: Today,
+    errs: &mut FieldErrors,
+) -> Option<MethodInput> {
+    match form.method.as_str() {
         "card" => {
             let number = CardNumber::parse(&form.card_number)
                 .map_err(|e| errs.add("card_number", e.to_string()))
@@ -286,20 +311,6 @@ pub fn check_form(
                 None
             }
         },
-    };
-    let scheduled_for = check_pay_date(&form.pay_date, today)
-        .map_err(|e| errs.add("pay_date", e))
-        .ok()
-        .flatten();
-    match (email, amount, method) {
-        (Some(email), Some(amount), Some(method)) if errs.is_empty() => Ok(CheckedPayment {
-            account: form.account.trim().to_string(),
-            email,
-            amount,
-            method,
-            scheduled_for,
-        }),
-        _ => Err(errs),
     }
 }
 

@@ -67,6 +67,12 @@ pub struct PaymentSummary {
     pub entered_by: String,
     pub method: MethodKind,
     pub refunded: Money,
+    /// The date a Scheduled payment runs.
+    #[serde(default)]
+    pub scheduled_for: Option<String>,
+    /// "recurring plan 12" or "bill-triggered plan 7": the plan it comes from.
+    #[serde(default)]
+    pub plan: Option<String>,
 }
 
 impl PaymentSummary {

@@ -183,6 +183,8 @@ pub async fn update(
     for payment_id in scheduled {
         cancelled += usize::from(super::scheduled::cancel(db, payment_id, &by).await?);
     }
+    // Its automatic payment plans end too (and their payers are told).
+    super::scheduler::cancel_on_inactive_accounts(db).await?;
     Ok(cancelled)
 }
 

@@ -245,8 +245,23 @@ pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) 
     };
     let attempts = notice.attempts as usize;
     let result = async {
+        if let (None, Some(subject), Some(body)) =
+            (notice.payment_id, &notice.subject, &notice.body)
+        {
+            // A notice about a plan: its text was written when it was queued.
+            let text = NoticeText {
+                subject: subject.clone(),
+                body: body.clone(),
+            };
+            return mailer
+                .send(message(&config.mail, &notice.to_email, text)?)
+                .await;
+        }
+        let payment_id = notice
+            .payment_id
+            .ok_or("notice without a payment or text")?;
         let p = db
-            .payment_by_id(notice.payment_id)
+            .payment_by_id(payment_id)
             .await
             .map_err(|e| e.to_string())?
             .ok_or("payment vanished")?;

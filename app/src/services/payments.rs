@@ -75,8 +75,8 @@ struct SealedReview {
     bill_id: Option<i64>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-enum SealedMethod {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum SealedMethod {
     Card {
         token: String,
         brand: CardBrand,
@@ -96,7 +96,7 @@ enum SealedMethod {
 impl SealedMethod {
     /// The method as stored with the payment; the bank account number is
     /// encrypted here, on its way into the database.
-    fn columns(&self, keys: &Keyring) -> (&'static str, MethodColumns) {
+    pub(crate) fn columns(&self, keys: &Keyring) -> (&'static str, MethodColumns) {
         match self {
             SealedMethod::Card {
                 token,
@@ -136,7 +136,7 @@ impl SealedMethod {
         }
     }
 
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             SealedMethod::Card { brand, last4, .. } => method_label_card(*brand, last4),
             SealedMethod::Bank { account, kind, .. } => method_label_bank(*kind, last4(account)),
@@ -271,33 +271,9 @@ impl Payments<'_> {
                 saved = Some(id);
                 self.saved_method(a.id, id).await?
             }
-            MethodInput::Card {
-                name,
-                number,
-                expiry,
-                zip,
-            } => {
-                let t = self.processor.tokenize_card(&number, expiry);
-                SealedMethod::Card {
-                    token: t.token,
-                    brand: t.brand,
-                    last4: t.last4,
-                    expiry: t.expiry,
-                    name,
-                    zip,
-                }
-            }
-            MethodInput::Bank {
-                holder,
-                routing,
-                account,
-                kind,
-            } => SealedMethod::Bank {
-                holder,
-                routing,
-                account: account.expose().to_string(),
-                kind,
-            },
+            input => self
+                .seal_new_method(input)
+                .ok_or_else(|| AppError::Internal(super::incident_id()))?,
         };
         let mut key = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut key);
@@ -316,6 +292,41 @@ impl Payments<'_> {
         let json =
             serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
         Ok(self.keys.seal(PURPOSE_REVIEW, &json))
+    }
+
+    /// A new card (tokenized now) or bank account, ready to seal; `None`
+    /// for a saved method, which has nothing to tokenize.
+    pub(crate) fn seal_new_method(&self, input: MethodInput) -> Option<SealedMethod> {
+        match input {
+            MethodInput::Saved(_) => None,
+            MethodInput::Card {
+                name,
+                number,
+                expiry,
+                zip,
+            } => {
+                let t = self.processor.tokenize_card(&number, expiry);
+                Some(SealedMethod::Card {
+                    token: t.token,
+                    brand: t.brand,
+                    last4: t.last4,
+                    expiry: t.expiry,
+                    name,
+                    zip,
+                })
+            }
+            MethodInput::Bank {
+                holder,
+                routing,
+                account,
+                kind,
+            } => Some(SealedMethod::Bank {
+                holder,
+                routing,
+                account: account.expose().to_string(),
+                kind,
+            }),
+        }
     }
 
     /// A saved method of a payer of this account, ready to seal. Another
@@ -512,7 +523,7 @@ impl Payments<'_> {
             method_label: r.method.label(),
             method,
             receipt_email: r.email.clone(),
-            entered_by: staff.id,
+            entered_by: Some(staff.id),
             scheduled_for: r.scheduled_for.clone(),
             bill_id: r.bill_id,
             ..Default::default()
@@ -640,22 +651,66 @@ impl Payments<'_> {
     /// then recorded like any payment. Returns the payments started.
     pub async fn start_due_scheduled(&self, today: &str) -> Result<Vec<i64>, AppError> {
         let mut started = Vec::new();
-        for row in self.db.due_scheduled(today).await? {
-            // The start is guarded on the account being active. Refused, the
-            // payment is either no longer Scheduled (another run started or
-            // cancelled it: cancelling does nothing) or its account was made
-            // inactive (its page, a universal file): it is cancelled, never
-            // charged.
-            if !self.db.start_scheduled(row.id, now_ms()).await? {
-                let by = super::scheduled::Canceller {
-                    actor_id: None,
-                    actor_login: "scheduler",
-                    ip: None,
-                    why: super::scheduled::INACTIVE_ON_ITS_DATE,
-                };
-                super::scheduled::cancel(self.db, row.id, &by).await?;
-                continue;
+        // A page at a time until none is due. Each page is claimed in one
+        // transaction, authorized, and recorded in one more: a commit per
+        // payment would bound a day of plans by the disk's flushes. Every
+        // payment read is started or cancelled, so each page makes progress.
+        loop {
+            let due = self.db.due_scheduled(today).await?;
+            if due.is_empty() {
+                break;
             }
+            let ids: Vec<i64> = due.iter().map(|r| r.id).collect();
+            let claimed = self.db.start_scheduled_batch(&ids, now_ms(), today).await?;
+            let claimed_set: std::collections::HashSet<i64> = claimed.iter().copied().collect();
+            let mut moved = !claimed.is_empty();
+            for row in due.iter().filter(|r| !claimed_set.contains(&r.id)) {
+                moved |= self.cancel_refused(row).await?;
+            }
+            let claimed_rows: Vec<&PaymentRow> =
+                due.iter().filter(|r| claimed_set.contains(&r.id)).collect();
+            self.answer_all(&claimed_rows).await?;
+            started.extend(claimed);
+            if !moved {
+                break;
+            }
+        }
+        Ok(started)
+    }
+
+    /// A Scheduled payment whose start was refused: another run started or
+    /// cancelled it (cancelling does nothing), or its account was made
+    /// inactive (its page, a universal file), or its plan ended. It is
+    /// cancelled, never charged.
+    async fn cancel_refused(&self, row: &PaymentRow) -> Result<bool, AppError> {
+        let plan_ended = match row.plan_id {
+            Some(plan) => self
+                .db
+                .plan(plan)
+                .await?
+                .is_some_and(|p| p.status != "active"),
+            None => false,
+        };
+        let by = super::scheduled::Canceller {
+            actor_id: None,
+            actor_login: "scheduler",
+            ip: None,
+            why: if plan_ended {
+                super::plans::CANCELLED_WITH_PLAN
+            } else {
+                super::scheduled::INACTIVE_ON_ITS_DATE
+            },
+        };
+        Ok(super::scheduled::cancel(self.db, row.id, &by).await?)
+    }
+
+    /// Asks the processor about each claimed payment and records every
+    /// answer in one transaction. A payment the processor could not answer
+    /// for stays `authorizing`; recovery asks again with its key.
+    async fn answer_all(&self, rows: &[&PaymentRow]) -> Result<(), AppError> {
+        use crate::db::payments::{Answer, Verdict};
+        let mut verdicts = Vec::with_capacity(rows.len());
+        for row in rows {
             let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
                 ("card", Some(token)) => {
                     self.processor
@@ -664,11 +719,63 @@ impl Payments<'_> {
                 ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
                 _ => Err(super::processor::ProcessorError::BadToken),
             };
-            self.record_outcome(&row, outcome, "scheduler", None, None)
-                .await?;
-            started.push(row.id);
+            match outcome {
+                Ok(Authorization::Approved { processor_ref }) => {
+                    let after = serde_json::json!({ "account": row.account_number, "amount_cents": row.amount_cents, "status": "pending" }).to_string();
+                    verdicts.push((row, Verdict::Approved(processor_ref), after));
+                }
+                Ok(Authorization::Declined { reason }) => {
+                    verdicts.push((row, Verdict::Declined(reason.clone()), reason));
+                }
+                Err(e) => {
+                    telemetry::payment(PaymentOutcome::Failed);
+                    let incident = super::incident_id();
+                    tracing::error!(incident = %incident, payment = row.id, error = %e, "authorization failed");
+                }
+            }
         }
-        Ok(started)
+        let objects: Vec<String> = verdicts
+            .iter()
+            .map(|(row, _, _)| {
+                Reference::parse(&row.reference)
+                    .map(|r| r.to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let now = now_ms();
+        let answers: Vec<Answer<'_>> = verdicts
+            .iter()
+            .zip(&objects)
+            .map(|((row, verdict, after), object)| Answer {
+                payment_id: row.id,
+                verdict: match verdict {
+                    Verdict::Approved(r) => Verdict::Approved(r.clone()),
+                    Verdict::Declined(r) => Verdict::Declined(r.clone()),
+                },
+                audit: AuditEntry {
+                    actor_login: Some("scheduler"),
+                    object: Some(object),
+                    after: Some(after),
+                    ..AuditEntry::new(
+                        now,
+                        match verdict {
+                            Verdict::Approved(_) => AuditAction::PaymentOnBehalf,
+                            Verdict::Declined(_) => AuditAction::PaymentDeclined,
+                        },
+                    )
+                },
+            })
+            .collect();
+        let moved = self.db.record_answers(&answers).await?;
+        for (a, moved) in answers.iter().zip(moved) {
+            if moved {
+                telemetry::payment(match a.verdict {
+                    Verdict::Approved(_) => PaymentOutcome::Approved,
+                    Verdict::Declined(_) => PaymentOutcome::Declined,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// A repeat of a review that already has a payment: wait for the first
@@ -886,6 +993,11 @@ pub fn summary(row: &PaymentRow, tz: &str) -> Result<PaymentSummary, crate::doma
             .unwrap_or_else(|| row.channel.to_uppercase()),
         method: row.state()?.method,
         refunded: Money::from_cents(row.refunded_cents),
+        scheduled_for: row.scheduled_for.clone(),
+        plan: row.plan_id.map(|id| match row.channel.as_str() {
+            "triggered" => format!("bill-triggered plan {id}"),
+            _ => format!("recurring plan {id}"),
+        }),
     })
 }
 

@@ -108,6 +108,7 @@ async fn settle_now(
         .start_due_scheduled(&clock::today(&config.timezone).iso())
         .await?;
     let returns = sandbox_returns(db, config, actor, at).await?;
+    super::scheduler::after_returns(db, &returns).await?;
     let now = at.unwrap_or_else(now_ms);
     let dates = clock::ach_dates(now, &config.timezone);
     let open = |enc: &str| {
@@ -357,6 +358,7 @@ async fn import_returns_at(
         .apply_returns(&parsed.returns, source, actor, now)
         .await
         .map_err(AppError::from)?;
+    super::scheduler::after_returns(db, &outcomes).await?;
     Ok(outcomes)
 }
 

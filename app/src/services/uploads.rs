@@ -347,6 +347,17 @@ pub async fn commit(
         }
     };
     let _ = tokio::fs::remove_file(&path).await;
+    // What a file changed for automatic payments happens now rather than
+    // at the scheduler's next pass (which would do it too): plans on
+    // accounts it made inactive are cancelled, and new bills are planned.
+    match kind {
+        FileKind::Accounts => {
+            super::scheduler::cancel_on_inactive_accounts(db).await?;
+        }
+        FileKind::Bills => {
+            super::scheduler::plan_bills(db, super::clock::today(&config.timezone)).await?;
+        }
+    }
     Ok(UploadStatus::decode(out.status())?)
 }
 

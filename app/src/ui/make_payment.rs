@@ -63,7 +63,7 @@ fn LoadError(error: AppError) -> impl IntoView {
 
 /// The account the payment is for, at the top of each step.
 #[component]
-fn AccountCard(
+pub(super) fn AccountCard(
     account: String,
     name: String,
     #[prop(optional_no_strip)] balance: Option<String>,
@@ -309,7 +309,7 @@ fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payment::Payment
 
 /// One labelled input of the payment form, with its message underneath.
 #[component]
-fn Field(
+pub(super) fn Field(
     label: &'static str,
     name: &'static str,
     value: String,
@@ -360,7 +360,7 @@ fn Field(
 
 /// The message under one payment field (`pay-{id}-error`).
 #[component]
-fn Message(id: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+pub(super) fn Message(id: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
     let message = Signal::derive(move || {
         errors.with(|e| {
             e.as_ref()

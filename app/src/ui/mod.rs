@@ -15,6 +15,7 @@ mod make_payment;
 mod not_found;
 mod payer_support;
 mod payment_pages;
+mod plans;
 mod reports;
 mod role_entitlements;
 mod root;
@@ -78,6 +79,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bills/:id") view=bills::BillDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/pay/:account") view=make_payment::MakePaymentPage ssr=SsrMode::Async/>
                 <Route path=path!("/pay/:account/review") view=make_payment::ReviewPaymentPage ssr=SsrMode::Async/>
+                <Route path=path!("/payer") view=plans::PayerPage ssr=SsrMode::Async/>
+                <Route path=path!("/payer/add-method") view=plans::AddMethodPage ssr=SsrMode::Async/>
+                <Route path=path!("/payer/add-method/review") view=plans::MethodReviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/set-up/:account") view=plans::SetUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/set-up/:account/review") view=plans::SetUpReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/payments/:reference") view=payment_pages::PaymentDetailPage ssr=SsrMode::Async/>
                 <Route path=path!("/payments/:reference/thanks") view=payment_pages::ThanksPage ssr=SsrMode::Async/>
                 <Route path=path!("/settlements") view=settlements::SettlementsPage ssr=SsrMode::Async/>

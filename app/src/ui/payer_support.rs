@@ -145,7 +145,14 @@ pub fn PayerSupportPage() -> impl IntoView {
                             .then(|| crate::domain::account::AccountNumber::parse(&q()).ok())
                             .flatten()
                             .map(|n| n.as_str().to_string());
-                        view! { <AccountsFound results=found create_for/> }.into_any()
+                        // A User ID search is about one enrolled payer: their
+                        // saved methods and plans come with the accounts.
+                        let payer = (by() == SearchBy::UserId.code() && !found.accounts.is_empty())
+                            .then(|| q().trim().to_string());
+                        view! {
+                            <AccountsFound results=found create_for/>
+                            {payer.map(|user_id| view! { <super::plans::PayerPanel user_id/> })}
+                        }.into_any()
                     }
                     Some(Err(AppError::Invalid(_))) => ().into_any(),
                     Some(Err(e)) => view! { <p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
@@ -224,6 +231,10 @@ fn AccountRow(account: AccountSummary) -> impl IntoView {
                            aria-label=format!("Make Payment on account {}", account.account_number)>
                             "Make Payment"
                         </a>
+                        <a class="btn btn-secondary btn-small" href=crate::routes::setup(&account.account_number)
+                           aria-label=format!("Set Up automatic payments on account {}", account.account_number)>
+                            "Set Up"
+                        </a>
                     }.into_any()
                 } else {
                     view! { <span class="muted small">"Inactive: no payments"</span> }.into_any()
@@ -275,7 +286,11 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                                             <td data-label="Reference Number" class="mono">
                                                 <a href=crate::routes::payment(&reference)>{reference.clone()}</a>
                                             </td>
-                                            <td data-label="Date">{p.date}</td>
+                                            <td data-label="Date">
+                                                {p.date}
+                                                {p.scheduled_for.clone().filter(|_| p.status == crate::domain::payment::PaymentStatus::Scheduled).map(|d| view! { <span class="cell-note">"Scheduled for "{d}</span> })}
+                                                {p.plan.clone().map(|plan| view! { <span class="cell-note">"From "{plan}</span> })}
+                                            </td>
                                             <td data-label="Account" class="mono">{p.account_number}</td>
                                             <td data-label="Amount" class="num">{p.amount.to_string()}</td>
                                             <td data-label="Method">{p.method_label}</td>

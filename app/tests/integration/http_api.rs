@@ -632,6 +632,52 @@ const MATRIX: &[MatrixRow] = &[
         &[("approval", "999999"), ("decision", "approve")],
     ),
     ("load_approvals", Entitled(Entitlement::ApproveRefunds), &[]),
+    ("load_payer", Access::SignedIn, &[("user_id", "nobody")]),
+    (
+        "load_setup",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("account", "100003")],
+    ),
+    (
+        "setup_plan",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("form[account]", "100003")],
+    ),
+    (
+        "review_plan",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("r", "x")],
+    ),
+    (
+        "confirm_plan",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("r", "x"), ("payer", "nobody")],
+    ),
+    (
+        "cancel_plan",
+        Entitled(Entitlement::CancelVoid),
+        &[("plan", "999999"), ("payer", "nobody")],
+    ),
+    (
+        "review_saved_method",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("payer", "nobody"), ("form[account]", "")],
+    ),
+    (
+        "load_saved_method_review",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("r", "x")],
+    ),
+    (
+        "add_saved_method",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("r", "x")],
+    ),
+    (
+        "delete_saved_method",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("payer", "nobody"), ("method", "999999")],
+    ),
     ("load_settlements", Entitled(Entitlement::Settlement), &[]),
     ("run_settlement", Entitled(Entitlement::Settlement), &[]),
     (

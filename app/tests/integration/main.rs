@@ -17,6 +17,7 @@ mod lifecycle_props;
 mod metrics_api;
 mod password_reset_api;
 mod payments_api;
+mod plans_api;
 mod reconciliation_props;
 mod reports_api;
 mod repository;

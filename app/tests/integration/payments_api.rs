@@ -542,9 +542,8 @@ async fn a_payment_left_authorizing_by_a_crash_is_finished_once(t: &TestDb) {
             ..Default::default()
         },
         receipt_email: "p@example.com".into(),
-        entered_by: casey.id,
-        scheduled_for: None,
-        bill_id: None,
+        entered_by: Some(casey.id),
+        ..Default::default()
     };
     t.db.insert_authorizing_payment(&new, "casey", app::db::now_ms() - 120_000)
         .await
