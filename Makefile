@@ -65,10 +65,10 @@ lint:
 doctor:
 	@scripts/doctor.sh
 
-## test-faults: the fault tests alone: kill -9 under load (both databases), 50 actions at once
+## test-faults: the fault tests alone: kill -9 under load and mid-scheduler (both databases), 50 actions at once
 ## on one account, malformed arguments to every server function, then the fuzz targets
 test-faults:
-	cargo test -p server --features app/ssr --test crash
+	cargo test -p server --features app/ssr --test crash --test plans_crash
 	cargo test -p app --features ssr --test integration -- fifty_payments_refunds_and_voids malformed_arguments
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
 

@@ -87,7 +87,7 @@ pub async fn review_saved_method(payer: String, form: PaymentForm) -> Result<Str
     Ok(sealed)
 }
 
-/// The review of a method to add: (payer, label, details).
+/// The review of a method to add.
 #[server(endpoint = "load_saved_method_review")]
 pub async fn load_saved_method_review(
     r: String,

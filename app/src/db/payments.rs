@@ -217,7 +217,8 @@ pub struct StatusChangeRow {
     pub reason: Option<String>,
 }
 
-/// Starts one Scheduled payment on `$tx` (see [`Db::start_scheduled`]).
+/// Starts one Scheduled payment on `$tx` (see [`Db::start_scheduled_batch`]);
+/// evaluates to whether it started.
 macro_rules! start_in {
     ($tx:ident, $id:expr, $now:expr, $today:expr) => {
         async {
@@ -502,20 +503,13 @@ impl Db {
         Ok(rows)
     }
 
-    /// Scheduled → Authorizing when its date comes; false if it was
-    /// cancelled or started meanwhile, or its account is no longer active
-    /// (the service then cancels it; the guard is the one check, so nothing
-    /// can slip between a look at the account and the start).
-    ///
-    /// A plan's payment starts only while its plan is active, and a payment
-    /// started after its date (the server was down on it) is marked late.
-    pub async fn start_scheduled(&self, id: i64, now: i64, today: &str) -> Result<bool, DbError> {
-        let started = in_tx!(self, |tx| start_in!(tx, id, now, today)?);
-        Ok(started)
-    }
-
-    /// [`Db::start_scheduled`] for many payments in one transaction (the
-    /// scheduler's pages). Returns the ones that started.
+    /// Scheduled → Authorizing when their date comes, a page in one
+    /// transaction, each by its own guarded update; returns the ones that
+    /// started. One is refused if it was cancelled or started meanwhile, or
+    /// its account is no longer active, or its plan ended (the service then
+    /// cancels it; the guard is the one check, so nothing can slip between
+    /// a look at the account and the start). A payment started after its
+    /// date (the server was down on it) is marked late.
     pub async fn start_scheduled_batch(
         &self,
         ids: &[i64],

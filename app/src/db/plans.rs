@@ -423,18 +423,6 @@ impl Db {
         Ok(rows)
     }
 
-    /// Whether a plan has an occurrence that runs after `today`.
-    pub async fn has_occurrence_ahead(&self, plan_id: i64, today: &str) -> Result<bool, DbError> {
-        let n = on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM plan_occurrences WHERE plan_id = $1 AND run_date > $2"
-        )
-        .bind(plan_id)
-        .bind(today)
-        .fetch_one(pool)
-        .await)?;
-        Ok(n > 0)
-    }
-
     /// Bills that active bill-triggered plans have yet to plan: active,
     /// Unpaid or In Mail, loaded or changed since the plan was set up, and
     /// with no occurrence of the plan for this bill (an occurrence for an

@@ -450,8 +450,15 @@ pub struct SetUpContext {
     pub max_payment: Money,
 }
 
-/// The review of a method to add: (payer, label, details shown).
-pub type MethodReview = (String, String, Vec<(String, String)>);
+/// The review of a method to add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodReview {
+    pub payer: String,
+    /// A card (else a bank account): which button the review shows.
+    pub card: bool,
+    pub label: String,
+    pub details: Vec<(String, String)>,
+}
 
 /// The Set Up review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,8 +22,9 @@ use crate::domain::payment::{
     PaymentForm, PaymentStatus, Reference, Today, check_method, parse_iso_date,
 };
 use crate::domain::plan::{
-    AmountRule, BillAmount, CheckedPlan, OccurrenceView, PayerView, PlanForm, PlanKind, PlanReview,
-    PlanStatus, PlanTerms, PlanView, SavedMethodLine, SetUpContext, check_plan_form,
+    AmountRule, BillAmount, CheckedPlan, MethodReview, OccurrenceView, PayerView, PlanForm,
+    PlanKind, PlanReview, PlanStatus, PlanTerms, PlanView, SavedMethodLine, SetUpContext,
+    check_plan_form,
 };
 use crate::domain::staff::StaffUser;
 use crate::error::{AppError, FieldErrors};
@@ -36,27 +37,21 @@ const HISTORY_SHOWN: i64 = 24;
 
 pub const CANCELLED_WITH_PLAN: &str = "Its automatic payment plan was cancelled";
 
-/// A Set Up review, sealed while the browser holds it.
+/// A review (Set Up's, or a method's to add), sealed while the browser
+/// holds it: who confirmed it, when, and the key its confirm claims.
 #[derive(Debug, Serialize, Deserialize)]
-struct SealedPlan {
+struct Sealed<T> {
     staff_id: i64,
     issued_at: i64,
     key: String,
-    form: PlanForm,
+    body: T,
 }
 
-/// An Add Credit Card / Add Bank Account review.
+/// An Add Credit Card / Add Bank Account review's content.
 #[derive(Debug, Serialize, Deserialize)]
-struct SealedNewMethod {
-    staff_id: i64,
-    issued_at: i64,
-    key: String,
+struct NewMethod {
     user_id: String,
     method: SealedMethod,
-}
-
-fn fresh_key() -> String {
-    super::lifecycle::new_key()
 }
 
 fn not_found(what: &str) -> AppError {
@@ -72,14 +67,43 @@ impl Payments<'_> {
         clock::today(&self.config.timezone)
     }
 
-    fn seal_json<T: Serialize>(&self, v: &T) -> Result<String, AppError> {
-        let json = serde_json::to_vec(v).map_err(|_| AppError::Internal(super::incident_id()))?;
+    /// Seals `body` as `staff`'s review, with a fresh key.
+    fn seal_review<T: Serialize>(&self, staff: &StaffUser, body: T) -> Result<String, AppError> {
+        let sealed = Sealed {
+            staff_id: staff.id,
+            issued_at: now_ms(),
+            key: super::lifecycle::new_key(),
+            body,
+        };
+        let json =
+            serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
         Ok(self.keys.seal(PURPOSE_REVIEW, &json))
     }
 
-    fn open_json<T: for<'de> Deserialize<'de>>(&self, sealed: &str) -> Result<T, AppError> {
+    /// Opens a review: only the staff user who confirmed it, within its
+    /// time.
+    fn open_review<T: for<'de> Deserialize<'de>>(
+        &self,
+        staff: &StaffUser,
+        sealed: &str,
+    ) -> Result<Sealed<T>, AppError> {
         let json = self.keys.open(PURPOSE_REVIEW, sealed).ok_or_else(gone)?;
-        serde_json::from_slice(&json).map_err(|_| gone())
+        let r: Sealed<T> = serde_json::from_slice(&json).map_err(|_| gone())?;
+        if r.staff_id != staff.id {
+            return Err(AppError::Forbidden);
+        }
+        if now_ms() - r.issued_at > REVIEW_TTL_MS {
+            return Err(gone());
+        }
+        Ok(r)
+    }
+
+    /// The enrolled payer with this User ID.
+    async fn payer(&self, user_id: &str) -> Result<i64, AppError> {
+        self.db
+            .payer_id(user_id.trim())
+            .await?
+            .ok_or_else(|| not_found(&format!("There is no enrolled payer {}.", user_id.trim())))
     }
 
     /// The Set Up page for an account.
@@ -174,23 +198,7 @@ impl Payments<'_> {
         form: &PlanForm,
     ) -> Result<String, AppError> {
         self.check_plan(form).await?;
-        self.seal_json(&SealedPlan {
-            staff_id: staff.id,
-            issued_at: now_ms(),
-            key: fresh_key(),
-            form: form.clone(),
-        })
-    }
-
-    fn open_plan(&self, staff: &StaffUser, sealed: &str) -> Result<SealedPlan, AppError> {
-        let r: SealedPlan = self.open_json(sealed)?;
-        if r.staff_id != staff.id {
-            return Err(AppError::Forbidden);
-        }
-        if now_ms() - r.issued_at > REVIEW_TTL_MS {
-            return Err(gone());
-        }
-        Ok(r)
+        self.seal_review(staff, form.clone())
     }
 
     /// The confirmation page.
@@ -199,8 +207,8 @@ impl Payments<'_> {
         staff: &StaffUser,
         sealed: &str,
     ) -> Result<PlanReview, AppError> {
-        let r = self.open_plan(staff, sealed)?;
-        let (checked, account_id, payer) = self.check_plan(&r.form).await?;
+        let r: Sealed<PlanForm> = self.open_review(staff, sealed)?;
+        let (checked, account_id, payer) = self.check_plan(&r.body).await?;
         let a = self
             .db
             .account_by_id(account_id)
@@ -233,7 +241,7 @@ impl Payments<'_> {
             .collect(),
             PlanTerms::BillTriggered { .. } => Vec::new(),
         };
-        let f = &r.form;
+        let f = &r.body;
         Ok(PlanReview {
             kind: checked.terms.kind(),
             account_number: a.account_number,
@@ -275,8 +283,8 @@ impl Payments<'_> {
         sealed: &str,
         ip: Option<&str>,
     ) -> Result<i64, AppError> {
-        let r = self.open_plan(staff, sealed)?;
-        let (checked, account_id, payer_id) = self.check_plan(&r.form).await?;
+        let r: Sealed<PlanForm> = self.open_review(staff, sealed)?;
+        let (checked, account_id, payer_id) = self.check_plan(&r.body).await?;
         let mut new = NewPlan {
             kind: checked.terms.kind().code(),
             payer_id,
@@ -389,10 +397,7 @@ impl Payments<'_> {
 
     /// An enrolled payer's page: accounts, saved methods, plans.
     pub async fn payer_view(&self, user_id: &str) -> Result<PayerView, AppError> {
-        let payer =
-            self.db.payer_id(user_id.trim()).await?.ok_or_else(|| {
-                not_found(&format!("There is no enrolled payer {}.", user_id.trim()))
-            })?;
+        let payer = self.payer(user_id).await?;
         let today = self.today();
         let holding = self.db.plans_holding_methods(payer).await?;
         let methods_rows = self.db.saved_methods_of_payer(payer).await?;
@@ -541,10 +546,7 @@ impl Payments<'_> {
         user_id: &str,
         form: &PaymentForm,
     ) -> Result<String, AppError> {
-        self.db
-            .payer_id(user_id.trim())
-            .await?
-            .ok_or_else(|| not_found(&format!("There is no enrolled payer {}.", user_id.trim())))?;
+        self.payer(user_id).await?;
         let mut errs = FieldErrors::new();
         for (field, value) in [
             ("method", &form.method),
@@ -567,37 +569,22 @@ impl Payments<'_> {
                 .ok_or_else(|| AppError::Invalid(errs.clone()))?,
             _ => return Err(AppError::Invalid(errs)),
         };
-        self.seal_json(&SealedNewMethod {
-            staff_id: staff.id,
-            issued_at: now_ms(),
-            key: fresh_key(),
-            user_id: user_id.trim().to_string(),
-            method,
-        })
+        self.seal_review(
+            staff,
+            NewMethod {
+                user_id: user_id.trim().to_string(),
+                method,
+            },
+        )
     }
 
-    fn open_new_method(
-        &self,
-        staff: &StaffUser,
-        sealed: &str,
-    ) -> Result<SealedNewMethod, AppError> {
-        let r: SealedNewMethod = self.open_json(sealed)?;
-        if r.staff_id != staff.id {
-            return Err(AppError::Forbidden);
-        }
-        if now_ms() - r.issued_at > REVIEW_TTL_MS {
-            return Err(gone());
-        }
-        Ok(r)
-    }
-
-    /// The review of a method to add: (payer, label, details).
+    /// The review of a method to add.
     pub fn show_new_method(
         &self,
         staff: &StaffUser,
         sealed: &str,
-    ) -> Result<crate::domain::plan::MethodReview, AppError> {
-        let r = self.open_new_method(staff, sealed)?;
+    ) -> Result<MethodReview, AppError> {
+        let r = self.open_review::<NewMethod>(staff, sealed)?.body;
         let details = match &r.method {
             SealedMethod::Card {
                 name, expiry, zip, ..
@@ -617,7 +604,12 @@ impl Payments<'_> {
                 ("Account type".to_string(), kind.label().to_string()),
             ],
         };
-        Ok((r.user_id, r.method.label(), details))
+        Ok(MethodReview {
+            card: matches!(r.method, SealedMethod::Card { .. }),
+            label: r.method.label(),
+            payer: r.user_id,
+            details,
+        })
     }
 
     /// Add Credit Card / Add Bank Account on the review. Returns the payer.
@@ -627,12 +619,8 @@ impl Payments<'_> {
         sealed: &str,
         ip: Option<&str>,
     ) -> Result<String, AppError> {
-        let r = self.open_new_method(staff, sealed)?;
-        let payer_id = self
-            .db
-            .payer_id(&r.user_id)
-            .await?
-            .ok_or_else(|| not_found("The payer is gone."))?;
+        let Sealed { key, body: r, .. }: Sealed<NewMethod> = self.open_review(staff, sealed)?;
+        let payer_id = self.payer(&r.user_id).await?;
         let (kind, method) = r.method.columns(self.keys);
         let row = SavedMethodRow {
             id: 0,
@@ -649,7 +637,7 @@ impl Payments<'_> {
             ip,
             ..AuditEntry::new(now_ms(), AuditAction::SavedMethodAdd)
         };
-        self.db.add_saved_method(&row, &r.key, &audit).await?;
+        self.db.add_saved_method(&row, &key, &audit).await?;
         Ok(r.user_id)
     }
 
@@ -662,10 +650,7 @@ impl Payments<'_> {
         id: i64,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
-        let payer_id =
-            self.db.payer_id(user_id.trim()).await?.ok_or_else(|| {
-                not_found(&format!("There is no enrolled payer {}.", user_id.trim()))
-            })?;
+        let payer_id = self.payer(user_id).await?;
         let object = format!("saved method {id}");
         let after = serde_json::json!({ "payer": user_id.trim() }).to_string();
         let audit = AuditEntry {

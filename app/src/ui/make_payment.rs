@@ -243,31 +243,10 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                     </label>
                     <Message id="method" errors/>
                 </fieldset>
-                <div class="method-fields card-fields">
-                    <Field label="Name on card" name="card_name" value=initial("card_name") errors autocomplete="cc-name"/>
-                    <Field label="Card number" name="card_number" value=String::new() errors autocomplete="cc-number" inputmode="numeric"/>
-                    <div class="field-row">
-                        <Field label="Expiry (MM/YY)" name="card_expiry" value=initial("card_expiry") errors autocomplete="cc-exp" inputmode="numeric"/>
-                        <Field label="CVV" name="card_cvv" value=String::new() errors autocomplete="cc-csc" inputmode="numeric"/>
-                        <Field label="Billing ZIP" name="card_zip" value=initial("card_zip") errors autocomplete="postal-code" inputmode="numeric"/>
-                    </div>
-                </div>
-                <div class="method-fields bank-fields">
-                    <Field label="Account holder" name="bank_holder" value=initial("bank_holder") errors autocomplete="name"/>
-                    <div class="field-row">
-                        <Field label="Routing number" name="bank_routing" value=initial("bank_routing") errors inputmode="numeric"/>
-                        <Field label="Account number" name="bank_account" value=String::new() errors inputmode="numeric"/>
-                    </div>
-                    <div class="field">
-                        <label for="pay-bank_kind">"Account type"</label>
-                        <select id="pay-bank_kind" name="form[bank_kind]">
-                            {BankAccountKind::ALL.iter().map(|k| view! {
-                                <option value=k.code() selected=bank_kind == k.code()>{k.label()}</option>
-                            }).collect_view()}
-                        </select>
-                        <Message id="bank_kind" errors/>
-                    </div>
-                </div>
+                <CardFields class="method-fields card-fields" errors
+                    name=initial("card_name") expiry=initial("card_expiry") zip=initial("card_zip")/>
+                <BankFields class="method-fields bank-fields" errors
+                    holder=initial("bank_holder") routing=initial("bank_routing") kind=bank_kind/>
             </div>
             <div class="actions">
                 <a class="btn btn-secondary" href=back>"Cancel"</a>
@@ -276,6 +255,59 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                 </button>
             </div>
         </ActionForm>
+    }
+}
+
+/// A new card's fields (never refilled with the number or CVV): Make
+/// Payment's and Add Credit Card's.
+#[component]
+pub(super) fn CardFields(
+    class: &'static str,
+    errors: Signal<Option<FieldErrors>>,
+    name: String,
+    expiry: String,
+    zip: String,
+) -> impl IntoView {
+    view! {
+        <div class=class>
+            <Field label="Name on card" name="card_name" value=name errors autocomplete="cc-name"/>
+            <Field label="Card number" name="card_number" value=String::new() errors autocomplete="cc-number" inputmode="numeric"/>
+            <div class="field-row">
+                <Field label="Expiry (MM/YY)" name="card_expiry" value=expiry errors autocomplete="cc-exp" inputmode="numeric"/>
+                <Field label="CVV" name="card_cvv" value=String::new() errors autocomplete="cc-csc" inputmode="numeric"/>
+                <Field label="Billing ZIP" name="card_zip" value=zip errors autocomplete="postal-code" inputmode="numeric"/>
+            </div>
+        </div>
+    }
+}
+
+/// A new bank account's fields (never refilled with the account number):
+/// Make Payment's and Add Bank Account's.
+#[component]
+pub(super) fn BankFields(
+    class: &'static str,
+    errors: Signal<Option<FieldErrors>>,
+    holder: String,
+    routing: String,
+    kind: String,
+) -> impl IntoView {
+    view! {
+        <div class=class>
+            <Field label="Account holder" name="bank_holder" value=holder errors autocomplete="name"/>
+            <div class="field-row">
+                <Field label="Routing number" name="bank_routing" value=routing errors inputmode="numeric"/>
+                <Field label="Account number" name="bank_account" value=String::new() errors inputmode="numeric"/>
+            </div>
+            <div class="field">
+                <label for="pay-bank_kind">"Account type"</label>
+                <select id="pay-bank_kind" name="form[bank_kind]">
+                    {BankAccountKind::ALL.iter().map(|k| view! {
+                        <option value=k.code() selected=kind == k.code()>{k.label()}</option>
+                    }).collect_view()}
+                </select>
+                <Message id="bank_kind" errors/>
+            </div>
+        </div>
     }
 }
 

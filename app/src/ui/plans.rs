@@ -6,7 +6,7 @@
 
 use super::Layout;
 use super::forms::{FormAlert, field_errors, form_error};
-use super::make_payment::{AccountCard, Field, Message};
+use super::make_payment::{AccountCard, BankFields, CardFields, Field, Message};
 use crate::api::plans::{
     AddSavedMethod, CancelPlan, ConfirmPlan, DeleteSavedMethod, ReviewSavedMethod, SetupPlan,
     load_payer, load_saved_method_review, load_setup, review_plan,
@@ -347,34 +347,13 @@ pub fn AddMethodPage() -> impl IntoView {
                 <FormAlert message=alert/>
                 {if kind == "card" {
                     view! {
-                        <div class="method-fields-static">
-                            <Field label="Name on card" name="card_name" value=initial("card_name") errors autocomplete="cc-name"/>
-                            <Field label="Card number" name="card_number" value=String::new() errors autocomplete="cc-number" inputmode="numeric"/>
-                            <div class="field-row">
-                                <Field label="Expiry (MM/YY)" name="card_expiry" value=initial("card_expiry") errors autocomplete="cc-exp" inputmode="numeric"/>
-                                <Field label="CVV" name="card_cvv" value=String::new() errors autocomplete="cc-csc" inputmode="numeric"/>
-                                <Field label="Billing ZIP" name="card_zip" value=initial("card_zip") errors autocomplete="postal-code" inputmode="numeric"/>
-                            </div>
-                        </div>
+                        <CardFields class="method-fields-static" errors
+                            name=initial("card_name") expiry=initial("card_expiry") zip=initial("card_zip")/>
                     }.into_any()
                 } else {
                     view! {
-                        <div class="method-fields-static">
-                            <Field label="Account holder" name="bank_holder" value=initial("bank_holder") errors autocomplete="name"/>
-                            <div class="field-row">
-                                <Field label="Routing number" name="bank_routing" value=initial("bank_routing") errors inputmode="numeric"/>
-                                <Field label="Account number" name="bank_account" value=String::new() errors inputmode="numeric"/>
-                            </div>
-                            <div class="field">
-                                <label for="pay-bank_kind">"Account type"</label>
-                                <select id="pay-bank_kind" name="form[bank_kind]">
-                                    {BankAccountKind::ALL.iter().map(|k| view! {
-                                        <option value=k.code() selected=bank_kind == k.code()>{k.label()}</option>
-                                    }).collect_view()}
-                                </select>
-                                <Message id="bank_kind" errors/>
-                            </div>
-                        </div>
+                        <BankFields class="method-fields-static" errors
+                            holder=initial("bank_holder") routing=initial("bank_routing") kind=bank_kind/>
                     }.into_any()
                 }}
                 <Message id="method" errors/>
@@ -400,8 +379,8 @@ pub fn MethodReviewPage() -> impl IntoView {
         <Layout>
             <Suspense fallback=loading>
                 {move || data.get().map(|r| match r {
-                    Ok((user, label, details)) => {
-                        let card = !label.starts_with("Checking") && !label.starts_with("Savings");
+                    Ok(v) => {
+                        let (user, label, details, card) = (v.payer, v.label, v.details, v.card);
                         let button = if card { "Add Credit Card" } else { "Add Bank Account" };
                         let back = routes::add_method(&user, if card { "card" } else { "bank" });
                         view! {

@@ -123,6 +123,15 @@ async fn pass(s: &TestServer, on: Today) -> PassSummary {
     run_pass(&s.state.payments(), on).await.expect("pass")
 }
 
+/// How many of the plan's payments meet `condition` (SQL).
+async fn plan_payments(t: &TestDb, plan: i64, condition: &str) -> i64 {
+    n(
+        t,
+        &format!("SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND {condition}"),
+    )
+    .await
+}
+
 async fn n(t: &TestDb, sql: &str) -> i64 {
     support::count(&t.db, sql).await
 }
@@ -171,7 +180,8 @@ async fn saved_methods_are_added_once_and_kept_while_a_plan_uses_them(t: &TestDb
         .json()
         .await
         .unwrap();
-    assert_eq!(review[1], "Mastercard •••• 4444");
+    assert_eq!(review["label"], "Mastercard •••• 4444");
+    assert_eq!(review["card"], true);
     // Add Credit Card twice (a double click): one method.
     for _ in 0..2 {
         let r = call(&c, &s, "add_saved_method", &[("r", &sealed)]).await;
@@ -378,14 +388,7 @@ async fn a_recurring_plan_pays_each_date_exactly_once(t: &TestDb) {
     assert_eq!((p1.started, p1.occurrences), (1, 1), "{p1:?}");
     let p2 = pass(&s, on).await;
     assert_eq!((p2.started, p2.occurrences), (0, 0), "{p2:?}");
-    assert_eq!(
-        n(
-            t,
-            &format!("SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND status = 'pending'")
-        )
-        .await,
-        1
-    );
+    assert_eq!(plan_payments(t, plan, "status = 'pending'").await, 1);
     assert_eq!(n(t, &scheduled).await, 1, "the next one, ahead");
     assert_eq!(
         n(t, &format!("SELECT COUNT(*) FROM payment_status_history h JOIN payments p ON p.id = h.payment_id \
@@ -400,7 +403,7 @@ async fn a_recurring_plan_pays_each_date_exactly_once(t: &TestDb) {
     let (a, b) = tokio::join!(pass(&s, later), pass(&s, later));
     assert_eq!(a.started + b.started, 3, "{a:?} {b:?}");
     assert_eq!(
-        n(t, &format!("SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND status = 'pending' AND ran_late = TRUE")).await,
+        plan_payments(t, plan, "status = 'pending' AND ran_late = TRUE").await,
         3,
         "the three due in the gap ran late (the one made ahead among them)"
     );
@@ -409,11 +412,7 @@ async fn a_recurring_plan_pays_each_date_exactly_once(t: &TestDb) {
         &format!("SELECT COUNT(*) FROM plan_occurrences WHERE plan_id = {plan}"),
     )
     .await;
-    let payments = n(
-        t,
-        &format!("SELECT COUNT(*) FROM payments WHERE plan_id = {plan}"),
-    )
-    .await;
+    let payments = plan_payments(t, plan, "TRUE").await;
     assert_eq!(occurrences, payments, "one payment per occurrence");
     assert_eq!(occurrences, 5, "4 paid and 1 ahead");
     assert_eq!(
@@ -495,16 +494,7 @@ async fn cancelling_one_occurrence_or_the_plan(t: &TestDb) {
         r.json::<String>().await.unwrap(),
         format!("Plan {plan} had already ended.")
     );
-    assert_eq!(
-        n(
-            t,
-            &format!(
-                "SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND status = 'scheduled'"
-            )
-        )
-        .await,
-        0
-    );
+    assert_eq!(plan_payments(t, plan, "status = 'scheduled'").await, 0);
     let later = pass(&s, months_ahead(&s, 3, 1)).await;
     assert_eq!((later.occurrences, later.started), (0, 0));
     assert_eq!(
@@ -588,32 +578,16 @@ async fn bill_triggered_plans_pay_each_bill_once(t: &TestDb) {
     .await;
     let p = pass(&s, today).await;
     assert_eq!(p.occurrences, 1, "{p:?}");
+    assert_eq!(plan_payments(t, plan, "status = 'scheduled'").await, 1);
     assert_eq!(
-        n(
-            t,
-            &format!(
-                "SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND status = 'scheduled'"
-            )
-        )
-        .await,
-        1
-    );
-    assert_eq!(
-        n(t, &format!("SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND status = 'scheduled' AND amount_cents = 12000")).await,
+        plan_payments(t, plan, "status = 'scheduled' AND amount_cents = 12000").await,
         1
     );
     // It runs 3 days before the due date (or the banking day before).
     let runs = app::domain::plan::bill_run_date(day(&due), 3, today);
     let p = pass(&s, runs).await;
     assert_eq!(p.started, 1);
-    assert_eq!(
-        n(
-            t,
-            &format!("SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND status = 'pending'")
-        )
-        .await,
-        1
-    );
+    assert_eq!(plan_payments(t, plan, "status = 'pending'").await, 1);
 }
 
 async fn declines_and_inactive_accounts_stop_plans(t: &TestDb) {
@@ -653,16 +627,7 @@ async fn declines_and_inactive_accounts_stop_plans(t: &TestDb) {
         p.end_reason.as_deref(),
         Some("Three payments in a row failed")
     );
-    assert_eq!(
-        n(
-            t,
-            &format!(
-                "SELECT COUNT(*) FROM payments WHERE plan_id = {plan} AND status = 'declined'"
-            )
-        )
-        .await,
-        3
-    );
+    assert_eq!(plan_payments(t, plan, "status = 'declined'").await, 3);
     assert_eq!(
         n(t, &format!("SELECT COUNT(*) FROM notices WHERE plan_id = {plan} AND once_key LIKE 'plan:{plan}:failed:%'")).await,
         3
@@ -688,7 +653,7 @@ async fn declines_and_inactive_accounts_stop_plans(t: &TestDb) {
     assert_eq!(p.plans_cancelled, 1, "{p:?}");
     assert_eq!(t.db.plan(plan2).await.unwrap().unwrap().status, "cancelled");
     assert_eq!(
-        n(t, &format!("SELECT COUNT(*) FROM payments WHERE plan_id = {plan2} AND status IN ('pending', 'authorizing')")).await,
+        plan_payments(t, plan2, "status IN ('pending', 'authorizing')").await,
         0,
         "never charged"
     );
