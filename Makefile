@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports lint doctor
+.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports bench-plans lint doctor
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -108,12 +108,16 @@ bench: build
 ## bench-quick: the same at a small size (10,000 accounts, 20 s soak), in about 2.5 minutes
 bench-quick: build
 	@scripts/install-tools.sh bench
-	@BENCH_ACCOUNTS=10000 BENCH_SECONDS=3 BENCH_CEILING_PAYMENTS=300 BENCH_SETTLE=10000 \
+	@BENCH_ACCOUNTS=10000 BENCH_SECONDS=3 BENCH_CEILING_PAYMENTS=300 BENCH_SETTLE=10000 BENCH_PLANS=10000 \
 	  BENCH_SOAK_SECONDS=20 BENCH_OUT=$${BENCH_OUT:-target/BENCHMARKS-quick.md} bench/run.sh
 
 ## bench-reports: the reports, Home and the 1,000,000-row export alone, as table rows (BENCH_ACCOUNTS=… to scale)
 bench-reports: build
 	@bench/reports.sh
+
+## bench-plans: 100,000 automatic payment plans due on one day, on each database, as table rows (BENCH_PLANS=… to scale)
+bench-plans: build
+	@bench/plans.sh
 
 ## bench-import: the 1,000,000-row universal file import against a bare load (BENCH_ACCOUNTS=… to scale)
 bench-import: build

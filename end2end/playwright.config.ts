@@ -33,10 +33,10 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop-js", testIgnore: /settle|a11y/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
-    { name: "desktop-nojs", testIgnore: /settle|a11y/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
-    { name: "tablet-js", testIgnore: /settle|a11y/, use: { ...tablet, launchOptions: chromium } },
-    { name: "tablet-nojs", testIgnore: /settle|a11y/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "desktop-js", testIgnore: /settle|a11y|plans/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
+    { name: "desktop-nojs", testIgnore: /settle|a11y|plans/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "tablet-js", testIgnore: /settle|a11y|plans/, use: { ...tablet, launchOptions: chromium } },
+    { name: "tablet-nojs", testIgnore: /settle|a11y|plans/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
     // axe's scans are heavy on the CPU: they run after the flows, so that a
     // page of another spec is never left waiting to hydrate beside them.
     ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name) => ({
@@ -49,12 +49,27 @@ export default defineConfig({
         launchOptions: chromium,
       },
     })),
+    // `paydesk run-plans` starts every Scheduled payment due by its date,
+    // so one project's pass would start another's plan payment before that
+    // project saw it Scheduled: the plans' projects run one after the other.
+    ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name, i, all) => ({
+      name: `plans-${name}`,
+      testMatch: /plans/,
+      fullyParallel: false,
+      dependencies:
+        i === 0 ? ["a11y-desktop-js", "a11y-desktop-nojs", "a11y-tablet-js", "a11y-tablet-nojs"] : [`plans-${all[i - 1]}`],
+      use: {
+        ...(name.startsWith("desktop") ? { ...devices["Desktop Chrome"], ...desktop } : tablet),
+        javaScriptEnabled: name.endsWith("-js"),
+        launchOptions: chromium,
+      },
+    })),
     // Settling moves every Pending payment, so these run last, one after the other.
     {
       name: "settle-desktop-js",
       testMatch: /settle/,
       fullyParallel: false,
-      dependencies: ["a11y-desktop-js", "a11y-desktop-nojs", "a11y-tablet-js", "a11y-tablet-nojs"],
+      dependencies: ["plans-tablet-nojs"],
       use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium },
     },
     {

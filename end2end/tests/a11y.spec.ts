@@ -7,6 +7,10 @@ import { test, expect, type Browser, type Page, type TestInfo } from "@playwrigh
 import AxeBuilder from "@axe-core/playwright";
 import { ADMIN, CSR, hasJs, ready, signIn } from "./helpers";
 
+// A scan of a dozen pages is most of a minute of axe on a 2-core machine
+// (31 to 35 s with a build beside it): twice the default test time.
+test.describe.configure({ timeout: 60_000 });
+
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 
 const PAGES = [
@@ -25,6 +29,18 @@ const PAGES = [
   "/admin/users",
   "/admin/roles",
   "/uploads",
+];
+
+/** Automatic payments' pages: a payer found by User ID, the payer's page,
+ * Add Credit Card and Add Bank Account, and Set Up (both kinds). Their own
+ * test, so that each scan fits in a test's time. */
+const PLAN_PAGES = [
+  "/payer-support?by=user&q=payer1",
+  "/payer?user=payer1",
+  "/payer/add-method?user=payer1&kind=card",
+  "/payer/add-method?user=payer1&kind=bank",
+  "/set-up/100001",
+  "/set-up/100001?kind=bill_triggered",
 ];
 
 /** The page axe scans: the test's own with JavaScript; without, a page in
@@ -51,19 +67,37 @@ async function violations(page: Page, where: string): Promise<string[]> {
   );
 }
 
-test("axe finds nothing on the sign-in page and the pages an administrator and a CSR use", async ({ page, browser }, info) => {
+/** Signs in as the administrator (scanning the sign-in page on the way
+ * when asked) and scans each of `paths`; every violation found. */
+async function scanPages(page: Page, browser: Browser, info: TestInfo, paths: string[], signInPage: boolean) {
   const p = await scannable(page, browser, info);
   const found: string[] = [];
   await p.goto("/");
   await ready(p, info);
-  found.push(...(await violations(p, "sign-in")));
+  if (signInPage) found.push(...(await violations(p, "sign-in")));
   await signIn(p, info, ADMIN.login, ADMIN.password);
   await expect(p.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
-  for (const path of PAGES) {
+  for (const path of paths) {
     const response = await p.goto(path);
     expect(response?.status(), `${path} is a page, not an error`).toBeLessThan(400);
     await ready(p, info);
     found.push(...(await violations(p, path)));
+  }
+  return found;
+}
+
+test("axe finds nothing on the sign-in page and the pages an administrator and a CSR use", async ({ page, browser }, info) => {
+  expect(await scanPages(page, browser, info, PAGES, true)).toEqual([]);
+});
+
+test("axe finds nothing on automatic payments' pages, and in the Add Credit Card pop-up", async ({ page, browser }, info) => {
+  const found = await scanPages(page, browser, info, PLAN_PAGES, false);
+  if (hasJs(info)) {
+    await page.goto("/payer?user=payer1");
+    await ready(page, info);
+    await page.getByRole("link", { name: "Add Credit Card" }).click();
+    await expect(page.getByRole("dialog", { name: "Add Credit Card" })).toBeVisible();
+    found.push(...(await violations(page, "the Add Credit Card pop-up")));
   }
   expect(found).toEqual([]);
 });

@@ -14,7 +14,8 @@ pub async fn load_bill(id: i64) -> Result<BillSummary, AppError> {
 #[server(endpoint = "update_bill")]
 pub async fn update_bill(form: BillForm) -> Result<String, AppError> {
     let (state, user, session) = super::context::require_user()?;
-    crate::services::bills::update(&state.db, &user, &form, session.ip.as_deref()).await?;
+    let today = crate::services::clock::today(&state.config.timezone);
+    crate::services::bills::update(&state.db, &user, &form, session.ip.as_deref(), today).await?;
     leptos_axum::redirect(&crate::routes::bill(form.id));
     Ok("The bill was saved.".into())
 }

@@ -74,16 +74,23 @@ pub async fn cancel_plan(plan: i64, payer: String) -> Result<String, AppError> {
 }
 
 /// Add Credit Card / Add Bank Account: checks the method and moves on to
-/// its review.
+/// its review. `stay`: the pop-up's form, which shows the review itself
+/// (the page's form goes to the review page).
 #[server(endpoint = "review_saved_method")]
-pub async fn review_saved_method(payer: String, form: PaymentForm) -> Result<String, AppError> {
+pub async fn review_saved_method(
+    payer: String,
+    form: PaymentForm,
+    stay: Option<bool>,
+) -> Result<String, AppError> {
     let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
     let sealed = state
         .payments()
         .review_new_method(&user, &payer, &form)
         .await?;
-    leptos_axum::redirect(&crate::routes::method_review(&payer, &sealed));
+    if stay != Some(true) {
+        leptos_axum::redirect(&crate::routes::method_review(&payer, &sealed));
+    }
     Ok(sealed)
 }
 
@@ -98,16 +105,19 @@ pub async fn load_saved_method_review(
 }
 
 /// Add Credit Card / Add Bank Account on the review: one method, however
-/// often it is sent.
+/// often it is sent. `stay`: sent from the pop-up, which closes and shows
+/// the payer again.
 #[server(endpoint = "add_saved_method")]
-pub async fn add_saved_method(r: String) -> Result<String, AppError> {
+pub async fn add_saved_method(r: String, stay: Option<bool>) -> Result<String, AppError> {
     let (state, user, session) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
     let payer = state
         .payments()
         .add_method(&user, &r, session.ip.as_deref())
         .await?;
-    leptos_axum::redirect(&crate::routes::payer(&payer));
+    if stay != Some(true) {
+        leptos_axum::redirect(&crate::routes::payer(&payer));
+    }
     Ok(payer)
 }
 

@@ -63,7 +63,7 @@ pub(crate) struct Postings {
 }
 
 /// kind, debit book, debit account, credit book, credit account, amount,
-/// payment, once key, created at.
+/// payment, once key, created by, created at.
 pub(crate) type JournalRow = (
     &'static str,
     &'static str,
@@ -73,6 +73,7 @@ pub(crate) type JournalRow = (
     i64,
     i64,
     String,
+    Option<i64>,
     i64,
 );
 
@@ -83,6 +84,7 @@ impl Postings {
         account_id: i64,
         payment_id: i64,
         once_key: String,
+        by: Option<i64>,
         at: i64,
     ) {
         use crate::domain::lifecycle::Book;
@@ -96,6 +98,7 @@ impl Postings {
             p.amount.cents(),
             payment_id,
             once_key,
+            by,
             at,
         ));
         let effect = p.receivable_effect();
@@ -116,18 +119,12 @@ macro_rules! post_all {
             $crate::db::insert_rows!(
                 $tx,
                 $backend,
-                "INSERT INTO journal (kind, debit_book, debit_account_id, credit_book, credit_account_id, amount_cents, payment_id, once_key, created_at)",
-                &["text", "text", "bigint", "text", "bigint", "bigint", "bigint", "text", "bigint"],
+                "INSERT INTO journal (kind, debit_book, debit_account_id, credit_book, credit_account_id, amount_cents, payment_id, once_key, created_by, created_at)",
+                &["text", "text", "bigint", "text", "bigint", "bigint", "bigint", "text", "bigint", "bigint"],
                 postings.rows
             )?;
-            for (account_id, effect) in &postings.balance_moves {
-                sqlx::query("UPDATE accounts SET balance_cents = balance_cents + $2, updated_at = $3 WHERE id = $1")
-                    .bind(*account_id)
-                    .bind(*effect)
-                    .bind(postings.latest)
-                    .execute(&mut *$tx)
-                    .await?;
-            }
+            let moves: Vec<(i64, i64)> = postings.balance_moves.iter().map(|(a, d)| (*a, *d)).collect();
+            $crate::db::batch::add_to_rows!($tx, $backend, "accounts", "balance_cents", &moves, at = postings.latest)?;
             Ok::<(), sqlx::Error>(())
         }
         .await

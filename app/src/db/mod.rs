@@ -8,6 +8,7 @@ pub mod account_import;
 pub mod accounts;
 pub mod approvals;
 pub mod audit;
+pub(crate) mod batch;
 pub mod bills;
 pub mod entitlements;
 pub mod home;
@@ -105,14 +106,18 @@ pub(crate) const WRITE_BATCH: usize = 1000;
 /// Inserts `$rows` (tuples in the column order of `$into`, typed `$types`
 /// for PostgreSQL) `WRITE_BATCH` at a time, each batch as one JSON
 /// parameter: a statement per row made settling 100,000 payments take 10 s
-/// on SQLite and 42 s on PostgreSQL.
+/// on SQLite and 42 s on PostgreSQL. `extra`: constant select items after
+/// the row's (", 'queued'"), for `$into`'s last columns.
 macro_rules! insert_rows {
     ($tx:ident, $backend:expr, $into:expr, $types:expr, $rows:expr) => {
+        $crate::db::insert_rows!($tx, $backend, $into, $types, $rows, extra = "")
+    };
+    ($tx:ident, $backend:expr, $into:expr, $types:expr, $rows:expr, extra = $extra:expr) => {
         async {
             let sql = format!(
                 "{} {}",
                 $into,
-                $crate::db::from_json($backend, 1, $types, "")
+                $crate::db::from_json($backend, 1, $types, $extra)
             );
             for chunk in $rows.chunks($crate::db::WRITE_BATCH) {
                 sqlx::query(&sql)

@@ -1,10 +1,7 @@
 //! Payments, their status history, and the journal entries they cause.
 
 use super::{Db, DbError, in_tx, on_pool};
-use crate::db::audit::{AuditEntry, write_audit};
-use crate::db::bills::move_bill_paid;
-use crate::db::journal::post;
-use crate::db::notices::queue_notice;
+use crate::db::audit::AuditEntry;
 use crate::domain::lifecycle::PaymentState;
 use crate::domain::lifecycle::approval_posting;
 use crate::domain::money::Money;
@@ -31,64 +28,70 @@ macro_rules! record_status {
 }
 pub(crate) use record_status;
 
-/// Inserts a payment (`authorizing`, or `scheduled` for a later date) and
-/// its first history line on `$conn`; evaluates to its id. Shared by Make
-/// Payment and the plans' scheduler, which inserts it beside the plan's
-/// occurrence in one transaction.
-macro_rules! insert_payment {
-    ($conn:expr, $p:expr, $actor:expr, $now:expr) => {
+/// Inserts payments (`authorizing`, or `scheduled` for a later date) and
+/// each one's first history line on `$tx`, a page a statement; evaluates to
+/// their ids, in `$list`'s order. Shared by Make Payment (a list of one),
+/// the plans' scheduler (a page of occurrences, in the transaction that
+/// makes them) and a bill's new version.
+macro_rules! insert_payments {
+    ($tx:ident, $backend:expr, $list:expr, $actor:expr, $now:expr) => {
         async {
-            let p: &$crate::db::payments::NewPayment = $p;
-            let status = if p.scheduled_for.is_some() {
-                "scheduled"
-            } else {
-                "authorizing"
-            };
-            let sql = format!(
-                "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-                 receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, channel, plan_id, {}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $21, $8, $9, $9, $22, $23, $24, $25, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
-                $crate::db::payments::METHOD_COLUMNS
-            );
-            let query = sqlx::query_scalar(&sql)
-                .bind(&p.reference)
-                .bind(&p.idempotency_key)
-                .bind(p.account_id)
-                .bind(p.amount_cents)
-                .bind(p.method_kind)
-                .bind(&p.method_label)
-                .bind(&p.receipt_email)
-                .bind(p.entered_by)
-                .bind($now);
-            let id: i64 = $crate::db::payments::bind_method!(query, p.method)
-                .bind(status)
-                .bind(&p.scheduled_for)
-                .bind(p.bill_id)
-                .bind(if p.channel.is_empty() { "csr" } else { p.channel })
-                .bind(p.plan_id)
-                .fetch_one($conn)
-                .await?;
-            let reason = p.history_note.clone().or_else(|| {
-                p.scheduled_for
-                    .as_ref()
-                    .map(|d| format!("scheduled for {d}"))
-            });
-            $crate::db::payments::record_status!(
-                $conn,
-                id,
-                $now,
-                None::<&str>,
-                status,
-                $actor,
-                reason.as_deref()
-            )?;
-            Ok::<i64, $crate::db::DbError>(id)
+            use $crate::db::batch::{HISTORY_INTO, HISTORY_TYPES, HistoryRow};
+            let list: &[&$crate::db::payments::NewPayment] = $list;
+            let (actor, now): (&str, i64) = ($actor, $now);
+            let sql = $crate::db::payments::insert_payments_sql($backend);
+            let mut ids = std::collections::HashMap::with_capacity(list.len());
+            for chunk in list.chunks($crate::db::payments::PAYMENT_BATCH) {
+                let rows: Vec<serde_json::Value> = chunk.iter().map(|p| p.json_row(now)).collect();
+                let got: Vec<(i64, String)> = sqlx::query_as(&sql)
+                    .bind($crate::db::json(&rows)?)
+                    .fetch_all(&mut *$tx)
+                    .await?;
+                ids.extend(got.into_iter().map(|(id, key)| (key, id)));
+            }
+            let mut out = Vec::with_capacity(list.len());
+            let mut history: Vec<HistoryRow> = Vec::with_capacity(list.len());
+            for p in list {
+                // RETURNING's order is not promised: matched by key.
+                let id = *ids
+                    .get(&p.idempotency_key)
+                    .ok_or(sqlx::Error::RowNotFound)?;
+                history.push((
+                    id,
+                    now,
+                    None,
+                    p.first_status(),
+                    actor.to_string(),
+                    p.first_note(),
+                ));
+                out.push(id);
+            }
+            $crate::db::insert_rows!($tx, $backend, HISTORY_INTO, HISTORY_TYPES, history)?;
+            Ok::<Vec<i64>, $crate::db::DbError>(out)
         }
         .await
     };
 }
-pub(crate) use insert_payment;
+pub(crate) use insert_payments;
+
+/// Payments per INSERT (26 columns each, as one JSON parameter).
+pub(crate) const PAYMENT_BATCH: usize = 500;
+
+/// The multi-row INSERT behind [`insert_payments!`]: its rows are
+/// [`NewPayment::json_row`]s.
+pub(crate) fn insert_payments_sql(backend: super::Backend) -> String {
+    const TYPES: [&str; 26] = [
+        "text", "text", "bigint", "bigint", "text", "text", "text", "text", "bigint", "bigint",
+        "bigint", "text", "bigint", "text", "bigint", "text", "text", "text", "text", "text",
+        "text", "text", "text", "text", "text", "text",
+    ];
+    format!(
+        "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
+         receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, channel, plan_id, {METHOD_COLUMNS}) \
+         {} RETURNING id, idempotency_key",
+        super::from_json(backend, 1, &TYPES, "")
+    )
+}
 
 /// How a payment is paid, as stored: the same columns in `payments` and
 /// `saved_methods`. A card is its processor token, brand, last 4 and expiry;
@@ -156,6 +159,63 @@ pub struct NewPayment {
     pub history_note: Option<String>,
 }
 
+impl NewPayment {
+    /// Stored Scheduled when it has a later date, else claimed `authorizing`.
+    pub(crate) fn first_status(&self) -> &'static str {
+        if self.scheduled_for.is_some() {
+            "scheduled"
+        } else {
+            "authorizing"
+        }
+    }
+
+    /// Its first history line's reason.
+    pub(crate) fn first_note(&self) -> Option<String> {
+        self.history_note.clone().or_else(|| {
+            self.scheduled_for
+                .as_ref()
+                .map(|d| format!("scheduled for {d}"))
+        })
+    }
+
+    /// The row [`insert_payments_sql`] reads, in its column order.
+    pub(crate) fn json_row(&self, now: i64) -> serde_json::Value {
+        let m = &self.method;
+        serde_json::json!([
+            self.reference,
+            self.idempotency_key,
+            self.account_id,
+            self.amount_cents,
+            self.method_kind,
+            self.method_label,
+            self.receipt_email,
+            self.first_status(),
+            self.entered_by,
+            now,
+            now,
+            self.scheduled_for,
+            self.bill_id,
+            if self.channel.is_empty() {
+                "csr"
+            } else {
+                self.channel
+            },
+            self.plan_id,
+            m.card_token,
+            m.card_brand,
+            m.card_last4,
+            m.card_expiry,
+            m.cardholder,
+            m.billing_zip,
+            m.bank_holder,
+            m.bank_routing,
+            m.bank_account_enc,
+            m.bank_last4,
+            m.bank_kind,
+        ])
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaymentRow {
     pub id: i64,
@@ -217,141 +277,6 @@ pub struct StatusChangeRow {
     pub reason: Option<String>,
 }
 
-/// Starts one Scheduled payment on `$tx` (see [`Db::start_scheduled_batch`]);
-/// evaluates to whether it started.
-macro_rules! start_in {
-    ($tx:ident, $id:expr, $now:expr, $today:expr) => {
-        async {
-            let (id, now, today): (i64, i64, &str) = ($id, $now, $today);
-            // One row back when it started: the date it was due if that
-            // has passed, else NULL.
-            let row: Option<Option<String>> = sqlx::query_scalar(
-                "UPDATE payments SET status = 'authorizing', updated_at = $2, ran_late = (scheduled_for < $4) \
-                 WHERE id = $1 AND status = 'scheduled' \
-                 AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = payments.account_id AND a.status = $3) \
-                 AND (plan_id IS NULL OR EXISTS (SELECT 1 FROM plans pl WHERE pl.id = payments.plan_id AND pl.status = 'active')) \
-                 RETURNING CASE WHEN scheduled_for < $4 THEN scheduled_for END",
-            )
-            .bind(id)
-            .bind(now)
-            .bind(crate::domain::account::AccountStatus::Active.code())
-            .bind(today)
-            .fetch_optional(&mut *$tx)
-            .await?;
-            if let Some(late) = &row {
-                let reason = late.as_ref().map_or_else(
-                    || "its date came".to_string(),
-                    |due| format!("ran late: it was due {due}"),
-                );
-                record_status!(
-                    &mut *$tx,
-                    id,
-                    now,
-                    "scheduled",
-                    "authorizing",
-                    "scheduler",
-                    Some(reason.as_str())
-                )?;
-            }
-            Ok::<bool, $crate::db::DbError>(row.is_some())
-        }
-        .await
-    };
-}
-
-/// Approves a payment in `authorizing` on `$tx`: Pending, the bill's paid
-/// total, the ledger posting, history, receipt and audit. Evaluates to
-/// false if it had left `authorizing` (someone else finished it).
-macro_rules! approve_in {
-    ($tx:ident, $id:expr, $processor_ref:expr, $audit:expr) => {
-        async {
-            let (id, processor_ref, audit): (i64, &str, &$crate::db::audit::AuditEntry<'_>) = ($id, $processor_ref, $audit);
-            let now = audit.at;
-            let row: Option<(i64, i64, String, String)> = sqlx::query_as(
-                "UPDATE payments SET status = 'pending', processor_ref = $2, updated_at = $3 \
-                 WHERE id = $1 AND status = 'authorizing' RETURNING account_id, amount_cents, receipt_email, method_kind",
-            )
-            .bind(id)
-            .bind(processor_ref)
-            .bind(now)
-            .fetch_optional(&mut *$tx)
-            .await?;
-            let Some((account_id, amount, email, method)) = row else {
-                return Ok::<bool, $crate::db::DbError>(false);
-            };
-            let method = MethodKind::decode(&method)?;
-            // Authorizing paid nothing toward the bill; Pending pays it all.
-            move_bill_paid!(&mut *$tx, id, amount)?;
-            let posting = approval_posting(method, Money::from_cents(amount));
-            post!(
-                $tx,
-                posting,
-                account = account_id,
-                payment = Some(id),
-                once = Some(format!("pay:{id}")),
-                by = audit.actor_id,
-                at = now
-            )?;
-            record_status!(
-                &mut *$tx,
-                id,
-                now,
-                "authorizing",
-                "pending",
-                audit.actor_login.unwrap_or("system"),
-                None::<&str>
-            )?;
-            queue_notice!(
-                &mut *$tx,
-                id,
-                "receipt",
-                None::<i64>,
-                format!("receipt:{id}"),
-                email,
-                now
-            )?;
-            write_audit!(&mut *$tx, *audit)?;
-            Ok(true)
-        }
-        .await
-    };
-}
-
-/// Declines a payment in `authorizing` on `$tx` (kept for the record; no
-/// money moves). False if it had left `authorizing`.
-macro_rules! decline_in {
-    ($tx:ident, $id:expr, $reason:expr, $audit:expr) => {
-        async {
-            let (id, reason, audit): (i64, &str, &$crate::db::audit::AuditEntry<'_>) = ($id, $reason, $audit);
-            let now = audit.at;
-            let n = sqlx::query(
-                "UPDATE payments SET status = 'declined', decline_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'authorizing'",
-            )
-            .bind(id)
-            .bind(reason)
-            .bind(now)
-            .execute(&mut *$tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Ok::<bool, $crate::db::DbError>(false);
-            }
-            record_status!(
-                &mut *$tx,
-                id,
-                now,
-                "authorizing",
-                "declined",
-                audit.actor_login.unwrap_or("system"),
-                Some(reason)
-            )?;
-            write_audit!(&mut *$tx, *audit)?;
-            Ok(true)
-        }
-        .await
-    };
-}
-
 /// The processor's answer for one payment, for [`Db::record_answers`].
 pub struct Answer<'a> {
     pub payment_id: i64,
@@ -374,8 +299,11 @@ impl Db {
         actor: &str,
         now: i64,
     ) -> Result<i64, DbError> {
-        let id = in_tx!(self, |tx| insert_payment!(&mut *tx, p, actor, now)?);
-        Ok(id)
+        let backend = self.backend();
+        let ids = in_tx!(self, |tx| insert_payments!(tx, backend, &[p], actor, now)?);
+        ids.first()
+            .copied()
+            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
     }
 
     /// The processor approved: the payment becomes Pending, the balance
@@ -388,8 +316,12 @@ impl Db {
         processor_ref: &str,
         audit: &AuditEntry<'_>,
     ) -> Result<bool, DbError> {
-        let done = in_tx!(self, |tx| approve_in!(tx, id, processor_ref, audit)?);
-        Ok(done)
+        self.record_answer(Answer {
+            payment_id: id,
+            verdict: Verdict::Approved(processor_ref.to_string()),
+            audit: audit.clone(),
+        })
+        .await
     }
 
     /// The processor declined: kept as Declined for the record; no money moves.
@@ -399,28 +331,136 @@ impl Db {
         reason: &str,
         audit: &AuditEntry<'_>,
     ) -> Result<bool, DbError> {
-        let done = in_tx!(self, |tx| decline_in!(tx, id, reason, audit)?);
-        Ok(done)
+        self.record_answer(Answer {
+            payment_id: id,
+            verdict: Verdict::Declined(reason.to_string()),
+            audit: audit.clone(),
+        })
+        .await
     }
 
-    /// The processor's answers for many payments in `authorizing`, in one
-    /// transaction (the scheduler's starts): each approved or declined as
-    /// `approve_payment` and `decline_payment` do, each guarded the same
-    /// way. Returns, per answer, whether it moved the payment.
+    async fn record_answer(&self, answer: Answer<'_>) -> Result<bool, DbError> {
+        let moved = self.record_answers(std::slice::from_ref(&answer)).await?;
+        Ok(moved.first().copied().unwrap_or(false))
+    }
+
+    /// The processor's answers for payments in `authorizing`, in one
+    /// transaction, a few statements for the lot (a request's one answer,
+    /// or a page of the scheduler's starts). Approved: Pending, the bill's
+    /// paid total, the ledger posting and the balance, history, receipt and
+    /// audit. Declined: kept for the record with its reason, history and
+    /// audit; no money moves. Each is guarded on `authorizing`, so one that
+    /// someone else finished is left alone: false in its place.
     pub async fn record_answers(&self, answers: &[Answer<'_>]) -> Result<Vec<bool>, DbError> {
-        let moved = in_tx!(self, |tx| {
-            let mut moved = Vec::with_capacity(answers.len());
-            for a in answers {
-                moved.push(match &a.verdict {
-                    Verdict::Approved(r) => approve_in!(tx, a.payment_id, r.as_str(), &a.audit)?,
-                    Verdict::Declined(reason) => {
-                        decline_in!(tx, a.payment_id, reason.as_str(), &a.audit)?
-                    }
-                });
+        use super::batch::{
+            AUDIT_INTO, AUDIT_TYPES, HISTORY_INTO, HISTORY_TYPES, HistoryRow, NoticeRow,
+            add_to_rows, audit_row, insert_notices, unindexed, with_rows,
+        };
+        use super::insert_rows;
+        use super::journal::{Postings, post_all};
+        let backend = self.backend();
+        let mut approved: Vec<(i64, &str, i64)> = Vec::new();
+        let mut declined: Vec<(i64, &str, i64)> = Vec::new();
+        for a in answers {
+            match &a.verdict {
+                Verdict::Approved(r) => approved.push((a.payment_id, r, a.audit.at)),
+                Verdict::Declined(r) => declined.push((a.payment_id, r, a.audit.at)),
             }
+        }
+        let by_id: std::collections::HashMap<i64, &Answer<'_>> =
+            answers.iter().map(|a| (a.payment_id, a)).collect();
+        let status = unindexed("payments.status");
+        let approve_sql = format!(
+            "{}UPDATE payments SET status = 'pending', processor_ref = v.pref, updated_at = v.pat FROM v \
+             WHERE payments.id = v.pid AND {status} = 'authorizing' \
+             RETURNING id, account_id, amount_cents, receipt_email, method_kind, bill_id",
+            with_rows(backend, "pid, pref, pat", &["bigint", "text", "bigint"])
+        );
+        let decline_sql = format!(
+            "{}UPDATE payments SET status = 'declined', decline_reason = v.pref, updated_at = v.pat FROM v \
+             WHERE payments.id = v.pid AND {status} = 'authorizing' RETURNING id",
+            with_rows(backend, "pid, pref, pat", &["bigint", "text", "bigint"])
+        );
+        let moved = in_tx!(self, |tx| {
+            let mut moved = std::collections::HashSet::new();
+            let mut history: Vec<HistoryRow> = Vec::new();
+            let mut postings = Postings::default();
+            let mut bills: std::collections::BTreeMap<i64, i64> = Default::default();
+            let mut notices: Vec<NoticeRow> = Vec::new();
+            for chunk in approved.chunks(super::WRITE_BATCH) {
+                let rows: Vec<(i64, i64, String, String, i64)> =
+                    sqlx::query_as::<_, (i64, i64, i64, String, String, Option<i64>)>(&approve_sql)
+                        .bind(super::json(&chunk)?)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .map(|(id, account, amount, email, method, bill)| {
+                            if let Some(bill) = bill {
+                                // Authorizing paid nothing toward the bill; Pending pays it all.
+                                *bills.entry(bill).or_default() += amount;
+                            }
+                            (id, account, email, method, amount)
+                        })
+                        .collect();
+                for (id, account_id, email, method, amount) in rows {
+                    let Some(a) = by_id.get(&id) else { continue };
+                    let now = a.audit.at;
+                    let posting =
+                        approval_posting(MethodKind::decode(&method)?, Money::from_cents(amount));
+                    postings.add(
+                        &posting,
+                        account_id,
+                        id,
+                        format!("pay:{id}"),
+                        a.audit.actor_id,
+                        now,
+                    );
+                    let actor = a.audit.actor_login.unwrap_or("system").to_string();
+                    history.push((id, now, Some("authorizing"), "pending", actor, None));
+                    notices.push((id, "receipt", format!("receipt:{id}"), email, now));
+                    moved.insert(id);
+                }
+            }
+            for chunk in declined.chunks(super::WRITE_BATCH) {
+                let ids: Vec<i64> = sqlx::query_scalar(&decline_sql)
+                    .bind(super::json(&chunk)?)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for id in ids {
+                    let Some(a) = by_id.get(&id) else { continue };
+                    let reason = match &a.verdict {
+                        Verdict::Declined(r) => Some(r.clone()),
+                        Verdict::Approved(_) => None,
+                    };
+                    let actor = a.audit.actor_login.unwrap_or("system").to_string();
+                    history.push((
+                        id,
+                        a.audit.at,
+                        Some("authorizing"),
+                        "declined",
+                        actor,
+                        reason,
+                    ));
+                    moved.insert(id);
+                }
+            }
+            let bills: Vec<(i64, i64)> = bills.into_iter().collect();
+            add_to_rows!(tx, backend, "bills", "paid_cents", &bills)?;
+            post_all!(tx, backend, postings)?;
+            insert_rows!(tx, backend, HISTORY_INTO, HISTORY_TYPES, history)?;
+            insert_notices!(tx, backend, notices)?;
+            let audits: Vec<_> = answers
+                .iter()
+                .filter(|a| moved.contains(&a.payment_id))
+                .map(|a| audit_row(&a.audit))
+                .collect();
+            insert_rows!(tx, backend, AUDIT_INTO, AUDIT_TYPES, audits)?;
             moved
         });
-        Ok(moved)
+        Ok(answers
+            .iter()
+            .map(|a| moved.contains(&a.payment_id))
+            .collect())
     }
 
     pub async fn payment_by_key(&self, key: &str) -> Result<Option<PaymentRow>, DbError> {
@@ -489,17 +529,32 @@ impl Db {
         Ok(rows)
     }
 
-    /// Scheduled payments whose date (`YYYY-MM-DD`) is `today` or earlier.
+    /// Scheduled payments whose date (`YYYY-MM-DD`) is `today` or earlier,
+    /// oldest first, a page of up to 1,000.
     pub async fn due_scheduled(&self, today: &str) -> Result<Vec<PaymentRow>, DbError> {
-        // In the partial index's order: ordered by id, SQLite would rather
-        // scan the whole table than sort what the index finds.
-        let sql = format!(
-            "{PAYMENT_SELECT} WHERE p.status = 'scheduled' AND p.scheduled_for <= $1 ORDER BY p.scheduled_for, p.id LIMIT 1000"
-        );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql)
-            .bind(today)
+        // Two steps: the page's ids in the partial index's order, which
+        // stops after a page; then those rows by key. One statement with
+        // the joins let PostgreSQL, on statistics from before the day's
+        // payments were made, join every due payment to its account and
+        // sort them all for each page (90 ms a page at 50,000 due).
+        let ids = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM payments WHERE status = 'scheduled' AND scheduled_for <= $1 ORDER BY scheduled_for LIMIT 1000"
+        )
+        .bind(today)
+        .fetch_all(pool)
+        .await
+        })?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (among, list) = self.in_ids("p.id", 1, &ids);
+        let sql = format!("{PAYMENT_SELECT} WHERE {among}");
+        let mut rows = on_pool!(self, |pool| sqlx::query_as::<_, PaymentRow>(&sql)
+            .bind(&list)
             .fetch_all(pool)
             .await)?;
+        rows.sort_by(|a, b| (&a.scheduled_for, a.id).cmp(&(&b.scheduled_for, b.id)));
         Ok(rows)
     }
 
@@ -516,13 +571,50 @@ impl Db {
         now: i64,
         today: &str,
     ) -> Result<Vec<i64>, DbError> {
+        use super::batch::{HISTORY_INTO, HISTORY_TYPES, HistoryRow, unindexed, with_rows};
+        use super::insert_rows;
+        let backend = self.backend();
+        let list: Vec<[i64; 1]> = ids.iter().map(|id| [*id]).collect();
+        let list = super::json(&list)?;
+        // A row back for each that started: the date it was due if that
+        // has passed, else NULL.
+        let sql = format!(
+            "{}UPDATE payments SET status = 'authorizing', updated_at = $2, ran_late = (scheduled_for < $4) FROM v \
+             WHERE payments.id = v.pid AND {} = 'scheduled' \
+             AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = payments.account_id AND a.status = $3) \
+             AND (plan_id IS NULL OR EXISTS (SELECT 1 FROM plans pl WHERE pl.id = payments.plan_id AND pl.status = 'active')) \
+             RETURNING id, CASE WHEN scheduled_for < $4 THEN scheduled_for END",
+            with_rows(backend, "pid", &["bigint"]),
+            unindexed("payments.status")
+        );
         let started = in_tx!(self, |tx| {
-            let mut started = Vec::with_capacity(ids.len());
-            for id in ids {
-                if start_in!(tx, *id, now, today)? {
-                    started.push(*id);
-                }
-            }
+            let rows: Vec<(i64, Option<String>)> = sqlx::query_as(&sql)
+                .bind(&list)
+                .bind(now)
+                .bind(crate::domain::account::AccountStatus::Active.code())
+                .bind(today)
+                .fetch_all(&mut *tx)
+                .await?;
+            let history: Vec<HistoryRow> = rows
+                .iter()
+                .map(|(id, late)| {
+                    let reason = late.as_ref().map_or_else(
+                        || "its date came".to_string(),
+                        |due| format!("ran late: it was due {due}"),
+                    );
+                    (
+                        *id,
+                        now,
+                        Some("scheduled"),
+                        "authorizing",
+                        "scheduler".to_string(),
+                        Some(reason),
+                    )
+                })
+                .collect();
+            insert_rows!(tx, backend, HISTORY_INTO, HISTORY_TYPES, history)?;
+            let mut started: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
+            started.sort_unstable();
             started
         });
         Ok(started)

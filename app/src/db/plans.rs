@@ -4,7 +4,7 @@
 //! (docs/automatic-payments.md).
 
 use super::audit::{AuditEntry, write_audit};
-use super::payments::{MethodColumns, NewPayment, insert_payment};
+use super::payments::{MethodColumns, NewPayment, insert_payments};
 use super::{Db, DbError, in_tx, on_pool};
 use crate::domain::audit_action::AuditAction;
 
@@ -26,55 +26,6 @@ macro_rules! queue_plan_notice {
         .execute($conn)
         .await
     }};
-}
-
-/// Makes one occurrence on `$tx` (see [`Db::insert_occurrences`]):
-/// evaluates to false when its cursor had moved.
-macro_rules! occurrence_in {
-    ($tx:ident, $o:expr) => {
-        async {
-            let o: &$crate::db::plans::NewOccurrence = $o;
-            if let Some(seq) = o.advance_from {
-                let n = sqlx::query(
-                    "UPDATE plans SET next_seq = next_seq + 1, updated_at = $3 WHERE id = $1 AND next_seq = $2 AND status = 'active'",
-                )
-                .bind(o.plan_id)
-                .bind(seq)
-                .bind(o.at)
-                .execute(&mut *$tx)
-                .await?
-                .rows_affected();
-                if n == 0 {
-                    return Ok::<bool, DbError>(false);
-                }
-            }
-            let payment_id = match &o.payment {
-                Some(p) => Some(insert_payment!(&mut *$tx, p, "scheduler", o.at)?),
-                None => None,
-            };
-            sqlx::query(
-                "INSERT INTO plan_occurrences (plan_id, occurrence_key, due_date, run_date, bill_id, payment_id, \
-                 skipped_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(o.plan_id)
-            .bind(&o.key)
-            .bind(&o.due_date)
-            .bind(&o.run_date)
-            .bind(o.bill_id)
-            .bind(payment_id)
-            .bind(o.skipped.as_ref().map(|s| s.reason.as_str()))
-            .bind(o.at)
-            .execute(&mut *$tx)
-            .await?;
-            if let Some(n) = &o.skipped {
-                queue_plan_notice!(&mut *$tx, o.plan_id, n, o.at)?;
-            }
-            let (object, audit) = o.audit();
-            write_audit!(&mut *$tx, AuditEntry { object: Some(&object), ..audit })?;
-            Ok(true)
-        }
-        .await
-    };
 }
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -454,17 +405,107 @@ impl Db {
 
     /// Makes occurrences: each its row (UNIQUE on plan and key), its
     /// payment or its notice, its audit row, and the recurring plan's
-    /// cursor, all in one transaction (one commit for a page of plans). An
-    /// occurrence whose cursor had moved is skipped (another scheduler made
-    /// it): false in its place. A UNIQUE clash (a bill's occurrence made by
-    /// another scheduler, a Reference Number taken) rolls the page back;
-    /// the caller makes them one by one.
+    /// cursor, all in one transaction (one commit, and a few statements,
+    /// for a page of plans). An occurrence whose cursor had moved is skipped
+    /// (another scheduler made it): false in its place. A UNIQUE clash (a
+    /// bill's occurrence made by another scheduler, a Reference Number
+    /// taken) rolls the page back; the caller makes them one by one.
     pub async fn insert_occurrences(&self, list: &[NewOccurrence]) -> Result<Vec<bool>, DbError> {
-        let made = in_tx!(self, |tx| {
-            let mut made = Vec::with_capacity(list.len());
-            for o in list {
-                made.push(occurrence_in!(tx, o)?);
+        use super::batch::{AUDIT_INTO, AUDIT_TYPES, audit_row, with_rows};
+        use super::insert_rows;
+        use std::collections::{BTreeMap, HashSet};
+        let backend = self.backend();
+        // Each recurring plan's cursor moves once, over all its occurrences
+        // here (a late plan may owe several): from its first to past its last.
+        let mut cursors: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
+        for o in list {
+            if let Some(seq) = o.advance_from {
+                let c = cursors.entry(o.plan_id).or_insert((seq, seq + 1, o.at));
+                c.0 = c.0.min(seq);
+                c.1 = c.1.max(seq + 1);
             }
+        }
+        let cursors: Vec<(i64, i64, i64, i64)> = cursors
+            .into_iter()
+            .map(|(plan, (from, to, at))| (plan, from, to, at))
+            .collect();
+        let cursor_sql = format!(
+            "{}UPDATE plans SET next_seq = v.to_seq, updated_at = v.at_ms FROM v \
+             WHERE plans.id = v.plan_row AND plans.next_seq = v.from_seq AND plans.status = 'active' RETURNING id",
+            with_rows(backend, "plan_row, from_seq, to_seq, at_ms", &["bigint"; 4])
+        );
+        let made = in_tx!(self, |tx| {
+            let mut advanced = HashSet::new();
+            for chunk in cursors.chunks(super::WRITE_BATCH) {
+                let ids: Vec<i64> = sqlx::query_scalar(&cursor_sql)
+                    .bind(super::json(&chunk)?)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                advanced.extend(ids);
+            }
+            let made: Vec<bool> = list
+                .iter()
+                .map(|o| o.advance_from.is_none() || advanced.contains(&o.plan_id))
+                .collect();
+            let kept: Vec<&NewOccurrence> = list
+                .iter()
+                .zip(&made)
+                .filter(|(_, m)| **m)
+                .map(|(o, _)| o)
+                .collect();
+            let at = kept.iter().map(|o| o.at).max().unwrap_or_default();
+            let payments: Vec<&NewPayment> =
+                kept.iter().filter_map(|o| o.payment.as_ref()).collect();
+            let mut ids = insert_payments!(tx, backend, &payments, "scheduler", at)?.into_iter();
+            let mut rows = Vec::with_capacity(kept.len());
+            let mut notices = Vec::new();
+            for o in &kept {
+                let payment_id = match o.payment {
+                    Some(_) => ids.next(),
+                    None => None,
+                };
+                rows.push((
+                    o.plan_id,
+                    &o.key,
+                    &o.due_date,
+                    &o.run_date,
+                    o.bill_id,
+                    payment_id,
+                    o.skipped.as_ref().map(|s| s.reason.as_str()),
+                    o.at,
+                ));
+                if let Some(n) = &o.skipped {
+                    notices.push((o.plan_id, &n.once_key, &n.to, &n.subject, &n.body, o.at));
+                }
+            }
+            insert_rows!(
+                tx,
+                backend,
+                "INSERT INTO plan_occurrences (plan_id, occurrence_key, due_date, run_date, bill_id, payment_id, skipped_reason, created_at)",
+                &[
+                    "bigint", "text", "text", "text", "bigint", "bigint", "text", "bigint"
+                ],
+                rows
+            )?;
+            insert_rows!(
+                tx,
+                backend,
+                "INSERT INTO notices (plan_id, once_key, to_email, subject, body, next_attempt_at, kind, status)",
+                &["bigint", "text", "text", "text", "text", "bigint"],
+                notices,
+                extra = ", 'plan', 'queued'"
+            )?;
+            let audits: Vec<(String, AuditEntry<'_>)> = kept.iter().map(|o| o.audit()).collect();
+            let audit_rows: Vec<_> = audits
+                .iter()
+                .map(|(object, e)| {
+                    audit_row(&AuditEntry {
+                        object: Some(object),
+                        ..*e
+                    })
+                })
+                .collect();
+            insert_rows!(tx, backend, AUDIT_INTO, AUDIT_TYPES, audit_rows)?;
             made
         });
         Ok(made)
@@ -496,10 +537,13 @@ impl Db {
             object: Some(&object),
             ..audit
         };
+        let backend = self.backend();
         let made = async {
             Ok::<_, DbError>(in_tx!(self, |tx| {
                 let payment_id = match &o.payment {
-                    Some(p) => Some(insert_payment!(&mut *tx, p, "scheduler", o.at)?),
+                    Some(p) => insert_payments!(tx, backend, &[p], "scheduler", o.at)?
+                        .first()
+                        .copied(),
                     None => None,
                 };
                 let n = sqlx::query(
@@ -601,26 +645,6 @@ impl Db {
         .await
         })?;
         Ok(rows)
-    }
-
-    /// Of these payments, the plans' ones that were declined.
-    pub async fn declined_plan_payments(&self, ids: &[i64]) -> Result<Vec<i64>, DbError> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
-            let list = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            let sql = format!(
-                "SELECT id FROM payments WHERE id IN ({list}) AND plan_id IS NOT NULL AND status = 'declined' ORDER BY id"
-            );
-            let found = on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(&sql)
-                .fetch_all(pool)
-                .await)?;
-            out.extend(found);
-        }
-        Ok(out)
     }
 
     /// Queues a notice about a plan on its own (a decline's).

@@ -6,6 +6,7 @@
 //! second run, in this process or another, finds nothing left to do.
 
 use super::audit::{AuditEntry, write_audit};
+use super::batch::HistoryRow;
 use super::bills::move_bill_paid;
 use super::journal::post;
 use super::journal::{Postings, post_all};
@@ -119,9 +120,6 @@ pub struct ReturnableDebit {
     pub bank_last4: String,
 }
 
-/// A payment_status_history row: payment, at, from, to, actor, reason.
-type HistoryRow = (i64, i64, &'static str, &'static str, String, Option<String>);
-
 /// An ach_entries row: file, batch, payment, refund action, transaction
 /// code, amount, trace number.
 type AchEntryRow = (i64, i64, i64, Option<i64>, String, i64, String);
@@ -205,7 +203,7 @@ impl Db {
                 history.push((
                     *id,
                     now,
-                    "pending",
+                    Some("pending"),
                     "processed",
                     actor.to_string(),
                     Some("captured at settlement".to_string()),
@@ -218,7 +216,14 @@ impl Db {
                 };
                 if let Some(posting) = settlement_posting(&state) {
                     card_total += posting.amount.cents();
-                    journal.add(&posting, *account_id, *id, format!("capture:{id}"), now);
+                    journal.add(
+                        &posting,
+                        *account_id,
+                        *id,
+                        format!("capture:{id}"),
+                        None,
+                        now,
+                    );
                 }
             }
             // ACH: Pending debits, then refund credits not yet sent. The
@@ -389,7 +394,7 @@ impl Db {
                             history.push((
                                 p.id,
                                 now,
-                                "pending",
+                                Some("pending"),
                                 "processed",
                                 actor.to_string(),
                                 Some(format!("sent in ACH file {file_name}")),
@@ -400,6 +405,7 @@ impl Db {
                                     p.account_id,
                                     p.id,
                                     format!("capture:{}", p.id),
+                                    None,
                                     now,
                                 );
                             }
@@ -410,6 +416,7 @@ impl Db {
                                 p.account_id,
                                 p.id,
                                 format!("achcredit:{action_id}"),
+                                None,
                                 now,
                             );
                         }
@@ -435,8 +442,8 @@ impl Db {
             insert_rows!(
                 tx,
                 backend,
-                "INSERT INTO payment_status_history (payment_id, at, from_status, to_status, actor, reason)",
-                &["bigint", "bigint", "text", "text", "text", "text"],
+                super::batch::HISTORY_INTO,
+                super::batch::HISTORY_TYPES,
                 history
             )?;
             post_all!(tx, backend, journal)?;

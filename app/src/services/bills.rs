@@ -6,6 +6,7 @@ use crate::db::bills::BillRow;
 use crate::db::{Db, now_ms};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::bill_view::{BillForm, BillStatus, BillSummary, check_bill_form};
+use crate::domain::calendar::CivilDate;
 use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
@@ -40,12 +41,15 @@ pub async fn detail(db: &Db, id: i64) -> Result<BillSummary, AppError> {
         .ok_or_else(not_found)
 }
 
-/// Bill Details' Submit. Returns the bill's account number.
+/// Bill Details' Submit. Returns the bill's account number. A bill made
+/// payable again is planned by its bill-triggered plans at once, as a file
+/// would (the scheduler's next pass would do it too).
 pub async fn update(
     db: &Db,
     staff: &StaffUser,
     form: &BillForm,
     ip: Option<&str>,
+    today: CivilDate,
 ) -> Result<String, AppError> {
     let b = db.bill(form.id).await?.ok_or_else(not_found)?;
     let (status, active, do_not_call) = check_bill_form(form).map_err(AppError::Invalid)?;
@@ -70,5 +74,6 @@ pub async fn update(
     {
         return Err(not_found());
     }
+    super::scheduler::plan_bills(db, today).await?;
     Ok(b.account_number)
 }

@@ -46,6 +46,15 @@ const REVIEW_TTL_MS: i64 = 30 * 60_000;
 /// "still processing".
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
 
+/// What starting the due Scheduled payments did.
+#[derive(Debug, Default)]
+pub struct Started {
+    pub ids: Vec<i64>,
+    /// The plans' payments the processor declined: the scheduler tells
+    /// the payer and may stop the plan (`scheduler::after_failure`).
+    pub declined_plan_payments: Vec<i64>,
+}
+
 /// What a payment needs from the server.
 pub struct Payments<'a> {
     pub db: &'a Db,
@@ -648,9 +657,9 @@ impl Payments<'_> {
     /// Starts the Scheduled payments whose date has come (`today` in the
     /// biller's zone): each is claimed (Scheduled → Authorizing, guarded, so
     /// two runs start it once) and authorized with its own idempotency key,
-    /// then recorded like any payment. Returns the payments started.
-    pub async fn start_due_scheduled(&self, today: &str) -> Result<Vec<i64>, AppError> {
-        let mut started = Vec::new();
+    /// then recorded like any payment.
+    pub async fn start_due_scheduled(&self, today: &str) -> Result<Started, AppError> {
+        let mut started = Started::default();
         // A page at a time until none is due. Each page is claimed in one
         // transaction, authorized, and recorded in one more: a commit per
         // payment would bound a day of plans by the disk's flushes. Every
@@ -669,8 +678,9 @@ impl Payments<'_> {
             }
             let claimed_rows: Vec<&PaymentRow> =
                 due.iter().filter(|r| claimed_set.contains(&r.id)).collect();
-            self.answer_all(&claimed_rows).await?;
-            started.extend(claimed);
+            let declined = self.answer_all(&claimed_rows).await?;
+            started.ids.extend(claimed);
+            started.declined_plan_payments.extend(declined);
             if !moved {
                 break;
             }
@@ -706,8 +716,9 @@ impl Payments<'_> {
 
     /// Asks the processor about each claimed payment and records every
     /// answer in one transaction. A payment the processor could not answer
-    /// for stays `authorizing`; recovery asks again with its key.
-    async fn answer_all(&self, rows: &[&PaymentRow]) -> Result<(), AppError> {
+    /// for stays `authorizing`; recovery asks again with its key. Returns
+    /// the plans' payments it declined.
+    async fn answer_all(&self, rows: &[&PaymentRow]) -> Result<Vec<i64>, AppError> {
         use crate::db::payments::{Answer, Verdict};
         let mut verdicts = Vec::with_capacity(rows.len());
         for row in rows {
@@ -767,15 +778,21 @@ impl Payments<'_> {
             })
             .collect();
         let moved = self.db.record_answers(&answers).await?;
-        for (a, moved) in answers.iter().zip(moved) {
+        let mut declined = Vec::new();
+        for ((a, moved), (row, _, _)) in answers.iter().zip(moved).zip(&verdicts) {
             if moved {
                 telemetry::payment(match a.verdict {
                     Verdict::Approved(_) => PaymentOutcome::Approved,
-                    Verdict::Declined(_) => PaymentOutcome::Declined,
+                    Verdict::Declined(_) => {
+                        if row.plan_id.is_some() {
+                            declined.push(row.id);
+                        }
+                        PaymentOutcome::Declined
+                    }
                 });
             }
         }
-        Ok(())
+        Ok(declined)
     }
 
     /// A repeat of a review that already has a payment: wait for the first

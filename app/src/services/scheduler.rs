@@ -111,8 +111,8 @@ pub async fn run_pass(p: &Payments<'_>, today: CivilDate) -> Result<PassSummary,
     sum.occurrences += done.occurrences;
     sum.skipped += done.skipped;
     let started = p.start_due_scheduled(&today.iso()).await?;
-    sum.started = started.len();
-    for id in db.declined_plan_payments(&started).await? {
+    sum.started = started.ids.len();
+    for id in started.declined_plan_payments {
         after_failure(db, id).await?;
     }
     Ok(sum)

@@ -107,6 +107,11 @@ async fn settle_now(
     let started = payments
         .start_due_scheduled(&clock::today(&config.timezone).iso())
         .await?;
+    // A plan's payment declined here is handled as the scheduler's are.
+    for id in &started.declined_plan_payments {
+        super::scheduler::after_failure(db, *id).await?;
+    }
+    let started = started.ids;
     let returns = sandbox_returns(db, config, actor, at).await?;
     super::scheduler::after_returns(db, &returns).await?;
     let now = at.unwrap_or_else(now_ms);

@@ -61,7 +61,7 @@ pub fn PayerPage() -> impl IntoView {
         <Layout>
             <Suspense fallback=loading>
                 {move || data.get().map(|r| match r {
-                    Ok(v) => view! { <PayerDetails v delete cancel/> }.into_any(),
+                    Ok(v) => view! { <PayerDetails v delete cancel added=Callback::new(move |_| data.refetch())/> }.into_any(),
                     Err(e) => load_error("Payer", e),
                 })}
             </Suspense>
@@ -74,6 +74,7 @@ fn PayerDetails(
     v: PayerView,
     delete: ServerAction<DeleteSavedMethod>,
     cancel: ServerAction<CancelPlan>,
+    added: Callback<()>,
 ) -> impl IntoView {
     let query = use_query_map();
     let set_up = query.read_untracked().get("plan");
@@ -104,7 +105,7 @@ fn PayerDetails(
                 }).collect_view()}
             </ul>
         </section>
-        <SavedMethods v=v.clone() delete/>
+        <SavedMethods v=v.clone() delete added/>
         <ScheduledPlans user_id=user_id plans=v.plans cancel_asked cancel/>
     }
 }
@@ -127,7 +128,7 @@ pub fn PayerPanel(user_id: String) -> impl IntoView {
                     let href = routes::payer(&v.user_id);
                     let plans = v.plans.iter().filter(|p| p.status == PlanStatus::Active).count();
                     view! {
-                        <SavedMethods v delete/>
+                        <SavedMethods v delete added=Callback::new(move |_| data.refetch())/>
                         <p><a href=href>{format!("Scheduled Recurring Payments ({plans} active)")}</a></p>
                     }.into_any()
                 }
@@ -140,9 +141,24 @@ pub fn PayerPanel(user_id: String) -> impl IntoView {
 /// Saved Payment Methods: each with Delete (refused, naming the plan,
 /// while a plan uses it), and Add Credit Card / Add Bank Account.
 #[component]
-pub fn SavedMethods(v: PayerView, delete: ServerAction<DeleteSavedMethod>) -> impl IntoView {
+pub fn SavedMethods(
+    v: PayerView,
+    delete: ServerAction<DeleteSavedMethod>,
+    /// After a method was added in the pop-up: show the payer again.
+    added: Callback<()>,
+) -> impl IntoView {
     let alert = Signal::derive(move || form_error(delete.value().get()));
     let user_id = v.user_id.clone();
+    // With JavaScript, Add opens the form in a pop-up over this page;
+    // without, the links lead to the same form as a page.
+    let adding = RwSignal::new(None::<&'static str>);
+    let open = move |kind: &'static str| {
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            adding.set(Some(kind));
+        }
+    };
+    let dialog_user = user_id.clone();
     view! {
         <section class="panel" aria-labelledby="saved-methods">
             <h2 id="saved-methods">"Saved Payment Methods"</h2>
@@ -181,9 +197,12 @@ pub fn SavedMethods(v: PayerView, delete: ServerAction<DeleteSavedMethod>) -> im
                 }.into_any()
             }}
             <div class="actions">
-                <a class="btn btn-secondary" href=routes::add_method(&user_id, "card")>"Add Credit Card"</a>
-                <a class="btn btn-secondary" href=routes::add_method(&user_id, "bank")>"Add Bank Account"</a>
+                <a class="btn btn-secondary" href=routes::add_method(&user_id, "card") on:click=open("card")>"Add Credit Card"</a>
+                <a class="btn btn-secondary" href=routes::add_method(&user_id, "bank") on:click=open("bank")>"Add Bank Account"</a>
             </div>
+            {move || adding.get().map(|kind| view! {
+                <AddMethodDialog user=dialog_user.clone() kind close=Callback::new(move |_| adding.set(None)) added/>
+            })}
         </section>
     }
 }
@@ -295,7 +314,16 @@ fn PlanCard(
     }
 }
 
-/// Add Credit Card / Add Bank Account (a page, with or without JavaScript).
+fn method_title(kind: &str) -> &'static str {
+    if kind == "card" {
+        "Add Credit Card"
+    } else {
+        "Add Bank Account"
+    }
+}
+
+/// Add Credit Card / Add Bank Account as a page: without JavaScript, or
+/// opened by its address.
 #[component]
 pub fn AddMethodPage() -> impl IntoView {
     let query = use_query_map();
@@ -305,6 +333,29 @@ pub fn AddMethodPage() -> impl IntoView {
         _ => "card",
     };
     let action = ServerAction::<ReviewSavedMethod>::new();
+    let title = method_title(kind);
+    view! {
+        <Title text=title/>
+        <Layout>
+            <nav class="crumbs" aria-label="Breadcrumb">
+                <a href=routes::PAYER_SUPPORT>"Payer Support"</a>" › "
+                <a href=routes::payer(&user)>"Payer "{user.clone()}</a>" › "{title}
+            </nav>
+            <h1>{title}</h1>
+            <MethodForm user kind action/>
+        </Layout>
+    }
+}
+
+/// The card or bank form of Add Credit Card / Add Bank Account, on its
+/// page or in the pop-up (`close` given): Continue leads to the review.
+#[component]
+fn MethodForm(
+    user: String,
+    kind: &'static str,
+    action: ServerAction<ReviewSavedMethod>,
+    #[prop(optional)] close: Option<Callback<()>>,
+) -> impl IntoView {
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = Signal::derive(move || {
         form_error(action.value().get()).or_else(|| {
@@ -312,16 +363,13 @@ pub fn AddMethodPage() -> impl IntoView {
                 .map(|_| "Please correct the highlighted fields.".to_string())
         })
     });
+    // Without JavaScript the page comes back with what was typed (never
+    // the card or account number).
     let kept = field_errors(action.value().get_untracked());
     let initial = move |f: &str| {
         kept.as_ref()
             .and_then(|k| k.value_for(f).map(str::to_string))
             .unwrap_or_default()
-    };
-    let title = if kind == "card" {
-        "Add Credit Card"
-    } else {
-        "Add Bank Account"
     };
     let bank_kind = {
         let k = initial("bank_kind");
@@ -331,38 +379,112 @@ pub fn AddMethodPage() -> impl IntoView {
             k
         }
     };
+    let cancel = match close {
+        Some(close) => view! {
+            <button type="button" class="btn btn-secondary" on:click=move |_| close.run(())>"Cancel"</button>
+        }
+        .into_any(),
+        None => view! { <a class="btn btn-secondary" href=routes::payer(&user)>"Cancel"</a> }.into_any(),
+    };
     view! {
-        <Title text=title/>
-        <Layout>
-            <nav class="crumbs" aria-label="Breadcrumb">
-                <a href=routes::PAYER_SUPPORT>"Payer Support"</a>" › "
-                <a href=routes::payer(&user)>"Payer "{user.clone()}</a>" › "{title}
-            </nav>
-            <h1>{title}</h1>
-            <p class="muted">"For payer "<span class="mono">{user.clone()}</span>". The same checks as Make Payment; you review it before it is saved."</p>
-            <ActionForm action=action>
-                <input type="hidden" name="payer" value=user.clone()/>
-                <input type="hidden" name="form[account]" value=""/>
-                <input type="hidden" name="form[method]" value=kind/>
-                <FormAlert message=alert/>
-                {if kind == "card" {
-                    view! {
-                        <CardFields class="method-fields-static" errors
-                            name=initial("card_name") expiry=initial("card_expiry") zip=initial("card_zip")/>
-                    }.into_any()
-                } else {
-                    view! {
-                        <BankFields class="method-fields-static" errors
-                            holder=initial("bank_holder") routing=initial("bank_routing") kind=bank_kind/>
-                    }.into_any()
-                }}
-                <Message id="method" errors/>
-                <div class="actions">
-                    <a class="btn btn-secondary" href=routes::payer(&user)>"Cancel"</a>
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Continue"</button>
-                </div>
-            </ActionForm>
-        </Layout>
+        <p class="muted">"For payer "<span class="mono">{user.clone()}</span>". The same checks as Make Payment; you review it before it is saved."</p>
+        <ActionForm action=action>
+            <input type="hidden" name="payer" value=user.clone()/>
+            <input type="hidden" name="form[account]" value=""/>
+            <input type="hidden" name="form[method]" value=kind/>
+            {close.is_some().then(|| view! { <input type="hidden" name="stay" value="true"/> })}
+            <FormAlert message=alert/>
+            {if kind == "card" {
+                view! {
+                    <CardFields class="method-fields-static" errors
+                        name=initial("card_name") expiry=initial("card_expiry") zip=initial("card_zip")/>
+                }.into_any()
+            } else {
+                view! {
+                    <BankFields class="method-fields-static" errors
+                        holder=initial("bank_holder") routing=initial("bank_routing") kind=bank_kind/>
+                }.into_any()
+            }}
+            <Message id="method" errors/>
+            <div class="actions">
+                {cancel}
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Continue"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The pop-up (a modal `<dialog>`) of Add Credit Card / Add Bank Account:
+/// the form, then its review, then the method is saved and the payer's
+/// list shown again. Escape or Cancel closes it; nothing is saved before
+/// Add Credit Card / Add Bank Account on the review.
+#[component]
+fn AddMethodDialog(
+    user: String,
+    kind: &'static str,
+    close: Callback<()>,
+    added: Callback<()>,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get()
+            && !d.open()
+        {
+            let _ = d.show_modal();
+        }
+    });
+    let review = ServerAction::<ReviewSavedMethod>::new();
+    let add = ServerAction::<AddSavedMethod>::new();
+    let sealed = Memo::new(move |_| review.value().get().and_then(|r| r.ok()));
+    let shown = Resource::new(
+        move || sealed.get(),
+        |s| async move {
+            match s {
+                Some(s) => Some(load_saved_method_review(s).await),
+                None => None,
+            }
+        },
+    );
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            close.run(());
+            added.run(());
+        }
+    });
+    let alert = Signal::derive(move || form_error(add.value().get()));
+    let title = method_title(kind);
+    view! {
+        <dialog node_ref=dialog class="modal" aria-labelledby="add-method-title" on:close=move |_| close.run(())>
+            <h2 id="add-method-title">{move || if sealed.get().is_some() { "Review Payment Method" } else { title }}</h2>
+            <div hidden=move || sealed.get().is_some()>
+                <MethodForm user=user.clone() kind action=review close/>
+            </div>
+            <Suspense fallback=loading>
+                {move || shown.get().flatten().map(|r| match r {
+                    Ok(v) => {
+                        let button = if v.card { "Add Credit Card" } else { "Add Bank Account" };
+                        view! {
+                            <p class="muted">"Check it with the payer, then click "{button}"."</p>
+                            <dl class="review">
+                                <div><dt>"Payer"</dt><dd class="mono">{v.payer}</dd></div>
+                                <div><dt>"Payment Method"</dt><dd>{v.label}</dd></div>
+                                {v.details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+                            </dl>
+                            <ActionForm action=add>
+                                <FormAlert message=alert/>
+                                <input type="hidden" name="r" value=sealed.get_untracked().unwrap_or_default()/>
+                                <input type="hidden" name="stay" value="true"/>
+                                <div class="actions">
+                                    <button type="button" class="btn btn-secondary" on:click=move |_| review.value().set(None)>"Back"</button>
+                                    <button type="submit" class="btn btn-primary" disabled=move || add.pending().get()>{button}</button>
+                                </div>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </Suspense>
+        </dialog>
     }
 }
 

@@ -588,6 +588,38 @@ async fn bill_triggered_plans_pay_each_bill_once(t: &TestDb) {
     let p = pass(&s, runs).await;
     assert_eq!(p.started, 1);
     assert_eq!(plan_payments(t, plan, "status = 'pending'").await, 1);
+
+    // A bill made payable again on Bill Details is planned at Submit, with
+    // no pass in between.
+    load(bills(&format!(
+        "100002,INV-2,{},{due},40.00,10.00\n",
+        today.iso()
+    )))
+    .await;
+    let bill = n(t, "SELECT id FROM bills WHERE invoice_number = 'INV-2'").await;
+    let bill = bill.to_string();
+    let edit = |status: &'static str, state: &'static str| {
+        [
+            ("form[id]", bill.clone()),
+            ("form[status]", status.to_string()),
+            ("form[state]", state.to_string()),
+        ]
+    };
+    let on_it = format!(
+        "SELECT COUNT(*) FROM plan_occurrences WHERE plan_id = {plan} AND occurrence_key = 'invoice:INV-2'"
+    );
+    let form = edit("unpaid", "inactive");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(call(&c, &s, "update_bill", &form).await.status(), 200);
+    assert_eq!(n(t, &on_it).await, 0, "an inactive bill is not paid");
+    let form = edit("unpaid", "active");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(call(&c, &s, "update_bill", &form).await.status(), 200);
+    assert_eq!(n(t, &on_it).await, 1, "planned at Submit");
+    assert_eq!(
+        plan_payments(t, plan, "status = 'scheduled' AND amount_cents = 4000").await,
+        1
+    );
 }
 
 async fn declines_and_inactive_accounts_stop_plans(t: &TestDb) {
