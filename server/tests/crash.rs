@@ -12,6 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{count, drop_postgres, postgres_db};
+
 const KILLS: usize = 10;
 const CLIENTS: usize = 6;
 /// A payment that cannot get an answer in this long is a failure.
@@ -202,14 +205,6 @@ async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<
     acknowledged
 }
 
-async fn count(db: &app::db::Db, sql: &str) -> i64 {
-    match db {
-        app::db::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
-        app::db::Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
-    }
-    .expect(sql)
-}
-
 async fn survives_kill_9(db_url: String, dir: &Path) {
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -344,43 +339,10 @@ async fn payments_survive_kill_9_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payments_survive_kill_9_on_postgres() {
-    let admin = std::env::var("PAYDESK_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let pool = match sqlx::PgPool::connect(&admin).await {
-        Ok(p) => p,
-        Err(e) if std::env::var("PAYDESK_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
-            eprintln!("PostgreSQL is not reachable ({e}); skipping the crash test on PostgreSQL");
-            // `make test` reads this mark and says so in its last lines.
-            let mark = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/postgres-skipped");
-            // Appended, as the app tests do: each skipped test is a line.
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(mark)
-            {
-                use std::io::Write;
-                let _ = writeln!(f, "crash test: {e}");
-            }
-            return;
-        }
-        Err(e) => panic!("PostgreSQL is required: {e}"),
-    };
-    let name = format!("paydesk_crash_{}", std::process::id());
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&pool)
-        .await
-        .expect("drop");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .expect("create");
-    let url = match admin.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("PAYDESK_TEST_POSTGRES has no database name: {admin}"),
+    let Some(url) = postgres_db("crash").await else {
+        return;
     };
     let dir = tempfile::tempdir().expect("a temporary folder");
-    survives_kill_9(url, dir.path()).await;
-    let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&pool)
-        .await;
+    survives_kill_9(url.clone(), dir.path()).await;
+    drop_postgres(&url).await;
 }

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod support;
+use support::{count, drop_postgres, postgres_db};
+
 const PLANS: u64 = 2000;
 const KILLS: usize = 6;
 /// A Tuesday with no holiday near it: the run date is the date.
@@ -42,14 +45,6 @@ impl Env {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
-}
-
-async fn count(db: &app::db::Db, sql: &str) -> i64 {
-    match db {
-        app::db::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
-        app::db::Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
-    }
-    .expect(sql)
 }
 
 fn prepare(db_url: &str, dir: &Path) -> Env {
@@ -235,51 +230,6 @@ async fn two_at_once(db_url: String, dir: &Path) {
     finish(&env, &db).await;
     each_plan_paid_once(&env, &db).await;
     db.close().await;
-}
-
-/// A database of its own on the test PostgreSQL, or None (skipped, and
-/// said so) when there is none and it is not required.
-async fn postgres_db(tag: &str) -> Option<String> {
-    let admin = std::env::var("PAYDESK_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let pool = match sqlx::PgPool::connect(&admin).await {
-        Ok(p) => p,
-        Err(e) if std::env::var("PAYDESK_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
-            eprintln!("PostgreSQL is not reachable ({e}); skipping {tag} on PostgreSQL");
-            let mark = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/postgres-skipped");
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(mark)
-            {
-                use std::io::Write;
-                let _ = writeln!(f, "{tag}: {e}");
-            }
-            return None;
-        }
-        Err(e) => panic!("PostgreSQL is required: {e}"),
-    };
-    let name = format!("paydesk_{tag}_{}", std::process::id());
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(&sql).execute(&pool).await.expect(&sql);
-    }
-    let (server, _) = admin
-        .rsplit_once('/')
-        .expect("a database name in PAYDESK_TEST_POSTGRES");
-    Some(format!("{server}/{name}"))
-}
-
-/// Drops a database `postgres_db` made.
-async fn drop_postgres(url: &str) {
-    let (server, name) = url.rsplit_once('/').expect("a database name");
-    if let Ok(pool) = sqlx::PgPool::connect(&format!("{server}/postgres")).await {
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&pool)
-            .await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -55,6 +55,23 @@ pub struct Started {
     pub declined_plan_payments: Vec<i64>,
 }
 
+/// Who recorded the processor's answers, for their audit rows.
+struct AnsweredBy<'a> {
+    login: &'a str,
+    id: Option<i64>,
+    ip: Option<&'a str>,
+}
+
+/// A processor that could not answer: counted, logged with an incident id
+/// (returned for the CSR's message); the payment stays `authorizing` for
+/// recovery to ask again with its key.
+fn processor_failed(row: &PaymentRow, e: &super::processor::ProcessorError) -> AppError {
+    telemetry::payment(PaymentOutcome::Failed);
+    let incident = super::incident_id();
+    tracing::error!(incident = %incident, payment = row.id, error = %e, "authorization failed");
+    AppError::Internal(incident)
+}
+
 /// What a payment needs from the server.
 pub struct Payments<'a> {
     pub db: &'a Db,
@@ -575,7 +592,8 @@ impl Payments<'_> {
         outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?)
     }
 
-    /// Records the processor's answer for a payment in `authorizing`.
+    /// Records the processor's answer for a payment in `authorizing` (a
+    /// request's, or recovery's); a processor failure is an incident.
     async fn record_outcome(
         &self,
         row: &PaymentRow,
@@ -584,50 +602,102 @@ impl Payments<'_> {
         actor_id: Option<i64>,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
-        let outcome = outcome.map_err(|e| {
-            telemetry::payment(PaymentOutcome::Failed);
-            let incident = super::incident_id();
-            tracing::error!(incident = %incident, payment = row.id, error = %e, "authorization failed");
-            AppError::Internal(incident)
-        })?;
-        let object = Reference::parse(&row.reference)
-            .map(|r| r.to_string())
-            .unwrap_or_default();
-        let audit = |action| AuditEntry {
-            actor_id,
-            actor_login: Some(actor),
-            object: Some(&object),
+        let outcome = outcome.map_err(|e| processor_failed(row, &e))?;
+        let by = AnsweredBy {
+            login: actor,
+            id: actor_id,
             ip,
-            ..AuditEntry::new(now_ms(), action)
         };
-        match outcome {
-            Authorization::Approved { processor_ref } => {
-                let after = serde_json::json!({ "account": row.account_number, "amount_cents": row.amount_cents, "status": "pending" }).to_string();
-                let entry = AuditEntry {
-                    after: Some(&after),
-                    ..audit(AuditAction::PaymentOnBehalf)
-                };
-                // Counted by whoever moved it: a request and recovery
-                // racing for one payment record it once.
-                if self
-                    .db
-                    .approve_payment(row.id, &processor_ref, &entry)
-                    .await?
-                {
-                    telemetry::payment(PaymentOutcome::Approved);
-                }
+        self.record_all(&[(row, outcome)], &by).await?;
+        Ok(())
+    }
+
+    /// Asks the processor about a payment in `authorizing` with its own
+    /// idempotency key, so asking again returns the first answer and never
+    /// charges twice.
+    fn authorize(
+        &self,
+        row: &PaymentRow,
+    ) -> Result<Authorization, super::processor::ProcessorError> {
+        match (row.method_kind.as_str(), row.card_token.as_deref()) {
+            ("card", Some(token)) => {
+                self.processor
+                    .authorize_card(token, row.amount_cents, &row.idempotency_key)
             }
-            Authorization::Declined { reason } => {
-                let entry = AuditEntry {
-                    after: Some(&reason),
-                    ..audit(AuditAction::PaymentDeclined)
+            ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
+            _ => Err(super::processor::ProcessorError::BadToken),
+        }
+    }
+
+    /// Records the processor's answers, each with its audit row naming
+    /// `by`, in one transaction (`Db::record_answers`); each counted by
+    /// whoever moved it, so a request and recovery racing for one payment
+    /// record it once. Returns the plans' payments it declined.
+    async fn record_all(
+        &self,
+        answered: &[(&PaymentRow, Authorization)],
+        by: &AnsweredBy<'_>,
+    ) -> Result<Vec<i64>, AppError> {
+        use crate::db::payments::{Answer, Verdict};
+        // What each audit row borrows: the Reference Number and what it says.
+        let texts: Vec<(String, String)> = answered
+            .iter()
+            .map(|(row, outcome)| {
+                let object = Reference::parse(&row.reference)
+                    .map(|r| r.to_string())
+                    .unwrap_or_default();
+                let after = match outcome {
+                    Authorization::Approved { .. } => serde_json::json!({ "account": row.account_number, "amount_cents": row.amount_cents, "status": "pending" }).to_string(),
+                    Authorization::Declined { reason } => reason.clone(),
                 };
-                if self.db.decline_payment(row.id, &reason, &entry).await? {
-                    telemetry::payment(PaymentOutcome::Declined);
+                (object, after)
+            })
+            .collect();
+        let now = now_ms();
+        let answers: Vec<Answer<'_>> = answered
+            .iter()
+            .zip(&texts)
+            .map(|((row, outcome), (object, after))| {
+                let (verdict, action) = match outcome {
+                    Authorization::Approved { processor_ref } => (
+                        Verdict::Approved(processor_ref.clone()),
+                        AuditAction::PaymentOnBehalf,
+                    ),
+                    Authorization::Declined { reason } => (
+                        Verdict::Declined(reason.clone()),
+                        AuditAction::PaymentDeclined,
+                    ),
+                };
+                Answer {
+                    payment_id: row.id,
+                    verdict,
+                    audit: AuditEntry {
+                        actor_id: by.id,
+                        actor_login: Some(by.login),
+                        object: Some(object),
+                        after: Some(after),
+                        ip: by.ip,
+                        ..AuditEntry::new(now, action)
+                    },
                 }
+            })
+            .collect();
+        let moved = self.db.record_answers(&answers).await?;
+        let mut declined = Vec::new();
+        for ((a, moved), (row, _)) in answers.iter().zip(moved).zip(answered) {
+            if moved {
+                telemetry::payment(match a.verdict {
+                    Verdict::Approved(_) => PaymentOutcome::Approved,
+                    Verdict::Declined(_) => {
+                        if row.plan_id.is_some() {
+                            declined.push(row.id);
+                        }
+                        PaymentOutcome::Declined
+                    }
+                });
             }
         }
-        Ok(())
+        Ok(declined)
     }
 
     /// Finishes payments whose request died after claiming the key and
@@ -638,14 +708,7 @@ impl Payments<'_> {
     pub async fn recover_stale(&self, older_than_ms: i64) -> Result<Vec<i64>, AppError> {
         let mut done = Vec::new();
         for row in self.db.stale_authorizing(now_ms() - older_than_ms).await? {
-            let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
-                ("card", Some(token)) => {
-                    self.processor
-                        .authorize_card(token, row.amount_cents, &row.idempotency_key)
-                }
-                ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
-                _ => Err(super::processor::ProcessorError::BadToken),
-            };
+            let outcome = self.authorize(&row);
             self.record_outcome(&row, outcome, "recovery", None, None)
                 .await?;
             tracing::warn!(payment = row.id, "finished a payment left authorizing");
@@ -719,80 +782,21 @@ impl Payments<'_> {
     /// for stays `authorizing`; recovery asks again with its key. Returns
     /// the plans' payments it declined.
     async fn answer_all(&self, rows: &[&PaymentRow]) -> Result<Vec<i64>, AppError> {
-        use crate::db::payments::{Answer, Verdict};
-        let mut verdicts = Vec::with_capacity(rows.len());
+        let mut answered = Vec::with_capacity(rows.len());
         for row in rows {
-            let outcome = match (row.method_kind.as_str(), row.card_token.as_deref()) {
-                ("card", Some(token)) => {
-                    self.processor
-                        .authorize_card(token, row.amount_cents, &row.idempotency_key)
-                }
-                ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
-                _ => Err(super::processor::ProcessorError::BadToken),
-            };
-            match outcome {
-                Ok(Authorization::Approved { processor_ref }) => {
-                    let after = serde_json::json!({ "account": row.account_number, "amount_cents": row.amount_cents, "status": "pending" }).to_string();
-                    verdicts.push((row, Verdict::Approved(processor_ref), after));
-                }
-                Ok(Authorization::Declined { reason }) => {
-                    verdicts.push((row, Verdict::Declined(reason.clone()), reason));
-                }
+            match self.authorize(row) {
+                Ok(outcome) => answered.push((*row, outcome)),
                 Err(e) => {
-                    telemetry::payment(PaymentOutcome::Failed);
-                    let incident = super::incident_id();
-                    tracing::error!(incident = %incident, payment = row.id, error = %e, "authorization failed");
+                    processor_failed(row, &e);
                 }
             }
         }
-        let objects: Vec<String> = verdicts
-            .iter()
-            .map(|(row, _, _)| {
-                Reference::parse(&row.reference)
-                    .map(|r| r.to_string())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let now = now_ms();
-        let answers: Vec<Answer<'_>> = verdicts
-            .iter()
-            .zip(&objects)
-            .map(|((row, verdict, after), object)| Answer {
-                payment_id: row.id,
-                verdict: match verdict {
-                    Verdict::Approved(r) => Verdict::Approved(r.clone()),
-                    Verdict::Declined(r) => Verdict::Declined(r.clone()),
-                },
-                audit: AuditEntry {
-                    actor_login: Some("scheduler"),
-                    object: Some(object),
-                    after: Some(after),
-                    ..AuditEntry::new(
-                        now,
-                        match verdict {
-                            Verdict::Approved(_) => AuditAction::PaymentOnBehalf,
-                            Verdict::Declined(_) => AuditAction::PaymentDeclined,
-                        },
-                    )
-                },
-            })
-            .collect();
-        let moved = self.db.record_answers(&answers).await?;
-        let mut declined = Vec::new();
-        for ((a, moved), (row, _, _)) in answers.iter().zip(moved).zip(&verdicts) {
-            if moved {
-                telemetry::payment(match a.verdict {
-                    Verdict::Approved(_) => PaymentOutcome::Approved,
-                    Verdict::Declined(_) => {
-                        if row.plan_id.is_some() {
-                            declined.push(row.id);
-                        }
-                        PaymentOutcome::Declined
-                    }
-                });
-            }
-        }
-        Ok(declined)
+        let by = AnsweredBy {
+            login: "scheduler",
+            id: None,
+            ip: None,
+        };
+        self.record_all(&answered, &by).await
     }
 
     /// A repeat of a review that already has a payment: wait for the first
