@@ -188,13 +188,14 @@ export function daysAhead(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toLocaleDateString("en-CA", { timeZone: "America/New_York" });
 }
 
-/** The first weekday after today in the biller's zone: a plan's first
- * date there runs on that day, never today (a weekend date would run the
- * Friday before). */
-export function nextWeekday(): string {
-  for (let n = 1; ; n++) {
+/** A plan's first date that runs ahead of today in the biller's zone: the
+ * first Tuesday, Wednesday or Thursday at least 3 days ahead. Should it be
+ * a Federal Reserve holiday, it runs the banking day before, still days
+ * ahead (never today, which would start it at once). */
+export function planFirstDate(): string {
+  for (let n = 3; ; n++) {
     const at = new Date(Date.now() + n * 86_400_000);
     const day = at.toLocaleDateString("en-US", { timeZone: "America/New_York", weekday: "short" });
-    if (day !== "Sat" && day !== "Sun") return daysAhead(n);
+    if (day === "Tue" || day === "Wed" || day === "Thu") return daysAhead(n);
   }
 }

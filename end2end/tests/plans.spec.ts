@@ -1,5 +1,5 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { CSR, hasJs, nextWeekday, ownPayer, ready, runPlans, signIn } from "./helpers";
+import { CSR, hasJs, planFirstDate, ownPayer, ready, runPlans, signIn } from "./helpers";
 
 // Saved methods and automatic payments (docs/automatic-payments.md), each
 // project on an enrolled payer of its own, starting signed out at the root.
@@ -81,7 +81,7 @@ test("a CSR saves a card, sets up a recurring payment, sees it run, cancels it a
   await expect(page.getByRole("heading", { name: "Set Up" })).toBeVisible();
   await expect(page.getByText("can't be changed: cancel the plan")).toBeVisible();
   await ready(page, info);
-  const first = nextWeekday();
+  const first = planFirstDate();
   await page.getByLabel("Fixed amount", { exact: true }).fill("15.001");
   await page.getByLabel("First payment date").fill(first);
   await page.getByRole("button", { name: "Setup Recurring Payment" }).click();

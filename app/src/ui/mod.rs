@@ -37,7 +37,7 @@ pub use layout::Layout;
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::web::security::page_csp();
+    crate::web::security::provide_page_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">

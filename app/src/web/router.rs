@@ -74,9 +74,6 @@ pub fn router(state: AppState) -> Router {
             routes,
             move || {
                 provide_context(context_state.clone());
-                // A fresh nonce per page: its inline scripts carry it and the
-                // page's CSP names it (security::page_csp).
-                leptos::nonce::provide_nonce();
             },
             move || shell(options.clone()),
         )

@@ -44,31 +44,47 @@ fn default_csp() -> String {
     format!("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; {CSP_REST}")
 }
 
-/// Called while a page renders: its inline scripts (hydration, resolved
-/// resources) carry this response's nonce, and only scripts from this site
-/// or with that nonce may run. No 'unsafe-inline'.
-pub fn page_csp() {
-    let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; {CSP_REST}",
-        nonce.as_inner()
-    );
-    if let Ok(v) = HeaderValue::from_str(&policy) {
-        res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+/// A page's script nonce, made for each request before anything renders:
+/// the page's inline scripts (hydration, resolved resources) carry it
+/// (`shell` hands it to Leptos) and `headers` names it in the page's
+/// CSP, so only scripts from this site or with that nonce run; no
+/// 'unsafe-inline'. The policy used to be set from inside the render,
+/// through the response options, and a page was now and then served with
+/// the default policy instead: its scripts blocked, it never hydrated.
+#[derive(Clone)]
+pub struct PageNonce(pub std::sync::Arc<str>);
+
+/// Hands the request's nonce to Leptos, for the page's inline scripts.
+/// Called by `shell`, so that every rendered page (a 404's too) has it.
+pub fn provide_page_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    if let Some(n) = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<PageNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(n.0));
     }
 }
 
-pub async fn headers(req: Request, next: Next) -> Response {
+fn page_csp(nonce: &str) -> String {
+    format!("default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; {CSP_REST}")
+}
+
+pub async fn headers(mut req: Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new().as_inner().clone();
+    req.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
-        && let Ok(v) = HeaderValue::from_str(&default_csp())
-    {
+    // A rendered page (HTML) gets its nonce; any other answer carries no
+    // inline script at all.
+    let page = h
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let policy = if page {
+        page_csp(&nonce)
+    } else {
+        default_csp()
+    };
+    if let Ok(v) = HeaderValue::from_str(&policy) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(
