@@ -370,16 +370,17 @@ impl Db {
         let by_id: std::collections::HashMap<i64, &Answer<'_>> =
             answers.iter().map(|a| (a.payment_id, a)).collect();
         let status = unindexed("payments.status");
+        // The answers as rows (payment, processor reference or decline
+        // reason, time); each updates its payment only if still authorizing.
+        let v = with_rows(backend, "pid, pref, pat", &["bigint", "text", "bigint"]);
         let approve_sql = format!(
-            "{}UPDATE payments SET status = 'pending', processor_ref = v.pref, updated_at = v.pat FROM v \
+            "{v}UPDATE payments SET status = 'pending', processor_ref = v.pref, updated_at = v.pat FROM v \
              WHERE payments.id = v.pid AND {status} = 'authorizing' \
-             RETURNING id, account_id, amount_cents, receipt_email, method_kind, bill_id",
-            with_rows(backend, "pid, pref, pat", &["bigint", "text", "bigint"])
+             RETURNING id, account_id, amount_cents, receipt_email, method_kind, bill_id"
         );
         let decline_sql = format!(
-            "{}UPDATE payments SET status = 'declined', decline_reason = v.pref, updated_at = v.pat FROM v \
-             WHERE payments.id = v.pid AND {status} = 'authorizing' RETURNING id",
-            with_rows(backend, "pid, pref, pat", &["bigint", "text", "bigint"])
+            "{v}UPDATE payments SET status = 'declined', decline_reason = v.pref, updated_at = v.pat FROM v \
+             WHERE payments.id = v.pid AND {status} = 'authorizing' RETURNING id, decline_reason"
         );
         let moved = in_tx!(self, |tx| {
             let mut moved = std::collections::HashSet::new();
@@ -388,33 +389,22 @@ impl Db {
             let mut bills: std::collections::BTreeMap<i64, i64> = Default::default();
             let mut notices: Vec<NoticeRow> = Vec::new();
             for chunk in approved.chunks(super::WRITE_BATCH) {
-                let rows: Vec<(i64, i64, String, String, i64)> =
-                    sqlx::query_as::<_, (i64, i64, i64, String, String, Option<i64>)>(&approve_sql)
+                let rows: Vec<(i64, i64, i64, String, String, Option<i64>)> =
+                    sqlx::query_as(&approve_sql)
                         .bind(super::json(&chunk)?)
                         .fetch_all(&mut *tx)
-                        .await?
-                        .into_iter()
-                        .map(|(id, account, amount, email, method, bill)| {
-                            if let Some(bill) = bill {
-                                // Authorizing paid nothing toward the bill; Pending pays it all.
-                                *bills.entry(bill).or_default() += amount;
-                            }
-                            (id, account, email, method, amount)
-                        })
-                        .collect();
-                for (id, account_id, email, method, amount) in rows {
+                        .await?;
+                for (id, account_id, amount, email, method, bill) in rows {
                     let Some(a) = by_id.get(&id) else { continue };
                     let now = a.audit.at;
+                    if let Some(bill) = bill {
+                        // Authorizing paid nothing toward the bill; Pending pays it all.
+                        *bills.entry(bill).or_default() += amount;
+                    }
                     let posting =
                         approval_posting(MethodKind::decode(&method)?, Money::from_cents(amount));
-                    postings.add(
-                        &posting,
-                        account_id,
-                        id,
-                        format!("pay:{id}"),
-                        a.audit.actor_id,
-                        now,
-                    );
+                    let by = a.audit.actor_id;
+                    postings.add(&posting, account_id, id, format!("pay:{id}"), by, now);
                     let actor = a.audit.actor_login.unwrap_or("system").to_string();
                     history.push((id, now, Some("authorizing"), "pending", actor, None));
                     notices.push((id, "receipt", format!("receipt:{id}"), email, now));
@@ -422,16 +412,12 @@ impl Db {
                 }
             }
             for chunk in declined.chunks(super::WRITE_BATCH) {
-                let ids: Vec<i64> = sqlx::query_scalar(&decline_sql)
+                let rows: Vec<(i64, Option<String>)> = sqlx::query_as(&decline_sql)
                     .bind(super::json(&chunk)?)
                     .fetch_all(&mut *tx)
                     .await?;
-                for id in ids {
+                for (id, reason) in rows {
                     let Some(a) = by_id.get(&id) else { continue };
-                    let reason = match &a.verdict {
-                        Verdict::Declined(r) => Some(r.clone()),
-                        Verdict::Approved(_) => None,
-                    };
                     let actor = a.audit.actor_login.unwrap_or("system").to_string();
                     history.push((
                         id,
