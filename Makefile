@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports bench-plans lint doctor
+.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports bench-plans bench-lighthouse lint doctor
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -105,7 +105,7 @@ bench: build
 	@scripts/install-tools.sh bench
 	@bench/run.sh
 
-## bench-quick: the same at a small size (10,000 accounts, 20 s soak), in about 2.5 minutes
+## bench-quick: the same at a small size (10,000 accounts, 20 s soak), in about 3 minutes (Lighthouse included)
 bench-quick: build
 	@scripts/install-tools.sh bench
 	@BENCH_ACCOUNTS=10000 BENCH_SECONDS=3 BENCH_CEILING_PAYMENTS=300 BENCH_SETTLE=10000 BENCH_PLANS=10000 \
@@ -118,6 +118,12 @@ bench-reports: build
 ## bench-plans: 100,000 automatic payment plans due on one day, on each database, as table rows (BENCH_PLANS=… to scale)
 bench-plans: build
 	@bench/plans.sh
+
+## bench-lighthouse: Lighthouse's accessibility and performance scores, signed in, for Payer Support,
+## Make Payment, its review, a payment's page and Home, as a table (about 40 s)
+bench-lighthouse: build
+	@scripts/install-tools.sh lighthouse
+	@bench/lighthouse.sh
 
 ## bench-import: the 1,000,000-row universal file import against a bare load (BENCH_ACCOUNTS=… to scale)
 bench-import: build

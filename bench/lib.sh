@@ -36,10 +36,12 @@ drop_db() {
 
 postgres_reachable() { psql -q "$PG/postgres" -c "SELECT 1" >/dev/null 2>&1; }
 
-# Starts `paydesk serve` on DB_URL; sets PORT, BASE and SERVER_PID.
+# Starts `paydesk serve` on DB_URL, on BENCH_PORT when set (else a free
+# port); sets PORT, BASE and SERVER_PID.
 start_server() {
-  PORT="$(free_port)"
+  PORT="${BENCH_PORT:-$(free_port)}"
   BASE="http://127.0.0.1:$PORT"
+  if curl -s -o /dev/null "$BASE/" 2>/dev/null; then echo "port $PORT is taken" >&2; return 1; fi
   DATABASE_URL="$DB_URL" PAYDESK_DATA_DIR="$WORK/data-$DB_NAME" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD PAYDESK_SIGN_IN_IP_LIMIT=1000000 RUST_LOG=warn \
     "$BIN" serve 2>>"$WORK/server-$DB_NAME.log" &

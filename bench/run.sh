@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 out="${BENCH_OUT:-BENCHMARKS.md}"
 rows="$(mktemp)"
-trap 'rm -f "$rows"' EXIT
+lighthouse="$(mktemp)"
+trap 'rm -f "$rows" "$lighthouse"' EXIT
 
 echo "[bench] universal file import (${BENCH_ACCOUNTS:-1000000} rows)"
 bench/import.sh >> "$rows"
@@ -23,6 +24,8 @@ echo "[bench] automatic payments (${BENCH_PLANS:-100000} plans due on one day)"
 bench/plans.sh >> "$rows"
 echo "[bench] client payload"
 node bench/payload.mjs >> "$rows"
+echo "[bench] Lighthouse: accessibility and performance, signed in"
+bench/lighthouse.sh > "$lighthouse"
 
 # The tree measured, read before the output file is rewritten (rewriting it
 # would make every run look like one "with uncommitted changes").
@@ -45,6 +48,13 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet -- . ":(exclude)$out" ||
   echo "Sizes: ${BENCH_ACCOUNTS:-1000000} accounts with $(( ${BENCH_ACCOUNTS:-1000000} * 5 )) payments (search, payment submission,"
   echo "page load, memory); ${BENCH_SETTLE:-100000} payments settled; ${BENCH_PLANS:-100000} plans; ${BENCH_SOAK_SECONDS:-600} s soak. How each figure is taken,"
   echo "and what was found where a goal is missed: docs/benchmarks.md."
+  echo
+  echo "## Lighthouse"
+  echo
+  echo "Lighthouse 12.2.3's scores (0 to 100) for a signed-in CSR's pages and the administrator's Home, each a"
+  echo "cold navigation in headless Chromium $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null | awk '{print $2}') against the release server on the demo data (\`make bench-lighthouse\`)."
+  echo
+  cat "$lighthouse"
 } > "$out"
 echo "[bench] wrote $out"
 cat "$out"

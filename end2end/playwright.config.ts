@@ -14,7 +14,8 @@ const chromium = {
   ],
 };
 
-const base = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3100";
+// E2E_ADDR moves the server (scripts/e2e-server.sh) and the tests together.
+const base = process.env.E2E_BASE_URL ?? `http://${process.env.E2E_ADDR ?? "127.0.0.1:3100"}`;
 const desktop = { viewport: { width: 1280, height: 800 } };
 const tablet = { viewport: { width: 768, height: 1024 }, hasTouch: true };
 
@@ -23,7 +24,7 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   retries: 0,
-  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
+  reporter: [["list"], ["json", { outputFile: process.env.E2E_RESULTS ?? "test-results/results.json" }]],
   timeout: 30_000,
   expect: { timeout: 7_000 },
   use: {

@@ -3,7 +3,9 @@
 # with the demo data. Playwright runs this (end2end/playwright.config.ts).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-tmp="$root/end2end/.tmp"
+# E2E_TMP and E2E_ADDR let a second run (another port, another folder)
+# work beside the first.
+tmp="${E2E_TMP:-$root/end2end/.tmp}"
 rm -rf "$tmp" && mkdir -p "$tmp"
 export DATABASE_URL="sqlite://$tmp/e2e.db"
 export PAYDESK_DATA_DIR="$tmp/data"

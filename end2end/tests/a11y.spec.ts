@@ -1,93 +1,45 @@
 // axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) on the console's pages, at
-// desktop and tablet size, with and without JavaScript: no violations, and
-// no rule disabled. Without JavaScript, axe (itself a script) runs in a
-// context that loads the page but not the client bundle, so what it checks
-// is exactly the server's HTML, as a browser without JavaScript shows it.
+// desktop and tablet size, with and without JavaScript, in the light and
+// the dark theme: no violations, and no rule disabled. Without JavaScript,
+// axe (itself a script) runs in a context that loads the page but not the
+// client bundle, so what it checks is exactly the server's HTML, as a
+// browser without JavaScript shows it (console-pages.ts: scannable).
 import { test, expect, type Browser, type Page, type TestInfo } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { ADMIN, CSR, hasJs, ready, signIn } from "./helpers";
+import { CSR, hasJs, ready, signIn } from "./helpers";
+import { EMPTY_PAGES, PAGES, PLAN_PAGES, eachPage, scannable, signInAdmin, violations, type Look } from "./console-pages";
 
-// A scan of a dozen pages is most of a minute of axe on a 2-core machine
-// (31 to 35 s with a build beside it): twice the default test time.
-test.describe.configure({ timeout: 60_000 });
-
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
-
-const PAGES = [
-  "/",
-  "/payer-support",
-  "/payer-support?by=account&q=100001",
-  "/accounts/100001",
-  "/pay/100001",
-  "/reports",
-  "/reports/payment-history",
-  "/reports/aging",
-  "/reports/settlement",
-  "/reports/audit",
-  "/settlements",
-  "/approvals",
-  "/admin/users",
-  "/admin/roles",
-  "/uploads",
-];
-
-/** Automatic payments' pages: a payer found by User ID, the payer's page,
- * Add Credit Card and Add Bank Account, and Set Up (both kinds). Their own
- * test, so that each scan fits in a test's time. */
-const PLAN_PAGES = [
-  "/payer-support?by=user&q=payer1",
-  "/payer?user=payer1",
-  "/payer/add-method?user=payer1&kind=card",
-  "/payer/add-method?user=payer1&kind=bank",
-  "/set-up/100001",
-  "/set-up/100001?kind=bill_triggered",
-];
-
-/** The page axe scans: the test's own with JavaScript; without, a page in
- * a context that runs scripts (axe is one) but never loads the client
- * bundle (script and WebAssembly; the stylesheet still loads), so it shows
- * exactly the server's HTML. */
-async function scannable(page: Page, browser: Browser, info: TestInfo): Promise<Page> {
-  if (hasJs(info)) return page;
-  const use = info.project.use;
-  const context = await browser.newContext({
-    baseURL: use.baseURL,
-    viewport: use.viewport,
-    hasTouch: use.hasTouch,
-    javaScriptEnabled: true,
-  });
-  await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
-  return context.newPage();
-}
-
-async function violations(page: Page, where: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  return result.violations.map(
-    (v) => `${where}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-  );
-}
+// A scan of twenty pages is most of a minute of axe on a 2-core machine
+// (31 to 35 s for a dozen with a build beside it): twice that, and more.
+test.describe.configure({ timeout: 120_000 });
 
 /** Signs in as the administrator (scanning the sign-in page on the way
  * when asked) and scans each of `paths`; every violation found. */
-async function scanPages(page: Page, browser: Browser, info: TestInfo, paths: string[], signInPage: boolean) {
-  const p = await scannable(page, browser, info);
+async function scanPages(page: Page, browser: Browser, info: TestInfo, paths: string[], signInPage: boolean, look: Look = {}) {
+  const p = await scannable(page, browser, info, look);
   const found: string[] = [];
-  await p.goto("/");
-  await ready(p, info);
-  if (signInPage) found.push(...(await violations(p, "sign-in")));
-  await signIn(p, info, ADMIN.login, ADMIN.password);
-  await expect(p.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
-  for (const path of paths) {
-    const response = await p.goto(path);
-    expect(response?.status(), `${path} is a page, not an error`).toBeLessThan(400);
-    await ready(p, info);
-    found.push(...(await violations(p, path)));
-  }
+  await signInAdmin(p, info, signInPage ? async (at) => void found.push(...(await violations(at, "sign-in"))) : undefined);
+  found.push(...(await eachPage(p, info, paths, (at, path) => violations(at, path))));
   return found;
 }
 
 test("axe finds nothing on the sign-in page and the pages an administrator and a CSR use", async ({ page, browser }, info) => {
   expect(await scanPages(page, browser, info, PAGES, true)).toEqual([]);
+});
+
+// The dark theme (prefers-color-scheme), in two tests so that each scan
+// fits in a test's time.
+const DARK = { colorScheme: "dark" } as const;
+
+test("axe finds nothing in the dark theme, on the sign-in page and the pages an administrator and a CSR use", async ({ page, browser }, info) => {
+  expect(await scanPages(page, browser, info, PAGES, true, DARK)).toEqual([]);
+});
+
+test("axe finds nothing in the dark theme on automatic payments' pages and empty tables", async ({ page, browser }, info) => {
+  expect(await scanPages(page, browser, info, [...PLAN_PAGES, ...EMPTY_PAGES], false, DARK)).toEqual([]);
+});
+
+test("axe finds nothing on empty tables: a search that finds nothing, a report filtered to nothing", async ({ page, browser }, info) => {
+  expect(await scanPages(page, browser, info, EMPTY_PAGES, false)).toEqual([]);
 });
 
 test("axe finds nothing on automatic payments' pages, and in the Add Credit Card pop-up", async ({ page, browser }, info) => {
@@ -98,6 +50,10 @@ test("axe finds nothing on automatic payments' pages, and in the Add Credit Card
     await page.getByRole("link", { name: "Add Credit Card" }).click();
     await expect(page.getByRole("dialog", { name: "Add Credit Card" })).toBeVisible();
     found.push(...(await violations(page, "the Add Credit Card pop-up")));
+    // Closed (Escape), it gives focus back to the button that opened it.
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog", { name: "Add Credit Card" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "Add Credit Card" })).toBeFocused();
   }
   expect(found).toEqual([]);
 });
@@ -139,5 +95,14 @@ test("axe finds nothing with a form's errors shown, on the review, and on the pa
   await expect(p.getByRole("heading", { name: "Thanks for the payment!" })).toBeVisible();
   await ready(p, info);
   found.push(...(await violations(p, "Thanks")));
+  // The payment's page, and its Cancel/Reverse confirmation refused with
+  // its messages shown.
+  const reference = (await p.locator(".reference").innerText()).trim();
+  await p.goto(`/payments/${reference}`);
+  await ready(p, info);
+  await p.locator("#cancel-reverse").getByRole("button", { name: "Confirm" }).click();
+  await expect(p.locator("#cancel-reverse").getByText("Tick the box to confirm.")).toBeVisible();
+  await ready(p, info);
+  found.push(...(await violations(p, "Cancel/Reverse refused")));
   expect(found).toEqual([]);
 });

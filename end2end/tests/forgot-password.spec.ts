@@ -1,10 +1,10 @@
 import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { mailTo, newUser, ready, signIn } from "./helpers";
+import { mailTo, newUser, ready, signIn, tmpDir } from "./helpers";
 
 // Where the e2e server writes its email (scripts/e2e-server.sh: no SMTP).
-const outboxDir = path.resolve(__dirname, "..", ".tmp", "data", "outbox");
+const outboxDir = path.join(tmpDir, "data", "outbox");
 
 /** The security codes mailed to `to`, oldest first, once there are `count`. */
 async function codesFor(to: string, count: number): Promise<string[]> {

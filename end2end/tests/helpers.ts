@@ -4,7 +4,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..", "..");
-export const dbFile = path.join(root, "end2end", ".tmp", "e2e.db");
+/** The server's scratch folder (scripts/e2e-server.sh: E2E_TMP). */
+export const tmpDir = process.env.E2E_TMP ?? path.join(root, "end2end", ".tmp");
+export const dbFile = path.join(tmpDir, "e2e.db");
 const bin = path.join(root, "target", "release", "paydesk");
 
 export const CSR = { login: "csr", password: "paydesk-csr-demo-1" };
@@ -57,7 +59,7 @@ export function newUser(info: TestInfo, role: "csr" | "admin" = "csr") {
 
 /** Every email in the server's outbox. */
 function outbox(): string[] {
-  const dir = path.join(root, "end2end", ".tmp", "data", "outbox");
+  const dir = path.join(tmpDir, "data", "outbox");
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
 }
@@ -67,7 +69,7 @@ export function outboxHas(reference: string): boolean {
   return outbox().some((mail) => mail.includes(reference));
 }
 
-const dataDir = path.join(root, "end2end", ".tmp", "data");
+const dataDir = path.join(tmpDir, "data");
 
 /** Waits for an email to `to` in the server's outbox and returns the first
  * group `pattern` captures in it. */

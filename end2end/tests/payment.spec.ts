@@ -154,43 +154,4 @@ test.describe("the account-balance payment", () => {
     await expect(page.locator("dl.review")).toContainText("Visa •••• 4242");
     await expect(page.locator("dl.review")).toContainText("Maria Garcia");
   });
-
-  test("the whole payment can be made by keyboard alone", async ({ page }, info) => {
-    const account = ["100043", "100044", "100045", "100048"][PROJECTS.indexOf(info.project.name)];
-    await page.goto("/sign-in?next=/payer-support");
-    await ready(page, info);
-    await page.getByLabel("Login ID").focus();
-    await page.keyboard.type(CSR.login);
-    await page.keyboard.press("Tab");
-    await page.keyboard.type(CSR.password);
-    await page.keyboard.press("Enter");
-    await expect(page.getByRole("heading", { name: "Payer Support" })).toBeVisible();
-    await ready(page, info);
-    await page.getByLabel("Search for").focus();
-    await page.keyboard.type(account);
-    await page.keyboard.press("Enter");
-    await expect(page.getByRole("heading", { name: "Accounts Found" })).toBeVisible();
-    await page.getByRole("link", { name: /Make Payment on account/ }).focus();
-    await page.keyboard.press("Enter");
-    await expect(page.getByRole("heading", { name: "Make Payment" })).toBeVisible();
-    await ready(page, info);
-    await page.getByLabel("Payment Amount").focus();
-    await page.keyboard.press("ControlOrMeta+a");
-    await page.keyboard.type("4.56");
-    // From the amount, Tab walks through the method choice into the card fields.
-    await page.getByLabel("Name on card").focus();
-    const values = ["Kay Board", "4242424242424242", "1234", "123", "02139"];
-    for (const [i, value] of values.entries()) {
-      await page.keyboard.type(value);
-      if (i < values.length - 1) await page.keyboard.press("Tab");
-    }
-    await expect(page.getByLabel("Expiry (MM/YY)")).toHaveValue(/^12\/?34$/);
-    // Enter in the last field submits through the form's default button, Confirm.
-    await page.keyboard.press("Enter");
-    await expect(page.getByRole("heading", { name: "Review Payment" })).toBeVisible();
-    await ready(page, info);
-    await page.getByRole("button", { name: "Make Payment" }).focus();
-    await page.keyboard.press("Enter");
-    await expect(page.getByRole("heading", { name: "Thanks for the payment!" })).toBeVisible();
-  });
 });

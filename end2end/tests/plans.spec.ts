@@ -64,6 +64,16 @@ async function addCard(page: Page, info: TestInfo, number: string) {
   await ready(page, info);
 }
 
+
+/** Delete of a saved method: the link, then its confirmation. */
+async function deleteMethod(page: Page, info: TestInfo, label: string) {
+  await page.getByRole("link", { name: `Delete ${label}` }).click();
+  await expect(page.getByText(`Delete ${label}? It can't be undone.`)).toBeVisible();
+  await ready(page, info);
+  await expect(page.getByRole("button", { name: "Yes, Delete" })).toBeFocused();
+  await page.getByRole("button", { name: "Yes, Delete" }).click();
+}
+
 test("a CSR saves a card, sets up a recurring payment, sees it run, cancels it and deletes the card", async ({ page }, info) => {
   const { account, user } = ownPayer(info, "PR");
   await start(page, info, user);
@@ -126,7 +136,7 @@ test("a CSR saves a card, sets up a recurring payment, sees it run, cancels it a
 
   // The card is free to go now.
   await ready(page, info);
-  await page.getByRole("button", { name: "Delete Mastercard •••• 4444" }).click();
+  await deleteMethod(page, info, "Mastercard •••• 4444");
   await expect(page.locator(".method-list")).toHaveCount(0);
 });
 
@@ -157,7 +167,7 @@ test("a bill-triggered plan is set up with a limit, holds its card, and is cance
   // The plan holds the card: Delete says which plan.
   const plan = await card.getAttribute("data-plan");
   await ready(page, info);
-  await page.getByRole("button", { name: "Delete Mastercard •••• 4444" }).click();
+  await deleteMethod(page, info, "Mastercard •••• 4444");
   await expect(page.getByRole("alert").filter({ hasText: `plan ${plan}` })).toBeVisible();
   await expect(page.locator(".method-list")).toContainText("Mastercard •••• 4444");
 

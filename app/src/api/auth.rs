@@ -56,6 +56,15 @@ pub async fn current_user() -> Result<StaffUser, AppError> {
     Ok(user)
 }
 
+/// "Stay signed in": keeps the session (like any request the user makes)
+/// and says how many minutes it may sit idle, so that the page can warn
+/// before it ends (WCAG 2.2.1, ui/session_watch.rs).
+#[server(endpoint = "stay_signed_in")]
+pub async fn stay_signed_in() -> Result<i64, AppError> {
+    let (state, _, _) = super::context::require_session()?;
+    Ok(state.config.session_idle_minutes)
+}
+
 /// Change Password: the user's own, with the current one.
 #[server(endpoint = "change_password")]
 pub async fn change_password(

@@ -44,7 +44,7 @@ fn AccountFields(
             <div class="field">
                 <label for=id.clone()>{label}</label>
                 <input id=id.clone() name=format!("form[{f}]") type=kind autocomplete="off" value=kept(f, &value)
-                    aria-invalid=invalid(f) aria-describedby=format!("{id}-error")/>
+                    aria-invalid=invalid(f) autofocus=move || invalid(f)() == "true" aria-describedby=format!("{id}-error")/>
                 <FieldMessage id=id message=message(f)/>
             </div>
         }
@@ -107,7 +107,7 @@ pub fn AccountPage() -> impl IntoView {
         |(n, _, _)| load_account(n),
     );
     view! {
-        <Title text="Account"/>
+        <Title text=move || format!("Account {}", number())/>
         <Layout>
             <nav class="crumbs" aria-label="Breadcrumb">
                 <a href=move || crate::routes::payer_support_account(&number())>"Payer Support"</a>" › Account "{number}
@@ -206,6 +206,7 @@ fn AccountView(
                 view! {
                     <div class="table-wrap">
                         <table class="data" id="history-table">
+                            <caption class="sr-only">"Balance history"</caption>
                             <thead><tr>
                                 <th scope="col">"Time"</th><th scope="col">"What"</th><th scope="col" class="num">"Change"</th>
                                 <th scope="col">"By"</th><th scope="col">"Note"</th>
@@ -263,13 +264,13 @@ fn AdjustPanel(number: String, key: String, adjust: ServerAction<AdjustBalance>)
                     <div class="field">
                         <label for="adjust-amount">"Amount"</label>
                         <input id="adjust-amount" name="form[amount]" inputmode="decimal" value=kept("amount")
-                            aria-invalid=invalid("amount") aria-describedby="adjust-amount-error"/>
+                            aria-invalid=invalid("amount") autofocus=move || invalid("amount")() == "true" aria-describedby="adjust-amount-error"/>
                         <FieldMessage id="adjust-amount" message=message("amount")/>
                     </div>
                     <div class="field">
                         <label for="adjust-reason">"Reason"</label>
                         <input id="adjust-reason" name="form[reason]" maxlength="500" value=kept("reason")
-                            aria-invalid=invalid("reason") aria-describedby="adjust-reason-error"/>
+                            aria-invalid=invalid("reason") autofocus=move || invalid("reason")() == "true" aria-describedby="adjust-reason-error"/>
                         <FieldMessage id="adjust-reason" message=message("reason")/>
                     </div>
                 </div>

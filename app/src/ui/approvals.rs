@@ -22,6 +22,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                     Ok(rows) => view! {
                         <div class="table-wrap">
                             <table class="data" id="approvals-table">
+                                <caption class="sr-only">"Refunds awaiting approval"</caption>
                                 <thead><tr>
                                     <th scope="col">"Reference Number"</th><th scope="col">"Account"</th><th scope="col">"Refund"</th>
                                     <th scope="col" class="num">"Amount"</th><th scope="col">"Asked by"</th><th scope="col">"Time"</th>

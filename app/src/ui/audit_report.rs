@@ -3,6 +3,7 @@
 //! work, with or without JavaScript.
 
 use super::Layout;
+use super::forms::FieldMessage;
 use crate::api::audit::load_audit;
 use crate::domain::audit_view::{AuditPage, AuditQuery, AuditSort, PAGE_SIZES, check_audit_query};
 use crate::error::AppError;
@@ -45,13 +46,17 @@ pub fn AuditReportPage() -> impl IntoView {
                 <div class="filters">
                     <div class="field">
                         <label for="audit-from">"From"</label>
-                        <input id="audit-from" name="from" type="date" value=move || query().from/>
-                        <p class="field-error" id="audit-from-error">{field("from")}</p>
+                        <input id="audit-from" name="from" type="date" value=move || query().from
+                            aria-describedby="audit-from-error"
+                            aria-invalid=move || field("from")().is_some().to_string() autofocus=move || field("from")().is_some()/>
+                        <FieldMessage id="audit-from" message=Signal::derive(field("from"))/>
                     </div>
                     <div class="field">
                         <label for="audit-to">"To"</label>
-                        <input id="audit-to" name="to" type="date" value=move || query().to/>
-                        <p class="field-error" id="audit-to-error">{field("to")}</p>
+                        <input id="audit-to" name="to" type="date" value=move || query().to
+                            aria-describedby="audit-to-error"
+                            aria-invalid=move || field("to")().is_some().to_string() autofocus=move || field("to")().is_some()/>
+                        <FieldMessage id="audit-to" message=Signal::derive(field("to"))/>
                     </div>
                     <div class="field">
                         <label for="audit-user">"User"</label>
@@ -127,6 +132,7 @@ fn Results(p: AuditPage, query: AuditQuery) -> impl IntoView {
         </p>
         <div class="table-wrap">
             <table class="data" id="audit-table">
+                <caption class="sr-only">"Audit entries"</caption>
                 <thead><tr>
                     {header(AuditSort::At)}
                     {header(AuditSort::User)}

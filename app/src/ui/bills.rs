@@ -24,6 +24,7 @@ pub fn BillsFound(bills: Vec<BillSummary>) -> impl IntoView {
             <h2 id="bills-found">"Bills Found"</h2>
             <div class="table-wrap">
                 <table class="data" id="bills-table">
+                    <caption class="sr-only">"Bills Found"</caption>
                     <thead><tr>
                         <th scope="col">"Bill Number"</th><th scope="col">"Account"</th><th scope="col">"Invoice Date"</th>
                         <th scope="col">"Due Date"</th><th scope="col" class="num">"Amount Due"</th>

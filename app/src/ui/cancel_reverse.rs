@@ -91,7 +91,7 @@ pub fn CancelReversePanel(
                         <label for="cr-amount">"Refund amount"</label>
                         <div class="affix"><span aria-hidden="true">"$"</span>
                             <input id="cr-amount" name="form[amount]" inputmode="decimal" value=kept("amount")
-                                aria-invalid=invalid("amount") aria-describedby="cr-amount-error cr-amount-hint"/>
+                                aria-invalid=invalid("amount") autofocus=move || invalid("amount")() == "true" aria-describedby="cr-amount-error cr-amount-hint"/>
                         </div>
                         <p class="hint" id="cr-amount-hint">{format!("Up to {refundable} can still be refunded.")}</p>
                         <FieldMessage id="cr-amount" message=message("amount")/>
@@ -99,7 +99,7 @@ pub fn CancelReversePanel(
                 })}
                 <div class="field">
                     <label for="cr-reason">"Reason"</label>
-                    <select id="cr-reason" name="form[reason]" aria-invalid=invalid("reason") aria-describedby="cr-reason-error">
+                    <select id="cr-reason" name="form[reason]" aria-invalid=invalid("reason") autofocus=move || invalid("reason")() == "true" aria-describedby="cr-reason-error">
                         <option value="">"Choose a reason…"</option>
                         {view.reasons.iter().map(|r| {
                             let selected = reason_kept == r.code();
@@ -111,12 +111,12 @@ pub fn CancelReversePanel(
                 <div class="field">
                     <label for="cr-reason-text">"Explanation"<span class="muted small">" (needed for Other)"</span></label>
                     <textarea id="cr-reason-text" name="form[reason_text]" rows="2" maxlength="500"
-                        aria-invalid=invalid("reason_text") aria-describedby="cr-reason-text-error">{kept("reason_text")}</textarea>
+                        aria-invalid=invalid("reason_text") autofocus=move || invalid("reason_text")() == "true" aria-describedby="cr-reason-text-error">{kept("reason_text")}</textarea>
                     <FieldMessage id="cr-reason-text" message=message("reason_text")/>
                 </div>
                 <div class="field">
                     <label class="check">
-                        <input type="checkbox" name="form[confirm]" value="yes" aria-invalid=invalid("confirm") aria-describedby="cr-confirm-error"/>
+                        <input type="checkbox" name="form[confirm]" value="yes" aria-invalid=invalid("confirm") autofocus=move || invalid("confirm")() == "true" aria-describedby="cr-confirm-error"/>
                         <span>"Yes, I confirmed this with the payer. It cannot be undone."</span>
                     </label>
                     <FieldMessage id="cr-confirm" message=message("confirm")/>

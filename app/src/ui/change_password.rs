@@ -31,7 +31,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
             <div class="field">
                 <label for=format!("pw-{id}")>{label}</label>
                 <input id=format!("pw-{id}") name=id type="password" autocomplete=autocomplete
-                    aria-invalid=move || message(id).get().is_some().to_string() aria-describedby=described/>
+                    aria-invalid=move || message(id).get().is_some().to_string() autofocus=move || message(id).get().is_some() aria-describedby=described/>
                 {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
                 <FieldMessage id=id message=message(id)/>
             </div>

@@ -57,10 +57,14 @@ fn input_field(
         <div class="field">
             <label for=id.clone()>{label}</label>
             <input id=id name=name type=kind autocomplete=autocomplete autocapitalize="none"
-                spellcheck="false" autofocus=autofocus
+                spellcheck="false"
                 inputmode=(name == "code").then_some("numeric")
                 value=move || value.get()
-                aria-invalid=move || message.get().is_some().to_string() aria-describedby=described/>
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=described
+                // The form's first field, or (after a failed submit) the
+                // first in error: the browser focuses the first that has it.
+                autofocus=move || message.get().is_some() || (autofocus && field_errors(result.get()).is_none())/>
             {hint.map(|h| view! { <p class="hint" id=format!("{name}-hint")>{h}</p> })}
             <FieldMessage id=name message=message/>
         </div>

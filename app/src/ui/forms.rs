@@ -21,12 +21,18 @@ pub fn form_error<T: Clone>(result: Option<Result<T, AppError>>) -> Option<Strin
 }
 
 /// The message shown under a field; its id is what the input's
-/// `aria-describedby` points at.
+/// `aria-describedby` points at. A message appearing (a failed submit)
+/// sends focus to the first field in error.
 #[component]
 pub fn FieldMessage(
     #[prop(into)] id: String,
     #[prop(into)] message: Signal<Option<String>>,
 ) -> impl IntoView {
+    Effect::new(move |_| {
+        if message.with(Option::is_some) {
+            super::focus::first_field_in_error();
+        }
+    });
     view! {
         <p class="field-error" id=format!("{id}-error") aria-live="polite">
             {move || message.get()}
@@ -39,6 +45,27 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
     view! {
         <div class="form-alert" role="alert" hidden=move || message.get().is_none()>
             {move || message.get()}
+        </div>
+    }
+}
+
+/// A destructive action's confirmation (WCAG 3.3.4): the question, the form
+/// that does it (`children`), and the way back to the page without it.
+#[component]
+pub fn ConfirmBox(
+    /// What is confirmed, for the group's name ("Confirm: …").
+    #[prop(into)]
+    action: String,
+    #[prop(into)] question: String,
+    #[prop(into)] keep_href: String,
+    keep: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="confirm-box" role="group" aria-label=format!("Confirm: {action}")>
+            <p>{question}</p>
+            {children()}
+            <a class="btn btn-secondary" href=keep_href>{keep}</a>
         </div>
     }
 }

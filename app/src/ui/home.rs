@@ -91,7 +91,7 @@ fn home_body(h: HomeView) -> impl IntoView {
                         {h.days.into_iter().rev().map(|d| view! {
                             <tr data-date=d.date.clone()>
                                 <th scope="row">{d.label}</th>
-                                {figure_cells(d.figure)}
+                                {figure_cells(d.figure, "Payments", "Amount")}
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -121,7 +121,7 @@ fn home_body(h: HomeView) -> impl IntoView {
                                 <th scope="col" class="num">"Returns"</th>
                                 <th scope="col" class="num">"Amount"</th>
                             </tr></thead>
-                            <tbody>{h.returns.by_code.into_iter().map(line_row).collect_view()}</tbody>
+                            <tbody>{h.returns.by_code.into_iter().map(|l| line_row(l, "Returns")).collect_view()}</tbody>
                         </table></div>
                     })}
                     {(h.returns.unmatched > 0).then(|| view! {
@@ -141,7 +141,7 @@ fn home_body(h: HomeView) -> impl IntoView {
                             {h.bills_due.into_iter().map(|b| view! {
                                 <tr data-days=b.days>
                                     <th scope="row">{format!("Within {} days (by {})", b.days, b.until)}</th>
-                                    {figure_cells(b.figure)}
+                                    {figure_cells(b.figure, "Bills", "Still due")}
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -158,19 +158,21 @@ fn headline(f: &Figure, noun: &str) -> String {
     format!("{} {noun}{plural} · {}", f.count, f.total)
 }
 
-/// Count and amount, each a link to the report behind them.
-fn figure_cells(f: Figure) -> impl IntoView {
+/// Count and amount, each a link to the report behind them; labelled with
+/// their columns' names for the narrow layout, where tables become cards.
+fn figure_cells(f: Figure, count: &'static str, amount: &'static str) -> impl IntoView {
     view! {
-        <td class="num"><a href=f.href.clone()>{f.count}</a></td>
-        <td class="num"><a href=f.href>{f.total.to_string()}</a></td>
+        <td class="num" data-label=count><a href=f.href.clone()>{f.count}</a></td>
+        <td class="num" data-label=amount><a href=f.href>{f.total.to_string()}</a></td>
     }
 }
 
-fn line_row(l: Line) -> impl IntoView {
+/// A row of counts and amounts (`count`: what is counted).
+fn line_row(l: Line, count: &'static str) -> impl IntoView {
     view! {
         <tr data-code=l.code>
             <th scope="row">{l.label}</th>
-            {figure_cells(l.figure)}
+            {figure_cells(l.figure, count, "Amount")}
         </tr>
     }
 }
@@ -193,7 +195,7 @@ fn period_card(p: Period) -> impl IntoView {
                     <th scope="col" class="num">"Payments"</th>
                     <th scope="col" class="num">"Amount"</th>
                 </tr></thead>
-                <tbody>{p.by_status.into_iter().map(line_row).collect_view()}</tbody>
+                <tbody>{p.by_status.into_iter().map(|l| line_row(l, "Payments")).collect_view()}</tbody>
             </table></div>
             <div class="table-wrap"><table class="data compact">
                 <caption>{format!("{} by method", p.name)}</caption>
@@ -202,7 +204,7 @@ fn period_card(p: Period) -> impl IntoView {
                     <th scope="col" class="num">"Payments"</th>
                     <th scope="col" class="num">"Amount"</th>
                 </tr></thead>
-                <tbody>{p.by_method.into_iter().map(line_row).collect_view()}</tbody>
+                <tbody>{p.by_method.into_iter().map(|l| line_row(l, "Payments")).collect_view()}</tbody>
             </table></div>
         </article>
     }

@@ -91,5 +91,6 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
         </header>
         <main id="main" class="page" tabindex="-1">{children()}</main>
+        <super::session_watch::SessionWatch/>
     }
 }

@@ -40,7 +40,7 @@ pub fn MakePaymentPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Make Payment"/>
+        <Title text=move || format!("Make Payment · Account {}", account())/>
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || data.get().map(|r| match r {
@@ -373,6 +373,9 @@ pub(super) fn Field(
             inputmode=(!inputmode.is_empty()).then_some(inputmode)
             spellcheck="false"
             aria-invalid=invalid
+            // Without JavaScript the browser focuses the first field that
+            // has it: the first in error (ui/focus.rs does it with).
+            autofocus=move || invalid() == "true"
             aria-describedby=described
         />
     };
@@ -411,7 +414,7 @@ pub fn ReviewPaymentPage() -> impl IntoView {
     let sealed = move || query.read().get("r").unwrap_or_default();
     let review = Resource::new(sealed, review_payment);
     view! {
-        <Title text="Review Payment"/>
+        <Title text=move || format!("Review Payment · Account {}", account())/>
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || review.get().map(|r| match r {

@@ -7,6 +7,7 @@ mod audit_report;
 mod bills;
 mod cancel_reverse;
 mod change_password;
+mod focus;
 mod forgot;
 mod forms;
 mod home;
@@ -19,6 +20,7 @@ mod plans;
 mod reports;
 mod role_entitlements;
 mod root;
+mod session_watch;
 mod settlements;
 mod sign_in;
 mod status;
@@ -44,7 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="color-scheme" content="light"/>
+                <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // The stylesheet's name carries its hash in release builds.
                 <HashedStylesheet options=options.clone() id="leptos"/>
@@ -65,6 +67,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| format!("{page} · Paydesk")/>
         <Router>
+            <focus::FocusOnNavigate/>
             <Routes fallback=not_found::NotFound>
                 // Async: the server answers with the finished page, data
                 // included, so it is complete without JavaScript (streamed

@@ -111,7 +111,7 @@ pub fn PayerSupportPage() -> impl IntoView {
                         value=q
                         on:input=on_input
                         aria-controls="search-suggestions"
-                        aria-invalid=move || field_error().is_some().to_string()
+                        aria-invalid=move || field_error().is_some().to_string() autofocus=move || field_error().is_some()
                         aria-describedby="search-q-error"
                     />
                     <button type="submit" class="btn btn-search" aria-label="Search">
@@ -191,6 +191,7 @@ fn AccountsTable(results: SearchResults, create_for: Option<String>) -> impl Int
             <h2 id="accounts-found">"Accounts Found"</h2>
             <div class="table-wrap">
                 <table class="data" id="accounts-table">
+                    <caption class="sr-only">"Accounts Found"</caption>
                     <thead>
                         <tr>
                             <th scope="col">"Account Number"</th>
@@ -262,6 +263,7 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                 view! {
                     <div class="table-wrap">
                         <table class="data" id="payments-table">
+                            <caption class="sr-only">"Payments on these accounts"</caption>
                             <thead>
                                 <tr>
                                     <th scope="col">"Reference Number"</th>
@@ -296,7 +298,12 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                                             <td data-label="Method">{p.method_label}</td>
                                             <td data-label="Status">
                                                 {watch.badge(p.reference)}
-                                                {state.refund_note().map(|n| view! { <span class="refund-mark" title=n>"**"</span> })}
+                                                // The mark's meaning is written under it: a tooltip never
+                                                // shows on touch, nor to a screen reader.
+                                                {state.refund_note().map(|n| view! {
+                                                    <span class="refund-mark" aria-hidden="true">"**"</span>
+                                                    <span class="cell-note">{n}</span>
+                                                })}
                                             </td>
                                             <td data-label="Entered By">{p.entered_by}</td>
                                             <td data-label="Action">

@@ -12,19 +12,21 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn use_detail() -> Resource<Result<PaymentDetail, crate::error::AppError>> {
+/// The page's payment reference (from its address), and its detail.
+fn use_detail() -> (
+    impl Fn() -> String + Copy + Send + Sync + 'static,
+    Resource<Result<PaymentDetail, crate::error::AppError>>,
+) {
     let params = use_params_map();
-    Resource::new(
-        move || params.read().get("reference").unwrap_or_default(),
-        load_payment_detail,
-    )
+    let reference = move || params.read().get("reference").unwrap_or_default();
+    (reference, Resource::new(reference, load_payment_detail))
 }
 
 #[component]
 pub fn ThanksPage() -> impl IntoView {
-    let detail = use_detail();
+    let (reference, detail) = use_detail();
     view! {
-        <Title text="Thanks for the payment!"/>
+        <Title text=move || format!("Thanks for the payment! · Payment {}", reference())/>
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || detail.get().map(|r| match r {
@@ -55,7 +57,7 @@ pub fn ThanksPage() -> impl IntoView {
 
 #[component]
 pub fn PaymentDetailPage() -> impl IntoView {
-    let detail = use_detail();
+    let (reference, detail) = use_detail();
     let action = ServerAction::<CancelReverse>::new();
     let decide = ServerAction::<DecideRefund>::new();
     // After a Cancel/Reverse or an approval the page shows the payment as it
@@ -68,7 +70,7 @@ pub fn PaymentDetailPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Payment details"/>
+        <Title text=move || format!("Payment details · Payment {}", reference())/>
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || detail.get().map(|r| match r {
@@ -133,6 +135,7 @@ fn Detail(
                 <h2 id="actions-title">"Cancellations and refunds"</h2>
                 <div class="table-wrap">
                     <table class="data" id="actions-table">
+                        <caption class="sr-only">"Cancellations and refunds"</caption>
                         <thead><tr><th scope="col">"Time"</th><th scope="col">"Action"</th><th scope="col" class="num">"Amount"</th><th scope="col">"Reason"</th><th scope="col">"By"</th></tr></thead>
                         <tbody>
                             {d.actions.iter().cloned().map(|a| view! {
@@ -153,6 +156,7 @@ fn Detail(
             <h2 id="history-title">"Status history"</h2>
             <div class="table-wrap">
                 <table class="data">
+                    <caption class="sr-only">"Status history"</caption>
                     <thead><tr><th scope="col">"Time"</th><th scope="col">"Status"</th><th scope="col">"By"</th><th scope="col">"Reason"</th></tr></thead>
                     <tbody>
                         {d.history.into_iter().map(|h| view! {

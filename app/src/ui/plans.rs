@@ -5,7 +5,7 @@
 //! without JavaScript too.
 
 use super::Layout;
-use super::forms::{FormAlert, field_errors, form_error};
+use super::forms::{ConfirmBox, FormAlert, field_errors, form_error};
 use super::make_payment::{AccountCard, BankFields, CardFields, Field, Message};
 use crate::api::plans::{
     AddSavedMethod, CancelPlan, ConfirmPlan, DeleteSavedMethod, ReviewSavedMethod, SetupPlan,
@@ -57,7 +57,7 @@ pub fn PayerPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Payer"/>
+        <Title text=move || format!("Payer {}", user())/>
         <Layout>
             <Suspense fallback=loading>
                 {move || data.get().map(|r| match r {
@@ -149,6 +149,22 @@ pub fn SavedMethods(
 ) -> impl IntoView {
     let alert = Signal::derive(move || form_error(delete.value().get()));
     let user_id = v.user_id.clone();
+    // Delete asks first (WCAG 3.3.4): `?delete=ID` on this same page shows
+    // the confirmation; Keep is the page without it. A link, so that it
+    // works without JavaScript.
+    let query = use_query_map();
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let delete_asked = Memo::new(move |_| query.read().get("delete"));
+    let here = move |asking: Option<&str>| {
+        let mut q = query.get_untracked();
+        q.remove("delete");
+        if let Some(id) = asking {
+            q.insert("delete", id.to_string());
+        }
+        // No `#fragment`: a page opened at one skips `autofocus`, and the
+        // confirming button is to have the focus (it scrolls into view).
+        format!("{}{}", pathname.get_untracked(), q.to_query_string())
+    };
     // With JavaScript, Add opens the form in a pop-up over this page;
     // without, the links lead to the same form as a page.
     let adding = RwSignal::new(None::<&'static str>);
@@ -171,25 +187,53 @@ pub fn SavedMethods(
                         {v.methods.into_iter().map(|m| {
                             let user_id = user_id.clone();
                             let label = m.label.clone();
+                            let id = m.id.to_string();
+                            let asking = {
+                                let id = id.clone();
+                                move || delete_asked.get().as_deref() == Some(id.as_str())
+                            };
+                            // Asked (a click, or a page loaded with it):
+                            // focus to the confirming button.
+                            Effect::new({
+                                let (asking, id) = (asking.clone(), id.clone());
+                                move |_| if asking() {
+                                    super::focus::element(format!("#method-{id} .btn-danger"));
+                                }
+                            });
                             let held = (!m.held_by.is_empty()).then(|| format!(
                                 "Used by {}",
                                 m.held_by.iter().map(|p| format!("plan {p}")).collect::<Vec<_>>().join(", ")
                             ));
                             view! {
-                                <li class="method-line">
+                                <li class="method-line" id=format!("method-{id}")>
                                     <span class="method-label">{label.clone()}</span>
                                     <span class="muted small">{m.detail}</span>
                                     {m.expired.then(|| view! { <span class="badge badge-declined">"Expired"</span> })}
                                     {held.map(|h| view! { <span class="muted small">{h}</span> })}
-                                    <ActionForm action=delete attr:class="inline-form">
-                                        <input type="hidden" name="payer" value=user_id/>
-                                        <input type="hidden" name="method" value=m.id/>
-                                        <button type="submit" class="btn btn-icon" aria-label=format!("Delete {label}") title="Delete">
-                                            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-                                                <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>
-                                            </svg>
-                                        </button>
-                                    </ActionForm>
+                                    {
+                                        let (id, label) = (id.clone(), label.clone());
+                                        move || if asking() {
+                                            let (user_id, method) = (user_id.clone(), id.clone());
+                                            view! {
+                                                <ConfirmBox action=format!("Delete {label}") question=format!("Delete {label}? It can't be undone.")
+                                                    keep_href=here(None) keep="Keep It">
+                                                    <ActionForm action=delete attr:class="inline-form">
+                                                        <input type="hidden" name="payer" value=user_id/>
+                                                        <input type="hidden" name="method" value=method/>
+                                                        <button type="submit" class="btn btn-danger" autofocus>"Yes, Delete"</button>
+                                                    </ActionForm>
+                                                </ConfirmBox>
+                                            }.into_any()
+                                        } else {
+                                            view! {
+                                                <a class="btn btn-icon" href=here(Some(&id)) aria-label=format!("Delete {label}") title="Delete">
+                                                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                                                        <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>
+                                                    </svg>
+                                                </a>
+                                            }.into_any()
+                                        }
+                                    }
                                 </li>
                             }
                         }).collect_view()}
@@ -197,11 +241,16 @@ pub fn SavedMethods(
                 }.into_any()
             }}
             <div class="actions">
-                <a class="btn btn-secondary" href=routes::add_method(&user_id, "card") on:click=open("card")>"Add Credit Card"</a>
-                <a class="btn btn-secondary" href=routes::add_method(&user_id, "bank") on:click=open("bank")>"Add Bank Account"</a>
+                <a class="btn btn-secondary" id="add-method-card" href=routes::add_method(&user_id, "card") on:click=open("card")>"Add Credit Card"</a>
+                <a class="btn btn-secondary" id="add-method-bank" href=routes::add_method(&user_id, "bank") on:click=open("bank")>"Add Bank Account"</a>
             </div>
             {move || adding.get().map(|kind| view! {
-                <AddMethodDialog user=dialog_user.clone() kind close=Callback::new(move |_| adding.set(None)) added/>
+                <AddMethodDialog user=dialog_user.clone() kind added close=Callback::new(move |_| {
+                    adding.set(None);
+                    // Back to the button that opened it (the dialog is
+                    // removed, not closed, so the browser would not).
+                    super::focus::element(if kind == "card" { "#add-method-card" } else { "#add-method-bank" });
+                })/>
             })}
         </section>
     }
@@ -296,15 +345,14 @@ fn PlanCard(
                 } else if asking.get() {
                     let (user_id, keep_href) = (user_id.clone(), keep_href.clone());
                     view! {
-                        <div class="confirm-box" role="group" aria-label=format!("Confirm: {cancel_label}")>
-                            <p>{format!("Cancel plan {id}? Its scheduled payments are cancelled too. This can't be undone.")}</p>
+                        <ConfirmBox action=cancel_label question=format!("Cancel plan {id}? Its scheduled payments are cancelled too. This can't be undone.")
+                            keep_href=keep_href keep="Keep the Plan">
                             <ActionForm action=cancel attr:class="inline-form">
                                 <input type="hidden" name="plan" value=id/>
                                 <input type="hidden" name="payer" value=user_id/>
                                 <button type="submit" class="btn btn-danger">{cancel_label}</button>
                             </ActionForm>
-                            <a class="btn btn-secondary" href=keep_href>"Keep the Plan"</a>
-                        </div>
+                        </ConfirmBox>
                     }.into_any()
                 } else {
                     view! { <a class="btn btn-secondary" href=ask_href.clone()>{cancel_label}</a> }.into_any()
@@ -554,7 +602,7 @@ pub fn SetUpPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Set Up"/>
+        <Title text=move || format!("Set Up · Account {}", account())/>
         <Layout>
             <Suspense fallback=loading>
                 {move || data.get().map(|r| match r {

@@ -5,6 +5,7 @@
 //! report can be bookmarked and shared, and works without JavaScript.
 
 use super::Layout;
+use super::forms::FieldMessage;
 use crate::api::auth::current_user;
 use crate::api::reports::load_report;
 use crate::domain::entitlements::Entitlement;
@@ -94,14 +95,16 @@ pub fn ReportView(kind: ReportKind) -> impl IntoView {
             <div class="field">
                 <label for="report-from">"Start Date"</label>
                 <input id="report-from" name="from" type="date" value=date_value("from")
-                    aria-describedby="report-from-error"/>
-                <p class="field-error" id="report-from-error">{error_for("from")}</p>
+                    aria-describedby="report-from-error"
+                    aria-invalid=move || error_for("from")().is_some().to_string() autofocus=move || error_for("from")().is_some()/>
+                <FieldMessage id="report-from" message=Signal::derive(error_for("from"))/>
             </div>
             <div class="field">
                 <label for="report-to">"End Date"</label>
                 <input id="report-to" name="to" type="date" value=date_value("to")
-                    aria-describedby="report-to-error"/>
-                <p class="field-error" id="report-to-error">{error_for("to")}</p>
+                    aria-describedby="report-to-error"
+                    aria-invalid=move || error_for("to")().is_some().to_string() autofocus=move || error_for("to")().is_some()/>
+                <FieldMessage id="report-to" message=Signal::derive(error_for("to"))/>
             </div>
         }
         .into_any(),
@@ -109,8 +112,9 @@ pub fn ReportView(kind: ReportKind) -> impl IntoView {
             <div class="field">
                 <label for="report-date">{if kind == ReportKind::Reconciliation { "Cycle Date" } else { "As of" }}</label>
                 <input id="report-date" name="date" type="date" value=date_value("date")
-                    aria-describedby="report-date-error"/>
-                <p class="field-error" id="report-date-error">{error_for("date")}</p>
+                    aria-describedby="report-date-error"
+                    aria-invalid=move || error_for("date")().is_some().to_string() autofocus=move || error_for("date")().is_some()/>
+                <FieldMessage id="report-date" message=Signal::derive(error_for("date"))/>
             </div>
         }
         .into_any(),

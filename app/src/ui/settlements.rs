@@ -21,6 +21,12 @@ pub fn SettlementsPage() -> impl IntoView {
             <ActionForm action=run>
                 <FormAlert message=alert/>
                 <p class="notice" role="status">{done}</p>
+                // A settlement can't be taken back: the browser asks for
+                // this tick before it sends the form (WCAG 3.3.4).
+                <label class="check">
+                    <input type="checkbox" name="confirm" required/>
+                    <span>"Yes, capture the cards and send the ACH file for every Pending payment now."</span>
+                </label>
                 <button type="submit" class="btn btn-primary" disabled=move || run.pending().get()>"Run settlement now"</button>
             </ActionForm>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -30,6 +36,7 @@ pub fn SettlementsPage() -> impl IntoView {
                     Ok(runs) => view! {
                         <div class="table-wrap">
                             <table class="data" id="settlements-table">
+                                <caption class="sr-only">"Settlement runs"</caption>
                                 <thead><tr>
                                     <th scope="col">"Run"</th><th scope="col">"Time"</th><th scope="col">"By"</th>
                                     <th scope="col" class="num">"Cards"</th><th scope="col" class="num">"Card total"</th>

@@ -61,7 +61,8 @@ pub fn SignInPage() -> impl IntoView {
                             autocomplete="username"
                             autocapitalize="none"
                             spellcheck="false"
-                            autofocus
+                            // First, unless only the password was wrong.
+                            autofocus=move || message("login").get().is_some() || message("password").get().is_none()
                             value=kept_login
                             aria-invalid=move || message("login").get().is_some().to_string()
                             aria-describedby="login-error"
@@ -76,7 +77,7 @@ pub fn SignInPage() -> impl IntoView {
                             name="password"
                             type="password"
                             autocomplete="current-password"
-                            aria-invalid=move || message("password").get().is_some().to_string()
+                            aria-invalid=move || message("password").get().is_some().to_string() autofocus=move || message("password").get().is_some()
                             aria-describedby="password-error"
                         />
                         <FieldMessage id="password" message=message("password")/>

@@ -52,17 +52,23 @@ impl StatusWatch {
                 else {
                     return;
                 };
-                for (reference, status) in found {
-                    let changed = self
-                        .statuses
-                        .with_untracked(|m| m.get(&reference) != Some(&status));
-                    if changed {
+                let changes: Vec<String> = found
+                    .into_iter()
+                    .filter(|(reference, status)| {
+                        self.statuses
+                            .with_untracked(|m| m.get(reference) != Some(status))
+                    })
+                    .map(|(reference, status)| {
                         self.statuses.update(|m| {
                             m.insert(reference.clone(), status);
                         });
-                        self.announcement
-                            .set(format!("Payment {reference} is now {}.", status.label()));
-                    }
+                        format!("Payment {reference} is now {}.", status.label())
+                    })
+                    .collect();
+                // One announcement for the refresh, however many changed:
+                // each change is read once, none cut off by the next.
+                if !changes.is_empty() {
+                    self.announcement.set(changes.join(" "));
                 }
             });
         };

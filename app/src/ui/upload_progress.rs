@@ -33,25 +33,41 @@ impl Phase {
             Phase::Failed(why) => (why.clone(), None),
         }
     }
+
+    /// What a screen reader is told: the step, not each percent (a polite
+    /// region updated twice a second would never stop talking).
+    fn announced(&self) -> String {
+        match self {
+            Phase::Sending(..) => "Uploading…".to_string(),
+            Phase::Reading(what, _) => format!("{what}…"),
+            Phase::Failed(why) => why.clone(),
+        }
+    }
 }
 
 /// The bar itself (`#upload-progress`), shown while there is a phase.
 #[component]
 pub fn ProgressBar(phase: RwSignal<Option<Phase>>) -> impl IntoView {
-    move || {
-        phase.get().map(|p| {
-            let failed = matches!(p, Phase::Failed(_));
-            let (label, pct) = p.shown();
-            view! {
-                <div class="upload-progress" id="upload-progress" role="status" aria-live="polite">
-                    {(!failed).then(|| view! {
-                        // No value: the browser shows a busy bar.
-                        <progress max="100" value=pct.map(|v| v.to_string()) aria-label=label.clone()></progress>
-                    })}
-                    <span class=if failed { "form-alert" } else { "muted" }>{label}</span>
-                </div>
-            }
-        })
+    // A memo: the region's text changes (and is read) once per step.
+    let announced = Memo::new(move |_| phase.with(|p| p.as_ref().map(Phase::announced)));
+    view! {
+        <p class="sr-only" role="status" id="upload-status">{move || announced.get()}</p>
+        {move || {
+            phase.get().map(|p| {
+                let failed = matches!(p, Phase::Failed(_));
+                let (label, pct) = p.shown();
+                view! {
+                    <div class="upload-progress" id="upload-progress">
+                        {(!failed).then(|| view! {
+                            // No value: the browser shows a busy bar.
+                            <progress max="100" value=pct.map(|v| v.to_string()) aria-label=label.clone()></progress>
+                        })}
+                        // The bar already carries the label; a failure stays readable.
+                        <span class=if failed { "form-alert" } else { "muted" } aria-hidden=(!failed).then_some("true")>{label}</span>
+                    </div>
+                }
+            })
+        }}
     }
 }
 

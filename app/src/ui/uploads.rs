@@ -5,7 +5,7 @@
 //! JavaScript too.
 
 use super::Layout;
-use super::forms::{FormAlert, form_error};
+use super::forms::{FieldMessage, FormAlert, form_error};
 use super::upload_progress::{Phase, ProgressBar, follow};
 use crate::api::uploads::{AbandonUpload, CommitUpload, load_upload, load_uploads};
 use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary, commit_token};
@@ -72,8 +72,8 @@ pub fn UploadsPage() -> impl IntoView {
                     <div class="field">
                         <label for="upload-file">"File"</label>
                         <input id="upload-file" name="file" type="file" accept=".csv,text/csv"
-                            aria-invalid=move || error().is_some().to_string() aria-describedby="upload-file-error"/>
-                        <p class="field-error" id="upload-file-error" aria-live="polite">{error}</p>
+                            aria-invalid=move || error().is_some().to_string() autofocus=move || error().is_some() aria-describedby="upload-file-error"/>
+                        <FieldMessage id="upload-file" message=Signal::derive(error)/>
                     </div>
                     <ProgressBar phase/>
                     <div class="actions">
@@ -100,6 +100,7 @@ fn RecentTable(list: Vec<UploadSummary>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data" id="uploads-table">
+                <caption class="sr-only">"Recent uploads"</caption>
                 <thead><tr>
                     <th scope="col">"File"</th><th scope="col">"Uploaded"</th><th scope="col">"By"</th>
                     <th scope="col" class="num">"Size"</th><th scope="col" class="num">"Rows"</th>
@@ -216,6 +217,7 @@ fn UploadView(
                 <p><a href=format!("{}/errors.csv", crate::routes::upload(s.id)) rel="external" download="">"Download the errors (CSV)"</a></p>
                 <div class="table-wrap">
                     <table class="data" id="upload-errors">
+                        <caption class="sr-only">"Rejected rows"</caption>
                         <thead><tr><th scope="col" class="num">"Line"</th><th scope="col">"Column"</th><th scope="col">"Reason"</th></tr></thead>
                         <tbody>
                             {d.errors.into_iter().map(|e| view! {

@@ -56,6 +56,7 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(list) => view! {
                         <div class="table-wrap">
                             <table class="data" id="users-table">
+                                <caption class="sr-only">"Staff users"</caption>
                                 <thead><tr>
                                     <th scope="col">"Login ID"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                                     <th scope="col">"Status"</th><th scope="col">"Last seen"</th>
@@ -85,13 +86,13 @@ pub fn UsersPage() -> impl IntoView {
                     <div class="field">
                         <label for="add-login">"Login ID"</label>
                         <input id="add-login" name="form[login]" autocomplete="off" autocapitalize="none" value=move || kept("login")
-                            aria-invalid=invalid("login") aria-describedby="add-login-error"/>
+                            aria-invalid=invalid("login") autofocus=move || invalid("login")() == "true" aria-describedby="add-login-error"/>
                         <FieldMessage id="add-login" message=message("login")/>
                     </div>
                     <div class="field">
                         <label for="add-email">"Email"</label>
                         <input id="add-email" name="form[email]" type="email" autocomplete="off" value=move || kept("email")
-                            aria-invalid=invalid("email") aria-describedby="add-email-error"/>
+                            aria-invalid=invalid("email") autofocus=move || invalid("email")() == "true" aria-describedby="add-email-error"/>
                         <FieldMessage id="add-email" message=message("email")/>
                     </div>
                     <fieldset class="methods" aria-describedby="add-role-error">
@@ -159,7 +160,7 @@ pub fn UserPage() -> impl IntoView {
     });
     let done = move || latest.get().and_then(Result::ok);
     view! {
-        <Title text="User"/>
+        <Title text=move || format!("User {}", login())/>
         <Layout>
             <nav class="crumbs" aria-label="Breadcrumb"><a href=crate::routes::USERS>"User Admin"</a>" › "{login}</nav>
             <FormAlert message=alert/>
@@ -227,7 +228,7 @@ fn UserDetail(
                     <div class="field">
                         <label for="reset-email">"Type the user's email address to confirm"</label>
                         <input id="reset-email" name="email" type="email" autocomplete="off"
-                            aria-invalid=move || email_error.get().is_some().to_string() aria-describedby="reset-email-error"/>
+                            aria-invalid=move || email_error.get().is_some().to_string() autofocus=move || email_error.get().is_some() aria-describedby="reset-email-error"/>
                         <FieldMessage id="reset-email" message=email_error/>
                     </div>
                     <button type="submit" class="btn btn-secondary" disabled=move || reset.pending().get()>"Generate Temporary Password"</button>

@@ -378,12 +378,7 @@ async fn status_polls_do_not_keep_a_session_alive(t: &TestDb) {
     let s = support::serve(t).await;
     let c = support::client();
     sign_in(&c, &s, "casey", CSR.1).await;
-    support::execute(
-        &t.db,
-        "UPDATE sessions SET last_seen_at = last_seen_at - 10 * 60000",
-    )
-    .await
-    .unwrap();
+    support::idle_sessions(&t.db, 10).await;
     let idle_since = last_seen(&t.db).await;
     for _ in 0..3 {
         let r = call(&c, &s, "payment_statuses", &[("refs", "K7M4-Q92X")]).await;
@@ -392,12 +387,7 @@ async fn status_polls_do_not_keep_a_session_alive(t: &TestDb) {
     assert_eq!(last_seen(&t.db).await, idle_since, "polls are not activity");
     assert_eq!(call(&c, &s, "current_user", &[]).await.status(), 200);
     assert!(last_seen(&t.db).await > idle_since, "a real request is");
-    support::execute(
-        &t.db,
-        "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000",
-    )
-    .await
-    .unwrap();
+    support::idle_sessions(&t.db, 31).await;
     let r = call(&c, &s, "payment_statuses", &[("refs", "K7M4-Q92X")]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(count_action(&t.db, "auth.timeout").await, 1);

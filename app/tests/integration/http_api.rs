@@ -327,16 +327,8 @@ async fn sign_out_ends_the_session_on_the_server(t: &TestDb) {
 }
 
 async fn an_idle_session_expires_and_says_so(t: &TestDb) {
-    support::add_staff(&t.db).await;
-    let s = support::serve(t).await;
-    let c = support::client();
-    sign_in(&c, &s, "casey", CSR.1).await;
-    support::execute(
-        &t.db,
-        "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000",
-    )
-    .await
-    .unwrap();
+    let (s, c) = support::csr_signed_in(t).await;
+    support::idle_sessions(&t.db, 31).await;
     let r = c
         .get(format!("{}/payer-support", s.base))
         .send()
@@ -356,17 +348,25 @@ async fn an_idle_session_expires_and_says_so(t: &TestDb) {
     );
 }
 
+async fn stay_signed_in_keeps_an_idle_session_and_says_its_window(t: &TestDb) {
+    let (s, c) = support::csr_signed_in(t).await;
+    // 29 minutes idle: the warning's "Stay signed in" comes just in time.
+    support::idle_sessions(&t.db, 29).await;
+    let r = call(&c, &s, "stay_signed_in", &[]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<i64>().await.unwrap(),
+        30,
+        "the idle window in minutes"
+    );
+    // Two more minutes would have ended it (31 > 30); it was renewed.
+    support::idle_sessions(&t.db, 2).await;
+    assert_eq!(call(&c, &s, "current_user", &[]).await.status(), 200);
+}
+
 async fn assets_never_touch_the_session(t: &TestDb) {
-    support::add_staff(&t.db).await;
-    let s = support::serve(t).await;
-    let c = support::client();
-    sign_in(&c, &s, "casey", CSR.1).await;
-    support::execute(
-        &t.db,
-        "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000",
-    )
-    .await
-    .unwrap();
+    let (s, c) = support::csr_signed_in(t).await;
+    support::idle_sessions(&t.db, 31).await;
     // An asset fetched after the session went idle neither ends it nor
     // drops the cookie, so the next page can still say why it ended.
     let asset = c
@@ -560,6 +560,7 @@ const MATRIX: &[MatrixRow] = &[
         &[("login", "nobody"), ("password", "wrong-password!")],
     ),
     ("current_user", Access::SignedIn, &[]),
+    ("stay_signed_in", Access::SignedIn, &[]),
     (
         "search_accounts",
         Access::SignedIn,
@@ -1427,6 +1428,7 @@ on_both_backends!(
     cross_site_posts_are_refused,
     sign_out_ends_the_session_on_the_server,
     an_idle_session_expires_and_says_so,
+    stay_signed_in_keeps_an_idle_session_and_says_its_window,
     assets_never_touch_the_session,
     forms_work_without_javascript,
     payer_support_finds_accounts,

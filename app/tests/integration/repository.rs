@@ -258,12 +258,7 @@ async fn idle_sessions_expire(t: &TestDb) {
     let signed = app::services::auth::sign_in(&t.db, &gate(), "casey", support::CSR.1, None, 20)
         .await
         .unwrap();
-    execute(
-        &t.db,
-        "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60000",
-    )
-    .await
-    .unwrap();
+    support::idle_sessions(&t.db, 31).await;
     let check =
         app::services::auth::check_session(&t.db, &signed.token, &policy(30 * 60_000), true, None)
             .await

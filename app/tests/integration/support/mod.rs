@@ -253,6 +253,15 @@ pub async fn sign_in(
     .await
 }
 
+/// A server with the test staff, and a client signed in as the CSR.
+pub async fn csr_signed_in(t: &TestDb) -> (TestServer, reqwest::Client) {
+    add_staff(&t.db).await;
+    let s = serve(t).await;
+    let c = client();
+    sign_in(&c, &s, "casey", CSR.1).await;
+    (s, c)
+}
+
 /// A sign-in from `from`, as a trusted proxy in front of the app reports it.
 pub async fn sign_in_from(
     c: &reqwest::Client,
@@ -302,6 +311,17 @@ pub async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
         Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
         Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
     }
+}
+
+/// Moves every session's last request `minutes` into the past, as if its
+/// user had been idle that long.
+pub async fn idle_sessions(db: &Db, minutes: i64) {
+    execute(
+        db,
+        &format!("UPDATE sessions SET last_seen_at = last_seen_at - {minutes} * 60000"),
+    )
+    .await
+    .unwrap();
 }
 
 /// The test CSR as the services see them.
