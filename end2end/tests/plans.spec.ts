@@ -131,6 +131,7 @@ test("a CSR saves a card, sets up a recurring payment, sees it run, cancels it a
   await page.getByRole("link", { name: "Cancel Recurring Payment" }).click();
   await expect(page.getByText(`Cancel plan ${plan}?`)).toBeVisible();
   await ready(page, info);
+  await expect(page.getByRole("button", { name: "Cancel Recurring Payment" })).toBeFocused();
   await page.getByRole("button", { name: "Cancel Recurring Payment" }).click();
   await expect(page.locator(`article[data-plan="${plan}"]`)).toContainText("Cancelled");
 

@@ -50,9 +50,12 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
 }
 
 /// A destructive action's confirmation (WCAG 3.3.4): the question, the form
-/// that does it (`children`), and the way back to the page without it.
+/// that does it (`children`, whose `.btn-danger` confirms), and the way back
+/// to the page without it. Shown, it puts the focus on the confirming
+/// button (without JavaScript, give that button `autofocus`).
 #[component]
 pub fn ConfirmBox(
+    #[prop(into)] id: String,
     /// What is confirmed, for the group's name ("Confirm: …").
     #[prop(into)]
     action: String,
@@ -61,8 +64,10 @@ pub fn ConfirmBox(
     keep: &'static str,
     children: Children,
 ) -> impl IntoView {
+    let confirm = format!("#{id} .btn-danger");
+    Effect::new(move |_| super::focus::element(confirm.clone()));
     view! {
-        <div class="confirm-box" role="group" aria-label=format!("Confirm: {action}")>
+        <div class="confirm-box" id=id role="group" aria-label=format!("Confirm: {action}")>
             <p>{question}</p>
             {children()}
             <a class="btn btn-secondary" href=keep_href>{keep}</a>

@@ -192,20 +192,12 @@ pub fn SavedMethods(
                                 let id = id.clone();
                                 move || delete_asked.get().as_deref() == Some(id.as_str())
                             };
-                            // Asked (a click, or a page loaded with it):
-                            // focus to the confirming button.
-                            Effect::new({
-                                let (asking, id) = (asking.clone(), id.clone());
-                                move |_| if asking() {
-                                    super::focus::element(format!("#method-{id} .btn-danger"));
-                                }
-                            });
                             let held = (!m.held_by.is_empty()).then(|| format!(
                                 "Used by {}",
                                 m.held_by.iter().map(|p| format!("plan {p}")).collect::<Vec<_>>().join(", ")
                             ));
                             view! {
-                                <li class="method-line" id=format!("method-{id}")>
+                                <li class="method-line">
                                     <span class="method-label">{label.clone()}</span>
                                     <span class="muted small">{m.detail}</span>
                                     {m.expired.then(|| view! { <span class="badge badge-declined">"Expired"</span> })}
@@ -215,7 +207,7 @@ pub fn SavedMethods(
                                         move || if asking() {
                                             let (user_id, method) = (user_id.clone(), id.clone());
                                             view! {
-                                                <ConfirmBox action=format!("Delete {label}") question=format!("Delete {label}? It can't be undone.")
+                                                <ConfirmBox id=format!("confirm-delete-{id}") action=format!("Delete {label}") question=format!("Delete {label}? It can't be undone.")
                                                     keep_href=here(None) keep="Keep It">
                                                     <ActionForm action=delete attr:class="inline-form">
                                                         <input type="hidden" name="payer" value=user_id/>
@@ -300,7 +292,9 @@ fn PlanCard(
     let heading_id = format!("plan-{}", p.id);
     let heading_ref = heading_id.clone();
     let keep_href = routes::payer(&user_id);
-    let ask_href = format!("{}&cancel={}#plan-{}", routes::payer(&user_id), p.id, p.id);
+    // No `#plan-N`: a page opened at a fragment skips `autofocus`, and the
+    // confirming button (which `autofocus` scrolls into view) is to have it.
+    let ask_href = format!("{}&cancel={}", routes::payer(&user_id), p.id);
     let status_class = format!("badge badge-plan-{}", p.status.code());
     view! {
         <article class="plan-card" aria-labelledby=heading_ref data-plan=p.id>
@@ -345,12 +339,12 @@ fn PlanCard(
                 } else if asking.get() {
                     let (user_id, keep_href) = (user_id.clone(), keep_href.clone());
                     view! {
-                        <ConfirmBox action=cancel_label question=format!("Cancel plan {id}? Its scheduled payments are cancelled too. This can't be undone.")
+                        <ConfirmBox id=format!("confirm-cancel-{id}") action=cancel_label question=format!("Cancel plan {id}? Its scheduled payments are cancelled too. This can't be undone.")
                             keep_href=keep_href keep="Keep the Plan">
                             <ActionForm action=cancel attr:class="inline-form">
                                 <input type="hidden" name="plan" value=id/>
                                 <input type="hidden" name="payer" value=user_id/>
-                                <button type="submit" class="btn btn-danger">{cancel_label}</button>
+                                <button type="submit" class="btn btn-danger" autofocus>{cancel_label}</button>
                             </ActionForm>
                         </ConfirmBox>
                     }.into_any()
