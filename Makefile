@@ -45,7 +45,7 @@ test: tools-test
 	@rm -f target/postgres-skipped
 	@$(MAKE) --no-print-directory test-rust
 	@$(MAKE) --no-print-directory test-e2e
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
 	@if [ -s target/postgres-skipped ]; then \
 	  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	  echo "!!  PostgreSQL was NOT reachable: its half of the tests was SKIPPED ($$(wc -l < target/postgres-skipped) tests)."; \
@@ -70,7 +70,7 @@ doctor:
 test-faults:
 	cargo test -p server --features app/ssr --test crash --test plans_crash
 	cargo test -p app --features ssr --test integration -- fifty_payments_refunds_and_voids malformed_arguments
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
 
 ## test-rust: every Rust test (the PostgreSQL half runs when it is reachable)
 test-rust:
@@ -87,10 +87,10 @@ test-e2e: build
 	@node -e 'const s=require("./end2end/test-results/results.json").stats; console.log(`e2e: $${s.expected} passed, $${s.unexpected} failed, $${s.skipped} skipped`)'
 
 ## fuzz: each parser's fuzz target (universal file, bill file, NACHA returns,
-## money) for FUZZ_SECONDS each (default 60); a crash stops it and leaves the
+## money, payment link tokens) for FUZZ_SECONDS each (default 60); a crash stops it and leaves the
 ## input under fuzz/artifacts/. Stable Rust: RUSTC_BOOTSTRAP lets cargo-fuzz
 ## pass its -Z sanitizer flags.
-FUZZ_TARGETS := universal_file bill_file nacha_returns money
+FUZZ_TARGETS := universal_file bill_file nacha_returns money link_token
 fuzz:
 	@scripts/install-tools.sh fuzz
 	@cd fuzz && for t in $(FUZZ_TARGETS); do \

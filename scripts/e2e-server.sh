@@ -15,6 +15,8 @@ export LEPTOS_ENV=PROD
 # Every browser test signs in from 127.0.0.1, and the lockout tests fail on
 # purpose; the per-address limit has its own HTTP test.
 export PAYDESK_SIGN_IN_IP_LIMIT=100000
+# The same for the payer site's per-address limit (payment_links_api tests it).
+export PAYDESK_PAYER_RATE_PER_MINUTE=100000
 # A line per request would bury Playwright's report in CI's log: only
 # warnings and errors (the access log has its own HTTP test).
 export RUST_LOG="${RUST_LOG:-info,paydesk::access=warn}"

@@ -49,6 +49,14 @@ pub struct Config {
     /// Where `/metrics` (Prometheus) is served, on a listener of its own so
     /// the public site never answers it (`PAYDESK_METRICS_ADDR`; unset: off).
     pub metrics_addr: Option<SocketAddr>,
+    /// How long a payment link works (`PAYDESK_PAYMENT_LINK_HOURS`, 72).
+    pub payment_link_hours: i64,
+    /// The site's address as payers reach it, for the links sent to them
+    /// (`PAYDESK_PUBLIC_URL`; by default `http://` and the listen address).
+    pub public_url: String,
+    /// Requests a minute one address may make of the payer site's server
+    /// functions (`PAYDESK_PAYER_RATE_PER_MINUTE`, 60).
+    pub payer_rate_per_minute: i64,
 }
 
 /// Where receipts go: files in the outbox (the default), or an SMTP server.
@@ -374,7 +382,48 @@ impl Config {
                 Some(addr)
             }
         };
+        let link_hours = val("PAYDESK_PAYMENT_LINK_HOURS", "72");
+        let payment_link_hours = link_hours
+            .parse::<i64>()
+            .ok()
+            .filter(|h| (1..=720).contains(h))
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_PAYMENT_LINK_HOURS",
+                    link_hours.clone(),
+                    "must be a whole number of hours from 1 to 720",
+                )
+            })?;
+        let public_url = val("PAYDESK_PUBLIC_URL", &format!("http://{site_addr}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+            || public_url.contains(char::is_whitespace)
+            || public_url.len() > 200
+        {
+            return Err(bad(
+                "PAYDESK_PUBLIC_URL",
+                public_url,
+                "must be the site's address, like https://pay.example.com",
+            ));
+        }
+        let rate = val("PAYDESK_PAYER_RATE_PER_MINUTE", "60");
+        let payer_rate_per_minute = rate
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_PAYER_RATE_PER_MINUTE",
+                    rate.clone(),
+                    "must be a whole number from 1 to 1000000",
+                )
+            })?;
         Ok(Config {
+            payment_link_hours,
+            public_url,
+            payer_rate_per_minute,
             metrics_addr,
             recover_after,
             password_max_age_days,

@@ -51,6 +51,15 @@ pub fn account(number: &str) -> String {
     format!("/accounts/{}", segment(number))
 }
 
+/// The account page after Send Link, saying where the link went.
+pub fn account_link_sent(number: &str, link: i64) -> String {
+    format!("{}?link_sent={link}#payment-links", account(number))
+}
+
+pub fn account_link_revoked(number: &str, link: i64) -> String {
+    format!("{}?link_revoked={link}#payment-links", account(number))
+}
+
 /// Bill Details.
 pub fn bill(id: i64) -> String {
     format!("/bills/{id}")
@@ -148,7 +157,44 @@ pub fn public_page(path: &str) -> bool {
     matches!(
         path,
         SIGN_IN | FORGOT_PASSWORD | FORGOT_PASSWORD_CODE | FORGOT_USERNAME
-    )
+    ) || path.starts_with(PAYER_SITE)
+}
+
+/// The payer site: pages payers reach, with no staff sign-in and no staff
+/// navigation (ui::payer_site).
+pub const PAYER_SITE: &str = "/p/";
+
+/// One Time Payment: the identifiers, for a payer who has not registered.
+pub const PAYER_ONE_TIME: &str = "/p/pay";
+
+/// A payment link's page (One Time Payment for its account).
+pub fn payer_link(token: &str) -> String {
+    format!("/p/link/{}", segment_token(token))
+}
+
+pub fn payer_link_review(token: &str, sealed: &str) -> String {
+    format!("{}/review?r={}", payer_link(token), segment(sealed))
+}
+
+/// Back from a link's review, with the entries kept.
+pub fn payer_link_again(token: &str, sealed: &str) -> String {
+    format!("{}?r={}", payer_link(token), segment(sealed))
+}
+
+pub fn payer_link_receipt(token: &str) -> String {
+    format!("{}/receipt", payer_link(token))
+}
+
+/// A link token is digits, a dot and hex; anything else is dropped.
+fn segment_token(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect()
+}
+
+/// Send Payment Link (Accounts Found → Send Payment Link).
+pub fn send_link(account: &str) -> String {
+    format!("/send-link/{}", segment(account))
 }
 
 /// The code page for `login` (carried so the form can fill it in; only
@@ -279,7 +325,7 @@ pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entit
         Some(Entitlement::AuditReport)
     } else if under(REPORTS) {
         Some(Entitlement::Reports)
-    } else if path.starts_with("/pay/") {
+    } else if path.starts_with("/pay/") || path.starts_with("/send-link/") {
         Some(Entitlement::OnBehalfPayments)
     } else {
         None

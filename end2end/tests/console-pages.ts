@@ -14,6 +14,8 @@ export const PAGES = [
   "/payer-support?by=account&q=100001",
   "/accounts/100001",
   "/pay/100001",
+  "/send-link/100001",
+  "/p/pay",
   "/reports",
   "/reports/payment-history",
   "/reports/reconciliation",

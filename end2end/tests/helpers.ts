@@ -77,7 +77,10 @@ export async function mailTo(to: string, pattern: RegExp): Promise<string> {
   let found = "";
   await expect
     .poll(() => {
-      const mail = outbox().find((m) => m.includes(`To: ${to}`) && pattern.test(m));
+      // Quoted-printable's soft line breaks undone, as a mail reader does.
+      const mail = outbox()
+        .map((m) => m.replace(/=\r?\n/g, ""))
+        .find((m) => m.includes(`To: ${to}`) && pattern.test(m));
       found = mail?.match(pattern)?.[1] ?? "";
       return found;
     })

@@ -319,3 +319,32 @@ test("a report is run, filtered by column and exported, by keyboard", async ({ p
   expect(lines[7]).toContain('"100001"');
   expect(lines[7]).toContain("45.00");
 });
+
+test("a payer pays by keyboard alone on the payer site: One Time Payment, Next, Pay", async ({ page }, info) => {
+  const account = ownAccount(info, "KO");
+  // The payer site is the payer's: no staff sign-in.
+  await page.goto("/p/pay");
+  await arrived(page, info, "One Time Payment");
+  await typeInto(page, [
+    [page.getByLabel("Account Number"), account],
+    [page.getByLabel("Last Name or Business Name"), "Payer"],
+  ]);
+  await press(page, page.getByRole("button", { name: "Continue" }));
+  await arrived(page, info, "One Time Payment");
+  await expect(page.locator(".account-card")).toContainText(account);
+  await expect(page.getByRole("radio", { name: "Card" })).toBeChecked();
+  await typeInto(page, [
+    [page.getByLabel("Payment Amount"), "7.89"],
+    [page.getByLabel("Name on card"), "Kay Board"],
+    [page.getByLabel("Card number"), "4242424242424242"],
+    [page.getByLabel("Expiry (MM/YY)"), "12/34"],
+    [page.getByLabel("CVV"), "123"],
+    [page.getByLabel("Billing ZIP"), "02139"],
+  ]);
+  await press(page, page.getByRole("button", { name: "Next" }));
+  await arrived(page, info, "Confirm Payment");
+  await expect(page.locator("dl.review")).toContainText("$7.89");
+  await press(page, page.getByRole("button", { name: "Pay", exact: true }));
+  await arrived(page, info, "Thank you for your payment");
+  await expect(page.getByTestId("receipt-reference")).toHaveText(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+});

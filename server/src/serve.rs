@@ -91,6 +91,9 @@ fn spawn_session_sweeper(state: AppState) {
             if let Err(e) = state.db.purge_self_service_limits(old_limits).await {
                 tracing::warn!(error = %e, "could not purge self-service counters");
             }
+            if let Err(e) = state.db.purge_one_time_lockouts(old_limits).await {
+                tracing::warn!(error = %e, "could not purge One Time Payment counters");
+            }
         }
     });
 }

@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod migrations;
 pub mod notices;
 pub mod password_reset;
+pub mod payment_links;
 pub mod payments;
 pub mod plans;
 pub mod reconciliation;

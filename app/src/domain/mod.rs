@@ -56,6 +56,7 @@ pub mod money;
 pub mod nacha;
 pub mod payer_support;
 pub mod payment;
+pub mod payment_link;
 pub mod payment_view;
 pub mod plan;
 pub mod reconciliation;

@@ -86,6 +86,9 @@ pub struct SearchResults {
     /// Bills Found: the bills of the accounts shown, newest invoice first.
     #[serde(default)]
     pub bills: Vec<super::bill_view::BillSummary>,
+    /// The accounts shown whose One Time Payment is locked (Unlock Account).
+    #[serde(default)]
+    pub one_time_locked: Vec<String>,
 }
 
 /// One suggestion under the search box: a link to the account.

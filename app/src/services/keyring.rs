@@ -50,6 +50,8 @@ pub const PURPOSE_REVIEW: &str = "payment-review";
 pub const PURPOSE_CARD_TOKEN: &str = "sandbox-card-token";
 /// Stored NACHA files: sealed with their own derived key (see [`Keyring::derive`]).
 pub const PURPOSE_ACH_FILE: &str = "ach-file";
+/// Payment links' signatures ([`Keyring::mac`]).
+pub const PURPOSE_PAYMENT_LINK: &str = "payment-link";
 
 impl Keyring {
     /// Loads the key from `data_dir`, creating the folder and a new random
@@ -140,6 +142,18 @@ impl Keyring {
                 },
             )
             .ok()
+    }
+
+    /// HMAC-SHA256 of `msg` under this key's own key for `purpose` (a
+    /// derived key, so a MAC never equals anything else made with it):
+    /// what signs a payment link's token. (HMAC takes a key of any length,
+    /// so it is never `None` in practice.)
+    pub fn mac(&self, purpose: &str, msg: &[u8]) -> Option<[u8; 32]> {
+        use hmac::Mac;
+        let key = self.derive(purpose);
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.key[..]).ok()?;
+        mac.update(msg);
+        Some(mac.finalize().into_bytes().into())
     }
 }
 

@@ -16,6 +16,7 @@ pub mod notices;
 pub mod password_reset;
 pub mod passwords;
 pub mod payer_support;
+pub mod payment_links;
 pub mod payments;
 pub mod plans;
 pub mod private_files;
@@ -28,6 +29,7 @@ pub mod scheduled;
 pub mod scheduler;
 pub mod settlement;
 pub mod telemetry;
+pub mod texts;
 pub mod uploads;
 pub mod user_admin;
 

@@ -105,11 +105,14 @@ pub async fn search(
         .into_iter()
         .map(crate::services::bills::summary)
         .collect::<Result<_, _>>()?;
+    let numbers: Vec<String> = rows.iter().map(|r| r.account_number.clone()).collect();
+    let one_time_locked = db.one_time_locked(&numbers, crate::db::now_ms()).await?;
     Ok(SearchResults {
         accounts: rows.into_iter().map(summary).collect::<Result<_, _>>()?,
         payments,
         highlight,
         bills,
+        one_time_locked,
     })
 }
 

@@ -80,13 +80,60 @@ pub struct Payments<'a> {
     pub processor: &'a SandboxProcessor,
 }
 
+/// Who takes a payment: a CSR on the payer's behalf, or the payer through
+/// a payment link (which pays one account, today, with a new card or bank
+/// account).
+#[derive(Debug, Clone, Copy)]
+pub enum Taker<'a> {
+    Staff(&'a StaffUser),
+    Link { id: i64, account: &'a str },
+}
+
+/// Whose a sealed review is: only they can open it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum SealedTaker {
+    Staff(i64),
+    Link(i64),
+}
+
+impl Taker<'_> {
+    fn sealed(&self) -> SealedTaker {
+        match self {
+            Taker::Staff(s) => SealedTaker::Staff(s.id),
+            Taker::Link { id, .. } => SealedTaker::Link(*id),
+        }
+    }
+
+    /// The name in the payment's history and audit rows.
+    fn login(&self) -> String {
+        match self {
+            Taker::Staff(s) => s.login.clone(),
+            Taker::Link { id, .. } => format!("payment link {id}"),
+        }
+    }
+
+    fn staff_id(&self) -> Option<i64> {
+        match self {
+            Taker::Staff(s) => Some(s.id),
+            Taker::Link { .. } => None,
+        }
+    }
+}
+
+/// A link that is paid, revoked or past its time when its payment is made.
+pub fn link_spent() -> AppError {
+    AppError::Conflict(
+        "This payment link can no longer be used: it was already used to pay, or it expired or was revoked.".into(),
+    )
+}
+
 /// The review, sealed with the server key while the browser holds it.
 #[derive(Debug, Serialize, Deserialize)]
 struct SealedReview {
     /// The saved method used, if one was (so Back can select it again).
     #[serde(default)]
     saved: Option<i64>,
-    staff_id: i64,
+    by: SealedTaker,
     issued_at: i64,
     key: String,
     account_number: String,
@@ -277,11 +324,25 @@ impl Payments<'_> {
 
     /// Confirm: checks the form and returns the sealed review.
     pub async fn review(&self, staff: &StaffUser, form: &PaymentForm) -> Result<String, AppError> {
-        let a = account(self.db, &form.account).await?;
+        self.review_as(Taker::Staff(staff), form).await
+    }
+
+    /// Confirm, for whoever takes the payment. A link's payment is for the
+    /// link's account whatever the form says, today, with a new method.
+    pub async fn review_as(
+        &self,
+        taker: Taker<'_>,
+        form: &PaymentForm,
+    ) -> Result<String, AppError> {
+        let (number, bill) = match taker {
+            Taker::Staff(_) => (form.account.as_str(), form.bill.as_str()),
+            Taker::Link { account, .. } => (account, ""),
+        };
+        let a = account(self.db, number).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
-        let bill_id = bill_field(&form.bill)?;
+        let bill_id = bill_field(bill)?;
         if let Some(id) = bill_id {
             payable_bill(self.db, &a.account_number, id).await?;
         }
@@ -291,6 +352,18 @@ impl Payments<'_> {
             self.config.max_payment,
         )
         .map_err(AppError::Invalid)?;
+        if let Taker::Link { .. } = taker {
+            let mut refused = crate::error::FieldErrors::new();
+            if matches!(checked.method, MethodInput::Saved(_)) {
+                refused.add("method", "Choose Card or Bank account.");
+            }
+            if checked.scheduled_for.is_some() {
+                refused.add("pay_date", "A payment link pays today.");
+            }
+            if !refused.is_empty() {
+                return Err(AppError::Invalid(refused));
+            }
+        }
         let mut saved = None;
         let method = match checked.method {
             MethodInput::Saved(id) => {
@@ -305,7 +378,7 @@ impl Payments<'_> {
         rand::rngs::OsRng.fill_bytes(&mut key);
         let sealed = SealedReview {
             saved,
-            staff_id: staff.id,
+            by: taker.sealed(),
             issued_at: now_ms(),
             key: hex::encode(key),
             account_number: a.account_number,
@@ -412,7 +485,7 @@ impl Payments<'_> {
         }
     }
 
-    fn open(&self, staff: &StaffUser, sealed: &str) -> Result<SealedReview, AppError> {
+    fn open(&self, taker: Taker<'_>, sealed: &str) -> Result<SealedReview, AppError> {
         let gone = || {
             AppError::Conflict(
                 "This review is no longer valid. Go back to Make Payment and confirm again.".into(),
@@ -420,8 +493,8 @@ impl Payments<'_> {
         };
         let json = self.keys.open(PURPOSE_REVIEW, sealed).ok_or_else(gone)?;
         let r: SealedReview = serde_json::from_slice(&json).map_err(|_| gone())?;
-        // A review belongs to the CSR who confirmed it.
-        if r.staff_id != staff.id {
+        // A review belongs to the CSR (or the link) that confirmed it.
+        if r.by != taker.sealed() {
             return Err(AppError::Forbidden);
         }
         if now_ms() - r.issued_at > REVIEW_TTL_MS {
@@ -436,7 +509,15 @@ impl Payments<'_> {
         staff: &StaffUser,
         sealed: &str,
     ) -> Result<ReviewView, AppError> {
-        let r = self.open(staff, sealed)?;
+        self.show_review_as(Taker::Staff(staff), sealed).await
+    }
+
+    pub async fn show_review_as(
+        &self,
+        taker: Taker<'_>,
+        sealed: &str,
+    ) -> Result<ReviewView, AppError> {
+        let r = self.open(taker, sealed)?;
         let a = account(self.db, &r.account_number).await?;
         let mut values = vec![
             ("email".to_string(), r.email.clone()),
@@ -529,7 +610,18 @@ impl Payments<'_> {
         sealed: &str,
         ip: Option<&str>,
     ) -> Result<Submitted, AppError> {
-        let r = self.open(staff, sealed)?;
+        self.submit_as(Taker::Staff(staff), sealed, ip).await
+    }
+
+    /// Make Payment (or a link's Pay) for whoever confirmed the review.
+    pub async fn submit_as(
+        &self,
+        taker: Taker<'_>,
+        sealed: &str,
+        ip: Option<&str>,
+    ) -> Result<Submitted, AppError> {
+        let r = self.open(taker, sealed)?;
+        let login = taker.login();
         if let Some(existing) = self.db.payment_by_key(&r.key).await? {
             return self.settle_repeat(existing, &r.key).await;
         }
@@ -549,9 +641,13 @@ impl Payments<'_> {
             method_label: r.method.label(),
             method,
             receipt_email: r.email.clone(),
-            entered_by: Some(staff.id),
+            entered_by: taker.staff_id(),
             scheduled_for: r.scheduled_for.clone(),
             bill_id: r.bill_id,
+            channel: match taker {
+                Taker::Staff(_) => "",
+                Taker::Link { .. } => "link",
+            },
             ..Default::default()
         };
         // Claim the key. A reference can (rarely) collide too; only then try another.
@@ -559,12 +655,24 @@ impl Payments<'_> {
             let mut bytes = [0u8; 8];
             rand::rngs::OsRng.fill_bytes(&mut bytes);
             new.reference = Reference::from_random(bytes).as_str().to_string();
-            match self
-                .db
-                .insert_authorizing_payment(&new, &staff.login, now_ms())
-                .await
-            {
-                Ok(id) => break id,
+            let inserted = match taker {
+                Taker::Staff(_) => self
+                    .db
+                    .insert_authorizing_payment(&new, &login, now_ms())
+                    .await
+                    .map(Some),
+                Taker::Link { id, .. } => self
+                    .db
+                    .insert_link_payment(&new, id, &login, now_ms())
+                    .await
+                    .map(|claim| match claim {
+                        crate::db::payment_links::LinkClaim::Claimed(id) => Some(id),
+                        crate::db::payment_links::LinkClaim::Refused => None,
+                    }),
+            };
+            match inserted {
+                Ok(Some(id)) => break id,
+                Ok(None) => return Err(link_spent()),
                 Err(e) if e.is_unique_violation() => {
                     if let Some(existing) = self.db.payment_by_key(&r.key).await? {
                         return self.settle_repeat(existing, &r.key).await;
@@ -587,7 +695,7 @@ impl Payments<'_> {
             SealedMethod::Bank { .. } => Ok(self.processor.accept_ach(&r.key)),
         };
         let row = self.db.payment_by_id(id).await?.ok_or_else(missing)?;
-        self.record_outcome(&row, outcome, &staff.login, Some(staff.id), ip)
+        self.record_outcome(&row, outcome, &login, taker.staff_id(), ip)
             .await?;
         outcome_of(&self.db.payment_by_id(id).await?.ok_or_else(missing)?)
     }
@@ -661,7 +769,11 @@ impl Payments<'_> {
                 let (verdict, action) = match outcome {
                     Authorization::Approved { processor_ref } => (
                         Verdict::Approved(processor_ref.clone()),
-                        AuditAction::PaymentOnBehalf,
+                        if row.channel == "link" {
+                            AuditAction::PaymentByLink
+                        } else {
+                            AuditAction::PaymentOnBehalf
+                        },
                     ),
                     Authorization::Declined { reason } => (
                         Verdict::Declined(reason.clone()),

@@ -160,6 +160,7 @@ fn AccountView(
         .unwrap_or(d.form.status.clone());
     let scheduled = d.scheduled;
     let adjust_number = number.clone();
+    let links_number = number.clone();
     view! {
         <h1>"Account "<span class="mono">{number.clone()}</span></h1>
         <p class="notice" role="status">{done}</p>
@@ -198,6 +199,7 @@ fn AccountView(
             </ActionForm>
         </section>
         {d.adjust_key.clone().map(|key| view! { <AdjustPanel number=adjust_number key adjust/> })}
+        <super::payment_links::PaymentLinksPanel number=links_number/>
         <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">"Balance history"</h2>
             {if d.history.is_empty() {

@@ -40,6 +40,47 @@ pub fn FieldMessage(
     }
 }
 
+/// One labelled text input of a `form[...]` struct, with its hint and the
+/// message for it in `errors` underneath (ids `{prefix}-{name}`, and
+/// `-hint`, `-error`). Invalid, it is marked so and takes the focus
+/// without JavaScript too (`autofocus`: the first in error wins).
+#[component]
+pub fn TextField(
+    prefix: &'static str,
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    errors: Signal<Option<crate::error::FieldErrors>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let dom = format!("{prefix}-{name}");
+    let message = Signal::derive(move || {
+        errors.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.message_for(name))
+                .map(str::to_string)
+        })
+    });
+    let invalid = move || message.with(Option::is_some).to_string();
+    let described = if hint.is_empty() {
+        format!("{dom}-error")
+    } else {
+        format!("{dom}-error {dom}-hint")
+    };
+    view! {
+        <div class="field">
+            <label for=dom.clone()>{label}</label>
+            <input id=dom.clone() name=format!("form[{name}]") type=kind value=value autocomplete=autocomplete
+                spellcheck="false" aria-invalid=invalid autofocus=move || invalid() == "true"
+                aria-describedby=described/>
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=format!("{dom}-hint")>{hint}</p> })}
+            <FieldMessage id=dom message/>
+        </div>
+    }
+}
+
 #[component]
 pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     view! {

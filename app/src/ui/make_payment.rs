@@ -180,6 +180,9 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
         }
         client_errors.set(found);
     };
+    // Re-checked as the payer types (not on change, which fires when the
+    // field loses focus: on the press of the button, whose message above it
+    // then vanished and moved the button from under the pointer).
     let on_change = move |_| {
         if client_errors.with_untracked(Option::is_some) {
             client_errors.set(check());
@@ -199,7 +202,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
             <input type="hidden" name="form[account]" value=ctx.account_number.clone()/>
             {ctx.bill.as_ref().map(|b| view! { <input type="hidden" name="form[bill]" value=b.id/> })}
             <FormAlert message=alert/>
-            <div class="payment-fields" on:change=on_change>
+            <div class="payment-fields" on:input=on_change>
                 <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
                 <Field
                     label="Payment Amount"
@@ -313,7 +316,7 @@ pub(super) fn BankFields(
 
 /// Reads the payment form as it stands (browser only).
 #[cfg(feature = "hydrate")]
-fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payment::PaymentForm {
+pub(super) fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payment::PaymentForm {
     let data = web_sys::FormData::new_with_form(form).ok();
     let get = |k: &str| {
         data.as_ref()
@@ -433,13 +436,8 @@ pub fn ReviewPaymentPage() -> impl IntoView {
 #[component]
 fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoView {
     let action = ServerAction::<MakePayment>::new();
-    let alert = Signal::derive(move || match action.value().get() {
-        Some(Err(AppError::Declined(reason))) => Some(format!(
-            "The payment was declined: {reason}. No payment was made. Go Back to use another payment method."
-        )),
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    let alert =
+        Signal::derive(move || payment_alert(action.value().get(), "another payment method"));
     let back = routes::make_payment_again(&account, &sealed);
     view! {
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -448,14 +446,7 @@ fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoV
         <h1>"Review Payment"</h1>
         <p class="muted">"Check everything with the payer, then click Make Payment."</p>
         <AccountCard account=review.account_number.clone() name=review.name.clone() balance=None/>
-        <dl class="review">
-            <div><dt>"Email for the receipt"</dt><dd>{review.email.clone()}</dd></div>
-            {review.invoice.clone().map(|i| view! { <div><dt>"Invoice"</dt><dd id="review-invoice">{i}</dd></div> })}
-            <div><dt>"Payment Amount"</dt><dd class="amount">{review.amount.to_string()}</dd></div>
-            <div><dt>"Payment Date"</dt><dd>{review.scheduled_for.clone().map_or_else(|| "Today".to_string(), |d| format!("{d} (Scheduled)"))}</dd></div>
-            <div><dt>"Payment Method"</dt><dd>{review.method_label.clone()}</dd></div>
-            {review.method_details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
-        </dl>
+        <ReviewList review/>
         <ActionForm action=action>
             <FormAlert message=alert/>
             <input type="hidden" name="r" value=sealed/>
@@ -466,5 +457,35 @@ fn ReviewView(review: ReviewView, sealed: String, account: String) -> impl IntoV
                 </button>
             </div>
         </ActionForm>
+    }
+}
+
+/// What a review shows: the receipt address, the invoice, amount, date and
+/// method (Make Payment's review and the payer site's Confirmation).
+#[component]
+pub(super) fn ReviewList(review: ReviewView) -> impl IntoView {
+    view! {
+        <dl class="review">
+            <div><dt>"Email for the receipt"</dt><dd>{review.email.clone()}</dd></div>
+            {review.invoice.clone().map(|i| view! { <div><dt>"Invoice"</dt><dd id="review-invoice">{i}</dd></div> })}
+            <div><dt>"Payment Amount"</dt><dd class="amount">{review.amount.to_string()}</dd></div>
+            <div><dt>"Payment Date"</dt><dd>{review.scheduled_for.clone().map_or_else(|| "Today".to_string(), |d| format!("{d} (Scheduled)"))}</dd></div>
+            <div><dt>"Payment Method"</dt><dd>{review.method_label.clone()}</dd></div>
+            {review.method_details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+        </dl>
+    }
+}
+
+/// What a refused Make Payment (or Pay) says above its button.
+pub(super) fn payment_alert(
+    result: Option<Result<String, AppError>>,
+    back_to: &str,
+) -> Option<String> {
+    match result {
+        Some(Err(AppError::Declined(reason))) => Some(format!(
+            "The payment was declined: {reason}. No payment was made. Go Back to use {back_to}."
+        )),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
     }
 }

@@ -14,7 +14,9 @@ mod home;
 mod layout;
 mod make_payment;
 mod not_found;
+mod payer_site;
 mod payer_support;
+mod payment_links;
 mod payment_pages;
 mod plans;
 mod reports;
@@ -104,6 +106,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/uploads") view=uploads::UploadsPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads/:id") view=uploads::UploadPage ssr=SsrMode::Async/>
                 <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>
+                <Route path=path!("/send-link/:account") view=payment_links::SendLinkPage ssr=SsrMode::Async/>
+                // The payer site: no staff sign-in, no staff navigation.
+                <Route path=path!("/p/pay") view=payer_site::OneTimePage ssr=SsrMode::Async/>
+                <Route path=path!("/p/link/:token") view=payer_site::LinkPayPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/link/:token/review") view=payer_site::LinkReviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/link/:token/receipt") view=payer_site::LinkReceiptPage ssr=SsrMode::Async/>
                 <Route path=path!("/account/password") view=change_password::ChangePasswordPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

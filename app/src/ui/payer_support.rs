@@ -29,9 +29,12 @@ pub fn PayerSupportPage() -> impl IntoView {
     // search run again so the new account shows.
     let created = ServerAction::<crate::api::accounts::CreateAccount>::new();
     provide_context(created);
+    // Unlock Account's, so the search runs again once the lock is gone.
+    let unlocked = ServerAction::<crate::api::payment_links::UnlockOneTime>::new();
+    provide_context(unlocked);
     let results = Resource::new(
-        move || (by(), q(), created.version().get()),
-        |(by, q, _)| async move {
+        move || (by(), q(), created.version().get(), unlocked.version().get()),
+        |(by, q, _, _)| async move {
             if q.trim().is_empty() {
                 None
             } else {
@@ -203,7 +206,10 @@ fn AccountsTable(results: SearchResults, create_for: Option<String>) -> impl Int
                         </tr>
                     </thead>
                     <tbody>
-                        {results.accounts.into_iter().map(|a| view! { <AccountRow account=a/> }).collect_view()}
+                        {results.accounts.into_iter().map(|a| {
+                            let locked = results.one_time_locked.contains(&a.account_number);
+                            view! { <AccountRow account=a locked/> }
+                        }).collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -213,7 +219,7 @@ fn AccountsTable(results: SearchResults, create_for: Option<String>) -> impl Int
 }
 
 #[component]
-fn AccountRow(account: AccountSummary) -> impl IntoView {
+fn AccountRow(account: AccountSummary, locked: bool) -> impl IntoView {
     let status_class = format!("badge badge-{}", account.status.code());
     let account_number = account.account_number.clone();
     view! {
@@ -236,10 +242,15 @@ fn AccountRow(account: AccountSummary) -> impl IntoView {
                            aria-label=format!("Set Up automatic payments on account {}", account.account_number)>
                             "Set Up"
                         </a>
+                        <a class="btn btn-secondary btn-small" href=crate::routes::send_link(&account.account_number)
+                           aria-label=format!("Send Payment Link for account {}", account.account_number)>
+                            "Send Payment Link"
+                        </a>
                     }.into_any()
                 } else {
                     view! { <span class="muted small">"Inactive: no payments"</span> }.into_any()
                 }}
+                {locked.then(|| view! { <UnlockAccount account=account.account_number.clone()/> })}
             </td>
         </tr>
     }
@@ -318,5 +329,25 @@ fn PaymentsFound(payments: Vec<PaymentSummary>, highlight: Option<String>) -> im
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// Unlock Account: the payer's One Time Payment is locked after too many
+/// tries that did not match (help center B7).
+#[component]
+fn UnlockAccount(account: String) -> impl IntoView {
+    // Payer Support's, so its search runs again once the lock is gone.
+    let action =
+        use_context::<ServerAction<crate::api::payment_links::UnlockOneTime>>().unwrap_or_default();
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name="account" value=account.clone()/>
+            <span class="badge badge-locked">"One Time Payment locked"</span>
+            <button type="submit" class="btn btn-secondary btn-small"
+                aria-label=format!("Unlock Account {account} for One Time Payment")>"Unlock Account"</button>
+        </ActionForm>
+        {move || action.value().get().and_then(|r| r.err()).map(|e| view! {
+            <p class="form-alert" role="alert">{e.to_string()}</p>
+        })}
     }
 }

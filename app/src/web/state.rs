@@ -20,6 +20,7 @@ pub struct AppState {
     pub keys: Keyring,
     pub processor: SandboxProcessor,
     pub mailer: Mailer,
+    pub texts: crate::services::texts::TextSender,
     /// Long upload steps running on this server, for progress bars.
     pub progress: crate::services::progress::ProgressBoard,
     /// Bounds the argon2 work anonymous sign-ins can cause at once.
@@ -55,7 +56,10 @@ impl AppState {
         })?;
         let keys = Keyring::load_or_create(&config.data_dir)?;
         let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
+        let texts =
+            crate::services::texts::TextSender::from_config(&config).map_err(StateError::Mail)?;
         Ok(AppState {
+            texts,
             hash_gate: crate::services::passwords::HashGate::new(config.hash_concurrency),
             db,
             processor: SandboxProcessor::new(keys.clone()),
@@ -73,6 +77,17 @@ impl AppState {
             config: &self.config,
             keys: &self.keys,
             processor: &self.processor,
+        }
+    }
+
+    pub fn payment_links(&self) -> crate::services::payment_links::PaymentLinks<'_> {
+        crate::services::payment_links::PaymentLinks {
+            db: &self.db,
+            config: &self.config,
+            keys: &self.keys,
+            mailer: &self.mailer,
+            texts: &self.texts,
+            payments: self.payments(),
         }
     }
 

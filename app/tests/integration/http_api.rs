@@ -608,6 +608,55 @@ const MATRIX: &[MatrixRow] = &[
         &[("r", "x")],
     ),
     (
+        "send_payment_link",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("form[account]", "nope")],
+    ),
+    (
+        "load_payment_links",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("account", "nope")],
+    ),
+    (
+        "revoke_payment_link",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("account", "nope"), ("link", "1")],
+    ),
+    // The payer site: a link's token is the only credential; a staff
+    // session adds nothing (payment_links_api).
+    (
+        "unlock_one_time",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("account", "nope")],
+    ),
+    (
+        "p_one_time",
+        Access::Anyone,
+        &[("form[account]", "999999"), ("form[name]", "Nobody")],
+    ),
+    ("p_link_page", Access::Anyone, &[("token", "1.00")]),
+    (
+        "p_link_confirm",
+        Access::Anyone,
+        &[
+            ("token", "1.00"),
+            ("form[account]", "100003"),
+            ("form[email]", ""),
+            ("form[amount]", ""),
+        ],
+    ),
+    (
+        "p_link_review",
+        Access::Anyone,
+        &[("token", "1.00"), ("r", "x")],
+    ),
+    (
+        "p_link_pay",
+        Access::Anyone,
+        &[("token", "1.00"), ("r", "x")],
+    ),
+    ("p_link_receipt", Access::Anyone, &[("token", "1.00")]),
+    (
         "make_payment",
         Entitled(Entitlement::OnBehalfPayments),
         &[("r", "x")],
