@@ -454,28 +454,38 @@ impl PaymentLinks<'_> {
                 )
                 .await?;
         }
-        let a = self
-            .db
-            .account_by_number(&row.account_number)
-            .await?
-            .ok_or_else(not_a_link)?;
-        Ok(LinkPage {
+        let mut page = LinkPage {
             biller: self.config.mail.biller_name.clone(),
             state,
             one_time: row.channel == LinkChannel::Web.code(),
-            name: display_name(
-                a.first_name.as_deref(),
-                a.last_name.as_deref(),
-                a.company_name.as_deref(),
-            ),
-            balance: Money::from_cents(a.balance_cents),
-            email: a.email,
+            name: String::new(),
+            balance: Money::from_cents(0),
+            email: None,
             max_payment: self.config.max_payment,
             today: clock::today(&self.config.timezone),
             expires_at: clock::display(row.expires_at, &self.config.timezone),
             reference: paid_reference(&row),
-            account_number: row.account_number,
-        })
+            account_number: String::new(),
+        };
+        // Only a live link shows the account: one revoked for going to the
+        // wrong address, or used, or expired, tells its holder nothing more
+        // than that (the payer who paid has the receipt).
+        if state.usable() {
+            let a = self
+                .db
+                .account_by_number(&row.account_number)
+                .await?
+                .ok_or_else(not_a_link)?;
+            page.name = display_name(
+                a.first_name.as_deref(),
+                a.last_name.as_deref(),
+                a.company_name.as_deref(),
+            );
+            page.balance = Money::from_cents(a.balance_cents);
+            page.email = a.email;
+            page.account_number = row.account_number;
+        }
+        Ok(page)
     }
 
     /// Confirm on the payer page: the sealed review, for the link's account.

@@ -184,6 +184,10 @@ async fn a_link_pays_its_account_once_and_every_step_is_audited(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(page["state"], "Paid");
+    assert_eq!(
+        page["account_number"], "",
+        "a used link shows only its payment's reference"
+    );
     assert_eq!(page["reference"], references[0].as_str());
     let receipt: serde_json::Value = call(&payer, &s, "p_link_receipt", &[("token", &token)])
         .await
@@ -317,6 +321,12 @@ async fn revoked_expired_and_forged_links_pay_nothing(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(page["state"], "Revoked");
+    assert_eq!(
+        page["name"], "",
+        "a revoked link shows nothing of the account"
+    );
+    assert_eq!(page["balance"], 0);
+    assert_eq!(page["account_number"], "");
 
     // Expired.
     let token = send_by_email(&c, &s, "100003", "pat@example.com", 2).await;
