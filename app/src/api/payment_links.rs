@@ -31,12 +31,7 @@ pub async fn send_payment_link(form: SendLinkForm) -> Result<String, AppError> {
 pub async fn load_payment_links(account: String) -> Result<Vec<LinkView>, AppError> {
     let (state, _, _) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
-    let a = state
-        .db
-        .account_by_number(account.trim())
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no account {}.", account.trim())))?;
-    state.payment_links().for_account(a.id).await
+    state.payment_links().for_account(&account).await
 }
 
 /// Revoke a link that has not been used.

@@ -334,6 +334,12 @@ impl Reference {
         )
     }
 
+    /// A stored reference as people read it (`K7M4-Q92X`); a value that is
+    /// not one is shown as stored.
+    pub fn shown(stored: &str) -> String {
+        Reference::parse(stored).map_or_else(|| stored.to_string(), |r| r.to_string())
+    }
+
     /// Accepts what a payer reads out: any case, with or without the dash.
     pub fn parse(input: &str) -> Option<Reference> {
         let s: String = input

@@ -155,6 +155,17 @@ impl Keyring {
         mac.update(msg);
         Some(mac.finalize().into_bytes().into())
     }
+
+    /// Whether `tag` is the first bytes of [`Keyring::mac`] of `msg`,
+    /// compared in constant time (a guess learns nothing from the timing).
+    pub fn verify_mac(&self, purpose: &str, msg: &[u8], tag: &[u8]) -> bool {
+        use hmac::Mac;
+        let key = self.derive(purpose);
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.key[..]).is_ok_and(|mut mac| {
+            mac.update(msg);
+            mac.verify_truncated_left(tag).is_ok()
+        })
+    }
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -209,9 +209,10 @@ pub async fn send_temporary_password(
     mailer.send(message(&config.mail, to, text)?).await
 }
 
-/// Sends one plain-text email to a staff user, now (Forgot Password's
-/// security code, Forgot Username's login ID).
-pub async fn send_staff_mail(
+/// Sends one plain-text email now, not queued: what the caller must know
+/// went out, or keep out of the database (Forgot Password's security code,
+/// Forgot Username's login ID, a payment link).
+pub async fn send_mail_now(
     mailer: &Mailer,
     mail: &MailConfig,
     to: &str,
@@ -265,9 +266,7 @@ pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) 
             .await
             .map_err(|e| e.to_string())?
             .ok_or("payment vanished")?;
-        let reference = Reference::parse(&p.reference)
-            .map(|r| r.to_string())
-            .unwrap_or(p.reference.clone());
+        let reference = Reference::shown(&p.reference);
         let when = clock::display(p.created_at, &config.timezone);
         let facts = Facts {
             biller: &config.mail.biller_name,

@@ -13,7 +13,7 @@ use super::auth::{
     IP_WINDOW_MS, REUSED_PASSWORD, check_new_for, clip_for_audit, reuses_recent, throttle_key,
     window_start,
 };
-use super::notices::{Mailer, send_staff_mail};
+use super::notices::{Mailer, send_mail_now};
 use super::passwords::{HashGate, HashPermit};
 use crate::config::{Config, MailConfig};
 use crate::db::audit::AuditEntry;
@@ -84,7 +84,7 @@ fn field(keep: &[(&str, &str)], name: &str, message: impl Into<String>) -> AppEr
 fn mail_soon(mailer: &Mailer, mail: &MailConfig, to: String, subject: String, body: String) {
     let (mailer, mail) = (mailer.clone(), mail.clone());
     tokio::spawn(async move {
-        if let Err(e) = send_staff_mail(&mailer, &mail, &to, subject, body).await {
+        if let Err(e) = send_mail_now(&mailer, &mail, &to, subject, body).await {
             tracing::warn!(error = %e, "self-service email not sent");
         }
     });

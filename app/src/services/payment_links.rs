@@ -9,11 +9,11 @@
 //! and revoked are audited. The payer site's calls are rate-limited per
 //! address, in the database, so the limit holds across servers.
 
-use super::auth::{throttle_key, window_start};
+use super::auth::{throttle_key, token_hash, window_start};
 use super::clock;
 use super::keyring::{Keyring, PURPOSE_PAYMENT_LINK};
-use super::notices::{Mailer, send_staff_mail};
-use super::payments::{Payments, Submitted, Taker, link_spent};
+use super::notices::{Mailer, send_mail_now};
+use super::payments::{Payments, Submitted, Taker, account, inactive, link_spent};
 use super::texts::TextSender;
 use crate::config::Config;
 use crate::db::audit::AuditEntry;
@@ -33,7 +33,6 @@ use crate::domain::payment_view::ReviewView;
 use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 /// The links the account page lists.
 const LINKS_SHOWN: i64 = 20;
@@ -57,14 +56,9 @@ pub struct LinkSent {
     pub address: String,
 }
 
+/// What is stored of a link's secret: its SHA-256, as for session tokens.
 fn secret_hash(secret: &[u8]) -> String {
-    hex::encode(Sha256::digest(secret))
-}
-
-/// Compares without stopping at the first difference, so the time taken
-/// says nothing about how much of a guess was right.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    token_hash(&hex::encode(secret))
 }
 
 /// Any token that is not a live link's: one answer, whatever was wrong,
@@ -233,18 +227,9 @@ impl PaymentLinks<'_> {
         form: &SendLinkForm,
         ip: Option<&str>,
     ) -> Result<LinkSent, AppError> {
-        let a = self
-            .db
-            .account_by_number(form.account.trim())
-            .await?
-            .ok_or_else(|| {
-                AppError::NotFound(format!("There is no account {}.", form.account.trim()))
-            })?;
+        let a = account(self.db, &form.account).await?;
         if a.status != AccountStatus::Active.code() {
-            return Err(AppError::field(
-                "form",
-                "This account is inactive, so it cannot take payments. Open the account to make it active again.",
-            ));
+            return Err(inactive());
         }
         let to = check_send_form(form).map_err(AppError::Invalid)?;
         let now = now_ms();
@@ -281,7 +266,7 @@ impl PaymentLinks<'_> {
         let expires = clock::display(expires_at, &self.config.timezone);
         let sent = match to.channel {
             LinkChannel::Email => {
-                send_staff_mail(
+                send_mail_now(
                     self.mailer,
                     &self.config.mail,
                     &to.address,
@@ -334,11 +319,12 @@ impl PaymentLinks<'_> {
     }
 
     /// The account page's list of links, newest first.
-    pub async fn for_account(&self, account_id: i64) -> Result<Vec<LinkView>, AppError> {
+    pub async fn for_account(&self, account_number: &str) -> Result<Vec<LinkView>, AppError> {
+        let a = account(self.db, account_number).await?;
         let now = now_ms();
         let tz = &self.config.timezone;
         self.db
-            .payment_links_for_account(account_id, LINKS_SHOWN)
+            .payment_links_for_account(a.id, LINKS_SHOWN)
             .await?
             .into_iter()
             .map(|l| {
@@ -411,14 +397,14 @@ impl PaymentLinks<'_> {
     /// its secret matches the stored hash.
     async fn find(&self, token: &str) -> Result<LinkRow, AppError> {
         let t = LinkToken::parse(token.trim()).ok_or_else(not_a_link)?;
-        if !same(&self.sign(t.id, &t.secret)?, &t.tag) {
+        let signed = LinkToken::signed_text(t.id, &t.secret);
+        if !self.keys.verify_mac(PURPOSE_PAYMENT_LINK, &signed, &t.tag) {
             return Err(not_a_link());
         }
+        // Only a token the server signed gets this far; the stored hash
+        // ties it to the one row (a copy of the database signs nothing).
         let row = self.db.payment_link(t.id).await?.ok_or_else(not_a_link)?;
-        if !same(
-            secret_hash(&t.secret).as_bytes(),
-            row.secret_hash.as_bytes(),
-        ) {
+        if secret_hash(&t.secret) != row.secret_hash {
             return Err(not_a_link());
         }
         Ok(row)
@@ -532,7 +518,7 @@ impl PaymentLinks<'_> {
             .ok_or_else(|| AppError::Internal(super::incident_id()))?;
         Ok(LinkReceipt {
             biller: self.config.mail.biller_name.clone(),
-            reference: reference_text(&p.reference),
+            reference: Reference::shown(&p.reference),
             account_number: p.account_number,
             amount: Money::from_cents(p.amount_cents),
             method: p.method_label,
@@ -556,7 +542,7 @@ fn taker(row: &LinkRow) -> Taker<'_> {
 /// The Reference Number of the payment that used the link.
 fn paid_reference(l: &LinkRow) -> Option<String> {
     l.paid()
-        .then(|| l.payment_reference.as_deref().map(reference_text))
+        .then(|| l.payment_reference.as_deref().map(Reference::shown))
         .flatten()
 }
 
@@ -568,10 +554,4 @@ fn state_of(l: &LinkRow, now: i64) -> LinkState {
         l.revoked_at.is_some(),
         l.paid(),
     )
-}
-
-fn reference_text(stored: &str) -> String {
-    Reference::parse(stored)
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| stored.to_string())
 }

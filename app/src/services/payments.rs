@@ -221,7 +221,11 @@ fn last4(s: &str) -> &str {
     &s[s.len().saturating_sub(4)..]
 }
 
-async fn account(db: &Db, number: &str) -> Result<crate::db::accounts::AccountRow, AppError> {
+/// The account by number, or 404 naming it.
+pub(crate) async fn account(
+    db: &Db,
+    number: &str,
+) -> Result<crate::db::accounts::AccountRow, AppError> {
     db.account_by_number(number.trim())
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no account {}.", number.trim())))
@@ -270,7 +274,7 @@ fn bill_field(raw: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
-fn inactive() -> AppError {
+pub(crate) fn inactive() -> AppError {
     AppError::field(
         "form",
         "This account is inactive, so it cannot take payments. Open the account to make it active again.",
@@ -1071,7 +1075,7 @@ pub fn approval_view(
         .map_or(a.reason_code.clone(), |r| r.label().to_string());
     Ok(ApprovalView {
         id: a.id,
-        reference: Reference::parse(&a.reference).map_or(a.reference.clone(), |r| r.to_string()),
+        reference: Reference::shown(&a.reference),
         account_number: a.account_number,
         kind: ActionKind::decode(&a.kind)?,
         amount: Money::from_cents(a.amount_cents),

@@ -154,7 +154,7 @@ fn detail_row(r: DetailDbRow, date: CivilDate) -> Result<DetailRow, AppError> {
         payment_id: r.payment_id,
         action_id: r.action_id,
         // The Transaction ID as shown, with its dash.
-        reference: Reference::parse(&r.reference).map_or(r.reference, |x| x.to_string()),
+        reference: Reference::shown(&r.reference),
         account_number: r.account_number,
         customer_name: name,
         invoice_number: r.invoice_number,

@@ -604,8 +604,7 @@ pub async fn after_failure(db: &Db, payment_id: i64) -> Result<(), AppError> {
         && last
             .iter()
             .all(|s| s == PaymentStatus::Declined.code() || s == PaymentStatus::Failed.code());
-    let reference =
-        Reference::parse(&row.reference).map_or(row.reference.clone(), |r| r.to_string());
+    let reference = Reference::shown(&row.reference);
     let why = if declined {
         row.decline_reason
             .clone()

@@ -11,6 +11,12 @@ pub fn field_errors<T: Clone>(result: Option<Result<T, AppError>>) -> Option<Fie
         .and_then(|e| e.field_errors().cloned())
 }
 
+/// What a page says when its data could not be loaded: the whole form's
+/// message for a refused request, else the error itself.
+pub fn error_text(e: &AppError) -> String {
+    form_error(Some(Err::<(), _>(e.clone()))).unwrap_or_else(|| e.to_string())
+}
+
 /// The message for a failure that is not about one field.
 pub fn form_error<T: Clone>(result: Option<Result<T, AppError>>) -> Option<String> {
     match result? {
@@ -56,13 +62,7 @@ pub fn TextField(
     #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
     let dom = format!("{prefix}-{name}");
-    let message = Signal::derive(move || {
-        errors.with(|e| {
-            e.as_ref()
-                .and_then(|e| e.message_for(name))
-                .map(str::to_string)
-        })
-    });
+    let message = message_for(name, errors);
     let invalid = move || message.with(Option::is_some).to_string();
     let described = if hint.is_empty() {
         format!("{dom}-error")
@@ -79,6 +79,31 @@ pub fn TextField(
             <FieldMessage id=dom message/>
         </div>
     }
+}
+
+/// `name`'s message in `errors`, as it changes.
+pub fn message_for(
+    name: &'static str,
+    errors: Signal<Option<crate::error::FieldErrors>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        errors.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.message_for(name))
+                .map(str::to_string)
+        })
+    })
+}
+
+/// The message under field `name` of a form whose ids start with `prefix`
+/// (`{prefix}-{name}-error`), for a field that is not a [`TextField`].
+#[component]
+pub fn ErrorFor(
+    prefix: &'static str,
+    name: &'static str,
+    errors: Signal<Option<crate::error::FieldErrors>>,
+) -> impl IntoView {
+    view! { <FieldMessage id=format!("{prefix}-{name}") message=message_for(name, errors)/> }
 }
 
 #[component]

@@ -2,7 +2,7 @@
 //! email, amount and method, **Confirm**, review, **Make Payment**.
 
 use super::Layout;
-use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
+use super::forms::{FormAlert, field_errors, form_error};
 use crate::api::payments::{ConfirmPayment, MakePayment, load_pay_context, review_payment};
 use crate::domain::bank::BankAccountKind;
 #[cfg(feature = "hydrate")]
@@ -56,7 +56,7 @@ pub fn MakePaymentPage() -> impl IntoView {
 fn LoadError(error: AppError) -> impl IntoView {
     view! {
         <h1>"Make Payment"</h1>
-        <p class="form-alert" role="alert">{super::forms::form_error(Some(Err::<(), _>(error.clone()))).unwrap_or_else(|| error.to_string())}</p>
+        <p class="form-alert" role="alert">{super::forms::error_text(&error)}</p>
         <p><a href="/payer-support">"Back to Payer Support"</a></p>
     }
 }
@@ -96,26 +96,8 @@ fn InvoiceCard(b: crate::domain::bill_view::BillSummary) -> impl IntoView {
 #[component]
 fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoView {
     let action = ServerAction::<ConfirmPayment>::new();
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let client_errors = RwSignal::new(None::<FieldErrors>);
-    let errors = Signal::derive(move || {
-        client_errors
-            .get()
-            .or_else(|| field_errors(action.value().get()))
-    });
-    let alert = Signal::derive(move || {
-        if client_errors.with(Option::is_some) {
-            Some("Please correct the highlighted fields.".to_string())
-        } else {
-            form_error(action.value().get()).or_else(|| {
-                field_errors(action.value().get())
-                    .map(|_| "Please correct the highlighted fields.".to_string())
-            })
-        }
-    });
-    // What each field starts with: what the server sent back with an error
-    // (no JavaScript), else what Back kept, else the account's defaults.
-    let server_kept = field_errors(action.value().get_untracked());
+    let checked = CheckedPaymentForm::new(action.value().into(), ctx.today, ctx.max_payment);
+    let (form_ref, errors, alert) = (checked.form_ref, checked.errors, checked.alert);
     // Toward a bill, what remains on it; otherwise the balance.
     let owed = ctx.bill.as_ref().map_or(ctx.balance, |b| b.remaining());
     let default_amount = if owed.is_positive() {
@@ -123,7 +105,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     } else {
         String::new()
     };
-    let defaults = [
+    let defaults = vec![
         ("email".to_string(), ctx.email.clone().unwrap_or_default()),
         ("amount".to_string(), default_amount),
         (
@@ -138,57 +120,9 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
         ),
         ("pay_date".to_string(), ctx.today.iso()),
     ];
-    let initial = move |field: &str| -> String {
-        server_kept
-            .as_ref()
-            .and_then(|f| f.value_for(field).map(str::to_string))
-            .or_else(|| {
-                kept.iter()
-                    .find(|(k, _)| k == field)
-                    .map(|(_, v)| v.clone())
-            })
-            .or_else(|| {
-                defaults
-                    .iter()
-                    .find(|(k, _)| k == field)
-                    .map(|(_, v)| v.clone())
-            })
-            .unwrap_or_default()
-    };
+    let initial = starting_values(field_errors(action.value().get_untracked()), kept, defaults);
     let method = initial("method");
     let bank_kind = initial("bank_kind");
-    let (today, max) = (ctx.today, ctx.max_payment);
-
-    // The browser runs the same checks as the server before anything is
-    // sent; a click on Confirm (or Enter in a field) is stopped if they fail.
-    let check = move || -> Option<FieldErrors> {
-        #[cfg(feature = "hydrate")]
-        {
-            let form = form_ref.get()?;
-            check_form(&read_form(&form), today, max).err()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = (today, max, form_ref);
-            None
-        }
-    };
-    let on_confirm = move |ev: leptos::ev::MouseEvent| {
-        let found = check();
-        if found.is_some() {
-            ev.prevent_default();
-        }
-        client_errors.set(found);
-    };
-    // Re-checked as the payer types (not on change, which fires when the
-    // field loses focus: on the press of the button, whose message above it
-    // then vanished and moved the button from under the pointer).
-    let on_change = move |_| {
-        if client_errors.with_untracked(Option::is_some) {
-            client_errors.set(check());
-        }
-    };
-
     let balance = ctx.balance.to_string();
     let back = routes::payer_support_account(&ctx.account_number);
     view! {
@@ -202,7 +136,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
             <input type="hidden" name="form[account]" value=ctx.account_number.clone()/>
             {ctx.bill.as_ref().map(|b| view! { <input type="hidden" name="form[bill]" value=b.id/> })}
             <FormAlert message=alert/>
-            <div class="payment-fields" on:input=on_change>
+            <div class="payment-fields" on:input=move |_| checked.on_input()>
                 <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
                 <Field
                     label="Payment Amount"
@@ -253,11 +187,107 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
             </div>
             <div class="actions">
                 <a class="btn btn-secondary" href=back>"Cancel"</a>
-                <button type="submit" class="btn btn-primary" on:click=on_confirm disabled=move || action.pending().get()>
+                <button type="submit" class="btn btn-primary" on:click=move |ev| checked.on_submit(ev) disabled=move || action.pending().get()>
                     "Confirm"
                 </button>
             </div>
         </ActionForm>
+    }
+}
+
+/// A payment form's checks, the same for Make Payment and the payer site's
+/// One Time Payment: the browser runs the server's checks (`check_form`)
+/// before anything is sent, and the server's refusal shows the same way.
+#[derive(Clone, Copy)]
+pub(super) struct CheckedPaymentForm {
+    pub form_ref: NodeRef<leptos::html::Form>,
+    /// The browser's findings, else the server's.
+    pub errors: Signal<Option<FieldErrors>>,
+    /// Above the form: the server's word on the whole form, or "correct
+    /// the highlighted fields".
+    pub alert: Signal<Option<String>>,
+    found: RwSignal<Option<FieldErrors>>,
+    today: crate::domain::payment::Today,
+    max: crate::domain::money::Money,
+}
+
+impl CheckedPaymentForm {
+    pub fn new(
+        answer: Signal<Option<Result<String, AppError>>>,
+        today: crate::domain::payment::Today,
+        max: crate::domain::money::Money,
+    ) -> Self {
+        let found = RwSignal::new(None::<FieldErrors>);
+        let correct = || Some("Please correct the highlighted fields.".to_string());
+        CheckedPaymentForm {
+            form_ref: NodeRef::new(),
+            errors: Signal::derive(move || found.get().or_else(|| field_errors(answer.get()))),
+            alert: Signal::derive(move || {
+                if found.with(Option::is_some) {
+                    return correct();
+                }
+                form_error(answer.get())
+                    .or_else(|| field_errors(answer.get()).and_then(|_| correct()))
+            }),
+            found,
+            today,
+            max,
+        }
+    }
+
+    fn check(self) -> Option<FieldErrors> {
+        #[cfg(feature = "hydrate")]
+        {
+            let form = self.form_ref.get()?;
+            check_form(&read_form(&form), self.today, self.max).err()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (self.today, self.max);
+            None
+        }
+    }
+
+    /// The submit button's click (Enter in a field too): stopped if the
+    /// checks fail.
+    pub fn on_submit(self, ev: leptos::ev::MouseEvent) {
+        let found = self.check();
+        if found.is_some() {
+            ev.prevent_default();
+        }
+        self.found.set(found);
+    }
+
+    /// Re-checked as the payer types, once something was found (not on
+    /// change, which fires when the field loses focus: on the press of the
+    /// button, whose message above it then vanished and moved the button
+    /// from under the pointer).
+    pub fn on_input(self) {
+        if self.found.with_untracked(Option::is_some) {
+            self.found.set(self.check());
+        }
+    }
+}
+
+/// What each field of a payment form starts with: what the server sent
+/// back with an error (no JavaScript), else what Back kept, else `defaults`.
+pub(super) fn starting_values(
+    sent_back: Option<FieldErrors>,
+    kept: Vec<(String, String)>,
+    defaults: Vec<(String, String)>,
+) -> impl Fn(&str) -> String {
+    move |field| {
+        let from = |list: &[(String, String)]| {
+            list.iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v.clone())
+        };
+        sent_back
+            .as_ref()
+            .and_then(|f| f.value_for(field).map(str::to_string))
+            .or_else(|| from(&kept))
+            .or_else(|| from(&defaults))
+            .unwrap_or_default()
     }
 }
 
@@ -399,14 +429,7 @@ pub(super) fn Field(
 /// The message under one payment field (`pay-{id}-error`).
 #[component]
 pub(super) fn Message(id: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
-    let message = Signal::derive(move || {
-        errors.with(|e| {
-            e.as_ref()
-                .and_then(|e| e.message_for(id))
-                .map(str::to_string)
-        })
-    });
-    view! { <FieldMessage id=format!("pay-{id}") message/> }
+    view! { <super::forms::ErrorFor prefix="pay" name=id errors/> }
 }
 
 #[component]

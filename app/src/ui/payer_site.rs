@@ -5,7 +5,8 @@
 
 use super::forms::{FormAlert, TextField, field_errors, form_error};
 use super::make_payment::{
-    AccountCard, BankFields, CardFields, Field, Message, ReviewList, payment_alert,
+    AccountCard, BankFields, CardFields, CheckedPaymentForm, Field, Message, ReviewList,
+    payment_alert, starting_values,
 };
 use crate::api::payment_links::{
     PLinkConfirm, PLinkPay, POneTime, p_link_page, p_link_receipt, p_link_review,
@@ -13,7 +14,7 @@ use crate::api::payment_links::{
 use crate::domain::bank::BankAccountKind;
 use crate::domain::payment_link::{LinkPage, LinkReceipt, LinkState};
 use crate::domain::payment_view::ReviewView;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,7 +45,7 @@ fn token() -> impl Fn() -> String + Copy {
 fn Problem(title: &'static str, error: AppError) -> impl IntoView {
     view! {
         <h1>{title}</h1>
-        <p class="form-alert" role="alert">{form_error(Some(Err::<(), _>(error.clone()))).unwrap_or_else(|| error.to_string())}</p>
+        <p class="form-alert" role="alert">{super::forms::error_text(&error)}</p>
     }
 }
 
@@ -160,22 +161,9 @@ pub fn OneTimePage() -> impl IntoView {
 #[component]
 fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> impl IntoView {
     let action = ServerAction::<PLinkConfirm>::new();
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let client_errors = RwSignal::new(None::<FieldErrors>);
-    let errors = Signal::derive(move || {
-        client_errors
-            .get()
-            .or_else(|| field_errors(action.value().get()))
-    });
-    let alert = Signal::derive(move || {
-        if client_errors.with(Option::is_some) || field_errors(action.value().get()).is_some() {
-            Some("Please correct the highlighted fields.".to_string())
-        } else {
-            form_error(action.value().get())
-        }
-    });
-    let server_kept = field_errors(action.value().get_untracked());
-    let defaults = [
+    let checked = CheckedPaymentForm::new(action.value().into(), page.today, page.max_payment);
+    let (form_ref, errors, alert) = (checked.form_ref, checked.errors, checked.alert);
+    let defaults = vec![
         ("email".to_string(), page.email.clone().unwrap_or_default()),
         (
             "amount".to_string(),
@@ -191,54 +179,8 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
             BankAccountKind::Checking.code().to_string(),
         ),
     ];
-    let initial = move |field: &str| -> String {
-        server_kept
-            .as_ref()
-            .and_then(|f| f.value_for(field).map(str::to_string))
-            .or_else(|| {
-                kept.iter()
-                    .find(|(k, _)| k == field)
-                    .map(|(_, v)| v.clone())
-            })
-            .or_else(|| {
-                defaults
-                    .iter()
-                    .find(|(k, _)| k == field)
-                    .map(|(_, v)| v.clone())
-            })
-            .unwrap_or_default()
-    };
+    let initial = starting_values(field_errors(action.value().get_untracked()), kept, defaults);
     let method = initial("method");
-    let (today, max) = (page.today, page.max_payment);
-    // The same checks as the server's, before anything is sent.
-    let check = move || -> Option<FieldErrors> {
-        #[cfg(feature = "hydrate")]
-        {
-            let form = form_ref.get()?;
-            crate::domain::payment::check_form(&super::make_payment::read_form(&form), today, max)
-                .err()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = (today, max, form_ref);
-            None
-        }
-    };
-    let on_next = move |ev: leptos::ev::MouseEvent| {
-        let found = check();
-        if found.is_some() {
-            ev.prevent_default();
-        }
-        client_errors.set(found);
-    };
-    // Re-checked as the payer types (not on change, which fires when the
-    // field loses focus: on the press of the button, whose message above it
-    // then vanished and moved the button from under the pointer).
-    let on_change = move |_| {
-        if client_errors.with_untracked(Option::is_some) {
-            client_errors.set(check());
-        }
-    };
     view! {
         <h1>"One Time Payment"</h1>
         <p class="muted">{if page.one_time {
@@ -251,7 +193,7 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
             <input type="hidden" name="token" value=token/>
             <input type="hidden" name="form[account]" value=page.account_number.clone()/>
             <FormAlert message=alert/>
-            <div class="payment-fields" on:input=on_change>
+            <div class="payment-fields" on:input=move |_| checked.on_input()>
                 <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
                 <Field
                     label="Payment Amount"
@@ -281,7 +223,7 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
                 <Message id="pay_date" errors/>
             </div>
             <div class="actions">
-                <button type="submit" class="btn btn-primary" on:click=on_next disabled=move || action.pending().get()>
+                <button type="submit" class="btn btn-primary" on:click=move |ev| checked.on_submit(ev) disabled=move || action.pending().get()>
                     "Next"
                 </button>
             </div>

@@ -3,7 +3,7 @@
 //! the account page's list of the links sent, with Revoke.
 
 use super::Layout;
-use super::forms::{FieldMessage, FormAlert, TextField, field_errors, form_error};
+use super::forms::{ErrorFor, FormAlert, TextField, field_errors, form_error};
 use super::make_payment::AccountCard;
 use crate::api::payment_links::{RevokePaymentLink, SendPaymentLink, load_payment_links};
 use crate::api::payments::load_pay_context;
@@ -31,7 +31,7 @@ pub fn SendLinkPage() -> impl IntoView {
                     Ok(ctx) => view! { <SendLinkForm ctx/> }.into_any(),
                     Err(e) => view! {
                         <h1>"Send Payment Link"</h1>
-                        <p class="form-alert" role="alert">{form_error(Some(Err::<(), _>(e.clone()))).unwrap_or_else(|| e.to_string())}</p>
+                        <p class="form-alert" role="alert">{super::forms::error_text(&e)}</p>
                     }.into_any(),
                 })}
             </Suspense>
@@ -116,7 +116,7 @@ fn SendLinkForm(ctx: PayContext) -> impl IntoView {
                         <span>{c.label()}</span>
                     </label>
                 }).collect_view()}
-                <LinkMessage id="channel" errors/>
+                <ErrorFor prefix="link" name="channel" errors/>
             </fieldset>
             <TextField prefix="link" name="email" label="Email address" kind="email" value=email errors
                 autocomplete="email" hint="For Email: confirm the address with the payer."/>
@@ -128,18 +128,6 @@ fn SendLinkForm(ctx: PayContext) -> impl IntoView {
             </div>
         </ActionForm>
     }
-}
-
-#[component]
-fn LinkMessage(id: &'static str, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
-    let message = Signal::derive(move || {
-        errors.with(|e| {
-            e.as_ref()
-                .and_then(|e| e.message_for(id))
-                .map(str::to_string)
-        })
-    });
-    view! { <FieldMessage id=format!("link-{id}") message/> }
 }
 
 /// The account page's Payment Links: what was sent, where it stands, and
@@ -188,7 +176,13 @@ pub fn PaymentLinksPanel(number: String) -> impl IntoView {
                     }.into_any()
                 }
                 // Staff who may not take payments do not see the links.
-                Err(_) => ().into_any(),
+                Err(AppError::Forbidden) => ().into_any(),
+                Err(e) => view! {
+                    <section class="panel" id="payment-links" aria-labelledby="payment-links-title">
+                        <h2 id="payment-links-title">"Payment Links"</h2>
+                        <p class="form-alert" role="alert">{e.to_string()}</p>
+                    </section>
+                }.into_any(),
             })}
         </Suspense>
     }

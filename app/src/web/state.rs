@@ -33,6 +33,8 @@ pub enum StateError {
     Keys(#[from] KeyringError),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("text messages: {0}")]
+    Texts(String),
     #[error("cannot make the data folder {path} private: {source}")]
     DataDir {
         path: String,
@@ -57,7 +59,7 @@ impl AppState {
         let keys = Keyring::load_or_create(&config.data_dir)?;
         let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
         let texts =
-            crate::services::texts::TextSender::from_config(&config).map_err(StateError::Mail)?;
+            crate::services::texts::TextSender::from_config(&config).map_err(StateError::Texts)?;
         Ok(AppState {
             texts,
             hash_gate: crate::services::passwords::HashGate::new(config.hash_concurrency),

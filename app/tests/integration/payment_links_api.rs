@@ -70,6 +70,18 @@ async fn confirm(payer: &Client, s: &TestServer, form: &[(&str, &str)]) -> Strin
     r.json().await.unwrap()
 }
 
+/// A server function's answer, which must be 200, as JSON.
+async fn answer(
+    c: &Client,
+    s: &TestServer,
+    name: &str,
+    args: &[(&str, &str)],
+) -> serde_json::Value {
+    let r = call(c, s, name, args).await;
+    assert_eq!(r.status(), 200, "{name}: {:?}", r.text().await);
+    r.json().await.unwrap()
+}
+
 async fn balance(t: &TestDb, account: &str) -> i64 {
     t.db.account_by_number(account)
         .await
@@ -107,11 +119,7 @@ async fn a_link_pays_its_account_once_and_every_step_is_audited(t: &TestDb) {
 
     // The payer: no cookies, no staff session.
     let payer = support::client();
-    let page: serde_json::Value = call(&payer, &s, "p_link_page", &[("token", &token)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = answer(&payer, &s, "p_link_page", &[("token", &token)]).await;
     assert_eq!(page["account_number"], "100003");
     assert_eq!(page["state"], "Opened");
     call(&payer, &s, "p_link_page", &[("token", &token)]).await;
@@ -178,32 +186,20 @@ async fn a_link_pays_its_account_once_and_every_step_is_audited(t: &TestDb) {
     )
     .await;
     assert_eq!(r.status(), 409);
-    let page: serde_json::Value = call(&payer, &s, "p_link_page", &[("token", &token)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = answer(&payer, &s, "p_link_page", &[("token", &token)]).await;
     assert_eq!(page["state"], "Paid");
     assert_eq!(
         page["account_number"], "",
         "a used link shows only its payment's reference"
     );
     assert_eq!(page["reference"], references[0].as_str());
-    let receipt: serde_json::Value = call(&payer, &s, "p_link_receipt", &[("token", &token)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let receipt = answer(&payer, &s, "p_link_receipt", &[("token", &token)]).await;
     assert_eq!(receipt["amount"], 1234);
     assert_eq!(receipt["reference"], references[0].as_str());
     support::wait_for_mail(&s.data_dir.path().join("outbox"), &references[0], 1).await;
 
     // The account page lists it as Paid; Revoke is refused now.
-    let links: serde_json::Value = call(&c, &s, "load_payment_links", &[("account", "100003")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = answer(&c, &s, "load_payment_links", &[("account", "100003")]).await;
     assert_eq!(links[0]["state"], "Paid");
     let id = links[0]["id"].to_string();
     let r = call(
@@ -283,11 +279,7 @@ async fn revoked_expired_and_forged_links_pay_nothing(t: &TestDb) {
     // Revoked.
     let token = send_by_email(&c, &s, "100003", "pat@example.com", 1).await;
     let sealed = confirm(&payer, &s, &card_form(&token, "10.00", "4242424242424242")).await;
-    let links: serde_json::Value = call(&c, &s, "load_payment_links", &[("account", "100003")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = answer(&c, &s, "load_payment_links", &[("account", "100003")]).await;
     let id = links[0]["id"].to_string();
     // Another account's number does not reach this account's link.
     let r = call(
@@ -315,11 +307,7 @@ async fn revoked_expired_and_forged_links_pay_nothing(t: &TestDb) {
     )
     .await;
     assert_eq!(r.status(), 409, "a review made before Revoke pays nothing");
-    let page: serde_json::Value = call(&payer, &s, "p_link_page", &[("token", &token)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = answer(&payer, &s, "p_link_page", &[("token", &token)]).await;
     assert_eq!(page["state"], "Revoked");
     assert_eq!(
         page["name"], "",
@@ -501,20 +489,12 @@ async fn one_time_payment_matches_identifiers_and_locks_after_four_misses(t: &Te
     let r = attempt("100003", format!("  {}  ", last.to_uppercase())).await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     let token: String = r.json().await.unwrap();
-    let page: serde_json::Value = call(&payer, &s, "p_link_page", &[("token", &token)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = answer(&payer, &s, "p_link_page", &[("token", &token)]).await;
     assert_eq!(page["account_number"], "100003");
     assert_eq!(page["one_time"], true);
     assert_eq!(audit_count(t, "payer.one_time").await, 1);
     // The site's own links are not on the account page's list of links sent.
-    let links: serde_json::Value = call(&c, &s, "load_payment_links", &[("account", "100003")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let links = answer(&c, &s, "load_payment_links", &[("account", "100003")]).await;
     assert_eq!(links.as_array().unwrap().len(), 0);
 
     // Misses: an account that exists and one that does not answer alike.
@@ -585,7 +565,45 @@ async fn one_time_payment_matches_identifiers_and_locks_after_four_misses(t: &Te
     assert_eq!(attempt("100003", last).await.status(), 422);
 }
 
+/// Ten tries sent at once against one account number: each is counted
+/// before it is matched, so three are answered, the fourth locks, and the
+/// other six are refused unmatched, whatever order they land in.
+async fn tries_sent_at_once_cannot_outrun_the_lockout(t: &TestDb) {
+    let (s, _) = signed_in(t, &[]).await;
+    let tries = (0..10).map(|_| {
+        let payer = support::client();
+        let s = &s;
+        async move {
+            let r = call(
+                &payer,
+                s,
+                "p_one_time",
+                &[("form[account]", "100008"), ("form[name]", "Nobody")],
+            )
+            .await;
+            assert_eq!(r.status(), 422);
+            r.text().await.unwrap()
+        }
+    });
+    let answers = futures::future::join_all(tries).await;
+    let missed = answers
+        .iter()
+        .filter(|a| a.contains("could not find an account"))
+        .count();
+    let locked = answers
+        .iter()
+        .filter(|a| a.contains("locked for 30 minutes"))
+        .count();
+    assert_eq!((missed, locked), (3, 7), "{answers:?}");
+    assert_eq!(
+        audit_count(t, "payer.one_time_locked").await,
+        1,
+        "locked once"
+    );
+}
+
 on_both_backends!(
+    tries_sent_at_once_cannot_outrun_the_lockout,
     one_time_payment_matches_identifiers_and_locks_after_four_misses,
     a_link_pays_its_account_once_and_every_step_is_audited,
     two_reviews_of_one_link_make_one_payment,
