@@ -157,12 +157,49 @@ pub fn public_page(path: &str) -> bool {
     matches!(
         path,
         SIGN_IN | FORGOT_PASSWORD | FORGOT_PASSWORD_CODE | FORGOT_USERNAME
-    ) || path.starts_with(PAYER_SITE)
+    ) || payer_side(path)
 }
 
 /// The payer site: pages payers reach, with no staff sign-in and no staff
 /// navigation (ui::payer_site).
 pub const PAYER_SITE: &str = "/p/";
+
+/// The payer site's Sign In (also at `/p`), Register Now and what follows
+/// it, the signed-in payer's dashboard and Change Password.
+pub const PAYER_SIGN_IN: &str = "/p/sign-in";
+pub const PAYER_REGISTER: &str = "/p/register";
+pub const PAYER_REGISTERED: &str = "/p/registered";
+pub const PAYER_HOME: &str = "/p/home";
+pub const PAYER_CHANGE_PASSWORD: &str = "/p/change-password";
+pub const PAYER_ACTIVITY: &str = "/p/activity";
+pub const PAYER_FORGOT: &str = "/p/forgot";
+
+/// Forgot Password's emailed link.
+pub fn payer_reset_link(token: &str) -> String {
+    format!("/p/reset/{}", segment(token))
+}
+
+/// Payer pages that need a signed-in payer.
+pub fn payer_private_page(path: &str) -> bool {
+    matches!(path, PAYER_HOME | PAYER_CHANGE_PASSWORD | PAYER_ACTIVITY)
+}
+
+/// Whether a request belongs to the payer site: its pages and its server
+/// functions (`/api/p_*`). Only the payer's cookie is read for them, and
+/// only for them.
+pub fn payer_side(path: &str) -> bool {
+    path == "/p" || path.starts_with(PAYER_SITE) || path.starts_with("/api/p_")
+}
+
+/// The enrolled payer's page after Change Password without JavaScript:
+/// where the temporary password was emailed (never the password itself).
+pub fn payer_reset(user_id: &str, emailed_to: Option<&str>) -> String {
+    format!(
+        "{}&reset_sent={}",
+        payer(user_id),
+        encode_component(emailed_to.unwrap_or(""))
+    )
+}
 
 /// One Time Payment: the identifiers, for a payer who has not registered.
 pub const PAYER_ONE_TIME: &str = "/p/pay";

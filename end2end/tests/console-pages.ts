@@ -16,6 +16,10 @@ export const PAGES = [
   "/pay/100001",
   "/send-link/100001",
   "/p/pay",
+  "/p",
+  "/p/register",
+  "/p/registered",
+  "/p/forgot",
   "/reports",
   "/reports/payment-history",
   "/reports/reconciliation",
@@ -112,4 +116,9 @@ export async function eachPage(
     found.push(...(await check(p, path)));
   }
   return found;
+}
+
+/** axe on the payer's page as it is now (with JavaScript: axe is a script). */
+export async function axe(p: Page, info: TestInfo, where: string) {
+  if (hasJs(info)) expect(await violations(p, where)).toEqual([]);
 }

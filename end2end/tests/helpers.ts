@@ -204,3 +204,15 @@ export function planFirstDate(): string {
     if (day === "Tue" || day === "Wed" || day === "Thu") return daysAhead(n);
   }
 }
+
+/** The payer's phone: a browser of its own, 390×844, touch. */
+export async function phone(browser: Browser, info: TestInfo): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: info.project.use.baseURL,
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    isMobile: true,
+    javaScriptEnabled: hasJs(info),
+  });
+  return context.newPage();
+}

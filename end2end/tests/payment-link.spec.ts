@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
-import { CSR, fillCard, hasJs, mailTo, ownAccount, ready, signIn, sql } from "./helpers";
-import { violations } from "./console-pages";
+import { CSR, fillCard, hasJs, mailTo, ownAccount, phone, ready, signIn, sql } from "./helpers";
+import { axe } from "./console-pages";
 
 // Send Payment Link (help center B9): the CSR at a desk or on a tablet
 // (the project's size), the payer on a phone of their own, with or without
@@ -8,17 +8,6 @@ import { violations } from "./console-pages";
 
 const TOKEN = /\/p\/link\/([0-9]+\.[0-9a-f]{64})/;
 
-/** The payer's phone: a browser of its own, 390×844, touch. */
-async function phone(browser: Browser, info: TestInfo): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: info.project.use.baseURL,
-    viewport: { width: 390, height: 844 },
-    hasTouch: true,
-    isMobile: true,
-    javaScriptEnabled: hasJs(info),
-  });
-  return context.newPage();
-}
 
 /** The CSR, from the site's root signed out, to Accounts Found for `account`. */
 async function findAccount(page: Page, info: TestInfo, account: string) {
@@ -46,10 +35,6 @@ async function sendLink(page: Page, info: TestInfo, account: string, to: string)
   return mailTo(to, TOKEN);
 }
 
-/** axe on the payer's page as it is now (with JavaScript: axe is a script). */
-async function axe(p: Page, info: TestInfo, where: string) {
-  if (hasJs(info)) expect(await violations(p, where)).toEqual([]);
-}
 
 /** The page fits the phone: nothing scrolls sideways. */
 async function fits(p: Page) {

@@ -81,6 +81,9 @@ fn spawn_session_sweeper(state: AppState) {
             if let Err(e) = state.db.purge_idle_sessions(cutoff).await {
                 tracing::warn!(error = %e, "could not purge idle sessions");
             }
+            if let Err(e) = state.db.purge_payer_sessions(cutoff).await {
+                tracing::warn!(error = %e, "could not purge idle payer sessions");
+            }
             let old_windows = app::db::now_ms() - 2 * app::services::auth::IP_WINDOW_MS;
             if let Err(e) = state.db.purge_ip_failures(old_windows).await {
                 tracing::warn!(error = %e, "could not purge sign-in counters");

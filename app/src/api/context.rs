@@ -48,6 +48,38 @@ pub fn require(
     Ok((state, user, session))
 }
 
+/// The signed-in payer (payer site), or 401; 403 while a temporary
+/// password must be changed (only Change Password works then). A staff
+/// session is never read here.
+pub fn require_payer() -> Result<
+    (
+        AppState,
+        crate::services::payer_accounts::PayerSession,
+        RequestSession,
+    ),
+    AppError,
+> {
+    let (state, payer, session) = require_payer_session()?;
+    if payer.must_change_password {
+        return Err(AppError::Forbidden);
+    }
+    Ok((state, payer, session))
+}
+
+/// The signed-in payer, even one who must change their password.
+pub fn require_payer_session() -> Result<
+    (
+        AppState,
+        crate::services::payer_accounts::PayerSession,
+        RequestSession,
+    ),
+    AppError,
+> {
+    let session = session()?;
+    let payer = session.payer.clone().ok_or(AppError::Unauthenticated)?;
+    Ok((state()?, payer, session))
+}
+
 fn missing(what: &str) -> AppError {
     let incident = crate::services::incident_id();
     tracing::error!(incident = %incident, "{what} missing from server function context");

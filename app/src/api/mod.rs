@@ -11,6 +11,7 @@ pub(crate) mod context;
 pub mod home;
 pub mod lifecycle;
 pub mod password_reset;
+pub mod payer_accounts;
 pub mod payment_links;
 pub mod payments;
 pub mod plans;

@@ -17,6 +17,8 @@ pub mod lifecycle;
 pub mod migrations;
 pub mod notices;
 pub mod password_reset;
+pub mod payer_accounts;
+pub mod payer_reset;
 pub mod payment_links;
 pub mod payments;
 pub mod plans;

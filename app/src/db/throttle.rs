@@ -7,6 +7,23 @@
 
 use super::{Db, DbError, on_pool};
 
+/// Whose sign-ins a lockout counts: the staff's or the payer site's
+/// (the same columns, `failed_attempts` and `locked_until`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignIns {
+    Staff,
+    Payers,
+}
+
+impl SignIns {
+    fn table(self) -> &'static str {
+        match self {
+            SignIns::Staff => "staff_users",
+            SignIns::Payers => "payers",
+        }
+    }
+}
+
 /// An allowed attempt on a staff user's account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserClaim {
@@ -71,22 +88,37 @@ impl Db {
         lock_after: i64,
         lock_until: i64,
     ) -> Result<Option<UserClaim>, DbError> {
+        self.claim_attempt(SignIns::Staff, user_id, now, lock_after, lock_until)
+            .await
+    }
+
+    /// [`Db::claim_user_attempt`] for `table`'s sign-ins.
+    pub(crate) async fn claim_attempt(
+        &self,
+        table: SignIns,
+        id: i64,
+        now: i64,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<Option<UserClaim>, DbError> {
+        let sql = format!(
+            "UPDATE {} SET \
+             failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
+             locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END) >= $3 \
+             THEN CAST($4 AS BIGINT) ELSE NULL END \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+             RETURNING failed_attempts, locked_until",
+            table.table()
+        );
         // Both engines evaluate every SET expression against the old row.
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, (i64, Option<i64>)>(
-                "UPDATE staff_users SET \
-                 failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
-                 locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END) >= $3 \
-                 THEN CAST($4 AS BIGINT) ELSE NULL END \
-                 WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
-                 RETURNING failed_attempts, locked_until",
-            )
-            .bind(user_id)
-            .bind(now)
-            .bind(lock_after)
-            .bind(lock_until)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as::<_, (i64, Option<i64>)>(&sql)
+                .bind(id)
+                .bind(now)
+                .bind(lock_after)
+                .bind(lock_until)
+                .fetch_optional(pool)
+                .await
         })?;
         Ok(row.map(|(attempt, lock)| UserClaim { attempt, lock }))
     }
@@ -99,17 +131,31 @@ impl Db {
         claim: UserClaim,
         now: i64,
     ) -> Result<bool, DbError> {
-        let n = on_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "UPDATE staff_users SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND {NOT_LOCKED}"
-            ))
-            .bind(user_id)
-            .bind(now)
-            .bind(claim.attempt)
-            .bind(claim.lock)
-            .execute(pool)
+        self.clear_attempts_of(SignIns::Staff, user_id, claim, now)
             .await
-            .map(|r| r.rows_affected())
+    }
+
+    /// [`Db::clear_attempts`] for `table`'s sign-ins.
+    pub(crate) async fn clear_attempts_of(
+        &self,
+        table: SignIns,
+        id: i64,
+        claim: UserClaim,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let sql = format!(
+            "UPDATE {} SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND {NOT_LOCKED}",
+            table.table()
+        );
+        let n = on_pool!(self, |pool| {
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(now)
+                .bind(claim.attempt)
+                .bind(claim.lock)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         Ok(n == 1)
     }

@@ -54,6 +54,7 @@ pub mod home_view;
 pub mod lifecycle;
 pub mod money;
 pub mod nacha;
+pub mod payer_account;
 pub mod payer_support;
 pub mod payment;
 pub mod payment_link;

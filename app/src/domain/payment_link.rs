@@ -249,11 +249,22 @@ pub struct OneTimeForm {
 /// browser and on the server. Returns the account number to look up.
 pub fn check_one_time(form: &OneTimeForm) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let account = super::account::AccountNumber::parse(form.account.trim());
-    if let Err(e) = &account {
-        errors.add("account", e.to_string());
+    match check_identifiers(&form.account, &form.name, &mut errors) {
+        Some(account) if errors.is_empty() => Ok(account),
+        _ => Err(errors
+            .keep("account", &form.account)
+            .keep("name", &form.name)),
     }
-    let name = form.name.trim();
+}
+
+/// The shape of the account number and the last or business name (One
+/// Time Payment's and Register Now's): the account number to look up,
+/// with a message on `account` or `name` in `errors` for what is wrong.
+pub fn check_identifiers(account: &str, name: &str, errors: &mut FieldErrors) -> Option<String> {
+    let account = super::account::AccountNumber::parse(account.trim())
+        .map_err(|e| errors.add("account", e.to_string()))
+        .ok();
+    let name = name.trim();
     if name.is_empty() {
         errors.add(
             "name",
@@ -262,12 +273,7 @@ pub fn check_one_time(form: &OneTimeForm) -> Result<String, FieldErrors> {
     } else if name.chars().count() > 100 {
         errors.add("name", "Use at most 100 characters.");
     }
-    match account {
-        Ok(a) if errors.is_empty() => Ok(a.as_str().to_string()),
-        _ => Err(errors
-            .keep("account", &form.account)
-            .keep("name", &form.name)),
-    }
+    account.map(|a| a.as_str().to_string())
 }
 
 /// Whether `typed` is the account's last name or business name: letters
@@ -332,6 +338,9 @@ pub struct LinkReceipt {
     pub paid_at: String,
     pub email: String,
     pub status: String,
+    /// The Payment Date of a payment scheduled for later (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub scheduled_for: Option<String>,
 }
 
 #[cfg(test)]

@@ -66,7 +66,8 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> String {
+/// A session (or reset link) secret: 32 random bytes, URL-safe.
+pub(crate) fn new_token() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -414,6 +415,16 @@ pub const PASSWORD_HISTORY: i64 = 4;
 /// What a password found in the history is told.
 pub const REUSED_PASSWORD: &str = "Choose a password different from your last 4.";
 
+/// Change Password's current password, before any hashing (the staff's
+/// and the payer site's).
+pub fn check_current(current: &str, errs: &mut FieldErrors) {
+    if current.is_empty() {
+        errs.add("current", "Enter your current password.");
+    } else if current.chars().count() > PASSWORD_MAX_CHARS {
+        errs.add("current", "That is not your current password.");
+    }
+}
+
 /// The new-password rules shared by Change Password and Forgot Your
 /// Password?: the policy, not the login ID, and typed the same twice.
 pub fn check_new_for(login: &str, new: &str, confirm: &str, errs: &mut FieldErrors) {
@@ -469,11 +480,7 @@ pub async fn change_password(
     ip: Option<&str>,
 ) -> Result<String, AppError> {
     let mut errs = FieldErrors::new();
-    if current.is_empty() {
-        errs.add("current", "Enter your current password.");
-    } else if current.chars().count() > PASSWORD_MAX_CHARS {
-        errs.add("current", "That is not your current password.");
-    }
+    check_current(current, &mut errs);
     check_new_for(&user.login, new, confirm, &mut errs);
     errs.into_result()?;
     let permit = gate.enter().await?;

@@ -11,6 +11,8 @@ use crate::error::AppError;
 
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "paydesk-admin-demo");
 pub const DEMO_CSR: (&str, &str) = ("csr", "paydesk-csr-demo-1");
+/// The demo's enrolled payer signs in on the payer site (`/p`) with this.
+pub const DEMO_PAYER: (&str, &str) = ("payer1", "paydesk-payer-demo");
 
 const FIRST: &[&str] = &[
     "Maria", "James", "Aisha", "Chen", "Olivia", "Diego", "Priya", "Noah", "Fatima", "Liam",
@@ -99,6 +101,25 @@ const DEMO_PAYMENTS: &[(&str, &str, &str)] = &[
 ];
 const SETTLED_FIRST: usize = 4;
 
+/// payer1, enrolled by the demo's file without a password (as any
+/// imported enrollment), gets [`DEMO_PAYER`]'s, so the payer site can be
+/// tried at once.
+async fn set_demo_payer_password(db: &Db) -> Result<(), AppError> {
+    use crate::db::payer_accounts::Activity;
+    use crate::domain::payer_account::PayerEvent;
+    let Some(p) = db.payer_by_user_id(DEMO_PAYER.0).await? else {
+        return Ok(());
+    };
+    if p.password_hash.is_some() {
+        return Ok(());
+    }
+    let hash = super::auth::hash_blocking(DEMO_PAYER.1).await?;
+    let line = Activity::new(crate::db::now_ms(), PayerEvent::PasswordChanged, None);
+    db.set_payer_password(p.id, None, &hash, false, None, &line, None)
+        .await?;
+    Ok(())
+}
+
 /// Loads the demo staff and accounts. With `if_empty`, a database that
 /// already has staff users is left alone, so `make run` can call it always.
 pub async fn load(
@@ -129,6 +150,7 @@ pub async fn load(
     let accounts = super::accounts_import::import(db, file.as_bytes(), "demo", Some("demo"))
         .await
         .map_err(AppError::from)?;
+    set_demo_payer_password(db).await?;
     let mut taken = 0;
     if let Some(p) = payments {
         save_demo_methods(db, p).await?;

@@ -120,36 +120,49 @@ impl PaymentLinks<'_> {
     pub async fn one_time(&self, form: &OneTimeForm, ip: Option<&str>) -> Result<String, AppError> {
         self.throttle(ip).await?;
         let key = check_one_time(form).map_err(AppError::Invalid)?;
+        let a = self.match_identifiers(&key, &form.name, ip).await?;
+        self.open_for_payer(a.id, &a.account_number, ip).await
+    }
+
+    /// The account whose number is `key` and whose last or business name
+    /// is `name`, if it is active: One Time Payment's match, also Register
+    /// Now's. Every try counts against the account number typed until one
+    /// matches, and `ONE_TIME_FAILURES` misses in a row lock it for
+    /// `ONE_TIME_LOCK_MINUTES`; the answers (field errors on `account` and
+    /// `name`, a message on `form`) are the same whether or not the
+    /// account exists.
+    pub(crate) async fn match_identifiers(
+        &self,
+        key: &str,
+        name: &str,
+        ip: Option<&str>,
+    ) -> Result<crate::db::accounts::AccountRow, AppError> {
         let now = now_ms();
         let kept = |message: &str| {
             let mut f = crate::error::FieldErrors::new()
-                .keep("account", &form.account)
-                .keep("name", &form.name);
+                .keep("account", key)
+                .keep("name", name);
             f.add("form", message);
             AppError::Invalid(f)
         };
         let locked = || {
             kept(&format!(
-                "For your security, One Time Payment for this account is locked for {ONE_TIME_LOCK_MINUTES} minutes \
+                "For your security, this account is locked for {ONE_TIME_LOCK_MINUTES} minutes \
                  after {ONE_TIME_FAILURES} tries that did not match. Try again later, or call us to unlock it."
             ))
         };
         // Counted before it is matched, so tries sent at once cannot
         // outrun the count: past the limit, nothing is matched.
-        let (tries, lock) = self.db.one_time_try(&key, now).await?;
+        let (tries, lock) = self.db.one_time_try(key, now).await?;
         if lock.is_some_and(|until| until > now) || tries > ONE_TIME_FAILURES {
             return Err(locked());
         }
-        let account = self.db.account_by_number(&key).await?;
-        let matched = account.as_ref().filter(|a| {
+        let account = self.db.account_by_number(key).await?;
+        let matched = account.as_ref().is_some_and(|a| {
             a.status == AccountStatus::Active.code()
-                && identifier_matches(
-                    &form.name,
-                    a.last_name.as_deref(),
-                    a.company_name.as_deref(),
-                )
+                && identifier_matches(name, a.last_name.as_deref(), a.company_name.as_deref())
         });
-        let Some(a) = matched else {
+        let (true, Some(a)) = (matched, account.as_ref()) else {
             if tries == ONE_TIME_FAILURES {
                 let until = now + ONE_TIME_LOCK_MINUTES * 60_000;
                 let after = format!("until {}", clock::display(until, &self.config.timezone));
@@ -160,18 +173,31 @@ impl PaymentLinks<'_> {
                     ip,
                     ..AuditEntry::new(now, AuditAction::OneTimeLocked)
                 });
-                self.db.lock_one_time(&key, until, audit.as_ref()).await?;
+                self.db.lock_one_time(key, until, audit.as_ref()).await?;
                 return Err(locked());
             }
             return Err(kept(
                 "We could not find an account with that number and name. Check both as they appear on your bill.",
             ));
         };
-        self.db.clear_one_time(&key).await?;
+        self.db.clear_one_time(key).await?;
+        Ok(a.clone())
+    }
+
+    /// The payer site's own payment page for an account (One Time Payment
+    /// after a match, a signed-in payer's Pay Now): a link of channel
+    /// `web` that works for `ONE_TIME_MINUTES`. Returns its token.
+    pub(crate) async fn open_for_payer(
+        &self,
+        account_id: i64,
+        account_number: &str,
+        ip: Option<&str>,
+    ) -> Result<String, AppError> {
+        let now = now_ms();
         let token = self
             .issue(
                 &NewLink {
-                    account_id: a.id,
+                    account_id,
                     channel: LinkChannel::Web.code(),
                     address: "",
                     created_by: None,
@@ -180,7 +206,7 @@ impl PaymentLinks<'_> {
                 },
                 &AuditEntry {
                     actor_login: Some("payer"),
-                    object: Some(&a.account_number),
+                    object: Some(account_number),
                     ip,
                     ..AuditEntry::new(now, AuditAction::OneTimeStarted)
                 },
@@ -380,7 +406,9 @@ impl PaymentLinks<'_> {
     }
 
     /// Counts one call of the payer site from `ip`; past the limit, 429.
-    async fn throttle(&self, ip: Option<&str>) -> Result<(), AppError> {
+    /// The payer site's rate limit per address (in the database, so it
+    /// holds across servers).
+    pub(crate) async fn throttle(&self, ip: Option<&str>) -> Result<(), AppError> {
         let now = now_ms();
         let bucket = format!("link:{}", throttle_key(ip.unwrap_or("unknown")));
         let n = self
@@ -524,6 +552,7 @@ impl PaymentLinks<'_> {
             method: p.method_label,
             paid_at: clock::display(p.created_at, &self.config.timezone),
             email: p.receipt_email,
+            scheduled_for: p.scheduled_for,
             status: crate::domain::payment::PaymentStatus::decode(&p.status)?
                 .label()
                 .to_string(),
@@ -536,6 +565,7 @@ fn taker(row: &LinkRow) -> Taker<'_> {
     Taker::Link {
         id: row.id,
         account: &row.account_number,
+        may_schedule: row.channel == LinkChannel::Web.code(),
     }
 }
 

@@ -81,12 +81,18 @@ pub struct Payments<'a> {
 }
 
 /// Who takes a payment: a CSR on the payer's behalf, or the payer through
-/// a payment link (which pays one account, today, with a new card or bank
-/// account).
+/// a payment link (which pays one account with a new card or bank
+/// account; today, unless the link is the payer site's own, where a
+/// payer may choose a later Payment Date as the help center's P6 says).
 #[derive(Debug, Clone, Copy)]
 pub enum Taker<'a> {
     Staff(&'a StaffUser),
-    Link { id: i64, account: &'a str },
+    Link {
+        id: i64,
+        account: &'a str,
+        /// A later Payment Date is allowed (One Time Payment, Pay Now).
+        may_schedule: bool,
+    },
 }
 
 /// Whose a sealed review is: only they can open it.
@@ -356,12 +362,12 @@ impl Payments<'_> {
             self.config.max_payment,
         )
         .map_err(AppError::Invalid)?;
-        if let Taker::Link { .. } = taker {
+        if let Taker::Link { may_schedule, .. } = taker {
             let mut refused = crate::error::FieldErrors::new();
             if matches!(checked.method, MethodInput::Saved(_)) {
                 refused.add("method", "Choose Card or Bank account.");
             }
-            if checked.scheduled_for.is_some() {
+            if checked.scheduled_for.is_some() && !may_schedule {
                 refused.add("pay_date", "A payment link pays today.");
             }
             if !refused.is_empty() {

@@ -70,7 +70,7 @@ fn no_administrator_left() -> AppError {
     )
 }
 
-fn new_temporary_password() -> String {
+pub(crate) fn new_temporary_password() -> String {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     temporary_password(&bytes)

@@ -26,6 +26,22 @@ pub fn form_error<T: Clone>(result: Option<Result<T, AppError>>) -> Option<Strin
     }
 }
 
+/// The message above a form whose server may say why in its "form" entry
+/// (a sign-in refused, an account not matched): that message, else "correct
+/// the fields" for field errors, else the failure itself.
+pub fn form_message<T: Clone + Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || match value.get() {
+        Some(Err(AppError::Invalid(f))) => Some(
+            f.message_for("form")
+                .unwrap_or("Please correct the highlighted fields.")
+                .to_string(),
+        ),
+        other => form_error(other),
+    })
+}
+
 /// The message shown under a field; its id is what the input's
 /// `aria-describedby` points at. A message appearing (a failed submit)
 /// sends focus to the first field in error.

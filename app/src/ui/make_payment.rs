@@ -150,14 +150,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                         None => format!("Current balance {balance}. At most {} per payment.", ctx.max_payment),
                     }
                 />
-                <Field
-                    label="Payment Date"
-                    name="pay_date"
-                    value=initial("pay_date")
-                    errors
-                    kind="date"
-                    hint="Today pays now; a later date schedules the payment (up to a year ahead).".to_string()
-                />
+                <PayDateField value=initial("pay_date") errors/>
                 <fieldset class="methods">
                     <legend>"Payment Method"</legend>
                     {ctx.saved_methods.iter().map(|m| {
@@ -373,6 +366,22 @@ pub(super) fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payme
 }
 
 /// One labelled input of the payment form, with its message underneath.
+/// Payment Date: today pays now, a later date schedules the payment
+/// (Make Payment, and the payer site's own payment page).
+#[component]
+pub(super) fn PayDateField(value: String, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+    view! {
+        <Field
+            label="Payment Date"
+            name="pay_date"
+            value
+            errors
+            kind="date"
+            hint="Today pays now; a later date schedules the payment (up to a year ahead).".to_string()
+        />
+    }
+}
+
 #[component]
 pub(super) fn Field(
     label: &'static str,

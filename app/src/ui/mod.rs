@@ -7,6 +7,7 @@ mod audit_report;
 mod bills;
 mod cancel_reverse;
 mod change_password;
+mod enrolled_user;
 mod focus;
 mod forgot;
 mod forms;
@@ -14,6 +15,9 @@ mod home;
 mod layout;
 mod make_payment;
 mod not_found;
+mod payer_accounts;
+mod payer_activity;
+mod payer_reset;
 mod payer_site;
 mod payer_support;
 mod payment_links;
@@ -108,6 +112,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>
                 <Route path=path!("/send-link/:account") view=payment_links::SendLinkPage ssr=SsrMode::Async/>
                 // The payer site: no staff sign-in, no staff navigation.
+                <Route path=path!("/p") view=payer_accounts::PayerSignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/sign-in") view=payer_accounts::PayerSignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/register") view=payer_accounts::RegisterPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/registered") view=payer_accounts::RegisteredPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/home") view=payer_accounts::PayerHomePage ssr=SsrMode::Async/>
+                <Route path=path!("/p/forgot") view=payer_reset::ForgotPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/reset/:token") view=payer_reset::ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/activity") view=payer_activity::PayerActivityPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/change-password") view=payer_accounts::PayerChangePasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/pay") view=payer_site::OneTimePage ssr=SsrMode::Async/>
                 <Route path=path!("/p/link/:token") view=payer_site::LinkPayPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/link/:token/review") view=payer_site::LinkReviewPage ssr=SsrMode::Async/>

@@ -3,10 +3,10 @@
 //! lets its holder pay its account. One Time Payment through a link:
 //! amount and method, **Next**, the Confirmation, **Pay**, the receipt.
 
-use super::forms::{FormAlert, TextField, field_errors, form_error};
+use super::forms::{FormAlert, TextField, field_errors, form_message};
 use super::make_payment::{
-    AccountCard, BankFields, CardFields, CheckedPaymentForm, Field, Message, ReviewList,
-    payment_alert, starting_values,
+    AccountCard, BankFields, CardFields, CheckedPaymentForm, Field, Message, PayDateField,
+    ReviewList, payment_alert, starting_values,
 };
 use crate::api::payment_links::{
     PLinkConfirm, PLinkPay, POneTime, p_link_page, p_link_receipt, p_link_review,
@@ -126,14 +126,7 @@ fn LinkClosed(page: LinkPage) -> impl IntoView {
 pub fn OneTimePage() -> impl IntoView {
     let action = ServerAction::<POneTime>::new();
     let errors = Signal::derive(move || field_errors(action.value().get()));
-    let alert = Signal::derive(move || match action.value().get() {
-        Some(Err(AppError::Invalid(f))) => Some(
-            f.message_for("form")
-                .unwrap_or("Please correct the highlighted fields.")
-                .to_string(),
-        ),
-        other => form_error(other),
-    });
+    let alert = form_message(action.value().into());
     let kept = field_errors(action.value().get_untracked());
     let value = move |f: &str| {
         kept.as_ref()
@@ -178,7 +171,12 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
             "bank_kind".to_string(),
             BankAccountKind::Checking.code().to_string(),
         ),
+        ("pay_date".to_string(), page.today.iso()),
     ];
+    // The site's own payment page (One Time Payment, Pay Now) may be
+    // scheduled for a later date (help center P6); a link sent by a CSR
+    // pays today.
+    let may_schedule = page.one_time;
     let initial = starting_values(field_errors(action.value().get_untracked()), kept, defaults);
     let method = initial("method");
     view! {
@@ -204,6 +202,7 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
                     prefix="$"
                     hint=format!("Current balance {}. At most {} per payment.", page.balance, page.max_payment)
                 />
+                {may_schedule.then(|| view! { <PayDateField value=initial("pay_date") errors/> })}
                 <fieldset class="methods">
                     <legend>"Payment Method"</legend>
                     <label class="method-option">
@@ -220,7 +219,7 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
                     name=initial("card_name") expiry=initial("card_expiry") zip=initial("card_zip")/>
                 <BankFields class="method-fields bank-fields" errors
                     holder=initial("bank_holder") routing=initial("bank_routing") kind=initial("bank_kind")/>
-                <Message id="pay_date" errors/>
+                {(!may_schedule).then(|| view! { <Message id="pay_date" errors/> })}
             </div>
             <div class="actions">
                 <button type="submit" class="btn btn-primary" on:click=move |ev| checked.on_submit(ev) disabled=move || action.pending().get()>
@@ -301,13 +300,17 @@ pub fn LinkReceiptPage() -> impl IntoView {
 fn Receipt(r: LinkReceipt) -> impl IntoView {
     view! {
         <h1>"Thank you for your payment"</h1>
-        <p role="status">{format!("{} received your payment. A receipt was sent to {}.", r.biller, r.email)}</p>
+        <p role="status">{match &r.scheduled_for {
+            Some(d) => format!("{} scheduled your payment for {d}. A receipt was sent to {}; a signed-in payer can cancel it in Payment Activity until then.", r.biller, r.email),
+            None => format!("{} received your payment. A receipt was sent to {}.", r.biller, r.email),
+        }}</p>
         <dl class="review receipt">
             <div><dt>"Reference Number"</dt><dd class="mono" data-testid="receipt-reference">{r.reference}</dd></div>
             <div><dt>"Account"</dt><dd class="mono">{r.account_number}</dd></div>
             <div><dt>"Payment Amount"</dt><dd class="amount">{r.amount.to_string()}</dd></div>
             <div><dt>"Payment Method"</dt><dd>{r.method}</dd></div>
             <div><dt>"Date"</dt><dd>{r.paid_at}</dd></div>
+            {r.scheduled_for.clone().map(|d| view! { <div><dt>"Payment Date"</dt><dd data-testid="receipt-payment-date">{d}</dd></div> })}
             <div><dt>"Status"</dt><dd>{r.status}</dd></div>
         </dl>
         <p class="muted">"Keep the Reference Number for your records."</p>

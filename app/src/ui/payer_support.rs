@@ -152,7 +152,9 @@ pub fn PayerSupportPage() -> impl IntoView {
                         // saved methods and plans come with the accounts.
                         let payer = (by() == SearchBy::UserId.code() && !found.accounts.is_empty())
                             .then(|| q().trim().to_string());
+                        let enrolled = payer.clone();
                         view! {
+                            {enrolled.map(|user_id| view! { <super::enrolled_user::EnrolledUserInfo user_id/> })}
                             <AccountsFound results=found create_for/>
                             {payer.map(|user_id| view! { <super::plans::PayerPanel user_id/> })}
                         }.into_any()

@@ -90,6 +90,7 @@ fn PayerDetails(
             <a href=routes::PAYER_SUPPORT>"Payer Support"</a>" › Payer "{user_id.clone()}
         </nav>
         <h1>"Payer "<span class="mono">{user_id.clone()}</span></h1>
+        <super::enrolled_user::EnrolledUserInfo user_id=user_id.clone()/>
         {set_up.map(|id| view! {
             <p class="form-ok" role="status">{format!("Plan {id} was set up. Its payments are listed below and in Payments Found.")}</p>
         })}

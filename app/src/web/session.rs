@@ -18,6 +18,10 @@ pub const COOKIE: &str = "paydesk_session";
 /// cookie only from https, with `Path=/` and no `Domain`, so neither plain
 /// http nor a sibling sub-domain can plant or overwrite it.
 pub const SECURE_COOKIE: &str = "__Host-paydesk_session";
+/// The payer site's session cookie: another name, read only for the payer
+/// site's pages and functions, so neither kind of session opens the other side.
+pub const PAYER_COOKIE: &str = "paydesk_payer";
+pub const SECURE_PAYER_COOKIE: &str = "__Host-paydesk_payer";
 
 /// What browsers are told about https (one year), when the request came
 /// over https.
@@ -32,17 +36,24 @@ pub struct RequestSession {
     pub expired: bool,
     pub ip: Option<String>,
     pub https: bool,
+    /// The signed-in payer, on the payer site only.
+    pub payer: Option<crate::services::payer_accounts::PayerSession>,
+    pub payer_token: Option<String>,
 }
 
 /// The session token: the `__Host-` cookie, or over plain http the plain
 /// one. (Over https the plain name is not read: anyone who can set cookies
 /// for a parent domain could set it.)
 fn cookie_token(headers: &HeaderMap, https: bool) -> Option<String> {
-    cookie_named(headers, SECURE_COOKIE, 128).or_else(|| {
+    token_in(headers, https, SECURE_COOKIE, COOKIE)
+}
+
+fn token_in(headers: &HeaderMap, https: bool, secure: &str, plain: &str) -> Option<String> {
+    cookie_named(headers, secure, 128).or_else(|| {
         if https {
             None
         } else {
-            cookie_named(headers, COOKIE, 128)
+            cookie_named(headers, plain, 128)
         }
     })
 }
@@ -63,10 +74,19 @@ pub(super) fn cookie_named(headers: &HeaderMap, name: &str, max_len: usize) -> O
 /// The `Set-Cookie` value for a new session, or (with `None`) one that
 /// deletes it. A `Secure` cookie is named with the `__Host-` prefix.
 pub fn cookie(token: Option<&str>, secure: bool) -> String {
+    cookie_as(SECURE_COOKIE, COOKIE, token, secure)
+}
+
+/// The payer site's `Set-Cookie`, as [`cookie`] is the staff's.
+pub fn payer_cookie(token: Option<&str>, secure: bool) -> String {
+    cookie_as(SECURE_PAYER_COOKIE, PAYER_COOKIE, token, secure)
+}
+
+fn cookie_as(secure_name: &str, plain: &str, token: Option<&str>, secure: bool) -> String {
     let (name, secure) = if secure {
-        (SECURE_COOKIE, "; Secure")
+        (secure_name, "; Secure")
     } else {
-        (COOKIE, "")
+        (plain, "")
     };
     match token {
         Some(t) => format!("{name}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"),
@@ -112,8 +132,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         req.extensions_mut().insert(RequestSession::default());
         return with_hsts(next.run(req).await, https);
     }
-    let token = cookie_token(req.headers(), https);
     let ip = client_ip(&req, state.config.trust_proxy);
+    if crate::routes::payer_side(req.uri().path()) {
+        return with_hsts(resolve_payer(&state, req, next, ip, https).await, https);
+    }
+    let token = cookie_token(req.headers(), https);
     let policy = SessionPolicy {
         idle_ms: state.config.session_idle_ms(),
         lifetime_ms: state.config.session_max_ms(),
@@ -146,6 +169,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         token,
         ip,
         https,
+        ..RequestSession::default()
     };
     req.extensions_mut().insert(session);
     let mut res = next.run(req).await;
@@ -157,6 +181,49 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     with_hsts(res, https)
+}
+
+/// The payer site's requests: only the payer's cookie is read (a staff
+/// session is neither looked at nor kept alive by them).
+async fn resolve_payer(
+    state: &AppState,
+    mut req: Request,
+    next: Next,
+    ip: Option<String>,
+    https: bool,
+) -> Response {
+    let token = token_in(req.headers(), https, SECURE_PAYER_COOKIE, PAYER_COOKIE);
+    let payer = match &token {
+        Some(t) => match state.payer_accounts().check_session(t).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "payer session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is unavailable. Please try again shortly.",
+                )
+                    .into_response();
+            }
+        },
+        None => None,
+    };
+    let stale_cookie = token.is_some() && payer.is_none();
+    req.extensions_mut().insert(RequestSession {
+        expired: stale_cookie,
+        payer,
+        payer_token: token,
+        ip,
+        https,
+        ..RequestSession::default()
+    });
+    let mut res = next.run(req).await;
+    if stale_cookie
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && let Ok(v) = HeaderValue::from_str(&payer_cookie(None, https))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// Over https, browsers are told to use nothing else for this site.
@@ -237,6 +304,11 @@ fn is_public(path: &str) -> bool {
 /// any page renders, so it holds with or without JavaScript.
 pub async fn require_sign_in(req: Request, next: Next) -> Response {
     let path = req.uri().path();
+    if matches!(*req.method(), Method::GET | Method::HEAD)
+        && crate::routes::payer_private_page(path)
+    {
+        return require_payer(req, next).await;
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD) || is_public(path) {
         return next.run(req).await;
     }
@@ -269,6 +341,27 @@ pub async fn require_sign_in(req: Request, next: Next) -> Response {
         to.push_str("&expired=1");
     }
     Redirect::to(&to).into_response()
+}
+
+/// The payer site's signed-in pages: Sign In first (saying the session
+/// ended, when it did), and Change Password first after a temporary one.
+async fn require_payer(req: Request, next: Next) -> Response {
+    use crate::routes::{PAYER_CHANGE_PASSWORD, PAYER_SIGN_IN};
+    let session = req
+        .extensions()
+        .get::<RequestSession>()
+        .cloned()
+        .unwrap_or_default();
+    match &session.payer {
+        None if session.expired => {
+            Redirect::to(&format!("{PAYER_SIGN_IN}?expired=1")).into_response()
+        }
+        None => Redirect::to(PAYER_SIGN_IN).into_response(),
+        Some(p) if p.must_change_password && req.uri().path() != PAYER_CHANGE_PASSWORD => {
+            Redirect::to(PAYER_CHANGE_PASSWORD).into_response()
+        }
+        Some(_) => next.run(req).await,
+    }
 }
 
 /// A page address as a query value: slashes stay readable.

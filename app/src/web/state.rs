@@ -93,6 +93,16 @@ impl AppState {
         }
     }
 
+    pub fn payer_accounts(&self) -> crate::services::payer_accounts::PayerAccounts<'_> {
+        crate::services::payer_accounts::PayerAccounts {
+            db: &self.db,
+            config: &self.config,
+            gate: &self.hash_gate,
+            mailer: &self.mailer,
+            links: self.payment_links(),
+        }
+    }
+
     pub fn user_admin(&self) -> crate::services::user_admin::UserAdmin<'_> {
         crate::services::user_admin::UserAdmin {
             db: &self.db,

@@ -534,6 +534,8 @@ async fn sign_ins_are_limited_per_address_too(t: &TestDb) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
     Anyone,
+    /// A signed-in payer on the payer site: no staff session opens it.
+    Payer,
     SignedIn,
     Entitled(Entitlement),
 }
@@ -656,6 +658,56 @@ const MATRIX: &[MatrixRow] = &[
         &[("token", "1.00"), ("r", "x")],
     ),
     ("p_link_receipt", Access::Anyone, &[("token", "1.00")]),
+    (
+        "p_register",
+        Access::Anyone,
+        &[("form[account]", "999999"), ("form[name]", "Nobody")],
+    ),
+    (
+        "p_sign_in",
+        Access::Anyone,
+        &[
+            ("form[user_id]", "nobody"),
+            ("form[password]", "wrong-password!"),
+        ],
+    ),
+    ("p_sign_out", Access::Anyone, &[]),
+    ("p_forgot", Access::Anyone, &[("form[user_id]", "nobody")]),
+    ("p_reset_page", Access::Anyone, &[("token", "x")]),
+    ("p_reset", Access::Anyone, &[("form[token]", "x")]),
+    ("p_home", Access::Payer, &[]),
+    ("p_pay_now", Access::Payer, &[("account", "999999")]),
+    ("p_payments", Access::Payer, &[]),
+    (
+        "p_cancel_payment",
+        Access::Payer,
+        &[("reference", "ABCD-EFGH"), ("key", "matrix-key-0123456789")],
+    ),
+    (
+        "p_change_password",
+        Access::Payer,
+        &[("form[current]", ""), ("form[new]", "")],
+    ),
+    (
+        "load_enrolled_user",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("user_id", "nobody")],
+    ),
+    (
+        "set_payer_locked",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("user_id", "nobody"), ("locked", "true")],
+    ),
+    (
+        "set_payer_email",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("user_id", "nobody"), ("email", "x@example.com")],
+    ),
+    (
+        "reset_payer_password",
+        Entitled(Entitlement::OnBehalfPayments),
+        &[("user_id", "nobody")],
+    ),
     (
         "make_payment",
         Entitled(Entitlement::OnBehalfPayments),
@@ -909,9 +961,35 @@ async fn every_server_function_checks_who_is_asking(t: &TestDb) {
             .status(),
         200
     );
+    // A payer enrolled on the payer site (pat.payer on account 100003).
+    support::enroll_payer(&s, "100003", "pat.payer").await;
+    let payer = support::client();
+    let r = call(
+        &payer,
+        &s,
+        "p_sign_in",
+        &[
+            ("form[user_id]", "pat.payer"),
+            ("form[password]", support::PAYER_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
     let csr_default = Entitlement::default_for(app::domain::staff::Role::Csr);
     let denied = |st: StatusCode| st == StatusCode::UNAUTHORIZED || st == StatusCode::FORBIDDEN;
     for (name, access, args) in MATRIX {
+        // Signing out is the one call that changes who the client is.
+        if *name != "p_sign_out" {
+            let as_payer = call(&payer, &s, name, args).await.status();
+            assert!(as_payer.as_u16() < 500, "{name} as a payer: {as_payer}");
+            match access {
+                Access::Anyone | Access::Payer => {
+                    assert!(!denied(as_payer), "{name} as a payer: {as_payer}")
+                }
+                // A payer session opens nothing in the console.
+                _ => assert_eq!(as_payer, StatusCode::UNAUTHORIZED, "{name} as a payer"),
+            }
+        }
         let as_anonymous = call(&anonymous, &s, name, args).await.status();
         let as_csr = call(&csr, &s, name, args).await.status();
         let as_csr_none = call(&csr_none, &s, name, args).await.status();
@@ -925,6 +1003,17 @@ async fn every_server_function_checks_who_is_asking(t: &TestDb) {
                 !denied(as_anonymous),
                 "{name}: anyone may call it, got {as_anonymous}"
             ),
+            // No staff session gives the payer's functions anything.
+            Access::Payer => {
+                for (who, st) in [
+                    ("anonymous", as_anonymous),
+                    ("csr", as_csr),
+                    ("csr-all", as_csr_all),
+                    ("admin", as_admin),
+                ] {
+                    assert_eq!(st, StatusCode::UNAUTHORIZED, "{name} as {who}");
+                }
+            }
             Access::SignedIn => {
                 assert_eq!(
                     as_anonymous,

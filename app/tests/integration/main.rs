@@ -16,6 +16,7 @@ mod lifecycle_api;
 mod lifecycle_props;
 mod metrics_api;
 mod password_reset_api;
+mod payer_accounts_api;
 mod payment_links_api;
 mod payments_api;
 mod plans_api;

@@ -18,50 +18,11 @@ async fn signed_in(t: &TestDb, settings: &[(&str, &str)]) -> (TestServer, Client
     (s, c)
 }
 
-/// Send Link by email to `to`; returns the token the payer got.
-async fn send_by_email(c: &Client, s: &TestServer, account: &str, to: &str, nth: usize) -> String {
-    let r = call(
-        c,
-        s,
-        "send_payment_link",
-        &[
-            ("form[account]", account),
-            ("form[channel]", "email"),
-            ("form[email]", to),
-        ],
-    )
-    .await;
-    assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    let mail = support::wait_for_mail(&s.data_dir.path().join("outbox"), to, nth).await;
-    token_in(&mail)
-}
-
-fn token_in(message: &str) -> String {
-    // Quoted-printable's soft line breaks undone, as a mail reader does.
-    let message = message.replace("=\r\n", "").replace("=\n", "");
-    let at = message.find("/p/link/").expect("a link in the message") + "/p/link/".len();
-    let token: String = message[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
-        .collect();
-    assert!(LinkToken::parse(&token).is_some(), "{token}");
-    token
-}
-
 fn card_form<'a>(token: &'a str, amount: &'a str, number: &'a str) -> Vec<(&'static str, &'a str)> {
-    vec![
-        ("token", token),
-        // Another account in the form changes nothing: the link's is paid.
-        ("form[account]", "100001"),
-        ("form[email]", "payer@example.com"),
-        ("form[amount]", amount),
-        ("form[method]", "card"),
-        ("form[card_name]", "Pat Payer"),
-        ("form[card_number]", number),
-        ("form[card_expiry]", "12/39"),
-        ("form[card_cvv]", "123"),
-        ("form[card_zip]", "02139"),
-    ]
+    let mut form = vec![("token", token)];
+    // Another account in the form changes nothing: the link's is paid.
+    form.extend(support::card_form("100001", amount, number));
+    form
 }
 
 async fn confirm(payer: &Client, s: &TestServer, form: &[(&str, &str)]) -> String {
@@ -100,7 +61,7 @@ async fn audit_count(t: &TestDb, action: &str) -> i64 {
 
 async fn a_link_pays_its_account_once_and_every_step_is_audited(t: &TestDb) {
     let (s, c) = signed_in(t, &[]).await;
-    let token = send_by_email(&c, &s, "100003", "pat@example.com", 1).await;
+    let token = support::send_link_by_email(&c, &s, "100003", "pat@example.com", 1).await;
     assert_eq!(audit_count(t, "payment_link.sent").await, 1);
     assert_eq!(
         support::count(&t.db, "SELECT COUNT(*) FROM payment_links WHERE secret_hash LIKE '%' AND address = 'pat@example.com'").await,
@@ -214,7 +175,7 @@ async fn a_link_pays_its_account_once_and_every_step_is_audited(t: &TestDb) {
 
 async fn two_reviews_of_one_link_make_one_payment(t: &TestDb) {
     let (s, c) = signed_in(t, &[]).await;
-    let token = send_by_email(&c, &s, "100003", "pat@example.com", 1).await;
+    let token = support::send_link_by_email(&c, &s, "100003", "pat@example.com", 1).await;
     let (a, b) = (support::client(), support::client());
     let first = confirm(&a, &s, &card_form(&token, "10.00", "4242424242424242")).await;
     let second = confirm(&b, &s, &card_form(&token, "20.00", "4242424242424242")).await;
@@ -241,7 +202,7 @@ async fn two_reviews_of_one_link_make_one_payment(t: &TestDb) {
 
 async fn a_declined_card_leaves_the_link_open(t: &TestDb) {
     let (s, c) = signed_in(t, &[]).await;
-    let token = send_by_email(&c, &s, "100003", "pat@example.com", 1).await;
+    let token = support::send_link_by_email(&c, &s, "100003", "pat@example.com", 1).await;
     let payer = support::client();
     let declined = confirm(&payer, &s, &card_form(&token, "10.00", "4000000000000002")).await;
     let r = call(
@@ -277,7 +238,7 @@ async fn revoked_expired_and_forged_links_pay_nothing(t: &TestDb) {
     let (s, c) = signed_in(t, &[]).await;
     let payer = support::client();
     // Revoked.
-    let token = send_by_email(&c, &s, "100003", "pat@example.com", 1).await;
+    let token = support::send_link_by_email(&c, &s, "100003", "pat@example.com", 1).await;
     let sealed = confirm(&payer, &s, &card_form(&token, "10.00", "4242424242424242")).await;
     let links = answer(&c, &s, "load_payment_links", &[("account", "100003")]).await;
     let id = links[0]["id"].to_string();
@@ -317,7 +278,7 @@ async fn revoked_expired_and_forged_links_pay_nothing(t: &TestDb) {
     assert_eq!(page["account_number"], "");
 
     // Expired.
-    let token = send_by_email(&c, &s, "100003", "pat@example.com", 2).await;
+    let token = support::send_link_by_email(&c, &s, "100003", "pat@example.com", 2).await;
     let sealed = confirm(&payer, &s, &card_form(&token, "10.00", "4242424242424242")).await;
     support::execute(&t.db, "UPDATE payment_links SET expires_at = 0")
         .await
@@ -336,7 +297,7 @@ async fn revoked_expired_and_forged_links_pay_nothing(t: &TestDb) {
     );
 
     // Forged: a changed id, secret or signature, and junk, all read alike.
-    let live = send_by_email(&c, &s, "100003", "pat@example.com", 3).await;
+    let live = support::send_link_by_email(&c, &s, "100003", "pat@example.com", 3).await;
     let t0 = LinkToken::parse(&live).unwrap();
     let mut other_id = t0.clone();
     other_id.id += 1;
@@ -416,7 +377,13 @@ async fn send_link_checks_the_address_and_sends_texts(t: &TestDb) {
         assert_eq!(mode, 0o600, "a link is a credential: the outbox is private");
     }
     let payer = support::client();
-    let page = call(&payer, &s, "p_link_page", &[("token", &token_in(&text))]).await;
+    let page = call(
+        &payer,
+        &s,
+        "p_link_page",
+        &[("token", &support::link_token_in(&text))],
+    )
+    .await;
     assert_eq!(page.status(), 200);
 
     // An inactive account gets no link.
@@ -442,7 +409,7 @@ async fn send_link_checks_the_address_and_sends_texts(t: &TestDb) {
 
 async fn the_payer_site_is_rate_limited_per_address(t: &TestDb) {
     let (s, c) = signed_in(t, &[("PAYDESK_PAYER_RATE_PER_MINUTE", "5")]).await;
-    let token = send_by_email(&c, &s, "100003", "pat@example.com", 1).await;
+    let token = support::send_link_by_email(&c, &s, "100003", "pat@example.com", 1).await;
     let payer = support::client();
     let mut statuses = Vec::new();
     for _ in 0..7 {

@@ -19,23 +19,7 @@ async fn signed_in(t: &TestDb) -> (TestServer, Client) {
     (s, c)
 }
 
-fn card_form<'a>(
-    account: &'a str,
-    amount: &'a str,
-    number: &'a str,
-) -> Vec<(&'static str, &'a str)> {
-    vec![
-        ("form[account]", account),
-        ("form[email]", "payer@example.com"),
-        ("form[amount]", amount),
-        ("form[method]", "card"),
-        ("form[card_name]", "Pat Payer"),
-        ("form[card_number]", number),
-        ("form[card_expiry]", "12/39"),
-        ("form[card_cvv]", "123"),
-        ("form[card_zip]", "02139"),
-    ]
-}
+use support::card_form;
 
 /// Confirm: returns the sealed review.
 async fn confirm(c: &Client, s: &TestServer, form: &[(&str, &str)]) -> String {

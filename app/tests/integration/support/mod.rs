@@ -501,3 +501,102 @@ pub async fn set_entitlements(
         .await
         .expect("set overrides");
 }
+
+/// The password of payers made by [`enroll_payer`].
+pub const PAYER_PASSWORD: &str = "Blue kettle 2026!";
+
+/// Enrolls `user_id` on `account` through Register Now's service, with
+/// [`PAYER_PASSWORD`].
+pub async fn enroll_payer(s: &TestServer, account: &str, user_id: &str) {
+    use app::domain::payer_account::{CHALLENGE_QUESTIONS, RegisterForm};
+    let a = s
+        .state
+        .db
+        .account_by_number(account)
+        .await
+        .unwrap()
+        .unwrap();
+    let form = RegisterForm {
+        account: account.into(),
+        name: a.last_name.or(a.company_name).unwrap(),
+        email: format!("{user_id}@example.com"),
+        user_id: user_id.into(),
+        password: PAYER_PASSWORD.into(),
+        confirm: PAYER_PASSWORD.into(),
+        question1: CHALLENGE_QUESTIONS[0].into(),
+        answer1: "Rex".into(),
+        question2: CHALLENGE_QUESTIONS[1].into(),
+        answer2: "Hilo".into(),
+    };
+    s.state
+        .payer_accounts()
+        .register(&form, None)
+        .await
+        .expect("registered");
+}
+
+/// A payment form paying `amount` on `account` with the card `number`.
+pub fn card_form<'a>(
+    account: &'a str,
+    amount: &'a str,
+    number: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("form[account]", account),
+        ("form[email]", "payer@example.com"),
+        ("form[amount]", amount),
+        ("form[method]", "card"),
+        ("form[card_name]", "Pat Payer"),
+        ("form[card_number]", number),
+        ("form[card_expiry]", "12/39"),
+        ("form[card_cvv]", "123"),
+        ("form[card_zip]", "02139"),
+    ]
+}
+
+/// What follows `prefix` in a message (quoted-printable's soft line breaks
+/// undone, as a mail reader does), up to the first character `keep` refuses.
+pub fn after_in_message(message: &str, prefix: &str, keep: impl Fn(char) -> bool) -> String {
+    let message = message.replace("=\r\n", "").replace("=\n", "");
+    let at = message
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix} in the message"))
+        + prefix.len();
+    message[at..].chars().take_while(|c| keep(*c)).collect()
+}
+
+/// The payment link's token in a message.
+pub fn link_token_in(message: &str) -> String {
+    let token = after_in_message(message, "/p/link/", |c| {
+        c.is_ascii_alphanumeric() || c == '.'
+    });
+    assert!(
+        app::domain::payment_link::LinkToken::parse(&token).is_some(),
+        "{token}"
+    );
+    token
+}
+
+/// Send Link by email to `to` as `c` (a CSR); returns the token the payer got.
+pub async fn send_link_by_email(
+    c: &reqwest::Client,
+    s: &TestServer,
+    account: &str,
+    to: &str,
+    nth: usize,
+) -> String {
+    let r = call(
+        c,
+        s,
+        "send_payment_link",
+        &[
+            ("form[account]", account),
+            ("form[channel]", "email"),
+            ("form[email]", to),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let mail = wait_for_mail(&s.data_dir.path().join("outbox"), to, nth).await;
+    link_token_in(&mail)
+}
