@@ -172,6 +172,7 @@ pub const PAYER_REGISTERED: &str = "/p/registered";
 pub const PAYER_HOME: &str = "/p/home";
 pub const PAYER_CHANGE_PASSWORD: &str = "/p/change-password";
 pub const PAYER_ACTIVITY: &str = "/p/activity";
+pub const PAYER_PLANS: &str = "/p/plans";
 pub const PAYER_FORGOT: &str = "/p/forgot";
 
 /// Forgot Password's emailed link.
@@ -179,9 +180,22 @@ pub fn payer_reset_link(token: &str) -> String {
     format!("/p/reset/{}", segment(token))
 }
 
-/// Payer pages that need a signed-in payer.
+/// Payer pages that need a signed-in payer: every page of the payer site
+/// but those a signed-out payer uses (so a new page, or a path spelled
+/// another way, is guarded by default).
 pub fn payer_private_page(path: &str) -> bool {
-    matches!(path, PAYER_HOME | PAYER_CHANGE_PASSWORD | PAYER_ACTIVITY)
+    let page = path == "/p" || path.starts_with(PAYER_SITE);
+    let open = matches!(
+        path,
+        "/p" | "/p/"
+            | PAYER_SIGN_IN
+            | PAYER_REGISTER
+            | PAYER_REGISTERED
+            | PAYER_FORGOT
+            | PAYER_ONE_TIME
+    ) || path.starts_with("/p/link/")
+        || path.starts_with("/p/reset/");
+    page && !open
 }
 
 /// Whether a request belongs to the payer site: its pages and its server
@@ -376,6 +390,33 @@ pub fn ach_file(id: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn payer_pages_are_private_unless_a_signed_out_payer_uses_them() {
+        for open in [
+            "/p",
+            "/p/sign-in",
+            "/p/register",
+            "/p/forgot",
+            "/p/pay",
+            "/p/link/1.ab",
+            "/p/reset/xyz",
+        ] {
+            assert!(!payer_private_page(open), "{open}");
+        }
+        for private in [
+            PAYER_HOME,
+            "/p/home/",
+            PAYER_ACTIVITY,
+            PAYER_PLANS,
+            PAYER_CHANGE_PASSWORD,
+            "/p/anything",
+        ] {
+            assert!(payer_private_page(private), "{private}");
+        }
+        assert!(!payer_private_page("/payer-support"));
+    }
+
     use super::*;
 
     #[test]

@@ -129,6 +129,13 @@ test("a payer registers on a phone, signs in, pays with a future date and cancel
   await expect(p.locator("#payer-payments tbody tr", { hasText: reference })).toContainText("Cancelled");
   await expect(p.getByRole("link", { name: `Cancel payment ${reference}` })).toHaveCount(0);
 
+  // Automatic Payments: none yet, said so.
+  await p.getByRole("navigation", { name: "Your account" }).getByRole("link", { name: "Automatic Payments" }).click();
+  await expect(p.getByRole("heading", { name: "Automatic Payments" })).toBeVisible();
+  await expect(p.locator("main")).toContainText("You have no automatic payments.");
+  await ready(p, info);
+  await axe(p, info, "Automatic Payments");
+
   // Sign Out ends it: the dashboard asks for Sign In again.
   await p.goto("/p/home");
   await ready(p, info);

@@ -15,6 +15,10 @@ ALTER TABLE payers ADD COLUMN question1 TEXT;
 ALTER TABLE payers ADD COLUMN answer1_hash TEXT;
 ALTER TABLE payers ADD COLUMN question2 TEXT;
 ALTER TABLE payers ADD COLUMN answer2_hash TEXT;
+-- Enrolled by Register Now (not by a file): an accounts file never links
+-- its rows to such a payer, so a User ID chosen on the payer site cannot
+-- collect accounts a later file gives that User ID.
+ALTER TABLE payers ADD COLUMN registered BOOLEAN NOT NULL DEFAULT FALSE;
 -- Forgot Password: the SHA-256 of the one live reset link's secret (a new
 -- request replaces it; used or expired, it opens nothing).
 ALTER TABLE payers ADD COLUMN reset_hash TEXT;

@@ -165,6 +165,13 @@ pub async fn p_cancel_payment(reference: String, key: String) -> Result<String, 
     Ok(done)
 }
 
+/// Automatic Payments: the payer's plans and saved methods.
+#[server(endpoint = "p_plans")]
+pub async fn p_plans() -> Result<crate::domain::plan::PayerView, AppError> {
+    let (state, payer, _) = super::context::require_payer()?;
+    state.payments().payer_view(&payer.user_id).await
+}
+
 /// Enrolled User Information (console).
 #[server(endpoint = "load_enrolled_user")]
 pub async fn load_enrolled_user(user_id: String) -> Result<EnrolledUser, AppError> {

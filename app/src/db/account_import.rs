@@ -100,11 +100,14 @@ macro_rules! write_batch {
         let user_ids: Vec<&str> = batch.iter().filter_map(|r| r.user_id.as_deref()).collect::<BTreeSet<_>>().into_iter().collect();
         if !user_ids.is_empty() {
             // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING yields
-            // the id of a payer that already exists too.
+            // the id of a payer that already exists too; but never of one
+            // who registered on the payer site (migration 0024): a file's
+            // User ID does not hand accounts to whoever chose it there.
             let one_column: Vec<[&str; 1]> = user_ids.iter().map(|u| [*u]).collect();
             let sql = format!(
                 "INSERT INTO payers (user_id, created_at) {} \
-                 ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id RETURNING user_id, id",
+                 ON CONFLICT (user_id) DO UPDATE SET user_id = excluded.user_id \
+                 WHERE payers.registered = FALSE RETURNING user_id, id",
                 from_json(backend, 2, &["text"], ", $1")
             );
             let payers: HashMap<String, i64> =
@@ -112,7 +115,10 @@ macro_rules! write_batch {
             let mut links = Vec::new();
             for r in batch.iter() {
                 if let Some(u) = r.user_id.as_deref() {
-                    links.push((id_of(r)?, payers.get(u).copied().ok_or(sqlx::Error::RowNotFound)?));
+                    match payers.get(u) {
+                        Some(p) => links.push((id_of(r)?, *p)),
+                        None => tracing::warn!(line = r.line, user_id = u, "not linked: the User ID was registered on the payer site"),
+                    }
                 }
             }
             let sql = format!(

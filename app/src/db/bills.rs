@@ -188,12 +188,35 @@ impl Db {
         account_ids: &[i64],
         limit: i64,
     ) -> Result<Vec<BillRow>, DbError> {
+        self.bills_of(account_ids, limit, false).await
+    }
+
+    /// The payer's dashboard: only the active bills of these accounts.
+    pub async fn active_bills_for_accounts(
+        &self,
+        account_ids: &[i64],
+        limit: i64,
+    ) -> Result<Vec<BillRow>, DbError> {
+        self.bills_of(account_ids, limit, true).await
+    }
+
+    async fn bills_of(
+        &self,
+        account_ids: &[i64],
+        limit: i64,
+        active_only: bool,
+    ) -> Result<Vec<BillRow>, DbError> {
         if account_ids.is_empty() {
             return Ok(Vec::new());
         }
         let (among, ids) = self.in_ids("b.account_id", 2, account_ids);
+        let active = if active_only {
+            " AND b.active = TRUE"
+        } else {
+            ""
+        };
         let sql = format!(
-            "{SELECT} WHERE {among} ORDER BY b.invoice_date DESC, b.invoice_number, b.version DESC LIMIT $1"
+            "{SELECT} WHERE {among}{active} ORDER BY b.invoice_date DESC, b.invoice_number, b.version DESC LIMIT $1"
         );
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, BillRow>(&sql)
             .bind(limit)

@@ -128,6 +128,8 @@ pub enum Enrolled {
     Done(i64),
     /// The User ID belongs to someone else.
     UserIdTaken,
+    /// The account got an enrolled payer meanwhile.
+    AccountTaken,
 }
 
 /// The payer behind a live session.
@@ -171,8 +173,8 @@ impl Db {
         let out = in_tx!(self, |tx| {
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO payers (user_id, created_at, email, password_hash, password_changed_at, \
-                 question1, answer1_hash, question2, answer2_hash) \
-                 VALUES ($1, $2, $3, $4, $2, $5, $6, $7, $8) ON CONFLICT (user_id) DO NOTHING RETURNING id",
+                 question1, answer1_hash, question2, answer2_hash, registered) \
+                 VALUES ($1, $2, $3, $4, $2, $5, $6, $7, $8, TRUE) ON CONFLICT (user_id) DO NOTHING RETURNING id",
             )
             .bind(new.user_id)
             .bind(activity.at)
@@ -184,20 +186,33 @@ impl Db {
             .bind(new.questions[1].1)
             .fetch_optional(&mut *tx)
             .await?;
-            match id {
-                None => Enrolled::UserIdTaken,
-                Some(id) => {
-                    sqlx::query(
-                        "INSERT INTO account_payers (account_id, payer_id) VALUES ($1, $2)",
-                    )
+            let Some(id) = id else {
+                return Ok(Enrolled::UserIdTaken);
+            };
+            // One enrolled payer per account, decided here: PostgreSQL
+            // locks the account row so two registrations at once queue
+            // (SQLite's write transaction already does).
+            if let Db::Postgres(_) = self {
+                sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
                     .bind(new.account_id)
-                    .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                    write_activity!(&mut *tx, id, *activity)?;
-                    Enrolled::Done(id)
-                }
             }
+            let linked = sqlx::query(
+                "INSERT INTO account_payers (account_id, payer_id) SELECT $1, $2 \
+                 WHERE NOT EXISTS (SELECT 1 FROM account_payers WHERE account_id = $1)",
+            )
+            .bind(new.account_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if linked == 0 {
+                // Rolls back the payer just inserted.
+                return Ok(Enrolled::AccountTaken);
+            }
+            write_activity!(&mut *tx, id, *activity)?;
+            Enrolled::Done(id)
         });
         Ok(out)
     }
@@ -352,7 +367,7 @@ impl Db {
         let done = in_tx!(self, |tx| {
             let n = sqlx::query(
                 "UPDATE payers SET password_hash = $1, must_change_password = $2, password_changed_at = $3, \
-                 failed_attempts = 0 \
+                 failed_attempts = 0, reset_hash = NULL, reset_expires_at = NULL \
                  WHERE id = $4 AND COALESCE(password_hash, '') = COALESCE($5, '')",
             )
             .bind(new_hash)
@@ -388,7 +403,9 @@ impl Db {
         audit: &AuditEntry<'_>,
     ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
-            sqlx::query("UPDATE payers SET locked_until = $1, failed_attempts = 0 WHERE id = $2")
+            sqlx::query(
+                "UPDATE payers SET locked_until = $1, failed_attempts = 0, reset_hash = NULL, reset_expires_at = NULL WHERE id = $2",
+            )
                 .bind(until)
                 .bind(payer_id)
                 .execute(&mut *tx)
@@ -411,7 +428,9 @@ impl Db {
         audit: &AuditEntry<'_>,
     ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
-            sqlx::query("UPDATE payers SET email = $1 WHERE id = $2")
+            sqlx::query(
+                "UPDATE payers SET email = $1, reset_hash = NULL, reset_expires_at = NULL WHERE id = $2",
+            )
                 .bind(email)
                 .bind(payer_id)
                 .execute(&mut *tx)

@@ -14,10 +14,22 @@ pub struct ResetRow {
     pub answer1_hash: Option<String>,
     pub question2: Option<String>,
     pub answer2_hash: Option<String>,
+    pub locked_until: Option<i64>,
 }
 
 impl Db {
     /// Stores a new reset link's hash, replacing any earlier one.
+    /// When the payer's live reset link (if any) expires.
+    pub async fn payer_reset_expiry(&self, payer_id: i64) -> Result<Option<i64>, DbError> {
+        let at: Option<Option<i64>> = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT reset_expires_at FROM payers WHERE id = $1"
+        )
+        .bind(payer_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(at.flatten())
+    }
+
     pub async fn set_payer_reset(
         &self,
         payer_id: i64,
@@ -39,14 +51,16 @@ impl Db {
 
     /// The payer whose live (unexpired, unused) reset link hashes to `hash`.
     pub async fn payer_by_reset(&self, hash: &str, now: i64) -> Result<Option<ResetRow>, DbError> {
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, ResetRow>(
-            "SELECT id, user_id, question1, answer1_hash, question2, answer2_hash FROM payers \
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, ResetRow>(
+            "SELECT id, user_id, question1, answer1_hash, question2, answer2_hash, locked_until FROM payers \
              WHERE reset_hash = $1 AND reset_expires_at > $2"
         )
         .bind(hash)
         .bind(now)
         .fetch_optional(pool)
-        .await)?;
+        .await
+        })?;
         Ok(row)
     }
 

@@ -29,6 +29,9 @@ use crate::domain::staff::StaffUser;
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldErrors};
 
+const ALREADY_REGISTERED: &str =
+    "This account is already registered. Sign in with its User ID, or call us for help.";
+
 /// A staff Lock lasts until Unlock: a time no lockout reaches (9999-12-31).
 pub const LOCKED_BY_STAFF: i64 = 253_402_300_799_000;
 /// Activity lines (and Alerts) Enrolled User Information shows.
@@ -105,11 +108,9 @@ impl PayerAccounts<'_> {
             .match_identifiers(&checked.account, &checked.name, ip)
             .await
             .map_err(keep_typed)?;
+        // Checked first to spare the hashing; decided in `enroll_payer`.
         if self.db.account_enrolled(account.id).await? {
-            return Err(keep_typed(AppError::field(
-                "form",
-                "This account is already registered. Sign in with its User ID, or call us for help.",
-            )));
+            return Err(keep_typed(AppError::field("form", ALREADY_REGISTERED)));
         }
         let permit = self.gate.enter().await?;
         let password_hash = permit.hash(&checked.password).await?;
@@ -137,11 +138,10 @@ impl PayerAccounts<'_> {
                 "That User ID is taken. Choose another.",
             ))),
             // Two registrations of one account at once: the second finds
-            // the account's payer link taken.
-            Err(e) if e.is_unique_violation() => Err(keep_typed(AppError::field(
-                "form",
-                "This account is already registered. Sign in with its User ID, or call us for help.",
-            ))),
+            // the account enrolled, and writes nothing.
+            Ok(Enrolled::AccountTaken) => {
+                Err(keep_typed(AppError::field("form", ALREADY_REGISTERED)))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -368,10 +368,9 @@ impl PayerAccounts<'_> {
         let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
         let bills = self
             .db
-            .bills_for_accounts(&ids, BILLS_SHOWN * ids.len().max(1) as i64)
+            .active_bills_for_accounts(&ids, BILLS_SHOWN * ids.len().max(1) as i64)
             .await?
             .into_iter()
-            .filter(|b| b.active)
             .map(super::bills::summary)
             .collect::<Result<Vec<_>, _>>()?;
         let accounts = rows

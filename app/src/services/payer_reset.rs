@@ -21,6 +21,8 @@ use crate::error::{AppError, FieldErrors};
 
 /// How long a reset link works.
 pub const RESET_MINUTES: i64 = 30;
+/// A new link is made at most this often per payer.
+pub const RESEND_AFTER_MINUTES: i64 = 5;
 
 fn not_a_reset() -> AppError {
     AppError::NotFound(
@@ -44,8 +46,17 @@ async fn send_reset(
     let Some(to) = super::payer_accounts::address_on_record(db, &payer).await? else {
         return Ok(());
     };
-    let token = new_token();
     let now = now_ms();
+    // One link per few minutes: more requests (from anywhere) neither flood
+    // the payer's mailbox nor keep replacing the link they were just sent.
+    if db
+        .payer_reset_expiry(payer.id)
+        .await?
+        .is_some_and(|until| until > now + (RESET_MINUTES - RESEND_AFTER_MINUTES) * 60_000)
+    {
+        return Ok(());
+    }
+    let token = new_token();
     db.set_payer_reset(
         payer.id,
         &token_hash(&token),
@@ -155,7 +166,16 @@ impl PayerAccounts<'_> {
             }
         }
         errs.into_result()?;
+        let locked = || {
+            AppError::field(
+                "form",
+                "For your security, your account is locked for 30 minutes after 4 failed attempts. Try again later.",
+            )
+        };
         let permit = self.gate.enter().await?;
+        if row.locked_until.is_some_and(|t| t > now) {
+            return Err(locked());
+        }
         if asked.iter().any(|(stored, ..)| stored.is_some()) {
             let claim = self
                 .db
@@ -169,7 +189,9 @@ impl PayerAccounts<'_> {
             }
             match claim {
                 Some(c) if right => {
-                    self.db.clear_payer_attempts(row.id, c, now).await?;
+                    if !self.db.clear_payer_attempts(row.id, c, now).await? {
+                        return Err(locked());
+                    }
                 }
                 Some(c) => {
                     let line = |e| Activity::new(now, e, ip);
@@ -187,12 +209,7 @@ impl PayerAccounts<'_> {
                          your account is locked for 30 minutes.",
                     ));
                 }
-                None => {
-                    return Err(AppError::field(
-                        "form",
-                        "For your security, your account is locked for 30 minutes after 4 failed attempts. Try again later.",
-                    ));
-                }
+                None => return Err(locked()),
             }
         }
         let new_hash = permit.hash(&form.new).await?;

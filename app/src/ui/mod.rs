@@ -17,6 +17,7 @@ mod make_payment;
 mod not_found;
 mod payer_accounts;
 mod payer_activity;
+mod payer_plans;
 mod payer_reset;
 mod payer_site;
 mod payer_support;
@@ -119,6 +120,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/home") view=payer_accounts::PayerHomePage ssr=SsrMode::Async/>
                 <Route path=path!("/p/forgot") view=payer_reset::ForgotPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/reset/:token") view=payer_reset::ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/plans") view=payer_plans::PayerPlansPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/activity") view=payer_activity::PayerActivityPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/change-password") view=payer_accounts::PayerChangePasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/pay") view=payer_site::OneTimePage ssr=SsrMode::Async/>

@@ -19,6 +19,7 @@ pub fn PayerNav() -> impl IntoView {
         <nav class="payer-nav" aria-label="Your account">
             <a href=routes::PAYER_HOME>"My Accounts"</a>
             <a href=routes::PAYER_ACTIVITY>"Payment Activity"</a>
+            <a href=routes::PAYER_PLANS>"Automatic Payments"</a>
         </nav>
     }
 }

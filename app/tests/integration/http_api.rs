@@ -678,6 +678,7 @@ const MATRIX: &[MatrixRow] = &[
     ("p_home", Access::Payer, &[]),
     ("p_pay_now", Access::Payer, &[("account", "999999")]),
     ("p_payments", Access::Payer, &[]),
+    ("p_plans", Access::Payer, &[]),
     (
         "p_cancel_payment",
         Access::Payer,
