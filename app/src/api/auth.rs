@@ -22,10 +22,7 @@ pub async fn sign_in(
         state.config.sign_in_ip_limit,
     )
     .await?;
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(v) = http::HeaderValue::from_str(&session::cookie(Some(&signed.token), req.https)) {
-        res.append_header(http::header::SET_COOKIE, v);
-    }
+    context::set_cookie(&session::cookie(Some(&signed.token), req.https));
     let home = crate::routes::home_for(&signed.user);
     leptos_axum::redirect(&session::safe_next(next.as_deref(), home));
     Ok(())
@@ -41,10 +38,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         let state = context::state()?;
         crate::services::auth::sign_out(&state.db, token, user, req.ip.as_deref()).await?;
     }
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(v) = http::HeaderValue::from_str(&session::cookie(None, req.https)) {
-        res.append_header(http::header::SET_COOKIE, v);
-    }
+    context::set_cookie(&session::cookie(None, req.https));
     leptos_axum::redirect("/sign-in?signed_out=1");
     Ok(())
 }
@@ -85,10 +79,7 @@ pub async fn change_password(
     )
     .await?;
     // The session id rotated with the password: the browser gets the new one.
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(v) = http::HeaderValue::from_str(&session::cookie(Some(&token), req.https)) {
-        res.append_header(http::header::SET_COOKIE, v);
-    }
+    super::context::set_cookie(&session::cookie(Some(&token), req.https));
     leptos_axum::redirect(&format!(
         "{}?password_changed=1",
         crate::routes::home_for(&user)

@@ -80,6 +80,17 @@ pub fn require_payer_session() -> Result<
     Ok((state()?, payer, session))
 }
 
+/// Adds a `Set-Cookie` header (a session cookie made by `web::session`)
+/// to the server function's response.
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        res.append_header(http::header::SET_COOKIE, v);
+    }
+}
+
 fn missing(what: &str) -> AppError {
     let incident = crate::services::incident_id();
     tracing::error!(incident = %incident, "{what} missing from server function context");

@@ -14,10 +14,7 @@ use leptos::prelude::*;
 /// Sets (or, with `None`, clears) the payer site's cookie on the response.
 #[cfg(feature = "ssr")]
 fn set_payer_cookie(token: Option<&str>, https: bool) {
-    let res = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(v) = http::HeaderValue::from_str(&crate::web::session::payer_cookie(token, https)) {
-        res.append_header(http::header::SET_COOKIE, v);
-    }
+    super::context::set_cookie(&crate::web::session::payer_cookie(token, https));
 }
 
 /// Register Now: then optionally a saved method, or Skip to Login.

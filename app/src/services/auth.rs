@@ -26,7 +26,7 @@ pub const TEMPORARY_PASSWORD_MS: i64 = 24 * 3_600_000;
 pub const IP_WINDOW_MS: i64 = 15 * 60_000;
 /// Writing `last_seen_at` on every request would turn each page's data
 /// calls into writes; a minute's slack on a 30-minute timeout is harmless.
-const TOUCH_EVERY_MS: i64 = 60_000;
+pub(crate) const TOUCH_EVERY_MS: i64 = 60_000;
 /// The most characters of a typed login ID the audit log keeps. A real
 /// login ID is never longer (`LoginId::MAX_LEN`); anything typed by an
 /// anonymous client is cut here, so no request can grow the log by more

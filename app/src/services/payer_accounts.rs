@@ -7,7 +7,9 @@
 //! The payer site never reads a staff session and the console never reads
 //! a payer's: each kind of session opens only its own side.
 
-use super::auth::{PASSWORD_MAX_CHARS, TEMPORARY_PASSWORD_MS, new_token, token_hash};
+use super::auth::{
+    PASSWORD_MAX_CHARS, TEMPORARY_PASSWORD_MS, TOUCH_EVERY_MS, new_token, token_hash,
+};
 use super::clock;
 use super::notices::{Mailer, send_mail_now};
 use super::passwords::HashGate;
@@ -38,8 +40,6 @@ pub const LOCKED_BY_STAFF: i64 = 253_402_300_799_000;
 const ACTIVITY_SHOWN: i64 = 200;
 /// Bills shown per account on the payer's dashboard.
 const BILLS_SHOWN: i64 = 50;
-/// Session activity is written at most this often (as for staff).
-const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// A signed-in payer, as resolved for a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,11 @@ pub struct PayerAccounts<'a> {
     pub gate: &'a HashGate,
     pub mailer: &'a Mailer,
     pub links: PaymentLinks<'a>,
+}
+
+/// When a lock set now by the fourth failure ends.
+pub(crate) fn lock_until(now: i64) -> i64 {
+    now + LOCK_MINUTES * 60_000
 }
 
 fn sign_in_failed(user_id: &str) -> AppError {
@@ -179,7 +184,7 @@ impl PayerAccounts<'_> {
         let line = |event| Activity::new(now, event, ip);
         let claim = self
             .db
-            .claim_payer_attempt(row.id, now, LOCK_AFTER, now + LOCK_MINUTES * 60_000)
+            .claim_payer_attempt(row.id, now, LOCK_AFTER, lock_until(now))
             .await?;
         // Checked whatever the claim said, so a locked payer (or one with no
         // password yet) takes as long to refuse as anyone.
@@ -299,7 +304,7 @@ impl PayerAccounts<'_> {
         let now = now_ms();
         let claim = self
             .db
-            .claim_payer_attempt(row.id, now, LOCK_AFTER, now + LOCK_MINUTES * 60_000)
+            .claim_payer_attempt(row.id, now, LOCK_AFTER, lock_until(now))
             .await?;
         let permit = self.gate.enter().await?;
         let current_ok = match &row.password_hash {

@@ -15,7 +15,7 @@ use crate::config::MailConfig;
 use crate::db::payer_accounts::Activity;
 use crate::db::{Db, now_ms};
 use crate::domain::payer_account::{
-    LOCK_AFTER, LOCK_MINUTES, PayerEvent, ResetForm, ResetPage, USER_ID_MAX, check_new_password,
+    LOCK_AFTER, PayerEvent, ResetForm, ResetPage, USER_ID_MAX, check_new_password,
 };
 use crate::error::{AppError, FieldErrors};
 
@@ -179,7 +179,12 @@ impl PayerAccounts<'_> {
         if asked.iter().any(|(stored, ..)| stored.is_some()) {
             let claim = self
                 .db
-                .claim_payer_attempt(row.id, now, LOCK_AFTER, now + LOCK_MINUTES * 60_000)
+                .claim_payer_attempt(
+                    row.id,
+                    now,
+                    LOCK_AFTER,
+                    super::payer_accounts::lock_until(now),
+                )
                 .await?;
             let mut right = true;
             for (stored, typed, _) in asked {

@@ -147,14 +147,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             match auth::check_session(&state.db, t, &policy, !is_passive(&req), ip.as_deref()).await
             {
                 Ok(c) => c,
-                Err(e) => {
-                    tracing::error!(error = %e, "session lookup failed");
-                    return (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "The database is unavailable. Please try again shortly.",
-                    )
-                        .into_response();
-                }
+                Err(e) => return lookup_failed("session", &e),
             }
         }
         None => SessionCheck::Missing,
@@ -172,15 +165,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         ..RequestSession::default()
     };
     req.extensions_mut().insert(session);
-    let mut res = next.run(req).await;
-    // Drop a dead cookie, unless this very response set a fresh one.
-    if stale_cookie
-        && !res.headers().contains_key(header::SET_COOKIE)
-        && let Ok(v) = HeaderValue::from_str(&cookie(None, https))
-    {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    with_hsts(res, https)
+    let res = next.run(req).await;
+    with_hsts(drop_stale(res, stale_cookie, &cookie(None, https)), https)
 }
 
 /// The payer site's requests: only the payer's cookie is read (a staff
@@ -196,14 +182,7 @@ async fn resolve_payer(
     let payer = match &token {
         Some(t) => match state.payer_accounts().check_session(t).await {
             Ok(p) => p,
-            Err(e) => {
-                tracing::error!(error = %e, "payer session lookup failed");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The database is unavailable. Please try again shortly.",
-                )
-                    .into_response();
-            }
+            Err(e) => return lookup_failed("payer session", &e),
         },
         None => None,
     };
@@ -216,10 +195,26 @@ async fn resolve_payer(
         https,
         ..RequestSession::default()
     });
-    let mut res = next.run(req).await;
-    if stale_cookie
+    let res = next.run(req).await;
+    drop_stale(res, stale_cookie, &payer_cookie(None, https))
+}
+
+/// The answer when the session table cannot be read.
+fn lookup_failed(what: &str, e: &crate::db::DbError) -> Response {
+    tracing::error!(error = %e, "{what} lookup failed");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database is unavailable. Please try again shortly.",
+    )
+        .into_response()
+}
+
+/// Drops a dead cookie (`deletion`, a cookie made by `cookie` or
+/// `payer_cookie` with no token), unless this very response set a fresh one.
+fn drop_stale(mut res: Response, stale: bool, deletion: &str) -> Response {
+    if stale
         && !res.headers().contains_key(header::SET_COOKIE)
-        && let Ok(v) = HeaderValue::from_str(&payer_cookie(None, https))
+        && let Ok(v) = HeaderValue::from_str(deletion)
     {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
