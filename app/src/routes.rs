@@ -174,6 +174,15 @@ pub const PAYER_CHANGE_PASSWORD: &str = "/p/change-password";
 pub const PAYER_ACTIVITY: &str = "/p/activity";
 pub const PAYER_PLANS: &str = "/p/plans";
 pub const PAYER_FORGOT: &str = "/p/forgot";
+/// Profile: email, password, challenge questions, Alerts, payment methods.
+pub const PAYER_PROFILE: &str = "/p/profile";
+/// Profile's Add Credit Card / Add Bank Account (also after Register Now).
+pub const PAYER_ADD_METHOD: &str = "/p/profile/add-method";
+
+/// The review of a payment method to add (`r` is the sealed review).
+pub fn payer_method_review(sealed: &str) -> String {
+    format!("/p/profile/method-review?r={}", encode_component(sealed))
+}
 
 /// Forgot Password's emailed link.
 pub fn payer_reset_link(token: &str) -> String {
@@ -190,9 +199,9 @@ pub fn payer_private_page(path: &str) -> bool {
         "/p" | "/p/"
             | PAYER_SIGN_IN
             | PAYER_REGISTER
-            | PAYER_REGISTERED
             | PAYER_FORGOT
             | PAYER_ONE_TIME
+            | PAYER_CUSTOMER_SERVICE
     ) || path.starts_with("/p/link/")
         || path.starts_with("/p/reset/");
     page && !open
@@ -282,6 +291,12 @@ pub fn staff_user(login: &str) -> String {
 
 /// Role Entitlements.
 pub const ROLES: &str = "/admin/roles";
+
+/// The biller's Profile (administrators).
+pub const BILLER_PROFILE: &str = "/admin/profile";
+
+/// The payer site's Customer Service: the biller's support contacts.
+pub const PAYER_CUSTOMER_SERVICE: &str = "/p/customer-service";
 
 pub fn role_entitlements(role: &str) -> String {
     format!("{ROLES}?role={}", segment(role))
@@ -399,6 +414,7 @@ mod tests {
             "/p/register",
             "/p/forgot",
             "/p/pay",
+            "/p/customer-service",
             "/p/link/1.ab",
             "/p/reset/xyz",
         ] {
@@ -410,6 +426,9 @@ mod tests {
             PAYER_ACTIVITY,
             PAYER_PLANS,
             PAYER_CHANGE_PASSWORD,
+            PAYER_REGISTERED,
+            PAYER_PROFILE,
+            PAYER_ADD_METHOD,
             "/p/anything",
         ] {
             assert!(payer_private_page(private), "{private}");

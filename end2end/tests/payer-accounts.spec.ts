@@ -69,7 +69,7 @@ async function registerByApi(request: APIRequestContext, account: string, user: 
   expect(r.status()).toBeLessThan(400);
 }
 
-test("a payer registers on a phone, signs in, pays with a future date and cancels it", async ({ browser }, info) => {
+test("a payer registers on a phone, saves a card, pays with a future date, cancels it and keeps their profile", async ({ browser }, info) => {
   test.skip(info.project.name.startsWith("tablet"), "the payer's side runs on the phone; the desktop projects cover it with and without JavaScript");
   // Register, sign in, pay, cancel, sign out: a dozen pages on purpose.
   test.slow();
@@ -77,10 +77,26 @@ test("a payer registers on a phone, signs in, pays with a future date and cancel
   const user = `reg.${account.toLowerCase()}`;
   const p = await phone(browser, info);
   await registerOnPhone(p, info, account, user, `${user}@example.com`);
-  await p.getByRole("link", { name: "Skip to Login" }).click();
-  await expect(p.getByRole("status")).toContainText("You are registered");
+  // Registered is signed in. The optional next step: save a card (its
+  // review first), then on to the dashboard.
   await ready(p, info);
-  await payerSignIn(p, info, user, PASSWORD);
+  await axe(p, info, "Registered");
+  await p.getByRole("link", { name: "Add Credit Card" }).click();
+  await expect(p.getByRole("heading", { name: "Add Credit Card" })).toBeVisible();
+  await ready(p, info);
+  await p.getByLabel("Name on card").fill("Pat Payer");
+  await p.getByLabel("Card number").fill("4242424242424242");
+  await p.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await p.getByLabel("CVV").fill("123");
+  await p.getByLabel("Billing ZIP").fill("02139");
+  await p.getByRole("button", { name: "Continue" }).click();
+  await expect(p.getByRole("heading", { name: "Review Payment Method" })).toBeVisible();
+  await ready(p, info);
+  await axe(p, info, "Review Payment Method (payer)");
+  await p.getByRole("button", { name: "Add Credit Card" }).click();
+  await expect(p.getByRole("status")).toContainText("The payment method was saved.");
+  await ready(p, info);
+  await p.getByRole("link", { name: "Continue" }).click();
 
   await expect(p.getByRole("heading", { name: "My Accounts" })).toBeVisible();
   await ready(p, info);
@@ -135,6 +151,33 @@ test("a payer registers on a phone, signs in, pays with a future date and cancel
   await expect(p.locator("main")).toContainText("You have no automatic payments.");
   await ready(p, info);
   await axe(p, info, "Automatic Payments");
+
+  // Profile: the card saved at registration, Alerts by text (a number
+  // is needed), and Delete after a confirmation.
+  await p.getByRole("navigation", { name: "Your account" }).getByRole("link", { name: "Profile" }).click();
+  await expect(p.getByRole("heading", { level: 1, name: "Profile" })).toBeVisible();
+  await ready(p, info);
+  await axe(p, info, "Profile");
+  const methods = p.getByRole("region", { name: "Payment Methods" });
+  await expect(methods).toContainText("4242");
+  const alerts = () => p.getByRole("region", { name: "Alerts" });
+  await alerts().getByLabel("By text message").check();
+  await alerts().getByRole("button", { name: "Save Alerts" }).click();
+  await expect(p.locator("#pa-mobile-error")).toContainText("mobile number");
+  await ready(p, info);
+  await alerts().getByLabel("By text message").check();
+  await alerts().getByLabel("Mobile Number").fill("555-201-0147");
+  await alerts().getByRole("button", { name: "Save Alerts" }).click();
+  await expect(p.getByRole("status")).toContainText("Your alert preferences were saved.");
+  await expect(alerts().getByLabel("By text message")).toBeChecked();
+  await expect(alerts().getByLabel("Mobile Number")).toHaveValue("555-201-0147");
+  await ready(p, info);
+  await methods.getByRole("link", { name: /^Delete .*4242/ }).click();
+  await expect(p.getByRole("group", { name: /^Confirm: Delete .*4242/ })).toBeVisible();
+  await ready(p, info);
+  await p.getByRole("button", { name: "Yes, Delete" }).click();
+  await expect(p.getByRole("status")).toContainText("The payment method was deleted.");
+  await expect(methods).toContainText("You have no saved payment methods.");
 
   // Sign Out ends it: the dashboard asks for Sign In again.
   await p.goto("/p/home");

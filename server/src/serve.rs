@@ -33,6 +33,7 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     app::services::notices::spawn_worker(
         state.db.clone(),
         state.mailer.clone(),
+        state.texts.clone(),
         state.config.clone(),
     );
     app::services::settlement::spawn_scheduler(

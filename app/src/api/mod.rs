@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod biller_profile;
 pub mod bills;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
@@ -12,6 +13,7 @@ pub mod home;
 pub mod lifecycle;
 pub mod password_reset;
 pub mod payer_accounts;
+pub mod payer_profile;
 pub mod payment_links;
 pub mod payments;
 pub mod plans;

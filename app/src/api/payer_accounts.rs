@@ -17,15 +17,17 @@ fn set_payer_cookie(token: Option<&str>, https: bool) {
     super::context::set_cookie(&crate::web::session::payer_cookie(token, https));
 }
 
-/// Register Now: then optionally a saved method, or Skip to Login.
+/// Register Now: the payer is signed in, then optionally saves a payment
+/// method, or Skip to Login (their dashboard).
 #[server(endpoint = "p_register")]
 pub async fn p_register(form: RegisterForm) -> Result<(), AppError> {
     let state = super::context::state()?;
     let req = super::context::session()?;
-    state
+    let token = state
         .payer_accounts()
         .register(&form, req.ip.as_deref())
         .await?;
+    set_payer_cookie(Some(&token), req.https);
     leptos_axum::redirect(crate::routes::PAYER_REGISTERED);
     Ok(())
 }

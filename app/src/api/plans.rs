@@ -63,7 +63,11 @@ pub async fn cancel_plan(plan: i64, payer: String) -> Result<String, AppError> {
         super::context::require(crate::domain::entitlements::Entitlement::CancelVoid)?;
     let ended = state
         .payments()
-        .cancel_plan(&user, plan, session.ip.as_deref())
+        .cancel_plan(
+            &crate::services::actor::Actor::Staff(&user),
+            plan,
+            session.ip.as_deref(),
+        )
         .await?;
     leptos_axum::redirect(&crate::routes::payer(&payer));
     Ok(if ended {
@@ -86,7 +90,7 @@ pub async fn review_saved_method(
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
     let sealed = state
         .payments()
-        .review_new_method(&user, &payer, &form)
+        .review_new_method(&crate::services::actor::Actor::Staff(&user), &payer, &form)
         .await?;
     if stay != Some(true) {
         leptos_axum::redirect(&crate::routes::method_review(&payer, &sealed));
@@ -101,7 +105,9 @@ pub async fn load_saved_method_review(
 ) -> Result<crate::domain::plan::MethodReview, AppError> {
     let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
-    state.payments().show_new_method(&user, &r)
+    state
+        .payments()
+        .show_new_method(&crate::services::actor::Actor::Staff(&user), &r)
 }
 
 /// Add Credit Card / Add Bank Account on the review: one method, however
@@ -113,7 +119,11 @@ pub async fn add_saved_method(r: String, stay: Option<bool>) -> Result<String, A
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
     let payer = state
         .payments()
-        .add_method(&user, &r, session.ip.as_deref())
+        .add_method(
+            &crate::services::actor::Actor::Staff(&user),
+            &r,
+            session.ip.as_deref(),
+        )
         .await?;
     if stay != Some(true) {
         leptos_axum::redirect(&crate::routes::payer(&payer));
@@ -128,7 +138,12 @@ pub async fn delete_saved_method(payer: String, method: i64) -> Result<String, A
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
     state
         .payments()
-        .delete_method(&user, &payer, method, session.ip.as_deref())
+        .delete_method(
+            &crate::services::actor::Actor::Staff(&user),
+            &payer,
+            method,
+            session.ip.as_deref(),
+        )
         .await?;
     leptos_axum::redirect(&crate::routes::payer(&payer));
     Ok("The payment method was deleted.".into())

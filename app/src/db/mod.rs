@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod audit;
 pub(crate) mod batch;
+pub mod biller_profile;
 pub mod bills;
 pub mod entitlements;
 pub mod home;

@@ -25,6 +25,26 @@ macro_rules! queue_notice {
 }
 pub(crate) use queue_notice;
 
+/// What an enrolled payer chose on Profile's Alerts.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlertPreferences {
+    pub alert_email: bool,
+    pub alert_text: bool,
+    pub mobile: Option<String>,
+}
+
+/// An enrolled payer's preferences as they bear on one notice.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NoticePayer {
+    #[sqlx(flatten)]
+    pub prefs: AlertPreferences,
+    /// The payer's own email.
+    pub email: Option<String>,
+    /// The notice is about one of the payer's plans (its own notice, or a
+    /// payment the plan made): the payer's, wherever it is addressed.
+    pub by_plan: bool,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoticeRow {
     pub id: i64,
@@ -35,6 +55,8 @@ pub struct NoticeRow {
     pub body: Option<String>,
     pub kind: String,
     pub action_id: Option<i64>,
+    /// "email" or "text"; `to_email` is the address either way.
+    pub channel: String,
     pub to_email: String,
     pub status: String,
     pub attempts: i64,
@@ -43,7 +65,7 @@ pub struct NoticeRow {
     pub sent_at: Option<i64>,
 }
 
-const NOTICE_SELECT: &str = "SELECT id, payment_id, plan_id, subject, body, kind, action_id, to_email, status, attempts, next_attempt_at, last_error, sent_at FROM notices";
+const NOTICE_SELECT: &str = "SELECT id, payment_id, plan_id, subject, body, kind, action_id, channel, to_email, status, attempts, next_attempt_at, last_error, sent_at FROM notices";
 
 impl Db {
     pub async fn notice(&self, id: i64) -> Result<Option<NoticeRow>, DbError> {
@@ -191,5 +213,72 @@ impl Db {
                 .map(|r| r.rows_affected())
         })?;
         Ok(n)
+    }
+
+    /// The enrolled payer a notice is about, with their alert preferences:
+    /// the plan's payer for a plan's notice or a plan's payment, else the
+    /// account's enrolled payer (one who registered before one a file
+    /// linked). None when no payer is enrolled.
+    pub async fn notice_payer(&self, notice: &NoticeRow) -> Result<Option<NoticePayer>, DbError> {
+        let row = on_pool!(self, |pool| {
+            sqlx::query_as::<_, NoticePayer>(
+                "WITH by_plan AS ( \
+                   SELECT pl.payer_id FROM plans pl WHERE pl.id = $1 \
+                   UNION ALL \
+                   SELECT pl.payer_id FROM payments p JOIN plans pl ON pl.id = p.plan_id WHERE p.id = $2) \
+                 SELECT py.alert_email, py.alert_text, py.mobile, py.email, \
+                        EXISTS (SELECT 1 FROM by_plan) AS by_plan \
+                 FROM payers py WHERE py.id = COALESCE( \
+                   (SELECT payer_id FROM by_plan LIMIT 1), \
+                   (SELECT x.id FROM payments p JOIN account_payers ap ON ap.account_id = p.account_id \
+                    JOIN payers x ON x.id = ap.payer_id WHERE p.id = $2 \
+                    ORDER BY x.registered DESC, x.id LIMIT 1))",
+            )
+            .bind(notice.plan_id.filter(|_| notice.payment_id.is_none()))
+            .bind(notice.payment_id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row)
+    }
+
+    /// Queues the text twin of an email notice (the payer wants text
+    /// alerts): the same event, to `mobile`. Its key is the email's plus
+    /// ":text", so a notice retried after a crash still texts once.
+    /// Returns the twin's id when this call queued it.
+    pub async fn queue_text_twin(
+        &self,
+        notice_id: i64,
+        mobile: &str,
+        now: i64,
+    ) -> Result<Option<i64>, DbError> {
+        let id = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO notices (payment_id, plan_id, kind, action_id, once_key, channel, to_email, \
+                 subject, body, status, next_attempt_at) \
+                 SELECT payment_id, plan_id, kind, action_id, once_key || ':text', 'text', $2, subject, body, \
+                 'queued', $3 FROM notices WHERE id = $1 AND channel = 'email' \
+                 ON CONFLICT (once_key) DO NOTHING RETURNING id",
+            )
+            .bind(notice_id)
+            .bind(mobile)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// A claimed notice the payer turned off: kept, not sent, with why.
+    pub async fn notice_skipped(&self, id: i64, why: &str) -> Result<(), DbError> {
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE notices SET status = 'skipped', last_error = $2 WHERE id = $1 AND status = 'sending'")
+                .bind(id)
+                .bind(why)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
     }
 }

@@ -23,10 +23,16 @@ pub struct PayerRow {
     pub password_changed_at: Option<i64>,
     pub locked_until: Option<i64>,
     pub created_at: i64,
+    pub question1: Option<String>,
+    pub question2: Option<String>,
+    pub alert_email: bool,
+    pub alert_text: bool,
+    /// E.164 (`+1` and ten digits).
+    pub mobile: Option<String>,
 }
 
 const PAYER_COLUMNS: &str = "id, user_id, email, password_hash, must_change_password, \
-    password_changed_at, locked_until, created_at";
+    password_changed_at, locked_until, created_at, question1, question2, alert_email, alert_text, mobile";
 
 /// A line of the Activity log as stored, with the staff user's login.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,6 +41,9 @@ pub struct ActivityRow {
     pub event: String,
     pub staff_login: Option<String>,
     pub ip: Option<String>,
+    /// What the line is about, for the lines read from plans and links
+    /// (a plan's number, why it ended, where a link went).
+    pub note: Option<String>,
 }
 
 /// A notice sent to a payer, as stored (codes, not labels).
@@ -69,7 +78,7 @@ impl<'a> Activity<'a> {
 
 macro_rules! write_activity {
     ($conn:expr, $payer:expr, $a:expr) => {{
-        let a: &Activity<'_> = &$a;
+        let a: &$crate::db::payer_accounts::Activity<'_> = &$a;
         sqlx::query(
             "INSERT INTO payer_activity (payer_id, at, event, staff_id, ip) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -120,6 +129,9 @@ pub struct NewEnrollment<'a> {
     pub password_hash: &'a str,
     pub questions: [(&'a str, &'a str); 2],
     pub account_id: i64,
+    /// The session Register Now opens (its token's hash), so the payer
+    /// can save a payment method next.
+    pub session_hash: &'a str,
 }
 
 /// What Register Now's write found.
@@ -212,6 +224,7 @@ impl Db {
                 return Ok(Enrolled::AccountTaken);
             }
             write_activity!(&mut *tx, id, *activity)?;
+            open_payer_session_in!(&mut *tx, new.session_hash, id, activity)?;
             Enrolled::Done(id)
         });
         Ok(out)
@@ -441,21 +454,91 @@ impl Db {
         Ok(())
     }
 
-    /// The newest `limit` Activity lines, newest first.
+    /// Profile's Challenge Questions: both questions and answers' hashes.
+    /// A live Forgot Password link ends (it was issued under the old ones).
+    pub async fn set_payer_questions(
+        &self,
+        payer_id: i64,
+        questions: [(&str, &str); 2],
+        activity: &Activity<'_>,
+    ) -> Result<(), DbError> {
+        in_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE payers SET question1 = $1, answer1_hash = $2, question2 = $3, answer2_hash = $4, \
+                 reset_hash = NULL, reset_expires_at = NULL WHERE id = $5",
+            )
+            .bind(questions[0].0)
+            .bind(questions[0].1)
+            .bind(questions[1].0)
+            .bind(questions[1].1)
+            .bind(payer_id)
+            .execute(&mut *tx)
+            .await?;
+            write_activity!(&mut *tx, payer_id, *activity)?;
+        });
+        Ok(())
+    }
+
+    /// Profile's Alerts.
+    pub async fn set_payer_alerts(
+        &self,
+        payer_id: i64,
+        prefs: &super::notices::AlertPreferences,
+        activity: &Activity<'_>,
+    ) -> Result<(), DbError> {
+        in_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE payers SET alert_email = $1, alert_text = $2, mobile = $3 WHERE id = $4",
+            )
+            .bind(prefs.alert_email)
+            .bind(prefs.alert_text)
+            .bind(&prefs.mobile)
+            .bind(payer_id)
+            .execute(&mut *tx)
+            .await?;
+            write_activity!(&mut *tx, payer_id, *activity)?;
+        });
+        Ok(())
+    }
+
+    /// The newest `limit` Activity lines, newest first: what the payer
+    /// did and what staff did to their sign-in (`payer_activity`), and,
+    /// read from where they are kept, their plans set up and ended and the
+    /// payment links sent to their accounts and used.
     pub async fn payer_activity(
         &self,
         payer_id: i64,
         limit: i64,
     ) -> Result<Vec<ActivityRow>, DbError> {
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, ActivityRow>(
-            "SELECT a.at, a.event, s.login AS staff_login, a.ip FROM payer_activity a \
-             LEFT JOIN staff_users s ON s.id = a.staff_id WHERE a.payer_id = $1 \
-             ORDER BY a.at DESC, a.id DESC LIMIT $2"
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, ActivityRow>(
+            "SELECT at, event, staff_login, ip, note FROM ( \
+             SELECT a.at AS at, a.event AS event, s.login AS staff_login, a.ip AS ip, \
+                    CAST(NULL AS TEXT) AS note, a.id AS tie \
+             FROM payer_activity a LEFT JOIN staff_users s ON s.id = a.staff_id WHERE a.payer_id = $1 \
+             UNION ALL \
+             SELECT pl.created_at, 'plan_set_up', s.login, CAST(NULL AS TEXT), \
+                    'plan ' || CAST(pl.id AS TEXT), 0 \
+             FROM plans pl LEFT JOIN staff_users s ON s.id = pl.created_by WHERE pl.payer_id = $1 \
+             UNION ALL \
+             SELECT pl.updated_at, 'plan_ended', CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                    'plan ' || CAST(pl.id AS TEXT) || ': ' || COALESCE(pl.end_reason, pl.status), 0 \
+             FROM plans pl WHERE pl.payer_id = $1 AND pl.status <> 'active' \
+             UNION ALL \
+             SELECT l.created_at, 'link_sent', s.login, CAST(NULL AS TEXT), l.channel || ' to ' || l.address, 0 \
+             FROM account_payers ap JOIN payment_links l ON l.account_id = ap.account_id \
+             LEFT JOIN staff_users s ON s.id = l.created_by WHERE ap.payer_id = $1 AND l.channel <> 'web' \
+             UNION ALL \
+             SELECT p.created_at, 'link_used', CAST(NULL AS TEXT), CAST(NULL AS TEXT), p.reference, 0 \
+             FROM account_payers ap JOIN payment_links l ON l.account_id = ap.account_id \
+             JOIN payments p ON p.id = l.payment_id WHERE ap.payer_id = $1 AND l.channel <> 'web' \
+             ) lines ORDER BY at DESC, tie DESC LIMIT $2"
         )
         .bind(payer_id)
         .bind(limit)
         .fetch_all(pool)
-        .await)?;
+        .await
+        })?;
         Ok(rows)
     }
 
@@ -467,12 +550,12 @@ impl Db {
         let rows = on_pool!(self, |pool| {
             sqlx::query_as::<_, AlertRow>(
             "SELECT at, kind, channel, address, status FROM ( \
-             SELECT COALESCE(n.sent_at, n.next_attempt_at) AS at, n.kind AS kind, 'email' AS channel, \
+             SELECT COALESCE(n.sent_at, n.next_attempt_at) AS at, n.kind AS kind, n.channel AS channel, \
                     n.to_email AS address, n.status AS status \
              FROM account_payers ap JOIN payments p ON p.account_id = ap.account_id \
              JOIN notices n ON n.payment_id = p.id WHERE ap.payer_id = $1 \
              UNION ALL \
-             SELECT COALESCE(n.sent_at, n.next_attempt_at), n.kind, 'email', n.to_email, n.status \
+             SELECT COALESCE(n.sent_at, n.next_attempt_at), n.kind, n.channel, n.to_email, n.status \
              FROM plans pl JOIN notices n ON n.plan_id = pl.id \
              WHERE pl.payer_id = $1 AND n.payment_id IS NULL \
              UNION ALL \

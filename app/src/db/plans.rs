@@ -676,6 +676,7 @@ impl Db {
         payer_id: i64,
         id: i64,
         audit: &AuditEntry<'_>,
+        activity: Option<&super::payer_accounts::Activity<'_>>,
     ) -> Result<MethodDelete, DbError> {
         let out = in_tx!(self, |tx| {
             let n = sqlx::query(
@@ -702,6 +703,9 @@ impl Db {
                 return Ok(MethodDelete::HeldBy(held));
             }
             write_audit!(&mut *tx, audit)?;
+            if let Some(a) = activity {
+                super::payer_accounts::write_activity!(&mut *tx, payer_id, *a)?;
+            }
             MethodDelete::Deleted
         });
         Ok(out)

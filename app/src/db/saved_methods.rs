@@ -1,6 +1,7 @@
 //! Payment methods enrolled payers saved, offered on Make Payment.
 
 use super::audit::{AuditEntry, write_audit};
+use super::payer_accounts::{Activity, write_activity};
 use super::payments::{METHOD_COLUMNS, MethodColumns, bind_method};
 use super::{Db, DbError, in_tx, on_pool};
 
@@ -58,6 +59,7 @@ impl Db {
         m: &SavedMethodRow,
         key: &str,
         audit: &AuditEntry<'_>,
+        activity: Option<&Activity<'_>>,
     ) -> Result<i64, DbError> {
         if let Some(id) = self.saved_method_by_key(key).await? {
             return Ok(id);
@@ -66,7 +68,9 @@ impl Db {
             "INSERT INTO saved_methods (payer_id, method_kind, label, created_at, idempotency_key, {METHOD_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $16, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"
         );
-        let added = self.insert_method_audited(&sql, m, key, audit).await;
+        let added = self
+            .insert_method_audited(&sql, m, key, audit, activity)
+            .await;
         match added {
             Err(e) if e.is_unique_violation() => self.saved_method_by_key(key).await?.ok_or(e),
             other => other,
@@ -89,6 +93,7 @@ impl Db {
         m: &SavedMethodRow,
         key: &str,
         audit: &AuditEntry<'_>,
+        activity: Option<&Activity<'_>>,
     ) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let query = sqlx::query_scalar::<_, i64>(sql)
@@ -108,6 +113,9 @@ impl Db {
                     ..*audit
                 }
             )?;
+            if let Some(a) = activity {
+                write_activity!(&mut *tx, m.payer_id, *a)?;
+            }
             id
         });
         Ok(id)

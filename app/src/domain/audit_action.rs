@@ -53,6 +53,7 @@ coded_enum!(
         PayerUnlocked => "payer.unlocked", "Enrolled payer unlocked",
         PayerPasswordReset => "payer.password_reset", "Enrolled payer's temporary password set",
         PayerEmailChanged => "payer.email_changed", "Enrolled payer's email changed",
+        BillerProfileSaved => "biller.profile", "Biller profile changed",
         PaymentCancelReverse => "payment.cancel_reverse", "Cancel/Reverse",
         RefundRequested => "payment.refund_requested", "Refund awaiting approval",
         RefundApproved => "payment.refund_approved", "Refund approved",

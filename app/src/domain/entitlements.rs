@@ -23,6 +23,7 @@ coded_enum!(
         EntitlementAdmin => "entitlements", "Entitlement administration",
         Settlement => "settlement", "Settlement",
         BalanceAdjustments => "balances", "Balance adjustments",
+        BillerProfile => "profile", "Biller profile",
     }
 );
 

@@ -154,7 +154,7 @@ pub fn check_new_password(
     }
 }
 
-fn check_challenge(
+pub(crate) fn check_challenge(
     n: u8,
     question: &str,
     answer: &str,
@@ -238,10 +238,24 @@ pub enum PayerEvent {
     EmailChanged,
     /// Forgot Password: a reset link emailed.
     ResetRequested,
+    /// Profile: the challenge questions and answers.
+    QuestionsChanged,
+    /// Profile: Alerts (email, text, the mobile number).
+    AlertsChanged,
+    /// Profile: a saved card or bank account added or deleted.
+    MethodAdded,
+    MethodDeleted,
+    /// Read from `plans`: a CSR set a plan up; a plan ended or was
+    /// cancelled (by anyone, with why).
+    PlanSetUp,
+    PlanEnded,
+    /// Read from `payment_links`: a CSR sent a link; a link was paid.
+    LinkSent,
+    LinkUsed,
 }
 
 impl PayerEvent {
-    pub const ALL: [PayerEvent; 11] = [
+    pub const ALL: [PayerEvent; 19] = [
         PayerEvent::Enrolled,
         PayerEvent::SignedIn,
         PayerEvent::SignInFailed,
@@ -253,6 +267,14 @@ impl PayerEvent {
         PayerEvent::Unlocked,
         PayerEvent::EmailChanged,
         PayerEvent::ResetRequested,
+        PayerEvent::QuestionsChanged,
+        PayerEvent::AlertsChanged,
+        PayerEvent::MethodAdded,
+        PayerEvent::MethodDeleted,
+        PayerEvent::PlanSetUp,
+        PayerEvent::PlanEnded,
+        PayerEvent::LinkSent,
+        PayerEvent::LinkUsed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -268,6 +290,14 @@ impl PayerEvent {
             PayerEvent::Unlocked => "unlocked",
             PayerEvent::EmailChanged => "email_changed",
             PayerEvent::ResetRequested => "reset_requested",
+            PayerEvent::QuestionsChanged => "questions_changed",
+            PayerEvent::AlertsChanged => "alerts_changed",
+            PayerEvent::MethodAdded => "method_added",
+            PayerEvent::MethodDeleted => "method_deleted",
+            PayerEvent::PlanSetUp => "plan_set_up",
+            PayerEvent::PlanEnded => "plan_ended",
+            PayerEvent::LinkSent => "link_sent",
+            PayerEvent::LinkUsed => "link_used",
         }
     }
 
@@ -289,6 +319,14 @@ impl PayerEvent {
             PayerEvent::Unlocked => "Unlocked by staff",
             PayerEvent::EmailChanged => "Email changed",
             PayerEvent::ResetRequested => "Forgot Password link sent",
+            PayerEvent::QuestionsChanged => "Challenge questions changed",
+            PayerEvent::AlertsChanged => "Alert preferences changed",
+            PayerEvent::MethodAdded => "Payment method added",
+            PayerEvent::MethodDeleted => "Payment method deleted",
+            PayerEvent::PlanSetUp => "Automatic payment set up",
+            PayerEvent::PlanEnded => "Automatic payment ended",
+            PayerEvent::LinkSent => "Payment link sent",
+            PayerEvent::LinkUsed => "Payment link used",
         }
     }
 }
@@ -331,6 +369,7 @@ pub const ALERT_STATES: &[(&str, &str)] = &[
     ("sending", "Sending"),
     ("sent", "Sent"),
     ("failed", "Failed"),
+    ("skipped", "Not sent (email alerts off)"),
     ("revoked", "Sent, then revoked"),
 ];
 

@@ -168,6 +168,12 @@ impl MobileNumber {
         }
         Ok(MobileNumber(format!("+1{national}")))
     }
+
+    /// As a payer writes it: "555-201-0147".
+    pub fn national(&self) -> String {
+        let d = &self.0[2..];
+        format!("{}-{}-{}", &d[..3], &d[3..6], &d[6..])
+    }
 }
 
 super::string_newtype!(MobileNumber, String);
@@ -417,7 +423,9 @@ mod tests {
             "+1 555.201.0147",
             "15552010147",
         ] {
-            assert_eq!(MobileNumber::parse(ok).unwrap().as_str(), "+15552010147");
+            let m = MobileNumber::parse(ok).unwrap();
+            assert_eq!(m.as_str(), "+15552010147");
+            assert_eq!(m.national(), "555-201-0147");
         }
         for bad in [
             "",

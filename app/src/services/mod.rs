@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod accounts_import;
+pub mod actor;
 pub mod audit_report;
 pub mod auth;
+pub mod biller_profile;
 pub mod bills;
 pub mod clock;
 pub mod csv_out;
@@ -17,6 +19,7 @@ pub mod password_reset;
 pub mod passwords;
 pub mod payer_accounts;
 pub mod payer_payments;
+pub mod payer_profile;
 pub mod payer_reset;
 pub mod payer_support;
 pub mod payment_links;

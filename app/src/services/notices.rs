@@ -5,7 +5,9 @@
 //! 0600 in a 0700 folder: they include staff's temporary passwords.
 
 use super::clock;
+use super::texts::TextSender;
 use crate::config::{Config, MailConfig};
+use crate::db::notices::NoticeRow;
 use crate::db::{Db, now_ms};
 use crate::domain::lifecycle::ReturnLabel;
 use crate::domain::money::Money;
@@ -224,8 +226,21 @@ pub async fn send_mail_now(
         .await
 }
 
-/// Tries to send one notice now, if it is due and unclaimed.
-pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) {
+/// Why a notice was kept unsent (Alerts shows it).
+pub const EMAIL_ALERTS_OFF: &str = "The payer turned email alerts off";
+
+/// Tries to send one notice now, if it is due and unclaimed. An email
+/// about an enrolled payer's payments or plans follows their Profile's
+/// Alerts: a text twin is queued when they want texts, and the email is
+/// skipped when they turned email alerts off. A receipt still goes to the
+/// address its payment form gave.
+pub async fn deliver(
+    db: &Db,
+    mailer: &Mailer,
+    texts: &TextSender,
+    config: &Config,
+    notice_id: i64,
+) {
     let now = now_ms();
     match db.claim_notice(notice_id, now, now - STALE_CLAIM_MS).await {
         Ok(true) => {}
@@ -244,56 +259,43 @@ pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) 
             return;
         }
     };
+    if notice.channel == "email" {
+        match follow_preferences(db, &notice).await {
+            Ok(choice) => {
+                if let Some(twin) = choice.text_twin {
+                    Box::pin(deliver(db, mailer, texts, config, twin)).await;
+                }
+                if !choice.email {
+                    if let Err(e) = db.notice_skipped(notice_id, EMAIL_ALERTS_OFF).await {
+                        tracing::warn!(notice = notice_id, error = %e, "cannot record a skipped notice");
+                    }
+                    return;
+                }
+            }
+            // Tried again later, when the preferences can be read (the
+            // payer may have turned this email off, or want its text).
+            Err(e) => {
+                let error = format!("cannot read alert preferences: {e}");
+                tracing::warn!(notice = notice_id, %error);
+                let retry_at = Some(now_ms() + BACKOFF_SECS[0] * 1000);
+                if let Err(e) = db.notice_failed(notice_id, &error, retry_at).await {
+                    tracing::warn!(notice = notice_id, error = %e, "cannot record the notice's outcome");
+                }
+                return;
+            }
+        }
+    }
     let attempts = notice.attempts as usize;
     let result = async {
-        if let (None, Some(subject), Some(body)) =
-            (notice.payment_id, &notice.subject, &notice.body)
-        {
-            // A notice about a plan: its text was written when it was queued.
-            let text = NoticeText {
-                subject: subject.clone(),
-                body: body.clone(),
-            };
-            return mailer
-                .send(message(&config.mail, &notice.to_email, text)?)
-                .await;
-        }
-        let payment_id = notice
-            .payment_id
-            .ok_or("notice without a payment or text")?;
-        let p = db
-            .payment_by_id(payment_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("payment vanished")?;
-        let reference = Reference::shown(&p.reference);
-        let when = clock::display(p.created_at, &config.timezone);
-        let facts = Facts {
-            biller: &config.mail.biller_name,
-            reference: &reference,
-            amount: Money::from_cents(p.amount_cents),
-            account: &p.account_number,
-            method: &p.method_label,
-            when: &when,
-        };
-        let text = match notice.kind.as_str() {
-            "receipt" => receipt_text(&facts),
-            kind => {
-                let action_amount = match notice.action_id {
-                    Some(id) => db
-                        .payment_action(id)
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .map(|a| Money::from_cents(a.amount_cents)),
-                    None => None,
-                };
-                let returned = p.return_code.as_deref().map(|c| ReturnLabel(c).to_string());
-                lifecycle_text(&facts, kind, action_amount, returned.as_deref())
+        let text = compose(db, config, &notice).await?;
+        match notice.channel.as_str() {
+            "text" => texts.send(&notice.to_email, &text.subject).await,
+            _ => {
+                mailer
+                    .send(message(&config.mail, &notice.to_email, text)?)
+                    .await
             }
-        };
-        mailer
-            .send(message(&config.mail, &notice.to_email, text)?)
-            .await
+        }
     }
     .await;
     let outcome = match result {
@@ -309,13 +311,106 @@ pub async fn deliver(db: &Db, mailer: &Mailer, config: &Config, notice_id: i64) 
     }
 }
 
+/// What the enrolled payer's Alerts make of an email notice.
+struct Choice {
+    email: bool,
+    /// The text twin, when this call queued it.
+    text_twin: Option<i64>,
+}
+
+/// Email alerts off stop only what is the payer's own: a notice of their
+/// plan, or one addressed to their email (not a receipt, and not a notice
+/// to an address someone else gave on a payment).
+async fn follow_preferences(db: &Db, notice: &NoticeRow) -> Result<Choice, crate::db::DbError> {
+    let Some(payer) = db.notice_payer(notice).await? else {
+        return Ok(Choice {
+            email: true,
+            text_twin: None,
+        });
+    };
+    let prefs = &payer.prefs;
+    let text_twin = match (&prefs.mobile, prefs.alert_text) {
+        (Some(mobile), true) => db.queue_text_twin(notice.id, mobile, now_ms()).await?,
+        _ => None,
+    };
+    let theirs = payer.by_plan
+        || payer
+            .email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(&notice.to_email));
+    Ok(Choice {
+        email: prefs.alert_email || notice.kind == "receipt" || !theirs,
+        text_twin,
+    })
+}
+
+/// A notice's subject and body, from its payment (or its own text).
+async fn compose(db: &Db, config: &Config, notice: &NoticeRow) -> Result<NoticeText, String> {
+    if let (None, Some(subject), Some(body)) = (notice.payment_id, &notice.subject, &notice.body) {
+        // A notice about a plan: its text was written when it was queued.
+        return Ok(NoticeText {
+            subject: subject.clone(),
+            body: body.clone(),
+        });
+    }
+    let payment_id = notice
+        .payment_id
+        .ok_or("notice without a payment or text")?;
+    let p = db
+        .payment_by_id(payment_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("payment vanished")?;
+    let reference = Reference::shown(&p.reference);
+    let when = clock::display(p.created_at, &config.timezone);
+    let profile = super::biller_profile::current(db, config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let facts = Facts {
+        biller: &profile.biller_name,
+        reference: &reference,
+        amount: Money::from_cents(p.amount_cents),
+        account: &p.account_number,
+        method: &p.method_label,
+        when: &when,
+    };
+    let mut text = match notice.kind.as_str() {
+        "receipt" => receipt_text(&facts),
+        kind => {
+            let action_amount = match notice.action_id {
+                Some(id) => db
+                    .payment_action(id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map(|a| Money::from_cents(a.amount_cents)),
+                None => None,
+            };
+            let returned = p.return_code.as_deref().map(|c| ReturnLabel(c).to_string());
+            lifecycle_text(&facts, kind, action_amount, returned.as_deref())
+        }
+    };
+    text.body.push_str(&customer_service_footer(&profile));
+    Ok(text)
+}
+
+/// The Profile's Customer Service, at the end of a payment's notice.
+fn customer_service_footer(p: &crate::domain::biller_profile::BillerProfile) -> String {
+    format!("\nCustomer Service\n{}\n", p.customer_service().join("\n"))
+}
+
 /// Sends what a request just queued for this payment (a receipt, a refund
 /// notice), without waiting for the worker's next tick.
-pub async fn deliver_for_payment(db: &Db, mailer: &Mailer, config: &Config, payment_id: i64) {
+pub async fn deliver_for_payment(
+    db: &Db,
+    mailer: &Mailer,
+    texts: &TextSender,
+    config: &Config,
+    payment_id: i64,
+) {
     match db.queued_notices_for_payment(payment_id).await {
         Ok(ids) => {
             for id in ids {
-                deliver(db, mailer, config, id).await;
+                deliver(db, mailer, texts, config, id).await;
             }
         }
         Err(e) => tracing::warn!(payment = payment_id, error = %e, "cannot read queued notices"),
@@ -324,7 +419,7 @@ pub async fn deliver_for_payment(db: &Db, mailer: &Mailer, config: &Config, paym
 
 /// Sends due notices every few seconds: retries, and any whose first send
 /// was cut short by a restart.
-pub fn spawn_worker(db: Db, mailer: Mailer, config: Arc<Config>) {
+pub fn spawn_worker(db: Db, mailer: Mailer, texts: TextSender, config: Arc<Config>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(10));
         loop {
@@ -336,7 +431,7 @@ pub fn spawn_worker(db: Db, mailer: Mailer, config: Arc<Config>) {
             match db.due_notices(now, 50).await {
                 Ok(ids) => {
                     for id in ids {
-                        deliver(&db, &mailer, &config, id).await;
+                        deliver(&db, &mailer, &texts, &config, id).await;
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot read the notice queue"),

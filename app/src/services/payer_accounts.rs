@@ -95,8 +95,14 @@ impl PayerAccounts<'_> {
     /// Register Now is no way around it); an account that already has an
     /// enrolled payer is not enrolled again. Only once the account matched
     /// is a taken User ID named: nobody learns which User IDs exist
-    /// without first naming an account and the name on it.
-    pub async fn register(&self, form: &RegisterForm, ip: Option<&str>) -> Result<(), AppError> {
+    /// without first naming an account and the name on it. The payer is
+    /// signed in (the session's token is returned), to save a payment
+    /// method next or Skip to Login.
+    pub async fn register(
+        &self,
+        form: &RegisterForm,
+        ip: Option<&str>,
+    ) -> Result<String, AppError> {
         let keep_typed = |e: AppError| match e {
             AppError::Invalid(f) => AppError::Invalid(
                 f.keep("email", &form.email)
@@ -122,6 +128,8 @@ impl PayerAccounts<'_> {
         let a1 = permit.hash(&checked.challenges[0].1).await?;
         let a2 = permit.hash(&checked.challenges[1].1).await?;
         drop(permit);
+        let token = new_token();
+        let session_hash = token_hash(&token);
         let new = NewEnrollment {
             user_id: checked.user_id.as_str(),
             email: &checked.email,
@@ -131,13 +139,14 @@ impl PayerAccounts<'_> {
                 (checked.challenges[1].0.as_str(), a2.as_str()),
             ],
             account_id: account.id,
+            session_hash: &session_hash,
         };
         match self
             .db
             .enroll_payer(&new, &Activity::new(now_ms(), PayerEvent::Enrolled, ip))
             .await
         {
-            Ok(Enrolled::Done(_)) => Ok(()),
+            Ok(Enrolled::Done(_)) => Ok(token),
             Ok(Enrolled::UserIdTaken) => Err(keep_typed(AppError::field(
                 "user_id",
                 "That User ID is taken. Choose another.",
@@ -300,43 +309,8 @@ impl PayerAccounts<'_> {
             errs.add("new", "Choose a password different from the current one.");
         }
         errs.into_result()?;
-        let row = self.payer(&session.user_id).await?;
-        let now = now_ms();
-        let claim = self
-            .db
-            .claim_payer_attempt(row.id, now, LOCK_AFTER, lock_until(now))
-            .await?;
+        let row = self.verify_current(session, current, ip).await?;
         let permit = self.gate.enter().await?;
-        let current_ok = match &row.password_hash {
-            Some(h) => permit.verify(current, h).await,
-            None => false,
-        };
-        let locked_out = || async {
-            self.db
-                .end_payer_sessions(row.id, &Activity::new(now, PayerEvent::LockedOut, ip))
-                .await?;
-            Err::<String, AppError>(AppError::Unauthenticated)
-        };
-        match claim {
-            // A right password ends the run of failures, unless a lock was
-            // set meanwhile by other attempts.
-            Some(c) if current_ok => {
-                if !self.db.clear_payer_attempts(row.id, c, now).await? {
-                    return locked_out().await;
-                }
-            }
-            Some(c) if c.lock.is_none() => {
-                self.db
-                    .payer_activity_line(row.id, &Activity::new(now, PayerEvent::SignInFailed, ip))
-                    .await?;
-                return Err(AppError::field(
-                    "current",
-                    "That is not your current password.",
-                ));
-            }
-            // This attempt locked the payer, or they already were.
-            _ => return locked_out().await,
-        }
         let hash = permit.hash(new).await?;
         drop(permit);
         let token = new_token();
@@ -360,7 +334,58 @@ impl PayerAccounts<'_> {
         Ok(token)
     }
 
-    async fn payer(&self, user_id: &str) -> Result<PayerRow, AppError> {
+    /// The signed-in payer's current password, asked again before a
+    /// change to their sign-in (password, email, challenge questions). A
+    /// wrong one counts toward the lockout like a failed sign-in; the
+    /// attempt that locks ends every session.
+    pub(crate) async fn verify_current(
+        &self,
+        session: &PayerSession,
+        current: &str,
+        ip: Option<&str>,
+    ) -> Result<PayerRow, AppError> {
+        let row = self.payer(&session.user_id).await?;
+        let now = now_ms();
+        let claim = self
+            .db
+            .claim_payer_attempt(row.id, now, LOCK_AFTER, lock_until(now))
+            .await?;
+        let permit = self.gate.enter().await?;
+        let current_ok = match &row.password_hash {
+            Some(h) => permit.verify(current, h).await,
+            None => false,
+        };
+        drop(permit);
+        let locked_out = || async {
+            self.db
+                .end_payer_sessions(row.id, &Activity::new(now, PayerEvent::LockedOut, ip))
+                .await?;
+            Err::<PayerRow, AppError>(AppError::Unauthenticated)
+        };
+        match claim {
+            // A right password ends the run of failures, unless a lock was
+            // set meanwhile by other attempts.
+            Some(c) if current_ok => {
+                if !self.db.clear_payer_attempts(row.id, c, now).await? {
+                    return locked_out().await;
+                }
+                Ok(row)
+            }
+            Some(c) if c.lock.is_none() => {
+                self.db
+                    .payer_activity_line(row.id, &Activity::new(now, PayerEvent::SignInFailed, ip))
+                    .await?;
+                Err(AppError::field(
+                    "current",
+                    "That is not your current password.",
+                ))
+            }
+            // This attempt locked the payer, or they already were.
+            _ => locked_out().await,
+        }
+    }
+
+    pub(crate) async fn payer(&self, user_id: &str) -> Result<PayerRow, AppError> {
         self.db
             .payer_by_user_id(user_id.trim())
             .await?
@@ -439,10 +464,17 @@ impl PayerAccounts<'_> {
                 at: clock::display(a.at, tz),
                 event: PayerEvent::from_code(&a.event)
                     .map_or_else(|| a.event.clone(), |e| e.label().to_string()),
-                detail: match (a.staff_login, a.ip) {
-                    (Some(login), _) => format!("by {login}"),
-                    (None, Some(ip)) => format!("from {ip}"),
-                    (None, None) => String::new(),
+                detail: {
+                    let who = match (a.staff_login, a.ip) {
+                        (Some(login), _) => format!("by {login}"),
+                        (None, Some(ip)) => format!("from {ip}"),
+                        (None, None) => String::new(),
+                    };
+                    match a.note {
+                        Some(note) if who.is_empty() => note,
+                        Some(note) => format!("{note}, {who}"),
+                        None => who,
+                    }
                 },
             })
             .collect();

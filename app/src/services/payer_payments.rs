@@ -88,7 +88,7 @@ impl PayerAccounts<'_> {
                 "Payment {reference} is no longer Scheduled, so it can't be cancelled here. Call us for help."
             )));
         }
-        let actor = format!("payer {}", session.user_id);
+        let actor = super::actor::Actor::Payer(session).login();
         let request = NewAction {
             payment_id: row.id,
             idempotency_key: key,

@@ -71,6 +71,13 @@ fn not_a_link() -> AppError {
 }
 
 impl PaymentLinks<'_> {
+    /// The biller's name as its Profile says.
+    async fn biller_name(&self) -> Result<String, AppError> {
+        Ok(super::biller_profile::current(self.db, self.config)
+            .await?
+            .biller_name)
+    }
+
     fn sign(&self, id: i64, secret: &[u8; SECRET_LEN]) -> Result<[u8; TAG_LEN], AppError> {
         let mac = self
             .keys
@@ -288,7 +295,7 @@ impl PaymentLinks<'_> {
             .await?;
         let id = token.id;
         let url = self.url(&token);
-        let biller = &self.config.mail.biller_name;
+        let biller = &self.biller_name().await?;
         let expires = clock::display(expires_at, &self.config.timezone);
         let sent = match to.channel {
             LinkChannel::Email => {
@@ -469,7 +476,7 @@ impl PaymentLinks<'_> {
                 .await?;
         }
         let mut page = LinkPage {
-            biller: self.config.mail.biller_name.clone(),
+            biller: self.biller_name().await?,
             state,
             one_time: row.channel == LinkChannel::Web.code(),
             name: String::new(),
@@ -545,7 +552,7 @@ impl PaymentLinks<'_> {
             .await?
             .ok_or_else(|| AppError::Internal(super::incident_id()))?;
         Ok(LinkReceipt {
-            biller: self.config.mail.biller_name.clone(),
+            biller: self.biller_name().await?,
             reference: Reference::shown(&p.reference),
             account_number: p.account_number,
             amount: Money::from_cents(p.amount_cents),

@@ -1146,10 +1146,14 @@ pub fn summary(row: &PaymentRow, tz: &str) -> Result<PaymentSummary, crate::doma
 
 /// Where one email to the payer stands, in words.
 fn notice_status(n: &NoticeRow, tz: &str) -> String {
+    let to = match n.channel.as_str() {
+        "text" => format!("{} (text)", n.to_email),
+        _ => n.to_email.clone(),
+    };
     match n.status.as_str() {
         "sent" => format!(
             "Sent to {} on {}",
-            n.to_email,
+            to,
             n.sent_at.map(|t| clock::display(t, tz)).unwrap_or_default()
         ),
         "failed" => format!(
@@ -1163,6 +1167,10 @@ fn notice_status(n: &NoticeRow, tz: &str) -> String {
             n.last_error.clone().unwrap_or_default(),
             clock::display(n.next_attempt_at, tz)
         ),
-        _ => format!("Queued for {}", n.to_email),
+        "skipped" => format!(
+            "Not sent to {to}: {}",
+            n.last_error.clone().unwrap_or_default()
+        ),
+        _ => format!("Queued for {to}"),
     }
 }

@@ -4,12 +4,14 @@
 //! confirm opens it and claims the key with a UNIQUE insert, so a double
 //! click or a second tab makes one plan or one saved method.
 
+use super::actor::Actor;
 use super::clock;
 use super::keyring::PURPOSE_REVIEW;
 use super::payments::{Payments, SealedMethod};
 use super::scheduled::{self, Canceller};
 use crate::db::audit::AuditEntry;
 use crate::db::now_ms;
+use crate::db::payer_accounts::Activity;
 use crate::db::plans::{MethodDelete, NewPlan, PlanInsert, PlanRow};
 use crate::db::saved_methods::SavedMethodRow;
 use crate::domain::account::AccountStatus;
@@ -17,6 +19,7 @@ use crate::domain::audit_action::AuditAction;
 use crate::domain::calendar::{self, Frequency};
 use crate::domain::card::Expiry;
 use crate::domain::money::Money;
+use crate::domain::payer_account::PayerEvent;
 use crate::domain::payer_support::display_name;
 use crate::domain::payment::{
     PaymentForm, PaymentStatus, Reference, Today, check_method, parse_iso_date,
@@ -41,7 +44,8 @@ pub const CANCELLED_WITH_PLAN: &str = "Its automatic payment plan was cancelled"
 /// holds it: who confirmed it, when, and the key its confirm claims.
 #[derive(Debug, Serialize, Deserialize)]
 struct Sealed<T> {
-    staff_id: i64,
+    /// [`Actor::owner`]: a staff user or a payer.
+    owner: String,
     issued_at: i64,
     key: String,
     body: T,
@@ -67,10 +71,10 @@ impl Payments<'_> {
         clock::today(&self.config.timezone)
     }
 
-    /// Seals `body` as `staff`'s review, with a fresh key.
-    fn seal_review<T: Serialize>(&self, staff: &StaffUser, body: T) -> Result<String, AppError> {
+    /// Seals `body` as `who`'s review, with a fresh key.
+    fn seal_review<T: Serialize>(&self, who: &Actor, body: T) -> Result<String, AppError> {
         let sealed = Sealed {
-            staff_id: staff.id,
+            owner: who.owner(),
             issued_at: now_ms(),
             key: super::lifecycle::new_key(),
             body,
@@ -80,16 +84,16 @@ impl Payments<'_> {
         Ok(self.keys.seal(PURPOSE_REVIEW, &json))
     }
 
-    /// Opens a review: only the staff user who confirmed it, within its
-    /// time.
+    /// Opens a review: only the staff user or payer who confirmed it,
+    /// within its time.
     fn open_review<T: for<'de> Deserialize<'de>>(
         &self,
-        staff: &StaffUser,
+        who: &Actor,
         sealed: &str,
     ) -> Result<Sealed<T>, AppError> {
         let json = self.keys.open(PURPOSE_REVIEW, sealed).ok_or_else(gone)?;
         let r: Sealed<T> = serde_json::from_slice(&json).map_err(|_| gone())?;
-        if r.staff_id != staff.id {
+        if r.owner != who.owner() {
             return Err(AppError::Forbidden);
         }
         if now_ms() - r.issued_at > REVIEW_TTL_MS {
@@ -198,7 +202,7 @@ impl Payments<'_> {
         form: &PlanForm,
     ) -> Result<String, AppError> {
         self.check_plan(form).await?;
-        self.seal_review(staff, form.clone())
+        self.seal_review(&Actor::Staff(staff), form.clone())
     }
 
     /// The confirmation page.
@@ -207,7 +211,7 @@ impl Payments<'_> {
         staff: &StaffUser,
         sealed: &str,
     ) -> Result<PlanReview, AppError> {
-        let r: Sealed<PlanForm> = self.open_review(staff, sealed)?;
+        let r: Sealed<PlanForm> = self.open_review(&Actor::Staff(staff), sealed)?;
         let (checked, account_id, payer) = self.check_plan(&r.body).await?;
         let a = self
             .db
@@ -283,7 +287,7 @@ impl Payments<'_> {
         sealed: &str,
         ip: Option<&str>,
     ) -> Result<i64, AppError> {
-        let r: Sealed<PlanForm> = self.open_review(staff, sealed)?;
+        let r: Sealed<PlanForm> = self.open_review(&Actor::Staff(staff), sealed)?;
         let (checked, account_id, payer_id) = self.check_plan(&r.body).await?;
         let mut new = NewPlan {
             kind: checked.terms.kind().code(),
@@ -358,9 +362,10 @@ impl Payments<'_> {
 
     /// Cancel Recurring Payment / Cancel Bill-Triggered Payment: the plan
     /// ends and its Scheduled payments are cancelled. A repeat is a no-op.
+    /// A payer cancels only their own plans (another's is "no such plan").
     pub async fn cancel_plan(
         &self,
-        staff: &StaffUser,
+        who: &Actor<'_>,
         id: i64,
         ip: Option<&str>,
     ) -> Result<bool, AppError> {
@@ -368,12 +373,14 @@ impl Payments<'_> {
             .db
             .plan(id)
             .await?
+            .filter(|p| who.payer().is_none_or(|me| me.payer_id == p.payer_id))
             .ok_or_else(|| not_found("There is no such plan."))?;
         let object = format!("plan {id}");
-        let reason = format!("Cancelled by {}", staff.login);
+        let login = who.login();
+        let reason = format!("Cancelled by {login}");
         let audit = AuditEntry {
-            actor_id: Some(staff.id),
-            actor_login: Some(&staff.login),
+            actor_id: who.staff_id(),
+            actor_login: Some(&login),
             object: Some(&object),
             after: Some(&reason),
             ip,
@@ -384,8 +391,8 @@ impl Payments<'_> {
             .end_plan(plan.id, PlanStatus::Cancelled.code(), &reason, None, &audit)
             .await?;
         let by = Canceller {
-            actor_id: Some(staff.id),
-            actor_login: &staff.login,
+            actor_id: who.staff_id(),
+            actor_login: &login,
             ip,
             why: CANCELLED_WITH_PLAN,
         };
@@ -395,13 +402,16 @@ impl Payments<'_> {
         Ok(ended)
     }
 
-    /// An enrolled payer's page: accounts, saved methods, plans.
-    pub async fn payer_view(&self, user_id: &str) -> Result<PayerView, AppError> {
-        let payer = self.payer(user_id).await?;
+    /// A payer's saved methods as listed (each with the active plans that
+    /// hold it), and as stored.
+    pub async fn method_lines(
+        &self,
+        payer: i64,
+    ) -> Result<(Vec<SavedMethodLine>, Vec<SavedMethodRow>), AppError> {
         let today = self.today();
         let holding = self.db.plans_holding_methods(payer).await?;
-        let methods_rows = self.db.saved_methods_of_payer(payer).await?;
-        let methods = methods_rows
+        let rows = self.db.saved_methods_of_payer(payer).await?;
+        let lines = rows
             .iter()
             .map(|m| SavedMethodLine {
                 id: m.id,
@@ -421,6 +431,14 @@ impl Payments<'_> {
                     .collect(),
             })
             .collect();
+        Ok((lines, rows))
+    }
+
+    /// An enrolled payer's page: accounts, saved methods, plans.
+    pub async fn payer_view(&self, user_id: &str) -> Result<PayerView, AppError> {
+        let payer = self.payer(user_id).await?;
+        let today = self.today();
+        let (methods, methods_rows) = self.method_lines(payer).await?;
         let accounts = self
             .db
             .accounts_for_user_id(user_id.trim())
@@ -542,7 +560,7 @@ impl Payments<'_> {
     /// checks as Make Payment) and seals the review.
     pub async fn review_new_method(
         &self,
-        staff: &StaffUser,
+        who: &Actor<'_>,
         user_id: &str,
         form: &PaymentForm,
     ) -> Result<String, AppError> {
@@ -570,7 +588,7 @@ impl Payments<'_> {
             _ => return Err(AppError::Invalid(errs)),
         };
         self.seal_review(
-            staff,
+            who,
             NewMethod {
                 user_id: user_id.trim().to_string(),
                 method,
@@ -579,12 +597,8 @@ impl Payments<'_> {
     }
 
     /// The review of a method to add.
-    pub fn show_new_method(
-        &self,
-        staff: &StaffUser,
-        sealed: &str,
-    ) -> Result<MethodReview, AppError> {
-        let r = self.open_review::<NewMethod>(staff, sealed)?.body;
+    pub fn show_new_method(&self, who: &Actor<'_>, sealed: &str) -> Result<MethodReview, AppError> {
+        let r = self.open_review::<NewMethod>(who, sealed)?.body;
         let details = match &r.method {
             SealedMethod::Card {
                 name, expiry, zip, ..
@@ -615,11 +629,11 @@ impl Payments<'_> {
     /// Add Credit Card / Add Bank Account on the review. Returns the payer.
     pub async fn add_method(
         &self,
-        staff: &StaffUser,
+        who: &Actor<'_>,
         sealed: &str,
         ip: Option<&str>,
     ) -> Result<String, AppError> {
-        let Sealed { key, body: r, .. }: Sealed<NewMethod> = self.open_review(staff, sealed)?;
+        let Sealed { key, body: r, .. }: Sealed<NewMethod> = self.open_review(who, sealed)?;
         let payer_id = self.payer(&r.user_id).await?;
         let (kind, method) = r.method.columns(self.keys);
         let row = SavedMethodRow {
@@ -630,14 +644,18 @@ impl Payments<'_> {
             method,
         };
         let after = serde_json::json!({ "payer": r.user_id, "method": row.label }).to_string();
+        let login = who.login();
         let audit = AuditEntry {
-            actor_id: Some(staff.id),
-            actor_login: Some(&staff.login),
+            actor_id: who.staff_id(),
+            actor_login: Some(&login),
             after: Some(&after),
             ip,
             ..AuditEntry::new(now_ms(), AuditAction::SavedMethodAdd)
         };
-        self.db.add_saved_method(&row, &key, &audit).await?;
+        let activity = payer_activity(who, PayerEvent::MethodAdded, ip);
+        self.db
+            .add_saved_method(&row, &key, &audit, activity.as_ref())
+            .await?;
         Ok(r.user_id)
     }
 
@@ -645,7 +663,7 @@ impl Payments<'_> {
     /// while an active plan uses it.
     pub async fn delete_method(
         &self,
-        staff: &StaffUser,
+        who: &Actor<'_>,
         user_id: &str,
         id: i64,
         ip: Option<&str>,
@@ -653,15 +671,21 @@ impl Payments<'_> {
         let payer_id = self.payer(user_id).await?;
         let object = format!("saved method {id}");
         let after = serde_json::json!({ "payer": user_id.trim() }).to_string();
+        let login = who.login();
         let audit = AuditEntry {
-            actor_id: Some(staff.id),
-            actor_login: Some(&staff.login),
+            actor_id: who.staff_id(),
+            actor_login: Some(&login),
             object: Some(&object),
             after: Some(&after),
             ip,
             ..AuditEntry::new(now_ms(), AuditAction::SavedMethodDelete)
         };
-        match self.db.delete_saved_method(payer_id, id, &audit).await? {
+        let activity = payer_activity(who, PayerEvent::MethodDeleted, ip);
+        match self
+            .db
+            .delete_saved_method(payer_id, id, &audit, activity.as_ref())
+            .await?
+        {
             MethodDelete::Deleted => Ok(()),
             MethodDelete::NotFound => Err(not_found(
                 "That saved method is not this payer's, or was deleted already.",
@@ -681,6 +705,16 @@ impl Payments<'_> {
             ))),
         }
     }
+}
+
+/// The payer's Activity line for what they did themselves (written in
+/// the change's transaction); none for a staff user's change.
+fn payer_activity<'a>(
+    who: &Actor<'_>,
+    event: PayerEvent,
+    ip: Option<&'a str>,
+) -> Option<Activity<'a>> {
+    who.payer().map(|_| Activity::new(now_ms(), event, ip))
 }
 
 /// A stored plan's terms.

@@ -4,6 +4,7 @@
 mod accounts;
 mod approvals;
 mod audit_report;
+mod biller_profile;
 mod bills;
 mod cancel_reverse;
 mod change_password;
@@ -18,6 +19,7 @@ mod not_found;
 mod payer_accounts;
 mod payer_activity;
 mod payer_plans;
+mod payer_profile;
 mod payer_reset;
 mod payer_site;
 mod payer_support;
@@ -108,6 +110,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users") view=user_admin::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users/:login") view=user_admin::UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/roles") view=role_entitlements::RoleEntitlementsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/profile") view=biller_profile::BillerProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads") view=uploads::UploadsPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads/:id") view=uploads::UploadPage ssr=SsrMode::Async/>
                 <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>
@@ -116,7 +119,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p") view=payer_accounts::PayerSignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/sign-in") view=payer_accounts::PayerSignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/register") view=payer_accounts::RegisterPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/registered") view=payer_accounts::RegisteredPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/registered") view=payer_profile::RegisteredPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/profile") view=payer_profile::PayerProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/p/profile/add-method") view=payer_profile::PayerAddMethodPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/profile/method-review") view=payer_profile::PayerMethodReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/home") view=payer_accounts::PayerHomePage ssr=SsrMode::Async/>
                 <Route path=path!("/p/forgot") view=payer_reset::ForgotPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/reset/:token") view=payer_reset::ResetPasswordPage ssr=SsrMode::Async/>
@@ -124,6 +130,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/activity") view=payer_activity::PayerActivityPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/change-password") view=payer_accounts::PayerChangePasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/pay") view=payer_site::OneTimePage ssr=SsrMode::Async/>
+                <Route path=path!("/p/customer-service") view=biller_profile::CustomerServicePage ssr=SsrMode::Async/>
                 <Route path=path!("/p/link/:token") view=payer_site::LinkPayPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/link/:token/review") view=payer_site::LinkReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/link/:token/receipt") view=payer_site::LinkReceiptPage ssr=SsrMode::Async/>

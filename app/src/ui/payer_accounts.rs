@@ -1,5 +1,5 @@
 //! The payer site's enrolled side (help center P1, B7): Sign In, Register
-//! Now and its Skip to Login, the payer's Change Password, and the
+//! Now, the payer's Change Password, and the
 //! dashboard (accounts, balances, bills, Pay Now). Phone-first, in the
 //! payer frame, every form posting without JavaScript too.
 
@@ -14,7 +14,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// What was typed into `f` before a refused submit (never a password).
-fn kept(errors: &Option<FieldErrors>, f: &str) -> String {
+pub(super) fn kept(errors: &Option<FieldErrors>, f: &str) -> String {
     errors
         .as_ref()
         .and_then(|e| e.value_for(f).map(str::to_string))
@@ -71,7 +71,11 @@ pub fn PayerSignInPage() -> impl IntoView {
 
 /// One challenge question and its answer.
 #[component]
-fn Challenge(n: u8, chosen: String, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+pub(super) fn Challenge(
+    n: u8,
+    chosen: String,
+    errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
     let (q, a) = (
         if n == 1 { "question1" } else { "question2" },
         if n == 1 { "answer1" } else { "answer2" },
@@ -137,19 +141,6 @@ pub fn RegisterPage() -> impl IntoView {
                 </div>
             </ActionForm>
             <p><a href=routes::PAYER_SIGN_IN>"Back to Sign In"</a></p>
-        </PayerLayout>
-    }
-}
-
-/// `/p/registered`: what comes after Register Now.
-#[component]
-pub fn RegisteredPage() -> impl IntoView {
-    view! {
-        <Title text="Registered"/>
-        <PayerLayout>
-            <h1>"You are registered"</h1>
-            <p>"Sign in with your User ID and password to see your accounts and bills, pay, and schedule payments."</p>
-            <p><a class="btn btn-primary" href=format!("{}?registered=1", routes::PAYER_SIGN_IN)>"Skip to Login"</a></p>
         </PayerLayout>
     }
 }

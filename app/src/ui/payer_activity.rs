@@ -20,6 +20,7 @@ pub fn PayerNav() -> impl IntoView {
             <a href=routes::PAYER_HOME>"My Accounts"</a>
             <a href=routes::PAYER_ACTIVITY>"Payment Activity"</a>
             <a href=routes::PAYER_PLANS>"Automatic Payments"</a>
+            <a href=routes::PAYER_PROFILE>"Profile"</a>
         </nav>
     }
 }

@@ -32,6 +32,7 @@ pub fn PayerLayout(children: Children) -> impl IntoView {
         <main id="main" class="page payer-page" tabindex="-1">{children()}</main>
         <footer class="payer-foot">
             <p class="muted small">"Card numbers and bank details are sent securely and never shown again."</p>
+            <p class="small"><a href=crate::routes::PAYER_CUSTOMER_SERVICE>"Customer Service"</a></p>
         </footer>
     }
 }

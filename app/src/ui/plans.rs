@@ -14,8 +14,8 @@ use crate::api::plans::{
 use crate::domain::bank::BankAccountKind;
 use crate::domain::calendar::Frequency;
 use crate::domain::plan::{
-    AmountRule, BillAmount, MAX_DAYS_BEFORE, PayerView, PlanKind, PlanReview, PlanStatus, PlanView,
-    SetUpContext,
+    AmountRule, BillAmount, MAX_DAYS_BEFORE, MethodReview, PayerView, PlanKind, PlanReview,
+    PlanStatus, PlanView, SetUpContext,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::routes;
@@ -400,15 +400,50 @@ fn MethodForm(
     #[prop(optional)] close: Option<Callback<()>>,
 ) -> impl IntoView {
     let errors = Signal::derive(move || field_errors(action.value().get()));
-    let alert = Signal::derive(move || {
-        form_error(action.value().get()).or_else(|| {
-            field_errors(action.value().get())
-                .map(|_| "Please correct the highlighted fields.".to_string())
-        })
-    });
-    // Without JavaScript the page comes back with what was typed (never
-    // the card or account number).
+    let alert = method_alert(action.value().into());
     let kept = field_errors(action.value().get_untracked());
+    let cancel = match close {
+        Some(close) => view! {
+            <button type="button" class="btn btn-secondary" on:click=move |_| close.run(())>"Cancel"</button>
+        }
+        .into_any(),
+        None => view! { <a class="btn btn-secondary" href=routes::payer(&user)>"Cancel"</a> }.into_any(),
+    };
+    view! {
+        <p class="muted">"For payer "<span class="mono">{user.clone()}</span>". The same checks as Make Payment; you review it before it is saved."</p>
+        <ActionForm action=action>
+            <input type="hidden" name="payer" value=user.clone()/>
+            {close.is_some().then(|| view! { <input type="hidden" name="stay" value="true"/> })}
+            <FormAlert message=alert/>
+            <MethodInputs kind errors kept/>
+            <div class="actions">
+                {cancel}
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Continue"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The alert above a method's form: the server's refusal, or a pointer to
+/// the highlighted fields.
+pub fn method_alert(value: Signal<Option<Result<String, AppError>>>) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        form_error(value.get()).or_else(|| {
+            field_errors(value.get()).map(|_| "Please correct the highlighted fields.".to_string())
+        })
+    })
+}
+
+/// The card or bank fields of Add Credit Card / Add Bank Account (the
+/// console's and the payer site's), posted as `form[...]`. Without
+/// JavaScript the page comes back with what was typed (`kept`; never the
+/// card or account number).
+#[component]
+pub fn MethodInputs(
+    kind: &'static str,
+    errors: Signal<Option<FieldErrors>>,
+    kept: Option<FieldErrors>,
+) -> impl IntoView {
     let initial = move |f: &str| {
         kept.as_ref()
             .and_then(|k| k.value_for(f).map(str::to_string))
@@ -422,38 +457,33 @@ fn MethodForm(
             k
         }
     };
-    let cancel = match close {
-        Some(close) => view! {
-            <button type="button" class="btn btn-secondary" on:click=move |_| close.run(())>"Cancel"</button>
-        }
-        .into_any(),
-        None => view! { <a class="btn btn-secondary" href=routes::payer(&user)>"Cancel"</a> }.into_any(),
-    };
     view! {
-        <p class="muted">"For payer "<span class="mono">{user.clone()}</span>". The same checks as Make Payment; you review it before it is saved."</p>
-        <ActionForm action=action>
-            <input type="hidden" name="payer" value=user.clone()/>
-            <input type="hidden" name="form[account]" value=""/>
-            <input type="hidden" name="form[method]" value=kind/>
-            {close.is_some().then(|| view! { <input type="hidden" name="stay" value="true"/> })}
-            <FormAlert message=alert/>
-            {if kind == "card" {
-                view! {
-                    <CardFields class="method-fields-static" errors
-                        name=initial("card_name") expiry=initial("card_expiry") zip=initial("card_zip")/>
-                }.into_any()
-            } else {
-                view! {
-                    <BankFields class="method-fields-static" errors
-                        holder=initial("bank_holder") routing=initial("bank_routing") kind=bank_kind/>
-                }.into_any()
-            }}
-            <Message id="method" errors/>
-            <div class="actions">
-                {cancel}
-                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Continue"</button>
-            </div>
-        </ActionForm>
+        <input type="hidden" name="form[account]" value=""/>
+        <input type="hidden" name="form[method]" value=kind/>
+        {if kind == "card" {
+            view! {
+                <CardFields class="method-fields-static" errors
+                    name=initial("card_name") expiry=initial("card_expiry") zip=initial("card_zip")/>
+            }.into_any()
+        } else {
+            view! {
+                <BankFields class="method-fields-static" errors
+                    holder=initial("bank_holder") routing=initial("bank_routing") kind=bank_kind/>
+            }.into_any()
+        }}
+        <Message id="method" errors/>
+    }
+}
+
+/// A method's review: who it is for, its label and details.
+#[component]
+pub fn MethodDetails(v: MethodReview) -> impl IntoView {
+    view! {
+        <dl class="review">
+            <div><dt>"Payer"</dt><dd class="mono">{v.payer}</dd></div>
+            <div><dt>"Payment Method"</dt><dd>{v.label}</dd></div>
+            {v.details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+        </dl>
     }
 }
 
@@ -508,11 +538,7 @@ fn AddMethodDialog(
                         let button = if v.card { "Add Credit Card" } else { "Add Bank Account" };
                         view! {
                             <p class="muted">"Check it with the payer, then click "{button}"."</p>
-                            <dl class="review">
-                                <div><dt>"Payer"</dt><dd class="mono">{v.payer}</dd></div>
-                                <div><dt>"Payment Method"</dt><dd>{v.label}</dd></div>
-                                {v.details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
-                            </dl>
+                            <MethodDetails v/>
                             <ActionForm action=add>
                                 <FormAlert message=alert/>
                                 <input type="hidden" name="r" value=sealed.get_untracked().unwrap_or_default()/>
@@ -545,7 +571,7 @@ pub fn MethodReviewPage() -> impl IntoView {
             <Suspense fallback=loading>
                 {move || data.get().map(|r| match r {
                     Ok(v) => {
-                        let (user, label, details, card) = (v.payer, v.label, v.details, v.card);
+                        let (user, card) = (v.payer.clone(), v.card);
                         let button = if card { "Add Credit Card" } else { "Add Bank Account" };
                         let back = routes::add_method(&user, if card { "card" } else { "bank" });
                         view! {
@@ -555,11 +581,7 @@ pub fn MethodReviewPage() -> impl IntoView {
                             </nav>
                             <h1>"Review Payment Method"</h1>
                             <p class="muted">"Check it with the payer, then click "{button}"."</p>
-                            <dl class="review">
-                                <div><dt>"Payer"</dt><dd class="mono">{user.clone()}</dd></div>
-                                <div><dt>"Payment Method"</dt><dd>{label}</dd></div>
-                                {details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
-                            </dl>
+                            <MethodDetails v/>
                             <ActionForm action=action>
                                 <FormAlert message=alert/>
                                 <input type="hidden" name="r" value=sealed()/>

@@ -103,6 +103,13 @@ impl AppState {
         }
     }
 
+    pub fn biller_profiles(&self) -> crate::services::biller_profile::BillerProfiles<'_> {
+        crate::services::biller_profile::BillerProfiles {
+            db: &self.db,
+            config: &self.config,
+        }
+    }
+
     pub fn user_admin(&self) -> crate::services::user_admin::UserAdmin<'_> {
         crate::services::user_admin::UserAdmin {
             db: &self.db,
@@ -152,9 +159,14 @@ impl AppState {
     /// Sends what was just queued for a payment (its receipt, a refund
     /// notice) in the background, after the commit.
     pub fn send_notices_soon(&self, payment_id: i64) {
-        let (db, mailer, config) = (self.db.clone(), self.mailer.clone(), self.config.clone());
+        let (db, mailer, texts, config) = (
+            self.db.clone(),
+            self.mailer.clone(),
+            self.texts.clone(),
+            self.config.clone(),
+        );
         tokio::spawn(async move {
-            notices::deliver_for_payment(&db, &mailer, &config, payment_id).await
+            notices::deliver_for_payment(&db, &mailer, &texts, &config, payment_id).await
         });
     }
 }

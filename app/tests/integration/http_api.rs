@@ -689,6 +689,23 @@ const MATRIX: &[MatrixRow] = &[
         Access::Payer,
         &[("form[current]", ""), ("form[new]", "")],
     ),
+    ("p_profile", Access::Payer, &[]),
+    (
+        "p_change_email",
+        Access::Payer,
+        &[("form[email]", "x@example.com"), ("form[current]", "")],
+    ),
+    (
+        "p_change_questions",
+        Access::Payer,
+        &[("form[question1]", ""), ("form[current]", "")],
+    ),
+    ("p_change_alerts", Access::Payer, &[("form[mobile]", "12")]),
+    ("p_review_method", Access::Payer, &[("form[account]", "")]),
+    ("p_method_review", Access::Payer, &[("r", "x")]),
+    ("p_add_method", Access::Payer, &[("r", "x")]),
+    ("p_delete_method", Access::Payer, &[("method", "999999")]),
+    ("p_cancel_plan", Access::Payer, &[("plan", "999999")]),
     (
         "load_enrolled_user",
         Entitled(Entitlement::OnBehalfPayments),
@@ -709,6 +726,17 @@ const MATRIX: &[MatrixRow] = &[
         Entitled(Entitlement::OnBehalfPayments),
         &[("user_id", "nobody")],
     ),
+    (
+        "load_biller_profile",
+        Entitled(Entitlement::BillerProfile),
+        &[],
+    ),
+    (
+        "save_biller_profile",
+        Entitled(Entitlement::BillerProfile),
+        &[("form[biller_name]", "")],
+    ),
+    ("p_customer_service", Access::Anyone, &[]),
     (
         "make_payment",
         Entitled(Entitlement::OnBehalfPayments),

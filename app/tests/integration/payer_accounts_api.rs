@@ -208,6 +208,17 @@ async fn register_sign_in_and_see_only_your_accounts(t: &TestDb) {
     assert_eq!(alerts[0]["kind"], "Payment link");
     assert_eq!(alerts[0]["channel"], "Email");
     assert_eq!(alerts[0]["address"], "pat@example.com");
+    // And Activity names the link sent, by whom and where.
+    let sent = user["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["event"] == "Payment link sent")
+        .expect("the link is in Activity");
+    assert_eq!(
+        sent["detail"],
+        format!("email to pat@example.com, by {}", CSR.0)
+    );
     // Another payer's alerts are not theirs.
     let other = json(call(&csr, &s, "load_enrolled_user", &[("user_id", "payer1")]).await).await;
     assert_eq!(other["alerts"].as_array().unwrap().len(), 0);
@@ -227,13 +238,15 @@ async fn register_sign_in_and_see_only_your_accounts(t: &TestDb) {
         call(&payer, &s, "p_home", &[]).await.status(),
         StatusCode::UNAUTHORIZED
     );
+    // Left: only the session Register Now opened, in the registering
+    // browser.
     assert_eq!(
         support::count(
             &t.db,
             "SELECT COUNT(*) FROM payer_sessions s JOIN payers p ON p.id = s.payer_id WHERE p.user_id = 'pat.payer'"
         )
         .await,
-        0
+        1
     );
 }
 

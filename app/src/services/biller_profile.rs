@@ -1,0 +1,103 @@
+//! The biller's Profile (help center A2; docs/biller-profile.md): read by
+//! receipts, payer notices and the payer site's Customer Service, changed
+//! by an administrator's Save Changes (audited with the values before and
+//! after). Until the first save, the configuration's biller name is the
+//! first-run default.
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::audit::AuditEntry;
+use crate::domain::audit_action::AuditAction;
+use crate::domain::biller_profile::{BillerProfile, BillerProfileForm, check_biller_profile};
+use crate::domain::staff::StaffUser;
+use crate::error::AppError;
+
+pub struct BillerProfiles<'a> {
+    pub db: &'a Db,
+    pub config: &'a Config,
+}
+
+/// The Biller Key a new installation gets: its name in lower case, words
+/// joined by dashes ("Town of Lakeside" → "town-of-lakeside").
+fn key_of(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.is_empty() {
+        "biller".into()
+    } else {
+        words.join("-")
+    }
+}
+
+/// The Profile before anyone saved it: the name from the configuration
+/// (`PAYDESK_BILLER_NAME`), the rest to be filled in.
+pub fn first_run(config: &Config) -> BillerProfile {
+    BillerProfile {
+        biller_key: key_of(&config.mail.biller_name),
+        biller_name: config.mail.biller_name.clone(),
+        ..BillerProfile::default()
+    }
+}
+
+/// The Profile as it stands (a background task's read: no request).
+pub async fn current(db: &Db, config: &Config) -> Result<BillerProfile, crate::db::DbError> {
+    Ok(db
+        .biller_profile()
+        .await?
+        .unwrap_or_else(|| first_run(config)))
+}
+
+impl BillerProfiles<'_> {
+    pub async fn load(&self) -> Result<BillerProfile, AppError> {
+        Ok(current(self.db, self.config).await?)
+    }
+
+    /// Save Changes: every field checked, then the whole Profile written
+    /// with an audit row holding it before and after.
+    pub async fn save(
+        &self,
+        staff: &StaffUser,
+        form: &BillerProfileForm,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
+        let checked = check_biller_profile(form).map_err(AppError::Invalid)?;
+        let before = self.load().await?;
+        let after = BillerProfile {
+            biller_key: before.biller_key.clone(),
+            biller_name: checked.biller_name,
+            payer_login_url: checked.payer_login_url,
+            biller_dnis: checked.biller_dnis,
+            contact_info: checked.contact_info,
+            support_email: checked.support_email,
+            support_phone: checked.support_phone,
+            address: checked.address,
+        };
+        let json = |p: &BillerProfile| {
+            serde_json::to_string(p).map_err(|_| AppError::Internal(super::incident_id()))
+        };
+        let (before_json, after_json) = (json(&before)?, json(&after)?);
+        let audit = AuditEntry {
+            before: Some(&before_json),
+            after: Some(&after_json),
+            ..AuditEntry::by_staff(staff, AuditAction::BillerProfileSaved, "biller profile", ip)
+        };
+        self.db.save_biller_profile(&after, &audit).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_key_is_the_name_in_lower_case_with_dashes() {
+        assert_eq!(super::key_of("Town of Lakeside"), "town-of-lakeside");
+        assert_eq!(
+            super::key_of("  Paydesk Demo Utilities, Inc. "),
+            "paydesk-demo-utilities-inc"
+        );
+        assert_eq!(super::key_of("—"), "biller");
+    }
+}
