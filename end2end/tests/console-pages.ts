@@ -33,6 +33,8 @@ export const PAGES = [
   "/admin/users",
   "/admin/users/csr",
   "/admin/roles",
+  "/admin/profile",
+  "/p/customer-service",
   "/uploads",
   "/account/password",
 ];

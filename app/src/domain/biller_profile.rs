@@ -106,11 +106,10 @@ pub fn check_biller_profile(form: &BillerProfileForm) -> Result<BillerProfileFor
         Some("Enter the name payers see."),
     );
     let url = line(&mut errors, "payer_login_url", &form.payer_login_url, None);
-    if !url.is_empty()
-        && !(url.starts_with("https://")
-            && url.len() > "https://".len()
-            && !url.contains(char::is_whitespace))
-    {
+    let https = url.starts_with("https://")
+        && url.len() > "https://".len()
+        && !url.contains(char::is_whitespace);
+    if !url.is_empty() && !https {
         errors.add(
             "payer_login_url",
             "Enter an address that starts with https://.",

@@ -141,7 +141,13 @@ mod browser {
             timers.update_value(|t| t.drain(..).for_each(|h| h.clear()));
         });
         move |_| {
-            phase.set(Phase::Quiet);
+            // The old clock stops now, not when the server answers: a
+            // reply slower than the minutes left must not end a session
+            // the user chose to keep. The answer sets it again.
+            match window.get_untracked() {
+                Some(minutes) => arm(minutes),
+                None => phase.set(Phase::Quiet),
+            }
             renew();
             BEFORE.with(|b| {
                 if let Some(e) = b.borrow_mut().take().filter(|e| e.is_connected()) {
