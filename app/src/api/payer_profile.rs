@@ -1,11 +1,15 @@
 //! The payer site's Profile and the payer's Cancel of an automatic
 //! payment (`p_*`: the payer's own session, never the staff's). The rules
-//! are in `services::payer_profile`.
+//! are in `services::payer_profile`; saved methods and plans go through
+//! the console's own services (`services::plans`) with the payer as the
+//! actor.
 
 use crate::domain::payer_profile::{AlertsForm, EmailForm, PayerProfile, QuestionsForm};
 use crate::domain::payment::PaymentForm;
 use crate::domain::plan::MethodReview;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::services::actor::Actor;
 use leptos::prelude::*;
 
 /// Where a saved method's Add leads: back to Register Now's next step, or
@@ -72,7 +76,10 @@ pub async fn p_change_alerts(form: AlertsForm) -> Result<(), AppError> {
 #[server(endpoint = "p_review_method")]
 pub async fn p_review_method(form: PaymentForm, next: Option<String>) -> Result<String, AppError> {
     let (state, payer, _) = super::context::require_payer()?;
-    let sealed = state.payer_accounts().review_method(&payer, &form).await?;
+    let sealed = state
+        .payments()
+        .review_new_method(&Actor::Payer(&payer), &payer.user_id, &form)
+        .await?;
     let mut to = crate::routes::payer_method_review(&sealed);
     if next.as_deref() == Some("registered") {
         to.push_str("&next=registered");
@@ -85,7 +92,7 @@ pub async fn p_review_method(form: PaymentForm, next: Option<String>) -> Result<
 #[server(endpoint = "p_method_review")]
 pub async fn p_method_review(r: String) -> Result<MethodReview, AppError> {
     let (state, payer, _) = super::context::require_payer()?;
-    state.payer_accounts().show_method(&payer, &r)
+    state.payments().show_new_method(&Actor::Payer(&payer), &r)
 }
 
 /// Add on the review: one method, however often it is sent.
@@ -93,8 +100,8 @@ pub async fn p_method_review(r: String) -> Result<MethodReview, AppError> {
 pub async fn p_add_method(r: String, next: Option<String>) -> Result<(), AppError> {
     let (state, payer, req) = super::context::require_payer()?;
     state
-        .payer_accounts()
-        .add_method(&payer, &r, req.ip.as_deref())
+        .payments()
+        .add_method(&Actor::Payer(&payer), &r, req.ip.as_deref())
         .await?;
     leptos_axum::redirect(&after_method(next.as_deref(), "method_added"));
     Ok(())
@@ -105,8 +112,13 @@ pub async fn p_add_method(r: String, next: Option<String>) -> Result<(), AppErro
 pub async fn p_delete_method(method: i64) -> Result<(), AppError> {
     let (state, payer, req) = super::context::require_payer()?;
     state
-        .payer_accounts()
-        .delete_method(&payer, method, req.ip.as_deref())
+        .payments()
+        .delete_method(
+            &Actor::Payer(&payer),
+            &payer.user_id,
+            method,
+            req.ip.as_deref(),
+        )
         .await?;
     leptos_axum::redirect(&after_method(None, "method_deleted"));
     Ok(())
@@ -117,8 +129,8 @@ pub async fn p_delete_method(method: i64) -> Result<(), AppError> {
 pub async fn p_cancel_plan(plan: i64) -> Result<bool, AppError> {
     let (state, payer, req) = super::context::require_payer()?;
     let ended = state
-        .payer_accounts()
-        .cancel_plan(&payer, plan, req.ip.as_deref())
+        .payments()
+        .cancel_plan(&Actor::Payer(&payer), plan, req.ip.as_deref())
         .await?;
     leptos_axum::redirect(&format!(
         "{}?{}=1",

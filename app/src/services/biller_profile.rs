@@ -65,16 +65,7 @@ impl BillerProfiles<'_> {
     ) -> Result<(), AppError> {
         let checked = check_biller_profile(form).map_err(AppError::Invalid)?;
         let before = self.load().await?;
-        let after = BillerProfile {
-            biller_key: before.biller_key.clone(),
-            biller_name: checked.biller_name,
-            payer_login_url: checked.payer_login_url,
-            biller_dnis: checked.biller_dnis,
-            contact_info: checked.contact_info,
-            support_email: checked.support_email,
-            support_phone: checked.support_phone,
-            address: checked.address,
-        };
+        let after = checked.with_key(before.biller_key.clone());
         let json = |p: &BillerProfile| {
             serde_json::to_string(p).map_err(|_| AppError::Internal(super::incident_id()))
         };

@@ -1,10 +1,10 @@
 //! The payer site's Profile (docs/payer-site.md): the email and challenge
 //! questions (each change confirmed by the current password, which counts
 //! toward the lockout), Alerts by email and text, and the payer's saved
-//! payment methods; and Cancel of the payer's own automatic payments.
-//! Methods and plans go through the console's own code
-//! (`services::plans`) with the payer as the actor, so the same review,
-//! key and audit rules hold.
+//! payment methods. Methods and plans (and the payer's Cancel of an
+//! automatic payment) go through the console's own code
+//! (`services::plans`, with [`super::actor::Actor::Payer`]), so the same
+//! review, key and audit rules hold.
 
 use super::actor::Actor;
 use super::payer_accounts::{PayerAccounts, PayerSession};
@@ -18,9 +18,7 @@ use crate::domain::payer_profile::{
     Alerts, AlertsForm, EmailForm, PayerProfile, QuestionsForm, check_alerts_form,
     check_email_form, check_questions_form,
 };
-use crate::domain::payment::PaymentForm;
 use crate::domain::payment_link::MobileNumber;
-use crate::domain::plan::MethodReview;
 use crate::error::AppError;
 
 impl PayerAccounts<'_> {
@@ -126,70 +124,5 @@ impl PayerAccounts<'_> {
             )
             .await?;
         Ok(())
-    }
-
-    /// Add Credit Card / Add Bank Account: the console's checks, sealed
-    /// as this payer's review.
-    pub async fn review_method(
-        &self,
-        session: &PayerSession,
-        form: &PaymentForm,
-    ) -> Result<String, AppError> {
-        self.links
-            .payments
-            .review_new_method(&Actor::Payer(session), &session.user_id, form)
-            .await
-    }
-
-    pub fn show_method(
-        &self,
-        session: &PayerSession,
-        sealed: &str,
-    ) -> Result<MethodReview, AppError> {
-        self.links
-            .payments
-            .show_new_method(&Actor::Payer(session), sealed)
-    }
-
-    /// Add on the review: one method however often it is sent.
-    pub async fn add_method(
-        &self,
-        session: &PayerSession,
-        sealed: &str,
-        ip: Option<&str>,
-    ) -> Result<(), AppError> {
-        self.links
-            .payments
-            .add_method(&Actor::Payer(session), sealed, ip)
-            .await?;
-        Ok(())
-    }
-
-    /// Delete, refused while an automatic payment uses the method.
-    pub async fn delete_method(
-        &self,
-        session: &PayerSession,
-        id: i64,
-        ip: Option<&str>,
-    ) -> Result<(), AppError> {
-        self.links
-            .payments
-            .delete_method(&Actor::Payer(session), &session.user_id, id, ip)
-            .await
-    }
-
-    /// Cancel on Automatic Payments: the payer's own plan only. False when
-    /// it had already ended. (Activity shows it from the plan: ended,
-    /// "Cancelled by payer {User ID}".)
-    pub async fn cancel_plan(
-        &self,
-        session: &PayerSession,
-        id: i64,
-        ip: Option<&str>,
-    ) -> Result<bool, AppError> {
-        self.links
-            .payments
-            .cancel_plan(&Actor::Payer(session), id, ip)
-            .await
     }
 }

@@ -2,21 +2,11 @@
 //! HTTP, on both backends.
 
 use crate::support;
-use crate::support::{call, signed_in};
+use crate::support::{call, field_error, signed_in};
 
+use reqwest::StatusCode;
 use reqwest::header::ACCEPT;
-use reqwest::{Response, StatusCode};
 use support::{ADMIN, CSR, TestDb};
-
-async fn field_error(r: Response, field: &str) -> Option<String> {
-    let v: serde_json::Value = r.json().await.ok()?;
-    v["Invalid"]["errors"]
-        .as_array()?
-        .iter()
-        .find(|e| e["field"] == field)
-        .and_then(|e| e["message"].as_str())
-        .map(str::to_string)
-}
 
 async fn balance(t: &TestDb, account: &str) -> i64 {
     t.db.account_by_number(account)

@@ -6,7 +6,7 @@
 //! payer and staff sessions and between two payers.
 
 use crate::support;
-use crate::support::call;
+use crate::support::{call, json, signed_in_payer};
 
 use reqwest::{Client, StatusCode};
 use support::{CSR, TestDb, TestServer};
@@ -70,20 +70,6 @@ async fn payer_sign_in(
         &[("form[user_id]", user), ("form[password]", password)],
     )
     .await
-}
-
-async fn signed_in_payer(s: &TestServer, user: &str, password: &str) -> Client {
-    let c = support::client();
-    let r = payer_sign_in(&c, s, user, password).await;
-    assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    c
-}
-
-async fn json(r: reqwest::Response) -> serde_json::Value {
-    let status = r.status();
-    let body = r.text().await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap()
 }
 
 async fn register_sign_in_and_see_only_your_accounts(t: &TestDb) {

@@ -6,7 +6,7 @@
 //! while a plan uses them; a payer cancels their own plan only.
 
 use crate::support;
-use crate::support::call;
+use crate::support::{call, json, signed_in_payer};
 
 use reqwest::{Client, StatusCode};
 use support::{CSR, TestDb, TestServer};
@@ -20,39 +20,6 @@ async fn setup(t: &TestDb) -> (TestServer, Client) {
         .unwrap();
     let csr = support::signed_in(&s, CSR).await;
     (s, csr)
-}
-
-async fn json(r: reqwest::Response) -> serde_json::Value {
-    let status = r.status();
-    let body = r.text().await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-async fn signed_in_payer(s: &TestServer, user: &str, password: &str) -> Client {
-    let c = support::client();
-    let r = call(
-        &c,
-        s,
-        "p_sign_in",
-        &[("form[user_id]", user), ("form[password]", password)],
-    )
-    .await;
-    assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    c
-}
-
-/// The field's message in a 422 answer.
-async fn field_error(r: reqwest::Response, field: &str) -> String {
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body = r.text().await.unwrap();
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-    v["Invalid"]["errors"]
-        .as_array()
-        .and_then(|errors| errors.iter().find(|e| e["field"] == field))
-        .and_then(|e| e["message"].as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| panic!("no message for {field} in {body}"))
 }
 
 /// Waits until `sql` counts at least one row (notices go out after the
@@ -112,8 +79,9 @@ async fn register_signs_in_and_the_profile_changes_with_the_password(t: &TestDb)
     )
     .await;
     assert!(
-        field_error(wrong, "current")
+        support::field_error(wrong, "current")
             .await
+            .expect("a message beside the field")
             .contains("not your current password")
     );
     assert_eq!(
@@ -171,8 +139,9 @@ async fn register_signs_in_and_the_profile_changes_with_the_password(t: &TestDb)
     )
     .await;
     assert!(
-        field_error(same, "question2")
+        support::field_error(same, "question2")
             .await
+            .expect("a message beside the field")
             .contains("two different")
     );
     let r = call(
@@ -213,7 +182,12 @@ async fn register_signs_in_and_the_profile_changes_with_the_password(t: &TestDb)
         &[("form[text_alerts]", "on"), ("form[mobile]", "")],
     )
     .await;
-    assert!(field_error(r, "mobile").await.contains("mobile number"));
+    assert!(
+        support::field_error(r, "mobile")
+            .await
+            .expect("a message beside the field")
+            .contains("mobile number")
+    );
     let r = call(
         &payer,
         &s,

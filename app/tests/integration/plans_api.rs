@@ -5,7 +5,7 @@
 //! cap and new versions, declines, inactive accounts and Cancel.
 
 use crate::support;
-use crate::support::{CSR, TestDb, TestServer, call, signed_in};
+use crate::support::{CSR, TestDb, TestServer, call, field_error, signed_in};
 use app::domain::payment::Today;
 use app::services::scheduler::{PassSummary, run_pass};
 use reqwest::{Client, StatusCode};
@@ -24,16 +24,6 @@ fn months_ahead(s: &TestServer, months: u8, dom: u8) -> Today {
         month: (index % 12) as u8 + 1,
         day: dom,
     }
-}
-
-async fn field_error(r: reqwest::Response, field: &str) -> Option<String> {
-    let v: serde_json::Value = r.json().await.ok()?;
-    v["Invalid"]["errors"]
-        .as_array()?
-        .iter()
-        .find(|e| e["field"] == field)
-        .and_then(|e| e["message"].as_str())
-        .map(str::to_string)
 }
 
 async fn start(t: &TestDb) -> (TestServer, Client) {

@@ -2,23 +2,13 @@
 //! backends.
 
 use crate::support;
-use crate::support::{call, signed_in as signed_in_as};
+use crate::support::{call, field_error, signed_in as signed_in_as};
 use app::domain::audit_action::AuditAction;
 
 use app::domain::entitlements::Entitlement;
 use reqwest::header::ACCEPT;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 use support::{ADMIN, CSR, TestDb, TestServer};
-
-async fn field_error(r: Response, field: &str) -> Option<String> {
-    let v: serde_json::Value = r.json().await.ok()?;
-    v["Invalid"]["errors"]
-        .as_array()?
-        .iter()
-        .find(|e| e["field"] == field)
-        .and_then(|e| e["message"].as_str())
-        .map(str::to_string)
-}
 
 /// The temporary password in the newest email to `to`.
 async fn temporary_password_for(s: &TestServer, to: &str, nth: usize) -> String {

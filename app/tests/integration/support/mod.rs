@@ -600,3 +600,36 @@ pub async fn send_link_by_email(
     let mail = wait_for_mail(&s.data_dir.path().join("outbox"), to, nth).await;
     link_token_in(&mail)
 }
+
+/// The message the server put beside `field` in a 422 answer, if any.
+pub async fn field_error(r: reqwest::Response, field: &str) -> Option<String> {
+    let v: serde_json::Value = r.json().await.ok()?;
+    v["Invalid"]["errors"]
+        .as_array()?
+        .iter()
+        .find(|e| e["field"] == field)
+        .and_then(|e| e["message"].as_str())
+        .map(str::to_string)
+}
+
+/// A 200 answer's JSON (the body shown when it is not a 200).
+pub async fn json(r: reqwest::Response) -> serde_json::Value {
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// A client signed in on the payer site as `user`.
+pub async fn signed_in_payer(s: &TestServer, user: &str, password: &str) -> reqwest::Client {
+    let c = client();
+    let r = call(
+        &c,
+        s,
+        "p_sign_in",
+        &[("form[user_id]", user), ("form[password]", password)],
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    c
+}
