@@ -224,6 +224,8 @@ test("two minutes before an idle session ends, a warning offers to stay signed i
   await signInAdmin(page, info);
   await page.goto("/payer-support");
   await ready(page, info);
+  // The clock starts when the server has told the page its idle window.
+  await expect(page.locator("body")).toHaveAttribute("data-session-clock", "armed");
   const warning = page.getByRole("alertdialog", { name: "Still there?" });
   await page.clock.fastForward("27:55");
   await expect(warning).toHaveCount(0);

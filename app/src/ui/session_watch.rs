@@ -120,10 +120,20 @@ mod browser {
                 total,
             );
             timers.update_value(|t| t.extend(warn.into_iter().chain(end)));
+            // Browser tests wait for this before they move the page's clock.
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-session-clock", "armed");
+            }
         };
+        // The first answer starts the clock. A later one (after "Stay
+        // signed in") restarts it only if the window changed: the click
+        // already restarted it, and a reply that arrives late must not
+        // push the warning later than the server's own clock.
         let renew = move || {
             leptos::task::spawn_local(async move {
-                if let Ok(minutes) = stay_signed_in().await {
+                if let Ok(minutes) = stay_signed_in().await
+                    && window.get_untracked() != Some(minutes)
+                {
                     window.set(Some(minutes));
                     arm(minutes);
                 }
