@@ -53,9 +53,10 @@ test: tools-test
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	else echo "make test: every test ran, on SQLite and PostgreSQL"; fi
 
-## lint: formatting, clippy with warnings denied (server and browser builds), unused dependencies
+## lint: formatting, clippy with warnings denied (server and browser builds), unused dependencies, the Dockerfile
 lint:
 	@scripts/install-tools.sh lint
+	scripts/lint-dockerfile.sh
 	cargo fmt --all --check
 	cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

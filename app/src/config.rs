@@ -11,6 +11,9 @@ pub struct Config {
     pub database_url: String,
     pub site_addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// `PAYDESK_KEY_FILE`: the encryption key every server of the biller
+    /// shares (else `secret.key` in the data folder, made on first start).
+    pub key_file: Option<PathBuf>,
     pub session_idle_minutes: i64,
     /// A session ends this long after sign-in, however active it is.
     pub session_max_hours: i64,
@@ -38,7 +41,9 @@ pub struct Config {
     /// Behind a reverse proxy or load balancer: the client address is the
     /// last one in `X-Forwarded-For` (the one the proxy added).
     pub trust_proxy: bool,
-    /// Who the NACHA files say they come from (`PAYDESK_ACH_*`).
+    /// Who the NACHA files say they come from (`PAYDESK_ACH_*`) until an
+    /// administrator saves the Profile's ACH settings: a first-run default
+    /// (services::biller_profile::current).
     pub ach: crate::domain::nacha::Originator,
     /// A payment still being authorized this long after its request began
     /// lost that request (a crash, a killed process): it is finished then,
@@ -143,6 +148,9 @@ impl Config {
             )
         })?;
         let data_dir = PathBuf::from(val("PAYDESK_DATA_DIR", "./data"));
+        let key_file = get("PAYDESK_KEY_FILE")
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from);
         let idle = val("PAYDESK_SESSION_IDLE_MINUTES", "30");
         let session_idle_minutes = idle
             .parse::<i64>()
@@ -288,8 +296,14 @@ impl Config {
             immediate_destination,
             immediate_destination_name: val("PAYDESK_ACH_DESTINATION_NAME", "Demo ODFI Bank"),
             immediate_origin: val("PAYDESK_ACH_ORIGIN", &company_id),
-            immediate_origin_name: val("PAYDESK_ACH_ORIGIN_NAME", &mail.biller_name),
-            company_name: val("PAYDESK_ACH_COMPANY_NAME", &mail.biller_name),
+            immediate_origin_name: val(
+                "PAYDESK_ACH_ORIGIN_NAME",
+                &nacha_cut(&mail.biller_name, 23),
+            ),
+            company_name: val(
+                "PAYDESK_ACH_COMPANY_NAME",
+                &nacha_cut(&mail.biller_name, 16),
+            ),
             company_id,
             odfi_routing,
         };
@@ -299,6 +313,23 @@ impl Config {
                 ach.immediate_origin,
                 "must be 10 characters",
             ));
+        }
+        for (var, v, max) in [
+            ("PAYDESK_ACH_COMPANY_NAME", &ach.company_name, 16),
+            ("PAYDESK_ACH_ORIGIN_NAME", &ach.immediate_origin_name, 23),
+            (
+                "PAYDESK_ACH_DESTINATION_NAME",
+                &ach.immediate_destination_name,
+                23,
+            ),
+        ] {
+            if v.chars().count() > max {
+                return Err(bad(
+                    var,
+                    v.clone(),
+                    "is longer than a NACHA file has room for",
+                ));
+            }
         }
         let limit = val("PAYDESK_SIGN_IN_IP_LIMIT", "20");
         let sign_in_ip_limit = limit
@@ -435,6 +466,7 @@ impl Config {
             database_url,
             site_addr,
             data_dir,
+            key_file,
             session_idle_minutes,
             session_max_hours,
             hash_concurrency,
@@ -485,6 +517,17 @@ pub fn redact_url(url: &str) -> String {
         (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
         _ => url.to_string(),
     }
+}
+
+/// The biller's name as a NACHA name field's default: what fits in `max`
+/// characters, without a trailing space (the Profile's check would refuse
+/// a longer one at the first Save Changes).
+fn nacha_cut(name: &str, max: usize) -> String {
+    name.chars()
+        .take(max)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -589,6 +632,26 @@ mod tests {
                 .unwrap_err()
                 .var,
             "PAYDESK_ACH_COMPANY_ID"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_ACH_COMPANY_NAME", "Lakeside Water and Light")])
+                .unwrap_err()
+                .var,
+            "PAYDESK_ACH_COMPANY_NAME"
+        );
+        assert_eq!(
+            with(&[("PAYDESK_KEY_FILE", "/etc/paydesk/paydesk.key")])
+                .unwrap()
+                .key_file,
+            Some(std::path::PathBuf::from("/etc/paydesk/paydesk.key"))
+        );
+        assert_eq!(with(&[]).unwrap().key_file, None);
+        // Unset, the biller's name is cut to fit, without a trailing space.
+        let c = with(&[("PAYDESK_BILLER_NAME", "Paydesk Demo Utilities")]).unwrap();
+        assert_eq!(c.ach.company_name, "Paydesk Demo Uti");
+        assert_eq!(
+            super::nacha_cut("Town of Lakeside Water", 16),
+            "Town of Lakeside"
         );
         assert_eq!(
             with(&[("PAYDESK_SIGN_IN_IP_LIMIT", "0")]).unwrap_err().var,

@@ -295,6 +295,29 @@ pub const ROLES: &str = "/admin/roles";
 /// The biller's Profile (administrators).
 pub const BILLER_PROFILE: &str = "/admin/profile";
 
+/// Manage Category: the category line items (administrators).
+pub const CATEGORIES: &str = "/admin/categories";
+
+/// Manage Category with the Add Category Line Item form open.
+pub fn categories_add() -> String {
+    format!("{CATEGORIES}?add=1")
+}
+
+/// Manage Category with line `id`'s Edit form open.
+pub fn category_edit(id: i64) -> String {
+    format!("{CATEGORIES}?edit={id}")
+}
+
+/// Manage Category asking to confirm the Delete of line `id`.
+pub fn category_delete(id: i64) -> String {
+    format!("{CATEGORIES}?delete={id}")
+}
+
+/// Manage Category after line `id` was saved.
+pub fn categories_saved(id: i64) -> String {
+    format!("{CATEGORIES}?saved={id}")
+}
+
 /// The payer site's Customer Service: the biller's support contacts.
 pub const PAYER_CUSTOMER_SERVICE: &str = "/p/customer-service";
 
@@ -387,6 +410,10 @@ pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entit
         Some(Entitlement::ApproveRefunds)
     } else if under(SETTLEMENTS) {
         Some(Entitlement::Settlement)
+    } else if under(BILLER_PROFILE) {
+        Some(Entitlement::BillerProfile)
+    } else if under(CATEGORIES) {
+        Some(Entitlement::Categories)
     } else if under(AUDIT_REPORT) || path == AUDIT_CSV {
         Some(Entitlement::AuditReport)
     } else if under(REPORTS) {
@@ -546,6 +573,14 @@ mod tests {
         assert_eq!(
             page_entitlement("/pay/100003/review"),
             Some(Entitlement::OnBehalfPayments)
+        );
+        assert_eq!(
+            page_entitlement("/admin/profile"),
+            Some(Entitlement::BillerProfile)
+        );
+        assert_eq!(
+            page_entitlement("/admin/categories"),
+            Some(Entitlement::Categories)
         );
         assert_eq!(page_entitlement("/payer-support"), None);
         assert_eq!(page_entitlement("/payments/K7M4-Q92X"), None);

@@ -27,12 +27,18 @@ test("an administrator edits the Profile and payers see it under Customer Servic
   await page.getByLabel("Support Email").fill("help@lakeside.example");
   await page.getByLabel("Support Phone").fill("12");
   await page.getByLabel("Address").fill("1 Main St\nLakeside, ME 04000");
+  // The ACH originator comes filled in from the configuration.
+  await expect(page.getByLabel("Company ID")).toHaveValue("1234567890");
+  await expect(page.getByLabel("ODFI Routing Number")).toHaveValue("091000019");
+  await page.getByLabel("Company Name").fill(NAME);
   await page.getByRole("button", { name: "Save Changes" }).click();
   // Named beside its field; what was typed is kept.
   await expect(page.locator("#bp-support_phone-error")).toContainText("10-digit phone number");
+  await expect(page.locator("#bp-ach_company_name-error")).toContainText("room for 16 characters");
   await expect(page.getByLabel("Biller Name")).toHaveValue(NAME);
   await ready(page, info);
   await axe(page, info, "Profile with an error");
+  await page.getByLabel("Company Name").fill("Lakeside Water");
   await page.getByLabel("Support Phone").fill("(800) 555 0147");
   await page.getByRole("button", { name: "Save Changes" }).click();
   await expect(page.getByRole("status")).toContainText("Your changes were saved.");
@@ -41,6 +47,7 @@ test("an administrator edits the Profile and payers see it under Customer Servic
   await expect(preview).toContainText(NAME);
   await expect(preview).toContainText("Phone: 800-555-0147");
   await expect(preview).not.toContainText("Jo Clerk");
+  await expect(page.getByLabel("Company Name")).toHaveValue("Lakeside Water");
   await ready(page, info);
   await axe(page, info, "Profile");
 

@@ -34,6 +34,8 @@ export const PAGES = [
   "/admin/users/csr",
   "/admin/roles",
   "/admin/profile",
+  "/admin/categories",
+  "/admin/categories?add=1",
   "/p/customer-service",
   "/uploads",
   "/account/password",

@@ -37,6 +37,18 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Write a consistent copy of the SQLite database to PATH (a new file,
+    /// mode 600) while the server runs. For PostgreSQL use pg_dump
+    /// (docs/deploy.md, "Backups").
+    Backup {
+        /// The new file.
+        path: PathBuf,
+    },
+    /// The encryption key (docs/deploy.md).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Load the demo dataset (docs/demo-data.md): demo staff sign-ins and 50 accounts.
     Demo {
         /// Do nothing if the database already has staff users.
@@ -83,6 +95,16 @@ enum UserCommand {
         /// File holding the password (12–64 characters), or - to read it from stdin.
         #[arg(long)]
         password_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Write a new random key (mode 600) for PAYDESK_KEY_FILE; copy that one
+    /// file to every server of a biller. Never overwrites a key.
+    New {
+        /// Where to write it.
+        path: PathBuf,
     },
 }
 
@@ -159,6 +181,18 @@ async fn open(config: &Config) -> Result<Db, CliError> {
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
+    // Needs no configuration: it makes what the configuration will name.
+    if let Some(Command::Keys {
+        command: KeysCommand::New { path },
+    }) = &cli.command
+    {
+        services::keyring::Keyring::write_new(path).map_err(|e| CliError::Io(e.to_string()))?;
+        println!(
+            "wrote a new key to {}; set PAYDESK_KEY_FILE to it",
+            path.display()
+        );
+        return Ok(());
+    }
     let config = Config::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -231,9 +265,19 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        // Answered above, before the configuration is read.
+        Command::Keys { .. } => Ok(()),
+        Command::Backup { path } => {
+            let db = open(&config).await?;
+            services::backup::backup(&db, &path)
+                .await
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            println!("backed up the database to {}", path.display());
+            Ok(())
+        }
         Command::Demo { if_empty } => {
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::load_or_create(&config.data_dir)
+            let keys = services::keyring::Keyring::for_config(&config)
                 .map_err(|e| CliError::Io(e.to_string()))?;
             let processor = services::processor::SandboxProcessor::new(keys.clone());
             let payments = services::payments::Payments {
@@ -270,7 +314,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             };
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::load_or_create(&config.data_dir)
+            let keys = services::keyring::Keyring::for_config(&config)
                 .map_err(|e| CliError::Io(e.to_string()))?;
             let processor = services::processor::SandboxProcessor::new(keys.clone());
             let payments = services::payments::Payments {
@@ -295,7 +339,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Settle => {
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::load_or_create(&config.data_dir)
+            let keys = services::keyring::Keyring::for_config(&config)
                 .map_err(|e| CliError::Io(e.to_string()))?;
             let out = services::settlement::settle(
                 &db,

@@ -25,6 +25,9 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
     app::services::settlement::seal_stored_ach_files(&state.db, &state.keys)
         .await
         .map_err(|e| CliError::App(format!("sealing stored ACH files: {e}")))?;
+    app::services::uploads::sweep_finished(&state.db, &state.config)
+        .await
+        .map_err(|e| CliError::App(format!("deleting finished uploads' files: {e}")))?;
     app::services::uploads::sweep_stale_incoming(
         &state.config,
         app::services::uploads::STALE_INCOMING,

@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod support;
+
 fn paydesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(args)
@@ -54,6 +56,8 @@ fn every_subcommand_has_help() {
         vec!["demo", "--help"],
         vec!["check", "--help"],
         vec!["settle", "--help"],
+        vec!["keys", "new", "--help"],
+        vec!["backup", "--help"],
     ] {
         let o = paydesk(&db, &args, None);
         assert!(o.status.success(), "{args:?}");
@@ -328,4 +332,165 @@ fn settlement_writes_a_nacha_file_returns_are_read_and_check_catches_a_breach() 
         "{:?}",
         text(&o)
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_shared_key_file_is_made_once_and_never_by_the_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let key = dir.path().join("shared.key");
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_paydesk"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("PAYDESK_DATA_DIR", dir.path().join("data"))
+            .env("PAYDESK_KEY_FILE", &key)
+            .output()
+            .unwrap()
+    };
+    // Missing: the server says how to make it, and makes none.
+    let o = with_key(&["settle"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("paydesk keys new"), "{err}");
+    assert!(!key.exists());
+    assert!(!dir.path().join("data").join("secret.key").exists());
+
+    let o = with_key(&["keys", "new", key.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let first = std::fs::read(&key).unwrap();
+    let o = with_key(&["keys", "new", key.to_str().unwrap()]);
+    assert!(!o.status.success(), "a key is never overwritten");
+    assert_eq!(std::fs::read(&key).unwrap(), first);
+
+    // Two "servers" with the one key: what one seals the other opens.
+    assert!(with_key(&["demo"]).status.success());
+    let o = with_key(&["settle"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(!dir.path().join("data").join("secret.key").exists());
+}
+
+#[test]
+fn a_sqlite_backup_is_consistent_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    assert!(paydesk(&db, &["demo"], None).status.success());
+    assert!(paydesk(&db, &["settle"], None).status.success());
+    let copy = dir.path().join("backup").join("p-backup.db");
+    std::fs::create_dir(dir.path().join("backup")).unwrap();
+    let o = paydesk(&db, &["backup", copy.to_str().unwrap()], None);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("backed up"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a backup holds what the database holds");
+    }
+    // Never over an existing file.
+    let o = paydesk(&db, &["backup", copy.to_str().unwrap()], None);
+    assert!(!o.status.success());
+
+    // The restore drill: the copy, as the database, passes every check and
+    // holds the same ledger. The data folder (the key) is the original's.
+    let restored = dir.path().join("p.db");
+    let o = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .arg("check")
+        .current_dir(dir.path())
+        .env("DATABASE_URL", format!("sqlite://{}", copy.display()))
+        .env("PAYDESK_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o = paydesk(&restored, &["check"], None);
+    assert!(o.status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let original = rt.block_on(ledger(&format!("sqlite://{}", db.display())));
+    assert!(original.0 > 0);
+    assert_eq!(
+        rt.block_on(ledger(&format!("sqlite://{}", copy.display()))),
+        original
+    );
+}
+
+/// What a restore must bring back: journal entries, the balances' sum and
+/// the payments.
+async fn ledger(url: &str) -> (i64, i64, i64) {
+    let db = app::db::Db::connect(url).await.unwrap();
+    (
+        support::count(&db, "SELECT COUNT(*) FROM journal").await,
+        support::count(
+            &db,
+            "SELECT CAST(COALESCE(SUM(balance_cents), 0) AS BIGINT) FROM accounts",
+        )
+        .await,
+        support::count(&db, "SELECT COUNT(*) FROM payments").await,
+    )
+}
+
+/// `paydesk` on the database at `url`, with `dir/data` as its data folder.
+fn paydesk_on(url: &str, dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env("PAYDESK_DATA_DIR", dir.join("data"))
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+/// The PostgreSQL restore drill of docs/deploy.md: `pg_dump -Fc` of a
+/// database in use, `pg_restore` into an empty one, `paydesk check` there.
+#[test]
+fn a_postgres_dump_restores_and_checks() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(live) = rt.block_on(support::postgres_db("backup")) else {
+        return;
+    };
+    let Some(restored) = rt.block_on(support::postgres_db("restore")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["demo"][..], &["settle"]] {
+        let o = paydesk_on(&live, dir.path(), args);
+        assert!(o.status.success(), "{args:?}: {:?}", text(&o));
+    }
+    let dump = dir.path().join("paydesk.dump");
+    let tool = |program: &str, args: &[&str]| {
+        let o = Command::new(program).args(args).output().expect(program);
+        assert!(o.status.success(), "{program} {args:?}: {:?}", text(&o));
+    };
+    tool(
+        "pg_dump",
+        &["-Fc", "--no-owner", "-f", dump.to_str().unwrap(), &live],
+    );
+    tool(
+        "pg_restore",
+        &[
+            "--no-owner",
+            "--exit-on-error",
+            "-d",
+            &restored,
+            dump.to_str().unwrap(),
+        ],
+    );
+    let o = paydesk_on(&restored, dir.path(), &["check"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let original = rt.block_on(ledger(&live));
+    assert!(original.0 > 0);
+    assert_eq!(rt.block_on(ledger(&restored)), original);
+    // The server on the restored database needs no migration of its own.
+    let o = paydesk_on(&restored, dir.path(), &["migrate"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    rt.block_on(support::drop_postgres(&live));
+    rt.block_on(support::drop_postgres(&restored));
 }

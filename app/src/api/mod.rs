@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod biller_profile;
 pub mod bills;
+pub mod categories;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
 pub mod home;

@@ -80,6 +80,11 @@ pub fn migrator(backend: Backend) -> Migrator {
     // public for `migrate!`; Cargo.lock pins the sqlx that has them.
     Migrator {
         migrations: Cow::Owned(list),
+        // A migration applied that this build does not know comes from a
+        // newer release: during a rolling upgrade (docs/deploy.md) a server
+        // of the previous release must still start on the new schema,
+        // which only ever adds to what it knows.
+        ignore_missing: true,
         ..Migrator::DEFAULT
     }
 }

@@ -1,9 +1,13 @@
 //! The biller's Profile (help center A2): who the biller is to payers and
-//! how payers reach them. Administrators keep it on the console's Profile
-//! page; receipts, payer notices and the payer site's Customer Service
-//! show it. Pure: the same checks run in the browser and on the server.
+//! how payers reach them, and who the biller is to its bank (the ACH
+//! originator settings every NACHA file carries). Administrators keep it
+//! on the console's Profile page; receipts, payer notices and the payer
+//! site's Customer Service show it. Pure: the same checks run in the
+//! browser and on the server.
 
+use super::bank::check_routing;
 use super::email::Email;
+use super::nacha::Originator;
 use super::payment_link::MobileNumber;
 use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -26,9 +30,45 @@ pub struct BillerProfile {
     pub support_email: String,
     pub support_phone: String,
     pub address: String,
+    /// The ACH originator settings (NACHA's file header and batch header
+    /// fields; `Originator` says what each is).
+    pub ach_company_name: String,
+    pub ach_company_id: String,
+    pub ach_odfi_routing: String,
+    pub ach_destination: String,
+    pub ach_destination_name: String,
+    pub ach_origin: String,
+    pub ach_origin_name: String,
 }
 
 impl BillerProfile {
+    /// Who the NACHA files say they come from.
+    pub fn originator(&self) -> Originator {
+        Originator {
+            immediate_destination: self.ach_destination.clone(),
+            immediate_destination_name: self.ach_destination_name.clone(),
+            immediate_origin: self.ach_origin.clone(),
+            immediate_origin_name: self.ach_origin_name.clone(),
+            company_name: self.ach_company_name.clone(),
+            company_id: self.ach_company_id.clone(),
+            odfi_routing: self.ach_odfi_routing.clone(),
+        }
+    }
+
+    /// The same Profile with `o` as its ACH originator settings.
+    pub fn with_originator(self, o: &Originator) -> Self {
+        BillerProfile {
+            ach_company_name: o.company_name.clone(),
+            ach_company_id: o.company_id.clone(),
+            ach_odfi_routing: o.odfi_routing.clone(),
+            ach_destination: o.immediate_destination.clone(),
+            ach_destination_name: o.immediate_destination_name.clone(),
+            ach_origin: o.immediate_origin.clone(),
+            ach_origin_name: o.immediate_origin_name.clone(),
+            ..self
+        }
+    }
+
     /// The lines payers see under "Customer Service".
     pub fn customer_service(&self) -> Vec<String> {
         let mut lines = vec![self.biller_name.clone()];
@@ -62,7 +102,19 @@ pub struct BillerProfileForm {
     pub support_email: String,
     pub support_phone: String,
     pub address: String,
+    pub ach_company_name: String,
+    pub ach_company_id: String,
+    pub ach_odfi_routing: String,
+    pub ach_destination: String,
+    pub ach_destination_name: String,
+    pub ach_origin: String,
+    pub ach_origin_name: String,
 }
+
+/// NACHA's widths: the batch header's Company Name, the file header's
+/// destination and origin names.
+pub const COMPANY_NAME_MAX: usize = 16;
+pub const BANK_NAME_MAX: usize = 23;
 
 /// A 10-digit North American number (Make Payment's mobile number rules),
 /// kept as 800-555-0147.
@@ -84,7 +136,54 @@ impl BillerProfileForm {
             support_email: self.support_email,
             support_phone: self.support_phone,
             address: self.address,
+            ach_company_name: self.ach_company_name,
+            ach_company_id: self.ach_company_id,
+            ach_odfi_routing: self.ach_odfi_routing,
+            ach_destination: self.ach_destination,
+            ach_destination_name: self.ach_destination_name,
+            ach_origin: self.ach_origin,
+            ach_origin_name: self.ach_origin_name,
         }
+    }
+}
+
+/// A NACHA name field: required, at most `max` characters of what a NACHA
+/// file can carry (ASCII letters, digits, spaces and punctuation; the file
+/// upper-cases them).
+fn nacha_name(v: &str, max: usize, required: &'static str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        Err(required.into())
+    } else if !v.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+        Err("Use only letters, digits, spaces and punctuation without accents.".into())
+    } else if v.chars().count() > max {
+        Err(format!("A NACHA file has room for {max} characters."))
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+/// Ten characters as NACHA identifies an originator: "1" and the 9-digit
+/// EIN, or what the bank assigned.
+fn nacha_id(v: &str, required: &'static str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        Err(required.into())
+    } else if v.len() == 10 && v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(v.to_ascii_uppercase())
+    } else {
+        Err("Enter 10 letters or digits, usually 1 and the 9-digit EIN.".into())
+    }
+}
+
+/// The Immediate Origin: a Company ID, or 9 digits that the file carries
+/// after a space (NACHA's other usual form).
+fn nacha_origin(v: &str) -> Result<String, String> {
+    let t = v.trim();
+    if t.len() == 9 && t.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(format!(" {t}"))
+    } else {
+        nacha_id(t, "Enter the Immediate Origin your bank gave you.")
     }
 }
 
@@ -172,6 +271,63 @@ pub fn check_biller_profile(form: &BillerProfileForm) -> Result<BillerProfileFor
             sp.to_string()
         })
     };
+    let mut ach = |field: &str, checked: Result<String, String>, typed: &str| {
+        checked.unwrap_or_else(|e| {
+            errors.add(field, e);
+            typed.to_string()
+        })
+    };
+    out.ach_company_name = ach(
+        "ach_company_name",
+        nacha_name(
+            &form.ach_company_name,
+            COMPANY_NAME_MAX,
+            "Enter the company name your bank knows.",
+        ),
+        &form.ach_company_name,
+    );
+    out.ach_company_id = ach(
+        "ach_company_id",
+        nacha_id(
+            &form.ach_company_id,
+            "Enter the Company ID your bank gave you.",
+        ),
+        &form.ach_company_id,
+    );
+    let routing = |v: &str| check_routing(v).map_err(|e| e.to_string());
+    out.ach_odfi_routing = ach(
+        "ach_odfi_routing",
+        routing(&form.ach_odfi_routing),
+        &form.ach_odfi_routing,
+    );
+    out.ach_destination = ach(
+        "ach_destination",
+        routing(&form.ach_destination),
+        &form.ach_destination,
+    );
+    out.ach_destination_name = ach(
+        "ach_destination_name",
+        nacha_name(
+            &form.ach_destination_name,
+            BANK_NAME_MAX,
+            "Enter the name of the bank that receives the file.",
+        ),
+        &form.ach_destination_name,
+    );
+    out.ach_origin = ach(
+        "ach_origin",
+        nacha_origin(&form.ach_origin),
+        &form.ach_origin,
+    );
+    out.ach_origin_name = ach(
+        "ach_origin_name",
+        nacha_name(
+            &form.ach_origin_name,
+            BANK_NAME_MAX,
+            "Enter the name the file is sent under.",
+        ),
+        &form.ach_origin_name,
+    );
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -182,7 +338,14 @@ pub fn check_biller_profile(form: &BillerProfileForm) -> Result<BillerProfileFor
             .keep("contact_info", &form.contact_info)
             .keep("support_email", &form.support_email)
             .keep("support_phone", &form.support_phone)
-            .keep("address", &form.address))
+            .keep("address", &form.address)
+            .keep("ach_company_name", &form.ach_company_name)
+            .keep("ach_company_id", &form.ach_company_id)
+            .keep("ach_odfi_routing", &form.ach_odfi_routing)
+            .keep("ach_destination", &form.ach_destination)
+            .keep("ach_destination_name", &form.ach_destination_name)
+            .keep("ach_origin", &form.ach_origin)
+            .keep("ach_origin_name", &form.ach_origin_name))
     }
 }
 
@@ -199,6 +362,13 @@ mod tests {
             support_email: "help@lakeside.example".into(),
             support_phone: "(800) 555 0147".into(),
             address: "1 Main St\nLakeside, ME 04000".into(),
+            ach_company_name: "Town of Lakeside".into(),
+            ach_company_id: "1234567890".into(),
+            ach_odfi_routing: "091000019".into(),
+            ach_destination: " 091000019".into(),
+            ach_destination_name: "First Lakeside Bank".into(),
+            ach_origin: "123456789".into(),
+            ach_origin_name: "Town of Lakeside".into(),
         }
     }
 
@@ -223,6 +393,13 @@ mod tests {
             support_email: "nope".into(),
             support_phone: "".into(),
             address: "x".repeat(TEXT_MAX + 1),
+            ach_company_name: "Town of Lakeside Water".into(),
+            ach_company_id: "12345".into(),
+            ach_odfi_routing: "091000018".into(),
+            ach_destination: "".into(),
+            ach_destination_name: "Banque Québec".into(),
+            ach_origin: "12 3456789".into(),
+            ach_origin_name: " ".into(),
         };
         let e = check_biller_profile(&form).unwrap_err();
         for f in [
@@ -233,10 +410,44 @@ mod tests {
             "support_email",
             "support_phone",
             "address",
+            "ach_company_name",
+            "ach_company_id",
+            "ach_odfi_routing",
+            "ach_destination",
+            "ach_destination_name",
+            "ach_origin",
+            "ach_origin_name",
         ] {
             assert!(e.message_for(f).is_some(), "{f}");
         }
         assert_eq!(e.value_for("support_email"), Some("nope"));
+        assert_eq!(e.value_for("ach_company_id"), Some("12345"));
+        assert!(
+            e.message_for("ach_company_name")
+                .is_some_and(|m| m.contains("16 characters"))
+        );
+    }
+
+    #[test]
+    fn the_ach_settings_are_what_a_nacha_file_needs() {
+        let p = check_biller_profile(&good())
+            .unwrap()
+            .with_key("lakeside".into());
+        let o = p.originator();
+        assert_eq!(o.company_id, "1234567890");
+        assert_eq!(o.immediate_destination, "091000019");
+        // Nine digits of origin are NACHA's " 123456789".
+        assert_eq!(o.immediate_origin, " 123456789");
+        assert_eq!(o.company_name, "Town of Lakeside");
+        // And back: the configuration's first-run values fill a Profile.
+        assert_eq!(BillerProfile::default().with_originator(&o).originator(), o);
+        // A Company ID is never the space-led form.
+        let spaced = BillerProfileForm {
+            ach_company_id: "123456789".into(),
+            ..good()
+        };
+        let e = check_biller_profile(&spaced).unwrap_err();
+        assert!(e.message_for("ach_company_id").is_some());
     }
 
     #[test]

@@ -24,6 +24,7 @@ coded_enum!(
         Settlement => "settlement", "Settlement",
         BalanceAdjustments => "balances", "Balance adjustments",
         BillerProfile => "profile", "Biller profile",
+        Categories => "categories", "Manage Category",
     }
 );
 

@@ -46,6 +46,7 @@ pub mod bill_view;
 pub mod biller_profile;
 pub mod calendar;
 pub mod card;
+pub mod category;
 pub mod charts;
 pub mod email;
 pub mod entitlements;

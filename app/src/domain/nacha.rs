@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 pub const RECORD_LEN: usize = 94;
 pub const BLOCKING_FACTOR: usize = 10;
 
-/// Who sends the file, from configuration (`PAYDESK_ACH_*`).
+/// Who sends the file: the biller Profile's ACH settings (`PAYDESK_ACH_*`
+/// until first saved).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Originator {
     /// The receiving point's routing number (9 digits).

@@ -1,8 +1,9 @@
 //! The biller's Profile (help center A2; docs/biller-profile.md): read by
 //! receipts, payer notices and the payer site's Customer Service, changed
 //! by an administrator's Save Changes (audited with the values before and
-//! after). Until the first save, the configuration's biller name is the
-//! first-run default.
+//! after). Until the first save, the configuration's biller name and ACH
+//! originator (`PAYDESK_BILLER_NAME`, `PAYDESK_ACH_*`) are the first-run
+//! defaults; settlement and the sandbox bank's returns read the saved ones.
 
 use crate::config::Config;
 use crate::db::Db;
@@ -32,22 +33,26 @@ fn key_of(name: &str) -> String {
     }
 }
 
-/// The Profile before anyone saved it: the name from the configuration
-/// (`PAYDESK_BILLER_NAME`), the rest to be filled in.
+/// The Profile before anyone saved it: the name and the ACH originator
+/// from the configuration, the rest to be filled in.
 pub fn first_run(config: &Config) -> BillerProfile {
     BillerProfile {
         biller_key: key_of(&config.mail.biller_name),
         biller_name: config.mail.biller_name.clone(),
         ..BillerProfile::default()
     }
+    .with_originator(&config.ach)
 }
 
 /// The Profile as it stands (a background task's read: no request).
 pub async fn current(db: &Db, config: &Config) -> Result<BillerProfile, crate::db::DbError> {
-    Ok(db
-        .biller_profile()
-        .await?
-        .unwrap_or_else(|| first_run(config)))
+    Ok(match db.biller_profile().await? {
+        // Saved before the ACH settings were on the page (migration 0027):
+        // the configuration's stay in force until the next Save Changes.
+        Some(p) if p.ach_company_id.is_empty() => p.with_originator(&config.ach),
+        Some(p) => p,
+        None => first_run(config),
+    })
 }
 
 impl BillerProfiles<'_> {

@@ -8,6 +8,11 @@
 //!
 //! The server refuses to start when the key file can be read by group or
 //! others: a key anyone on the machine can copy protects nothing.
+//!
+//! Several servers on one database must share the key: `PAYDESK_KEY_FILE`
+//! names a file made once and copied to each (docs/deploy.md). Such a file
+//! is never created here: a server that made its own would encrypt what no
+//! other server can read.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -43,6 +48,10 @@ pub enum KeyringError {
     Damaged(String),
     #[error("the key file {0} can be read by group or others; run `chmod 600 {0}`")]
     TooOpen(String),
+    #[error(
+        "PAYDESK_KEY_FILE {0} does not exist; make it once (`paydesk keys new {0}`, or 32 random bytes, mode 600) and copy the same file to every server"
+    )]
+    Missing(String),
 }
 
 pub const PURPOSE_BANK_ACCOUNT: &str = "bank-account";
@@ -54,29 +63,73 @@ pub const PURPOSE_ACH_FILE: &str = "ach-file";
 pub const PURPOSE_PAYMENT_LINK: &str = "payment-link";
 
 impl Keyring {
+    /// The configured key: `PAYDESK_KEY_FILE` when set (it must exist),
+    /// else `secret.key` in the data folder (made the first time).
+    pub fn for_config(config: &crate::config::Config) -> Result<Keyring, KeyringError> {
+        match &config.key_file {
+            Some(path) => Self::load(path, false),
+            None => Self::load_or_create(&config.data_dir),
+        }
+    }
+
     /// Loads the key from `data_dir`, creating the folder and a new random
     /// key the first time.
     pub fn load_or_create(data_dir: &Path) -> Result<Keyring, KeyringError> {
-        let path = data_dir.join(KEY_FILE);
+        Self::load(&data_dir.join(KEY_FILE), true)
+    }
+
+    /// Loads the key at `path`; with `create`, makes it (and its folder)
+    /// the first time.
+    fn load(path: &Path, create: bool) -> Result<Keyring, KeyringError> {
+        let shown = || path.display().to_string();
         let io = |source| KeyringError::Io {
-            path: path.display().to_string(),
+            path: shown(),
             source,
         };
-        let key = match std::fs::metadata(&path) {
+        let key = match std::fs::metadata(path) {
             Ok(meta) if super::private_files::open_to_others(&meta) => {
-                return Err(KeyringError::TooOpen(path.display().to_string()));
+                return Err(KeyringError::TooOpen(shown()));
             }
-            Ok(_) => std::fs::read(&path).map_err(io)?,
+            Ok(_) => std::fs::read(path).map_err(io)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                if let Some(dir) = path.parent() {
+                    super::private_files::ensure_private_dir(dir).map_err(io)?;
+                }
+                let key = Self::new_key();
+                write_private(path, &key).map_err(io)?;
+                key.to_vec()
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                super::private_files::ensure_private_dir(data_dir).map_err(io)?;
-                let mut key = vec![0u8; 32];
-                rand::rngs::OsRng.fill_bytes(&mut key);
-                write_private(&path, &key).map_err(io)?;
-                key
+                return Err(KeyringError::Missing(shown()));
             }
             Err(e) => return Err(io(e)),
         };
-        Self::from_bytes(&key).ok_or_else(|| KeyringError::Damaged(path.display().to_string()))
+        Self::from_bytes(&key).ok_or_else(|| KeyringError::Damaged(shown()))
+    }
+
+    /// 32 random bytes: a new key.
+    fn new_key() -> [u8; 32] {
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        key
+    }
+
+    /// `paydesk keys new PATH`: writes a new key at `path` (mode 0600) for
+    /// `PAYDESK_KEY_FILE`; refuses to overwrite one.
+    pub fn write_new(path: &Path) -> Result<(), KeyringError> {
+        if path.exists() {
+            return Err(KeyringError::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a key is already there; a key is never overwritten",
+                ),
+            });
+        }
+        write_private(path, &Self::new_key()).map_err(|source| KeyringError::Io {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     pub fn from_bytes(key: &[u8]) -> Option<Keyring> {
@@ -239,6 +292,31 @@ mod tests {
                 .open(PURPOSE_ACH_FILE, &sealed),
             None
         );
+    }
+
+    #[test]
+    fn a_shared_key_file_is_used_as_given_and_never_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared.key");
+        let e = Keyring::load(&shared, false).unwrap_err();
+        assert!(matches!(e, KeyringError::Missing(_)), "{e}");
+        assert!(!shared.exists(), "a missing shared key is not made");
+        Keyring::write_new(&shared).unwrap();
+        assert!(Keyring::write_new(&shared).is_err(), "never overwritten");
+        // Two servers reading the one file open each other's ciphertexts.
+        let a = Keyring::load(&shared, false).unwrap();
+        let b = Keyring::load(&shared, false).unwrap();
+        let sealed = a.seal(PURPOSE_BANK_ACCOUNT, b"000123456789");
+        assert_eq!(
+            b.open(PURPOSE_BANK_ACCOUNT, &sealed).as_deref(),
+            Some(&b"000123456789"[..])
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&shared).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
     }
 
     #[cfg(unix)]

@@ -673,17 +673,37 @@ pub async fn after_returns(
 }
 
 /// Runs a pass every few minutes inside the server, for the biller's
-/// today. Two servers doing it at once is safe (see the module docs).
+/// today. Two servers doing it at once would be safe (see the module
+/// docs); on PostgreSQL one of them runs it and the other skips that tick
+/// (`db::single_runner`).
 pub fn spawn(state: crate::web::AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
+            let held = match state
+                .db
+                .try_single_runner(crate::db::single_runner::SCHEDULER_LOCK)
+                .await
+            {
+                Ok(Some(held)) => held,
+                Ok(None) => {
+                    tracing::debug!("another server is running the plans pass");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "plans pass: cannot take its lock");
+                    continue;
+                }
+            };
             let today = clock::today(&state.config.timezone);
             match run_pass(&state.payments(), today).await {
                 Ok(s) if s != PassSummary::default() => tracing::info!(?s, "plans pass"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "plans pass failed"),
+            }
+            if let Err(e) = held.release().await {
+                tracing::warn!(error = %e, "plans pass: cannot release its lock");
             }
         }
     });

@@ -122,8 +122,11 @@ async fn settle_now(
     };
     let file_keys = keys.derive(PURPOSE_ACH_FILE);
     let seal = |text: &str| seal_content(&file_keys, text);
+    let originator = super::biller_profile::current(db, config)
+        .await?
+        .originator();
     let setup = AchSetup {
-        originator: &config.ach,
+        originator: &originator,
         created_date: dates.created_date,
         created_time: dates.created_time,
         effective_date: dates.effective_date,
@@ -316,7 +319,10 @@ async fn sandbox_returns(
         effective_date: d.effective_date,
         file_id_modifier: 'R',
     };
-    let text = nacha::write_returns(&config.ach, &dates, &returns);
+    let originator = super::biller_profile::current(db, config)
+        .await?
+        .originator();
+    let text = nacha::write_returns(&originator, &dates, &returns);
     let name = format!("SANDBOX-RETURNS-{}-{now}.ach", d.day);
     let dir = ach_dir(config).join("returns");
     write_atomically(&dir, &dir.join(&name), &text).await?;

@@ -2,6 +2,14 @@
 //! `PAYDESK_DATA_DIR/uploads/`, previewed (a dry run: the real import,
 //! rolled back), then committed (every valid row in one transaction, the
 //! upload's outcome written in the same one) or abandoned.
+//!
+//! On PostgreSQL several servers may share the work behind a load
+//! balancer, so a previewed file is also kept in the database
+//! (`upload_chunks`, 1 MiB pieces) until its Commit or Abandon: a Commit
+//! that reaches another server copies it to that server's disk first,
+//! checked against the upload's SHA-256. Each server deletes its copies of
+//! files whose upload has ended (at start-up and after each Commit or
+//! Abandon). SQLite, one server, keeps only the file on disk.
 
 use super::accounts_import::{FileKind, import_with};
 use super::clock;
@@ -22,6 +30,15 @@ use std::sync::Arc;
 
 /// How many uploads Recent Uploads lists.
 const RECENT: i64 = 50;
+
+/// The size of one piece of a file kept in the database: what one server
+/// holds in memory at a time while sharing or fetching it.
+const CHUNK: usize = 1 << 20;
+
+/// Whether other servers may need this server's files (PostgreSQL).
+fn shared(db: &Db) -> bool {
+    matches!(db, Db::Postgres(_))
+}
 
 fn dir(config: &Config) -> PathBuf {
     config.data_dir.join("uploads")
@@ -274,13 +291,111 @@ pub async fn receive(
     };
     let id = db.insert_upload(&new, status, &preview, &entry).await?;
     if status == "previewed" {
-        tokio::fs::rename(&path, file_of(config, id))
+        let kept = file_of(config, id);
+        tokio::fs::rename(&path, &kept)
             .await
             .map_err(|e| incident("cannot keep an upload", e))?;
         temp.keep();
+        if shared(db) {
+            share(db, id, &kept).await?;
+        }
     }
     // Otherwise `temp` goes out of scope here and deletes the file.
     Ok(id)
+}
+
+/// Copies upload `id`'s file into the database for the other servers.
+async fn share(db: &Db, id: i64, path: &Path) -> Result<(), AppError> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| incident("cannot read an upload to share it", e))?;
+    let mut buf = vec![0u8; CHUNK];
+    let mut seq = 0i64;
+    loop {
+        // Fill the piece whole (a read may return less) unless the file ends.
+        let mut filled = 0;
+        while filled < CHUNK {
+            let n = file
+                .read(&mut buf[filled..])
+                .await
+                .map_err(|e| incident("cannot read an upload to share it", e))?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            return Ok(());
+        }
+        db.put_upload_chunk(id, seq, &buf[..filled]).await?;
+        seq += 1;
+    }
+}
+
+/// Upload `u`'s file on this server's disk: kept here at its preview, or
+/// copied from the database (PostgreSQL) when the preview ran on another
+/// server, and checked against the upload's size and SHA-256.
+async fn local_file(db: &Db, config: &Config, u: &UploadRow) -> Result<PathBuf, AppError> {
+    let path = file_of(config, u.id);
+    if !shared(db) || tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Ok(path);
+    }
+    let mut copy = Incoming::start(config).await?;
+    let mut seq = 0i64;
+    while let Some(bytes) = db.upload_chunk(u.id, seq).await? {
+        copy.write(&bytes).await?;
+        seq += 1;
+    }
+    let (temp, size, sha256) = copy.finish().await?;
+    if size != u.size_bytes.max(0) as u64 || sha256 != u.sha256 {
+        // `temp` is dropped, and the partial copy with it.
+        return Err(AppError::Conflict(
+            "This upload's file did not reach this server whole. Abandon it and upload the file again."
+                .into(),
+        ));
+    }
+    tokio::fs::rename(&temp.path, &path)
+        .await
+        .map_err(|e| incident("cannot keep an upload", e))?;
+    temp.keep();
+    Ok(path)
+}
+
+/// The end of an upload's file: this server's copy, the database's, and
+/// this server's copies of other uploads that ended elsewhere.
+async fn forget_file(db: &Db, config: &Config, id: i64) -> Result<(), AppError> {
+    let _ = tokio::fs::remove_file(file_of(config, id)).await;
+    if shared(db) {
+        db.drop_upload_chunks(id).await?;
+        sweep_finished(db, config).await?;
+    }
+    Ok(())
+}
+
+/// Deletes this server's copies of files whose upload was committed or
+/// abandoned, perhaps on another server. Run at start-up too. Returns how
+/// many it deleted.
+pub async fn sweep_finished(db: &Db, config: &Config) -> Result<usize, AppError> {
+    let Ok(entries) = std::fs::read_dir(dir(config)) else {
+        return Ok(0);
+    };
+    let ids: Vec<i64> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".csv"))
+                .and_then(|n| n.parse().ok())
+        })
+        .collect();
+    let mut deleted = 0;
+    for id in db.finished_uploads(&ids).await? {
+        if tokio::fs::remove_file(file_of(config, id)).await.is_ok() {
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 async fn waiting(db: &Db, id: i64) -> Result<UploadRow, AppError> {
@@ -324,7 +439,13 @@ pub async fn commit(
             ))),
         };
     }
-    let path = file_of(config, id);
+    let path = match local_file(db, config, &u).await {
+        Ok(path) => path,
+        Err(e) => {
+            db.release_upload(id).await?;
+            return Err(e);
+        }
+    };
     if let Some(p) = &progress {
         p.begin(u.size_bytes.max(0) as u64);
     }
@@ -346,7 +467,7 @@ pub async fn commit(
             return Err(e);
         }
     };
-    let _ = tokio::fs::remove_file(&path).await;
+    forget_file(db, config, id).await?;
     // What a file changed for automatic payments happens now rather than
     // at the scheduler's next pass (which would do it too): plans on
     // accounts it made inactive are cancelled, and new bills are planned.
@@ -397,8 +518,7 @@ pub async fn abandon(
             status_label(&u.status)
         )));
     }
-    let _ = tokio::fs::remove_file(file_of(config, id)).await;
-    Ok(())
+    forget_file(db, config, id).await
 }
 
 fn summary(u: UploadRow, tz: &str) -> Result<UploadSummary, crate::domain::UnknownCode> {

@@ -82,6 +82,13 @@ fn ProfileForm(p: BillerProfile, save: ServerAction<SaveBillerProfile>) -> impl 
     let email = start("support_email", &p.support_email);
     let phone = start("support_phone", &p.support_phone);
     let address = start("address", &p.address);
+    let company = start("ach_company_name", &p.ach_company_name);
+    let company_id = start("ach_company_id", &p.ach_company_id);
+    let odfi = start("ach_odfi_routing", &p.ach_odfi_routing);
+    let destination = start("ach_destination", &p.ach_destination);
+    let destination_name = start("ach_destination_name", &p.ach_destination_name);
+    let origin = start("ach_origin", &p.ach_origin);
+    let origin_name = start("ach_origin_name", &p.ach_origin_name);
     view! {
         <ActionForm action=save>
             <FormAlert message=alert/>
@@ -105,6 +112,24 @@ fn ProfileForm(p: BillerProfile, save: ServerAction<SaveBillerProfile>) -> impl 
                 <TextField prefix="bp" name="support_phone" label="Support Phone" value=phone errors
                     kind="tel" hint="Required."/>
                 <TextArea name="address" label="Address" value=address errors hint="Required."/>
+            </fieldset>
+            <fieldset>
+                <legend>"ACH Originator"</legend>
+                <p class="hint">"Every bank payment file (NACHA) carries these. Your bank gives them to you; all are required."</p>
+                <TextField prefix="bp" name="ach_company_name" label="Company Name" value=company errors
+                    hint="At most 16 characters; on the payer's bank statement."/>
+                <TextField prefix="bp" name="ach_company_id" label="Company ID" value=company_id errors
+                    hint="10 characters, usually 1 and your 9-digit EIN."/>
+                <TextField prefix="bp" name="ach_odfi_routing" label="ODFI Routing Number" value=odfi errors
+                    hint="Your bank's 9-digit routing number."/>
+                <TextField prefix="bp" name="ach_destination" label="Immediate Destination" value=destination errors
+                    hint="The routing number of the bank that receives the file; often your bank's."/>
+                <TextField prefix="bp" name="ach_destination_name" label="Immediate Destination Name"
+                    value=destination_name errors hint="At most 23 characters."/>
+                <TextField prefix="bp" name="ach_origin" label="Immediate Origin" value=origin errors
+                    hint="10 characters, or 9 digits; often your Company ID."/>
+                <TextField prefix="bp" name="ach_origin_name" label="Immediate Origin Name" value=origin_name errors
+                    hint="At most 23 characters; usually your name."/>
             </fieldset>
             <div class="actions">
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>"Save Changes"</button>

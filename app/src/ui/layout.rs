@@ -61,6 +61,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             (E::Reports, routes::REPORTS, "Reports"),
                             (E::UserAdmin, routes::USERS, "User Admin"),
                             (E::EntitlementAdmin, routes::ROLES, "Role Entitlements"),
+                            (E::Categories, routes::CATEGORIES, "Manage Category"),
                             (E::BillerProfile, routes::BILLER_PROFILE, "Profile"),
                         ]
                         .into_iter()

@@ -7,6 +7,7 @@ mod audit_report;
 mod biller_profile;
 mod bills;
 mod cancel_reverse;
+mod categories;
 mod change_password;
 mod enrolled_user;
 mod focus;
@@ -111,6 +112,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users/:login") view=user_admin::UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/roles") view=role_entitlements::RoleEntitlementsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/profile") view=biller_profile::BillerProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/categories") view=categories::ManageCategoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads") view=uploads::UploadsPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads/:id") view=uploads::UploadPage ssr=SsrMode::Async/>
                 <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>

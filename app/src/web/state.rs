@@ -56,7 +56,7 @@ impl AppState {
                 source,
             }
         })?;
-        let keys = Keyring::load_or_create(&config.data_dir)?;
+        let keys = Keyring::for_config(&config)?;
         let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
         let texts =
             crate::services::texts::TextSender::from_config(&config).map_err(StateError::Texts)?;
@@ -108,6 +108,10 @@ impl AppState {
             db: &self.db,
             config: &self.config,
         }
+    }
+
+    pub fn categories(&self) -> crate::services::categories::Categories<'_> {
+        crate::services::categories::Categories { db: &self.db }
     }
 
     pub fn user_admin(&self) -> crate::services::user_admin::UserAdmin<'_> {

@@ -1,7 +1,8 @@
 //! The biller's Profile over HTTP on both backends: administrators only,
 //! every field checked, the whole Profile audited before and after, and
 //! what it says reaches the payer site's Customer Service, a payment
-//! link's page and the payer's receipt.
+//! link's page and the payer's receipt; its ACH originator settings reach
+//! the next NACHA file.
 
 use crate::support;
 use crate::support::call;
@@ -18,7 +19,26 @@ fn profile_form<'a>(name: &'a str, phone: &'a str) -> Vec<(&'static str, &'a str
         ("form[support_email]", "help@lakeside.example"),
         ("form[support_phone]", phone),
         ("form[address]", "1 Main St\nLakeside, ME 04000"),
+        ("form[ach_company_name]", "Lakeside Water"),
+        ("form[ach_company_id]", "1987654321"),
+        ("form[ach_odfi_routing]", "011000015"),
+        ("form[ach_destination]", "011000015"),
+        ("form[ach_destination_name]", "Lakeside Savings Bank"),
+        ("form[ach_origin]", "987654321"),
+        ("form[ach_origin_name]", "Town of Lakeside"),
     ]
+}
+
+/// `profile_form` with one field replaced.
+fn with<'a>(
+    mut form: Vec<(&'static str, &'a str)>,
+    field: &str,
+    value: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    form.iter_mut()
+        .filter(|(k, _)| *k == field)
+        .for_each(|(_, v)| *v = value);
+    form
 }
 
 async fn administrators_keep_the_profile_and_payers_see_it(t: &TestDb) {
@@ -37,6 +57,9 @@ async fn administrators_keep_the_profile_and_payers_see_it(t: &TestDb) {
     let key = first["biller_key"].as_str().unwrap().to_string();
     assert!(!key.is_empty());
     assert_eq!(first["biller_name"], s.state.config.mail.biller_name);
+    // And the configuration's ACH originator, the first-run default.
+    assert_eq!(first["ach_company_id"], s.state.config.ach.company_id);
+    assert_eq!(first["ach_odfi_routing"], s.state.config.ach.odfi_routing);
 
     // A CSR has no Profile by default.
     assert_eq!(
@@ -58,6 +81,19 @@ async fn administrators_keep_the_profile_and_payers_see_it(t: &TestDb) {
         body.contains("biller_name") && body.contains("support_phone"),
         "{body}"
     );
+    // The ACH settings as a NACHA file needs them.
+    let form = with(
+        profile_form("Town of Lakeside", "800-555-0147"),
+        "form[ach_odfi_routing]",
+        "011000016",
+    );
+    let form = with(form, "form[ach_company_id]", "12-3456789");
+    let bad = call(&admin, &s, "save_biller_profile", &form).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        support::error_fields(bad).await,
+        ["ach_company_id", "ach_odfi_routing"]
+    );
 
     let r = call(
         &admin,
@@ -74,6 +110,10 @@ async fn administrators_keep_the_profile_and_payers_see_it(t: &TestDb) {
         .unwrap();
     assert_eq!(saved["biller_key"], key, "the key never changes");
     assert_eq!(saved["support_phone"], "800-555-0147");
+    assert_eq!(
+        saved["ach_origin"], " 987654321",
+        "NACHA's space-led origin"
+    );
     // Audited with the whole Profile before and after.
     assert_eq!(
         support::count(
@@ -125,6 +165,32 @@ async fn administrators_keep_the_profile_and_payers_see_it(t: &TestDb) {
         support::wait_for_mail(&s.data_dir.path().join("outbox"), "Payment receipt", 1).await;
     assert!(mail.contains("from Town of Lakeside"), "{mail}");
     assert!(mail.contains("Phone: 800-555-0147"), "{mail}");
+
+    // The next NACHA file comes from the saved originator, not the
+    // configuration's.
+    let casey = support::staff(&t.db, CSR.0).await;
+    support::pay(&s.state, &casey, "100005", "25.00", Some("000444555666")).await;
+    let run = app::services::settlement::settle(
+        &t.db,
+        &s.state.config,
+        &s.state.keys,
+        app::db::now_ms() + 1,
+        "test",
+    )
+    .await
+    .unwrap()
+    .run
+    .expect("a run");
+    let file = run.file.expect("an ACH file");
+    let text = std::fs::read_to_string(s.data_dir.path().join("ach").join(&file.file_name))
+        .expect("the file on disk");
+    app::domain::nacha::parse_file(&text).expect("a valid NACHA file");
+    let (header, batch) = (&text[..94], text.lines().nth(1).unwrap());
+    assert_eq!(&header[3..23], " 011000015 987654321", "{header}");
+    assert_eq!(&header[40..63], "LAKESIDE SAVINGS BANK  ", "{header}");
+    assert_eq!(&batch[4..20], "LAKESIDE WATER  ", "{batch}");
+    assert_eq!(&batch[40..50], "1987654321", "{batch}");
+    assert_eq!(&batch[79..87], "01100001", "the ODFI's 8 digits: {batch}");
 }
 
 on_both_backends!(administrators_keep_the_profile_and_payers_see_it);

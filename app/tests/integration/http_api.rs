@@ -737,6 +737,17 @@ const MATRIX: &[MatrixRow] = &[
         &[("form[biller_name]", "")],
     ),
     ("p_customer_service", Access::Anyone, &[]),
+    ("load_categories", Entitled(Entitlement::Categories), &[]),
+    (
+        "save_category",
+        Entitled(Entitlement::Categories),
+        &[("form[description]", "")],
+    ),
+    (
+        "delete_category",
+        Entitled(Entitlement::Categories),
+        &[("id", "999999"), ("version", "1")],
+    ),
     (
         "make_payment",
         Entitled(Entitlement::OnBehalfPayments),

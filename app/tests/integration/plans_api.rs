@@ -688,3 +688,41 @@ on_both_backends!(
     bill_triggered_plans_pay_each_bill_once,
     declines_and_inactive_accounts_stop_plans,
 );
+
+/// The plans pass runs on one server at a time on PostgreSQL
+/// (`db::single_runner`): a second asking while the first holds the lock
+/// is told no, and asks again with success once the first is done,
+/// however it ended. SQLite has one server: always yes.
+async fn one_server_at_a_time_runs_the_plans_pass(t: &TestDb) {
+    use app::db::single_runner::SCHEDULER_LOCK;
+    let first = t.db.try_single_runner(SCHEDULER_LOCK).await.unwrap();
+    assert!(first.is_some());
+    let second = t.db.try_single_runner(SCHEDULER_LOCK).await.unwrap();
+    match t.db {
+        app::db::Db::Sqlite(_) => assert!(second.is_some()),
+        app::db::Db::Postgres(_) => {
+            assert!(second.is_none(), "held by the first");
+            first.unwrap().release().await.unwrap();
+            let again = t.db.try_single_runner(SCHEDULER_LOCK).await.unwrap();
+            assert!(again.is_some(), "free once the first is done");
+            // Dropped (a panic, a cancelled task): free as soon as the
+            // pool has rolled the transaction back.
+            drop(again);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                if t.db
+                    .try_single_runner(SCHEDULER_LOCK)
+                    .await
+                    .unwrap()
+                    .is_some()
+                {
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "never freed");
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+}
+
+on_both_backends!(one_server_at_a_time_runs_the_plans_pass);

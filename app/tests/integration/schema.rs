@@ -401,3 +401,33 @@ fn the_recorded_edited_checksums_are_the_fixtures() {
         }
     }
 }
+
+/// A rolling upgrade (docs/deploy.md): the first new server migrates, and a
+/// server of the previous release, started or restarted after that, still
+/// starts on the newer schema (a migration it does not know is one from
+/// the future, not a reason to stop).
+async fn a_previous_release_starts_on_a_newer_schema(t: &TestDb) {
+    let newer = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                 VALUES ($1, 'from the next release', TRUE, $2, 0)";
+    let checksum = vec![0u8; 48];
+    match &t.db {
+        Db::Sqlite(p) => sqlx::query(newer)
+            .bind(99_999_i64)
+            .bind(&checksum)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        Db::Postgres(p) => sqlx::query(newer)
+            .bind(99_999_i64)
+            .bind(&checksum)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .expect("a migration of the next release");
+    t.db.migrate().await.expect("this release starts");
+    // Twice: nothing left half-done by the first.
+    t.db.migrate().await.expect("and again");
+}
+
+on_both_backends!(a_previous_release_starts_on_a_newer_schema);

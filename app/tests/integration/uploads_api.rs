@@ -495,3 +495,79 @@ on_both_backends!(
     a_file_is_previewed_then_its_valid_rows_are_committed_once,
     uploads_need_the_entitlement_and_a_size_limit,
 );
+
+/// Several servers on one PostgreSQL database (docs/uploads.md): a file
+/// previewed on one server is committed on another, which copies it from
+/// the database and checks it first; a damaged copy is refused and the
+/// upload stays Previewed; each server drops its copies once the upload
+/// has ended. (SQLite is one server: nothing to share.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_previewed_on_one_server_is_committed_on_another() {
+    let Some(t) = support::postgres().await else {
+        return;
+    };
+    support::add_staff(&t.db).await;
+    let (a, b) = (support::serve(&t).await, support::serve(&t).await);
+    let (on_a, on_b) = (signed_in(&a, ADMIN).await, signed_in(&b, ADMIN).await);
+    let chunks = |id: &str| format!("SELECT COUNT(*) FROM upload_chunks WHERE upload_id = {id}");
+
+    let id = upload_id(&upload(&on_a, &a, "accounts.csv", GOOD_AND_BAD.as_bytes()).await);
+    assert_eq!(
+        support::count(&t.db, &chunks(&id)).await,
+        1,
+        "kept for the others"
+    );
+    let on_disk =
+        |s: &TestServer, id: &str| s.data_dir.path().join("uploads").join(format!("{id}.csv"));
+    assert!(on_disk(&a, &id).exists() && !on_disk(&b, &id).exists());
+
+    // A damaged copy: refused, nothing applied, still Previewed.
+    let damaged = upload_id(&upload(&on_a, &a, "again.csv", GOOD_AND_BAD.as_bytes()).await);
+    let tamper =
+        format!("UPDATE upload_chunks SET bytes = bytes || bytes WHERE upload_id = {damaged}");
+    let app::db::Db::Postgres(pool) = &t.db else {
+        unreachable!("support::postgres is PostgreSQL")
+    };
+    sqlx::query(&tamper).execute(pool).await.unwrap();
+    let r = call(&on_b, &b, "commit_upload", &[("id", &damaged)]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("did not reach this server whole")
+    );
+    let state: serde_json::Value = call(&on_b, &b, "load_upload", &[("id", &damaged)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["summary"]["status"], "Previewed");
+    assert!(!on_disk(&b, &damaged).exists(), "no partial copy is left");
+
+    // Committed on B: the valid rows once, from the copy B made.
+    let before = support::count(&t.db, "SELECT COUNT(*) FROM accounts").await;
+    let r = call(&on_b, &b, "commit_upload", &[("id", &id)]).await;
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM accounts").await,
+        before + 2
+    );
+    assert_eq!(
+        support::count(&t.db, &chunks(&id)).await,
+        0,
+        "no longer kept"
+    );
+    assert!(!on_disk(&b, &id).exists());
+
+    // A's copy goes at A's next Commit or Abandon (or start).
+    assert!(on_disk(&a, &id).exists());
+    let r = call(&on_a, &a, "abandon_upload", &[("id", &damaged)]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!on_disk(&a, &id).exists() && !on_disk(&a, &damaged).exists());
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM upload_chunks").await,
+        0
+    );
+    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
+}

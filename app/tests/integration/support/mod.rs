@@ -612,6 +612,19 @@ pub async fn field_error(r: reqwest::Response, field: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The fields a 422 answer names, in its order.
+pub async fn error_fields(r: reqwest::Response) -> Vec<String> {
+    let v: serde_json::Value = r.json().await.unwrap_or_default();
+    v["Invalid"]["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A 200 answer's JSON (the body shown when it is not a 200).
 pub async fn json(r: reqwest::Response) -> serde_json::Value {
     let status = r.status();

@@ -1,0 +1,183 @@
+//! Payment categories (Manage Category): each save or delete is one
+//! transaction with its audit row, guarded by the line's version.
+
+use super::audit::{AuditEntry, write_audit};
+use super::{Db, DbError, in_tx, on_pool};
+use crate::domain::category::{Category, CategoryOptions, NewCategory};
+use crate::domain::money::Money;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Row {
+    id: i64,
+    description: String,
+    charge_code: String,
+    amount_cents: i64,
+    quantity: i64,
+    impact_balance: bool,
+    amount_editable: bool,
+    show_quantity: bool,
+    required: bool,
+    version: i64,
+}
+
+impl From<Row> for Category {
+    fn from(r: Row) -> Self {
+        Category {
+            id: r.id,
+            description: r.description,
+            charge_code: r.charge_code,
+            amount: Money::from_cents(r.amount_cents),
+            quantity: r.quantity,
+            options: CategoryOptions {
+                impact_balance: r.impact_balance,
+                amount_editable: r.amount_editable,
+                show_quantity: r.show_quantity,
+                required: r.required,
+            },
+            version: r.version,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, description, charge_code, amount_cents, quantity, impact_balance, \
+    amount_editable, show_quantity, required, version";
+
+/// What a guarded write found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CategoryWrite {
+    Done(i64),
+    /// Another line has that charge code.
+    DuplicateCode,
+    /// The line is gone, or was saved by someone else since it was read.
+    Stale,
+}
+
+impl Db {
+    /// Every line, required ones first, then by description.
+    pub async fn categories(&self) -> Result<Vec<Category>, DbError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM categories ORDER BY required DESC, description, id");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(Category::from).collect())
+    }
+
+    pub async fn category(&self, id: i64) -> Result<Option<Category>, DbError> {
+        let sql = format!("SELECT {COLUMNS} FROM categories WHERE id = $1");
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(Category::from))
+    }
+
+    /// Add Category Line Item.
+    pub async fn add_category(
+        &self,
+        c: &NewCategory,
+        audit: &AuditEntry<'_>,
+    ) -> Result<CategoryWrite, DbError> {
+        let done = in_tx!(self, |tx| {
+            let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+                "INSERT INTO categories (description, charge_code, amount_cents, quantity, \
+                 impact_balance, amount_editable, show_quantity, required, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            )
+            .bind(&c.description)
+            .bind(&c.charge_code)
+            .bind(c.amount.cents())
+            .bind(c.quantity)
+            .bind(c.options.impact_balance)
+            .bind(c.options.amount_editable)
+            .bind(c.options.show_quantity)
+            .bind(c.options.required)
+            .bind(audit.at)
+            .fetch_one(&mut *tx)
+            .await;
+            match id.map_err(DbError::from) {
+                Ok(id) => {
+                    let object = format!("category {id}");
+                    write_audit!(
+                        &mut *tx,
+                        AuditEntry {
+                            object: Some(&object),
+                            ..*audit
+                        }
+                    )?;
+                    CategoryWrite::Done(id)
+                }
+                // Nothing was written: the rollback loses nothing.
+                Err(e) if e.is_unique_violation() => return Ok(CategoryWrite::DuplicateCode),
+                Err(e) => return Err(e),
+            }
+        });
+        Ok(done)
+    }
+
+    /// Edit's Save Category Item: only if the line is still at `version`.
+    pub async fn edit_category(
+        &self,
+        id: i64,
+        version: i64,
+        c: &NewCategory,
+        audit: &AuditEntry<'_>,
+    ) -> Result<CategoryWrite, DbError> {
+        let done = in_tx!(self, |tx| {
+            let n = sqlx::query(
+                "UPDATE categories SET description = $1, charge_code = $2, amount_cents = $3, \
+                 quantity = $4, impact_balance = $5, amount_editable = $6, show_quantity = $7, \
+                 required = $8, updated_at = $9, version = version + 1 \
+                 WHERE id = $10 AND version = $11",
+            )
+            .bind(&c.description)
+            .bind(&c.charge_code)
+            .bind(c.amount.cents())
+            .bind(c.quantity)
+            .bind(c.options.impact_balance)
+            .bind(c.options.amount_editable)
+            .bind(c.options.show_quantity)
+            .bind(c.options.required)
+            .bind(audit.at)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(DbError::from);
+            match n {
+                Ok(r) if r.rows_affected() == 1 => {
+                    write_audit!(&mut *tx, *audit)?;
+                    CategoryWrite::Done(id)
+                }
+                Ok(_) => return Ok(CategoryWrite::Stale),
+                Err(e) if e.is_unique_violation() => return Ok(CategoryWrite::DuplicateCode),
+                Err(e) => return Err(e),
+            }
+        });
+        Ok(done)
+    }
+
+    /// Delete, after the confirmation: only if the line is still at
+    /// `version` (what the confirming person saw).
+    pub async fn delete_category(
+        &self,
+        id: i64,
+        version: i64,
+        audit: &AuditEntry<'_>,
+    ) -> Result<CategoryWrite, DbError> {
+        let done = in_tx!(self, |tx| {
+            let n = sqlx::query("DELETE FROM categories WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n != 1 {
+                return Ok(CategoryWrite::Stale);
+            }
+            write_audit!(&mut *tx, *audit)?;
+            CategoryWrite::Done(id)
+        });
+        Ok(done)
+    }
+}
