@@ -44,12 +44,13 @@ pub async fn commit_upload(id: i64) -> Result<String, AppError> {
 }
 
 /// How far the asker's upload step `token` has got: `(bytes read, of
-/// bytes)`, or nothing once it ended (or if it runs on another server).
+/// bytes)`, or nothing once it ended; on PostgreSQL also a step running on
+/// another server.
 #[server(endpoint = "upload_progress")]
 pub async fn upload_progress(token: String) -> Result<Option<(u64, u64)>, AppError> {
     let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
-    Ok(state.progress.get(user.id, &token))
+    Ok(state.progress.lookup(user.id, &token).await)
 }
 
 /// Abandon: apply nothing.

@@ -34,6 +34,7 @@ pub mod single_runner;
 mod sqlite_rows;
 pub mod throttle;
 pub mod upload_chunks;
+pub mod upload_progress;
 pub mod uploads;
 pub mod user_admin;
 pub mod users;

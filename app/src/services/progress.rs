@@ -1,12 +1,19 @@
 //! How far a long upload step has got (the preview of a file just sent, or
-//! a commit), for the progress bar. Kept in this server's memory: it is a
-//! hint, not a record, and a poll that reaches another server (or comes
-//! after the step ended) simply gets nothing, and the bar shows it is busy.
+//! a commit), for the progress bar. Kept in this server's memory, and on
+//! PostgreSQL (several servers behind a load balancer) also written to the
+//! database twice a second while the step runs, so a poll that reaches
+//! another server finds it too. It is a hint, not a record: a poll that
+//! comes after the step ended gets nothing, and the bar shows it is busy.
 
+use crate::db::{Db, now_ms};
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How often a running step's count is written for the other servers.
+const PUBLISH_EVERY: Duration = Duration::from_millis(500);
 
 /// Bytes of the file read so far, out of its size.
 #[derive(Debug, Default)]
@@ -35,6 +42,8 @@ type Key = (i64, String);
 #[derive(Debug, Clone, Default)]
 pub struct ProgressBoard {
     running: Arc<Mutex<HashMap<Key, Arc<Progress>>>>,
+    /// PostgreSQL: where the counts are written for the other servers.
+    shared: Option<Db>,
 }
 
 /// A step's entry on the board; it comes off when the step ends, however.
@@ -63,12 +72,23 @@ pub fn valid_token(token: &str) -> bool {
 }
 
 impl ProgressBoard {
+    /// The board of a server on `db`: shared through it on PostgreSQL.
+    pub fn for_db(db: &Db) -> ProgressBoard {
+        ProgressBoard {
+            shared: matches!(db, Db::Postgres(_)).then(|| db.clone()),
+            ..ProgressBoard::default()
+        }
+    }
+
     /// Puts a step of `user`'s on the board (its size comes with `begin`).
     pub fn track(&self, user: i64, token: &str) -> Tracked {
         let progress = Arc::new(Progress::default());
         let key = (user, token.to_string());
         if let Ok(mut map) = self.running.lock() {
             map.insert(key.clone(), progress.clone());
+        }
+        if let Some(db) = self.shared.clone() {
+            publish(db, user, token.to_string(), Arc::downgrade(&progress));
         }
         Tracked {
             board: self.clone(),
@@ -83,6 +103,41 @@ impl ProgressBoard {
         let map = self.running.lock().ok()?;
         map.get(&(user, token.to_string())).map(|p| p.snapshot())
     }
+
+    /// `(read, total)` of `user`'s step, running here or (PostgreSQL) on
+    /// another server.
+    pub async fn lookup(&self, user: i64, token: &str) -> Option<(u64, u64)> {
+        if let Some(here) = self.get(user, token) {
+            return Some(here);
+        }
+        let db = self.shared.as_ref()?;
+        let (read, total) = db.progress_of(user, token, now_ms()).await.ok()??;
+        Some((read.max(0) as u64, total.max(0) as u64))
+    }
+}
+
+/// Writes the step's count for the other servers until the step ends (its
+/// last `Arc` is gone), then deletes it. A failed write is only a bar that
+/// says "busy" elsewhere: logged, never the step's failure.
+fn publish(db: Db, user: i64, token: String, step: std::sync::Weak<Progress>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PUBLISH_EVERY);
+        loop {
+            tick.tick().await;
+            let Some((read, total)) = step.upgrade().map(|p| p.snapshot()) else {
+                break;
+            };
+            if let Err(e) = db
+                .publish_progress(user, &token, read as i64, total as i64, now_ms())
+                .await
+            {
+                tracing::debug!(error = %e, "cannot share an upload's progress");
+            }
+        }
+        if let Err(e) = db.end_progress(user, &token).await {
+            tracing::debug!(error = %e, "cannot clear an upload's progress");
+        }
+    });
 }
 
 /// A reader that counts what passes through it into a [`Progress`].

@@ -60,6 +60,7 @@ impl AppState {
         let mailer = Mailer::from_config(&config).map_err(StateError::Mail)?;
         let texts =
             crate::services::texts::TextSender::from_config(&config).map_err(StateError::Texts)?;
+        let progress = crate::services::progress::ProgressBoard::for_db(&db);
         Ok(AppState {
             texts,
             hash_gate: crate::services::passwords::HashGate::new(config.hash_concurrency),
@@ -69,7 +70,7 @@ impl AppState {
             mailer,
             config: Arc::new(config),
             leptos_options,
-            progress: Default::default(),
+            progress,
         })
     }
 

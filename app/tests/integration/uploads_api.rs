@@ -571,3 +571,55 @@ async fn a_file_previewed_on_one_server_is_committed_on_another() {
     );
     assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 }
+
+/// A progress bar's polls may reach any server (docs/uploads.md,
+/// "Progress"): on PostgreSQL a step running on one server is seen from
+/// another while it runs, and not once it ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_steps_progress_is_seen_from_another_server() {
+    let Some(t) = support::postgres().await else {
+        return;
+    };
+    support::add_staff(&t.db).await;
+    let (a, b) = (support::serve(&t).await, support::serve(&t).await);
+    let admin = support::staff(&t.db, ADMIN.0).await;
+    let on_b = signed_in(&b, ADMIN).await;
+    let poll = || async {
+        call(&on_b, &b, "upload_progress", &[("token", "e2e-step-1")])
+            .await
+            .json::<Option<(u64, u64)>>()
+            .await
+            .unwrap()
+    };
+    let step = a.state.progress.track(admin.id, "e2e-step-1");
+    step.progress.begin(1_000);
+    let mut reader = app::services::progress::Counted {
+        inner: &[7u8; 400][..],
+        progress: Some(step.progress.clone()),
+    };
+    std::io::copy(&mut reader, &mut std::io::sink()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while poll().await != Some((400, 1_000)) {
+        assert!(std::time::Instant::now() < deadline, "never seen from B");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // A CSR (no File Transfers) asking for the same step is refused.
+    let csr = signed_in(&b, CSR).await;
+    let theirs = call(&csr, &b, "upload_progress", &[("token", "e2e-step-1")]).await;
+    assert_ne!(theirs.status(), StatusCode::OK, "a CSR has no uploads");
+
+    drop(reader);
+    drop(step);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while poll().await.is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still shown after its end"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        support::count(&t.db, "SELECT COUNT(*) FROM upload_progress").await,
+        0
+    );
+}
