@@ -1,6 +1,7 @@
 //! Settings come from the environment (and an optional `.env`, loaded by the
 //! binary). A bad value stops start-up with one line naming the variable.
 
+use crate::domain::biller_profile::{BANK_NAME_MAX, COMPANY_NAME_MAX};
 use crate::domain::money::Money;
 use crate::domain::payment::check_amount;
 use std::net::SocketAddr;
@@ -298,11 +299,11 @@ impl Config {
             immediate_origin: val("PAYDESK_ACH_ORIGIN", &company_id),
             immediate_origin_name: val(
                 "PAYDESK_ACH_ORIGIN_NAME",
-                &nacha_cut(&mail.biller_name, 23),
+                &nacha_cut(&mail.biller_name, BANK_NAME_MAX),
             ),
             company_name: val(
                 "PAYDESK_ACH_COMPANY_NAME",
-                &nacha_cut(&mail.biller_name, 16),
+                &nacha_cut(&mail.biller_name, COMPANY_NAME_MAX),
             ),
             company_id,
             odfi_routing,
@@ -315,12 +316,20 @@ impl Config {
             ));
         }
         for (var, v, max) in [
-            ("PAYDESK_ACH_COMPANY_NAME", &ach.company_name, 16),
-            ("PAYDESK_ACH_ORIGIN_NAME", &ach.immediate_origin_name, 23),
+            (
+                "PAYDESK_ACH_COMPANY_NAME",
+                &ach.company_name,
+                COMPANY_NAME_MAX,
+            ),
+            (
+                "PAYDESK_ACH_ORIGIN_NAME",
+                &ach.immediate_origin_name,
+                BANK_NAME_MAX,
+            ),
             (
                 "PAYDESK_ACH_DESTINATION_NAME",
                 &ach.immediate_destination_name,
-                23,
+                BANK_NAME_MAX,
             ),
         ] {
             if v.chars().count() > max {

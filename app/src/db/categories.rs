@@ -42,6 +42,22 @@ impl From<Row> for Category {
 const COLUMNS: &str = "id, description, charge_code, amount_cents, quantity, impact_balance, \
     amount_editable, show_quantity, required, version";
 
+/// Binds a line's eight columns, in the order both writes list them.
+macro_rules! bind_line {
+    ($query:expr, $c:expr) => {{
+        let c: &NewCategory = $c;
+        $query
+            .bind(&c.description)
+            .bind(&c.charge_code)
+            .bind(c.amount.cents())
+            .bind(c.quantity)
+            .bind(c.options.impact_balance)
+            .bind(c.options.amount_editable)
+            .bind(c.options.show_quantity)
+            .bind(c.options.required)
+    }};
+}
+
 /// What a guarded write found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CategoryWrite {
@@ -79,22 +95,15 @@ impl Db {
         audit: &AuditEntry<'_>,
     ) -> Result<CategoryWrite, DbError> {
         let done = in_tx!(self, |tx| {
-            let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+            let insert = sqlx::query_scalar(
                 "INSERT INTO categories (description, charge_code, amount_cents, quantity, \
                  impact_balance, amount_editable, show_quantity, required, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-            )
-            .bind(&c.description)
-            .bind(&c.charge_code)
-            .bind(c.amount.cents())
-            .bind(c.quantity)
-            .bind(c.options.impact_balance)
-            .bind(c.options.amount_editable)
-            .bind(c.options.show_quantity)
-            .bind(c.options.required)
-            .bind(audit.at)
-            .fetch_one(&mut *tx)
-            .await;
+            );
+            let id: Result<i64, sqlx::Error> = bind_line!(insert, c)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await;
             match id.map_err(DbError::from) {
                 Ok(id) => {
                     let object = format!("category {id}");
@@ -124,26 +133,19 @@ impl Db {
         audit: &AuditEntry<'_>,
     ) -> Result<CategoryWrite, DbError> {
         let done = in_tx!(self, |tx| {
-            let n = sqlx::query(
+            let update = sqlx::query(
                 "UPDATE categories SET description = $1, charge_code = $2, amount_cents = $3, \
                  quantity = $4, impact_balance = $5, amount_editable = $6, show_quantity = $7, \
                  required = $8, updated_at = $9, version = version + 1 \
                  WHERE id = $10 AND version = $11",
-            )
-            .bind(&c.description)
-            .bind(&c.charge_code)
-            .bind(c.amount.cents())
-            .bind(c.quantity)
-            .bind(c.options.impact_balance)
-            .bind(c.options.amount_editable)
-            .bind(c.options.show_quantity)
-            .bind(c.options.required)
-            .bind(audit.at)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await
-            .map_err(DbError::from);
+            );
+            let n = bind_line!(update, c)
+                .bind(audit.at)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await
+                .map_err(DbError::from);
             match n {
                 Ok(r) if r.rows_affected() == 1 => {
                     write_audit!(&mut *tx, *audit)?;

@@ -9,7 +9,7 @@ const FRESH_MS: i64 = 30_000;
 const ABANDONED_MS: i64 = 3_600_000;
 
 impl Db {
-    /// Writes step `token`'s count (and deletes rows a crash left).
+    /// Writes step `token`'s count.
     pub async fn publish_progress(
         &self,
         staff_id: i64,
@@ -18,26 +18,20 @@ impl Db {
         total: i64,
         now: i64,
     ) -> Result<(), DbError> {
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO upload_progress (staff_id, token, read_bytes, total_bytes, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (staff_id, token) DO UPDATE SET \
-                 read_bytes = excluded.read_bytes, total_bytes = excluded.total_bytes, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(staff_id)
-            .bind(token)
-            .bind(read)
-            .bind(total)
-            .bind(now)
-            .execute(pool)
-            .await?;
-            sqlx::query("DELETE FROM upload_progress WHERE updated_at < $1")
-                .bind(now - ABANDONED_MS)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
+        on_pool!(self, |pool| sqlx::query(
+            "INSERT INTO upload_progress (staff_id, token, read_bytes, total_bytes, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (staff_id, token) DO UPDATE SET \
+             read_bytes = excluded.read_bytes, total_bytes = excluded.total_bytes, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(staff_id)
+        .bind(token)
+        .bind(read)
+        .bind(total)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 
@@ -59,13 +53,15 @@ impl Db {
         .await)?)
     }
 
-    /// The step ended.
-    pub async fn end_progress(&self, staff_id: i64, token: &str) -> Result<(), DbError> {
+    /// The step ended: its row goes, and with it any row a crash left
+    /// (once per step, not at every write).
+    pub async fn end_progress(&self, staff_id: i64, token: &str, now: i64) -> Result<(), DbError> {
         on_pool!(self, |pool| sqlx::query(
-            "DELETE FROM upload_progress WHERE staff_id = $1 AND token = $2"
+            "DELETE FROM upload_progress WHERE (staff_id = $1 AND token = $2) OR updated_at < $3"
         )
         .bind(staff_id)
         .bind(token)
+        .bind(now - ABANDONED_MS)
         .execute(pool)
         .await
         .map(|_| ()))?;

@@ -117,18 +117,18 @@ impl Keyring {
     /// `paydesk keys new PATH`: writes a new key at `path` (mode 0600) for
     /// `PAYDESK_KEY_FILE`; refuses to overwrite one.
     pub fn write_new(path: &Path) -> Result<(), KeyringError> {
-        if path.exists() {
-            return Err(KeyringError::Io {
-                path: path.display().to_string(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "a key is already there; a key is never overwritten",
-                ),
-            });
-        }
+        // create_private opens with create_new: an existing key is refused
+        // by the open itself, never truncated.
         write_private(path, &Self::new_key()).map_err(|source| KeyringError::Io {
             path: path.display().to_string(),
-            source,
+            source: if source.kind() == std::io::ErrorKind::AlreadyExists {
+                std::io::Error::new(
+                    source.kind(),
+                    "a key is already there; a key is never overwritten",
+                )
+            } else {
+                source
+            },
         })
     }
 

@@ -134,7 +134,7 @@ fn publish(db: Db, user: i64, token: String, step: std::sync::Weak<Progress>) {
                 tracing::debug!(error = %e, "cannot share an upload's progress");
             }
         }
-        if let Err(e) = db.end_progress(user, &token).await {
+        if let Err(e) = db.end_progress(user, &token, now_ms()).await {
             tracing::debug!(error = %e, "cannot clear an upload's progress");
         }
     });

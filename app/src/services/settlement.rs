@@ -112,7 +112,11 @@ async fn settle_now(
         super::scheduler::after_failure(db, *id).await?;
     }
     let started = started.ids;
-    let returns = sandbox_returns(db, config, actor, at).await?;
+    // Who the run's files say they come from: the Profile as saved now.
+    let originator = super::biller_profile::current(db, config)
+        .await?
+        .originator();
+    let returns = sandbox_returns(db, config, &originator, actor, at).await?;
     super::scheduler::after_returns(db, &returns).await?;
     let now = at.unwrap_or_else(now_ms);
     let dates = clock::ach_dates(now, &config.timezone);
@@ -122,9 +126,6 @@ async fn settle_now(
     };
     let file_keys = keys.derive(PURPOSE_ACH_FILE);
     let seal = |text: &str| seal_content(&file_keys, text);
-    let originator = super::biller_profile::current(db, config)
-        .await?
-        .originator();
     let setup = AchSetup {
         originator: &originator,
         created_date: dates.created_date,
@@ -284,6 +285,7 @@ async fn write_atomically(dir: &Path, path: &Path, content: &str) -> Result<(), 
 async fn sandbox_returns(
     db: &Db,
     config: &Config,
+    originator: &nacha::Originator,
     actor: &str,
     at: Option<i64>,
 ) -> Result<Vec<ReturnOutcome>, AppError> {
@@ -319,10 +321,7 @@ async fn sandbox_returns(
         effective_date: d.effective_date,
         file_id_modifier: 'R',
     };
-    let originator = super::biller_profile::current(db, config)
-        .await?
-        .originator();
-    let text = nacha::write_returns(&originator, &dates, &returns);
+    let text = nacha::write_returns(originator, &dates, &returns);
     let name = format!("SANDBOX-RETURNS-{}-{now}.ach", d.day);
     let dir = ach_dir(config).join("returns");
     write_atomically(&dir, &dir.join(&name), &text).await?;

@@ -170,17 +170,7 @@ async fn administrators_keep_the_profile_and_payers_see_it(t: &TestDb) {
     // configuration's.
     let casey = support::staff(&t.db, CSR.0).await;
     support::pay(&s.state, &casey, "100005", "25.00", Some("000444555666")).await;
-    let run = app::services::settlement::settle(
-        &t.db,
-        &s.state.config,
-        &s.state.keys,
-        app::db::now_ms() + 1,
-        "test",
-    )
-    .await
-    .unwrap()
-    .run
-    .expect("a run");
+    let run = support::settle(&s).await.run.expect("a run");
     let file = run.file.expect("an ACH file");
     let text = std::fs::read_to_string(s.data_dir.path().join("ach").join(&file.file_name))
         .expect("the file on disk");

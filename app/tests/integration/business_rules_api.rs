@@ -580,15 +580,7 @@ async fn the_scheduler_never_charges_an_inactive_account(t: &TestDb) {
             .unwrap()
             .unwrap()
             .balance_cents;
-    app::services::settlement::settle(
-        &t.db,
-        &s.state.config,
-        &s.state.keys,
-        app::db::now_ms() + 1,
-        "test",
-    )
-    .await
-    .unwrap();
+    support::settle(&s).await;
     assert_eq!(payment_status(t, scheduled).await, "cancelled");
     assert_eq!(
         t.db.account_by_number("100005")

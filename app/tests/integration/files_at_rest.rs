@@ -34,15 +34,7 @@ const ACCOUNT_NUMBER: &str = "000444555666";
 async fn settled_file(t: &TestDb, s: &TestServer) -> (i64, String) {
     let casey = support::staff(&t.db, CSR.0).await;
     support::pay(&s.state, &casey, "100005", "25.00", Some(ACCOUNT_NUMBER)).await;
-    let out = app::services::settlement::settle(
-        &t.db,
-        &s.state.config,
-        &s.state.keys,
-        app::db::now_ms() + 1,
-        "test",
-    )
-    .await
-    .unwrap();
+    let out = support::settle(s).await;
     let file = out.run.and_then(|r| r.file).expect("an ACH file");
     (file.id, file.file_name)
 }

@@ -4,22 +4,10 @@
 //! Reports holders only, and CSRs still sent to Payer Support.
 
 use crate::support;
-use crate::support::{ADMIN, CSR, TestDb, TestServer, call};
+use crate::support::{ADMIN, CSR, TestDb, call};
 use app::domain::home_view::{Figure, HomeView, Line};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, LOCATION};
-
-async fn settle(t: &TestDb, s: &TestServer) {
-    app::services::settlement::settle(
-        &t.db,
-        &s.state.config,
-        &s.state.keys,
-        app::db::now_ms() + 1,
-        "test",
-    )
-    .await
-    .unwrap();
-}
 
 fn line<'a>(lines: &'a [Line], code: &str) -> &'a Line {
     lines
@@ -59,8 +47,8 @@ async fn home_adds_up_and_links_its_reports(t: &TestDb) {
     let earlier = support::pay(&s.state, &casey, "100004", "40.00", None).await;
     let long_ago = support::pay(&s.state, &casey, "100004", "5.00", None).await;
     let (earlier, long_ago) = (stored(earlier), stored(long_ago));
-    settle(t, &s).await;
-    settle(t, &s).await;
+    support::settle(&s).await;
+    support::settle(&s).await;
     // Waiting for the next file.
     support::pay(&s.state, &casey, "100007", "25.00", Some("9875555")).await;
 

@@ -52,18 +52,6 @@ async fn no_breaches(t: &TestDb) {
     assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 }
 
-async fn settle(t: &TestDb, s: &TestServer) -> app::services::settlement::SettleOutcome {
-    app::services::settlement::settle(
-        &t.db,
-        &s.state.config,
-        &s.state.keys,
-        app::db::now_ms() + 1,
-        "test",
-    )
-    .await
-    .unwrap()
-}
-
 async fn card_refunds_add_up_and_never_exceed_the_payment(t: &TestDb) {
     let (s, c) = signed_in(t, CSR).await;
     let casey = support::staff(&t.db, CSR.0).await;
@@ -90,7 +78,7 @@ async fn card_refunds_add_up_and_never_exceed_the_payment(t: &TestDb) {
         ("pending".into(), 2_000),
         "and refunds nothing more"
     );
-    settle(t, &s).await;
+    support::settle(&s).await;
     assert_eq!(
         act(&c, &s, &reference, &key(2), "partial_refund", "30.50")
             .await
@@ -173,7 +161,7 @@ async fn a_pending_card_reversal_voids_it_and_settlement_captures_nothing(t: &Te
         200
     );
     assert_eq!(status_of(t, &reference).await, ("cancelled".into(), 4_200));
-    assert_eq!(settle(t, &s).await.card_payments(), 0);
+    assert_eq!(support::settle(&s).await.card_payments(), 0);
     assert_eq!(
         support::count(&t.db, "SELECT COUNT(*) FROM journal WHERE kind = 'capture'").await,
         0
@@ -196,7 +184,7 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
     assert_eq!(balance(t, "100005").await, before - 2_500);
 
     // Two settlement runs at once (two app servers, say): one file, once.
-    let (a, b) = tokio::join!(settle(t, &s), settle(t, &s));
+    let (a, b) = tokio::join!(support::settle(&s), support::settle(&s));
     let runs: Vec<_> = [a.run, b.run].into_iter().flatten().collect();
     assert_eq!(runs.len(), 1, "the second run found nothing left");
     let file = runs[0].file.clone().expect("an ACH file");
@@ -242,7 +230,7 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
             .status(),
         200
     );
-    let next = settle(t, &s)
+    let next = support::settle(&s)
         .await
         .run
         .expect("a run")
@@ -256,7 +244,10 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
         ),
         (1, 0, 500)
     );
-    assert!(settle(t, &s).await.run.is_none(), "nothing is sent twice");
+    assert!(
+        support::settle(&s).await.run.is_none(),
+        "nothing is sent twice"
+    );
     no_breaches(t).await;
 }
 
@@ -276,7 +267,7 @@ async fn an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file
     );
     assert_eq!(support::execute(&t.db, &sql).await.unwrap(), 1);
 
-    let run = settle(t, &s).await.run.expect("a run");
+    let run = support::settle(&s).await.run.expect("a run");
     assert_eq!(run.skipped, vec![stored.clone()], "named, for the operator");
     let file = run.file.expect("an ACH file");
     assert_eq!(
@@ -306,7 +297,7 @@ async fn an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file
     no_breaches(t).await;
 
     // The next run tries it again, and still leaves it be.
-    let again = settle(t, &s).await;
+    let again = support::settle(&s).await;
     assert!(
         again.run.as_ref().is_none_or(|r| r.file.is_none()),
         "nothing to send"
@@ -322,9 +313,9 @@ async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
     // The sandbox bank returns accounts ending 0001 (R01) on the next run.
     let returned = support::pay(&s.state, &casey, "100006", "60.00", Some("9870001")).await;
     let kept = support::pay(&s.state, &casey, "100006", "10.00", Some("9875555")).await;
-    let first = settle(t, &s).await;
+    let first = support::settle(&s).await;
     assert!(first.returns.is_empty());
-    let second = settle(t, &s).await;
+    let second = support::settle(&s).await;
     assert!(
         matches!(&second.returns[..], [ReturnOutcome::Failed { code, .. }] if code == "R01"),
         "{:?}",
@@ -337,7 +328,10 @@ async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
         before - 1_000,
         "the returned amount is owed again"
     );
-    assert!(settle(t, &s).await.returns.is_empty(), "returned once");
+    assert!(
+        support::settle(&s).await.returns.is_empty(),
+        "returned once"
+    );
     assert_eq!(
         support::count(
             &t.db,
@@ -413,7 +407,7 @@ async fn a_void_racing_settlement_loses_or_wins_cleanly(t: &TestDb) {
             support::pay(&s.state, &casey, "100007", "9.00", Some("000123123123")).await;
         let k = key(100 + n);
         let (voided, settled) =
-            tokio::join!(act(&c, &s, &reference, &k, "void", ""), settle(t, &s));
+            tokio::join!(act(&c, &s, &reference, &k, "void", ""), support::settle(&s));
         let status = status_of(t, &reference).await.0;
         match voided.status().as_u16() {
             200 => assert_eq!(status, "cancelled"),
@@ -511,7 +505,7 @@ async fn a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled(t
         before,
         "no money moves before the date"
     );
-    assert!(settle(t, &s).await.started.is_empty());
+    assert!(support::settle(&s).await.started.is_empty());
     assert_eq!(status_of(t, &kept).await.0, "scheduled", "not yet due");
 
     // C4: Cancel → Cancelled; nothing was held, nothing moves.
@@ -548,12 +542,12 @@ async fn a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled(t
     )
     .await
     .unwrap();
-    let out = settle(t, &s).await;
+    let out = support::settle(&s).await;
     assert_eq!(out.started.len(), 1);
     assert_eq!(out.card_payments(), 1);
     assert_eq!(status_of(t, &kept).await.0, "processed");
     assert_eq!(balance(t, "100009").await, before - 3_000);
-    assert!(settle(t, &s).await.started.is_empty(), "started once");
+    assert!(support::settle(&s).await.started.is_empty(), "started once");
     assert_eq!(
         support::count(&t.db, "SELECT COUNT(*) FROM notices WHERE kind = 'receipt'").await,
         1,
@@ -641,7 +635,7 @@ async fn fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books(
         };
         act(&c, &s, r, k, action, amount)
     });
-    let (answers, _) = tokio::join!(futures::future::join_all(actions), settle(t, &s));
+    let (answers, _) = tokio::join!(futures::future::join_all(actions), support::settle(&s));
     let mut accepted = 0;
     for (i, r) in answers.into_iter().enumerate() {
         let st = r.status();

@@ -90,7 +90,7 @@ async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
         Some(&support::next_month(&s.state)),
     )
     .await;
-    settle(&s).await;
+    support::settle(&s).await;
     let casey = support::signed_in(&s, CSR).await;
     let key = "test-key-00000007-abcdef";
     let r = support::cancel_reverse(&casey, &s, &refs[1], key, "partial_refund", "5.50").await;
@@ -532,18 +532,6 @@ async fn a_day_is_the_billers_day_across_a_dst_change(t: &TestDb) {
     assert!(on("2026-11-02").await.is_empty());
 }
 
-async fn settle(s: &TestServer) {
-    app::services::settlement::settle(
-        &s.state.db,
-        &s.state.config,
-        &s.state.keys,
-        app::db::now_ms() + 1,
-        "test",
-    )
-    .await
-    .unwrap();
-}
-
 /// Today's cycle: two card payments and an ACH debit settled, one card
 /// refunded after capture and a second run the same day. The Reconciliation
 /// report balances, each count drills into its rows, the ACH rows carry the
@@ -555,7 +543,7 @@ async fn reconciliation_and_settlement_tie_out_and_drill_down(t: &TestDb) {
     let card = support::pay(&s.state, &csr, "100001", "30.00", None).await;
     support::pay(&s.state, &csr, "100002", "12.00", None).await;
     support::pay(&s.state, &csr, "100003", "45.00", Some("123456789")).await;
-    settle(&s).await;
+    support::settle(&s).await;
     let casey = support::signed_in(&s, CSR).await;
     let r = support::cancel_reverse(
         &casey,
@@ -569,7 +557,7 @@ async fn reconciliation_and_settlement_tie_out_and_drill_down(t: &TestDb) {
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     // A run with nothing to settle makes no run: one more payment does.
     support::pay(&s.state, &csr, "100004", "5.00", None).await;
-    settle(&s).await;
+    support::settle(&s).await;
 
     let day = today(&s);
     let (st, page) = report(&admin, &s, "reconciliation", &[("date", &day)]).await;

@@ -612,6 +612,20 @@ pub async fn field_error(r: reqwest::Response, field: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Settles now, as `paydesk settle` would, with the server's keys (its
+/// data folder gets the NACHA file).
+pub async fn settle(s: &TestServer) -> app::services::settlement::SettleOutcome {
+    app::services::settlement::settle(
+        &s.state.db,
+        &s.state.config,
+        &s.state.keys,
+        app::db::now_ms() + 1,
+        "test",
+    )
+    .await
+    .expect("settlement runs")
+}
+
 /// The fields a 422 answer names, in its order.
 pub async fn error_fields(r: reqwest::Response) -> Vec<String> {
     let v: serde_json::Value = r.json().await.unwrap_or_default();
