@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build watch test test-rust test-e2e test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports bench-plans bench-lighthouse lint doctor
+.PHONY: run build watch test test-rust test-e2e test-cluster test-cluster-browser test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports bench-plans bench-lighthouse lint doctor
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -45,6 +45,7 @@ test: tools-test
 	@rm -f target/postgres-skipped
 	@$(MAKE) --no-print-directory test-rust
 	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory test-cluster-browser
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
 	@if [ -s target/postgres-skipped ]; then \
 	  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
@@ -86,6 +87,23 @@ check-wasm:
 test-e2e: build
 	cd end2end && npx playwright test
 	@node -e 'const s=require("./end2end/test-results/results.json").stats; console.log(`e2e: $${s.expected} passed, $${s.unexpected} failed, $${s.skipped} skipped`)'
+
+## test-cluster: two servers on one PostgreSQL behind haproxy (round robin, no stickiness): one killed
+## with kill -9 again and again under retrying payments, then the seed flow, an upload, a refund
+## approval and settlement in the browser through the balancer (docs/deploy.md)
+test-cluster: tools-test
+	cargo test -p server --features app/ssr --test crash two_servers
+	@$(MAKE) --no-print-directory test-cluster-browser
+
+# The browser half (make test runs the kill -9 half with the other Rust tests).
+PG_ADMIN_URL := $${PAYDESK_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}
+test-cluster-browser: build
+	@if ! psql "$(PG_ADMIN_URL)" -qAtX -c 'SELECT 1' >/dev/null 2>&1; then \
+	  if [ "$${PAYDESK_REQUIRE_POSTGRES:-}" = 1 ]; then echo "PostgreSQL is required for the cluster tests"; exit 1; fi; \
+	  echo "PostgreSQL is not reachable: the cluster's browser tests are skipped"; \
+	  echo "cluster browser tests" >> target/postgres-skipped; exit 0; fi; \
+	cd end2end && npx playwright test -c playwright.cluster.config.ts
+	@node -e 'const s=require("./end2end/test-results-cluster/cluster.json").stats; console.log(`cluster e2e: $${s.expected} passed, $${s.unexpected} failed, $${s.skipped} skipped`)'
 
 ## fuzz: each parser's fuzz target (universal file, bill file, NACHA returns,
 ## money, payment link tokens) for FUZZ_SECONDS each (default 60); a crash stops it and leaves the

@@ -25,6 +25,7 @@ v=$(ver chromium --version) && [ -n "$v" ] && ok chromium "$v" || no chromium "m
 [ -d "$root/end2end/node_modules/@playwright/test" ] && ok playwright "end2end/node_modules" \
   || no playwright "make tools-test; without it: no browser tests"
 v=$(ver sqlite3 --version) && [ -n "$v" ] && ok sqlite3 "${v%% *}" || no sqlite3 "make tools-test (the session-expiry browser test ages a session with it)"
+v=$(ver haproxy -v) && [ -n "$v" ] && ok haproxy "$(echo "$v" | head -1 | cut -d" " -f3)" || no haproxy "make tools-test; without it: no two-server tests (make test-cluster)"
 v=$(ver cargo-fuzz --version) && [ -n "$v" ] && ok cargo-fuzz "$v" || no cargo-fuzz "make fuzz installs it"
 v=$(ver cargo-machete --version) && [ -n "$v" ] && ok cargo-machete "$v" || no cargo-machete "make lint installs it (unused dependencies)"
 

@@ -111,11 +111,12 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
 fi
 
 if [ "$want" = "test" ] || [ "$want" = "bench" ]; then
-  # The browser tests use the sqlite3 shell to age a session.
+  # The browser tests use the sqlite3 shell to age a session; the two-server
+  # tests put haproxy in front of the servers.
   if [ "$want" = "bench" ]; then
-    debian_packages wrk=wrk chromium=chromium sqlite3=sqlite3
+    debian_packages wrk=wrk chromium=chromium sqlite3=sqlite3 haproxy=haproxy
   else
-    debian_packages chromium=chromium sqlite3=sqlite3
+    debian_packages chromium=chromium sqlite3=sqlite3 haproxy=haproxy
   fi
   lock="$root/end2end/package-lock.json"
   stamp="$root/end2end/node_modules/.paydesk-lock.sha256"

@@ -15,6 +15,13 @@ pub struct Config {
     /// `PAYDESK_KEY_FILE`: the encryption key every server of the biller
     /// shares (else `secret.key` in the data folder, made on first start).
     pub key_file: Option<PathBuf>,
+    /// `PAYDESK_KEY`: the same key given in the environment (base64 of 32
+    /// bytes) instead of a file; one of the two, never both.
+    pub key_env: Option<EnvKey>,
+    /// `PAYDESK_READ_KEY_FILES`: keys (comma-separated files) that open
+    /// what they sealed but never seal: the retired key while `paydesk keys
+    /// rotate` re-seals, or the next key before every server has it.
+    pub read_key_files: Vec<PathBuf>,
     pub session_idle_minutes: i64,
     /// A session ends this long after sign-in, however active it is.
     pub session_max_hours: i64,
@@ -92,6 +99,34 @@ impl std::fmt::Debug for SmtpConfig {
     }
 }
 
+/// A key read from `PAYDESK_KEY`; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EnvKey([u8; 32]);
+
+impl EnvKey {
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
+    /// Base64 (standard or URL-safe, padded or not) of exactly 32 bytes.
+    fn parse(text: &str) -> Option<EnvKey> {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let text = text.trim();
+        let bytes = STANDARD
+            .decode(text)
+            .or_else(|_| URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')))
+            .ok()?;
+        Some(EnvKey(bytes.try_into().ok()?))
+    }
+}
+
+impl std::fmt::Debug for EnvKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EnvKey(…)")
+    }
+}
+
 /// Whether the session cookie carries `Secure`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecureCookies {
@@ -152,6 +187,31 @@ impl Config {
         let key_file = get("PAYDESK_KEY_FILE")
             .filter(|v| !v.trim().is_empty())
             .map(PathBuf::from);
+        let key_env = match get("PAYDESK_KEY").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            // The value is a secret: an error names the variable, never it.
+            Some(_) if key_file.is_some() => {
+                return Err(bad(
+                    "PAYDESK_KEY",
+                    "(hidden)".into(),
+                    "set PAYDESK_KEY or PAYDESK_KEY_FILE, not both",
+                ));
+            }
+            Some(text) => Some(EnvKey::parse(&text).ok_or_else(|| {
+                bad(
+                    "PAYDESK_KEY",
+                    "(hidden)".into(),
+                    "must be 32 bytes in base64 (`head -c 32 /dev/urandom | base64`)",
+                )
+            })?),
+        };
+        let read_key_files = get("PAYDESK_READ_KEY_FILES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect();
         let idle = val("PAYDESK_SESSION_IDLE_MINUTES", "30");
         let session_idle_minutes = idle
             .parse::<i64>()
@@ -476,6 +536,8 @@ impl Config {
             site_addr,
             data_dir,
             key_file,
+            key_env,
+            read_key_files,
             session_idle_minutes,
             session_max_hours,
             hash_concurrency,
@@ -655,6 +717,23 @@ mod tests {
             Some(std::path::PathBuf::from("/etc/paydesk/paydesk.key"))
         );
         assert_eq!(with(&[]).unwrap().key_file, None);
+        let key = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+        let c = with(&[("PAYDESK_KEY", key)]).unwrap();
+        assert_eq!(c.key_env.map(|k| k.bytes()[31]), Some(32));
+        for wrong in ["AQID", "not base64!"] {
+            let e = with(&[("PAYDESK_KEY", wrong)]).unwrap_err();
+            assert_eq!(e.var, "PAYDESK_KEY");
+            assert!(!e.to_string().contains(wrong), "never echoed: {e}");
+        }
+        let e = with(&[("PAYDESK_KEY", key), ("PAYDESK_KEY_FILE", "/k")]).unwrap_err();
+        assert!(e.problem.contains("not both"), "{e}");
+        assert!(!e.to_string().contains(key), "{e}");
+        assert_eq!(
+            with(&[("PAYDESK_READ_KEY_FILES", "/a.key, /b.key,")])
+                .unwrap()
+                .read_key_files,
+            vec![PathBuf::from("/a.key"), PathBuf::from("/b.key")]
+        );
         // Unset, the biller's name is cut to fit, without a trailing space.
         let c = with(&[("PAYDESK_BILLER_NAME", "Paydesk Demo Utilities")]).unwrap();
         assert_eq!(c.ach.company_name, "Paydesk Demo Uti");

@@ -35,6 +35,8 @@ pub fn home_for(user: &StaffUser) -> &'static str {
 
 /// Account numbers are `[A-Za-z0-9_-]` and references `[2-9A-Z-]`, already
 /// URL-safe; dropping anything else keeps a malformed value from bending a URL.
+/// (A sealed review goes into a query value through `encode_component`:
+/// its key id ends with a '.', which a path segment must not keep.)
 fn segment(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
@@ -76,11 +78,15 @@ pub fn make_payment_for_bill(account: &str, bill: i64) -> String {
 
 /// Make Payment again with the review's entries (Back).
 pub fn make_payment_again(account: &str, sealed: &str) -> String {
-    format!("/pay/{}?r={}", segment(account), segment(sealed))
+    format!("/pay/{}?r={}", segment(account), encode_component(sealed))
 }
 
 pub fn review(account: &str, sealed: &str) -> String {
-    format!("/pay/{}/review?r={}", segment(account), segment(sealed))
+    format!(
+        "/pay/{}/review?r={}",
+        segment(account),
+        encode_component(sealed)
+    )
 }
 
 pub fn payment(reference: &str) -> String {
@@ -115,7 +121,7 @@ pub fn method_review(user_id: &str, sealed: &str) -> String {
     format!(
         "{ADD_METHOD}/review?user={}&r={}",
         encode_component(user_id.trim()),
-        segment(sealed)
+        encode_component(sealed)
     )
 }
 
@@ -125,12 +131,20 @@ pub fn setup(account: &str) -> String {
 }
 
 pub fn setup_review(account: &str, sealed: &str) -> String {
-    format!("/set-up/{}/review?r={}", segment(account), segment(sealed))
+    format!(
+        "/set-up/{}/review?r={}",
+        segment(account),
+        encode_component(sealed)
+    )
 }
 
 /// Set Up again with the review's entries (Back).
 pub fn setup_again(account: &str, sealed: &str) -> String {
-    format!("/set-up/{}?r={}", segment(account), segment(sealed))
+    format!(
+        "/set-up/{}?r={}",
+        segment(account),
+        encode_component(sealed)
+    )
 }
 
 pub fn thanks(reference: &str) -> String {
@@ -233,12 +247,16 @@ pub fn payer_link(token: &str) -> String {
 }
 
 pub fn payer_link_review(token: &str, sealed: &str) -> String {
-    format!("{}/review?r={}", payer_link(token), segment(sealed))
+    format!(
+        "{}/review?r={}",
+        payer_link(token),
+        encode_component(sealed)
+    )
 }
 
 /// Back from a link's review, with the entries kept.
 pub fn payer_link_again(token: &str, sealed: &str) -> String {
-    format!("{}?r={}", payer_link(token), segment(sealed))
+    format!("{}?r={}", payer_link(token), encode_component(sealed))
 }
 
 pub fn payer_link_receipt(token: &str) -> String {
@@ -477,6 +495,13 @@ mod tests {
             "nothing can add a path or a query"
         );
         assert_eq!(review("A-1", "ab_c-9"), "/pay/A-1/review?r=ab_c-9");
+        // A sealed review starts with its key's id and a '.', kept in the
+        // query value; what could bend a URL is encoded.
+        assert_eq!(
+            review("A-1", "0a1b2c3d.ab_c-9"),
+            "/pay/A-1/review?r=0a1b2c3d.ab_c-9"
+        );
+        assert_eq!(review("A-1", "x/&y"), "/pay/A-1/review?r=x%2F%26y");
         assert_eq!(thanks("K7M4-Q92X"), "/payments/K7M4-Q92X/thanks");
         assert_eq!(staff_user(" Casey.Q@x "), "/admin/users/casey.q@x");
         assert_eq!(staff_user("a/../b?c"), "/admin/users/a..bc");

@@ -7,6 +7,12 @@ const root = path.resolve(__dirname, "..", "..");
 /** The server's scratch folder (scripts/e2e-server.sh: E2E_TMP). */
 export const tmpDir = process.env.E2E_TMP ?? path.join(root, "end2end", ".tmp");
 export const dbFile = path.join(tmpDir, "e2e.db");
+/** The test server's database: the SQLite file, or the cluster's
+ * PostgreSQL database (playwright.cluster.config.ts). */
+const databaseUrl = process.env.E2E_DATABASE_URL ?? `sqlite://${dbFile}`;
+/** Each server's data folder: one, or each of the cluster's. */
+const dataDirs = (process.env.E2E_DATA_DIRS ?? path.join(tmpDir, "data")).split(",");
+const dataDir = dataDirs[0];
 const bin = path.join(root, "target", "release", "paydesk");
 
 export const CSR = { login: "csr", password: "paydesk-csr-demo-1" };
@@ -52,24 +58,23 @@ export function newUser(info: TestInfo, role: "csr" | "admin" = "csr") {
   const password = `pw-${login}-secret`;
   execFileSync(bin, ["user", "add", "--login", login, "--email", `${login}@example.com`, "--role", role, "--password-file", "-"], {
     input: password,
-    env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}` },
+    env: { ...process.env, DATABASE_URL: databaseUrl },
   });
   return { login: login.toLowerCase(), password };
 }
 
-/** Every email in the server's outbox. */
+/** Every email in the servers' outboxes (whichever server sent it). */
 function outbox(): string[] {
-  const dir = path.join(tmpDir, "data", "outbox");
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+  return dataDirs
+    .map((d) => path.join(d, "outbox"))
+    .filter((dir) => fs.existsSync(dir))
+    .flatMap((dir) => fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")));
 }
 
 /** Whether a receipt naming `reference` is in the server's outbox. */
 export function outboxHas(reference: string): boolean {
   return outbox().some((mail) => mail.includes(reference));
 }
-
-const dataDir = path.join(tmpDir, "data");
 
 /** Waits for an email to `to` in the server's outbox and returns the first
  * group `pattern` captures in it. */
@@ -91,7 +96,7 @@ export async function mailTo(to: string, pattern: RegExp): Promise<string> {
 /** `paydesk settle` against the test server's database and data folder
  * (its key decrypts the bank accounts for the NACHA file). */
 export function settle() {
-  execFileSync(bin, ["settle"], { env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, PAYDESK_DATA_DIR: dataDir } });
+  execFileSync(bin, ["settle"], { env: { ...process.env, DATABASE_URL: databaseUrl, PAYDESK_DATA_DIR: dataDir } });
 }
 
 /** Signs in and opens Make Payment for `account`. */
@@ -152,7 +157,11 @@ export async function cancelReverse(page: Page, info: TestInfo, action: RegExp, 
 
 /** Runs SQL against the test server's database, as an operator would. */
 export function sql(statement: string) {
-  execFileSync("sqlite3", ["-cmd", ".timeout 5000", dbFile, statement]);
+  if (databaseUrl.startsWith("postgres")) {
+    execFileSync("psql", ["-qX", "-v", "ON_ERROR_STOP=1", databaseUrl, "-c", statement]);
+  } else {
+    execFileSync("sqlite3", ["-cmd", ".timeout 5000", dbFile, statement]);
+  }
 }
 
 /** An account of the test's own, with no balance and no history, for a test
@@ -184,7 +193,7 @@ export function ownPayer(info: TestInfo, tag: string): { account: string; user: 
  * the scheduler's pass for that day, with no waiting for the real one. */
 export function runPlans(today: string): string {
   return execFileSync(bin, ["run-plans", "--today", today], {
-    env: { ...process.env, DATABASE_URL: `sqlite://${dbFile}`, PAYDESK_DATA_DIR: dataDir },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PAYDESK_DATA_DIR: dataDir },
   }).toString();
 }
 

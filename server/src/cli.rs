@@ -106,6 +106,16 @@ enum KeysCommand {
         /// Where to write it.
         path: PathBuf,
     },
+    /// Re-seal everything an older key sealed under the current key
+    /// (PAYDESK_KEY_FILE or PAYDESK_KEY), opening it with the keys in
+    /// PAYDESK_READ_KEY_FILES. Safe while servers run; stopped, it goes on
+    /// where it stopped when run again (docs/deploy.md, "Rotating the key").
+    Rotate {
+        /// Re-seal at most this many values this run (a rotation spread
+        /// over quiet hours); run it again for the rest.
+        #[arg(long)]
+        max_rows: Option<u64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -265,8 +275,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
-        // Answered above, before the configuration is read.
-        Command::Keys { .. } => Ok(()),
         Command::Backup { path } => {
             let db = open(&config).await?;
             services::backup::backup(&db, &path)
@@ -275,6 +283,42 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             println!("backed up the database to {}", path.display());
             Ok(())
         }
+        Command::Keys {
+            command: KeysCommand::Rotate { max_rows },
+        } => {
+            let keys = services::keyring::Keyring::for_config(&config)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            let db = open(&config).await?;
+            let report = services::key_rotation::rotate(&db, &keys, max_rows).await?;
+            for c in &report.columns {
+                println!("{}: {} re-sealed", c.column, c.resealed);
+                if !c.unreadable.is_empty() {
+                    let ids: Vec<String> = c.unreadable.iter().map(i64::to_string).collect();
+                    println!(
+                        "{}: {} that no key given opens (ids {})",
+                        c.column,
+                        c.unreadable.len(),
+                        ids.join(", ")
+                    );
+                }
+            }
+            if report.unreadable() > 0 {
+                return Err(CliError::Rejected(format!(
+                    "{} values are sealed with a key that is not in PAYDESK_READ_KEY_FILES; add it and run again",
+                    report.unreadable()
+                )));
+            }
+            if report.finished {
+                println!("everything is sealed with key {}", report.key_id);
+            } else {
+                println!("stopped at --max-rows; run it again to go on");
+            }
+            Ok(())
+        }
+        // Answered above, before the configuration is read.
+        Command::Keys {
+            command: KeysCommand::New { .. },
+        } => Ok(()),
         Command::Demo { if_empty } => {
             let db = open(&config).await?;
             let keys = services::keyring::Keyring::for_config(&config)

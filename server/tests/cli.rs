@@ -517,3 +517,252 @@ fn a_postgres_dump_restores_and_checks() {
     rt.block_on(support::drop_postgres(&live));
     rt.block_on(support::drop_postgres(&restored));
 }
+
+/// Every sealed value the rotation walks, on either engine, by column.
+async fn sealed_values(url: &str) -> Vec<(&'static str, String)> {
+    let db = app::db::Db::connect(url).await.unwrap();
+    let mut out = Vec::new();
+    for (name, sql) in [
+        (
+            "payment bank",
+            "SELECT bank_account_enc FROM payments WHERE bank_account_enc IS NOT NULL",
+        ),
+        (
+            "saved bank",
+            "SELECT bank_account_enc FROM saved_methods WHERE bank_account_enc IS NOT NULL",
+        ),
+        (
+            "payment card",
+            "SELECT card_token FROM payments WHERE card_token IS NOT NULL",
+        ),
+        (
+            "saved card",
+            "SELECT card_token FROM saved_methods WHERE card_token IS NOT NULL",
+        ),
+        ("ach file", "SELECT content FROM ach_files"),
+    ] {
+        let values: Vec<String> = match &db {
+            app::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+            app::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+        }
+        .expect(sql);
+        out.extend(values.into_iter().map(|v| (name, v)));
+    }
+    out
+}
+
+/// A payment from a bank account, taken through the payment service as the
+/// demo CSR with `keys`, as the console takes one.
+async fn pay_from_bank(url: &str, keys: &app::services::keyring::Keyring) {
+    use app::domain::staff::{Role, StaffUser};
+    let config = app::config::Config::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(url.to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let db = app::db::Db::connect(url).await.unwrap();
+    let csr = db
+        .staff_by_login("csr")
+        .await
+        .unwrap()
+        .expect("the demo CSR");
+    let csr = StaffUser {
+        id: csr.id,
+        login: csr.login,
+        email: csr.email,
+        role: Role::Csr,
+        must_change_password: false,
+        entitlements: app::domain::entitlements::Entitlement::default_for(Role::Csr),
+    };
+    let processor = app::services::processor::SandboxProcessor::new(keys.clone());
+    let payments = app::services::payments::Payments {
+        db: &db,
+        config: &config,
+        keys,
+        processor: &processor,
+    };
+    let form = app::domain::payment::PaymentForm {
+        account: "100006".into(),
+        email: "payer@example.com".into(),
+        amount: "12.34".into(),
+        method: "bank".into(),
+        bank_holder: "Pat Payer".into(),
+        bank_routing: "021000021".into(),
+        bank_account: "000123456789".into(),
+        bank_kind: "checking".into(),
+        ..Default::default()
+    };
+    let sealed = payments.review(&csr, &form).await.expect("a review");
+    payments.submit(&csr, &sealed, None).await.expect("taken");
+    db.close().await;
+}
+
+/// The key id a stored value was sealed with (after its column's prefix).
+fn key_id_of(value: &str) -> &str {
+    let sealed = value
+        .strip_prefix("tok_sbx_")
+        .or_else(|| value.strip_prefix("sealed:"))
+        .unwrap_or(value);
+    sealed.split_once('.').map_or("", |(id, _)| id)
+}
+
+/// docs/deploy.md's key rotation on both engines: refused without the old
+/// key, stopped part way and resumed, then everything opens with the new
+/// key alone (a value from before key ids included), and it is audited.
+#[cfg(unix)]
+#[test]
+fn a_key_rotation_reseals_everything_and_resumes() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("p.db").display());
+    let postgres = rt.block_on(support::postgres_db("rotate"));
+    let old = dir.path().join("old.key");
+    let new = dir.path().join("new.key");
+    for k in [&old, &new] {
+        assert!(
+            paydesk_on(&sqlite, dir.path(), &["keys", "new", k.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+    let keyring = |current: &Path| {
+        let config = app::config::Config::from_lookup(|k| match k {
+            "PAYDESK_KEY_FILE" => Some(current.display().to_string()),
+            _ => None,
+        })
+        .unwrap();
+        app::services::keyring::Keyring::for_config(&config).unwrap()
+    };
+    let (old_ring, new_ring) = (keyring(&old), keyring(&new));
+    // NACHA files are sealed with a key derived from the main one: its own id.
+    let new_file_ring = new_ring.derive(app::services::keyring::PURPOSE_ACH_FILE);
+    let under_new = |kind: &str, v: &str| {
+        let ring = if kind == "ach file" {
+            &new_file_ring
+        } else {
+            &new_ring
+        };
+        key_id_of(v) == ring.key_id()
+    };
+    let run = |url: &str, key: &Path, read: Option<&Path>, args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_paydesk"));
+        c.args(args)
+            .current_dir(dir.path())
+            .env("DATABASE_URL", url)
+            .env("PAYDESK_DATA_DIR", dir.path().join("data"))
+            .env("PAYDESK_KEY_FILE", key)
+            .env_remove("RUST_LOG");
+        if let Some(r) = read {
+            c.env("PAYDESK_READ_KEY_FILES", r);
+        }
+        c.output().unwrap()
+    };
+    for url in std::iter::once(sqlite.clone()).chain(postgres.clone()) {
+        let o = run(&url, &old, None, &["demo"]);
+        assert!(o.status.success(), "{url}: {:?}", text(&o));
+        // The demo's payments are by card: one from a bank account too, for
+        // a sealed account number on a payment and in a NACHA file.
+        rt.block_on(pay_from_bank(&url, &old_ring));
+        let o = run(&url, &old, None, &["settle"]);
+        assert!(o.status.success(), "{url}: {:?}", text(&o));
+        let before = rt.block_on(sealed_values(&url));
+        for kind in [
+            "payment bank",
+            "saved bank",
+            "payment card",
+            "saved card",
+            "ach file",
+        ] {
+            assert!(
+                before.iter().any(|(k, _)| *k == kind),
+                "{url}: the demo has a {kind}"
+            );
+        }
+        assert!(before.iter().all(|(k, v)| !under_new(k, v)));
+        // One value as versions before key ids stored it.
+        let db = rt.block_on(app::db::Db::connect(&url)).unwrap();
+        let strip = "UPDATE saved_methods SET bank_account_enc = substr(bank_account_enc, 10) \
+                     WHERE id = (SELECT MIN(id) FROM saved_methods WHERE bank_account_enc IS NOT NULL)";
+        rt.block_on(async {
+            match &db {
+                app::db::Db::Sqlite(p) => sqlx::query(strip).execute(p).await.map(|_| ()),
+                app::db::Db::Postgres(p) => sqlx::query(strip).execute(p).await.map(|_| ()),
+            }
+        })
+        .unwrap();
+
+        // Without the old key nothing can be opened, so nothing changes.
+        let o = run(&url, &new, None, &["keys", "rotate"]);
+        assert_eq!(o.status.code(), Some(5), "{url}: {:?}", text(&o));
+        assert!(
+            text(&o).1.contains("PAYDESK_READ_KEY_FILES"),
+            "{:?}",
+            text(&o)
+        );
+        let untouched = rt.block_on(sealed_values(&url));
+        assert!(untouched.iter().all(|(k, v)| !under_new(k, v)));
+
+        // Stopped after two values, as a kill would stop it between pages.
+        let o = run(
+            &url,
+            &new,
+            Some(&old),
+            &["keys", "rotate", "--max-rows", "2"],
+        );
+        assert!(o.status.success(), "{url}: {:?}", text(&o));
+        assert!(text(&o).0.contains("run it again"), "{:?}", text(&o));
+        let part = rt.block_on(sealed_values(&url));
+        assert_eq!(
+            part.iter().filter(|(k, v)| under_new(k, v)).count(),
+            2,
+            "{url}"
+        );
+
+        let o = run(&url, &new, Some(&old), &["keys", "rotate"]);
+        assert!(o.status.success(), "{url}: {:?}", text(&o));
+        let (out, _) = text(&o);
+        assert!(
+            out.contains(&format!("sealed with key {}", new_ring.key_id())),
+            "{out}"
+        );
+        let after = rt.block_on(sealed_values(&url));
+        assert_eq!(
+            after.len(),
+            before.len(),
+            "{url}: nothing lost, nothing added"
+        );
+        for (kind, v) in &after {
+            assert!(under_new(kind, v), "{url}: {kind} {v}");
+            assert!(!v.contains("123456789"), "{url}: still sealed");
+        }
+        // The new key alone opens them all; the old one none.
+        for (kind, v) in &after {
+            use app::services::keyring::*;
+            let opened = match *kind {
+                "payment bank" | "saved bank" => new_ring.open(PURPOSE_BANK_ACCOUNT, v),
+                "ach file" => new_file_ring.open(PURPOSE_ACH_FILE, &v["sealed:".len()..]),
+                _ => new_ring.open(PURPOSE_CARD_TOKEN, &v["tok_sbx_".len()..]),
+            };
+            assert!(opened.is_some(), "{url}: {kind}");
+            assert_eq!(old_ring.open(PURPOSE_BANK_ACCOUNT, v), None);
+        }
+        // A second run finds nothing; the server works on the new key alone.
+        let o = run(&url, &new, Some(&old), &["keys", "rotate"]);
+        assert!(text(&o).0.contains(": 0 re-sealed"), "{:?}", text(&o));
+        for args in [&["check"][..], &["settle"]] {
+            let o = run(&url, &new, None, args);
+            assert!(o.status.success(), "{url} {args:?}: {:?}", text(&o));
+        }
+        assert_eq!(
+            rt.block_on(support::count(
+                &db,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'keys.rotated'"
+            )),
+            4,
+            "{url}: each run is audited"
+        );
+    }
+    if let Some(url) = postgres {
+        rt.block_on(support::drop_postgres(&url));
+    }
+}

@@ -4,6 +4,10 @@
 //! until it gets an answer. Afterwards every acknowledged payment exists
 //! exactly once, no key made two, none is left half-taken, `paydesk check`
 //! passes and (SQLite) `PRAGMA integrity_check` says ok. On both databases.
+//!
+//! And the same across two servers on one PostgreSQL behind haproxy (round
+//! robin, no stickiness), one of them killed at a time: the CSRs also never
+//! have to sign in again.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -43,6 +47,8 @@ struct Server {
     port: u16,
     log: PathBuf,
     child: Option<Child>,
+    /// Settings beyond the database and the data folder (a shared key).
+    env: Vec<(&'static str, String)>,
 }
 
 impl Server {
@@ -63,7 +69,8 @@ impl Server {
             // Payments a kill left half-taken are finished after 5 s.
             .env("PAYDESK_RECOVER_AFTER", "5s")
             .env("PAYDESK_SIGN_IN_IP_LIMIT", "100000")
-            .env("RUST_LOG", "warn");
+            .env("RUST_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         c
     }
 
@@ -121,10 +128,16 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// What one CSR got: the references acknowledged, and how many times the
+/// CSR had to sign in.
+struct Taken {
+    references: Vec<String>,
+    sign_ins: usize,
+}
+
 /// One CSR: signs in, then takes payments until told to stop, each retried
-/// with its review until the server answers. Returns the references the
-/// server acknowledged.
-async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<String> {
+/// with its review until the server answers.
+async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Taken {
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .timeout(Duration::from_secs(30))
@@ -138,6 +151,7 @@ async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<
     };
     let mut acknowledged = Vec::new();
     let mut signed_in = false;
+    let mut sign_ins = 0;
     while !stop.load(Ordering::Relaxed) {
         let start = Instant::now();
         let mut sealed: Option<String> = None;
@@ -157,6 +171,7 @@ async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<
                 )
                 .await;
                 signed_in = r.is_ok_and(|r| r.status() == 200);
+                sign_ins += usize::from(signed_in);
                 if !signed_in {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
@@ -202,7 +217,74 @@ async fn csr(base: String, account: &'static str, stop: Arc<AtomicBool>) -> Vec<
         };
         acknowledged.push(reference);
     }
-    acknowledged
+    Taken {
+        references: acknowledged,
+        sign_ins,
+    }
+}
+
+/// What every crash test checks afterwards: `paydesk check` passes, each
+/// acknowledged payment exists once and was taken, no key made two, none is
+/// left half-taken.
+async fn assert_exactly_once(
+    db: &app::db::Db,
+    check_with: &Server,
+    acknowledged: &[String],
+    demo_payments: i64,
+) {
+    let check = check_with
+        .command(&["check"])
+        .output()
+        .expect("paydesk check");
+    assert!(
+        check.status.success(),
+        "paydesk check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(
+        acknowledged.len() >= CLIENTS,
+        "the clients took payments: {}",
+        acknowledged.len()
+    );
+    let unique: std::collections::BTreeSet<&String> = acknowledged.iter().collect();
+    assert_eq!(
+        unique.len(),
+        acknowledged.len(),
+        "no reference was acknowledged twice"
+    );
+    let made = (count(db, "SELECT COUNT(*) FROM payments").await - demo_payments) as usize;
+    assert_eq!(
+        made,
+        acknowledged.len(),
+        "every payment made was acknowledged, once"
+    );
+    assert_eq!(
+        count(db, "SELECT COUNT(DISTINCT idempotency_key) FROM payments").await,
+        count(db, "SELECT COUNT(*) FROM payments").await,
+        "no key made two payments"
+    );
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(*) FROM payments WHERE status = 'authorizing'"
+        )
+        .await,
+        0,
+        "none is left half-taken"
+    );
+    for reference in acknowledged {
+        let stored = app::domain::payment::Reference::parse(reference).expect("a reference");
+        let found = db
+            .payment_by_reference(stored.as_str())
+            .await
+            .expect("lookup");
+        assert_eq!(
+            found.map(|p| p.status).as_deref(),
+            Some("pending"),
+            "acknowledged {reference} is in the database, taken"
+        );
+    }
 }
 
 async fn survives_kill_9(db_url: String, dir: &Path) {
@@ -218,6 +300,7 @@ async fn survives_kill_9(db_url: String, dir: &Path) {
         port: free_port(),
         log: dir.join("server.log"),
         child: None,
+        env: Vec::new(),
     };
     for args in [&["migrate"][..], &["demo"][..]] {
         let out = server.command(args).output().expect("paydesk");
@@ -254,60 +337,11 @@ async fn survives_kill_9(db_url: String, dir: &Path) {
     stop.store(true, Ordering::Relaxed);
     let mut acknowledged = Vec::new();
     for c in clients {
-        acknowledged.extend(c.await.expect("a client panicked"));
+        acknowledged.extend(c.await.expect("a client panicked").references);
     }
     server.kill();
 
-    let check = server.command(&["check"]).output().expect("paydesk check");
-    assert!(
-        check.status.success(),
-        "paydesk check: {}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
-    assert!(
-        acknowledged.len() >= CLIENTS,
-        "the clients took payments: {}",
-        acknowledged.len()
-    );
-    let unique: std::collections::BTreeSet<&String> = acknowledged.iter().collect();
-    assert_eq!(
-        unique.len(),
-        acknowledged.len(),
-        "no reference was acknowledged twice"
-    );
-    let made = (count(&db, "SELECT COUNT(*) FROM payments").await - demo_payments) as usize;
-    assert_eq!(
-        made,
-        acknowledged.len(),
-        "every payment made was acknowledged, once"
-    );
-    assert_eq!(
-        count(&db, "SELECT COUNT(DISTINCT idempotency_key) FROM payments").await,
-        count(&db, "SELECT COUNT(*) FROM payments").await,
-        "no key made two payments"
-    );
-    assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM payments WHERE status = 'authorizing'"
-        )
-        .await,
-        0,
-        "none is left half-taken"
-    );
-    for reference in &acknowledged {
-        let stored = app::domain::payment::Reference::parse(reference).expect("a reference");
-        let found = db
-            .payment_by_reference(stored.as_str())
-            .await
-            .expect("lookup");
-        assert_eq!(
-            found.map(|p| p.status).as_deref(),
-            Some("pending"),
-            "acknowledged {reference} is in the database, taken"
-        );
-    }
+    assert_exactly_once(&db, &server, &acknowledged, demo_payments).await;
     if let app::db::Db::Sqlite(p) = &db {
         let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_one(p)
@@ -344,5 +378,179 @@ async fn payments_survive_kill_9_on_postgres() {
     };
     let dir = tempfile::tempdir().expect("a temporary folder");
     survives_kill_9(url.clone(), dir.path()).await;
+    drop_postgres(&url).await;
+}
+
+/// haproxy in front of the servers: round robin, no stickiness, each
+/// server's `/readyz` checked four times a second (docs/deploy.md has the
+/// production version of this configuration).
+struct Balancer {
+    port: u16,
+    child: Child,
+}
+
+impl Balancer {
+    fn start(haproxy: &Path, dir: &Path, servers: &[&Server]) -> Balancer {
+        let port = free_port();
+        let backends: String = servers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                format!(
+                    "  server s{i} 127.0.0.1:{} check inter 250ms fall 1 rise 2\n",
+                    s.port
+                )
+            })
+            .collect();
+        let config = dir.join("haproxy.cfg");
+        let text = [
+            "global",
+            "  maxconn 512",
+            "defaults",
+            "  mode http",
+            "  timeout connect 1s",
+            "  timeout client 60s",
+            "  timeout server 60s",
+            // A connection refused by a dead server is tried on another.
+            "  retries 3",
+            "  option redispatch",
+            "  option forwardfor",
+            "frontend paydesk",
+            &format!("  bind 127.0.0.1:{port}"),
+            "  default_backend servers",
+            "backend servers",
+            "  balance roundrobin",
+            "  option httpchk GET /readyz",
+            &backends,
+        ]
+        .join("\n");
+        std::fs::write(&config, text).expect("haproxy.cfg");
+        let child = Command::new(haproxy)
+            .args(["-db", "-f"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start haproxy");
+        Balancer { port, child }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// haproxy's path, or None (skipped, and said so) where it is missing and
+/// PostgreSQL's tests are not required.
+fn haproxy() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .chain([PathBuf::from("/usr/sbin")])
+            .map(|d| d.join("haproxy"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("PAYDESK_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "haproxy is required (scripts/install-tools.sh test installs it)"
+        );
+        eprintln!("haproxy is not installed; skipping the two-server crash test");
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_behind_haproxy_survive_kill_9() {
+    let Some(haproxy) = haproxy() else { return };
+    let Some(url) = postgres_db("cluster").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let key = dir.path().join("paydesk.key");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    println!("cluster crash test seed {seed}");
+    let mut rng = Rng(seed);
+    let server = |name: &str| Server {
+        db_url: url.clone(),
+        data: dir.path().join(format!("data-{name}")),
+        port: free_port(),
+        log: dir.path().join(format!("{name}.log")),
+        child: None,
+        env: vec![
+            ("PAYDESK_KEY_FILE", key.display().to_string()),
+            ("PAYDESK_TRUST_PROXY", "true".into()),
+        ],
+    };
+    let mut servers = [server("a"), server("b")];
+    for args in [
+        &["keys", "new", key.to_str().expect("a path")][..],
+        &["migrate"],
+        &["demo"],
+    ] {
+        let out = servers[0].command(args).output().expect("paydesk");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let db = app::db::Db::connect(&url).await.expect("the database");
+    let demo_payments = count(&db, "SELECT COUNT(*) FROM payments").await;
+    for s in servers.iter_mut() {
+        s.start();
+    }
+    for s in &servers {
+        s.wait_ready().await;
+    }
+    let balancer = Balancer::start(&haproxy, dir.path(), &[&servers[0], &servers[1]]);
+    // readyz through the balancer: it has found a server up.
+    let mut through = server("balancer");
+    through.port = balancer.port;
+    through.wait_ready().await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let accounts = ["100003", "100004", "100005", "100006", "100007", "100008"];
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| tokio::spawn(csr(balancer.base(), accounts[i], stop.clone())))
+        .collect();
+    for _ in 0..KILLS / 2 {
+        tokio::time::sleep(rng.millis(300, 1_500)).await;
+        let victim = &mut servers[(rng.next() % 2) as usize];
+        victim.kill();
+        tokio::time::sleep(rng.millis(0, 500)).await;
+        victim.start();
+        victim.wait_ready().await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut acknowledged = Vec::new();
+    for c in clients {
+        let taken = c.await.expect("a client panicked");
+        assert_eq!(
+            taken.sign_ins, 1,
+            "a CSR signed in through the balancer never has to sign in again"
+        );
+        acknowledged.extend(taken.references);
+    }
+    for s in servers.iter_mut() {
+        s.kill();
+    }
+    assert_exactly_once(&db, &servers[0], &acknowledged, demo_payments).await;
+    println!(
+        "cluster crash test: {} payments acknowledged through {} kills of one of two servers",
+        acknowledged.len(),
+        KILLS / 2
+    );
+    drop(balancer);
+    db.close().await;
     drop_postgres(&url).await;
 }

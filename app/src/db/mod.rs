@@ -16,6 +16,7 @@ pub mod categories;
 pub mod entitlements;
 pub mod home;
 pub mod journal;
+pub mod key_rotation;
 pub mod lifecycle;
 pub mod migrations;
 pub mod notices;

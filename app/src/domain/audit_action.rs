@@ -80,6 +80,7 @@ coded_enum!(
         SettlementRun => "settlement.run", "Settlement run",
         AchDownload => "settlement.ach_download", "NACHA file downloaded",
         AchReturns => "ach.returns", "ACH returns read",
+        KeysRotated => "keys.rotated", "Encryption key rotated",
         AuditExport => "report.audit_export", "Audit Report exported",
         ReportExport => "report.export", "Report exported",
     }

@@ -10,9 +10,13 @@
 //! others: a key anyone on the machine can copy protects nothing.
 //!
 //! Several servers on one database must share the key: `PAYDESK_KEY_FILE`
-//! names a file made once and copied to each (docs/deploy.md). Such a file
-//! is never created here: a server that made its own would encrypt what no
-//! other server can read.
+//! names a file made once and copied to each (or `PAYDESK_KEY` holds it,
+//! base64; docs/deploy.md). Such a file is never created here: a server
+//! that made its own would encrypt what no other server can read.
+//!
+//! Everything sealed starts with its key's id, so a keyring can hold the
+//! key that seals and others that only open, and `paydesk keys rotate`
+//! (services::key_rotation) can find and re-seal what an older key sealed.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -24,11 +28,39 @@ use std::sync::Arc;
 const KEY_FILE: &str = "secret.key";
 const NONCE_LEN: usize = 12;
 
+/// One AES-256 key and its id: the first 4 bytes of an HMAC of the key
+/// (hex), written in front of everything it seals, so a ciphertext names
+/// the key that opens it and a rotation can tell what it has left to do.
+struct Key {
+    id: String,
+    cipher: Aes256Gcm,
+    raw: [u8; 32],
+}
+
+impl Key {
+    fn new(raw: [u8; 32]) -> Key {
+        use hmac::Mac;
+        // HMAC accepts a key of any length, so this never fails.
+        let id = hmac::Hmac::<sha2::Sha256>::new_from_slice(&raw)
+            .map(|mut mac| {
+                mac.update(b"paydesk key id");
+                hex::encode(&mac.finalize().into_bytes()[..4])
+            })
+            .unwrap_or_default();
+        Key {
+            id,
+            cipher: Aes256Gcm::new(&raw.into()),
+            raw,
+        }
+    }
+}
+
+/// The key that seals (the first) and the keys that only open: the one
+/// being retired during a rotation, or the next one before every server
+/// has it (`PAYDESK_READ_KEY_FILES`, docs/deploy.md).
 #[derive(Clone)]
 pub struct Keyring {
-    cipher: Arc<Aes256Gcm>,
-    /// Kept to derive purpose keys from.
-    key: Arc<[u8; 32]>,
+    keys: Arc<Vec<Key>>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -63,13 +95,19 @@ pub const PURPOSE_ACH_FILE: &str = "ach-file";
 pub const PURPOSE_PAYMENT_LINK: &str = "payment-link";
 
 impl Keyring {
-    /// The configured key: `PAYDESK_KEY_FILE` when set (it must exist),
-    /// else `secret.key` in the data folder (made the first time).
+    /// The configured keys: the sealing key from `PAYDESK_KEY` or
+    /// `PAYDESK_KEY_FILE` (which must exist), else `secret.key` in the data
+    /// folder (made the first time); then each `PAYDESK_READ_KEY_FILES`
+    /// key, which opens but never seals.
     pub fn for_config(config: &crate::config::Config) -> Result<Keyring, KeyringError> {
-        match &config.key_file {
-            Some(path) => Self::load(path, false),
-            None => Self::load_or_create(&config.data_dir),
-        }
+        let ring = match (&config.key_env, &config.key_file) {
+            (Some(key), _) => Self::from_array(key.bytes()),
+            (None, Some(path)) => Self::load(path, false)?,
+            (None, None) => Self::load_or_create(&config.data_dir)?,
+        };
+        config.read_key_files.iter().try_fold(ring, |ring, path| {
+            Ok(ring.and_open_with(&Self::load(path, false)?))
+        })
     }
 
     /// Loads the key from `data_dir`, creating the folder and a new random
@@ -139,20 +177,61 @@ impl Keyring {
 
     fn from_array(key: [u8; 32]) -> Keyring {
         Keyring {
-            cipher: Arc::new(Aes256Gcm::new(&key.into())),
-            key: Arc::new(key),
+            keys: Arc::new(vec![Key::new(key)]),
         }
     }
 
-    /// A keyring with a key of its own for `purpose`, derived from this one
-    /// (HKDF-SHA256, the purpose as the info): what it seals cannot be
-    /// opened with the main key, nor the other way round.
+    /// This keyring, also opening what `other`'s keys sealed (never sealing
+    /// with them). A key it has already is not added twice.
+    pub fn and_open_with(&self, other: &Keyring) -> Keyring {
+        let mut keys: Vec<Key> = self.keys.iter().map(|k| Key::new(k.raw)).collect();
+        for k in other.keys.iter() {
+            if !keys.iter().any(|have| have.id == k.id) {
+                keys.push(Key::new(k.raw));
+            }
+        }
+        Keyring {
+            keys: Arc::new(keys),
+        }
+    }
+
+    /// The sealing key, which every keyring has.
+    fn current(&self) -> &Key {
+        &self.keys[0]
+    }
+
+    /// The id of the sealing key, as it starts what it seals.
+    pub fn key_id(&self) -> &str {
+        &self.current().id
+    }
+
+    /// Whether `sealed` was sealed by this keyring's sealing key (a
+    /// rotation has nothing left to do for it).
+    pub fn is_current(&self, sealed: &str) -> bool {
+        sealed
+            .split_once('.')
+            .is_some_and(|(id, _)| id == self.key_id())
+    }
+
+    /// A keyring whose keys are derived, one for one, from these for
+    /// `purpose` (HKDF-SHA256, the purpose as the info): what it seals
+    /// cannot be opened with the main keys, nor the other way round.
     pub fn derive(&self, purpose: &str) -> Keyring {
-        let mut sub = [0u8; 32];
-        // 32 bytes is far below HKDF-SHA256's limit (255 * 32), so expand cannot fail.
-        let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"paydesk key derivation"), &self.key[..])
-            .expand(purpose.as_bytes(), &mut sub);
-        Keyring::from_array(sub)
+        let keys = self
+            .keys
+            .iter()
+            .map(|k| {
+                let mut sub = [0u8; 32];
+                // 32 bytes is far below HKDF-SHA256's limit (255 * 32), so expand cannot fail.
+                let _ =
+                    hkdf::Hkdf::<sha2::Sha256>::new(Some(b"paydesk key derivation"), &k.raw[..])
+                        .expand(purpose.as_bytes(), &mut sub);
+                Key::new(sub)
+            })
+            .collect();
+        Keyring {
+            keys: Arc::new(keys),
+        }
     }
 
     /// Encrypts `plain` for `purpose`; the result is URL- and column-safe text.
@@ -162,6 +241,7 @@ impl Keyring {
         // Encryption with a valid key and nonce cannot fail; an empty result
         // would only fail to open later, never leak.
         let sealed = self
+            .current()
             .cipher
             .encrypt(
                 &Nonce::from(nonce),
@@ -173,28 +253,45 @@ impl Keyring {
             .unwrap_or_default();
         let mut out = nonce.to_vec();
         out.extend(sealed);
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
+        format!(
+            "{}.{}",
+            self.key_id(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
+        )
     }
 
-    /// Opens what `seal` made for the same purpose; anything else is `None`.
+    /// Opens what `seal` made for the same purpose, with the key its id
+    /// names (a ciphertext from before key ids: with each key in turn);
+    /// anything else is `None`.
     pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        let sealed = sealed.trim();
+        // Base64url has no '.', so the first one ends the id.
+        let (id, body) = match sealed.split_once('.') {
+            Some((id, body)) => (Some(id), body),
+            None => (None, sealed),
+        };
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(sealed.trim())
+            .decode(body)
             .ok()?;
         if bytes.len() <= NONCE_LEN {
             return None;
         }
         let (nonce, body) = bytes.split_at(NONCE_LEN);
         let nonce = Nonce::try_from(nonce).ok()?;
-        self.cipher
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: body,
-                    aad: purpose.as_bytes(),
-                },
-            )
-            .ok()
+        self.keys
+            .iter()
+            .filter(|k| id.is_none_or(|id| id == k.id))
+            .find_map(|k| {
+                k.cipher
+                    .decrypt(
+                        &nonce,
+                        Payload {
+                            msg: body,
+                            aad: purpose.as_bytes(),
+                        },
+                    )
+                    .ok()
+            })
     }
 
     /// HMAC-SHA256 of `msg` under this key's own key for `purpose` (a
@@ -204,19 +301,22 @@ impl Keyring {
     pub fn mac(&self, purpose: &str, msg: &[u8]) -> Option<[u8; 32]> {
         use hmac::Mac;
         let key = self.derive(purpose);
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.key[..]).ok()?;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.current().raw[..]).ok()?;
         mac.update(msg);
         Some(mac.finalize().into_bytes().into())
     }
 
-    /// Whether `tag` is the first bytes of [`Keyring::mac`] of `msg`,
-    /// compared in constant time (a guess learns nothing from the timing).
+    /// Whether `tag` is the first bytes of [`Keyring::mac`] of `msg` under
+    /// any of these keys (a link sent before a rotation still works while
+    /// the old key opens), compared in constant time (a guess learns
+    /// nothing from the timing).
     pub fn verify_mac(&self, purpose: &str, msg: &[u8], tag: &[u8]) -> bool {
         use hmac::Mac;
-        let key = self.derive(purpose);
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.key[..]).is_ok_and(|mut mac| {
-            mac.update(msg);
-            mac.verify_truncated_left(tag).is_ok()
+        self.derive(purpose).keys.iter().any(|key| {
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.raw[..]).is_ok_and(|mut mac| {
+                mac.update(msg);
+                mac.verify_truncated_left(tag).is_ok()
+            })
         })
     }
 }
@@ -338,6 +438,69 @@ mod tests {
         assert!(
             Keyring::load_or_create(dir.path()).is_ok(),
             "read-only by the owner is fine"
+        );
+    }
+
+    #[test]
+    fn a_second_key_opens_what_it_sealed_and_never_seals() {
+        let old = Keyring::from_bytes(&[1u8; 32]).unwrap();
+        let new = Keyring::from_bytes(&[2u8; 32]).unwrap();
+        assert_ne!(old.key_id(), new.key_id());
+        assert_eq!(old.key_id().len(), 8);
+        let by_old = old.seal(PURPOSE_BANK_ACCOUNT, b"000123456789");
+        assert!(
+            by_old.starts_with(&format!("{}.", old.key_id())),
+            "{by_old}"
+        );
+        assert_eq!(new.open(PURPOSE_BANK_ACCOUNT, &by_old), None);
+
+        let both = new.and_open_with(&old);
+        assert_eq!(both.key_id(), new.key_id(), "the first key seals");
+        assert_eq!(
+            both.open(PURPOSE_BANK_ACCOUNT, &by_old).as_deref(),
+            Some(&b"000123456789"[..])
+        );
+        assert!(!both.is_current(&by_old));
+        let by_both = both.seal(PURPOSE_BANK_ACCOUNT, b"000123456789");
+        assert!(both.is_current(&by_both));
+        assert_eq!(old.open(PURPOSE_BANK_ACCOUNT, &by_both), None);
+        assert_eq!(
+            both.and_open_with(&old).and_open_with(&new).keys.len(),
+            2,
+            "a key already held is not added twice"
+        );
+
+        // Derived keys follow: a stored NACHA file sealed under the old key
+        // opens with the rotated keyring's derivation.
+        let file = old.derive(PURPOSE_ACH_FILE).seal(PURPOSE_ACH_FILE, b"101");
+        assert_eq!(
+            both.derive(PURPOSE_ACH_FILE)
+                .open(PURPOSE_ACH_FILE, &file)
+                .as_deref(),
+            Some(&b"101"[..])
+        );
+        // A payment link signed before the rotation still verifies.
+        let tag = old.mac(PURPOSE_PAYMENT_LINK, b"link").unwrap();
+        assert!(both.verify_mac(PURPOSE_PAYMENT_LINK, b"link", &tag[..16]));
+        assert!(!new.verify_mac(PURPOSE_PAYMENT_LINK, b"link", &tag[..16]));
+    }
+
+    #[test]
+    fn a_ciphertext_without_a_key_id_still_opens() {
+        // What versions before key ids stored: base64url(nonce ‖ sealed).
+        let k = Keyring::from_bytes(&[4u8; 32]).unwrap();
+        let sealed = k.seal(PURPOSE_BANK_ACCOUNT, b"000123456789");
+        let (_, legacy) = sealed.split_once('.').unwrap();
+        let ring = Keyring::from_bytes(&[5u8; 32]).unwrap().and_open_with(&k);
+        assert_eq!(
+            ring.open(PURPOSE_BANK_ACCOUNT, legacy).as_deref(),
+            Some(&b"000123456789"[..])
+        );
+        assert!(!ring.is_current(legacy));
+        // A wrong id is not tried with the other keys.
+        assert_eq!(
+            ring.open(PURPOSE_BANK_ACCOUNT, &format!("00000000.{legacy}")),
+            None
         );
     }
 }

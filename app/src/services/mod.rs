@@ -14,6 +14,7 @@ pub mod clock;
 pub mod csv_out;
 pub mod demo;
 pub mod home;
+pub mod key_rotation;
 pub mod keyring;
 pub mod lifecycle;
 pub mod notices;

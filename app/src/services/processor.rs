@@ -8,6 +8,10 @@ use crate::domain::card::{CardBrand, CardNumber, Expiry};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// What the sandbox's card tokens start with; the rest is sealed with the
+/// server's key (so `paydesk keys rotate` re-seals them too).
+pub const SANDBOX_TOKEN_PREFIX: &str = "tok_sbx_";
+
 /// What the processor gives back for a card: all we ever keep of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardToken {
@@ -71,7 +75,10 @@ impl SandboxProcessor {
         };
         let json = serde_json::to_vec(&inner).unwrap_or_default();
         CardToken {
-            token: format!("tok_sbx_{}", self.keys.seal(PURPOSE_CARD_TOKEN, &json)),
+            token: format!(
+                "{SANDBOX_TOKEN_PREFIX}{}",
+                self.keys.seal(PURPOSE_CARD_TOKEN, &json)
+            ),
             brand: number.brand(),
             last4: number.last4().to_string(),
             expiry,
@@ -87,7 +94,7 @@ impl SandboxProcessor {
         idempotency_key: &str,
     ) -> Result<Authorization, ProcessorError> {
         let sealed = token
-            .strip_prefix("tok_sbx_")
+            .strip_prefix(SANDBOX_TOKEN_PREFIX)
             .ok_or(ProcessorError::BadToken)?;
         let json = self
             .keys

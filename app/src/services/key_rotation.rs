@@ -1,0 +1,191 @@
+//! `paydesk keys rotate`: re-seals everything an older key sealed under the
+//! keyring's current key (docs/deploy.md, "Rotating the key").
+//!
+//! It walks each sealed column by id, a page at a time, and rewrites a
+//! value only if it is still what was read, so payments keep flowing while
+//! it runs. What it has done stays done: a value under the current key is
+//! never read again, so a run that is stopped (Ctrl-C, kill -9, `--max-rows`)
+//! goes on where it stopped when run again, and a second run at once only
+//! finds less to do.
+
+use super::keyring::{Keyring, PURPOSE_ACH_FILE, PURPOSE_BANK_ACCOUNT, PURPOSE_CARD_TOKEN};
+use super::processor::SANDBOX_TOKEN_PREFIX;
+use super::settlement::SEALED_PREFIX;
+use crate::db::audit::AuditEntry;
+use crate::db::key_rotation::{
+    ACH_FILES, PAYMENT_BANK_ACCOUNTS, PAYMENT_CARD_TOKENS, SAVED_BANK_ACCOUNTS, SAVED_CARD_TOKENS,
+    SealedColumn,
+};
+use crate::db::{Db, now_ms};
+use crate::domain::audit_action::AuditAction;
+use crate::error::AppError;
+
+/// Rows read and rewritten per transaction.
+const PAGE: usize = 500;
+
+/// Where sealed values live, and how each was sealed.
+struct Target {
+    column: SealedColumn,
+    /// What the stored value starts with before the sealed part; a value
+    /// without it is not ours (a real processor's card token) and is left.
+    prefix: &'static str,
+    purpose: &'static str,
+    /// Sealed with the key derived for `purpose` rather than the main key.
+    derived: bool,
+}
+
+const TARGETS: [Target; 5] = [
+    Target {
+        column: PAYMENT_BANK_ACCOUNTS,
+        prefix: "",
+        purpose: PURPOSE_BANK_ACCOUNT,
+        derived: false,
+    },
+    Target {
+        column: SAVED_BANK_ACCOUNTS,
+        prefix: "",
+        purpose: PURPOSE_BANK_ACCOUNT,
+        derived: false,
+    },
+    Target {
+        column: PAYMENT_CARD_TOKENS,
+        prefix: SANDBOX_TOKEN_PREFIX,
+        purpose: PURPOSE_CARD_TOKEN,
+        derived: false,
+    },
+    Target {
+        column: SAVED_CARD_TOKENS,
+        prefix: SANDBOX_TOKEN_PREFIX,
+        purpose: PURPOSE_CARD_TOKEN,
+        derived: false,
+    },
+    Target {
+        column: ACH_FILES,
+        prefix: SEALED_PREFIX,
+        purpose: PURPOSE_ACH_FILE,
+        derived: true,
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnReport {
+    pub column: SealedColumn,
+    pub resealed: u64,
+    /// Rows no key of the keyring opens (a key missing from
+    /// `PAYDESK_READ_KEY_FILES`, or a damaged value): left as they are.
+    pub unreadable: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationReport {
+    /// The id of the key everything is now sealed with.
+    pub key_id: String,
+    pub columns: Vec<ColumnReport>,
+    /// False when `max_rows` stopped the run (perhaps exactly at the end).
+    pub finished: bool,
+}
+
+impl RotationReport {
+    pub fn resealed(&self) -> u64 {
+        self.columns.iter().map(|c| c.resealed).sum()
+    }
+
+    pub fn unreadable(&self) -> usize {
+        self.columns.iter().map(|c| c.unreadable.len()).sum()
+    }
+}
+
+/// Re-seals under `keys`' current key whatever another of its keys sealed,
+/// at most `max_rows` values this run (None: all). Audited once per run.
+pub async fn rotate(
+    db: &Db,
+    keys: &Keyring,
+    max_rows: Option<u64>,
+) -> Result<RotationReport, AppError> {
+    let mut budget = max_rows.unwrap_or(u64::MAX);
+    let mut columns = Vec::new();
+    for target in &TARGETS {
+        let report = rotate_column(db, keys, target, &mut budget).await?;
+        columns.push(report);
+        if budget == 0 {
+            break;
+        }
+    }
+    // A run whose budget ran out exactly at the end says it stopped: the
+    // next run finds nothing and says finished.
+    let finished = budget > 0;
+    let report = RotationReport {
+        key_id: keys.key_id().to_string(),
+        columns,
+        finished,
+    };
+    let summary = format!(
+        "{} re-sealed, {} unreadable, {}",
+        report.resealed(),
+        report.unreadable(),
+        if report.finished {
+            "finished"
+        } else {
+            "stopped at --max-rows"
+        }
+    );
+    db.audit(&AuditEntry {
+        actor_login: Some("cli"),
+        object: Some(&report.key_id),
+        after: Some(&summary),
+        ..AuditEntry::new(now_ms(), AuditAction::KeysRotated)
+    })
+    .await?;
+    Ok(report)
+}
+
+fn ring_for(keys: &Keyring, target: &Target) -> Keyring {
+    if target.derived {
+        keys.derive(target.purpose)
+    } else {
+        keys.clone()
+    }
+}
+
+async fn rotate_column(
+    db: &Db,
+    keys: &Keyring,
+    target: &Target,
+    budget: &mut u64,
+) -> Result<ColumnReport, AppError> {
+    let ring = ring_for(keys, target);
+    let done = format!("{}{}.", target.prefix, ring.key_id());
+    let mut report = ColumnReport {
+        column: target.column,
+        resealed: 0,
+        unreadable: Vec::new(),
+    };
+    let mut after = 0;
+    while *budget > 0 {
+        let page = db
+            .sealed_page(target.column, after, &done, PAGE as i64)
+            .await?;
+        let Some((last, _)) = page.last() else { break };
+        after = *last;
+        let mut rewrites = Vec::new();
+        for (id, stored) in page {
+            if rewrites.len() as u64 >= *budget {
+                break;
+            }
+            let Some(sealed) = stored.strip_prefix(target.prefix) else {
+                continue;
+            };
+            match ring.open(target.purpose, sealed) {
+                Some(plain) => {
+                    let again = format!("{}{}", target.prefix, ring.seal(target.purpose, &plain));
+                    rewrites.push((id, stored, again));
+                }
+                None => report.unreadable.push(id),
+            }
+        }
+        let written = db.reseal(target.column, &rewrites).await?;
+        report.resealed += written;
+        *budget = budget.saturating_sub(rewrites.len() as u64);
+    }
+    Ok(report)
+}
