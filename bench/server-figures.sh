@@ -40,12 +40,15 @@ ratio = hp99 / lp99 if lp99 else float("inf")
 if kind == "name":
     goal, ok = "p99 ≤ 30 ms", hp99 <= 30
 else:
-    goal, ok = "p99 ≤ 5 ms; ≤ 3× the raw lookup", hp99 <= 5 and ratio <= 3
+    # Issue 17: the search a CSR gets against the same statements issued
+    # without HTTP, the session or rendering (the search service), at p99.
+    sratio = hp99 / (float(sp99) / 1000) if sp99 else float("inf")
+    goal, ok = "p99 ≤ 5 ms; ≤ 2× the search without HTTP at p99", hp99 <= 5 and sratio <= 2
 ok = ok and bad == 0 and misses == 0
 extra = f"; {bad} failed answers" if bad else ""
 extra += f"; {misses} lookups found nothing" if misses else ""
-service = f"; the whole search without HTTP p50 {float(sp50) / 1000:.2f} ms, p99 {float(sp99) / 1000:.2f} ms" if sp50 else ""
-print(f"| {label} ({engine}) | HTTP p50 {hp50:.2f} ms, p99 {hp99:.2f} ms ({n:,} requests, 1 client){extra} | raw lookup p50 {lp50:.2f} ms, p99 {lp99:.2f} ms: {ratio:.1f}× at p99{service} | {goal} | {'pass' if ok else 'FAIL'} |")
+service = f"the search without HTTP p50 {float(sp50) / 1000:.2f} ms, p99 {float(sp99) / 1000:.2f} ms: {sratio:.1f}× at p99; " if sp50 else ""
+print(f"| {label} ({engine}) | HTTP p50 {hp50:.2f} ms, p99 {hp99:.2f} ms ({n:,} requests, 1 client){extra} | {service}its one raw lookup p50 {lp50:.2f} ms, p99 {lp99:.2f} ms: {ratio:.1f}× at p99 | {goal} | {'pass' if ok else 'FAIL'} |")
 PY
 }
 
@@ -80,10 +83,10 @@ rate = int(n) / float(secs)
 ceiling = float(ceiling)
 share = rate / ceiling if ceiling else 0
 bad = int(non2xx) + int(errors)
-ok = share >= 0.5 and bad == 0 and ran_out == "0"
+ok = share >= 0.7 and bad == 0 and ran_out == "0"
 note = f"; {bad} failed answers" if bad else ""
 note += "; ran out of reviews, so this figure is not valid" if ran_out != "0" else ""
-print(f"| payment submission ({label}) | {rate:,.0f} payments/s over HTTP, 16 clients, p99 {int(p99)/1000:.0f} ms{note} | ceiling {ceiling:,.0f}/s (the service in a loop, 16 tasks): {share:.0%} | ≥ 50% of the ceiling | {'pass' if ok else 'FAIL'} |")
+print(f"| payment submission ({label}) | {rate:,.0f} payments/s over HTTP, 16 clients, p99 {int(p99)/1000:.0f} ms{note} | ceiling {ceiling:,.0f}/s (the service in a loop, 16 tasks): {share:.0%} | ≥ 70% of the ceiling | {'pass' if ok else 'FAIL'} |")
 PY
   if [ "$engine" = sqlite ] && [ "${BENCH_PAGELOAD:-1}" = 1 ]; then
     node bench/pageload.mjs "$BASE" "$(head -1 "$WORK/q/account.txt")"

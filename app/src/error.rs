@@ -64,6 +64,26 @@ impl FieldErrors {
             .map(|(_, v)| v.as_str())
     }
 
+    /// What `field` held when the server refused the form (`refused` is
+    /// the refusal, if there was one): what the field starts with again,
+    /// so nothing typed is lost.
+    pub fn typed(refused: Option<&FieldErrors>, field: &str) -> Option<String> {
+        refused.and_then(|e| e.value_for(field)).map(str::to_string)
+    }
+
+    /// [`FieldErrors::typed`], else `otherwise` (what is saved, or empty).
+    pub fn typed_or(refused: Option<&FieldErrors>, field: &str, otherwise: &str) -> String {
+        Self::typed(refused, field).unwrap_or_else(|| otherwise.to_string())
+    }
+
+    /// Whether checkbox `field` was ticked when the form was refused; a
+    /// box the refusal does not name keeps `otherwise`.
+    pub fn ticked_or(refused: Option<&FieldErrors>, field: &str, otherwise: bool) -> bool {
+        refused
+            .and_then(|e| e.value_for(field))
+            .map_or(otherwise, |v| v == "on")
+    }
+
     /// `Ok(())` when nothing was wrong, so validation can end with `?`.
     pub fn into_result(self) -> Result<(), AppError> {
         if self.is_empty() {
@@ -165,6 +185,29 @@ impl FromServerFnError for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_form_starts_with_what_was_typed_else_what_is_saved() {
+        let mut refused = FieldErrors::default()
+            .keep("email", "pat@")
+            .keep("alerts", "on");
+        refused.add("email", "Enter a whole email address.");
+        let r = Some(&refused);
+        assert_eq!(FieldErrors::typed_or(r, "email", "saved@x.org"), "pat@");
+        assert_eq!(
+            FieldErrors::typed_or(r, "name", "Pat"),
+            "Pat",
+            "not sent back"
+        );
+        assert_eq!(
+            FieldErrors::typed_or(None, "email", "saved@x.org"),
+            "saved@x.org"
+        );
+        assert_eq!(FieldErrors::typed(None, "email"), None);
+        assert!(FieldErrors::ticked_or(r, "alerts", false));
+        assert!(!FieldErrors::ticked_or(r, "other", false));
+        assert!(FieldErrors::ticked_or(None, "alerts", true));
+    }
 
     #[test]
     fn malformed_requests_are_client_errors() {

@@ -15,7 +15,7 @@ use app::db::{Backend, Db};
 use app::domain::payer_support::{NameQuery, SearchBy};
 use app::domain::payment::PaymentForm;
 use app::domain::report::ReportQuery;
-use app::domain::staff::{Role, StaffUser};
+use app::domain::staff::StaffUser;
 use app::error::AppError;
 use app::services::{keyring::Keyring, payments::Payments, processor::SandboxProcessor};
 use clap::Subcommand;
@@ -580,20 +580,8 @@ async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
 
 /// The demo CSR, who takes the bench's payments.
 async fn demo_csr(db: &Db) -> Result<StaffUser, CliError> {
-    let row = db
-        .staff_by_login(app::services::demo::DEMO_CSR.0)
-        .await
-        .map_err(|e| CliError::App(format!("bench: {e}")))?
-        .ok_or_else(|| {
-            CliError::Rejected("the demo CSR is missing: run `paydesk demo` first".into())
-        })?;
-    Ok(StaffUser {
-        id: row.id,
-        login: row.login,
-        email: row.email,
-        role: Role::Csr,
-        must_change_password: false,
-        entitlements: app::domain::entitlements::Entitlement::default_for(Role::Csr),
+    app::services::demo::demo_csr(db).await?.ok_or_else(|| {
+        CliError::Rejected("the demo CSR is missing: run `paydesk demo` first".into())
     })
 }
 

@@ -554,26 +554,16 @@ async fn sealed_values(url: &str) -> Vec<(&'static str, String)> {
 /// A payment from a bank account, taken through the payment service as the
 /// demo CSR with `keys`, as the console takes one.
 async fn pay_from_bank(url: &str, keys: &app::services::keyring::Keyring) {
-    use app::domain::staff::{Role, StaffUser};
     let config = app::config::Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(url.to_string()),
         _ => None,
     })
     .unwrap();
     let db = app::db::Db::connect(url).await.unwrap();
-    let csr = db
-        .staff_by_login("csr")
+    let csr = app::services::demo::demo_csr(&db)
         .await
         .unwrap()
         .expect("the demo CSR");
-    let csr = StaffUser {
-        id: csr.id,
-        login: csr.login,
-        email: csr.email,
-        role: Role::Csr,
-        must_change_password: false,
-        entitlements: app::domain::entitlements::Entitlement::default_for(Role::Csr),
-    };
     let processor = app::services::processor::SandboxProcessor::new(keys.clone());
     let payments = app::services::payments::Payments {
         db: &db,

@@ -18,26 +18,15 @@ impl std::fmt::Display for SealedColumn {
     }
 }
 
-pub const PAYMENT_BANK_ACCOUNTS: SealedColumn = SealedColumn {
-    table: "payments",
-    column: "bank_account_enc",
-};
-pub const SAVED_BANK_ACCOUNTS: SealedColumn = SealedColumn {
-    table: "saved_methods",
-    column: "bank_account_enc",
-};
-pub const PAYMENT_CARD_TOKENS: SealedColumn = SealedColumn {
-    table: "payments",
-    column: "card_token",
-};
-pub const SAVED_CARD_TOKENS: SealedColumn = SealedColumn {
-    table: "saved_methods",
-    column: "card_token",
-};
-pub const ACH_FILES: SealedColumn = SealedColumn {
-    table: "ach_files",
-    column: "content",
-};
+const fn sealed(table: &'static str, column: &'static str) -> SealedColumn {
+    SealedColumn { table, column }
+}
+
+pub const PAYMENT_BANK_ACCOUNTS: SealedColumn = sealed("payments", "bank_account_enc");
+pub const SAVED_BANK_ACCOUNTS: SealedColumn = sealed("saved_methods", "bank_account_enc");
+pub const PAYMENT_CARD_TOKENS: SealedColumn = sealed("payments", "card_token");
+pub const SAVED_CARD_TOKENS: SealedColumn = sealed("saved_methods", "card_token");
+pub const ACH_FILES: SealedColumn = sealed("ach_files", "content");
 
 impl Db {
     /// Up to `limit` rows of `col` after row `after` (by id), skipping

@@ -120,6 +120,23 @@ async fn set_demo_payer_password(db: &Db) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The demo CSR as a signed-in user, with a CSR's default entitlements:
+/// who takes the demo's payments (and the bench's and a test's, as the
+/// console would). None before the demo is loaded.
+pub async fn demo_csr(db: &Db) -> Result<Option<StaffUser>, AppError> {
+    let Some(csr) = db.staff_by_login(DEMO_CSR.0).await? else {
+        return Ok(None);
+    };
+    Ok(Some(StaffUser {
+        id: csr.id,
+        login: csr.login,
+        email: csr.email,
+        role: Role::Csr,
+        must_change_password: false,
+        entitlements: crate::domain::entitlements::Entitlement::default_for(Role::Csr),
+    }))
+}
+
 /// Loads the demo staff and accounts. With `if_empty`, a database that
 /// already has staff users is left alone, so `make run` can call it always.
 pub async fn load(
@@ -154,18 +171,9 @@ pub async fn load(
     let mut taken = 0;
     if let Some(p) = payments {
         save_demo_methods(db, p).await?;
-        let csr = db
-            .staff_by_login(DEMO_CSR.0)
+        let csr = demo_csr(db)
             .await?
             .ok_or_else(|| AppError::Internal(super::incident_id()))?;
-        let csr = StaffUser {
-            id: csr.id,
-            login: csr.login,
-            email: csr.email,
-            role: Role::Csr,
-            must_change_password: false,
-            entitlements: crate::domain::entitlements::Entitlement::default_for(Role::Csr),
-        };
         for (i, (account, amount, card)) in DEMO_PAYMENTS.iter().enumerate() {
             if i == SETTLED_FIRST {
                 super::settlement::settle(

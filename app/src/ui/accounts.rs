@@ -23,9 +23,7 @@ fn AccountFields(
     errors: Signal<Option<FieldErrors>>,
 ) -> impl IntoView {
     let kept = move |f: &'static str, default: &str| {
-        errors
-            .with_untracked(|e| e.as_ref().and_then(|e| e.value_for(f)).map(str::to_string))
-            .unwrap_or_else(|| default.to_string())
+        errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), f, default))
     };
     let message = move |f: &'static str| {
         Signal::derive(move || {
@@ -151,13 +149,8 @@ fn AccountView(
             .and_then(Result::ok)
             .or_else(|| adjust.value().get().and_then(Result::ok))
     };
-    let status_now = errors
-        .with_untracked(|e| {
-            e.as_ref()
-                .and_then(|e| e.value_for("status"))
-                .map(str::to_string)
-        })
-        .unwrap_or(d.form.status.clone());
+    let status_now =
+        errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), "status", &d.form.status));
     let scheduled = d.scheduled;
     let adjust_number = number.clone();
     let links_number = number.clone();
@@ -244,11 +237,8 @@ fn AdjustPanel(number: String, key: String, adjust: ServerAction<AdjustBalance>)
             })
         })
     };
-    let kept = move |f: &'static str| {
-        errors
-            .with_untracked(|e| e.as_ref().and_then(|e| e.value_for(f)).map(str::to_string))
-            .unwrap_or_default()
-    };
+    let kept =
+        move |f: &'static str| errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), f, ""));
     let invalid = move |f: &'static str| move || message(f).get().is_some().to_string();
     let alert = Signal::derive(move || match adjust.value().get() {
         Some(Err(AppError::Invalid(_))) => None,

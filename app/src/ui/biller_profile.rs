@@ -68,12 +68,7 @@ fn ProfileForm(p: BillerProfile, save: ServerAction<SaveBillerProfile>) -> impl 
     let alert = form_message(save.value().into());
     // After a refusal, what was typed; else what is saved.
     let typed = field_errors(save.value().get_untracked());
-    let start = |f: &str, saved: &str| {
-        typed
-            .as_ref()
-            .and_then(|t| t.value_for(f).map(str::to_string))
-            .unwrap_or_else(|| saved.to_string())
-    };
+    let start = |f: &str, saved: &str| FieldErrors::typed_or(typed.as_ref(), f, saved);
     let preview = p.customer_service();
     let name = start("biller_name", &p.biller_name);
     let url = start("payer_login_url", &p.payer_login_url);

@@ -6,6 +6,7 @@ use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
 use crate::api::lifecycle::CancelReverse;
 use crate::domain::lifecycle::ActionKind;
 use crate::domain::payment_view::CancelReverseView;
+use crate::error::FieldErrors;
 use leptos::prelude::*;
 
 fn describe(kind: ActionKind, refundable: &str) -> String {
@@ -34,13 +35,7 @@ pub fn CancelReversePanel(
         })
     });
     let kept = move |field: &'static str| {
-        errors
-            .with_untracked(|e| {
-                e.as_ref()
-                    .and_then(|e| e.value_for(field))
-                    .map(str::to_string)
-            })
-            .unwrap_or_default()
+        errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), field, ""))
     };
     let message = move |field: &'static str| {
         Signal::derive(move || {

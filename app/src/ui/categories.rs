@@ -9,6 +9,7 @@ use super::forms::{
 };
 use crate::api::categories::{DeleteCategory, SaveCategory, load_categories};
 use crate::domain::category::{Category, CategoryForm};
+use crate::error::FieldErrors;
 use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -137,17 +138,9 @@ fn CategoryEditor(line: Option<Category>, save: ServerAction<SaveCategory>) -> i
         });
     // After a refusal, what was typed and ticked; else the line as saved.
     let typed = field_errors(save.value().get_untracked());
-    let value = |f: &str, saved: &str| {
-        typed
-            .as_ref()
-            .and_then(|t| t.value_for(f).map(str::to_string))
-            .unwrap_or_else(|| saved.to_string())
-    };
+    let value = |f: &str, saved: &str| FieldErrors::typed_or(typed.as_ref(), f, saved);
     let ticked = |f: &str, saved: &Option<String>| {
-        typed
-            .as_ref()
-            .and_then(|t| t.value_for(f))
-            .map_or(saved.is_some(), |v| v == "on")
+        FieldErrors::ticked_or(typed.as_ref(), f, saved.is_some())
     };
     let description = value("description", &start.description);
     let code = value("charge_code", &start.charge_code);

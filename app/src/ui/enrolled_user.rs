@@ -11,6 +11,7 @@ use crate::api::payer_accounts::{
 use crate::domain::payer_account::{
     ALERT_CHANNELS, ALERT_KINDS, ALERT_STATES, EnrolledUser, PayerEvent,
 };
+use crate::error::FieldErrors;
 use crate::routes;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -70,9 +71,11 @@ fn Details(
     let email_alert = Signal::derive(move || form_error(email.value().get()));
     let lock_alert = Signal::derive(move || form_error(lock.value().get()));
     let reset_alert = Signal::derive(move || form_error(reset.value().get()));
-    let typed_email = field_errors(email.value().get_untracked())
-        .and_then(|e| e.value_for("email").map(str::to_string))
-        .unwrap_or_else(|| v.email.clone().unwrap_or_default());
+    let typed_email = FieldErrors::typed(
+        field_errors(email.value().get_untracked()).as_ref(),
+        "email",
+    )
+    .unwrap_or_else(|| v.email.clone().unwrap_or_default());
     let page = routes::payer(&user);
     let ask_href = format!("{page}&reset=ask");
     let status = if v.locked {

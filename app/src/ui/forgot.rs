@@ -6,7 +6,7 @@ use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
 use crate::api::password_reset::{
     ForgotUsername, RequestPasswordReset, ResendPasswordResetCode, ResetPassword,
 };
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -78,9 +78,7 @@ fn kept(
     or: impl Fn() -> String + Send + Sync + 'static,
 ) -> Signal<String> {
     Signal::derive(move || {
-        field_errors(result.get())
-            .and_then(|e| e.value_for(field).map(str::to_string))
-            .unwrap_or_else(&or)
+        FieldErrors::typed(field_errors(result.get()).as_ref(), field).unwrap_or_else(&or)
     })
 }
 

@@ -275,9 +275,7 @@ pub(super) fn starting_values(
                 .find(|(k, _)| k == field)
                 .map(|(_, v)| v.clone())
         };
-        sent_back
-            .as_ref()
-            .and_then(|f| f.value_for(field).map(str::to_string))
+        FieldErrors::typed(sent_back.as_ref(), field)
             .or_else(|| from(&kept))
             .or_else(|| from(&defaults))
             .unwrap_or_default()

@@ -15,10 +15,7 @@ use leptos_router::hooks::use_query_map;
 
 /// What was typed into `f` before a refused submit (never a password).
 pub(super) fn kept(errors: &Option<FieldErrors>, f: &str) -> String {
-    errors
-        .as_ref()
-        .and_then(|e| e.value_for(f).map(str::to_string))
-        .unwrap_or_default()
+    FieldErrors::typed_or(errors.as_ref(), f, "")
 }
 
 /// `/p` and `/p/sign-in`: Sign In, Register Now, One Time Payment.

@@ -16,6 +16,7 @@ use crate::api::payer_profile::{
 };
 use crate::domain::payer_profile::PayerProfile;
 use crate::domain::plan::SavedMethodLine;
+use crate::error::FieldErrors;
 use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -122,9 +123,7 @@ fn EmailSection(email: Option<String>, action: ServerAction<PChangeEmail>) -> im
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = form_message(action.value().into());
     let typed = field_errors(action.value().get_untracked());
-    let start = typed
-        .as_ref()
-        .and_then(|t| t.value_for("email").map(str::to_string))
+    let start = FieldErrors::typed(typed.as_ref(), "email")
         .or_else(|| email.clone())
         .unwrap_or_default();
     view! {
@@ -188,18 +187,11 @@ fn AlertsSection(
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = form_message(action.value().into());
     let typed = field_errors(action.value().get_untracked());
-    let mobile = typed
-        .as_ref()
-        .and_then(|t| t.value_for("mobile").map(str::to_string))
+    let mobile = FieldErrors::typed(typed.as_ref(), "mobile")
         .or_else(|| alerts.mobile.as_ref().map(|m| m.national()))
         .unwrap_or_default();
     // After a refusal, the boxes as they were ticked.
-    let ticked = |f: &str, stored: bool| {
-        typed
-            .as_ref()
-            .and_then(|t| t.value_for(f))
-            .map_or(stored, |v| v == "on")
-    };
+    let ticked = |f: &str, stored: bool| FieldErrors::ticked_or(typed.as_ref(), f, stored);
     let (by_email, by_text) = (
         ticked("email_alerts", alerts.email),
         ticked("text_alerts", alerts.text),

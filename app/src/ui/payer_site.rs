@@ -14,7 +14,7 @@ use crate::api::payment_links::{
 use crate::domain::bank::BankAccountKind;
 use crate::domain::payment_link::{LinkPage, LinkReceipt, LinkState};
 use crate::domain::payment_view::ReviewView;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -129,11 +129,7 @@ pub fn OneTimePage() -> impl IntoView {
     let errors = Signal::derive(move || field_errors(action.value().get()));
     let alert = form_message(action.value().into());
     let kept = field_errors(action.value().get_untracked());
-    let value = move |f: &str| {
-        kept.as_ref()
-            .and_then(|e| e.value_for(f).map(str::to_string))
-            .unwrap_or_default()
-    };
+    let value = move |f: &str| FieldErrors::typed_or(kept.as_ref(), f, "");
     view! {
         <Title text="One Time Payment"/>
         <PayerLayout>

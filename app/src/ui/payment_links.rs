@@ -92,11 +92,8 @@ fn SendLinkForm(ctx: PayContext) -> impl IntoView {
         client_errors.set(found);
     };
     let kept = field_errors(action.value().get_untracked());
-    let initial = move |f: &str, default: String| {
-        kept.as_ref()
-            .and_then(|e| e.value_for(f).map(str::to_string))
-            .unwrap_or(default)
-    };
+    let initial =
+        move |f: &str, default: String| FieldErrors::typed(kept.as_ref(), f).unwrap_or(default);
     let channel = initial("channel", LinkChannel::Email.code().to_string());
     let email = initial("email", ctx.email.clone().unwrap_or_default());
     let mobile = initial("mobile", String::new());

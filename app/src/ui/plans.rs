@@ -444,11 +444,7 @@ pub fn MethodInputs(
     errors: Signal<Option<FieldErrors>>,
     kept: Option<FieldErrors>,
 ) -> impl IntoView {
-    let initial = move |f: &str| {
-        kept.as_ref()
-            .and_then(|k| k.value_for(f).map(str::to_string))
-            .unwrap_or_default()
-    };
+    let initial = move |f: &str| FieldErrors::typed_or(kept.as_ref(), f, "");
     let bank_kind = {
         let k = initial("bank_kind");
         if k.is_empty() {
@@ -671,9 +667,7 @@ fn SetUpForm(ctx: SetUpContext, kept: Vec<(String, String)>) -> impl IntoView {
         ("bill_amount", BillAmount::Full.code().to_string()),
     ];
     let initial = move |f: &str| -> String {
-        server_kept
-            .as_ref()
-            .and_then(|e: &FieldErrors| e.value_for(f).map(str::to_string))
+        FieldErrors::typed(server_kept.as_ref(), f)
             .or_else(|| kept.iter().find(|(k, _)| k == f).map(|(_, v)| v.clone()))
             .or_else(|| {
                 defaults

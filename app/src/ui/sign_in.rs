@@ -1,5 +1,6 @@
 use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
 use crate::api::auth::SignIn;
+use crate::error::FieldErrors;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -25,11 +26,7 @@ pub fn SignInPage() -> impl IntoView {
     let message = move |field: &'static str| {
         Signal::derive(move || errors().and_then(|e| e.message_for(field).map(str::to_string)))
     };
-    let kept_login = move || {
-        errors()
-            .and_then(|e| e.value_for("login").map(str::to_string))
-            .unwrap_or_default()
-    };
+    let kept_login = move || FieldErrors::typed_or(errors().as_ref(), "login", "");
     let alert = Signal::derive(move || form_error(action.value().get()));
     // After a failed attempt the password is cleared and focused for retyping
     // (without JavaScript the re-rendered page starts empty anyway).

@@ -11,7 +11,7 @@ use crate::api::users::{
 use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::Role;
 use crate::domain::user_admin_view::{StaffUserDetail, StaffUserView, checkbox_name};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -38,11 +38,7 @@ pub fn UsersPage() -> impl IntoView {
     let message = move |f: &'static str| {
         Signal::derive(move || errors().and_then(|e| e.message_for(f).map(str::to_string)))
     };
-    let kept = move |f: &'static str| {
-        errors()
-            .and_then(|e| e.value_for(f).map(str::to_string))
-            .unwrap_or_default()
-    };
+    let kept = move |f: &'static str| FieldErrors::typed_or(errors().as_ref(), f, "");
     let invalid = move |f: &'static str| move || message(f).get().is_some().to_string();
     let alert = Signal::derive(move || form_error(add.value().get()));
     let done = move || add.value().get().and_then(Result::ok);
