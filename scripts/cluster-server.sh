@@ -39,10 +39,12 @@ for name in a b; do
 done
 # haproxy starts once both answer, so the first requests already alternate.
 for port in "${ports[@]}"; do
+  up=""
   for _ in $(seq 1 600); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && { up=1; break; }
     sleep 0.1
   done
+  [ -n "$up" ] || { echo "the server on port $port did not come up" >&2; exit 1; }
 done
 {
   printf 'global\n  maxconn 512\n'

@@ -111,11 +111,11 @@ impl EnvKey {
     /// Base64 (standard or URL-safe, padded or not) of exactly 32 bytes.
     fn parse(text: &str) -> Option<EnvKey> {
         use base64::Engine;
-        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-        let text = text.trim();
-        let bytes = STANDARD
+        use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+        let text = text.trim().trim_end_matches('=');
+        let bytes = STANDARD_NO_PAD
             .decode(text)
-            .or_else(|_| URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')))
+            .or_else(|_| URL_SAFE_NO_PAD.decode(text))
             .ok()?;
         Some(EnvKey(bytes.try_into().ok()?))
     }
@@ -720,6 +720,18 @@ mod tests {
         let key = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
         let c = with(&[("PAYDESK_KEY", key)]).unwrap();
         assert_eq!(c.key_env.map(|k| k.bytes()[31]), Some(32));
+        // The same key unpadded, and with the URL-safe alphabet.
+        let bytes = |v: &str| {
+            with(&[("PAYDESK_KEY", v)])
+                .unwrap()
+                .key_env
+                .map(|k| k.bytes())
+        };
+        let odd = "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=";
+        assert!(bytes(odd).is_some());
+        assert_eq!(bytes(odd.trim_end_matches('=')), bytes(odd));
+        assert_eq!(bytes(&odd.replace('+', "-").replace('/', "_")), bytes(odd));
+        assert_eq!(bytes(key.trim_end_matches('=')), bytes(key));
         for wrong in ["AQID", "not base64!"] {
             let e = with(&[("PAYDESK_KEY", wrong)]).unwrap_err();
             assert_eq!(e.var, "PAYDESK_KEY");

@@ -286,6 +286,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keys {
             command: KeysCommand::Rotate { max_rows },
         } => {
+            // The key to re-seal with must be named: a key made here, in a
+            // data folder no server reads, would lock every value away.
+            if config.key_env.is_none() && config.key_file.is_none() {
+                return Err(CliError::Rejected(
+                    "keys rotate re-seals with PAYDESK_KEY_FILE (or PAYDESK_KEY): set it to the new key, and PAYDESK_READ_KEY_FILES to the old one (docs/deploy.md)".into(),
+                ));
+            }
             let keys = services::keyring::Keyring::for_config(&config)
                 .map_err(|e| CliError::Io(e.to_string()))?;
             let db = open(&config).await?;
@@ -308,12 +315,20 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     report.unreadable()
                 )));
             }
-            if report.finished {
-                println!("everything is sealed with key {}", report.key_id);
-            } else {
-                println!("stopped at --max-rows; run it again to go on");
+            use services::key_rotation::RotationEnd;
+            match report.end {
+                RotationEnd::Finished => {
+                    println!("everything is sealed with key {}", report.key_id);
+                    Ok(())
+                }
+                RotationEnd::MaxRows => {
+                    println!("stopped at --max-rows; run it again to go on");
+                    Ok(())
+                }
+                RotationEnd::StillArriving => Err(CliError::Rejected(
+                    "values sealed with another key kept arriving: give every server the new key as PAYDESK_KEY_FILE, then run it again".into(),
+                )),
             }
-            Ok(())
         }
         // Answered above, before the configuration is read.
         Command::Keys {

@@ -587,6 +587,19 @@ async fn pay_from_bank(url: &str, keys: &app::services::keyring::Keyring) {
     db.close().await;
 }
 
+/// What `ring` opens of a stored value of `kind` (its column's prefix and
+/// purpose; NACHA files with the key derived for them).
+fn open_with(ring: &app::services::keyring::Keyring, kind: &str, v: &str) -> Option<Vec<u8>> {
+    use app::services::keyring::*;
+    match kind {
+        "payment bank" | "saved bank" => ring.open(PURPOSE_BANK_ACCOUNT, v),
+        "ach file" => ring
+            .derive(PURPOSE_ACH_FILE)
+            .open(PURPOSE_ACH_FILE, v.strip_prefix("sealed:")?),
+        _ => ring.open(PURPOSE_CARD_TOKEN, v.strip_prefix("tok_sbx_")?),
+    }
+}
+
 /// The key id a stored value was sealed with (after its column's prefix).
 fn key_id_of(value: &str) -> &str {
     let sealed = value
@@ -669,6 +682,9 @@ fn a_key_rotation_reseals_everything_and_resumes() {
             );
         }
         assert!(before.iter().all(|(k, v)| !under_new(k, v)));
+        for (kind, v) in &before {
+            assert!(open_with(&old_ring, kind, v).is_some(), "{url}: {kind}");
+        }
         // One value as versions before key ids stored it.
         let db = rt.block_on(app::db::Db::connect(&url)).unwrap();
         let strip = "UPDATE saved_methods SET bank_account_enc = substr(bank_account_enc, 10) \
@@ -680,6 +696,21 @@ fn a_key_rotation_reseals_everything_and_resumes() {
             }
         })
         .unwrap();
+
+        // Without the new key named, it refuses, and makes no key of its own.
+        let o = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+            .args(["keys", "rotate"])
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &url)
+            .env("PAYDESK_DATA_DIR", dir.path().join("data"))
+            .env("PAYDESK_READ_KEY_FILES", &old)
+            .env_remove("PAYDESK_KEY_FILE")
+            .env_remove("PAYDESK_KEY")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(5), "{:?}", text(&o));
+        assert!(text(&o).1.contains("PAYDESK_KEY_FILE"), "{:?}", text(&o));
+        assert!(!dir.path().join("data").join("secret.key").exists());
 
         // Without the old key nothing can be opened, so nothing changes.
         let o = run(&url, &new, None, &["keys", "rotate"]);
@@ -727,18 +758,15 @@ fn a_key_rotation_reseals_everything_and_resumes() {
         }
         // The new key alone opens them all; the old one none.
         for (kind, v) in &after {
-            use app::services::keyring::*;
-            let opened = match *kind {
-                "payment bank" | "saved bank" => new_ring.open(PURPOSE_BANK_ACCOUNT, v),
-                "ach file" => new_file_ring.open(PURPOSE_ACH_FILE, &v["sealed:".len()..]),
-                _ => new_ring.open(PURPOSE_CARD_TOKEN, &v["tok_sbx_".len()..]),
-            };
-            assert!(opened.is_some(), "{url}: {kind}");
-            assert_eq!(old_ring.open(PURPOSE_BANK_ACCOUNT, v), None);
+            assert!(open_with(&new_ring, kind, v).is_some(), "{url}: {kind}");
+            assert_eq!(open_with(&old_ring, kind, v), None, "{url}: {kind}");
         }
         // A second run finds nothing; the server works on the new key alone.
         let o = run(&url, &new, Some(&old), &["keys", "rotate"]);
-        assert!(text(&o).0.contains(": 0 re-sealed"), "{:?}", text(&o));
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{url}: {err}");
+        assert_eq!(out.matches(": 0 re-sealed").count(), 5, "{out}");
+        assert!(out.contains("everything is sealed with key"), "{out}");
         for args in [&["check"][..], &["settle"]] {
             let o = run(&url, &new, None, args);
             assert!(o.status.success(), "{url} {args:?}: {:?}", text(&o));

@@ -29,9 +29,8 @@ pub const SAVED_CARD_TOKENS: SealedColumn = sealed("saved_methods", "card_token"
 pub const ACH_FILES: SealedColumn = sealed("ach_files", "content");
 
 impl Db {
-    /// Up to `limit` rows of `col` after row `after` (by id), skipping
-    /// empty ones and those starting with `done` (already under the
-    /// current key).
+    /// Up to `limit` rows of `col` after row `after` (by id), skipping NULL
+    /// ones and those starting with `done` (already under the current key).
     pub async fn sealed_page(
         &self,
         col: SealedColumn,

@@ -34,13 +34,9 @@ struct Target {
     derived: bool,
 }
 
+/// Saved methods before payments: a payment takes its saved card's token
+/// as it is, so a payment taken from a card already re-sealed is too.
 const TARGETS: [Target; 5] = [
-    Target {
-        column: PAYMENT_BANK_ACCOUNTS,
-        prefix: "",
-        purpose: PURPOSE_BANK_ACCOUNT,
-        derived: false,
-    },
     Target {
         column: SAVED_BANK_ACCOUNTS,
         prefix: "",
@@ -48,13 +44,19 @@ const TARGETS: [Target; 5] = [
         derived: false,
     },
     Target {
-        column: PAYMENT_CARD_TOKENS,
+        column: SAVED_CARD_TOKENS,
         prefix: SANDBOX_TOKEN_PREFIX,
         purpose: PURPOSE_CARD_TOKEN,
         derived: false,
     },
     Target {
-        column: SAVED_CARD_TOKENS,
+        column: PAYMENT_BANK_ACCOUNTS,
+        prefix: "",
+        purpose: PURPOSE_BANK_ACCOUNT,
+        derived: false,
+    },
+    Target {
+        column: PAYMENT_CARD_TOKENS,
         prefix: SANDBOX_TOKEN_PREFIX,
         purpose: PURPOSE_CARD_TOKEN,
         derived: false,
@@ -67,6 +69,13 @@ const TARGETS: [Target; 5] = [
     },
 ];
 
+/// Passes over every column until one re-seals nothing. Values keep
+/// arriving under the old key while the run goes: a payment from a saved
+/// card re-sealed a moment after the payment was read, a review confirmed
+/// before the run and paid during it, a server not yet on the new key.
+/// A pass that still finds some after this many says so.
+const MAX_PASSES: usize = 4;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnReport {
     pub column: SealedColumn,
@@ -76,13 +85,24 @@ pub struct ColumnReport {
     pub unreadable: Vec<i64>,
 }
 
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotationEnd {
+    /// A whole pass found nothing left to re-seal.
+    Finished,
+    /// `--max-rows` stopped it (perhaps exactly at the end).
+    MaxRows,
+    /// Every pass still found values under another key: something keeps
+    /// sealing with it (a server not yet given the new key).
+    StillArriving,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationReport {
     /// The id of the key everything is now sealed with.
     pub key_id: String,
     pub columns: Vec<ColumnReport>,
-    /// False when `max_rows` stopped the run (perhaps exactly at the end).
-    pub finished: bool,
+    pub end: RotationEnd,
 }
 
 impl RotationReport {
@@ -103,30 +123,46 @@ pub async fn rotate(
     max_rows: Option<u64>,
 ) -> Result<RotationReport, AppError> {
     let mut budget = max_rows.unwrap_or(u64::MAX);
-    let mut columns = Vec::new();
-    for target in &TARGETS {
-        let report = rotate_column(db, keys, target, &mut budget).await?;
-        columns.push(report);
-        if budget == 0 {
+    let mut columns: Vec<ColumnReport> = TARGETS
+        .iter()
+        .map(|t| ColumnReport {
+            column: t.column,
+            resealed: 0,
+            unreadable: Vec::new(),
+        })
+        .collect();
+    let mut end = RotationEnd::StillArriving;
+    'passes: for _ in 0..MAX_PASSES {
+        let mut this_pass = 0;
+        for (target, report) in TARGETS.iter().zip(columns.iter_mut()) {
+            let done = rotate_column(db, keys, target, &mut budget).await?;
+            this_pass += done.resealed;
+            report.resealed += done.resealed;
+            // Each pass sees every value it cannot open again.
+            report.unreadable = done.unreadable;
+            if budget == 0 {
+                end = RotationEnd::MaxRows;
+                break 'passes;
+            }
+        }
+        if this_pass == 0 {
+            end = RotationEnd::Finished;
             break;
         }
     }
-    // A run whose budget ran out exactly at the end says it stopped: the
-    // next run finds nothing and says finished.
-    let finished = budget > 0;
     let report = RotationReport {
         key_id: keys.key_id().to_string(),
         columns,
-        finished,
+        end,
     };
     let summary = format!(
         "{} re-sealed, {} unreadable, {}",
         report.resealed(),
         report.unreadable(),
-        if report.finished {
-            "finished"
-        } else {
-            "stopped at --max-rows"
+        match report.end {
+            RotationEnd::Finished => "finished",
+            RotationEnd::MaxRows => "stopped at --max-rows",
+            RotationEnd::StillArriving => "values under another key still arriving",
         }
     );
     db.audit(&AuditEntry {

@@ -84,6 +84,10 @@ pub enum KeyringError {
         "PAYDESK_KEY_FILE {0} does not exist; make it once (`paydesk keys new {0}`, or 32 random bytes, mode 600) and copy the same file to every server"
     )]
     Missing(String),
+    #[error(
+        "PAYDESK_READ_KEY_FILES names {0}, which does not exist; it must be a copy of the key that sealed the values (the old key), never a new one"
+    )]
+    MissingReadKey(String),
 }
 
 pub const PURPOSE_BANK_ACCOUNT: &str = "bank-account";
@@ -106,7 +110,11 @@ impl Keyring {
             (None, None) => Self::load_or_create(&config.data_dir)?,
         };
         config.read_key_files.iter().try_fold(ring, |ring, path| {
-            Ok(ring.and_open_with(&Self::load(path, false)?))
+            let old = Self::load(path, false).map_err(|e| match e {
+                KeyringError::Missing(p) => KeyringError::MissingReadKey(p),
+                other => other,
+            })?;
+            Ok(ring.and_open_with(&old))
         })
     }
 
@@ -497,6 +505,13 @@ mod tests {
             Some(&b"000123456789"[..])
         );
         assert!(!ring.is_current(legacy));
+        // Tried with every key, a wrong one still opens nothing.
+        assert_eq!(
+            Keyring::from_bytes(&[6u8; 32])
+                .unwrap()
+                .open(PURPOSE_BANK_ACCOUNT, legacy),
+            None
+        );
         // A wrong id is not tried with the other keys.
         assert_eq!(
             ring.open(PURPOSE_BANK_ACCOUNT, &format!("00000000.{legacy}")),
