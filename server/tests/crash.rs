@@ -462,16 +462,7 @@ fn haproxy() -> Option<PathBuf> {
             "haproxy is required (scripts/install-tools.sh test installs it)"
         );
         eprintln!("haproxy is not installed; skipping the two-server crash test");
-        // `make test` says loudly what was skipped.
-        let mark = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/postgres-skipped");
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(mark)
-        {
-            use std::io::Write;
-            let _ = writeln!(f, "two servers behind haproxy: haproxy is not installed");
-        }
+        support::mark_skipped("two servers behind haproxy: haproxy is not installed");
     }
     found
 }

@@ -10,6 +10,20 @@ pub async fn count(db: &app::db::Db, sql: &str) -> i64 {
     .expect(sql)
 }
 
+/// Writes down a skipped test for `make test`, which ends by saying loudly
+/// what was skipped (target/postgres-skipped).
+pub fn mark_skipped(line: &str) {
+    let mark = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/postgres-skipped");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(mark)
+    {
+        use std::io::Write;
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 /// A database of its own on the test PostgreSQL, or None (skipped, and
 /// said so) when there is none and it is not required.
 pub async fn postgres_db(tag: &str) -> Option<String> {
@@ -19,15 +33,7 @@ pub async fn postgres_db(tag: &str) -> Option<String> {
         Ok(p) => p,
         Err(e) if std::env::var("PAYDESK_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
             eprintln!("PostgreSQL is not reachable ({e}); skipping {tag} on PostgreSQL");
-            let mark = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/postgres-skipped");
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(mark)
-            {
-                use std::io::Write;
-                let _ = writeln!(f, "{tag}: {e}");
-            }
+            mark_skipped(&format!("{tag}: {e}"));
             return None;
         }
         Err(e) => panic!("PostgreSQL is required: {e}"),
