@@ -40,7 +40,7 @@ watch: tools
 	@mkdir -p data && chmod 700 data
 	cargo leptos watch
 
-## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI, fault and browser tests, then each parser's fuzz target for 30 s
+## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI, fault and browser tests, the browser flows through two servers behind haproxy (PostgreSQL), then each parser's fuzz target for 20 s
 test: tools-test
 	@rm -f target/postgres-skipped
 	@$(MAKE) --no-print-directory test-rust
