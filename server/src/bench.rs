@@ -587,7 +587,7 @@ async fn demo_csr(db: &Db) -> Result<StaffUser, CliError> {
 
 /// The keyring in PAYDESK_DATA_DIR: the server opens what the bench seals.
 fn keyring(config: &Config) -> Result<Keyring, CliError> {
-    Keyring::for_config(config).map_err(|e| CliError::Io(e.to_string()))
+    Ok(Keyring::for_config(config)?)
 }
 
 async fn seal_reviews(

@@ -165,6 +165,13 @@ impl CliError {
     }
 }
 
+/// A key that cannot be read stops the command with what to do about it.
+impl From<services::keyring::KeyringError> for CliError {
+    fn from(e: services::keyring::KeyringError) -> Self {
+        CliError::Io(e.to_string())
+    }
+}
+
 impl From<AppError> for CliError {
     fn from(e: AppError) -> Self {
         match e {
@@ -196,7 +203,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         command: KeysCommand::New { path },
     }) = &cli.command
     {
-        services::keyring::Keyring::write_new(path).map_err(|e| CliError::Io(e.to_string()))?;
+        services::keyring::Keyring::write_new(path)?;
         println!(
             "wrote a new key to {}; set PAYDESK_KEY_FILE to it",
             path.display()
@@ -293,8 +300,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     "keys rotate re-seals with PAYDESK_KEY_FILE (or PAYDESK_KEY): set it to the new key, and PAYDESK_READ_KEY_FILES to the old one (docs/deploy.md)".into(),
                 ));
             }
-            let keys = services::keyring::Keyring::for_config(&config)
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            let keys = services::keyring::Keyring::for_config(&config)?;
             let db = open(&config).await?;
             let report = services::key_rotation::rotate(&db, &keys, max_rows).await?;
             for c in &report.columns {
@@ -336,8 +342,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         } => Ok(()),
         Command::Demo { if_empty } => {
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::for_config(&config)
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            let keys = services::keyring::Keyring::for_config(&config)?;
             let processor = services::processor::SandboxProcessor::new(keys.clone());
             let payments = services::payments::Payments {
                 db: &db,
@@ -373,8 +378,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             };
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::for_config(&config)
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            let keys = services::keyring::Keyring::for_config(&config)?;
             let processor = services::processor::SandboxProcessor::new(keys.clone());
             let payments = services::payments::Payments {
                 db: &db,
@@ -398,8 +402,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Settle => {
             let db = open(&config).await?;
-            let keys = services::keyring::Keyring::for_config(&config)
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            let keys = services::keyring::Keyring::for_config(&config)?;
             let out = services::settlement::settle(
                 &db,
                 &config,

@@ -29,6 +29,16 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(90);
 struct Rng(u64);
 
 impl Rng {
+    /// Seeded from the clock; the seed is printed under `what`.
+    fn seeded(what: &str) -> Rng {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+            | 1;
+        println!("{what}: seed {seed}");
+        Rng(seed)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -72,6 +82,16 @@ impl Server {
             .env("RUST_LOG", "warn")
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         c
+    }
+
+    /// Runs a `paydesk` command to its end; it must succeed.
+    fn run_ok(&self, args: &[&str]) {
+        let out = self.command(args).output().expect("paydesk");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn start(&mut self) {
@@ -288,12 +308,7 @@ async fn assert_exactly_once(
 }
 
 async fn survives_kill_9(db_url: String, dir: &Path) {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        | 1;
-    println!("crash test seed {seed} on {db_url}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::seeded(&format!("crash test on {db_url}"));
     let mut server = Server {
         db_url: db_url.clone(),
         data: dir.join("data"),
@@ -303,12 +318,7 @@ async fn survives_kill_9(db_url: String, dir: &Path) {
         env: Vec::new(),
     };
     for args in [&["migrate"][..], &["demo"][..]] {
-        let out = server.command(args).output().expect("paydesk");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        server.run_ok(args);
     }
     // The demo's own payments (some settled, one declined) came before.
     let db = app::db::Db::connect(&db_url).await.expect("the database");
@@ -475,12 +485,7 @@ async fn two_servers_behind_haproxy_survive_kill_9() {
     };
     let dir = tempfile::tempdir().expect("a temporary folder");
     let key = dir.path().join("paydesk.key");
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        | 1;
-    println!("cluster crash test seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::seeded("cluster crash test");
     let server = |name: &str| Server {
         db_url: url.clone(),
         data: dir.path().join(format!("data-{name}")),
@@ -498,12 +503,7 @@ async fn two_servers_behind_haproxy_survive_kill_9() {
         &["migrate"],
         &["demo"],
     ] {
-        let out = servers[0].command(args).output().expect("paydesk");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        servers[0].run_ok(args);
     }
     let db = app::db::Db::connect(&url).await.expect("the database");
     let demo_payments = count(&db, "SELECT COUNT(*) FROM payments").await;

@@ -190,7 +190,7 @@ async fn rotate_column(
     budget: &mut u64,
 ) -> Result<ColumnReport, AppError> {
     let ring = ring_for(keys, target);
-    let done = format!("{}{}.", target.prefix, ring.key_id());
+    let done = format!("{}{}", target.prefix, ring.sealed_prefix());
     let mut report = ColumnReport {
         column: target.column,
         resealed: 0,

@@ -31,6 +31,7 @@ const NONCE_LEN: usize = 12;
 /// One AES-256 key and its id: the first 4 bytes of an HMAC of the key
 /// (hex), written in front of everything it seals, so a ciphertext names
 /// the key that opens it and a rotation can tell what it has left to do.
+#[derive(Clone)]
 struct Key {
     id: String,
     cipher: Aes256Gcm,
@@ -52,6 +53,16 @@ impl Key {
             cipher: Aes256Gcm::new(&raw.into()),
             raw,
         }
+    }
+
+    /// This key's own key for `purpose` (HKDF-SHA256, the purpose as the
+    /// info): what one seals the other cannot open.
+    fn derive(&self, purpose: &str) -> Key {
+        let mut sub = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's limit (255 * 32), so expand cannot fail.
+        let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"paydesk key derivation"), &self.raw[..])
+            .expand(purpose.as_bytes(), &mut sub);
+        Key::new(sub)
     }
 }
 
@@ -192,10 +203,10 @@ impl Keyring {
     /// This keyring, also opening what `other`'s keys sealed (never sealing
     /// with them). A key it has already is not added twice.
     pub fn and_open_with(&self, other: &Keyring) -> Keyring {
-        let mut keys: Vec<Key> = self.keys.iter().map(|k| Key::new(k.raw)).collect();
+        let mut keys: Vec<Key> = self.keys.to_vec();
         for k in other.keys.iter() {
             if !keys.iter().any(|have| have.id == k.id) {
-                keys.push(Key::new(k.raw));
+                keys.push(k.clone());
             }
         }
         Keyring {
@@ -213,32 +224,18 @@ impl Keyring {
         &self.current().id
     }
 
-    /// Whether `sealed` was sealed by this keyring's sealing key (a
-    /// rotation has nothing left to do for it).
-    pub fn is_current(&self, sealed: &str) -> bool {
-        sealed
-            .split_once('.')
-            .is_some_and(|(id, _)| id == self.key_id())
+    /// What everything the sealing key seals starts with (its id and a
+    /// '.'): a value that does not, a rotation has still to re-seal.
+    pub fn sealed_prefix(&self) -> String {
+        format!("{}.", self.key_id())
     }
 
     /// A keyring whose keys are derived, one for one, from these for
     /// `purpose` (HKDF-SHA256, the purpose as the info): what it seals
     /// cannot be opened with the main keys, nor the other way round.
     pub fn derive(&self, purpose: &str) -> Keyring {
-        let keys = self
-            .keys
-            .iter()
-            .map(|k| {
-                let mut sub = [0u8; 32];
-                // 32 bytes is far below HKDF-SHA256's limit (255 * 32), so expand cannot fail.
-                let _ =
-                    hkdf::Hkdf::<sha2::Sha256>::new(Some(b"paydesk key derivation"), &k.raw[..])
-                        .expand(purpose.as_bytes(), &mut sub);
-                Key::new(sub)
-            })
-            .collect();
         Keyring {
-            keys: Arc::new(keys),
+            keys: Arc::new(self.keys.iter().map(|k| k.derive(purpose)).collect()),
         }
     }
 
@@ -261,11 +258,7 @@ impl Keyring {
             .unwrap_or_default();
         let mut out = nonce.to_vec();
         out.extend(sealed);
-        format!(
-            "{}.{}",
-            self.key_id(),
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
-        )
+        self.sealed_prefix() + &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
     }
 
     /// Opens what `seal` made for the same purpose, with the key its id
@@ -308,8 +301,8 @@ impl Keyring {
     /// so it is never `None` in practice.)
     pub fn mac(&self, purpose: &str, msg: &[u8]) -> Option<[u8; 32]> {
         use hmac::Mac;
-        let key = self.derive(purpose);
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.current().raw[..]).ok()?;
+        let key = self.current().derive(purpose);
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.raw[..]).ok()?;
         mac.update(msg);
         Some(mac.finalize().into_bytes().into())
     }
@@ -320,7 +313,8 @@ impl Keyring {
     /// nothing from the timing).
     pub fn verify_mac(&self, purpose: &str, msg: &[u8], tag: &[u8]) -> bool {
         use hmac::Mac;
-        self.derive(purpose).keys.iter().any(|key| {
+        self.keys.iter().any(|key| {
+            let key = key.derive(purpose);
             hmac::Hmac::<sha2::Sha256>::new_from_slice(&key.raw[..]).is_ok_and(|mut mac| {
                 mac.update(msg);
                 mac.verify_truncated_left(tag).is_ok()
@@ -468,9 +462,9 @@ mod tests {
             both.open(PURPOSE_BANK_ACCOUNT, &by_old).as_deref(),
             Some(&b"000123456789"[..])
         );
-        assert!(!both.is_current(&by_old));
+        assert!(!by_old.starts_with(&both.sealed_prefix()));
         let by_both = both.seal(PURPOSE_BANK_ACCOUNT, b"000123456789");
-        assert!(both.is_current(&by_both));
+        assert!(by_both.starts_with(&both.sealed_prefix()));
         assert_eq!(old.open(PURPOSE_BANK_ACCOUNT, &by_both), None);
         assert_eq!(
             both.and_open_with(&old).and_open_with(&new).keys.len(),
@@ -504,7 +498,7 @@ mod tests {
             ring.open(PURPOSE_BANK_ACCOUNT, legacy).as_deref(),
             Some(&b"000123456789"[..])
         );
-        assert!(!ring.is_current(legacy));
+        assert!(!legacy.starts_with(&ring.sealed_prefix()));
         // Tried with every key, a wrong one still opens nothing.
         assert_eq!(
             Keyring::from_bytes(&[6u8; 32])
