@@ -296,6 +296,8 @@ test("a report is run, filtered by column and exported, by keyboard", async ({ p
   await press(page, page.getByRole("button", { name: "Run Report" }));
   await expect(page).toHaveURL(/from=2020-01-01/);
   await ready(page, info);
+  // The filter fields are on today's report too: wait for this one's.
+  await expect(page.locator("#report-count")).toContainText("2020-01-01 to ");
 
   // The demo's account 100001, which no spec pays: one Processed payment
   // of $45.00 (and one Declined).

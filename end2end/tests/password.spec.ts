@@ -24,6 +24,8 @@ test("a user changes their own password from the header", async ({ page }, info)
   await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
   await ready(page, info);
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out before the next page is asked for (with JavaScript the sign-out is a request of its own).
+  await expect(page).toHaveURL(/\/sign-in\?signed_out=1/);
   await page.goto("/sign-in?next=/payer-support");
   await signIn(page, info, user.login, fresh);
   await expect(page.getByRole("heading", { name: "Payer Support" })).toBeVisible();

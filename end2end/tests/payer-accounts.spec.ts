@@ -198,13 +198,18 @@ test("a payer locks themselves out; a CSR unlocks them and sets a temporary pass
   const p = await phone(browser, info);
   await p.goto("/p");
   await ready(p, info);
+  // Each attempt is answered before the next (the button is disabled while
+  // one is in flight): the alert already says what the last one said.
+  const answered = () => expect(p.getByRole("button", { name: "Sign In" })).toBeEnabled();
   for (let i = 0; i < 4; i++) {
     await payerSignIn(p, info, user, `wrong password ${i}`);
+    await answered();
     await expect(p.getByRole("alert")).toContainText("Sign-in failed");
     await ready(p, info);
   }
   // Locked: the right password is refused the same way.
   await payerSignIn(p, info, user, PASSWORD);
+  await answered();
   await expect(p.getByRole("alert")).toContainText("Sign-in failed");
 
   // The CSR, from the site's root signed out, finds the payer by User ID.

@@ -37,6 +37,8 @@ test("Payment History: run, drill down, filter, sort and export", async ({ page 
   await page.getByRole("button", { name: "Run Report" }).click();
   await expect(page).toHaveURL(new RegExp(`from=${WIDE}`));
   await ready(page, info);
+  // Today's report was on the page before: read nothing until this one is.
+  await expect(page.locator("#report-count")).toContainText(`${WIDE} to `);
   const summary = page.locator("#summary-0");
   await expect(summary.getByRole("caption")).toHaveText("Payments by status");
   const all = Number(await summary.locator("tfoot td").first().innerText());

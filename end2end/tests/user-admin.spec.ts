@@ -26,6 +26,8 @@ test("an administrator adds a CSR, who must change the temporary password and ca
   const temporary = await mailTo(email, /Temporary password:\s+(\S+)/);
   await ready(page, info);
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out before the next page is asked for (with JavaScript the sign-out is a request of its own).
+  await expect(page).toHaveURL(/\/sign-in\?signed_out=1/);
 
   // The temporary password works once, and only for Change Password.
   await page.goto("/sign-in?next=/payer-support");
