@@ -46,14 +46,9 @@ for port in "${ports[@]}"; do
   done
   [ -n "$up" ] || { echo "the server on port $port did not come up" >&2; exit 1; }
 done
-{
-  printf 'global\n  maxconn 512\n'
-  printf 'defaults\n  mode http\n  timeout connect 1s\n  timeout client 60s\n  timeout server 60s\n'
-  printf '  retries 3\n  option redispatch\n  option forwardfor\n'
-  printf 'frontend paydesk\n  bind %s\n  default_backend servers\n' "$addr"
-  printf 'backend servers\n  balance roundrobin\n  option httpchk GET /readyz\n'
-  printf '  server a 127.0.0.1:%s check inter 250ms fall 1 rise 2\n' "${ports[0]}"
-  printf '  server b 127.0.0.1:%s check inter 250ms fall 1 rise 2\n' "${ports[1]}"
-} > "$tmp/haproxy.cfg"
-haproxy -db -f "$tmp/haproxy.cfg" &
+# The shipped configuration (deploy/haproxy/paydesk.cfg), over plain http.
+PAYDESK_LB_HTTP=1 PAYDESK_LB_BIND="$addr" \
+  PAYDESK_SERVER_A="127.0.0.1:${ports[0]}" PAYDESK_SERVER_B="127.0.0.1:${ports[1]}" \
+  PAYDESK_CHECK_INTER=250ms PAYDESK_CHECK_FALL=1 \
+  haproxy -db -f "$root/deploy/haproxy/paydesk.cfg" &
 wait

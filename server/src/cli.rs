@@ -168,7 +168,11 @@ impl CliError {
 /// A key that cannot be read stops the command with what to do about it.
 impl From<services::keyring::KeyringError> for CliError {
     fn from(e: services::keyring::KeyringError) -> Self {
-        CliError::Io(e.to_string())
+        match e {
+            // Not a file that failed: the command was asked wrongly.
+            services::keyring::KeyringError::NewKeyNotNamed => CliError::Rejected(e.to_string()),
+            other => CliError::Io(other.to_string()),
+        }
     }
 }
 
@@ -293,14 +297,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keys {
             command: KeysCommand::Rotate { max_rows },
         } => {
-            // The key to re-seal with must be named: a key made here, in a
-            // data folder no server reads, would lock every value away.
-            if config.key_env.is_none() && config.key_file.is_none() {
-                return Err(CliError::Rejected(
-                    "keys rotate re-seals with PAYDESK_KEY_FILE (or PAYDESK_KEY): set it to the new key, and PAYDESK_READ_KEY_FILES to the old one (docs/deploy.md)".into(),
-                ));
-            }
-            let keys = services::keyring::Keyring::for_config(&config)?;
+            let keys = services::key_rotation::keyring(&config)?;
             let db = open(&config).await?;
             let report = services::key_rotation::rotate(&db, &keys, max_rows).await?;
             for c in &report.columns {

@@ -391,53 +391,27 @@ async fn payments_survive_kill_9_on_postgres() {
     drop_postgres(&url).await;
 }
 
-/// haproxy in front of the servers: round robin, no stickiness, each
-/// server's `/readyz` checked four times a second (docs/deploy.md has the
-/// production version of this configuration).
+/// haproxy in front of the servers with the shipped configuration
+/// (`deploy/haproxy/paydesk.cfg`: round robin, no stickiness), over plain
+/// http and with `/readyz` checked four times a second.
 struct Balancer {
     port: u16,
     child: Child,
 }
 
 impl Balancer {
-    fn start(haproxy: &Path, dir: &Path, servers: &[&Server]) -> Balancer {
+    fn start(haproxy: &Path, servers: [&Server; 2]) -> Balancer {
         let port = free_port();
-        let backends: String = servers
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                format!(
-                    "  server s{i} 127.0.0.1:{} check inter 250ms fall 1 rise 2\n",
-                    s.port
-                )
-            })
-            .collect();
-        let config = dir.join("haproxy.cfg");
-        let text = [
-            "global",
-            "  maxconn 512",
-            "defaults",
-            "  mode http",
-            "  timeout connect 1s",
-            "  timeout client 60s",
-            "  timeout server 60s",
-            // A connection refused by a dead server is tried on another.
-            "  retries 3",
-            "  option redispatch",
-            "  option forwardfor",
-            "frontend paydesk",
-            &format!("  bind 127.0.0.1:{port}"),
-            "  default_backend servers",
-            "backend servers",
-            "  balance roundrobin",
-            "  option httpchk GET /readyz",
-            &backends,
-        ]
-        .join("\n");
-        std::fs::write(&config, text).expect("haproxy.cfg");
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/haproxy/paydesk.cfg");
         let child = Command::new(haproxy)
             .args(["-db", "-f"])
             .arg(&config)
+            .env("PAYDESK_LB_HTTP", "1")
+            .env("PAYDESK_LB_BIND", format!("127.0.0.1:{port}"))
+            .env("PAYDESK_SERVER_A", format!("127.0.0.1:{}", servers[0].port))
+            .env("PAYDESK_SERVER_B", format!("127.0.0.1:{}", servers[1].port))
+            .env("PAYDESK_CHECK_INTER", "250ms")
+            .env("PAYDESK_CHECK_FALL", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -513,7 +487,7 @@ async fn two_servers_behind_haproxy_survive_kill_9() {
     for s in &servers {
         s.wait_ready().await;
     }
-    let balancer = Balancer::start(&haproxy, dir.path(), &[&servers[0], &servers[1]]);
+    let balancer = Balancer::start(&haproxy, [&servers[0], &servers[1]]);
     // readyz through the balancer: it has found a server up.
     let mut through = server("balancer");
     through.port = balancer.port;

@@ -8,9 +8,12 @@
 //! goes on where it stopped when run again, and a second run at once only
 //! finds less to do.
 
-use super::keyring::{Keyring, PURPOSE_ACH_FILE, PURPOSE_BANK_ACCOUNT, PURPOSE_CARD_TOKEN};
+use super::keyring::{
+    Keyring, KeyringError, PURPOSE_ACH_FILE, PURPOSE_BANK_ACCOUNT, PURPOSE_CARD_TOKEN,
+};
 use super::processor::SANDBOX_TOKEN_PREFIX;
 use super::settlement::SEALED_PREFIX;
+use crate::config::Config;
 use crate::db::audit::AuditEntry;
 use crate::db::key_rotation::{
     ACH_FILES, PAYMENT_BANK_ACCOUNTS, PAYMENT_CARD_TOKENS, SAVED_BANK_ACCOUNTS, SAVED_CARD_TOKENS,
@@ -113,6 +116,17 @@ impl RotationReport {
     pub fn unreadable(&self) -> usize {
         self.columns.iter().map(|c| c.unreadable.len()).sum()
     }
+}
+
+/// The keys a rotation works with: the new key, which must be named
+/// (`PAYDESK_KEY_FILE` or `PAYDESK_KEY`), and the old ones to read. Without
+/// it [`Keyring::for_config`] would make a key in the data folder, which no
+/// server reads, and every value re-sealed with it would be lost to them.
+pub fn keyring(config: &Config) -> Result<Keyring, KeyringError> {
+    if config.key_env.is_none() && config.key_file.is_none() {
+        return Err(KeyringError::NewKeyNotNamed);
+    }
+    Keyring::for_config(config)
 }
 
 /// Re-seals under `keys`' current key whatever another of its keys sealed,
@@ -224,4 +238,22 @@ async fn rotate_column(
         *budget = budget.saturating_sub(rewrites.len() as u64);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rotation_without_the_new_key_named_is_refused_and_makes_no_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data").to_string_lossy().to_string();
+        let config = Config::from_lookup(|k| (k == "PAYDESK_DATA_DIR").then(|| data.clone()))
+            .expect("config");
+        assert!(matches!(
+            keyring(&config),
+            Err(KeyringError::NewKeyNotNamed)
+        ));
+        assert!(!dir.path().join("data").join("secret.key").exists());
+    }
 }

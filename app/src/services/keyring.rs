@@ -99,6 +99,10 @@ pub enum KeyringError {
         "PAYDESK_READ_KEY_FILES names {0}, which does not exist; it must be a copy of the key that sealed the values (the old key), never a new one"
     )]
     MissingReadKey(String),
+    #[error(
+        "keys rotate re-seals with PAYDESK_KEY_FILE (or PAYDESK_KEY): set it to the new key, and PAYDESK_READ_KEY_FILES to the old one (docs/deploy.md)"
+    )]
+    NewKeyNotNamed,
 }
 
 pub const PURPOSE_BANK_ACCOUNT: &str = "bank-account";
