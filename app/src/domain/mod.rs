@@ -47,9 +47,11 @@ pub mod biller_profile;
 pub mod calendar;
 pub mod card;
 pub mod category;
+pub mod category_payment;
 pub mod charts;
 pub mod email;
 pub mod entitlements;
+pub mod fee;
 #[cfg(feature = "files")]
 pub mod file_rows;
 pub mod home_view;
