@@ -4,10 +4,13 @@
 //!
 //! The rules: a Required line is always paid, whatever was posted (a
 //! crafted form cannot drop it); a quantity is picked from 1 to the line's
-//! Quantity only with Show Quantity, otherwise it is the line's Quantity;
-//! an amount is typed only with Amount Editable, otherwise it is the line's
-//! Amount; each line's total is its amount × its quantity, exactly. What
-//! is wrong is named by the line's own field (`qty_<id>`, `amt_<id>`).
+//! Quantity only with Show Quantity (blank is 1), otherwise it is the
+//! line's Quantity; an amount is typed only with Amount Editable (blank is
+//! the line's Amount when it has one), otherwise it is the line's Amount;
+//! each line's total is its amount × its quantity, exactly. A line posted
+//! twice counts as checked if either was, and is refused if both were.
+//! What is wrong is named by the line's own field (`qty_<id>`, `amt_<id>`),
+//! and what was typed is kept.
 //!
 //! Not wired into Make Payment yet (docs/categories.md, "Not built yet").
 
@@ -113,30 +116,49 @@ pub fn price(offered: &[Category], picks: &[LinePick]) -> Result<CategoryPayment
     }
     let mut lines = Vec::new();
     for c in offered {
-        let pick = picks.iter().find(|p| p.category_id == c.id);
-        if !(c.options.required || pick.is_some_and(|p| p.checked)) {
+        let posted: Vec<&LinePick> = picks.iter().filter(|p| p.category_id == c.id).collect();
+        let checked: Vec<&LinePick> = posted.iter().copied().filter(|p| p.checked).collect();
+        if checked.len() > 1 {
+            errors.add(
+                "categories",
+                format!(
+                    "{} is in the form twice. Reload the page and check the lines again.",
+                    c.description
+                ),
+            );
             continue;
         }
+        // A checkbox's form often posts an unchecked twin: the checked one wins.
+        let pick = checked.first().or(posted.first()).copied();
+        if !c.options.required && checked.is_empty() {
+            continue;
+        }
+        let typed_quantity = pick.map(|p| p.quantity.trim()).unwrap_or("");
+        let typed_amount = pick.map(|p| p.amount.trim()).unwrap_or("");
         let quantity = if c.options.show_quantity {
-            let typed = pick.map(|p| p.quantity.trim()).unwrap_or("");
-            match typed {
-                "" => 1,
-                t => match t.parse::<i64>() {
-                    Ok(q) if (1..=c.quantity).contains(&q) => q,
-                    _ => {
-                        errors.add(
-                            &quantity_field(c.id),
-                            format!("Enter a whole number from 1 to {}.", c.quantity),
-                        );
-                        continue;
-                    }
-                },
+            let q = if typed_quantity.is_empty() {
+                Ok(1)
+            } else {
+                typed_quantity.parse::<i64>()
+            };
+            match q {
+                Ok(q) if (1..=c.quantity).contains(&q) => q,
+                _ => {
+                    errors.add(
+                        &quantity_field(c.id),
+                        format!("Enter a whole number from 1 to {}.", c.quantity.max(1)),
+                    );
+                    continue;
+                }
             }
         } else {
             c.quantity
         };
-        let unit = if c.options.amount_editable {
-            match Money::parse(pick.map(|p| p.amount.as_str()).unwrap_or("")) {
+        let unit = if c.options.amount_editable && typed_amount.is_empty() && c.amount.is_positive()
+        {
+            c.amount
+        } else if c.options.amount_editable {
+            match Money::parse(typed_amount) {
                 Ok(m) if m.is_positive() => m,
                 Ok(_) => {
                     errors.add(&amount_field(c.id), "Enter an amount above zero.");
@@ -150,6 +172,18 @@ pub fn price(offered: &[Category], picks: &[LinePick]) -> Result<CategoryPayment
         } else {
             c.amount
         };
+        // Stored lines have a Quantity of 1 or more and a fixed Amount above
+        // zero (the table's checks); a line that somehow has not is refused.
+        if quantity < 1 || !unit.is_positive() {
+            errors.add(
+                "categories",
+                format!(
+                    "{} can't be paid as it is set up. Ask an administrator to check it.",
+                    c.description
+                ),
+            );
+            continue;
+        }
         let Some(total) = unit
             .cents()
             .checked_mul(quantity)
@@ -176,6 +210,13 @@ pub fn price(offered: &[Category], picks: &[LinePick]) -> Result<CategoryPayment
     if errors.is_empty() {
         Ok(CategoryPayment { lines })
     } else {
+        // What was typed comes back with the messages (without JavaScript
+        // the page is drawn again from them).
+        for p in picks {
+            errors = errors
+                .keep(&quantity_field(p.category_id), &p.quantity)
+                .keep(&amount_field(p.category_id), &p.amount);
+        }
         Err(errors)
     }
 }
@@ -321,7 +362,127 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_line_posted_twice_is_checked_if_either_was_and_refused_if_both() {
+        let twin = LinePick {
+            checked: false,
+            ..pick(2, "", "")
+        };
+        let paid = price(&offered(), &[twin.clone(), pick(2, "2", "")]).unwrap();
+        assert_eq!(paid.lines[1].quantity, 2, "the checked one's quantity");
+        let e = price(&offered(), &[pick(2, "1", ""), pick(2, "3", "")]).unwrap_err();
+        assert!(e.message_for("categories").unwrap().contains("twice"));
+    }
+
+    #[test]
+    fn a_blank_editable_amount_is_the_lines_own_when_it_has_one() {
+        let mut lines = offered();
+        lines[2].amount = Money::from_cents(500);
+        let paid = price(&lines, &[pick(3, "", " ")]).unwrap();
+        assert_eq!(paid.lines[1].total, Money::from_cents(500));
+        // Without one, it must be typed.
+        let e = price(&offered(), &[pick(3, "", "")]).unwrap_err();
+        assert_eq!(e.message_for("amt_3"), Some("Enter an amount."));
+    }
+
+    #[test]
+    fn what_was_typed_comes_back_with_the_messages() {
+        let e = price(&offered(), &[pick(2, "7", ""), pick(3, "", "12.345")]).unwrap_err();
+        assert_eq!(e.value_for("qty_2"), Some("7"));
+        assert_eq!(e.value_for("amt_3"), Some("12.345"));
+    }
+
+    #[test]
+    fn a_line_set_up_wrongly_is_refused_not_priced_at_zero() {
+        let mut lines = offered();
+        lines[1].options.show_quantity = false;
+        lines[1].quantity = 0;
+        let e = price(&lines, &[pick(2, "", "")]).unwrap_err();
+        assert!(
+            e.message_for("categories")
+                .unwrap()
+                .contains("can't be paid")
+        );
+    }
+
+    /// Any set of lines and any picks of them.
+    fn any_case() -> impl Strategy<Value = (Vec<Category>, Vec<LinePick>)> {
+        let one = (
+            1i64..=10_000,
+            1i64..=5,
+            any::<[bool; 4]>(),
+            any::<bool>(),
+            0i64..=6,
+            0i64..=20_000,
+        );
+        proptest::collection::vec(one, 0..6).prop_map(|rows| {
+            let mut lines = vec![];
+            let mut picks = vec![];
+            for (
+                i,
+                (
+                    cents,
+                    quantity,
+                    [required, impact_balance, amount_editable, show_quantity],
+                    checked,
+                    q,
+                    typed,
+                ),
+            ) in rows.into_iter().enumerate()
+            {
+                let id = i as i64 + 1;
+                lines.push(line(
+                    id,
+                    if amount_editable { 0 } else { cents },
+                    quantity,
+                    CategoryOptions {
+                        required,
+                        impact_balance,
+                        amount_editable,
+                        show_quantity,
+                    },
+                ));
+                picks.push(LinePick {
+                    category_id: id,
+                    checked,
+                    quantity: q.to_string(),
+                    amount: Money::from_cents(typed).plain(),
+                });
+            }
+            (lines, picks)
+        })
+    }
+
     proptest! {
+        #[test]
+        fn every_priced_payment_keeps_the_rules((lines, picks) in any_case()) {
+            match price(&lines, &picks) {
+                Ok(paid) => {
+                    for c in &lines {
+                        let pick = picks.iter().find(|p| p.category_id == c.id);
+                        let wanted = c.options.required || pick.is_some_and(|p| p.checked);
+                        let got = paid.lines.iter().find(|l| l.category_id == c.id);
+                        prop_assert_eq!(got.is_some(), wanted, "line {}", c.id);
+                        if let Some(l) = got {
+                            prop_assert_eq!(l.total.cents(), l.unit.cents() * l.quantity);
+                            prop_assert!(l.quantity >= 1 && l.quantity <= c.quantity);
+                            prop_assert!(l.unit.is_positive());
+                            if !c.options.show_quantity { prop_assert_eq!(l.quantity, c.quantity); }
+                            if !c.options.amount_editable { prop_assert_eq!(l.unit, c.amount); }
+                            prop_assert_eq!(l.impact_balance, c.options.impact_balance);
+                        }
+                    }
+                }
+                Err(e) => {
+                    // Only a wanted line with a bad typed field is refused.
+                    let named = lines.iter().any(|c| {
+                        e.message_for(&quantity_field(c.id)).is_some() || e.message_for(&amount_field(c.id)).is_some()
+                    });
+                    prop_assert!(named, "{:?}", e);
+                }
+            }
+        }
+
         #[test]
         fn the_shares_always_add_up_to_the_total(
             q in 1i64..=3,

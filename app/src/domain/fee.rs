@@ -84,16 +84,27 @@ impl FeeRule {
         if self.rate_bp > 0 {
             parts.push(format!("{}%", rate_text(self.rate_bp)));
         }
-        let mut text = if parts.is_empty() {
-            "$0.00".to_string()
-        } else {
-            parts.join(" + ")
-        };
         if let Some(min) = self.min {
-            text.push_str(&format!(", at least {min}"));
+            parts.push(format!("at least {min}"));
         }
         if let Some(max) = self.max {
-            text.push_str(&format!(", at most {max}"));
+            parts.push(format!("at most {max}"));
+        }
+        // "$1.50 + 2.5%, at least $2.00, at most $25.00"; "At least $1.00".
+        let charged = usize::from(self.flat.is_positive()) + usize::from(self.rate_bp > 0);
+        let (charge, bounds) = parts.split_at(charged.min(parts.len()));
+        let mut text = charge.join(" + ");
+        for b in bounds {
+            if text.is_empty() {
+                let mut c = b.chars();
+                text = c
+                    .next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default();
+            } else {
+                text.push_str(", ");
+                text.push_str(b);
+            }
         }
         text
     }
@@ -164,10 +175,12 @@ impl FeeForm {
                 .map_err(|m| errors.add("percent", m))
                 .unwrap_or(0)
         };
+        // A minimum of zero is no minimum.
         let min = parse_fee_amount(&self.min)
             .map_err(|m| errors.add("min", m))
             .ok()
-            .flatten();
+            .flatten()
+            .filter(|m| m.is_positive());
         let max = parse_fee_amount(&self.max)
             .map_err(|m| errors.add("max", m))
             .ok()
@@ -185,7 +198,11 @@ impl FeeForm {
                 max,
             })
         } else {
-            Err(errors)
+            Err(errors
+                .keep("flat", &self.flat)
+                .keep("percent", &self.percent)
+                .keep("min", &self.min)
+                .keep("max", &self.max))
         }
     }
 
@@ -284,6 +301,11 @@ mod tests {
             e.message_for("max"),
             Some("A fee can't be more than $1,000.00.")
         );
+        assert_eq!(
+            e.value_for("percent"),
+            Some("2.955"),
+            "what was typed is kept"
+        );
 
         let e = FeeForm {
             percent: "101".into(),
@@ -319,6 +341,14 @@ mod tests {
         assert_eq!(r.describe(), "$1.50 + 2.5%, at least $2.00, at most $25.00");
         assert_eq!(FeeForm::of(&r).parse(), Ok(r));
         assert_eq!(FeeRule::NONE.describe(), "No fee");
+        assert_eq!(rule("", "", "1", "").describe(), "At least $1.00");
+        assert_eq!(
+            rule("", "", "1", "3").describe(),
+            "At least $1.00, at most $3.00"
+        );
+        assert_eq!(rule("2", "", "", "").describe(), "$2.00");
+        // A zero minimum is none.
+        assert_eq!(rule("", "", "0.00", "").min, None);
         assert_eq!(rate_text(295), "2.95");
         assert_eq!(rate_text(300), "3");
         assert_eq!(rate_text(5), "0.05");
@@ -374,6 +404,13 @@ mod tests {
             let fee = i128::from(r.fee(Money::from_cents(cents)).cents()) * 10_000;
             // Within half a cent, and exactly half a cent rounds up.
             prop_assert!(fee - exact <= 5_000 && exact - fee < 5_000);
+        }
+
+        #[test]
+        fn a_rule_comes_back_from_its_form(r in any_rule()) {
+            // A zero minimum is no minimum.
+            let r = FeeRule { min: r.min.filter(|m| m.is_positive()), ..r };
+            prop_assert_eq!(FeeForm::of(&r).parse(), Ok(r));
         }
 
         #[test]
