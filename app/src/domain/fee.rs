@@ -77,36 +77,24 @@ impl FeeRule {
         if self.is_none() {
             return "No fee".to_string();
         }
-        let mut parts = Vec::new();
+        // "$1.50 + 2.5%, at least $2.00, at most $25.00"; "At least $1.00".
+        let mut charge = Vec::new();
         if self.flat.is_positive() {
-            parts.push(self.flat.to_string());
+            charge.push(self.flat.to_string());
         }
         if self.rate_bp > 0 {
-            parts.push(format!("{}%", rate_text(self.rate_bp)));
+            charge.push(format!("{}%", rate_text(self.rate_bp)));
         }
-        if let Some(min) = self.min {
-            parts.push(format!("at least {min}"));
+        let bounds: Vec<String> = [("at least", self.min), ("at most", self.max)]
+            .into_iter()
+            .filter_map(|(words, m)| m.map(|m| format!("{words} {m}")))
+            .collect();
+        match (charge.join(" + "), bounds.join(", ")) {
+            (charge, bounds) if bounds.is_empty() => charge,
+            // Every bound starts "at ": alone, it starts the sentence.
+            (charge, bounds) if charge.is_empty() => format!("A{}", &bounds[1..]),
+            (charge, bounds) => format!("{charge}, {bounds}"),
         }
-        if let Some(max) = self.max {
-            parts.push(format!("at most {max}"));
-        }
-        // "$1.50 + 2.5%, at least $2.00, at most $25.00"; "At least $1.00".
-        let charged = usize::from(self.flat.is_positive()) + usize::from(self.rate_bp > 0);
-        let (charge, bounds) = parts.split_at(charged.min(parts.len()));
-        let mut text = charge.join(" + ");
-        for b in bounds {
-            if text.is_empty() {
-                let mut c = b.chars();
-                text = c
-                    .next()
-                    .map(|f| f.to_uppercase().chain(c).collect())
-                    .unwrap_or_default();
-            } else {
-                text.push_str(", ");
-                text.push_str(b);
-            }
-        }
-        text
     }
 }
 
