@@ -34,10 +34,10 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop-js", testIgnore: /settle|a11y|plans/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
-    { name: "desktop-nojs", testIgnore: /settle|a11y|plans/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
-    { name: "tablet-js", testIgnore: /settle|a11y|plans/, use: { ...tablet, launchOptions: chromium } },
-    { name: "tablet-nojs", testIgnore: /settle|a11y|plans/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "desktop-js", testIgnore: /settle|a11y|plans|fees/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
+    { name: "desktop-nojs", testIgnore: /settle|a11y|plans|fees/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "tablet-js", testIgnore: /settle|a11y|plans|fees/, use: { ...tablet, launchOptions: chromium } },
+    { name: "tablet-nojs", testIgnore: /settle|a11y|plans|fees/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
     // axe's scans are heavy on the CPU: they run after the flows, so that a
     // page of another spec is never left waiting to hydrate beside them.
     ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name) => ({
@@ -80,6 +80,20 @@ export default defineConfig({
       dependencies: ["settle-desktop-js"],
       use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium },
     },
+    // The convenience fees are one setting for the whole biller: another
+    // spec's payment would pay the fee one of these saved, so they run
+    // after everything else, one after the other.
+    ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name, i, all) => ({
+      name: `fees-${name}`,
+      testMatch: /fees/,
+      fullyParallel: false,
+      dependencies: i === 0 ? ["settle-tablet-nojs"] : [`fees-${all[i - 1]}`],
+      use: {
+        ...(name.startsWith("desktop") ? { ...devices["Desktop Chrome"], ...desktop } : tablet),
+        javaScriptEnabled: name.endsWith("-js"),
+        launchOptions: chromium,
+      },
+    })),
   ],
   webServer: {
     command: "bash ../scripts/e2e-server.sh",

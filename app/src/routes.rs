@@ -336,6 +336,9 @@ pub fn categories_saved(id: i64) -> String {
     format!("{CATEGORIES}?saved={id}")
 }
 
+/// Convenience Fees: the fee rule per method (administrators).
+pub const FEES: &str = "/admin/fees";
+
 /// The payer site's Customer Service: the biller's support contacts.
 pub const PAYER_CUSTOMER_SERVICE: &str = "/p/customer-service";
 
@@ -432,6 +435,8 @@ pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entit
         Some(Entitlement::BillerProfile)
     } else if under(CATEGORIES) {
         Some(Entitlement::Categories)
+    } else if under(FEES) {
+        Some(Entitlement::Fees)
     } else if under(AUDIT_REPORT) || path == AUDIT_CSV {
         Some(Entitlement::AuditReport)
     } else if under(REPORTS) {
@@ -607,6 +612,7 @@ mod tests {
             page_entitlement("/admin/categories"),
             Some(Entitlement::Categories)
         );
+        assert_eq!(page_entitlement("/admin/fees"), Some(Entitlement::Fees));
         assert_eq!(page_entitlement("/payer-support"), None);
         assert_eq!(page_entitlement("/payments/K7M4-Q92X"), None);
     }

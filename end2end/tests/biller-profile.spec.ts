@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillCard, newUser, ownAccount, phone, ready, signIn } from "./helpers";
+import { adminOpens, fillCard, ownAccount, phone, ready } from "./helpers";
 import { axe } from "./console-pages";
 
 // The biller's Profile (help center A2): an administrator, from the site's
@@ -12,14 +12,7 @@ const NAME = "Lakeside Water & Light";
 
 test("an administrator edits the Profile and payers see it under Customer Service and in a receipt", async ({ page, browser }, info) => {
   test.slow();
-  const admin = newUser(info, "admin");
-  await page.goto("/");
-  await signIn(page, info, admin.login, admin.password);
-  await expect(page.getByRole("heading", { level: 1, name: /^(Home|Payer Support)$/ })).toBeVisible();
-  await ready(page, info);
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Profile" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Profile" })).toBeVisible();
-  await ready(page, info);
+  await adminOpens(page, info, "Profile");
   await expect(page.getByLabel("Biller Key")).not.toHaveValue("");
 
   await page.getByLabel("Biller Name").fill(NAME);

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newUser, ready, signIn } from "./helpers";
+import { adminOpens, ready } from "./helpers";
 import { axe } from "./console-pages";
 
 // Manage Category (help center D2): an administrator, from the site's root
@@ -9,16 +9,9 @@ import { axe } from "./console-pages";
 // not meet.
 
 test("an administrator adds, edits and deletes a category line item", async ({ page }, info) => {
-  const admin = newUser(info, "admin");
   const code = `E2E-${info.project.name}`.replace(/[^A-Za-z0-9-]/g, "-").toUpperCase().slice(0, 20);
   const description = `Dog license ${info.project.name}`;
-  await page.goto("/");
-  await signIn(page, info, admin.login, admin.password);
-  await expect(page.getByRole("heading", { level: 1, name: /^(Home|Payer Support)$/ })).toBeVisible();
-  await ready(page, info);
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Manage Category" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Manage Category" })).toBeVisible();
-  await ready(page, info);
+  await adminOpens(page, info, "Manage Category");
 
   // Add Category Line Item: a third decimal is refused beside the amount.
   await page.getByRole("link", { name: "Add Category Line Item" }).click();

@@ -36,6 +36,7 @@ export const PAGES = [
   "/admin/profile",
   "/admin/categories",
   "/admin/categories?add=1",
+  "/admin/fees",
   "/p/customer-service",
   "/uploads",
   "/account/password",

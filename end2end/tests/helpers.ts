@@ -63,6 +63,19 @@ export function newUser(info: TestInfo, role: "csr" | "admin" = "csr") {
   return { login: login.toLowerCase(), password };
 }
 
+/** A new administrator, at the site's root signed out, signs in and opens
+ * `link` from the main navigation (its heading says the same). */
+export async function adminOpens(page: Page, info: TestInfo, link: string) {
+  const admin = newUser(info, "admin");
+  await page.goto("/");
+  await signIn(page, info, admin.login, admin.password);
+  await expect(page.getByRole("heading", { level: 1, name: /^(Home|Payer Support)$/ })).toBeVisible();
+  await ready(page, info);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link }).click();
+  await expect(page.getByRole("heading", { level: 1, name: link })).toBeVisible();
+  await ready(page, info);
+}
+
 /** Every email in the servers' outboxes (whichever server sent it). */
 function outbox(): string[] {
   return dataDirs

@@ -10,6 +10,7 @@ pub mod bills;
 pub mod categories;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
+pub mod fees;
 pub mod home;
 pub mod lifecycle;
 pub mod password_reset;

@@ -139,7 +139,7 @@ impl Db {
     /// Every invariant the money depends on; empty when all hold. Used by
     /// `paydesk check` and after every step of the lifecycle property test.
     pub async fn ledger_breaches(&self) -> Result<Vec<Breach>, DbError> {
-        let checks: [(&str, &str); 7] = [
+        let checks: [(&str, &str); 9] = [
             (
                 "balance differs from its journal entries",
                 "SELECT a.account_number || ': balance ' || CAST(a.balance_cents AS TEXT) || ', entries ' || CAST(COALESCE(d.t, 0) - COALESCE(c.t, 0) AS TEXT) \
@@ -176,7 +176,29 @@ impl Db {
                  LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_book = 'card_clearing' GROUP BY payment_id) d ON d.payment_id = p.id \
                  LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_book = 'card_clearing' GROUP BY payment_id) c ON c.payment_id = p.id \
                  WHERE p.method_kind = 'card' AND COALESCE(d.t, 0) - COALESCE(c.t, 0) <> \
-                   CASE WHEN p.status = 'pending' THEN p.amount_cents - p.refunded_cents ELSE 0 END",
+                   CASE WHEN p.status = 'pending' THEN p.amount_cents - p.refunded_cents + p.fee_cents - p.fee_refunded_cents ELSE 0 END",
+            ),
+            (
+                "payment's fee income does not match its fee",
+                // The fee is the biller's while the payment stands, less
+                // what went back; nothing once it is void, declined or
+                // returned (docs/fees.md).
+                "SELECT p.reference || ' (' || p.status || '): fee income ' || CAST(COALESCE(c.t, 0) - COALESCE(d.t, 0) AS TEXT) \
+                 || ', fee ' || CAST(p.fee_cents AS TEXT) || ' less ' || CAST(p.fee_refunded_cents AS TEXT) \
+                 FROM payments p \
+                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_book = 'fee_income' GROUP BY payment_id) c ON c.payment_id = p.id \
+                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_book = 'fee_income' GROUP BY payment_id) d ON d.payment_id = p.id \
+                 WHERE COALESCE(c.t, 0) - COALESCE(d.t, 0) <> CASE \
+                   WHEN p.status IN ('pending', 'processed') THEN p.fee_cents - p.fee_refunded_cents \
+                   ELSE 0 END",
+            ),
+            (
+                "fee given back differs from the payment's actions",
+                "SELECT p.reference || ': fee given back ' || CAST(p.fee_refunded_cents AS TEXT) \
+                 || ', actions ' || CAST(COALESCE(x.t, 0) AS TEXT) \
+                 FROM payments p LEFT JOIN (SELECT payment_id, CAST(SUM(fee_cents) AS BIGINT) AS t FROM payment_actions \
+                   GROUP BY payment_id) x ON x.payment_id = p.id \
+                 WHERE p.fee_refunded_cents <> COALESCE(x.t, 0)",
             ),
             (
                 "journal entry that does not balance",

@@ -11,7 +11,7 @@ use super::payments::record_status;
 use super::{Backend, Db, DbError, in_tx, on_pool};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::{
-    ActionError, ActionKind, ActionReason, PaymentState, action_note, needs_second_person,
+    ActionError, ActionKind, ActionReason, Book, PaymentState, action_note, needs_second_person,
     notice_kind, plan,
 };
 use crate::domain::money::Money;
@@ -35,6 +35,8 @@ pub struct NewAction<'a> {
     /// Set when a second person approves a waiting refund: the approval is
     /// marked in the same transaction, and only if it is still waiting.
     pub approval_id: Option<i64>,
+    /// The biller's setting: a partial refund gives the fee back too.
+    pub partial_returns_fee: bool,
     /// The two-person threshold, checked again under the payment's lock
     /// (with what was refunded and what waits for approval by then);
     /// `None` when a second person is approving this very refund.
@@ -48,6 +50,7 @@ pub struct ActionRow {
     pub idempotency_key: String,
     pub kind: String,
     pub amount_cents: i64,
+    pub fee_cents: i64,
     pub reason_code: String,
     pub reason_text: Option<String>,
     pub created_by_login: Option<String>,
@@ -56,7 +59,7 @@ pub struct ActionRow {
     pub file_name: Option<String>,
 }
 
-const ACTION_SELECT: &str = "SELECT x.id, x.payment_id, x.idempotency_key, x.kind, x.amount_cents, x.reason_code, \
+const ACTION_SELECT: &str = "SELECT x.id, x.payment_id, x.idempotency_key, x.kind, x.amount_cents, x.fee_cents, x.reason_code, \
     x.reason_text, u.login AS created_by_login, x.created_at, f.file_name \
     FROM payment_actions x LEFT JOIN staff_users u ON u.id = x.created_by \
     LEFT JOIN ach_entries e ON e.action_id = x.id LEFT JOIN ach_files f ON f.id = e.file_id";
@@ -83,6 +86,8 @@ struct Locked {
     method_kind: String,
     amount_cents: i64,
     refunded_cents: i64,
+    fee_cents: i64,
+    fee_refunded_cents: i64,
     receipt_email: String,
 }
 
@@ -99,7 +104,8 @@ impl Db {
     pub async fn apply_action(&self, a: &NewAction<'_>) -> Result<ActionResult, DbError> {
         let by_key = format!("{ACTION_SELECT} WHERE x.idempotency_key = $1");
         let lock_sql = format!(
-            "SELECT account_id, status, method_kind, amount_cents, refunded_cents, receipt_email FROM payments WHERE id = $1{}",
+            "SELECT account_id, status, method_kind, amount_cents, refunded_cents, fee_cents, fee_refunded_cents, \
+             receipt_email FROM payments WHERE id = $1{}",
             self.row_lock()
         );
         let result = in_tx!(self, |tx| {
@@ -133,8 +139,10 @@ impl Db {
                 method: MethodKind::decode(&p.method_kind)?,
                 amount: Money::from_cents(p.amount_cents),
                 refunded: Money::from_cents(p.refunded_cents),
+                fee: Money::from_cents(p.fee_cents),
+                fee_refunded: Money::from_cents(p.fee_refunded_cents),
             };
-            let planned = match plan(&state, a.kind, a.amount) {
+            let planned = match plan(&state, a.kind, a.amount, a.partial_returns_fee) {
                 Ok(planned) => planned,
                 Err(e) => return Ok(ActionResult::Refused(e)),
             };
@@ -146,8 +154,12 @@ impl Db {
                 .bind(a.payment_id)
                 .fetch_one(&mut *tx)
                 .await?;
-                let already = Money::from_cents(p.refunded_cents.saturating_add(waiting));
-                if needs_second_person(a.kind, already, planned.amount, threshold) {
+                let already = Money::from_cents(
+                    p.refunded_cents
+                        .saturating_add(p.fee_refunded_cents)
+                        .saturating_add(waiting),
+                );
+                if needs_second_person(a.kind, already, planned.total(), threshold) {
                     return Ok(ActionResult::NeedsApproval(planned.amount));
                 }
             }
@@ -162,7 +174,8 @@ impl Db {
             };
             let action_id: i64 = sqlx::query_scalar(
                 "INSERT INTO payment_actions (payment_id, idempotency_key, kind, amount_cents, reason_code, reason_text, \
-                 processor_ref, created_by, created_at, after_settlement) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 processor_ref, created_by, created_at, after_settlement, fee_cents) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(a.payment_id)
             .bind(a.idempotency_key)
@@ -176,13 +189,15 @@ impl Db {
             // Read under the payment's lock, so a settlement racing this
             // action is on the right side of it (reconciliation reads it).
             .bind(state.status == PaymentStatus::Processed)
+            .bind(planned.fee.cents())
             .fetch_one(&mut *tx)
             .await?;
             // Guarded: if anything moved the payment since the read above,
             // this touches no row and the whole action rolls back.
             let moved = sqlx::query(
                 "UPDATE payments SET status = $2, refunded_cents = refunded_cents + $3, updated_at = $4, \
-                 refund_count = refund_count + $7 WHERE id = $1 AND status = $5 AND refunded_cents = $6",
+                 refund_count = refund_count + $7, fee_refunded_cents = fee_refunded_cents + $8 \
+                 WHERE id = $1 AND status = $5 AND refunded_cents = $6",
             )
             .bind(a.payment_id)
             .bind(planned.to.code())
@@ -191,6 +206,7 @@ impl Db {
             .bind(&p.status)
             .bind(p.refunded_cents)
             .bind(refunds)
+            .bind(planned.fee.cents())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -200,6 +216,7 @@ impl Db {
             let after = PaymentState {
                 status: planned.to,
                 refunded: Money::from_cents(p.refunded_cents + refund),
+                fee_refunded: Money::from_cents(p.fee_refunded_cents + planned.fee.cents()),
                 ..state
             };
             move_bill_paid!(
@@ -223,7 +240,12 @@ impl Db {
                 }
             }
             for (i, posting) in planned.postings.iter().enumerate() {
-                let once = format!("action:{action_id}:{i}");
+                // The fee's line is keyed `:fee`: Reconciliation counts an
+                // action once, by its first line.
+                let once = match posting.debit {
+                    Book::FeeIncome => format!("action:{action_id}:fee"),
+                    _ => format!("action:{action_id}:{i}"),
+                };
                 post!(
                     tx,
                     *posting,
@@ -234,7 +256,7 @@ impl Db {
                     at = a.now
                 )?;
             }
-            let reason = action_note(a.kind, planned.amount, a.reason, a.reason_text);
+            let reason = action_note(a.kind, &planned, a.reason, a.reason_text);
             record_status!(
                 &mut *tx,
                 a.payment_id,
@@ -256,7 +278,8 @@ impl Db {
             )?;
             let object = format!("payment {}", a.payment_id);
             let after = serde_json::json!({
-                "action": a.kind.code(), "amount_cents": planned.amount.cents(), "status": planned.to.code(), "reason": reason,
+                "action": a.kind.code(), "amount_cents": planned.amount.cents(), "fee_cents": planned.fee.cents(),
+                "status": planned.to.code(), "reason": reason,
             })
             .to_string();
             write_audit!(

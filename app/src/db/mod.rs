@@ -14,6 +14,7 @@ pub mod biller_profile;
 pub mod bills;
 pub mod categories;
 pub mod entitlements;
+pub mod fees;
 pub mod home;
 pub mod journal;
 pub mod key_rotation;

@@ -3,7 +3,7 @@
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::AuditEntry;
 use crate::domain::lifecycle::PaymentState;
-use crate::domain::lifecycle::approval_posting;
+use crate::domain::lifecycle::{approval_posting, fee_posting};
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, PaymentStatus};
 
@@ -74,20 +74,20 @@ macro_rules! insert_payments {
 }
 pub(crate) use insert_payments;
 
-/// Payments per INSERT (26 columns each, as one JSON parameter).
+/// Payments per INSERT (27 columns each, as one JSON parameter).
 pub(crate) const PAYMENT_BATCH: usize = 500;
 
 /// The multi-row INSERT behind [`insert_payments!`]: its rows are
 /// [`NewPayment::json_row`]s.
 pub(crate) fn insert_payments_sql(backend: super::Backend) -> String {
-    const TYPES: [&str; 26] = [
+    const TYPES: [&str; 27] = [
         "text", "text", "bigint", "bigint", "text", "text", "text", "text", "bigint", "bigint",
-        "bigint", "text", "bigint", "text", "bigint", "text", "text", "text", "text", "text",
-        "text", "text", "text", "text", "text", "text",
+        "bigint", "text", "bigint", "text", "bigint", "bigint", "text", "text", "text", "text",
+        "text", "text", "text", "text", "text", "text", "text",
     ];
     format!(
         "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-         receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, channel, plan_id, {METHOD_COLUMNS}) \
+         receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, channel, plan_id, fee_cents, {METHOD_COLUMNS}) \
          {} RETURNING id, idempotency_key",
         super::from_json(backend, 1, &TYPES, "")
     )
@@ -141,6 +141,8 @@ pub struct NewPayment {
     pub idempotency_key: String,
     pub account_id: i64,
     pub amount_cents: i64,
+    /// The convenience fee on top of the amount, from the sealed review.
+    pub fee_cents: i64,
     pub method_kind: &'static str,
     pub method_label: String,
     pub method: MethodColumns,
@@ -201,6 +203,7 @@ impl NewPayment {
                 self.channel
             },
             self.plan_id,
+            self.fee_cents,
             m.card_token,
             m.card_brand,
             m.card_last4,
@@ -247,6 +250,8 @@ pub struct PaymentRow {
     pub scheduled_for: Option<String>,
     pub plan_id: Option<i64>,
     pub ran_late: bool,
+    pub fee_cents: i64,
+    pub fee_refunded_cents: i64,
 }
 
 impl PaymentRow {
@@ -257,6 +262,8 @@ impl PaymentRow {
             method: MethodKind::decode(&self.method_kind)?,
             amount: Money::from_cents(self.amount_cents),
             refunded: Money::from_cents(self.refunded_cents),
+            fee: Money::from_cents(self.fee_cents),
+            fee_refunded: Money::from_cents(self.fee_refunded_cents),
         })
     }
 }
@@ -265,7 +272,7 @@ pub(crate) const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id,
     p.method_kind, p.method_label, p.receipt_email, p.status, p.decline_reason, u.login AS entered_by_login, \
     p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key, \
     p.refunded_cents, p.return_code, p.return_reason, a.account_type, p.bank_routing, p.bank_account_enc, p.bank_kind, \
-    p.scheduled_for, p.plan_id, p.ran_late \
+    p.scheduled_for, p.plan_id, p.ran_late, p.fee_cents, p.fee_refunded_cents \
     FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -276,6 +283,10 @@ pub struct StatusChangeRow {
     pub actor: String,
     pub reason: Option<String>,
 }
+
+/// A payment the approval moved to Pending: id, account, amount, receipt
+/// email, method, bill, fee.
+type ApprovedRow = (i64, i64, i64, String, String, Option<i64>, i64);
 
 /// The processor's answer for one payment, for [`Db::record_answers`].
 pub struct Answer<'a> {
@@ -376,7 +387,7 @@ impl Db {
         let approve_sql = format!(
             "{v}UPDATE payments SET status = 'pending', processor_ref = v.pref, updated_at = v.pat FROM v \
              WHERE payments.id = v.pid AND {status} = 'authorizing' \
-             RETURNING id, account_id, amount_cents, receipt_email, method_kind, bill_id"
+             RETURNING id, account_id, amount_cents, receipt_email, method_kind, bill_id, fee_cents"
         );
         let decline_sql = format!(
             "{v}UPDATE payments SET status = 'declined', decline_reason = v.pref, updated_at = v.pat FROM v \
@@ -389,22 +400,24 @@ impl Db {
             let mut bills: std::collections::BTreeMap<i64, i64> = Default::default();
             let mut notices: Vec<NoticeRow> = Vec::new();
             for chunk in approved.chunks(super::WRITE_BATCH) {
-                let rows: Vec<(i64, i64, i64, String, String, Option<i64>)> =
-                    sqlx::query_as(&approve_sql)
-                        .bind(super::json(&chunk)?)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                for (id, account_id, amount, email, method, bill) in rows {
+                let rows: Vec<ApprovedRow> = sqlx::query_as(&approve_sql)
+                    .bind(super::json(&chunk)?)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for (id, account_id, amount, email, method, bill, fee) in rows {
                     let Some(a) = by_id.get(&id) else { continue };
                     let now = a.audit.at;
                     if let Some(bill) = bill {
                         // Authorizing paid nothing toward the bill; Pending pays it all.
                         *bills.entry(bill).or_default() += amount;
                     }
-                    let posting =
-                        approval_posting(MethodKind::decode(&method)?, Money::from_cents(amount));
+                    let method = MethodKind::decode(&method)?;
+                    let posting = approval_posting(method, Money::from_cents(amount));
                     let by = a.audit.actor_id;
                     postings.add(&posting, account_id, id, format!("pay:{id}"), by, now);
+                    if let Some(fee) = fee_posting(method, Money::from_cents(fee)) {
+                        postings.add(&fee, account_id, id, format!("fee:{id}"), by, now);
+                    }
                     let actor = a.audit.actor_login.unwrap_or("system").to_string();
                     history.push((id, now, Some("authorizing"), "pending", actor, None));
                     notices.push((id, "receipt", format!("receipt:{id}"), email, now));

@@ -14,15 +14,19 @@
 //! |---|---|---|---|
 //! | card, processed | card payments with `settled_at` in the window and `captured_cents > 0` | `captured_cents` | `settled_at` |
 //! | ach, processed | `ach_entries` with `action_id IS NULL` in the files of the window's runs | entry amount | the run's time |
-//! | card, reversal | `payment_actions` of kind full_reversal/partial_refund on card payments, `after_settlement`, `created_at` in the window | action amount | `created_at` |
+//! | card, reversal | `payment_actions` of kind full_reversal/partial_refund on card payments, `after_settlement`, `created_at` in the window | action amount + the fee it gave back | `created_at` |
 //! | ach, reversal | `ach_entries` with `action_id` set in the files of the window's runs | entry amount | the run's time |
-//! | ach, failed | `ach_returns` with outcome failed, `created_at` in the window, whose payment still had something to return | amount − refunded | `created_at` |
+//! | ach, failed | `ach_returns` with outcome failed, `created_at` in the window, whose payment still had something to return | amount − refunded + fee − fee given back | `created_at` |
 //! | card, failed | none: card failures are declined at entry | | |
 //!
 //! Settlement cells ([`Db::settlement_rows`]), over payments entered in
 //! [start, end) with status pending, processed or failed: debit = all of
 //! them; cleared = processed; error = failed; credit = their
-//! full_reversal, partial_refund and ach_refund actions.
+//! full_reversal, partial_refund and ach_refund actions. Amounts are what
+//! the payer paid and got back: the convenience fee included.
+//!
+//! The journal's side counts an event once: a fee's line beside the
+//! amount's (an action's or a return's) has a once key ending `:fee`.
 
 use super::{Db, DbError, on_pool};
 use crate::domain::money::Money;
@@ -88,6 +92,9 @@ impl CellQuery {
 }
 
 const NO_ID: &str = "CAST(NULL AS BIGINT)";
+/// What a payment still holds of what the payer paid: the amount and the
+/// fee, less what went back (`PaymentState::held`).
+const HELD: &str = "(p.amount_cents - p.refunded_cents + p.fee_cents - p.fee_refunded_cents)";
 const NO_CODE: &str = "CAST(NULL AS TEXT)";
 
 /// The rows of a Reconciliation cell; `None` for a cell that is always
@@ -129,7 +136,7 @@ fn reconciliation_cell(method: MethodKind, kind: ReconciliationKind) -> Option<C
                  AND x.kind IN ('full_reversal', 'partial_refund') AND p.method_kind = 'card'"
             ),
             action: "x.id",
-            amount: "x.amount_cents",
+            amount: "x.amount_cents + x.fee_cents",
             at: "x.created_at",
             code: NO_CODE,
             order: "x.created_at, x.id",
@@ -138,10 +145,10 @@ fn reconciliation_cell(method: MethodKind, kind: ReconciliationKind) -> Option<C
             from_where: format!(
                 "FROM ach_returns t JOIN payments p ON p.id = t.payment_id {PAYER_JOINS} \
                  WHERE t.created_at > $1 AND t.created_at <= $2 AND t.outcome = 'failed' \
-                 AND p.amount_cents > p.refunded_cents"
+                 AND {HELD} > 0"
             ),
             action: NO_ID,
-            amount: "p.amount_cents - p.refunded_cents",
+            amount: HELD,
             at: "t.created_at",
             code: "t.return_code",
             order: "t.created_at, t.id",
@@ -161,7 +168,7 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind) -> CellQuery {
             "FROM payments p {PAYER_JOINS} WHERE {entered} AND p.status IN ({statuses})"
         ),
         action: NO_ID,
-        amount: "p.amount_cents",
+        amount: "p.amount_cents + p.fee_cents",
         at: "p.created_at",
         code: "p.return_code",
         order: "p.created_at, p.id",
@@ -180,7 +187,7 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind) -> CellQuery {
                  AND x.kind IN ('full_reversal', 'partial_refund', 'ach_refund')"
             ),
             action: "x.id",
-            amount: "x.amount_cents",
+            amount: "x.amount_cents + x.fee_cents",
             at: "p.created_at",
             code: NO_CODE,
             order: "p.created_at, x.id",
@@ -344,12 +351,12 @@ impl Db {
             *out.method_mut(method).tally_mut(kind) = Tally::new(count, cents);
         }
         let returns: Vec<(String, i64, i64)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT t.return_code, COUNT(*), CAST(SUM(p.amount_cents - p.refunded_cents) AS BIGINT) \
-                 FROM ach_returns t JOIN payments p ON p.id = t.payment_id \
-                 WHERE t.created_at > $1 AND t.created_at <= $2 AND t.outcome = 'failed' \
-                 AND p.amount_cents > p.refunded_cents GROUP BY t.return_code ORDER BY t.return_code",
-            )
+            sqlx::query_as(&format!(
+                "SELECT t.return_code, COUNT(*), CAST(SUM({HELD}) AS BIGINT) \
+                     FROM ach_returns t JOIN payments p ON p.id = t.payment_id \
+                     WHERE t.created_at > $1 AND t.created_at <= $2 AND t.outcome = 'failed' \
+                     AND {HELD} > 0 GROUP BY t.return_code ORDER BY t.return_code"
+            ))
             .bind(after)
             .bind(through)
             .fetch_all(pool)
@@ -370,7 +377,7 @@ impl Db {
             sqlx::query_as(
                     "SELECT j.kind, p.method_kind, CAST(CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END AS BIGINT) AS inflow, \
                      CASE WHEN j.kind = 'return' THEN p.return_code END AS code, \
-                     COUNT(*), CAST(SUM(j.amount_cents) AS BIGINT) \
+                     CAST(SUM(CASE WHEN j.once_key LIKE '%:fee' THEN 0 ELSE 1 END) AS BIGINT), CAST(SUM(j.amount_cents) AS BIGINT) \
                      FROM journal j LEFT JOIN payments p ON p.id = j.payment_id \
                      WHERE (j.debit_book = 'bank' OR j.credit_book = 'bank') AND j.created_at > $1 AND j.created_at <= $2 \
                      GROUP BY j.kind, p.method_kind, CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END, \
@@ -463,8 +470,8 @@ impl Db {
         // refund's transaction, checked by paydesk check).
         let by_status: Vec<(String, String, i64, i64, i64, i64)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT method_kind, status, COUNT(*), CAST(SUM(amount_cents) AS BIGINT), \
-                 CAST(SUM(refund_count) AS BIGINT), CAST(SUM(refunded_cents) AS BIGINT) FROM payments \
+                "SELECT method_kind, status, COUNT(*), CAST(SUM(amount_cents + fee_cents) AS BIGINT), \
+                 CAST(SUM(refund_count) AS BIGINT), CAST(SUM(refunded_cents + fee_refunded_cents) AS BIGINT) FROM payments \
                  WHERE created_at >= $1 AND created_at < $2 AND status IN ('pending', 'processed', 'failed') \
                  GROUP BY method_kind, status",
             )

@@ -14,11 +14,11 @@ use super::notices::queue_notice;
 use super::payments::{PAYMENT_SELECT, PaymentRow, record_status};
 use super::{Backend, Db, DbError, in_tx, insert_rows, on_pool};
 use crate::domain::account::AccountType;
-use crate::domain::ach_batching::{Outgoing, debit_amount, file_id_modifier, plan_file};
+use crate::domain::ach_batching::{Outgoing, file_id_modifier, plan_file};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::lifecycle::{
-    PaymentState, ach_credit_posting, return_label, return_posting, settlement_posting,
+    PaymentState, ach_credit_posting, return_label, return_postings, settlement_posting,
 };
 use crate::domain::money::Money;
 use crate::domain::nacha::{self, FileDates, Originator};
@@ -174,7 +174,7 @@ impl Db {
         let settle_pending = |method: &str, returning: &str| {
             format!(
                 "UPDATE payments SET status = 'processed', settled_at = $2, updated_at = $2, \
-                 captured_cents = amount_cents - refunded_cents \
+                 captured_cents = amount_cents - refunded_cents + fee_cents - fee_refunded_cents \
                  WHERE status = 'pending' AND method_kind = '{method}' AND created_at < $1 RETURNING {returning}"
             )
         };
@@ -186,9 +186,9 @@ impl Db {
                     .await?;
             }
             // Cards: capture what was not refunded before the cutoff.
-            let cards: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&settle_pending(
+            let cards: Vec<(i64, i64, i64, i64, i64, i64)> = sqlx::query_as(&settle_pending(
                 "card",
-                "id, account_id, amount_cents, refunded_cents",
+                "id, account_id, amount_cents, refunded_cents, fee_cents, fee_refunded_cents",
             ))
             .bind(cutoff)
             .bind(now)
@@ -199,7 +199,7 @@ impl Db {
             let mut history: Vec<HistoryRow> = Vec::new();
             let mut journal = Postings::default();
             let mut card_total = 0;
-            for (id, account_id, amount, refunded) in &cards {
+            for (id, account_id, amount, refunded, fee, fee_refunded) in &cards {
                 history.push((
                     *id,
                     now,
@@ -213,6 +213,8 @@ impl Db {
                     method: MethodKind::Card,
                     amount: Money::from_cents(*amount),
                     refunded: Money::from_cents(*refunded),
+                    fee: Money::from_cents(*fee),
+                    fee_refunded: Money::from_cents(*fee_refunded),
                 };
                 if let Some(posting) = settlement_posting(&state) {
                     card_total += posting.amount.cents();
@@ -254,7 +256,8 @@ impl Db {
                         .and_then(|enc| (ach.open_account)(enc))
                     {
                         Some(account_number) => {
-                            let amount = debit_amount(p.amount_cents, p.refunded_cents);
+                            // What is still owed on it, with its fee left.
+                            let amount = p.state()?.held().cents();
                             outgoing.push(outgoing_of(&p, account_number, amount, false)?);
                             sources.push(Source {
                                 payment: p,
@@ -283,7 +286,8 @@ impl Db {
                 .await?;
             }
             let credits: Vec<(i64, i64, i64)> = sqlx::query_as(
-                "SELECT x.id, x.payment_id, x.amount_cents FROM payment_actions x LEFT JOIN ach_entries e ON e.action_id = x.id \
+                // The credit gives back the amount and the fee the action returned.
+                "SELECT x.id, x.payment_id, x.amount_cents + x.fee_cents FROM payment_actions x LEFT JOIN ach_entries e ON e.action_id = x.id \
                  WHERE x.kind = 'ach_refund' AND e.id IS NULL ORDER BY x.id",
             )
             .fetch_all(&mut *tx)
@@ -596,13 +600,22 @@ impl Db {
                                 actor,
                                 Some(&label)
                             )?;
-                            if let Some(posting) = return_posting(&p.state()?) {
+                            // The first line is the return's (the balance,
+                            // or the fee alone when the amount went back
+                            // already); a fee after it is keyed `:fee`, which
+                            // Reconciliation does not count as an event.
+                            for (i, posting) in return_postings(&p.state()?).into_iter().enumerate()
+                            {
+                                let once = match i {
+                                    0 => format!("return:{payment_id}"),
+                                    _ => format!("return:{payment_id}:fee"),
+                                };
                                 post!(
                                     tx,
                                     posting,
                                     account = p.account_id,
                                     payment = Some(payment_id),
-                                    once = Some(format!("return:{payment_id}")),
+                                    once = Some(once),
                                     by = None::<i64>,
                                     at = now
                                 )?;

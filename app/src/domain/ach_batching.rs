@@ -77,11 +77,6 @@ pub fn file_id_modifier(files_today: i64) -> char {
     (b'A' + files_today.rem_euclid(26) as u8) as char
 }
 
-/// A debit sends what is still owed on the payment after partial refunds.
-pub fn debit_amount(amount_cents: i64, refunded_cents: i64) -> i64 {
-    amount_cents - refunded_cents
-}
-
 /// Puts `outgoing` into batches and writes the file. Trace numbers continue
 /// from `traces_so_far` (every entry ever sent), so none repeats.
 pub fn plan_file(
@@ -247,6 +242,5 @@ mod tests {
         assert_eq!(file_id_modifier(0), 'A');
         assert_eq!(file_id_modifier(25), 'Z');
         assert_eq!(file_id_modifier(26), 'A');
-        assert_eq!(debit_amount(12_000, 2_000), 10_000);
     }
 }

@@ -57,6 +57,7 @@ coded_enum!(
         CategoryAdded => "category.added", "Category line item added",
         CategoryEdited => "category.edited", "Category line item changed",
         CategoryDeleted => "category.deleted", "Category line item deleted",
+        FeesSaved => "fees.saved", "Convenience fees changed",
         PaymentCancelReverse => "payment.cancel_reverse", "Cancel/Reverse",
         RefundRequested => "payment.refund_requested", "Refund awaiting approval",
         RefundApproved => "payment.refund_approved", "Refund approved",

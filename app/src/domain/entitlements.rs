@@ -25,6 +25,7 @@ coded_enum!(
         BalanceAdjustments => "balances", "Balance adjustments",
         BillerProfile => "profile", "Biller profile",
         Categories => "categories", "Manage Category",
+        Fees => "fees", "Convenience Fees",
     }
 );
 

@@ -8,10 +8,11 @@
 //! lowered to the maximum where they are set. It is never negative, never
 //! above the maximum, and the payer is charged the amount plus the fee.
 //!
-//! Not wired into payments yet: the payment flow, the ledger's fee income,
-//! refunds and reports come with it (docs/fees.md).
+//! How a payment carries its fee, the ledger's fee income and refunds:
+//! docs/fees.md.
 
 use super::money::{Money, MoneyError};
+use super::payment::MethodKind;
 use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 
@@ -214,6 +215,175 @@ impl FeeForm {
     }
 }
 
+/// The biller's convenience fees: a rule per method, and whether a
+/// partial refund gives the fee back (a Void or a Full Reversal always
+/// does). The default charges nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeSettings {
+    pub card: FeeRule,
+    pub ach: FeeRule,
+    pub partial_refund_returns_fee: bool,
+    /// Bumped by every save (0 before the first), so a save made on an
+    /// older copy is refused, not merged.
+    pub version: i64,
+}
+
+impl FeeSettings {
+    pub fn rule(&self, method: MethodKind) -> FeeRule {
+        match method {
+            MethodKind::Card => self.card,
+            MethodKind::Ach => self.ach,
+        }
+    }
+
+    /// Whether any payment pays a fee: otherwise no page mentions fees.
+    pub fn any(&self) -> bool {
+        !self.card.is_none() || !self.ach.is_none()
+    }
+
+    /// The fee and the total Make Payment shows for what is typed: none
+    /// until the amount is one and a method is chosen.
+    pub fn preview(&self, amount: &str, method: Option<MethodKind>) -> Option<(Money, Money)> {
+        let amount = Money::parse(amount).ok().filter(|m| m.is_positive())?;
+        let fee = self.rule(method?).fee(amount);
+        Some((fee, amount.checked_add(fee)?))
+    }
+
+    /// The rules in a sentence, for a page shown before an amount is
+    /// typed (or without JavaScript).
+    pub fn describe(&self) -> String {
+        format!(
+            "Card: {}. Bank account: {}.",
+            self.card.describe(),
+            self.ach.describe()
+        )
+    }
+}
+
+/// The Convenience Fees form: both methods' rules, each field named for
+/// its method (`card_flat`, `ach_percent`, ...), and the refund setting, a
+/// checkbox posted as "on".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeSettingsForm {
+    #[serde(default)]
+    pub card_flat: String,
+    #[serde(default)]
+    pub card_percent: String,
+    #[serde(default)]
+    pub card_min: String,
+    #[serde(default)]
+    pub card_max: String,
+    #[serde(default)]
+    pub ach_flat: String,
+    #[serde(default)]
+    pub ach_percent: String,
+    #[serde(default)]
+    pub ach_min: String,
+    #[serde(default)]
+    pub ach_max: String,
+    #[serde(default)]
+    pub partial_refund_returns_fee: String,
+}
+
+impl FeeSettingsForm {
+    fn method(&self, method: MethodKind) -> FeeForm {
+        let f = match method {
+            MethodKind::Card => [
+                &self.card_flat,
+                &self.card_percent,
+                &self.card_min,
+                &self.card_max,
+            ],
+            MethodKind::Ach => [
+                &self.ach_flat,
+                &self.ach_percent,
+                &self.ach_min,
+                &self.ach_max,
+            ],
+        };
+        FeeForm {
+            flat: f[0].clone(),
+            percent: f[1].clone(),
+            min: f[2].clone(),
+            max: f[3].clone(),
+        }
+    }
+
+    /// The settings (at version 0: the caller stamps it), or a message
+    /// next to each wrong field, with every typed value kept (both
+    /// methods', so a page without JavaScript loses nothing).
+    pub fn parse(&self) -> Result<FeeSettings, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut rule = |method: MethodKind| {
+            self.method(method).parse().unwrap_or_else(|e| {
+                for f in e.errors {
+                    errors.add(&format!("{}_{}", method.code(), f.field), f.message);
+                }
+                FeeRule::NONE
+            })
+        };
+        let (card, ach) = (rule(MethodKind::Card), rule(MethodKind::Ach));
+        if !errors.is_empty() {
+            return Err(self
+                .fields()
+                .into_iter()
+                .fold(errors, |e, (f, v)| e.keep(f, v)));
+        }
+        Ok(FeeSettings {
+            card,
+            ach,
+            partial_refund_returns_fee: self.partial_refund_returns_fee == "on",
+            version: 0,
+        })
+    }
+
+    /// A method's fields' names: flat, percentage, minimum, maximum.
+    pub fn names(method: MethodKind) -> [&'static str; 4] {
+        match method {
+            MethodKind::Card => ["card_flat", "card_percent", "card_min", "card_max"],
+            MethodKind::Ach => ["ach_flat", "ach_percent", "ach_min", "ach_max"],
+        }
+    }
+
+    /// Every field with its value, by its name.
+    pub fn fields(&self) -> [(&'static str, &str); 9] {
+        [
+            ("card_flat", &self.card_flat),
+            ("card_percent", &self.card_percent),
+            ("card_min", &self.card_min),
+            ("card_max", &self.card_max),
+            ("ach_flat", &self.ach_flat),
+            ("ach_percent", &self.ach_percent),
+            ("ach_min", &self.ach_min),
+            ("ach_max", &self.ach_max),
+            (
+                "partial_refund_returns_fee",
+                &self.partial_refund_returns_fee,
+            ),
+        ]
+    }
+
+    /// The form showing `settings`, for editing.
+    pub fn of(settings: &FeeSettings) -> FeeSettingsForm {
+        let (card, ach) = (FeeForm::of(&settings.card), FeeForm::of(&settings.ach));
+        FeeSettingsForm {
+            card_flat: card.flat,
+            card_percent: card.percent,
+            card_min: card.min,
+            card_max: card.max,
+            ach_flat: ach.flat,
+            ach_percent: ach.percent,
+            ach_min: ach.min,
+            ach_max: ach.max,
+            partial_refund_returns_fee: if settings.partial_refund_returns_fee {
+                "on".into()
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,5 +580,81 @@ mod tests {
             let (lo, hi) = (a.min(b), a.max(b));
             prop_assert!(r.fee(Money::from_cents(lo)) <= r.fee(Money::from_cents(hi)));
         }
+    }
+
+    #[test]
+    fn the_settings_form_names_each_message_for_its_method() {
+        let form = FeeSettingsForm {
+            card_percent: "2.955".into(),
+            ach_flat: "-1".into(),
+            ach_min: "2.00".into(),
+            ach_max: "1.00".into(),
+            partial_refund_returns_fee: "on".into(),
+            ..Default::default()
+        };
+        let e = form.parse().unwrap_err();
+        assert_eq!(
+            e.message_for("card_percent"),
+            Some("Use at most 2 decimal places.")
+        );
+        assert_eq!(e.message_for("ach_flat"), Some("A fee can't be negative."));
+        assert_eq!(
+            e.message_for("ach_max"),
+            Some("The maximum can't be less than the minimum.")
+        );
+        assert_eq!(e.message_for("card_flat"), None);
+        // What was typed comes back, under the same names.
+        assert_eq!(e.value_for("card_percent"), Some("2.955"));
+        assert_eq!(e.value_for("ach_min"), Some("2.00"));
+        assert_eq!(e.value_for("partial_refund_returns_fee"), Some("on"));
+        // A method without a fault keeps what was typed too.
+        let one_bad = FeeSettingsForm {
+            card_percent: "x".into(),
+            ach_flat: "1.25".into(),
+            ..Default::default()
+        };
+        let e = one_bad.parse().unwrap_err();
+        assert_eq!(e.value_for("ach_flat"), Some("1.25"));
+    }
+
+    #[test]
+    fn settings_round_trip_their_form_and_pick_the_method_s_rule() {
+        let form = FeeSettingsForm {
+            card_flat: "0.50".into(),
+            card_percent: "2.95".into(),
+            card_max: "25.00".into(),
+            ach_flat: "1.25".into(),
+            ..Default::default()
+        };
+        let s = form.parse().unwrap();
+        assert!(s.any() && !s.partial_refund_returns_fee);
+        assert_eq!(s.rule(MethodKind::Card).fee(m("100.00")), m("3.45"));
+        assert_eq!(s.rule(MethodKind::Ach).fee(m("100.00")), m("1.25"));
+        assert_eq!(FeeSettingsForm::of(&s), form);
+        assert!(!FeeSettings::default().any());
+    }
+
+    #[test]
+    fn the_preview_waits_for_an_amount_and_a_method() {
+        let s = FeeSettingsForm {
+            card_percent: "3".into(),
+            ach_flat: "1.00".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(
+            s.preview("50.00", Some(MethodKind::Card)),
+            Some((m("1.50"), m("51.50")))
+        );
+        assert_eq!(
+            s.preview(" 50 ", Some(MethodKind::Ach)),
+            Some((m("1.00"), m("51.00")))
+        );
+        assert_eq!(s.preview("50.00", None), None);
+        assert_eq!(s.preview("", Some(MethodKind::Card)), None);
+        assert_eq!(s.preview("0", Some(MethodKind::Card)), None);
+        assert_eq!(s.preview("1.234", Some(MethodKind::Card)), None);
+        assert_eq!(s.describe(), "Card: 3%. Bank account: $1.00.");
     }
 }

@@ -43,6 +43,7 @@ coded_enum!(
         CardClearing => "card_clearing", "Card clearing",
         AchClearing => "ach_clearing", "ACH clearing",
         Bank => "bank", "Bank",
+        FeeIncome => "fee_income", "Fee income",
     }
 );
 
@@ -99,11 +100,28 @@ pub struct PaymentState {
     pub method: MethodKind,
     pub amount: Money,
     pub refunded: Money,
+    /// The convenience fee charged on top of the amount (docs/fees.md),
+    /// and what of it was given back. Never part of the balance.
+    #[serde(default)]
+    pub fee: Money,
+    #[serde(default)]
+    pub fee_refunded: Money,
 }
 
 impl PaymentState {
     pub fn refundable(&self) -> Money {
         Money::from_cents(self.amount.cents() - self.refunded.cents())
+    }
+
+    /// The fee not given back.
+    pub fn fee_left(&self) -> Money {
+        Money::from_cents(self.fee.cents() - self.fee_refunded.cents())
+    }
+
+    /// What the payer paid and still has not had back: the amount left and
+    /// the fee left. Settlement captures this; a return takes it back.
+    pub fn held(&self) -> Money {
+        Money::from_cents(self.refundable().cents() + self.fee_left().cents())
     }
 
     /// What this payment has paid toward its bill: what it took, less what
@@ -154,8 +172,18 @@ impl PaymentState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub to: PaymentStatus,
+    /// Of the amount (what the balance gets back).
     pub amount: Money,
+    /// Of the fee: the fee's income goes back with it.
+    pub fee: Money,
     pub postings: Vec<Posting>,
+}
+
+impl Plan {
+    /// Everything the payer gets back.
+    pub fn total(&self) -> Money {
+        Money::from_cents(self.amount.cents() + self.fee.cents())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -170,11 +198,15 @@ pub enum ActionError {
 }
 
 /// Plans `kind` on a payment in `state`. `amount` is read for refunds of
-/// part of a payment; the other actions take what is left.
+/// part of a payment; the other actions take what is left. A Void or a Full
+/// Reversal gives back the fee not yet given back; a partial refund (or a
+/// refund to the bank account) does only when `partial_returns_fee`, the
+/// biller's setting, says so, and then all of it, once.
 pub fn plan(
     state: &PaymentState,
     kind: ActionKind,
     amount: Option<Money>,
+    partial_returns_fee: bool,
 ) -> Result<Plan, ActionError> {
     if !state.offered().contains(&kind) {
         return Err(ActionError::NotOffered {
@@ -189,17 +221,37 @@ pub fn plan(
         credit,
         amount,
     };
+    // The fee's income goes back the way the amount does.
+    let with_fee = |to, amount, from, fee: Money| {
+        let mut postings = vec![posting(from, amount)];
+        if fee.is_positive() {
+            postings.push(Posting {
+                kind: kind.code(),
+                debit: Book::FeeIncome,
+                credit: from,
+                amount: fee,
+            });
+        }
+        Plan {
+            to,
+            amount,
+            fee,
+            postings,
+        }
+    };
     Ok(match kind {
         ActionKind::Cancel => Plan {
             to: PaymentStatus::Cancelled,
             amount: Money::ZERO,
+            fee: Money::ZERO,
             postings: vec![],
         },
-        ActionKind::Void => Plan {
-            to: PaymentStatus::Cancelled,
-            amount: state.amount,
-            postings: vec![posting(Book::AchClearing, state.amount)],
-        },
+        ActionKind::Void => with_fee(
+            PaymentStatus::Cancelled,
+            state.amount,
+            Book::AchClearing,
+            state.fee_left(),
+        ),
         ActionKind::FullReversal => {
             // A Pending card was only authorized: the authorization is voided
             // and nothing will be captured. A Processed one is refunded.
@@ -207,11 +259,7 @@ pub fn plan(
                 PaymentStatus::Pending => (PaymentStatus::Cancelled, Book::CardClearing),
                 _ => (PaymentStatus::Processed, Book::Bank),
             };
-            Plan {
-                to,
-                amount: refundable,
-                postings: vec![posting(from, refundable)],
-            }
+            with_fee(to, refundable, from, state.fee_left())
         }
         ActionKind::PartialRefund | ActionKind::AchRefund => {
             let amount = check_refund_amount(amount, refundable)?;
@@ -220,11 +268,12 @@ pub fn plan(
                 (_, PaymentStatus::Pending) => Book::CardClearing,
                 _ => Book::Bank,
             };
-            Plan {
-                to: state.status,
-                amount,
-                postings: vec![posting(from, amount)],
-            }
+            let fee = if partial_returns_fee {
+                state.fee_left()
+            } else {
+                Money::ZERO
+            };
+            with_fee(state.status, amount, from, fee)
         }
     })
 }
@@ -240,8 +289,9 @@ pub struct CheckedAction {
 
 /// Two-person approval: a refund waits for a second person when it would
 /// take the payment's refunds above the threshold. `already` is what was
-/// refunded of the payment plus what is waiting for approval, so splitting
-/// one large refund into small ones does not get around it. Cancels and
+/// refunded of the payment (its fee included) plus what is waiting for
+/// approval, so splitting one large refund into small ones does not get
+/// around it; `amount` is what this one gives back, fee included. Cancels and
 /// voids move no money back and never wait.
 pub fn needs_second_person(
     kind: ActionKind,
@@ -273,16 +323,27 @@ pub fn is_client_key(key: &str) -> bool {
 }
 
 /// The line a Cancel/Reverse leaves in the payment's history and audit:
-/// what was done, how much went back, and why.
+/// what was done, how much went back (the fee named when it went back
+/// too), and why.
 pub fn action_note(
     kind: ActionKind,
-    amount: Money,
+    planned: &Plan,
     reason: ActionReason,
     reason_text: Option<&str>,
 ) -> String {
+    let fee = if planned.fee.is_positive() {
+        format!(" and the {} fee", planned.fee)
+    } else {
+        String::new()
+    };
     let note = match kind {
         ActionKind::Cancel | ActionKind::Void => format!("{}: {}", kind.label(), reason.label()),
-        _ => format!("{} of {}: {}", kind.label(), amount, reason.label()),
+        _ => format!(
+            "{} of {}{fee}: {}",
+            kind.label(),
+            planned.amount,
+            reason.label()
+        ),
     };
     match reason_text.filter(|t| !t.is_empty()) {
         Some(text) => format!("{note} ({text})"),
@@ -385,10 +446,22 @@ pub fn approval_posting(method: MethodKind, amount: Money) -> Posting {
     }
 }
 
+/// The entry when a payment with a convenience fee is approved: the fee is
+/// the biller's income, never a move of the balance. It travels through
+/// clearing with the amount, in the same authorization.
+pub fn fee_posting(method: MethodKind, fee: Money) -> Option<Posting> {
+    fee.is_positive().then_some(Posting {
+        kind: "fee",
+        debit: clearing(method),
+        credit: Book::FeeIncome,
+        amount: fee,
+    })
+}
+
 /// The entry when settlement captures a card payment or sends an ACH debit:
-/// what was not refunded before settlement reaches the bank.
+/// what was not refunded before settlement (amount and fee) reaches the bank.
 pub fn settlement_posting(state: &PaymentState) -> Option<Posting> {
-    let amount = state.refundable();
+    let amount = state.held();
     amount.is_positive().then(|| Posting {
         kind: "capture",
         debit: Book::Bank,
@@ -407,16 +480,22 @@ pub fn ach_credit_posting(amount: Money) -> Posting {
     }
 }
 
-/// The entry when the payer's bank returns an ACH debit: the balance comes
-/// back, the money leaves the bank.
-pub fn return_posting(state: &PaymentState) -> Option<Posting> {
-    let amount = state.refundable();
-    amount.is_positive().then_some(Posting {
+/// The entries when the payer's bank returns an ACH debit: the balance
+/// comes back, the fee's income is undone, the money leaves the bank.
+pub fn return_postings(state: &PaymentState) -> Vec<Posting> {
+    [
+        (Book::Receivable, state.refundable()),
+        (Book::FeeIncome, state.fee_left()),
+    ]
+    .into_iter()
+    .filter(|(_, amount)| amount.is_positive())
+    .map(|(debit, amount)| Posting {
         kind: "return",
-        debit: Book::Receivable,
+        debit,
         credit: Book::Bank,
         amount,
     })
+    .collect()
 }
 
 fn clearing(method: MethodKind) -> Book {
@@ -475,6 +554,8 @@ mod tests {
             method: MethodKind::Card,
             amount: Money::from_cents(10_000),
             refunded: Money::from_cents(refunded),
+            fee: Money::ZERO,
+            fee_refunded: Money::ZERO,
         };
         use PaymentStatus::*;
         assert_eq!(state(Pending, 0).paid_toward_bill().cents(), 10_000);
@@ -547,6 +628,16 @@ mod tests {
             method,
             amount: Money::from_cents(amount),
             refunded: Money::from_cents(refunded),
+            fee: Money::ZERO,
+            fee_refunded: Money::ZERO,
+        }
+    }
+
+    fn with_fee(state: PaymentState, fee: i64, fee_refunded: i64) -> PaymentState {
+        PaymentState {
+            fee: Money::from_cents(fee),
+            fee_refunded: Money::from_cents(fee_refunded),
+            ..state
         }
     }
 
@@ -604,20 +695,22 @@ mod tests {
             &s,
             ActionKind::PartialRefund,
             Some(Money::from_cents(2_501)),
+            false,
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "At most $25.00 can still be refunded.");
-        assert!(plan(&s, ActionKind::PartialRefund, Some(Money::ZERO)).is_err());
-        assert!(plan(&s, ActionKind::PartialRefund, None).is_err());
+        assert!(plan(&s, ActionKind::PartialRefund, Some(Money::ZERO), false).is_err());
+        assert!(plan(&s, ActionKind::PartialRefund, None, false).is_err());
         let p = plan(
             &s,
             ActionKind::PartialRefund,
             Some(Money::from_cents(2_500)),
+            false,
         )
         .unwrap();
         assert_eq!((p.to, p.amount), (Processed, Money::from_cents(2_500)));
         assert_eq!(p.postings[0].credit, Book::Bank);
-        let full = plan(&s, ActionKind::FullReversal, None).unwrap();
+        let full = plan(&s, ActionKind::FullReversal, None, false).unwrap();
         assert_eq!(
             full.amount,
             Money::from_cents(2_500),
@@ -631,6 +724,7 @@ mod tests {
             &state(Pending, MethodKind::Card, 5_000, 0),
             ActionKind::FullReversal,
             None,
+            false,
         )
         .unwrap();
         assert_eq!(p.to, Cancelled);
@@ -647,6 +741,7 @@ mod tests {
             &state(Pending, MethodKind::Card, 5_000, 0),
             ActionKind::PartialRefund,
             Some(Money::from_cents(1)),
+            false,
         )
         .unwrap();
         assert_eq!(
@@ -661,6 +756,7 @@ mod tests {
             &state(Processed, MethodKind::Ach, 100, 0),
             ActionKind::Void,
             None,
+            false,
         )
         .unwrap_err();
         assert_eq!(
@@ -671,7 +767,8 @@ mod tests {
             plan(
                 &state(Pending, MethodKind::Card, 100, 0),
                 ActionKind::Cancel,
-                None
+                None,
+                false
             )
             .is_err()
         );
@@ -679,7 +776,8 @@ mod tests {
             plan(
                 &state(Cancelled, MethodKind::Card, 100, 0),
                 ActionKind::FullReversal,
-                None
+                None,
+                false
             )
             .is_err()
         );
@@ -687,7 +785,8 @@ mod tests {
             plan(
                 &state(Scheduled, MethodKind::Ach, 100, 0),
                 ActionKind::Cancel,
-                None
+                None,
+                false
             )
             .unwrap()
             .postings
@@ -699,15 +798,113 @@ mod tests {
     fn every_event_nets_to_zero_on_the_receivable_when_reversed() {
         let s = state(Pending, MethodKind::Ach, 4_200, 0);
         let pay = approval_posting(MethodKind::Ach, s.amount);
-        let void = plan(&s, ActionKind::Void, None).unwrap().postings[0];
+        let void = plan(&s, ActionKind::Void, None, false).unwrap().postings[0];
         assert_eq!(pay.receivable_effect() + void.receivable_effect(), 0);
-        let returned = return_posting(&state(Processed, MethodKind::Ach, 4_200, 0)).unwrap();
-        assert_eq!(pay.receivable_effect() + returned.receivable_effect(), 0);
+        let returned = return_postings(&state(Processed, MethodKind::Ach, 4_200, 0));
+        assert_eq!(returned.len(), 1, "no fee, no fee entry");
+        assert_eq!(pay.receivable_effect() + returned[0].receivable_effect(), 0);
         assert_eq!(
             settlement_posting(&state(Pending, MethodKind::Card, 100, 100)),
             None,
             "nothing left to capture"
         );
+    }
+
+    /// The fee's entries over a payment's life: income at approval, through
+    /// clearing to the bank at settlement, and back when the payer gets it.
+    fn fee_income(postings: &[Posting]) -> i64 {
+        postings
+            .iter()
+            .map(|p| match (p.debit, p.credit) {
+                (_, Book::FeeIncome) => p.amount.cents(),
+                (Book::FeeIncome, _) => -p.amount.cents(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn a_fee_is_income_never_balance_and_goes_back_with_a_void_or_full_reversal() {
+        let pending_ach = with_fee(state(Pending, MethodKind::Ach, 4_200, 0), 150, 0);
+        let fee = fee_posting(MethodKind::Ach, pending_ach.fee).unwrap();
+        assert_eq!(
+            (fee.debit, fee.credit),
+            (Book::AchClearing, Book::FeeIncome)
+        );
+        assert_eq!(
+            fee.receivable_effect(),
+            0,
+            "the balance moves by the amount alone"
+        );
+        assert_eq!(fee_posting(MethodKind::Card, Money::ZERO), None);
+
+        let void = plan(&pending_ach, ActionKind::Void, None, false).unwrap();
+        assert_eq!(
+            (void.amount.cents(), void.fee.cents(), void.total().cents()),
+            (4_200, 150, 4_350)
+        );
+        assert_eq!(fee_income(&[fee]) + fee_income(&void.postings), 0);
+        assert_eq!(void.postings[1].credit, Book::AchClearing);
+
+        let processed = with_fee(state(Processed, MethodKind::Card, 10_000, 2_500), 300, 0);
+        let full = plan(&processed, ActionKind::FullReversal, None, false).unwrap();
+        assert_eq!((full.amount.cents(), full.fee.cents()), (7_500, 300));
+        assert_eq!(
+            full.postings[1],
+            Posting {
+                kind: "full_reversal",
+                debit: Book::FeeIncome,
+                credit: Book::Bank,
+                amount: Money::from_cents(300),
+            }
+        );
+        // What was given back already is not given back twice.
+        let part_back = with_fee(processed, 300, 300);
+        let full = plan(&part_back, ActionKind::FullReversal, None, false).unwrap();
+        assert_eq!((full.fee, full.postings.len()), (Money::ZERO, 1));
+    }
+
+    #[test]
+    fn a_partial_refund_keeps_the_fee_unless_the_biller_says_otherwise() {
+        let s = with_fee(state(Processed, MethodKind::Card, 10_000, 0), 300, 0);
+        let some = Some(Money::from_cents(1_000));
+        let kept = plan(&s, ActionKind::PartialRefund, some, false).unwrap();
+        assert_eq!((kept.fee, kept.postings.len()), (Money::ZERO, 1));
+        let given = plan(&s, ActionKind::PartialRefund, some, true).unwrap();
+        assert_eq!((given.fee.cents(), given.total().cents()), (300, 1_300));
+        // Given back once: the next partial refund has no fee left to give.
+        let after = with_fee(state(Processed, MethodKind::Card, 10_000, 1_000), 300, 300);
+        assert_eq!(
+            plan(&after, ActionKind::PartialRefund, some, true)
+                .unwrap()
+                .fee,
+            Money::ZERO
+        );
+        let ach = with_fee(state(Processed, MethodKind::Ach, 10_000, 0), 125, 0);
+        let refund = plan(&ach, ActionKind::AchRefund, some, true).unwrap();
+        assert_eq!(refund.postings[1].credit, Book::AchClearing);
+    }
+
+    #[test]
+    fn settlement_captures_the_fee_and_a_return_takes_it_back() {
+        let s = with_fee(state(Pending, MethodKind::Card, 10_000, 1_000), 300, 0);
+        assert_eq!(settlement_posting(&s).unwrap().amount.cents(), 9_300);
+        let returned = return_postings(&with_fee(
+            state(Processed, MethodKind::Ach, 4_200, 0),
+            150,
+            0,
+        ));
+        assert_eq!(
+            returned
+                .iter()
+                .map(|p| (p.debit, p.amount.cents()))
+                .collect::<Vec<_>>(),
+            vec![(Book::Receivable, 4_200), (Book::FeeIncome, 150)]
+        );
+        assert!(returned.iter().all(|p| p.credit == Book::Bank));
+        // Only a fee left (the amount refunded, the fee kept): still captured.
+        let fee_only = with_fee(state(Pending, MethodKind::Card, 100, 100), 50, 0);
+        assert_eq!(settlement_posting(&fee_only).unwrap().amount.cents(), 50);
     }
 
     #[test]

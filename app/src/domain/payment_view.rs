@@ -24,11 +24,16 @@ pub struct PayContext {
     /// The invoice being paid, when Make Payment was chosen on a bill.
     #[serde(default)]
     pub bill: Option<super::bill_view::BillSummary>,
+    /// The biller's convenience fees, so the page shows the fee the server
+    /// will charge as the amount is typed.
+    #[serde(default)]
+    pub fees: super::fee::FeeSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedMethodView {
     pub id: i64,
+    pub kind: MethodKind,
     /// `Visa •••• 4242`
     pub label: String,
     /// `expires 12/30`, `John Smith`
@@ -42,6 +47,9 @@ pub struct ReviewView {
     pub name: String,
     pub email: String,
     pub amount: Money,
+    /// The convenience fee on top of the amount (zero when none).
+    #[serde(default)]
+    pub fee: Money,
     pub method_label: String,
     /// `2026-12-01` when the payment is scheduled for a later date.
     pub scheduled_for: Option<String>,
@@ -73,6 +81,12 @@ pub struct PaymentSummary {
     /// "recurring plan 12" or "bill-triggered plan 7": the plan it comes from.
     #[serde(default)]
     pub plan: Option<String>,
+    /// The convenience fee charged on top of the amount, and what of it
+    /// went back.
+    #[serde(default)]
+    pub fee: Money,
+    #[serde(default)]
+    pub fee_refunded: Money,
 }
 
 impl PaymentSummary {
@@ -82,6 +96,8 @@ impl PaymentSummary {
             method: self.method,
             amount: self.amount,
             refunded: self.refunded,
+            fee: self.fee,
+            fee_refunded: self.fee_refunded,
         }
     }
 }
@@ -141,6 +157,9 @@ pub struct ActionView {
     pub at: String,
     pub kind: ActionKind,
     pub amount: Money,
+    /// The fee it gave back.
+    #[serde(default)]
+    pub fee: Money,
     pub reason: String,
     pub by: String,
     /// For an ACH refund: the file it went out in, or that it waits for one.
@@ -151,6 +170,12 @@ pub struct ActionView {
 pub struct CancelReverseView {
     pub offered: Vec<ActionKind>,
     pub refundable: Money,
+    /// The fee a Void or Full Reversal gives back with the amount.
+    #[serde(default)]
+    pub fee_left: Money,
+    /// The biller's setting: a partial refund gives the fee back too.
+    #[serde(default)]
+    pub partial_returns_fee: bool,
     /// Issued with the page: a repeat of the same submission finds the first.
     pub key: String,
     pub reasons: Vec<ActionReason>,

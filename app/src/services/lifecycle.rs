@@ -101,13 +101,16 @@ pub async fn cancel_reverse(
             "A refund of this payment is already awaiting approval. It must be approved or rejected first.".into(),
         ));
     }
-    let amount = plan(&state, checked.kind, checked.amount)
-        .map(|p| p.amount)
+    let partial_returns_fee = super::fees::current(db).await?.partial_refund_returns_fee;
+    let planned = plan(&state, checked.kind, checked.amount, partial_returns_fee)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let amount = planned.amount;
     // A first look, on the payment as last read, so a refund that waits for
     // approval never reaches the processor; `apply_action` decides again
-    // under the payment's lock, with what was refunded by then.
-    if needs_second_person(checked.kind, state.refunded, amount, threshold) {
+    // under the payment's lock, with what was refunded by then. The fee
+    // counts: what went back of it, and what this gives back.
+    let already = Money::from_cents(state.refunded.cents() + state.fee_refunded.cents());
+    if needs_second_person(checked.kind, already, planned.total(), threshold) {
         return ask_for_approval(
             db, staff, row.id, reference, &form.key, &checked, amount, ip,
         )
@@ -128,6 +131,7 @@ pub async fn cancel_reverse(
         ip,
         now: now_ms(),
         approval_id: None,
+        partial_returns_fee,
         approval_threshold: Some(threshold),
     };
     match db.apply_action(&request).await {
@@ -284,6 +288,8 @@ pub async fn approve_refund(
         ip,
         now: now_ms(),
         approval_id: Some(a.id),
+        // The setting as it is when the refund is approved and made.
+        partial_returns_fee: super::fees::current(db).await?.partial_refund_returns_fee,
         approval_threshold: None,
     };
     match db.apply_action(&request).await {

@@ -90,12 +90,24 @@ struct Facts<'a> {
     biller: &'a str,
     reference: &'a str,
     amount: Money,
+    /// The convenience fee paid on top of the amount (zero: none).
+    fee: Money,
     account: &'a str,
     method: &'a str,
     when: &'a str,
 }
 
 fn receipt_text(f: &Facts) -> NoticeText {
+    // With a fee: its line and the total charged, under the amount.
+    let fee = if f.fee.is_positive() {
+        format!(
+            "Fee Amount:       {}\nTotal:            {}\n",
+            f.fee,
+            Money::from_cents(f.amount.cents() + f.fee.cents())
+        )
+    } else {
+        String::new()
+    };
     NoticeText {
         subject: format!("Payment receipt {} from {}", f.reference, f.biller),
         body: format!(
@@ -103,6 +115,7 @@ fn receipt_text(f: &Facts) -> NoticeText {
              {biller} received your payment.\n\n\
              Reference Number: {reference}\n\
              Amount:           {amount}\n\
+             {fee}\
              Account:          {account}\n\
              Payment method:   {method}\n\
              Date:             {when}\n\
@@ -125,12 +138,14 @@ fn lifecycle_text(
     action_amount: Option<Money>,
     returned: Option<&str>,
 ) -> NoticeText {
+    // What the payer paid: the amount and its fee, if any.
+    let paid = Money::from_cents(f.amount.cents() + f.fee.cents());
     let (subject, what) = match kind {
         "cancelled" => (
             format!("Payment {} cancelled", f.reference),
             format!(
                 "Your payment of {} was cancelled. No money will be taken for it.",
-                f.amount
+                paid
             ),
         ),
         "refund" => (
@@ -138,8 +153,8 @@ fn lifecycle_text(
             format!(
                 "{} of your payment of {} was refunded to {}. A card refund shows up within a few business days; \
                  a bank refund arrives as a separate ACH credit.",
-                action_amount.unwrap_or(f.amount),
-                f.amount,
+                action_amount.unwrap_or(paid),
+                paid,
                 f.method
             ),
         ),
@@ -147,7 +162,7 @@ fn lifecycle_text(
             format!("Payment {} was returned by your bank", f.reference),
             format!(
                 "Your bank returned your payment of {} ({}). The amount is due again on your account.",
-                f.amount,
+                paid,
                 returned.unwrap_or("Returned")
             ),
         ),
@@ -370,6 +385,7 @@ async fn compose(db: &Db, config: &Config, notice: &NoticeRow) -> Result<NoticeT
         biller: &profile.biller_name,
         reference: &reference,
         amount: Money::from_cents(p.amount_cents),
+        fee: Money::from_cents(p.fee_cents),
         account: &p.account_number,
         method: &p.method_label,
         when: &when,
@@ -382,7 +398,8 @@ async fn compose(db: &Db, config: &Config, notice: &NoticeRow) -> Result<NoticeT
                     .payment_action(id)
                     .await
                     .map_err(|e| e.to_string())?
-                    .map(|a| Money::from_cents(a.amount_cents)),
+                    // What went back: the amount and any fee with it.
+                    .map(|a| Money::from_cents(a.amount_cents + a.fee_cents)),
                 None => None,
             };
             let returned = p.return_code.as_deref().map(|c| ReturnLabel(c).to_string());

@@ -102,6 +102,7 @@ impl PayerAccounts<'_> {
             ip,
             now: now_ms(),
             approval_id: None,
+            partial_returns_fee: false,
             approval_threshold: None,
         };
         match self.db.apply_action(&request).await {

@@ -27,7 +27,7 @@ use crate::domain::lifecycle::{ActionKind, ActionReason, return_label};
 use crate::domain::money::Money;
 use crate::domain::payer_support::display_name;
 use crate::domain::payment::{
-    MethodInput, PaymentForm, PaymentStatus, Reference, check_form, method_label_bank,
+    MethodInput, MethodKind, PaymentForm, PaymentStatus, Reference, check_form, method_label_bank,
     method_label_card,
 };
 use crate::domain::payment_view::{
@@ -145,6 +145,11 @@ struct SealedReview {
     account_number: String,
     email: String,
     amount_cents: i64,
+    /// The convenience fee, from the rule in force when the review was
+    /// sealed: a change of the rule while the payer listens to the review
+    /// does not change what they agreed to.
+    #[serde(default)]
+    fee_cents: i64,
     method: SealedMethod,
     /// A later date the payment is Scheduled for.
     #[serde(default)]
@@ -173,6 +178,13 @@ pub(crate) enum SealedMethod {
 }
 
 impl SealedMethod {
+    pub(crate) fn kind(&self) -> MethodKind {
+        match self {
+            SealedMethod::Card { .. } => MethodKind::Card,
+            SealedMethod::Bank { .. } => MethodKind::Ach,
+        }
+    }
+
     /// The method as stored with the payment; the bank account number is
     /// encrypted here, on its way into the database.
     pub(crate) fn columns(&self, keys: &Keyring) -> (&'static str, MethodColumns) {
@@ -317,18 +329,24 @@ impl Payments<'_> {
                 .saved_methods_for_account(a.id)
                 .await?
                 .into_iter()
-                .map(|m| SavedMethodView {
-                    id: m.id,
-                    detail: match m.method_kind.as_str() {
-                        "card" => format!("expires {}", m.method.card_expiry.unwrap_or_default()),
-                        _ => m.method.bank_holder.unwrap_or_default(),
-                    },
-                    label: m.label,
+                .map(|m| {
+                    Ok(SavedMethodView {
+                        id: m.id,
+                        kind: MethodKind::decode(&m.method_kind)?,
+                        detail: match m.method_kind.as_str() {
+                            "card" => {
+                                format!("expires {}", m.method.card_expiry.unwrap_or_default())
+                            }
+                            _ => m.method.bank_holder.unwrap_or_default(),
+                        },
+                        label: m.label,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, crate::domain::UnknownCode>>()?,
             account_number: a.account_number,
             max_payment: self.config.max_payment,
             today: clock::today(&self.config.timezone),
+            fees: super::fees::current(self.db).await?,
         })
     }
 
@@ -384,6 +402,10 @@ impl Payments<'_> {
                 .seal_new_method(input)
                 .ok_or_else(|| AppError::Internal(super::incident_id()))?,
         };
+        let fee = super::fees::current(self.db)
+            .await?
+            .rule(method.kind())
+            .fee(checked.amount);
         let mut key = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut key);
         let sealed = SealedReview {
@@ -394,6 +416,7 @@ impl Payments<'_> {
             account_number: a.account_number,
             email: checked.email.to_string(),
             amount_cents: checked.amount.cents(),
+            fee_cents: fee.cents(),
             method,
             scheduled_for: checked.scheduled_for,
             bill_id,
@@ -593,6 +616,7 @@ impl Payments<'_> {
             account_number: r.account_number,
             email: r.email,
             amount: Money::from_cents(r.amount_cents),
+            fee: Money::from_cents(r.fee_cents),
             method_label: r.method.label(),
             method_details: details,
             scheduled_for: r.scheduled_for.clone(),
@@ -647,6 +671,7 @@ impl Payments<'_> {
             idempotency_key: r.key.clone(),
             account_id: a.id,
             amount_cents: r.amount_cents,
+            fee_cents: r.fee_cents,
             method_kind,
             method_label: r.method.label(),
             method,
@@ -699,8 +724,10 @@ impl Payments<'_> {
             return outcome_of(&row);
         }
         let outcome = match &r.method {
+            // One authorization for the amount and its fee.
             SealedMethod::Card { token, .. } => {
-                self.processor.authorize_card(token, r.amount_cents, &r.key)
+                self.processor
+                    .authorize_card(token, r.amount_cents + r.fee_cents, &r.key)
             }
             SealedMethod::Bank { .. } => Ok(self.processor.accept_ach(&r.key)),
         };
@@ -738,10 +765,11 @@ impl Payments<'_> {
         row: &PaymentRow,
     ) -> Result<Authorization, super::processor::ProcessorError> {
         match (row.method_kind.as_str(), row.card_token.as_deref()) {
-            ("card", Some(token)) => {
-                self.processor
-                    .authorize_card(token, row.amount_cents, &row.idempotency_key)
-            }
+            ("card", Some(token)) => self.processor.authorize_card(
+                token,
+                row.amount_cents + row.fee_cents,
+                &row.idempotency_key,
+            ),
             ("ach", _) => Ok(self.processor.accept_ach(&row.idempotency_key)),
             _ => Err(super::processor::ProcessorError::BadToken),
         }
@@ -1015,6 +1043,7 @@ impl Payments<'_> {
                     at: clock::display(a.created_at, tz),
                     kind,
                     amount: Money::from_cents(a.amount_cents),
+                    fee: Money::from_cents(a.fee_cents),
                     reason: match a.reason_text {
                         Some(t) => format!("{reason}: {t}"),
                         None => reason,
@@ -1042,9 +1071,14 @@ impl Payments<'_> {
                 awaiting_approval.is_none() || Entitlement::for_action(*k) != Entitlement::Refunds
             })
             .collect();
+        let partial_returns_fee = super::fees::current(self.db)
+            .await?
+            .partial_refund_returns_fee;
         let cancel_reverse = (!offered.is_empty()).then(|| CancelReverseView {
             offered,
             refundable: state.refundable(),
+            fee_left: state.fee_left(),
+            partial_returns_fee,
             key: super::lifecycle::new_key(),
             reasons: ActionReason::ALL.to_vec(),
         });
@@ -1136,6 +1170,8 @@ pub fn summary(row: &PaymentRow, tz: &str) -> Result<PaymentSummary, crate::doma
             .unwrap_or_else(|| row.channel.to_uppercase()),
         method: row.state()?.method,
         refunded: Money::from_cents(row.refunded_cents),
+        fee: Money::from_cents(row.fee_cents),
+        fee_refunded: Money::from_cents(row.fee_refunded_cents),
         scheduled_for: row.scheduled_for.clone(),
         plan: row.plan_id.map(|id| match row.channel.as_str() {
             "triggered" => format!("bill-triggered plan {id}"),

@@ -42,6 +42,7 @@ pub async fn cancel(db: &Db, payment_id: i64, by: &Canceller<'_>) -> Result<bool
         ip: by.ip,
         now: now_ms(),
         approval_id: None,
+        partial_returns_fee: false,
         approval_threshold: None,
     };
     match db.apply_action(&cancel).await {

@@ -251,6 +251,9 @@ fn plan_payment(
         idempotency_key: key.to_string(),
         account_id: plan.account_id,
         amount_cents,
+        // Automatic payments pay no convenience fee: the payer agreed to
+        // the plan without one shown (docs/fees.md).
+        fee_cents: 0,
         method_kind: if plan.method_kind == "card" {
             "card"
         } else {

@@ -9,15 +9,37 @@ use crate::domain::payment_view::CancelReverseView;
 use crate::error::FieldErrors;
 use leptos::prelude::*;
 
-fn describe(kind: ActionKind, refundable: &str) -> String {
+/// Each choice in words, the convenience fee named where it goes back
+/// (`domain::lifecycle::plan` decides the same).
+fn describe(kind: ActionKind, view: &CancelReverseView) -> String {
+    let fee = view.fee_left;
+    let with_fee = |always: bool| {
+        if fee.is_positive() && (always || view.partial_returns_fee) {
+            format!(" The {fee} fee goes back too.")
+        } else if fee.is_positive() {
+            format!(" The {fee} fee is kept.")
+        } else {
+            String::new()
+        }
+    };
     match kind {
         ActionKind::Cancel => "Cancel: the payment never starts; no money moves.".into(),
-        ActionKind::Void => "Void: the ACH debit is not sent; no money moves.".into(),
-        ActionKind::FullReversal => {
-            format!("Full Reversal: give back all of the remaining {refundable}.")
+        ActionKind::Void => format!(
+            "Void: the ACH debit is not sent; no money moves.{}",
+            with_fee(true)
+        ),
+        ActionKind::FullReversal => format!(
+            "Full Reversal: give back all of the remaining {}.{}",
+            view.refundable,
+            with_fee(true)
+        ),
+        ActionKind::PartialRefund => {
+            format!("Partial refund: give back part of it.{}", with_fee(false))
         }
-        ActionKind::PartialRefund => "Partial refund: give back part of it.".into(),
-        ActionKind::AchRefund => "Refund to bank account: an ACH credit in the next file.".into(),
+        ActionKind::AchRefund => format!(
+            "Refund to bank account: an ACH credit in the next file.{}",
+            with_fee(false)
+        ),
     }
 }
 
@@ -75,7 +97,7 @@ pub fn CancelReversePanel(
                         view! {
                             <label class="method-option">
                                 <input type="radio" name="form[action]" value=k.code() checked=checked/>
-                                <span>{describe(*k, &refundable)}</span>
+                                <span>{describe(*k, &view)}</span>
                             </label>
                         }
                     }).collect_view()}

@@ -62,6 +62,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             (E::UserAdmin, routes::USERS, "User Admin"),
                             (E::EntitlementAdmin, routes::ROLES, "Role Entitlements"),
                             (E::Categories, routes::CATEGORIES, "Manage Category"),
+                            (E::Fees, routes::FEES, "Convenience Fees"),
                             (E::BillerProfile, routes::BILLER_PROFILE, "Profile"),
                         ]
                         .into_iter()

@@ -5,6 +5,9 @@ use super::Layout;
 use super::forms::{FormAlert, field_errors, form_error};
 use crate::api::payments::{ConfirmPayment, MakePayment, load_pay_context, review_payment};
 use crate::domain::bank::BankAccountKind;
+use crate::domain::fee::FeeSettings;
+use crate::domain::money::Money;
+use crate::domain::payment::MethodKind;
 #[cfg(feature = "hydrate")]
 use crate::domain::payment::check_form;
 use crate::domain::payment_view::{PayContext, ReviewView};
@@ -124,6 +127,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     let method = initial("method");
     let bank_kind = initial("bank_kind");
     let balance = ctx.balance.to_string();
+    let fee = FeeShown::new(form_ref, &ctx);
     let back = routes::payer_support_account(&ctx.account_number);
     view! {
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -136,7 +140,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
             <input type="hidden" name="form[account]" value=ctx.account_number.clone()/>
             {ctx.bill.as_ref().map(|b| view! { <input type="hidden" name="form[bill]" value=b.id/> })}
             <FormAlert message=alert/>
-            <div class="payment-fields" on:input=move |_| checked.on_input()>
+            <div class="payment-fields" on:input=move |_| { checked.on_input(); fee.update(); }>
                 <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
                 <Field
                     label="Payment Amount"
@@ -150,6 +154,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                         None => format!("Current balance {balance}. At most {} per payment.", ctx.max_payment),
                     }
                 />
+                {ctx.fees.any().then(|| view! { <FeePreview fees=ctx.fees fee/> })}
                 <PayDateField value=initial("pay_date") errors/>
                 <fieldset class="methods">
                     <legend>"Payment Method"</legend>
@@ -185,6 +190,72 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
                 </button>
             </div>
         </ActionForm>
+    }
+}
+
+/// The Fee Amount and Total for what the form holds, worked out in the
+/// browser with the server's rule (`FeeSettings::preview`) as the amount
+/// and method change.
+#[derive(Clone, Copy)]
+struct FeeShown {
+    shown: RwSignal<Option<(Money, Money)>>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    form_ref: NodeRef<leptos::html::Form>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    ctx: StoredValue<(FeeSettings, Vec<(String, MethodKind)>)>,
+}
+
+impl FeeShown {
+    fn new(form_ref: NodeRef<leptos::html::Form>, ctx: &PayContext) -> Self {
+        let saved = ctx
+            .saved_methods
+            .iter()
+            .map(|m| (format!("saved:{}", m.id), m.kind))
+            .collect();
+        let me = FeeShown {
+            shown: RwSignal::new(None),
+            form_ref,
+            ctx: StoredValue::new((ctx.fees, saved)),
+        };
+        // Once the page is live, for the amount it starts with.
+        Effect::new(move |_| me.update());
+        me
+    }
+
+    fn update(self) {
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = self.form_ref.get() {
+            let typed = read_form(&form);
+            let shown = self.ctx.with_value(|(fees, saved)| {
+                let method = match typed.method.as_str() {
+                    "card" => Some(MethodKind::Card),
+                    "bank" => Some(MethodKind::Ach),
+                    m => saved.iter().find(|(v, _)| v == m).map(|(_, k)| *k),
+                };
+                fees.preview(&typed.amount, method)
+            });
+            self.shown.set(shown);
+        }
+    }
+}
+
+/// Fee Amount and Total beside the Payment Amount. Before the page is live
+/// (or without JavaScript), the rules; the review shows the fee then.
+#[component]
+fn FeePreview(fees: FeeSettings, fee: FeeShown) -> impl IntoView {
+    let rules = fees.describe();
+    view! {
+        <div class="fee-preview" id="fee-preview" aria-live="polite">
+            {move || match fee.shown.get() {
+                Some((amount, total)) => view! {
+                    <span>"Fee Amount "<strong id="fee-amount">{amount.to_string()}</strong></span>
+                    <span>"Total "<strong id="fee-total">{total.to_string()}</strong></span>
+                }.into_any(),
+                None => view! {
+                    <span>"Convenience fee (shown as Fee Amount on the review): "{rules.clone()}</span>
+                }.into_any(),
+            }}
+        </div>
     }
 }
 
@@ -499,6 +570,12 @@ pub(super) fn ReviewList(review: ReviewView) -> impl IntoView {
             <div><dt>"Email for the receipt"</dt><dd>{review.email.clone()}</dd></div>
             {review.invoice.clone().map(|i| view! { <div><dt>"Invoice"</dt><dd id="review-invoice">{i}</dd></div> })}
             <div><dt>"Payment Amount"</dt><dd class="amount">{review.amount.to_string()}</dd></div>
+            {review.fee.is_positive().then(|| view! {
+                <div><dt>"Fee Amount"</dt><dd class="amount" id="review-fee">{review.fee.to_string()}</dd></div>
+                <div><dt>"Total"</dt><dd class="amount" id="review-total">{
+                    Money::from_cents(review.amount.cents() + review.fee.cents()).to_string()
+                }</dd></div>
+            })}
             <div><dt>"Payment Date"</dt><dd>{review.scheduled_for.clone().map_or_else(|| "Today".to_string(), |d| format!("{d} (Scheduled)"))}</dd></div>
             <div><dt>"Payment Method"</dt><dd>{review.method_label.clone()}</dd></div>
             {review.method_details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}

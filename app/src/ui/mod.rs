@@ -10,6 +10,7 @@ mod cancel_reverse;
 mod categories;
 mod change_password;
 mod enrolled_user;
+mod fees;
 mod focus;
 mod forgot;
 mod forms;
@@ -113,6 +114,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/roles") view=role_entitlements::RoleEntitlementsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/profile") view=biller_profile::BillerProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/categories") view=categories::ManageCategoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/fees") view=fees::FeesPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads") view=uploads::UploadsPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads/:id") view=uploads::UploadPage ssr=SsrMode::Async/>
                 <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>

@@ -39,6 +39,7 @@ pub fn ThanksPage() -> impl IntoView {
                                 <dl class="review">
                                     <div><dt>"Reference Number"</dt><dd class="mono reference">{d.summary.reference.clone()}</dd></div>
                                     <div><dt>"Amount"</dt><dd class="amount">{d.summary.amount.to_string()}</dd></div>
+                                    <FeeRows s=d.summary.clone()/>
                                     <div><dt>"Account"</dt><dd><span class="mono">{d.summary.account_number.clone()}</span>" · "{d.account_name.clone()}</dd></div>
                                     <div><dt>"Payment Method"</dt><dd>{d.summary.method_label.clone()}</dd></div>
                                     <div><dt>"Receipt sent to"</dt><dd>{d.receipt_email.clone()}</dd></div>
@@ -116,6 +117,7 @@ fn Detail(
             </dd></div>
             {d.return_label.clone().map(|r| view! { <div><dt>"Return"</dt><dd class="return-reason">{r}</dd></div> })}
             <div><dt>"Amount"</dt><dd class="amount">{s.amount.to_string()}</dd></div>
+            <FeeRows s=s.clone()/>
             <div><dt>"Date"</dt><dd>{s.date.clone()}</dd></div>
             <div><dt>"Account"</dt><dd><span class="mono">{s.account_number.clone()}</span>" · "{d.account_name.clone()}</dd></div>
             <div><dt>"Payment Method"</dt><dd>{s.method_label.clone()}</dd></div>
@@ -142,7 +144,9 @@ fn Detail(
                                 <tr>
                                     <td data-label="Time">{a.at}</td>
                                     <td data-label="Action">{a.kind.label()}{a.note.map(|n| view! { <span class="muted small">" · "{n}</span> })}</td>
-                                    <td data-label="Amount" class="num">{a.amount.to_string()}</td>
+                                    <td data-label="Amount" class="num">{a.amount.to_string()}{
+                                        a.fee.is_positive().then(|| format!(" + {} fee", a.fee))
+                                    }</td>
                                     <td data-label="Reason">{a.reason}</td>
                                     <td data-label="By">{a.by}</td>
                                 </tr>
@@ -172,4 +176,19 @@ fn Detail(
             </div>
         </section>
     }
+}
+
+/// A payment's Fee Amount and Total, when it paid a fee; what of the fee
+/// went back, when any did.
+#[component]
+fn FeeRows(s: crate::domain::payment_view::PaymentSummary) -> impl IntoView {
+    s.fee.is_positive().then(|| {
+        let total = crate::domain::money::Money::from_cents(s.amount.cents() + s.fee.cents());
+        view! {
+            <div><dt>"Fee Amount"</dt><dd class="amount" id="payment-fee">{s.fee.to_string()}{
+                s.fee_refunded.is_positive().then(|| view! { <span class="refund-note">" (given back "{s.fee_refunded.to_string()}")"</span> })
+            }</dd></div>
+            <div><dt>"Total"</dt><dd class="amount" id="payment-total">{total.to_string()}</dd></div>
+        }
+    })
 }

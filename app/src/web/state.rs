@@ -115,6 +115,10 @@ impl AppState {
         crate::services::categories::Categories { db: &self.db }
     }
 
+    pub fn fees(&self) -> crate::services::fees::Fees<'_> {
+        crate::services::fees::Fees { db: &self.db }
+    }
+
     pub fn user_admin(&self) -> crate::services::user_admin::UserAdmin<'_> {
         crate::services::user_admin::UserAdmin {
             db: &self.db,

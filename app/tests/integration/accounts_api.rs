@@ -2,19 +2,12 @@
 //! HTTP, on both backends.
 
 use crate::support;
+use crate::support::balance;
 use crate::support::{call, field_error, signed_in};
 
 use reqwest::StatusCode;
 use reqwest::header::ACCEPT;
 use support::{ADMIN, CSR, TestDb};
-
-async fn balance(t: &TestDb, account: &str) -> i64 {
-    t.db.account_by_number(account)
-        .await
-        .unwrap()
-        .unwrap()
-        .balance_cents
-}
 
 async fn accounts_are_created_and_edited_and_inactive_ones_take_no_payments(t: &TestDb) {
     support::add_staff(&t.db).await;

@@ -748,6 +748,12 @@ const MATRIX: &[MatrixRow] = &[
         Entitled(Entitlement::Categories),
         &[("id", "999999"), ("version", "1")],
     ),
+    ("load_fees", Entitled(Entitlement::Fees), &[]),
+    (
+        "save_fees",
+        Entitled(Entitlement::Fees),
+        &[("version", "0"), ("form[card_flat]", "")],
+    ),
     (
         "make_payment",
         Entitled(Entitlement::OnBehalfPayments),

@@ -3,6 +3,7 @@
 //! ACH returns, and the races between them.
 
 use crate::support;
+use crate::support::balance;
 use crate::support::call;
 
 use app::db::settlement::ReturnOutcome;
@@ -22,14 +23,6 @@ async fn signed_in(t: &TestDb, who: (&str, &str)) -> (TestServer, Client) {
         200
     );
     (s, c)
-}
-
-async fn balance(t: &TestDb, account: &str) -> i64 {
-    t.db.account_by_number(account)
-        .await
-        .unwrap()
-        .unwrap()
-        .balance_cents
 }
 
 async fn status_of(t: &TestDb, reference: &str) -> (String, i64) {

@@ -192,7 +192,7 @@ impl World<'_> {
                 let before = self.state_of(&form.reference).await;
                 let amount = matches!(kind, ActionKind::PartialRefund | ActionKind::AchRefund)
                     .then(|| Money::from_cents(cents as i64));
-                let expected = plan(&before, kind, amount);
+                let expected = plan(&before, kind, amount, false);
                 let result = self.send(&form).await;
                 let after = self.state_of(&form.reference).await;
                 match (&expected, &result) {

@@ -4,6 +4,7 @@
 //! expiry, forged tokens, the audit trail, and the payer site's rate limit.
 
 use crate::support;
+use crate::support::balance;
 use crate::support::call;
 
 use app::domain::payment_link::LinkToken;
@@ -41,14 +42,6 @@ async fn answer(
     let r = call(c, s, name, args).await;
     assert_eq!(r.status(), 200, "{name}: {:?}", r.text().await);
     r.json().await.unwrap()
-}
-
-async fn balance(t: &TestDb, account: &str) -> i64 {
-    t.db.account_by_number(account)
-        .await
-        .unwrap()
-        .unwrap()
-        .balance_cents
 }
 
 async fn audit_count(t: &TestDb, action: &str) -> i64 {

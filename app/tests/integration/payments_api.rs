@@ -3,6 +3,7 @@
 //! the receipt.
 
 use crate::support;
+use crate::support::balance;
 use crate::support::call;
 
 use reqwest::header::{ACCEPT, LOCATION};
@@ -26,14 +27,6 @@ async fn confirm(c: &Client, s: &TestServer, form: &[(&str, &str)]) -> String {
     let r = call(c, s, "confirm_payment", form).await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     r.json::<String>().await.unwrap()
-}
-
-async fn balance(t: &TestDb, account: &str) -> i64 {
-    t.db.account_by_number(account)
-        .await
-        .unwrap()
-        .unwrap()
-        .balance_cents
 }
 
 async fn a_card_payment_is_pending_with_a_ledger_entry_and_a_receipt(t: &TestDb) {

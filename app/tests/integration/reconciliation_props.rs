@@ -13,10 +13,13 @@
 //! - `paydesk check`'s invariants hold;
 //!
 //! and the Settlement report of the day the payments were entered matches
-//! the payments themselves.
+//! the payments themselves. Each case runs with convenience fees or
+//! without: a flat amount and a percentage per method, and a partial
+//! refund that gives the fee back or not (docs/fees.md).
 
 use crate::support::{self, CSR, TestDb};
 use app::db::lifecycle::{ActionResult, NewAction};
+use app::domain::fee::{FeeRule, FeeSettings};
 use app::domain::lifecycle::{ActionKind, ActionReason};
 use app::domain::money::Money;
 use app::domain::payment::{MethodKind, PaymentStatus, Reference, Today};
@@ -52,6 +55,26 @@ fn kind() -> impl Strategy<Value = ActionKind> {
     ]
 }
 
+/// No fees, or a rule per method (flat cents, basis points) and the
+/// partial-refund setting.
+fn fees() -> impl Strategy<Value = FeeSettings> {
+    let rule = (0i64..300, 0i64..500).prop_map(|(flat, rate_bp)| FeeRule {
+        flat: Money::from_cents(flat),
+        rate_bp,
+        min: None,
+        max: None,
+    });
+    prop_oneof![
+        Just(FeeSettings::default()),
+        (rule.clone(), rule, any::<bool>()).prop_map(|(card, ach, partial)| FeeSettings {
+            card,
+            ach,
+            partial_refund_returns_fee: partial,
+            version: 1,
+        }),
+    ]
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (100u32..20_000).prop_map(Op::PayCard),
@@ -73,6 +96,8 @@ struct World<'a> {
     /// When each run that made a run row ran.
     runs: Vec<i64>,
     keys: u32,
+    /// The biller's setting: a partial refund gives the fee back.
+    partial_returns_fee: bool,
 }
 
 impl World<'_> {
@@ -116,6 +141,7 @@ impl World<'_> {
             ip: None,
             now: at,
             approval_id: None,
+            partial_returns_fee: self.partial_returns_fee,
             approval_threshold: None,
         };
         let result = self.t.db.apply_action(&action).await.expect("no db error");
@@ -200,6 +226,7 @@ impl World<'_> {
                     now: self.now,
                     runs: vec![],
                     keys: self.keys,
+                    partial_returns_fee: self.partial_returns_fee,
                 };
                 let (ran, ()) = tokio::join!(settle, me.act(kind, i, cents, act_at));
                 self.keys = me.keys;
@@ -320,7 +347,8 @@ impl World<'_> {
                 MethodKind::Card => &mut want_card,
                 MethodKind::Ach => &mut want_ach,
             };
-            let t = Tally::new(1, state.amount.cents());
+            // What the payer paid: the amount and its fee.
+            let t = Tally::new(1, state.amount.cents() + state.fee.cents());
             match state.status {
                 PaymentStatus::Pending => e.pending = e.pending.plus(t),
                 PaymentStatus::Processed => e.cleared = e.cleared.plus(t),
@@ -328,7 +356,7 @@ impl World<'_> {
                 _ => continue,
             }
             e.debits = e.debits.plus(t);
-            e.refunded += state.refunded.cents();
+            e.refunded += state.refunded.cents() + state.fee_refunded.cents();
         }
         for (got, want, method) in [
             (&s.card, &want_card, MethodKind::Card),
@@ -363,9 +391,16 @@ struct Expected {
     refunded: i64,
 }
 
-async fn run_sequence(t: &TestDb, ops: Vec<Op>) {
+async fn run_sequence(t: &TestDb, fees: FeeSettings, ops: Vec<Op>) {
     support::add_staff(&t.db).await;
     app::services::demo::load(&t.db, false, None).await.unwrap();
+    if fees.any() {
+        let audit = app::db::audit::AuditEntry::new(
+            app::db::now_ms(),
+            app::domain::audit_action::AuditAction::FeesSaved,
+        );
+        assert!(t.db.save_fee_settings(&fees, 0, &audit).await.unwrap());
+    }
     let server = support::serve_with(t, &[("PAYDESK_TIMEZONE", TZ)]).await;
     let staff = support::staff(&t.db, CSR.0).await;
     for account in ["100003", "100041"] {
@@ -392,6 +427,7 @@ async fn run_sequence(t: &TestDb, ops: Vec<Op>) {
         now: start,
         runs: vec![],
         keys: 0,
+        partial_returns_fee: fees.partial_refund_returns_fee,
     };
     for op in ops {
         world.run(op).await;
@@ -423,19 +459,19 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 32, ..ProptestConfig::default() })]
 
     #[test]
-    fn reconciliation_ties_out_on_sqlite(ops in proptest::collection::vec(op(), 1..30)) {
+    fn reconciliation_ties_out_on_sqlite(fees in fees(), ops in proptest::collection::vec(op(), 1..30)) {
         runtime().block_on(async {
             let t = support::sqlite().await;
-            run_sequence(&t, ops).await;
+            run_sequence(&t, fees, ops).await;
             t.finish().await;
         });
     }
 
     #[test]
-    fn reconciliation_ties_out_on_postgres(ops in proptest::collection::vec(op(), 1..30)) {
+    fn reconciliation_ties_out_on_postgres(fees in fees(), ops in proptest::collection::vec(op(), 1..30)) {
         runtime().block_on(async {
             if let Some(t) = support::postgres().await {
-                run_sequence(&t, ops).await;
+                run_sequence(&t, fees, ops).await;
                 t.finish().await;
             }
         });
@@ -467,6 +503,7 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
         now: 0,
         runs: vec![],
         keys: 0,
+        partial_returns_fee: false,
     };
     let (db, config) = (&t.db, &server.state.config);
     w.run(Op::PayCard(1_000)).await;

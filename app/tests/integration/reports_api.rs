@@ -10,7 +10,7 @@ use app::services::clock;
 use reqwest::Client;
 use serde_json::Value;
 
-async fn setup(t: &TestDb, settings: &[(&str, &str)]) -> (TestServer, Client) {
+pub(crate) async fn setup(t: &TestDb, settings: &[(&str, &str)]) -> (TestServer, Client) {
     support::add_staff(&t.db).await;
     app::services::demo::load(&t.db, false, None).await.unwrap();
     let s = support::serve_with(t, settings).await;
@@ -18,13 +18,18 @@ async fn setup(t: &TestDb, settings: &[(&str, &str)]) -> (TestServer, Client) {
     (s, admin)
 }
 
-fn today(s: &TestServer) -> String {
+pub(crate) fn today(s: &TestServer) -> String {
     let t = clock::today(&s.state.config.timezone);
     format!("{:04}-{:02}-{:02}", t.year, t.month, t.day)
 }
 
 /// `load_report` with `params`; the status and the JSON answer.
-async fn report(c: &Client, s: &TestServer, kind: &str, params: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn report(
+    c: &Client,
+    s: &TestServer,
+    kind: &str,
+    params: &[(&str, &str)],
+) -> (u16, Value) {
     let map: std::collections::BTreeMap<String, String> = params
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -53,8 +53,8 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ("p.created_at".to_string(), Time),
         ("b.amount_due_cents".to_string(), Money),
         ("p.amount_cents".to_string(), Money),
-        // No convenience fee is charged yet: every payment's fee is zero.
-        ("CAST(0 AS BIGINT)".to_string(), Money),
+        // The convenience fee charged on top of the amount (docs/fees.md).
+        ("p.fee_cents".to_string(), Money),
         ("p.method_label".to_string(), Text),
         (status_label(), Text),
         (label_case("p.channel", CHANNELS), Text),

@@ -343,6 +343,15 @@ pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
     }
 }
 
+/// An account's balance in cents, as stored.
+pub async fn balance(t: &TestDb, account: &str) -> i64 {
+    t.db.account_by_number(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .balance_cents
+}
+
 /// Takes a payment through the service (Confirm, then Make Payment): a
 /// card when `bank_account` is `None`, else an ACH debit from it.
 pub async fn pay(
