@@ -89,7 +89,22 @@ pub struct PaymentSummary {
     pub fee_refunded: Money,
 }
 
+/// What the payer is charged: the amount and its convenience fee.
+fn with_fee(amount: Money, fee: Money) -> Money {
+    Money::from_cents(amount.cents() + fee.cents())
+}
+
+impl ReviewView {
+    pub fn total(&self) -> Money {
+        with_fee(self.amount, self.fee)
+    }
+}
+
 impl PaymentSummary {
+    pub fn total(&self) -> Money {
+        with_fee(self.amount, self.fee)
+    }
+
     pub fn state(&self) -> PaymentState {
         PaymentState {
             status: self.status,

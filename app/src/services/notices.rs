@@ -97,13 +97,20 @@ struct Facts<'a> {
     when: &'a str,
 }
 
+impl Facts<'_> {
+    /// What the payer paid: the amount and its fee, if any.
+    fn paid(&self) -> Money {
+        Money::from_cents(self.amount.cents() + self.fee.cents())
+    }
+}
+
 fn receipt_text(f: &Facts) -> NoticeText {
     // With a fee: its line and the total charged, under the amount.
     let fee = if f.fee.is_positive() {
         format!(
             "Fee Amount:       {}\nTotal:            {}\n",
             f.fee,
-            Money::from_cents(f.amount.cents() + f.fee.cents())
+            f.paid()
         )
     } else {
         String::new()
@@ -138,8 +145,7 @@ fn lifecycle_text(
     action_amount: Option<Money>,
     returned: Option<&str>,
 ) -> NoticeText {
-    // What the payer paid: the amount and its fee, if any.
-    let paid = Money::from_cents(f.amount.cents() + f.fee.cents());
+    let paid = f.paid();
     let (subject, what) = match kind {
         "cancelled" => (
             format!("Payment {} cancelled", f.reference),

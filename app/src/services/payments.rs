@@ -1071,17 +1071,21 @@ impl Payments<'_> {
                 awaiting_approval.is_none() || Entitlement::for_action(*k) != Entitlement::Refunds
             })
             .collect();
-        let partial_returns_fee = super::fees::current(self.db)
-            .await?
-            .partial_refund_returns_fee;
-        let cancel_reverse = (!offered.is_empty()).then(|| CancelReverseView {
-            offered,
-            refundable: state.refundable(),
-            fee_left: state.fee_left(),
-            partial_returns_fee,
-            key: super::lifecycle::new_key(),
-            reasons: ActionReason::ALL.to_vec(),
-        });
+        // The refund setting is read only when there is a panel to say it.
+        let cancel_reverse = if offered.is_empty() {
+            None
+        } else {
+            Some(CancelReverseView {
+                offered,
+                refundable: state.refundable(),
+                fee_left: state.fee_left(),
+                partial_returns_fee: super::fees::current(self.db)
+                    .await?
+                    .partial_refund_returns_fee,
+                key: super::lifecycle::new_key(),
+                reasons: ActionReason::ALL.to_vec(),
+            })
+        };
         Ok(PaymentDetail {
             account_name: display_name(
                 a.first_name.as_deref(),

@@ -573,7 +573,7 @@ pub(super) fn ReviewList(review: ReviewView) -> impl IntoView {
             {review.fee.is_positive().then(|| view! {
                 <div><dt>"Fee Amount"</dt><dd class="amount" id="review-fee">{review.fee.to_string()}</dd></div>
                 <div><dt>"Total"</dt><dd class="amount" id="review-total">{
-                    Money::from_cents(review.amount.cents() + review.fee.cents()).to_string()
+                    review.total().to_string()
                 }</dd></div>
             })}
             <div><dt>"Payment Date"</dt><dd>{review.scheduled_for.clone().map_or_else(|| "Today".to_string(), |d| format!("{d} (Scheduled)"))}</dd></div>

@@ -183,7 +183,7 @@ fn Detail(
 #[component]
 fn FeeRows(s: crate::domain::payment_view::PaymentSummary) -> impl IntoView {
     s.fee.is_positive().then(|| {
-        let total = crate::domain::money::Money::from_cents(s.amount.cents() + s.fee.cents());
+        let total = s.total();
         view! {
             <div><dt>"Fee Amount"</dt><dd class="amount" id="payment-fee">{s.fee.to_string()}{
                 s.fee_refunded.is_positive().then(|| view! { <span class="refund-note">" (given back "{s.fee_refunded.to_string()}")"</span> })
