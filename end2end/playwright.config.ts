@@ -34,10 +34,10 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop-js", testIgnore: /settle|a11y|plans|fees/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
-    { name: "desktop-nojs", testIgnore: /settle|a11y|plans|fees/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
-    { name: "tablet-js", testIgnore: /settle|a11y|plans|fees/, use: { ...tablet, launchOptions: chromium } },
-    { name: "tablet-nojs", testIgnore: /settle|a11y|plans|fees/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "desktop-js", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
+    { name: "desktop-nojs", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "tablet-js", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...tablet, launchOptions: chromium } },
+    { name: "tablet-nojs", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
     // axe's scans are heavy on the CPU: they run after the flows, so that a
     // page of another spec is never left waiting to hydrate beside them.
     ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name) => ({
@@ -80,14 +80,16 @@ export default defineConfig({
       dependencies: ["settle-desktop-js"],
       use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium },
     },
-    // The convenience fees are one setting for the whole biller: another
-    // spec's payment would pay the fee one of these saved, so they run
-    // after everything else, one after the other.
+    // The convenience fees and the categories are the whole biller's:
+    // another spec's payment would pay the fee one of these saved, or the
+    // Required line one of them added, so they run after everything else,
+    // one after the other, one spec at a time.
     ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name, i, all) => ({
-      name: `fees-${name}`,
-      testMatch: /fees/,
+      name: `biller-${name}`,
+      testMatch: /fees|categor/,
       fullyParallel: false,
-      dependencies: i === 0 ? ["settle-tablet-nojs"] : [`fees-${all[i - 1]}`],
+      workers: 1,
+      dependencies: i === 0 ? ["settle-tablet-nojs"] : [`biller-${all[i - 1]}`],
       use: {
         ...(name.startsWith("desktop") ? { ...devices["Desktop Chrome"], ...desktop } : tablet),
         javaScriptEnabled: name.endsWith("-js"),

@@ -132,6 +132,36 @@ macro_rules! post_all {
 }
 pub(crate) use post_all;
 
+/// The check that a payment's income in `book` (`fee_income`,
+/// `category_income`) is what it was charged (`total`) less what went back
+/// (`back`) while it stands, and nothing once it is void, declined or
+/// returned.
+fn income_matches(book: &str, words: &str, total: &str, back: &str) -> String {
+    format!(
+        "SELECT p.reference || ' (' || p.status || '): {words} ' || CAST(COALESCE(c.t, 0) - COALESCE(d.t, 0) AS TEXT) \
+         || ', charged ' || CAST(p.{total} AS TEXT) || ' less ' || CAST(p.{back} AS TEXT) \
+         FROM payments p \
+         LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_book = '{book}' GROUP BY payment_id) c ON c.payment_id = p.id \
+         LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_book = '{book}' GROUP BY payment_id) d ON d.payment_id = p.id \
+         WHERE COALESCE(c.t, 0) - COALESCE(d.t, 0) <> CASE \
+           WHEN p.status IN ('pending', 'processed') THEN p.{total} - p.{back} \
+           ELSE 0 END"
+    )
+}
+
+/// The check that what a payment records as given back of an income
+/// (`back`) is the sum of its actions' `action_column` (`which`: the
+/// actions that count).
+fn given_back_matches(words: &str, back: &str, action_column: &str, which: &str) -> String {
+    format!(
+        "SELECT p.reference || ': {words} given back ' || CAST(p.{back} AS TEXT) \
+         || ', actions ' || CAST(COALESCE(x.t, 0) AS TEXT) \
+         FROM payments p LEFT JOIN (SELECT payment_id, CAST(SUM({action_column}) AS BIGINT) AS t FROM payment_actions \
+           WHERE true {which}GROUP BY payment_id) x ON x.payment_id = p.id \
+         WHERE p.{back} <> COALESCE(x.t, 0)"
+    )
+}
+
 /// One broken invariant, in words an operator can act on.
 pub type Breach = String;
 
@@ -139,7 +169,7 @@ impl Db {
     /// Every invariant the money depends on; empty when all hold. Used by
     /// `paydesk check` and after every step of the lifecycle property test.
     pub async fn ledger_breaches(&self) -> Result<Vec<Breach>, DbError> {
-        let checks: [(&str, &str); 9] = [
+        let checks: [(&str, &str); 12] = [
             (
                 "balance differs from its journal entries",
                 "SELECT a.account_number || ': balance ' || CAST(a.balance_cents AS TEXT) || ', entries ' || CAST(COALESCE(d.t, 0) - COALESCE(c.t, 0) AS TEXT) \
@@ -159,14 +189,16 @@ impl Db {
             (
                 "payment's receivable entries do not match its status",
                 // What the payer was credited for a payment, net of refunds,
-                // voids and returns: the amount less refunds while it stands,
+                // voids and returns: the part of the amount that was not
+                // category income, less its refunds, while it stands;
                 // nothing once it is void, declined or returned.
                 "SELECT p.reference || ' (' || p.status || '): credited ' || CAST(COALESCE(c.t, 0) - COALESCE(d.t, 0) AS TEXT) \
                  FROM payments p \
                  LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_book = 'receivable' GROUP BY payment_id) c ON c.payment_id = p.id \
                  LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_book = 'receivable' GROUP BY payment_id) d ON d.payment_id = p.id \
                  WHERE COALESCE(c.t, 0) - COALESCE(d.t, 0) <> CASE \
-                   WHEN p.status IN ('pending', 'processed') THEN p.amount_cents - p.refunded_cents \
+                   WHEN p.status IN ('pending', 'processed') THEN \
+                     (p.amount_cents - p.category_income_cents) - (p.refunded_cents - p.category_income_refunded_cents) \
                    ELSE 0 END",
             ),
             (
@@ -183,22 +215,40 @@ impl Db {
                 // The fee is the biller's while the payment stands, less
                 // what went back; nothing once it is void, declined or
                 // returned (docs/fees.md).
-                "SELECT p.reference || ' (' || p.status || '): fee income ' || CAST(COALESCE(c.t, 0) - COALESCE(d.t, 0) AS TEXT) \
-                 || ', fee ' || CAST(p.fee_cents AS TEXT) || ' less ' || CAST(p.fee_refunded_cents AS TEXT) \
-                 FROM payments p \
-                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE credit_book = 'fee_income' GROUP BY payment_id) c ON c.payment_id = p.id \
-                 LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS t FROM journal WHERE debit_book = 'fee_income' GROUP BY payment_id) d ON d.payment_id = p.id \
-                 WHERE COALESCE(c.t, 0) - COALESCE(d.t, 0) <> CASE \
-                   WHEN p.status IN ('pending', 'processed') THEN p.fee_cents - p.fee_refunded_cents \
-                   ELSE 0 END",
+                &income_matches("fee_income", "fee", "fee_cents", "fee_refunded_cents"),
             ),
             (
                 "fee given back differs from the payment's actions",
-                "SELECT p.reference || ': fee given back ' || CAST(p.fee_refunded_cents AS TEXT) \
-                 || ', actions ' || CAST(COALESCE(x.t, 0) AS TEXT) \
-                 FROM payments p LEFT JOIN (SELECT payment_id, CAST(SUM(fee_cents) AS BIGINT) AS t FROM payment_actions \
-                   GROUP BY payment_id) x ON x.payment_id = p.id \
-                 WHERE p.fee_refunded_cents <> COALESCE(x.t, 0)",
+                &given_back_matches("fee", "fee_refunded_cents", "fee_cents", ""),
+            ),
+            (
+                "payment's category income does not match its lines",
+                // The same for the lines without Impact Balance
+                // (docs/categories.md).
+                &income_matches(
+                    "category_income",
+                    "category income",
+                    "category_income_cents",
+                    "category_income_refunded_cents",
+                ),
+            ),
+            (
+                "category income given back differs from the payment's refunds",
+                // A Void gives it back as it cancels, not as a refund.
+                &given_back_matches(
+                    "category income",
+                    "category_income_refunded_cents",
+                    "category_income_cents",
+                    "AND kind IN ('full_reversal', 'partial_refund', 'ach_refund') ",
+                ),
+            ),
+            (
+                "payment's category lines do not add up to its category income",
+                "SELECT p.reference || ': category income ' || CAST(p.category_income_cents AS TEXT) \
+                 || ', lines ' || CAST(COALESCE(l.t, 0) AS TEXT) \
+                 FROM payments p LEFT JOIN (SELECT payment_id, CAST(SUM(total_cents) AS BIGINT) AS t FROM payment_lines \
+                   WHERE NOT impact_balance GROUP BY payment_id) l ON l.payment_id = p.id \
+                 WHERE p.category_income_cents <> COALESCE(l.t, 0)",
             ),
             (
                 "journal entry that does not balance",

@@ -11,8 +11,8 @@ use super::payments::record_status;
 use super::{Backend, Db, DbError, in_tx, on_pool};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::{
-    ActionError, ActionKind, ActionReason, Book, PaymentState, action_note, needs_second_person,
-    notice_kind, plan,
+    ActionError, ActionKind, ActionReason, PaymentState, action_note, event_line_key,
+    needs_second_person, notice_kind, plan,
 };
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, PaymentStatus};
@@ -88,6 +88,8 @@ struct Locked {
     refunded_cents: i64,
     fee_cents: i64,
     fee_refunded_cents: i64,
+    category_income_cents: i64,
+    category_income_refunded_cents: i64,
     receipt_email: String,
 }
 
@@ -105,7 +107,7 @@ impl Db {
         let by_key = format!("{ACTION_SELECT} WHERE x.idempotency_key = $1");
         let lock_sql = format!(
             "SELECT account_id, status, method_kind, amount_cents, refunded_cents, fee_cents, fee_refunded_cents, \
-             receipt_email FROM payments WHERE id = $1{}",
+             category_income_cents, category_income_refunded_cents, receipt_email FROM payments WHERE id = $1{}",
             self.row_lock()
         );
         let result = in_tx!(self, |tx| {
@@ -141,6 +143,8 @@ impl Db {
                 refunded: Money::from_cents(p.refunded_cents),
                 fee: Money::from_cents(p.fee_cents),
                 fee_refunded: Money::from_cents(p.fee_refunded_cents),
+                income: Money::from_cents(p.category_income_cents),
+                income_refunded: Money::from_cents(p.category_income_refunded_cents),
             };
             let planned = match plan(&state, a.kind, a.amount, a.partial_returns_fee) {
                 Ok(planned) => planned,
@@ -166,16 +170,17 @@ impl Db {
             // A refund adds its amount to refunded_cents and one to
             // refund_count, in this transaction (paydesk check compares
             // both with payment_actions).
-            let (refund, refunds) = match a.kind {
+            // Of it, category income adds to category_income_refunded_cents.
+            let (refund, refunds, income_refund) = match a.kind {
                 ActionKind::FullReversal | ActionKind::PartialRefund | ActionKind::AchRefund => {
-                    (planned.amount.cents(), 1_i64)
+                    (planned.amount.cents(), 1_i64, planned.income.cents())
                 }
-                ActionKind::Cancel | ActionKind::Void => (0, 0),
+                ActionKind::Cancel | ActionKind::Void => (0, 0, 0),
             };
             let action_id: i64 = sqlx::query_scalar(
                 "INSERT INTO payment_actions (payment_id, idempotency_key, kind, amount_cents, reason_code, reason_text, \
-                 processor_ref, created_by, created_at, after_settlement, fee_cents) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                 processor_ref, created_by, created_at, after_settlement, fee_cents, category_income_cents) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(a.payment_id)
             .bind(a.idempotency_key)
@@ -190,13 +195,15 @@ impl Db {
             // action is on the right side of it (reconciliation reads it).
             .bind(state.status == PaymentStatus::Processed)
             .bind(planned.fee.cents())
+            .bind(planned.income.cents())
             .fetch_one(&mut *tx)
             .await?;
             // Guarded: if anything moved the payment since the read above,
             // this touches no row and the whole action rolls back.
             let moved = sqlx::query(
                 "UPDATE payments SET status = $2, refunded_cents = refunded_cents + $3, updated_at = $4, \
-                 refund_count = refund_count + $7, fee_refunded_cents = fee_refunded_cents + $8 \
+                 refund_count = refund_count + $7, fee_refunded_cents = fee_refunded_cents + $8, \
+                 category_income_refunded_cents = category_income_refunded_cents + $9 \
                  WHERE id = $1 AND status = $5 AND refunded_cents = $6",
             )
             .bind(a.payment_id)
@@ -207,6 +214,7 @@ impl Db {
             .bind(p.refunded_cents)
             .bind(refunds)
             .bind(planned.fee.cents())
+            .bind(income_refund)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -217,6 +225,9 @@ impl Db {
                 status: planned.to,
                 refunded: Money::from_cents(p.refunded_cents + refund),
                 fee_refunded: Money::from_cents(p.fee_refunded_cents + planned.fee.cents()),
+                income_refunded: Money::from_cents(
+                    p.category_income_refunded_cents + income_refund,
+                ),
                 ..state
             };
             move_bill_paid!(
@@ -240,12 +251,7 @@ impl Db {
                 }
             }
             for (i, posting) in planned.postings.iter().enumerate() {
-                // The fee's line is keyed `:fee`: Reconciliation counts an
-                // action once, by its first line.
-                let once = match posting.debit {
-                    Book::FeeIncome => format!("action:{action_id}:fee"),
-                    _ => format!("action:{action_id}:{i}"),
-                };
+                let once = event_line_key(&format!("action:{action_id}"), i, posting.debit);
                 post!(
                     tx,
                     *posting,

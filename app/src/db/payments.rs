@@ -2,8 +2,9 @@
 
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::AuditEntry;
+use crate::domain::category_payment::{CategoryPayment, PaymentLine};
 use crate::domain::lifecycle::PaymentState;
-use crate::domain::lifecycle::{approval_posting, fee_posting};
+use crate::domain::lifecycle::{approval_posting, category_posting, fee_posting};
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, PaymentStatus};
 
@@ -67,6 +68,19 @@ macro_rules! insert_payments {
                 out.push(id);
             }
             $crate::db::insert_rows!($tx, $backend, HISTORY_INTO, HISTORY_TYPES, history)?;
+            // Category lines, copied onto the payment as they were paid.
+            let lines: Vec<$crate::db::payments::LineRow> = list
+                .iter()
+                .zip(&out)
+                .flat_map(|(p, id)| $crate::db::payments::line_rows(*id, &p.lines))
+                .collect();
+            $crate::db::insert_rows!(
+                $tx,
+                $backend,
+                $crate::db::payments::LINES_INTO,
+                $crate::db::payments::LINE_TYPES,
+                lines
+            )?;
             Ok::<Vec<i64>, $crate::db::DbError>(out)
         }
         .await
@@ -74,20 +88,49 @@ macro_rules! insert_payments {
 }
 pub(crate) use insert_payments;
 
-/// Payments per INSERT (27 columns each, as one JSON parameter).
+/// Payments per INSERT (28 columns each, as one JSON parameter).
 pub(crate) const PAYMENT_BATCH: usize = 500;
+
+/// A payment's category line as inserted: payment, position, category,
+/// description, charge code, unit, quantity, total, Impact Balance.
+pub(crate) type LineRow = (i64, i64, i64, String, String, i64, i64, i64, bool);
+pub(crate) const LINES_INTO: &str = "INSERT INTO payment_lines (payment_id, position, category_id, description, \
+    charge_code, unit_cents, quantity, total_cents, impact_balance)";
+pub(crate) const LINE_TYPES: &[&str] = &[
+    "bigint", "bigint", "bigint", "text", "text", "bigint", "bigint", "bigint", "boolean",
+];
+
+pub(crate) fn line_rows(payment_id: i64, lines: &[PaymentLine]) -> Vec<LineRow> {
+    lines
+        .iter()
+        .zip(0i64..)
+        .map(|(l, position)| {
+            (
+                payment_id,
+                position,
+                l.category_id,
+                l.description.clone(),
+                l.charge_code.clone(),
+                l.unit.cents(),
+                l.quantity,
+                l.total.cents(),
+                l.impact_balance,
+            )
+        })
+        .collect()
+}
 
 /// The multi-row INSERT behind [`insert_payments!`]: its rows are
 /// [`NewPayment::json_row`]s.
 pub(crate) fn insert_payments_sql(backend: super::Backend) -> String {
-    const TYPES: [&str; 27] = [
+    const TYPES: [&str; 28] = [
         "text", "text", "bigint", "bigint", "text", "text", "text", "text", "bigint", "bigint",
-        "bigint", "text", "bigint", "text", "bigint", "bigint", "text", "text", "text", "text",
-        "text", "text", "text", "text", "text", "text", "text",
+        "bigint", "text", "bigint", "text", "bigint", "bigint", "bigint", "text", "text", "text",
+        "text", "text", "text", "text", "text", "text", "text", "text",
     ];
     format!(
         "INSERT INTO payments (reference, idempotency_key, account_id, amount_cents, method_kind, method_label, \
-         receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, channel, plan_id, fee_cents, {METHOD_COLUMNS}) \
+         receipt_email, status, entered_by, created_at, updated_at, scheduled_for, bill_id, channel, plan_id, fee_cents, category_income_cents, {METHOD_COLUMNS}) \
          {} RETURNING id, idempotency_key",
         super::from_json(backend, 1, &TYPES, "")
     )
@@ -143,6 +186,8 @@ pub struct NewPayment {
     pub amount_cents: i64,
     /// The convenience fee on top of the amount, from the sealed review.
     pub fee_cents: i64,
+    /// The category lines paid (Make Payment's C2), copied as they were.
+    pub lines: Vec<PaymentLine>,
     pub method_kind: &'static str,
     pub method_label: String,
     pub method: MethodColumns,
@@ -204,6 +249,7 @@ impl NewPayment {
             },
             self.plan_id,
             self.fee_cents,
+            CategoryPayment::income_of(&self.lines).cents(),
             m.card_token,
             m.card_brand,
             m.card_last4,
@@ -252,6 +298,8 @@ pub struct PaymentRow {
     pub ran_late: bool,
     pub fee_cents: i64,
     pub fee_refunded_cents: i64,
+    pub category_income_cents: i64,
+    pub category_income_refunded_cents: i64,
 }
 
 impl PaymentRow {
@@ -264,6 +312,8 @@ impl PaymentRow {
             refunded: Money::from_cents(self.refunded_cents),
             fee: Money::from_cents(self.fee_cents),
             fee_refunded: Money::from_cents(self.fee_refunded_cents),
+            income: Money::from_cents(self.category_income_cents),
+            income_refunded: Money::from_cents(self.category_income_refunded_cents),
         })
     }
 }
@@ -272,7 +322,8 @@ pub(crate) const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id,
     p.method_kind, p.method_label, p.receipt_email, p.status, p.decline_reason, u.login AS entered_by_login, \
     p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key, \
     p.refunded_cents, p.return_code, p.return_reason, a.account_type, p.bank_routing, p.bank_account_enc, p.bank_kind, \
-    p.scheduled_for, p.plan_id, p.ran_late, p.fee_cents, p.fee_refunded_cents \
+    p.scheduled_for, p.plan_id, p.ran_late, p.fee_cents, p.fee_refunded_cents, \
+    p.category_income_cents, p.category_income_refunded_cents \
     FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -285,8 +336,8 @@ pub struct StatusChangeRow {
 }
 
 /// A payment the approval moved to Pending: id, account, amount, receipt
-/// email, method, bill, fee.
-type ApprovedRow = (i64, i64, i64, String, String, Option<i64>, i64);
+/// email, method, bill, fee, category income.
+type ApprovedRow = (i64, i64, i64, String, String, Option<i64>, i64, i64);
 
 /// The processor's answer for one payment, for [`Db::record_answers`].
 pub struct Answer<'a> {
@@ -387,7 +438,7 @@ impl Db {
         let approve_sql = format!(
             "{v}UPDATE payments SET status = 'pending', processor_ref = v.pref, updated_at = v.pat FROM v \
              WHERE payments.id = v.pid AND {status} = 'authorizing' \
-             RETURNING id, account_id, amount_cents, receipt_email, method_kind, bill_id, fee_cents"
+             RETURNING id, account_id, amount_cents, receipt_email, method_kind, bill_id, fee_cents, category_income_cents"
         );
         let decline_sql = format!(
             "{v}UPDATE payments SET status = 'declined', decline_reason = v.pref, updated_at = v.pat FROM v \
@@ -404,7 +455,7 @@ impl Db {
                     .bind(super::json(&chunk)?)
                     .fetch_all(&mut *tx)
                     .await?;
-                for (id, account_id, amount, email, method, bill, fee) in rows {
+                for (id, account_id, amount, email, method, bill, fee, income) in rows {
                     let Some(a) = by_id.get(&id) else { continue };
                     let now = a.audit.at;
                     if let Some(bill) = bill {
@@ -412,9 +463,16 @@ impl Db {
                         *bills.entry(bill).or_default() += amount;
                     }
                     let method = MethodKind::decode(&method)?;
-                    let posting = approval_posting(method, Money::from_cents(amount));
                     let by = a.audit.actor_id;
-                    postings.add(&posting, account_id, id, format!("pay:{id}"), by, now);
+                    // The balance moves by the amount less category income.
+                    if let Some(posting) =
+                        approval_posting(method, Money::from_cents(amount - income))
+                    {
+                        postings.add(&posting, account_id, id, format!("pay:{id}"), by, now);
+                    }
+                    if let Some(income) = category_posting(method, Money::from_cents(income)) {
+                        postings.add(&income, account_id, id, format!("category:{id}"), by, now);
+                    }
                     if let Some(fee) = fee_posting(method, Money::from_cents(fee)) {
                         postings.add(&fee, account_id, id, format!("fee:{id}"), by, now);
                     }
@@ -480,6 +538,35 @@ impl Db {
         reference: &str,
     ) -> Result<Option<PaymentRow>, DbError> {
         self.one_payment("p.reference = $1", reference).await
+    }
+
+    /// The category lines a payment paid, in the order they were offered.
+    pub async fn payment_lines(&self, payment_id: i64) -> Result<Vec<PaymentLine>, DbError> {
+        let rows: Vec<(i64, String, String, i64, i64, i64, bool)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT category_id, description, charge_code, unit_cents, quantity, total_cents, impact_balance \
+                 FROM payment_lines WHERE payment_id = $1 ORDER BY position",
+            )
+            .bind(payment_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(category_id, description, charge_code, unit, quantity, total, impact_balance)| {
+                    PaymentLine {
+                        category_id,
+                        description,
+                        charge_code,
+                        unit: Money::from_cents(unit),
+                        quantity,
+                        total: Money::from_cents(total),
+                        impact_balance,
+                    }
+                },
+            )
+            .collect())
     }
 
     async fn one_payment(

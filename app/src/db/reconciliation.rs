@@ -25,8 +25,9 @@
 //! full_reversal, partial_refund and ach_refund actions. Amounts are what
 //! the payer paid and got back: the convenience fee included.
 //!
-//! The journal's side counts an event once: a fee's line beside the
-//! amount's (an action's or a return's) has a once key ending `:fee`.
+//! The journal's side counts an event once, by its first line: the lines
+//! beside it (an action's or a return's fee and category income) have
+//! once keys ending `:fee` or `:category` (`lifecycle::event_line_key`).
 
 use super::{Db, DbError, on_pool};
 use crate::domain::money::Money;
@@ -377,7 +378,7 @@ impl Db {
             sqlx::query_as(
                     "SELECT j.kind, p.method_kind, CAST(CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END AS BIGINT) AS inflow, \
                      CASE WHEN j.kind = 'return' THEN p.return_code END AS code, \
-                     CAST(SUM(CASE WHEN j.once_key LIKE '%:fee' THEN 0 ELSE 1 END) AS BIGINT), CAST(SUM(j.amount_cents) AS BIGINT) \
+                     CAST(SUM(CASE WHEN j.once_key LIKE '%:fee' OR j.once_key LIKE '%:category' THEN 0 ELSE 1 END) AS BIGINT), CAST(SUM(j.amount_cents) AS BIGINT) \
                      FROM journal j LEFT JOIN payments p ON p.id = j.payment_id \
                      WHERE (j.debit_book = 'bank' OR j.credit_book = 'bank') AND j.created_at > $1 AND j.created_at <= $2 \
                      GROUP BY j.kind, p.method_kind, CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END, \

@@ -18,7 +18,8 @@ use crate::domain::ach_batching::{Outgoing, file_id_modifier, plan_file};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::lifecycle::{
-    PaymentState, ach_credit_posting, return_label, return_postings, settlement_posting,
+    PaymentState, ach_credit_posting, event_line_key, return_label, return_postings,
+    settlement_posting,
 };
 use crate::domain::money::Money;
 use crate::domain::nacha::{self, FileDates, Originator};
@@ -215,6 +216,10 @@ impl Db {
                     refunded: Money::from_cents(*refunded),
                     fee: Money::from_cents(*fee),
                     fee_refunded: Money::from_cents(*fee_refunded),
+                    // Capture takes what is held, whichever book it was
+                    // credited to: the split does not matter here.
+                    income: Money::ZERO,
+                    income_refunded: Money::ZERO,
                 };
                 if let Some(posting) = settlement_posting(&state) {
                     card_total += posting.amount.cents();
@@ -601,15 +606,15 @@ impl Db {
                                 Some(&label)
                             )?;
                             // The first line is the return's (the balance,
-                            // or the fee alone when the amount went back
-                            // already); a fee after it is keyed `:fee`, which
-                            // Reconciliation does not count as an event.
+                            // or what is left when the balance went back
+                            // already); the others are keyed by their book.
                             for (i, posting) in return_postings(&p.state()?).into_iter().enumerate()
                             {
-                                let once = match i {
-                                    0 => format!("return:{payment_id}"),
-                                    _ => format!("return:{payment_id}:fee"),
-                                };
+                                let once = event_line_key(
+                                    &format!("return:{payment_id}"),
+                                    i,
+                                    posting.debit,
+                                );
                                 post!(
                                     tx,
                                     posting,

@@ -12,15 +12,20 @@
 //! What is wrong is named by the line's own field (`qty_<id>`, `amt_<id>`),
 //! and what was typed is kept.
 //!
-//! Not wired into Make Payment yet (docs/categories.md, "Not built yet").
+//! On Make Payment, when any line is paid (a Required one, or one checked),
+//! the payment amount is the lines' total, whatever the amount field held;
+//! with none, the form pays the amount typed (`check_category_form`).
 
 use super::category::Category;
 use super::money::Money;
+use super::payment::{CheckedPayment, PaymentForm, Today, check_form};
 use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 
-/// One line as posted from Make Payment.
+/// One line as posted from Make Payment. A box that is not ticked is not
+/// sent, hence the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LinePick {
     pub category_id: i64,
     pub checked: bool,
@@ -66,16 +71,79 @@ impl CategoryPayment {
         self.sum(|l| !l.impact_balance)
     }
 
-    fn sum(&self, which: impl Fn(&PaymentLine) -> bool) -> Money {
-        // Each line is bounded (`price`), so the sum of a page's lines fits.
-        Money::from_cents(
-            self.lines
-                .iter()
-                .filter(|l| which(l))
-                .map(|l| l.total.cents())
-                .sum(),
-        )
+    /// The category income of lines copied onto a payment.
+    pub fn income_of(lines: &[PaymentLine]) -> Money {
+        sum(lines, |l| !l.impact_balance)
     }
+
+    fn sum(&self, which: impl Fn(&PaymentLine) -> bool) -> Money {
+        sum(&self.lines, which)
+    }
+}
+
+fn sum(lines: &[PaymentLine], which: impl Fn(&PaymentLine) -> bool) -> Money {
+    // Each line is bounded (`price`), so the sum of a page's lines fits.
+    Money::from_cents(
+        lines
+            .iter()
+            .filter(|l| which(l))
+            .map(|l| l.total.cents())
+            .sum(),
+    )
+}
+
+/// Make Payment's form with the account's `offered` lines: the lines are
+/// priced, and when any is paid the amount is their total; then the whole
+/// form is checked as any payment is. Every message comes back together,
+/// with what was typed.
+pub fn check_category_form(
+    form: &PaymentForm,
+    offered: &[Category],
+    today: Today,
+    max: Money,
+) -> Result<(CheckedPayment, CategoryPayment), FieldErrors> {
+    let priced = price(offered, &form.lines);
+    let mut form = form.clone();
+    if let Ok(paid) = &priced
+        && !paid.lines.is_empty()
+    {
+        form.amount = paid.total().plain();
+    }
+    let mut refused = match (check_form(&form, today, max), priced) {
+        (Ok(checked), Ok(paid)) => return Ok((checked, paid)),
+        (Ok(_), Err(e)) | (Err(e), Ok(_)) => e,
+        (Err(mut e), Err(lines)) => {
+            e.errors.extend(lines.errors);
+            e.values.extend(lines.values);
+            e
+        }
+    };
+    // Whatever was refused, the lines come back as they were ticked and
+    // typed (without JavaScript the page is drawn again from them).
+    for p in &form.lines {
+        if p.checked {
+            refused = refused.keep(&checked_field(p.category_id), "true");
+        }
+        refused = refused
+            .keep(&quantity_field(p.category_id), &p.quantity)
+            .keep(&amount_field(p.category_id), &p.amount);
+    }
+    Err(refused)
+}
+
+/// The amount Make Payment starts with when the account's Required lines
+/// make it a category payment: their total, if they have fixed prices.
+pub fn required_total(offered: &[Category]) -> Option<Money> {
+    price(offered, &[])
+        .ok()
+        .filter(|p| !p.lines.is_empty())
+        .map(|p| p.total())
+}
+
+/// The name Back keeps a line's tick under (the form posts it inside
+/// `lines`, by position).
+pub fn checked_field(id: i64) -> String {
+    format!("line_{id}")
 }
 
 /// The field a line's quantity is posted as.
@@ -210,13 +278,8 @@ pub fn price(offered: &[Category], picks: &[LinePick]) -> Result<CategoryPayment
     if errors.is_empty() {
         Ok(CategoryPayment { lines })
     } else {
-        // What was typed comes back with the messages (without JavaScript
-        // the page is drawn again from them).
-        for p in picks {
-            errors = errors
-                .keep(&quantity_field(p.category_id), &p.quantity)
-                .keep(&amount_field(p.category_id), &p.amount);
-        }
+        // What was typed comes back with the messages from
+        // `check_category_form`, which keeps every line's.
         Err(errors)
     }
 }
@@ -387,7 +450,8 @@ mod tests {
 
     #[test]
     fn what_was_typed_comes_back_with_the_messages() {
-        let e = price(&offered(), &[pick(2, "7", ""), pick(3, "", "12.345")]).unwrap_err();
+        let typed = form("", vec![pick(2, "7", ""), pick(3, "", "12.345")]);
+        let e = check_category_form(&typed, &offered(), TODAY, MAX).unwrap_err();
         assert_eq!(e.value_for("qty_2"), Some("7"));
         assert_eq!(e.value_for("amt_3"), Some("12.345"));
     }
@@ -403,6 +467,61 @@ mod tests {
                 .unwrap()
                 .contains("can't be paid")
         );
+    }
+
+    fn form(amount: &str, lines: Vec<LinePick>) -> PaymentForm {
+        PaymentForm {
+            lines,
+            ..crate::domain::payment::sample_card_form(amount)
+        }
+    }
+
+    const TODAY: Today = Today {
+        year: 2026,
+        month: 12,
+        day: 6,
+    };
+    const MAX: Money = Money::from_cents(1_000_000);
+
+    #[test]
+    fn with_lines_paid_the_amount_is_their_total_whatever_was_typed() {
+        let (checked, paid) = check_category_form(
+            &form("1.00", vec![pick(2, "2", "")]),
+            &offered(),
+            TODAY,
+            MAX,
+        )
+        .unwrap();
+        assert_eq!(checked.amount, Money::from_cents(5_500));
+        assert_eq!(paid.total(), checked.amount);
+        // Without Required lines and none checked, it is the amount typed.
+        let optional: Vec<Category> = offered().into_iter().skip(1).collect();
+        let (checked, paid) =
+            check_category_form(&form("12.34", vec![]), &optional, TODAY, MAX).unwrap();
+        assert_eq!((checked.amount.cents(), paid.lines.len()), (1_234, 0));
+        // No categories at all: the same as any payment.
+        assert!(check_category_form(&form("", vec![]), &[], TODAY, MAX).is_err());
+    }
+
+    #[test]
+    fn the_lines_and_the_rest_of_the_form_are_refused_together() {
+        let mut bad = form("", vec![pick(2, "9", "")]);
+        bad.email = "nope".into();
+        let e = check_category_form(&bad, &offered(), TODAY, MAX).unwrap_err();
+        assert!(e.message_for("email").is_some());
+        assert!(e.message_for("qty_2").is_some());
+        assert_eq!(e.value_for("qty_2"), Some("9"));
+        assert_eq!(e.value_for(&checked_field(2)), Some("true"), "still ticked");
+        // Lines above the most one payment may be are refused at the amount.
+        let big = form("", vec![pick(3, "", "10000.00")]);
+        let e = check_category_form(&big, &offered(), TODAY, MAX).unwrap_err();
+        assert!(e.message_for("amount").is_some());
+    }
+
+    #[test]
+    fn make_payment_starts_with_the_required_lines_total() {
+        assert_eq!(required_total(&offered()), Some(Money::from_cents(2_500)));
+        assert_eq!(required_total(&offered()[1..]), None);
     }
 
     /// Any set of lines and any picks of them.

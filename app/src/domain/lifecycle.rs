@@ -44,6 +44,7 @@ coded_enum!(
         AchClearing => "ach_clearing", "ACH clearing",
         Bank => "bank", "Bank",
         FeeIncome => "fee_income", "Fee income",
+        CategoryIncome => "category_income", "Category income",
     }
 );
 
@@ -106,11 +107,39 @@ pub struct PaymentState {
     pub fee: Money,
     #[serde(default)]
     pub fee_refunded: Money,
+    /// Of `amount`, the part paid on category lines without Impact Balance
+    /// (docs/categories.md): the biller's category income, never a move of
+    /// the balance. And what of it went back.
+    #[serde(default)]
+    pub income: Money,
+    #[serde(default)]
+    pub income_refunded: Money,
 }
 
 impl PaymentState {
     pub fn refundable(&self) -> Money {
         Money::from_cents(self.amount.cents() - self.refunded.cents())
+    }
+
+    /// Of what is left of the amount, the part that moved the balance.
+    pub fn balance_left(&self) -> Money {
+        Money::from_cents(self.refundable().cents() - self.income_left().cents())
+    }
+
+    /// Of what is left of the amount, the category income.
+    pub fn income_left(&self) -> Money {
+        Money::from_cents(self.income.cents() - self.income_refunded.cents())
+    }
+
+    /// How `amount` going back splits: the balance's part first (the account
+    /// owes it again), then category income. A refund is not by line, so
+    /// one rule, written down, decides (docs/categories.md).
+    pub fn split_back(&self, amount: Money) -> (Money, Money) {
+        let balance = amount.cents().min(self.balance_left().cents()).max(0);
+        (
+            Money::from_cents(balance),
+            Money::from_cents(amount.cents() - balance),
+        )
     }
 
     /// The fee not given back.
@@ -172,8 +201,11 @@ impl PaymentState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub to: PaymentStatus,
-    /// Of the amount (what the balance gets back).
+    /// Of the amount: what the payer gets back of it.
     pub amount: Money,
+    /// Of `amount`, the part that was category income (the rest goes back
+    /// onto the balance).
+    pub income: Money,
     /// Of the fee: the fee's income goes back with it.
     pub fee: Money,
     pub postings: Vec<Posting>,
@@ -215,26 +247,28 @@ pub fn plan(
         });
     }
     let refundable = state.refundable();
-    let posting = |credit, amount| Posting {
-        kind: kind.code(),
-        debit: Book::Receivable,
-        credit,
-        amount,
-    };
-    // The fee's income goes back the way the amount does.
-    let with_fee = |to, amount, from, fee: Money| {
-        let mut postings = vec![posting(from, amount)];
-        if fee.is_positive() {
-            postings.push(Posting {
-                kind: kind.code(),
-                debit: Book::FeeIncome,
-                credit: from,
-                amount: fee,
-            });
-        }
+    // The amount goes back onto the balance, then out of category income
+    // (`split_back`); the fee's income goes back the way the amount does.
+    let with_fee = |to, amount: Money, from, fee: Money| {
+        let (balance, income) = state.split_back(amount);
+        let postings = [
+            (Book::Receivable, balance),
+            (Book::CategoryIncome, income),
+            (Book::FeeIncome, fee),
+        ]
+        .into_iter()
+        .filter(|(_, m)| m.is_positive())
+        .map(|(debit, amount)| Posting {
+            kind: kind.code(),
+            debit,
+            credit: from,
+            amount,
+        })
+        .collect();
         Plan {
             to,
             amount,
+            income,
             fee,
             postings,
         }
@@ -243,6 +277,7 @@ pub fn plan(
         ActionKind::Cancel => Plan {
             to: PaymentStatus::Cancelled,
             amount: Money::ZERO,
+            income: Money::ZERO,
             fee: Money::ZERO,
             postings: vec![],
         },
@@ -435,26 +470,43 @@ fn check_refund_amount(amount: Option<Money>, refundable: Money) -> Result<Money
     Ok(amount)
 }
 
-/// The entry when a payment is approved: the payer owes less, the money is
-/// on its way through clearing.
-pub fn approval_posting(method: MethodKind, amount: Money) -> Posting {
-    Posting {
+/// The entry when a payment is approved: the payer owes less by the part
+/// paid on the balance (`balance`: the amount less category income), the
+/// money is on its way through clearing. Nothing when the payment was all
+/// category income.
+pub fn approval_posting(method: MethodKind, balance: Money) -> Option<Posting> {
+    balance.is_positive().then_some(Posting {
         kind: "payment",
         debit: clearing(method),
         credit: Book::Receivable,
-        amount,
-    }
+        amount: balance,
+    })
 }
 
 /// The entry when a payment with a convenience fee is approved: the fee is
 /// the biller's income, never a move of the balance. It travels through
 /// clearing with the amount, in the same authorization.
 pub fn fee_posting(method: MethodKind, fee: Money) -> Option<Posting> {
-    fee.is_positive().then_some(Posting {
-        kind: "fee",
+    income_posting("fee", Book::FeeIncome, method, fee)
+}
+
+/// The entry when a payment with category lines without Impact Balance is
+/// approved: their total is category income, never a move of the balance.
+pub fn category_posting(method: MethodKind, income: Money) -> Option<Posting> {
+    income_posting("category", Book::CategoryIncome, method, income)
+}
+
+fn income_posting(
+    kind: &'static str,
+    book: Book,
+    method: MethodKind,
+    amount: Money,
+) -> Option<Posting> {
+    amount.is_positive().then_some(Posting {
+        kind,
         debit: clearing(method),
-        credit: Book::FeeIncome,
-        amount: fee,
+        credit: book,
+        amount,
     })
 }
 
@@ -481,10 +533,12 @@ pub fn ach_credit_posting(amount: Money) -> Posting {
 }
 
 /// The entries when the payer's bank returns an ACH debit: the balance
-/// comes back, the fee's income is undone, the money leaves the bank.
+/// comes back, the category and fee income are undone, the money leaves
+/// the bank.
 pub fn return_postings(state: &PaymentState) -> Vec<Posting> {
     [
-        (Book::Receivable, state.refundable()),
+        (Book::Receivable, state.balance_left()),
+        (Book::CategoryIncome, state.income_left()),
         (Book::FeeIncome, state.fee_left()),
     ]
     .into_iter()
@@ -496,6 +550,19 @@ pub fn return_postings(state: &PaymentState) -> Vec<Posting> {
         amount,
     })
     .collect()
+}
+
+/// The once key of an event's `i`th journal line, `event` being
+/// `action:12` or `return:34`. The first line is the event's own:
+/// Reconciliation counts an event by it. The others are keyed by their book
+/// (`:fee`, `:category`), and it does not count them as events.
+pub fn event_line_key(event: &str, i: usize, book: Book) -> String {
+    match (i, book) {
+        (0, _) => event.to_string(),
+        (_, Book::FeeIncome) => format!("{event}:fee"),
+        (_, Book::CategoryIncome) => format!("{event}:category"),
+        _ => format!("{event}:{i}"),
+    }
 }
 
 fn clearing(method: MethodKind) -> Book {
@@ -556,6 +623,8 @@ mod tests {
             refunded: Money::from_cents(refunded),
             fee: Money::ZERO,
             fee_refunded: Money::ZERO,
+            income: Money::ZERO,
+            income_refunded: Money::ZERO,
         };
         use PaymentStatus::*;
         assert_eq!(state(Pending, 0).paid_toward_bill().cents(), 10_000);
@@ -630,6 +699,8 @@ mod tests {
             refunded: Money::from_cents(refunded),
             fee: Money::ZERO,
             fee_refunded: Money::ZERO,
+            income: Money::ZERO,
+            income_refunded: Money::ZERO,
         }
     }
 
@@ -797,7 +868,7 @@ mod tests {
     #[test]
     fn every_event_nets_to_zero_on_the_receivable_when_reversed() {
         let s = state(Pending, MethodKind::Ach, 4_200, 0);
-        let pay = approval_posting(MethodKind::Ach, s.amount);
+        let pay = approval_posting(MethodKind::Ach, s.amount).unwrap();
         let void = plan(&s, ActionKind::Void, None, false).unwrap().postings[0];
         assert_eq!(pay.receivable_effect() + void.receivable_effect(), 0);
         let returned = return_postings(&state(Processed, MethodKind::Ach, 4_200, 0));
@@ -905,6 +976,134 @@ mod tests {
         // Only a fee left (the amount refunded, the fee kept): still captured.
         let fee_only = with_fee(state(Pending, MethodKind::Card, 100, 100), 50, 0);
         assert_eq!(settlement_posting(&fee_only).unwrap().amount.cents(), 50);
+    }
+
+    fn with_income(state: PaymentState, income: i64, income_refunded: i64) -> PaymentState {
+        PaymentState {
+            income: Money::from_cents(income),
+            income_refunded: Money::from_cents(income_refunded),
+            ..state
+        }
+    }
+
+    /// What a payment's entries did to the account's balance and to
+    /// category income.
+    fn balance_and_income(postings: &[Posting]) -> (i64, i64) {
+        postings.iter().fold((0, 0), |(b, i), p| {
+            let income = match (p.debit, p.credit) {
+                (_, Book::CategoryIncome) => p.amount.cents(),
+                (Book::CategoryIncome, _) => -p.amount.cents(),
+                _ => 0,
+            };
+            (b + p.receivable_effect(), i + income)
+        })
+    }
+
+    #[test]
+    fn category_income_is_never_balance_and_a_refund_gives_back_the_balance_first() {
+        // $90.00: $60.00 on Impact Balance lines, $30.00 of category income.
+        let s = with_income(state(Processed, MethodKind::Card, 9_000, 0), 3_000, 0);
+        let approval = [
+            approval_posting(MethodKind::Card, Money::from_cents(6_000)).unwrap(),
+            category_posting(MethodKind::Card, s.income).unwrap(),
+        ];
+        assert_eq!(balance_and_income(&approval), (-6_000, 3_000));
+        assert_eq!(approval_posting(MethodKind::Card, Money::ZERO), None);
+        assert_eq!(category_posting(MethodKind::Card, Money::ZERO), None);
+
+        // $70.00 back: the $60.00 balance part, then $10.00 of income.
+        let refund = plan(
+            &s,
+            ActionKind::PartialRefund,
+            Some(Money::from_cents(7_000)),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (refund.amount.cents(), refund.income.cents()),
+            (7_000, 1_000)
+        );
+        assert_eq!(balance_and_income(&refund.postings), (6_000, -1_000));
+        assert!(refund.postings.iter().all(|p| p.credit == Book::Bank));
+
+        // After it, a Full Reversal gives back the rest: income only.
+        let after = with_income(
+            state(Processed, MethodKind::Card, 9_000, 7_000),
+            3_000,
+            1_000,
+        );
+        assert_eq!(
+            (after.balance_left().cents(), after.income_left().cents()),
+            (0, 2_000)
+        );
+        let full = plan(&after, ActionKind::FullReversal, None, false).unwrap();
+        assert_eq!(balance_and_income(&full.postings), (0, -2_000));
+        assert_eq!(full.postings.len(), 1, "no empty balance line");
+
+        // A Void and a return undo both parts.
+        let pending = with_income(state(Pending, MethodKind::Ach, 9_000, 0), 3_000, 0);
+        let void = plan(&pending, ActionKind::Void, None, false).unwrap();
+        assert_eq!(balance_and_income(&void.postings), (6_000, -3_000));
+        let returned = return_postings(&with_income(
+            with_fee(state(Processed, MethodKind::Ach, 9_000, 0), 125, 0),
+            3_000,
+            0,
+        ));
+        assert_eq!(
+            returned
+                .iter()
+                .map(|p| (p.debit, p.amount.cents()))
+                .collect::<Vec<_>>(),
+            vec![
+                (Book::Receivable, 6_000),
+                (Book::CategoryIncome, 3_000),
+                (Book::FeeIncome, 125)
+            ]
+        );
+        // Capture takes all of it, whichever book it was credited to.
+        assert_eq!(settlement_posting(&pending).unwrap().amount.cents(), 9_000);
+    }
+
+    #[test]
+    fn an_events_first_line_counts_it_and_the_others_are_keyed_by_book() {
+        assert_eq!(
+            event_line_key("action:7", 0, Book::CategoryIncome),
+            "action:7"
+        );
+        assert_eq!(
+            event_line_key("action:7", 1, Book::CategoryIncome),
+            "action:7:category"
+        );
+        assert_eq!(
+            event_line_key("return:9", 2, Book::FeeIncome),
+            "return:9:fee"
+        );
+        assert_eq!(event_line_key("return:9", 0, Book::Receivable), "return:9");
+    }
+
+    proptest::proptest! {
+        /// However a payment's refunds are cut, the balance gets back at
+        /// most its part, income at most its part, and they add up.
+        #[test]
+        fn refunds_split_exactly(
+            amount in 1i64..=1_000_000,
+            income_share in 0i64..=100,
+            cuts in proptest::collection::vec(1i64..=400_000, 0..5),
+        ) {
+            let income = amount * income_share / 100;
+            let mut s = with_income(state(Processed, MethodKind::Card, amount, 0), income, 0);
+            for cut in cuts {
+                let left = s.refundable().cents();
+                if left == 0 { break; }
+                let p = plan(&s, ActionKind::PartialRefund, Some(Money::from_cents(cut.min(left))), false).unwrap();
+                let (balance, inc) = balance_and_income(&p.postings);
+                proptest::prop_assert_eq!(balance - inc, p.amount.cents());
+                proptest::prop_assert_eq!(-inc, p.income.cents());
+                s.refunded = Money::from_cents(s.refunded.cents() + p.amount.cents());
+                s.income_refunded = Money::from_cents(s.income_refunded.cents() + p.income.cents());
+                proptest::prop_assert!(s.income_left().cents() >= 0 && s.balance_left().cents() >= 0);
+            }
+        }
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub struct PaymentForm {
     /// The bill's id when paying toward one invoice; empty otherwise.
     #[serde(default)]
     pub bill: String,
+    /// The category lines on Make Payment (`form[lines][0][category_id]`,
+    /// …), read only for the account's categories (help center C2).
+    #[serde(default)]
+    pub lines: Vec<super::category_payment::LinePick>,
 }
 
 /// The biller's date today, for the card expiry and payment date checks.
@@ -376,23 +380,30 @@ impl fmt::Display for Reference {
     }
 }
 
+/// A valid card payment of `amount`, for the tests of the forms built on
+/// this one.
+#[cfg(test)]
+pub(crate) fn sample_card_form(amount: &str) -> PaymentForm {
+    PaymentForm {
+        account: "100003".into(),
+        email: "pat@example.com".into(),
+        amount: amount.into(),
+        method: "card".into(),
+        card_name: "Pat Doe".into(),
+        card_number: "4242 4242 4242 4242".into(),
+        card_expiry: "12/30".into(),
+        card_cvv: "123".into(),
+        card_zip: "02139".into(),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn card_form() -> PaymentForm {
-        PaymentForm {
-            account: "100003".into(),
-            email: "pat@example.com".into(),
-            amount: "125.50".into(),
-            method: "card".into(),
-            card_name: "Pat Doe".into(),
-            card_number: "4242 4242 4242 4242".into(),
-            card_expiry: "12/30".into(),
-            card_cvv: "123".into(),
-            card_zip: "02139".into(),
-            ..Default::default()
-        }
+        sample_card_form("125.50")
     }
 
     const TODAY: Today = Today {

@@ -3,6 +3,7 @@
 //! server and browser render the same text.
 
 use super::account::AccountStatus;
+use super::category_payment::PaymentLine;
 use super::lifecycle::{ActionKind, ActionReason, PaymentState};
 use super::money::Money;
 use super::payment::{MethodKind, PaymentStatus, Today};
@@ -28,6 +29,9 @@ pub struct PayContext {
     /// will charge as the amount is typed.
     #[serde(default)]
     pub fees: super::fee::FeeSettings,
+    /// The category lines offered (help center C2); none toward a bill.
+    #[serde(default)]
+    pub categories: Vec<super::category::Category>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +65,9 @@ pub struct ReviewView {
     /// What Back puts back into the form (never the card number, CVV or
     /// bank account number).
     pub form_values: Vec<(String, String)>,
+    /// The category lines paid, whose total is the amount.
+    #[serde(default)]
+    pub lines: Vec<PaymentLine>,
 }
 
 /// One row of Payments Found.
@@ -87,6 +94,12 @@ pub struct PaymentSummary {
     pub fee: Money,
     #[serde(default)]
     pub fee_refunded: Money,
+    /// Of the amount, the category income (lines without Impact Balance),
+    /// and what of it went back.
+    #[serde(default)]
+    pub income: Money,
+    #[serde(default)]
+    pub income_refunded: Money,
 }
 
 /// What the payer is charged: the amount and its convenience fee.
@@ -113,6 +126,8 @@ impl PaymentSummary {
             refunded: self.refunded,
             fee: self.fee,
             fee_refunded: self.fee_refunded,
+            income: self.income,
+            income_refunded: self.income_refunded,
         }
     }
 }
@@ -148,6 +163,9 @@ pub struct PaymentDetail {
     pub cancel_reverse: Option<CancelReverseView>,
     /// A refund above the threshold waiting for a second person.
     pub awaiting_approval: Option<ApprovalView>,
+    /// The category lines paid, as they were when paid.
+    #[serde(default)]
+    pub lines: Vec<PaymentLine>,
 }
 
 /// A refund waiting for a second person's approval.

@@ -9,6 +9,7 @@ use super::texts::TextSender;
 use crate::config::{Config, MailConfig};
 use crate::db::notices::NoticeRow;
 use crate::db::{Db, now_ms};
+use crate::domain::category_payment::PaymentLine;
 use crate::domain::lifecycle::ReturnLabel;
 use crate::domain::money::Money;
 use crate::domain::payment::Reference;
@@ -95,6 +96,8 @@ struct Facts<'a> {
     account: &'a str,
     method: &'a str,
     when: &'a str,
+    /// The category lines paid (the receipt lists them).
+    lines: &'a [PaymentLine],
 }
 
 impl Facts<'_> {
@@ -115,6 +118,22 @@ fn receipt_text(f: &Facts) -> NoticeText {
     } else {
         String::new()
     };
+    // With category lines: each, under the amount they add up to.
+    let lines: String = f
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "  {} ({})  {} x {}  {}\n",
+                l.description, l.charge_code, l.quantity, l.unit, l.total
+            )
+        })
+        .collect();
+    let lines = if lines.is_empty() {
+        lines
+    } else {
+        format!("Paid for:\n{lines}")
+    };
     NoticeText {
         subject: format!("Payment receipt {} from {}", f.reference, f.biller),
         body: format!(
@@ -122,6 +141,7 @@ fn receipt_text(f: &Facts) -> NoticeText {
              {biller} received your payment.\n\n\
              Reference Number: {reference}\n\
              Amount:           {amount}\n\
+             {lines}\
              {fee}\
              Account:          {account}\n\
              Payment method:   {method}\n\
@@ -387,7 +407,12 @@ async fn compose(db: &Db, config: &Config, notice: &NoticeRow) -> Result<NoticeT
     let profile = super::biller_profile::current(db, config)
         .await
         .map_err(|e| e.to_string())?;
+    let lines = match notice.kind.as_str() {
+        "receipt" => db.payment_lines(p.id).await.map_err(|e| e.to_string())?,
+        _ => Vec::new(),
+    };
     let facts = Facts {
+        lines: &lines,
         biller: &profile.biller_name,
         reference: &reference,
         amount: Money::from_cents(p.amount_cents),

@@ -22,12 +22,16 @@ use crate::domain::audit_action::AuditAction;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::bill_view::BillSummary;
 use crate::domain::card::{CardBrand, Expiry};
+use crate::domain::category::Category;
+use crate::domain::category_payment::{
+    PaymentLine, amount_field, check_category_form, checked_field, quantity_field,
+};
 use crate::domain::entitlements::Entitlement;
 use crate::domain::lifecycle::{ActionKind, ActionReason, return_label};
 use crate::domain::money::Money;
 use crate::domain::payer_support::display_name;
 use crate::domain::payment::{
-    MethodInput, MethodKind, PaymentForm, PaymentStatus, Reference, check_form, method_label_bank,
+    MethodInput, MethodKind, PaymentForm, PaymentStatus, Reference, method_label_bank,
     method_label_card,
 };
 use crate::domain::payment_view::{
@@ -157,6 +161,10 @@ struct SealedReview {
     /// The invoice paid toward.
     #[serde(default)]
     bill_id: Option<i64>,
+    /// The category lines paid, priced when the review was sealed; their
+    /// total is `amount_cents`.
+    #[serde(default)]
+    lines: Vec<PaymentLine>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -292,6 +300,16 @@ fn bill_field(raw: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
+/// What Back puts back into Make Payment for a line paid: ticked, with its
+/// quantity and amount.
+fn kept_line(l: &PaymentLine) -> [(String, String); 3] {
+    [
+        (checked_field(l.category_id), "true".to_string()),
+        (quantity_field(l.category_id), l.quantity.to_string()),
+        (amount_field(l.category_id), l.unit.plain()),
+    ]
+}
+
 pub(crate) fn inactive() -> AppError {
     AppError::field(
         "form",
@@ -300,6 +318,15 @@ pub(crate) fn inactive() -> AppError {
 }
 
 impl Payments<'_> {
+    /// The category lines Make Payment offers: the biller's, unless the
+    /// payment is toward a bill (an invoice is paid by its amount).
+    async fn offered(&self, toward_bill: bool) -> Result<Vec<Category>, AppError> {
+        if toward_bill {
+            return Ok(Vec::new());
+        }
+        Ok(self.db.categories().await?)
+    }
+
     /// The Make Payment page for one account.
     pub async fn context(
         &self,
@@ -315,6 +342,7 @@ impl Payments<'_> {
             None => None,
         };
         Ok(PayContext {
+            categories: self.offered(bill.is_some()).await?,
             bill,
             name: display_name(
                 a.first_name.as_deref(),
@@ -374,8 +402,19 @@ impl Payments<'_> {
         if let Some(id) = bill_id {
             payable_bill(self.db, &a.account_number, id).await?;
         }
-        let checked = check_form(
-            form,
+        // Category lines are Make Payment's, for a payment not toward a bill;
+        // elsewhere lines posted are not read.
+        let mut form = form.clone();
+        let offered = match taker {
+            Taker::Staff(_) if bill_id.is_none() => self.offered(false).await?,
+            _ => {
+                form.lines.clear();
+                Vec::new()
+            }
+        };
+        let (checked, paid) = check_category_form(
+            &form,
+            &offered,
             clock::today(&self.config.timezone),
             self.config.max_payment,
         )
@@ -420,6 +459,7 @@ impl Payments<'_> {
             method,
             scheduled_for: checked.scheduled_for,
             bill_id,
+            lines: paid.lines,
         };
         let json =
             serde_json::to_vec(&sealed).map_err(|_| AppError::Internal(super::incident_id()))?;
@@ -632,8 +672,10 @@ impl Payments<'_> {
                 };
                 kept.extend(r.scheduled_for.clone().map(|d| ("pay_date".to_string(), d)));
                 kept.extend(r.bill_id.map(|b| ("bill".to_string(), b.to_string())));
+                kept.extend(r.lines.iter().flat_map(kept_line));
                 kept
             },
+            lines: r.lines,
         })
     }
 
@@ -672,6 +714,7 @@ impl Payments<'_> {
             account_id: a.id,
             amount_cents: r.amount_cents,
             fee_cents: r.fee_cents,
+            lines: r.lines.clone(),
             method_kind,
             method_label: r.method.label(),
             method,
@@ -1104,6 +1147,7 @@ impl Payments<'_> {
             notices,
             cancel_reverse,
             awaiting_approval,
+            lines: self.db.payment_lines(row.id).await?,
             summary: summary(&row, tz)?,
         })
     }
@@ -1174,6 +1218,8 @@ pub fn summary(row: &PaymentRow, tz: &str) -> Result<PaymentSummary, crate::doma
             .unwrap_or_else(|| row.channel.to_uppercase()),
         method: row.state()?.method,
         refunded: Money::from_cents(row.refunded_cents),
+        income: Money::from_cents(row.category_income_cents),
+        income_refunded: Money::from_cents(row.category_income_refunded_cents),
         fee: Money::from_cents(row.fee_cents),
         fee_refunded: Money::from_cents(row.fee_refunded_cents),
         scheduled_for: row.scheduled_for.clone(),

@@ -254,6 +254,8 @@ fn plan_payment(
         // Automatic payments pay no convenience fee: the payer agreed to
         // the plan without one shown (docs/fees.md).
         fee_cents: 0,
+        // Nor category lines: a plan pays toward the balance.
+        lines: Vec::new(),
         method_kind: if plan.method_kind == "card" {
             "card"
         } else {

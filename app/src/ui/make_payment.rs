@@ -2,20 +2,25 @@
 //! email, amount and method, **Confirm**, review, **Make Payment**.
 
 use super::Layout;
+use super::category_lines::CategoryLines;
+use super::category_lines::PaidLines;
 use super::forms::{FormAlert, field_errors, form_error};
 use crate::api::payments::{ConfirmPayment, MakePayment, load_pay_context, review_payment};
 use crate::domain::bank::BankAccountKind;
+use crate::domain::category::Category;
+use crate::domain::category_payment::required_total;
+#[cfg(feature = "hydrate")]
+use crate::domain::category_payment::{check_category_form, price};
 use crate::domain::fee::FeeSettings;
 use crate::domain::money::Money;
 use crate::domain::payment::MethodKind;
-#[cfg(feature = "hydrate")]
-use crate::domain::payment::check_form;
 use crate::domain::payment_view::{PayContext, ReviewView};
 use crate::error::{AppError, FieldErrors};
 use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::sync::Arc;
 
 #[component]
 pub fn MakePaymentPage() -> impl IntoView {
@@ -99,14 +104,16 @@ fn InvoiceCard(b: crate::domain::bill_view::BillSummary) -> impl IntoView {
 #[component]
 fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoView {
     let action = ServerAction::<ConfirmPayment>::new();
-    let checked = CheckedPaymentForm::new(action.value().into(), ctx.today, ctx.max_payment);
+    let checked = CheckedPaymentForm::new(action.value().into(), ctx.today, ctx.max_payment)
+        .with_categories(ctx.categories.clone());
     let (form_ref, errors, alert) = (checked.form_ref, checked.errors, checked.alert);
-    // Toward a bill, what remains on it; otherwise the balance.
+    // Toward a bill, what remains on it; with Required category lines,
+    // their total; otherwise the balance.
     let owed = ctx.bill.as_ref().map_or(ctx.balance, |b| b.remaining());
-    let default_amount = if owed.is_positive() {
-        owed.plain()
-    } else {
-        String::new()
+    let default_amount = match required_total(&ctx.categories) {
+        Some(total) => total.plain(),
+        None if owed.is_positive() => owed.plain(),
+        None => String::new(),
     };
     let defaults = vec![
         ("email".to_string(), ctx.email.clone().unwrap_or_default()),
@@ -123,11 +130,21 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
         ),
         ("pay_date".to_string(), ctx.today.iso()),
     ];
-    let initial = starting_values(field_errors(action.value().get_untracked()), kept, defaults);
+    let initial: Arc<dyn Fn(&str) -> String + Send + Sync> = Arc::new(starting_values(
+        field_errors(action.value().get_untracked()),
+        kept,
+        defaults,
+    ));
     let method = initial("method");
     let bank_kind = initial("bank_kind");
     let balance = ctx.balance.to_string();
     let fee = FeeShown::new(form_ref, &ctx);
+    let lines_total = RwSignal::new(None::<String>);
+    let on_lines = move |_| checked.follow_lines(lines_total);
+    // Once the page is live, for the lines it starts with.
+    if !ctx.categories.is_empty() {
+        Effect::new(move |_| checked.follow_lines(lines_total));
+    }
     let back = routes::payer_support_account(&ctx.account_number);
     view! {
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -142,6 +159,11 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
             <FormAlert message=alert/>
             <div class="payment-fields" on:input=move |_| { checked.on_input(); fee.update(); }>
                 <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
+                {(!ctx.categories.is_empty()).then(|| view! {
+                    <div on:input=on_lines>
+                        <CategoryLines offered=ctx.categories.clone() initial=initial.clone() errors total=lines_total.into()/>
+                    </div>
+                })}
                 <Field
                     label="Payment Amount"
                     name="amount"
@@ -273,6 +295,8 @@ pub(super) struct CheckedPaymentForm {
     found: RwSignal<Option<FieldErrors>>,
     today: crate::domain::payment::Today,
     max: crate::domain::money::Money,
+    /// The account's category lines on Make Payment (none elsewhere).
+    categories: StoredValue<Vec<Category>>,
 }
 
 impl CheckedPaymentForm {
@@ -296,14 +320,52 @@ impl CheckedPaymentForm {
             found,
             today,
             max,
+            categories: StoredValue::new(Vec::new()),
         }
+    }
+
+    /// Make Payment's: the form is checked with the account's lines.
+    pub fn with_categories(self, offered: Vec<Category>) -> Self {
+        self.categories.set_value(offered);
+        self
+    }
+
+    /// As the lines change: with any paid, the Payment Amount becomes their
+    /// total and is not typed into (the server takes the total too); with
+    /// none, it is the payer's to type again.
+    pub fn follow_lines(self, total: RwSignal<Option<String>>) {
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = self.form_ref.get() {
+            use wasm_bindgen::JsCast;
+            let typed = read_form(&form);
+            let paid = self
+                .categories
+                .with_value(|offered| price(offered, &typed.lines).ok())
+                .filter(|p| !p.lines.is_empty());
+            let amount = document()
+                .get_element_by_id("pay-amount")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(input) = amount {
+                input.set_read_only(paid.is_some());
+                if let Some(p) = &paid {
+                    input.set_value(&p.total().plain());
+                }
+            }
+            total.set(paid.map(|p| p.total().to_string()));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = total;
     }
 
     fn check(self) -> Option<FieldErrors> {
         #[cfg(feature = "hydrate")]
         {
             let form = self.form_ref.get()?;
-            check_form(&read_form(&form), self.today, self.max).err()
+            self.categories
+                .with_value(|offered| {
+                    check_category_form(&read_form(&form), offered, self.today, self.max)
+                })
+                .err()
         }
         #[cfg(not(feature = "hydrate"))]
         {
@@ -431,6 +493,10 @@ pub(super) fn read_form(form: &web_sys::HtmlFormElement) -> crate::domain::payme
         bank_kind: get("bank_kind"),
         pay_date: get("pay_date"),
         bill: get("bill"),
+        lines: data
+            .as_ref()
+            .map(super::category_lines::read_lines)
+            .unwrap_or_default(),
     }
 }
 
@@ -580,6 +646,7 @@ pub(super) fn ReviewList(review: ReviewView) -> impl IntoView {
             <div><dt>"Payment Method"</dt><dd>{review.method_label.clone()}</dd></div>
             {review.method_details.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
         </dl>
+        <PaidLines lines=review.lines/>
     }
 }
 

@@ -8,6 +8,7 @@ mod biller_profile;
 mod bills;
 mod cancel_reverse;
 mod categories;
+mod category_lines;
 mod change_password;
 mod enrolled_user;
 mod fees;

@@ -4,6 +4,7 @@
 use super::Layout;
 use super::approvals::AwaitingApprovalPanel;
 use super::cancel_reverse::CancelReversePanel;
+use super::category_lines::PaidLines;
 use super::status::{StatusBadge, StatusWatch};
 use crate::api::lifecycle::{CancelReverse, DecideRefund};
 use crate::api::payments::load_payment_detail;
@@ -45,6 +46,7 @@ pub fn ThanksPage() -> impl IntoView {
                                     <div><dt>"Receipt sent to"</dt><dd>{d.receipt_email.clone()}</dd></div>
                                     <div><dt>"Status"</dt><dd><StatusBadge status=d.summary.status/></dd></div>
                                 </dl>
+                                <PaidLines lines=d.lines.clone()/>
                                 <a class="btn btn-primary" href=done>"Done"</a>
                             </section>
                         }.into_any()
@@ -129,6 +131,7 @@ fn Detail(
             <div><dt>"Receipt"</dt><dd>{d.receipt_status.clone()}</dd></div>
             {d.notices.iter().map(|(what, status)| view! { <div><dt>{what.clone()}</dt><dd>{status.clone()}</dd></div> }).collect_view()}
         </dl>
+        <PaidLines lines=d.lines.clone()/>
         <p class="notice" role="status">{done}</p>
         {d.awaiting_approval.clone().map(|a| view! { <AwaitingApprovalPanel a decide/> })}
         {d.cancel_reverse.clone().map(|view| view! { <CancelReversePanel reference=s.reference.clone() view action/> })}

@@ -30,26 +30,6 @@ fn fees_form<'a>(version: &'a str, partial_returns_fee: &'a str) -> Vec<(&'stati
     ]
 }
 
-async fn payment(t: &TestDb, reference: &str) -> app::db::payments::PaymentRow {
-    let r = app::domain::payment::Reference::parse(reference).unwrap();
-    t.db.payment_by_reference(r.as_str())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// The fee income of one payment, from the journal.
-async fn fee_income(t: &TestDb, id: i64) -> i64 {
-    support::count(
-        &t.db,
-        &format!(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN credit_book = 'fee_income' THEN amount_cents ELSE -amount_cents END), 0) AS BIGINT) \
-             FROM journal WHERE payment_id = {id} AND (credit_book = 'fee_income' OR debit_book = 'fee_income')"
-        ),
-    )
-    .await
-}
-
 /// Confirm and Make Payment over HTTP, as the page posts them (the
 /// receipt then goes out at once): a card payment; its Reference Number.
 async fn pay_by_card(
@@ -68,10 +48,6 @@ async fn pay_by_card(
     let sealed: String = support::json(r).await.as_str().unwrap().to_string();
     let r = call(c, s, "make_payment", &[("r", &sealed)]).await;
     support::json(r).await.as_str().unwrap().to_string()
-}
-
-async fn no_breaches(t: &TestDb) {
-    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
 }
 
 async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
@@ -94,7 +70,7 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
     );
     // A payment before any fee is saved pays none.
     let plain = support::pay(&s.state, &casey, "100001", "10.00", None).await;
-    assert_eq!(payment(t, &plain).await.fee_cents, 0);
+    assert_eq!(support::payment_row(t, &plain).await.fee_cents, 0);
 
     // Every field checked and named; nothing rounded.
     let mut bad = fees_form("0", "");
@@ -128,13 +104,13 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
     // holds both, as the one authorization took both.
     let before = balance(t, "100003").await;
     let card = pay_by_card(&csr, &s, "100003", "100.00").await;
-    let p = payment(t, &card).await;
+    let p = support::payment_row(t, &card).await;
     assert_eq!(
         (p.amount_cents, p.fee_cents, p.status.as_str()),
         (10_000, 345, "pending")
     );
     assert_eq!(balance(t, "100003").await, before - 10_000);
-    assert_eq!(fee_income(t, p.id).await, 345);
+    assert_eq!(support::income(t, p.id, "fee_income").await, 345);
     assert_eq!(
         support::count(
             &t.db,
@@ -143,7 +119,7 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
         .await,
         10_345
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
     // The receipt shows the fee and the total; so does the payment page.
     let mail = support::wait_for_mail(&s.data_dir.path().join("outbox"), "Fee Amount:", 1).await;
     assert!(mail.contains("Fee Amount:       $3.45"), "{mail}");
@@ -164,12 +140,12 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
     )
     .await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    let p = payment(t, &card).await;
+    let p = support::payment_row(t, &card).await;
     assert_eq!((p.refunded_cents, p.fee_refunded_cents), (1_000, 0));
-    assert_eq!(fee_income(t, p.id).await, 345);
+    assert_eq!(support::income(t, p.id, "fee_income").await, 345);
     // ... settlement captures what is left of both ...
     support::settle(&s).await;
-    let p = payment(t, &card).await;
+    let p = support::payment_row(t, &card).await;
     assert_eq!(p.status, "processed");
     assert_eq!(
         support::count(
@@ -182,9 +158,9 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
     // ... and a Full Reversal gives back the rest and the fee.
     let r = cancel_reverse(&csr, &s, &card, "test-key-fee-0002", "full_reversal", "").await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    let p = payment(t, &card).await;
+    let p = support::payment_row(t, &card).await;
     assert_eq!((p.refunded_cents, p.fee_refunded_cents), (10_000, 345));
-    assert_eq!(fee_income(t, p.id).await, 0);
+    assert_eq!(support::income(t, p.id, "fee_income").await, 0);
     assert_eq!(
         balance(t, "100003").await,
         before,
@@ -199,20 +175,20 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
         "{}",
         history["history"]
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 
     // A bank payment: $1.25. A Void gives all of it back.
     let voided = support::pay(&s.state, &casey, "100004", "40.00", Some("123456789")).await;
-    let p = payment(t, &voided).await;
+    let p = support::payment_row(t, &voided).await;
     assert_eq!(p.fee_cents, 125);
     let r = cancel_reverse(&csr, &s, &voided, "test-key-fee-0003", "void", "").await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    let p = payment(t, &voided).await;
+    let p = support::payment_row(t, &voided).await;
     assert_eq!(
         (p.status.as_str(), p.fee_refunded_cents),
         ("cancelled", 125)
     );
-    assert_eq!(fee_income(t, p.id).await, 0);
+    assert_eq!(support::income(t, p.id, "fee_income").await, 0);
 
     // Sent in a NACHA file, a debit is for the amount and the fee; its
     // return (the sandbox bank returns accounts ending 0001) takes both back.
@@ -222,26 +198,26 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
     let file = run.file.expect("an ACH file");
     assert_eq!(file.debit_total_cents, 6_125);
     support::settle(&s).await;
-    let p = payment(t, &returned).await;
+    let p = support::payment_row(t, &returned).await;
     assert_eq!(p.status, "failed");
-    assert_eq!(fee_income(t, p.id).await, 0);
+    assert_eq!(support::income(t, p.id, "fee_income").await, 0);
     assert_eq!(balance(t, "100006").await, before);
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 
     // With the setting on, a partial refund gives the whole fee back, once.
     let r = call(&admin, &s, "save_fees", &fees_form("1", "on")).await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     let partial = support::pay(&s.state, &casey, "100005", "20.00", None).await;
-    let p = payment(t, &partial).await;
+    let p = support::payment_row(t, &partial).await;
     assert_eq!(p.fee_cents, 109, "0.50 + 2.95% of 20.00");
     for (n, amount) in [(4, "5.00"), (5, "5.00")] {
         let key = format!("test-key-fee-000{n}");
         let r = cancel_reverse(&csr, &s, &partial, &key, "partial_refund", amount).await;
         assert_eq!(r.status(), 200, "{:?}", r.text().await);
     }
-    let p = payment(t, &partial).await;
+    let p = support::payment_row(t, &partial).await;
     assert_eq!((p.refunded_cents, p.fee_refunded_cents), (1_000, 109));
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 
     // Payment History's Fee Amount; Reconciliation still balances with
     // the fees in its bank lines.
@@ -254,7 +230,7 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
     let (st, page) = report(&admin, &s, "reconciliation", &[("date", &day)]).await;
     assert_eq!(st, 200, "{page}");
     assert_eq!(page["verdict"]["ok"], true, "{}", page["verdict"]);
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 /// The two-person threshold counts the fee: a refund of $495 with its
@@ -271,7 +247,7 @@ async fn the_approval_threshold_counts_the_fee(t: &TestDb) {
     let card = support::pay(&s.state, &casey, "100003", "495.00", None).await;
     let r = cancel_reverse(&csr, &s, &card, "test-key-fee-0010", "full_reversal", "").await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
-    let p = payment(t, &card).await;
+    let p = support::payment_row(t, &card).await;
     assert_eq!(
         (p.status.as_str(), p.refunded_cents),
         ("pending", 0),

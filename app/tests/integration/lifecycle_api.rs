@@ -41,10 +41,6 @@ fn key(n: u32) -> String {
     format!("test-key-{n:08}-abcdef")
 }
 
-async fn no_breaches(t: &TestDb) {
-    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
-}
-
 async fn card_refunds_add_up_and_never_exceed_the_payment(t: &TestDb) {
     let (s, c) = signed_in(t, CSR).await;
     let casey = support::staff(&t.db, CSR.0).await;
@@ -135,7 +131,7 @@ async fn card_refunds_add_up_and_never_exceed_the_payment(t: &TestDb) {
         3,
         "the payer hears of each, once"
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 async fn a_pending_card_reversal_voids_it_and_settlement_captures_nothing(t: &TestDb) {
@@ -159,7 +155,7 @@ async fn a_pending_card_reversal_voids_it_and_settlement_captures_nothing(t: &Te
         support::count(&t.db, "SELECT COUNT(*) FROM journal WHERE kind = 'capture'").await,
         0
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
@@ -241,7 +237,7 @@ async fn ach_is_voided_or_sent_in_a_valid_nacha_file(t: &TestDb) {
         support::settle(&s).await.run.is_none(),
         "nothing is sent twice"
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 async fn an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file(t: &TestDb) {
@@ -287,7 +283,7 @@ async fn an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file
         0,
         "no history of a move that did not happen"
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 
     // The next run tries it again, and still leaves it be.
     let again = support::settle(&s).await;
@@ -296,7 +292,7 @@ async fn an_ach_debit_that_cannot_be_decrypted_stays_pending_and_out_of_the_file
         "nothing to send"
     );
     assert_eq!(status_of(t, &sealed_by_another_key).await.0, "pending");
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
@@ -389,7 +385,7 @@ async fn returns_fail_the_payment_and_restore_the_balance(t: &TestDb) {
             .await
             .is_err()
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 async fn a_void_racing_settlement_loses_or_wins_cleanly(t: &TestDb) {
@@ -411,7 +407,7 @@ async fn a_void_racing_settlement_loses_or_wins_cleanly(t: &TestDb) {
             other => panic!("unexpected {other}"),
         }
     }
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 async fn settlement_is_for_administrators(t: &TestDb) {
@@ -568,7 +564,7 @@ async fn a_scheduled_payment_moves_nothing_until_its_date_and_can_be_cancelled(t
             .unwrap()
             .contains("The payment date cannot be in the past.")
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 /// A refund form sent ten times at once (a double click, retries, a second
@@ -593,7 +589,7 @@ async fn identical_refunds_at_once_refund_once(t: &TestDb) {
         support::count(&t.db, "SELECT COUNT(*) FROM payment_actions").await,
         1
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 /// Contention: 50 payments taken at once on one account, then 50 refunds
@@ -615,7 +611,7 @@ async fn fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books(
     });
     let references = futures::future::join_all(pays).await;
     assert_eq!(balance(t, "100020").await, before - 50 * 300);
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 
     let keys: Vec<String> = (0..references.len())
         .map(|i| key(1_000 + i as u32))
@@ -659,7 +655,7 @@ async fn fifty_payments_refunds_and_voids_at_once_on_one_account_keep_the_books(
         before - taken,
         "the balance moved by exactly what was given back"
     );
-    no_breaches(t).await;
+    support::no_breaches(t).await;
 }
 
 on_both_backends!(

@@ -547,7 +547,7 @@ async fn a_payment_left_authorizing_by_a_crash_is_finished_once(t: &TestDb) {
 
 /// A bill of account `number`, straight into the table (bill files are
 /// tested in uploads_api).
-async fn add_bill(t: &TestDb, number: &str, invoice: &str, due_cents: i64) -> String {
+pub(crate) async fn add_bill(t: &TestDb, number: &str, invoice: &str, due_cents: i64) -> String {
     let sql = format!(
         "INSERT INTO bills (account_id, invoice_number, invoice_date, due_date, amount_due_cents, minimum_due_cents, created_at, updated_at) \
          SELECT id, '{invoice}', '2026-11-01', '2026-11-30', {due_cents}, 0, 0, 0 FROM accounts WHERE account_number = '{number}'"

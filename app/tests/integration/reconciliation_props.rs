@@ -15,7 +15,9 @@
 //! and the Settlement report of the day the payments were entered matches
 //! the payments themselves. Each case runs with convenience fees or
 //! without: a flat amount and a percentage per method, and a partial
-//! refund that gives the fee back or not (docs/fees.md).
+//! refund that gives the fee back or not (docs/fees.md). Some payments
+//! pay category lines instead of a bill: part of them on the balance, part
+//! category income (docs/categories.md).
 
 use crate::support::{self, CSR, TestDb};
 use app::db::lifecycle::{ActionResult, NewAction};
@@ -35,6 +37,10 @@ const MINUTE: i64 = 60_000;
 #[derive(Debug, Clone)]
 enum Op {
     PayCard(u32),
+    /// Category lines, by card or (`Some(returned)`) ACH: the water bill
+    /// (Impact Balance) and a donation (category income), split at `share`
+    /// percent.
+    PayLines(u32, u32, Option<bool>),
     /// An ACH debit; `returned` uses an account the sandbox bank returns.
     PayAch(u32, bool),
     /// The simulated clock moves on this many minutes.
@@ -78,6 +84,8 @@ fn fees() -> impl Strategy<Value = FeeSettings> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (100u32..20_000).prop_map(Op::PayCard),
+        2 => ((100u32..20_000), 0u32..=100, proptest::option::of(any::<bool>()))
+            .prop_map(|(c, share, ach)| Op::PayLines(c, share, ach)),
         3 => ((100u32..20_000), any::<bool>()).prop_map(|(c, r)| Op::PayAch(c, r)),
         2 => prop_oneof![1u32..90, 600u32..2_000].prop_map(Op::Wait),
         3 => Just(Op::Settle),
@@ -98,6 +106,8 @@ struct World<'a> {
     keys: u32,
     /// The biller's setting: a partial refund gives the fee back.
     partial_returns_fee: bool,
+    /// The water bill's and the donation's category ids.
+    categories: [i64; 2],
 }
 
 impl World<'_> {
@@ -201,6 +211,27 @@ impl World<'_> {
                 .await;
                 self.payments.push(r);
             }
+            Op::PayLines(c, share, ach) => {
+                let water = c as i64 * share as i64 / 100;
+                let lines = [water, c as i64 - water]
+                    .into_iter()
+                    .zip(self.categories)
+                    .filter(|(cents, _)| *cents > 0)
+                    .map(|(cents, id)| app::domain::category_payment::LinePick {
+                        category_id: id,
+                        checked: true,
+                        quantity: String::new(),
+                        amount: Money::from_cents(cents).plain(),
+                    })
+                    .collect();
+                let (account, bank) = match ach {
+                    None => ("100003", None),
+                    Some(true) => ("100041", Some("5550001")),
+                    Some(false) => ("100041", Some("5559999")),
+                };
+                let r = support::pay_lines(self.state, &self.staff, account, bank, lines).await;
+                self.payments.push(r);
+            }
             Op::Wait(minutes) => self.now += minutes as i64 * MINUTE,
             Op::Settle => {
                 if let Some(at) = self.settle_at(self.now).await {
@@ -227,6 +258,7 @@ impl World<'_> {
                     runs: vec![],
                     keys: self.keys,
                     partial_returns_fee: self.partial_returns_fee,
+                    categories: self.categories,
                 };
                 let (ran, ()) = tokio::join!(settle, me.act(kind, i, cents, act_at));
                 self.keys = me.keys;
@@ -416,6 +448,24 @@ async fn run_sequence(t: &TestDb, fees: FeeSettings, ops: Vec<Op>) {
         .await
         .unwrap();
     }
+    let mut categories = [0; 2];
+    for (i, (code, impact_balance)) in [("WATER", true), ("GIFT", false)].into_iter().enumerate() {
+        support::execute(
+            &t.db,
+            &format!(
+                "INSERT INTO categories (description, charge_code, amount_cents, quantity, impact_balance, \
+                 amount_editable, show_quantity, required, version, created_at, updated_at) \
+                 VALUES ('{code}', '{code}', 0, 1, {impact_balance}, TRUE, FALSE, FALSE, 1, 0, 0)"
+            ),
+        )
+        .await
+        .unwrap();
+        categories[i] = support::count(
+            &t.db,
+            &format!("SELECT id FROM categories WHERE charge_code = '{code}'"),
+        )
+        .await;
+    }
     // Three days ahead at 9 AM, so every payment entered now comes first.
     let ahead = clock::civil_date(app::db::now_ms() + 3 * 86_400_000, TZ);
     let start = clock::day_start_ms(ahead.year, ahead.month, ahead.day, false, TZ) + 540 * MINUTE;
@@ -428,6 +478,7 @@ async fn run_sequence(t: &TestDb, fees: FeeSettings, ops: Vec<Op>) {
         runs: vec![],
         keys: 0,
         partial_returns_fee: fees.partial_refund_returns_fee,
+        categories,
     };
     for op in ops {
         world.run(op).await;
@@ -504,6 +555,8 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
         runs: vec![],
         keys: 0,
         partial_returns_fee: false,
+        // No category payments here.
+        categories: [0; 2],
     };
     let (db, config) = (&t.db, &server.state.config);
     w.run(Op::PayCard(1_000)).await;

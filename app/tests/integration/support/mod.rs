@@ -352,6 +352,33 @@ pub async fn balance(t: &TestDb, account: &str) -> i64 {
         .balance_cents
 }
 
+/// `paydesk check` finds nothing wrong.
+pub async fn no_breaches(t: &TestDb) {
+    assert_eq!(t.db.ledger_breaches().await.unwrap(), Vec::<String>::new());
+}
+
+/// A payment's row, by its Reference Number as shown.
+pub async fn payment_row(t: &TestDb, reference: &str) -> app::db::payments::PaymentRow {
+    let r = app::domain::payment::Reference::parse(reference).unwrap();
+    t.db.payment_by_reference(r.as_str())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// What payment `id` holds in the income `book` (`fee_income`,
+/// `category_income`): its credits less its debits, from the journal.
+pub async fn income(t: &TestDb, id: i64, book: &str) -> i64 {
+    count(
+        &t.db,
+        &format!(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN credit_book = '{book}' THEN amount_cents ELSE -amount_cents END), 0) AS BIGINT) \
+             FROM journal WHERE payment_id = {id} AND (credit_book = '{book}' OR debit_book = '{book}')"
+        ),
+    )
+    .await
+}
+
 /// Takes a payment through the service (Confirm, then Make Payment): a
 /// card when `bank_account` is `None`, else an ACH debit from it.
 pub async fn pay(
@@ -398,8 +425,7 @@ pub async fn pay_toward(
     on: Option<&str>,
     bill: Option<i64>,
 ) -> String {
-    use app::domain::payment::PaymentForm;
-    let mut form = PaymentForm {
+    let form = app::domain::payment::PaymentForm {
         account: account.into(),
         email: "payer@example.com".into(),
         amount: amount.into(),
@@ -407,6 +433,33 @@ pub async fn pay_toward(
         bill: bill.map(|b| b.to_string()).unwrap_or_default(),
         ..Default::default()
     };
+    pay_form(state, who, form, bank_account).await
+}
+
+/// Make Payment of category `lines` (the amount is theirs), today.
+pub async fn pay_lines(
+    state: &AppState,
+    who: &app::domain::staff::StaffUser,
+    account: &str,
+    bank_account: Option<&str>,
+    lines: Vec<app::domain::category_payment::LinePick>,
+) -> String {
+    let form = app::domain::payment::PaymentForm {
+        account: account.into(),
+        email: "payer@example.com".into(),
+        lines,
+        ..Default::default()
+    };
+    pay_form(state, who, form, bank_account).await
+}
+
+/// Confirm and Make Payment of `form`, by card or from `bank_account`.
+async fn pay_form(
+    state: &AppState,
+    who: &app::domain::staff::StaffUser,
+    mut form: app::domain::payment::PaymentForm,
+    bank_account: Option<&str>,
+) -> String {
     match bank_account {
         None => {
             form.method = "card".into();
