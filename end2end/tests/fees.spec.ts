@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { adminOpens, cancelReverse, fillCard, hasJs, openPayment, ownAccount, ready } from "./helpers";
+import { adminOpens, cancelReverse, fillCard, hasJs, openPayment, ownAccount, phone, ready, sendLink } from "./helpers";
 import { axe } from "./console-pages";
 
 // Convenience fees (issue 16, docs/fees.md): an administrator, from the
@@ -7,11 +7,12 @@ import { axe } from "./console-pages";
 // beside its field first); a payment then shows its Fee Amount on Make
 // Payment (worked out as the amount is typed, with JavaScript; the rule in
 // words without), on the review, the Thanks page and the payment's page,
-// and a Full Reversal gives the fee back. The fees are one setting for the
+// and a Full Reversal gives the fee back; a payment link's page on a phone
+// shows the fee as the payer types. The fees are one setting for the
 // whole biller, so these projects run last, one after another
 // (playwright.config.ts), each saving the same values.
 
-test("an administrator sets a card fee, a payment is charged it and a Full Reversal gives it back", async ({ page }, info) => {
+test("an administrator sets a card fee, a payment is charged it and a Full Reversal gives it back", async ({ page, browser }, info) => {
   test.slow();
   await adminOpens(page, info, "Convenience Fees");
 
@@ -73,4 +74,25 @@ test("an administrator sets a card fee, a payment is charged it and a Full Rever
   await cancelReverse(page, info, /Full Reversal/);
   await expect(page.locator("#actions-table")).toContainText("$100.00 + $3.45 fee");
   await expect(page.locator("#payment-fee")).toContainText("(given back $3.45)");
+
+  // A payment link's page shows the fee too, as the payer types on a phone.
+  await page.goto(`/payer-support?by=account&q=${account}`);
+  await expect(page.getByRole("heading", { name: "Accounts Found" })).toBeVisible();
+  await ready(page, info);
+  const token = await sendLink(page, info, account, `fee.${account.toLowerCase()}@example.com`);
+  const payer = await phone(browser, info);
+  await payer.goto(`/p/link/${token}`);
+  await expect(payer.getByRole("heading", { name: "One Time Payment" })).toBeVisible();
+  await ready(payer, info);
+  await payer.getByLabel("Payment Amount").fill("20.00");
+  const onPhone = payer.locator("#fee-preview");
+  if (hasJs(info)) {
+    await expect(onPhone.locator("#fee-amount")).toHaveText("$1.09");
+    await expect(onPhone.locator("#fee-total")).toHaveText("$21.09");
+    await payer.getByRole("radio", { name: "Bank account (ACH)" }).check();
+    await expect(onPhone.locator("#fee-amount")).toHaveText("$1.25");
+  } else {
+    await expect(onPhone).toContainText("Card: $0.50 + 2.95%, at most $25.00. Bank account: $1.25.");
+  }
+  await axe(payer, info, "payment link with a fee");
 });

@@ -238,3 +238,20 @@ export async function phone(browser: Browser, info: TestInfo): Promise<Page> {
   });
   return context.newPage();
 }
+
+/** A payment link's token in a message. */
+export const TOKEN = /\/p\/link\/([0-9]+\.[0-9a-f]{64})/;
+
+/** Send Payment Link by email to `to`, from Accounts Found; the token mailed. */
+export async function sendLink(page: Page, info: TestInfo, account: string, to: string): Promise<string> {
+  await page.getByRole("link", { name: `Send Payment Link for account ${account}` }).click();
+  await expect(page.getByRole("heading", { name: "Send Payment Link" })).toBeVisible();
+  await ready(page, info);
+  await page.getByRole("radio", { name: "Email" }).check();
+  await page.getByLabel("Email address").fill(to);
+  await page.getByRole("button", { name: "Send Link" }).click();
+  await expect(page.getByRole("heading", { name: `Account ${account}` })).toBeVisible();
+  await expect(page.locator("#payment-links")).toContainText(`Payment link sent by email to ${to}.`);
+  await ready(page, info);
+  return mailTo(to, TOKEN);
+}

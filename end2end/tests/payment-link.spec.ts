@@ -1,12 +1,10 @@
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
-import { CSR, fillCard, hasJs, mailTo, ownAccount, phone, ready, signIn, sql } from "./helpers";
+import { CSR, fillCard, hasJs, ownAccount, phone, ready, sendLink, signIn, sql } from "./helpers";
 import { axe } from "./console-pages";
 
 // Send Payment Link (help center B9): the CSR at a desk or on a tablet
 // (the project's size), the payer on a phone of their own, with or without
 // JavaScript like the project. Each test sends to an account of its own.
-
-const TOKEN = /\/p\/link\/([0-9]+\.[0-9a-f]{64})/;
 
 
 /** The CSR, from the site's root signed out, to Accounts Found for `account`. */
@@ -20,21 +18,6 @@ async function findAccount(page: Page, info: TestInfo, account: string) {
   await expect(page.getByRole("heading", { name: "Accounts Found" })).toBeVisible();
   await ready(page, info);
 }
-
-/** Send Payment Link by email to `to`, from Accounts Found; the token mailed. */
-async function sendLink(page: Page, info: TestInfo, account: string, to: string): Promise<string> {
-  await page.getByRole("link", { name: `Send Payment Link for account ${account}` }).click();
-  await expect(page.getByRole("heading", { name: "Send Payment Link" })).toBeVisible();
-  await ready(page, info);
-  await page.getByRole("radio", { name: "Email" }).check();
-  await page.getByLabel("Email address").fill(to);
-  await page.getByRole("button", { name: "Send Link" }).click();
-  await expect(page.getByRole("heading", { name: `Account ${account}` })).toBeVisible();
-  await expect(page.locator("#payment-links")).toContainText(`Payment link sent by email to ${to}.`);
-  await ready(page, info);
-  return mailTo(to, TOKEN);
-}
-
 
 /** The page fits the phone: nothing scrolls sideways. */
 async function fits(p: Page) {

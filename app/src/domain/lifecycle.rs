@@ -229,6 +229,17 @@ pub enum ActionError {
     Amount(String),
 }
 
+/// The fee `kind` gives back of `fee_left`: all of it with a Void or a Full
+/// Reversal, with a partial refund (or a refund to the bank account) only
+/// when `partial_returns_fee`, the biller's setting, says so.
+pub fn fee_back(kind: ActionKind, fee_left: Money, partial_returns_fee: bool) -> Money {
+    match kind {
+        ActionKind::Void | ActionKind::FullReversal => fee_left,
+        ActionKind::PartialRefund | ActionKind::AchRefund if partial_returns_fee => fee_left,
+        _ => Money::ZERO,
+    }
+}
+
 /// Plans `kind` on a payment in `state`. `amount` is read for refunds of
 /// part of a payment; the other actions take what is left. A Void or a Full
 /// Reversal gives back the fee not yet given back; a partial refund (or a
@@ -247,6 +258,7 @@ pub fn plan(
         });
     }
     let refundable = state.refundable();
+    let fee = fee_back(kind, state.fee_left(), partial_returns_fee);
     // The amount goes back onto the balance, then out of category income
     // (`split_back`); the fee's income goes back the way the amount does.
     let with_fee = |to, amount: Money, from, fee: Money| {
@@ -285,7 +297,7 @@ pub fn plan(
             PaymentStatus::Cancelled,
             state.amount,
             Book::AchClearing,
-            state.fee_left(),
+            fee,
         ),
         ActionKind::FullReversal => {
             // A Pending card was only authorized: the authorization is voided
@@ -294,7 +306,7 @@ pub fn plan(
                 PaymentStatus::Pending => (PaymentStatus::Cancelled, Book::CardClearing),
                 _ => (PaymentStatus::Processed, Book::Bank),
             };
-            with_fee(to, refundable, from, state.fee_left())
+            with_fee(to, refundable, from, fee)
         }
         ActionKind::PartialRefund | ActionKind::AchRefund => {
             let amount = check_refund_amount(amount, refundable)?;
@@ -302,11 +314,6 @@ pub fn plan(
                 (ActionKind::AchRefund, _) => Book::AchClearing,
                 (_, PaymentStatus::Pending) => Book::CardClearing,
                 _ => Book::Bank,
-            };
-            let fee = if partial_returns_fee {
-                state.fee_left()
-            } else {
-                Money::ZERO
             };
             with_fee(state.status, amount, from, fee)
         }

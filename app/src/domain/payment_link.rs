@@ -331,6 +331,10 @@ pub struct LinkPage {
     pub expires_at: String,
     /// The payment made through the link, once it is used.
     pub reference: Option<String>,
+    /// The biller's convenience fees, so the page shows the fee as the
+    /// amount is typed (docs/fees.md).
+    #[serde(default)]
+    pub fees: super::fee::FeeSettings,
 }
 
 /// A link's receipt, for the payer who paid through it.

@@ -176,6 +176,9 @@ pub struct ApprovalView {
     pub account_number: String,
     pub kind: ActionKind,
     pub amount: Money,
+    /// The convenience fee that goes back with it, as things stand.
+    #[serde(default)]
+    pub fee: Money,
     pub payment_amount: Money,
     pub reason: String,
     pub requested_by: String,

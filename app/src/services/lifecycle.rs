@@ -364,10 +364,11 @@ pub async fn awaiting_approvals(
     viewer: &StaffUser,
     tz: &str,
 ) -> Result<Vec<crate::domain::payment_view::ApprovalView>, AppError> {
+    let partial_returns_fee = super::fees::current(db).await?.partial_refund_returns_fee;
     Ok(db
         .awaiting_approvals(None)
         .await?
         .into_iter()
-        .map(|a| super::payments::approval_view(a, viewer, tz))
+        .map(|a| super::payments::approval_view(a, viewer, tz, partial_returns_fee))
         .collect::<Result<_, _>>()?)
 }

@@ -487,6 +487,7 @@ impl PaymentLinks<'_> {
             expires_at: clock::display(row.expires_at, &self.config.timezone),
             reference: paid_reference(&row),
             account_number: String::new(),
+            fees: Default::default(),
         };
         // Only a live link shows the account: one revoked for going to the
         // wrong address, or used, or expired, tells its holder nothing more
@@ -505,6 +506,7 @@ impl PaymentLinks<'_> {
             page.balance = Money::from_cents(a.balance_cents);
             page.email = a.email;
             page.account_number = row.account_number;
+            page.fees = super::fees::current(self.db).await?;
         }
         Ok(page)
     }

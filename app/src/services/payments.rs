@@ -27,7 +27,7 @@ use crate::domain::category_payment::{
     PaymentLine, amount_field, check_category_form, checked_field, quantity_field,
 };
 use crate::domain::entitlements::Entitlement;
-use crate::domain::lifecycle::{ActionKind, ActionReason, return_label};
+use crate::domain::lifecycle::{ActionKind, ActionReason, fee_back, return_label};
 use crate::domain::money::Money;
 use crate::domain::payer_support::display_name;
 use crate::domain::payment::{
@@ -1097,38 +1097,38 @@ impl Payments<'_> {
             })
             .collect();
         let state = row.state()?;
-        let awaiting_approval = self
+        let awaiting = self
             .db
             .awaiting_approvals(Some(row.id))
             .await?
             .into_iter()
-            .next()
-            .map(|a| approval_view(a, viewer, tz))
-            .transpose()?;
+            .next();
         // Only what this viewer may do, and no second refund while one waits.
         let offered: Vec<ActionKind> = state
             .offered()
             .into_iter()
             .filter(|k| viewer.can(Entitlement::for_action(*k)))
-            .filter(|k| {
-                awaiting_approval.is_none() || Entitlement::for_action(*k) != Entitlement::Refunds
-            })
+            .filter(|k| awaiting.is_none() || Entitlement::for_action(*k) != Entitlement::Refunds)
             .collect();
         // The refund setting is read only when there is a panel to say it.
-        let cancel_reverse = if offered.is_empty() {
-            None
+        let partial_returns_fee = if awaiting.is_some() || !offered.is_empty() {
+            super::fees::current(self.db)
+                .await?
+                .partial_refund_returns_fee
         } else {
-            Some(CancelReverseView {
-                offered,
-                refundable: state.refundable(),
-                fee_left: state.fee_left(),
-                partial_returns_fee: super::fees::current(self.db)
-                    .await?
-                    .partial_refund_returns_fee,
-                key: super::lifecycle::new_key(),
-                reasons: ActionReason::ALL.to_vec(),
-            })
+            false
         };
+        let awaiting_approval = awaiting
+            .map(|a| approval_view(a, viewer, tz, partial_returns_fee))
+            .transpose()?;
+        let cancel_reverse = (!offered.is_empty()).then(|| CancelReverseView {
+            offered,
+            refundable: state.refundable(),
+            fee_left: state.fee_left(),
+            partial_returns_fee,
+            key: super::lifecycle::new_key(),
+            reasons: ActionReason::ALL.to_vec(),
+        });
         Ok(PaymentDetail {
             account_name: display_name(
                 a.first_name.as_deref(),
@@ -1154,18 +1154,27 @@ impl Payments<'_> {
 }
 
 /// A waiting refund as `viewer` sees it (the payment page, Approvals).
+/// `partial_returns_fee` is the biller's setting, for the fee going back
+/// with the refund as things stand.
 pub fn approval_view(
     a: crate::db::approvals::ApprovalRow,
     viewer: &StaffUser,
     tz: &str,
+    partial_returns_fee: bool,
 ) -> Result<ApprovalView, crate::domain::UnknownCode> {
     let reason = ActionReason::from_code(&a.reason_code)
         .map_or(a.reason_code.clone(), |r| r.label().to_string());
+    let kind = ActionKind::decode(&a.kind)?;
     Ok(ApprovalView {
         id: a.id,
         reference: Reference::shown(&a.reference),
         account_number: a.account_number,
-        kind: ActionKind::decode(&a.kind)?,
+        kind,
+        fee: fee_back(
+            kind,
+            Money::from_cents(a.fee_left_cents),
+            partial_returns_fee,
+        ),
         amount: Money::from_cents(a.amount_cents),
         payment_amount: Money::from_cents(a.payment_amount_cents),
         reason: match a.reason_text {

@@ -33,7 +33,9 @@ pub fn ApprovalsPage() -> impl IntoView {
                                             <td data-label="Reference Number"><a class="mono" href=crate::routes::payment(&a.reference)>{a.reference.clone()}</a></td>
                                             <td data-label="Account" class="mono">{a.account_number.clone()}</td>
                                             <td data-label="Refund">{a.kind.label()}</td>
-                                            <td data-label="Amount" class="num">{a.amount.to_string()}</td>
+                                            <td data-label="Amount" class="num">{a.amount.to_string()}{
+                                                a.fee.is_positive().then(|| view! { <span class="refund-note">" + "{a.fee.to_string()}" fee"</span> })
+                                            }</td>
                                             <td data-label="Asked by">{a.requested_by.clone()}</td>
                                             <td data-label="Time">{a.requested_at.clone()}</td>
                                         </tr>
@@ -65,8 +67,13 @@ pub fn AwaitingApprovalPanel(a: ApprovalView, decide: ServerAction<DecideRefund>
         <section class="panel awaiting-approval" id="awaiting-approval" aria-labelledby="approval-title">
             <h2 id="approval-title">"Awaiting approval"</h2>
             <p>{format!(
-                "{} of {} asked by {} on {}: {}.",
-                a.kind.label(), a.amount, a.requested_by, a.requested_at, a.reason
+                "{} of {}{} asked by {} on {}: {}.",
+                a.kind.label(),
+                a.amount,
+                if a.fee.is_positive() { format!(" and the {} fee", a.fee) } else { String::new() },
+                a.requested_by,
+                a.requested_at,
+                a.reason
             )}</p>
             <FormAlert message=alert/>
             {if a.can_decide {

@@ -72,9 +72,15 @@ pub(super) fn CategoryLines(
                         let id = format!("pay-{qty}");
                         view! {
                             <div class="field line-field">
-                                <label for=id.clone()>{format!("Quantity (1 to {})", c.quantity)}</label>
+                                <label for=id.clone()>
+                                    {format!("Quantity (1 to {})", c.quantity)}
+                                    <span class="sr-only">{format!(" of {}", c.description)}</span>
+                                </label>
                                 <input id=id.clone() name=name("quantity") inputmode="numeric" size="4"
-                                    value=initial(&qty)
+                                    value=match initial(&qty) {
+                                        typed if typed.is_empty() => "1".to_string(),
+                                        typed => typed,
+                                    }
                                     aria-invalid=move || qty_message.with(Option::is_some).to_string()
                                     aria-describedby=format!("{id}-error")/>
                                 <FieldMessage id=id message=qty_message/>
@@ -90,7 +96,9 @@ pub(super) fn CategoryLines(
                         };
                         view! {
                             <div class="field line-field">
-                                <label for=id.clone()>"Amount"</label>
+                                <label for=id.clone()>
+                                    "Amount"<span class="sr-only">{format!(" for {}", c.description)}</span>
+                                </label>
                                 <div class="affix">
                                     <span aria-hidden="true">"$"</span>
                                     <input id=id.clone() name=name("amount") inputmode="decimal" size="10"

@@ -138,7 +138,12 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
     let method = initial("method");
     let bank_kind = initial("bank_kind");
     let balance = ctx.balance.to_string();
-    let fee = FeeShown::new(form_ref, &ctx);
+    let saved = ctx
+        .saved_methods
+        .iter()
+        .map(|m| (format!("saved:{}", m.id), m.kind))
+        .collect();
+    let fee = FeeShown::new(form_ref, ctx.fees, saved);
     let lines_total = RwSignal::new(None::<String>);
     let on_lines = move |_| checked.follow_lines(lines_total);
     // Once the page is live, for the lines it starts with.
@@ -219,7 +224,7 @@ fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoVie
 /// browser with the server's rule (`FeeSettings::preview`) as the amount
 /// and method change.
 #[derive(Clone, Copy)]
-struct FeeShown {
+pub(super) struct FeeShown {
     shown: RwSignal<Option<(Money, Money)>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     form_ref: NodeRef<leptos::html::Form>,
@@ -228,23 +233,24 @@ struct FeeShown {
 }
 
 impl FeeShown {
-    fn new(form_ref: NodeRef<leptos::html::Form>, ctx: &PayContext) -> Self {
-        let saved = ctx
-            .saved_methods
-            .iter()
-            .map(|m| (format!("saved:{}", m.id), m.kind))
-            .collect();
+    /// For the form `form_ref` under `fees`; `saved` maps each saved
+    /// method's radio value (`saved:12`) to its kind.
+    pub fn new(
+        form_ref: NodeRef<leptos::html::Form>,
+        fees: FeeSettings,
+        saved: Vec<(String, MethodKind)>,
+    ) -> Self {
         let me = FeeShown {
             shown: RwSignal::new(None),
             form_ref,
-            ctx: StoredValue::new((ctx.fees, saved)),
+            ctx: StoredValue::new((fees, saved)),
         };
         // Once the page is live, for the amount it starts with.
         Effect::new(move |_| me.update());
         me
     }
 
-    fn update(self) {
+    pub fn update(self) {
         #[cfg(feature = "hydrate")]
         if let Some(form) = self.form_ref.get() {
             let typed = read_form(&form);
@@ -264,7 +270,7 @@ impl FeeShown {
 /// Fee Amount and Total beside the Payment Amount. Before the page is live
 /// (or without JavaScript), the rules; the review shows the fee then.
 #[component]
-fn FeePreview(fees: FeeSettings, fee: FeeShown) -> impl IntoView {
+pub(super) fn FeePreview(fees: FeeSettings, fee: FeeShown) -> impl IntoView {
     let rules = fees.describe();
     view! {
         <div class="fee-preview" id="fee-preview" aria-live="polite">

@@ -5,8 +5,8 @@
 
 use super::forms::{FormAlert, TextField, field_errors, form_message};
 use super::make_payment::{
-    AccountCard, BankFields, CardFields, CheckedPaymentForm, Field, Message, PayDateField,
-    ReviewList, payment_alert, starting_values,
+    AccountCard, BankFields, CardFields, CheckedPaymentForm, FeePreview, FeeShown, Field, Message,
+    PayDateField, ReviewList, payment_alert, starting_values,
 };
 use crate::api::payment_links::{
     PLinkConfirm, PLinkPay, POneTime, p_link_page, p_link_receipt, p_link_review,
@@ -174,6 +174,7 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
     // scheduled for a later date (help center P6); a link sent by a CSR
     // pays today.
     let may_schedule = page.one_time;
+    let fee = FeeShown::new(form_ref, page.fees, Vec::new());
     let initial = starting_values(field_errors(action.value().get_untracked()), kept, defaults);
     let method = initial("method");
     view! {
@@ -188,7 +189,7 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
             <input type="hidden" name="token" value=token/>
             <input type="hidden" name="form[account]" value=page.account_number.clone()/>
             <FormAlert message=alert/>
-            <div class="payment-fields" on:input=move |_| checked.on_input()>
+            <div class="payment-fields" on:input=move |_| { checked.on_input(); fee.update(); }>
                 <Field label="Email for the receipt" name="email" value=initial("email") errors autocomplete="email" inputmode="email"/>
                 <Field
                     label="Payment Amount"
@@ -199,6 +200,7 @@ fn LinkPayForm(page: LinkPage, kept: Vec<(String, String)>, token: String) -> im
                     prefix="$"
                     hint=format!("Current balance {}. At most {} per payment.", page.balance, page.max_payment)
                 />
+                {page.fees.any().then(|| view! { <FeePreview fees=page.fees fee/> })}
                 {may_schedule.then(|| view! { <PayDateField value=initial("pay_date") errors/> })}
                 <fieldset class="methods">
                     <legend>"Payment Method"</legend>

@@ -87,6 +87,12 @@ async fn administrators_set_the_fees_and_payments_are_charged_them(t: &TestDb) {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let saved: serde_json::Value = support::json(call(&admin, &s, "load_fees", &[]).await).await;
     assert_eq!(saved["version"], 1);
+    // A payment link's page has them, to show the fee as the payer types.
+    let token = support::send_link_by_email(&csr, &s, "100003", "pat@example.com", 1).await;
+    let page =
+        support::json(call(&support::client(), &s, "p_link_page", &[("token", &token)]).await)
+            .await;
+    assert_eq!(page["fees"]["card"]["rate_bp"], 295);
     assert_eq!(saved["card"]["rate_bp"], 295);
     assert_eq!(saved["partial_refund_returns_fee"], false);
     assert_eq!(
@@ -261,6 +267,15 @@ async fn the_approval_threshold_counts_the_fee(t: &TestDb) {
         .await,
         1
     );
+    // Approvals and the payment's page say the fee goes back with it.
+    let waiting = support::json(call(&admin, &s, "load_approvals", &[]).await).await;
+    assert_eq!(
+        (waiting[0]["amount"].as_i64(), waiting[0]["fee"].as_i64()),
+        (Some(49_500), Some(1_500))
+    );
+    let detail =
+        support::json(call(&csr, &s, "load_payment_detail", &[("reference", &card)]).await).await;
+    assert_eq!(detail["awaiting_approval"]["fee"], 1_500);
 }
 
 on_both_backends!(
