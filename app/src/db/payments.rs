@@ -72,7 +72,7 @@ macro_rules! insert_payments {
             let lines: Vec<$crate::db::payments::LineRow> = list
                 .iter()
                 .zip(&out)
-                .flat_map(|(p, id)| $crate::db::payments::line_rows(*id, &p.lines))
+                .flat_map(|(p, id)| $crate::db::payments::line_rows(*id, &p.category.lines))
                 .collect();
             $crate::db::insert_rows!(
                 $tx,
@@ -187,7 +187,7 @@ pub struct NewPayment {
     /// The convenience fee on top of the amount, from the sealed review.
     pub fee_cents: i64,
     /// The category lines paid (Make Payment's C2), copied as they were.
-    pub lines: Vec<PaymentLine>,
+    pub category: CategoryPayment,
     pub method_kind: &'static str,
     pub method_label: String,
     pub method: MethodColumns,
@@ -249,7 +249,7 @@ impl NewPayment {
             },
             self.plan_id,
             self.fee_cents,
-            CategoryPayment::income_of(&self.lines).cents(),
+            self.category.income_share().cents(),
             m.card_token,
             m.card_brand,
             m.card_last4,

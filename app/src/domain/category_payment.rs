@@ -71,25 +71,16 @@ impl CategoryPayment {
         self.sum(|l| !l.impact_balance)
     }
 
-    /// The category income of lines copied onto a payment.
-    pub fn income_of(lines: &[PaymentLine]) -> Money {
-        sum(lines, |l| !l.impact_balance)
-    }
-
     fn sum(&self, which: impl Fn(&PaymentLine) -> bool) -> Money {
-        sum(&self.lines, which)
+        // Each line is bounded (`price`), so the sum of a page's lines fits.
+        Money::from_cents(
+            self.lines
+                .iter()
+                .filter(|l| which(l))
+                .map(|l| l.total.cents())
+                .sum(),
+        )
     }
-}
-
-fn sum(lines: &[PaymentLine], which: impl Fn(&PaymentLine) -> bool) -> Money {
-    // Each line is bounded (`price`), so the sum of a page's lines fits.
-    Money::from_cents(
-        lines
-            .iter()
-            .filter(|l| which(l))
-            .map(|l| l.total.cents())
-            .sum(),
-    )
 }
 
 /// Make Payment's form with the account's `offered` lines: the lines are

@@ -263,20 +263,7 @@ pub fn plan(
     // (`split_back`); the fee's income goes back the way the amount does.
     let with_fee = |to, amount: Money, from, fee: Money| {
         let (balance, income) = state.split_back(amount);
-        let postings = [
-            (Book::Receivable, balance),
-            (Book::CategoryIncome, income),
-            (Book::FeeIncome, fee),
-        ]
-        .into_iter()
-        .filter(|(_, m)| m.is_positive())
-        .map(|(debit, amount)| Posting {
-            kind: kind.code(),
-            debit,
-            credit: from,
-            amount,
-        })
-        .collect();
+        let postings = give_back(kind.code(), [balance, income, fee], from);
         Plan {
             to,
             amount,
@@ -543,20 +530,29 @@ pub fn ach_credit_posting(amount: Money) -> Posting {
 /// comes back, the category and fee income are undone, the money leaves
 /// the bank.
 pub fn return_postings(state: &PaymentState) -> Vec<Posting> {
-    [
-        (Book::Receivable, state.balance_left()),
-        (Book::CategoryIncome, state.income_left()),
-        (Book::FeeIncome, state.fee_left()),
-    ]
-    .into_iter()
-    .filter(|(_, amount)| amount.is_positive())
-    .map(|(debit, amount)| Posting {
-        kind: "return",
-        debit,
-        credit: Book::Bank,
-        amount,
-    })
-    .collect()
+    give_back(
+        "return",
+        [state.balance_left(), state.income_left(), state.fee_left()],
+        Book::Bank,
+    )
+}
+
+/// The entries that give money back to the payer from `from`: `parts` are
+/// what goes back onto the balance, out of category income and out of fee
+/// income, in that order (the first is the event's own line,
+/// `event_line_key`); a part of nothing has no entry.
+fn give_back(kind: &'static str, parts: [Money; 3], from: Book) -> Vec<Posting> {
+    [Book::Receivable, Book::CategoryIncome, Book::FeeIncome]
+        .into_iter()
+        .zip(parts)
+        .filter(|(_, amount)| amount.is_positive())
+        .map(|(debit, amount)| Posting {
+            kind,
+            debit,
+            credit: from,
+            amount,
+        })
+        .collect()
 }
 
 /// The once key of an event's `i`th journal line, `event` being

@@ -364,10 +364,14 @@ pub async fn awaiting_approvals(
     viewer: &StaffUser,
     tz: &str,
 ) -> Result<Vec<crate::domain::payment_view::ApprovalView>, AppError> {
-    let partial_returns_fee = super::fees::current(db).await?.partial_refund_returns_fee;
-    Ok(db
-        .awaiting_approvals(None)
-        .await?
+    let waiting = db.awaiting_approvals(None).await?;
+    // The refund setting is read only when there is a refund to say it of.
+    let partial_returns_fee = if waiting.is_empty() {
+        false
+    } else {
+        super::fees::current(db).await?.partial_refund_returns_fee
+    };
+    Ok(waiting
         .into_iter()
         .map(|a| super::payments::approval_view(a, viewer, tz, partial_returns_fee))
         .collect::<Result<_, _>>()?)

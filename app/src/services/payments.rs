@@ -24,7 +24,7 @@ use crate::domain::bill_view::BillSummary;
 use crate::domain::card::{CardBrand, Expiry};
 use crate::domain::category::Category;
 use crate::domain::category_payment::{
-    PaymentLine, amount_field, check_category_form, checked_field, quantity_field,
+    CategoryPayment, PaymentLine, amount_field, check_category_form, checked_field, quantity_field,
 };
 use crate::domain::entitlements::Entitlement;
 use crate::domain::lifecycle::{ActionKind, ActionReason, fee_back, return_label};
@@ -714,7 +714,9 @@ impl Payments<'_> {
             account_id: a.id,
             amount_cents: r.amount_cents,
             fee_cents: r.fee_cents,
-            lines: r.lines.clone(),
+            category: CategoryPayment {
+                lines: r.lines.clone(),
+            },
             method_kind,
             method_label: r.method.label(),
             method,

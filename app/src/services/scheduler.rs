@@ -255,7 +255,7 @@ fn plan_payment(
         // the plan without one shown (docs/fees.md).
         fee_cents: 0,
         // Nor category lines: a plan pays toward the balance.
-        lines: Vec::new(),
+        category: Default::default(),
         method_kind: if plan.method_kind == "card" {
             "card"
         } else {

@@ -261,7 +261,7 @@ async fn a_category_payment_pays_its_lines_into_the_right_books(t: &TestDb) {
 
 /// A payment toward a bill pays an amount, not lines (so do payment links
 /// and the payer site, which never read them).
-async fn only_make_payment_offers_the_lines(t: &TestDb) {
+async fn a_payment_toward_a_bill_pays_no_lines(t: &TestDb) {
     let (s, admin) = setup(t, &[]).await;
     let csr = support::signed_in(&s, CSR).await;
     let permit = add_line(&admin, &s, &PERMIT).await;
@@ -295,5 +295,5 @@ async fn only_make_payment_offers_the_lines(t: &TestDb) {
 
 on_both_backends!(
     a_category_payment_pays_its_lines_into_the_right_books,
-    only_make_payment_offers_the_lines
+    a_payment_toward_a_bill_pays_no_lines
 );
