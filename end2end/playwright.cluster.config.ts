@@ -24,6 +24,10 @@ const tablet = { viewport: { width: 768, height: 1024 }, hasTouch: true, javaScr
 export default defineConfig({
   ...base,
   use: { ...base.use, baseURL: `http://${addr}` },
+  // Two servers, haproxy and PostgreSQL share CI's two cores with the
+  // browsers, right after the rest of make test: a page may take longer to
+  // come than on one server, so each wait-for-condition gets more time.
+  expect: { timeout: 15_000 },
   outputDir: "test-results-cluster",
   reporter: [["list"], ["json", { outputFile: "test-results-cluster/cluster.json" }]],
   projects: [

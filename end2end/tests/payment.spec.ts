@@ -109,6 +109,11 @@ test.describe("the account-balance payment", () => {
     await expect(page.getByLabel("Expiry (MM/YY)")).toHaveValue("12/34");
     await expect(page.getByLabel("Card number")).toHaveValue("");
     await expect(page.getByLabel("CVV")).toHaveValue("");
+    // A review that can't be opened (expired, damaged) says so rather than
+    // silently starting the form again.
+    await page.goto(`/pay/${accountFor(info, 2)}?r=not-a-review`);
+    await expect(page.getByRole("heading", { name: "Make Payment" })).toBeVisible();
+    await expect(page.getByRole("alert").filter({ hasText: "could not be brought back" })).toContainText("no longer valid");
   });
 
   test("mistakes are named next to each field, in the browser and on the server", async ({ page }, info) => {

@@ -43,6 +43,29 @@ macro_rules! finish_import {
 }
 pub(crate) use finish_import;
 
+/// The id of a file row's account, inside an import's transaction: a row
+/// naming an account that does not exist is refused (with its line and
+/// column) and `None` comes back.
+macro_rules! row_account {
+    ($tx:ident, $out:ident, $number:expr, $line:expr) => {{
+        let number: &$crate::domain::account::AccountNumber = $number;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
+                .bind(number.as_str())
+                .fetch_optional(&mut *$tx)
+                .await?;
+        if id.is_none() {
+            $out.refuse([$crate::domain::universal_file::RowError {
+                line: $line,
+                column: "account_number".into(),
+                reason: format!("there is no account {number}"),
+            }]);
+        }
+        id
+    }};
+}
+pub(crate) use row_account;
+
 /// The end of the range of strings that start with `prefix`: every such
 /// string sorts below it byte by byte.
 fn prefix_end(prefix: &str) -> String {

@@ -1,6 +1,6 @@
 //! Bills: the bill file's import, Bills Found and Bill Details.
 
-use super::accounts::{ImportMode, ImportOutcome, finish_import};
+use super::accounts::{ImportMode, ImportOutcome, finish_import, row_account};
 use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::audit::AuditEntry;
 use crate::domain::audit_action::AuditAction;
@@ -91,18 +91,7 @@ impl Db {
                 }) {
                     continue;
                 }
-                let account: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
-                        .bind(rec.account_number.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some(account_id) = account else {
-                    let reason = format!("there is no account {}", rec.account_number);
-                    out.refuse(vec![RowError {
-                        line: rec.line,
-                        column: "account_number".into(),
-                        reason,
-                    }]);
+                let Some(account_id) = row_account!(tx, out, &rec.account_number, rec.line) else {
                     continue;
                 };
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {

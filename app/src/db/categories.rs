@@ -1,10 +1,16 @@
-//! Payment categories (Manage Category): each save or delete is one
-//! transaction with its audit row, guarded by the line's version.
+//! Payment categories. Manage Category keeps the lines for all payers
+//! (`account_id` NULL): each save or delete is one transaction with its
+//! audit row, guarded by the line's version. A category file gives an
+//! account lines of its own (help center D4).
 
+use super::accounts::{ImportMode, ImportOutcome, finish_import, row_account};
 use super::audit::{AuditEntry, write_audit};
 use super::{Db, DbError, in_tx, on_pool};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::category::{Category, CategoryOptions, NewCategory};
+use crate::domain::category_file::CategoryRecord;
 use crate::domain::money::Money;
+use crate::domain::universal_file::RowError;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Row {
@@ -42,6 +48,9 @@ impl From<Row> for Category {
 const COLUMNS: &str = "id, description, charge_code, amount_cents, quantity, impact_balance, \
     amount_editable, show_quantity, required, version";
 
+/// Required lines first, then by description.
+const ORDER: &str = "ORDER BY required DESC, description, id";
+
 /// Binds a line's eight columns, in the order both writes list them.
 macro_rules! bind_line {
     ($query:expr, $c:expr) => {{
@@ -69,18 +78,115 @@ pub enum CategoryWrite {
 }
 
 impl Db {
-    /// Every line, required ones first, then by description.
+    /// Every line for all payers (Manage Category's), required ones
+    /// first, then by description.
     pub async fn categories(&self) -> Result<Vec<Category>, DbError> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM categories ORDER BY required DESC, description, id");
+        let sql = format!("SELECT {COLUMNS} FROM categories WHERE account_id IS NULL {ORDER}");
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
             .fetch_all(pool)
             .await)?;
         Ok(rows.into_iter().map(Category::from).collect())
     }
 
+    /// The lines one account is offered: its own (from a category file),
+    /// and the all-payers lines whose charge code none of its own has.
+    pub async fn categories_for_account(&self, account_id: i64) -> Result<Vec<Category>, DbError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM categories c WHERE c.account_id = $1 \
+             OR (c.account_id IS NULL AND NOT EXISTS (SELECT 1 FROM categories o \
+                 WHERE o.account_id = $1 AND o.charge_code = c.charge_code)) {ORDER}"
+        );
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
+            .bind(account_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(Category::from).collect())
+    }
+
+    /// Only an account's own lines (its page lists them).
+    pub async fn own_categories(&self, account_id: i64) -> Result<Vec<Category>, DbError> {
+        let sql = format!("SELECT {COLUMNS} FROM categories WHERE account_id = $1 {ORDER}");
+        let rows = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
+            .bind(account_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(Category::from).collect())
+    }
+
+    /// A category file: each account named gets exactly the lines its
+    /// valid rows list (its old ones go when its first valid row is
+    /// applied). `created` counts the lines written, `updated` the
+    /// accounts (the upload's "Accounts Updated").
+    pub async fn import_categories<I>(
+        &self,
+        rows: I,
+        mode: ImportMode,
+        source: &str,
+        actor: Option<&str>,
+    ) -> Result<ImportOutcome, DbError>
+    where
+        I: Iterator<Item = Result<CategoryRecord, Vec<RowError>>>,
+    {
+        let now = super::now_ms();
+        let mut out = ImportOutcome::default();
+        let mut seen = std::collections::HashMap::<(String, String), u64>::new();
+        let mut replaced = std::collections::HashSet::<i64>::new();
+        in_tx!(self, |tx| {
+            for item in rows {
+                let Some(rec) = out.take(item) else { continue };
+                let code = rec.item.as_ref().map(|c| c.charge_code.clone());
+                let key = (
+                    rec.account_number.as_str().to_string(),
+                    code.clone().unwrap_or_default(),
+                );
+                if out.repeated(&mut seen, key, rec.line, "charge_code", || match &code {
+                    Some(code) => format!("line {code} for account {}", rec.account_number),
+                    None => format!("the clearing row for account {}", rec.account_number),
+                }) {
+                    continue;
+                }
+                let Some(account_id) = row_account!(tx, out, &rec.account_number, rec.line) else {
+                    continue;
+                };
+                if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
+                    continue;
+                }
+                if replaced.insert(account_id) {
+                    sqlx::query("DELETE FROM categories WHERE account_id = $1")
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    out.updated += 1;
+                }
+                let Some(c) = &rec.item else { continue };
+                let insert = sqlx::query(
+                    "INSERT INTO categories (description, charge_code, amount_cents, quantity, \
+                     impact_balance, amount_editable, show_quantity, required, created_at, updated_at, \
+                     account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+                );
+                bind_line!(insert, c)
+                    .bind(now)
+                    .bind(account_id)
+                    .execute(&mut *tx)
+                    .await?;
+                out.created += 1;
+            }
+            finish_import!(
+                tx,
+                mode,
+                out,
+                AuditEntry {
+                    actor_login: actor,
+                    object: Some(source),
+                    ..AuditEntry::new(now, AuditAction::UploadCategories)
+                }
+            );
+        });
+        Ok(out)
+    }
+
     pub async fn category(&self, id: i64) -> Result<Option<Category>, DbError> {
-        let sql = format!("SELECT {COLUMNS} FROM categories WHERE id = $1");
+        let sql = format!("SELECT {COLUMNS} FROM categories WHERE id = $1 AND account_id IS NULL");
         let row = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
             .bind(id)
             .fetch_optional(pool)
@@ -137,7 +243,7 @@ impl Db {
                 "UPDATE categories SET description = $1, charge_code = $2, amount_cents = $3, \
                  quantity = $4, impact_balance = $5, amount_editable = $6, show_quantity = $7, \
                  required = $8, updated_at = $9, version = version + 1 \
-                 WHERE id = $10 AND version = $11",
+                 WHERE id = $10 AND version = $11 AND account_id IS NULL",
             );
             let n = bind_line!(update, c)
                 .bind(audit.at)
@@ -168,12 +274,14 @@ impl Db {
         audit: &AuditEntry<'_>,
     ) -> Result<CategoryWrite, DbError> {
         let done = in_tx!(self, |tx| {
-            let n = sqlx::query("DELETE FROM categories WHERE id = $1 AND version = $2")
-                .bind(id)
-                .bind(version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n = sqlx::query(
+                "DELETE FROM categories WHERE id = $1 AND version = $2 AND account_id IS NULL",
+            )
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if n != 1 {
                 return Ok(CategoryWrite::Stale);
             }

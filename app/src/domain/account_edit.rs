@@ -202,6 +202,9 @@ pub struct AccountDetail {
     /// Adjust Balance is offered (the viewer holds the entitlement), with a
     /// fresh key.
     pub adjust_key: Option<String>,
+    /// The payer's own category lines, from a category file (help center
+    /// D4).
+    pub own_categories: Vec<super::category::Category>,
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ coded_enum!(
         UploadAbandon => "upload.abandon", "File abandoned",
         UploadAccounts => "upload.accounts", "Accounts file applied",
         UploadBills => "upload.bills", "Bill file applied",
+        UploadCategories => "upload.categories", "Category file applied",
         SettlementRun => "settlement.run", "Settlement run",
         AchDownload => "settlement.ach_download", "NACHA file downloaded",
         AchReturns => "ach.returns", "ACH returns read",

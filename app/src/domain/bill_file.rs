@@ -5,7 +5,7 @@
 use super::account::AccountNumber;
 use super::money::Money;
 use super::payment::parse_iso_date;
-use super::universal_file::{RowError, index_columns};
+use super::universal_file::{Columns, RowError};
 
 pub const COLUMNS: &[&str] = &[
     "account_number",
@@ -38,20 +38,17 @@ pub struct BillRecord {
 /// Where each column sits in this file's header.
 #[derive(Debug, Clone)]
 pub struct BillHeader {
-    index: [Option<usize>; 7],
+    columns: Columns<7>,
 }
 
 impl BillHeader {
     /// Columns in any order; an unknown, repeated or missing one rejects the file.
     pub fn parse(fields: &[&str]) -> Result<BillHeader, Vec<RowError>> {
-        index_columns(fields, COLUMNS, REQUIRED).map(|index| BillHeader { index })
+        Columns::parse(fields, COLUMNS, REQUIRED).map(|columns| BillHeader { columns })
     }
 
     fn get<'r>(&self, col: usize, fields: &'r [&'r str]) -> &'r str {
-        self.index[col]
-            .and_then(|i| fields.get(i))
-            .map(|s| s.trim())
-            .unwrap_or("")
+        self.columns.get(col, fields)
     }
 
     /// Checks one data row (`line` is its line in the file). Whether the
@@ -65,12 +62,8 @@ impl BillHeader {
                 reason,
             })
         };
-        let expected = self.index.iter().flatten().count();
-        if fields.len() != expected {
-            add(
-                "*",
-                format!("has {} fields; the header has {}", fields.len(), expected),
-            );
+        if let Some(reason) = self.columns.width_error(fields) {
+            add("*", reason);
         }
         let account_number = AccountNumber::parse(self.get(0, fields))
             .map_err(|e| add("account_number", e.to_string()))

@@ -4,6 +4,7 @@
 //! size streams. Shared by imports and the parser fuzz targets.
 
 use super::bill_file::{BillHeader, BillRecord};
+use super::category_file::{CategoryHeader, CategoryRecord};
 use super::universal_file::{AccountRecord, Header, RowError};
 use std::collections::VecDeque;
 use std::io::Read;
@@ -16,25 +17,36 @@ pub type Refused = Vec<RowError>;
 pub fn universal_rows<R: Read>(
     input: R,
 ) -> Result<impl Iterator<Item = Result<AccountRecord, Vec<RowError>>>, Refused> {
-    let (header, records, mut lines) = open(input)?;
-    let h = Header::parse(&header.iter().map(String::as_str).collect::<Vec<_>>())?;
-    Ok(records.map(move |r| {
-        lines
-            .numbered(r)
-            .and_then(|(line, rec)| h.record(line, &rec.iter().collect::<Vec<_>>()))
-    }))
+    rows(input, Header::parse, Header::record)
 }
 
 /// The data rows of a bill file.
 pub fn bill_rows<R: Read>(
     input: R,
 ) -> Result<impl Iterator<Item = Result<BillRecord, Vec<RowError>>>, Refused> {
+    rows(input, BillHeader::parse, BillHeader::record)
+}
+
+/// The data rows of a category file.
+pub fn category_rows<R: Read>(
+    input: R,
+) -> Result<impl Iterator<Item = Result<CategoryRecord, Vec<RowError>>>, Refused> {
+    rows(input, CategoryHeader::parse, CategoryHeader::record)
+}
+
+/// A file's header read by `parse`, then each data row checked by `record`
+/// with its line number.
+fn rows<R: Read, H, T>(
+    input: R,
+    parse: impl FnOnce(&[&str]) -> Result<H, Refused>,
+    record: impl Fn(&H, u64, &[&str]) -> Result<T, Vec<RowError>>,
+) -> Result<impl Iterator<Item = Result<T, Vec<RowError>>>, Refused> {
     let (header, records, mut lines) = open(input)?;
-    let h = BillHeader::parse(&header.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let h = parse(&header.iter().map(String::as_str).collect::<Vec<_>>())?;
     Ok(records.map(move |r| {
         lines
             .numbered(r)
-            .and_then(|(line, rec)| h.record(line, &rec.iter().collect::<Vec<_>>()))
+            .and_then(|(line, rec)| record(&h, line, &rec.iter().collect::<Vec<_>>()))
     }))
 }
 

@@ -47,6 +47,7 @@ pub mod biller_profile;
 pub mod calendar;
 pub mod card;
 pub mod category;
+pub mod category_file;
 pub mod category_payment;
 pub mod charts;
 pub mod email;

@@ -41,7 +41,7 @@ impl fmt::Display for RowError {
 /// Where each known column sits in this file's header.
 #[derive(Debug, Clone)]
 pub struct Header {
-    index: [Option<usize>; 9],
+    columns: Columns<9>,
 }
 
 /// One valid row, ready to create or update an account.
@@ -67,14 +67,11 @@ impl Header {
     /// Columns may come in any order; an unknown or repeated column, or a
     /// missing `account_number`, rejects the whole file.
     pub fn parse(fields: &[&str]) -> Result<Header, Vec<RowError>> {
-        index_columns(fields, COLUMNS, 1).map(|index| Header { index })
+        Columns::parse(fields, COLUMNS, 1).map(|columns| Header { columns })
     }
 
     fn get<'r>(&self, col: usize, fields: &'r [&'r str]) -> &'r str {
-        self.index[col]
-            .and_then(|i| fields.get(i))
-            .map(|s| s.trim())
-            .unwrap_or("")
+        self.columns.get(col, fields)
     }
 
     /// Checks one data row. `line` is its line number in the file.
@@ -83,12 +80,8 @@ impl Header {
             line,
             list: Vec::new(),
         };
-        let expected = self.index.iter().flatten().count();
-        if fields.len() != expected {
-            errs.add(
-                "*",
-                format!("has {} fields; the header has {}", fields.len(), expected),
-            );
+        if let Some(reason) = self.columns.width_error(fields) {
+            errs.add("*", reason);
         }
         let account_number = AccountNumber::parse(self.get(0, fields))
             .map_err(|e| errs.add("account_number", e.to_string()))
@@ -213,41 +206,67 @@ fn header_error(column: &str, reason: &str) -> RowError {
     }
 }
 
-/// Where each of `columns` sits in a CSV header. Columns may come in any
-/// order (a byte-order mark and case are ignored); an unknown or repeated
-/// column, or a missing one of the first `required`, rejects the file.
-pub(crate) fn index_columns<const N: usize>(
-    fields: &[&str],
-    columns: &[&str],
-    required: usize,
-) -> Result<[Option<usize>; N], Vec<RowError>> {
-    let mut index = [None; N];
-    let mut errors = Vec::new();
-    for (pos, raw) in fields.iter().enumerate() {
-        let name = raw
-            .trim()
-            .trim_start_matches('\u{feff}')
-            .to_ascii_lowercase();
-        match columns.iter().position(|c| *c == name) {
-            Some(i) if index[i].is_some() => {
-                errors.push(header_error(&name, "appears twice in the header"))
+/// Where each of a file's `N` known columns sits in its header, and a
+/// row's cells read through it. Shared by the universal, bill and category
+/// files.
+#[derive(Debug, Clone)]
+pub(crate) struct Columns<const N: usize> {
+    index: [Option<usize>; N],
+}
+
+impl<const N: usize> Columns<N> {
+    /// Columns may come in any order (a byte-order mark and case are
+    /// ignored); an unknown or repeated column, or a missing one of the
+    /// first `required`, rejects the file.
+    pub(crate) fn parse(
+        fields: &[&str],
+        columns: &[&str],
+        required: usize,
+    ) -> Result<Columns<N>, Vec<RowError>> {
+        let mut index = [None; N];
+        let mut errors = Vec::new();
+        for (pos, raw) in fields.iter().enumerate() {
+            let name = raw
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase();
+            match columns.iter().position(|c| *c == name) {
+                Some(i) if index[i].is_some() => {
+                    errors.push(header_error(&name, "appears twice in the header"))
+                }
+                Some(i) => index[i] = Some(pos),
+                None => errors.push(header_error(
+                    raw.trim(),
+                    &format!("is not a known column (known: {})", columns.join(", ")),
+                )),
             }
-            Some(i) => index[i] = Some(pos),
-            None => errors.push(header_error(
-                raw.trim(),
-                &format!("is not a known column (known: {})", columns.join(", ")),
-            )),
+        }
+        for (i, col) in columns.iter().enumerate().take(required) {
+            if index[i].is_none() {
+                errors.push(header_error(col, "is required in the header"));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Columns { index })
+        } else {
+            Err(errors)
         }
     }
-    for (i, col) in columns.iter().enumerate().take(required) {
-        if index[i].is_none() {
-            errors.push(header_error(col, "is required in the header"));
-        }
+
+    /// Column `col`'s cell of a row, trimmed; blank when the file has no
+    /// such column.
+    pub(crate) fn get<'r>(&self, col: usize, fields: &'r [&'r str]) -> &'r str {
+        self.index[col]
+            .and_then(|i| fields.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
     }
-    if errors.is_empty() {
-        Ok(index)
-    } else {
-        Err(errors)
+
+    /// What is wrong with a row that has more or fewer cells than the header.
+    pub(crate) fn width_error(&self, fields: &[&str]) -> Option<String> {
+        let expected = self.index.iter().flatten().count();
+        (fields.len() != expected)
+            .then(|| format!("has {} fields; the header has {}", fields.len(), expected))
     }
 }
 

@@ -22,7 +22,7 @@ coded_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadSummary {
     pub id: i64,
-    /// "Universal file" or "Bill file".
+    /// "Universal file", "Bill file" or [`CATEGORY_FILE`].
     pub kind: String,
     pub file_name: String,
     pub size: String,
@@ -50,6 +50,21 @@ pub fn human_size(bytes: i64) -> String {
         b if b < 1024 => format!("{b} B"),
         b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
         b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// The label of a category file's kind (`FileKind::Categories`).
+pub const CATEGORY_FILE: &str = "Category file";
+
+/// What an upload's page calls its two counts, before Commit (`waiting`)
+/// and after. A category file writes lines and updates accounts (help
+/// center D4: success is "Accounts Updated").
+pub fn count_labels(kind: &str, waiting: bool) -> (&'static str, &'static str) {
+    match (kind == CATEGORY_FILE, waiting) {
+        (true, true) => ("Lines to write", "Accounts to update"),
+        (true, false) => ("Lines written", "Accounts Updated"),
+        (false, true) => ("To create", "To update"),
+        (false, false) => ("Created", "Updated"),
     }
 }
 

@@ -113,6 +113,7 @@ pub async fn detail(
         balance: Money::from_cents(r.balance_cents),
         history,
         scheduled: db.scheduled_payments(r.id).await?.len() as i64,
+        own_categories: db.own_categories(r.id).await?,
         adjust_key: viewer
             .can(Entitlement::BalanceAdjustments)
             .then(super::lifecycle::new_key),

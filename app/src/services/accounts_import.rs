@@ -1,4 +1,5 @@
-//! Imports a universal file (accounts and balances) or a bill file. The CSV
+//! Imports a universal file (accounts and balances), a bill file or a
+//! category file (lines for one payer). The CSV
 //! streams through the domain checks row by row into one database
 //! transaction.
 
@@ -14,6 +15,7 @@ crate::domain::account::coded_enum!(
     FileKind {
         Accounts => "accounts", "Universal file",
         Bills => "bills", "Bill file",
+        Categories => "categories", "Category file",
     }
 );
 
@@ -74,5 +76,20 @@ pub async fn import_with<R: Read>(
             Ok(rows) => db.import_bills(rows, mode, source, actor).await,
             Err(errors) => refused(errors),
         },
+        FileKind::Categories => match file_rows::category_rows(input) {
+            Ok(rows) => db.import_categories(rows, mode, source, actor).await,
+            Err(errors) => refused(errors),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileKind;
+    use crate::domain::upload_view::CATEGORY_FILE;
+
+    #[test]
+    fn the_upload_page_knows_a_category_file_by_its_label() {
+        assert_eq!(FileKind::Categories.label(), CATEGORY_FILE);
     }
 }

@@ -318,13 +318,15 @@ pub(crate) fn inactive() -> AppError {
 }
 
 impl Payments<'_> {
-    /// The category lines Make Payment offers: the biller's, unless the
-    /// payment is toward a bill (an invoice is paid by its amount).
-    async fn offered(&self, toward_bill: bool) -> Result<Vec<Category>, AppError> {
+    /// The category lines Make Payment offers the account: the biller's,
+    /// with the account's own in place of any of the same charge code
+    /// (help center D4), unless the payment is toward a bill (an invoice
+    /// is paid by its amount).
+    async fn offered(&self, account_id: i64, toward_bill: bool) -> Result<Vec<Category>, AppError> {
         if toward_bill {
             return Ok(Vec::new());
         }
-        Ok(self.db.categories().await?)
+        Ok(self.db.categories_for_account(account_id).await?)
     }
 
     /// The Make Payment page for one account.
@@ -342,7 +344,7 @@ impl Payments<'_> {
             None => None,
         };
         Ok(PayContext {
-            categories: self.offered(bill.is_some()).await?,
+            categories: self.offered(a.id, bill.is_some()).await?,
             bill,
             name: display_name(
                 a.first_name.as_deref(),
@@ -406,7 +408,7 @@ impl Payments<'_> {
         // elsewhere lines posted are not read.
         let mut form = form.clone();
         let offered = match taker {
-            Taker::Staff(_) if bill_id.is_none() => self.offered(false).await?,
+            Taker::Staff(_) if bill_id.is_none() => self.offered(a.id, false).await?,
             _ => {
                 form.lines.clear();
                 Vec::new()

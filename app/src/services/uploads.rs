@@ -20,6 +20,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::uploads::{NewUpload, UploadRow};
 use crate::db::{Db, now_ms};
 use crate::domain::audit_action::AuditAction;
+use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::StaffUser;
 use crate::domain::universal_file::RowError;
 use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary, human_size};
@@ -204,6 +205,18 @@ async fn run(
     Ok(import_with(db, input, kind, mode, name, Some(actor)).await?)
 }
 
+/// A category file sets what payers are charged, so it takes Manage
+/// Category as well as Uploads (the caller checked Uploads).
+fn may_upload(staff: &StaffUser, kind: FileKind) -> Result<(), AppError> {
+    if kind == FileKind::Categories && !staff.can(Entitlement::Categories) {
+        return Err(AppError::field(
+            "file",
+            "A category file needs the Manage Category entitlement.",
+        ));
+    }
+    Ok(())
+}
+
 /// Upload: previews the file that arrived and records the upload. A file
 /// that cannot be read at all is recorded Unprocessed and not kept.
 /// `progress` follows the preview for the page's progress bar.
@@ -218,6 +231,8 @@ pub async fn receive(
     ip: Option<&str>,
     progress: Option<Arc<Progress>>,
 ) -> Result<i64, AppError> {
+    // On an error `incoming` is dropped, and the file with it.
+    may_upload(staff, kind)?;
     let name: String = file_name
         .chars()
         .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
@@ -416,6 +431,7 @@ pub async fn commit(
     progress: Option<Arc<Progress>>,
 ) -> Result<UploadStatus, AppError> {
     let u = waiting(db, id).await?;
+    may_upload(staff, FileKind::decode(&u.kind)?).map_err(|_| AppError::Forbidden)?;
     let object = format!("upload {id}");
     if !db
         .claim_upload(
@@ -478,6 +494,7 @@ pub async fn commit(
         FileKind::Bills => {
             super::scheduler::plan_bills(db, super::clock::today(&config.timezone)).await?;
         }
+        FileKind::Categories => {}
     }
     Ok(UploadStatus::decode(out.status())?)
 }

@@ -193,6 +193,7 @@ fn AccountView(
         </section>
         {d.adjust_key.clone().map(|key| view! { <AdjustPanel number=adjust_number key adjust/> })}
         <super::payment_links::PaymentLinksPanel number=links_number/>
+        <OwnCategories lines=d.own_categories.clone()/>
         <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">"Balance history"</h2>
             {if d.history.is_empty() {
@@ -272,4 +273,40 @@ fn AdjustPanel(number: String, key: String, adjust: ServerAction<AdjustBalance>)
             </ActionForm>
         </section>
     }
+}
+
+/// The payer's own category lines (a category file's, help center D4):
+/// what Make Payment offers this account besides, or instead of, the
+/// lines for all payers.
+#[component]
+fn OwnCategories(lines: Vec<crate::domain::category::Category>) -> impl IntoView {
+    (!lines.is_empty()).then(|| {
+        view! {
+            <section class="panel" aria-labelledby="own-categories-title">
+                <h2 id="own-categories-title">"Categories for this payer"</h2>
+                <p class="muted">"From a category file. Make Payment offers them, in place of any line for all payers with the same charge code."</p>
+                <div class="table-wrap">
+                    <table class="data" id="own-categories">
+                        <caption class="sr-only">"Categories for this payer"</caption>
+                        <thead><tr>
+                            <th scope="col">"Description"</th><th scope="col">"Charge Code"</th>
+                            <th scope="col" class="num">"Amount"</th><th scope="col" class="num">"Quantity"</th>
+                            <th scope="col">"Options"</th>
+                        </tr></thead>
+                        <tbody>
+                            {lines.into_iter().map(|c| view! {
+                                <tr>
+                                    <td data-label="Description">{c.description}</td>
+                                    <td data-label="Charge Code" class="mono">{c.charge_code}</td>
+                                    <td data-label="Amount" class="num">{c.amount.to_string()}</td>
+                                    <td data-label="Quantity" class="num">{c.quantity}</td>
+                                    <td data-label="Options">{c.options.labels().join(", ")}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        }
+    })
 }

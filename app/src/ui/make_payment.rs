@@ -30,13 +30,21 @@ pub fn MakePaymentPage() -> impl IntoView {
     let data = Resource::new(
         move || (account(), query.read().get("r"), query.read().get("bill")),
         |(account, r, bill)| async move {
-            // Back from the review: the form gets its entries again.
-            let kept = match r {
-                Some(r) => review_payment(r)
-                    .await
-                    .map(|v| v.form_values)
-                    .unwrap_or_default(),
-                None => Vec::new(),
+            // Back from the review: the form gets its entries again. A review
+            // that can't be opened any more (expired, another CSR's) is said
+            // so above the form rather than silently losing the entries.
+            let (kept, lost) = match r {
+                Some(r) => match review_payment(r).await {
+                    Ok(v) => (v.form_values, None),
+                    Err(e) => (
+                        Vec::new(),
+                        Some(format!(
+                            "The entries of the review could not be brought back: {}",
+                            super::forms::error_text(&e)
+                        )),
+                    ),
+                },
+                None => (Vec::new(), None),
             };
             let bill = bill.or_else(|| {
                 kept.iter()
@@ -44,7 +52,7 @@ pub fn MakePaymentPage() -> impl IntoView {
                     .map(|(_, v)| v.clone())
             });
             let ctx = load_pay_context(account, bill.and_then(|b| b.parse().ok())).await?;
-            Ok::<_, AppError>((ctx, kept))
+            Ok::<_, AppError>((ctx, kept, lost))
         },
     );
     view! {
@@ -52,7 +60,7 @@ pub fn MakePaymentPage() -> impl IntoView {
         <Layout>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || data.get().map(|r| match r {
-                    Ok((ctx, kept)) => view! { <PaymentFormView ctx kept/> }.into_any(),
+                    Ok((ctx, kept, lost)) => view! { <PaymentFormView ctx kept lost/> }.into_any(),
                     Err(e) => view! { <LoadError error=e/> }.into_any(),
                 })}
             </Suspense>
@@ -102,11 +110,25 @@ fn InvoiceCard(b: crate::domain::bill_view::BillSummary) -> impl IntoView {
 }
 
 #[component]
-fn PaymentFormView(ctx: PayContext, kept: Vec<(String, String)>) -> impl IntoView {
+fn PaymentFormView(
+    ctx: PayContext,
+    kept: Vec<(String, String)>,
+    /// Why Back could not bring the review's entries back, if it couldn't.
+    lost: Option<String>,
+) -> impl IntoView {
     let action = ServerAction::<ConfirmPayment>::new();
     let checked = CheckedPaymentForm::new(action.value().into(), ctx.today, ctx.max_payment)
         .with_categories(ctx.categories.clone());
-    let (form_ref, errors, alert) = (checked.form_ref, checked.errors, checked.alert);
+    let (form_ref, errors) = (checked.form_ref, checked.errors);
+    let alert = Signal::derive(move || {
+        checked.alert.get().or_else(|| {
+            action
+                .value()
+                .with(Option::is_none)
+                .then(|| lost.clone())
+                .flatten()
+        })
+    });
     // Toward a bill, what remains on it; with Required category lines,
     // their total; otherwise the balance.
     let owed = ctx.bill.as_ref().map_or(ctx.balance, |b| b.remaining());

@@ -8,7 +8,9 @@ use super::Layout;
 use super::forms::{FieldMessage, FormAlert, form_error};
 use super::upload_progress::{Phase, ProgressBar, follow};
 use crate::api::uploads::{AbandonUpload, CommitUpload, load_upload, load_uploads};
-use crate::domain::upload_view::{UploadDetail, UploadStatus, UploadSummary, commit_token};
+use crate::domain::upload_view::{
+    UploadDetail, UploadStatus, UploadSummary, commit_token, count_labels,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -67,6 +69,7 @@ pub fn UploadsPage() -> impl IntoView {
                         <select id="upload-kind" name="kind">
                             <option value="accounts">"Universal file (accounts and balances)"</option>
                             <option value="bills">"Bill file (invoices)"</option>
+                            <option value="categories">"Category file (categories for one payer)"</option>
                         </select>
                     </div>
                     <div class="field">
@@ -169,11 +172,7 @@ fn UploadView(
 ) -> impl IntoView {
     let s = d.summary.clone();
     let waiting = s.status == UploadStatus::Previewed;
-    let (to_create, to_update) = if waiting {
-        ("To create", "To update")
-    } else {
-        ("Created", "Updated")
-    };
+    let (to_create, to_update) = count_labels(&s.kind, waiting);
     let busy = move || commit.pending().get() || abandon.pending().get();
     let phase = RwSignal::new(None::<Phase>);
     let committing = Signal::derive(move || commit.pending().get());

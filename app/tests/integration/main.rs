@@ -11,6 +11,7 @@ mod auth_hardening;
 mod biller_profile_api;
 mod business_rules_api;
 mod categories_api;
+mod category_file_api;
 mod category_payments_api;
 mod fees_api;
 mod files_at_rest;

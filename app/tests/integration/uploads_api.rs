@@ -15,7 +15,7 @@ async fn upload(c: &Client, s: &TestServer, file_name: &str, content: &[u8]) -> 
     upload_kind(c, s, "accounts", file_name, content).await
 }
 
-async fn upload_kind(
+pub(crate) async fn upload_kind(
     c: &Client,
     s: &TestServer,
     kind: &str,
@@ -42,7 +42,7 @@ async fn upload_kind(
 }
 
 /// The upload id an upload redirected to.
-fn upload_id(r: &Response) -> String {
+pub(crate) fn upload_id(r: &Response) -> String {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.headers());
     let to = r.headers()[LOCATION].to_str().unwrap().to_string();
     to.strip_prefix("/uploads/")
