@@ -4,7 +4,7 @@
 //! Make Payment then offers the payer its own lines, one of them in place
 //! of the all-payers line with its charge code; Manage Category neither
 //! lists nor edits them; a row with only the account clears them; and the
-//! file needs the Manage Category entitlement.
+//! file needs the Manage Category entitlement, to upload and to commit.
 
 use crate::reports_api::setup;
 use crate::support;
@@ -191,7 +191,10 @@ async fn a_category_file_gives_one_payer_its_own_lines(t: &TestDb) {
 
 async fn a_category_file_needs_manage_category(t: &TestDb) {
     let (s, admin) = setup(t, &[]).await;
-    // Manage Category taken from the Administrator role (entitlements are
+    // Previewed while the administrator holds Manage Category...
+    let previewed =
+        upload_id(&upload_kind(&admin, &s, "categories", "lines.csv", FILE.as_bytes()).await);
+    // ...which is then taken from the Administrator role (entitlements are
     // read afresh on every request).
     support::execute(
         &t.db,
@@ -199,6 +202,12 @@ async fn a_category_file_needs_manage_category(t: &TestDb) {
     )
     .await
     .unwrap();
+    let r = call(&admin, &s, "commit_upload", &[("id", &previewed)]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let still = json(call(&admin, &s, "load_upload", &[("id", &previewed)]).await).await;
+    assert_eq!(still["summary"]["status"], "Previewed");
+    assert_eq!(own_lines(t).await, 0, "nothing was applied");
+
     let r = upload_kind(&admin, &s, "categories", "lines.csv", FILE.as_bytes()).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()[LOCATION].to_str().unwrap().to_string();
@@ -208,8 +217,8 @@ async fn a_category_file_needs_manage_category(t: &TestDb) {
     );
     assert_eq!(
         support::count(&t.db, "SELECT COUNT(*) FROM uploads").await,
-        0,
-        "nothing is recorded"
+        1,
+        "nothing more is recorded"
     );
     // A universal file is still this administrator's to upload.
     let universal =
