@@ -81,35 +81,38 @@ impl Db {
     /// Every line for all payers (Manage Category's), required ones
     /// first, then by description.
     pub async fn categories(&self) -> Result<Vec<Category>, DbError> {
-        let sql = format!("SELECT {COLUMNS} FROM categories WHERE account_id IS NULL {ORDER}");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
-            .fetch_all(pool)
-            .await)?;
-        Ok(rows.into_iter().map(Category::from).collect())
+        self.lines("c.account_id IS NULL", None).await
     }
 
     /// The lines one account is offered: its own (from a category file),
     /// and the all-payers lines whose charge code none of its own has.
     pub async fn categories_for_account(&self, account_id: i64) -> Result<Vec<Category>, DbError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM categories c WHERE c.account_id = $1 \
-             OR (c.account_id IS NULL AND NOT EXISTS (SELECT 1 FROM categories o \
-                 WHERE o.account_id = $1 AND o.charge_code = c.charge_code)) {ORDER}"
-        );
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
-            .bind(account_id)
-            .fetch_all(pool)
-            .await)?;
-        Ok(rows.into_iter().map(Category::from).collect())
+        self.lines(
+            "c.account_id = $1 OR (c.account_id IS NULL AND NOT EXISTS (SELECT 1 FROM categories o \
+             WHERE o.account_id = $1 AND o.charge_code = c.charge_code))",
+            Some(account_id),
+        )
+        .await
     }
 
     /// Only an account's own lines (its page lists them).
     pub async fn own_categories(&self, account_id: i64) -> Result<Vec<Category>, DbError> {
-        let sql = format!("SELECT {COLUMNS} FROM categories WHERE account_id = $1 {ORDER}");
-        let rows = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
-            .bind(account_id)
+        self.lines("c.account_id = $1", Some(account_id)).await
+    }
+
+    /// The lines `filter` keeps (it names the account as `$1` when there is
+    /// one), in the lists' order.
+    async fn lines(&self, filter: &str, account_id: Option<i64>) -> Result<Vec<Category>, DbError> {
+        let sql = format!("SELECT {COLUMNS} FROM categories c WHERE {filter} {ORDER}");
+        let rows = on_pool!(self, |pool| {
+            let query = sqlx::query_as::<_, Row>(&sql);
+            match account_id {
+                Some(id) => query.bind(id),
+                None => query,
+            }
             .fetch_all(pool)
-            .await)?;
+            .await
+        })?;
         Ok(rows.into_iter().map(Category::from).collect())
     }
 
