@@ -41,12 +41,14 @@ watch: tools
 	cargo leptos watch
 
 ## test: unit, contract (SQLite + PostgreSQL), HTTP, CLI, fault and browser tests, the browser flows through two servers behind haproxy (PostgreSQL), then each parser's fuzz target for 20 s
+# Each step prints how long it took ("[time] …"), so a slow CI run says
+# where its minutes went.
 test: tools-test
 	@rm -f target/postgres-skipped
-	@$(MAKE) --no-print-directory test-rust
-	@$(MAKE) --no-print-directory test-e2e
-	@$(MAKE) --no-print-directory test-cluster-browser
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
+	@s=$$(date +%s); $(MAKE) --no-print-directory test-rust && echo "[time] test-rust: $$(( $$(date +%s) - s )) s"
+	@s=$$(date +%s); $(MAKE) --no-print-directory test-e2e && echo "[time] test-e2e (with the release build): $$(( $$(date +%s) - s )) s"
+	@s=$$(date +%s); $(MAKE) --no-print-directory test-cluster-browser && echo "[time] test-cluster-browser: $$(( $$(date +%s) - s )) s"
+	@s=$$(date +%s); $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20} && echo "[time] fuzz: $$(( $$(date +%s) - s )) s"
 	@if [ -s target/postgres-skipped ]; then \
 	  echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	  echo "!!  PostgreSQL was NOT reachable: its half of the tests was SKIPPED ($$(wc -l < target/postgres-skipped) tests)."; \

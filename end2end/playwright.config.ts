@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import * as path from "node:path";
 
 // Debian's Chromium: Playwright never downloads a browser here.
 const chromium = {
@@ -16,6 +17,13 @@ const chromium = {
 
 // E2E_ADDR moves the server (scripts/e2e-server.sh) and the tests together.
 const base = process.env.E2E_BASE_URL ?? `http://${process.env.E2E_ADDR ?? "127.0.0.1:3100"}`;
+// The biller-* projects change what the whole biller charges and how it is
+// divided (fees, categories, divisions): another spec's payment would meet
+// them. They get a server and database of their own, so they run beside
+// the other projects instead of after them (CI has two cores and each
+// serial chain keeps only one busy).
+const billerAddr = process.env.E2E_BILLER_ADDR ?? "127.0.0.1:3101";
+const billerTmp = path.join(__dirname, ".tmp-biller");
 const desktop = { viewport: { width: 1280, height: 800 } };
 const tablet = { viewport: { width: 768, height: 1024 }, hasTouch: true };
 
@@ -34,10 +42,10 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop-js", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
-    { name: "desktop-nojs", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
-    { name: "tablet-js", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...tablet, launchOptions: chromium } },
-    { name: "tablet-nojs", testIgnore: /settle|a11y|plans|fees|categor/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "desktop-js", testIgnore: /settle|a11y|plans|fees|categor|divisions/, use: { ...devices["Desktop Chrome"], ...desktop, launchOptions: chromium } },
+    { name: "desktop-nojs", testIgnore: /settle|a11y|plans|fees|categor|divisions/, use: { ...devices["Desktop Chrome"], ...desktop, javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "tablet-js", testIgnore: /settle|a11y|plans|fees|categor|divisions/, use: { ...tablet, launchOptions: chromium } },
+    { name: "tablet-nojs", testIgnore: /settle|a11y|plans|fees|categor|divisions/, use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium } },
     // axe's scans are heavy on the CPU: they run after the flows, so that a
     // page of another spec is never left waiting to hydrate beside them.
     ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name) => ({
@@ -80,29 +88,41 @@ export default defineConfig({
       dependencies: ["settle-desktop-js"],
       use: { ...tablet, javaScriptEnabled: false, launchOptions: chromium },
     },
-    // The convenience fees and the categories are the whole biller's:
-    // another spec's payment would pay the fee one of these saved, or the
-    // Required line one of them added, so they run after everything else,
-    // one after the other, one spec at a time.
+    // The biller's own settings (fees, categories, divisions), on the
+    // second server: one project after another, one spec at a time, since
+    // each spec changes what the next one's payments meet.
     ...(["desktop-js", "desktop-nojs", "tablet-js", "tablet-nojs"] as const).map((name, i, all) => ({
       name: `biller-${name}`,
-      testMatch: /fees|categor/,
+      testMatch: /fees|categor|divisions/,
       fullyParallel: false,
       workers: 1,
-      dependencies: i === 0 ? ["settle-tablet-nojs"] : [`biller-${all[i - 1]}`],
+      dependencies: i === 0 ? [] : [`biller-${all[i - 1]}`],
+      // helpers.ts follows `tmp` to this server's database and outbox.
+      metadata: { tmp: billerTmp },
       use: {
         ...(name.startsWith("desktop") ? { ...devices["Desktop Chrome"], ...desktop } : tablet),
+        baseURL: `http://${billerAddr}`,
         javaScriptEnabled: name.endsWith("-js"),
         launchOptions: chromium,
       },
     })),
   ],
-  webServer: {
-    command: "bash ../scripts/e2e-server.sh",
-    url: `${base}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: "bash ../scripts/e2e-server.sh",
+      url: `${base}/readyz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: `E2E_TMP=${billerTmp} E2E_ADDR=${billerAddr} bash ../scripts/e2e-server.sh`,
+      url: `http://${billerAddr}/readyz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -339,6 +339,19 @@ pub fn categories_saved(id: i64) -> String {
 /// Convenience Fees: the fee rule per method (administrators).
 pub const FEES: &str = "/admin/fees";
 
+/// Divisions: add and rename the biller's divisions (administrators).
+pub const DIVISIONS: &str = "/admin/divisions";
+
+/// Divisions with the Add Division form open.
+pub fn divisions_add() -> String {
+    format!("{DIVISIONS}?add=1")
+}
+
+/// Divisions with division `id`'s Rename form open.
+pub fn division_rename(id: i64) -> String {
+    format!("{DIVISIONS}?rename={id}")
+}
+
 /// The payer site's Customer Service: the biller's support contacts.
 pub const PAYER_CUSTOMER_SERVICE: &str = "/p/customer-service";
 
@@ -437,6 +450,8 @@ pub fn page_entitlement(path: &str) -> Option<crate::domain::entitlements::Entit
         Some(Entitlement::Categories)
     } else if under(FEES) {
         Some(Entitlement::Fees)
+    } else if under(DIVISIONS) {
+        Some(Entitlement::Divisions)
     } else if under(AUDIT_REPORT) || path == AUDIT_CSV {
         Some(Entitlement::AuditReport)
     } else if under(REPORTS) {
@@ -558,6 +573,7 @@ mod tests {
             role: Role::Csr,
             must_change_password: false,
             entitlements: Entitlement::default_for(Role::Csr),
+            divisions: Default::default(),
         };
         assert_eq!(home_for(&user), HOME, "CSRs have Reports by default");
         user.entitlements = [Entitlement::OnBehalfPayments].into_iter().collect();
@@ -613,6 +629,10 @@ mod tests {
             Some(Entitlement::Categories)
         );
         assert_eq!(page_entitlement("/admin/fees"), Some(Entitlement::Fees));
+        assert_eq!(
+            page_entitlement("/admin/divisions"),
+            Some(Entitlement::Divisions)
+        );
         assert_eq!(page_entitlement("/payer-support"), None);
         assert_eq!(page_entitlement("/payments/K7M4-Q92X"), None);
     }

@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -6,14 +6,36 @@ import * as path from "node:path";
 const root = path.resolve(__dirname, "..", "..");
 /** The server's scratch folder (scripts/e2e-server.sh: E2E_TMP). */
 export const tmpDir = process.env.E2E_TMP ?? path.join(root, "end2end", ".tmp");
-export const dbFile = path.join(tmpDir, "e2e.db");
-/** The test server's database: the SQLite file, or the cluster's
- * PostgreSQL database (playwright.cluster.config.ts). */
-const databaseUrl = process.env.E2E_DATABASE_URL ?? `sqlite://${dbFile}`;
-/** Each server's data folder: one, or each of the cluster's. */
-const dataDirs = (process.env.E2E_DATA_DIRS ?? path.join(tmpDir, "data")).split(",");
-const dataDir = dataDirs[0];
 const bin = path.join(root, "target", "release", "paydesk");
+
+/** The scratch folder of the server this test's project talks to: the
+ * biller-* projects have a server of their own (playwright.config.ts,
+ * `metadata.tmp`); every other project uses E2E_TMP's. */
+function serverTmp(): string {
+  let own: unknown;
+  try {
+    own = test.info().project.metadata?.tmp;
+  } catch {
+    // Outside a test (a spec's top level): the default server.
+  }
+  return typeof own === "string" ? own : tmpDir;
+}
+
+/** The SQLite file of this test's server. */
+function dbFile(): string {
+  return path.join(serverTmp(), "e2e.db");
+}
+
+/** This test's server's database: its SQLite file, or the cluster's
+ * PostgreSQL database (playwright.cluster.config.ts). */
+function databaseUrl(): string {
+  return process.env.E2E_DATABASE_URL ?? `sqlite://${dbFile()}`;
+}
+
+/** Each data folder of this test's server: one, or each of the cluster's. */
+function dataDirs(): string[] {
+  return (process.env.E2E_DATA_DIRS ?? path.join(serverTmp(), "data")).split(",");
+}
 
 export const CSR = { login: "csr", password: "paydesk-csr-demo-1" };
 export const ADMIN = { login: "admin", password: "paydesk-admin-demo" };
@@ -58,7 +80,7 @@ export function newUser(info: TestInfo, role: "csr" | "admin" = "csr") {
   const password = `pw-${login}-secret`;
   execFileSync(bin, ["user", "add", "--login", login, "--email", `${login}@example.com`, "--role", role, "--password-file", "-"], {
     input: password,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, DATABASE_URL: databaseUrl() },
   });
   return { login: login.toLowerCase(), password };
 }
@@ -78,7 +100,7 @@ export async function adminOpens(page: Page, info: TestInfo, link: string) {
 
 /** Every email in the servers' outboxes (whichever server sent it). */
 function outbox(): string[] {
-  return dataDirs
+  return dataDirs()
     .map((d) => path.join(d, "outbox"))
     .filter((dir) => fs.existsSync(dir))
     .flatMap((dir) => fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")));
@@ -109,7 +131,7 @@ export async function mailTo(to: string, pattern: RegExp): Promise<string> {
 /** `paydesk settle` against the test server's database and data folder
  * (its key decrypts the bank accounts for the NACHA file). */
 export function settle() {
-  execFileSync(bin, ["settle"], { env: { ...process.env, DATABASE_URL: databaseUrl, PAYDESK_DATA_DIR: dataDir } });
+  execFileSync(bin, ["settle"], { env: { ...process.env, DATABASE_URL: databaseUrl(), PAYDESK_DATA_DIR: dataDirs()[0] } });
 }
 
 /** Signs in and opens Make Payment for `account`. */
@@ -170,10 +192,11 @@ export async function cancelReverse(page: Page, info: TestInfo, action: RegExp, 
 
 /** Runs SQL against the test server's database, as an operator would. */
 export function sql(statement: string) {
-  if (databaseUrl.startsWith("postgres")) {
-    execFileSync("psql", ["-qX", "-v", "ON_ERROR_STOP=1", databaseUrl, "-c", statement]);
+  const url = databaseUrl();
+  if (url.startsWith("postgres")) {
+    execFileSync("psql", ["-qX", "-v", "ON_ERROR_STOP=1", url, "-c", statement]);
   } else {
-    execFileSync("sqlite3", ["-cmd", ".timeout 5000", dbFile, statement]);
+    execFileSync("sqlite3", ["-cmd", ".timeout 5000", dbFile(), statement]);
   }
 }
 
@@ -206,7 +229,7 @@ export function ownPayer(info: TestInfo, tag: string): { account: string; user: 
  * the scheduler's pass for that day, with no waiting for the real one. */
 export function runPlans(today: string): string {
   return execFileSync(bin, ["run-plans", "--today", today], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PAYDESK_DATA_DIR: dataDir },
+    env: { ...process.env, DATABASE_URL: databaseUrl(), PAYDESK_DATA_DIR: dataDirs()[0] },
   }).toString();
 }
 

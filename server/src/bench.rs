@@ -546,7 +546,10 @@ async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
                 "user" => db.accounts_for_user_id(&q).await.map(|r| !r.is_empty()),
                 "reference" => db.payment_by_reference(&q).await.map(|r| r.is_some()),
                 _ => match NameQuery::parse(&q) {
-                    Some(nq) => db.accounts_by_name(&nq, 8).await.map(|r| !r.is_empty()),
+                    Some(nq) => db
+                        .accounts_by_name(&nq, &app::domain::division::ALL_DIVISIONS, 8)
+                        .await
+                        .map(|r| !r.is_empty()),
                     None => Ok(false),
                 },
             }
@@ -567,8 +570,14 @@ async fn lookups(db: &Db, dir: &Path) -> Result<(), CliError> {
             _ => continue,
         };
         let (times, _) = time_each(&queries, |q| async move {
-            let found =
-                app::services::payer_support::search(db, by, &q, "America/New_York").await?;
+            let found = app::services::payer_support::search(
+                db,
+                &app::domain::division::ALL_DIVISIONS,
+                by,
+                &q,
+                "America/New_York",
+            )
+            .await?;
             Ok(!found.accounts.is_empty())
         })
         .await?;

@@ -7,10 +7,17 @@ use leptos::prelude::*;
 #[server(endpoint = "search_accounts")]
 pub async fn search_accounts(by: String, q: String) -> Result<SearchResults, AppError> {
     use crate::domain::payer_support::SearchBy;
-    let (state, _user, _) = super::context::require_user()?;
+    let (state, user, _) = super::context::require_user()?;
     let by = SearchBy::from_code(&by)
         .ok_or_else(|| AppError::field("by", "Choose what to search by."))?;
-    crate::services::payer_support::search(&state.db, by, &q, &state.config.timezone).await
+    crate::services::payer_support::search(
+        &state.db,
+        &user.divisions,
+        by,
+        &q,
+        &state.config.timezone,
+    )
+    .await
 }
 
 /// Accounts to suggest while a name or email is typed on Payer Support.
@@ -20,10 +27,10 @@ pub async fn suggest_accounts(
     q: String,
 ) -> Result<Vec<crate::domain::payer_support::Suggestion>, AppError> {
     use crate::domain::payer_support::SearchBy;
-    let (state, _, _) = super::context::require_user()?;
+    let (state, user, _) = super::context::require_user()?;
     let by = SearchBy::from_code(&by)
         .ok_or_else(|| AppError::field("by", "Choose what to search by."))?;
-    crate::services::payer_support::suggest(&state.db, by, &q).await
+    crate::services::payer_support::suggest(&state.db, &user.divisions, by, &q).await
 }
 
 /// The current status of each payment (comma-separated Reference Numbers),
@@ -32,8 +39,8 @@ pub async fn suggest_accounts(
 pub async fn payment_statuses(
     refs: String,
 ) -> Result<Vec<(String, crate::domain::payment::PaymentStatus)>, AppError> {
-    let (state, _, _) = super::context::require_user()?;
-    crate::services::payer_support::payment_statuses(&state.db, &refs).await
+    let (state, user, _) = super::context::require_user()?;
+    crate::services::payer_support::payment_statuses(&state.db, &user.divisions, &refs).await
 }
 
 /// Create Account (from a Payer Support search that found nothing).

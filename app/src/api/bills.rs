@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "load_bill")]
 pub async fn load_bill(id: i64) -> Result<BillSummary, AppError> {
-    let (state, _, _) = super::context::require_user()?;
-    crate::services::bills::detail(&state.db, id).await
+    let (state, user, _) = super::context::require_user()?;
+    crate::services::bills::detail(&state.db, &user, id).await
 }
 
 /// Submit on Bill Details: State, Status, Do Not Call.

@@ -10,6 +10,7 @@ pub mod bills;
 pub mod categories;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
+pub mod divisions;
 pub mod fees;
 pub mod home;
 pub mod lifecycle;

@@ -168,15 +168,17 @@ pub async fn p_cancel_payment(reference: String, key: String) -> Result<String, 
 #[server(endpoint = "p_plans")]
 pub async fn p_plans() -> Result<crate::domain::plan::PayerView, AppError> {
     let (state, payer, _) = super::context::require_payer()?;
-    state.payments().payer_view(&payer.user_id).await
+    // A payer sees every account they pay, whatever its division.
+    let all = &crate::domain::division::ALL_DIVISIONS;
+    state.payments().payer_view(all, &payer.user_id).await
 }
 
 /// Enrolled User Information (console).
 #[server(endpoint = "load_enrolled_user")]
 pub async fn load_enrolled_user(user_id: String) -> Result<EnrolledUser, AppError> {
-    let (state, _, _) =
+    let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
-    state.payer_accounts().enrolled_user(&user_id).await
+    state.payer_accounts().enrolled_user(&user, &user_id).await
 }
 
 /// The Unlock/Lock toggle.

@@ -29,9 +29,9 @@ pub async fn send_payment_link(form: SendLinkForm) -> Result<String, AppError> {
 /// An account's payment links, newest first.
 #[server(endpoint = "load_payment_links")]
 pub async fn load_payment_links(account: String) -> Result<Vec<LinkView>, AppError> {
-    let (state, _, _) =
+    let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
-    state.payment_links().for_account(&account).await
+    state.payment_links().for_account(&user, &account).await
 }
 
 /// Revoke a link that has not been used.

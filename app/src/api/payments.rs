@@ -10,9 +10,9 @@ pub async fn load_pay_context(
     account: String,
     #[server(default)] bill: Option<i64>,
 ) -> Result<PayContext, AppError> {
-    let (state, _, _) =
+    let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
-    state.payments().context(&account, bill).await
+    state.payments().context(&user, &account, bill).await
 }
 
 /// Confirm: checks the form on the server and moves on to the review.

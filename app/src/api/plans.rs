@@ -11,16 +11,16 @@ use leptos::prelude::*;
 /// An enrolled payer's page: accounts, saved methods, plans.
 #[server(endpoint = "load_payer")]
 pub async fn load_payer(user_id: String) -> Result<PayerView, AppError> {
-    let (state, _, _) = super::context::require_user()?;
-    state.payments().payer_view(&user_id).await
+    let (state, user, _) = super::context::require_user()?;
+    state.payments().payer_view(&user.divisions, &user_id).await
 }
 
 /// The Set Up page's account, payers and their saved methods.
 #[server(endpoint = "load_setup")]
 pub async fn load_setup(account: String) -> Result<SetUpContext, AppError> {
-    let (state, _, _) =
+    let (state, user, _) =
         super::context::require(crate::domain::entitlements::Entitlement::OnBehalfPayments)?;
-    state.payments().setup_context(&account).await
+    state.payments().setup_context(&user, &account).await
 }
 
 /// Setup Recurring Payment / Setup Bill-Triggered Payment: checks the form

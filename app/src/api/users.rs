@@ -125,6 +125,23 @@ pub async fn set_user_entitlements(
     Ok(format!("{}'s entitlements were updated.", login.trim()))
 }
 
+/// One user's divisions (the ticked boxes are named `limit[ID]`); none
+/// ticked means every division.
+#[server(endpoint = "set_user_divisions")]
+pub async fn set_user_divisions(
+    login: String,
+    #[server(default)] limit: BTreeMap<String, String>,
+) -> Result<String, AppError> {
+    let (state, user, session) = guard::users()?;
+    let wanted = crate::domain::division::ticked(limit.keys());
+    state
+        .user_admin()
+        .set_divisions(&user, &login, &wanted, session.ip.as_deref())
+        .await?;
+    guard::back_to(&login);
+    Ok(format!("{}'s divisions were updated.", login.trim()))
+}
+
 #[server(endpoint = "load_role_entitlements")]
 pub async fn load_role_entitlements(role: String) -> Result<RoleEntitlementsView, AppError> {
     let (state, _, _) = guard::entitlements()?;

@@ -28,12 +28,14 @@ impl Db {
     pub async fn create_account(
         &self,
         a: &CheckedAccount,
+        division: i64,
         entry: &AuditEntry<'_>,
     ) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO accounts (account_number, account_type, first_name, last_name, company_name, email, \
-                 balance_cents, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8) RETURNING id",
+                 balance_cents, status, created_at, updated_at, division_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8, $9) RETURNING id",
             )
             .bind(a.account_number.as_str())
             .bind(a.account_type.code())
@@ -43,6 +45,7 @@ impl Db {
             .bind(a.email.as_ref().map(|e| e.as_str()))
             .bind(a.status.code())
             .bind(entry.at)
+            .bind(division)
             .fetch_one(&mut *tx)
             .await?;
             write_audit!(&mut *tx, *entry)?;

@@ -6,6 +6,7 @@ use super::accounts::{ImportMode, ImportOutcome, finish_import};
 use super::{Backend, Db, DbError, from_json, in_tx, json};
 use crate::db::audit::AuditEntry;
 use crate::domain::audit_action::AuditAction;
+use crate::domain::division::DEFAULT_DIVISION;
 use crate::domain::lifecycle::Book;
 use crate::domain::universal_file::{AccountRecord, RowError};
 use std::collections::{BTreeSet, HashMap};
@@ -26,39 +27,64 @@ fn balance_posting(delta: i64) -> Option<(Book, Book, i64)> {
     }
 }
 
+/// The biller's divisions by name, whatever its case (the universal file's
+/// `division` column).
+struct Divisions(HashMap<String, i64>);
+
+impl Divisions {
+    fn id(&self, name: &str) -> Option<i64> {
+        self.0.get(&name.to_lowercase()).copied()
+    }
+}
+
 /// Writes one batch (distinct account numbers, all valid) and empties it.
 /// Each account is upserted with the balance change the file asks for, the
 /// change is posted to the journal, and enrolled payers are linked. A macro
 /// because the transaction's type differs per engine.
 macro_rules! write_batch {
-    ($tx:ident, $backend:expr, $batch:expr, $now:expr, $out:expr) => {{
+    ($tx:ident, $backend:expr, $batch:expr, $divisions:expr, $now:expr, $out:expr) => {{
         let backend: Backend = $backend;
         let batch: &mut Vec<AccountRecord> = &mut $batch;
+        let divisions: &Divisions = $divisions;
         let numbers: Vec<&str> = batch.iter().map(|r| r.account_number.as_str()).collect();
-        // What each account owes now, to turn the file's balance into a change.
+        // What each account owes now, to turn the file's balance into a
+        // change, and its division, kept when the file names none.
         let sql = format!(
-            "SELECT account_number, balance_cents FROM accounts WHERE account_number IN (SELECT {} FROM {})",
+            "SELECT account_number, balance_cents, division_id FROM accounts WHERE account_number IN (SELECT {} FROM {})",
             if backend == Backend::Sqlite { "value" } else { "e" },
             if backend == Backend::Sqlite { "json_each($1)" } else { "jsonb_array_elements_text($1::jsonb) e" }
         );
-        let old: HashMap<String, i64> =
-            sqlx::query_as::<_, (String, i64)>(&sql).bind(json(&numbers)?).fetch_all(&mut *$tx).await?.into_iter().collect();
+        let old: HashMap<String, (i64, i64)> = sqlx::query_as::<_, (String, i64, i64)>(&sql)
+            .bind(json(&numbers)?)
+            .fetch_all(&mut *$tx)
+            .await?
+            .into_iter()
+            .map(|(n, b, d)| (n, (b, d)))
+            .collect();
         let delta = |r: &AccountRecord| match (r.balance, old.get(r.account_number.as_str())) {
             (None, _) => 0,
-            (Some(b), Some(was)) => b.cents() - was,
+            (Some(b), Some((was, _))) => b.cents() - was,
             (Some(b), None) => b.cents(),
+        };
+        let division = |r: &AccountRecord| {
+            r.division
+                .as_deref()
+                .and_then(|name| divisions.id(name))
+                .or_else(|| old.get(r.account_number.as_str()).map(|(_, d)| *d))
+                .unwrap_or(DEFAULT_DIVISION)
         };
         // New accounts start at their change from zero; existing ones move
         // by theirs. The email is kept when the file leaves it out.
         let sql = format!(
             "INSERT INTO accounts (account_number, account_type, first_name, last_name, company_name, email, \
-             balance_cents, status, created_at, updated_at) {} \
+             balance_cents, status, division_id, created_at, updated_at) {} \
              ON CONFLICT (account_number) DO UPDATE SET account_type = excluded.account_type, \
              first_name = excluded.first_name, last_name = excluded.last_name, company_name = excluded.company_name, \
              email = COALESCE(excluded.email, accounts.email), status = excluded.status, \
+             division_id = excluded.division_id, \
              balance_cents = accounts.balance_cents + excluded.balance_cents, updated_at = excluded.updated_at \
              RETURNING account_number, id",
-            from_json(backend, 2, &["text", "text", "text", "text", "text", "text", "bigint", "text"], ", $1, $1")
+            from_json(backend, 2, &["text", "text", "text", "text", "text", "text", "bigint", "text", "bigint"], ", $1, $1")
         );
         let rows: Vec<_> = batch
             .iter()
@@ -72,6 +98,7 @@ macro_rules! write_batch {
                     r.email.as_ref().map(|e| e.as_str()),
                     delta(r),
                     r.status.code(),
+                    division(r),
                 )
             })
             .collect();
@@ -152,6 +179,14 @@ impl Db {
         let mut batch: Vec<AccountRecord> = Vec::with_capacity(IMPORT_BATCH);
         let backend = self.backend();
         in_tx!(self, |tx| {
+            let divisions = Divisions(
+                sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM divisions")
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .map(|(name, id)| (name.to_lowercase(), id))
+                    .collect(),
+            );
             sqlx::query(match backend {
                 // A large file's index pages stay in memory instead of
                 // spilling to the WAL mid-transaction (set back below).
@@ -173,19 +208,31 @@ impl Db {
                 ) {
                     continue;
                 }
+                if let Some(name) = rec
+                    .division
+                    .as_deref()
+                    .filter(|n| divisions.id(n).is_none())
+                {
+                    out.refuse([RowError {
+                        line: rec.line,
+                        column: "division".into(),
+                        reason: format!("there is no division {name:?}: add it on Divisions first"),
+                    }]);
+                    continue;
+                }
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
                     // The file is already rejected: keep checking, stop writing.
                     continue;
                 }
                 batch.push(rec);
                 if batch.len() == IMPORT_BATCH {
-                    write_batch!(tx, backend, batch, now, out);
+                    write_batch!(tx, backend, batch, &divisions, now, out);
                 }
             }
             // The last part-batch, unless an all-or-nothing file already failed.
             let rejected = mode == ImportMode::AllOrNothing && !out.errors.is_empty();
             if !batch.is_empty() && !rejected {
-                write_batch!(tx, backend, batch, now, out);
+                write_batch!(tx, backend, batch, &divisions, now, out);
             }
             if backend == Backend::Sqlite {
                 // The pooled connection goes back to SQLite's default (2 MB).

@@ -1,6 +1,7 @@
 //! Payer accounts, the payers who pay them, and their balance ledger.
 
 use super::{Db, DbError, on_pool};
+use crate::domain::division::DivisionScope;
 use crate::domain::payer_support::NameQuery;
 use crate::domain::universal_file::RowError;
 
@@ -15,10 +16,11 @@ pub struct AccountRow {
     pub email: Option<String>,
     pub balance_cents: i64,
     pub status: String,
+    pub division_id: i64,
 }
 
 const ACCOUNT_COLUMNS: &str = "a.id, a.account_number, a.account_type, a.first_name, a.last_name, \
-    a.company_name, a.email, a.balance_cents, a.status";
+    a.company_name, a.email, a.balance_cents, a.status, a.division_id";
 
 /// Ends an import's transaction as its mode says: all or nothing rolls back
 /// on any refused row, a preview always rolls back, a commit records the
@@ -196,8 +198,10 @@ impl Db {
     pub async fn accounts_by_name(
         &self,
         q: &NameQuery,
+        scope: &DivisionScope,
         limit: i64,
     ) -> Result<Vec<AccountRow>, DbError> {
+        let only = scope.sql_filter("a.division_id");
         let col = |c: &str| self.prefix_column(c);
         let (l, f, c) = (col("last_name"), col("first_name"), col("company_name"));
         // Each way a name can match is read in its own index's order and
@@ -236,7 +240,7 @@ impl Db {
         };
         let union = branches
             .iter()
-            .map(|(filter, order)| format!("SELECT * FROM (SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {filter} ORDER BY {order} LIMIT {limit}) m"))
+            .map(|(filter, order)| format!("SELECT * FROM (SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {filter}{only} ORDER BY {order} LIMIT {limit}) m"))
             .collect::<Vec<_>>()
             .join(" UNION ");
         let sql = format!(
@@ -257,11 +261,13 @@ impl Db {
     pub async fn accounts_by_email(
         &self,
         prefix: &str,
+        scope: &DivisionScope,
         limit: i64,
     ) -> Result<Vec<AccountRow>, DbError> {
         let e = self.prefix_column("email");
+        let only = scope.sql_filter("a.division_id");
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {e} >= $1 AND {e} < $2 ORDER BY {e}, a.account_number LIMIT {limit}"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE {e} >= $1 AND {e} < $2{only} ORDER BY {e}, a.account_number LIMIT {limit}"
         );
         let rows = on_pool!(self, |pool| {
             sqlx::query_as::<_, AccountRow>(&sql)
@@ -277,10 +283,12 @@ impl Db {
     pub async fn accounts_by_invoice(
         &self,
         invoice_number: &str,
+        scope: &DivisionScope,
         limit: i64,
     ) -> Result<Vec<AccountRow>, DbError> {
+        let only = scope.sql_filter("a.division_id");
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (SELECT b.account_id FROM bills b WHERE b.invoice_number = $1) \
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (SELECT b.account_id FROM bills b WHERE b.invoice_number = $1){only} \
              ORDER BY a.account_number LIMIT {limit}"
         );
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql)
@@ -296,14 +304,16 @@ impl Db {
     pub async fn accounts_by_last4(
         &self,
         last4: &str,
+        scope: &DivisionScope,
         limit: i64,
     ) -> Result<Vec<AccountRow>, DbError> {
+        let only = scope.sql_filter("a.division_id");
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (\
                SELECT p.account_id FROM payments p WHERE p.card_last4 = $1 \
                UNION SELECT p.account_id FROM payments p WHERE p.bank_last4 = $1 \
                UNION SELECT ap.account_id FROM saved_methods m JOIN account_payers ap ON ap.payer_id = m.payer_id \
-                     WHERE m.card_last4 = $1 OR m.bank_last4 = $1) \
+                     WHERE m.card_last4 = $1 OR m.bank_last4 = $1){only} \
              ORDER BY a.account_number LIMIT {limit}"
         );
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql)

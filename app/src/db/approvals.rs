@@ -38,12 +38,14 @@ pub struct ApprovalRow {
     pub decided_by_login: Option<String>,
     /// The payment's convenience fee not yet given back.
     pub fee_left_cents: i64,
+    /// The account's division (a limited approver sees only theirs).
+    pub division_id: i64,
 }
 
 const SELECT: &str = "SELECT r.id, r.payment_id, p.reference, a.account_number, p.amount_cents AS payment_amount_cents, \
      r.idempotency_key, r.kind, r.amount_cents, r.reason_code, r.reason_text, r.requested_by, q.login AS requested_by_login, \
-     r.requested_at, r.status, d.login AS decided_by_login, p.fee_cents - p.fee_refunded_cents AS fee_left_cents \
-     FROM refund_approvals r JOIN payments p ON p.id = r.payment_id JOIN accounts a ON a.id = p.account_id \
+     r.requested_at, r.status, d.login AS decided_by_login, p.fee_cents - p.fee_refunded_cents AS fee_left_cents, \
+     a.division_id FROM refund_approvals r JOIN payments p ON p.id = r.payment_id JOIN accounts a ON a.id = p.account_id \
      JOIN staff_users q ON q.id = r.requested_by LEFT JOIN staff_users d ON d.id = r.decided_by";
 
 impl Db {

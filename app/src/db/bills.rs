@@ -47,6 +47,8 @@ pub struct BillRow {
     pub active: bool,
     pub do_not_call: bool,
     pub paid_cents: i64,
+    /// The account's division (a limited staff user reaches only theirs).
+    pub division_id: i64,
 }
 
 /// `paid_cents` counts payments that took money or are taking it (not
@@ -55,7 +57,7 @@ pub struct BillRow {
 const SELECT: &str = "SELECT b.id, a.account_number, b.invoice_number, b.version, b.invoice_date, b.due_date, b.amount_due_cents, \
      b.minimum_due_cents, b.description, b.status, b.active, b.do_not_call, \
      CAST((SELECT COALESCE(SUM(p.amount_cents - p.refunded_cents), 0) FROM payments p \
-           WHERE p.bill_id = b.id AND p.status IN ('authorizing', 'pending', 'processed')) AS BIGINT) AS paid_cents \
+           WHERE p.bill_id = b.id AND p.status IN ('authorizing', 'pending', 'processed')) AS BIGINT) AS paid_cents, a.division_id \
      FROM bills b JOIN accounts a ON a.id = b.account_id";
 
 impl Db {

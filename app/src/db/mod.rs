@@ -13,6 +13,7 @@ pub(crate) mod batch;
 pub mod biller_profile;
 pub mod bills;
 pub mod categories;
+pub mod divisions;
 pub mod entitlements;
 pub mod fees;
 pub mod home;

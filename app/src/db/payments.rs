@@ -300,6 +300,8 @@ pub struct PaymentRow {
     pub fee_refunded_cents: i64,
     pub category_income_cents: i64,
     pub category_income_refunded_cents: i64,
+    /// The account's division (a limited staff user reaches only theirs).
+    pub division_id: i64,
 }
 
 impl PaymentRow {
@@ -323,7 +325,7 @@ pub(crate) const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id,
     p.channel, p.created_at, p.settled_at, p.card_token, p.cardholder, p.bank_holder, p.processor_ref, p.idempotency_key, \
     p.refunded_cents, p.return_code, p.return_reason, a.account_type, p.bank_routing, p.bank_account_enc, p.bank_kind, \
     p.scheduled_for, p.plan_id, p.ran_late, p.fee_cents, p.fee_refunded_cents, \
-    p.category_income_cents, p.category_income_refunded_cents \
+    p.category_income_cents, p.category_income_refunded_cents, a.division_id \
     FROM payments p JOIN accounts a ON a.id = p.account_id LEFT JOIN staff_users u ON u.id = p.entered_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -725,7 +727,7 @@ impl Db {
     pub async fn payment_statuses(
         &self,
         references: &[String],
-    ) -> Result<Vec<(String, String)>, DbError> {
+    ) -> Result<Vec<(String, String, i64)>, DbError> {
         if references.is_empty() {
             return Ok(Vec::new());
         }
@@ -733,10 +735,12 @@ impl Db {
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql =
-            format!("SELECT reference, status FROM payments WHERE reference IN ({placeholders})");
+        let sql = format!(
+            "SELECT p.reference, p.status, a.division_id FROM payments p JOIN accounts a ON a.id = p.account_id \
+             WHERE p.reference IN ({placeholders})"
+        );
         let rows = on_pool!(self, |pool| {
-            let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+            let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
             for r in references {
                 query = query.bind(r);
             }

@@ -31,6 +31,10 @@ pub struct AccountForm {
     /// cancels its scheduled payments.
     #[serde(default)]
     pub confirm: Option<String>,
+    /// Create Account's division (its id), when the biller has more than
+    /// one; empty means the user's first division.
+    #[serde(default)]
+    pub division: String,
 }
 
 /// A checked account form.
@@ -205,6 +209,10 @@ pub struct AccountDetail {
     /// The payer's own category lines, from a category file (help center
     /// D4).
     pub own_categories: Vec<super::category::Category>,
+    /// The account's division, named only when the biller has more than
+    /// one.
+    #[serde(default)]
+    pub division: Option<String>,
 }
 
 #[cfg(test)]

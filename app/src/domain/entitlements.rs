@@ -26,6 +26,7 @@ coded_enum!(
         BillerProfile => "profile", "Biller profile",
         Categories => "categories", "Manage Category",
         Fees => "fees", "Convenience Fees",
+        Divisions => "divisions", "Divisions",
     }
 );
 
@@ -42,6 +43,21 @@ impl Entitlement {
                 Entitlement::Reports,
             ]),
         }
+    }
+
+    /// Whether it acts on one account (or its payments) at a time, so a
+    /// user limited to some divisions keeps it: the server checks the
+    /// division of each account it reaches. The others are the whole
+    /// biller's.
+    pub fn account_scoped(self) -> bool {
+        matches!(
+            self,
+            Entitlement::OnBehalfPayments
+                | Entitlement::CancelVoid
+                | Entitlement::Refunds
+                | Entitlement::ApproveRefunds
+                | Entitlement::BalanceAdjustments
+        )
     }
 
     /// The entitlement a Cancel/Reverse action needs: cancelling a

@@ -50,6 +50,7 @@ pub mod category;
 pub mod category_file;
 pub mod category_payment;
 pub mod charts;
+pub mod division;
 pub mod email;
 pub mod entitlements;
 pub mod fee;

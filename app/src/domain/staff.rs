@@ -131,6 +131,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_user_limited_to_divisions_keeps_only_what_acts_on_one_account() {
+        use super::super::division::DivisionScope;
+        use super::super::entitlements::Entitlement;
+        let mut admin = StaffUser {
+            id: 1,
+            login: "alex".into(),
+            email: "alex@example.com".into(),
+            role: Role::Admin,
+            must_change_password: false,
+            entitlements: Entitlement::default_for(Role::Admin),
+            divisions: DivisionScope::All,
+        };
+        assert!(Entitlement::ALL.iter().all(|e| admin.can(*e)));
+        admin.divisions = DivisionScope::limited_to(vec![2]);
+        assert!(admin.can(Entitlement::OnBehalfPayments));
+        assert!(admin.can(Entitlement::Refunds));
+        assert!(admin.can(Entitlement::ApproveRefunds));
+        for whole_biller in [
+            Entitlement::Reports,
+            Entitlement::Uploads,
+            Entitlement::UserAdmin,
+            Entitlement::Settlement,
+            Entitlement::Divisions,
+        ] {
+            assert!(!admin.can(whole_biller), "{whole_biller:?}");
+        }
+    }
+
+    #[test]
     fn login_ids_are_case_insensitive_and_checked() {
         assert_eq!(LoginId::parse(" Jane.Doe ").unwrap().as_str(), "jane.doe");
         assert_eq!(LoginId::parse("jd"), Err(LoginIdError::Length));
@@ -173,10 +202,18 @@ pub struct StaffUser {
     /// overrides applied, read afresh on every request.
     #[serde(default)]
     pub entitlements: super::entitlements::Entitlements,
+    /// The divisions this user may see and act on, read afresh on every
+    /// request with the entitlements.
+    #[serde(default)]
+    pub divisions: super::division::DivisionScope,
 }
 
 impl StaffUser {
+    /// Whether the user may use `e`. A user limited to some divisions
+    /// keeps only what acts on one account at a time: the pages over the
+    /// whole biller (reports, settlement, files, staff, configuration)
+    /// would show or change the other divisions (docs/divisions.md).
     pub fn can(&self, e: super::entitlements::Entitlement) -> bool {
-        self.entitlements.has(e)
+        self.entitlements.has(e) && (self.divisions.ids().is_none() || e.account_scoped())
     }
 }

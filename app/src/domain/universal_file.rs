@@ -17,6 +17,7 @@ pub const COLUMNS: &[&str] = &[
     "balance",
     "status",
     "user_id",
+    "division",
 ];
 
 /// What is wrong with one place in the file: line (1 = the header), column
@@ -41,7 +42,7 @@ impl fmt::Display for RowError {
 /// Where each known column sits in this file's header.
 #[derive(Debug, Clone)]
 pub struct Header {
-    columns: Columns<9>,
+    columns: Columns<10>,
 }
 
 /// One valid row, ready to create or update an account.
@@ -58,6 +59,9 @@ pub struct AccountRecord {
     pub balance: Option<Money>,
     pub status: AccountStatus,
     pub user_id: Option<String>,
+    /// The division's name (docs/divisions.md): `None` keeps an existing
+    /// account's division and puts a new one in the default division.
+    pub division: Option<String>,
 }
 
 /// The longest name (first, last or company) an account may have.
@@ -155,6 +159,12 @@ impl Header {
             }
             u => Some(u.to_string()),
         };
+        let division = match self.get(9, fields) {
+            "" => None,
+            d => super::division::check_name(d)
+                .map_err(|reason| errs.add("division", reason))
+                .ok(),
+        };
         match (account_number, account_type, status) {
             (Some(account_number), Some(account_type), Some(status)) if errs.list.is_empty() => {
                 Ok(AccountRecord {
@@ -168,6 +178,7 @@ impl Header {
                     balance,
                     status,
                     user_id,
+                    division,
                 })
             }
             _ => Err(errs.list),
@@ -291,6 +302,22 @@ mod tests {
         assert_eq!(r.status, AccountStatus::Active);
         assert_eq!(r.balance, Some(Money::from_cents(-1_250)));
         assert_eq!(r.user_id, None);
+    }
+
+    #[test]
+    fn a_division_is_named_by_its_checked_name() {
+        let h = header("account_number,first_name,last_name,division");
+        assert_eq!(
+            row(&h, 2, "A-1,Jo,Lee, Water ")
+                .unwrap()
+                .division
+                .as_deref(),
+            Some("Water")
+        );
+        assert_eq!(row(&h, 3, "A-2,Jo,Lee,").unwrap().division, None);
+        let long = format!("A-3,Jo,Lee,{}", "x".repeat(41));
+        let errs = row(&h, 4, &long).unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column.as_str()), (4, "division"));
     }
 
     #[test]

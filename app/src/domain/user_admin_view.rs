@@ -30,6 +30,16 @@ pub struct StaffUserDetail {
     pub is_self: bool,
     /// The viewer may edit entitlements (not only users).
     pub can_edit_entitlements: bool,
+    /// Every division of the biller; with one, the page shows no limits.
+    #[serde(default)]
+    pub all_divisions: Vec<super::division::Division>,
+    /// The divisions this user is limited to (none: every division).
+    #[serde(default)]
+    pub divisions: Vec<i64>,
+    /// The viewer may change the user's divisions: they hold User
+    /// administration and are limited to no division themselves.
+    #[serde(default)]
+    pub can_edit_divisions: bool,
 }
 
 /// Add user, as posted (field names `form[...]`).

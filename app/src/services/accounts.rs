@@ -13,6 +13,7 @@ use crate::domain::account_edit::{
     check_adjustment, ledger_kind_label,
 };
 use crate::domain::audit_action::AuditAction;
+use crate::domain::division::DEFAULT_DIVISION;
 use crate::domain::entitlements::Entitlement;
 use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
@@ -34,12 +35,35 @@ fn stored_facts(r: &AccountRow) -> String {
     .to_string()
 }
 
-async fn existing(db: &Db, number: &str) -> Result<AccountRow, AppError> {
+/// The account as `staff` reaches it: one of a division they may not use
+/// is answered as one that doesn't exist.
+async fn existing(db: &Db, staff: &StaffUser, number: &str) -> Result<AccountRow, AppError> {
     let n = AccountNumber::parse(number)
         .map_err(|_| AppError::NotFound(format!("There is no account {}.", number.trim())))?;
-    db.account_by_number(n.as_str())
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no account {n}.")))
+    let found = db.account_by_number(n.as_str()).await?;
+    super::divisions::visible(&staff.divisions, found, || {
+        AppError::NotFound(format!("There is no account {n}."))
+    })
+}
+
+/// Create Account's division: the one chosen, which `staff` must be
+/// allowed to use, or else their first.
+async fn division_for_new(db: &Db, staff: &StaffUser, form: &AccountForm) -> Result<i64, AppError> {
+    let chosen = form.division.trim();
+    if chosen.is_empty() {
+        return Ok(staff
+            .divisions
+            .ids()
+            .and_then(|ids| ids.first().copied())
+            .unwrap_or(DEFAULT_DIVISION));
+    }
+    match chosen.parse::<i64>() {
+        Ok(id) if super::divisions::may_use(db, &staff.divisions, id).await? => Ok(id),
+        _ => Err(AppError::field(
+            "division",
+            "Choose one of the divisions listed.",
+        )),
+    }
 }
 
 /// Create Account. Returns the new account's number.
@@ -54,13 +78,14 @@ pub async fn create(
         ..form.clone()
     })
     .map_err(AppError::Invalid)?;
+    let division = division_for_new(db, staff, form).await?;
     let number = a.account_number.as_str().to_string();
     let after = facts(&a);
     let audit = AuditEntry {
         after: Some(&after),
         ..AuditEntry::by_staff(staff, AuditAction::AccountCreate, &number, ip)
     };
-    match db.create_account(&a, &audit).await {
+    match db.create_account(&a, division, &audit).await {
         Ok(_) => Ok(number),
         Err(e) if e.is_unique_violation() => Err(AppError::field(
             "account_number",
@@ -78,7 +103,7 @@ pub async fn detail(
     viewer: &StaffUser,
     number: &str,
 ) -> Result<AccountDetail, AppError> {
-    let r = existing(db, number).await?;
+    let r = existing(db, viewer, number).await?;
     let history = db
         .account_history(r.id)
         .await?
@@ -107,6 +132,7 @@ pub async fn detail(
             email: r.email.clone().unwrap_or_default(),
             status: r.status.clone(),
             confirm: None,
+            division: r.division_id.to_string(),
         },
         account_type,
         status: AccountStatus::decode(&r.status)?,
@@ -114,6 +140,7 @@ pub async fn detail(
         history,
         scheduled: db.scheduled_payments(r.id).await?.len() as i64,
         own_categories: db.own_categories(r.id).await?,
+        division: division_name(db, r.division_id).await?,
         adjust_key: viewer
             .can(Entitlement::BalanceAdjustments)
             .then(super::lifecycle::new_key),
@@ -129,7 +156,7 @@ pub async fn update(
     form: &AccountForm,
     ip: Option<&str>,
 ) -> Result<usize, AppError> {
-    let r = existing(db, &form.account_number).await?;
+    let r = existing(db, staff, &form.account_number).await?;
     let a = check_account_form(form).map_err(AppError::Invalid)?;
     let scheduled = if a.status == AccountStatus::Inactive {
         db.scheduled_payments(r.id).await?
@@ -196,7 +223,7 @@ pub async fn adjust(
     form: &AdjustForm,
     ip: Option<&str>,
 ) -> Result<Money, AppError> {
-    let r = existing(db, &form.account_number).await?;
+    let r = existing(db, staff, &form.account_number).await?;
     let (change, reason) = check_adjustment(form).map_err(AppError::Invalid)?;
     if form.key.len() < 16
         || form.key.len() > 64
@@ -227,4 +254,14 @@ pub async fn adjust(
         Err(e) if e.is_unique_violation() => Ok(change),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The division's name, when the biller has more than one (with one, the
+/// pages never name it).
+async fn division_name(db: &Db, id: i64) -> Result<Option<String>, AppError> {
+    let all = db.divisions().await?;
+    if all.len() < 2 {
+        return Ok(None);
+    }
+    Ok(all.into_iter().find(|d| d.id == id).map(|d| d.name))
 }

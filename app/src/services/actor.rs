@@ -3,6 +3,7 @@
 //! plan history and sealed reviews name them the same way everywhere.
 
 use super::payer_accounts::PayerSession;
+use crate::domain::division::{ALL_DIVISIONS, DivisionScope};
 use crate::domain::staff::StaffUser;
 
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +35,15 @@ impl Actor<'_> {
         match self {
             Actor::Staff(s) => format!("staff:{}", s.id),
             Actor::Payer(p) => format!("payer:{}", p.payer_id),
+        }
+    }
+
+    /// The divisions whose accounts the actor reaches: a staff user's, or
+    /// every one for a payer (who reaches only the accounts they pay).
+    pub fn divisions(&self) -> &DivisionScope {
+        match self {
+            Actor::Staff(s) => &s.divisions,
+            Actor::Payer(_) => &ALL_DIVISIONS,
         }
     }
 

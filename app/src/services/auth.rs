@@ -4,6 +4,7 @@ use super::passwords::{self, HashGate, HashPermit};
 use crate::db::audit::AuditEntry;
 use crate::db::{Db, DbError, now_ms};
 use crate::domain::audit_action::AuditAction;
+use crate::domain::division::DivisionScope;
 use crate::domain::staff::{LoginId, LoginIdError, Role, StaffUser};
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldErrors};
@@ -258,6 +259,7 @@ async fn check_password(
         return Err(failed(typed));
     }
     let entitlements = db.entitlements_of(row.id, role).await?;
+    let divisions = DivisionScope::limited_to(db.staff_divisions(row.id).await?);
     Ok(SignedIn {
         token,
         user: StaffUser {
@@ -267,6 +269,7 @@ async fn check_password(
             role,
             must_change_password: false,
             entitlements,
+            divisions,
         },
     })
 }
@@ -315,6 +318,7 @@ pub async fn check_session(
     let expired = max_age_ms > 0 && row.password_changed_at.older_than(max_age_ms, now);
     let must_change_password = row.must_change_password || expired;
     let entitlements = db.entitlements_of(row.user_id, role).await?;
+    let divisions = DivisionScope::limited_to(db.staff_divisions(row.user_id).await?);
     Ok(SessionCheck::Valid(StaffUser {
         id: row.user_id,
         login: row.login,
@@ -322,6 +326,7 @@ pub async fn check_session(
         role,
         must_change_password,
         entitlements,
+        divisions,
     }))
 }
 

@@ -33,9 +33,12 @@ fn not_found() -> AppError {
     AppError::NotFound("There is no such bill.".into())
 }
 
-pub async fn detail(db: &Db, id: i64) -> Result<BillSummary, AppError> {
+/// Bill Details; a bill of an account in a division `staff` doesn't reach
+/// is answered as one that doesn't exist.
+pub async fn detail(db: &Db, staff: &StaffUser, id: i64) -> Result<BillSummary, AppError> {
     db.bill(id)
         .await?
+        .filter(|b| staff.divisions.allows(b.division_id))
         .map(summary)
         .transpose()?
         .ok_or_else(not_found)
@@ -51,7 +54,11 @@ pub async fn update(
     ip: Option<&str>,
     today: CivilDate,
 ) -> Result<String, AppError> {
-    let b = db.bill(form.id).await?.ok_or_else(not_found)?;
+    let b = db
+        .bill(form.id)
+        .await?
+        .filter(|b| staff.divisions.allows(b.division_id))
+        .ok_or_else(not_found)?;
     let (status, active, do_not_call) = check_bill_form(form).map_err(AppError::Invalid)?;
     let object = format!("bill {} {}", b.account_number, b.invoice_number);
     let before =

@@ -59,6 +59,7 @@ pub async fn cancel_reverse(
     let row = db
         .payment_by_reference(reference.as_str())
         .await?
+        .filter(|p| staff.divisions.allows(p.division_id))
         .ok_or_else(not_found)?;
     if !is_client_key(&form.key) {
         return Err(AppError::BadRequest(
@@ -242,6 +243,7 @@ pub async fn approve_refund(
     let a = db
         .approval(approval_id)
         .await?
+        .filter(|a| staff.divisions.allows(a.division_id))
         .ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
     let reference =
         Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
@@ -319,6 +321,7 @@ pub async fn reject_refund(
     let a = db
         .approval(approval_id)
         .await?
+        .filter(|a| staff.divisions.allows(a.division_id))
         .ok_or_else(|| AppError::NotFound("There is no such refund request.".into()))?;
     let reference =
         Reference::parse(&a.reference).ok_or_else(|| AppError::Internal(super::incident_id()))?;
@@ -364,7 +367,8 @@ pub async fn awaiting_approvals(
     viewer: &StaffUser,
     tz: &str,
 ) -> Result<Vec<crate::domain::payment_view::ApprovalView>, AppError> {
-    let waiting = db.awaiting_approvals(None).await?;
+    let mut waiting = db.awaiting_approvals(None).await?;
+    waiting.retain(|a| viewer.divisions.allows(a.division_id));
     // The refund setting is read only when there is a refund to say it of.
     let partial_returns_fee = if waiting.is_empty() {
         false

@@ -13,6 +13,7 @@ pub mod categories;
 pub mod clock;
 pub mod csv_out;
 pub mod demo;
+pub mod divisions;
 pub mod fees;
 pub mod home;
 pub mod key_rotation;

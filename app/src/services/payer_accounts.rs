@@ -392,6 +392,15 @@ impl PayerAccounts<'_> {
             .ok_or_else(|| no_such_payer(user_id.trim()))
     }
 
+    /// The payer as a staff user reaches them: one who pays no account of
+    /// the user's divisions is answered as one who doesn't exist.
+    async fn staff_payer(&self, staff: &StaffUser, user_id: &str) -> Result<PayerRow, AppError> {
+        if !super::divisions::reaches_payer(self.db, &staff.divisions, user_id).await? {
+            return Err(no_such_payer(user_id.trim()));
+        }
+        self.payer(user_id).await
+    }
+
     /// The payer's dashboard: their accounts, balances and active bills.
     pub async fn home(&self, session: &PayerSession) -> Result<PayerHome, AppError> {
         let rows = self.db.accounts_for_user_id(&session.user_id).await?;
@@ -450,8 +459,12 @@ impl PayerAccounts<'_> {
 
     /// Enrolled User Information (console): the payer's sign-in, email and
     /// Activity log.
-    pub async fn enrolled_user(&self, user_id: &str) -> Result<EnrolledUser, AppError> {
-        let row = self.payer(user_id).await?;
+    pub async fn enrolled_user(
+        &self,
+        staff: &StaffUser,
+        user_id: &str,
+    ) -> Result<EnrolledUser, AppError> {
+        let row = self.staff_payer(staff, user_id).await?;
         let tz = &self.config.timezone;
         let now = now_ms();
         let locked_until = row.locked_until.filter(|&t| t > now);
@@ -519,7 +532,7 @@ impl PayerAccounts<'_> {
         locked: bool,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
-        let row = self.payer(user_id).await?;
+        let row = self.staff_payer(staff, user_id).await?;
         let now = now_ms();
         let (event, action) = if locked {
             (PayerEvent::Locked, AuditAction::PayerLocked)
@@ -548,7 +561,7 @@ impl PayerAccounts<'_> {
         email: &str,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
-        let row = self.payer(user_id).await?;
+        let row = self.staff_payer(staff, user_id).await?;
         let email = crate::domain::email::Email::parse(email.trim()).map_err(|e| {
             let mut f = FieldErrors::new().keep("email", email);
             f.add("email", e.to_string());
@@ -584,7 +597,7 @@ impl PayerAccounts<'_> {
         user_id: &str,
         ip: Option<&str>,
     ) -> Result<TemporaryPassword, AppError> {
-        let row = self.payer(user_id).await?;
+        let row = self.staff_payer(staff, user_id).await?;
         let to = address_on_record(self.db, &row).await?;
         let temporary = super::user_admin::new_temporary_password();
         let hash = super::auth::hash_blocking(&temporary).await?;

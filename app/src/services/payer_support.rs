@@ -3,6 +3,7 @@
 use crate::db::Db;
 use crate::db::accounts::AccountRow;
 use crate::domain::account::{AccountNumber, AccountStatus, AccountType};
+use crate::domain::division::DivisionScope;
 use crate::domain::money::Money;
 use crate::domain::payer_support::{
     AccountSummary, NameQuery, PREFIX_LIMIT, SUGGEST_FROM, SearchBy, SearchResults, Suggestion,
@@ -17,8 +18,11 @@ const BILLS_SHOWN: i64 = 100;
 /// How many payments Payments Found lists.
 const PAYMENTS_SHOWN: i64 = 100;
 
+/// Accounts Found, with their payments and bills: only accounts of the
+/// divisions `scope` reaches.
 pub async fn search(
     db: &Db,
+    scope: &DivisionScope,
     by: SearchBy,
     query: &str,
     tz: &str,
@@ -66,7 +70,7 @@ pub async fn search(
             let nq = NameQuery::parse(q).ok_or_else(|| {
                 invalid(format!("Type at least {SUGGEST_FROM} letters of the name."))
             })?;
-            db.accounts_by_name(&nq, PREFIX_LIMIT).await?
+            db.accounts_by_name(&nq, scope, PREFIX_LIMIT).await?
         }
         SearchBy::Email => {
             if q.chars().count() < SUGGEST_FROM {
@@ -74,7 +78,7 @@ pub async fn search(
                     "Type at least {SUGGEST_FROM} characters of the email address."
                 )));
             }
-            db.accounts_by_email(&q.to_ascii_lowercase(), PREFIX_LIMIT)
+            db.accounts_by_email(&q.to_ascii_lowercase(), scope, PREFIX_LIMIT)
                 .await?
         }
         SearchBy::Invoice => {
@@ -83,15 +87,19 @@ pub async fn search(
                     "Enter the invoice number as it is on the bill.".into(),
                 ));
             }
-            db.accounts_by_invoice(q, PREFIX_LIMIT).await?
+            db.accounts_by_invoice(q, scope, PREFIX_LIMIT).await?
         }
         SearchBy::Last4 => {
             let digits = parse_last4(q).ok_or_else(|| {
                 invalid("Enter the last 4 digits of the card or bank account.".into())
             })?;
-            db.accounts_by_last4(digits, PREFIX_LIMIT).await?
+            db.accounts_by_last4(digits, scope, PREFIX_LIMIT).await?
         }
     };
+    // The lookups by number, user ID and reference find at most a few
+    // accounts; the prefix searches filtered in SQL already.
+    let mut rows = rows;
+    rows.retain(|r| scope.allows(r.division_id));
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let payments = db
         .payments_for_accounts(&ids, PAYMENTS_SHOWN)
@@ -118,15 +126,20 @@ pub async fn search(
 
 /// What to suggest under the search box while a name or email is typed:
 /// nothing for other searches or under two characters.
-pub async fn suggest(db: &Db, by: SearchBy, query: &str) -> Result<Vec<Suggestion>, AppError> {
+pub async fn suggest(
+    db: &Db,
+    scope: &DivisionScope,
+    by: SearchBy,
+    query: &str,
+) -> Result<Vec<Suggestion>, AppError> {
     let q = query.trim();
     let rows = match by {
         SearchBy::Name => match NameQuery::parse(q) {
-            Some(nq) => db.accounts_by_name(&nq, SUGGESTIONS).await?,
+            Some(nq) => db.accounts_by_name(&nq, scope, SUGGESTIONS).await?,
             None => Vec::new(),
         },
         SearchBy::Email if q.chars().count() >= SUGGEST_FROM => {
-            db.accounts_by_email(&q.to_ascii_lowercase(), SUGGESTIONS)
+            db.accounts_by_email(&q.to_ascii_lowercase(), scope, SUGGESTIONS)
                 .await?
         }
         _ => Vec::new(),
@@ -167,6 +180,7 @@ fn summary(r: AccountRow) -> Result<AccountSummary, crate::domain::UnknownCode> 
 /// or malformed references are left out.
 pub async fn payment_statuses(
     db: &Db,
+    scope: &DivisionScope,
     refs: &str,
 ) -> Result<Vec<(String, crate::domain::payment::PaymentStatus)>, AppError> {
     use crate::domain::payment::PaymentStatus;
@@ -178,7 +192,10 @@ pub async fn payment_statuses(
         .collect();
     let found = db.payment_statuses(&stored).await?;
     let mut out = Vec::with_capacity(found.len());
-    for (r, s) in found {
+    for (r, s, division) in found {
+        if !scope.allows(division) {
+            continue;
+        }
         if let Some(r) = Reference::parse(&r) {
             out.push((r.to_string(), PaymentStatus::decode(&s)?));
         }

@@ -229,6 +229,7 @@ impl PaymentLinks<'_> {
         account_number: &str,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
+        account(self.db, &staff.divisions, account_number).await?;
         let key = account_number.trim();
         let unlocked = self
             .db
@@ -260,7 +261,7 @@ impl PaymentLinks<'_> {
         form: &SendLinkForm,
         ip: Option<&str>,
     ) -> Result<LinkSent, AppError> {
-        let a = account(self.db, &form.account).await?;
+        let a = account(self.db, &staff.divisions, &form.account).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
@@ -352,8 +353,12 @@ impl PaymentLinks<'_> {
     }
 
     /// The account page's list of links, newest first.
-    pub async fn for_account(&self, account_number: &str) -> Result<Vec<LinkView>, AppError> {
-        let a = account(self.db, account_number).await?;
+    pub async fn for_account(
+        &self,
+        staff: &StaffUser,
+        account_number: &str,
+    ) -> Result<Vec<LinkView>, AppError> {
+        let a = account(self.db, &staff.divisions, account_number).await?;
         let now = now_ms();
         let tz = &self.config.timezone;
         self.db
@@ -383,6 +388,7 @@ impl PaymentLinks<'_> {
         id: i64,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
+        account(self.db, &staff.divisions, account_number).await?;
         let link = self
             .db
             .payment_link(id)

@@ -26,6 +26,7 @@ use crate::domain::category::Category;
 use crate::domain::category_payment::{
     CategoryPayment, PaymentLine, amount_field, check_category_form, checked_field, quantity_field,
 };
+use crate::domain::division::{ALL_DIVISIONS, DivisionScope};
 use crate::domain::entitlements::Entitlement;
 use crate::domain::lifecycle::{ActionKind, ActionReason, fee_back, return_label};
 use crate::domain::money::Money;
@@ -107,6 +108,15 @@ enum SealedTaker {
 }
 
 impl Taker<'_> {
+    /// The divisions the taker may reach: a staff user's, or every one for
+    /// a payment link (the link names its account).
+    fn scope(&self) -> &DivisionScope {
+        match self {
+            Taker::Staff(s) => &s.divisions,
+            Taker::Link { .. } => &ALL_DIVISIONS,
+        }
+    }
+
     fn sealed(&self) -> SealedTaker {
         match self {
             Taker::Staff(s) => SealedTaker::Staff(s.id),
@@ -247,14 +257,17 @@ fn last4(s: &str) -> &str {
     &s[s.len().saturating_sub(4)..]
 }
 
-/// The account by number, or 404 naming it.
+/// The account by number, or 404 naming it; the same 404 when it is in a
+/// division `scope` doesn't reach (services::divisions).
 pub(crate) async fn account(
     db: &Db,
+    scope: &DivisionScope,
     number: &str,
 ) -> Result<crate::db::accounts::AccountRow, AppError> {
-    db.account_by_number(number.trim())
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no account {}.", number.trim())))
+    let found = db.account_by_number(number.trim()).await?;
+    super::divisions::visible(scope, found, || {
+        AppError::NotFound(format!("There is no account {}.", number.trim()))
+    })
 }
 
 /// The bill a payment goes toward: it must be this account's, and payable
@@ -332,10 +345,11 @@ impl Payments<'_> {
     /// The Make Payment page for one account.
     pub async fn context(
         &self,
+        staff: &StaffUser,
         account_number: &str,
         bill: Option<i64>,
     ) -> Result<PayContext, AppError> {
-        let a = account(self.db, account_number).await?;
+        let a = account(self.db, &staff.divisions, account_number).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
@@ -396,7 +410,7 @@ impl Payments<'_> {
             Taker::Staff(_) => (form.account.as_str(), form.bill.as_str()),
             Taker::Link { account, .. } => (account, ""),
         };
-        let a = account(self.db, number).await?;
+        let a = account(self.db, taker.scope(), number).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
@@ -593,7 +607,7 @@ impl Payments<'_> {
         sealed: &str,
     ) -> Result<ReviewView, AppError> {
         let r = self.open(taker, sealed)?;
-        let a = account(self.db, &r.account_number).await?;
+        let a = account(self.db, taker.scope(), &r.account_number).await?;
         let mut values = vec![
             ("email".to_string(), r.email.clone()),
             (
@@ -703,7 +717,7 @@ impl Payments<'_> {
         if let Some(existing) = self.db.payment_by_key(&r.key).await? {
             return self.settle_repeat(existing, &r.key).await;
         }
-        let a = account(self.db, &r.account_number).await?;
+        let a = account(self.db, taker.scope(), &r.account_number).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(inactive());
         }
@@ -1035,7 +1049,7 @@ impl Payments<'_> {
             .payment_by_reference(r.as_str())
             .await?
             .ok_or_else(not_found)?;
-        let a = account(self.db, &row.account_number).await?;
+        let a = account(self.db, &viewer.divisions, &row.account_number).await?;
         let tz = &self.config.timezone;
         let history = self
             .db

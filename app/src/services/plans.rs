@@ -18,6 +18,7 @@ use crate::domain::account::AccountStatus;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::calendar::{self, Frequency};
 use crate::domain::card::Expiry;
+use crate::domain::division::DivisionScope;
 use crate::domain::money::Money;
 use crate::domain::payer_account::PayerEvent;
 use crate::domain::payer_support::display_name;
@@ -103,20 +104,23 @@ impl Payments<'_> {
     }
 
     /// The enrolled payer with this User ID.
-    async fn payer(&self, user_id: &str) -> Result<i64, AppError> {
-        self.db
-            .payer_id(user_id.trim())
-            .await?
-            .ok_or_else(|| not_found(&format!("There is no enrolled payer {}.", user_id.trim())))
+    /// A staff user limited to some divisions (`scope`) reaches only payers
+    /// of their accounts (services::divisions::reaches_payer).
+    async fn payer(&self, scope: &DivisionScope, user_id: &str) -> Result<i64, AppError> {
+        let missing = || not_found(&format!("There is no enrolled payer {}.", user_id.trim()));
+        if !super::divisions::reaches_payer(self.db, scope, user_id).await? {
+            return Err(missing());
+        }
+        self.db.payer_id(user_id.trim()).await?.ok_or_else(missing)
     }
 
     /// The Set Up page for an account.
-    pub async fn setup_context(&self, account_number: &str) -> Result<SetUpContext, AppError> {
-        let a = self
-            .db
-            .account_by_number(account_number.trim())
-            .await?
-            .ok_or_else(|| not_found(&format!("There is no account {}.", account_number.trim())))?;
+    pub async fn setup_context(
+        &self,
+        staff: &StaffUser,
+        account_number: &str,
+    ) -> Result<SetUpContext, AppError> {
+        let a = super::payments::account(self.db, &staff.divisions, account_number).await?;
         let mut payers = Vec::new();
         for (payer_id, user_id) in self.db.payers_of_account(a.id).await? {
             let methods = self
@@ -152,14 +156,14 @@ impl Payments<'_> {
 
     /// Checks a Set Up form against the database: the account is active,
     /// the payer pays it, and the method is the payer's and usable.
-    async fn check_plan(&self, form: &PlanForm) -> Result<(CheckedPlan, i64, i64), AppError> {
+    async fn check_plan(
+        &self,
+        staff: &StaffUser,
+        form: &PlanForm,
+    ) -> Result<(CheckedPlan, i64, i64), AppError> {
         let checked = check_plan_form(form, self.today(), self.config.max_payment)
             .map_err(AppError::Invalid)?;
-        let a = self
-            .db
-            .account_by_number(&checked.account)
-            .await?
-            .ok_or_else(|| not_found(&format!("There is no account {}.", checked.account)))?;
+        let a = super::payments::account(self.db, &staff.divisions, &checked.account).await?;
         if a.status != AccountStatus::Active.code() {
             return Err(AppError::field(
                 "form",
@@ -201,7 +205,7 @@ impl Payments<'_> {
         staff: &StaffUser,
         form: &PlanForm,
     ) -> Result<String, AppError> {
-        self.check_plan(form).await?;
+        self.check_plan(staff, form).await?;
         self.seal_review(&Actor::Staff(staff), form.clone())
     }
 
@@ -212,7 +216,7 @@ impl Payments<'_> {
         sealed: &str,
     ) -> Result<PlanReview, AppError> {
         let r: Sealed<PlanForm> = self.open_review(&Actor::Staff(staff), sealed)?;
-        let (checked, account_id, payer) = self.check_plan(&r.body).await?;
+        let (checked, account_id, payer) = self.check_plan(staff, &r.body).await?;
         let a = self
             .db
             .account_by_id(account_id)
@@ -288,7 +292,7 @@ impl Payments<'_> {
         ip: Option<&str>,
     ) -> Result<i64, AppError> {
         let r: Sealed<PlanForm> = self.open_review(&Actor::Staff(staff), sealed)?;
-        let (checked, account_id, payer_id) = self.check_plan(&r.body).await?;
+        let (checked, account_id, payer_id) = self.check_plan(staff, &r.body).await?;
         let mut new = NewPlan {
             kind: checked.terms.kind().code(),
             payer_id,
@@ -375,6 +379,10 @@ impl Payments<'_> {
             .await?
             .filter(|p| who.payer().is_none_or(|me| me.payer_id == p.payer_id))
             .ok_or_else(|| not_found("There is no such plan."))?;
+        let account = self.db.account_by_id(plan.account_id).await?;
+        super::divisions::visible(who.divisions(), account, || {
+            not_found("There is no such plan.")
+        })?;
         let object = format!("plan {id}");
         let login = who.login();
         let reason = format!("Cancelled by {login}");
@@ -435,14 +443,20 @@ impl Payments<'_> {
     }
 
     /// An enrolled payer's page: accounts, saved methods, plans.
-    pub async fn payer_view(&self, user_id: &str) -> Result<PayerView, AppError> {
-        let payer = self.payer(user_id).await?;
+    /// A staff user limited to some divisions (`scope`) sees the payer's
+    /// accounts and plans of those only, and no payer who pays none of them.
+    pub async fn payer_view(
+        &self,
+        scope: &DivisionScope,
+        user_id: &str,
+    ) -> Result<PayerView, AppError> {
+        let payer = self.payer(scope, user_id).await?;
         let today = self.today();
+        let mut reached = self.db.accounts_for_user_id(user_id.trim()).await?;
+        reached.retain(|a| scope.allows(a.division_id));
+        let in_scope: Vec<i64> = reached.iter().map(|a| a.id).collect();
         let (methods, methods_rows) = self.method_lines(payer).await?;
-        let accounts = self
-            .db
-            .accounts_for_user_id(user_id.trim())
-            .await?
+        let accounts = reached
             .into_iter()
             .map(|a| {
                 let name = display_name(
@@ -455,7 +469,9 @@ impl Payments<'_> {
             .collect();
         let mut plans = Vec::new();
         for p in self.db.plans_of_payer(payer).await? {
-            plans.push(self.plan_view(&p, &methods_rows, today).await?);
+            if in_scope.contains(&p.account_id) {
+                plans.push(self.plan_view(&p, &methods_rows, today).await?);
+            }
         }
         Ok(PayerView {
             user_id: user_id.trim().to_string(),
@@ -564,7 +580,7 @@ impl Payments<'_> {
         user_id: &str,
         form: &PaymentForm,
     ) -> Result<String, AppError> {
-        self.payer(user_id).await?;
+        self.payer(who.divisions(), user_id).await?;
         let mut errs = FieldErrors::new();
         for (field, value) in [
             ("method", &form.method),
@@ -634,7 +650,7 @@ impl Payments<'_> {
         ip: Option<&str>,
     ) -> Result<String, AppError> {
         let Sealed { key, body: r, .. }: Sealed<NewMethod> = self.open_review(who, sealed)?;
-        let payer_id = self.payer(&r.user_id).await?;
+        let payer_id = self.payer(who.divisions(), &r.user_id).await?;
         let (kind, method) = r.method.columns(self.keys);
         let row = SavedMethodRow {
             id: 0,
@@ -668,7 +684,7 @@ impl Payments<'_> {
         id: i64,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
-        let payer_id = self.payer(user_id).await?;
+        let payer_id = self.payer(who.divisions(), user_id).await?;
         let object = format!("saved method {id}");
         let after = serde_json::json!({ "payer": user_id.trim() }).to_string();
         let login = who.login();

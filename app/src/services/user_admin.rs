@@ -11,6 +11,7 @@ use crate::db::entitlements::Administered;
 use crate::db::user_admin::{Deactivation, StaffListRow};
 use crate::db::{Db, now_ms};
 use crate::domain::audit_action::AuditAction;
+use crate::domain::division::DivisionScope;
 use crate::domain::email::Email;
 use crate::domain::entitlements::{
     Entitlement, Entitlements, RoleEntitlementsView, StaffChange, needs_administrator,
@@ -43,6 +44,16 @@ fn view(r: StaffListRow, tz: &str) -> Result<StaffUserView, crate::domain::Unkno
         login: r.login,
         email: r.email,
     })
+}
+
+/// Whether `actor` may set the divisions of a user with `role`: with User
+/// administration (which a user limited to some divisions never has, or
+/// they could widen their own reach through another account), never on
+/// themselves, and on an Administrator only as one.
+fn may_limit(actor: &StaffUser, role: Role, own: bool) -> bool {
+    actor.can(Entitlement::UserAdmin)
+        && !own
+        && !needs_administrator(actor.role, StaffChange::User(role))
 }
 
 fn no_such_user(login: &str) -> AppError {
@@ -108,6 +119,9 @@ impl UserAdmin<'_> {
             entitlements: self.db.entitlements_of(row.id, user.role).await?,
             is_self: row.id == viewer.id,
             can_edit_entitlements: viewer.can(Entitlement::EntitlementAdmin),
+            all_divisions: self.db.divisions().await?,
+            divisions: self.db.staff_divisions(row.id).await?,
+            can_edit_divisions: may_limit(viewer, user.role, row.id == viewer.id),
             user,
         })
     }
@@ -318,6 +332,33 @@ impl UserAdmin<'_> {
             Administered::Done(()) => Ok(()),
             Administered::NoneLeft => Err(no_administrator_left()),
         }
+    }
+
+    /// Limits a user to some divisions (none: every division). Only a user
+    /// limited to no division may set limits, never their own, and an
+    /// Administrator's only when they are one too.
+    pub async fn set_divisions(
+        &self,
+        admin: &StaffUser,
+        login: &str,
+        wanted: &[i64],
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
+        let row = self.row(login).await?;
+        let role = role_of(&row)?;
+        if !may_limit(admin, role, row.id == admin.id) {
+            return Err(AppError::Forbidden);
+        }
+        let ids = DivisionScope::limited_to(wanted.to_vec());
+        let ids = ids.ids().unwrap_or(&[]);
+        let entry = AuditEntry::by_staff(admin, AuditAction::UserDivisions, &row.login, ip);
+        if !self.db.set_staff_divisions(row.id, ids, &entry).await? {
+            return Err(AppError::field(
+                "divisions",
+                "A division ticked no longer exists. Open the page again.",
+            ));
+        }
+        Ok(())
     }
 
     pub async fn role_view(&self, role: Role) -> Result<RoleEntitlementsView, AppError> {

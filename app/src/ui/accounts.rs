@@ -7,8 +7,10 @@ use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
 use crate::api::accounts::{
     AdjustBalance, CreateAccount as CreateAccountAction, UpdateAccount, load_account,
 };
+use crate::api::divisions::my_divisions;
 use crate::domain::account::AccountStatus;
 use crate::domain::account_edit::{AccountDetail, AccountForm};
+use crate::domain::division::Division;
 use crate::error::{AppError, FieldErrors};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,6 +63,33 @@ fn AccountFields(
     }
 }
 
+/// Create Account's Division, when the user may choose among several.
+#[component]
+fn DivisionSelect(list: Vec<Division>, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+    let message = Signal::derive(move || {
+        errors.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.message_for("division"))
+                .map(str::to_string)
+        })
+    });
+    let kept = errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), "division", ""));
+    view! {
+        <div class="field">
+            <label for="new-division">"Division"</label>
+            <select id="new-division" name="form[division]" aria-describedby="new-division-error"
+                aria-invalid=move || message.get().is_some().to_string()>
+                {list.into_iter().map(|d| {
+                    let value = d.id.to_string();
+                    let selected = value == kept;
+                    view! { <option value=value selected=selected>{d.name}</option> }
+                }).collect_view()}
+            </select>
+            <FieldMessage id="new-division".to_string() message/>
+        </div>
+    }
+}
+
 /// Shown under an empty Accounts Found for an account number search.
 #[component]
 pub fn CreateAccount(number: String) -> impl IntoView {
@@ -77,6 +106,8 @@ pub fn CreateAccount(number: String) -> impl IntoView {
         account_number: number.clone(),
         ..Default::default()
     };
+    // The divisions this user may put the account into (none shown with one).
+    let divisions = Resource::new(|| (), |_| my_divisions());
     view! {
         <section class="panel" aria-labelledby="create-account-title">
             <h2 id="create-account-title">{format!("Create account {number}")}</h2>
@@ -86,6 +117,10 @@ pub fn CreateAccount(number: String) -> impl IntoView {
                 <input type="hidden" name="form[account_number]" value=number.clone()/>
                 <FieldMessage id="new-account_number" message=number_error/>
                 <AccountFields prefix="new" start errors/>
+                <Suspense fallback=|| ()>
+                    {move || divisions.get().and_then(Result::ok).filter(|list| list.len() > 1)
+                        .map(|list| view! { <DivisionSelect list errors/> })}
+                </Suspense>
                 <div class="actions">
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Create Account"</button>
                 </div>
@@ -160,6 +195,7 @@ fn AccountView(
         <dl class="review detail">
             <div><dt>"Current Balance"</dt><dd class="amount">{d.balance.to_string()}</dd></div>
             <div><dt>"Status"</dt><dd><span class=format!("badge badge-{}", d.status.code())>{d.status.label()}</span></dd></div>
+            {d.division.clone().map(|name| view! { <div><dt>"Division"</dt><dd>{name}</dd></div> })}
             <div><dt>"Type"</dt><dd>{d.account_type.label()}</dd></div>
         </dl>
         <section class="panel" aria-labelledby="account-edit-title">

@@ -63,6 +63,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             (E::EntitlementAdmin, routes::ROLES, "Role Entitlements"),
                             (E::Categories, routes::CATEGORIES, "Manage Category"),
                             (E::Fees, routes::FEES, "Convenience Fees"),
+                            (E::Divisions, routes::DIVISIONS, "Divisions"),
                             (E::BillerProfile, routes::BILLER_PROFILE, "Profile"),
                         ]
                         .into_iter()

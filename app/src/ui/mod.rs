@@ -10,6 +10,7 @@ mod cancel_reverse;
 mod categories;
 mod category_lines;
 mod change_password;
+mod divisions;
 mod enrolled_user;
 mod fees;
 mod focus;
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/profile") view=biller_profile::BillerProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/categories") view=categories::ManageCategoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/fees") view=fees::FeesPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/divisions") view=divisions::DivisionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads") view=uploads::UploadsPage ssr=SsrMode::Async/>
                 <Route path=path!("/uploads/:id") view=uploads::UploadPage ssr=SsrMode::Async/>
                 <Route path=path!("/approvals") view=approvals::ApprovalsPage ssr=SsrMode::Async/>

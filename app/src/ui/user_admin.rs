@@ -5,8 +5,8 @@
 use super::Layout;
 use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
 use crate::api::users::{
-    AddUser, SetUserActive, SetUserEntitlements, TemporaryPassword, UnlockUser, load_user,
-    load_users,
+    AddUser, SetUserActive, SetUserDivisions, SetUserEntitlements, TemporaryPassword, UnlockUser,
+    load_user, load_users,
 };
 use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::Role;
@@ -118,12 +118,14 @@ pub fn UserPage() -> impl IntoView {
     let unlock = ServerAction::<UnlockUser>::new();
     let reset = ServerAction::<TemporaryPassword>::new();
     let grants = ServerAction::<SetUserEntitlements>::new();
+    let limits = ServerAction::<SetUserDivisions>::new();
     let changed = move || {
         (
             active.version().get(),
             unlock.version().get(),
             reset.version().get(),
             grants.version().get(),
+            limits.version().get(),
         )
     };
     let user = Resource::new(move || (login(), changed()), |(l, _)| load_user(l));
@@ -134,6 +136,7 @@ pub fn UserPage() -> impl IntoView {
             unlock.value().get(),
             reset.value().get(),
             grants.value().get(),
+            limits.value().get(),
         ]
         .into_iter()
         .flatten()
@@ -144,6 +147,7 @@ pub fn UserPage() -> impl IntoView {
                 unlock.value().get(),
                 reset.value().get(),
                 grants.value().get(),
+                limits.value().get(),
             ]
             .into_iter()
             .flatten()
@@ -164,7 +168,7 @@ pub fn UserPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || user.get().map(|r| match r {
                     Err(e) => view! { <h1>"User"</h1><p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(d) => view! { <UserDetail d active unlock reset grants/> }.into_any(),
+                    Ok(d) => view! { <UserDetail d active unlock reset grants limits/> }.into_any(),
                 })}
             </Suspense>
         </Layout>
@@ -178,8 +182,13 @@ fn UserDetail(
     unlock: ServerAction<UnlockUser>,
     reset: ServerAction<TemporaryPassword>,
     grants: ServerAction<SetUserEntitlements>,
+    limits: ServerAction<SetUserDivisions>,
 ) -> impl IntoView {
     let u = d.user.clone();
+    let divisions = (d.all_divisions.len() > 1).then(|| {
+        view! { <DivisionLimits login=u.login.clone() all=d.all_divisions.clone() limited=d.divisions.clone()
+            editable=d.can_edit_divisions limits/> }
+    });
     let badges = status_badges(&u);
     let (l1, l2, l3, l4) = (
         u.login.clone(),
@@ -239,6 +248,45 @@ fn UserDetail(
                 <EntitlementBoxes granted=d.entitlements.clone() role=Some(d.role_entitlements.clone()) disabled=d.is_self || !d.can_edit_entitlements/>
                 {(!d.is_self && d.can_edit_entitlements).then(|| view! {
                     <button type="submit" class="btn btn-primary" disabled=move || grants.pending().get()>"Update Entitlements"</button>
+                })}
+            </ActionForm>
+        </section>
+        {divisions}
+    }
+}
+
+/// The divisions a user is limited to, shown when the biller has more
+/// than one: nothing ticked means every division.
+#[component]
+fn DivisionLimits(
+    login: String,
+    all: Vec<crate::domain::division::Division>,
+    limited: Vec<i64>,
+    editable: bool,
+    limits: ServerAction<SetUserDivisions>,
+) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="user-divisions-title">
+            <h2 id="user-divisions-title">"Divisions"</h2>
+            <ActionForm action=limits>
+                <input type="hidden" name="login" value=login/>
+                <fieldset aria-describedby="user-divisions-hint">
+                    <legend>"Limit this user to"</legend>
+                    <p class="hint" id="user-divisions-hint">
+                        "The user sees and acts on only the accounts of the divisions ticked. With none ticked, every division, including ones added later."
+                    </p>
+                    {all.into_iter().map(|d| view! {
+                        <div class="field">
+                            <label class="check">
+                                <input type="checkbox" name=format!("limit[{}]", d.id) value="on"
+                                    checked=limited.contains(&d.id) disabled=!editable/>
+                                <span>{d.name}</span>
+                            </label>
+                        </div>
+                    }).collect_view()}
+                </fieldset>
+                {editable.then(|| view! {
+                    <button type="submit" class="btn btn-primary" disabled=move || limits.pending().get()>"Update Divisions"</button>
                 })}
             </ActionForm>
         </section>

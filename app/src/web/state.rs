@@ -115,6 +115,10 @@ impl AppState {
         crate::services::categories::Categories { db: &self.db }
     }
 
+    pub fn divisions(&self) -> crate::services::divisions::Divisions<'_> {
+        crate::services::divisions::Divisions { db: &self.db }
+    }
+
     pub fn fees(&self) -> crate::services::fees::Fees<'_> {
         crate::services::fees::Fees { db: &self.db }
     }

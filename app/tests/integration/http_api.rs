@@ -749,6 +749,18 @@ const MATRIX: &[MatrixRow] = &[
         &[("id", "999999"), ("version", "1")],
     ),
     ("load_fees", Entitled(Entitlement::Fees), &[]),
+    ("load_divisions", Entitled(Entitlement::Divisions), &[]),
+    ("my_divisions", Access::SignedIn, &[]),
+    (
+        "save_division",
+        Entitled(Entitlement::Divisions),
+        &[("form[name]", "")],
+    ),
+    (
+        "set_user_divisions",
+        Entitled(Entitlement::UserAdmin),
+        &[("login", "nobody-here")],
+    ),
     (
         "save_fees",
         Entitled(Entitlement::Fees),

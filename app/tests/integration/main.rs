@@ -13,6 +13,7 @@ mod business_rules_api;
 mod categories_api;
 mod category_file_api;
 mod category_payments_api;
+mod divisions_api;
 mod fees_api;
 mod files_at_rest;
 mod home_api;

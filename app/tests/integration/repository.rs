@@ -292,7 +292,10 @@ async fn a_name_prefix_with_many_matches_gives_a_full_sorted_list(t: &TestDb) {
         .unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     let q = app::domain::payer_support::NameQuery::parse("ga").unwrap();
-    let found = t.db.accounts_by_name(&q, 8).await.unwrap();
+    let found =
+        t.db.accounts_by_name(&q, &app::domain::division::ALL_DIVISIONS, 8)
+            .await
+            .unwrap();
     assert_eq!(found.len(), 8);
     let key = |a: &app::db::accounts::AccountRow| {
         (
@@ -327,6 +330,7 @@ async fn a_name_prefix_with_many_matches_gives_a_full_sorted_list(t: &TestDb) {
     let few =
         t.db.accounts_by_name(
             &app::domain::payer_support::NameQuery::parse("garden co 0").unwrap(),
+            &app::domain::division::ALL_DIVISIONS,
             8,
         )
         .await

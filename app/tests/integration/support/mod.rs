@@ -333,6 +333,7 @@ pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
         .expect("staff exists");
     let role = app::domain::staff::Role::from_code(&u.role).expect("known role");
     let entitlements = db.entitlements_of(u.id, role).await.expect("entitlements");
+    let divisions = db.staff_divisions(u.id).await.expect("divisions");
     app::domain::staff::StaffUser {
         id: u.id,
         login: u.login,
@@ -340,6 +341,7 @@ pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
         role,
         must_change_password: false,
         entitlements,
+        divisions: app::domain::division::DivisionScope::limited_to(divisions),
     }
 }
 

@@ -1,0 +1,38 @@
+//! Divisions (administrators by default; the Divisions entitlement). The
+//! rules are in `services::divisions` and `domain::division`.
+
+use crate::domain::division::{Division, DivisionForm};
+#[cfg(feature = "ssr")]
+use crate::domain::entitlements::Entitlement;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The Divisions page: every division with its number of accounts.
+#[server(endpoint = "load_divisions")]
+pub async fn load_divisions() -> Result<Vec<Division>, AppError> {
+    let (state, _, _) = super::context::require(Entitlement::Divisions)?;
+    state.divisions().list().await
+}
+
+/// The divisions the signed-in user may use, for the pages that let them
+/// pick one (Create Account). One division means there is nothing to pick.
+#[server(endpoint = "my_divisions")]
+pub async fn my_divisions() -> Result<Vec<Division>, AppError> {
+    let (state, user, _) = super::context::require_user()?;
+    state.divisions().usable_by(&user).await
+}
+
+/// Add Division (no `id`) or Rename.
+#[server(endpoint = "save_division")]
+pub async fn save_division(
+    #[server(default)] id: Option<i64>,
+    form: DivisionForm,
+) -> Result<i64, AppError> {
+    let (state, user, req) = super::context::require(Entitlement::Divisions)?;
+    let id = state
+        .divisions()
+        .save(&user, id, &form.name, req.ip.as_deref())
+        .await?;
+    leptos_axum::redirect(&format!("{}?saved={id}", crate::routes::DIVISIONS));
+    Ok(id)
+}

@@ -1,0 +1,213 @@
+//! Divisions and the staff users limited to some of them. Every write has
+//! its audit row in the same transaction.
+
+use super::audit::{AuditEntry, write_audit};
+use super::{Db, DbError, in_tx, on_pool};
+use crate::domain::division::Division;
+
+/// What a write of a division's name did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DivisionWrite {
+    Done(i64),
+    /// Another division has that name (whatever its case).
+    DuplicateName,
+    /// There is no such division.
+    Missing,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    accounts: i64,
+}
+
+impl Db {
+    /// Every division with its number of accounts, by name.
+    pub async fn divisions(&self) -> Result<Vec<Division>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, Row>(
+                "SELECT d.id, d.name, CAST((SELECT COUNT(*) FROM accounts a WHERE a.division_id = d.id) AS BIGINT) AS accounts \
+                 FROM divisions d ORDER BY lower(d.name), d.id",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Division {
+                id: r.id,
+                name: r.name,
+                accounts: r.accounts,
+            })
+            .collect())
+    }
+
+    /// Add Division, audited as `audit` with the new id as its object.
+    pub async fn add_division(
+        &self,
+        name: &str,
+        audit: &AuditEntry<'_>,
+    ) -> Result<DivisionWrite, DbError> {
+        let done = in_tx!(self, |tx| {
+            let id: Result<i64, DbError> = sqlx::query_scalar(
+                "INSERT INTO divisions (name, created_at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(name)
+            .bind(audit.at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(DbError::from);
+            match id {
+                Ok(id) => {
+                    let object = format!("division {id}");
+                    write_audit!(
+                        &mut *tx,
+                        AuditEntry {
+                            object: Some(&object),
+                            ..*audit
+                        }
+                    )?;
+                    DivisionWrite::Done(id)
+                }
+                // Nothing was written: the rollback loses nothing.
+                Err(e) if e.is_unique_violation() => return Ok(DivisionWrite::DuplicateName),
+                Err(e) => return Err(e),
+            }
+        });
+        Ok(done)
+    }
+
+    /// Rename: the audit row keeps the name before and after.
+    pub async fn rename_division(
+        &self,
+        id: i64,
+        name: &str,
+        audit: &AuditEntry<'_>,
+    ) -> Result<DivisionWrite, DbError> {
+        let done = in_tx!(self, |tx| {
+            let before: Option<String> =
+                sqlx::query_scalar("SELECT name FROM divisions WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(before) = before else {
+                return Ok(DivisionWrite::Missing);
+            };
+            let n = sqlx::query("UPDATE divisions SET name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(DbError::from);
+            match n {
+                Ok(_) => {
+                    write_audit!(
+                        &mut *tx,
+                        AuditEntry {
+                            before: Some(&before),
+                            after: Some(name),
+                            ..*audit
+                        }
+                    )?;
+                    DivisionWrite::Done(id)
+                }
+                Err(e) if e.is_unique_violation() => return Ok(DivisionWrite::DuplicateName),
+                Err(e) => return Err(e),
+            }
+        });
+        Ok(done)
+    }
+
+    /// The divisions a staff user is limited to (none: not limited).
+    pub async fn staff_divisions(&self, user_id: i64) -> Result<Vec<i64>, DbError> {
+        let ids = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT division_id FROM staff_divisions WHERE user_id = $1 ORDER BY division_id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(ids)
+    }
+
+    /// Limits a staff user to `ids` (empty: no limit), audited with the
+    /// limits before and after. False when a division named doesn't exist.
+    pub async fn set_staff_divisions(
+        &self,
+        user_id: i64,
+        ids: &[i64],
+        audit: &AuditEntry<'_>,
+    ) -> Result<bool, DbError> {
+        let done = in_tx!(self, |tx| {
+            let before: Vec<i64> = sqlx::query_scalar(
+                "SELECT division_id FROM staff_divisions WHERE user_id = $1 ORDER BY division_id",
+            )
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM staff_divisions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            for id in ids {
+                let known: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM divisions WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if known.is_none() {
+                    // Returning drops the transaction: the old limits stay.
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO staff_divisions (user_id, division_id) VALUES ($1, $2)")
+                    .bind(user_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let (b, a) = (json_ids(&before), json_ids(ids));
+            write_audit!(
+                &mut *tx,
+                AuditEntry {
+                    before: Some(&b),
+                    after: Some(&a),
+                    ..*audit
+                }
+            )?;
+            true
+        });
+        Ok(done)
+    }
+
+    /// Whether the division exists (the universal file and Create Account
+    /// name one).
+    pub async fn division_exists(&self, id: i64) -> Result<bool, DbError> {
+        let found = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM divisions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(found.is_some())
+    }
+
+    /// The division of the account a payment was made on, if there is such
+    /// a payment.
+    pub async fn division_of_payment(&self, reference: &str) -> Result<Option<i64>, DbError> {
+        let found = on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT a.division_id FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.reference = $1",
+            )
+            .bind(reference)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(found)
+    }
+}
+
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::json!({ "divisions": ids }).to_string()
+}

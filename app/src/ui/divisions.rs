@@ -1,0 +1,136 @@
+//! Divisions (`/admin/divisions`, administrators): the biller's divisions
+//! with their number of accounts, Add Division (`?add=1`) and Rename
+//! (`?rename=ID`) in a form above the list, as on Manage Category. Links
+//! and forms, so every step works without JavaScript.
+
+use super::Layout;
+use super::forms::{FormAlert, TextField, error_text, field_errors, form_message};
+use crate::api::divisions::{SaveDivision, load_divisions};
+use crate::domain::division::Division;
+use crate::error::FieldErrors;
+use crate::routes;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn DivisionsPage() -> impl IntoView {
+    let save = ServerAction::<SaveDivision>::new();
+    let data = Resource::new(move || save.version().get(), |_| load_divisions());
+    let query = use_query_map();
+    let renaming = move || {
+        query
+            .read()
+            .get("rename")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let saved = move || query.read().get("saved").is_some();
+    let adding = move || query.read().get("add").is_some();
+    view! {
+        <Title text="Divisions"/>
+        <Layout>
+            <h1>"Divisions"</h1>
+            <p class="muted">
+                "Each account belongs to one division. With more than one, staff can be limited to some of them on User Admin, and Create Account and the universal file name the division."
+            </p>
+            {move || saved().then(|| view! { <p class="form-ok" role="status">"The division was saved."</p> })}
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || data.get().map(|r| match r {
+                    Err(e) => view! { <p class="form-alert" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(list) => {
+                        let editing = renaming().and_then(|id| list.iter().find(|d| d.id == id).cloned());
+                        // A form only while adding or renaming: after a
+                        // save the page shows the list, and the next form
+                        // starts empty (an input kept across a re-render
+                        // would keep what was typed before).
+                        let form = if editing.is_some() || adding() {
+                            view! { <DivisionEditor division=editing save/> }.into_any()
+                        } else {
+                            view! {
+                                <div class="actions">
+                                    <a class="btn btn-primary" href=routes::divisions_add()>"Add Division"</a>
+                                </div>
+                            }.into_any()
+                        };
+                        view! {
+                            {form}
+                            <DivisionList list/>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn DivisionList(list: Vec<Division>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="data" id="divisions-table">
+                <caption>"Divisions"</caption>
+                <thead><tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col" class="num">"Accounts"</th>
+                    <th scope="col">"Actions"</th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|d| view! {
+                        <tr data-division=d.id.to_string()>
+                            <td data-label="Name">{d.name.clone()}</td>
+                            <td data-label="Accounts" class="num">{d.accounts}</td>
+                            <td data-label="Actions">
+                                <a class="btn btn-secondary btn-small" href=routes::division_rename(d.id)
+                                    aria-label=format!("Rename {}", d.name)>"Rename"</a>
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Add Division (`division` None) or Rename.
+#[component]
+fn DivisionEditor(division: Option<Division>, save: ServerAction<SaveDivision>) -> impl IntoView {
+    let errors = Signal::derive(move || field_errors(save.value().get()));
+    let alert = form_message(save.value().into());
+    let typed = field_errors(save.value().get_untracked());
+    let current = division
+        .as_ref()
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    let name = FieldErrors::typed_or(typed.as_ref(), "name", &current);
+    let (title, button) = match &division {
+        Some(d) => (format!("Rename {}", d.name), "Save Name"),
+        None => ("Add Division".to_string(), "Add Division"),
+    };
+    let id = division.as_ref().map(|d| d.id);
+    view! {
+        <section class="panel" aria-labelledby="division-editor">
+            <h2 id="division-editor">{title}</h2>
+            <ActionForm action=save>
+                <FormAlert message=alert/>
+                {id.map(|id| view! { <input type="hidden" name="id" value=id.to_string()/> })}
+                <TextField prefix="division" name="name" label="Division Name" value=name errors
+                    hint=NAME_HINT/>
+                <div class="actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>{button}</button>
+                    <a class="btn btn-secondary" href=routes::DIVISIONS>"Cancel"</a>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The name's hint (a test keeps its number in step with NAME_MAX).
+const NAME_HINT: &str = "As staff see it, like Water or Parks; at most 40 characters.";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_name_hint_names_the_limit() {
+        assert!(super::NAME_HINT.contains(&crate::domain::division::NAME_MAX.to_string()));
+    }
+}

@@ -1,0 +1,110 @@
+import { expect, test } from "@playwright/test";
+import { adminOpens, newUser, ownAccount, ready, signIn, sql } from "./helpers";
+import { axe } from "./console-pages";
+
+// Divisions (issue 16; docs/divisions.md): an administrator, from the
+// site's root signed out, adds two divisions (a blank name refused beside
+// the field first), renames one, and limits a new CSR to it on User Admin.
+// The CSR then opens the account of their division, which names it, and is
+// told an account of the other division doesn't exist, by URL and by
+// Payer Support's search. Divisions are the whole biller's, so this runs
+// in the biller-* projects, one spec at a time; each project names its own.
+
+test("a CSR limited to one division reaches only its accounts", async ({ page, browser }, info) => {
+  const tag = info.project.name;
+  const water = `Water ${tag}`;
+  const electric = `Electric ${tag}`;
+  await adminOpens(page, info, "Divisions");
+
+  // Add Division: a blank name is refused beside the field, and focused.
+  await page.getByRole("link", { name: "Add Division" }).click();
+  await expect(page.getByRole("heading", { name: "Add Division" })).toBeVisible();
+  await ready(page, info);
+  await page.getByLabel("Division Name").fill("   ");
+  await page.getByRole("button", { name: "Add Division" }).click();
+  await expect(page.locator("#division-name-error")).toContainText("Enter the division's name");
+  await expect(page.getByLabel("Division Name")).toBeFocused();
+  await ready(page, info);
+  await axe(page, info, "Divisions with an error");
+  for (const [i, name] of [`${water} (old)`, electric].entries()) {
+    if (i > 0) {
+      await page.getByRole("link", { name: "Add Division" }).click();
+      await expect(page.getByRole("heading", { name: "Add Division" })).toBeVisible();
+      await ready(page, info);
+    }
+    await page.getByLabel("Division Name").fill(name);
+    await page.getByRole("button", { name: "Add Division" }).click();
+    await expect(page.getByRole("status")).toContainText("was saved");
+    await expect(page.locator("#divisions-table")).toContainText(name);
+    await ready(page, info);
+  }
+  // Rename: the form starts from the name as saved.
+  await page.getByRole("link", { name: `Rename ${water} (old)` }).click();
+  await expect(page.getByRole("heading", { name: `Rename ${water} (old)` })).toBeVisible();
+  await ready(page, info);
+  await expect(page.getByLabel("Division Name")).toHaveValue(`${water} (old)`);
+  await page.getByLabel("Division Name").fill(water);
+  await page.getByRole("button", { name: "Save Name" }).click();
+  await expect(page.getByRole("status")).toContainText("was saved");
+  await expect(page.locator("#divisions-table")).toContainText(water);
+  await expect(page.locator("#divisions-table")).not.toContainText(`${water} (old)`);
+  await ready(page, info);
+
+  // One account in each.
+  const waterAccount = ownAccount(info, "W");
+  const electricAccount = ownAccount(info, "E");
+  sql(
+    `UPDATE accounts SET division_id = (SELECT id FROM divisions WHERE name = '${water}') WHERE account_number = '${waterAccount}'; ` +
+      `UPDATE accounts SET division_id = (SELECT id FROM divisions WHERE name = '${electric}') WHERE account_number = '${electricAccount}';`,
+  );
+
+  // User Admin: limit a new CSR to Water.
+  const csr = newUser(info, "csr");
+  await page.goto(`/admin/users/${csr.login}`);
+  await expect(page.getByRole("heading", { level: 1, name: `User ${csr.login}` })).toBeVisible();
+  await ready(page, info);
+  const limits = page.getByRole("group", { name: "Limit this user to" });
+  await limits.getByLabel(water).check();
+  // Saved once the server has answered (a fetch with JavaScript, the
+  // form's post without); the page then shows the limits as stored.
+  const saved = page.waitForResponse((r) => r.url().includes("/api/set_user_divisions"));
+  await page.getByRole("button", { name: "Update Divisions" }).click();
+  expect((await saved).status()).toBeLessThan(400);
+  await ready(page, info);
+  await expect(page.getByRole("group", { name: "Limit this user to" }).getByLabel(water)).toBeChecked();
+  await expect(page.getByRole("group", { name: "Limit this user to" }).getByLabel(electric)).not.toBeChecked();
+  await ready(page, info);
+  await axe(page, info, "User Admin with divisions");
+
+  // The CSR, at another desk, signed out at the site's root.
+  const desk = await browser.newContext({
+    baseURL: info.project.use.baseURL,
+    viewport: info.project.use.viewport,
+    hasTouch: info.project.use.hasTouch,
+    javaScriptEnabled: info.project.use.javaScriptEnabled !== false,
+  });
+  const csrPage = await desk.newPage();
+  await csrPage.goto("/");
+  await signIn(csrPage, info, csr.login, csr.password);
+  await expect(csrPage.getByRole("heading", { level: 1, name: /^(Home|Payer Support)$/ })).toBeVisible();
+  await ready(csrPage, info);
+
+  await csrPage.goto(`/accounts/${waterAccount}`);
+  await expect(csrPage.getByRole("heading", { level: 1, name: `Account ${waterAccount}` })).toBeVisible();
+  const facts = csrPage.locator("dl.detail");
+  await expect(facts).toContainText("Division");
+  await expect(facts).toContainText(water);
+  await ready(csrPage, info);
+  await axe(csrPage, info, "An account naming its division");
+
+  // The other division's account, by its address: as if it didn't exist.
+  await csrPage.goto(`/accounts/${electricAccount}`);
+  await expect(csrPage.getByText(`There is no account ${electricAccount}.`)).toBeVisible();
+  await ready(csrPage, info);
+  // And by Payer Support's search.
+  await csrPage.goto(`/payer-support?by=account&q=${electricAccount}`);
+  await expect(csrPage.getByText("No accounts match that search.")).toBeVisible();
+  await expect(csrPage.locator("#accounts-table")).toHaveCount(0);
+  await ready(csrPage, info);
+  await desk.close();
+});
