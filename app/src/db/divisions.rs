@@ -15,30 +15,45 @@ pub enum DivisionWrite {
     Missing,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    name: String,
-    accounts: i64,
-}
-
 impl Db {
-    /// Every division with its number of accounts, by name.
+    /// Every division, by name: what the pages that name divisions need
+    /// (the account page, Create Account, User Admin), without counting.
     pub async fn divisions(&self) -> Result<Vec<Division>, DbError> {
         let rows = on_pool!(self, |pool| {
-            sqlx::query_as::<_, Row>(
-                "SELECT d.id, d.name, CAST((SELECT COUNT(*) FROM accounts a WHERE a.division_id = d.id) AS BIGINT) AS accounts \
-                 FROM divisions d ORDER BY lower(d.name), d.id",
+            sqlx::query_as::<_, (i64, String)>(
+                "SELECT id, name FROM divisions ORDER BY lower(name), id",
             )
             .fetch_all(pool)
             .await
         })?;
         Ok(rows
             .into_iter()
-            .map(|r| Division {
-                id: r.id,
-                name: r.name,
-                accounts: r.accounts,
+            .map(|(id, name)| Division {
+                id,
+                name,
+                accounts: None,
+            })
+            .collect())
+    }
+
+    /// The Divisions page: every division with its number of accounts, in
+    /// one pass over the accounts.
+    pub async fn divisions_with_counts(&self) -> Result<Vec<Division>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (i64, String, i64)>(
+                "SELECT d.id, d.name, CAST(COUNT(a.id) AS BIGINT) FROM divisions d \
+                 LEFT JOIN accounts a ON a.division_id = d.id \
+                 GROUP BY d.id, d.name ORDER BY lower(d.name), d.id",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, accounts)| Division {
+                id,
+                name,
+                accounts: Some(accounts),
             })
             .collect())
     }
@@ -181,8 +196,7 @@ impl Db {
         Ok(done)
     }
 
-    /// Whether the division exists (the universal file and Create Account
-    /// name one).
+    /// Whether the division exists (Create Account names one by id).
     pub async fn division_exists(&self, id: i64) -> Result<bool, DbError> {
         let found = on_pool!(self, |pool| {
             sqlx::query_scalar::<_, i64>("SELECT id FROM divisions WHERE id = $1")
@@ -191,20 +205,6 @@ impl Db {
                 .await
         })?;
         Ok(found.is_some())
-    }
-
-    /// The division of the account a payment was made on, if there is such
-    /// a payment.
-    pub async fn division_of_payment(&self, reference: &str) -> Result<Option<i64>, DbError> {
-        let found = on_pool!(self, |pool| {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT a.division_id FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.reference = $1",
-            )
-            .bind(reference)
-            .fetch_optional(pool)
-            .await
-        })?;
-        Ok(found)
     }
 }
 

@@ -18,8 +18,9 @@ pub const DEFAULT_DIVISION: i64 = 1;
 pub struct Division {
     pub id: i64,
     pub name: String,
-    /// How many accounts belong to it.
-    pub accounts: i64,
+    /// How many accounts belong to it: counted for the Divisions page only
+    /// (a pass over every account), `None` elsewhere.
+    pub accounts: Option<i64>,
 }
 
 /// Add Division and Rename, as the form posts them.

@@ -25,8 +25,9 @@ fn invalid(name: &str, message: impl Into<String>) -> AppError {
 }
 
 impl Divisions<'_> {
+    /// The Divisions page's list, with each division's number of accounts.
     pub async fn list(&self) -> Result<Vec<Division>, AppError> {
-        Ok(self.db.divisions().await?)
+        Ok(self.db.divisions_with_counts().await?)
     }
 
     /// The divisions `staff` may use, for the pages that let them pick one.
@@ -81,7 +82,7 @@ pub fn visible(
 }
 
 /// Whether a staff user with `scope` may put an account into `division`
-/// (Create Account, the account's edit): it must exist, and a limited user
+/// (Create Account): it must exist, and a limited user
 /// may only use their own divisions.
 pub async fn may_use(db: &Db, scope: &DivisionScope, division: i64) -> Result<bool, AppError> {
     Ok(scope.allows(division) && db.division_exists(division).await?)

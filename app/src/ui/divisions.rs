@@ -78,7 +78,7 @@ fn DivisionList(list: Vec<Division>) -> impl IntoView {
                     {list.into_iter().map(|d| view! {
                         <tr data-division=d.id.to_string()>
                             <td data-label="Name">{d.name.clone()}</td>
-                            <td data-label="Accounts" class="num">{d.accounts}</td>
+                            <td data-label="Accounts" class="num">{d.accounts.unwrap_or_default()}</td>
                             <td data-label="Actions">
                                 <a class="btn btn-secondary btn-small" href=routes::division_rename(d.id)
                                     aria-label=format!("Rename {}", d.name)>"Rename"</a>
