@@ -29,9 +29,9 @@ fn balance_posting(delta: i64) -> Option<(Book, Book, i64)> {
 
 /// The biller's divisions by name, whatever its case (the universal file's
 /// `division` column).
-struct Divisions(HashMap<String, i64>);
+struct DivisionNames(HashMap<String, i64>);
 
-impl Divisions {
+impl DivisionNames {
     fn id(&self, name: &str) -> Option<i64> {
         self.0.get(&name.to_lowercase()).copied()
     }
@@ -45,7 +45,7 @@ macro_rules! write_batch {
     ($tx:ident, $backend:expr, $batch:expr, $divisions:expr, $now:expr, $out:expr) => {{
         let backend: Backend = $backend;
         let batch: &mut Vec<AccountRecord> = &mut $batch;
-        let divisions: &Divisions = $divisions;
+        let divisions: &DivisionNames = $divisions;
         let numbers: Vec<&str> = batch.iter().map(|r| r.account_number.as_str()).collect();
         // What each account owes now, to turn the file's balance into a
         // change, and its division, kept when the file names none.
@@ -179,7 +179,7 @@ impl Db {
         let mut batch: Vec<AccountRecord> = Vec::with_capacity(IMPORT_BATCH);
         let backend = self.backend();
         in_tx!(self, |tx| {
-            let divisions = Divisions(
+            let divisions = DivisionNames(
                 sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM divisions")
                     .fetch_all(&mut *tx)
                     .await?

@@ -35,15 +35,12 @@ fn stored_facts(r: &AccountRow) -> String {
     .to_string()
 }
 
-/// The account as `staff` reaches it: one of a division they may not use
-/// is answered as one that doesn't exist.
+/// The account as `staff` reaches it (`payments::account`: one of a
+/// division they may not use is answered as one that doesn't exist).
 async fn existing(db: &Db, staff: &StaffUser, number: &str) -> Result<AccountRow, AppError> {
     let n = AccountNumber::parse(number)
         .map_err(|_| AppError::NotFound(format!("There is no account {}.", number.trim())))?;
-    let found = db.account_by_number(n.as_str()).await?;
-    super::divisions::visible(&staff.divisions, found, || {
-        AppError::NotFound(format!("There is no account {n}."))
-    })
+    super::payments::account(db, &staff.divisions, n.as_str()).await
 }
 
 /// Create Account's division: the one chosen, which `staff` must be

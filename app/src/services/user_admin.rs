@@ -353,9 +353,9 @@ impl UserAdmin<'_> {
         let ids = ids.ids().unwrap_or(&[]);
         let entry = AuditEntry::by_staff(admin, AuditAction::UserDivisions, &row.login, ip);
         if !self.db.set_staff_divisions(row.id, ids, &entry).await? {
-            return Err(AppError::field(
-                "divisions",
-                "A division ticked no longer exists. Open the page again.",
+            // Said above the form: the boxes have no message of their own.
+            return Err(AppError::Conflict(
+                "A division ticked no longer exists. Open the page again to see the divisions there are.".into(),
             ));
         }
         Ok(())
