@@ -352,6 +352,16 @@ pub fn division_rename(id: i64) -> String {
     format!("{DIVISIONS}?rename={id}")
 }
 
+/// Convenience Fees of division `id`.
+pub fn division_fees(id: i64) -> String {
+    format!("{FEES}?division={id}")
+}
+
+/// Divisions with division `id`'s ACH Company form open.
+pub fn division_ach(id: i64) -> String {
+    format!("{DIVISIONS}?ach={id}")
+}
+
 /// The payer site's Customer Service: the biller's support contacts.
 pub const PAYER_CUSTOMER_SERVICE: &str = "/p/customer-service";
 
@@ -574,6 +584,7 @@ mod tests {
             must_change_password: false,
             entitlements: Entitlement::default_for(Role::Csr),
             divisions: Default::default(),
+            viewing: None,
         };
         assert_eq!(home_for(&user), HOME, "CSRs have Reports by default");
         user.entitlements = [Entitlement::OnBehalfPayments].into_iter().collect();

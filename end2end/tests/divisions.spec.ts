@@ -4,13 +4,16 @@ import { axe } from "./console-pages";
 
 // Divisions (issue 16; docs/divisions.md): an administrator, from the
 // site's root signed out, adds two divisions (a blank name refused beside
-// the field first), renames one, and limits a new CSR to it on User Admin.
+// the field first), renames one, gives it an ACH company and fees of its
+// own (then the biller's again), and limits a new CSR to it on User Admin.
 // The CSR then opens the account of their division, which names it, and is
 // told an account of the other division doesn't exist, by URL and by
-// Payer Support's search. Divisions are the whole biller's, so this runs
+// Payer Support's search. Last, the administrator switches division with
+// the selector above the menu and Payer Support finds only that
+// division's accounts. Divisions are the whole biller's, so this runs
 // in the biller-* projects, one spec at a time; each project names its own.
 
-test("a CSR limited to one division reaches only its accounts", async ({ page, browser }, info) => {
+test("a CSR limited to one division reaches only its accounts; the selector narrows an administrator's search", async ({ page, browser }, info) => {
   const tag = info.project.name;
   const water = `Water ${tag}`;
   const electric = `Electric ${tag}`;
@@ -48,6 +51,45 @@ test("a CSR limited to one division reaches only its accounts", async ({ page, b
   await expect(page.getByRole("status")).toContainText("was saved");
   await expect(page.locator("#divisions-table")).toContainText(water);
   await expect(page.locator("#divisions-table")).not.toContainText(`${water} (old)`);
+  await ready(page, info);
+
+  // ACH Company: half a company is refused beside the missing field;
+  // both fields save, and the list shows the division's own company.
+  await page.getByRole("link", { name: `ACH Company of ${water}` }).click();
+  await expect(page.getByRole("heading", { name: `ACH Company of ${water}` })).toBeVisible();
+  await ready(page, info);
+  await page.getByLabel("ACH Company Name").fill("Lakeside Water");
+  await page.getByRole("button", { name: "Save ACH Company" }).click();
+  await expect(page.locator("#division-ach-company_id-error")).toContainText("Enter the Company ID");
+  await expect(page.getByLabel("ACH Company Name")).toHaveValue("Lakeside Water");
+  await ready(page, info);
+  await axe(page, info, "ACH Company with an error");
+  await page.getByLabel("ACH Company ID").fill("1999999999");
+  await page.getByRole("button", { name: "Save ACH Company" }).click();
+  await expect(page.getByRole("status")).toContainText("was saved");
+  await expect(page.locator("#divisions-table tr", { hasText: water })).toContainText("Lakeside Water (1999999999)");
+  await ready(page, info);
+
+  // Convenience Fees of Water: the biller's until Save Changes gives it
+  // its own; Use the Biller's Fees goes back.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Convenience Fees" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Convenience Fees" })).toBeVisible();
+  await ready(page, info);
+  await page.getByRole("navigation", { name: "Fees of" }).getByRole("link", { name: water, exact: true }).click();
+  await expect(page.getByRole("heading", { name: `Fees of ${water}` })).toBeVisible();
+  await expect(page.locator("#division-fees-state")).toContainText("charges the biller's fees");
+  await ready(page, info);
+  await axe(page, info, "A division's fees");
+  await page.getByRole("group", { name: "Card" }).getByLabel("Flat Amount").fill("2.50");
+  await page.getByRole("button", { name: "Save Changes" }).click();
+  await expect(page.locator("#division-fees-state")).toContainText("charges fees of its own");
+  await expect(page.getByRole("group", { name: "Card" }).getByLabel("Flat Amount")).toHaveValue("2.50");
+  await ready(page, info);
+  await page.getByRole("button", { name: "Use the Biller's Fees" }).click();
+  await expect(page.locator("#division-fees-state")).toContainText("charges the biller's fees");
+  await ready(page, info);
+  await page.goto("/admin/divisions");
+  await expect(page.getByRole("heading", { level: 1, name: "Divisions" })).toBeVisible();
   await ready(page, info);
 
   // One account in each.
@@ -106,5 +148,36 @@ test("a CSR limited to one division reaches only its accounts", async ({ page, b
   await expect(csrPage.getByText("No accounts match that search.")).toBeVisible();
   await expect(csrPage.locator("#accounts-table")).toHaveCount(0);
   await ready(csrPage, info);
+  // Limited to one division, the CSR has nothing to choose.
+  await expect(csrPage.locator("#division-choice")).toHaveCount(0);
   await desk.close();
+
+  // The division selector above the menu: the administrator switches to
+  // Water, and the same search now finds only Water's accounts; back to
+  // All divisions, it finds Electric's again. A plain form post, so it
+  // comes back to the same page with and without JavaScript.
+  const choice = page.getByLabel("Division", { exact: true });
+  const search = async (account: string) => {
+    await page.goto(`/payer-support?by=account&q=${account}`);
+    await expect(page.getByRole("heading", { level: 1, name: "Payer Support" })).toBeVisible();
+    await ready(page, info);
+  };
+  const choose = async (label: string) => {
+    await choice.selectOption({ label });
+    await page.getByRole("button", { name: "Switch" }).click();
+    await expect(page.locator("#division-choice option:checked")).toHaveText(label);
+    await ready(page, info);
+  };
+  await search(electricAccount);
+  await expect(page.locator("#accounts-table")).toContainText(electricAccount);
+  await expect(page.locator("#division-choice option:checked")).toHaveText("All divisions");
+  await axe(page, info, "Payer Support with the division selector");
+  await choose(water);
+  await expect(page).toHaveURL(new RegExp(`/payer-support\\?by=account&q=${electricAccount}$`));
+  await expect(page.getByText("No accounts match that search.")).toBeVisible();
+  await search(waterAccount);
+  await expect(page.locator("#accounts-table")).toContainText(waterAccount);
+  await choose("All divisions");
+  await search(electricAccount);
+  await expect(page.locator("#accounts-table")).toContainText(electricAccount);
 });

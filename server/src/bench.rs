@@ -835,7 +835,7 @@ async fn report(
     let mut rows = 0;
     for k in 0..REPORT_WARM_UP + count {
         let started = Instant::now();
-        match reports::page(db, config, &query).await {
+        match reports::page(db, config, &app::domain::division::ALL_DIVISIONS, &query).await {
             Ok(page) => rows = page.total,
             Err(AppError::NotFound(_)) => {
                 println!("service {kind} not_built=1");

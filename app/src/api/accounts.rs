@@ -10,14 +10,8 @@ pub async fn search_accounts(by: String, q: String) -> Result<SearchResults, App
     let (state, user, _) = super::context::require_user()?;
     let by = SearchBy::from_code(&by)
         .ok_or_else(|| AppError::field("by", "Choose what to search by."))?;
-    crate::services::payer_support::search(
-        &state.db,
-        &user.divisions,
-        by,
-        &q,
-        &state.config.timezone,
-    )
-    .await
+    crate::services::payer_support::search(&state.db, &user.shown(), by, &q, &state.config.timezone)
+        .await
 }
 
 /// Accounts to suggest while a name or email is typed on Payer Support.
@@ -30,7 +24,7 @@ pub async fn suggest_accounts(
     let (state, user, _) = super::context::require_user()?;
     let by = SearchBy::from_code(&by)
         .ok_or_else(|| AppError::field("by", "Choose what to search by."))?;
-    crate::services::payer_support::suggest(&state.db, &user.divisions, by, &q).await
+    crate::services::payer_support::suggest(&state.db, &user.shown(), by, &q).await
 }
 
 /// The current status of each payment (comma-separated Reference Numbers),

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "load_categories")]
 pub async fn load_categories() -> Result<Vec<Category>, AppError> {
-    let (state, _, _) = super::context::require(Entitlement::Categories)?;
-    state.categories().list().await
+    let (state, user, _) = super::context::require(Entitlement::Categories)?;
+    state.categories().list(&user.shown()).await
 }
 
 /// Save Category Item: a new line without `id`, else an edit of the line

@@ -8,6 +8,8 @@ use leptos::prelude::*;
 /// returns and bills coming due.
 #[server(endpoint = "load_home")]
 pub async fn load_home() -> Result<HomeView, AppError> {
-    let (state, _, _) = super::context::require(crate::domain::entitlements::Entitlement::Reports)?;
-    crate::services::home::load(&state.db, &state.config.timezone, crate::db::now_ms()).await
+    let (state, user, _) =
+        super::context::require(crate::domain::entitlements::Entitlement::Reports)?;
+    let now = crate::db::now_ms();
+    crate::services::home::load(&state.db, &state.config.timezone, now, &user.shown()).await
 }

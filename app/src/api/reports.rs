@@ -8,6 +8,7 @@ use leptos::prelude::*;
 /// One page of a report, with its summaries.
 #[server(endpoint = "load_report")]
 pub async fn load_report(q: ReportQuery) -> Result<ReportPage, AppError> {
-    let (state, _, _) = super::context::require(crate::domain::entitlements::Entitlement::Reports)?;
-    crate::services::reports::page(&state.db, &state.config, &q).await
+    let (state, user, _) =
+        super::context::require(crate::domain::entitlements::Entitlement::Reports)?;
+    crate::services::reports::page(&state.db, &state.config, &user.shown(), &q).await
 }

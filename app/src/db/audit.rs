@@ -36,6 +36,19 @@ impl AuditEntry<'_> {
 }
 
 impl<'a> AuditEntry<'a> {
+    /// This entry with the values before and after the change, which may
+    /// live shorter than it (made in the writing transaction).
+    pub fn changed<'b>(&self, before: &'b str, after: &'b str) -> AuditEntry<'b>
+    where
+        'a: 'b,
+    {
+        AuditEntry {
+            before: Some(before),
+            after: Some(after),
+            ..self.clone()
+        }
+    }
+
     /// What a signed-in staff user did to `object`, now.
     pub fn by_staff(
         staff: &'a crate::domain::staff::StaffUser,

@@ -9,6 +9,7 @@ use super::{Db, DbError, in_tx, on_pool};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::category::{Category, CategoryOptions, NewCategory};
 use crate::domain::category_file::CategoryRecord;
+use crate::domain::division::DivisionScope;
 use crate::domain::money::Money;
 use crate::domain::universal_file::RowError;
 
@@ -24,6 +25,7 @@ struct Row {
     show_quantity: bool,
     required: bool,
     version: i64,
+    division_id: Option<i64>,
 }
 
 impl From<Row> for Category {
@@ -41,17 +43,18 @@ impl From<Row> for Category {
                 required: r.required,
             },
             version: r.version,
+            division: r.division_id,
         }
     }
 }
 
 const COLUMNS: &str = "id, description, charge_code, amount_cents, quantity, impact_balance, \
-    amount_editable, show_quantity, required, version";
+    amount_editable, show_quantity, required, version, division_id";
 
 /// Required lines first, then by description.
 const ORDER: &str = "ORDER BY required DESC, description, id";
 
-/// Binds a line's eight columns, in the order both writes list them.
+/// Binds a line's nine columns, in the order both writes list them.
 macro_rules! bind_line {
     ($query:expr, $c:expr) => {{
         let c: &NewCategory = $c;
@@ -64,6 +67,7 @@ macro_rules! bind_line {
             .bind(c.options.amount_editable)
             .bind(c.options.show_quantity)
             .bind(c.options.required)
+            .bind(c.division)
     }};
 }
 
@@ -78,17 +82,26 @@ pub enum CategoryWrite {
 }
 
 impl Db {
-    /// Every line for all payers (Manage Category's), required ones
+    /// Every line for all payers (Manage Category's) of the divisions
+    /// `shown` (a line for every division always is), required ones
     /// first, then by description.
-    pub async fn categories(&self) -> Result<Vec<Category>, DbError> {
-        self.lines("c.account_id IS NULL", None).await
+    pub async fn categories(&self, shown: &DivisionScope) -> Result<Vec<Category>, DbError> {
+        let division = match shown.sql_list() {
+            None => String::new(),
+            Some(list) => format!(" AND (c.division_id IS NULL OR c.division_id IN ({list}))"),
+        };
+        self.lines(&format!("c.account_id IS NULL{division}"), None)
+            .await
     }
 
     /// The lines one account is offered: its own (from a category file),
-    /// and the all-payers lines whose charge code none of its own has.
+    /// and the all-payers lines of every division or of the account's,
+    /// whose charge code none of its own has.
     pub async fn categories_for_account(&self, account_id: i64) -> Result<Vec<Category>, DbError> {
         self.lines(
-            "c.account_id = $1 OR (c.account_id IS NULL AND NOT EXISTS (SELECT 1 FROM categories o \
+            "c.account_id = $1 OR (c.account_id IS NULL \
+             AND (c.division_id IS NULL OR c.division_id = (SELECT a.division_id FROM accounts a WHERE a.id = $1)) \
+             AND NOT EXISTS (SELECT 1 FROM categories o \
              WHERE o.account_id = $1 AND o.charge_code = c.charge_code))",
             Some(account_id),
         )
@@ -164,8 +177,8 @@ impl Db {
                 let Some(c) = &rec.item else { continue };
                 let insert = sqlx::query(
                     "INSERT INTO categories (description, charge_code, amount_cents, quantity, \
-                     impact_balance, amount_editable, show_quantity, required, created_at, updated_at, \
-                     account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+                     impact_balance, amount_editable, show_quantity, required, division_id, created_at, updated_at, \
+                     account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
                 );
                 bind_line!(insert, c)
                     .bind(now)
@@ -206,8 +219,8 @@ impl Db {
         let done = in_tx!(self, |tx| {
             let insert = sqlx::query_scalar(
                 "INSERT INTO categories (description, charge_code, amount_cents, quantity, \
-                 impact_balance, amount_editable, show_quantity, required, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                 impact_balance, amount_editable, show_quantity, required, division_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
             );
             let id: Result<i64, sqlx::Error> = bind_line!(insert, c)
                 .bind(audit.at)
@@ -245,8 +258,8 @@ impl Db {
             let update = sqlx::query(
                 "UPDATE categories SET description = $1, charge_code = $2, amount_cents = $3, \
                  quantity = $4, impact_balance = $5, amount_editable = $6, show_quantity = $7, \
-                 required = $8, updated_at = $9, version = version + 1 \
-                 WHERE id = $10 AND version = $11 AND account_id IS NULL",
+                 required = $8, division_id = $9, updated_at = $10, version = version + 1 \
+                 WHERE id = $11 AND version = $12 AND account_id IS NULL",
             );
             let n = bind_line!(update, c)
                 .bind(audit.at)

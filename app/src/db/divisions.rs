@@ -3,7 +3,8 @@
 
 use super::audit::{AuditEntry, write_audit};
 use super::{Db, DbError, in_tx, on_pool};
-use crate::domain::division::Division;
+use crate::domain::ach_batching::Companies;
+use crate::domain::division::{AchCompany, Division};
 
 /// What a write of a division's name did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,30 +33,87 @@ impl Db {
                 id,
                 name,
                 accounts: None,
+                ach: None,
             })
             .collect())
     }
 
     /// The Divisions page: every division with its number of accounts, in
-    /// one pass over the accounts.
+    /// one pass over the accounts, and its ACH company.
     pub async fn divisions_with_counts(&self) -> Result<Vec<Division>, DbError> {
         let rows = on_pool!(self, |pool| {
-            sqlx::query_as::<_, (i64, String, i64)>(
-                "SELECT d.id, d.name, CAST(COUNT(a.id) AS BIGINT) FROM divisions d \
-                 LEFT JOIN accounts a ON a.division_id = d.id \
-                 GROUP BY d.id, d.name ORDER BY lower(d.name), d.id",
+            sqlx::query_as::<_, (i64, String, i64, Option<String>, Option<String>)>(
+                "SELECT d.id, d.name, CAST(COUNT(a.id) AS BIGINT), d.ach_company_name, d.ach_company_id \
+                 FROM divisions d LEFT JOIN accounts a ON a.division_id = d.id \
+                 GROUP BY d.id, d.name, d.ach_company_name, d.ach_company_id ORDER BY lower(d.name), d.id",
             )
             .fetch_all(pool)
             .await
         })?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, accounts)| Division {
+            .map(|(id, name, accounts, company, company_id)| Division {
                 id,
                 name,
                 accounts: Some(accounts),
+                ach: ach_company(company, company_id),
             })
             .collect())
+    }
+
+    /// The divisions with an ACH company of their own, for a settlement
+    /// run's NACHA file.
+    pub async fn division_companies(&self) -> Result<Companies, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (i64, Option<String>, Option<String>)>(
+                "SELECT id, ach_company_name, ach_company_id FROM divisions \
+                 WHERE ach_company_name IS NOT NULL AND ach_company_id IS NOT NULL",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, name, company_id)| Some((id, ach_company(name, company_id)?)))
+            .collect())
+    }
+
+    /// Sets a division's ACH company (`None`: the Profile's), audited with
+    /// the company before and after.
+    pub async fn set_division_ach(
+        &self,
+        id: i64,
+        company: Option<&AchCompany>,
+        audit: &AuditEntry<'_>,
+    ) -> Result<DivisionWrite, DbError> {
+        let shown = |c: Option<&AchCompany>| match c {
+            Some(c) => format!("{} ({})", c.name, c.id),
+            None => "the Profile's".to_string(),
+        };
+        let done = in_tx!(self, |tx| {
+            let before: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT ach_company_name, ach_company_id FROM divisions WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((name, company_id)) = before else {
+                return Ok(DivisionWrite::Missing);
+            };
+            let before = ach_company(name, company_id);
+            sqlx::query(
+                "UPDATE divisions SET ach_company_name = $1, ach_company_id = $2 WHERE id = $3",
+            )
+            .bind(company.map(|c| c.name.as_str()))
+            .bind(company.map(|c| c.id.as_str()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let (b, a) = (shown(before.as_ref()), shown(company));
+            write_audit!(&mut *tx, audit.changed(&b, &a))?;
+            DivisionWrite::Done(id)
+        });
+        Ok(done)
     }
 
     /// Add Division, audited as `audit` with the new id as its object.
@@ -117,14 +175,7 @@ impl Db {
                 .map_err(DbError::from);
             match n {
                 Ok(_) => {
-                    write_audit!(
-                        &mut *tx,
-                        AuditEntry {
-                            before: Some(&before),
-                            after: Some(name),
-                            ..*audit
-                        }
-                    )?;
+                    write_audit!(&mut *tx, audit.changed(&before, name))?;
                     DivisionWrite::Done(id)
                 }
                 Err(e) if e.is_unique_violation() => return Ok(DivisionWrite::DuplicateName),
@@ -183,14 +234,7 @@ impl Db {
                     .await?;
             }
             let (b, a) = (json_ids(&before), json_ids(ids));
-            write_audit!(
-                &mut *tx,
-                AuditEntry {
-                    before: Some(&b),
-                    after: Some(&a),
-                    ..*audit
-                }
-            )?;
+            write_audit!(&mut *tx, audit.changed(&b, &a))?;
             true
         });
         Ok(done)
@@ -210,4 +254,12 @@ impl Db {
 
 fn json_ids(ids: &[i64]) -> String {
     serde_json::json!({ "divisions": ids }).to_string()
+}
+
+/// A division's ACH company as stored: both columns, or none.
+fn ach_company(name: Option<String>, id: Option<String>) -> Option<AchCompany> {
+    Some(AchCompany {
+        name: name?,
+        id: id?,
+    })
 }

@@ -4,6 +4,7 @@
 //! window it adds up.
 
 use super::{Db, DbError, on_pool};
+use crate::domain::division::DivisionScope;
 
 /// Payments entered on day `day` (an index into the bounds passed in):
 /// how many and their amount.
@@ -74,13 +75,14 @@ pub struct BillsDueRow {
 /// correlated COUNT and SUM each read every range twice (SQLite 25 ms,
 /// PostgreSQL 50 to 80 ms, its estimate near the JIT threshold). This:
 /// SQLite 12 to 14 ms, PostgreSQL 35 to 45 ms.
-fn by_day_sql(days: usize) -> String {
+fn by_day_sql(days: usize, shown: &DivisionScope) -> String {
+    let only = shown.accounts_filter("account_id");
     (0..days)
         .map(|i| {
             format!(
                 "SELECT CAST({i} AS BIGINT) AS day, COUNT(*) AS count, \
                  CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS total_cents \
-                 FROM payments WHERE created_at >= ${} AND created_at < ${} AND status <> 'authorizing'",
+                 FROM payments WHERE created_at >= ${} AND created_at < ${} AND status <> 'authorizing'{only}",
                 i + 1,
                 i + 2
             )
@@ -92,11 +94,15 @@ fn by_day_sql(days: usize) -> String {
 impl Db {
     /// Payments entered in each day `bounds[i] <= created_at < bounds[i+1]`:
     /// one row per day (in no promised order: find a day by `day`).
-    pub async fn payments_by_day(&self, bounds: &[i64]) -> Result<Vec<DayRow>, DbError> {
+    pub async fn payments_by_day(
+        &self,
+        bounds: &[i64],
+        shown: &DivisionScope,
+    ) -> Result<Vec<DayRow>, DbError> {
         if bounds.len() < 2 {
             return Ok(vec![]);
         }
-        let sql = by_day_sql(bounds.len() - 1);
+        let sql = by_day_sql(bounds.len() - 1, shown);
         let rows = on_pool!(self, |pool| {
             let mut q = sqlx::query_as::<_, DayRow>(&sql);
             for b in bounds {
@@ -115,19 +121,22 @@ impl Db {
         from_ms: i64,
         today_ms: i64,
         until_ms: i64,
+        shown: &DivisionScope,
     ) -> Result<Vec<StatusRow>, DbError> {
+        let sql = format!(
+            "SELECT CAST(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END AS BIGINT) AS today, \
+             status, method_kind, COUNT(*) AS count, CAST(SUM(amount_cents) AS BIGINT) AS total_cents \
+             FROM payments WHERE created_at >= $1 AND created_at < $3 AND status <> 'authorizing'{} \
+             GROUP BY 1, status, method_kind ORDER BY 1, status, method_kind",
+            shown.accounts_filter("account_id")
+        );
         let rows = on_pool!(self, |pool| {
-            sqlx::query_as::<_, StatusRow>(
-                "SELECT CAST(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END AS BIGINT) AS today, \
-                 status, method_kind, COUNT(*) AS count, CAST(SUM(amount_cents) AS BIGINT) AS total_cents \
-                 FROM payments WHERE created_at >= $1 AND created_at < $3 AND status <> 'authorizing' \
-                 GROUP BY 1, status, method_kind ORDER BY 1, status, method_kind",
-            )
-            .bind(from_ms)
-            .bind(today_ms)
-            .bind(until_ms)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as::<_, StatusRow>(&sql)
+                .bind(from_ms)
+                .bind(today_ms)
+                .bind(until_ms)
+                .fetch_all(pool)
+                .await
         })?;
         Ok(rows)
     }
@@ -138,16 +147,18 @@ impl Db {
     /// ACH payment is never in a file (settlement makes it Processed in the
     /// same transaction); the NOT EXISTS keeps a debit already written to a
     /// file out of the count all the same (`ach_entries_one_debit`).
-    pub async fn pending_ach(&self) -> Result<PendingAchRow, DbError> {
+    pub async fn pending_ach(&self, shown: &DivisionScope) -> Result<PendingAchRow, DbError> {
+        let sql = format!(
+            "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) AS total_cents, \
+             MIN(p.created_at) AS oldest_at \
+             FROM payments p WHERE p.status = 'pending' AND p.method_kind = 'ach' \
+             AND NOT EXISTS (SELECT 1 FROM ach_entries e WHERE e.payment_id = p.id AND e.action_id IS NULL){}",
+            shown.accounts_filter("p.account_id")
+        );
         let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, PendingAchRow>(
-                "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) AS total_cents, \
-                 MIN(p.created_at) AS oldest_at \
-                 FROM payments p WHERE p.status = 'pending' AND p.method_kind = 'ach' \
-                 AND NOT EXISTS (SELECT 1 FROM ach_entries e WHERE e.payment_id = p.id AND e.action_id IS NULL)",
-            )
-            .fetch_one(pool)
-            .await
+            sqlx::query_as::<_, PendingAchRow>(&sql)
+                .fetch_one(pool)
+                .await
         })?;
         Ok(row)
     }
@@ -158,19 +169,24 @@ impl Db {
         &self,
         from_ms: i64,
         until_ms: i64,
+        shown: &DivisionScope,
     ) -> Result<Vec<ReturnRow>, DbError> {
+        // A return that matched no payment belongs to no division: only an
+        // unnarrowed Home counts it.
+        let sql = format!(
+            "SELECT r.outcome, r.return_code, COUNT(*) AS count, \
+             CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) AS total_cents \
+             FROM ach_returns r LEFT JOIN payments p ON p.id = r.payment_id \
+             WHERE r.created_at >= $1 AND r.created_at < $2{} \
+             GROUP BY r.outcome, r.return_code ORDER BY r.outcome, r.return_code",
+            shown.accounts_filter("p.account_id")
+        );
         let rows = on_pool!(self, |pool| {
-            sqlx::query_as::<_, ReturnRow>(
-                "SELECT r.outcome, r.return_code, COUNT(*) AS count, \
-                 CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) AS total_cents \
-                 FROM ach_returns r LEFT JOIN payments p ON p.id = r.payment_id \
-                 WHERE r.created_at >= $1 AND r.created_at < $2 \
-                 GROUP BY r.outcome, r.return_code ORDER BY r.outcome, r.return_code",
-            )
-            .bind(from_ms)
-            .bind(until_ms)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as::<_, ReturnRow>(&sql)
+                .bind(from_ms)
+                .bind(until_ms)
+                .fetch_all(pool)
+                .await
         })?;
         Ok(rows)
     }
@@ -186,20 +202,23 @@ impl Db {
         today: &str,
         near: &str,
         far: &str,
+        shown: &DivisionScope,
     ) -> Result<BillsDueRow, DbError> {
+        let only = shown.accounts_filter("account_id");
+        let sql = format!(
+            "SELECT CAST(0 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents - paid_cents), 0) AS BIGINT) FROM bills \
+             WHERE status = 'unpaid' AND active = TRUE AND amount_due_cents > paid_cents AND due_date >= $1 AND due_date <= $2{only} \
+             UNION ALL \
+             SELECT CAST(1 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents - paid_cents), 0) AS BIGINT) FROM bills \
+             WHERE status = 'unpaid' AND active = TRUE AND amount_due_cents > paid_cents AND due_date > $2 AND due_date <= $3{only}"
+        );
         let parts: Vec<(i64, i64, i64)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT CAST(0 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents - paid_cents), 0) AS BIGINT) FROM bills \
-                 WHERE status = 'unpaid' AND active = TRUE AND amount_due_cents > paid_cents AND due_date >= $1 AND due_date <= $2 \
-                 UNION ALL \
-                 SELECT CAST(1 AS BIGINT), COUNT(*), CAST(COALESCE(SUM(amount_due_cents - paid_cents), 0) AS BIGINT) FROM bills \
-                 WHERE status = 'unpaid' AND active = TRUE AND amount_due_cents > paid_cents AND due_date > $2 AND due_date <= $3",
-            )
-            .bind(today)
-            .bind(near)
-            .bind(far)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as(&sql)
+                .bind(today)
+                .bind(near)
+                .bind(far)
+                .fetch_all(pool)
+                .await
         })?;
         let part = |n: i64| {
             parts
@@ -222,7 +241,7 @@ impl Db {
 mod tests {
     #[test]
     fn each_day_is_bounded_by_its_own_two_midnights() {
-        let sql = super::by_day_sql(2);
+        let sql = super::by_day_sql(2, &crate::domain::division::DivisionScope::All);
         assert!(sql.contains("CAST(0 AS BIGINT) AS day"));
         assert!(sql.contains(
             "WHERE created_at >= $1 AND created_at < $2 AND status <> 'authorizing' UNION ALL"

@@ -19,6 +19,8 @@ pub struct SessionUserRow {
     pub created_at: Timestamp,
     pub must_change_password: bool,
     pub password_changed_at: Timestamp,
+    /// The division chosen in the selector (NULL: every division).
+    pub division_id: Option<i64>,
 }
 
 impl Db {
@@ -86,7 +88,7 @@ impl Db {
     pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUserRow>, DbError> {
         let row = on_pool!(self, |pool| {
             sqlx::query_as::<_, SessionUserRow>(
-                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, s.created_at, u.must_change_password, u.password_changed_at \
+                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, s.created_at, u.must_change_password, u.password_changed_at, s.division_id \
                  FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = $1",
             )
             .bind(token_hash)
@@ -94,6 +96,24 @@ impl Db {
             .await
         })?;
         Ok(row)
+    }
+
+    /// The division chosen in the selector for this session (None: every
+    /// division). The caller has checked the user may use it.
+    pub async fn set_session_division(
+        &self,
+        token_hash: &str,
+        division: Option<i64>,
+    ) -> Result<(), DbError> {
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE sessions SET division_id = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(division)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
     }
 
     pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), DbError> {

@@ -14,7 +14,7 @@ use super::notices::queue_notice;
 use super::payments::{PAYMENT_SELECT, PaymentRow, record_status};
 use super::{Backend, Db, DbError, in_tx, insert_rows, on_pool};
 use crate::domain::account::AccountType;
-use crate::domain::ach_batching::{Outgoing, file_id_modifier, plan_file};
+use crate::domain::ach_batching::{Companies, Outgoing, file_id_modifier, plan_file};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::bank::BankAccountKind;
 use crate::domain::lifecycle::{
@@ -31,6 +31,8 @@ const SETTLEMENT_LOCK: i64 = 0x5041_5944_4553_4b31;
 /// What a run needs to write its NACHA file.
 pub struct AchSetup<'a> {
     pub originator: &'a Originator,
+    /// The divisions with an ACH company of their own.
+    pub companies: &'a Companies,
     /// Dates for the file; the modifier is chosen in the transaction.
     pub created_date: String,
     pub created_time: String,
@@ -153,6 +155,7 @@ fn outgoing_of(
         amount_cents,
         individual_id: p.account_number.clone(),
         name: p.bank_holder.clone().unwrap_or_default(),
+        division: p.division_id,
     })
 }
 
@@ -354,7 +357,7 @@ impl Db {
                     effective_date: ach.effective_date.clone(),
                     file_id_modifier: file_id_modifier(same_day),
                 };
-                let plan = plan_file(ach.originator, &dates, &outgoing, existing);
+                let plan = plan_file(ach.originator, ach.companies, &dates, &outgoing, existing);
                 let file_name = format!("{}-{run_id}.ach", ach.file_stem);
                 let file_id: i64 = sqlx::query_scalar(
                     "INSERT INTO ach_files (run_id, file_name, content, entry_count, debit_total_cents, credit_total_cents, created_at) \
@@ -371,8 +374,8 @@ impl Db {
                 .await?;
                 for b in &plan.batches {
                     sqlx::query(
-                        "INSERT INTO ach_batches (file_id, batch_number, sec_code, description, entry_count, debit_total_cents, credit_total_cents) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO ach_batches (file_id, batch_number, sec_code, description, entry_count, debit_total_cents, credit_total_cents, division_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(file_id)
                     .bind(b.number)
@@ -381,6 +384,7 @@ impl Db {
                     .bind(b.entry_count)
                     .bind(b.debit_cents)
                     .bind(b.credit_cents)
+                    .bind(b.division)
                     .execute(&mut *tx)
                     .await?;
                 }

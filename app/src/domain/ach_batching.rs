@@ -3,7 +3,9 @@
 //! code, its trace number, and the file's id modifier. Pure rules; the
 //! repository only reads the payments and writes what this decides.
 
+use super::division::AchCompany;
 use super::nacha::{self, Batch, Entry, FileDates, FileTotals, Originator, SecCode, tx};
+use std::collections::BTreeMap;
 
 /// One entry to send: a Pending ACH debit, or a queued refund credit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +21,14 @@ pub struct Outgoing {
     /// The payer's account number with the biller (the entry's individual id).
     pub individual_id: String,
     pub name: String,
+    /// The division of the payer's account: each division's entries go in
+    /// batches of their own.
+    pub division: i64,
 }
+
+/// The divisions that have their own ACH company; the others' batches go
+/// out under the originator's.
+pub type Companies = BTreeMap<i64, AchCompany>;
 
 /// Where one [`Outgoing`] (by its index) landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +43,7 @@ pub struct PlacedEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedBatch {
     pub number: i64,
+    pub division: i64,
     pub sec: SecCode,
     pub description: String,
     pub entry_count: i64,
@@ -50,7 +60,8 @@ pub struct FilePlan {
     pub entries: Vec<PlacedEntry>,
 }
 
-/// Batches in a fixed order: consumer then business, debits then credits.
+/// Batches in a fixed order: by division (its id), then consumer before
+/// business, debits before credits.
 const ORDER: [(SecCode, bool); 4] = [
     (SecCode::Ppd, false),
     (SecCode::Ccd, false),
@@ -77,10 +88,13 @@ pub fn file_id_modifier(files_today: i64) -> char {
     (b'A' + files_today.rem_euclid(26) as u8) as char
 }
 
-/// Puts `outgoing` into batches and writes the file. Trace numbers continue
+/// Puts `outgoing` into batches, one set per division under its company
+/// (`companies`, else the originator's), and writes the file. A biller
+/// with one division gets the file it always got. Trace numbers continue
 /// from `traces_so_far` (every entry ever sent), so none repeats.
 pub fn plan_file(
     originator: &Originator,
+    companies: &Companies,
     dates: &FileDates,
     outgoing: &[Outgoing],
     traces_so_far: i64,
@@ -89,13 +103,17 @@ pub fn plan_file(
     let mut planned = Vec::new();
     let mut placed = Vec::with_capacity(outgoing.len());
     let mut seq = traces_so_far;
-    for (sec, credit) in ORDER {
+    let mut divisions: Vec<i64> = outgoing.iter().map(|o| o.division).collect();
+    divisions.sort_unstable();
+    divisions.dedup();
+    let kinds = divisions
+        .iter()
+        .flat_map(|d| ORDER.iter().map(move |(sec, credit)| (*d, *sec, *credit)));
+    for (division, sec, credit) in kinds {
         let mut entries = Vec::new();
-        for (index, o) in outgoing
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.credit == credit && sec_code(o.business) == sec)
-        {
+        for (index, o) in outgoing.iter().enumerate().filter(|(_, o)| {
+            o.division == division && o.credit == credit && sec_code(o.business) == sec
+        }) {
             seq += 1;
             let trace_number = nacha::trace_number(&originator.odfi_routing, seq);
             let transaction_code = transaction_code(o.savings, credit);
@@ -129,6 +147,7 @@ pub fn plan_file(
         };
         planned.push(PlannedBatch {
             number: batches.len() as i64 + 1,
+            division,
             sec,
             description: description.into(),
             entry_count: entries.len() as i64,
@@ -138,6 +157,7 @@ pub fn plan_file(
         batches.push(Batch {
             sec,
             description: description.into(),
+            company: companies.get(&division).cloned(),
             entries,
         });
     }
@@ -176,6 +196,7 @@ mod tests {
             amount_cents: cents,
             individual_id: "100003".into(),
             name: "Ann Lee".into(),
+            division: 1,
         }
     }
 
@@ -194,7 +215,7 @@ mod tests {
             out(true, false, false, 2_000),
             out(false, false, false, 3_000),
         ];
-        let plan = plan_file(&originator(), &dates, &outgoing, 41);
+        let plan = plan_file(&originator(), &Companies::new(), &dates, &outgoing, 41);
         let batches: Vec<_> = plan
             .batches
             .iter()
@@ -235,6 +256,81 @@ mod tests {
         let parsed = nacha::parse_file(&plan.content).expect("a valid file");
         assert_eq!(parsed.batches.len(), 3);
         assert_eq!(plan.content.lines().next().map(|l| &l[33..34]), Some("B"));
+    }
+
+    #[test]
+    fn each_division_has_its_batches_under_its_own_company() {
+        let dates = FileDates {
+            created_date: "261206".into(),
+            created_time: "1700".into(),
+            effective_date: "261207".into(),
+            file_id_modifier: 'A',
+        };
+        let water = AchCompany {
+            name: "Lakeside Water".into(),
+            id: "1999999999".into(),
+        };
+        let companies = Companies::from([(3, water)]);
+        let in_division = |division: i64, o: Outgoing| Outgoing { division, ..o };
+        // Water (3) and Main (1), mixed; Parks (2) has no company of its own.
+        let outgoing = [
+            in_division(3, out(false, false, false, 1_000)),
+            in_division(1, out(false, false, false, 2_000)),
+            in_division(3, out(false, false, true, 300)),
+            in_division(2, out(false, false, false, 4_000)),
+            in_division(3, out(false, true, false, 5_000)),
+        ];
+        let plan = plan_file(&originator(), &companies, &dates, &outgoing, 0);
+        let batches: Vec<_> = plan
+            .batches
+            .iter()
+            .map(|b| (b.number, b.division, b.description.as_str(), b.entry_count))
+            .collect();
+        assert_eq!(
+            batches,
+            [
+                (1, 1, "BILL PAY", 1),
+                (2, 2, "BILL PAY", 1),
+                (3, 3, "BILL PAY", 2),
+                (4, 3, "REFUND", 1),
+            ]
+        );
+        let parsed = nacha::parse_file(&plan.content).expect("a valid file");
+        let companies: Vec<_> = parsed
+            .batches
+            .iter()
+            .map(|b| {
+                (
+                    b.company_name.as_str(),
+                    b.company_id.as_str(),
+                    b.entries.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            companies,
+            [
+                ("DEMO", "1234567890", 1),
+                ("DEMO", "1234567890", 1),
+                ("LAKESIDE WATER", "1999999999", 2),
+                ("LAKESIDE WATER", "1999999999", 1),
+            ]
+        );
+        // The batch control repeats the batch's company id.
+        let controls: Vec<&str> = plan
+            .content
+            .lines()
+            .filter(|l| l.starts_with('8'))
+            .map(|l| &l[44..54])
+            .collect();
+        assert_eq!(
+            controls,
+            ["1234567890", "1234567890", "1999999999", "1999999999"]
+        );
+        assert_eq!(
+            (plan.totals.debit_cents, plan.totals.credit_cents),
+            (12_000, 300)
+        );
     }
 
     #[test]

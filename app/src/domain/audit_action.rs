@@ -60,6 +60,7 @@ coded_enum!(
         FeesSaved => "fees.saved", "Convenience fees changed",
         DivisionAdded => "division.added", "Division added",
         DivisionRenamed => "division.renamed", "Division renamed",
+        DivisionAch => "division.ach", "Division's ACH company changed",
         UserDivisions => "user.divisions", "User's divisions changed",
         PaymentCancelReverse => "payment.cancel_reverse", "Cancel/Reverse",
         RefundRequested => "payment.refund_requested", "Refund awaiting approval",

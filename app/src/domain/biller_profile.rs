@@ -150,7 +150,7 @@ impl BillerProfileForm {
 /// A NACHA name field: required, at most `max` characters of what a NACHA
 /// file can carry (ASCII letters, digits, spaces and punctuation; the file
 /// upper-cases them).
-fn nacha_name(v: &str, max: usize, required: &'static str) -> Result<String, String> {
+pub(crate) fn nacha_name(v: &str, max: usize, required: &'static str) -> Result<String, String> {
     let v = v.trim();
     if v.is_empty() {
         Err(required.into())
@@ -165,7 +165,7 @@ fn nacha_name(v: &str, max: usize, required: &'static str) -> Result<String, Str
 
 /// Ten characters as NACHA identifies an originator: "1" and the 9-digit
 /// EIN, or what the bank assigned.
-fn nacha_id(v: &str, required: &'static str) -> Result<String, String> {
+pub(crate) fn nacha_id(v: &str, required: &'static str) -> Result<String, String> {
     let v = v.trim();
     if v.is_empty() {
         Err(required.into())

@@ -30,6 +30,10 @@ pub struct Category {
     /// Bumped by every save: an edit made on an older copy is refused
     /// rather than silently undoing someone else's.
     pub version: i64,
+    /// Offered to the payers of this division only; `None`: every
+    /// division's (docs/divisions.md).
+    #[serde(default)]
+    pub division: Option<i64>,
 }
 
 /// The four options of a line (help center D2).
@@ -74,6 +78,8 @@ pub struct CategoryForm {
     pub amount_editable: Option<String>,
     pub show_quantity: Option<String>,
     pub required: Option<String>,
+    /// A division's id, or empty for every division.
+    pub division: String,
 }
 
 impl CategoryForm {
@@ -89,6 +95,7 @@ impl CategoryForm {
             amount_editable: on(c.options.amount_editable),
             show_quantity: on(c.options.show_quantity),
             required: on(c.options.required),
+            division: c.division.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -101,6 +108,8 @@ pub struct NewCategory {
     pub amount: Money,
     pub quantity: i64,
     pub options: CategoryOptions,
+    /// `None`: every division.
+    pub division: Option<i64>,
 }
 
 /// Save Category Item's checks, field by field.
@@ -164,6 +173,10 @@ pub fn check_category(form: &CategoryForm) -> Result<NewCategory, FieldErrors> {
             1
         }
     };
+    let division = super::division::parse_choice(&form.division).unwrap_or_else(|m| {
+        errors.add("division", m);
+        None
+    });
     if errors.is_empty() {
         Ok(NewCategory {
             description,
@@ -171,6 +184,7 @@ pub fn check_category(form: &CategoryForm) -> Result<NewCategory, FieldErrors> {
             amount,
             quantity,
             options,
+            division,
         })
     } else {
         let on = |v: &Option<String>| if v.is_some() { "on" } else { "" };
@@ -179,6 +193,7 @@ pub fn check_category(form: &CategoryForm) -> Result<NewCategory, FieldErrors> {
             .keep("charge_code", &form.charge_code)
             .keep("amount", &form.amount)
             .keep("quantity", &form.quantity)
+            .keep("division", &form.division)
             .keep("impact_balance", on(&form.impact_balance))
             .keep("amount_editable", on(&form.amount_editable))
             .keep("show_quantity", on(&form.show_quantity))
@@ -266,7 +281,22 @@ mod tests {
             quantity: c.quantity,
             options: c.options,
             version: 1,
+            division: Some(3),
         };
-        assert_eq!(check_category(&CategoryForm::of(&saved)).unwrap(), c);
+        let again = check_category(&CategoryForm::of(&saved)).unwrap();
+        assert_eq!(
+            again,
+            NewCategory {
+                division: Some(3),
+                ..c
+            }
+        );
+        let elsewhere = CategoryForm {
+            division: "Water".into(),
+            ..form()
+        };
+        let e = check_category(&elsewhere).unwrap_err();
+        assert!(e.message_for("division").is_some());
+        assert_eq!(e.value_for("division"), Some("Water"));
     }
 }

@@ -100,6 +100,8 @@ impl CategoryHeader {
                 amount_editable: ticked(FIRST_OPTION + 1),
                 show_quantity: ticked(FIRST_OPTION + 2),
                 required: ticked(FIRST_OPTION + 3),
+                // A payer's own line: the account's division is its own.
+                division: String::new(),
             };
             match check_category(&form) {
                 Ok(item) => Some(item),

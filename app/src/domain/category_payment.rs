@@ -290,6 +290,7 @@ mod tests {
             quantity,
             options,
             version: 1,
+            division: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! user may be limited to some of them; a user without a limit sees them
 //! all. Pure: the browser and the server use the same checks.
 
+use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 
 /// The longest division name kept: it appears in the menu's selector, on
@@ -21,6 +22,9 @@ pub struct Division {
     /// How many accounts belong to it: counted for the Divisions page only
     /// (a pass over every account), `None` elsewhere.
     pub accounts: Option<i64>,
+    /// Its own ACH company, read for the Divisions page only.
+    #[serde(default)]
+    pub ach: Option<AchCompany>,
 }
 
 /// Add Division and Rename, as the form posts them.
@@ -28,6 +32,50 @@ pub struct Division {
 pub struct DivisionForm {
     #[serde(default)]
     pub name: String,
+}
+
+/// A division's own ACH company: the Company Name and Company
+/// Identification of its batches in the NACHA file (issue 16: one batch
+/// per division, each with its own). A division without one sends under
+/// the Profile's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AchCompany {
+    pub name: String,
+    pub id: String,
+}
+
+/// ACH Company as the Divisions page posts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AchCompanyForm {
+    #[serde(default)]
+    pub company_name: String,
+    #[serde(default)]
+    pub company_id: String,
+}
+
+/// Checks ACH Company: both fields empty is none (the Profile's company);
+/// otherwise both are needed, checked as the Profile checks its own.
+pub fn check_ach_company(form: &AchCompanyForm) -> Result<Option<AchCompany>, FieldErrors> {
+    use super::biller_profile::{COMPANY_NAME_MAX, nacha_id, nacha_name};
+    let (name, id) = (form.company_name.trim(), form.company_id.trim());
+    if name.is_empty() && id.is_empty() {
+        return Ok(None);
+    }
+    let mut errors = FieldErrors::new()
+        .keep("company_name", &form.company_name)
+        .keep("company_id", &form.company_id);
+    let name = nacha_name(
+        name,
+        COMPANY_NAME_MAX,
+        "Enter the company name, or leave both fields empty.",
+    )
+    .map_err(|m| errors.add("company_name", m));
+    let id = nacha_id(id, "Enter the Company ID, or leave both fields empty.")
+        .map_err(|m| errors.add("company_id", m));
+    match (name, id) {
+        (Ok(name), Ok(id)) => Ok(Some(AchCompany { name, id })),
+        _ => Err(errors),
+    }
 }
 
 /// A division's name, trimmed and checked: the reason comes back for the
@@ -94,13 +142,47 @@ impl DivisionScope {
     /// table, never text from a request, so they go into the SQL as
     /// numbers.
     pub fn sql_filter(&self, column: &str) -> String {
+        match self.sql_list() {
+            None => String::new(),
+            Some(list) => format!(" AND {column} IN ({list})"),
+        }
+    }
+
+    /// The ids as a SQL list (`2, 3`), if limited; see `sql_filter`.
+    pub fn sql_list(&self) -> Option<String> {
+        let ids = self.ids()?;
+        Some(
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    }
+
+    /// A condition on `column` (an account id, such as a payment's) for a
+    /// query: its account is in one of the divisions; empty when not
+    /// limited. The ids are the server's integers, as in `sql_filter`.
+    pub fn accounts_filter(&self, column: &str) -> String {
         match self {
             DivisionScope::All => String::new(),
-            DivisionScope::Only(ids) => {
-                let list = ids.iter().map(i64::to_string).collect::<Vec<_>>();
-                format!(" AND {column} IN ({})", list.join(", "))
-            }
+            DivisionScope::Only(_) => format!(
+                " AND {column} IN (SELECT a.id FROM accounts a WHERE 1 = 1{})",
+                self.sql_filter("a.division_id")
+            ),
         }
+    }
+}
+
+/// The selector's choice as posted: empty is every division, else a
+/// division's id. Anything else was not sent by the selector.
+pub fn parse_choice(raw: &str) -> Result<Option<i64>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(Some(id)),
+        _ => Err("Choose a division from the list.".into()),
     }
 }
 
@@ -124,6 +206,38 @@ mod tests {
     }
 
     #[test]
+    fn an_ach_company_is_both_fields_or_neither() {
+        let form = |name: &str, id: &str| AchCompanyForm {
+            company_name: name.into(),
+            company_id: id.into(),
+        };
+        assert_eq!(check_ach_company(&form(" ", "")), Ok(None));
+        assert_eq!(
+            check_ach_company(&form(" Lakeside Water ", "1234567890")),
+            Ok(Some(AchCompany {
+                name: "Lakeside Water".into(),
+                id: "1234567890".into()
+            }))
+        );
+        let e = check_ach_company(&form("Lakeside Water", "")).unwrap_err();
+        assert!(e.message_for("company_id").is_some());
+        assert!(e.message_for("company_name").is_none());
+        assert_eq!(e.value_for("company_name"), Some("Lakeside Water"));
+        let e = check_ach_company(&form("A name too long for NACHA", "12345")).unwrap_err();
+        assert!(e.message_for("company_name").is_some());
+        assert!(e.message_for("company_id").is_some());
+    }
+
+    #[test]
+    fn the_selector_posts_a_division_or_nothing() {
+        assert_eq!(parse_choice(""), Ok(None));
+        assert_eq!(parse_choice(" 3 "), Ok(Some(3)));
+        assert!(parse_choice("0").is_err());
+        assert!(parse_choice("-2").is_err());
+        assert!(parse_choice("Water").is_err());
+    }
+
+    #[test]
     fn no_limit_allows_every_division() {
         let all = DivisionScope::limited_to(vec![]);
         assert_eq!(all, DivisionScope::All);
@@ -141,5 +255,10 @@ mod tests {
             water.sql_filter("a.division_id"),
             " AND a.division_id IN (2, 3)"
         );
+        assert_eq!(
+            water.accounts_filter("p.account_id"),
+            " AND p.account_id IN (SELECT a.id FROM accounts a WHERE 1 = 1 AND a.division_id IN (2, 3))"
+        );
+        assert_eq!(DivisionScope::All.accounts_filter("p.account_id"), "");
     }
 }

@@ -260,6 +260,21 @@ impl FeeSettings {
     }
 }
 
+/// One division's Convenience Fees page: its own rules, or the biller's
+/// that it charges while it has none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DivisionFees {
+    pub division: i64,
+    pub name: String,
+    /// It charges fees of its own (else the biller's, in `settings`).
+    pub own: bool,
+    /// What its payers pay; the refund setting is always the biller's.
+    pub settings: FeeSettings,
+    /// Its own rules' version (0 while it has none): Save Changes and Use
+    /// the Biller's Fees are refused if someone saved them since.
+    pub version: i64,
+}
+
 /// The Convenience Fees form: both methods' rules, each field named for
 /// its method (`card_flat`, `ach_percent`, ...), and the refund setting, a
 /// checkbox posted as "on".

@@ -73,6 +73,9 @@ pub struct Batch {
     pub sec: SecCode,
     /// "BILL PAY", "REFUND": shown on the payer's statement.
     pub description: String,
+    /// The company the batch goes out under (a division's own); `None`:
+    /// the originator's.
+    pub company: Option<super::division::AchCompany>,
     pub entries: Vec<Entry>,
 }
 
@@ -156,6 +159,10 @@ pub fn write_file(o: &Originator, dates: &FileDates, batches: &[Batch]) -> (Stri
         block_count: 0,
     };
     for batch in batches.iter().filter(|b| !b.entries.is_empty()) {
+        let (company_name, company_id) = match &batch.company {
+            Some(c) => (c.name.as_str(), c.id.as_str()),
+            None => (o.company_name.as_str(), o.company_id.as_str()),
+        };
         totals.batch_count += 1;
         let number = totals.batch_count as u64;
         let debits: i64 = batch
@@ -177,9 +184,9 @@ pub fn write_file(o: &Originator, dates: &FileDates, batches: &[Batch]) -> (Stri
         };
         lines.push(format!(
             "5{service_class}{}{}{}{}{}{}{}   1{odfi8}{}",
-            alpha(&o.company_name, 16),
+            alpha(company_name, 16),
             alpha("", 20),
-            alpha(&o.company_id, 10),
+            alpha(company_id, 10),
             batch.sec.code(),
             alpha(&batch.description, 10),
             dates.effective_date,
@@ -206,7 +213,7 @@ pub fn write_file(o: &Originator, dates: &FileDates, batches: &[Batch]) -> (Stri
             num(hash, 10),
             num(debits as u64, 12),
             num(credits as u64, 12),
-            alpha(&o.company_id, 10),
+            alpha(company_id, 10),
             alpha("", 19),
             alpha("", 6),
             num(number, 7),
@@ -265,6 +272,7 @@ pub fn write_returns(o: &Originator, dates: &FileDates, returns: &[(Entry, &str)
         &[Batch {
             sec: SecCode::Ppd,
             description: "RETURN".into(),
+            company: None,
             entries,
         }],
     );
@@ -342,6 +350,9 @@ pub struct ParsedFile {
 pub struct ParsedBatch {
     pub sec: String,
     pub service_class: String,
+    /// Company Name and Company Identification, as written.
+    pub company_name: String,
+    pub company_id: String,
     pub entries: Vec<Entry>,
 }
 
@@ -423,6 +434,8 @@ pub fn parse_file(text: &str) -> Result<ParsedFile, NachaError> {
                 batches.push(ParsedBatch {
                     sec: line[50..53].to_string(),
                     service_class: line[1..4].to_string(),
+                    company_name: line[4..20].trim_end().to_string(),
+                    company_id: line[40..50].trim_end().to_string(),
                     entries: vec![],
                 });
             }
@@ -603,6 +616,7 @@ mod tests {
                 Batch {
                     sec: SecCode::Ppd,
                     description: "BILL PAY".into(),
+                    company: None,
                     entries: vec![
                         entry(27, "011000015", 12_550, 1),
                         entry(37, "021000021", 99, 2),
@@ -611,16 +625,19 @@ mod tests {
                 Batch {
                     sec: SecCode::Ccd,
                     description: "BILL PAY".into(),
+                    company: None,
                     entries: vec![entry(27, "121000358", 1_000_000, 3)],
                 },
                 Batch {
                     sec: SecCode::Ppd,
                     description: "REFUND".into(),
+                    company: None,
                     entries: vec![entry(22, "011000015", 2_000, 4)],
                 },
                 Batch {
                     sec: SecCode::Ccd,
                     description: "REFUND".into(),
+                    company: None,
                     entries: vec![],
                 },
             ],

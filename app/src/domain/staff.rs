@@ -142,6 +142,7 @@ mod tests {
             must_change_password: false,
             entitlements: Entitlement::default_for(Role::Admin),
             divisions: DivisionScope::All,
+            viewing: None,
         };
         assert!(Entitlement::ALL.iter().all(|e| admin.can(*e)));
         admin.divisions = DivisionScope::limited_to(vec![2]);
@@ -206,6 +207,11 @@ pub struct StaffUser {
     /// request with the entitlements.
     #[serde(default)]
     pub divisions: super::division::DivisionScope,
+    /// The division chosen in the selector above the menu, kept with the
+    /// session: it narrows searches, Home and reports. `None`: every
+    /// division in `divisions`. Never one outside them.
+    #[serde(default)]
+    pub viewing: Option<i64>,
 }
 
 impl StaffUser {
@@ -215,5 +221,15 @@ impl StaffUser {
     /// would show or change the other divisions (docs/divisions.md).
     pub fn can(&self, e: super::entitlements::Entitlement) -> bool {
         self.entitlements.has(e) && (self.divisions.ids().is_none() || e.account_scoped())
+    }
+
+    /// The divisions this user's lists, searches and reports show: the one
+    /// chosen in the selector, or all they may use. What they may reach by
+    /// a link is `divisions`, whatever they chose to look at.
+    pub fn shown(&self) -> super::division::DivisionScope {
+        match self.viewing {
+            Some(d) if self.divisions.allows(d) => super::division::DivisionScope::Only(vec![d]),
+            _ => self.divisions.clone(),
+        }
     }
 }

@@ -270,6 +270,7 @@ async fn check_password(
             must_change_password: false,
             entitlements,
             divisions,
+            viewing: None,
         },
     })
 }
@@ -326,6 +327,7 @@ pub async fn check_session(
         role,
         must_change_password,
         entitlements,
+        viewing: row.division_id.filter(|d| divisions.allows(*d)),
         divisions,
     }))
 }

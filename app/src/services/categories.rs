@@ -9,6 +9,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::categories::CategoryWrite;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::category::{Category, CategoryForm, NewCategory, check_category};
+use crate::domain::division::DivisionScope;
 use crate::domain::staff::StaffUser;
 use crate::error::{AppError, FieldErrors};
 
@@ -24,6 +25,7 @@ fn snapshot(c: &NewCategory) -> String {
         "amount": c.amount.plain(),
         "quantity": c.quantity,
         "options": c.options.labels(),
+        "division": c.division,
     })
     .to_string()
 }
@@ -35,6 +37,7 @@ fn as_new(c: &Category) -> NewCategory {
         amount: c.amount,
         quantity: c.quantity,
         options: c.options,
+        division: c.division,
     }
 }
 
@@ -57,8 +60,10 @@ fn duplicate(form: &CategoryForm) -> AppError {
 }
 
 impl Categories<'_> {
-    pub async fn list(&self) -> Result<Vec<Category>, AppError> {
-        Ok(self.db.categories().await?)
+    /// Manage Category's list: the lines of every division, and those of
+    /// the divisions `shown` (the selector's).
+    pub async fn list(&self, shown: &DivisionScope) -> Result<Vec<Category>, AppError> {
+        Ok(self.db.categories(shown).await?)
     }
 
     pub async fn get(&self, id: i64) -> Result<Category, AppError> {
@@ -79,6 +84,13 @@ impl Categories<'_> {
         ip: Option<&str>,
     ) -> Result<i64, AppError> {
         let checked = check_category(form).map_err(AppError::Invalid)?;
+        if let Some(d) = checked.division
+            && !super::divisions::may_use(self.db, &staff.divisions, d).await?
+        {
+            let mut e = FieldErrors::new().keep("division", &form.division);
+            e.add("division", "There is no such division.");
+            return Err(AppError::Invalid(e));
+        }
         let after = snapshot(&checked);
         let written = match id {
             None => {

@@ -135,6 +135,7 @@ pub async fn demo_csr(db: &Db) -> Result<Option<StaffUser>, AppError> {
         must_change_password: false,
         entitlements: crate::domain::entitlements::Entitlement::default_for(Role::Csr),
         divisions: Default::default(),
+        viewing: None,
     }))
 }
 

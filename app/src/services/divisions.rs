@@ -10,7 +10,9 @@ use crate::db::accounts::AccountRow;
 use crate::db::audit::AuditEntry;
 use crate::db::divisions::DivisionWrite;
 use crate::domain::audit_action::AuditAction;
-use crate::domain::division::{Division, DivisionScope, check_name};
+use crate::domain::division::{
+    AchCompanyForm, Division, DivisionScope, check_ach_company, check_name, parse_choice,
+};
 use crate::domain::staff::StaffUser;
 use crate::error::{AppError, FieldErrors};
 
@@ -35,6 +37,53 @@ impl Divisions<'_> {
         let mut all = self.db.divisions().await?;
         all.retain(|d| staff.divisions.allows(d.id));
         Ok(all)
+    }
+
+    /// ACH Company: the Company Name and Company ID of division `id`'s
+    /// batches in the NACHA file; both empty, the Profile's. The next
+    /// settlement run uses it.
+    pub async fn save_ach(
+        &self,
+        staff: &StaffUser,
+        id: i64,
+        form: &AchCompanyForm,
+        ip: Option<&str>,
+    ) -> Result<(), AppError> {
+        let company = check_ach_company(form).map_err(AppError::Invalid)?;
+        let object = format!("division {id}");
+        let audit = AuditEntry::by_staff(staff, AuditAction::DivisionAch, &object, ip);
+        match self
+            .db
+            .set_division_ach(id, company.as_ref(), &audit)
+            .await?
+        {
+            DivisionWrite::Missing => Err(AppError::NotFound("There is no such division.".into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// The selector above the menu: `staff` works in `division` (as
+    /// posted: empty is every division they may use) in the session
+    /// `token` until they choose again or sign out. A division they may
+    /// not use is answered as one that doesn't exist.
+    pub async fn choose(
+        &self,
+        staff: &StaffUser,
+        token: &str,
+        division: &str,
+    ) -> Result<(), AppError> {
+        let division = parse_choice(division).map_err(|m| {
+            let mut e = FieldErrors::new();
+            e.add("division", m);
+            AppError::Invalid(e)
+        })?;
+        if let Some(d) = division
+            && !may_use(self.db, &staff.divisions, d).await?
+        {
+            return Err(AppError::NotFound("There is no such division.".into()));
+        }
+        let hash = super::auth::token_hash(token);
+        Ok(self.db.set_session_division(&hash, division).await?)
     }
 
     /// Add Division (`id` None) or Rename division `id`. Returns its id.

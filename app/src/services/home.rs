@@ -31,31 +31,38 @@ const STATUSES: [PaymentStatus; 6] = [
     PaymentStatus::Failed,
 ];
 
-/// Home as of `now_ms`.
-pub async fn load(db: &Db, tz: &str, now_ms: i64) -> Result<HomeView, AppError> {
+/// Home as of `now_ms` over the divisions `shown` (docs/divisions.md).
+pub async fn load(
+    db: &Db,
+    tz: &str,
+    now_ms: i64,
+    shown: &crate::domain::division::DivisionScope,
+) -> Result<HomeView, AppError> {
     let (dates, bounds) = clock::recent_days(now_ms, tz, DAYS);
     let (Some(&first), Some(&today)) = (dates.first(), dates.last()) else {
         return Err(AppError::Internal(super::incident_id()));
     };
     let iso = |d: Date| d.to_string();
-    let by_day = db.payments_by_day(&bounds).await?;
-    let pending = db.pending_ach().await?;
+    let by_day = db.payments_by_day(&bounds, shown).await?;
+    let pending = db.pending_ach(shown).await?;
     let window_start = bounds.first().copied().unwrap_or(0);
     let window_end = bounds.last().copied().unwrap_or(i64::MAX);
-    let returns = db.returns_between(window_start, window_end).await?;
+    let returns = db.returns_between(window_start, window_end, shown).await?;
     let near = today
         .checked_add(jiff::Span::new().days(BILLS_NEAR))
         .unwrap_or(today);
     let far = today
         .checked_add(jiff::Span::new().days(BILLS_FAR))
         .unwrap_or(today);
-    let bills = db.bills_due(&iso(today), &iso(near), &iso(far)).await?;
+    let bills = db
+        .bills_due(&iso(today), &iso(near), &iso(far), shown)
+        .await?;
 
     // Monday of this week: at most 6 days back, so inside the 30.
     let last = dates.len() - 1;
     let monday = last.saturating_sub(today.weekday().to_monday_zero_offset() as usize);
     let rows = db
-        .payments_by_status(bounds[monday], bounds[last], window_end)
+        .payments_by_status(bounds[monday], bounds[last], window_end, shown)
         .await?;
     let periods = vec![
         period("Today", &rows, true, (today, today))?,

@@ -368,7 +368,9 @@ pub async fn awaiting_approvals(
     tz: &str,
 ) -> Result<Vec<crate::domain::payment_view::ApprovalView>, AppError> {
     let mut waiting = db.awaiting_approvals(None).await?;
-    waiting.retain(|a| viewer.divisions.allows(a.division_id));
+    // The division chosen in the selector narrows the queue too.
+    let shown = viewer.shown();
+    waiting.retain(|a| shown.allows(a.division_id));
     // The refund setting is read only when there is a refund to say it of.
     let partial_returns_fee = if waiting.is_empty() {
         false

@@ -512,7 +512,7 @@ impl PaymentLinks<'_> {
             page.balance = Money::from_cents(a.balance_cents);
             page.email = a.email;
             page.account_number = row.account_number;
-            page.fees = super::fees::current(self.db).await?;
+            page.fees = super::fees::for_division(self.db, a.division_id).await?;
         }
         Ok(page)
     }

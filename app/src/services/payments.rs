@@ -390,7 +390,7 @@ impl Payments<'_> {
             account_number: a.account_number,
             max_payment: self.config.max_payment,
             today: clock::today(&self.config.timezone),
-            fees: super::fees::current(self.db).await?,
+            fees: super::fees::for_division(self.db, a.division_id).await?,
         })
     }
 
@@ -457,7 +457,7 @@ impl Payments<'_> {
                 .seal_new_method(input)
                 .ok_or_else(|| AppError::Internal(super::incident_id()))?,
         };
-        let fee = super::fees::current(self.db)
+        let fee = super::fees::for_division(self.db, a.division_id)
             .await?
             .rule(method.kind())
             .fee(checked.amount);

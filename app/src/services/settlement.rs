@@ -116,6 +116,8 @@ async fn settle_now(
     let originator = super::biller_profile::current(db, config)
         .await?
         .originator();
+    // Each division's batches go out under its own company, if it has one.
+    let companies = db.division_companies().await?;
     let returns = sandbox_returns(db, config, &originator, actor, at).await?;
     super::scheduler::after_returns(db, &returns).await?;
     let now = at.unwrap_or_else(now_ms);
@@ -128,6 +130,7 @@ async fn settle_now(
     let seal = |text: &str| seal_content(&file_keys, text);
     let setup = AchSetup {
         originator: &originator,
+        companies: &companies,
         created_date: dates.created_date,
         created_time: dates.created_time,
         effective_date: dates.effective_date,

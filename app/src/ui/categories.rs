@@ -8,7 +8,9 @@ use super::forms::{
     ConfirmBox, FormAlert, TextField, error_text, field_errors, form_error, form_message,
 };
 use crate::api::categories::{DeleteCategory, SaveCategory, load_categories};
+use crate::api::divisions::my_divisions;
 use crate::domain::category::{Category, CategoryForm};
+use crate::domain::division::Division;
 use crate::error::FieldErrors;
 use crate::routes;
 use leptos::prelude::*;
@@ -23,6 +25,8 @@ pub fn ManageCategoryPage() -> impl IntoView {
         move || (save.version().get(), delete.version().get()),
         |_| load_categories(),
     );
+    // Named only when the biller has more than one.
+    let divisions = Resource::new(|| (), |_| my_divisions());
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k);
     let id_param = move |k: &str| param(k).and_then(|v| v.parse::<i64>().ok());
@@ -33,7 +37,7 @@ pub fn ManageCategoryPage() -> impl IntoView {
         <Title text="Manage Category"/>
         <Layout>
             <h1>"Manage Category"</h1>
-            <p class="muted">"Line items payers may pay besides their balance, offered to all payers."</p>
+            <p class="muted">"Line items payers may pay besides their balance, offered to all payers or to one division's."</p>
             {move || saved().then(|| view! { <p class="form-ok" role="status">"The category line item was saved."</p> })}
             {move || deleted().then(|| view! { <p class="form-ok" role="status">"The category line item was deleted."</p> })}
             <FormAlert message=delete_alert/>
@@ -41,12 +45,14 @@ pub fn ManageCategoryPage() -> impl IntoView {
                 {move || data.get().map(|r| match r {
                     Err(e) => view! { <p class="form-alert" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(list) => {
+                        let all = divisions.get().and_then(Result::ok).unwrap_or_default();
+                        let all = if all.len() > 1 { all } else { Vec::new() };
                         let editing = id_param("edit").and_then(|id| list.iter().find(|c| c.id == id).cloned());
                         let adding = param("add").is_some();
                         let asked = id_param("delete");
                         view! {
                             {if editing.is_some() || adding {
-                                view! { <CategoryEditor line=editing save/> }.into_any()
+                                view! { <CategoryEditor line=editing save divisions=all.clone()/> }.into_any()
                             } else {
                                 view! {
                                     <div class="actions">
@@ -54,7 +60,7 @@ pub fn ManageCategoryPage() -> impl IntoView {
                                     </div>
                                 }.into_any()
                             }}
-                            <CategoryList list asked delete/>
+                            <CategoryList list asked delete divisions=all/>
                         }.into_any()
                     }
                 })}
@@ -69,7 +75,17 @@ fn CategoryList(
     list: Vec<Category>,
     asked: Option<i64>,
     delete: ServerAction<DeleteCategory>,
+    /// Every division, when there is more than one (else empty: no column).
+    divisions: Vec<Division>,
 ) -> impl IntoView {
+    let named = !divisions.is_empty();
+    let division_of = move |id: Option<i64>| match id {
+        None => "All divisions".to_string(),
+        Some(id) => divisions
+            .iter()
+            .find(|d| d.id == id)
+            .map_or_else(|| format!("Division {id}"), |d| d.name.clone()),
+    };
     if list.is_empty() {
         return view! { <p class="empty">"No category line items yet."</p> }.into_any();
     }
@@ -80,7 +96,9 @@ fn CategoryList(
                 <thead><tr>
                     <th scope="col">"Description"</th><th scope="col">"Charge Code"</th>
                     <th scope="col" class="num">"Amount"</th><th scope="col" class="num">"Quantity"</th>
-                    <th scope="col">"Options"</th><th scope="col">"Actions"</th>
+                    <th scope="col">"Options"</th>
+                    {named.then(|| view! { <th scope="col">"Division"</th> })}
+                    <th scope="col">"Actions"</th>
                 </tr></thead>
                 <tbody>
                     {list.into_iter().map(|c| {
@@ -114,6 +132,7 @@ fn CategoryList(
                                 <td data-label="Amount" class="num">{c.amount.to_string()}</td>
                                 <td data-label="Quantity" class="num">{c.quantity}</td>
                                 <td data-label="Options">{options}</td>
+                                {named.then(|| view! { <td data-label="Division">{division_of(c.division)}</td> })}
                                 <td data-label="Actions">{actions}</td>
                             </tr>
                         }
@@ -126,7 +145,12 @@ fn CategoryList(
 
 /// Add Category Line Item (`line` None) or Edit.
 #[component]
-fn CategoryEditor(line: Option<Category>, save: ServerAction<SaveCategory>) -> impl IntoView {
+fn CategoryEditor(
+    line: Option<Category>,
+    save: ServerAction<SaveCategory>,
+    /// Every division, when there is more than one (else empty: no field).
+    divisions: Vec<Division>,
+) -> impl IntoView {
     let errors = Signal::derive(move || field_errors(save.value().get()));
     let alert = form_message(save.value().into());
     let start = line
@@ -146,6 +170,7 @@ fn CategoryEditor(line: Option<Category>, save: ServerAction<SaveCategory>) -> i
     let code = value("charge_code", &start.charge_code);
     let amount = value("amount", &start.amount);
     let quantity = value("quantity", &start.quantity);
+    let division = value("division", &start.division);
     let boxes = [
         (
             "impact_balance",
@@ -193,6 +218,7 @@ fn CategoryEditor(line: Option<Category>, save: ServerAction<SaveCategory>) -> i
                     hint="The price of one, like 15.00."/>
                 <TextField prefix="cat" name="quantity" label="Quantity" value=quantity errors kind="number"
                     hint=QUANTITY_HINT/>
+                {(!divisions.is_empty()).then(|| view! { <DivisionField divisions chosen=division errors/> })}
                 <fieldset>
                     <legend>"Options"</legend>
                     {boxes.into_iter().map(|(name, label, hint, on)| {
@@ -215,6 +241,33 @@ fn CategoryEditor(line: Option<Category>, save: ServerAction<SaveCategory>) -> i
                 </div>
             </ActionForm>
         </section>
+    }
+}
+
+/// Which payers see the line: every division's, or one division's.
+#[component]
+fn DivisionField(
+    divisions: Vec<Division>,
+    chosen: String,
+    errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
+    let message = super::forms::message_for("division", errors);
+    let invalid = move || message.with(Option::is_some).to_string();
+    view! {
+        <div class="field">
+            <label for="cat-division">"Division"</label>
+            <select id="cat-division" name="form[division]" aria-invalid=invalid
+                aria-describedby="cat-division-error cat-division-hint">
+                <option value="" selected=chosen.is_empty()>"All divisions"</option>
+                {divisions.into_iter().map(|d| {
+                    let id = d.id.to_string();
+                    let selected = id == chosen;
+                    view! { <option value=id selected=selected>{d.name}</option> }
+                }).collect_view()}
+            </select>
+            <p class="hint" id="cat-division-hint">"Offer the line to the payers of one division only, or of all."</p>
+            <super::forms::FieldMessage id="cat-division".to_string() message/>
+        </div>
     }
 }
 

@@ -1,11 +1,12 @@
 //! Divisions (`/admin/divisions`, administrators): the biller's divisions
-//! with their number of accounts, Add Division (`?add=1`) and Rename
-//! (`?rename=ID`) in a form above the list, as on Manage Category. Links
-//! and forms, so every step works without JavaScript.
+//! with their number of accounts and ACH company, Add Division (`?add=1`),
+//! Rename (`?rename=ID`) and ACH Company (`?ach=ID`) in a form above the
+//! list, as on Manage Category. Links and forms, so every step works
+//! without JavaScript.
 
 use super::Layout;
 use super::forms::{FormAlert, TextField, error_text, field_errors, form_message};
-use crate::api::divisions::{SaveDivision, load_divisions};
+use crate::api::divisions::{SaveDivision, SaveDivisionAch, load_divisions};
 use crate::domain::division::Division;
 use crate::error::FieldErrors;
 use crate::routes;
@@ -16,14 +17,13 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn DivisionsPage() -> impl IntoView {
     let save = ServerAction::<SaveDivision>::new();
-    let data = Resource::new(move || save.version().get(), |_| load_divisions());
+    let save_ach = ServerAction::<SaveDivisionAch>::new();
+    let data = Resource::new(
+        move || (save.version().get(), save_ach.version().get()),
+        |_| load_divisions(),
+    );
     let query = use_query_map();
-    let renaming = move || {
-        query
-            .read()
-            .get("rename")
-            .and_then(|v| v.parse::<i64>().ok())
-    };
+    let opened = move |key: &str| query.read().get(key).and_then(|v| v.parse::<i64>().ok());
     let saved = move || query.read().get("saved").is_some();
     let adding = move || query.read().get("add").is_some();
     view! {
@@ -33,17 +33,23 @@ pub fn DivisionsPage() -> impl IntoView {
             <p class="muted">
                 "Each account belongs to one division. With more than one, staff can be limited to some of them on User Admin, and Create Account and the universal file name the division."
             </p>
+            <p class="muted">
+                "In the NACHA file, each division's payments go in batches of their own, under the division's ACH company if it has one, else the Profile's."
+            </p>
             {move || saved().then(|| view! { <p class="form-ok" role="status">"The division was saved."</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || data.get().map(|r| match r {
                     Err(e) => view! { <p class="form-alert" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(list) => {
-                        let editing = renaming().and_then(|id| list.iter().find(|d| d.id == id).cloned());
-                        // A form only while adding or renaming: after a
+                        let find = |key: &str| opened(key).and_then(|id| list.iter().find(|d| d.id == id).cloned());
+                        let editing = find("rename");
+                        // A form only while adding or editing: after a
                         // save the page shows the list, and the next form
                         // starts empty (an input kept across a re-render
                         // would keep what was typed before).
-                        let form = if editing.is_some() || adding() {
+                        let form = if let Some(d) = find("ach") {
+                            view! { <AchCompanyEditor division=d save=save_ach/> }.into_any()
+                        } else if editing.is_some() || adding() {
                             view! { <DivisionEditor division=editing save/> }.into_any()
                         } else {
                             view! {
@@ -72,6 +78,7 @@ fn DivisionList(list: Vec<Division>) -> impl IntoView {
                 <thead><tr>
                     <th scope="col">"Name"</th>
                     <th scope="col" class="num">"Accounts"</th>
+                    <th scope="col">"ACH Company"</th>
                     <th scope="col">"Actions"</th>
                 </tr></thead>
                 <tbody>
@@ -79,9 +86,16 @@ fn DivisionList(list: Vec<Division>) -> impl IntoView {
                         <tr data-division=d.id.to_string()>
                             <td data-label="Name">{d.name.clone()}</td>
                             <td data-label="Accounts" class="num">{d.accounts.unwrap_or_default()}</td>
+                            <td data-label="ACH Company">{match &d.ach {
+                                Some(c) => format!("{} ({})", c.name, c.id),
+                                None => "The Profile's".to_string(),
+                            }}</td>
                             <td data-label="Actions">
                                 <a class="btn btn-secondary btn-small" href=routes::division_rename(d.id)
                                     aria-label=format!("Rename {}", d.name)>"Rename"</a>
+                                " "
+                                <a class="btn btn-secondary btn-small" href=routes::division_ach(d.id)
+                                    aria-label=format!("ACH Company of {}", d.name)>"ACH Company"</a>
                             </td>
                         </tr>
                     }).collect_view()}
@@ -117,6 +131,39 @@ fn DivisionEditor(division: Option<Division>, save: ServerAction<SaveDivision>) 
                     hint=NAME_HINT/>
                 <div class="actions">
                     <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>{button}</button>
+                    <a class="btn btn-secondary" href=routes::DIVISIONS>"Cancel"</a>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// ACH Company: the Company Name and Company ID of the division's batches
+/// in the NACHA file; both empty, the Profile's.
+#[component]
+fn AchCompanyEditor(division: Division, save: ServerAction<SaveDivisionAch>) -> impl IntoView {
+    let errors = Signal::derive(move || field_errors(save.value().get()));
+    let alert = form_message(save.value().into());
+    let typed = field_errors(save.value().get_untracked());
+    let (name, id) = match &division.ach {
+        Some(c) => (c.name.clone(), c.id.clone()),
+        None => (String::new(), String::new()),
+    };
+    let name = FieldErrors::typed_or(typed.as_ref(), "company_name", &name);
+    let id = FieldErrors::typed_or(typed.as_ref(), "company_id", &id);
+    view! {
+        <section class="panel" aria-labelledby="division-ach">
+            <h2 id="division-ach">{format!("ACH Company of {}", division.name)}</h2>
+            <p class="muted">"Leave both fields empty to send this division's payments under the Profile's company."</p>
+            <ActionForm action=save>
+                <FormAlert message=alert/>
+                <input type="hidden" name="id" value=division.id.to_string()/>
+                <TextField prefix="division-ach" name="company_name" label="ACH Company Name" value=name
+                    errors hint="As your bank knows it; at most 16 characters."/>
+                <TextField prefix="division-ach" name="company_id" label="ACH Company ID" value=id
+                    errors hint="10 letters or digits, usually 1 and the 9-digit EIN."/>
+                <div class="actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>"Save ACH Company"</button>
                     <a class="btn btn-secondary" href=routes::DIVISIONS>"Cancel"</a>
                 </div>
             </ActionForm>

@@ -1,6 +1,8 @@
 //! The frame around every signed-in page: header, navigation, sign-out.
 
 use crate::api::auth::{SignOut, current_user};
+use crate::api::divisions::{ChooseDivision, my_divisions};
+use crate::domain::division::Division;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -15,6 +17,7 @@ fn is_change_password_page() -> bool {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
+    let divisions = Resource::new(|| (), |_| my_divisions());
     let sign_out = ServerAction::<SignOut>::new();
     // A session that ended while the page was open: back to sign-in.
     Effect::new(move |_| {
@@ -40,6 +43,17 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"P"</span>
                 <span class="brand-name">"Paydesk"</span>
             </a>
+            // Above the menu, as in the help center: shown only to a user
+            // with more than one division to work in.
+            <Transition fallback=|| ()>
+                {move || {
+                    let viewing = user.get().and_then(Result::ok).map(|u| u.viewing);
+                    let list = divisions.get().and_then(Result::ok).unwrap_or_default();
+                    viewing
+                        .filter(|_| list.len() > 1)
+                        .map(|viewing| view! { <DivisionSelector list viewing/> })
+                }}
+            </Transition>
             <nav class="mainnav" aria-label="Main">
                 // Home first, for those who may read reports (the others'
                 // home is Payer Support). `exact`: every path starts with "/".
@@ -96,5 +110,43 @@ pub fn Layout(children: Children) -> impl IntoView {
         </header>
         <main id="main" class="page" tabindex="-1">{children()}</main>
         <super::session_watch::SessionWatch/>
+    }
+}
+
+/// The division selector: a plain form that posts the choice and comes
+/// back to the page it was on (`back`), narrowed.
+#[component]
+fn DivisionSelector(list: Vec<Division>, viewing: Option<i64>) -> impl IntoView {
+    use leptos::server_fn::ServerFn;
+    let action = ChooseDivision::url();
+    let location = leptos_router::hooks::use_location();
+    let back = move || {
+        let search = location.search.get();
+        let mark = if search.is_empty() || search.starts_with('?') {
+            ""
+        } else {
+            "?"
+        };
+        format!("{}{mark}{search}", location.pathname.get())
+    };
+    view! {
+        <form class="division-picker" method="post" action=action>
+            <label for="division-choice">"Division"</label>
+            <select id="division-choice" name="division">
+                <option value="" selected=viewing.is_none()>"All divisions"</option>
+                {list
+                    .into_iter()
+                    .map(|d| {
+                        view! {
+                            <option value=d.id.to_string() selected=viewing == Some(d.id)>
+                                {d.name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <input type="hidden" name="back" value=back/>
+            <button type="submit" class="btn btn-quiet">"Switch"</button>
+        </form>
     }
 }

@@ -26,7 +26,7 @@ const FILE: &str = "account_number,charge_code,description,amount,quantity,impac
     100004,DOCK,Dock,5.00,1,perhaps,,,\n";
 
 /// Make Payment's lines for an account: (charge code, amount in cents).
-async fn offered(
+pub(crate) async fn offered(
     c: &reqwest::Client,
     s: &support::TestServer,
     account: &str,

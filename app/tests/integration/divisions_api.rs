@@ -508,9 +508,546 @@ async fn the_universal_file_puts_accounts_into_divisions(t: &TestDb) {
     );
 }
 
+/// `choose_division` as the selector's form posts it with JavaScript: the
+/// status.
+async fn choose(c: &Client, s: &TestServer, division: &str) -> StatusCode {
+    call(
+        c,
+        s,
+        "choose_division",
+        &[("division", division), ("back", "/")],
+    )
+    .await
+    .status()
+}
+
+/// Home's figures that add up across divisions: today's payments, the last
+/// 30 days', Pending ACH and the bills coming due, as (count, cents) each.
+async fn home_figures(c: &Client, s: &TestServer) -> Vec<(i64, i64)> {
+    let r = call(c, s, "load_home", &[]).await;
+    assert_eq!(r.status(), 200);
+    let h: app::domain::home_view::HomeView = r.json().await.unwrap();
+    let f = |x: &app::domain::home_view::Figure| (x.count, x.total.cents());
+    let days = h.days.iter().fold((0, 0), |(n, c), d| {
+        (n + d.figure.count, c + d.figure.total.cents())
+    });
+    vec![
+        f(&h.periods[0].all),
+        days,
+        f(&h.pending_ach),
+        f(&h.bills_due[1].figure),
+    ]
+}
+
+/// Payment History of today: its row count and the accounts on its rows.
+async fn todays_history(c: &Client, s: &TestServer) -> (i64, Vec<String>) {
+    let today = crate::reports_api::today(s);
+    let (status, page) = crate::reports_api::report(
+        c,
+        s,
+        "payment-history",
+        &[("from", &today), ("to", &today), ("per", "100")],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let accounts = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1]["text"].as_str().unwrap().to_string())
+        .collect();
+    (page["total"].as_i64().unwrap(), accounts)
+}
+
+async fn the_selector_narrows_searches_home_and_reports(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+    let alex = support::staff(&t.db, ADMIN.0).await;
+    // Electric's by ACH: Pending ACH has something to narrow.
+    support::pay(&s.state, &alex, "100002", "5.00", Some("000444555666")).await;
+    support::pay(&s.state, &alex, "100001", "6.00", None).await;
+    crate::payments_api::add_bill(t, "100002", "INV-E1", 1_000).await;
+    crate::payments_api::add_bill(t, "100001", "INV-W1", 2_000).await;
+    // Due today: among the bills coming due.
+    let today = crate::reports_api::today(&s);
+    support::execute(
+        &t.db,
+        &format!(
+            "UPDATE bills SET due_date = '{today}' WHERE invoice_number IN ('INV-E1', 'INV-W1')"
+        ),
+    )
+    .await
+    .unwrap();
+    let electric_name = json(call(&admin, &s, "load_account", &[("number", "100002")]).await).await
+        ["form"]["last_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let search = |c: &Client| {
+        let (c, s, q) = (c.clone(), &s, electric_name.clone());
+        async move {
+            let r = call(&c, s, "search_accounts", &[("by", "name"), ("q", &q)]).await;
+            assert_eq!(r.status(), 200);
+            let found = json(r).await;
+            found.to_string().contains("100002")
+        }
+    };
+
+    // Every division: the whole biller.
+    assert!(search(&admin).await);
+    let all = home_figures(&admin, &s).await;
+    let (all_rows, _) = todays_history(&admin, &s).await;
+
+    // Each division in turn: only its accounts, and the three add up to
+    // the whole biller, figure by figure.
+    let mut sums = vec![(0, 0); all.len()];
+    let mut rows = 0;
+    for (id, name) in [
+        ("1", "Main"),
+        (water.as_str(), "Water"),
+        (electric.as_str(), "Electric"),
+    ] {
+        assert_eq!(choose(&admin, &s, id).await, 200, "{name}");
+        let user = json(call(&admin, &s, "current_user", &[]).await).await;
+        assert_eq!(user["viewing"].as_i64().unwrap().to_string(), id);
+        assert_eq!(search(&admin).await, name == "Electric", "{name}");
+        for (sum, f) in sums.iter_mut().zip(home_figures(&admin, &s).await) {
+            *sum = (sum.0 + f.0, sum.1 + f.1);
+        }
+        let (n, accounts) = todays_history(&admin, &s).await;
+        rows += n;
+        for a in accounts {
+            let division = division_of(t, &a).await.to_string();
+            assert_eq!(division, id, "{name}'s Payment History shows {a}");
+        }
+    }
+    assert_eq!(
+        sums, all,
+        "Home's figures per division add up to the biller's"
+    );
+    assert_eq!(rows, all_rows, "Payment History per division adds up");
+    assert!(
+        all[0].0 >= 2 && all[2].0 >= 1 && all[3].0 >= 2,
+        "the test made payments, a Pending ACH one and bills: {all:?}"
+    );
+
+    // Reconciliation says it is the whole biller's.
+    let (_, page) =
+        crate::reports_api::report(&admin, &s, "reconciliation", &[("from", &today)]).await;
+    assert_eq!(
+        page["notes"][0],
+        app::services::reports::WHOLE_BILLER,
+        "{page}"
+    );
+
+    // Back to every division.
+    assert_eq!(choose(&admin, &s, "").await, 200);
+    assert!(search(&admin).await);
+    assert_eq!(home_figures(&admin, &s).await, all);
+
+    // The choice is the session's: another sign-in starts unnarrowed.
+    assert_eq!(choose(&admin, &s, &water).await, 200);
+    let again = support::signed_in(&s, ADMIN).await;
+    assert!(search(&again).await);
+    assert!(!search(&admin).await);
+
+    // A user limited to Water may choose Water, not Electric (answered as
+    // a division that doesn't exist), nor what the selector never sends.
+    let csr = support::signed_in(&s, CSR).await;
+    assert_eq!(choose(&csr, &s, &water).await, 200);
+    assert_eq!(choose(&csr, &s, &electric).await, StatusCode::NOT_FOUND);
+    assert_eq!(choose(&csr, &s, "999").await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        choose(&csr, &s, "Water").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let user = json(call(&csr, &s, "current_user", &[]).await).await;
+    assert_eq!(user["viewing"].as_i64().unwrap().to_string(), water);
+    // A limit set after the choice wins over it.
+    support::execute(
+        &t.db,
+        &format!("UPDATE sessions SET division_id = {electric}"),
+    )
+    .await
+    .unwrap();
+    let user = json(call(&csr, &s, "current_user", &[]).await).await;
+    assert!(user["viewing"].is_null(), "{user}");
+    assert!(!search(&csr).await, "still only Water");
+
+    // Without JavaScript the form posts and the browser is sent back to
+    // the page it was on; a `back` off the site goes home instead.
+    for (back, to) in [
+        ("/payer-support?by=name&q=x", "/payer-support?by=name&q=x"),
+        ("https://evil.example/", "/"),
+    ] {
+        let r = admin
+            .post(format!("{}/api/choose_division", s.base))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .header(reqwest::header::ORIGIN, s.base.as_str())
+            .form(&[("division", water.as_str()), ("back", back)])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_redirection(), "{back}: {}", r.status());
+        assert_eq!(r.headers()["location"], to, "{back}");
+    }
+    // Signed out: refused.
+    let anonymous = support::client();
+    assert_eq!(
+        choose(&anonymous, &s, &water).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn each_division_has_its_own_batches_under_its_own_company(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+    let ach = |id: &str, name: &str, company: &str| {
+        let form = [
+            ("id", id.to_string()),
+            ("form[company_name]", name.to_string()),
+            ("form[company_id]", company.to_string()),
+        ];
+        let (admin, s) = (admin.clone(), &s);
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call(&admin, s, "save_division_ach", &form).await
+        }
+    };
+    // Half a company is refused beside the missing field, what was typed
+    // kept; a division that doesn't exist is 404.
+    let r = ach(&water, "Lakeside Water", "").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = any_json(r).await;
+    assert_eq!(
+        body["Invalid"]["errors"][0]["field"], "company_id",
+        "{body}"
+    );
+    assert_eq!(ach("999", "", "").await.status(), StatusCode::NOT_FOUND);
+    let r = ach(&water, " Lakeside Water ", "1999999999").await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let list = json(call(&admin, &s, "load_divisions", &[]).await).await;
+    let water_row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"].as_i64().unwrap().to_string() == water)
+        .unwrap();
+    assert_eq!(water_row["ach"]["name"], "Lakeside Water");
+    assert_eq!(water_row["ach"]["id"], "1999999999");
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'division.ach' \
+             AND before_json = 'the Profile''s' AND after_json = 'Lakeside Water (1999999999)'",
+        )
+        .await,
+        1
+    );
+    // A CSR may not.
+    let csr = support::signed_in(&s, CSR).await;
+    assert_eq!(
+        call(
+            &csr,
+            &s,
+            "save_division_ach",
+            &[
+                ("id", water.as_str()),
+                ("form[company_name]", ""),
+                ("form[company_id]", "")
+            ]
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // An ACH payment in each of Main, Water and Electric: one file, a
+    // batch per division in the order of their ids, Water's under its own
+    // company and the others under the Profile's.
+    let alex = support::staff(&t.db, ADMIN.0).await;
+    for account in ["100003", "100001", "100002"] {
+        support::pay(&s.state, &alex, account, "12.00", Some("000444555666")).await;
+    }
+    let run = support::settle(&s).await.run.expect("a run");
+    let file = run.file.expect("an ACH file");
+    let text = std::fs::read_to_string(s.data_dir.path().join("ach").join(&file.file_name))
+        .expect("the file on disk");
+    let parsed = app::domain::nacha::parse_file(&text).expect("a valid NACHA file");
+    let batches: Vec<(String, String, Vec<String>)> = parsed
+        .batches
+        .iter()
+        .map(|b| {
+            (
+                b.company_name.clone(),
+                b.company_id.clone(),
+                b.entries
+                    .iter()
+                    .map(|e| e.individual_id.trim().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(batches.len(), 3, "{batches:?}");
+    assert_eq!(batches[0].2, ["100003"]);
+    assert_eq!(
+        batches[1],
+        (
+            "LAKESIDE WATER".to_string(),
+            "1999999999".to_string(),
+            vec!["100001".to_string()]
+        )
+    );
+    assert_eq!(batches[2].2, ["100002"]);
+    assert_eq!(
+        (&batches[0].0, &batches[0].1),
+        (&batches[2].0, &batches[2].1),
+        "Main and Electric: the Profile's company"
+    );
+    assert_ne!(batches[0].1, "1999999999");
+    let divisions = support::count(
+        &t.db,
+        &format!(
+            "SELECT COUNT(*) FROM ach_batches WHERE \
+             (batch_number = 1 AND division_id = 1) OR (batch_number = 2 AND division_id = {water}) \
+             OR (batch_number = 3 AND division_id = {electric})"
+        ),
+    )
+    .await;
+    assert_eq!(divisions, 3, "each batch records its division");
+
+    // Back to the Profile's: both fields empty.
+    assert_eq!(ach(&water, "", "").await.status(), 200);
+    let list = json(call(&admin, &s, "load_divisions", &[]).await).await;
+    assert!(
+        list.as_array().unwrap().iter().all(|d| d["ach"].is_null()),
+        "{list}"
+    );
+}
+
+async fn a_category_of_one_division_is_offered_to_its_payers_only(t: &TestDb) {
+    use crate::category_file_api::offered;
+    let (s, admin) = setup(t, &[]).await;
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+    let save = |code: &'static str, division: &str, id: Option<(String, String)>| {
+        let mut form = vec![
+            ("form[description]".to_string(), format!("Line {code}")),
+            ("form[charge_code]".to_string(), code.to_string()),
+            ("form[amount]".to_string(), "4.00".to_string()),
+            ("form[quantity]".to_string(), "1".to_string()),
+            ("form[division]".to_string(), division.to_string()),
+        ];
+        if let Some((id, version)) = id {
+            form.push(("id".into(), id));
+            form.push(("version".into(), version));
+        }
+        let (admin, s) = (admin.clone(), &s);
+        async move {
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            call(&admin, s, "save_category", &form).await
+        }
+    };
+    assert_eq!(save("DOG", "", None).await.status(), 200);
+    let r = save("METER", &water, None).await;
+    assert_eq!(r.status(), 200);
+    let meter = json(r).await.as_i64().unwrap().to_string();
+    // A division that doesn't exist, or isn't a division, beside the field.
+    for bad in ["999", "Water"] {
+        let r = save("GAS", bad, None).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(support::error_fields(r).await, ["division"], "{bad}");
+    }
+    let codes = |lines: Vec<(String, i64)>| lines.into_iter().map(|(c, _)| c).collect::<Vec<_>>();
+    // Make Payment offers Water's line to Water's payers only.
+    assert_eq!(codes(offered(&admin, &s, "100001").await), ["DOG", "METER"]);
+    assert_eq!(codes(offered(&admin, &s, "100002").await), ["DOG"]);
+    assert_eq!(codes(offered(&admin, &s, "100003").await), ["DOG"]);
+    // Manage Category lists every line, or with a division chosen, the
+    // lines of every division and of that one.
+    let listed = |c: Client| {
+        let s = &s;
+        async move {
+            let list = json(call(&c, s, "load_categories", &[]).await).await;
+            let mut codes: Vec<(String, Option<i64>)> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        l["charge_code"].as_str().unwrap().to_string(),
+                        l["division"].as_i64(),
+                    )
+                })
+                .collect();
+            codes.sort();
+            codes
+        }
+    };
+    let water_id: i64 = water.parse().unwrap();
+    let both = vec![
+        ("DOG".to_string(), None),
+        ("METER".to_string(), Some(water_id)),
+    ];
+    assert_eq!(listed(admin.clone()).await, both);
+    assert_eq!(choose(&admin, &s, &electric).await, 200);
+    assert_eq!(listed(admin.clone()).await, [("DOG".to_string(), None)]);
+    assert_eq!(choose(&admin, &s, &water).await, 200);
+    assert_eq!(listed(admin.clone()).await, both);
+    assert_eq!(choose(&admin, &s, "").await, 200);
+    // Audited with its division; moved to every division, Electric's
+    // payers are offered it too.
+    assert_eq!(
+        support::count(
+            &t.db,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'category.added' \
+                 AND after_json LIKE '%\"division\":{water}%'"
+            ),
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        save("METER", "", Some((meter, "1".into()))).await.status(),
+        200
+    );
+    assert_eq!(codes(offered(&admin, &s, "100002").await), ["DOG", "METER"]);
+}
+
+async fn a_division_charges_fees_of_its_own_or_the_billers(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let (water, _electric) = water_and_electric(t, &s, &admin).await;
+    let post = |name: &'static str, fields: Vec<(&'static str, String)>| {
+        let (admin, s) = (admin.clone(), &s);
+        async move {
+            let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call(&admin, s, name, &form).await
+        }
+    };
+    let water_fees = |version: &str, flat: &str| {
+        vec![
+            ("division", water.clone()),
+            ("version", version.to_string()),
+            ("form[card_flat]", flat.to_string()),
+        ]
+    };
+    let page = || {
+        let (admin, s, water) = (admin.clone(), &s, water.clone());
+        async move {
+            json(
+                call(
+                    &admin,
+                    s,
+                    "load_division_fees",
+                    &[("division", water.as_str())],
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    // The biller's card fee, $1.00, is Water's until it has its own.
+    let r = post(
+        "save_fees",
+        vec![("version", "0".into()), ("form[card_flat]", "1.00".into())],
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let before = page().await;
+    assert_eq!(before["own"], false);
+    assert_eq!(before["name"], "Water");
+    assert_eq!(before["settings"]["card"]["flat"], 100);
+    assert_eq!(before["version"], 0);
+
+    // Water's own: a wrong field refused beside it, then $2.50; a save
+    // over the copy it replaced is refused, not merged.
+    let mut bad = water_fees("0", "2.50");
+    bad.push(("form[card_percent]", "lots".into()));
+    let r = post("save_division_fees", bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(support::error_fields(r).await, ["card_percent"]);
+    let r = post("save_division_fees", water_fees("0", "2.50")).await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let r = post("save_division_fees", water_fees("0", "3.00")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let own = page().await;
+    assert_eq!(
+        (own["own"].as_bool(), own["version"].as_i64()),
+        (Some(true), Some(1))
+    );
+    assert_eq!(own["settings"]["card"]["flat"], 250);
+
+    // Make Payment shows and charges each division's.
+    let ctx = json(call(&admin, &s, "load_pay_context", &[("account", "100001")]).await).await;
+    assert_eq!(ctx["fees"]["card"]["flat"], 250);
+    let ctx = json(call(&admin, &s, "load_pay_context", &[("account", "100002")]).await).await;
+    assert_eq!(ctx["fees"]["card"]["flat"], 100);
+    let alex = support::staff(&t.db, ADMIN.0).await;
+    let in_water = support::pay(&s.state, &alex, "100001", "10.00", None).await;
+    let in_electric = support::pay(&s.state, &alex, "100002", "10.00", None).await;
+    let in_main = support::pay(&s.state, &alex, "100003", "10.00", None).await;
+    assert_eq!(support::payment_row(t, &in_water).await.fee_cents, 250);
+    assert_eq!(support::payment_row(t, &in_electric).await.fee_cents, 100);
+    assert_eq!(support::payment_row(t, &in_main).await.fee_cents, 100);
+    assert_eq!(
+        support::count(
+            &t.db,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'fees.saved' \
+                 AND object = 'convenience fees of division {water}' AND before_json = 'the biller''s fees'"
+            ),
+        )
+        .await,
+        1
+    );
+
+    // Use the Biller's Fees: refused on a stale copy; then Water pays the
+    // biller's again.
+    let clear = |version: &str| {
+        vec![
+            ("division", water.clone()),
+            ("version", version.to_string()),
+        ]
+    };
+    assert_eq!(
+        post("clear_division_fees", clear("0")).await.status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(post("clear_division_fees", clear("1")).await.status(), 200);
+    assert_eq!(page().await["own"], false);
+    let again = support::pay(&s.state, &alex, "100001", "10.00", None).await;
+    assert_eq!(support::payment_row(t, &again).await.fee_cents, 100);
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'fees.saved' AND after_json = 'the biller''s fees'",
+        )
+        .await,
+        1
+    );
+    // A division that doesn't exist.
+    let r = call(&admin, &s, "load_division_fees", &[("division", "999")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post(
+        "save_division_fees",
+        vec![
+            ("division", "999".into()),
+            ("version", "0".into()),
+            ("form[card_flat]", "".into()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
     administrators_add_and_rename_divisions,
     a_csr_limited_to_a_division_reaches_nothing_of_another,
     limits_are_set_by_an_unlimited_user_admin_and_limited_users_keep_account_work,
     the_universal_file_puts_accounts_into_divisions,
+    the_selector_narrows_searches_home_and_reports,
+    each_division_has_its_own_batches_under_its_own_company,
+    a_category_of_one_division_is_offered_to_its_payers_only,
+    a_division_charges_fees_of_its_own_or_the_billers,
 );

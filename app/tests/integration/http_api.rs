@@ -752,9 +752,42 @@ const MATRIX: &[MatrixRow] = &[
     ("load_divisions", Entitled(Entitlement::Divisions), &[]),
     ("my_divisions", Access::SignedIn, &[]),
     (
+        "choose_division",
+        Access::SignedIn,
+        &[("division", ""), ("back", "/")],
+    ),
+    (
         "save_division",
         Entitled(Entitlement::Divisions),
         &[("form[name]", "")],
+    ),
+    (
+        "save_division_ach",
+        Entitled(Entitlement::Divisions),
+        &[
+            ("id", "999"),
+            ("form[company_name]", ""),
+            ("form[company_id]", ""),
+        ],
+    ),
+    (
+        "load_division_fees",
+        Entitled(Entitlement::Fees),
+        &[("division", "999")],
+    ),
+    (
+        "save_division_fees",
+        Entitled(Entitlement::Fees),
+        &[
+            ("division", "999"),
+            ("version", "0"),
+            ("form[card_flat]", ""),
+        ],
+    ),
+    (
+        "clear_division_fees",
+        Entitled(Entitlement::Fees),
+        &[("division", "999"), ("version", "0")],
     ),
     (
         "set_user_divisions",

@@ -431,7 +431,11 @@ async fn run_sequence(t: &TestDb, fees: FeeSettings, ops: Vec<Op>) {
             app::db::now_ms(),
             app::domain::audit_action::AuditAction::FeesSaved,
         );
-        assert!(t.db.save_fee_settings(&fees, 0, &audit).await.unwrap());
+        assert!(
+            t.db.save_fee_settings(app::db::fees::FeeOwner::Biller, &fees, 0, &audit)
+                .await
+                .unwrap()
+        );
     }
     let server = support::serve_with(t, &[("PAYDESK_TIMEZONE", TZ)]).await;
     let staff = support::staff(&t.db, CSR.0).await;

@@ -12,7 +12,7 @@ use CellType::*;
 
 const EVENTS: &str = "(SELECT p.created_at AS at, p.user_id AS user_id, 'enrolled' AS event, \
       a.account_number AS account, 'Enrolled with this account' AS detail, \
-      p.user_id || '/' || a.account_number AS k \
+      p.user_id || '/' || a.account_number AS k, a.division_id AS division_id \
     FROM payers p JOIN account_payers ap ON ap.payer_id = p.id JOIN accounts a ON a.id = ap.account_id) e";
 
 pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
@@ -27,6 +27,7 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ("e.detail".to_string(), Text),
     ];
     let mut conds = vec![run.in_range("e.at")];
+    conds.extend(run.in_divisions("e.division_id"));
     if let Some(v) = run.q.filter("event") {
         conds.push(Cond::eq("e.event", v));
     }

@@ -82,10 +82,11 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ("b.paid_cents".to_string(), Money),
         (STILL_DUE.to_string(), Money),
     ];
-    let base = vec![
+    let mut base = vec![
         Cond::new(SHOWN, vec![]),
         Cond::new("b.invoice_date <= ?", vec![Val::Text(as_of.clone())]),
     ];
+    base.extend(run.in_divisions("a.division_id"));
     let bucket = run.q.filter("bucket");
     let mut conds = base.clone();
     if let Some(code) = bucket {
@@ -100,8 +101,13 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     let mut built = Built::rows(select);
     if run.summaries {
         let typed = run.text_filters(&columns);
-        // The typed filters are the only conditions on accounts.
-        let from = if typed.is_empty() { "bills b" } else { FROM };
+        // The typed filters and the division are the only conditions on
+        // accounts.
+        let from = if typed.is_empty() && !run.narrowed() {
+            "bills b"
+        } else {
+            FROM
+        };
         let mut conds = base;
         conds.extend(typed);
         let (table, counts) = summary(run, &bucket_sql, from, conds).await?;

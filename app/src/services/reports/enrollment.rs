@@ -27,7 +27,7 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     // "As of today" needs no condition: an enrollment is recorded when it
     // happens, so none is dated after today. Without one the first page
     // follows the user_id index and stops after a page.
-    let mut conds = Vec::new();
+    let mut conds: Vec<Cond> = run.in_divisions("a.division_id").into_iter().collect();
     for key in ["recurring", "triggered"] {
         if let Some(v) = run.q.filter(key) {
             conds.push(Cond::eq("'N'", v));

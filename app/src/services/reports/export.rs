@@ -74,6 +74,7 @@ pub async fn export(
     }
     let tz = config.timezone.clone();
     let (from_ms, until_ms) = super::bounds(&q, &tz);
+    let shown = who.shown();
     let run = Run {
         db,
         config,
@@ -82,6 +83,7 @@ pub async fn export(
         from_ms,
         until_ms,
         summaries: false,
+        divisions: &shown,
     };
     let Built { select, .. } = build(&run).await?;
     let now = now_ms();

@@ -15,6 +15,7 @@ use super::clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::reports::{Cell, Cond, Select, Val};
+use crate::domain::division::DivisionScope;
 use crate::domain::report::{
     CellType, CellView, CheckedQuery, ReportKind, ReportPage, ReportQuery, SummaryTable, Verdict,
     check_query, dollars,
@@ -57,6 +58,9 @@ pub struct Run<'a> {
     pub until_ms: i64,
     /// Whether the page's summaries are wanted (an export needs only rows).
     pub summaries: bool,
+    /// The divisions shown: the one chosen in the selector, or every one
+    /// the user may use (docs/divisions.md).
+    pub divisions: &'a DivisionScope,
 }
 
 impl Run<'_> {
@@ -66,6 +70,22 @@ impl Run<'_> {
             format!("{expr} >= ? AND {expr} < ?"),
             vec![Val::Int(self.from_ms), Val::Int(self.until_ms)],
         )
+    }
+
+    /// `expr` (an account's division) is one of the divisions shown; none
+    /// when every division is.
+    pub fn in_divisions(&self, expr: &str) -> Option<Cond> {
+        let ids = self.divisions.ids()?;
+        let marks = vec!["?"; ids.len()].join(", ");
+        Some(Cond::new(
+            format!("{expr} IN ({marks})"),
+            ids.iter().map(|id| Val::Int(*id)).collect(),
+        ))
+    }
+
+    /// Whether the report shows only some divisions.
+    pub fn narrowed(&self) -> bool {
+        self.divisions.ids().is_some()
     }
 
     /// The conditions of the typed (Contains) filters, for columns whose
@@ -141,7 +161,25 @@ fn today(tz: &str) -> (u16, u8, u8) {
     (t.year, t.month, t.day)
 }
 
+/// Said above Reconciliation and Settlement when a division is chosen:
+/// they tie out to the biller's one NACHA file and one deposit, so they
+/// show every division (docs/divisions.md).
+pub const WHOLE_BILLER: &str = "This report covers every division: the settlement file and the deposit are the whole biller's.";
+
 async fn build(run: &Run<'_>) -> Result<Built, AppError> {
+    let mut built = build_kind(run).await?;
+    if run.narrowed()
+        && matches!(
+            run.q.kind,
+            ReportKind::Reconciliation | ReportKind::Settlement
+        )
+    {
+        built.notes.insert(0, WHOLE_BILLER.to_string());
+    }
+    Ok(built)
+}
+
+async fn build_kind(run: &Run<'_>) -> Result<Built, AppError> {
     match run.q.kind {
         ReportKind::PaymentHistory => payment_history::build(run).await,
         ReportKind::Aging => aging::build(run).await,
@@ -157,8 +195,13 @@ pub fn check(query: &ReportQuery, config: &Config) -> Result<CheckedQuery, AppEr
     check_query(query, today(&config.timezone)).map_err(AppError::Invalid)
 }
 
-/// One page of a report, with its summaries.
-pub async fn page(db: &Db, config: &Config, query: &ReportQuery) -> Result<ReportPage, AppError> {
+/// One page of a report over the divisions `shown`, with its summaries.
+pub async fn page(
+    db: &Db,
+    config: &Config,
+    shown: &DivisionScope,
+    query: &ReportQuery,
+) -> Result<ReportPage, AppError> {
     let q = check(query, config)?;
     let tz = config.timezone.as_str();
     let (from_ms, until_ms) = bounds(&q, tz);
@@ -170,6 +213,7 @@ pub async fn page(db: &Db, config: &Config, query: &ReportQuery) -> Result<Repor
         from_ms,
         until_ms,
         summaries: true,
+        divisions: shown,
     };
     let built = build(&run).await?;
     let total = match built.count {

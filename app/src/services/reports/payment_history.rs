@@ -71,6 +71,7 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     if let Some(c) = q.filter("channel") {
         base.push(Cond::eq("p.channel", c));
     }
+    base.extend(run.in_divisions("a.division_id"));
     let mut rows_conds = base.clone();
     if let Some(s) = q.filter("status") {
         rows_conds.push(status_cond(s));
@@ -80,7 +81,8 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     // summary reads payments alone: with payments_by_created (created_at,
     // status, method_kind, amount_cents, refunded_cents since migration
     // 0019) it touches no table row (docs/benchmarks.md).
-    let lean = typed.is_empty().then(|| "payments p".to_string());
+    // A division is a condition on accounts too.
+    let lean = (typed.is_empty() && !run.narrowed()).then(|| "payments p".to_string());
     let select = run.select(columns, FROM, rows_conds, "p.id");
     let mut built = Built::rows(select);
     if run.summaries {

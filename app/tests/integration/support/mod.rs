@@ -342,6 +342,7 @@ pub async fn staff(db: &Db, login: &str) -> app::domain::staff::StaffUser {
         must_change_password: false,
         entitlements,
         divisions: app::domain::division::DivisionScope::limited_to(divisions),
+        viewing: None,
     }
 }
 
