@@ -172,7 +172,7 @@ impl Db {
         shown: &DivisionScope,
     ) -> Result<Vec<ReturnRow>, DbError> {
         // A return that matched no payment belongs to no division: only an
-        // unnarrowed Home counts it.
+        // unnarrowed count has it.
         let sql = format!(
             "SELECT r.outcome, r.return_code, COUNT(*) AS count, \
              CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) AS total_cents \

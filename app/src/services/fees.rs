@@ -38,6 +38,16 @@ fn json(s: &FeeSettings) -> Result<String, AppError> {
     serde_json::to_string(s).map_err(|_| AppError::Internal(super::incident_id()))
 }
 
+/// A division's own rules as stored: what its page shows, less the
+/// biller's refund setting (a division has none of its own), so the audit
+/// log doesn't show that setting changing with every save.
+fn own_rules(shown: &FeeSettings) -> FeeSettings {
+    FeeSettings {
+        partial_refund_returns_fee: false,
+        ..*shown
+    }
+}
+
 /// What the audit log keeps of a division without fees of its own.
 const BILLERS: &str = "the biller's fees";
 
@@ -126,7 +136,7 @@ impl Fees<'_> {
             ..checked
         };
         let before_json = if current.own {
-            json(&current.settings)?
+            json(&own_rules(&current.settings))?
         } else {
             BILLERS.to_string()
         };
@@ -158,7 +168,7 @@ impl Fees<'_> {
         if !current.own || current.version != version {
             return Err(stale());
         }
-        let before_json = json(&current.settings)?;
+        let before_json = json(&own_rules(&current.settings))?;
         let object = format!("convenience fees of division {division}");
         let entry = AuditEntry::by_staff(staff, AuditAction::FeesSaved, &object, ip);
         let audit = entry.changed(&before_json, BILLERS);

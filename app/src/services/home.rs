@@ -6,6 +6,7 @@
 use super::clock;
 use crate::db::Db;
 use crate::db::home::StatusRow;
+use crate::domain::division::DivisionScope;
 use crate::domain::home_view::{BillsDue, Day, Figure, HomeView, Line, Period, Returns};
 use crate::domain::lifecycle::return_label;
 use crate::domain::money::Money;
@@ -36,7 +37,7 @@ pub async fn load(
     db: &Db,
     tz: &str,
     now_ms: i64,
-    shown: &crate::domain::division::DivisionScope,
+    shown: &DivisionScope,
 ) -> Result<HomeView, AppError> {
     let (dates, bounds) = clock::recent_days(now_ms, tz, DAYS);
     let (Some(&first), Some(&today)) = (dates.first(), dates.last()) else {
@@ -47,7 +48,11 @@ pub async fn load(
     let pending = db.pending_ach(shown).await?;
     let window_start = bounds.first().copied().unwrap_or(0);
     let window_end = bounds.last().copied().unwrap_or(i64::MAX);
-    let returns = db.returns_between(window_start, window_end, shown).await?;
+    // Returns open the Settlement report, which is the whole biller's (one
+    // file, one deposit): the figure is too, so the two agree.
+    let returns = db
+        .returns_between(window_start, window_end, &DivisionScope::All)
+        .await?;
     let near = today
         .checked_add(jiff::Span::new().days(BILLS_NEAR))
         .unwrap_or(today);

@@ -947,10 +947,15 @@ async fn a_division_charges_fees_of_its_own_or_the_billers(t: &TestDb) {
             .await
         }
     };
-    // The biller's card fee, $1.00, is Water's until it has its own.
+    // The biller's card fee, $1.00, is Water's until it has its own; a
+    // partial refund gives the fee back, for every division.
     let r = post(
         "save_fees",
-        vec![("version", "0".into()), ("form[card_flat]", "1.00".into())],
+        vec![
+            ("version", "0".into()),
+            ("form[card_flat]", "1.00".into()),
+            ("form[partial_refund_returns_fee]", "on".into()),
+        ],
     )
     .await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
@@ -977,6 +982,10 @@ async fn a_division_charges_fees_of_its_own_or_the_billers(t: &TestDb) {
         (Some(true), Some(1))
     );
     assert_eq!(own["settings"]["card"]["flat"], 250);
+    assert_eq!(
+        own["settings"]["partial_refund_returns_fee"], true,
+        "the biller's"
+    );
 
     // Make Payment shows and charges each division's.
     let ctx = json(call(&admin, &s, "load_pay_context", &[("account", "100001")]).await).await;
@@ -1021,7 +1030,9 @@ async fn a_division_charges_fees_of_its_own_or_the_billers(t: &TestDb) {
     assert_eq!(
         support::count(
             &t.db,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'fees.saved' AND after_json = 'the biller''s fees'",
+            // The rules as they were stored: no refund setting of their own.
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'fees.saved' AND after_json = 'the biller''s fees' \
+             AND before_json LIKE '%\"partial_refund_returns_fee\":false%'",
         )
         .await,
         1
