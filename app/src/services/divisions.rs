@@ -57,7 +57,7 @@ impl Divisions<'_> {
             .set_division_ach(id, company.as_ref(), &audit)
             .await?
         {
-            DivisionWrite::Missing => Err(AppError::NotFound("There is no such division.".into())),
+            DivisionWrite::Missing => Err(no_such_division()),
             _ => Ok(()),
         }
     }
@@ -80,7 +80,7 @@ impl Divisions<'_> {
         if let Some(d) = division
             && !may_use(self.db, &staff.divisions, d).await?
         {
-            return Err(AppError::NotFound("There is no such division.".into()));
+            return Err(no_such_division());
         }
         let hash = super::auth::token_hash(token);
         Ok(self.db.set_session_division(&hash, division).await?)
@@ -112,9 +112,15 @@ impl Divisions<'_> {
         match written {
             DivisionWrite::Done(id) => Ok(id),
             DivisionWrite::DuplicateName => Err(invalid(name, "Another division has that name.")),
-            DivisionWrite::Missing => Err(AppError::NotFound("There is no such division.".into())),
+            DivisionWrite::Missing => Err(no_such_division()),
         }
     }
+}
+
+/// A division that doesn't exist, or that the asker may not use: the
+/// same answer either way.
+pub fn no_such_division() -> AppError {
+    AppError::NotFound("There is no such division.".into())
 }
 
 /// The account, if `scope` reaches its division; else the same 404 as an

@@ -24,14 +24,19 @@ pub async fn current(db: &Db) -> Result<FeeSettings, crate::db::DbError> {
 /// What a payer of `division` pays: the division's own rules if it has
 /// them, else the biller's; the refund setting is always the biller's.
 pub async fn for_division(db: &Db, division: i64) -> Result<FeeSettings, crate::db::DbError> {
-    let biller = current(db).await?;
-    Ok(match db.fee_settings(FeeOwner::Division(division)).await? {
+    let own = db.fee_settings(FeeOwner::Division(division)).await?;
+    Ok(charged(current(db).await?, own))
+}
+
+/// The fees a division's payers pay, from the biller's and its own.
+fn charged(biller: FeeSettings, own: Option<FeeSettings>) -> FeeSettings {
+    match own {
         Some(own) => FeeSettings {
             partial_refund_returns_fee: biller.partial_refund_returns_fee,
             ..own
         },
         None => biller,
-    })
+    }
 }
 
 fn json(s: &FeeSettings) -> Result<String, AppError> {
@@ -103,14 +108,15 @@ impl Fees<'_> {
             .into_iter()
             .find(|d| d.id == division)
             .map(|d| d.name)
-            .ok_or_else(|| AppError::NotFound("There is no such division.".into()))?;
+            .ok_or_else(super::divisions::no_such_division)?;
+        // The division's row is read once: what it has, and what it charges.
         let own = self.db.fee_settings(FeeOwner::Division(division)).await?;
         Ok(DivisionFees {
             division,
             name,
             own: own.is_some(),
             version: own.map_or(0, |s| s.version),
-            settings: for_division(self.db, division).await?,
+            settings: charged(current(self.db).await?, own),
         })
     }
 
