@@ -10,7 +10,8 @@ import { axe } from "./console-pages";
 // told an account of the other division doesn't exist, by URL and by
 // Payer Support's search. Last, the administrator switches division with
 // the selector above the menu and Payer Support finds only that
-// division's accounts. Divisions are the whole biller's, so this runs
+// division's accounts, File Transfers says an upload is that division's,
+// and the account page moves an account into another division. Divisions are the whole biller's, so this runs
 // in the biller-* projects, one spec at a time; each project names its own.
 
 test("a CSR limited to one division reaches only its accounts; the selector narrows an administrator's search", async ({ page, browser }, info) => {
@@ -177,7 +178,32 @@ test("a CSR limited to one division reaches only its accounts; the selector narr
   await expect(page.getByText("No accounts match that search.")).toBeVisible();
   await search(waterAccount);
   await expect(page.locator("#accounts-table")).toContainText(waterAccount);
+  // With Water chosen, File Transfers says an upload is Water's, and
+  // Settlement that its runs are every division's.
+  await page.goto("/uploads");
+  await expect(page.getByRole("heading", { level: 1, name: "File Transfers" })).toBeVisible();
+  await expect(page.locator("#upload-division")).toContainText(`This upload is for ${water}`);
+  await ready(page, info);
+  await axe(page, info, "File Transfers for one division");
+  // Settlement says its runs are every division's.
+  await page.goto("/settlements");
+  await expect(page.getByRole("heading", { level: 1, name: "Settlement" })).toBeVisible();
+  await expect(page.locator("#settlement-division")).toContainText("Settlement covers every division");
+  await ready(page, info);
   await choose("All divisions");
+  await expect(page.locator("#settlement-division")).toHaveCount(0);
   await search(electricAccount);
   await expect(page.locator("#accounts-table")).toContainText(electricAccount);
+
+  // The account page moves Electric's account into Water.
+  await page.goto(`/accounts/${electricAccount}`);
+  await expect(page.getByRole("heading", { level: 1, name: `Account ${electricAccount}` })).toBeVisible();
+  await expect(page.locator("dl.detail")).toContainText(electric);
+  await ready(page, info);
+  await axe(page, info, "An account with its Division field");
+  await page.locator("#acct-division").selectOption({ label: water });
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.locator("dl.detail")).toContainText(water);
+  await expect(page.locator("#acct-division option:checked")).toHaveText(water);
+  await ready(page, info);
 });

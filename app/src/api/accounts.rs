@@ -58,7 +58,7 @@ pub async fn load_account(
     crate::services::accounts::detail(&state.db, &state.config.timezone, &user, &number).await
 }
 
-/// Save the account page (type, names, email, status).
+/// Save the account page (type, names, email, status, division).
 #[server(endpoint = "update_account")]
 pub async fn update_account(
     form: crate::domain::account_edit::AccountForm,

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 
 #[server(endpoint = "load_uploads")]
 pub async fn load_uploads() -> Result<Vec<UploadSummary>, AppError> {
-    let (state, _, _) = super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
-    crate::services::uploads::recent(&state.db, &state.config.timezone).await
+    let (state, user, _) =
+        super::context::require(crate::domain::entitlements::Entitlement::Uploads)?;
+    crate::services::uploads::recent(&state.db, &state.config.timezone, &user.shown()).await
 }
 
 #[server(endpoint = "load_upload")]

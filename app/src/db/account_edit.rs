@@ -54,17 +54,19 @@ impl Db {
         Ok(id)
     }
 
-    /// Saves the account page's edits (never its number or balance).
+    /// Saves the account page's edits (never its number or balance), and
+    /// its division.
     pub async fn update_account(
         &self,
         id: i64,
         a: &CheckedAccount,
+        division: i64,
         entry: &AuditEntry<'_>,
     ) -> Result<(), DbError> {
         in_tx!(self, |tx| {
             sqlx::query(
                 "UPDATE accounts SET account_type = $2, first_name = $3, last_name = $4, company_name = $5, email = $6, \
-                 status = $7, updated_at = $8 WHERE id = $1",
+                 status = $7, updated_at = $8, division_id = $9 WHERE id = $1",
             )
             .bind(id)
             .bind(a.account_type.code())
@@ -74,6 +76,7 @@ impl Db {
             .bind(a.email.as_ref().map(|e| e.as_str()))
             .bind(a.status.code())
             .bind(entry.at)
+            .bind(division)
             .execute(&mut *tx)
             .await?;
             write_audit!(&mut *tx, *entry)?;

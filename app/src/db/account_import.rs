@@ -3,6 +3,7 @@
 //! one transaction. A million rows are a thousand round trips, not millions.
 
 use super::accounts::{ImportMode, ImportOutcome, finish_import};
+use super::divisions::{DivisionNames, read_division_names};
 use super::{Backend, Db, DbError, from_json, in_tx, json};
 use crate::db::audit::AuditEntry;
 use crate::domain::audit_action::AuditAction;
@@ -27,25 +28,16 @@ fn balance_posting(delta: i64) -> Option<(Book, Book, i64)> {
     }
 }
 
-/// The biller's divisions by name, whatever its case (the universal file's
-/// `division` column).
-struct DivisionNames(HashMap<String, i64>);
-
-impl DivisionNames {
-    fn id(&self, name: &str) -> Option<i64> {
-        self.0.get(&name.to_lowercase()).copied()
-    }
-}
-
 /// Writes one batch (distinct account numbers, all valid) and empties it.
 /// Each account is upserted with the balance change the file asks for, the
 /// change is posted to the journal, and enrolled payers are linked. A macro
 /// because the transaction's type differs per engine.
 macro_rules! write_batch {
-    ($tx:ident, $backend:expr, $batch:expr, $divisions:expr, $now:expr, $out:expr) => {{
+    ($tx:ident, $backend:expr, $batch:expr, $divisions:expr, $upload:expr, $now:expr, $out:expr) => {{
         let backend: Backend = $backend;
         let batch: &mut Vec<AccountRecord> = &mut $batch;
         let divisions: &DivisionNames = $divisions;
+        let upload: Option<i64> = $upload;
         let numbers: Vec<&str> = batch.iter().map(|r| r.account_number.as_str()).collect();
         // What each account owes now, to turn the file's balance into a
         // change, and its division, kept when the file names none.
@@ -54,13 +46,34 @@ macro_rules! write_batch {
             if backend == Backend::Sqlite { "value" } else { "e" },
             if backend == Backend::Sqlite { "json_each($1)" } else { "jsonb_array_elements_text($1::jsonb) e" }
         );
-        let old: HashMap<String, (i64, i64)> = sqlx::query_as::<_, (String, i64, i64)>(&sql)
+        let mut old: HashMap<String, (i64, i64)> = sqlx::query_as::<_, (String, i64, i64)>(&sql)
             .bind(json(&numbers)?)
             .fetch_all(&mut *$tx)
             .await?
             .into_iter()
             .map(|(n, b, d)| (n, (b, d)))
             .collect();
+        // An upload of one division leaves the other divisions' accounts
+        // alone: their rows are refused, by line.
+        if let Some(u) = upload {
+            let mut outside = Vec::new();
+            batch.retain(|r| match old.get(r.account_number.as_str()) {
+                Some(&(_, d)) if d != u => {
+                    let number = r.account_number.as_str();
+                    outside.push((number.to_string(), RowError {
+                        line: r.line,
+                        column: "account_number".into(),
+                        reason: divisions.outside_upload(number, d, upload),
+                    }));
+                    false
+                }
+                _ => true,
+            });
+            for (number, e) in outside {
+                old.remove(&number);
+                $out.refuse([e]);
+            }
+        }
         let delta = |r: &AccountRecord| match (r.balance, old.get(r.account_number.as_str())) {
             (None, _) => 0,
             (Some(b), Some((was, _))) => b.cents() - was,
@@ -71,7 +84,7 @@ macro_rules! write_batch {
                 .as_deref()
                 .and_then(|name| divisions.id(name))
                 .or_else(|| old.get(r.account_number.as_str()).map(|(_, d)| *d))
-                .unwrap_or(DEFAULT_DIVISION)
+                .unwrap_or(upload.unwrap_or(DEFAULT_DIVISION))
         };
         // New accounts start at their change from zero; existing ones move
         // by theirs. The email is kept when the file leaves it out.
@@ -161,13 +174,16 @@ macro_rules! write_batch {
 impl Db {
     /// Applies a universal file as `mode` says (see `ImportMode`). `rows`
     /// yields each data row already checked, or its errors. A balance that
-    /// changes is a journal entry, never a silent overwrite.
+    /// changes is a journal entry, never a silent overwrite. An upload of
+    /// one division (`upload`) puts new accounts into it and refuses rows
+    /// of other divisions' accounts, or naming another division.
     pub async fn import_accounts<I>(
         &self,
         rows: I,
         mode: ImportMode,
         source: &str,
         actor: Option<&str>,
+        upload: Option<i64>,
     ) -> Result<ImportOutcome, DbError>
     where
         I: Iterator<Item = Result<AccountRecord, Vec<RowError>>>,
@@ -179,14 +195,7 @@ impl Db {
         let mut batch: Vec<AccountRecord> = Vec::with_capacity(IMPORT_BATCH);
         let backend = self.backend();
         in_tx!(self, |tx| {
-            let divisions = DivisionNames(
-                sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM divisions")
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .into_iter()
-                    .map(|(name, id)| (name.to_lowercase(), id))
-                    .collect(),
-            );
+            let divisions = read_division_names!(tx);
             sqlx::query(match backend {
                 // A large file's index pages stay in memory instead of
                 // spilling to the WAL mid-transaction (set back below).
@@ -208,17 +217,25 @@ impl Db {
                 ) {
                     continue;
                 }
-                if let Some(name) = rec
-                    .division
-                    .as_deref()
-                    .filter(|n| divisions.id(n).is_none())
-                {
-                    out.refuse([RowError {
-                        line: rec.line,
-                        column: "division".into(),
-                        reason: format!("there is no division {name:?}: add it on Divisions first"),
-                    }]);
-                    continue;
+                if let Some(name) = rec.division.as_deref() {
+                    let reason = match divisions.id(name) {
+                        None => Some(format!(
+                            "there is no division {name:?}: add it on Divisions first"
+                        )),
+                        Some(id) if upload.is_some_and(|u| u != id) => Some(format!(
+                            "this upload is for {}, not {name}",
+                            upload.map(|u| divisions.name(u)).unwrap_or_default()
+                        )),
+                        Some(_) => None,
+                    };
+                    if let Some(reason) = reason {
+                        out.refuse([RowError {
+                            line: rec.line,
+                            column: "division".into(),
+                            reason,
+                        }]);
+                        continue;
+                    }
                 }
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
                     // The file is already rejected: keep checking, stop writing.
@@ -226,13 +243,13 @@ impl Db {
                 }
                 batch.push(rec);
                 if batch.len() == IMPORT_BATCH {
-                    write_batch!(tx, backend, batch, &divisions, now, out);
+                    write_batch!(tx, backend, batch, &divisions, upload, now, out);
                 }
             }
             // The last part-batch, unless an all-or-nothing file already failed.
             let rejected = mode == ImportMode::AllOrNothing && !out.errors.is_empty();
             if !batch.is_empty() && !rejected {
-                write_batch!(tx, backend, batch, &divisions, now, out);
+                write_batch!(tx, backend, batch, &divisions, upload, now, out);
             }
             if backend == Backend::Sqlite {
                 // The pooled connection goes back to SQLite's default (2 MB).

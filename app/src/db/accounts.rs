@@ -45,25 +45,41 @@ macro_rules! finish_import {
 }
 pub(crate) use finish_import;
 
-/// The id of a file row's account, inside an import's transaction: a row
-/// naming an account that does not exist is refused (with its line and
-/// column) and `None` comes back.
+/// The id and division of a file row's account, inside an import's
+/// transaction: a row naming an account that does not exist, or one of
+/// another division than the upload's (`$upload`, `Some` for an upload of
+/// one division; `$names` says the divisions' names), is refused with its
+/// line and column, and `None` comes back.
 macro_rules! row_account {
-    ($tx:ident, $out:ident, $number:expr, $line:expr) => {{
+    ($tx:ident, $out:ident, $number:expr, $line:expr, $upload:expr, $names:expr) => {{
         let number: &$crate::domain::account::AccountNumber = $number;
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE account_number = $1")
+        let upload: Option<i64> = $upload;
+        let names: &$crate::db::divisions::DivisionNames = $names;
+        let found: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, division_id FROM accounts WHERE account_number = $1")
                 .bind(number.as_str())
                 .fetch_optional(&mut *$tx)
                 .await?;
-        if id.is_none() {
-            $out.refuse([$crate::domain::universal_file::RowError {
-                line: $line,
-                column: "account_number".into(),
-                reason: format!("there is no account {number}"),
-            }]);
+        let refuse = |reason: String| $crate::domain::universal_file::RowError {
+            line: $line,
+            column: "account_number".into(),
+            reason,
+        };
+        match found {
+            None => {
+                $out.refuse([refuse(format!("there is no account {number}"))]);
+                None
+            }
+            Some((_, division)) if upload.is_some_and(|u| u != division) => {
+                $out.refuse([refuse(names.outside_upload(
+                    number.as_str(),
+                    division,
+                    upload,
+                ))]);
+                None
+            }
+            found => found,
         }
-        id
     }};
 }
 pub(crate) use row_account;

@@ -1,8 +1,10 @@
 //! Bills: the bill file's import, Bills Found and Bill Details.
 
 use super::accounts::{ImportMode, ImportOutcome, finish_import, row_account};
+use super::divisions::{DivisionNames, read_division_names};
 use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::audit::AuditEntry;
+use crate::domain::account::AccountNumber;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::bill_file::BillRecord;
 use crate::domain::universal_file::RowError;
@@ -60,17 +62,40 @@ const SELECT: &str = "SELECT b.id, a.account_number, b.invoice_number, b.version
            WHERE p.bill_id = b.id AND p.status IN ('authorizing', 'pending', 'processed')) AS BIGINT) AS paid_cents, a.division_id \
      FROM bills b JOIN accounts a ON a.id = b.account_id";
 
+/// Why a bill row naming division `name` can't be for `account`, which
+/// is in division `is_in`; `None` when it is in it.
+fn wrong_division(
+    divisions: &DivisionNames,
+    account: &AccountNumber,
+    is_in: i64,
+    name: &str,
+) -> Option<String> {
+    match divisions.id(name) {
+        None => Some(format!(
+            "there is no division {name:?}: add it on Divisions first"
+        )),
+        Some(id) if id != is_in => Some(format!(
+            "account {account} is in {}, not {name}",
+            divisions.name(is_in)
+        )),
+        Some(_) => None,
+    }
+}
+
 impl Db {
     /// Applies a bill file as `mode` says (see `ImportMode`). For each row:
-    /// the account must exist; a new invoice number is a new bill; a known
-    /// one is updated in place unless its bill has payments, in which case
-    /// a new version is added and the older one becomes Inactive.
+    /// the account must exist, be in the row's `division` if it names one
+    /// and in the upload's (`upload`) if it is of one division; a new
+    /// invoice number is a new bill; a known one is updated in place
+    /// unless its bill has payments, in which case a new version is added
+    /// and the older one becomes Inactive.
     pub async fn import_bills<I>(
         &self,
         rows: I,
         mode: ImportMode,
         source: &str,
         actor: Option<&str>,
+        upload: Option<i64>,
     ) -> Result<ImportOutcome, DbError>
     where
         I: Iterator<Item = Result<BillRecord, Vec<RowError>>>,
@@ -79,6 +104,7 @@ impl Db {
         let mut out = ImportOutcome::default();
         let mut seen = std::collections::HashMap::<(String, String), u64>::new();
         in_tx!(self, |tx| {
+            let divisions = read_division_names!(tx);
             for item in rows {
                 let Some(rec) = out.take(item) else { continue };
                 let key = (
@@ -93,9 +119,21 @@ impl Db {
                 }) {
                     continue;
                 }
-                let Some(account_id) = row_account!(tx, out, &rec.account_number, rec.line) else {
+                let Some((account_id, division)) =
+                    row_account!(tx, out, &rec.account_number, rec.line, upload, &divisions)
+                else {
                     continue;
                 };
+                if let Some(reason) = rec.division.as_deref().and_then(|name| {
+                    wrong_division(&divisions, &rec.account_number, division, name)
+                }) {
+                    out.refuse([RowError {
+                        line: rec.line,
+                        column: "division".into(),
+                        reason,
+                    }]);
+                    continue;
+                }
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
                     continue;
                 }

@@ -5,6 +5,7 @@
 
 use super::accounts::{ImportMode, ImportOutcome, finish_import, row_account};
 use super::audit::{AuditEntry, write_audit};
+use super::divisions::read_division_names;
 use super::{Db, DbError, in_tx, on_pool};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::category::{Category, CategoryOptions, NewCategory};
@@ -132,13 +133,15 @@ impl Db {
     /// A category file: each account named gets exactly the lines its
     /// valid rows list (its old ones go when its first valid row is
     /// applied). `created` counts the lines written, `updated` the
-    /// accounts (the upload's "Accounts Updated").
+    /// accounts (the upload's "Accounts Updated"). An upload of one
+    /// division (`upload`) refuses rows of other divisions' accounts.
     pub async fn import_categories<I>(
         &self,
         rows: I,
         mode: ImportMode,
         source: &str,
         actor: Option<&str>,
+        upload: Option<i64>,
     ) -> Result<ImportOutcome, DbError>
     where
         I: Iterator<Item = Result<CategoryRecord, Vec<RowError>>>,
@@ -148,6 +151,7 @@ impl Db {
         let mut seen = std::collections::HashMap::<(String, String), u64>::new();
         let mut replaced = std::collections::HashSet::<i64>::new();
         in_tx!(self, |tx| {
+            let divisions = read_division_names!(tx);
             for item in rows {
                 let Some(rec) = out.take(item) else { continue };
                 let code = rec.item.as_ref().map(|c| c.charge_code.clone());
@@ -161,7 +165,9 @@ impl Db {
                 }) {
                     continue;
                 }
-                let Some(account_id) = row_account!(tx, out, &rec.account_number, rec.line) else {
+                let Some((account_id, _)) =
+                    row_account!(tx, out, &rec.account_number, rec.line, upload, &divisions)
+                else {
                     continue;
                 };
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {

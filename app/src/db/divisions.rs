@@ -6,6 +6,57 @@ use super::{Db, DbError, in_tx, on_pool};
 use crate::domain::ach_batching::Companies;
 use crate::domain::division::{AchCompany, Division};
 
+/// The biller's divisions by name, whatever its case, read once by a file
+/// import (the universal and bill files' `division` column, an upload's
+/// own division in its messages).
+pub(crate) struct DivisionNames(std::collections::HashMap<String, (i64, String)>);
+
+impl DivisionNames {
+    /// From `(name, id)` rows.
+    pub(crate) fn new(rows: Vec<(String, i64)>) -> DivisionNames {
+        DivisionNames(
+            rows.into_iter()
+                .map(|(name, id)| (name.to_lowercase(), (id, name)))
+                .collect(),
+        )
+    }
+
+    pub(crate) fn id(&self, name: &str) -> Option<i64> {
+        self.0.get(&name.to_lowercase()).map(|(id, _)| *id)
+    }
+
+    /// The name of division `id`, as stored; its number if it is gone.
+    pub(crate) fn name(&self, id: i64) -> String {
+        self.0
+            .values()
+            .find(|(d, _)| *d == id)
+            .map_or_else(|| format!("division {id}"), |(_, name)| name.clone())
+    }
+
+    /// Why a row of an upload of one division can't touch account
+    /// `number`, which is in division `is_in`.
+    pub(crate) fn outside_upload(&self, number: &str, is_in: i64, upload: Option<i64>) -> String {
+        format!(
+            "account {number} is in {}: this upload is for {}",
+            self.name(is_in),
+            upload.map_or_else(|| "every division".into(), |u| self.name(u))
+        )
+    }
+}
+
+/// The divisions' names, read in an import's transaction (a macro: the
+/// transaction's type differs per engine).
+macro_rules! read_division_names {
+    ($tx:ident) => {
+        $crate::db::divisions::DivisionNames::new(
+            sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM divisions")
+                .fetch_all(&mut *$tx)
+                .await?,
+        )
+    };
+}
+pub(crate) use read_division_names;
+
 /// What a write of a division's name did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DivisionWrite {

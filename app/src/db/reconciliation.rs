@@ -30,6 +30,7 @@
 //! once keys ending `:fee` or `:category` (`lifecycle::event_line_key`).
 
 use super::{Db, DbError, on_pool};
+use crate::domain::division::DivisionScope;
 use crate::domain::money::Money;
 use crate::domain::payment::MethodKind;
 use crate::domain::reconciliation::{
@@ -100,14 +101,21 @@ const NO_CODE: &str = "CAST(NULL AS TEXT)";
 
 /// The rows of a Reconciliation cell; `None` for a cell that is always
 /// empty (card failures).
-fn reconciliation_cell(method: MethodKind, kind: ReconciliationKind) -> Option<CellQuery> {
+fn reconciliation_cell(
+    method: MethodKind,
+    kind: ReconciliationKind,
+    shown: &DivisionScope,
+) -> Option<CellQuery> {
     use MethodKind::*;
     use ReconciliationKind::*;
+    // Every cell joins the payer's account `a`: the divisions shown filter
+    // on it (a list of ids we read, written in: no binds to renumber).
+    let only = shown.sql_filter("a.division_id");
     let ach_entries = |credit: bool| CellQuery {
         from_where: format!(
             "FROM settlement_runs r JOIN ach_files f ON f.run_id = r.id JOIN ach_entries e ON e.file_id = f.id \
              JOIN payments p ON p.id = e.payment_id {PAYER_JOINS} \
-             WHERE r.created_at > $1 AND r.created_at <= $2 AND e.action_id IS {} NULL",
+             WHERE r.created_at > $1 AND r.created_at <= $2 AND e.action_id IS {} NULL{only}",
             if credit { "NOT" } else { "" }
         ),
         action: "e.action_id",
@@ -120,7 +128,7 @@ fn reconciliation_cell(method: MethodKind, kind: ReconciliationKind) -> Option<C
         (Card, Processed) => CellQuery {
             from_where: format!(
                 "FROM payments p {PAYER_JOINS} WHERE p.settled_at > $1 AND p.settled_at <= $2 \
-                 AND p.method_kind = 'card' AND p.captured_cents > 0"
+                 AND p.method_kind = 'card' AND p.captured_cents > 0{only}"
             ),
             action: NO_ID,
             amount: "p.captured_cents",
@@ -134,7 +142,7 @@ fn reconciliation_cell(method: MethodKind, kind: ReconciliationKind) -> Option<C
             from_where: format!(
                 "FROM payment_actions x JOIN payments p ON p.id = x.payment_id {PAYER_JOINS} \
                  WHERE x.created_at > $1 AND x.created_at <= $2 AND x.after_settlement = TRUE \
-                 AND x.kind IN ('full_reversal', 'partial_refund') AND p.method_kind = 'card'"
+                 AND x.kind IN ('full_reversal', 'partial_refund') AND p.method_kind = 'card'{only}"
             ),
             action: "x.id",
             amount: "x.amount_cents + x.fee_cents",
@@ -146,7 +154,7 @@ fn reconciliation_cell(method: MethodKind, kind: ReconciliationKind) -> Option<C
             from_where: format!(
                 "FROM ach_returns t JOIN payments p ON p.id = t.payment_id {PAYER_JOINS} \
                  WHERE t.created_at > $1 AND t.created_at <= $2 AND t.outcome = 'failed' \
-                 AND {HELD} > 0"
+                 AND {HELD} > 0{only}"
             ),
             action: NO_ID,
             amount: HELD,
@@ -158,11 +166,13 @@ fn reconciliation_cell(method: MethodKind, kind: ReconciliationKind) -> Option<C
     })
 }
 
-/// The rows of a Settlement cell over payments entered in [$1, $2).
-fn settlement_cell(method: MethodKind, kind: SettlementKind) -> CellQuery {
+/// The rows of a Settlement cell over payments entered in [$1, $2), of
+/// the accounts of the divisions `shown`.
+fn settlement_cell(method: MethodKind, kind: SettlementKind, shown: &DivisionScope) -> CellQuery {
     let entered = format!(
-        "p.created_at >= $1 AND p.created_at < $2 AND p.method_kind = '{}'",
-        method.code()
+        "p.created_at >= $1 AND p.created_at < $2 AND p.method_kind = '{}'{}",
+        method.code(),
+        shown.sql_filter("a.division_id")
     );
     let payments = |statuses: &str| CellQuery {
         from_where: format!(
@@ -255,17 +265,19 @@ fn union_of(branches: Vec<String>) -> String {
     format!("({}) d", branches.join(" UNION ALL "))
 }
 
-/// The Reconciliation cells' rows in the window `(lo, hi]`.
+/// The Reconciliation cells' rows in the window `(lo, hi]`, of the
+/// divisions `shown`.
 pub(crate) fn reconciliation_rows_table(
     lo: i64,
     hi: i64,
     methods: &[MethodKind],
     kinds: &[ReconciliationKind],
+    shown: &DivisionScope,
 ) -> String {
     let mut branches = Vec::new();
     for m in methods {
         for k in kinds {
-            if let Some(q) = reconciliation_cell(*m, *k) {
+            if let Some(q) = reconciliation_cell(*m, *k, shown) {
                 branches.push(branch(&q, k.code(), lo, hi, None));
             }
         }
@@ -273,17 +285,19 @@ pub(crate) fn reconciliation_rows_table(
     union_of(branches)
 }
 
-/// The rows of the Settlement `cells` over payments entered in `[lo, hi)`;
-/// only the first of each cell in time order, for a page, with `top`.
+/// The rows of the Settlement `cells` over payments entered in `[lo, hi)`
+/// of the divisions `shown`; only the first of each cell in time order,
+/// for a page, with `top`.
 pub(crate) fn settlement_rows_table(
     lo: i64,
     hi: i64,
     cells: &[(MethodKind, SettlementKind)],
     top: Option<TopByTime>,
+    shown: &DivisionScope,
 ) -> String {
     let branches = cells
         .iter()
-        .map(|(m, k)| branch(&settlement_cell(*m, *k), k.code(), lo, hi, top))
+        .map(|(m, k)| branch(&settlement_cell(*m, *k, shown), k.code(), lo, hi, top))
         .collect();
     union_of(branches)
 }
@@ -325,8 +339,13 @@ impl Db {
         Ok(at)
     }
 
-    /// The cycle's figures from the operational tables.
-    pub async fn cycle_figures(&self, w: &Window) -> Result<CycleFigures, DbError> {
+    /// The cycle's figures from the operational tables, for the accounts
+    /// of the divisions `shown`.
+    pub async fn cycle_figures(
+        &self,
+        w: &Window,
+        shown: &DivisionScope,
+    ) -> Result<CycleFigures, DbError> {
         let (after, through) = (w.after_or_min(), w.through_ms);
         let mut out = CycleFigures::default();
         for (method, kind) in [
@@ -335,7 +354,7 @@ impl Db {
             (MethodKind::Card, ReconciliationKind::Reversal),
             (MethodKind::Ach, ReconciliationKind::Reversal),
         ] {
-            let Some(q) = reconciliation_cell(method, kind) else {
+            let Some(q) = reconciliation_cell(method, kind, shown) else {
                 continue;
             };
             let sql = format!(
@@ -356,7 +375,8 @@ impl Db {
                 "SELECT t.return_code, COUNT(*), CAST(SUM({HELD}) AS BIGINT) \
                      FROM ach_returns t JOIN payments p ON p.id = t.payment_id \
                      WHERE t.created_at > $1 AND t.created_at <= $2 AND t.outcome = 'failed' \
-                     AND {HELD} > 0 GROUP BY t.return_code ORDER BY t.return_code"
+                     AND {HELD} > 0{} GROUP BY t.return_code ORDER BY t.return_code",
+                shown.accounts_filter("p.account_id")
             ))
             .bind(after)
             .bind(through)
@@ -372,19 +392,28 @@ impl Db {
     }
 
     /// The cycle's figures from the journal: its bank lines in the window,
-    /// by kind and by the method of their payment.
-    pub async fn ledger_figures(&self, w: &Window) -> Result<LedgerFigures, DbError> {
-        let rows: Vec<BankGroup> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                    "SELECT j.kind, p.method_kind, CAST(CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END AS BIGINT) AS inflow, \
+    /// by kind and by the method of their payment. For some divisions, the
+    /// lines of their accounts' payments only: a bank line of no payment
+    /// (which the report calls unexplained) is no division's, and counts
+    /// on the whole biller's report alone.
+    pub async fn ledger_figures(
+        &self,
+        w: &Window,
+        shown: &DivisionScope,
+    ) -> Result<LedgerFigures, DbError> {
+        let sql = format!(
+            "SELECT j.kind, p.method_kind, CAST(CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END AS BIGINT) AS inflow, \
                      CASE WHEN j.kind = 'return' THEN p.return_code END AS code, \
                      CAST(SUM(CASE WHEN j.once_key LIKE '%:fee' OR j.once_key LIKE '%:category' THEN 0 ELSE 1 END) AS BIGINT), CAST(SUM(j.amount_cents) AS BIGINT) \
                      FROM journal j LEFT JOIN payments p ON p.id = j.payment_id \
-                     WHERE (j.debit_book = 'bank' OR j.credit_book = 'bank') AND j.created_at > $1 AND j.created_at <= $2 \
+                     WHERE (j.debit_book = 'bank' OR j.credit_book = 'bank') AND j.created_at > $1 AND j.created_at <= $2{} \
                      GROUP BY j.kind, p.method_kind, CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END, \
                      CASE WHEN j.kind = 'return' THEN p.return_code END \
                      ORDER BY 1, 2, 3, 4",
-                )
+            shown.accounts_filter("p.account_id")
+        );
+        let rows: Vec<BankGroup> = on_pool!(self, |pool| {
+            sqlx::query_as(&sql)
                 .bind(w.after_or_min())
                 .bind(w.through_ms)
                 .fetch_all(pool)
@@ -416,8 +445,45 @@ impl Db {
 
     /// The stored totals of the window's runs: their NACHA files, the
     /// files' batch control records, and the runs' card totals.
-    pub async fn cycle_file_totals(&self, w: &Window) -> Result<FileTotals, DbError> {
+    pub async fn cycle_file_totals(
+        &self,
+        w: &Window,
+        shown: &DivisionScope,
+    ) -> Result<FileTotals, DbError> {
         let (after, through) = (w.after_or_min(), w.through_ms);
+        // The batches of the divisions shown: a file holds one batch (or a
+        // PPD and a CCD one) per division, each with its control totals.
+        let (b_files, b_entries, b_debit, b_credit): (i64, i64, i64, i64) = on_pool!(
+            self,
+            |pool| {
+                sqlx::query_as(&format!(
+                "SELECT COUNT(DISTINCT f.id), CAST(COALESCE(SUM(b.entry_count), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(b.debit_total_cents), 0) AS BIGINT), CAST(COALESCE(SUM(b.credit_total_cents), 0) AS BIGINT) \
+                 FROM settlement_runs r JOIN ach_files f ON f.run_id = r.id JOIN ach_batches b ON b.file_id = f.id \
+                 WHERE r.created_at > $1 AND r.created_at <= $2{}",
+                shown.sql_filter("b.division_id")
+            ))
+            .bind(after)
+            .bind(through)
+            .fetch_one(pool)
+            .await
+            }
+        )?;
+        if shown.ids().is_some() {
+            // A file and a run's card total are the whole biller's: for some
+            // divisions, their part of the files is their batches, and the
+            // runs keep no card total per division.
+            return Ok(FileTotals {
+                files: b_files,
+                entry_count: b_entries,
+                debit: Money::from_cents(b_debit),
+                credit: Money::from_cents(b_credit),
+                batch_entry_count: b_entries,
+                batch_debit: Money::from_cents(b_debit),
+                batch_credit: Money::from_cents(b_credit),
+                run_card_total: None,
+            });
+        }
         let (files, entries, debit, credit, cards): (i64, i64, i64, i64, i64) = on_pool!(
             self,
             |pool| {
@@ -434,18 +500,6 @@ impl Db {
                 .await
             }
         )?;
-        let (b_entries, b_debit, b_credit): (i64, i64, i64) = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT CAST(COALESCE(SUM(b.entry_count), 0) AS BIGINT), CAST(COALESCE(SUM(b.debit_total_cents), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(b.credit_total_cents), 0) AS BIGINT) \
-                 FROM settlement_runs r JOIN ach_files f ON f.run_id = r.id JOIN ach_batches b ON b.file_id = f.id \
-                 WHERE r.created_at > $1 AND r.created_at <= $2",
-            )
-            .bind(after)
-            .bind(through)
-            .fetch_one(pool)
-            .await
-        })?;
         Ok(FileTotals {
             files,
             entry_count: entries,
@@ -454,28 +508,31 @@ impl Db {
             batch_entry_count: b_entries,
             batch_debit: Money::from_cents(b_debit),
             batch_credit: Money::from_cents(b_credit),
-            run_card_total: Money::from_cents(cards),
+            run_card_total: Some(Money::from_cents(cards)),
         })
     }
 
     /// The Settlement report's sections over payments entered in
-    /// [start_ms, end_ms): (card, ach).
+    /// [start_ms, end_ms) on the accounts of the divisions `shown`:
+    /// (card, ach).
     pub async fn settlement_figures(
         &self,
         start_ms: i64,
         end_ms: i64,
+        shown: &DivisionScope,
     ) -> Result<(SettlementSection, SettlementSection), DbError> {
         // One pass over the covering index payments_by_created: each
         // payment's refunds are counted and totalled on the payment itself
         // (refund_count, refunded_cents, kept with payment_actions by the
         // refund's transaction, checked by paydesk check).
         let by_status: Vec<(String, String, i64, i64, i64, i64)> = on_pool!(self, |pool| {
-            sqlx::query_as(
+            sqlx::query_as(&format!(
                 "SELECT method_kind, status, COUNT(*), CAST(SUM(amount_cents + fee_cents) AS BIGINT), \
                  CAST(SUM(refund_count) AS BIGINT), CAST(SUM(refunded_cents + fee_refunded_cents) AS BIGINT) FROM payments \
-                 WHERE created_at >= $1 AND created_at < $2 AND status IN ('pending', 'processed', 'failed') \
+                 WHERE created_at >= $1 AND created_at < $2 AND status IN ('pending', 'processed', 'failed'){} \
                  GROUP BY method_kind, status",
-            )
+                shown.accounts_filter("account_id")
+            ))
             .bind(start_ms)
             .bind(end_ms)
             .fetch_all(pool)
@@ -506,10 +563,11 @@ impl Db {
         w: &Window,
         method: MethodKind,
         kind: ReconciliationKind,
+        shown: &DivisionScope,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<DetailDbRow>, i64), DbError> {
-        let Some(q) = reconciliation_cell(method, kind) else {
+        let Some(q) = reconciliation_cell(method, kind, shown) else {
             return Ok((vec![], 0));
         };
         self.cell_rows(&q, w.after_or_min(), w.through_ms, limit, offset)
@@ -518,16 +576,18 @@ impl Db {
 
     /// A page of the rows behind one Settlement cell over payments entered
     /// in [start_ms, end_ms), ordered by entry, and how many in all.
+    #[allow(clippy::too_many_arguments)]
     pub async fn settlement_rows(
         &self,
         start_ms: i64,
         end_ms: i64,
         method: MethodKind,
         kind: SettlementKind,
+        shown: &DivisionScope,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<DetailDbRow>, i64), DbError> {
-        let q = settlement_cell(method, kind);
+        let q = settlement_cell(method, kind, shown);
         self.cell_rows(&q, start_ms, end_ms, limit, offset).await
     }
 

@@ -3,6 +3,7 @@
 use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::accounts::ImportOutcome;
 use crate::db::audit::{AuditEntry, write_audit};
+use crate::domain::division::DivisionScope;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UploadRow {
@@ -18,6 +19,10 @@ pub struct UploadRow {
     pub created: i64,
     pub updated: i64,
     pub rejected: i64,
+    /// The division it is for (docs/divisions.md#uploads); `None`: every
+    /// division.
+    pub division_id: Option<i64>,
+    pub division_name: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,10 +40,12 @@ pub struct NewUpload<'a> {
     pub sha256: &'a str,
     pub uploaded_by: i64,
     pub now: i64,
+    pub division: Option<i64>,
 }
 
 const SELECT: &str = "SELECT x.id, x.kind, x.file_name, x.size_bytes, x.sha256, u.login AS uploaded_by_login, x.uploaded_at, \
-     x.status, x.rows_read, x.created, x.updated, x.rejected FROM uploads x JOIN staff_users u ON u.id = x.uploaded_by";
+     x.status, x.rows_read, x.created, x.updated, x.rejected, x.division_id, d.name AS division_name \
+     FROM uploads x JOIN staff_users u ON u.id = x.uploaded_by LEFT JOIN divisions d ON d.id = x.division_id";
 
 /// Stores what a preview or commit found: the counts and the refused rows.
 macro_rules! record_outcome {
@@ -83,8 +90,8 @@ impl Db {
     ) -> Result<i64, DbError> {
         let id = in_tx!(self, |tx| {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO uploads (kind, file_name, size_bytes, sha256, uploaded_by, uploaded_at, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'previewed') RETURNING id",
+                "INSERT INTO uploads (kind, file_name, size_bytes, sha256, uploaded_by, uploaded_at, status, division_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'previewed', $7) RETURNING id",
             )
             .bind(u.kind)
             .bind(u.file_name)
@@ -92,6 +99,7 @@ impl Db {
             .bind(u.sha256)
             .bind(u.uploaded_by)
             .bind(u.now)
+            .bind(u.division)
             .fetch_one(&mut *tx)
             .await?;
             record_outcome!(tx, id, status, preview)?;
@@ -116,8 +124,17 @@ impl Db {
         Ok(row)
     }
 
-    pub async fn recent_uploads(&self, limit: i64) -> Result<Vec<UploadRow>, DbError> {
-        let sql = format!("{SELECT} ORDER BY x.id DESC LIMIT $1");
+    /// The newest uploads of the divisions `shown` (every upload when all
+    /// are; an upload for every division shows only then).
+    pub async fn recent_uploads(
+        &self,
+        limit: i64,
+        shown: &DivisionScope,
+    ) -> Result<Vec<UploadRow>, DbError> {
+        let sql = format!(
+            "{SELECT} WHERE 1 = 1{} ORDER BY x.id DESC LIMIT $1",
+            shown.sql_filter("x.division_id")
+        );
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, UploadRow>(&sql)
             .bind(limit)
             .fetch_all(pool)

@@ -31,8 +31,9 @@ pub struct AccountForm {
     /// cancels its scheduled payments.
     #[serde(default)]
     pub confirm: Option<String>,
-    /// Create Account's division (its id), when the biller has more than
-    /// one; empty means the user's first division.
+    /// The division (its id), when the biller has more than one: Create
+    /// Account's (empty: the user's first) or the account page's (empty:
+    /// where it is).
     #[serde(default)]
     pub division: String,
 }

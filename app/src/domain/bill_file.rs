@@ -15,8 +15,9 @@ pub const COLUMNS: &[&str] = &[
     "amount_due",
     "minimum_due",
     "description",
+    "division",
 ];
-/// Every column but `description` must be in the header.
+/// Every column but `description` and `division` must be in the header.
 const REQUIRED: usize = 6;
 pub const INVOICE_NUMBER_MAX: usize = 40;
 pub const DESCRIPTION_MAX: usize = 200;
@@ -33,12 +34,15 @@ pub struct BillRecord {
     pub amount_due: Money,
     pub minimum_due: Money,
     pub description: Option<String>,
+    /// The division the account must be in (docs/divisions.md), by its
+    /// checked name; `None`: whichever it is in.
+    pub division: Option<String>,
 }
 
 /// Where each column sits in this file's header.
 #[derive(Debug, Clone)]
 pub struct BillHeader {
-    columns: Columns<7>,
+    columns: Columns<8>,
 }
 
 impl BillHeader {
@@ -131,6 +135,12 @@ impl BillHeader {
             }
             d => Some(d.to_string()),
         };
+        let division = match self.get(7, fields) {
+            "" => None,
+            d => super::division::check_name(d)
+                .map_err(|reason| add("division", reason))
+                .ok(),
+        };
         match (
             account_number,
             invoice_date,
@@ -153,6 +163,7 @@ impl BillHeader {
                 amount_due,
                 minimum_due,
                 description,
+                division,
             }),
             _ => Err(errs),
         }
@@ -200,6 +211,29 @@ mod tests {
                 .unwrap()
                 .description,
             None
+        );
+    }
+
+    #[test]
+    fn a_division_is_optional_and_named_by_its_checked_name() {
+        let h = header(&format!("{H},division"));
+        let r = row(&h, "100003,I1,2026-11-01,2026-11-30,10,5,x,  Water ").unwrap();
+        assert_eq!(r.division.as_deref(), Some("Water"));
+        let r = row(&h, "100003,I1,2026-11-01,2026-11-30,10,5,x,").unwrap();
+        assert_eq!(r.division, None, "empty: whichever division");
+        assert_eq!(
+            row(&header(H), "100003,I1,2026-11-01,2026-11-30,10,5,x")
+                .unwrap()
+                .division,
+            None
+        );
+        let long = "W".repeat(crate::domain::division::NAME_MAX + 1);
+        assert_eq!(
+            columns(row(
+                &h,
+                &format!("100003,I1,2026-11-01,2026-11-30,10,5,x,{long}")
+            )),
+            ["division"]
         );
     }
 

@@ -45,11 +45,14 @@ impl Entitlement {
         }
     }
 
-    /// Whether it acts on one account (or its payments) at a time, so a
-    /// user limited to some divisions keeps it: the server checks the
-    /// division of each account it reaches. The others are the whole
+    /// Whether a user limited to some divisions keeps it: it acts on one
+    /// account (or its payments) at a time, and the server checks the
+    /// division of each account it reaches; or it shows only the divisions
+    /// the user may use (Reports: every report, its export and Home's
+    /// charts narrow to them, Reconciliation to their NACHA batches). The
+    /// others are the whole
     /// biller's.
-    pub fn account_scoped(self) -> bool {
+    pub fn division_scoped(self) -> bool {
         matches!(
             self,
             Entitlement::OnBehalfPayments
@@ -57,6 +60,7 @@ impl Entitlement {
                 | Entitlement::Refunds
                 | Entitlement::ApproveRefunds
                 | Entitlement::BalanceAdjustments
+                | Entitlement::Reports
         )
     }
 

@@ -190,8 +190,9 @@ pub struct FileTotals {
     pub batch_entry_count: i64,
     pub batch_debit: Money,
     pub batch_credit: Money,
-    /// The runs' own card totals (`settlement_runs.card_total_cents`).
-    pub run_card_total: Money,
+    /// The runs' own card totals (`settlement_runs.card_total_cents`);
+    /// `None` for some divisions: a run keeps one total for the biller.
+    pub run_card_total: Option<Money>,
 }
 
 coded_enum!(
@@ -344,14 +345,16 @@ pub fn balance(report: &CycleFigures, ledger: &LedgerFigures, files: &FileTotals
         let r = ach.reversals.amount.cents();
         cmp(a, Figure::Reversals, amount, against, r, credit.cents());
     }
-    cmp(
-        Some(MethodKind::Card),
-        Figure::Processed,
-        amount,
-        Source::Runs,
-        report.card.processed.amount.cents(),
-        files.run_card_total.cents(),
-    );
+    if let Some(runs) = files.run_card_total {
+        cmp(
+            Some(MethodKind::Card),
+            Figure::Processed,
+            amount,
+            Source::Runs,
+            report.card.processed.amount.cents(),
+            runs.cents(),
+        );
+    }
     let u = ledger.unexplained;
     cmp(
         None,
@@ -564,7 +567,7 @@ mod tests {
                 batch_entry_count: ach.processed.count + ach.reversals.count,
                 batch_debit: ach.processed.amount,
                 batch_credit: ach.reversals.amount,
-                run_card_total: report.card.processed.amount,
+                run_card_total: Some(report.card.processed.amount),
             },
         )
     }

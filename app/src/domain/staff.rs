@@ -131,7 +131,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_user_limited_to_divisions_keeps_only_what_acts_on_one_account() {
+    fn a_user_limited_to_divisions_keeps_what_acts_on_one_account_and_reports() {
         use super::super::division::DivisionScope;
         use super::super::entitlements::Entitlement;
         let mut admin = StaffUser {
@@ -149,8 +149,9 @@ mod tests {
         assert!(admin.can(Entitlement::OnBehalfPayments));
         assert!(admin.can(Entitlement::Refunds));
         assert!(admin.can(Entitlement::ApproveRefunds));
+        assert!(admin.can(Entitlement::Reports), "reports narrow to them");
         for whole_biller in [
-            Entitlement::Reports,
+            Entitlement::AuditReport,
             Entitlement::Uploads,
             Entitlement::UserAdmin,
             Entitlement::Settlement,
@@ -216,11 +217,12 @@ pub struct StaffUser {
 
 impl StaffUser {
     /// Whether the user may use `e`. A user limited to some divisions
-    /// keeps only what acts on one account at a time: the pages over the
-    /// whole biller (reports, settlement, files, staff, configuration)
-    /// would show or change the other divisions (docs/divisions.md).
+    /// keeps only what acts on one account at a time, and the reports,
+    /// which narrow to their divisions: the pages over the whole biller
+    /// (Audit Report, settlement runs, files, staff, configuration) would
+    /// show or change the other divisions (docs/divisions.md).
     pub fn can(&self, e: super::entitlements::Entitlement) -> bool {
-        self.entitlements.has(e) && (self.divisions.ids().is_none() || e.account_scoped())
+        self.entitlements.has(e) && (self.divisions.ids().is_none() || e.division_scoped())
     }
 
     /// The divisions this user's lists, searches and reports show: the one

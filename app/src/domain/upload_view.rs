@@ -33,6 +33,10 @@ pub struct UploadSummary {
     pub updated: i64,
     pub rejected: i64,
     pub status: UploadStatus,
+    /// The division it is for (docs/divisions.md#uploads); `None`: every
+    /// division.
+    #[serde(default)]
+    pub division: Option<String>,
 }
 
 /// One upload's page: its counts, its refused rows, and a warning when the

@@ -19,10 +19,11 @@ use crate::domain::money::Money;
 use crate::domain::staff::StaffUser;
 use crate::error::{AppError, FieldErrors};
 
-fn facts(a: &CheckedAccount) -> String {
+fn facts(a: &CheckedAccount, division: i64) -> String {
     serde_json::json!({
         "type": a.account_type.code(), "first_name": a.first_name, "last_name": a.last_name,
         "company_name": a.company_name, "email": a.email.as_ref().map(|e| e.as_str()), "status": a.status.code(),
+        "division": division,
     })
     .to_string()
 }
@@ -31,6 +32,7 @@ fn stored_facts(r: &AccountRow) -> String {
     serde_json::json!({
         "type": r.account_type, "first_name": r.first_name, "last_name": r.last_name,
         "company_name": r.company_name, "email": r.email, "status": r.status,
+        "division": r.division_id,
     })
     .to_string()
 }
@@ -43,16 +45,18 @@ async fn existing(db: &Db, staff: &StaffUser, number: &str) -> Result<AccountRow
     super::payments::account(db, &staff.divisions, n.as_str()).await
 }
 
-/// Create Account's division: the one chosen, which `staff` must be
-/// allowed to use, or else their first.
-async fn division_for_new(db: &Db, staff: &StaffUser, form: &AccountForm) -> Result<i64, AppError> {
+/// The Division field of Create Account and the account page: the one
+/// chosen, which `staff` must be allowed to use, or else `otherwise` (the
+/// user's first for a new account, where it is for an existing one).
+async fn chosen_division(
+    db: &Db,
+    staff: &StaffUser,
+    form: &AccountForm,
+    otherwise: i64,
+) -> Result<i64, AppError> {
     let chosen = form.division.trim();
     if chosen.is_empty() {
-        return Ok(staff
-            .divisions
-            .ids()
-            .and_then(|ids| ids.first().copied())
-            .unwrap_or(DEFAULT_DIVISION));
+        return Ok(otherwise);
     }
     match chosen.parse::<i64>() {
         Ok(id) if super::divisions::may_use(db, &staff.divisions, id).await? => Ok(id),
@@ -75,9 +79,14 @@ pub async fn create(
         ..form.clone()
     })
     .map_err(AppError::Invalid)?;
-    let division = division_for_new(db, staff, form).await?;
+    let first = staff
+        .divisions
+        .ids()
+        .and_then(|ids| ids.first().copied())
+        .unwrap_or(DEFAULT_DIVISION);
+    let division = chosen_division(db, staff, form, first).await?;
     let number = a.account_number.as_str().to_string();
-    let after = facts(&a);
+    let after = facts(&a, division);
     let audit = AuditEntry {
         after: Some(&after),
         ..AuditEntry::by_staff(staff, AuditAction::AccountCreate, &number, ip)
@@ -146,7 +155,10 @@ pub async fn detail(
 
 /// Saves the account page. Making an account inactive blocks new payments
 /// and cancels its scheduled ones; if it has any, the user must tick the
-/// box that says so first. Returns how many were cancelled.
+/// box that says so first. Returns how many were cancelled. The Division
+/// moves the account into another of the user's divisions
+/// (docs/divisions.md): its payers then see that division's categories and
+/// pay its fees; what was paid stays as it was.
 pub async fn update(
     db: &Db,
     staff: &StaffUser,
@@ -155,6 +167,7 @@ pub async fn update(
 ) -> Result<usize, AppError> {
     let r = existing(db, staff, &form.account_number).await?;
     let a = check_account_form(form).map_err(AppError::Invalid)?;
+    let division = chosen_division(db, staff, form, r.division_id).await?;
     let scheduled = if a.status == AccountStatus::Inactive {
         db.scheduled_payments(r.id).await?
     } else {
@@ -171,7 +184,9 @@ pub async fn update(
         ] {
             errs = errs.keep(field, value.trim());
         }
-        errs = errs.keep("status", &form.status);
+        errs = errs
+            .keep("status", &form.status)
+            .keep("division", &form.division);
         let n = scheduled.len();
         // Making it inactive cancels them: only for someone who may cancel.
         if !staff.can(Entitlement::CancelVoid) {
@@ -191,13 +206,13 @@ pub async fn update(
             return Err(AppError::Invalid(errs));
         }
     }
-    let (before, after) = (stored_facts(&r), facts(&a));
+    let (before, after) = (stored_facts(&r), facts(&a, division));
     let audit = AuditEntry {
         before: Some(&before),
         after: Some(&after),
         ..AuditEntry::by_staff(staff, AuditAction::AccountUpdate, &r.account_number, ip)
     };
-    db.update_account(r.id, &a, &audit).await?;
+    db.update_account(r.id, &a, division, &audit).await?;
     let by = super::scheduled::Canceller {
         actor_id: Some(staff.id),
         actor_login: &staff.login,

@@ -33,12 +33,14 @@ pub async fn import<R: Read>(
         ImportMode::AllOrNothing,
         source,
         actor,
+        None,
     )
     .await
 }
 
 /// Reads `input` and applies it as `mode` says. A file whose header cannot
 /// be used comes back with its errors and `rows` 0: nothing was read.
+/// `division`: the upload is one division's (docs/divisions.md#uploads).
 pub async fn import_with<R: Read>(
     db: &Db,
     input: R,
@@ -46,6 +48,7 @@ pub async fn import_with<R: Read>(
     mode: ImportMode,
     source: &str,
     actor: Option<&str>,
+    division: Option<i64>,
 ) -> Result<ImportOutcome, DbError> {
     let refused = |errors| {
         Ok(ImportOutcome {
@@ -56,7 +59,9 @@ pub async fn import_with<R: Read>(
     match kind {
         FileKind::Accounts => match file_rows::universal_rows(input) {
             Ok(rows) => {
-                let out = db.import_accounts(rows, mode, source, actor).await?;
+                let out = db
+                    .import_accounts(rows, mode, source, actor, division)
+                    .await?;
                 // As on the account page: the scheduled payments of accounts
                 // the file made inactive are cancelled (and the payers told).
                 if !matches!(mode, ImportMode::Preview) {
@@ -73,11 +78,14 @@ pub async fn import_with<R: Read>(
             Err(errors) => refused(errors),
         },
         FileKind::Bills => match file_rows::bill_rows(input) {
-            Ok(rows) => db.import_bills(rows, mode, source, actor).await,
+            Ok(rows) => db.import_bills(rows, mode, source, actor, division).await,
             Err(errors) => refused(errors),
         },
         FileKind::Categories => match file_rows::category_rows(input) {
-            Ok(rows) => db.import_categories(rows, mode, source, actor).await,
+            Ok(rows) => {
+                db.import_categories(rows, mode, source, actor, division)
+                    .await
+            }
             Err(errors) => refused(errors),
         },
     }

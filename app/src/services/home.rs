@@ -48,11 +48,9 @@ pub async fn load(
     let pending = db.pending_ach(shown).await?;
     let window_start = bounds.first().copied().unwrap_or(0);
     let window_end = bounds.last().copied().unwrap_or(i64::MAX);
-    // Returns open the Settlement report, which is the whole biller's (one
-    // file, one deposit): the figure is too, so the two agree.
-    let returns = db
-        .returns_between(window_start, window_end, &DivisionScope::All)
-        .await?;
+    // Returns open the Settlement report, narrowed the same way: the two
+    // agree.
+    let returns = db.returns_between(window_start, window_end, shown).await?;
     let near = today
         .checked_add(jiff::Span::new().days(BILLS_NEAR))
         .unwrap_or(today);

@@ -14,6 +14,7 @@ use super::clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::reconciliation::DetailDbRow;
+use crate::domain::division::DivisionScope;
 use crate::domain::money::Money;
 use crate::domain::payment::{MethodKind, Reference};
 use crate::domain::reconciliation::{
@@ -72,11 +73,14 @@ pub async fn cycle(
     Ok(Some((runs, window)))
 }
 
-/// The Reconciliation report of the processing cycle of `date`.
+/// The Reconciliation report of the processing cycle of `date`, for the
+/// accounts of the divisions `shown` (docs/divisions.md): their payments,
+/// their journal lines and their NACHA batches.
 pub async fn reconciliation(
     db: &Db,
     config: &Config,
     date: CivilDate,
+    shown: &DivisionScope,
 ) -> Result<ReconciliationSummary, AppError> {
     let Some((runs, window)) = cycle(db, config, date).await? else {
         let none = CycleFigures::default();
@@ -92,9 +96,9 @@ pub async fn reconciliation(
             balance: crate::domain::reconciliation::Balance::Balanced,
         });
     };
-    let report = db.cycle_figures(&window).await?;
-    let ledger = db.ledger_figures(&window).await?;
-    let files = db.cycle_file_totals(&window).await?;
+    let report = db.cycle_figures(&window, shown).await?;
+    let ledger = db.ledger_figures(&window, shown).await?;
+    let files = db.cycle_file_totals(&window, shown).await?;
     let tz = &config.timezone;
     let card_date =
         (report.card.processed.count > 0 || report.card.reversals.count > 0).then_some(date);
@@ -170,13 +174,15 @@ fn detail_row(r: DetailDbRow, date: CivilDate) -> Result<DetailRow, AppError> {
 /// `date` (`method` = card|ach, `kind` = processed|reversal|failed). Their
 /// sum is the cell's figure. Each row's date is its effective date: the
 /// file's for ACH entries, the capture or refund date for cards, the date
-/// received for a return.
+/// received for a return. Of the accounts of the divisions `shown`.
+#[allow(clippy::too_many_arguments)]
 pub async fn reconciliation_rows(
     db: &Db,
     config: &Config,
     date: CivilDate,
     method: MethodKind,
     kind: ReconciliationKind,
+    shown: &DivisionScope,
     limit: i64,
     offset: i64,
 ) -> Result<DetailPage, AppError> {
@@ -187,7 +193,14 @@ pub async fn reconciliation_rows(
         });
     };
     let (rows, total) = db
-        .reconciliation_rows(&window, method, kind, limit.clamp(0, MAX_PAGE), offset)
+        .reconciliation_rows(
+            &window,
+            method,
+            kind,
+            shown,
+            limit.clamp(0, MAX_PAGE),
+            offset,
+        )
         .await?;
     let tz = &config.timezone;
     let rows = rows
@@ -221,15 +234,17 @@ fn range(config: &Config, from: CivilDate, to: CivilDate) -> Result<(i64, i64), 
 }
 
 /// The Settlement report over payments entered from `from` to `to`
-/// (both included, in the biller's zone).
+/// (both included, in the biller's zone) on the accounts of the divisions
+/// `shown`.
 pub async fn settlement_summary(
     db: &Db,
     config: &Config,
     from: CivilDate,
     to: CivilDate,
+    shown: &DivisionScope,
 ) -> Result<SettlementSummary, AppError> {
     let (start, end) = range(config, from, to)?;
-    let (card, ach) = db.settlement_figures(start, end).await?;
+    let (card, ach) = db.settlement_figures(start, end, shown).await?;
     Ok(SettlementSummary {
         from,
         to,
@@ -249,12 +264,21 @@ pub async fn settlement_rows(
     to: CivilDate,
     method: MethodKind,
     kind: SettlementKind,
+    shown: &DivisionScope,
     limit: i64,
     offset: i64,
 ) -> Result<DetailPage, AppError> {
     let (start, end) = range(config, from, to)?;
     let (rows, total) = db
-        .settlement_rows(start, end, method, kind, limit.clamp(0, MAX_PAGE), offset)
+        .settlement_rows(
+            start,
+            end,
+            method,
+            kind,
+            shown,
+            limit.clamp(0, MAX_PAGE),
+            offset,
+        )
         .await?;
     let tz = &config.timezone;
     let rows = rows

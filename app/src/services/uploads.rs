@@ -20,6 +20,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::uploads::{NewUpload, UploadRow};
 use crate::db::{Db, now_ms};
 use crate::domain::audit_action::AuditAction;
+use crate::domain::division::DivisionScope;
 use crate::domain::entitlements::Entitlement;
 use crate::domain::staff::StaffUser;
 use crate::domain::universal_file::RowError;
@@ -188,6 +189,9 @@ pub fn too_large(max: u64) -> AppError {
     AppError::field("file", too_large_message(max))
 }
 
+/// Reads the upload at `path` as `mode` says, as an upload for `division`
+/// (`None`: every division).
+#[allow(clippy::too_many_arguments)]
 async fn run(
     db: &Db,
     path: &Path,
@@ -195,6 +199,7 @@ async fn run(
     mode: ImportMode,
     name: &str,
     actor: &str,
+    division: Option<i64>,
     progress: Option<Arc<Progress>>,
 ) -> Result<ImportOutcome, AppError> {
     let file = std::fs::File::open(path).map_err(|e| incident("cannot open an upload", e))?;
@@ -202,7 +207,7 @@ async fn run(
         inner: std::io::BufReader::new(file),
         progress,
     };
-    Ok(import_with(db, input, kind, mode, name, Some(actor)).await?)
+    Ok(import_with(db, input, kind, mode, name, Some(actor), division).await?)
 }
 
 /// A category file sets what payers are charged, so it takes Manage
@@ -219,7 +224,9 @@ fn may_upload(staff: &StaffUser, kind: FileKind) -> Result<(), AppError> {
 
 /// Upload: previews the file that arrived and records the upload. A file
 /// that cannot be read at all is recorded Unprocessed and not kept.
-/// `progress` follows the preview for the page's progress bar.
+/// `progress` follows the preview for the page's progress bar. The upload
+/// is for the division chosen in the selector, if one is
+/// (docs/divisions.md#uploads); its commit keeps to it.
 #[allow(clippy::too_many_arguments)]
 pub async fn receive(
     db: &Db,
@@ -266,6 +273,7 @@ pub async fn receive(
                 ImportMode::Preview,
                 &name,
                 &staff.login,
+                staff.viewing,
                 progress,
             )
             .await?
@@ -295,8 +303,9 @@ pub async fn receive(
         sha256: &sha256,
         uploaded_by: staff.id,
         now: now_ms(),
+        division: staff.viewing,
     };
-    let after = serde_json::json!({ "kind": kind.code(), "file": name, "bytes": size, "rows": preview.rows, "rejected": preview.rejected, "status": status }).to_string();
+    let after = serde_json::json!({ "kind": kind.code(), "file": name, "bytes": size, "rows": preview.rows, "rejected": preview.rejected, "status": status, "division": staff.viewing }).to_string();
     let entry = AuditEntry {
         actor_id: Some(staff.id),
         actor_login: Some(&staff.login),
@@ -473,6 +482,7 @@ pub async fn commit(
         ImportMode::Commit { upload_id: id },
         &u.file_name,
         &staff.login,
+        u.division_id,
         progress,
     )
     .await
@@ -551,12 +561,18 @@ fn summary(u: UploadRow, tz: &str) -> Result<UploadSummary, crate::domain::Unkno
         created: u.created,
         updated: u.updated,
         rejected: u.rejected,
+        division: u.division_name,
     })
 }
 
-pub async fn recent(db: &Db, tz: &str) -> Result<Vec<UploadSummary>, AppError> {
+/// File Transfers' list: the newest uploads of the divisions `shown`.
+pub async fn recent(
+    db: &Db,
+    tz: &str,
+    shown: &DivisionScope,
+) -> Result<Vec<UploadSummary>, AppError> {
     Ok(db
-        .recent_uploads(RECENT)
+        .recent_uploads(RECENT, shown)
         .await?
         .into_iter()
         .map(|u| summary(u, tz))

@@ -63,9 +63,16 @@ fn AccountFields(
     }
 }
 
-/// Create Account's Division, when the user may choose among several.
+/// The Division of Create Account (`new`) and the account page (`acct`),
+/// when the user may choose among several: `start` chosen, or after a
+/// refused submit what was chosen.
 #[component]
-fn DivisionSelect(list: Vec<Division>, errors: Signal<Option<FieldErrors>>) -> impl IntoView {
+fn DivisionSelect(
+    prefix: &'static str,
+    list: Vec<Division>,
+    start: String,
+    errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
     let message = Signal::derive(move || {
         errors.with(|e| {
             e.as_ref()
@@ -73,11 +80,12 @@ fn DivisionSelect(list: Vec<Division>, errors: Signal<Option<FieldErrors>>) -> i
                 .map(str::to_string)
         })
     });
-    let kept = errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), "division", ""));
+    let kept = errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), "division", &start));
+    let id = format!("{prefix}-division");
     view! {
         <div class="field">
-            <label for="new-division">"Division"</label>
-            <select id="new-division" name="form[division]" aria-describedby="new-division-error"
+            <label for=id.clone()>"Division"</label>
+            <select id=id.clone() name="form[division]" aria-describedby=format!("{id}-error")
                 aria-invalid=move || message.get().is_some().to_string()>
                 {list.into_iter().map(|d| {
                     let value = d.id.to_string();
@@ -85,7 +93,7 @@ fn DivisionSelect(list: Vec<Division>, errors: Signal<Option<FieldErrors>>) -> i
                     view! { <option value=value selected=selected>{d.name}</option> }
                 }).collect_view()}
             </select>
-            <FieldMessage id="new-division".to_string() message/>
+            <FieldMessage id message/>
         </div>
     }
 }
@@ -119,7 +127,7 @@ pub fn CreateAccount(number: String) -> impl IntoView {
                 <AccountFields prefix="new" start errors/>
                 <Suspense fallback=|| ()>
                     {move || divisions.get().and_then(Result::ok).filter(|list| list.len() > 1)
-                        .map(|list| view! { <DivisionSelect list errors/> })}
+                        .map(|list| view! { <DivisionSelect prefix="new" list start=String::new() errors/> })}
                 </Suspense>
                 <div class="actions">
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Create Account"</button>
@@ -187,6 +195,9 @@ fn AccountView(
     let status_now =
         errors.with_untracked(|e| FieldErrors::typed_or(e.as_ref(), "status", &d.form.status));
     let scheduled = d.scheduled;
+    // Where the account may move: the user's divisions (none shown with one).
+    let divisions = Resource::new(|| (), |_| my_divisions());
+    let division_now = d.form.division.clone();
     let adjust_number = number.clone();
     let links_number = number.clone();
     view! {
@@ -215,6 +226,10 @@ fn AccountView(
                     <p class="hint" id="acct-status-hint">"An inactive account takes no new payments."</p>
                     <FieldMessage id="acct-status" message=message("status")/>
                 </div>
+                <Suspense fallback=|| ()>
+                    {move || divisions.get().and_then(Result::ok).filter(|list| list.len() > 1)
+                        .map(|list| view! { <DivisionSelect prefix="acct" list start=division_now.clone() errors/> })}
+                </Suspense>
                 {(scheduled > 0).then(|| view! {
                     <label class="check">
                         <input type="checkbox" name="form[confirm]" value="yes" aria-describedby="acct-confirm-error"/>

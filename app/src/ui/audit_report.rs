@@ -4,6 +4,7 @@
 
 use super::Layout;
 use super::forms::FieldMessage;
+use super::layout::ChosenDivisionNote;
 use crate::api::audit::load_audit;
 use crate::domain::audit_view::{AuditPage, AuditQuery, AuditSort, PAGE_SIZES, check_audit_query};
 use crate::error::AppError;
@@ -42,6 +43,7 @@ pub fn AuditReportPage() -> impl IntoView {
         <Title text="Audit Report"/>
         <Layout>
             <h1>"Audit Report"</h1>
+            <ChosenDivisionNote id="audit-division" say=whole_biller_audit/>
             <Form method="GET" action=PATH>
                 <div class="filters">
                     <div class="field">
@@ -163,4 +165,9 @@ fn Results(p: AuditPage, query: AuditQuery) -> impl IntoView {
         </nav>
     }
     .into_any()
+}
+
+/// Said with a division chosen: the audit is of staff, not of a division.
+fn whole_biller_audit(name: &str) -> String {
+    format!("The Audit Report covers every division, not only {name}: it lists what staff did.")
 }

@@ -115,6 +115,26 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 /// The division selector: a plain form that posts the choice and comes
 /// back to the page it was on (`back`), narrowed.
+/// The name of the division chosen in the selector above the menu, if one
+/// is (with All divisions, or one division to work in: none).
+async fn chosen_division() -> Option<String> {
+    let viewing = current_user().await.ok()?.viewing?;
+    let list = my_divisions().await.ok()?;
+    list.into_iter().find(|d| d.id == viewing).map(|d| d.name)
+}
+
+/// A note on a page that a chosen division changes, or doesn't: `say`
+/// words it for the division's name (docs/divisions.md).
+#[component]
+pub fn ChosenDivisionNote(id: &'static str, say: fn(&str) -> String) -> impl IntoView {
+    let chosen = Resource::new(|| (), |_| chosen_division());
+    view! {
+        <Transition fallback=|| ()>
+            {move || chosen.get().flatten().map(|name| view! { <p class="note" id=id>{say(&name)}</p> })}
+        </Transition>
+    }
+}
+
 #[component]
 fn DivisionSelector(list: Vec<Division>, viewing: Option<i64>) -> impl IntoView {
     use leptos::server_fn::ServerFn;

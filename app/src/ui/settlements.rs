@@ -3,6 +3,7 @@
 
 use super::Layout;
 use super::forms::{FormAlert, form_error};
+use super::layout::ChosenDivisionNote;
 use crate::api::lifecycle::{RunSettlement, load_settlements};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +18,7 @@ pub fn SettlementsPage() -> impl IntoView {
         <Title text="Settlement"/>
         <Layout>
             <h1>"Settlement"</h1>
+            <ChosenDivisionNote id="settlement-division" say=whole_biller_runs/>
             <p class="muted">"Card payments are captured and Pending ACH payments go out in a NACHA file at the daily cutoff. Run it now to settle everything Pending."</p>
             <ActionForm action=run>
                 <FormAlert message=alert/>
@@ -72,4 +74,11 @@ pub fn SettlementsPage() -> impl IntoView {
             </Suspense>
         </Layout>
     }
+}
+
+/// Said with a division chosen: runs are the biller's (docs/divisions.md).
+fn whole_biller_runs(name: &str) -> String {
+    format!(
+        "Settlement covers every division, not only {name}: a run settles every division's Pending payments into one NACHA file, with a batch per division. Reconciliation shows {name}'s part."
+    )
 }

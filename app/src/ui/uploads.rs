@@ -6,6 +6,7 @@
 
 use super::Layout;
 use super::forms::{FieldMessage, FormAlert, form_error};
+use super::layout::ChosenDivisionNote;
 use super::upload_progress::{Phase, ProgressBar, follow};
 use crate::api::uploads::{AbandonUpload, CommitUpload, load_upload, load_uploads};
 use crate::domain::upload_view::{
@@ -60,6 +61,8 @@ pub fn UploadsPage() -> impl IntoView {
             <section class="panel" aria-labelledby="upload-title">
                 <h2 id="upload-title">"Upload a file"</h2>
                 <p class="muted">"You see a preview first: nothing is applied until you click Commit."</p>
+                // The division chosen above the menu: the upload is for it.
+                <ChosenDivisionNote id="upload-division" say=upload_division_note/>
                 // A plain form: the browser sends the file (no JavaScript needed).
                 <form method="post" action=crate::routes::UPLOADS enctype="multipart/form-data" on:submit=on_submit>
                     // Named by the page when it follows the upload; before the file, so the server has it first.
@@ -98,8 +101,17 @@ pub fn UploadsPage() -> impl IntoView {
     }
 }
 
+/// Said above the upload form while a division is chosen in the selector.
+fn upload_division_note(name: &str) -> String {
+    format!(
+        "This upload is for {name}: new accounts go into {name}, and rows of other divisions' accounts are refused. Choose All divisions above the menu to upload for every division."
+    )
+}
+
 #[component]
 fn RecentTable(list: Vec<UploadSummary>) -> impl IntoView {
+    // The Division column, once an upload was for one division.
+    let divided = list.iter().any(|u| u.division.is_some());
     view! {
         <div class="table-wrap">
             <table class="data" id="uploads-table">
@@ -109,6 +121,7 @@ fn RecentTable(list: Vec<UploadSummary>) -> impl IntoView {
                     <th scope="col" class="num">"Size"</th><th scope="col" class="num">"Rows"</th>
                     <th scope="col" class="num">"Created"</th><th scope="col" class="num">"Updated"</th>
                     <th scope="col" class="num">"Rejected"</th><th scope="col">"Status"</th>
+                    {divided.then(|| view! { <th scope="col">"Division"</th> })}
                 </tr></thead>
                 <tbody>
                     {list.into_iter().map(|u| view! {
@@ -122,6 +135,9 @@ fn RecentTable(list: Vec<UploadSummary>) -> impl IntoView {
                             <td data-label="Updated" class="num">{u.updated}</td>
                             <td data-label="Rejected" class="num">{u.rejected}</td>
                             <td data-label="Status">{status_badge(u.status)}</td>
+                            {divided.then(|| view! {
+                                <td data-label="Division">{u.division.clone().unwrap_or_else(|| "All divisions".into())}</td>
+                            })}
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -182,6 +198,7 @@ fn UploadView(
         <dl class="review detail">
             <div><dt>"Status"</dt><dd>{status_badge(s.status)}</dd></div>
             <div><dt>"File type"</dt><dd>{s.kind.clone()}</dd></div>
+            {s.division.clone().map(|name| view! { <div><dt>"Division"</dt><dd>{name}</dd></div> })}
             <div><dt>"Uploaded"</dt><dd>{format!("{} by {}", s.uploaded_at, s.uploaded_by)}</dd></div>
             <div><dt>"Size"</dt><dd>{s.size.clone()}</dd></div>
             <div><dt>"Rows read"</dt><dd>{s.rows}</dd></div>

@@ -88,16 +88,9 @@ async fn a_category_file_gives_one_payer_its_own_lines(t: &TestDb) {
         (Some("Category file"), Some(6), Some(2), Some(1), Some(4)),
         "two lines for one account; four rows refused"
     );
-    let errors: Vec<(i64, String)> = preview["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["line"].as_i64().unwrap(),
-                e["column"].as_str().unwrap().to_string(),
-            )
-        })
+    let errors: Vec<(i64, String)> = crate::uploads_api::refused(&preview)
+        .into_iter()
+        .map(|(line, column, _)| (line, column))
         .collect();
     assert_eq!(
         errors,

@@ -157,14 +157,14 @@ async fn a_csr_limited_to_a_division_reaches_nothing_of_another(t: &TestDb) {
         .unwrap()
         .to_string();
 
-    // Every entitlement that acts on one account, so that only the
+    // Every entitlement a limited user keeps, so that only the
     // division can refuse.
     {
         use app::domain::entitlements::Entitlement as E;
         let scoped: Vec<E> = E::ALL
             .iter()
             .copied()
-            .filter(|e| e.account_scoped())
+            .filter(|e| e.division_scoped())
             .collect();
         support::set_entitlements(&t.db, CSR.0, &scoped).await;
     }
@@ -398,8 +398,9 @@ async fn limits_are_set_by_an_unlimited_user_admin_and_limited_users_keep_accoun
     .await;
     assert_eq!(kept, 1, "the CSR is still limited to Water");
 
-    // A limited user keeps only what acts on one account at a time: even
-    // granted User Admin, Uploads and Reports, they get none of them.
+    // A limited user keeps only what acts on one account at a time, and
+    // Reports (narrowed to their divisions): even granted User Admin and
+    // Uploads, they get neither.
     support::set_entitlements(
         &t.db,
         CSR.0,
@@ -631,12 +632,13 @@ async fn the_selector_narrows_searches_home_and_reports(t: &TestDb) {
         "the test made payments, a Pending ACH one and bills: {all:?}"
     );
 
-    // Reconciliation says it is the whole biller's.
+    // Reconciliation says what it ties out to (`settlement_and_
+    // reconciliation_…` below has the figures).
     let (_, page) =
         crate::reports_api::report(&admin, &s, "reconciliation", &[("from", &today)]).await;
     assert_eq!(
         page["notes"][0],
-        app::services::reports::WHOLE_BILLER,
+        app::services::reports::PART_OF_DEPOSIT,
         "{page}"
     );
 
@@ -1052,6 +1054,391 @@ async fn a_division_charges_fees_of_its_own_or_the_billers(t: &TestDb) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
+/// Upload `id`'s refused rows: (line, column, reason).
+async fn refused_rows(c: &Client, s: &TestServer, id: &str) -> Vec<(i64, String, String)> {
+    crate::uploads_api::refused(&json(call(c, s, "load_upload", &[("id", id)]).await).await)
+}
+
+/// File Transfers' list as `c` sees it: (file name, division).
+async fn uploads_listed(c: &Client, s: &TestServer) -> Vec<(String, Option<String>)> {
+    json(call(c, s, "load_uploads", &[]).await)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["file_name"].as_str().unwrap().to_string(),
+                u["division"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+async fn an_upload_is_for_the_division_chosen_and_bill_rows_name_theirs(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    // 100001 is Water's; 100002 Electric's; 100003 Main's.
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+
+    // Water chosen: a universal file is Water's. A new account goes into
+    // Water; Water's own account is updated; Electric's is refused, and so
+    // is a row naming Electric.
+    assert_eq!(choose(&admin, &s, &water).await, 200);
+    let file = "account_number,account_type,first_name,last_name,division
+        300001,I,Ann,New,
+        100001,I,Bo,Updated,
+        100002,I,Cy,Elsewhere,
+        300002,I,Di,Named,Electric
+        300003,I,Ed,Named,water
+";
+    let id = upload_id(&upload_kind(&admin, &s, "accounts", "water.csv", file.as_bytes()).await);
+    let mut refused = refused_rows(&admin, &s, &id).await;
+    refused.sort();
+    assert_eq!(
+        refused,
+        [
+            (
+                4,
+                "account_number".to_string(),
+                "account 100002 is in Electric: this upload is for Water".to_string()
+            ),
+            (
+                5,
+                "division".to_string(),
+                "this upload is for Water, not Electric".to_string()
+            ),
+        ]
+    );
+    let r = call(&admin, &s, "commit_upload", &[("id", &id)]).await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    for number in ["300001", "100001", "300003"] {
+        assert_eq!(division_of(t, number).await.to_string(), water, "{number}");
+    }
+    assert_eq!(division_of(t, "100002").await.to_string(), electric);
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM accounts WHERE account_number = '100002' AND last_name = 'Elsewhere'"
+        )
+        .await,
+        0,
+        "Electric's is untouched"
+    );
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM accounts WHERE account_number = '300002'"
+        )
+        .await,
+        0
+    );
+    // The commit keeps to the upload's division, whatever is chosen by
+    // then (a second tab): the same refusals, stored with the upload.
+    let committed = refused_rows(&admin, &s, &id).await;
+    assert_eq!(committed.len(), 2, "{committed:?}");
+
+    // File Transfers names the division, and lists Water's uploads under
+    // Water, none under Electric, all under All divisions.
+    assert_eq!(
+        uploads_listed(&admin, &s).await,
+        [("water.csv".to_string(), Some("Water".to_string()))]
+    );
+    assert_eq!(choose(&admin, &s, &electric).await, 200);
+    assert!(uploads_listed(&admin, &s).await.is_empty());
+
+    // A bill file under All divisions: a row naming its account's division
+    // is taken (any case), one naming another or none that exists is
+    // refused beside the column; a row without one is taken.
+    assert_eq!(choose(&admin, &s, "").await, 200);
+    let bills =
+        "account_number,invoice_number,invoice_date,due_date,amount_due,minimum_due,division
+        100001,B-1,2026-11-01,2026-11-30,10.00,0,WATER
+        100002,B-2,2026-11-01,2026-11-30,10.00,0,Water
+        100002,B-3,2026-11-01,2026-11-30,10.00,0,Gas
+        100003,B-4,2026-11-01,2026-11-30,10.00,0,
+";
+    let id = upload_id(&upload_kind(&admin, &s, "bills", "bills.csv", bills.as_bytes()).await);
+    assert_eq!(
+        refused_rows(&admin, &s, &id).await,
+        [
+            (
+                3,
+                "division".to_string(),
+                "account 100002 is in Electric, not Water".to_string()
+            ),
+            (
+                4,
+                "division".to_string(),
+                "there is no division \"Gas\": add it on Divisions first".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        uploads_listed(&admin, &s).await[0],
+        ("bills.csv".to_string(), None),
+        "an upload for every division"
+    );
+
+    // Water chosen: a bill file without the column still keeps to Water,
+    // and so does a category file.
+    assert_eq!(choose(&admin, &s, &water).await, 200);
+    let bills = "account_number,invoice_number,invoice_date,due_date,amount_due,minimum_due
+        100001,B-5,2026-11-01,2026-11-30,10.00,0
+        100002,B-6,2026-11-01,2026-11-30,10.00,0
+";
+    let id =
+        upload_id(&upload_kind(&admin, &s, "bills", "water-bills.csv", bills.as_bytes()).await);
+    assert_eq!(
+        refused_rows(&admin, &s, &id).await,
+        [(
+            3,
+            "account_number".to_string(),
+            "account 100002 is in Electric: this upload is for Water".to_string()
+        )]
+    );
+    let lines = "account_number,description,charge_code,amount
+        100001,Meter,MTR,5.00
+        100002,Meter,MTR,5.00
+";
+    let id = upload_id(&upload_kind(&admin, &s, "categories", "lines.csv", lines.as_bytes()).await);
+    let refused = refused_rows(&admin, &s, &id).await;
+    assert_eq!(
+        refused
+            .iter()
+            .map(|(l, c, _)| (*l, c.as_str()))
+            .collect::<Vec<_>>(),
+        [(3, "account_number")],
+        "{refused:?}"
+    );
+}
+
+async fn an_account_moves_to_another_division_on_its_page(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    // 100001 is Water's; the CSR is limited to Water.
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+    let form = |division: &str| {
+        vec![
+            ("form[account_number]", "100001".to_string()),
+            ("form[first_name]", "Pat".to_string()),
+            ("form[last_name]", "Lee".to_string()),
+            ("form[status]", "active".to_string()),
+            ("form[division]", division.to_string()),
+        ]
+    };
+    let save = |c: Client, division: String| {
+        let s = &s;
+        let form = form(&division);
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call(&c, s, "update_account", &form).await
+        }
+    };
+
+    // The page starts at the account's division.
+    let detail = json(call(&admin, &s, "load_account", &[("number", "100001")]).await).await;
+    assert_eq!(detail["form"]["division"], water.as_str(), "{detail}");
+
+    // The Water CSR can't move it out of their reach: Electric is not one
+    // of theirs (refused beside the field, nothing changed).
+    let csr = support::signed_in(&s, CSR).await;
+    let r = save(csr.clone(), electric.clone()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        any_json(r).await["Invalid"]["errors"][0]["field"],
+        "division"
+    );
+    assert_eq!(division_of(t, "100001").await.to_string(), water);
+    // Without the field (a page with one division to offer), it stays.
+    let r = save(csr.clone(), String::new()).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(division_of(t, "100001").await.to_string(), water);
+
+    // An administrator moves it to Electric, audited before and after; a
+    // division that doesn't exist, or text, is refused beside the field.
+    for wrong in ["999", "Electric"] {
+        let r = save(admin.clone(), wrong.to_string()).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+    }
+    let r = save(admin.clone(), electric.clone()).await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    assert_eq!(division_of(t, "100001").await.to_string(), electric);
+    assert_eq!(
+        support::count(
+            &t.db,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'account.update' AND object = '100001' \
+                 AND before_json LIKE '%\"division\":{water}%' AND after_json LIKE '%\"division\":{electric}%'"
+            ),
+        )
+        .await,
+        1
+    );
+    // Now out of the Water CSR's reach: the 404 of a missing account.
+    let r = call(&csr, &s, "load_account", &[("number", "100001")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// A report's summary table by caption.
+fn summary<'a>(page: &'a serde_json::Value, caption: &str) -> &'a serde_json::Value {
+    page["summaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| {
+            t["caption"]
+                .as_str()
+                .is_some_and(|c| c.starts_with(caption))
+        })
+        .unwrap_or_else(|| panic!("no {caption} in {page}"))
+}
+
+/// A summary cell's dollars as cents ("1,234.50" or "-3.00").
+fn cents(cell: &serde_json::Value) -> i64 {
+    let text = cell["text"].as_str().unwrap().replace(',', "");
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest.to_string()),
+        None => (1, text),
+    };
+    let money = app::domain::money::Money::parse(&digits).unwrap_or_else(|_| panic!("{cell}"));
+    sign * money.cents()
+}
+
+/// Settlement and Reconciliation of `today` as `c` sees them: the
+/// figures that add up across divisions (Settlement's Debits and
+/// Credits per method, Reconciliation's net deposits), the accounts on
+/// their rows, and the Reconciliation page.
+async fn settlement_and_reconciliation(
+    c: &Client,
+    s: &TestServer,
+    today: &str,
+) -> (Vec<i64>, Vec<String>, serde_json::Value) {
+    let (status, settlement) = crate::reports_api::report(
+        c,
+        s,
+        "settlement",
+        &[("from", today), ("to", today), ("per", "100")],
+    )
+    .await;
+    assert_eq!(status, 200, "{settlement}");
+    let (status, recon) =
+        crate::reports_api::report(c, s, "reconciliation", &[("from", today), ("per", "100")])
+            .await;
+    assert_eq!(status, 200, "{recon}");
+    let mut figures = Vec::new();
+    for caption in ["ACH Transactions", "Credit Card Transactions"] {
+        for row in summary(&settlement, caption)["rows"].as_array().unwrap() {
+            figures.push(row[1]["text"].as_str().unwrap().parse::<i64>().unwrap());
+            figures.push(cents(&row[2]));
+        }
+    }
+    let deposit = summary(&recon, "Deposit");
+    for row in deposit["rows"].as_array().unwrap() {
+        figures.push(cents(&row[1]));
+    }
+    figures.push(cents(&deposit["footer"][1]));
+    let accounts = [&settlement, &recon]
+        .iter()
+        .flat_map(|p| p["rows"].as_array().unwrap().iter())
+        .map(|r| r[1]["text"].as_str().unwrap().to_string())
+        .collect();
+    (figures, accounts, recon)
+}
+
+async fn settlement_and_reconciliation_narrow_to_a_division_and_tie_out(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+    let alex = support::staff(&t.db, ADMIN.0).await;
+    // An ACH and a card payment in Main (100003), Water and Electric.
+    for (account, ach, card) in [
+        ("100003", "12.00", "3.00"),
+        ("100001", "14.00", "5.00"),
+        ("100002", "16.00", "7.00"),
+    ] {
+        support::pay(&s.state, &alex, account, ach, Some("000444555666")).await;
+        support::pay(&s.state, &alex, account, card, None).await;
+    }
+    support::settle(&s).await.run.expect("a run");
+    let today = crate::reports_api::today(&s);
+
+    let (whole, _, page) = settlement_and_reconciliation(&admin, &s, &today).await;
+    assert_eq!(page["verdict"]["ok"], true, "{page}");
+    assert!(
+        page["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n != app::services::reports::PART_OF_DEPOSIT)
+    );
+    assert_eq!(
+        *whole.last().unwrap(),
+        5_700,
+        "every payment is in the deposit"
+    );
+
+    // Each division: Balanced against its own batches, only its accounts'
+    // rows, its part of the deposit; the three add up to the biller's.
+    let mut sum = vec![0; whole.len()];
+    for (id, name, own) in [
+        ("1", "Main", "100003"),
+        (water.as_str(), "Water", "100001"),
+        (electric.as_str(), "Electric", "100002"),
+    ] {
+        assert_eq!(choose(&admin, &s, id).await, 200, "{name}");
+        let (figures, accounts, page) = settlement_and_reconciliation(&admin, &s, &today).await;
+        assert_eq!(page["verdict"]["ok"], true, "{name}: {page}");
+        assert!(
+            page["verdict"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("these divisions' batches"),
+            "{page}"
+        );
+        assert_eq!(page["notes"][0], app::services::reports::PART_OF_DEPOSIT);
+        assert_eq!(
+            summary(&page, "Deposit")["footer"][0]["text"],
+            "These divisions' part of the deposit"
+        );
+        assert!(!accounts.is_empty(), "{name}");
+        assert!(accounts.iter().all(|a| a == own), "{name}: {accounts:?}");
+        for (a, b) in sum.iter_mut().zip(figures) {
+            *a += b;
+        }
+    }
+    assert_eq!(sum, whole, "the divisions add up to the biller");
+
+    // A CSR limited to Water keeps Reports, narrowed to Water: Electric's
+    // payments are nowhere in them, and Reconciliation ties out to
+    // Water's batch.
+    let csr = support::signed_in(&s, CSR).await;
+    let (figures, accounts, page) = settlement_and_reconciliation(&csr, &s, &today).await;
+    assert_eq!(page["verdict"]["ok"], true, "{page}");
+    assert!(accounts.iter().all(|a| a == "100001"), "{accounts:?}");
+    assert_eq!(
+        *figures.last().unwrap(),
+        1_900,
+        "Water's part of the deposit"
+    );
+    let export = csr
+        .get(format!(
+            "{}/reports/settlement.csv?from={today}&to={today}",
+            s.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let csv = export.text().await.unwrap();
+    assert!(csv.contains("100001") && !csv.contains("100002"), "{csv}");
+    // Not the Audit Report: the whole biller's.
+    assert_eq!(
+        call(&csr, &s, "load_audit", &[("q[per]", "10")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let _ = electric;
+}
+
 on_both_backends!(
     administrators_add_and_rename_divisions,
     a_csr_limited_to_a_division_reaches_nothing_of_another,
@@ -1061,4 +1448,7 @@ on_both_backends!(
     each_division_has_its_own_batches_under_its_own_company,
     a_category_of_one_division_is_offered_to_its_payers_only,
     a_division_charges_fees_of_its_own_or_the_billers,
+    settlement_and_reconciliation_narrow_to_a_division_and_tie_out,
+    an_upload_is_for_the_division_chosen_and_bill_rows_name_theirs,
+    an_account_moves_to_another_division_on_its_page,
 );

@@ -528,6 +528,7 @@ async fn bill_triggered_plans_pay_each_bill_once(t: &TestDb) {
                 app::db::accounts::ImportMode::AllOrNothing,
                 "bills.csv",
                 Some("test"),
+                None,
             )
             .await
             .unwrap();

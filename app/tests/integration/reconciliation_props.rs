@@ -21,11 +21,14 @@
 
 use crate::support::{self, CSR, TestDb};
 use app::db::lifecycle::{ActionResult, NewAction};
+use app::domain::division::{ALL_DIVISIONS as ALL, DivisionScope};
 use app::domain::fee::{FeeRule, FeeSettings};
 use app::domain::lifecycle::{ActionKind, ActionReason};
 use app::domain::money::Money;
 use app::domain::payment::{MethodKind, PaymentStatus, Reference, Today};
-use app::domain::reconciliation::{Balance, ReconciliationKind, SettlementKind, Tally};
+use app::domain::reconciliation::{
+    Balance, ReconciliationKind, ReconciliationSummary, SettlementKind, SettlementSection, Tally,
+};
 use app::domain::staff::StaffUser;
 use app::services::{clock, reconciliation as recon};
 use app::web::AppState;
@@ -182,27 +185,23 @@ impl World<'_> {
         match op {
             Op::PayCard(c) => {
                 let amount = Money::from_cents(c as i64).plain();
-                let bill = self.bill_of("100003").await;
-                let r = support::pay_toward(
-                    self.state,
-                    &self.staff,
-                    "100003",
-                    &amount,
-                    None,
-                    None,
-                    bill,
-                )
-                .await;
+                // Either division's account, by the amount's parity.
+                let payer = if c % 2 == 0 { "100003" } else { "100041" };
+                let bill = self.bill_of(payer).await;
+                let r =
+                    support::pay_toward(self.state, &self.staff, payer, &amount, None, None, bill)
+                        .await;
                 self.payments.push(r);
             }
             Op::PayAch(c, returned) => {
                 let account = if returned { "5550001" } else { "5559999" };
                 let amount = Money::from_cents(c as i64).plain();
-                let bill = self.bill_of("100041").await;
+                let payer = if c % 2 == 0 { "100041" } else { "100003" };
+                let bill = self.bill_of(payer).await;
                 let r = support::pay_toward(
                     self.state,
                     &self.staff,
-                    "100041",
+                    payer,
                     &amount,
                     Some(account),
                     None,
@@ -270,6 +269,78 @@ impl World<'_> {
         }
     }
 
+    /// The case's divisions one at a time, with the account each holds:
+    /// Main (100003) and East (100041). None where the test made no East.
+    async fn divisions(&self) -> Vec<(DivisionScope, &'static str)> {
+        let east = support::count(
+            &self.t.db,
+            "SELECT COALESCE(MAX(id), 0) FROM divisions WHERE name = 'East'",
+        )
+        .await;
+        if east == 0 {
+            return vec![];
+        }
+        vec![
+            (DivisionScope::limited_to(vec![1]), "100003"),
+            (DivisionScope::limited_to(vec![east]), "100041"),
+        ]
+    }
+
+    /// Each division's Reconciliation of `day` ties out on its own (its
+    /// payments, its journal lines, its NACHA batches), its rows are its
+    /// accounts' and add up to its figures, and the divisions' figures add
+    /// up to the whole biller's.
+    async fn check_divisions(&self, day: Today, whole: &ReconciliationSummary) {
+        let (db, config) = (&self.t.db, &self.state.config);
+        let parts = self.divisions().await;
+        if parts.is_empty() {
+            return;
+        }
+        let mut sum = vec![0; figures(whole).len()];
+        for (scope, account) in &parts {
+            let s = recon::reconciliation(db, config, day, scope).await.unwrap();
+            assert_eq!(
+                s.balance,
+                Balance::Balanced,
+                "{} {account}: {s:#?}",
+                day.iso()
+            );
+            assert_eq!(
+                s.files.run_card_total, None,
+                "a run's card total is the biller's"
+            );
+            for (a, b) in sum.iter_mut().zip(figures(&s)) {
+                *a += b;
+            }
+            for method in [MethodKind::Card, MethodKind::Ach] {
+                for kind in ReconciliationKind::ALL {
+                    let page =
+                        recon::reconciliation_rows(db, config, day, method, *kind, scope, 1_000, 0)
+                            .await
+                            .unwrap();
+                    assert!(
+                        page.rows.iter().all(|r| r.account_number == *account),
+                        "{account}'s {method:?} {kind:?} rows on {}",
+                        day.iso()
+                    );
+                    let m = if method == MethodKind::Card {
+                        &s.card
+                    } else {
+                        &s.ach
+                    };
+                    let want = match kind {
+                        ReconciliationKind::Processed => m.processed,
+                        ReconciliationKind::Reversal => m.reversals,
+                        ReconciliationKind::Failed => m.failed,
+                    };
+                    let got: i64 = page.rows.iter().map(|r| r.amount.cents()).sum();
+                    assert_eq!((page.total, got), (want.count, want.amount.cents()));
+                }
+            }
+        }
+        assert_eq!(sum, figures(whole), "the divisions add up on {}", day.iso());
+    }
+
     async fn check(&self) {
         let db = &self.t.db;
         let config = &self.state.config;
@@ -288,8 +359,9 @@ impl World<'_> {
         );
         let mut net_of_cycles = 0;
         for day in &days {
-            let s = recon::reconciliation(db, config, *day).await.unwrap();
+            let s = recon::reconciliation(db, config, *day, &ALL).await.unwrap();
             assert_eq!(s.balance, Balance::Balanced, "{}: {s:#?}", day.iso());
+            self.check_divisions(*day, &s).await;
             let ran_that_day = self
                 .runs
                 .iter()
@@ -327,7 +399,7 @@ impl World<'_> {
                 };
                 for kind in ReconciliationKind::ALL {
                     let page =
-                        recon::reconciliation_rows(db, config, *day, method, *kind, 1_000, 0)
+                        recon::reconciliation_rows(db, config, *day, method, *kind, &ALL, 1_000, 0)
                             .await
                             .unwrap();
                     let sum: i64 = page.rows.iter().map(|r| r.amount.cents()).sum();
@@ -367,7 +439,7 @@ impl World<'_> {
         let db = &self.t.db;
         let config = &self.state.config;
         let today = clock::today(&config.timezone);
-        let s = recon::settlement_summary(db, config, today, today)
+        let s = recon::settlement_summary(db, config, today, today, &ALL)
             .await
             .unwrap();
         let (mut want_card, mut want_ach) = (Expected::default(), Expected::default());
@@ -402,7 +474,7 @@ impl World<'_> {
             assert_eq!(got.credits.amount.cents(), want.refunded, "{method:?}");
             for kind in SettlementKind::ALL {
                 let page =
-                    recon::settlement_rows(db, config, today, today, method, *kind, 1_000, 0)
+                    recon::settlement_rows(db, config, today, today, method, *kind, &ALL, 1_000, 0)
                         .await
                         .unwrap();
                 let sum: i64 = page.rows.iter().map(|r| r.amount.cents()).sum();
@@ -411,7 +483,56 @@ impl World<'_> {
             }
         }
         assert_eq!(s.card.errors, Tally::ZERO, "cards never come back");
+        // Each division's Settlement: its accounts' rows, adding up to the
+        // biller's.
+        let parts = self.divisions().await;
+        if parts.is_empty() {
+            return;
+        }
+        let tallies = |x: &SettlementSection| [x.debits, x.credits, x.cleared, x.errors, x.pending];
+        let mut sum = [Tally::ZERO; 10];
+        for (scope, account) in &parts {
+            let d = recon::settlement_summary(db, config, today, today, scope)
+                .await
+                .unwrap();
+            let part = tallies(&d.card).into_iter().chain(tallies(&d.ach));
+            for (total, t) in sum.iter_mut().zip(part) {
+                *total = total.plus(t);
+            }
+            for method in [MethodKind::Card, MethodKind::Ach] {
+                let page = recon::settlement_rows(
+                    db,
+                    config,
+                    today,
+                    today,
+                    method,
+                    SettlementKind::Debit,
+                    scope,
+                    1_000,
+                    0,
+                )
+                .await
+                .unwrap();
+                assert!(page.rows.iter().all(|r| r.account_number == *account));
+            }
+        }
+        let whole: Vec<Tally> = tallies(&s.card)
+            .into_iter()
+            .chain(tallies(&s.ach))
+            .collect();
+        assert_eq!(sum.to_vec(), whole, "the divisions' Settlement adds up");
     }
+}
+
+/// A Reconciliation's figures in a row: per method, processed, reversals
+/// and failed (count, cents), then the deposit.
+fn figures(s: &ReconciliationSummary) -> Vec<i64> {
+    [&s.card, &s.ach]
+        .into_iter()
+        .flat_map(|m| [m.processed, m.reversals, m.failed])
+        .flat_map(|t| [t.count, t.amount.cents()])
+        .chain([s.total_deposit.cents()])
+        .collect()
 }
 
 #[derive(Default)]
@@ -437,6 +558,21 @@ async fn run_sequence(t: &TestDb, fees: FeeSettings, ops: Vec<Op>) {
                 .unwrap()
         );
     }
+    // Two divisions: 100003 stays in Main, 100041 moves to East. Each
+    // takes cards and ACH (by the amount's parity), so each has batches.
+    support::execute(
+        &t.db,
+        "INSERT INTO divisions (name, created_at) VALUES ('East', 0)",
+    )
+    .await
+    .unwrap();
+    support::execute(
+        &t.db,
+        "UPDATE accounts SET division_id = (SELECT id FROM divisions WHERE name = 'East') \
+         WHERE account_number = '100041'",
+    )
+    .await
+    .unwrap();
     let server = support::serve_with(t, &[("PAYDESK_TIMEZONE", TZ)]).await;
     let staff = support::staff(&t.db, CSR.0).await;
     for account in ["100003", "100041"] {
@@ -581,7 +717,7 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
     // The sandbox bank returns the 0001 debit at the next run, Wednesday.
     assert!(w.settle_at(ms("2030-03-13T22:00:00Z")).await.is_some());
 
-    let sunday = recon::reconciliation(db, config, day(2030, 3, 10))
+    let sunday = recon::reconciliation(db, config, day(2030, 3, 10), &ALL)
         .await
         .unwrap();
     assert_eq!(sunday.balance, Balance::Balanced, "{sunday:#?}");
@@ -594,7 +730,7 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
     assert_eq!(sunday.ach.effective_date, None);
     assert_eq!(sunday.total_deposit, Money::from_cents(1_000));
 
-    let monday = recon::reconciliation(db, config, day(2030, 3, 11))
+    let monday = recon::reconciliation(db, config, day(2030, 3, 11), &ALL)
         .await
         .unwrap();
     assert_eq!(monday.balance, Balance::Balanced, "{monday:#?}");
@@ -608,13 +744,13 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
     assert_eq!(monday.files.files, 2);
     assert_eq!(monday.total_deposit, Money::from_cents(2_400));
 
-    let tuesday = recon::reconciliation(db, config, day(2030, 3, 12))
+    let tuesday = recon::reconciliation(db, config, day(2030, 3, 12), &ALL)
         .await
         .unwrap();
     assert!(tuesday.runs.is_empty() && tuesday.window.is_none());
     assert_eq!(tuesday.total_deposit, Money::ZERO);
 
-    let wednesday = recon::reconciliation(db, config, day(2030, 3, 13))
+    let wednesday = recon::reconciliation(db, config, day(2030, 3, 13), &ALL)
         .await
         .unwrap();
     assert_eq!(wednesday.balance, Balance::Balanced, "{wednesday:#?}");
@@ -627,6 +763,7 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
         day(2030, 3, 13),
         MethodKind::Ach,
         ReconciliationKind::Failed,
+        &ALL,
         10,
         0,
     )
@@ -642,6 +779,7 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
         day(2030, 3, 11),
         MethodKind::Ach,
         ReconciliationKind::Processed,
+        &ALL,
         1,
         1,
     )
@@ -668,11 +806,11 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
         2
     );
     assert!(matches!(
-        recon::reconciliation(db, config, day(2030, 2, 30)).await,
+        recon::reconciliation(db, config, day(2030, 2, 30), &ALL).await,
         Err(app::error::AppError::Invalid(_))
     ));
     assert!(matches!(
-        recon::settlement_summary(db, config, day(2030, 3, 2), day(2030, 3, 1)).await,
+        recon::settlement_summary(db, config, day(2030, 3, 2), day(2030, 3, 1), &ALL).await,
         Err(app::error::AppError::Invalid(_))
     ));
 }

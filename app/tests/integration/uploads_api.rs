@@ -42,6 +42,22 @@ pub(crate) async fn upload_kind(
 }
 
 /// The upload id an upload redirected to.
+/// An upload page's refused rows: (line, column, reason).
+pub(crate) fn refused(preview: &serde_json::Value) -> Vec<(i64, String, String)> {
+    preview["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["column"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn upload_id(r: &Response) -> String {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.headers());
     let to = r.headers()[LOCATION].to_str().unwrap().to_string();
@@ -82,16 +98,9 @@ async fn a_file_is_previewed_then_its_valid_rows_are_committed_once(t: &TestDb) 
         ),
         (Some(2), Some(0), Some(3))
     );
-    let errors: Vec<(i64, String)> = preview["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["line"].as_i64().unwrap(),
-                e["column"].as_str().unwrap().to_string(),
-            )
-        })
+    let errors: Vec<(i64, String)> = refused(&preview)
+        .into_iter()
+        .map(|(line, column, _)| (line, column))
         .collect();
     assert!(errors.contains(&(3, "last_name".into())), "{errors:?}");
     assert!(errors.contains(&(4, "email".into())) && errors.contains(&(4, "balance".into())));
@@ -305,16 +314,9 @@ async fn bill_files_load_bills_that_csrs_see_and_edit(t: &TestDb) {
         ),
         (Some(2), Some(2))
     );
-    let errors: Vec<(i64, String)> = preview["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["line"].as_i64().unwrap(),
-                e["column"].as_str().unwrap().to_string(),
-            )
-        })
+    let errors: Vec<(i64, String)> = refused(&preview)
+        .into_iter()
+        .map(|(line, column, _)| (line, column))
         .collect();
     assert!(
         errors.contains(&(4, "account_number".into())),

@@ -161,20 +161,15 @@ fn today(tz: &str) -> (u16, u8, u8) {
     (t.year, t.month, t.day)
 }
 
-/// Said above Reconciliation and Settlement when a division is chosen:
-/// they tie out to the biller's one NACHA file and one deposit, so they
-/// show every division (docs/divisions.md).
-pub const WHOLE_BILLER: &str = "This report covers every division: the settlement file and the deposit are the whole biller's.";
+/// Said above Reconciliation when it shows some divisions only: it ties
+/// out to their batches, not to the biller's one file and one deposit
+/// (docs/divisions.md).
+pub const PART_OF_DEPOSIT: &str = "This report shows the divisions chosen: their payments, their journal lines and their batches of the NACHA file. The bank deposit is the whole biller's: compare it with the statement under All divisions.";
 
 async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     let mut built = build_kind(run).await?;
-    if run.narrowed()
-        && matches!(
-            run.q.kind,
-            ReportKind::Reconciliation | ReportKind::Settlement
-        )
-    {
-        built.notes.insert(0, WHOLE_BILLER.to_string());
+    if run.narrowed() && run.q.kind == ReportKind::Reconciliation {
+        built.notes.insert(0, PART_OF_DEPOSIT.to_string());
     }
     Ok(built)
 }

@@ -33,8 +33,14 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         None => ReconciliationKind::ALL.to_vec(),
     };
     let table = match reconciliation::cycle(run.db, run.config, date).await? {
-        Some((_, w)) => reconciliation_rows_table(w.after_or_min(), w.through_ms, &methods, &kinds),
-        None => reconciliation_rows_table(0, 0, &[], &[]),
+        Some((_, w)) => reconciliation_rows_table(
+            w.after_or_min(),
+            w.through_ms,
+            &methods,
+            &kinds,
+            run.divisions,
+        ),
+        None => reconciliation_rows_table(0, 0, &[], &[], run.divisions),
     };
     let columns = vec![
         ("d.reference".to_string(), Text),
@@ -73,7 +79,7 @@ fn effective_date(row: &mut [Cell], tz: &str) {
 }
 
 async fn summarise(run: &Run<'_>, date: Today, built: &mut Built) -> Result<(), AppError> {
-    let r = reconciliation::reconciliation(run.db, run.config, date).await?;
+    let r = reconciliation::reconciliation(run.db, run.config, date, run.divisions).await?;
     if r.runs.is_empty() {
         built.notes.push(format!(
             "No settlement ran on {}: this cycle moved nothing. Returns and refunds since the last run belong to the next cycle.",
@@ -131,11 +137,19 @@ async fn summarise(run: &Run<'_>, date: Today, built: &mut Built) -> Result<(), 
             ],
         ],
         footer: vec![
-            CellView::text("Total deposit (compare with the bank statement)"),
+            CellView::text(if run.narrowed() {
+                "These divisions' part of the deposit"
+            } else {
+                "Total deposit (compare with the bank statement)"
+            }),
             CellView::number(dollars(r.total_deposit.cents())),
         ],
     });
     built.verdict = Some(match &r.balance {
+        Balance::Balanced if run.narrowed() => Verdict {
+            ok: true,
+            text: "Balanced: every figure equals the journal for this cycle, and the ACH figures equal these divisions' batches in the NACHA file.".into(),
+        },
         Balance::Balanced => Verdict {
             ok: true,
             text: "Balanced: every figure equals the journal for this cycle, and the ACH figures equal the NACHA file's totals.".into(),

@@ -52,8 +52,14 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
     // are neither read from empty cells nor counted a second time.
     let summary = match run.summaries {
         true => Some(
-            reconciliation::settlement_summary(run.db, run.config, today(q.from), today(q.to))
-                .await?,
+            reconciliation::settlement_summary(
+                run.db,
+                run.config,
+                today(q.from),
+                today(q.to),
+                run.divisions,
+            )
+            .await?,
         ),
         false => None,
     };
@@ -85,7 +91,7 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ),
         _ => None,
     };
-    let table = settlement_rows_table(run.from_ms, run.until_ms, &cells, top);
+    let table = settlement_rows_table(run.from_ms, run.until_ms, &cells, top, run.divisions);
     let mut built = Built::rows(run.select(columns, &table, vec![], "d.k"));
     built.count = count;
     if let Some(s) = summary {
