@@ -99,6 +99,48 @@ const NO_ID: &str = "CAST(NULL AS BIGINT)";
 const HELD: &str = "(p.amount_cents - p.refunded_cents + p.fee_cents - p.fee_refunded_cents)";
 const NO_CODE: &str = "CAST(NULL AS TEXT)";
 
+/// ` AND` the ACH entry `e` is in a batch of the divisions `shown` (empty
+/// for every division). An entry is the division its batch was made for,
+/// the account's division when it settled: an account moved since stays
+/// in its old division's past cycles, as their batches do.
+fn in_batch_of(shown: &DivisionScope, e: &str) -> String {
+    match shown.sql_list() {
+        None => String::new(),
+        Some(list) => format!(
+            " AND EXISTS (SELECT 1 FROM ach_batches ab WHERE ab.file_id = {e}.file_id \
+             AND ab.batch_number = {e}.batch_number AND ab.division_id IN ({list}))"
+        ),
+    }
+}
+
+/// ` AND` a bank line `j` (of payment `p`) is of the divisions `shown`:
+/// an ACH debit's line (`capture:{payment}`) or credit's
+/// (`achcredit:{action}`) by its entry's batch, every other line by its
+/// payment's account.
+fn ledger_lines_of(shown: &DivisionScope) -> String {
+    if shown.sql_list().is_none() {
+        return String::new();
+    }
+    let entry = |which: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM ach_entries e WHERE e.payment_id = j.payment_id AND {which}{})",
+            in_batch_of(shown, "e")
+        )
+    };
+    format!(
+        " AND (CASE WHEN j.kind = 'capture' AND p.method_kind = 'ach' THEN {} \
+         WHEN j.kind = 'ach_credit' THEN {} ELSE {} END)",
+        entry("e.action_id IS NULL"),
+        entry(
+            "(j.once_key = 'achcredit:' || CAST(e.action_id AS TEXT) \
+             OR j.once_key LIKE 'achcredit:' || CAST(e.action_id AS TEXT) || ':%')",
+        ),
+        shown
+            .accounts_filter("p.account_id")
+            .trim_start_matches(" AND ")
+    )
+}
+
 /// The rows of a Reconciliation cell; `None` for a cell that is always
 /// empty (card failures).
 fn reconciliation_cell(
@@ -109,13 +151,15 @@ fn reconciliation_cell(
     use MethodKind::*;
     use ReconciliationKind::*;
     // Every cell joins the payer's account `a`: the divisions shown filter
-    // on it (a list of ids we read, written in: no binds to renumber).
+    // on it (a list of ids we read, written in: no binds to renumber). An
+    // ACH entry is its batch's division instead (`in_batch_of`).
     let only = shown.sql_filter("a.division_id");
+    let entries_only = in_batch_of(shown, "e");
     let ach_entries = |credit: bool| CellQuery {
         from_where: format!(
             "FROM settlement_runs r JOIN ach_files f ON f.run_id = r.id JOIN ach_entries e ON e.file_id = f.id \
              JOIN payments p ON p.id = e.payment_id {PAYER_JOINS} \
-             WHERE r.created_at > $1 AND r.created_at <= $2 AND e.action_id IS {} NULL{only}",
+             WHERE r.created_at > $1 AND r.created_at <= $2 AND e.action_id IS {} NULL{entries_only}",
             if credit { "NOT" } else { "" }
         ),
         action: "e.action_id",
@@ -393,9 +437,11 @@ impl Db {
 
     /// The cycle's figures from the journal: its bank lines in the window,
     /// by kind and by the method of their payment. For some divisions, the
-    /// lines of their accounts' payments only: a bank line of no payment
-    /// (which the report calls unexplained) is no division's, and counts
-    /// on the whole biller's report alone.
+    /// lines of their accounts' payments only, but an ACH debit's or
+    /// credit's line by the batch of its entry (as the cells count them,
+    /// `in_batch_of`); a bank line of no payment (which the report calls
+    /// unexplained) is no division's, and counts on the whole biller's
+    /// report alone.
     pub async fn ledger_figures(
         &self,
         w: &Window,
@@ -410,7 +456,7 @@ impl Db {
                      GROUP BY j.kind, p.method_kind, CASE WHEN j.debit_book = 'bank' THEN 1 ELSE 0 END, \
                      CASE WHEN j.kind = 'return' THEN p.return_code END \
                      ORDER BY 1, 2, 3, 4",
-            shown.accounts_filter("p.account_id")
+            ledger_lines_of(shown)
         );
         let rows: Vec<BankGroup> = on_pool!(self, |pool| {
             sqlx::query_as(&sql)

@@ -103,10 +103,12 @@ pub async fn reconciliation(
     let card_date =
         (report.card.processed.count > 0 || report.card.reversals.count > 0).then_some(date);
     // Every run of the day makes a file with the same effective date (the
-    // next banking day), so the first file's run gives it.
+    // next banking day), so the first file's run gives it; none when the
+    // divisions shown had no entry in them.
     let ach_date = runs
         .iter()
         .find(|r| r.ach_file.is_some())
+        .filter(|_| report.ach.processed.count > 0 || report.ach.reversals.count > 0)
         .map(|r| clock::ach_effective_date(r.at_ms, tz));
     Ok(ReconciliationSummary {
         date,

@@ -113,8 +113,6 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-/// The division selector: a plain form that posts the choice and comes
-/// back to the page it was on (`back`), narrowed.
 /// The name of the division chosen in the selector above the menu, if one
 /// is (with All divisions, or one division to work in: none).
 async fn chosen_division() -> Option<String> {
@@ -135,6 +133,8 @@ pub fn ChosenDivisionNote(id: &'static str, say: fn(&str) -> String) -> impl Int
     }
 }
 
+/// The division selector: a plain form that posts the choice and comes
+/// back to the page it was on (`back`), narrowed.
 #[component]
 fn DivisionSelector(list: Vec<Division>, viewing: Option<i64>) -> impl IntoView {
     use leptos::server_fn::ServerFn;

@@ -53,6 +53,9 @@ enum Op {
     /// An action stamped just after a run that is stamped just before it,
     /// both at once: the lock decides which one sees the other.
     RaceSettle(ActionKind, usize, u32),
+    /// 100041 moves to the other division (East to Main, or back): its
+    /// settled ACH entries stay with their batches' division.
+    Move,
 }
 
 fn kind() -> impl Strategy<Value = ActionKind> {
@@ -92,6 +95,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => ((100u32..20_000), any::<bool>()).prop_map(|(c, r)| Op::PayAch(c, r)),
         2 => prop_oneof![1u32..90, 600u32..2_000].prop_map(Op::Wait),
         3 => Just(Op::Settle),
+        2 => Just(Op::Move),
         5 => (kind(), 0usize..8, 1u32..12_000).prop_map(|(k, i, c)| Op::Act(k, i, c)),
         1 => (kind(), 0usize..8, 1u32..12_000).prop_map(|(k, i, c)| Op::RaceSettle(k, i, c)),
     ]
@@ -232,6 +236,16 @@ impl World<'_> {
                 self.payments.push(r);
             }
             Op::Wait(minutes) => self.now += minutes as i64 * MINUTE,
+            Op::Move => {
+                support::execute(
+                    &self.t.db,
+                    "UPDATE accounts SET division_id = CASE WHEN division_id = 1 \
+                     THEN (SELECT id FROM divisions WHERE name = 'East') ELSE 1 END \
+                     WHERE account_number = '100041'",
+                )
+                .await
+                .unwrap();
+            }
             Op::Settle => {
                 if let Some(at) = self.settle_at(self.now).await {
                     self.runs.push(at);
@@ -269,40 +283,61 @@ impl World<'_> {
         }
     }
 
-    /// The case's divisions one at a time, with the account each holds:
-    /// Main (100003) and East (100041). None where the test made no East.
-    async fn divisions(&self) -> Vec<(DivisionScope, &'static str)> {
+    /// The case's divisions one at a time, Main and East, with the
+    /// accounts each holds now (100041 moves between them). None where the
+    /// test made no East.
+    async fn divisions(&self) -> Vec<(DivisionScope, Vec<&'static str>)> {
+        let db = &self.t.db;
         let east = support::count(
-            &self.t.db,
+            db,
             "SELECT COALESCE(MAX(id), 0) FROM divisions WHERE name = 'East'",
         )
         .await;
         if east == 0 {
             return vec![];
         }
-        vec![
-            (DivisionScope::limited_to(vec![1]), "100003"),
-            (DivisionScope::limited_to(vec![east]), "100041"),
-        ]
+        let mut out = Vec::new();
+        for id in [1, east] {
+            let mut holds = Vec::new();
+            for account in ["100003", "100041"] {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM accounts WHERE account_number = '{account}' AND division_id = {id}"
+                );
+                if support::count(db, &sql).await == 1 {
+                    holds.push(account);
+                }
+            }
+            out.push((DivisionScope::limited_to(vec![id]), holds));
+        }
+        out
     }
 
     /// Each division's Reconciliation of `day` ties out on its own (its
-    /// payments, its journal lines, its NACHA batches), its rows are its
-    /// accounts' and add up to its figures, and the divisions' figures add
-    /// up to the whole biller's.
+    /// payments, its journal lines, its NACHA batches, however the account
+    /// moved since), its rows add up to its figures, and the divisions'
+    /// rows and figures together are the whole biller's, each once.
     async fn check_divisions(&self, day: Today, whole: &ReconciliationSummary) {
         let (db, config) = (&self.t.db, &self.state.config);
         let parts = self.divisions().await;
         if parts.is_empty() {
             return;
         }
+        let rows = |scope: &DivisionScope, method: MethodKind, kind: ReconciliationKind| {
+            let scope = scope.clone();
+            async move {
+                recon::reconciliation_rows(db, config, day, method, kind, &scope, 1_000, 0)
+                    .await
+                    .unwrap()
+            }
+        };
         let mut sum = vec![0; figures(whole).len()];
-        for (scope, account) in &parts {
+        let mut parts_rows = Vec::new();
+        for (scope, _) in &parts {
             let s = recon::reconciliation(db, config, day, scope).await.unwrap();
             assert_eq!(
                 s.balance,
                 Balance::Balanced,
-                "{} {account}: {s:#?}",
+                "{} {scope:?}: {s:#?}",
                 day.iso()
             );
             assert_eq!(
@@ -314,15 +349,7 @@ impl World<'_> {
             }
             for method in [MethodKind::Card, MethodKind::Ach] {
                 for kind in ReconciliationKind::ALL {
-                    let page =
-                        recon::reconciliation_rows(db, config, day, method, *kind, scope, 1_000, 0)
-                            .await
-                            .unwrap();
-                    assert!(
-                        page.rows.iter().all(|r| r.account_number == *account),
-                        "{account}'s {method:?} {kind:?} rows on {}",
-                        day.iso()
-                    );
+                    let page = rows(scope, method, *kind).await;
                     let m = if method == MethodKind::Card {
                         &s.card
                     } else {
@@ -335,10 +362,42 @@ impl World<'_> {
                     };
                     let got: i64 = page.rows.iter().map(|r| r.amount.cents()).sum();
                     assert_eq!((page.total, got), (want.count, want.amount.cents()));
+                    parts_rows.extend(page.rows.into_iter().map(|r| {
+                        (
+                            method.code(),
+                            kind.code(),
+                            r.reference,
+                            r.action_id,
+                            r.amount.cents(),
+                        )
+                    }));
                 }
             }
         }
         assert_eq!(sum, figures(whole), "the divisions add up on {}", day.iso());
+        let mut whole_rows = Vec::new();
+        for method in [MethodKind::Card, MethodKind::Ach] {
+            for kind in ReconciliationKind::ALL {
+                let page = rows(&ALL, method, *kind).await;
+                whole_rows.extend(page.rows.into_iter().map(|r| {
+                    (
+                        method.code(),
+                        kind.code(),
+                        r.reference,
+                        r.action_id,
+                        r.amount.cents(),
+                    )
+                }));
+            }
+        }
+        parts_rows.sort();
+        whole_rows.sort();
+        assert_eq!(
+            parts_rows,
+            whole_rows,
+            "each row in one division on {}",
+            day.iso()
+        );
     }
 
     async fn check(&self) {
@@ -491,7 +550,7 @@ impl World<'_> {
         }
         let tallies = |x: &SettlementSection| [x.debits, x.credits, x.cleared, x.errors, x.pending];
         let mut sum = [Tally::ZERO; 10];
-        for (scope, account) in &parts {
+        for (scope, holds) in &parts {
             let d = recon::settlement_summary(db, config, today, today, scope)
                 .await
                 .unwrap();
@@ -513,7 +572,12 @@ impl World<'_> {
                 )
                 .await
                 .unwrap();
-                assert!(page.rows.iter().all(|r| r.account_number == *account));
+                assert!(
+                    page.rows
+                        .iter()
+                        .all(|r| holds.contains(&r.account_number.as_str())),
+                    "Settlement is by the account's division now"
+                );
             }
         }
         let whole: Vec<Tally> = tallies(&s.card)
@@ -815,4 +879,46 @@ async fn cycles_follow_the_billers_days(t: &TestDb) {
     ));
 }
 
-on_both_backends!(cycles_follow_the_billers_days);
+/// An account that moves keeps its settled ACH entries in its old
+/// division's cycles, as their batches do: 100041 pays by ACH in East,
+/// settles, moves to Main, pays again and settles the next day, then gets
+/// an ACH refund of the first payment, which goes out in Main's batch.
+/// Every cycle of both divisions is Balanced (`check_divisions`).
+async fn a_moved_account_keeps_its_past_cycles_in_its_old_division(t: &TestDb) {
+    run_sequence(
+        t,
+        FeeSettings::default(),
+        vec![
+            Op::PayAch(2_000, false),
+            Op::Settle,
+            Op::Move,
+            Op::Wait(1_500),
+            Op::PayAch(3_000, false),
+            Op::Settle,
+            Op::Wait(1_500),
+            Op::Act(ActionKind::AchRefund, 0, 500),
+            Op::Settle,
+        ],
+    )
+    .await;
+    let east_batches = support::count(
+        &t.db,
+        "SELECT COUNT(*) FROM ach_batches b JOIN divisions d ON d.id = b.division_id WHERE d.name = 'East'",
+    )
+    .await;
+    let main_batches = support::count(
+        &t.db,
+        "SELECT COUNT(*) FROM ach_batches WHERE division_id = 1",
+    )
+    .await;
+    assert_eq!(
+        (east_batches, main_batches),
+        (1, 2),
+        "the first debit in East's batch, the rest in Main's"
+    );
+}
+
+on_both_backends!(
+    cycles_follow_the_billers_days,
+    a_moved_account_keeps_its_past_cycles_in_its_old_division
+);

@@ -41,7 +41,6 @@ pub(crate) async fn upload_kind(
         .unwrap()
 }
 
-/// The upload id an upload redirected to.
 /// An upload page's refused rows: (line, column, reason).
 pub(crate) fn refused(preview: &serde_json::Value) -> Vec<(i64, String, String)> {
     preview["errors"]
@@ -58,6 +57,7 @@ pub(crate) fn refused(preview: &serde_json::Value) -> Vec<(i64, String, String)>
         .collect()
 }
 
+/// The upload id an upload redirected to.
 pub(crate) fn upload_id(r: &Response) -> String {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.headers());
     let to = r.headers()[LOCATION].to_str().unwrap().to_string();
