@@ -63,7 +63,7 @@ macro_rules! write_batch {
                     outside.push((number.to_string(), RowError {
                         line: r.line,
                         column: "account_number".into(),
-                        reason: divisions.outside_upload(number, d, upload),
+                        reason: divisions.outside_upload(number, d, u),
                     }));
                     false
                 }
@@ -218,15 +218,13 @@ impl Db {
                     continue;
                 }
                 if let Some(name) = rec.division.as_deref() {
-                    let reason = match divisions.id(name) {
-                        None => Some(format!(
-                            "there is no division {name:?}: add it on Divisions first"
-                        )),
-                        Some(id) if upload.is_some_and(|u| u != id) => Some(format!(
+                    let reason = match (divisions.named(name), upload) {
+                        (Err(reason), _) => Some(reason),
+                        (Ok(id), Some(u)) if u != id => Some(format!(
                             "this upload is for {}, not {name}",
-                            upload.map(|u| divisions.name(u)).unwrap_or_default()
+                            divisions.name(u)
                         )),
-                        Some(_) => None,
+                        _ => None,
                     };
                     if let Some(reason) = reason {
                         out.refuse([RowError {

@@ -70,15 +70,13 @@ macro_rules! row_account {
                 $out.refuse([refuse(format!("there is no account {number}"))]);
                 None
             }
-            Some((_, division)) if upload.is_some_and(|u| u != division) => {
-                $out.refuse([refuse(names.outside_upload(
-                    number.as_str(),
-                    division,
-                    upload,
-                ))]);
-                None
-            }
-            found => found,
+            Some((_, division)) => match upload {
+                Some(u) if u != division => {
+                    $out.refuse([refuse(names.outside_upload(number.as_str(), division, u))]);
+                    None
+                }
+                _ => found,
+            },
         }
     }};
 }

@@ -70,15 +70,13 @@ fn wrong_division(
     is_in: i64,
     name: &str,
 ) -> Option<String> {
-    match divisions.id(name) {
-        None => Some(format!(
-            "there is no division {name:?}: add it on Divisions first"
-        )),
-        Some(id) if id != is_in => Some(format!(
+    match divisions.named(name) {
+        Err(reason) => Some(reason),
+        Ok(id) if id != is_in => Some(format!(
             "account {account} is in {}, not {name}",
             divisions.name(is_in)
         )),
-        Some(_) => None,
+        Ok(_) => None,
     }
 }
 

@@ -25,6 +25,13 @@ impl DivisionNames {
         self.0.get(&name.to_lowercase()).map(|(id, _)| *id)
     }
 
+    /// The division a file row names in its `division` column, or why the
+    /// row is refused.
+    pub(crate) fn named(&self, name: &str) -> Result<i64, String> {
+        self.id(name)
+            .ok_or_else(|| format!("there is no division {name:?}: add it on Divisions first"))
+    }
+
     /// The name of division `id`, as stored; its number if it is gone.
     pub(crate) fn name(&self, id: i64) -> String {
         self.0
@@ -33,13 +40,13 @@ impl DivisionNames {
             .map_or_else(|| format!("division {id}"), |(_, name)| name.clone())
     }
 
-    /// Why a row of an upload of one division can't touch account
+    /// Why a row of an upload for division `upload` can't touch account
     /// `number`, which is in division `is_in`.
-    pub(crate) fn outside_upload(&self, number: &str, is_in: i64, upload: Option<i64>) -> String {
+    pub(crate) fn outside_upload(&self, number: &str, is_in: i64, upload: i64) -> String {
         format!(
             "account {number} is in {}: this upload is for {}",
             self.name(is_in),
-            upload.map_or_else(|| "every division".into(), |u| self.name(u))
+            self.name(upload)
         )
     }
 }

@@ -322,12 +322,29 @@ impl World<'_> {
         if parts.is_empty() {
             return;
         }
+        // A cell's row count and its rows, each as (method, kind,
+        // reference, action, cents).
         let rows = |scope: &DivisionScope, method: MethodKind, kind: ReconciliationKind| {
             let scope = scope.clone();
             async move {
-                recon::reconciliation_rows(db, config, day, method, kind, &scope, 1_000, 0)
-                    .await
-                    .unwrap()
+                let page =
+                    recon::reconciliation_rows(db, config, day, method, kind, &scope, 1_000, 0)
+                        .await
+                        .unwrap();
+                let keyed: Vec<_> = page
+                    .rows
+                    .into_iter()
+                    .map(|r| {
+                        (
+                            method.code(),
+                            kind.code(),
+                            r.reference,
+                            r.action_id,
+                            r.amount.cents(),
+                        )
+                    })
+                    .collect();
+                (page.total, keyed)
             }
         };
         let mut sum = vec![0; figures(whole).len()];
@@ -349,7 +366,7 @@ impl World<'_> {
             }
             for method in [MethodKind::Card, MethodKind::Ach] {
                 for kind in ReconciliationKind::ALL {
-                    let page = rows(scope, method, *kind).await;
+                    let (total, keyed) = rows(scope, method, *kind).await;
                     let m = if method == MethodKind::Card {
                         &s.card
                     } else {
@@ -360,17 +377,9 @@ impl World<'_> {
                         ReconciliationKind::Reversal => m.reversals,
                         ReconciliationKind::Failed => m.failed,
                     };
-                    let got: i64 = page.rows.iter().map(|r| r.amount.cents()).sum();
-                    assert_eq!((page.total, got), (want.count, want.amount.cents()));
-                    parts_rows.extend(page.rows.into_iter().map(|r| {
-                        (
-                            method.code(),
-                            kind.code(),
-                            r.reference,
-                            r.action_id,
-                            r.amount.cents(),
-                        )
-                    }));
+                    let got: i64 = keyed.iter().map(|r| r.4).sum();
+                    assert_eq!((total, got), (want.count, want.amount.cents()));
+                    parts_rows.extend(keyed);
                 }
             }
         }
@@ -378,16 +387,7 @@ impl World<'_> {
         let mut whole_rows = Vec::new();
         for method in [MethodKind::Card, MethodKind::Ach] {
             for kind in ReconciliationKind::ALL {
-                let page = rows(&ALL, method, *kind).await;
-                whole_rows.extend(page.rows.into_iter().map(|r| {
-                    (
-                        method.code(),
-                        kind.code(),
-                        r.reference,
-                        r.action_id,
-                        r.amount.cents(),
-                    )
-                }));
+                whole_rows.extend(rows(&ALL, method, *kind).await.1);
             }
         }
         parts_rows.sort();
