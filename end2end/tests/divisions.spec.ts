@@ -11,7 +11,8 @@ import { axe } from "./console-pages";
 // Payer Support's search. Last, the administrator switches division with
 // the selector above the menu and Payer Support finds only that
 // division's accounts, File Transfers says an upload is that division's,
-// and the account page moves an account into another division. Divisions are the whole biller's, so this runs
+// the Audit Report lists only that division's rows, and the account page
+// moves an account into another division. Divisions are the whole biller's, so this runs
 // in the biller-* projects, one spec at a time; each project names its own.
 
 test("a CSR limited to one division reaches only its accounts; the selector narrows an administrator's search", async ({ page, browser }, info) => {
@@ -190,8 +191,18 @@ test("a CSR limited to one division reaches only its accounts; the selector narr
   await expect(page.getByRole("heading", { level: 1, name: "Settlement" })).toBeVisible();
   await expect(page.locator("#settlement-division")).toContainText("Settlement covers every division");
   await ready(page, info);
+  // The Audit Report lists only Water's rows: the division added, none of
+  // the sign-ins (the whole biller's).
+  await page.goto("/reports/audit?sort=action&dir=asc");
+  await expect(page.getByRole("heading", { level: 1, name: "Audit Report" })).toBeVisible();
+  await expect(page.locator("#audit-division")).toContainText(`Only ${water}'s rows`);
+  await expect(page.locator("#audit-table")).toContainText("division.added");
+  await expect(page.locator("#audit-table")).not.toContainText("auth.sign_in");
+  await ready(page, info);
+  await axe(page, info, "The Audit Report of one division");
   await choose("All divisions");
-  await expect(page.locator("#settlement-division")).toHaveCount(0);
+  await expect(page.locator("#audit-table")).toContainText("auth.sign_in");
+  await expect(page.locator("#audit-division")).toHaveCount(0);
   await search(electricAccount);
   await expect(page.locator("#accounts-table")).toContainText(electricAccount);
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// One page of the Audit Report (administrators).
 #[server(endpoint = "load_audit")]
 pub async fn load_audit(q: AuditQuery) -> Result<AuditPage, AppError> {
-    let (state, _, _) =
+    let (state, staff, _) =
         super::context::require(crate::domain::entitlements::Entitlement::AuditReport)?;
-    crate::services::audit_report::search(&state.db, &state.config, &q).await
+    crate::services::audit_report::search(&state.db, &state.config, &staff, &q).await
 }

@@ -34,8 +34,8 @@ mod guard {
 
 #[server(endpoint = "load_users")]
 pub async fn load_users() -> Result<Vec<StaffUserView>, AppError> {
-    let (state, _, _) = guard::users()?;
-    state.user_admin().list().await
+    let (state, user, _) = guard::users()?;
+    state.user_admin().list(&user).await
 }
 
 #[server(endpoint = "load_user")]

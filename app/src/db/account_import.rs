@@ -262,6 +262,8 @@ impl Db {
                 AuditEntry {
                     actor_login: actor,
                     object: Some(source),
+                    // The upload's division, if it is of one.
+                    division: upload,
                     ..AuditEntry::new(now, AuditAction::UploadAccounts)
                 }
             );

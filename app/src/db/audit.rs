@@ -4,6 +4,7 @@
 use super::{Db, DbError, on_pool};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::audit_view::AuditSort;
+use crate::domain::division::DivisionScope;
 
 /// One audit row, borrowed from the caller.
 #[derive(Debug, Clone)]
@@ -16,6 +17,13 @@ pub struct AuditEntry<'a> {
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
     pub ip: Option<&'a str>,
+    /// The division the row is about (docs/divisions.md#the-audit-report):
+    /// given outright for an upload, a category, fees or a division, …
+    pub division: Option<i64>,
+    /// … or read from this account when the row is written (an account's,
+    /// its payment's, bill's, plan's or link's row). Neither: the whole
+    /// biller's row.
+    pub account: Option<i64>,
 }
 
 impl AuditEntry<'_> {
@@ -31,6 +39,8 @@ impl AuditEntry<'_> {
             before: None,
             after: None,
             ip: None,
+            division: None,
+            account: None,
         }
     }
 }
@@ -90,6 +100,9 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub sort: AuditSort,
     pub descending: bool,
+    /// The divisions chosen (docs/divisions.md#the-audit-report): with
+    /// one, only rows about it; the whole biller's rows are left out.
+    pub divisions: DivisionScope,
 }
 
 /// Where an export page ends: the last row's sort key and id.
@@ -136,6 +149,14 @@ fn sort_column(sort: AuditSort) -> &'static str {
 const AUDIT_WHERE: &str = "WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at < $2) \
     AND ($3 IS NULL OR LOWER(actor_login) = LOWER($3)) AND ($4 IS NULL OR action = $4)";
 
+impl AuditFilter {
+    /// [`AUDIT_WHERE`] and the divisions' condition (their ids are the
+    /// server's integers, never request text: see `DivisionScope::sql_filter`).
+    fn where_clause(&self) -> String {
+        format!("{AUDIT_WHERE}{}", self.divisions.sql_filter("division_id"))
+    }
+}
+
 /// Binds an [`AuditFilter`] to `$1`–`$4`.
 macro_rules! bind_filter {
     ($query:expr, $f:expr) => {
@@ -148,8 +169,9 @@ macro_rules! bind_filter {
 }
 
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log \
-    (at, actor_id, actor_login, action, object, before_json, after_json, ip) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    (at, actor_id, actor_login, action, object, before_json, after_json, ip, division_id) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+    COALESCE($9, (SELECT a.division_id FROM accounts a WHERE a.id = $10)))";
 
 /// Appends `$entry` using `$conn` (a transaction or a pool), so the row
 /// commits or rolls back with the change it records.
@@ -165,6 +187,8 @@ macro_rules! write_audit {
             .bind(e.before)
             .bind(e.after)
             .bind(e.ip)
+            .bind(e.division)
+            .bind(e.account)
             .execute($conn)
             .await
             .map(|r| r.rows_affected())
@@ -189,7 +213,7 @@ impl Db {
     }
 
     pub async fn audit_count(&self, f: &AuditFilter) -> Result<i64, DbError> {
-        let sql = format!("SELECT COUNT(*) FROM audit_log {AUDIT_WHERE}");
+        let sql = format!("SELECT COUNT(*) FROM audit_log {}", f.where_clause());
         let n = on_pool!(self, |pool| bind_filter!(
             sqlx::query_scalar::<_, i64>(&sql),
             f
@@ -210,7 +234,8 @@ impl Db {
         let column = sort_column(f.sort);
         let dir = if f.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} ORDER BY {column} {dir}, id {dir} LIMIT $5 OFFSET $6"
+            "SELECT {AUDIT_COLUMNS} FROM audit_log {} ORDER BY {column} {dir}, id {dir} LIMIT $5 OFFSET $6",
+            f.where_clause()
         );
         let rows = on_pool!(self, |pool| {
             bind_filter!(sqlx::query_as::<_, AuditRow>(&sql), f)
@@ -254,8 +279,9 @@ impl Db {
             Some(_) => (format!(" AND ({column}, id) {cmp} ($6, $7)"), 8),
         };
         let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} AND id <= $5{keyset} \
-             ORDER BY {column} {dir}, id {dir} LIMIT ${limit_param}"
+            "SELECT {AUDIT_COLUMNS} FROM audit_log {} AND id <= $5{keyset} \
+             ORDER BY {column} {dir}, id {dir} LIMIT ${limit_param}",
+            f.where_clause()
         );
         let rows = on_pool!(self, |pool| {
             let q = bind_filter!(sqlx::query_as::<_, AuditRow>(&sql), f).bind(up_to_id);

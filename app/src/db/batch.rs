@@ -23,7 +23,8 @@ pub(crate) const HISTORY_INTO: &str =
     "INSERT INTO payment_status_history (payment_id, at, from_status, to_status, actor, reason)";
 pub(crate) const HISTORY_TYPES: &[&str] = &["bigint", "bigint", "text", "text", "text", "text"];
 
-/// An audit_log row, in [`super::audit::INSERT_AUDIT`]'s column order.
+/// An audit_log row for [`insert_audits!`]: the columns of
+/// [`super::audit::INSERT_AUDIT`], then the entry's division and account.
 pub(crate) type AuditRow<'a> = (
     i64,
     Option<i64>,
@@ -33,12 +34,29 @@ pub(crate) type AuditRow<'a> = (
     Option<&'a str>,
     Option<&'a str>,
     Option<&'a str>,
+    Option<i64>,
+    Option<i64>,
 );
 
-pub(crate) const AUDIT_INTO: &str = "INSERT INTO audit_log (at, actor_id, actor_login, action, object, before_json, after_json, ip)";
-pub(crate) const AUDIT_TYPES: &[&str] = &[
-    "bigint", "bigint", "text", "text", "text", "text", "text", "text",
+const AUDIT_TYPES: &[&str] = &[
+    "bigint", "bigint", "text", "text", "text", "text", "text", "text", "bigint", "bigint",
 ];
+
+/// The set-based [`super::audit::INSERT_AUDIT`]: each row's division is
+/// the one it names, else its account's as the rows are written.
+pub(crate) fn audit_insert(backend: Backend) -> String {
+    format!(
+        "{}INSERT INTO audit_log \
+         (at, actor_id, actor_login, action, object, before_json, after_json, ip, division_id) \
+         SELECT at, actor_id, actor_login, action, object, before_json, after_json, ip, \
+         COALESCE(division, (SELECT a.division_id FROM accounts a WHERE a.id = v.account)) FROM v",
+        with_rows(
+            backend,
+            "at, actor_id, actor_login, action, object, before_json, after_json, ip, division, account",
+            AUDIT_TYPES
+        )
+    )
+}
 
 pub(crate) fn audit_row<'a>(e: &AuditEntry<'a>) -> AuditRow<'a> {
     (
@@ -50,8 +68,28 @@ pub(crate) fn audit_row<'a>(e: &AuditEntry<'a>) -> AuditRow<'a> {
         e.before,
         e.after,
         e.ip,
+        e.division,
+        e.account,
     )
 }
+
+/// Inserts `$rows` ([`AuditRow`]s) `WRITE_BATCH` at a time, as `insert_rows!`.
+macro_rules! insert_audits {
+    ($tx:ident, $backend:expr, $rows:expr) => {
+        async {
+            let sql = $crate::db::batch::audit_insert($backend);
+            for chunk in $rows.chunks($crate::db::WRITE_BATCH) {
+                sqlx::query(&sql)
+                    .bind($crate::db::json(&chunk)?)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await
+    };
+}
+pub(crate) use insert_audits;
 
 /// A notices row for a payment's notice: payment, kind, once key, to, at.
 pub(crate) type NoticeRow = (i64, &'static str, String, String, i64);

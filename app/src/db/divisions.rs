@@ -196,6 +196,7 @@ impl Db {
                         &mut *tx,
                         AuditEntry {
                             object: Some(&object),
+                            division: Some(id),
                             ..*audit
                         }
                     )?;

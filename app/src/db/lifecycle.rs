@@ -303,6 +303,8 @@ impl Db {
                     before: Some(&p.status),
                     after: Some(&after),
                     ip: a.ip,
+                    division: None,
+                    account: Some(p.account_id),
                 }
             )?;
             let row = sqlx::query_as::<_, ActionRow>(&by_key)

@@ -417,8 +417,8 @@ impl Db {
     /// someone else finished is left alone: false in its place.
     pub async fn record_answers(&self, answers: &[Answer<'_>]) -> Result<Vec<bool>, DbError> {
         use super::batch::{
-            AUDIT_INTO, AUDIT_TYPES, HISTORY_INTO, HISTORY_TYPES, HistoryRow, NoticeRow,
-            add_to_rows, audit_row, insert_notices, unindexed, with_rows,
+            HISTORY_INTO, HISTORY_TYPES, HistoryRow, NoticeRow, add_to_rows, audit_row,
+            insert_audits, insert_notices, unindexed, with_rows,
         };
         use super::insert_rows;
         use super::journal::{Postings, post_all};
@@ -513,7 +513,7 @@ impl Db {
                 .filter(|a| moved.contains(&a.payment_id))
                 .map(|a| audit_row(&a.audit))
                 .collect();
-            insert_rows!(tx, backend, AUDIT_INTO, AUDIT_TYPES, audits)?;
+            insert_audits!(tx, backend, audits)?;
             moved
         });
         Ok(answers

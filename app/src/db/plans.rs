@@ -121,6 +121,8 @@ pub struct OccurrenceRow {
 #[derive(Debug, Clone)]
 pub struct NewOccurrence {
     pub plan_id: i64,
+    /// The plan's account: its audit row is in the account's division.
+    pub account_id: i64,
     pub key: String,
     pub due_date: String,
     pub run_date: String,
@@ -142,6 +144,7 @@ impl NewOccurrence {
         let entry = AuditEntry {
             actor_login: Some("scheduler"),
             after: Some(&self.note),
+            account: Some(self.account_id),
             ..AuditEntry::new(self.at, self.action)
         };
         (object, entry)
@@ -411,7 +414,7 @@ impl Db {
     /// bill's occurrence made by another scheduler, a Reference Number
     /// taken) rolls the page back; the caller makes them one by one.
     pub async fn insert_occurrences(&self, list: &[NewOccurrence]) -> Result<Vec<bool>, DbError> {
-        use super::batch::{AUDIT_INTO, AUDIT_TYPES, audit_row, with_rows};
+        use super::batch::{audit_row, insert_audits, with_rows};
         use super::insert_rows;
         use std::collections::{BTreeMap, HashSet};
         let backend = self.backend();
@@ -505,7 +508,7 @@ impl Db {
                     })
                 })
                 .collect();
-            insert_rows!(tx, backend, AUDIT_INTO, AUDIT_TYPES, audit_rows)?;
+            insert_audits!(tx, backend, audit_rows)?;
             made
         });
         Ok(made)

@@ -81,7 +81,17 @@ struct CellQuery {
     at: &'static str,
     code: &'static str,
     order: &'static str,
+    /// The division the row counts for (the Key column): the account's,
+    /// or for an ACH entry its batch's (`in_batch_of`).
+    division: &'static str,
 }
+
+/// The division of what a row is about: its payment's account's.
+const ACCOUNTS_DIVISION: &str = "a.division_id";
+
+/// The division of ACH entry `e`: its batch's.
+const BATCHS_DIVISION: &str = "(SELECT ab.division_id FROM ach_batches ab \
+    WHERE ab.file_id = e.file_id AND ab.batch_number = e.batch_number)";
 
 impl CellQuery {
     fn select(&self) -> String {
@@ -167,6 +177,7 @@ fn reconciliation_cell(
         at: "r.created_at",
         code: NO_CODE,
         order: "r.created_at, e.id",
+        division: BATCHS_DIVISION,
     };
     Some(match (method, kind) {
         (Card, Processed) => CellQuery {
@@ -179,6 +190,7 @@ fn reconciliation_cell(
             at: "p.settled_at",
             code: NO_CODE,
             order: "p.settled_at, p.id",
+            division: ACCOUNTS_DIVISION,
         },
         (Ach, Processed) => ach_entries(false),
         (Ach, Reversal) => ach_entries(true),
@@ -193,6 +205,7 @@ fn reconciliation_cell(
             at: "x.created_at",
             code: NO_CODE,
             order: "x.created_at, x.id",
+            division: ACCOUNTS_DIVISION,
         },
         (Ach, Failed) => CellQuery {
             from_where: format!(
@@ -205,6 +218,7 @@ fn reconciliation_cell(
             at: "t.created_at",
             code: "t.return_code",
             order: "t.created_at, t.id",
+            division: ACCOUNTS_DIVISION,
         },
         (Card, Failed) => return None,
     })
@@ -227,6 +241,7 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind, shown: &DivisionSco
         at: "p.created_at",
         code: "p.return_code",
         order: "p.created_at, p.id",
+        division: ACCOUNTS_DIVISION,
     };
     match kind {
         SettlementKind::Debit => payments("'pending', 'processed', 'failed'"),
@@ -246,14 +261,15 @@ fn settlement_cell(method: MethodKind, kind: SettlementKind, shown: &DivisionSco
             at: "p.created_at",
             code: NO_CODE,
             order: "p.created_at, x.id",
+            division: ACCOUNTS_DIVISION,
         },
     }
 }
 
 /// The columns every detail branch gives the report pages
 /// (`services::reports`): reference (with its dash), account, invoice,
-/// customer name, kind, method, status, amount, time, return code and a
-/// key unique among all branches.
+/// customer name, kind, method, status, amount, time, return code, a key
+/// unique among all branches and the division the row counts for.
 fn branch(q: &CellQuery, kind: &str, lo: i64, hi: i64, top: Option<TopByTime>) -> String {
     // The bounds are numbers we computed, written in as literals so the
     // branches can be joined by UNION ALL without renumbering binds.
@@ -267,11 +283,13 @@ fn branch(q: &CellQuery, kind: &str, lo: i64, hi: i64, top: Option<TopByTime>) -
          COALESCE(a.company_name, TRIM(COALESCE(a.first_name, '') || ' ' || COALESCE(a.last_name, ''))) AS name, \
          '{kind}' AS kind, p.method_kind AS method, p.status AS status, CAST({amount} AS BIGINT) AS amount, \
          CAST({at} AS BIGINT) AS at_ms, {code} AS return_code, \
-         '{kind}-' || CAST(COALESCE({action}, 0) AS TEXT) || '-' || CAST(p.id AS TEXT) AS k {from_where}",
+         '{kind}-' || CAST(COALESCE({action}, 0) AS TEXT) || '-' || CAST(p.id AS TEXT) AS k, \
+         CAST({division} AS BIGINT) AS division_id {from_where}",
         amount = q.amount,
         at = q.at,
         code = q.code,
         action = q.action,
+        division = q.division,
     );
     match top {
         None => select,
@@ -303,7 +321,8 @@ fn union_of(branches: Vec<String>) -> String {
         return "(SELECT CAST(NULL AS TEXT) AS reference, CAST(NULL AS TEXT) AS account, CAST(NULL AS TEXT) AS invoice, \
                 CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS kind, CAST(NULL AS TEXT) AS method, \
                 CAST(NULL AS TEXT) AS status, CAST(NULL AS BIGINT) AS amount, CAST(NULL AS BIGINT) AS at_ms, \
-                CAST(NULL AS TEXT) AS return_code, CAST(NULL AS TEXT) AS k WHERE 1 = 0) d"
+                CAST(NULL AS TEXT) AS return_code, CAST(NULL AS TEXT) AS k, CAST(NULL AS BIGINT) AS division_id \
+                WHERE 1 = 0) d"
             .to_string();
     }
     format!("({}) d", branches.join(" UNION ALL "))

@@ -4,6 +4,7 @@
 use super::entitlements::administration_left;
 use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::audit::{AuditEntry, write_audit};
+use crate::domain::division::DivisionScope;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StaffListRow {
@@ -30,8 +31,18 @@ const LIST: &str = "SELECT u.id, u.login, u.email, u.role, u.active, u.locked_un
      (SELECT MAX(s.last_seen_at) FROM sessions s WHERE s.user_id = u.id) AS last_sign_in FROM staff_users u";
 
 impl Db {
-    pub async fn list_staff(&self) -> Result<Vec<StaffListRow>, DbError> {
-        let sql = format!("{LIST} ORDER BY u.active DESC, u.login");
+    /// User Admin's list: the staff who work in one of `shown` (those
+    /// limited to one of them, and those with every division).
+    pub async fn list_staff(&self, shown: &DivisionScope) -> Result<Vec<StaffListRow>, DbError> {
+        let narrowed = match shown.sql_list() {
+            None => String::new(),
+            // The ids are the server's integers (`DivisionScope::sql_filter`).
+            Some(list) => format!(
+                " WHERE NOT EXISTS (SELECT 1 FROM staff_divisions d WHERE d.user_id = u.id) \
+                 OR EXISTS (SELECT 1 FROM staff_divisions d WHERE d.user_id = u.id AND d.division_id IN ({list}))"
+            ),
+        };
+        let sql = format!("{LIST}{narrowed} ORDER BY u.active DESC, u.login");
         let rows = on_pool!(self, |pool| sqlx::query_as::<_, StaffListRow>(&sql)
             .fetch_all(pool)
             .await)?;

@@ -101,6 +101,9 @@ pub struct ColumnSpec {
     /// The column is never empty: sorting by it needs no "empty last" rule,
     /// so an index on it can give the order (see `db::reports::Select`).
     pub never_null: bool,
+    /// Shown only to a biller with several divisions (the Key column,
+    /// docs/divisions.md#the-key-column): see [`CheckedQuery::columns`].
+    pub divisions_only: bool,
 }
 
 impl ColumnSpec {
@@ -111,6 +114,20 @@ impl ColumnSpec {
         }
     }
 }
+
+/// Key (help center: "Key (division key, only if multi-division)"): the
+/// division a row counts for, by name. Last, so every other column keeps
+/// its place whether it is shown or not; not sortable or filterable (the
+/// division selector chooses the divisions).
+const KEY: ColumnSpec = ColumnSpec {
+    key: "key",
+    label: "Key",
+    ty: CellType::Text,
+    filter: FilterKind::None,
+    sortable: false,
+    never_null: false,
+    divisions_only: true,
+};
 
 const fn col(
     key: &'static str,
@@ -125,6 +142,7 @@ const fn col(
         filter,
         sortable: true,
         never_null: false,
+        divisions_only: false,
     }
 }
 
@@ -203,6 +221,7 @@ static PAYMENT_HISTORY: ReportSpec = ReportSpec {
         col("status", "Status", Text, Choice(PAYMENT_STATUSES)),
         col("channel", "Channel", Text, Choice(CHANNELS)),
         col("entered_by", "Entered By", Text, Contains),
+        KEY,
     ],
     default_sort: "paid_at",
     default_descending: true,
@@ -222,6 +241,7 @@ static RECONCILIATION: ReportSpec = ReportSpec {
         col("amount", "Amount", Money, FilterKind::None),
         col("effective", "Effective Date", Date, FilterKind::None),
         col("return_code", "Return Code", Text, Contains),
+        KEY,
     ],
     default_sort: "reference",
     default_descending: false,
@@ -431,6 +451,9 @@ pub struct CheckedQuery {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+    /// The biller has several divisions: the Key column is shown. Not
+    /// part of the query: the server sets it (`services::reports`).
+    pub divisions: bool,
 }
 
 pub fn iso(d: (u16, u8, u8)) -> String {
@@ -558,6 +581,7 @@ pub fn check_query(q: &ReportQuery, today: (u16, u8, u8)) -> Result<CheckedQuery
             descending,
             page,
             per_page,
+            divisions: false,
         }),
         _ => {
             for (k, v) in &q.params {
@@ -571,6 +595,17 @@ pub fn check_query(q: &ReportQuery, today: (u16, u8, u8)) -> Result<CheckedQuery
 }
 
 impl CheckedQuery {
+    /// The columns shown, in order: the spec's, less the Key column for a
+    /// biller with one division. Rows, pages and exports all follow this.
+    pub fn columns(&self) -> Vec<ColumnSpec> {
+        self.spec()
+            .columns
+            .iter()
+            .filter(|c| self.divisions || !c.divisions_only)
+            .copied()
+            .collect()
+    }
+
     pub fn spec(&self) -> &'static ReportSpec {
         self.kind.spec()
     }
@@ -822,8 +857,8 @@ impl CheckedQuery {
             page,
             ..self.clone()
         };
-        let columns = spec
-            .columns
+        let columns = self
+            .columns()
             .iter()
             .map(|c| ColumnHead {
                 key: c.key.into(),
@@ -1057,6 +1092,39 @@ mod tests {
         assert_eq!(dollars(-100_000), "-$1,000.00");
         assert_eq!(decimal(123_456_789), "1234567.89");
         assert_eq!(decimal(7), "0.07");
+    }
+
+    #[test]
+    fn the_key_column_is_shown_only_with_several_divisions_and_last() {
+        let one = check_query(&q("payment-history", &[]), TODAY).unwrap();
+        assert!(one.columns().iter().all(|c| c.key != "key"));
+        assert_eq!(one.page_frame(0, 1).columns.len(), one.columns().len());
+        let several = CheckedQuery {
+            divisions: true,
+            ..one.clone()
+        };
+        let keys: Vec<&str> = several.columns().iter().map(|c| c.key).collect();
+        assert_eq!(keys.len(), one.columns().len() + 1);
+        assert_eq!(keys.last(), Some(&"key"));
+        assert_eq!(
+            several.page_frame(0, 1).columns.last().unwrap().label,
+            "Key"
+        );
+        // Not a sort or a filter: the selector chooses the divisions.
+        assert!(check_query(&q("payment-history", &[("sort", "key")]), TODAY).is_err());
+        assert!(check_query(&q("reconciliation", &[("key", "Water")]), TODAY).is_err());
+        // Only the two reports the help center gives it to.
+        for kind in ReportKind::ALL {
+            let has = kind.spec().columns.iter().any(|c| c.divisions_only);
+            assert_eq!(
+                has,
+                matches!(
+                    kind,
+                    ReportKind::PaymentHistory | ReportKind::Reconciliation
+                ),
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]

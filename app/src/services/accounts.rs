@@ -89,6 +89,7 @@ pub async fn create(
     let after = facts(&a, division);
     let audit = AuditEntry {
         after: Some(&after),
+        division: Some(division),
         ..AuditEntry::by_staff(staff, AuditAction::AccountCreate, &number, ip)
     };
     match db.create_account(&a, division, &audit).await {
@@ -210,6 +211,8 @@ pub async fn update(
     let audit = AuditEntry {
         before: Some(&before),
         after: Some(&after),
+        // Where the account is now; `before` names where it was.
+        division: Some(division),
         ..AuditEntry::by_staff(staff, AuditAction::AccountUpdate, &r.account_number, ip)
     };
     db.update_account(r.id, &a, division, &audit).await?;
@@ -251,6 +254,7 @@ pub async fn adjust(
     let after = serde_json::json!({ "change_cents": change.cents(), "reason": reason }).to_string();
     let audit = AuditEntry {
         after: Some(&after),
+        division: Some(r.division_id),
         ..AuditEntry::by_staff(
             staff,
             AuditAction::AccountAdjustBalance,

@@ -15,8 +15,9 @@ use crate::domain::staff::StaffUser;
 use crate::error::AppError;
 use futures::StreamExt;
 
-/// Turns the checked query's dates (biller's zone) into UTC bounds.
-fn filter(q: &CheckedAuditQuery, tz: &str) -> AuditFilter {
+/// Turns the checked query's dates (biller's zone) into UTC bounds, for
+/// the divisions `staff` has chosen.
+fn filter(q: &CheckedAuditQuery, tz: &str, staff: &StaffUser) -> AuditFilter {
     let day = |d: &Option<String>, next: bool| {
         d.as_deref()
             .and_then(parse_iso_date)
@@ -29,6 +30,7 @@ fn filter(q: &CheckedAuditQuery, tz: &str) -> AuditFilter {
         action: q.action.clone(),
         sort: q.sort,
         descending: q.descending,
+        divisions: staff.shown(),
     }
 }
 
@@ -44,9 +46,14 @@ fn view(r: AuditRow, tz: &str) -> AuditRowView {
     }
 }
 
-pub async fn search(db: &Db, config: &Config, query: &AuditQuery) -> Result<AuditPage, AppError> {
+pub async fn search(
+    db: &Db,
+    config: &Config,
+    staff: &StaffUser,
+    query: &AuditQuery,
+) -> Result<AuditPage, AppError> {
     let q = check_audit_query(query).map_err(AppError::Invalid)?;
-    let f = filter(&q, &config.timezone);
+    let f = filter(&q, &config.timezone, staff);
     let total = db.audit_count(&f).await?;
     let pages = (total.max(0) as u32).div_ceil(q.per_page).max(1);
     let page = q.page.min(pages);
@@ -92,7 +99,7 @@ pub async fn export_csv(
     ip: Option<&str>,
 ) -> Result<CsvStream, AppError> {
     let q = check_audit_query(query).map_err(AppError::Invalid)?;
-    let filter = filter(&q, &config.timezone);
+    let filter = filter(&q, &config.timezone, who);
     let up_to_id = db.audit_max_id().await?;
     let after = serde_json::json!({ "query": query }).to_string();
     db.audit(&AuditEntry {

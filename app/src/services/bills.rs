@@ -74,6 +74,8 @@ pub async fn update(
         before: Some(&before),
         after: Some(&after),
         ip,
+        division: Some(b.division_id),
+        account: None,
     };
     if !db
         .update_bill(b.id, status.code(), active, do_not_call, &entry)

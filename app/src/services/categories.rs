@@ -96,6 +96,7 @@ impl Categories<'_> {
             None => {
                 let audit = AuditEntry {
                     after: Some(&after),
+                    division: checked.division,
                     ..AuditEntry::by_staff(staff, AuditAction::CategoryAdded, "category", ip)
                 };
                 self.db.add_category(&checked, &audit).await?
@@ -107,6 +108,8 @@ impl Categories<'_> {
                 let audit = AuditEntry {
                     before: Some(&before),
                     after: Some(&after),
+                    // A line moved to every division stays in its old one's report.
+                    division: checked.division.or(current.division),
                     ..AuditEntry::by_staff(staff, AuditAction::CategoryEdited, &object, ip)
                 };
                 self.db.edit_category(id, version, &checked, &audit).await?
@@ -132,6 +135,7 @@ impl Categories<'_> {
         let object = format!("category {id}");
         let audit = AuditEntry {
             before: Some(&before),
+            division: current.division,
             ..AuditEntry::by_staff(staff, AuditAction::CategoryDeleted, &object, ip)
         };
         match self.db.delete_category(id, version, &audit).await? {

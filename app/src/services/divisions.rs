@@ -51,7 +51,10 @@ impl Divisions<'_> {
     ) -> Result<(), AppError> {
         let company = check_ach_company(form).map_err(AppError::Invalid)?;
         let object = format!("division {id}");
-        let audit = AuditEntry::by_staff(staff, AuditAction::DivisionAch, &object, ip);
+        let audit = AuditEntry {
+            division: Some(id),
+            ..AuditEntry::by_staff(staff, AuditAction::DivisionAch, &object, ip)
+        };
         match self
             .db
             .set_division_ach(id, company.as_ref(), &audit)
@@ -105,7 +108,10 @@ impl Divisions<'_> {
             }
             Some(id) => {
                 let object = format!("division {id}");
-                let audit = AuditEntry::by_staff(staff, AuditAction::DivisionRenamed, &object, ip);
+                let audit = AuditEntry {
+                    division: Some(id),
+                    ..AuditEntry::by_staff(staff, AuditAction::DivisionRenamed, &object, ip)
+                };
                 self.db.rename_division(id, &checked, &audit).await?
             }
         };

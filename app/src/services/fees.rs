@@ -148,7 +148,10 @@ impl Fees<'_> {
         };
         let after_json = json(&after)?;
         let object = format!("convenience fees of division {division}");
-        let entry = AuditEntry::by_staff(staff, AuditAction::FeesSaved, &object, ip);
+        let entry = AuditEntry {
+            division: Some(division),
+            ..AuditEntry::by_staff(staff, AuditAction::FeesSaved, &object, ip)
+        };
         let audit = entry.changed(&before_json, &after_json);
         let owner = FeeOwner::Division(division);
         if !self
@@ -176,7 +179,10 @@ impl Fees<'_> {
         }
         let before_json = json(&own_rules(&current.settings))?;
         let object = format!("convenience fees of division {division}");
-        let entry = AuditEntry::by_staff(staff, AuditAction::FeesSaved, &object, ip);
+        let entry = AuditEntry {
+            division: Some(division),
+            ..AuditEntry::by_staff(staff, AuditAction::FeesSaved, &object, ip)
+        };
         let audit = entry.changed(&before_json, BILLERS);
         if !self
             .db

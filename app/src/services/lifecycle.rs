@@ -8,6 +8,7 @@ use super::processor::SandboxProcessor;
 use crate::db::approvals::{ApprovalRow, NewApproval};
 use crate::db::audit::AuditEntry;
 use crate::db::lifecycle::{ActionResult, NewAction};
+use crate::db::payments::PaymentRow;
 use crate::db::{Db, now_ms};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::entitlements::Entitlement;
@@ -112,10 +113,7 @@ pub async fn cancel_reverse(
     // counts: what went back of it, and what this gives back.
     let already = Money::from_cents(state.refunded.cents() + state.fee_refunded.cents());
     if needs_second_person(checked.kind, already, planned.total(), threshold) {
-        return ask_for_approval(
-            db, staff, row.id, reference, &form.key, &checked, amount, ip,
-        )
-        .await;
+        return ask_for_approval(db, staff, &row, reference, &form.key, &checked, amount, ip).await;
     }
     let processor_ref = (state.method == MethodKind::Card && checked.kind != ActionKind::Cancel)
         .then(|| processor.reverse_card(&form.key));
@@ -140,7 +138,7 @@ pub async fn cancel_reverse(
         // Other refunds of this payment committed first and this one now
         // takes the total above the threshold.
         Ok(ActionResult::NeedsApproval(amount)) => {
-            ask_for_approval(db, staff, row.id, reference, &form.key, &checked, amount, ip).await
+            ask_for_approval(db, staff, &row, reference, &form.key, &checked, amount, ip).await
         }
         Ok(ActionResult::Repeat(a)) => repeat_of(a),
         Ok(ActionResult::Refused(ActionError::Amount(m))) => Err(AppError::field("amount", m)),
@@ -162,13 +160,14 @@ pub async fn cancel_reverse(
 async fn ask_for_approval(
     db: &Db,
     staff: &StaffUser,
-    payment_id: i64,
+    payment: &PaymentRow,
     reference: Reference,
     key: &str,
     checked: &CheckedAction,
     amount: Money,
     ip: Option<&str>,
 ) -> Result<ActionDone, AppError> {
+    let payment_id = payment.id;
     let request = NewApproval {
         payment_id,
         idempotency_key: key,
@@ -189,6 +188,7 @@ async fn ask_for_approval(
         object: Some(&object),
         after: Some(&after),
         ip,
+        division: Some(payment.division_id),
         ..AuditEntry::new(request.now, AuditAction::RefundRequested)
     };
     match db.request_approval(&request, &entry).await {
@@ -342,6 +342,8 @@ pub async fn reject_refund(
         before: Some("awaiting"),
         after: Some("rejected"),
         ip,
+        division: Some(a.division_id),
+        account: None,
     };
     let repeat = match a.status.as_str() {
         "awaiting" => !db.reject_approval(a.id, staff.id, &entry).await?,

@@ -178,6 +178,7 @@ impl PaymentLinks<'_> {
                     object: Some(&a.account_number),
                     after: Some(&after),
                     ip,
+                    division: Some(a.division_id),
                     ..AuditEntry::new(now, AuditAction::OneTimeLocked)
                 });
                 self.db.lock_one_time(key, until, audit.as_ref()).await?;
@@ -215,6 +216,7 @@ impl PaymentLinks<'_> {
                     actor_login: Some("payer"),
                     object: Some(account_number),
                     ip,
+                    account: Some(account_id),
                     ..AuditEntry::new(now, AuditAction::OneTimeStarted)
                 },
             )
@@ -229,7 +231,7 @@ impl PaymentLinks<'_> {
         account_number: &str,
         ip: Option<&str>,
     ) -> Result<(), AppError> {
-        account(self.db, &staff.divisions, account_number).await?;
+        let a = account(self.db, &staff.divisions, account_number).await?;
         let key = account_number.trim();
         let unlocked = self
             .db
@@ -240,6 +242,7 @@ impl PaymentLinks<'_> {
                     actor_login: Some(&staff.login),
                     object: Some(key),
                     ip,
+                    division: Some(a.division_id),
                     ..AuditEntry::new(now_ms(), AuditAction::OneTimeUnlocked)
                 },
             )
@@ -290,6 +293,7 @@ impl PaymentLinks<'_> {
                     object: Some(&a.account_number),
                     after: Some(&after),
                     ip,
+                    division: Some(a.division_id),
                     ..AuditEntry::new(now, AuditAction::PaymentLinkSent)
                 },
             )
@@ -337,6 +341,7 @@ impl PaymentLinks<'_> {
                     &AuditEntry {
                         object: Some(&a.account_number),
                         after: Some(&note),
+                        division: Some(a.division_id),
                         ..AuditEntry::new(now_ms(), AuditAction::PaymentLinkRevoked)
                     },
                 )
@@ -406,6 +411,7 @@ impl PaymentLinks<'_> {
                     object: Some(&link.account_number),
                     after: Some(&format!("link {}", link.id)),
                     ip,
+                    account: Some(link.account_id),
                     ..AuditEntry::new(now_ms(), AuditAction::PaymentLinkRevoked)
                 },
             )
@@ -476,6 +482,7 @@ impl PaymentLinks<'_> {
                         actor_login: Some(&format!("payment link {}", row.id)),
                         object: Some(&row.account_number),
                         ip,
+                        account: Some(row.account_id),
                         ..AuditEntry::new(now, AuditAction::PaymentLinkOpened)
                     },
                 )

@@ -888,6 +888,7 @@ impl Payments<'_> {
                         object: Some(object),
                         after: Some(after),
                         ip: by.ip,
+                        division: Some(row.division_id),
                         ..AuditEntry::new(now, action)
                     },
                 }

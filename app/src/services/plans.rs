@@ -338,6 +338,7 @@ impl Payments<'_> {
             actor_login: Some(&staff.login),
             after: Some(&after),
             ip,
+            account: Some(new.account_id),
             ..AuditEntry::new(now_ms(), AuditAction::PlanCreate)
         };
         let id = match self.db.insert_plan(&new, &audit).await? {
@@ -392,6 +393,7 @@ impl Payments<'_> {
             object: Some(&object),
             after: Some(&reason),
             ip,
+            account: Some(plan.account_id),
             ..AuditEntry::new(now_ms(), AuditAction::PlanCancel)
         };
         let ended = self

@@ -172,6 +172,7 @@ async fn end(db: &Db, plan: &PlanRow, status: PlanStatus, reason: &str) -> Resul
     let audit = AuditEntry {
         object: Some(&object),
         after: Some(reason),
+        account: Some(plan.account_id),
         ..scheduler_audit(if status == PlanStatus::Ended {
             AuditAction::PlanEnd
         } else {
@@ -384,6 +385,7 @@ pub fn recurring_occurrences(
         };
         out.push(NewOccurrence {
             plan_id: plan.id,
+            account_id: plan.account_id,
             key: key.clone(),
             due_date: key,
             run_date: runs_on.iso(),
@@ -539,6 +541,7 @@ async fn plan_bill(
     };
     let occ = NewOccurrence {
         plan_id: plan.id,
+        account_id: plan.account_id,
         key: key.clone(),
         due_date: row.due_date.clone(),
         run_date: runs_on.iso(),
@@ -579,6 +582,7 @@ async fn keep_earlier(
     let audit = AuditEntry {
         object: Some(&object),
         after: Some(&after_text),
+        account: Some(plan.account_id),
         ..scheduler_audit(AuditAction::PlanSkipped)
     };
     let made = db

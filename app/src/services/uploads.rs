@@ -311,6 +311,7 @@ pub async fn receive(
         actor_login: Some(&staff.login),
         after: Some(&after),
         ip,
+        division: new.division,
         ..AuditEntry::new(new.now, AuditAction::UploadPreview)
     };
     let id = db.insert_upload(&new, status, &preview, &entry).await?;
@@ -447,7 +448,10 @@ pub async fn commit(
             id,
             "committing",
             staff.id,
-            &AuditEntry::by_staff(staff, AuditAction::UploadCommit, &object, ip),
+            &AuditEntry {
+                division: u.division_id,
+                ..AuditEntry::by_staff(staff, AuditAction::UploadCommit, &object, ip)
+            },
         )
         .await?
     {
@@ -521,18 +525,21 @@ pub async fn abandon(
     id: i64,
     ip: Option<&str>,
 ) -> Result<(), AppError> {
-    waiting(db, id).await?;
+    let u = waiting(db, id).await?;
     if !db
         .claim_upload(
             id,
             "abandoned",
             staff.id,
-            &AuditEntry::by_staff(
-                staff,
-                AuditAction::UploadAbandon,
-                &format!("upload {id}"),
-                ip,
-            ),
+            &AuditEntry {
+                division: u.division_id,
+                ..AuditEntry::by_staff(
+                    staff,
+                    AuditAction::UploadAbandon,
+                    &format!("upload {id}"),
+                    ip,
+                )
+            },
         )
         .await?
     {

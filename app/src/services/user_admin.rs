@@ -96,11 +96,12 @@ impl UserAdmin<'_> {
             .ok_or_else(|| no_such_user(login))
     }
 
-    pub async fn list(&self) -> Result<Vec<StaffUserView>, AppError> {
+    /// The staff who work in the divisions `viewer` has chosen (all: everyone).
+    pub async fn list(&self, viewer: &StaffUser) -> Result<Vec<StaffUserView>, AppError> {
         let tz = &self.config.timezone;
         Ok(self
             .db
-            .list_staff()
+            .list_staff(&viewer.shown())
             .await?
             .into_iter()
             .map(|r| view(r, tz))

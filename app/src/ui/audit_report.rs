@@ -43,7 +43,7 @@ pub fn AuditReportPage() -> impl IntoView {
         <Title text="Audit Report"/>
         <Layout>
             <h1>"Audit Report"</h1>
-            <ChosenDivisionNote id="audit-division" say=whole_biller_audit/>
+            <ChosenDivisionNote id="audit-division" say=one_division_audit/>
             <Form method="GET" action=PATH>
                 <div class="filters">
                     <div class="field">
@@ -167,7 +167,10 @@ fn Results(p: AuditPage, query: AuditQuery) -> impl IntoView {
     .into_any()
 }
 
-/// Said with a division chosen: the audit is of staff, not of a division.
-fn whole_biller_audit(name: &str) -> String {
-    format!("The Audit Report covers every division, not only {name}: it lists what staff did.")
+/// Said with a division chosen: what its report holds, and what it leaves
+/// to All divisions (docs/divisions.md#the-audit-report).
+fn one_division_audit(name: &str) -> String {
+    format!(
+        "Only {name}'s rows: its accounts, payments, refunds, bills, automatic payments, payment links, uploads, categories and fees. Sign-ins, staff, the biller's profile and settlement runs are the whole biller's: choose All divisions to see them."
+    )
 }

@@ -4,6 +4,7 @@
 
 use super::Layout;
 use super::forms::{FieldMessage, FormAlert, field_errors, form_error};
+use super::layout::ChosenDivisionNote;
 use crate::api::users::{
     AddUser, SetUserActive, SetUserDivisions, SetUserEntitlements, TemporaryPassword, UnlockUser,
     load_user, load_users,
@@ -46,6 +47,7 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="User Admin"/>
         <Layout>
             <h1>"User Admin"</h1>
+            <ChosenDivisionNote id="users-division" say=division_staff/>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || users.get().map(|r| match r {
                     Err(e) => view! { <p class="form-alert" role="alert">{e.to_string()}</p> }.into_any(),
@@ -317,4 +319,11 @@ pub fn EntitlementBoxes(
             }).collect_view()}
         </fieldset>
     }
+}
+
+/// Said with a division chosen: whom the list holds (docs/divisions.md).
+fn division_staff(name: &str) -> String {
+    format!(
+        "The staff who work in {name}: those limited to it and those with every division. Choose All divisions to see everyone."
+    )
 }

@@ -1406,6 +1406,57 @@ async fn settlement_and_reconciliation_narrow_to_a_division_and_tie_out(t: &Test
     }
     assert_eq!(sum, whole, "the divisions add up to the biller");
 
+    // Several divisions: Payment History and Reconciliation end with Key,
+    // each row's division (an ACH entry's by its batch), and so do their
+    // exports.
+    assert_eq!(choose(&admin, &s, "").await, 200);
+    let (_, history) = crate::reports_api::report(
+        &admin,
+        &s,
+        "payment-history",
+        &[("from", &today), ("to", &today), ("per", "100")],
+    )
+    .await;
+    let (_, _, recon) = settlement_and_reconciliation(&admin, &s, &today).await;
+    for page in [&history, &recon] {
+        assert_eq!(
+            page["columns"].as_array().unwrap().last().unwrap()["label"],
+            "Key"
+        );
+        let rows = page["rows"].as_array().unwrap();
+        assert!(rows.len() >= 6, "{page}");
+        for row in rows {
+            let row = row.as_array().unwrap();
+            let key = match row[1]["text"].as_str().unwrap() {
+                "100003" => "Main",
+                "100001" => "Water",
+                _ => "Electric",
+            };
+            assert_eq!(row.last().unwrap()["text"], key, "{row:?}");
+        }
+    }
+    for (kind, header) in [
+        ("payment-history", "\"Entered By\",\"Key\""),
+        ("reconciliation", "\"Return Code\",\"Key\""),
+    ] {
+        let csv = admin
+            .get(format!(
+                "{}/reports/{kind}.csv?from={today}&to={today}&date={today}",
+                s.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains(header), "{csv}");
+        assert!(
+            csv.contains(",\"Water\"\n") || csv.contains(",\"Water\"\r\n"),
+            "{csv}"
+        );
+    }
+
     // A CSR limited to Water keeps Reports, narrowed to Water: Electric's
     // payments are nowhere in them, and Reconciliation ties out to
     // Water's batch.
@@ -1439,6 +1490,154 @@ async fn settlement_and_reconciliation_narrow_to_a_division_and_tie_out(t: &Test
     let _ = electric;
 }
 
+/// The Audit Report as `c` sees it (its first 100 rows): (action, object).
+async fn audit_rows(c: &Client, s: &TestServer) -> (i64, Vec<(String, String)>) {
+    let page = json(call(c, s, "load_audit", &[("q[per]", "100")]).await).await;
+    let rows = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().to_string(),
+                r["object"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (page["total"].as_i64().unwrap(), rows)
+}
+
+async fn the_audit_report_of_a_division_lists_only_its_rows(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+    let alex = support::staff(&t.db, ADMIN.0).await;
+    // A payment in each (the set-based write), a refund of Water's (the
+    // lifecycle's), a balance adjusted and a division renamed.
+    let in_water = support::pay(&s.state, &alex, "100001", "6.00", None).await;
+    support::pay(&s.state, &alex, "100002", "5.00", None).await;
+    let r = support::cancel_reverse(
+        &admin,
+        &s,
+        &in_water,
+        "auditdivisionkey0001",
+        "partial_refund",
+        "1.00",
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    save_division(&admin, &s, Some(&electric), "Power").await;
+
+    // Each row names the division of what it is about, as it was written.
+    for (action, division) in [
+        ("payment.on_behalf", water.as_str()),
+        ("payment.on_behalf", electric.as_str()),
+        ("payment.cancel_reverse", water.as_str()),
+        ("division.renamed", electric.as_str()),
+        ("division.added", water.as_str()),
+    ] {
+        assert_eq!(
+            support::count(
+                &t.db,
+                &format!(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND division_id = {division}"
+                )
+            )
+            .await,
+            1,
+            "{action} in {division}"
+        );
+    }
+    assert_eq!(
+        support::count(
+            &t.db,
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('auth.sign_in', 'user.divisions') \
+             AND division_id IS NOT NULL"
+        )
+        .await,
+        0,
+        "sign-ins and staff are the whole biller's"
+    );
+
+    // Every division: everything.
+    let (all, rows) = audit_rows(&admin, &s).await;
+    assert!(rows.iter().any(|(a, _)| a == "auth.sign_in"), "{rows:?}");
+
+    // Water: only Water's rows, none of Electric's or the whole biller's.
+    assert_eq!(choose(&admin, &s, &water).await, 200);
+    let (n, rows) = audit_rows(&admin, &s).await;
+    let expected = support::count(
+        &t.db,
+        &format!("SELECT COUNT(*) FROM audit_log WHERE division_id = {water}"),
+    )
+    .await;
+    assert_eq!(n, expected);
+    assert!(n >= 3 && n < all, "{n} of {all}");
+    let mut actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "division.added",
+            "payment.cancel_reverse",
+            "payment.on_behalf"
+        ],
+        "{rows:?}"
+    );
+    // The export keeps to it too.
+    let csv = admin
+        .get(format!("{}/reports/audit.csv", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count() as i64, 1 + n, "{csv}");
+    assert!(
+        !csv.contains("auth.sign_in") && !csv.contains("division.renamed"),
+        "{csv}"
+    );
+
+    // Electric: its payment and its rename, not Water's refund.
+    assert_eq!(choose(&admin, &s, &electric).await, 200);
+    let (_, rows) = audit_rows(&admin, &s).await;
+    assert!(
+        rows.iter().any(|(a, _)| a == "division.renamed"),
+        "{rows:?}"
+    );
+    assert!(
+        !rows.iter().any(|(a, _)| a == "payment.cancel_reverse"),
+        "{rows:?}"
+    );
+}
+
+async fn user_admin_lists_the_staff_of_the_division_chosen(t: &TestDb) {
+    let (s, admin) = setup(t, &[]).await;
+    let (water, electric) = water_and_electric(t, &s, &admin).await;
+    let logins = || async {
+        let users = json(call(&admin, &s, "load_users", &[]).await).await;
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["login"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let everyone = logins().await;
+    assert!(everyone.iter().any(|l| l == CSR.0) && everyone.iter().any(|l| l == ADMIN.0));
+    // Water: the CSR limited to it and the unlimited administrator.
+    assert_eq!(choose(&admin, &s, &water).await, 200);
+    assert_eq!(logins().await, everyone);
+    // Electric: not the CSR of Water.
+    assert_eq!(choose(&admin, &s, &electric).await, 200);
+    let electric_staff = logins().await;
+    assert!(
+        !electric_staff.iter().any(|l| l == CSR.0),
+        "{electric_staff:?}"
+    );
+    assert_eq!(electric_staff.len() + 1, everyone.len());
+}
+
 on_both_backends!(
     administrators_add_and_rename_divisions,
     a_csr_limited_to_a_division_reaches_nothing_of_another,
@@ -1448,6 +1647,8 @@ on_both_backends!(
     each_division_has_its_own_batches_under_its_own_company,
     a_category_of_one_division_is_offered_to_its_payers_only,
     a_division_charges_fees_of_its_own_or_the_billers,
+    the_audit_report_of_a_division_lists_only_its_rows,
+    user_admin_lists_the_staff_of_the_division_chosen,
     settlement_and_reconciliation_narrow_to_a_division_and_tie_out,
     an_upload_is_for_the_division_chosen_and_bill_rows_name_theirs,
     an_account_moves_to_another_division_on_its_page,

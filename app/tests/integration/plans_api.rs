@@ -415,6 +415,20 @@ async fn a_recurring_plan_pays_each_date_exactly_once(t: &TestDb) {
         .await,
         5
     );
+    // Each occurrence's audit row (written a page at a time) is in its
+    // account's division, read as it was written.
+    assert_eq!(
+        n(
+            t,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log l JOIN plans p ON l.object = 'plan ' || CAST(p.id AS TEXT) \
+                 JOIN accounts a ON a.id = p.account_id \
+                 WHERE p.id = {plan} AND l.action = 'plan.occurrence' AND l.division_id = a.division_id"
+            )
+        )
+        .await,
+        5
+    );
     // Ledger and balance agree.
     assert!(t.db.ledger_breaches().await.unwrap().is_empty());
 }

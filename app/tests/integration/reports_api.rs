@@ -121,6 +121,20 @@ async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
     let footer = page["summaries"][0]["footer"].as_array().unwrap();
     assert_eq!(footer[1]["text"], "5");
     assert_eq!(footer[2]["text"], "$87.75");
+    // One division: no Key column, on the page or in its rows.
+    let columns = page["columns"].as_array().unwrap();
+    assert_eq!(
+        columns.last().unwrap()["label"],
+        "Entered By",
+        "{columns:?}"
+    );
+    assert!(
+        page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.as_array().unwrap().len() == columns.len())
+    );
     assert_eq!(summary_row(&page, "Processed**")[1]["text"], "1");
     assert_eq!(summary_row(&page, "Processed**")[3]["text"], "$5.50");
     assert_eq!(

@@ -63,7 +63,7 @@ pub async fn export(
     query: &ReportQuery,
     format: ExportFormat,
 ) -> Result<ExportFile, AppError> {
-    let q = check(query, config)?;
+    let q = check(db, query, config).await?;
     let spec = q.spec();
     if !spec.exports.contains(&format) {
         return Err(AppError::NotFound(format!(
@@ -101,7 +101,7 @@ pub async fn export(
         run_by: who.login.clone(),
         run_at: clock::file_time(now, &clock::zone(&tz)),
     };
-    let columns = spec.columns;
+    let columns = q.columns();
     let fix = select.fix;
     let rows = with_fix(db.report_stream(select), fix, tz.clone());
     let zone = clock::zone(&tz);
@@ -215,12 +215,12 @@ fn encode<E: Encoder>(
 struct Csv {
     out: CsvOut,
     meta: Meta,
-    columns: &'static [ColumnSpec],
+    columns: Vec<ColumnSpec>,
     zone: TimeZone,
 }
 
 impl Csv {
-    fn new(meta: Meta, columns: &'static [ColumnSpec], zone: TimeZone) -> Csv {
+    fn new(meta: Meta, columns: Vec<ColumnSpec>, zone: TimeZone) -> Csv {
         Csv {
             out: CsvOut::new(),
             meta,
@@ -252,7 +252,7 @@ impl Encoder for Csv {
             self.out.row_trusting(
                 cells
                     .iter()
-                    .zip(self.columns)
+                    .zip(&self.columns)
                     .map(|(v, c)| (v.as_str(), c.ty == CellType::Money)),
             );
         }
@@ -268,7 +268,7 @@ impl Encoder for Csv {
 /// right), one space between; longer text is cut to the width.
 struct Txt {
     meta: Meta,
-    columns: &'static [ColumnSpec],
+    columns: Vec<ColumnSpec>,
     zone: TimeZone,
 }
 
@@ -344,7 +344,7 @@ impl Encoder for Txt {
 
 struct Xml {
     meta: Meta,
-    columns: &'static [ColumnSpec],
+    columns: Vec<ColumnSpec>,
     zone: TimeZone,
 }
 
@@ -416,7 +416,7 @@ const SHEET_ROWS: u32 = 1_048_576;
 fn xlsx(
     mut rows: Receiver<Result<Vec<Vec<Cell>>, DbError>>,
     meta: Meta,
-    columns: &'static [ColumnSpec],
+    columns: Vec<ColumnSpec>,
     tz: String,
 ) -> BoxStream<'static, Result<Vec<u8>, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
@@ -436,7 +436,7 @@ fn xlsx(
 fn write_xlsx(
     rows: &mut Receiver<Result<Vec<Vec<Cell>>, DbError>>,
     meta: &Meta,
-    columns: &'static [ColumnSpec],
+    columns: Vec<ColumnSpec>,
     tz: &str,
     out: ChannelWriter,
 ) -> Result<(), std::io::Error> {

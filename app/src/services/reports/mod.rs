@@ -91,8 +91,8 @@ impl Run<'_> {
     /// The conditions of the typed (Contains) filters, for columns whose
     /// select expression is in `select` (spec order).
     pub fn text_filters(&self, select: &[(String, CellType)]) -> Vec<Cond> {
-        let spec = self.q.spec();
-        spec.columns
+        self.q
+            .columns()
             .iter()
             .zip(select)
             .filter(|(c, _)| c.filter == crate::domain::report::FilterKind::Contains)
@@ -103,8 +103,7 @@ impl Run<'_> {
     /// The index of the sort column in the spec.
     pub fn sort_index(&self) -> usize {
         self.q
-            .spec()
-            .columns
+            .columns()
             .iter()
             .position(|c| c.key == self.q.sort.key)
             .unwrap_or(0)
@@ -185,9 +184,23 @@ async fn build_kind(run: &Run<'_>) -> Result<Built, AppError> {
     }
 }
 
-/// Checks a query: a malformed one is refused whole, with a message per field.
-pub fn check(query: &ReportQuery, config: &Config) -> Result<CheckedQuery, AppError> {
-    check_query(query, today(&config.timezone)).map_err(AppError::Invalid)
+/// Checks a query: a malformed one is refused whole, with a message per
+/// field. The Key column is shown when the biller has several divisions.
+pub async fn check(
+    db: &Db,
+    query: &ReportQuery,
+    config: &Config,
+) -> Result<CheckedQuery, AppError> {
+    let q = check_query(query, today(&config.timezone)).map_err(AppError::Invalid)?;
+    Ok(CheckedQuery {
+        divisions: db.divisions().await?.len() > 1,
+        ..q
+    })
+}
+
+/// The Key column's cell: the name of the division `id` (an expression).
+pub fn division_name(id: &str) -> String {
+    format!("(SELECT dv.name FROM divisions dv WHERE dv.id = {id})")
 }
 
 /// One page of a report over the divisions `shown`, with its summaries.
@@ -197,7 +210,7 @@ pub async fn page(
     shown: &DivisionScope,
     query: &ReportQuery,
 ) -> Result<ReportPage, AppError> {
-    let q = check(query, config)?;
+    let q = check(db, query, config).await?;
     let tz = config.timezone.as_str();
     let (from_ms, until_ms) = bounds(&q, tz);
     let run = Run {
@@ -243,8 +256,7 @@ pub async fn page(
 /// A row's cells as shown on the page; the Transaction ID and Account link
 /// to their pages.
 fn render_row(q: &CheckedQuery, row: &[Cell], tz: &str) -> Vec<CellView> {
-    q.spec()
-        .columns
+    q.columns()
         .iter()
         .zip(row)
         .map(|(c, cell)| {

@@ -45,7 +45,7 @@ fn status_cond(code: &str) -> Cond {
 }
 
 pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
-    let columns = vec![
+    let mut columns = vec![
         (REFERENCE.to_string(), Text),
         ("a.account_number".to_string(), Text),
         ("b.invoice_number".to_string(), Text),
@@ -60,6 +60,9 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         (label_case("p.channel", CHANNELS), Text),
         ("s.login".to_string(), Text),
     ];
+    if run.q.divisions {
+        columns.push((super::division_name("a.division_id"), Text));
+    }
     let q = run.q;
     let mut base = vec![
         run.in_range("p.created_at"),

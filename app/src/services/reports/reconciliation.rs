@@ -42,7 +42,7 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ),
         None => reconciliation_rows_table(0, 0, &[], &[], run.divisions),
     };
-    let columns = vec![
+    let mut columns = vec![
         ("d.reference".to_string(), Text),
         ("d.account".to_string(), Text),
         ("d.invoice".to_string(), Text),
@@ -54,6 +54,10 @@ pub async fn build(run: &Run<'_>) -> Result<Built, AppError> {
         ("d.at_ms".to_string(), Time),
         ("d.return_code".to_string(), Text),
     ];
+    if run.q.divisions {
+        // The division the row counts for: an ACH entry's batch's.
+        columns.push((super::division_name("d.division_id"), Text));
+    }
     let mut select = run.select(columns, &table, vec![], "d.k");
     select.fix = Some(effective_date);
     let mut built = Built::rows(select);
