@@ -1,10 +1,9 @@
 //! Bills: the bill file's import, Bills Found and Bill Details.
 
 use super::accounts::{ImportMode, ImportOutcome, finish_import, row_account};
-use super::divisions::{DivisionNames, read_division_names};
+use super::divisions::read_division_names;
 use super::{Db, DbError, in_tx, on_pool, update_audited};
 use crate::db::audit::AuditEntry;
-use crate::domain::account::AccountNumber;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::bill_file::BillRecord;
 use crate::domain::universal_file::RowError;
@@ -62,24 +61,6 @@ const SELECT: &str = "SELECT b.id, a.account_number, b.invoice_number, b.version
            WHERE p.bill_id = b.id AND p.status IN ('authorizing', 'pending', 'processed')) AS BIGINT) AS paid_cents, a.division_id \
      FROM bills b JOIN accounts a ON a.id = b.account_id";
 
-/// Why a bill row naming division `name` can't be for `account`, which
-/// is in division `is_in`; `None` when it is in it.
-fn wrong_division(
-    divisions: &DivisionNames,
-    account: &AccountNumber,
-    is_in: i64,
-    name: &str,
-) -> Option<String> {
-    match divisions.named(name) {
-        Err(reason) => Some(reason),
-        Ok(id) if id != is_in => Some(format!(
-            "account {account} is in {}, not {name}",
-            divisions.name(is_in)
-        )),
-        Ok(_) => None,
-    }
-}
-
 impl Db {
     /// Applies a bill file as `mode` says (see `ImportMode`). For each row:
     /// the account must exist, be in the row's `division` if it names one
@@ -122,14 +103,13 @@ impl Db {
                 else {
                     continue;
                 };
-                if let Some(reason) = rec.division.as_deref().and_then(|name| {
-                    wrong_division(&divisions, &rec.account_number, division, name)
-                }) {
-                    out.refuse([RowError {
-                        line: rec.line,
-                        column: "division".into(),
-                        reason,
-                    }]);
+                if let Some(refused) = divisions.row_not_in(
+                    rec.division.as_deref(),
+                    rec.account_number.as_str(),
+                    division,
+                    rec.line,
+                ) {
+                    out.refuse([refused]);
                     continue;
                 }
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {

@@ -40,6 +40,31 @@ impl DivisionNames {
             .map_or_else(|| format!("division {id}"), |(_, name)| name.clone())
     }
 
+    /// A file row's `division` column (`named`; none: any) against its
+    /// account `number`, which is in division `is_in`: the row's refusal
+    /// when the account is elsewhere or the name is no division.
+    pub(crate) fn row_not_in(
+        &self,
+        named: Option<&str>,
+        number: &str,
+        is_in: i64,
+        line: u64,
+    ) -> Option<crate::domain::universal_file::RowError> {
+        let name = named?;
+        let reason = match self.named(name) {
+            Err(reason) => reason,
+            Ok(id) if id != is_in => {
+                format!("account {number} is in {}, not {name}", self.name(is_in))
+            }
+            Ok(_) => return None,
+        };
+        Some(crate::domain::universal_file::RowError {
+            line,
+            column: "division".into(),
+            reason,
+        })
+    }
+
     /// Why a row of an upload for division `upload` can't touch account
     /// `number`, which is in division `is_in`.
     pub(crate) fn outside_upload(&self, number: &str, is_in: i64, upload: i64) -> String {

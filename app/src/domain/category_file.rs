@@ -20,12 +20,15 @@ pub const COLUMNS: &[&str] = &[
     "amount_editable",
     "show_quantity",
     "required",
+    "division",
 ];
 /// The first four columns must be in the header; the others default to a
 /// quantity of 1 and every option off.
 const REQUIRED: usize = 4;
 /// Where the options start in [`COLUMNS`].
 const FIRST_OPTION: usize = 5;
+/// The `division` column's place in [`COLUMNS`]: not part of the line.
+const DIVISION: usize = 9;
 
 /// One valid row: a line for the account, or `None` to clear its lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +36,15 @@ pub struct CategoryRecord {
     pub line: u64,
     pub account_number: AccountNumber,
     pub item: Option<NewCategory>,
+    /// The division the account must be in (docs/divisions.md), by its
+    /// checked name; `None`: whichever it is in.
+    pub division: Option<String>,
 }
 
 /// Where each column sits in this file's header.
 #[derive(Debug, Clone)]
 pub struct CategoryHeader {
-    columns: Columns<9>,
+    columns: Columns<10>,
 }
 
 /// An option's cell: blank and the usual spellings of no are off.
@@ -77,7 +83,13 @@ impl CategoryHeader {
         let account_number = AccountNumber::parse(self.get(0, fields))
             .map_err(|e| add("account_number", e.to_string()))
             .ok();
-        let clears = (1..COLUMNS.len()).all(|col| self.get(col, fields).is_empty());
+        let division = match self.get(DIVISION, fields) {
+            "" => None,
+            d => super::division::check_name(d)
+                .map_err(|reason| add("division", reason))
+                .ok(),
+        };
+        let clears = (1..DIVISION).all(|col| self.get(col, fields).is_empty());
         let item = if clears {
             None
         } else {
@@ -120,6 +132,7 @@ impl CategoryHeader {
                 line,
                 account_number,
                 item,
+                division,
             }),
             _ => Err(errs),
         }
@@ -199,5 +212,28 @@ mod tests {
             "a fixed line needs an amount, as on Manage Category"
         );
         assert_eq!(columns(row(&h, "100003,SLIP,Boat")), ["*", "amount"]);
+    }
+
+    #[test]
+    fn a_division_is_optional_and_not_part_of_the_line() {
+        let h = header(&format!("{H},division"));
+        let r = row(&h, "100001,MTR,Meter,5.00,1,,,,,Water").unwrap();
+        assert_eq!(r.division.as_deref(), Some("Water"));
+        assert!(r.item.is_some());
+        // Only the account and its division: the account's lines are cleared.
+        let clear = row(&h, "100001,,,,,,,,,Water").unwrap();
+        assert_eq!(
+            (clear.item, clear.division.as_deref()),
+            (None, Some("Water"))
+        );
+        let long = "W".repeat(crate::domain::division::NAME_MAX + 1);
+        let err = row(&h, &format!("100001,MTR,Meter,5.00,1,,,,,{long}")).unwrap_err();
+        assert_eq!(err[0].column, "division");
+        assert_eq!(
+            row(&header(H), "100001,MTR,Meter,5.00,1,,,,")
+                .unwrap()
+                .division,
+            None
+        );
     }
 }

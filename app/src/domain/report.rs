@@ -804,7 +804,8 @@ pub struct ColumnHead {
     pub numeric: bool,
     /// "ascending" / "descending" when the rows are sorted by it.
     pub sorted: Option<String>,
-    pub sort_href: String,
+    /// The link that sorts by it; none for a column that isn't sorted on.
+    pub sort_href: Option<String>,
     /// Text filter, or `(code, label)` choices; `None` when not filtered.
     pub filter: Option<FilterView>,
 }
@@ -871,7 +872,7 @@ impl CheckedQuery {
                         "ascending".to_string()
                     }
                 }),
-                sort_href: at.sort_link(c),
+                sort_href: c.sortable.then(|| at.sort_link(c)),
                 filter: match c.filter {
                     FilterKind::None => None,
                     FilterKind::Contains => Some(FilterView::Text(
@@ -1106,10 +1107,9 @@ mod tests {
         let keys: Vec<&str> = several.columns().iter().map(|c| c.key).collect();
         assert_eq!(keys.len(), one.columns().len() + 1);
         assert_eq!(keys.last(), Some(&"key"));
-        assert_eq!(
-            several.page_frame(0, 1).columns.last().unwrap().label,
-            "Key"
-        );
+        let key = several.page_frame(0, 1).columns.pop().unwrap();
+        assert_eq!(key.label, "Key");
+        assert!(key.sort_href.is_none(), "its header is no sort link");
         // Not a sort or a filter: the selector chooses the divisions.
         assert!(check_query(&q("payment-history", &[("sort", "key")]), TODAY).is_err());
         assert!(check_query(&q("reconciliation", &[("key", "Water")]), TODAY).is_err());

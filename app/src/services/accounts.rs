@@ -254,7 +254,7 @@ pub async fn adjust(
     let after = serde_json::json!({ "change_cents": change.cents(), "reason": reason }).to_string();
     let audit = AuditEntry {
         after: Some(&after),
-        division: Some(r.division_id),
+        account: Some(r.id),
         ..AuditEntry::by_staff(
             staff,
             AuditAction::AccountAdjustBalance,

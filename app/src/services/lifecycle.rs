@@ -188,7 +188,7 @@ async fn ask_for_approval(
         object: Some(&object),
         after: Some(&after),
         ip,
-        division: Some(payment.division_id),
+        account: Some(payment.account_id),
         ..AuditEntry::new(request.now, AuditAction::RefundRequested)
     };
     match db.request_approval(&request, &entry).await {

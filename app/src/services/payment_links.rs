@@ -178,7 +178,7 @@ impl PaymentLinks<'_> {
                     object: Some(&a.account_number),
                     after: Some(&after),
                     ip,
-                    division: Some(a.division_id),
+                    account: Some(a.id),
                     ..AuditEntry::new(now, AuditAction::OneTimeLocked)
                 });
                 self.db.lock_one_time(key, until, audit.as_ref()).await?;
@@ -242,7 +242,7 @@ impl PaymentLinks<'_> {
                     actor_login: Some(&staff.login),
                     object: Some(key),
                     ip,
-                    division: Some(a.division_id),
+                    account: Some(a.id),
                     ..AuditEntry::new(now_ms(), AuditAction::OneTimeUnlocked)
                 },
             )
@@ -293,7 +293,7 @@ impl PaymentLinks<'_> {
                     object: Some(&a.account_number),
                     after: Some(&after),
                     ip,
-                    division: Some(a.division_id),
+                    account: Some(a.id),
                     ..AuditEntry::new(now, AuditAction::PaymentLinkSent)
                 },
             )
@@ -341,7 +341,7 @@ impl PaymentLinks<'_> {
                     &AuditEntry {
                         object: Some(&a.account_number),
                         after: Some(&note),
-                        division: Some(a.division_id),
+                        account: Some(a.id),
                         ..AuditEntry::new(now_ms(), AuditAction::PaymentLinkRevoked)
                     },
                 )

@@ -888,7 +888,7 @@ impl Payments<'_> {
                         object: Some(object),
                         after: Some(after),
                         ip: by.ip,
-                        division: Some(row.division_id),
+                        account: Some(row.account_id),
                         ..AuditEntry::new(now, action)
                     },
                 }

@@ -295,7 +295,10 @@ fn Results(p: ReportPage) -> impl IntoView {
                             let arrow = c.sorted.as_deref().map(|d| if d == "ascending" { " ▲" } else { " ▼" });
                             view! {
                                 <th scope="col" class=num_class(c.numeric) aria-sort=c.sorted.clone().unwrap_or_else(|| "none".into())>
-                                    <a href=c.sort_href>{c.label}<span aria-hidden="true">{arrow}</span></a>
+                                    {match c.sort_href {
+                                        Some(href) => view! { <a href=href>{c.label}<span aria-hidden="true">{arrow}</span></a> }.into_any(),
+                                        None => c.label.into_any(),
+                                    }}
                                 </th>
                             }
                         }).collect_view()}

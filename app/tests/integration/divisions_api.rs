@@ -1210,6 +1210,34 @@ async fn an_upload_is_for_the_division_chosen_and_bill_rows_name_theirs(t: &Test
         [(3, "account_number")],
         "{refused:?}"
     );
+
+    // The category file's `division` column, under All divisions, as the
+    // bill file's: its account's division is taken (any case), another or
+    // an unknown one refused beside the column, and a clearing row may
+    // name it too.
+    assert_eq!(choose(&admin, &s, "").await, 200);
+    let lines = "account_number,description,charge_code,amount,division
+        100001,Meter,MTR,5.00,water
+        100002,Meter,MTR,5.00,Water
+        100003,Meter,MTR,5.00,Gas
+        100002,,,,Electric
+";
+    let id = upload_id(&upload_kind(&admin, &s, "categories", "named.csv", lines.as_bytes()).await);
+    assert_eq!(
+        refused_rows(&admin, &s, &id).await,
+        [
+            (
+                3,
+                "division".to_string(),
+                "account 100002 is in Electric, not Water".to_string()
+            ),
+            (
+                4,
+                "division".to_string(),
+                "there is no division \"Gas\": add it on Divisions first".to_string()
+            ),
+        ]
+    );
 }
 
 async fn an_account_moves_to_another_division_on_its_page(t: &TestDb) {

@@ -281,7 +281,8 @@ pub fn width(c: &ColumnSpec) -> usize {
         CellType::Text => match c.key {
             "reference" => 14,
             "account" | "invoice" | "user_id" => 32,
-            "name" | "email" => 40,
+            // A division's name (the Key column) is up to 40 too.
+            "name" | "email" | "key" => 40,
             "return_code" => 11,
             "kind" | "status" => 12,
             _ => 24,
