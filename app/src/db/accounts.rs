@@ -45,13 +45,15 @@ macro_rules! finish_import {
 }
 pub(crate) use finish_import;
 
-/// The id and division of a file row's account, inside an import's
+/// The id of a file row's account, inside an import's
 /// transaction: a row naming an account that does not exist, or one of
 /// another division than the upload's (`$upload`, `Some` for an upload of
 /// one division; `$names` says the divisions' names), is refused with its
-/// line and column, and `None` comes back.
+/// line and column, and `None` comes back; so is one whose `division`
+/// column (`$named`) names another division than its account's.
 macro_rules! row_account {
-    ($tx:ident, $out:ident, $number:expr, $line:expr, $upload:expr, $names:expr) => {{
+    ($tx:ident, $out:ident, $number:expr, $line:expr, $upload:expr, $names:expr, $named:expr) => {{
+        let named: Option<&str> = $named;
         let number: &$crate::domain::account::AccountNumber = $number;
         let upload: Option<i64> = $upload;
         let names: &$crate::db::divisions::DivisionNames = $names;
@@ -75,7 +77,13 @@ macro_rules! row_account {
                     $out.refuse([refuse(names.outside_upload(number.as_str(), division, u))]);
                     None
                 }
-                _ => found,
+                _ => match names.row_not_in(named, number.as_str(), division, $line) {
+                    Some(refused) => {
+                        $out.refuse([refused]);
+                        None
+                    }
+                    None => found.map(|(id, _)| id),
+                },
             },
         }
     }};

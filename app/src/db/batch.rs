@@ -76,17 +76,7 @@ pub(crate) fn audit_row<'a>(e: &AuditEntry<'a>) -> AuditRow<'a> {
 /// Inserts `$rows` ([`AuditRow`]s) `WRITE_BATCH` at a time, as `insert_rows!`.
 macro_rules! insert_audits {
     ($tx:ident, $backend:expr, $rows:expr) => {
-        async {
-            let sql = $crate::db::batch::audit_insert($backend);
-            for chunk in $rows.chunks($crate::db::WRITE_BATCH) {
-                sqlx::query(&sql)
-                    .bind($crate::db::json(&chunk)?)
-                    .execute(&mut *$tx)
-                    .await?;
-            }
-            Ok::<(), sqlx::Error>(())
-        }
-        .await
+        $crate::db::insert_rows!($tx, sql = $crate::db::batch::audit_insert($backend), $rows)
     };
 }
 pub(crate) use insert_audits;

@@ -98,20 +98,17 @@ impl Db {
                 }) {
                     continue;
                 }
-                let Some((account_id, division)) =
-                    row_account!(tx, out, &rec.account_number, rec.line, upload, &divisions)
-                else {
+                let Some(account_id) = row_account!(
+                    tx,
+                    out,
+                    &rec.account_number,
+                    rec.line,
+                    upload,
+                    &divisions,
+                    rec.division.as_deref()
+                ) else {
                     continue;
                 };
-                if let Some(refused) = divisions.row_not_in(
-                    rec.division.as_deref(),
-                    rec.account_number.as_str(),
-                    division,
-                    rec.line,
-                ) {
-                    out.refuse([refused]);
-                    continue;
-                }
                 if !out.errors.is_empty() && mode == ImportMode::AllOrNothing {
                     continue;
                 }

@@ -125,12 +125,20 @@ macro_rules! insert_rows {
         $crate::db::insert_rows!($tx, $backend, $into, $types, $rows, extra = "")
     };
     ($tx:ident, $backend:expr, $into:expr, $types:expr, $rows:expr, extra = $extra:expr) => {
-        async {
-            let sql = format!(
+        $crate::db::insert_rows!(
+            $tx,
+            sql = format!(
                 "{} {}",
                 $into,
                 $crate::db::from_json($backend, 1, $types, $extra)
-            );
+            ),
+            $rows
+        )
+    };
+    // A whole statement whose only parameter ($1) is the JSON array.
+    ($tx:ident, sql = $sql:expr, $rows:expr) => {
+        async {
+            let sql: String = $sql;
             for chunk in $rows.chunks($crate::db::WRITE_BATCH) {
                 sqlx::query(&sql)
                     .bind($crate::db::json(&chunk)?)
