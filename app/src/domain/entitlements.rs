@@ -49,8 +49,8 @@ impl Entitlement {
     /// account (or its payments) at a time, and the server checks the
     /// division of each account it reaches; or it shows only the divisions
     /// the user may use (Reports: every report, its export and Home's
-    /// charts narrow to them, Reconciliation to their NACHA batches). The
-    /// others are the whole
+    /// charts narrow to them, Reconciliation to their NACHA batches; the
+    /// Audit Report to their divisions' rows). The others are the whole
     /// biller's.
     pub fn division_scoped(self) -> bool {
         matches!(
@@ -61,6 +61,7 @@ impl Entitlement {
                 | Entitlement::ApproveRefunds
                 | Entitlement::BalanceAdjustments
                 | Entitlement::Reports
+                | Entitlement::AuditReport
         )
     }
 

@@ -150,8 +150,11 @@ mod tests {
         assert!(admin.can(Entitlement::Refunds));
         assert!(admin.can(Entitlement::ApproveRefunds));
         assert!(admin.can(Entitlement::Reports), "reports narrow to them");
+        assert!(
+            admin.can(Entitlement::AuditReport),
+            "so does the Audit Report"
+        );
         for whole_biller in [
-            Entitlement::AuditReport,
             Entitlement::Uploads,
             Entitlement::UserAdmin,
             Entitlement::Settlement,

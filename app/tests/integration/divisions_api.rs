@@ -1508,7 +1508,8 @@ async fn settlement_and_reconciliation_narrow_to_a_division_and_tie_out(t: &Test
     assert_eq!(export.status(), 200);
     let csv = export.text().await.unwrap();
     assert!(csv.contains("100001") && !csv.contains("100002"), "{csv}");
-    // Not the Audit Report: the whole biller's.
+    // Not the Audit Report: a CSR isn't granted it (with it, a limited
+    // user gets their divisions' rows: the audit test below).
     assert_eq!(
         call(&csr, &s, "load_audit", &[("q[per]", "10")])
             .await
@@ -1635,6 +1636,34 @@ async fn the_audit_report_of_a_division_lists_only_its_rows(t: &TestDb) {
     );
     assert!(
         !rows.iter().any(|(a, _)| a == "payment.cancel_reverse"),
+        "{rows:?}"
+    );
+
+    // A user limited to Water and granted the Audit Report gets Water's
+    // rows only; without the grant, none.
+    let csr = support::signed_in(&s, CSR).await;
+    assert_eq!(
+        call(&csr, &s, "load_audit", &[("q[per]", "10")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    support::set_entitlements(
+        &t.db,
+        CSR.0,
+        &[app::domain::entitlements::Entitlement::AuditReport],
+    )
+    .await;
+    let csr = support::signed_in(&s, CSR).await;
+    let (limited, rows) = audit_rows(&csr, &s).await;
+    let waters = support::count(
+        &t.db,
+        &format!("SELECT COUNT(*) FROM audit_log WHERE division_id = {water}"),
+    )
+    .await;
+    assert_eq!(limited, waters, "{rows:?}");
+    assert!(
+        !rows.iter().any(|(a, _)| a.starts_with("auth.")),
         "{rows:?}"
     );
 }
