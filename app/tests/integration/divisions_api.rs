@@ -1467,17 +1467,12 @@ async fn settlement_and_reconciliation_narrow_to_a_division_and_tie_out(t: &Test
         ("payment-history", "\"Entered By\",\"Key\""),
         ("reconciliation", "\"Return Code\",\"Key\""),
     ] {
-        let csv = admin
-            .get(format!(
-                "{}/reports/{kind}.csv?from={today}&to={today}&date={today}",
-                s.base
-            ))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csv = crate::reports_api::get_text(
+            &admin,
+            &s,
+            &format!("/reports/{kind}.csv?from={today}&to={today}&date={today}"),
+        )
+        .await;
         assert!(csv.contains(header), "{csv}");
         assert!(
             csv.contains(",\"Water\"\n") || csv.contains(",\"Water\"\r\n"),
@@ -1497,16 +1492,12 @@ async fn settlement_and_reconciliation_narrow_to_a_division_and_tie_out(t: &Test
         1_900,
         "Water's part of the deposit"
     );
-    let export = csr
-        .get(format!(
-            "{}/reports/settlement.csv?from={today}&to={today}",
-            s.base
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(export.status(), 200);
-    let csv = export.text().await.unwrap();
+    let csv = crate::reports_api::get_text(
+        &csr,
+        &s,
+        &format!("/reports/settlement.csv?from={today}&to={today}"),
+    )
+    .await;
     assert!(csv.contains("100001") && !csv.contains("100002"), "{csv}");
     // Not the Audit Report: a CSR isn't granted it (with it, a limited
     // user gets their divisions' rows: the audit test below).
@@ -1613,14 +1604,7 @@ async fn the_audit_report_of_a_division_lists_only_its_rows(t: &TestDb) {
         "{rows:?}"
     );
     // The export keeps to it too.
-    let csv = admin
-        .get(format!("{}/reports/audit.csv", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = crate::reports_api::get_text(&admin, &s, "/reports/audit.csv").await;
     assert_eq!(csv.lines().count() as i64, 1 + n, "{csv}");
     assert!(
         !csv.contains("auth.sign_in") && !csv.contains("division.renamed"),

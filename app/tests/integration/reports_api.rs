@@ -78,6 +78,14 @@ async fn get(c: &Client, s: &TestServer, path: &str) -> (u16, Vec<u8>) {
     (status, r.bytes().await.unwrap().to_vec())
 }
 
+/// A text download (an export) that must succeed: its body.
+pub(crate) async fn get_text(c: &Client, s: &TestServer, path: &str) -> String {
+    let (status, body) = get(c, s, path).await;
+    let text = String::from_utf8(body).unwrap();
+    assert_eq!(status, 200, "{path}: {text}");
+    text
+}
+
 async fn payment_history_ties_out_drills_filters_and_exports(t: &TestDb) {
     let (s, admin) = setup(t, &[]).await;
     let csr = support::staff(&t.db, CSR.0).await;
