@@ -4,6 +4,7 @@ use crate::cli::CliError;
 use app::config::Config;
 use app::db::Db;
 use app::web::{AppState, router};
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -63,16 +64,40 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
     tracing::info!("Paydesk is serving at http://{addr}");
-    axum::serve(
+    // On Ctrl-C or SIGTERM, requests in flight finish; but not for ever: a
+    // connection whose page was cut off can stay open (seen in the 1,000-CSR
+    // soak, docs/benchmarks.md), and an upgrade should not wait on it.
+    // Whatever is cut short is a transaction rolled back, as after kill -9.
+    let (stopping, mut stop) = tokio::sync::watch::channel(false);
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| CliError::Io(format!("server error: {e}")))?;
-    db.close().await;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    tokio::select! {
+        done = served.into_future() => {
+            done.map_err(|e| CliError::Io(format!("server error: {e}")))?;
+            db.close().await;
+        }
+        _ = async {
+            let _ = stop.wait_for(|s| *s).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!(
+                grace_seconds = SHUTDOWN_GRACE.as_secs(),
+                "requests still open after the grace period; stopping without them"
+            );
+        }
+    }
     Ok(())
 }
+
+/// How long a stopping server waits for requests in flight (under the
+/// systemd unit's TimeoutStopSec, so the unit stops it, not SIGKILL).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// Deletes long-dead sessions and old sign-in counters now and then; expiry itself is checked on
 /// every request, so this only keeps the table small.

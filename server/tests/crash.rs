@@ -529,3 +529,56 @@ async fn two_servers_behind_haproxy_survive_kill_9() {
     db.close().await;
     drop_postgres(&url).await;
 }
+
+/// SIGTERM lets requests in flight finish, but a request that never ends
+/// (here a body that stops coming; in the soak, a page whose client hung
+/// up) does not keep the server from stopping: it exits after the grace
+/// period (serve.rs, 20 s), well inside systemd's TimeoutStopSec (30 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_server_does_not_wait_for_ever_on_an_open_request() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut server = Server {
+        db_url: format!("sqlite://{}", dir.path().join("stop.db").display()),
+        data: dir.path().join("data"),
+        port: free_port(),
+        log: dir.path().join("server.log"),
+        child: None,
+        env: Vec::new(),
+    };
+    server.run_ok(&["migrate"]);
+    server.start();
+    server.wait_ready().await;
+    // A request whose body never arrives in full.
+    let mut open = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    write!(
+        open,
+        "POST /api/sign_in HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nlogin=a"
+    )
+    .expect("a part of a request");
+    open.flush().expect("sent");
+    let mut child = server.child.take().expect("the server");
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the server's status") {
+            break status;
+        }
+        if asked.elapsed() > Duration::from_secs(28) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the server was still running 28 s after SIGTERM; its log: {}",
+                std::fs::read_to_string(&server.log).unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+    drop(open);
+}

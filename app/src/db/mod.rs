@@ -30,6 +30,8 @@ pub mod payments;
 pub mod plans;
 pub mod reconciliation;
 pub mod reports;
+#[cfg(test)]
+mod rolling_upgrade;
 pub mod saved_methods;
 pub mod sessions;
 pub mod settlement;
@@ -213,6 +215,9 @@ macro_rules! update_audited {
 }
 pub(crate) use update_audited;
 
+/// A pooled PostgreSQL connection idle this long is pinged before use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 impl Db {
     /// Connects to `url`, creating the SQLite file (and its folder) if needed.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
@@ -238,6 +243,10 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(15))
+                // An embedded file: a pooled connection cannot have gone
+                // away, so no ping (a round trip to sqlx's thread) before
+                // each use.
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
             Ok(Db::Sqlite(pool))
@@ -246,6 +255,20 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(15))
+                // sqlx pings a pooled connection before every use by
+                // default: a round trip per statement, on every request.
+                // Only one that sat idle for a while is pinged (a restart
+                // or a proxy's idle cut shows there); one in steady use
+                // would fail its statement either way.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_AFTER_IDLE {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(opts)
                 .await?;
             Ok(Db::Postgres(pool))

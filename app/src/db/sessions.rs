@@ -23,6 +23,38 @@ pub struct SessionUserRow {
     pub division_id: Option<i64>,
 }
 
+/// A live session's user, with what they may do: see [`Db::session_user`].
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub row: SessionUserRow,
+    /// Entitlement codes (an override granting one the role has may list
+    /// it twice; the caller makes a set of them).
+    pub entitlements: Vec<String>,
+    /// The divisions the user is limited to (none: every division).
+    pub divisions: Vec<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionGrantRow {
+    #[sqlx(flatten)]
+    session: SessionUserRow,
+    entitlement: Option<String>,
+    division: Option<i64>,
+}
+
+/// The session (once, with no grant), then one row per entitlement and per
+/// division, each carrying the session's columns. The same rules as
+/// `entitlements::EFFECTIVE` and `staff_divisions`, read in one round trip.
+const SESSION_WITH_GRANTS: &str = "WITH su AS (SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, \
+     s.created_at, u.must_change_password, u.password_changed_at, s.division_id \
+     FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = $1) \
+     SELECT su.*, CAST(NULL AS TEXT) AS entitlement, CAST(NULL AS BIGINT) AS division FROM su \
+     UNION ALL SELECT su.*, r.entitlement, NULL FROM su JOIN role_entitlements r ON r.role = su.role \
+       WHERE NOT EXISTS (SELECT 1 FROM user_entitlements x WHERE x.user_id = su.user_id \
+         AND x.entitlement = r.entitlement AND x.granted = FALSE) \
+     UNION ALL SELECT su.*, x.entitlement, NULL FROM su JOIN user_entitlements x ON x.user_id = su.user_id AND x.granted = TRUE \
+     UNION ALL SELECT su.*, NULL, d.division_id FROM su JOIN staff_divisions d ON d.user_id = su.user_id";
+
 impl Db {
     /// A correct password at sign-in: ends the run of failures and opens
     /// the session, audited, in one transaction, but only while the user is
@@ -85,17 +117,31 @@ impl Db {
         Ok(n)
     }
 
-    pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUserRow>, DbError> {
-        let row = on_pool!(self, |pool| {
-            sqlx::query_as::<_, SessionUserRow>(
-                "SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, s.created_at, u.must_change_password, u.password_changed_at, s.division_id \
-                 FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = $1",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await
+    /// The session behind `token_hash`, with its user's entitlements (the
+    /// role's, less what an override takes away, plus what one grants) and
+    /// the divisions the user is limited to. Every signed-in request asks
+    /// this, so it is one statement, not three: the session row, then a row
+    /// per entitlement and per division beside it.
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUser>, DbError> {
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, SessionGrantRow>(SESSION_WITH_GRANTS)
+                .bind(token_hash)
+                .fetch_all(pool)
+                .await
         })?;
-        Ok(row)
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut user = SessionUser {
+            row: first.session.clone(),
+            entitlements: Vec::new(),
+            divisions: Vec::new(),
+        };
+        for r in rows {
+            user.entitlements.extend(r.entitlement);
+            user.divisions.extend(r.division);
+        }
+        Ok(Some(user))
     }
 
     /// The division chosen in the selector for this session (None: every

@@ -5,6 +5,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::{Db, DbError, now_ms};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::division::DivisionScope;
+use crate::domain::entitlements::Entitlements;
 use crate::domain::staff::{LoginId, LoginIdError, Role, StaffUser};
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldErrors};
@@ -286,9 +287,10 @@ pub async fn check_session(
     ip: Option<&str>,
 ) -> Result<SessionCheck, DbError> {
     let hash = token_hash(token);
-    let Some(row) = db.session_user(&hash).await? else {
+    let Some(found) = db.session_user(&hash).await? else {
         return Ok(SessionCheck::Missing);
     };
+    let row = found.row;
     let now = Timestamp::now();
     let entry = |action| AuditEntry {
         actor_id: Some(row.user_id),
@@ -318,8 +320,9 @@ pub async fn check_session(
     let max_age_ms = policy.password_max_age_ms;
     let expired = max_age_ms > 0 && row.password_changed_at.older_than(max_age_ms, now);
     let must_change_password = row.must_change_password || expired;
-    let entitlements = db.entitlements_of(row.user_id, role).await?;
-    let divisions = DivisionScope::limited_to(db.staff_divisions(row.user_id).await?);
+    // Read with the session, in the same statement.
+    let entitlements = Entitlements::from_codes(found.entitlements.iter().map(String::as_str));
+    let divisions = DivisionScope::limited_to(found.divisions);
     Ok(SessionCheck::Valid(StaffUser {
         id: row.user_id,
         login: row.login,
