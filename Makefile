@@ -10,7 +10,7 @@ BIN := target/release/paydesk
 BUILD_STAMP := target/.paydesk-release-stamp
 SOURCES := Cargo.toml Cargo.lock $(shell find app frontend server style public -type f -not -path '*/target/*')
 
-.PHONY: run build watch test test-rust test-e2e test-cluster test-cluster-browser test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports bench-plans bench-lighthouse lint doctor
+.PHONY: run build watch test test-rust test-e2e test-cluster test-cluster-browser test-faults tools tools-test check-wasm clean fuzz bench bench-quick bench-import bench-reports bench-plans bench-large bench-lighthouse lint doctor
 
 ## run: install tools, build the release, load the demo data once, serve on SQLite
 run: build
@@ -139,6 +139,12 @@ bench-reports: build
 ## bench-plans: 100,000 automatic payment plans due on one day, on each database, as table rows (BENCH_PLANS=… to scale)
 bench-plans: build
 	@bench/plans.sh
+
+## bench-large: exact and name search at 10,000,000 accounts and 50,000,000 payments on PostgreSQL, 100 CSRs
+## at once (BENCH_LARGE_ACCOUNTS=… to scale, BENCH_LARGE_KEEP=1 to keep the database for another run)
+bench-large: build
+	@scripts/install-tools.sh bench
+	@bench/large.sh
 
 ## bench-lighthouse: Lighthouse's accessibility and performance scores, signed in, for Payer Support,
 ## Make Payment, its review, a payment's page and Home, as a table (about 40 s)

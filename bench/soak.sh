@@ -1,11 +1,15 @@
 # The memory soak, sourced by server-figures.sh while its SQLite server is up
-# (BASE, COOKIE, SERVER_PID, WORK set): 100 wrk connections act as CSRs
-# (wrk/mix.lua) for BENCH_SOAK_SECONDS (default 600), while clients that
+# (BASE, COOKIE, SERVER_PID, WORK set): BENCH_SOAK_CSRS wrk connections
+# (default 1,000) act as CSRs (wrk/mix.lua), each sending a request every
+# BENCH_SOAK_THINK_MS on average (default 5,000: a busy CSR on the phone,
+# a search, a page or a payment every few seconds; 0 is a flood), for
+# BENCH_SOAK_SECONDS (default 600), while clients that
 # hang up mid-page come and go (curl cut off after 20 ms, bounded in count).
 # RSS is read from /proc every 5 s. Prints one Markdown table row.
 
 soak() {
-  local secs="${BENCH_SOAK_SECONDS:-600}" rss="$WORK/rss" mark
+  local secs="${BENCH_SOAK_SECONDS:-600}" csrs="${BENCH_SOAK_CSRS:-1000}" think="${BENCH_SOAK_THINK_MS:-5000}"
+  local rss="$WORK/rss" mark
   # "Minute 2 of 10": the first fifth is warm-up, growth counts after it.
   mark=$(( secs / 5 ))
   pd bench reviews --dir "$WORK/q" --count 5000 --out "$WORK/q/reviews.txt"
@@ -25,13 +29,13 @@ soak() {
     done; echo "$k" > "$WORK/hangups" ) &
   local hangups=$!
   local out
-  out="$(BENCH_DIR="$WORK/q" wrk -t 2 -c 100 -d "${secs}s" --timeout 10s -s bench/wrk/mix.lua \
+  out="$(BENCH_DIR="$WORK/q" BENCH_THINK_MS="$think" wrk -t 2 -c "$csrs" -d "${secs}s" --timeout 10s -s bench/wrk/mix.lua \
     -H "Cookie: $COOKIE" -H "Origin: $BASE" "$BASE" | grep '^wrk ')"
   wait "$hangups" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
-  python3 - "$rss" "$mark" "$out" "$(cat "$WORK/hangups" 2>/dev/null || echo '?')" "$secs" <<'PY'
+  python3 - "$rss" "$mark" "$out" "$(cat "$WORK/hangups" 2>/dev/null || echo '?')" "$secs" "$csrs" "$think" <<'PY'
 import sys
-path, mark, out, hangups, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+path, mark, out, hangups, secs, csrs, think = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 kb = [int(x) for x in open(path).read().split()]
 kv = dict(p.split("=") for p in out.split()[1:])
 at_mark = kb[min(len(kb) - 1, mark // 5)]
@@ -41,6 +45,7 @@ bad = int(kv["non2xx"]) + int(kv["errors"])
 ok = end <= 150 * 1024 and growth <= 0.05 and bad == 0
 note = f"; {bad} failed answers" if bad else ""
 span = f"{secs // 60} min" if secs >= 60 else f"{secs} s"
-print(f"| server memory: {span} soak, 100 CSRs (SQLite) | RSS {end / 1024:.0f} MB at the end, peak {peak / 1024:.0f} MB; {int(kv['requests']):,} requests, p99 {int(kv['p99_us']) / 1000:.0f} ms, {hangups} hang-ups mid-page{note} | growth {growth:+.1%} from {mark // 60 if mark >= 60 else mark} {'min' if mark >= 60 else 's'} ({at_mark / 1024:.0f} MB) to the end | ≤ 150 MB; growth ≤ 5% | {'pass' if ok else 'FAIL'} |")
+pace = f", a request every {think / 1000:g} s each" if think else ", no pause"
+print(f"| server memory: {span} soak, {csrs:,} CSRs{pace} (SQLite) | RSS {end / 1024:.0f} MB at the end, peak {peak / 1024:.0f} MB; {int(kv['requests']):,} requests, p99 {int(kv['p99_us']) / 1000:.0f} ms, {hangups} hang-ups mid-page{note} | growth {growth:+.1%} from {mark // 60 if mark >= 60 else mark} {'min' if mark >= 60 else 's'} ({at_mark / 1024:.0f} MB) to the end | ≤ 150 MB; growth ≤ 5% | {'pass' if ok else 'FAIL'} |")
 PY
 }

@@ -4,7 +4,11 @@
 -- Threads start at different lines. With BENCH_ONCE=1 each thread takes its
 -- own slice and never sends a line twice; a thread that runs out stops
 -- sending new lines and `done` reports it (the figure is then invalid).
+-- With BENCH_THINK_MS set, each connection (a CSR) pauses between
+-- requests (think.lua).
 -- `done` prints one line of key=value pairs for bench/lib.sh to read.
+
+dofile("bench/wrk/think.lua")
 
 local threads = {}
 
@@ -34,6 +38,7 @@ function init(args)
   next_line = once and 0 or (index * 7919) % #bodies
   ran_out = 0
   limit = once and #bodies or math.huge
+  think_init()
 end
 
 function request()

@@ -3,7 +3,11 @@
 -- name suggestions, 1 Make Payment (sealed reviews from BENCH_DIR/reviews.txt,
 -- each thread in its own order; once all are used they come round again,
 -- as a browser retry would), 1 status refresh of 5 references, and 2 full
--- Payer Support pages rendered on the server.
+-- Payer Support pages rendered on the server. With BENCH_THINK_MS set, each
+-- CSR pauses between requests (think.lua: a person between clicks), so that
+-- many connections model many people rather than a flood.
+
+dofile("bench/wrk/think.lua")
 
 local threads = {}
 
@@ -29,6 +33,7 @@ function init(args)
   -- Origin), so the server function calls carry both sets.
   json = { ["Accept"] = "application/json", ["Content-Type"] = "application/x-www-form-urlencoded" }
   for k, v in pairs(wrk.headers) do json[k] = v end
+  think_init()
 end
 
 local function pick(t) return t[n % #t + 1] end
