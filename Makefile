@@ -121,7 +121,7 @@ fuzz:
 	  test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
-## bench: every benchmark, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale; 18 to 21 minutes)
+## bench: every benchmark, written to BENCHMARKS.md (BENCH_ACCOUNTS=… to scale; about 70 minutes)
 bench: build
 	@scripts/install-tools.sh bench
 	@bench/run.sh
@@ -152,7 +152,7 @@ bench-lighthouse: build
 	@scripts/install-tools.sh lighthouse
 	@bench/lighthouse.sh
 
-## bench-import: the 1,000,000-row universal file import against a bare load (BENCH_ACCOUNTS=… to scale)
+## bench-import: the 1,000,000-row universal file import against its floor (BENCH_ACCOUNTS=… to scale)
 bench-import: build
 	@bench/import.sh
 

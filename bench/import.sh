@@ -64,7 +64,7 @@ for t in $TABLES; do
   sqlite3 "$work/bare.db" "ATTACH '$work/import.db' AS src; CREATE TABLE $t AS SELECT * FROM src.$t WHERE 0;"
   echo ".import --csv $work/sqlite-rows/$t.csv $t" >> "$load"
 done
-t2=$(now); sqlite3 "$work/bare.db" < "$load"; t3=$(now)
+t2=$(now); sqlite3 -bail "$work/bare.db" < "$load"; t3=$(now)
 row SQLite "$(took "$t0" "$t1")" "$(took "$t2" "$t3")" "$(rows_of "$work/sqlite-rows")"
 
 # PostgreSQL, when it answers.
@@ -82,7 +82,7 @@ if psql -q "$PG/postgres" -c "CREATE DATABASE $pgdb" >/dev/null 2>&1; then
     psql -q "$PG/$pgdb" -c "CREATE TABLE bare.$t AS SELECT * FROM public.$t WITH NO DATA" >/dev/null
     echo "\\copy bare.$t FROM '$work/pg-rows/$t.csv' WITH (FORMAT csv)" >> "$load"
   done
-  t2=$(now); psql -q "$PG/$pgdb" -f "$load" >/dev/null; t3=$(now)
+  t2=$(now); psql -q -v ON_ERROR_STOP=1 "$PG/$pgdb" -f "$load" >/dev/null; t3=$(now)
   row PostgreSQL "$(took "$t0" "$t1")" "$(took "$t2" "$t3")" "$(rows_of "$work/pg-rows")"
 else
   echo "| universal file import (PostgreSQL) | not reachable at $PG | | | skipped |"

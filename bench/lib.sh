@@ -3,6 +3,10 @@
 # Sourced, not run. Needs BIN (the release binary) and WORK (a scratch dir).
 
 BIN="${BIN:-target/release/paydesk}"
+# Set by fresh_db and start_server; empty until then, so that a script's
+# cleanup (under `set -u`) can run whenever it stops.
+DB_URL="${DB_URL:-}"
+SERVER_PID=""
 PG="${PAYDESK_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 
 now() { date +%s.%N; }
@@ -31,7 +35,7 @@ fresh_db() {
 }
 
 drop_db() {
-  case "$DB_URL" in postgres*) psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME" >/dev/null 2>&1 || true ;; esac
+  case "${DB_URL:-}" in postgres*) psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME" >/dev/null 2>&1 || true ;; esac
 }
 
 postgres_reachable() { psql -q "$PG/postgres" -c "SELECT 1" >/dev/null 2>&1; }
@@ -57,6 +61,7 @@ start_server() {
 }
 
 stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
 }
@@ -75,7 +80,10 @@ sign_in() {
 # summary line (see wrk/fn.lua).
 wrk_fn() {
   local threads=$(( $5 < 2 ? 1 : 2 ))
+  # No pause between requests unless the caller asks (BENCH_WRK_THINK_MS:
+  # bench-large's CSRs), whatever the environment holds.
   BENCH_LINES="$2" BENCH_FIELD="$3" BENCH_EXTRA="$4" BENCH_ONCE="${7:-0}" BENCH_THREADS="$threads" \
+    BENCH_THINK_MS="${BENCH_WRK_THINK_MS:-0}" \
     wrk -t "$threads" -c "$5" -d "${6}s" --timeout 10s -s bench/wrk/fn.lua \
     -H "Cookie: $COOKIE" -H "Origin: $BASE" -H "Accept: application/json" \
     -H "Content-Type: application/x-www-form-urlencoded" "$BASE/api/$1" | grep '^wrk '

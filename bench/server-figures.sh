@@ -16,7 +16,10 @@ source bench/lib.sh
 source bench/soak.sh
 # The soak's CSRs each hold a connection, on wrk's side and the server's
 # (started below, inheriting this): more than the usual 1,024 files.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $(( ${BENCH_SOAK_CSRS:-1000} + 200 )) ]; then
+  echo "[bench] only $(ulimit -n) open files allowed: the soak's CSRs may be refused" >&2
+fi
 
 ACCOUNTS="${BENCH_ACCOUNTS:-1000000}"
 SECONDS_EACH="${BENCH_SECONDS:-15}"

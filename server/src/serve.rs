@@ -64,10 +64,12 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::Io(format!("cannot listen on {addr}: {e}")))?;
     tracing::info!("Paydesk is serving at http://{addr}");
-    // On Ctrl-C or SIGTERM, requests in flight finish; but not for ever: a
-    // connection whose page was cut off can stay open (seen in the 1,000-CSR
-    // soak, docs/benchmarks.md), and an upgrade should not wait on it.
-    // Whatever is cut short is a transaction rolled back, as after kill -9.
+    // On Ctrl-C or SIGTERM, requests in flight finish, and the database's
+    // connections are handed back; but not for ever: a connection whose
+    // page was cut off can stay open (seen in the 1,000-CSR soak,
+    // docs/benchmarks.md), a background pass can hold a transaction for
+    // half a minute, and an upgrade should not wait on either. Whatever is
+    // cut short is a transaction rolled back, as after kill -9.
     let (stopping, mut stop) = tokio::sync::watch::channel(false);
     let served = axum::serve(
         listener,
@@ -77,18 +79,24 @@ pub async fn serve(config: Config, db: Db) -> Result<(), CliError> {
         shutdown_signal().await;
         let _ = stopping.send(true);
     });
+    let stopped = async {
+        served
+            .into_future()
+            .await
+            .map_err(|e| CliError::Io(format!("server error: {e}")))?;
+        db.close().await;
+        Ok::<(), CliError>(())
+    };
+    let grace_over = async {
+        let _ = stop.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
     tokio::select! {
-        done = served.into_future() => {
-            done.map_err(|e| CliError::Io(format!("server error: {e}")))?;
-            db.close().await;
-        }
-        _ = async {
-            let _ = stop.wait_for(|s| *s).await;
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } => {
+        done = stopped => done?,
+        _ = grace_over => {
             tracing::warn!(
                 grace_seconds = SHUTDOWN_GRACE.as_secs(),
-                "requests still open after the grace period; stopping without them"
+                "requests or database work still open after the grace period; stopping without them"
             );
         }
     }

@@ -558,6 +558,10 @@ async fn a_stopping_server_does_not_wait_for_ever_on_an_open_request() {
     )
     .expect("a part of a request");
     open.flush().expect("sent");
+    // Nothing outside the server shows when it has read those bytes; a
+    // moment lets it, so that the signal finds a request in flight (the
+    // elapsed time and the log below check that it did).
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let mut child = server.child.take().expect("the server");
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -580,5 +584,11 @@ async fn a_stopping_server_does_not_wait_for_ever_on_an_open_request() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(status.success(), "exit status {status}");
+    let log = std::fs::read_to_string(&server.log).unwrap_or_default();
+    assert!(
+        asked.elapsed() > Duration::from_secs(15) && log.contains("after the grace period"),
+        "the server stopped after {:?}, not by the grace period; its log: {log}",
+        asked.elapsed()
+    );
     drop(open);
 }

@@ -256,10 +256,11 @@ impl Db {
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(15))
                 // sqlx pings a pooled connection before every use by
-                // default: a round trip per statement, on every request.
-                // Only one that sat idle for a while is pinged (a restart
-                // or a proxy's idle cut shows there); one in steady use
-                // would fail its statement either way.
+                // default: a round trip per statement on the request's path
+                // (it pings again as the connection goes back, off that
+                // path). Only one that sat idle for a while is pinged
+                // first (a restart or a proxy's idle cut shows there); one
+                // in steady use would fail its statement either way.
                 .test_before_acquire(false)
                 .before_acquire(|conn, meta| {
                     Box::pin(async move {
