@@ -7,10 +7,32 @@ use crate::domain::staff::Role;
 use std::collections::BTreeMap;
 
 /// A user's entitlements: the role's, minus what an override takes away,
-/// plus what one grants. One query, run for every signed-in request.
-const EFFECTIVE: &str = "SELECT r.entitlement FROM role_entitlements r WHERE r.role = $2 AND NOT EXISTS \
-     (SELECT 1 FROM user_entitlements u WHERE u.user_id = $1 AND u.entitlement = r.entitlement AND u.granted = FALSE) \
-     UNION SELECT entitlement FROM user_entitlements WHERE user_id = $1 AND granted = TRUE";
+/// plus what one grants, as a SELECT of one column `entitlement`. The user
+/// and role are SQL expressions over the tables `$from` adds (bind
+/// parameters, or the session's row in `Db::session_user`): the rule is
+/// written once for both.
+macro_rules! effective_entitlements {
+    ($from:literal, $user:literal, $role:literal) => {
+        concat!(
+            "SELECT r.entitlement FROM ",
+            $from,
+            "role_entitlements r WHERE r.role = ",
+            $role,
+            " AND NOT EXISTS (SELECT 1 FROM user_entitlements x WHERE x.user_id = ",
+            $user,
+            " AND x.entitlement = r.entitlement AND x.granted = FALSE)",
+            " UNION SELECT g.entitlement FROM ",
+            $from,
+            "user_entitlements g WHERE g.user_id = ",
+            $user,
+            " AND g.granted = TRUE"
+        )
+    };
+}
+pub(crate) use effective_entitlements;
+
+/// [`effective_entitlements!`] of user `$1` in role `$2`.
+const EFFECTIVE: &str = effective_entitlements!("", "$1", "$2");
 
 /// How many active Administrators hold every entitlement in `$1`, `$2`
 /// (user and entitlement administration), with their overrides applied.

@@ -3,7 +3,9 @@
 
 use super::{Db, DbError, in_tx, on_pool};
 use crate::db::audit::{AuditEntry, write_audit};
+use crate::db::entitlements::effective_entitlements;
 use crate::db::throttle::{NOT_LOCKED, UserClaim};
+use crate::domain::entitlements::Entitlements;
 use crate::domain::time::Timestamp;
 
 /// The staff user behind a live session.
@@ -27,9 +29,7 @@ pub struct SessionUserRow {
 #[derive(Debug, Clone)]
 pub struct SessionUser {
     pub row: SessionUserRow,
-    /// Entitlement codes (an override granting one the role has may list
-    /// it twice; the caller makes a set of them).
-    pub entitlements: Vec<String>,
+    pub entitlements: Entitlements,
     /// The divisions the user is limited to (none: every division).
     pub divisions: Vec<i64>,
 }
@@ -43,17 +43,19 @@ struct SessionGrantRow {
 }
 
 /// The session (once, with no grant), then one row per entitlement and per
-/// division, each carrying the session's columns. The same rules as
-/// `entitlements::EFFECTIVE` and `staff_divisions`, read in one round trip.
-const SESSION_WITH_GRANTS: &str = "WITH su AS (SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, \
+/// division, each carrying the session's columns: `effective_entitlements!`
+/// over the session's own row (`me`), and the user's division limits, in one
+/// round trip.
+const SESSION_WITH_GRANTS: &str = concat!(
+    "WITH su AS (SELECT s.user_id, u.login, u.email, u.role, u.active, s.last_seen_at, \
      s.created_at, u.must_change_password, u.password_changed_at, s.division_id \
      FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = $1) \
      SELECT su.*, CAST(NULL AS TEXT) AS entitlement, CAST(NULL AS BIGINT) AS division FROM su \
-     UNION ALL SELECT su.*, r.entitlement, NULL FROM su JOIN role_entitlements r ON r.role = su.role \
-       WHERE NOT EXISTS (SELECT 1 FROM user_entitlements x WHERE x.user_id = su.user_id \
-         AND x.entitlement = r.entitlement AND x.granted = FALSE) \
-     UNION ALL SELECT su.*, x.entitlement, NULL FROM su JOIN user_entitlements x ON x.user_id = su.user_id AND x.granted = TRUE \
-     UNION ALL SELECT su.*, NULL, d.division_id FROM su JOIN staff_divisions d ON d.user_id = su.user_id";
+     UNION ALL SELECT su.*, e.entitlement, NULL FROM su CROSS JOIN (",
+    effective_entitlements!("su me, ", "me.user_id", "me.role"),
+    ") e \
+     UNION ALL SELECT su.*, NULL, d.division_id FROM su JOIN staff_divisions d ON d.user_id = su.user_id"
+);
 
 impl Db {
     /// A correct password at sign-in: ends the run of failures and opens
@@ -132,16 +134,13 @@ impl Db {
         let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let mut user = SessionUser {
-            row: first.session.clone(),
-            entitlements: Vec::new(),
-            divisions: Vec::new(),
-        };
-        for r in rows {
-            user.entitlements.extend(r.entitlement);
-            user.divisions.extend(r.division);
-        }
-        Ok(Some(user))
+        let row = first.session.clone();
+        let codes: Vec<String> = rows.iter().filter_map(|r| r.entitlement.clone()).collect();
+        Ok(Some(SessionUser {
+            row,
+            entitlements: Entitlements::from_codes(codes.iter().map(String::as_str)),
+            divisions: rows.iter().filter_map(|r| r.division).collect(),
+        }))
     }
 
     /// The division chosen in the selector for this session (None: every

@@ -5,7 +5,6 @@ use crate::db::audit::AuditEntry;
 use crate::db::{Db, DbError, now_ms};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::division::DivisionScope;
-use crate::domain::entitlements::Entitlements;
 use crate::domain::staff::{LoginId, LoginIdError, Role, StaffUser};
 use crate::domain::time::Timestamp;
 use crate::error::{AppError, FieldErrors};
@@ -320,8 +319,8 @@ pub async fn check_session(
     let max_age_ms = policy.password_max_age_ms;
     let expired = max_age_ms > 0 && row.password_changed_at.older_than(max_age_ms, now);
     let must_change_password = row.must_change_password || expired;
-    // Read with the session, in the same statement.
-    let entitlements = Entitlements::from_codes(found.entitlements.iter().map(String::as_str));
+    // Both read with the session, in the same statement.
+    let entitlements = found.entitlements;
     let divisions = DivisionScope::limited_to(found.divisions);
     Ok(SessionCheck::Valid(StaffUser {
         id: row.user_id,
