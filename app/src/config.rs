@@ -70,7 +70,16 @@ pub struct Config {
     /// Requests a minute one address may make of the payer site's server
     /// functions (`PAYDESK_PAYER_RATE_PER_MINUTE`, 60).
     pub payer_rate_per_minute: i64,
+    /// The most requests this server works on at once
+    /// (`PAYDESK_MAX_IN_FLIGHT`, [`DEFAULT_MAX_IN_FLIGHT`]); beyond it a
+    /// request is answered 503 at once (`web::admission`).
+    pub max_in_flight: usize,
 }
+
+/// Enough for a few hundred CSRs at their usual pace (one request every few
+/// seconds each, answered in milliseconds), few enough that a server
+/// falling behind holds a bounded amount of memory (see docs/deploy.md).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 128;
 
 /// Where receipts go: files in the outbox (the default), or an SMTP server.
 #[derive(Debug, Clone)]
@@ -520,7 +529,20 @@ impl Config {
                     "must be a whole number from 1 to 1000000",
                 )
             })?;
+        let in_flight = val("PAYDESK_MAX_IN_FLIGHT", &DEFAULT_MAX_IN_FLIGHT.to_string());
+        let max_in_flight = in_flight
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_MAX_IN_FLIGHT",
+                    in_flight.clone(),
+                    "must be a whole number from 1 to 100000",
+                )
+            })?;
         Ok(Config {
+            max_in_flight,
             payment_link_hours,
             public_url,
             payer_rate_per_minute,
@@ -648,6 +670,23 @@ mod tests {
             with(&[("PAYDESK_HASH_CONCURRENCY", "0")]).unwrap_err().var,
             "PAYDESK_HASH_CONCURRENCY"
         );
+    }
+
+    #[test]
+    fn the_bound_on_requests_at_once_is_checked() {
+        assert_eq!(with(&[]).unwrap().max_in_flight, DEFAULT_MAX_IN_FLIGHT);
+        assert_eq!(
+            with(&[("PAYDESK_MAX_IN_FLIGHT", "16")])
+                .unwrap()
+                .max_in_flight,
+            16
+        );
+        for bad in ["0", "many", "-3", "100001"] {
+            assert_eq!(
+                with(&[("PAYDESK_MAX_IN_FLIGHT", bad)]).unwrap_err().var,
+                "PAYDESK_MAX_IN_FLIGHT"
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 pub const HTTP_REQUESTS: &str = "paydesk_http_requests_total";
 pub const HTTP_DURATION: &str = "paydesk_http_request_duration_seconds";
+pub const HTTP_REFUSED_BUSY: &str = "paydesk_http_refused_busy_total";
 pub const PAYMENTS: &str = "paydesk_payments_total";
 pub const SETTLEMENT_RUNS: &str = "paydesk_settlement_runs_total";
 pub const SETTLEMENT_DURATION: &str = "paydesk_settlement_run_duration_seconds";
@@ -43,6 +44,10 @@ pub fn describe() {
         HTTP_DURATION,
         Unit::Seconds,
         "Time to the response's headers, by method and route template"
+    );
+    describe_counter!(
+        HTTP_REFUSED_BUSY,
+        "Requests answered 503 at once because PAYDESK_MAX_IN_FLIGHT were already being worked on"
     );
     describe_counter!(
         PAYMENTS,

@@ -3,6 +3,7 @@
 //! access log and the metrics listener.
 
 pub mod access_log;
+pub mod admission;
 pub mod assets;
 pub mod downloads;
 pub mod error_redirects;

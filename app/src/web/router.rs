@@ -2,7 +2,7 @@
 //! the same way, so they exercise exactly what production runs.
 
 use super::{
-    AppState, access_log, assets, downloads, error_redirects, health, limits, security,
+    AppState, access_log, admission, assets, downloads, error_redirects, health, limits, security,
     server_fn_status, session, uploads,
 };
 use crate::ui::{App, shell};
@@ -90,6 +90,11 @@ pub fn router(state: AppState) -> Router {
             session::resolve,
         ))
         .layer(middleware::from_fn(security::refuse_cross_site))
+        // Inside the body limits: a slow sender holds no place.
+        .layer(middleware::from_fn_with_state(
+            state.admission.clone(),
+            admission::admit,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
         .layer(middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())

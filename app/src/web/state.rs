@@ -25,6 +25,8 @@ pub struct AppState {
     pub progress: crate::services::progress::ProgressBoard,
     /// Bounds the argon2 work anonymous sign-ins can cause at once.
     pub hash_gate: crate::services::passwords::HashGate,
+    /// Bounds the requests worked on at once (`PAYDESK_MAX_IN_FLIGHT`).
+    pub admission: super::admission::Admission,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +66,7 @@ impl AppState {
         Ok(AppState {
             texts,
             hash_gate: crate::services::passwords::HashGate::new(config.hash_concurrency),
+            admission: super::admission::Admission::new(config.max_in_flight),
             db,
             processor: SandboxProcessor::new(keys.clone()),
             keys,

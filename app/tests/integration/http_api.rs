@@ -32,6 +32,52 @@ async fn probes_answer(t: &TestDb) {
     );
 }
 
+async fn a_full_server_answers_busy_at_once_and_recovers(t: &TestDb) {
+    let s = support::serve_with(t, &[("PAYDESK_MAX_IN_FLIGHT", "2")]).await;
+    let c = support::client();
+    let page = format!("{}/sign-in", s.base);
+    assert_eq!(c.get(&page).send().await.unwrap().status(), 200);
+    // Two requests being worked on: the server is full.
+    let held = [s.state.admission.hold(), s.state.admission.hold()];
+    assert!(held.iter().all(Option::is_some));
+    let r = c.get(&page).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert!(
+        r.headers().contains_key("x-request-id"),
+        "logged like any other"
+    );
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("The server is busy. Please try again in a few seconds."),
+        "{text}"
+    );
+    // A server function too, with the error the console shows (a CSR's
+    // retry of a payment is safe: its idempotency key stays with the form).
+    let r = call(&c, &s, "current_user", &[]).await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_eq!(error_json(r).await, serde_json::json!("Busy"));
+    // The load balancer's probes still answer.
+    for probe in ["healthz", "readyz"] {
+        let r = c.get(format!("{}/{probe}", s.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{probe}");
+    }
+    drop(held);
+    let r = c.get(&page).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap();
+    // The page's place comes back once the server has dropped its body,
+    // just after the client read the last of it.
+    for _ in 0..200 {
+        if s.state.admission.available() == 2 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("a place was never given back");
+}
+
 async fn pages_need_a_signed_in_user(t: &TestDb) {
     let s = support::serve(t).await;
     let c = support::client();
@@ -1649,6 +1695,7 @@ on_both_backends!(
     every_server_function_checks_who_is_asking,
     sign_ins_are_limited_per_address_too,
     probes_answer,
+    a_full_server_answers_busy_at_once_and_recovers,
     pages_need_a_signed_in_user,
     sign_in_sets_a_strict_cookie_and_opens_the_console,
     bad_credentials_get_one_generic_message_and_five_lock_the_user,

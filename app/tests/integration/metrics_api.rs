@@ -317,7 +317,31 @@ async fn payments_and_settlement_runs_move_their_counters(t: &TestDb) {
     assert!(after.contains("# TYPE paydesk_settlement_run_duration_seconds histogram"));
 }
 
+async fn requests_refused_as_busy_are_counted(t: &TestDb) {
+    let s = support::serve_with(t, &[METRICS_ON, ("PAYDESK_MAX_IN_FLIGHT", "1")]).await;
+    let name = "paydesk_http_refused_busy_total";
+    let before = value(&scrape(&s).await, name, &[]);
+    let full = s.state.admission.hold();
+    assert!(full.is_some());
+    let c = support::client();
+    for _ in 0..3 {
+        let r = c.get(format!("{}/sign-in", s.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let after = scrape(&s).await;
+    assert!(value(&after, name, &[]) - before >= 3.0, "{after}");
+    assert!(
+        value(
+            &after,
+            "paydesk_http_requests_total",
+            &[("status", "503"), ("route", "/sign-in")]
+        ) >= 3.0,
+        "{after}"
+    );
+}
+
 on_both_backends!(
+    requests_refused_as_busy_are_counted,
     metrics_are_served_on_their_own_address,
     metrics_are_off_unless_configured,
     every_answer_has_a_request_id_and_an_incident_is_its_request,
