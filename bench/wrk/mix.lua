@@ -36,6 +36,13 @@ function init(args)
   think_init()
 end
 
+-- Answers refused as busy (503 past PAYDESK_MAX_IN_FLIGHT), apart from the
+-- other failures: an overloaded server is meant to answer them.
+busy = 0
+function response(status, headers, body)
+  if status == 503 then busy = busy + 1 end
+end
+
 local function pick(t) return t[n % #t + 1] end
 
 function request()
@@ -58,7 +65,9 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("wrk requests=%d seconds=%.2f p50_us=%d p99_us=%d non2xx=%d errors=%d\n",
+  local refused = 0
+  for _, t in ipairs(threads) do refused = refused + (t:get("busy") or 0) end
+  io.write(string.format("wrk requests=%d seconds=%.2f p50_us=%d p99_us=%d non2xx=%d errors=%d busy=%d\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
+    e.status, e.connect + e.read + e.write + e.timeout, refused))
 end
