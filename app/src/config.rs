@@ -221,43 +221,28 @@ impl Config {
             .filter(|p| !p.is_empty())
             .map(PathBuf::from)
             .collect();
-        let idle = val("PAYDESK_SESSION_IDLE_MINUTES", "30");
-        let session_idle_minutes = idle
-            .parse::<i64>()
-            .ok()
-            .filter(|m| (1..=1440).contains(m))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_SESSION_IDLE_MINUTES",
-                    idle.clone(),
-                    "must be a whole number of minutes from 1 to 1440",
-                )
-            })?;
-        let max_hours = val("PAYDESK_SESSION_MAX_HOURS", "12");
-        let session_max_hours = max_hours
-            .parse::<i64>()
-            .ok()
-            .filter(|h| (1..=720).contains(h))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_SESSION_MAX_HOURS",
-                    max_hours.clone(),
-                    "must be a whole number of hours from 1 to 720",
-                )
-            })?;
+        let session_idle_minutes = whole::<i64>(
+            &val,
+            "PAYDESK_SESSION_IDLE_MINUTES",
+            "30",
+            1..=1440,
+            "must be a whole number of minutes from 1 to 1440",
+        )?;
+        let session_max_hours = whole::<i64>(
+            &val,
+            "PAYDESK_SESSION_MAX_HOURS",
+            "12",
+            1..=720,
+            "must be a whole number of hours from 1 to 720",
+        )?;
         let cores = crate::services::passwords::cores().to_string();
-        let hashes = val("PAYDESK_HASH_CONCURRENCY", &cores);
-        let hash_concurrency = hashes
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=256).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_HASH_CONCURRENCY",
-                    hashes.clone(),
-                    "must be a whole number from 1 to 256",
-                )
-            })?;
+        let hash_concurrency = whole::<usize>(
+            &val,
+            "PAYDESK_HASH_CONCURRENCY",
+            &cores,
+            1..=256,
+            "must be a whole number from 1 to 256",
+        )?;
         let secure = val("PAYDESK_SECURE_COOKIES", "auto");
         let secure_cookies = match secure.as_str() {
             "auto" => SecureCookies::Auto,
@@ -409,49 +394,34 @@ impl Config {
                 ));
             }
         }
-        let limit = val("PAYDESK_SIGN_IN_IP_LIMIT", "20");
-        let sign_in_ip_limit = limit
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_SIGN_IN_IP_LIMIT",
-                    limit.clone(),
-                    "must be a whole number from 1 to 1000000",
-                )
-            })?;
+        let sign_in_ip_limit = whole::<i64>(
+            &val,
+            "PAYDESK_SIGN_IN_IP_LIMIT",
+            "20",
+            1..=1_000_000,
+            "must be a whole number from 1 to 1000000",
+        )?;
         let proxy = val("PAYDESK_TRUST_PROXY", "false");
         let trust_proxy = match proxy.as_str() {
             "true" => true,
             "false" => false,
             _ => return Err(bad("PAYDESK_TRUST_PROXY", proxy, "must be true or false")),
         };
-        let age = val("PAYDESK_PASSWORD_MAX_AGE_DAYS", "90");
-        let password_max_age_days = age
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (0..=3650).contains(d))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_PASSWORD_MAX_AGE_DAYS",
-                    age.clone(),
-                    "must be a whole number of days from 0 (never) to 3650",
-                )
-            })?;
-        let upload = val("PAYDESK_UPLOAD_MAX_MB", "100");
-        let upload_max_bytes = upload
-            .parse::<u64>()
-            .ok()
-            .filter(|mb| (1..=4096).contains(mb))
-            .map(|mb| mb * 1024 * 1024)
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_UPLOAD_MAX_MB",
-                    upload.clone(),
-                    "must be a whole number of megabytes from 1 to 4096",
-                )
-            })?;
+        let password_max_age_days = whole::<i64>(
+            &val,
+            "PAYDESK_PASSWORD_MAX_AGE_DAYS",
+            "90",
+            0..=3650,
+            "must be a whole number of days from 0 (never) to 3650",
+        )?;
+        let upload_max_bytes = whole::<u64>(
+            &val,
+            "PAYDESK_UPLOAD_MAX_MB",
+            "100",
+            1..=4096,
+            "must be a whole number of megabytes from 1 to 4096",
+        )? * 1024
+            * 1024;
         let threshold = val("PAYDESK_REFUND_APPROVAL_THRESHOLD", "500.00");
         let refund_approval_threshold = crate::domain::money::Money::parse(&threshold)
             .ok()
@@ -491,18 +461,13 @@ impl Config {
                 Some(addr)
             }
         };
-        let link_hours = val("PAYDESK_PAYMENT_LINK_HOURS", "72");
-        let payment_link_hours = link_hours
-            .parse::<i64>()
-            .ok()
-            .filter(|h| (1..=720).contains(h))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_PAYMENT_LINK_HOURS",
-                    link_hours.clone(),
-                    "must be a whole number of hours from 1 to 720",
-                )
-            })?;
+        let payment_link_hours = whole::<i64>(
+            &val,
+            "PAYDESK_PAYMENT_LINK_HOURS",
+            "72",
+            1..=720,
+            "must be a whole number of hours from 1 to 720",
+        )?;
         let public_url = val("PAYDESK_PUBLIC_URL", &format!("http://{site_addr}"))
             .trim()
             .trim_end_matches('/')
@@ -517,30 +482,20 @@ impl Config {
                 "must be the site's address, like https://pay.example.com",
             ));
         }
-        let rate = val("PAYDESK_PAYER_RATE_PER_MINUTE", "60");
-        let payer_rate_per_minute = rate
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_PAYER_RATE_PER_MINUTE",
-                    rate.clone(),
-                    "must be a whole number from 1 to 1000000",
-                )
-            })?;
-        let in_flight = val("PAYDESK_MAX_IN_FLIGHT", &DEFAULT_MAX_IN_FLIGHT.to_string());
-        let max_in_flight = in_flight
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_MAX_IN_FLIGHT",
-                    in_flight.clone(),
-                    "must be a whole number from 1 to 100000",
-                )
-            })?;
+        let payer_rate_per_minute = whole::<i64>(
+            &val,
+            "PAYDESK_PAYER_RATE_PER_MINUTE",
+            "60",
+            1..=1_000_000,
+            "must be a whole number from 1 to 1000000",
+        )?;
+        let max_in_flight = whole::<usize>(
+            &val,
+            "PAYDESK_MAX_IN_FLIGHT",
+            &DEFAULT_MAX_IN_FLIGHT.to_string(),
+            1..=100_000,
+            "must be a whole number from 1 to 100000",
+        )?;
         Ok(Config {
             max_in_flight,
             payment_link_hours,
@@ -582,6 +537,26 @@ impl Config {
 
     pub fn password_max_age_ms(&self) -> i64 {
         self.password_max_age_days * 86_400_000
+    }
+}
+
+/// A whole-number setting `var` (`default` when unset or blank), refused
+/// with `problem` unless it lies in `range`.
+fn whole<T: std::str::FromStr + PartialOrd>(
+    val: &impl Fn(&'static str, &str) -> String,
+    var: &'static str,
+    default: &str,
+    range: std::ops::RangeInclusive<T>,
+    problem: &'static str,
+) -> Result<T, ConfigError> {
+    let raw = val(var, default);
+    match raw.parse::<T>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ConfigError {
+            var,
+            value: raw,
+            problem,
+        }),
     }
 }
 

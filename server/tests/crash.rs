@@ -530,6 +530,28 @@ async fn two_servers_behind_haproxy_survive_kill_9() {
     drop_postgres(&url).await;
 }
 
+/// Waits until the server has read all that the connection from
+/// `client_port` sent: its side's receive queue (`ss`'s Recv-Q) is empty.
+async fn server_has_read(server_port: u16, client_port: u16) {
+    let filter = format!("( sport = :{server_port} and dport = :{client_port} )");
+    for _ in 0..400 {
+        let out = Command::new("ss")
+            .args(["-Htn", "state", "established", &filter])
+            .output()
+            .expect("ss (iproute2)");
+        // With the state given, the first column is Recv-Q.
+        if String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            == Some("0")
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the server never read the request");
+}
+
 /// SIGTERM lets requests in flight finish, but a request that never ends
 /// (here a body that stops coming; in the soak, a page whose client hung
 /// up) does not keep the server from stopping: it exits after the grace
@@ -558,10 +580,10 @@ async fn a_stopping_server_does_not_wait_for_ever_on_an_open_request() {
     )
     .expect("a part of a request");
     open.flush().expect("sent");
-    // Nothing outside the server shows when it has read those bytes; a
-    // moment lets it, so that the signal finds a request in flight (the
-    // elapsed time and the log below check that it did).
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The signal must find a request in flight, not one still waiting to
+    // be read (the elapsed time and the log below check that it did).
+    let client_port = open.local_addr().expect("our address").port();
+    server_has_read(server.port, client_port).await;
     let mut child = server.child.take().expect("the server");
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -134,11 +134,11 @@ impl Db {
         let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let row = first.session.clone();
-        let codes: Vec<String> = rows.iter().filter_map(|r| r.entitlement.clone()).collect();
         Ok(Some(SessionUser {
-            row,
-            entitlements: Entitlements::from_codes(codes.iter().map(String::as_str)),
+            row: first.session.clone(),
+            entitlements: Entitlements::from_codes(
+                rows.iter().filter_map(|r| r.entitlement.as_deref()),
+            ),
             divisions: rows.iter().filter_map(|r| r.division).collect(),
         }))
     }
