@@ -4,6 +4,8 @@
 //! handful of statements instead of a dozen per payment: on SQLite every
 //! statement is a hand-off to sqlx's worker thread, and on PostgreSQL a
 //! round trip, and those, not the writes, bounded a day of 100,000 plans.
+//! Plain inserts go through [`super::Bulk`] (`insert_rows!`), which on
+//! SQLite steps one prepared statement per row instead.
 
 use super::audit::AuditEntry;
 use super::{Backend, from_json};
@@ -116,7 +118,6 @@ macro_rules! insert_notices {
     ($tx:ident, $backend:expr, $rows:expr) => {
         $crate::db::insert_rows!(
             $tx,
-            $backend,
             $crate::db::batch::NOTICE_INTO,
             $crate::db::batch::NOTICE_TYPES,
             $rows,

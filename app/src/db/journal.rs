@@ -118,7 +118,6 @@ macro_rules! post_all {
             let postings: &$crate::db::journal::Postings = &$postings;
             $crate::db::insert_rows!(
                 $tx,
-                $backend,
                 "INSERT INTO journal (kind, debit_book, debit_account_id, credit_book, credit_account_id, amount_cents, payment_id, once_key, created_by, created_at)",
                 &["text", "text", "bigint", "text", "bigint", "bigint", "bigint", "text", "bigint", "bigint"],
                 postings.rows

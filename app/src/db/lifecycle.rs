@@ -7,7 +7,7 @@ use super::audit::{AuditEntry, write_audit};
 use super::bills::move_bill_paid;
 use super::journal::post;
 use super::notices::queue_notice;
-use super::payments::record_status;
+use super::payments::{payment_state, record_status};
 use super::{Backend, Db, DbError, in_tx, on_pool};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::lifecycle::{
@@ -15,7 +15,7 @@ use crate::domain::lifecycle::{
     needs_second_person, notice_kind, plan,
 };
 use crate::domain::money::Money;
-use crate::domain::payment::{MethodKind, PaymentStatus};
+use crate::domain::payment::PaymentStatus;
 
 /// A Cancel/Reverse request, checked by the service.
 #[derive(Debug, Clone)]
@@ -136,16 +136,18 @@ impl Db {
             {
                 return Ok(ActionResult::Repeat(row));
             }
-            let state = PaymentState {
-                status: PaymentStatus::decode(&p.status)?,
-                method: MethodKind::decode(&p.method_kind)?,
-                amount: Money::from_cents(p.amount_cents),
-                refunded: Money::from_cents(p.refunded_cents),
-                fee: Money::from_cents(p.fee_cents),
-                fee_refunded: Money::from_cents(p.fee_refunded_cents),
-                income: Money::from_cents(p.category_income_cents),
-                income_refunded: Money::from_cents(p.category_income_refunded_cents),
-            };
+            let state = payment_state(
+                &p.status,
+                &p.method_kind,
+                [
+                    p.amount_cents,
+                    p.refunded_cents,
+                    p.fee_cents,
+                    p.fee_refunded_cents,
+                    p.category_income_cents,
+                    p.category_income_refunded_cents,
+                ],
+            )?;
             let planned = match plan(&state, a.kind, a.amount, a.partial_returns_fee) {
                 Ok(planned) => planned,
                 Err(e) => return Ok(ActionResult::Refused(e)),

@@ -67,7 +67,7 @@ macro_rules! insert_payments {
                 ));
                 out.push(id);
             }
-            $crate::db::insert_rows!($tx, $backend, HISTORY_INTO, HISTORY_TYPES, history)?;
+            $crate::db::insert_rows!($tx, HISTORY_INTO, HISTORY_TYPES, history)?;
             // Category lines, copied onto the payment as they were paid.
             let lines: Vec<$crate::db::payments::LineRow> = list
                 .iter()
@@ -76,7 +76,6 @@ macro_rules! insert_payments {
                 .collect();
             $crate::db::insert_rows!(
                 $tx,
-                $backend,
                 $crate::db::payments::LINES_INTO,
                 $crate::db::payments::LINE_TYPES,
                 lines
@@ -307,17 +306,39 @@ pub struct PaymentRow {
 impl PaymentRow {
     /// What the lifecycle rules need to know about this payment.
     pub fn state(&self) -> Result<PaymentState, crate::domain::UnknownCode> {
-        Ok(PaymentState {
-            status: PaymentStatus::decode(&self.status)?,
-            method: MethodKind::decode(&self.method_kind)?,
-            amount: Money::from_cents(self.amount_cents),
-            refunded: Money::from_cents(self.refunded_cents),
-            fee: Money::from_cents(self.fee_cents),
-            fee_refunded: Money::from_cents(self.fee_refunded_cents),
-            income: Money::from_cents(self.category_income_cents),
-            income_refunded: Money::from_cents(self.category_income_refunded_cents),
-        })
+        payment_state(
+            &self.status,
+            &self.method_kind,
+            [
+                self.amount_cents,
+                self.refunded_cents,
+                self.fee_cents,
+                self.fee_refunded_cents,
+                self.category_income_cents,
+                self.category_income_refunded_cents,
+            ],
+        )
     }
+}
+
+/// A payment's lifecycle state from its stored columns: status, method,
+/// and in cents its amount, refunded, fee, fee refunded, category income
+/// and category income refunded.
+pub(crate) fn payment_state(
+    status: &str,
+    method: &str,
+    [amount, refunded, fee, fee_refunded, income, income_refunded]: [i64; 6],
+) -> Result<PaymentState, crate::domain::UnknownCode> {
+    Ok(PaymentState {
+        status: PaymentStatus::decode(status)?,
+        method: MethodKind::decode(method)?,
+        amount: Money::from_cents(amount),
+        refunded: Money::from_cents(refunded),
+        fee: Money::from_cents(fee),
+        fee_refunded: Money::from_cents(fee_refunded),
+        income: Money::from_cents(income),
+        income_refunded: Money::from_cents(income_refunded),
+    })
 }
 
 pub(crate) const PAYMENT_SELECT: &str = "SELECT p.id, p.reference, p.account_id, a.account_number, p.amount_cents, \
@@ -506,7 +527,7 @@ impl Db {
             let bills: Vec<(i64, i64)> = bills.into_iter().collect();
             add_to_rows!(tx, backend, "bills", "paid_cents", &bills)?;
             post_all!(tx, backend, postings)?;
-            insert_rows!(tx, backend, HISTORY_INTO, HISTORY_TYPES, history)?;
+            insert_rows!(tx, HISTORY_INTO, HISTORY_TYPES, history)?;
             insert_notices!(tx, backend, notices)?;
             let audits: Vec<_> = answers
                 .iter()
@@ -700,7 +721,7 @@ impl Db {
                     )
                 })
                 .collect();
-            insert_rows!(tx, backend, HISTORY_INTO, HISTORY_TYPES, history)?;
+            insert_rows!(tx, HISTORY_INTO, HISTORY_TYPES, history)?;
             let mut started: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
             started.sort_unstable();
             started

@@ -483,7 +483,6 @@ impl Db {
             }
             insert_rows!(
                 tx,
-                backend,
                 "INSERT INTO plan_occurrences (plan_id, occurrence_key, due_date, run_date, bill_id, payment_id, skipped_reason, created_at)",
                 &[
                     "bigint", "text", "text", "text", "bigint", "bigint", "text", "bigint"
@@ -492,7 +491,6 @@ impl Db {
             )?;
             insert_rows!(
                 tx,
-                backend,
                 "INSERT INTO notices (plan_id, once_key, to_email, subject, body, next_attempt_at, kind, status)",
                 &["bigint", "text", "text", "text", "text", "bigint"],
                 notices,

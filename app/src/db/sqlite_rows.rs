@@ -1,15 +1,21 @@
-//! An export's rows read from SQLite on a thread of our own, through the
-//! pooled connection's raw handle, not through sqlx's row stream.
+//! Statements stepped on SQLite's C API through a connection's raw handle,
+//! not through sqlx's rows: an export's rows, and the bulk reads and writes
+//! of a job's transaction (settlement's debits, the batches of history,
+//! journal and ACH entries, [`super::Bulk`]).
 //!
 //! Why: sqlx runs each SQLite connection on a worker thread and hands every
-//! row to the reader through a channel, so a 1,000,000-row export woke a
-//! thread a million times; `perf` put a third of the export in the
-//! kernel's futex wake-ups and a sixth in allocating sqlx's rows
-//! (docs/benchmarks.md). Here one blocking thread steps the statement
-//! itself and hands on batches of `STREAM_BATCH` rows: the same cells,
-//! the same order, the same channel to the encoder.
+//! row and every statement to it through a channel, so a 1,000,000-row
+//! export woke a thread a million times; `perf` put a third of the export
+//! in the kernel's futex wake-ups and a sixth in allocating sqlx's rows
+//! (docs/benchmarks.md). Settling 1,000,000 payments read 500,000 debits
+//! in 6.8 s through sqlx against 0.9 s in SQLite's own shell, and wrote
+//! its 2,500,000 rows as JSON batches that SQLite parsed once per column.
+//! Here a prepared statement is stepped in a loop: an export's on a
+//! blocking thread of its own, handing on batches of `STREAM_BATCH` rows;
+//! a transaction's on the task's own thread, which tells the runtime it
+//! blocks ([`blocking`]).
 //!
-//! The connection is locked for the whole read (`lock_handle`: sqlx's
+//! The connection is locked for the whole call (`lock_handle`: sqlx's
 //! worker waits until the guard drops), so nothing else uses the handle
 //! meanwhile. Every `unsafe` block below is a call into SQLite's C API on
 //! that handle or on the statement prepared from it, which is finalized on
@@ -19,7 +25,12 @@ use super::DbError;
 use super::reports::{Cell, STREAM_BATCH, Val};
 use crate::domain::report::CellType;
 use libsqlite3_sys as ffi;
-use sqlx::SqlitePool;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sqlx::error::{DatabaseError, ErrorKind};
+use sqlx::{SqliteConnection, SqlitePool};
+use std::borrow::Cow;
 use std::ffi::{CStr, CString, c_int};
 use std::ptr::{self, NonNull};
 use tokio::sync::mpsc::Sender;
@@ -81,6 +92,157 @@ fn read(
     Ok(())
 }
 
+/// Runs `work` on `conn`'s raw handle, locked for the call. The work runs
+/// on this task's thread: a transaction's statements must run on its
+/// connection, and the handle cannot leave the lock's scope.
+async fn on_handle<R>(
+    conn: &mut SqliteConnection,
+    long: bool,
+    work: impl FnOnce(NonNull<ffi::sqlite3>) -> Result<R, DbError>,
+) -> Result<R, DbError> {
+    let mut locked = conn.lock_handle().await?;
+    let db = locked.as_raw_handle();
+    if long {
+        blocking(|| work(db))
+    } else {
+        work(db)
+    }
+}
+
+/// Rows written at once below which the work runs like any other code on
+/// the task (a few hundred rows take well under a millisecond; a
+/// request's payment writes one or two), rather than handing the worker
+/// thread over first, which wakes another thread.
+const SHORT_WRITE: usize = 256;
+
+/// Runs `work`, which blocks for as long as SQLite takes, telling a
+/// multi-threaded runtime first so that it moves this worker's other tasks
+/// elsewhere meanwhile. A single-threaded runtime (tests, one-shot
+/// commands) has no other worker, and `block_in_place` would panic there.
+fn blocking<R>(work: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
+/// Inserts each of `rows` with `sql`, an `INSERT … VALUES (?1, ?2, …)`
+/// whose parameters are a row's fields in order (a row serializes as a
+/// tuple or an array of numbers, text, booleans and nulls): one prepared
+/// statement, bound and stepped once per row.
+pub(crate) async fn insert_each<T: Serialize>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    rows: &[T],
+) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    on_handle(conn, rows.len() >= SHORT_WRITE, |db| {
+        let stmt = Stmt::prepare(db, sql)?;
+        for row in rows {
+            let Value::Array(fields) = serde_json::to_value(row).map_err(encode)? else {
+                return Err(encode("a row that is not a tuple"));
+            };
+            for (i, v) in fields.iter().enumerate() {
+                stmt.bind_json(db, i + 1, v)?;
+            }
+            stmt.step(db)?;
+            stmt.reset();
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Every row of `sql` (with `binds` for `$1`, `$2`, …) as a `T`, read by
+/// column position (`T`'s fields in the order the columns are selected,
+/// which serde reads from a sequence).
+pub(crate) async fn fetch_all<T: DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    binds: &[Val],
+) -> Result<Vec<T>, DbError> {
+    // Only settlement reads this way, and its reads are long.
+    on_handle(conn, true, |db| {
+        let stmt = Stmt::prepare(db, sql)?;
+        for (i, v) in binds.iter().enumerate() {
+            stmt.bind(db, i + 1, v)?;
+        }
+        // SAFETY: the statement is live.
+        let columns = unsafe { ffi::sqlite3_column_count(stmt.0.as_ptr()) };
+        let mut out = Vec::new();
+        while stmt.step(db)? {
+            let row = (0..columns).map(|i| stmt.json(i)).collect();
+            out.push(
+                serde_json::from_value(Value::Array(row))
+                    .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?,
+            );
+        }
+        Ok(out)
+    })
+    .await
+}
+
+fn encode(e: impl std::fmt::Display) -> DbError {
+    DbError::Sqlx(sqlx::Error::Encode(e.to_string().into()))
+}
+
+/// SQLite's refusal of a statement, as sqlx reports its own: a database
+/// error whose kind tells a unique key's refusal apart (the callers that
+/// count on one, such as the scheduler's occurrence keys, see the same).
+#[derive(Debug)]
+struct Refused {
+    /// The extended result code (`SQLITE_CONSTRAINT_UNIQUE`, …).
+    code: c_int,
+    message: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "(code: {}) {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl DatabaseError for Refused {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Owned(self.code.to_string()))
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self.code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                ErrorKind::UniqueViolation
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ErrorKind::ForeignKeyViolation,
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ErrorKind::NotNullViolation,
+            ffi::SQLITE_CONSTRAINT_CHECK => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
 /// A prepared statement, finalized when dropped.
 struct Stmt(NonNull<ffi::sqlite3_stmt>);
 
@@ -97,12 +259,19 @@ impl Drop for Stmt {
 fn error(db: NonNull<ffi::sqlite3>, rc: c_int, what: &str) -> DbError {
     // SAFETY: sqlite3_errmsg returns a NUL-terminated string owned by the
     // connection, valid until the next call on it; it is copied at once.
-    let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db.as_ptr())) }
-        .to_string_lossy()
-        .into_owned();
-    DbError::Sqlx(sqlx::Error::Protocol(format!(
-        "sqlite {what} failed ({rc}): {msg}"
-    )))
+    // sqlite3_extended_errcode only reads the connection's last result.
+    let (msg, code) = unsafe {
+        (
+            CStr::from_ptr(ffi::sqlite3_errmsg(db.as_ptr()))
+                .to_string_lossy()
+                .into_owned(),
+            ffi::sqlite3_extended_errcode(db.as_ptr()),
+        )
+    };
+    DbError::Sqlx(sqlx::Error::Database(Box::new(Refused {
+        code: if code == 0 { rc } else { code },
+        message: format!("sqlite {what} failed: {msg}"),
+    })))
 }
 
 impl Stmt {
@@ -155,6 +324,75 @@ impl Stmt {
             Ok(())
         } else {
             Err(error(db, rc, "bind"))
+        }
+    }
+
+    /// Binds a row's field `v` to `?n`.
+    fn bind_json(&self, db: NonNull<ffi::sqlite3>, n: usize, v: &Value) -> Result<(), DbError> {
+        let index = c_int::try_from(n).unwrap_or(c_int::MAX);
+        let s = self.0.as_ptr();
+        // SAFETY: the statement is live; SQLITE_TRANSIENT makes SQLite copy
+        // the text before the call returns.
+        let rc = unsafe {
+            match v {
+                Value::Null => ffi::sqlite3_bind_null(s, index),
+                Value::Bool(b) => ffi::sqlite3_bind_int64(s, index, i64::from(*b)),
+                Value::Number(x) => match x.as_i64() {
+                    Some(i) => ffi::sqlite3_bind_int64(s, index, i),
+                    // Money and ids are whole numbers; anything else is a bug.
+                    None => return Err(encode(format!("{x} is not a whole number"))),
+                },
+                Value::String(t) => ffi::sqlite3_bind_text(
+                    s,
+                    index,
+                    t.as_ptr().cast(),
+                    c_int::try_from(t.len()).unwrap_or(c_int::MAX),
+                    ffi::SQLITE_TRANSIENT(),
+                ),
+                Value::Array(_) | Value::Object(_) => {
+                    return Err(encode("a row's field is not a number, text or null"));
+                }
+            }
+        };
+        if rc == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(error(db, rc, "bind"))
+        }
+    }
+
+    /// Ready to step again, from the start (the bindings stay).
+    fn reset(&self) {
+        // SAFETY: the statement is live. Its result repeats the last
+        // step's, which `step` has already reported.
+        unsafe {
+            ffi::sqlite3_reset(self.0.as_ptr());
+        }
+    }
+
+    /// Column `i` of the current row as SQLite stored it.
+    fn json(&self, i: c_int) -> Value {
+        let s = self.0.as_ptr();
+        // SAFETY: called only after sqlite3_step returned SQLITE_ROW, with
+        // `i` below the column count; the text is copied at once (as in
+        // `cell`).
+        unsafe {
+            match ffi::sqlite3_column_type(s, i) {
+                ffi::SQLITE_INTEGER => Value::from(ffi::sqlite3_column_int64(s, i)),
+                ffi::SQLITE_TEXT => {
+                    let p = ffi::sqlite3_column_text(s, i);
+                    let n = usize::try_from(ffi::sqlite3_column_bytes(s, i)).unwrap_or(0);
+                    if p.is_null() {
+                        return Value::Null;
+                    }
+                    Value::String(
+                        String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned(),
+                    )
+                }
+                // No column a bulk read selects is REAL or BLOB; serde
+                // refuses a null where the row wants a value.
+                _ => Value::Null,
+            }
         }
     }
 
