@@ -31,7 +31,7 @@ pub(crate) trait Bulk {
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 
     /// Every row of `sql`, whose one parameter `$1` is `param`, as a `T`
-    /// (its fields in the order the columns are selected).
+    /// (its fields matched to the columns by name).
     fn fetch_rows<T>(
         &mut self,
         sql: &str,
@@ -219,5 +219,41 @@ mod tests {
             .await
             .expect_err("1.5 is not a whole number");
         assert!(e.to_string().contains("1.5 is not a whole number"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_row_of_the_wrong_length_is_refused() {
+        let (_dir, pool) = sqlite().await;
+        let mut tx = pool.begin().await.expect("begin");
+        let e = tx
+            .insert_rows(INTO, TYPES, ", 'queued'", &[("a", 1i64, true)])
+            .await
+            .expect_err("three fields for four parameters");
+        assert!(e.to_string().contains("3 fields for 4 parameters"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_read_refuses_what_it_would_misread() {
+        let (_dir, pool) = sqlite().await;
+        let mut tx = pool.begin().await.expect("begin");
+        tx.insert_rows(INTO, TYPES, ", 'queued'", &[("a", 1i64, true, "x")])
+            .await
+            .expect("insert");
+        // A fraction is not read as a whole number, nor as nothing.
+        let e = tx
+            .fetch_rows::<Back>(
+                "SELECT k, n / 2.0 AS n, flag, note, state FROM t WHERE k = $1",
+                "a",
+            )
+            .await
+            .expect_err("n is REAL");
+        assert!(e.to_string().contains("not a whole number or text"), "{e}");
+        // Columns are matched by name, not by place.
+        let back: Vec<Back> = tx
+            .fetch_rows("SELECT state, note, flag, n, k FROM t WHERE k = $1", "a")
+            .await
+            .expect("read");
+        assert_eq!(back[0].k, "a");
+        assert_eq!(back[0].state, "queued");
     }
 }

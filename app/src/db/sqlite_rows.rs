@@ -131,8 +131,8 @@ fn blocking<R>(work: impl FnOnce() -> R) -> R {
 
 /// Inserts each of `rows` with `sql`, an `INSERT … VALUES (?1, ?2, …)`
 /// whose parameters are a row's fields in order (a row serializes as a
-/// tuple or an array of numbers, text, booleans and nulls): one prepared
-/// statement, bound and stepped once per row.
+/// tuple of numbers, text, booleans and nulls, one field per parameter):
+/// one prepared statement, bound and stepped once per row.
 pub(crate) async fn insert_each<T: Serialize>(
     conn: &mut SqliteConnection,
     sql: &str,
@@ -141,12 +141,23 @@ pub(crate) async fn insert_each<T: Serialize>(
     if rows.is_empty() {
         return Ok(());
     }
+    let started = std::time::Instant::now();
     on_handle(conn, rows.len() >= SHORT_WRITE, |db| {
         let stmt = Stmt::prepare(db, sql)?;
+        // SAFETY: the statement is live.
+        let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt.0.as_ptr()) };
         for row in rows {
             let Value::Array(fields) = serde_json::to_value(row).map_err(encode)? else {
                 return Err(encode("a row that is not a tuple"));
             };
+            // Every parameter is bound afresh for each row: a short row
+            // would otherwise keep the row before's last fields.
+            if usize::try_from(params).ok() != Some(fields.len()) {
+                return Err(encode(format!(
+                    "a row of {} fields for {params} parameters",
+                    fields.len()
+                )));
+            }
             for (i, v) in fields.iter().enumerate() {
                 stmt.bind_json(db, i + 1, v)?;
             }
@@ -155,36 +166,44 @@ pub(crate) async fn insert_each<T: Serialize>(
         }
         Ok(())
     })
-    .await
+    .await?;
+    // sqlx logs its statements' timings; these skip sqlx, so say it here.
+    tracing::debug!(statement = sql, rows = rows.len(), elapsed = ?started.elapsed(), "sqlite bulk insert");
+    Ok(())
 }
 
-/// Every row of `sql` (with `binds` for `$1`, `$2`, …) as a `T`, read by
-/// column position (`T`'s fields in the order the columns are selected,
-/// which serde reads from a sequence).
+/// Every row of `sql` (with `binds` for `$1`, `$2`, …) as a `T`, whose
+/// fields are matched to the columns by name, as sqlx's `FromRow` does.
 pub(crate) async fn fetch_all<T: DeserializeOwned>(
     conn: &mut SqliteConnection,
     sql: &str,
     binds: &[Val],
 ) -> Result<Vec<T>, DbError> {
+    let started = std::time::Instant::now();
     // Only settlement reads this way, and its reads are long.
-    on_handle(conn, true, |db| {
+    let out: Vec<T> = on_handle(conn, true, |db| {
         let stmt = Stmt::prepare(db, sql)?;
         for (i, v) in binds.iter().enumerate() {
             stmt.bind(db, i + 1, v)?;
         }
-        // SAFETY: the statement is live.
-        let columns = unsafe { ffi::sqlite3_column_count(stmt.0.as_ptr()) };
+        let names = stmt.column_names()?;
         let mut out = Vec::new();
         while stmt.step(db)? {
-            let row = (0..columns).map(|i| stmt.json(i)).collect();
-            out.push(
-                serde_json::from_value(Value::Array(row))
-                    .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?,
-            );
+            let mut row = serde_json::Map::with_capacity(names.len());
+            for (i, name) in (0..).zip(&names) {
+                row.insert(name.clone(), stmt.json(i)?);
+            }
+            out.push(serde_json::from_value(Value::Object(row)).map_err(decode)?);
         }
         Ok(out)
     })
-    .await
+    .await?;
+    tracing::debug!(statement = sql, rows = out.len(), elapsed = ?started.elapsed(), "sqlite bulk read");
+    Ok(out)
+}
+
+fn decode(e: impl std::fmt::Display) -> DbError {
+    DbError::Sqlx(sqlx::Error::Decode(e.to_string().into()))
 }
 
 fn encode(e: impl std::fmt::Display) -> DbError {
@@ -370,28 +389,48 @@ impl Stmt {
         }
     }
 
-    /// Column `i` of the current row as SQLite stored it.
-    fn json(&self, i: c_int) -> Value {
+    /// The statement's column names (`AS` names where given), in order.
+    fn column_names(&self) -> Result<Vec<String>, DbError> {
+        let s = self.0.as_ptr();
+        // SAFETY: the statement is live; each name is a NUL-terminated
+        // string owned by the statement, copied at once.
+        unsafe {
+            (0..ffi::sqlite3_column_count(s))
+                .map(|i| {
+                    let p = ffi::sqlite3_column_name(s, i);
+                    if p.is_null() {
+                        return Err(decode("SQLite gave a column no name"));
+                    }
+                    Ok(CStr::from_ptr(p).to_string_lossy().into_owned())
+                })
+                .collect()
+        }
+    }
+
+    /// Column `i` of the current row as SQLite stored it: a bulk read
+    /// selects whole numbers, text and nulls only, and anything else is
+    /// refused rather than read as something it is not.
+    fn json(&self, i: c_int) -> Result<Value, DbError> {
         let s = self.0.as_ptr();
         // SAFETY: called only after sqlite3_step returned SQLITE_ROW, with
         // `i` below the column count; the text is copied at once (as in
-        // `cell`).
+        // `cell`), its pointer taken before its length.
         unsafe {
             match ffi::sqlite3_column_type(s, i) {
-                ffi::SQLITE_INTEGER => Value::from(ffi::sqlite3_column_int64(s, i)),
+                ffi::SQLITE_NULL => Ok(Value::Null),
+                ffi::SQLITE_INTEGER => Ok(Value::from(ffi::sqlite3_column_int64(s, i))),
                 ffi::SQLITE_TEXT => {
                     let p = ffi::sqlite3_column_text(s, i);
                     let n = usize::try_from(ffi::sqlite3_column_bytes(s, i)).unwrap_or(0);
                     if p.is_null() {
-                        return Value::Null;
+                        return Ok(Value::Null);
                     }
-                    Value::String(
-                        String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned(),
-                    )
+                    let bytes = std::slice::from_raw_parts(p, n).to_vec();
+                    String::from_utf8(bytes).map(Value::String).map_err(decode)
                 }
-                // No column a bulk read selects is REAL or BLOB; serde
-                // refuses a null where the row wants a value.
-                _ => Value::Null,
+                other => Err(decode(format!(
+                    "column {i} holds SQLite type {other}, not a whole number or text"
+                ))),
             }
         }
     }
