@@ -198,37 +198,30 @@ mod tests {
         round_trip(&pool, 1000).await;
     }
 
+    /// Why inserting `rows` into a fresh table fails.
+    async fn refusal<T: Serialize + Sync>(rows: &[T]) -> sqlx::Error {
+        let (_dir, pool) = sqlite().await;
+        let mut tx = pool.begin().await.expect("begin");
+        tx.insert_rows(INTO, TYPES, ", 'queued'", rows)
+            .await
+            .expect_err("the rows are refused")
+    }
+
     #[tokio::test]
     async fn a_unique_key_refusing_a_row_is_reported_as_one() {
-        let (_dir, pool) = sqlite().await;
-        let rows = vec![("a", 1i64, true, "x"), ("a", 2, true, "y")];
-        let mut tx = pool.begin().await.expect("begin");
-        let e = tx
-            .insert_rows(INTO, TYPES, ", 'queued'", &rows)
-            .await
-            .expect_err("the second row repeats the key");
+        let e = refusal(&[("a", 1i64, true, "x"), ("a", 2, true, "y")]).await;
         assert!(DbError::Sqlx(e).is_unique_violation());
     }
 
     #[tokio::test]
     async fn a_fraction_is_refused_not_rounded() {
-        let (_dir, pool) = sqlite().await;
-        let mut tx = pool.begin().await.expect("begin");
-        let e = tx
-            .insert_rows(INTO, TYPES, ", 'queued'", &[("a", 1.5f64, true, "x")])
-            .await
-            .expect_err("1.5 is not a whole number");
+        let e = refusal(&[("a", 1.5f64, true, "x")]).await;
         assert!(e.to_string().contains("1.5 is not a whole number"), "{e}");
     }
 
     #[tokio::test]
     async fn a_row_of_the_wrong_length_is_refused() {
-        let (_dir, pool) = sqlite().await;
-        let mut tx = pool.begin().await.expect("begin");
-        let e = tx
-            .insert_rows(INTO, TYPES, ", 'queued'", &[("a", 1i64, true)])
-            .await
-            .expect_err("three fields for four parameters");
+        let e = refusal(&[("a", 1i64, true)]).await;
         assert!(e.to_string().contains("3 fields for 4 parameters"), "{e}");
     }
 

@@ -12,8 +12,8 @@
 //! its 2,500,000 rows as JSON batches that SQLite parsed once per column.
 //! Here a prepared statement is stepped in a loop: an export's on a
 //! blocking thread of its own, handing on batches of `STREAM_BATCH` rows;
-//! a transaction's on the task's own thread, which tells the runtime it
-//! blocks ([`blocking`]).
+//! a transaction's on the task's own thread, which first tells the runtime
+//! that it blocks when the work is long ([`blocking`], [`SHORT_WRITE`]).
 //!
 //! The connection is locked for the whole call (`lock_handle`: sqlx's
 //! worker waits until the guard drops), so nothing else uses the handle
@@ -413,21 +413,15 @@ impl Stmt {
     fn json(&self, i: c_int) -> Result<Value, DbError> {
         let s = self.0.as_ptr();
         // SAFETY: called only after sqlite3_step returned SQLITE_ROW, with
-        // `i` below the column count; the text is copied at once (as in
-        // `cell`), its pointer taken before its length.
+        // `i` below the column count.
         unsafe {
             match ffi::sqlite3_column_type(s, i) {
                 ffi::SQLITE_NULL => Ok(Value::Null),
                 ffi::SQLITE_INTEGER => Ok(Value::from(ffi::sqlite3_column_int64(s, i))),
-                ffi::SQLITE_TEXT => {
-                    let p = ffi::sqlite3_column_text(s, i);
-                    let n = usize::try_from(ffi::sqlite3_column_bytes(s, i)).unwrap_or(0);
-                    if p.is_null() {
-                        return Ok(Value::Null);
-                    }
-                    let bytes = std::slice::from_raw_parts(p, n).to_vec();
-                    String::from_utf8(bytes).map(Value::String).map_err(decode)
-                }
+                ffi::SQLITE_TEXT => match self.text(i) {
+                    Some(bytes) => String::from_utf8(bytes).map(Value::String).map_err(decode),
+                    None => Ok(Value::Null),
+                },
                 other => Err(decode(format!(
                     "column {i} holds SQLite type {other}, not a whole number or text"
                 ))),
@@ -452,8 +446,7 @@ impl Stmt {
         let i = c_int::try_from(i).unwrap_or(c_int::MAX);
         // SAFETY: called only after sqlite3_step returned SQLITE_ROW, with
         // `i` below the column count (types has one entry per selected
-        // column). sqlite3_column_text's bytes are valid until the next
-        // step or column call on this column and are copied at once.
+        // column).
         unsafe {
             if ffi::sqlite3_column_type(s, i) == ffi::SQLITE_NULL {
                 return Cell::Null;
@@ -462,16 +455,29 @@ impl Stmt {
                 CellType::Money | CellType::Time | CellType::Count => {
                     Cell::Int(ffi::sqlite3_column_int64(s, i))
                 }
-                CellType::Text | CellType::Date => {
-                    let p = ffi::sqlite3_column_text(s, i);
-                    let n = usize::try_from(ffi::sqlite3_column_bytes(s, i)).unwrap_or(0);
-                    if p.is_null() {
-                        return Cell::Null;
-                    }
-                    let bytes = std::slice::from_raw_parts(p, n);
-                    Cell::Text(String::from_utf8_lossy(bytes).into_owned())
-                }
+                CellType::Text | CellType::Date => match self.text(i) {
+                    Some(bytes) => Cell::Text(match String::from_utf8(bytes) {
+                        Ok(text) => text,
+                        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    }),
+                    None => Cell::Null,
+                },
             }
+        }
+    }
+
+    /// Column `i` of the current row read as text, copied (none for a
+    /// NULL). Call only after `step` found a row, with `i` below the
+    /// column count.
+    fn text(&self, i: c_int) -> Option<Vec<u8>> {
+        let s = self.0.as_ptr();
+        // SAFETY: the statement is on a row and `i` is one of its columns
+        // (above); the text's pointer is taken before its length, as
+        // SQLite asks, and the bytes are copied before any other call.
+        unsafe {
+            let p = ffi::sqlite3_column_text(s, i);
+            let n = usize::try_from(ffi::sqlite3_column_bytes(s, i)).unwrap_or(0);
+            (!p.is_null()).then(|| std::slice::from_raw_parts(p, n).to_vec())
         }
     }
 }
