@@ -22,6 +22,12 @@ pub(crate) trait Bulk {
     /// `INSERT INTO t (columns)`, typed `types` for PostgreSQL); `extra`:
     /// constant values after the row's (`", 'queued'"`), for `into`'s last
     /// columns.
+    ///
+    /// Plain inserts only, on purpose: on SQLite a statement with
+    /// `ON CONFLICT … DO UPDATE` or `RETURNING` keeps a statement journal,
+    /// and stepped once per row it journals every page it touches once per
+    /// row. The import tried this way (2026-12-07) took 1.8 times as long
+    /// as with its JSON batches (docs/benchmarks.md, import).
     fn insert_rows<T: Serialize + Sync>(
         &mut self,
         into: &str,
