@@ -25,9 +25,9 @@ pub(crate) trait Bulk {
     ///
     /// Plain inserts only, on purpose: on SQLite a statement with
     /// `ON CONFLICT … DO UPDATE` or `RETURNING` keeps a statement journal,
-    /// and stepped once per row it journals every page it touches once per
-    /// row. The import tried this way (2026-12-07) took 1.8 times as long
-    /// as with its JSON batches (docs/benchmarks.md, import).
+    /// so stepped once per row it copies every page it touches for every
+    /// row. The import tried this way took 1.8 times as long as with its
+    /// JSON batches (docs/benchmarks.md, under the import goal).
     fn insert_rows<T: Serialize + Sync>(
         &mut self,
         into: &str,

@@ -456,10 +456,11 @@ impl Stmt {
                     Cell::Int(ffi::sqlite3_column_int64(s, i))
                 }
                 CellType::Text | CellType::Date => match self.text(i) {
-                    Some(bytes) => Cell::Text(match String::from_utf8(bytes) {
-                        Ok(text) => text,
-                        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                    }),
+                    // Valid UTF-8 (always, from our writes) is not copied again.
+                    Some(bytes) => Cell::Text(
+                        String::from_utf8(bytes)
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                    ),
                     None => Cell::Null,
                 },
             }
