@@ -440,7 +440,9 @@ impl Stmt {
     }
 
     /// Column `i` of the current row, read as the report's type says (the
-    /// same reading as `read_cells!` through sqlx).
+    /// same reading as `read_cells!` through sqlx, except that text which
+    /// is not UTF-8, which we never write, is read lossily where sqlx
+    /// would refuse the row).
     fn cell(&self, i: usize, ty: CellType) -> Cell {
         let s = self.0.as_ptr();
         let i = c_int::try_from(i).unwrap_or(c_int::MAX);
