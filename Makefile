@@ -87,8 +87,7 @@ check-wasm:
 
 ## test-e2e: Playwright in Debian's Chromium against the release build
 test-e2e: build
-	cd end2end && npx playwright test
-	@node -e 'const s=require("./end2end/test-results/results.json").stats; console.log(`e2e: $${s.expected} passed, $${s.unexpected} failed, $${s.skipped} skipped`)'
+	cd end2end && { npx playwright test; status=$$?; node summary.mjs e2e test-results/results.json; exit $$status; }
 
 ## test-cluster: two servers on one PostgreSQL behind haproxy (round robin, no stickiness): one killed
 ## with kill -9 again and again under retrying payments, then the seed flow, an upload, a refund
@@ -104,8 +103,8 @@ test-cluster-browser: build
 	  if [ "$${PAYDESK_REQUIRE_POSTGRES:-}" = 1 ]; then echo "PostgreSQL is required for the cluster tests"; exit 1; fi; \
 	  echo "PostgreSQL is not reachable: the cluster's browser tests are skipped"; \
 	  echo "cluster browser tests" >> target/postgres-skipped; exit 0; fi; \
-	cd end2end && npx playwright test -c playwright.cluster.config.ts
-	@node -e 'const s=require("./end2end/test-results-cluster/cluster.json").stats; console.log(`cluster e2e: $${s.expected} passed, $${s.unexpected} failed, $${s.skipped} skipped`)'
+	cd end2end && { npx playwright test -c playwright.cluster.config.ts; status=$$?; \
+	  node summary.mjs "cluster e2e" test-results-cluster/cluster.json; exit $$status; }
 
 ## fuzz: each parser's fuzz target (universal file, bill file, NACHA returns,
 ## money, payment link tokens) for FUZZ_SECONDS each (default 60); a crash stops it and leaves the

@@ -16,6 +16,9 @@ import { axe } from "./console-pages";
 // in the biller-* projects, one spec at a time; each project names its own.
 
 test("a CSR limited to one division reaches only its accounts; the selector narrows an administrator's search", async ({ page, browser }, info) => {
+  // The longest flow of the biller-* projects: 18 to 21 s of the default
+  // 30 s beside another project's browser on two cores.
+  test.slow();
   const tag = info.project.name;
   const water = `Water ${tag}`;
   const electric = `Electric ${tag}`;
