@@ -87,7 +87,7 @@ check-wasm:
 
 ## test-e2e: Playwright in Debian's Chromium against the release build
 test-e2e: build
-	cd end2end && { npx playwright test; status=$$?; node summary.mjs e2e test-results/results.json; exit $$status; }
+	cd end2end && { npx playwright test; status=$$?; node summary.mjs e2e "$${E2E_RESULTS:-test-results/results.json}"; exit $$status; }
 
 ## test-cluster: two servers on one PostgreSQL behind haproxy (round robin, no stickiness): one killed
 ## with kill -9 again and again under retrying payments, then the seed flow, an upload, a refund

@@ -134,12 +134,13 @@ test("a CSR saves a card, sets up a recurring payment, sees it run, cancels it a
   await expect(page.getByRole("button", { name: "Cancel Recurring Payment" })).toBeFocused();
   await page.getByRole("button", { name: "Cancel Recurring Payment" }).click();
   await expect(page.locator(`article[data-plan="${plan}"]`)).toContainText("Cancelled");
-  // With JavaScript the page shows the cancelled plan from the action's
-  // answer, while the server's redirect to the address without `cancel=`
-  // waits for the next animation frame (leptos_router's redirect hook),
-  // which a headless browser under load can hold back. A Delete clicked
-  // before that navigation lands would be undone by it (a loaded run failed
-  // once at Delete here), so the test waits for the address a CSR sees.
+  // With JavaScript the page shows the cancelled plan from a refetch once
+  // the action has answered, while the server's redirect to the address
+  // without `cancel=` waits for the next animation frame (leptos_router's
+  // redirect hook), which a headless browser under load can hold back. A
+  // Delete clicked before that navigation lands would likely be undone by
+  // it (a loaded run failed once at Delete here), so the test waits for
+  // the address a CSR sees.
   await expect(page).not.toHaveURL(/[?&]cancel=/);
 
   // The card is free to go now.
