@@ -22,30 +22,23 @@ const plain = (s) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "");
 const place = (e) => (e?.location ? ` (at ${path.basename(e.location.file)}:${e.location.line})` : "");
 const lines = (e, n) => plain(e?.message ?? "no message").split("\n").slice(0, n);
 
-const failed = [];
+// Each failed test as the walk meets it. A timeout's first error has no
+// place; the step it was stuck in comes after it, so every error is shown.
 const walk = (suite) => {
   for (const spec of suite.specs ?? []) {
-    for (const test of spec.tests) {
-      if (test.status !== "unexpected") continue;
+    for (const test of spec.tests.filter((t) => t.status === "unexpected")) {
+      console.log(`FAILED [${test.projectName}] ${spec.file}:${spec.line} ${spec.title}`);
       const last = test.results.at(-1);
-      // A timeout's first error has no place; the step it was stuck in
-      // comes after it.
-      const errors = last?.errors?.length ? last.errors : [last?.error].filter(Boolean);
-      failed.push({ where: `[${test.projectName}] ${spec.file}:${spec.line} ${spec.title}`, errors });
+      for (const e of last?.errors?.length ? last.errors : [last?.error].filter(Boolean)) {
+        const [first, ...rest] = lines(e, 14);
+        console.log(`    ${first}${place(e)}`);
+        for (const line of rest) console.log(`    ${line}`);
+      }
     }
   }
   (suite.suites ?? []).forEach(walk);
 };
 (report.suites ?? []).forEach(walk);
-
-for (const f of failed) {
-  console.log(`FAILED ${f.where}`);
-  for (const e of f.errors) {
-    const [first, ...rest] = lines(e, 14);
-    console.log(`    ${first}${place(e)}`);
-    for (const line of rest) console.log(`    ${line}`);
-  }
-}
 for (const e of report.errors ?? []) {
   console.log(`ERROR outside any test${place(e)}`);
   for (const line of lines(e, 14)) console.log(`    ${line}`);
